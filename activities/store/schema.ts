@@ -1,0 +1,50 @@
+// The store: perf-orchestrator's own PostgreSQL schema. Created on start, idempotent.
+import type { Pool } from 'pg';
+
+export const STORE_SCHEMA = 'perf_orchestrator';
+
+const DDL = `
+CREATE SCHEMA IF NOT EXISTS ${STORE_SCHEMA};
+CREATE TABLE IF NOT EXISTS ${STORE_SCHEMA}.runs (
+  workflow_id text NOT NULL,
+  run_id text NOT NULL,
+  target text NOT NULL,
+  status text NOT NULL,
+  input jsonb NOT NULL,
+  result jsonb,
+  started_at timestamptz NOT NULL DEFAULT now(),
+  finished_at timestamptz,
+  PRIMARY KEY (workflow_id, run_id)
+);
+CREATE TABLE IF NOT EXISTS ${STORE_SCHEMA}.artifacts (
+  id bigserial PRIMARY KEY,
+  run_id text NOT NULL,
+  kind text NOT NULL,
+  data jsonb NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS artifacts_run_id_kind_idx ON ${STORE_SCHEMA}.artifacts (run_id, kind);
+CREATE TABLE IF NOT EXISTS ${STORE_SCHEMA}.escalations (
+  id bigserial PRIMARY KEY,
+  workflow_id text NOT NULL,
+  target text NOT NULL,
+  reason text NOT NULL,
+  details jsonb NOT NULL,
+  status text NOT NULL DEFAULT 'open',
+  notes jsonb NOT NULL DEFAULT '[]',
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+`;
+
+export async function migrateStore(pool: Pool): Promise<void> {
+  // Two workers starting at once must not race on CREATE ... IF NOT EXISTS.
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock(7262001)');
+    await client.query(DDL);
+  } finally {
+    await client.query('SELECT pg_advisory_unlock(7262001)').catch(() => undefined);
+    client.release();
+  }
+}

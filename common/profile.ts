@@ -1,0 +1,126 @@
+// The target profile: what a user writes (YAML or JSON) to point perf-orchestrator at a service.
+// It names secrets by environment variable only; activities resolve them on the worker.
+import { z } from 'zod';
+
+export const LAYERS = ['application', 'database', 'caching', 'infrastructure', 'network'] as const;
+export type Layer = (typeof LAYERS)[number];
+
+const envName = z
+  .string()
+  .regex(/^[A-Z_][A-Z0-9_]*$/, 'must be the NAME of an environment variable (e.g. SHOP_DATABASE_URL), never its value');
+
+export const EndpointSchema = z.object({
+  name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'use lower-case letters, digits, "-" or "_"'),
+  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('GET'),
+  // Path relative to http.baseUrl. `{{int:MIN:MAX}}` is replaced by a random integer per request.
+  path: z.string().startsWith('/', 'must start with "/" (it is relative to http.baseUrl)'),
+  weight: z.number().positive().default(1),
+  headers: z.record(z.string(), z.string()).default({}),
+  body: z.string().optional(),
+  expectStatus: z.array(z.number().int().min(100).max(599)).default([200]),
+  // An idempotent read whose answer may be served from a cache for a short time.
+  cacheable: z.boolean().default(false),
+});
+export type Endpoint = z.infer<typeof EndpointSchema>;
+
+export const FeatureToggleSchema = z.object({
+  name: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/),
+  // What the toggle fixes when switched to `enabledValue`; the analyzers match findings to it.
+  fixes: z.enum(['n_plus_one', 'uncached_endpoint', 'hot_function']),
+  // Endpoints (by name) the toggle helps; empty means all.
+  endpoints: z.array(z.string()).default([]),
+  // Toggle API, relative to http.baseUrl: GET <url> -> {"name": value, ...}; PUT <url>/<name> {"value": v}.
+  url: z.string().startsWith('/').default('/admin/toggles'),
+  tokenEnv: envName.optional(),
+  enabledValue: z.union([z.boolean(), z.number(), z.string()]).default(true),
+  effortDays: z.number().positive().default(0.25),
+});
+export type FeatureToggle = z.infer<typeof FeatureToggleSchema>;
+
+export const SloTargetsSchema = z.object({
+  p95Ms: z.number().positive(),
+  p99Ms: z.number().positive(),
+  throughputRps: z.number().positive(),
+  errorRatePct: z.number().min(0).max(100).default(1),
+});
+export type SloTargets = z.infer<typeof SloTargetsSchema>;
+
+export const LoadSchema = z.object({
+  // Closed model: this many connections send back-to-back requests.
+  concurrency: z.number().int().min(1).max(1000).default(16),
+  durationSeconds: z.number().min(1).max(3600).default(10),
+  warmupSeconds: z.number().min(0).max(600).default(2),
+  requestTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+  soakSeconds: z.number().min(1).max(24 * 3600).default(60),
+});
+export type LoadConfig = z.infer<typeof LoadSchema>;
+
+export const TargetProfileSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}$/, 'use 1-41 lower-case letters, digits or "-" (it becomes the workflow id perf-<name>)'),
+    description: z.string().optional(),
+    http: z.object({
+      baseUrl: z.url({ message: 'must be an absolute URL such as http://127.0.0.1:3100' }),
+      // Hosts load may be sent to. Defaults to the host of baseUrl; nothing else is ever targeted.
+      allowedHosts: z.array(z.string()).default([]),
+      endpoints: z.array(EndpointSchema).min(1, 'list at least one endpoint to load'),
+    }),
+    database: z
+      .object({
+        urlEnv: envName,
+        // Only statements touching these schemas are analyzed.
+        schemas: z.array(z.string()).default(['public']),
+      })
+      .optional(),
+    redis: z.object({ urlEnv: envName }).optional(),
+    process: z
+      .object({
+        // The target's process on this host is found by the TCP port it listens on.
+        port: z.number().int().min(1).max(65535).optional(),
+      })
+      .default({}),
+    load: LoadSchema.default(LoadSchema.parse({})),
+    targets: SloTargetsSchema,
+    scope: z.array(z.enum(LAYERS)).min(1).default(['application', 'database', 'caching']),
+    actions: z
+      .object({
+        featureToggles: z.array(FeatureToggleSchema).default([]),
+        createIndexes: z.boolean().default(true),
+        lockTimeoutMs: z.number().int().min(100).max(60_000).default(2_000),
+        statementTimeoutMs: z.number().int().min(1_000).max(3_600_000).default(600_000),
+      })
+      .default({ featureToggles: [], createIndexes: true, lockTimeoutMs: 2_000, statementTimeoutMs: 600_000 }),
+  })
+  .superRefine((p, ctx) => {
+    const names = new Set(p.http.endpoints.map((e) => e.name));
+    if (names.size !== p.http.endpoints.length) {
+      ctx.addIssue({ code: 'custom', path: ['http', 'endpoints'], message: 'endpoint names must be unique' });
+    }
+    p.actions.featureToggles.forEach((t, i) => {
+      for (const e of t.endpoints) {
+        if (!names.has(e)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['actions', 'featureToggles', i, 'endpoints'],
+            message: `unknown endpoint "${e}"; known: ${[...names].join(', ')}`,
+          });
+        }
+      }
+    });
+  });
+export type TargetProfile = z.infer<typeof TargetProfileSchema>;
+
+export class ProfileError extends Error {}
+
+/** Parses an already-loaded object; throws ProfileError naming each wrong field. */
+export function parseTargetProfile(raw: unknown, source = 'profile'): TargetProfile {
+  const result = TargetProfileSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((i) => `  - ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
+  throw new ProfileError(`Invalid target profile ${source}:\n${lines.join('\n')}`);
+}
+
+/** Hosts the load generator may contact: the base URL's host plus http.allowedHosts. */
+export function allowedHosts(profile: TargetProfile): string[] {
+  return [new URL(profile.http.baseUrl).hostname, ...profile.http.allowedHosts];
+}
