@@ -156,7 +156,10 @@ export interface AppliedChange {
   action: ActionSpec;
   appliedAt: string;
   // What rollback needs, e.g. the toggle's previous value or the index's qualified name.
-  undo: { type: 'drop_index'; schema: string; indexName: string } | { type: 'set_toggle'; toggle: string; value: unknown };
+  undo:
+    | { type: 'drop_index'; schema: string; indexName: string }
+    | { type: 'set_toggle'; toggle: string; value: unknown }
+    | { type: 'none'; why: string };
   details: string;
 }
 

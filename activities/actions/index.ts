@@ -1,0 +1,65 @@
+// Apply and roll back one approved change. Each kind of change lives in its own module.
+import { ApplicationFailure } from '@temporalio/common';
+import type { ActivityDeps } from '../deps';
+import type { TargetProfile } from '../../common/profile';
+import type { AppliedChange, PlanItem, RolledBackChange } from '../../common/types';
+import { createIndex, dropIndex } from './create-index';
+import { setToggle } from './feature-toggle';
+
+function toggleOf(target: TargetProfile, name: string) {
+  const t = target.actions.featureToggles.find((x) => x.name === name);
+  if (!t) throw ApplicationFailure.nonRetryable(`toggle ${name} is not declared in actions.featureToggles of target ${target.name}`, 'BadPlan');
+  return t;
+}
+
+export function createActionActivities({ connections }: ActivityDeps) {
+  const tokenFor = (target: TargetProfile, name: string) => {
+    const t = toggleOf(target, name);
+    return t.tokenEnv ? connections.resolveSecret(t.tokenEnv, `toggle ${name} of target ${target.name}`) : undefined;
+  };
+  const timeouts = (target: TargetProfile) => ({ lockTimeoutMs: target.actions.lockTimeoutMs, statementTimeoutMs: target.actions.statementTimeoutMs });
+
+  return {
+    async applyAction(req: { target: TargetProfile; item: PlanItem }): Promise<AppliedChange> {
+      const { target, item } = req;
+      const a = item.action;
+      const appliedAt = new Date().toISOString();
+      if (a.type === 'create_index') {
+        const r = await createIndex(connections.database(target), a, timeouts(target));
+        return {
+          itemId: item.id,
+          action: a,
+          appliedAt,
+          // An index that was already there is not ours to drop: its undo is a no-op.
+          undo: r.preExisting
+            ? { type: 'none', why: `index ${a.indexName} existed before the run` }
+            : { type: 'drop_index', schema: a.schema, indexName: a.indexName },
+          details: r.details,
+        };
+      }
+      if (a.type === 'feature_toggle') {
+        const r = await setToggle(target, toggleOf(target, a.toggle), a.value, tokenFor(target, a.toggle));
+        return {
+          itemId: item.id,
+          action: a,
+          appliedAt,
+          undo: { type: 'set_toggle', toggle: a.toggle, value: r.previous },
+          details: `toggle ${a.toggle}: ${JSON.stringify(r.previous)} -> ${JSON.stringify(r.value)}`,
+        };
+      }
+      throw ApplicationFailure.nonRetryable(`item ${item.id} is a manual step; the tool never applies it`, 'BadPlan');
+    },
+
+    async rollbackChange(req: { target: TargetProfile; change: AppliedChange; reason: string }): Promise<RolledBackChange> {
+      const { target, change } = req;
+      const u = change.undo;
+      if (u.type === 'drop_index') {
+        await dropIndex(connections.database(target), u.schema, u.indexName, timeouts(target));
+        return { itemId: change.itemId, reason: req.reason, ok: true, details: `dropped index ${u.schema}.${u.indexName} concurrently` };
+      }
+      if (u.type === 'none') return { itemId: change.itemId, reason: req.reason, ok: true, details: `nothing to undo: ${u.why}` };
+      const r = await setToggle(target, toggleOf(target, u.toggle), u.value as boolean | number | string, tokenFor(target, u.toggle));
+      return { itemId: change.itemId, reason: req.reason, ok: true, details: `toggle ${u.toggle} restored to ${JSON.stringify(r.value)}` };
+    },
+  };
+}

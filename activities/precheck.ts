@@ -1,0 +1,60 @@
+// Pre-checks: can the worker reach everything the profile names? Answers before any load is sent.
+import { ApplicationFailure } from '@temporalio/common';
+import { request } from 'undici';
+import type { ActivityDeps } from './deps';
+import type { TargetProfile } from '../common/profile';
+import { allowedHosts } from '../common/profile';
+import type { PrecheckResult } from '../common/types';
+import { newYorkTimestamp } from './timestamp';
+
+/** The first endpoint's URL with each `{{int:MIN:MAX}}` at its minimum: a cheap, valid request. */
+export function probeUrl(target: TargetProfile): URL {
+  const e = target.http.endpoints.find((x) => x.method === 'GET') ?? target.http.endpoints[0];
+  const path = e.path.replace(/\{\{int:(-?\d+):(-?\d+)\}\}/g, (_m, min: string) => min);
+  return new URL(path, target.http.baseUrl);
+}
+
+export function createPrecheckActivities({ connections }: ActivityDeps) {
+  return {
+    async precheck(target: TargetProfile): Promise<PrecheckResult> {
+      const url = probeUrl(target);
+      if (!allowedHosts(target).includes(url.hostname)) {
+        throw ApplicationFailure.nonRetryable(`host ${url.hostname} is not in http.allowedHosts of target ${target.name}`, 'BadProfile');
+      }
+      const started = performance.now();
+      let http: PrecheckResult['http'];
+      try {
+        const res = await request(url, { method: 'GET', headersTimeout: 10_000, bodyTimeout: 10_000 });
+        await res.body.dump();
+        http = { ok: res.statusCode < 500, status: res.statusCode, latencyMs: Math.round((performance.now() - started) * 10) / 10 };
+      } catch (err) {
+        // Retryable: the target may still be starting.
+        throw new Error(`target ${target.name} does not answer at ${url.origin} (${(err as Error).message}); is it running?`);
+      }
+      if (!http.ok) throw new Error(`target ${target.name} answered ${http.status} at ${url}; fix the service or the endpoint path`);
+
+      let database: PrecheckResult['database'] = null;
+      if (target.database) {
+        const pool = connections.database(target);
+        const { rows } = await pool.query(
+          `SELECT current_setting('server_version') AS version,
+                  current_setting('shared_preload_libraries') LIKE '%pg_stat_statements%' AS pgss,
+                  EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'hypopg') AS hypopg`,
+        );
+        const problems: string[] = [];
+        if (!rows[0].pgss) problems.push("pg_stat_statements is not in shared_preload_libraries: ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'; restart PostgreSQL; CREATE EXTENSION pg_stat_statements");
+        if (!rows[0].hypopg) problems.push('hypopg is not installed (Debian: apt-get install postgresql-15-hypopg); index advice will not be verified');
+        database = { ok: true, version: rows[0].version, pgStatStatements: rows[0].pgss, hypopg: rows[0].hypopg, problems };
+      }
+
+      let redis: PrecheckResult['redis'] = null;
+      if (target.redis) {
+        const client = connections.cache(target);
+        if (client.status === 'wait') await client.connect();
+        const info = await client.info('server');
+        redis = { ok: true, version: /redis_version:(\S+)/.exec(info)?.[1] };
+      }
+      return { http, database, redis, timestamp: newYorkTimestamp() };
+    },
+  };
+}

@@ -1,0 +1,103 @@
+import { Command, Option } from 'commander';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { LAYERS, type Layer } from '../../common/profile';
+import { DEFAULT_APPROVAL_TIMEOUT_MS, TASK_QUEUE, workflowIdFor, type RunInput } from '../../common/run';
+import { PERF_TARGET } from '../../common/search-attributes';
+import { temporalConfig, webUiLink } from '../../common/temporal-config';
+import { connectClient } from '../connect';
+import { loadProfileFile } from '../profile-file';
+import { parseDuration } from '../duration';
+import { summary } from '../render';
+import { writeReport } from '../report-files';
+import { watchRun } from '../watch';
+import { UsageError } from '../errors';
+import type { OutputContract } from '../../common/output-contract';
+
+export interface RunOptions {
+  target: string;
+  scope?: string;
+  tier: string;
+  autoApprove?: boolean;
+  wait?: boolean;
+  approvalTimeout: string;
+  onApprovalTimeout: 'escalate' | 'end';
+  regressionThreshold?: string;
+  reports: string;
+}
+
+export function buildRunInput(opts: RunOptions): RunInput {
+  const target = loadProfileFile(opts.target);
+  let scope: Layer[] | undefined;
+  if (opts.scope) {
+    scope = opts.scope.split(',').map((s) => s.trim()) as Layer[];
+    const bad = scope.filter((s) => !LAYERS.includes(s));
+    if (bad.length) throw new UsageError(`--scope: unknown layer(s) ${bad.join(', ')}; use a comma list of ${LAYERS.join(', ')}`);
+  }
+  if (!['auto', 'T1', 'T2', 'T3', 'T4'].includes(opts.tier)) throw new UsageError(`--tier must be auto, T1, T2, T3 or T4 (got "${opts.tier}")`);
+  const threshold = opts.regressionThreshold === undefined ? undefined : Number(opts.regressionThreshold);
+  if (threshold !== undefined && !(threshold > 0 && threshold < 100)) throw new UsageError('--regression-threshold must be a percentage between 0 and 100');
+  return {
+    target,
+    scope,
+    tier: opts.tier as RunInput['tier'],
+    autoApprove: Boolean(opts.autoApprove),
+    approvalTimeoutMs: parseDuration(opts.approvalTimeout, '--approval-timeout'),
+    onApprovalTimeout: opts.onApprovalTimeout,
+    requestedBy: process.env.USER || 'cli',
+    regressionThresholdPct: threshold,
+  };
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('start an orchestration run against a target profile')
+    .requiredOption('-t, --target <file>', 'target profile (YAML or JSON), e.g. demo/targets/shop.yaml')
+    .option('--scope <layers>', `comma list overriding the profile's scope (${LAYERS.join(', ')})`)
+    .option('--tier <tier>', 'auto, or force T1..T4', 'auto')
+    .option('--auto-approve', 'approve the plan without a human (demos and CI; recorded in the result)')
+    .option('--wait', 'follow the run with a progress bar and print the before/after table')
+    .option('--approval-timeout <duration>', 'how long to wait for approval (e.g. 30m, 24h)', '24h')
+    .addOption(new Option('--on-approval-timeout <what>', 'escalate to an architecture review, or end').choices(['escalate', 'end']).default('escalate'))
+    .option('--regression-threshold <pct>', 'roll back when a target metric gets worse by more than this', '10')
+    .option('--reports <dir>', 'where --wait writes the report files', 'reports')
+    .action(async (opts: RunOptions) => {
+      await startRun(buildRunInput(opts), { wait: Boolean(opts.wait), reports: opts.reports });
+    });
+}
+
+/** Starts a run; with `wait`, follows it, prints the before/after table and writes the report. */
+export async function startRun(input: RunInput, opts: { wait: boolean; reports: string }): Promise<OutputContract | null> {
+  const cfg = temporalConfig();
+  const { client, close } = await connectClient(cfg);
+  try {
+    const workflowId = workflowIdFor(input.target.name);
+    let handle;
+    try {
+      handle = await client.workflow.start('performanceOrchestration', {
+        taskQueue: TASK_QUEUE,
+        workflowId,
+        args: [input],
+        typedSearchAttributes: [{ key: PERF_TARGET, value: input.target.name }],
+      });
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        throw new UsageError(
+          `a run for target "${input.target.name}" is already in progress (workflow ${workflowId}).\n` +
+            `Follow it with: perf-orch status ${workflowId}   or end it with: perf-orch reject ${workflowId} --reason "..."`,
+        );
+      }
+      throw err;
+    }
+    const link = webUiLink(cfg, workflowId, handle.firstExecutionRunId);
+    console.log(`started ${workflowId} (run ${handle.firstExecutionRunId})\nWeb UI: ${link}`);
+    if (!opts.wait) return null;
+    const result = await watchRun(handle);
+    console.log(`\n${summary(result)}\n`);
+    console.log(`report: ${writeReport(result, opts.reports)}`);
+    console.log(`Web UI: ${link}`);
+    return result;
+  } finally {
+    await close();
+  }
+}

@@ -1,0 +1,56 @@
+import type { Command } from 'commander';
+import type { RunStatus } from '../../common/run';
+import { temporalConfig, webUiLink } from '../../common/temporal-config';
+import { statusQuery } from '../../workflows/messages';
+import { connectClient } from '../connect';
+import { planTable, table } from '../render';
+
+export function registerStatus(program: Command): void {
+  program
+    .command('status <id>')
+    .description('phase, pending plan and figures so far of a run (workflow id, e.g. perf-shop)')
+    .option('--json', 'print the raw status as JSON')
+    .action(async (id: string, opts: { json?: boolean }) => {
+      const cfg = temporalConfig();
+      const { client, close } = await connectClient(cfg);
+      try {
+        const handle = client.workflow.getHandle(id);
+        const desc = await handle.describe();
+        const s: RunStatus = await handle.query(statusQuery);
+        if (opts.json) return console.log(JSON.stringify({ execution: desc.status.name, ...s }, null, 2));
+        console.log(`${id}: ${desc.status.name}, phase ${s.phase}${s.tier ? `, tier ${s.tier}` : ''}`);
+        console.log(`now: ${s.step}`);
+        if (s.baseline) console.log(`baseline: p95 ${s.baseline.latencyMs.p95} ms, p99 ${s.baseline.latencyMs.p99} ms, ${s.baseline.throughputRps} req/s, errors ${s.baseline.errorRatePct}%`);
+        if (s.after) console.log(`after:    p95 ${s.after.latencyMs.p95} ms, p99 ${s.after.latencyMs.p99} ms, ${s.after.throughputRps} req/s, errors ${s.after.errorRatePct}%`);
+        if (s.plan) console.log(`\nplan:\n${planTable(s)}`);
+        if (s.decision) console.log(`\ndecision: ${JSON.stringify(s.decision)}`);
+        if (s.applied.length) console.log(`applied: ${s.applied.map((a) => a.itemId).join(', ')}`);
+        if (s.rolledBack.length) console.log(`rolled back: ${s.rolledBack.map((r) => `${r.itemId}${r.ok ? '' : ' (FAILED)'}`).join(', ')}`);
+        if (s.escalationWorkflowId) console.log(`escalation: ${s.escalationWorkflowId}`);
+        console.log(`Web UI: ${webUiLink(cfg, id, desc.runId)}`);
+      } finally {
+        await close();
+      }
+    });
+
+  program
+    .command('list')
+    .description('recent orchestration runs')
+    .option('--target <name>', 'only runs of this target')
+    .option('--limit <n>', 'how many', '20')
+    .action(async (opts: { target?: string; limit: string }) => {
+      const { client, close } = await connectClient();
+      try {
+        const query = `WorkflowType = 'performanceOrchestration'${opts.target ? ` AND PerfTarget = '${opts.target.replace(/'/g, '')}'` : ''}`;
+        const rows = [['workflow id', 'run id', 'status', 'phase', 'tier', 'started']];
+        for await (const w of client.workflow.list({ query, pageSize: Number(opts.limit) })) {
+          const sa = w.searchAttributes as Record<string, unknown[] | undefined>;
+          rows.push([w.workflowId, w.runId.slice(0, 8), w.status.name, String(sa.PerfPhase?.[0] ?? ''), String(sa.PerfTier?.[0] ?? ''), w.startTime.toISOString()]);
+          if (rows.length > Number(opts.limit)) break;
+        }
+        console.log(rows.length > 1 ? table(rows) : 'no runs yet');
+      } finally {
+        await close();
+      }
+    });
+}

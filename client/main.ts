@@ -1,0 +1,31 @@
+// perf-orch: the command-line client.
+import { Command } from 'commander';
+import { ProfileError } from '../common/profile';
+import { registerDecide } from './commands/decide';
+import { registerDev } from './commands/dev';
+import { registerEscalation } from './commands/escalation';
+import { registerReport } from './commands/report';
+import { registerRollback } from './commands/rollback';
+import { registerRun } from './commands/run';
+import { registerStatus } from './commands/status';
+import { UsageError } from './errors';
+
+const program = new Command('perf-orch')
+  .description('End-to-end performance optimization of web services, as durable Temporal workflows.\nTemporal is found through TEMPORAL_ADDRESS (default 127.0.0.1:7233), TEMPORAL_NAMESPACE, TEMPORAL_API_KEY.')
+  .showHelpAfterError();
+registerRun(program);
+registerStatus(program);
+registerDecide(program);
+registerRollback(program);
+registerReport(program);
+registerEscalation(program);
+registerDev(program);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof ProfileError || err instanceof UsageError) {
+    console.error(`error: ${err.message}`);
+    process.exit(2);
+  }
+  console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

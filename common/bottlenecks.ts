@@ -1,0 +1,83 @@
+// The bottleneck inventory of a profiling run: where request time goes, scored by impact.
+import type { SloTargets } from './profile';
+import type { Bottleneck, CacheProfile, DatabaseProfile, LoadTestSummary, NetworkProfile, ProcessProfile } from './types';
+import { RULES, impactScore } from './decisions';
+import { round } from './compare';
+
+export interface ProfilingFigures {
+  baseline: LoadTestSummary;
+  database: DatabaseProfile | null;
+  cache: CacheProfile | null;
+  process: ProcessProfile | null;
+  network: NetworkProfile | null;
+}
+
+/** Effort is unknown before analysis, so every bottleneck is scored at one day. */
+export function inventoryBottlenecks(p: ProfilingFigures, targets: SloTargets): Bottleneck[] {
+  const rps = p.baseline.throughputRps;
+  const out: Bottleneck[] = [];
+  for (const e of p.baseline.endpoints) {
+    if (e.latencyMs.p95 > targets.p95Ms) {
+      out.push({
+        layer: 'application',
+        description: `endpoint ${e.name}: p95 ${e.latencyMs.p95} ms over the ${targets.p95Ms} ms target`,
+        impactScore: round(impactScore(e.latencyMs.mean, rps * share(e.requests, p.baseline.requests), 1)),
+        evidence: [`${e.requests} requests, mean ${e.latencyMs.mean} ms, p99 ${e.latencyMs.p99} ms, ${e.errors} errors`],
+      });
+    }
+  }
+  if (p.database?.available) {
+    for (const s of p.database.topStatements.slice(0, 5)) {
+      const perRequestMs = s.meanMs * s.callsPerRequest;
+      if (perRequestMs < 0.05) continue;
+      out.push({
+        layer: 'database',
+        description: `statement ${s.queryid}: ${s.callsPerRequest.toFixed(2)} calls/request x ${s.meanMs.toFixed(2)} ms`,
+        impactScore: round(impactScore(perRequestMs, rps, 1)),
+        evidence: [abbreviate(s.query), `${s.calls} calls, ${round(s.totalMs)} ms in the window`],
+      });
+    }
+    if (p.database.dbShareOfLatencyPct > RULES.dbShareOfLatencyPct) {
+      out.push({
+        layer: 'database',
+        description: `database time is ${p.database.dbShareOfLatencyPct}% of request time (rule: > ${RULES.dbShareOfLatencyPct}%)`,
+        impactScore: round(impactScore((p.baseline.latencyMs.mean * p.database.dbShareOfLatencyPct) / 100, rps, 1)),
+        evidence: [`${round(p.database.dbTimeMs)} ms of statements for ${p.database.windowRequests} requests`],
+      });
+    }
+  }
+  if (p.cache?.available && p.cache.hitRatioPct !== null && p.cache.hitRatioPct < RULES.cacheHitRatioPct) {
+    out.push({
+      layer: 'caching',
+      description: `cache hit ratio ${p.cache.hitRatioPct}% (rule: < ${RULES.cacheHitRatioPct}%)`,
+      impactScore: 0,
+      evidence: [`${p.cache.hits} hits, ${p.cache.misses} misses, ${p.cache.evictions} evictions`],
+    });
+  }
+  if (p.process?.cpuPctAvg != null && p.process.cpuPctAvg > RULES.appCpuPct) {
+    out.push({
+      layer: 'application',
+      description: `target process CPU ${p.process.cpuPctAvg}% of a core (rule: > ${RULES.appCpuPct}%)`,
+      impactScore: 0,
+      evidence: [`pid ${p.process.pid}, max ${p.process.cpuPctMax}%`],
+    });
+  }
+  if (p.network && p.network.connectMsAvg > RULES.networkLatencyMs) {
+    out.push({
+      layer: 'network',
+      description: `network connect time ${p.network.connectMsAvg} ms (rule: > ${RULES.networkLatencyMs} ms)`,
+      impactScore: round(impactScore(p.network.connectMsAvg, rps, 1)),
+      evidence: [`time to first byte ${p.network.ttfbMsAvg} ms over ${p.network.samples} samples`],
+    });
+  }
+  return out.sort((a, b) => b.impactScore - a.impactScore);
+}
+
+function share(part: number, total: number): number {
+  return total > 0 ? part / total : 0;
+}
+
+export function abbreviate(sql: string, max = 160): string {
+  const flat = sql.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}

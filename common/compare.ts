@@ -1,0 +1,63 @@
+// Before/after comparison against the SLO targets, and regression detection.
+import type { SloTargets } from './profile';
+import type { Measured } from './decisions';
+
+export const REGRESSION_THRESHOLD_PCT = 10;
+
+export type Metric = keyof Measured;
+const LOWER_IS_BETTER: Record<Metric, boolean> = { p95Ms: true, p99Ms: true, throughputRps: false, errorRatePct: true };
+// Error rates near zero move by large relative amounts for a handful of errors; below this
+// absolute change they do not count as a regression.
+const ERROR_RATE_NOISE_PCT = 0.5;
+
+export interface MetricComparison {
+  metric: Metric;
+  target: number;
+  before: number;
+  after: number;
+  changePct: number; // positive = better
+  metBefore: boolean;
+  metAfter: boolean;
+  regressed: boolean;
+}
+
+function meets(metric: Metric, value: number, target: number): boolean {
+  return LOWER_IS_BETTER[metric] ? value <= target : value >= target;
+}
+
+function targetOf(metric: Metric, t: SloTargets): number {
+  return metric === 'p95Ms' ? t.p95Ms : metric === 'p99Ms' ? t.p99Ms : metric === 'throughputRps' ? t.throughputRps : t.errorRatePct;
+}
+
+export function compareRuns(before: Measured, after: Measured, targets: SloTargets, thresholdPct = REGRESSION_THRESHOLD_PCT): MetricComparison[] {
+  return (Object.keys(LOWER_IS_BETTER) as Metric[]).map((metric) => {
+    const b = before[metric];
+    const a = after[metric];
+    const raw = b === 0 ? (a === 0 ? 0 : LOWER_IS_BETTER[metric] ? -100 : 100) : ((a - b) / b) * 100;
+    const changePct = LOWER_IS_BETTER[metric] ? -raw : raw;
+    const noise = metric === 'errorRatePct' && Math.abs(a - b) < ERROR_RATE_NOISE_PCT;
+    return {
+      metric,
+      target: targetOf(metric, targets),
+      before: b,
+      after: a,
+      changePct: round(changePct),
+      metBefore: meets(metric, b, targetOf(metric, targets)),
+      metAfter: meets(metric, a, targetOf(metric, targets)),
+      regressed: !noise && changePct < -thresholdPct,
+    };
+  });
+}
+
+export function anyRegression(rows: MetricComparison[]): boolean {
+  return rows.some((r) => r.regressed);
+}
+
+export function allTargetsMet(rows: MetricComparison[]): boolean {
+  return rows.every((r) => r.metAfter);
+}
+
+export function round(n: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}

@@ -1,0 +1,181 @@
+// Builds the output contract from what a run found and did. Pure: the workflow calls it.
+import type { OutputContract } from './output-contract';
+import type { Layer } from './profile';
+import type { Decision, RunInput } from './run';
+import type { OptimizationResult, ProfilingResult, ValidationResult } from './stages';
+import type { ActionSpec, Plan, PlanItem } from './types';
+import { REGRESSION_THRESHOLD_PCT } from './compare';
+
+export type Outcome = OutputContract['validation_results']['improvement_summary']['outcome'];
+
+export interface RunRecord {
+  input: RunInput;
+  scope: Layer[];
+  timestamp: string;
+  workflowId: string;
+  runId: string;
+  profiling: ProfilingResult;
+  plan: Plan;
+  decision: Decision;
+  optimization: OptimizationResult | null;
+  validation: ValidationResult | null;
+  outcome: Outcome;
+  escalationWorkflowId: string | null;
+}
+
+export function describeAction(a: ActionSpec): string {
+  switch (a.type) {
+    case 'create_index': {
+      const cols = a.columns.map((c) => `"${c.name}"${c.desc ? ' DESC' : ''}`).join(', ');
+      return `CREATE INDEX CONCURRENTLY "${a.indexName}" ON "${a.schema}"."${a.table}" (${cols})`;
+    }
+    case 'feature_toggle':
+      return `set feature toggle ${a.toggle} = ${JSON.stringify(a.value)}`;
+    case 'manual':
+      return `manual: ${a.steps.join(' ')}`;
+  }
+}
+
+function itemStatus(item: PlanItem, r: RunRecord): OutputContract['optimizations_implemented'][number]['status'] {
+  if (!item.automatic) return 'manual';
+  if (r.decision.kind === 'rejected') return 'rejected';
+  if (r.decision.kind !== 'approved' || !r.decision.itemIds.includes(item.id)) return 'not_approved';
+  if (r.optimization?.failed?.itemId === item.id) return 'failed';
+  if (r.optimization?.rolledBack.some((x) => x.itemId === item.id && x.ok)) return 'rolled_back';
+  if (r.optimization?.applied.some((x) => x.itemId === item.id)) return 'applied';
+  return 'not_approved';
+}
+
+export function buildOutputContract(r: RunRecord): OutputContract {
+  const { target } = r.input;
+  const base = r.profiling.baseline;
+  const v = r.validation;
+  const threshold = r.input.regressionThresholdPct ?? REGRESSION_THRESHOLD_PCT;
+  const row = (m: string) => v?.comparison.find((c) => c.metric === m) ?? null;
+  return {
+    orchestration_timestamp: r.timestamp,
+    target_system: {
+      name: target.name,
+      base_url: target.http.baseUrl,
+      database: Boolean(target.database),
+      cache: Boolean(target.redis),
+      workflow_id: r.workflowId,
+      run_id: r.runId,
+    },
+    optimization_scope: r.scope,
+    performance_targets: {
+      p95_ms: target.targets.p95Ms,
+      p99_ms: target.targets.p99Ms,
+      throughput_rps: target.targets.throughputRps,
+      error_rate_pct: target.targets.errorRatePct,
+    },
+    baseline_metrics: {
+      load_test_id: base.id,
+      requests: base.requests,
+      p50_ms: base.latencyMs.p50,
+      p95_ms: base.latencyMs.p95,
+      p99_ms: base.latencyMs.p99,
+      throughput_rps: base.throughputRps,
+      error_rate_pct: base.errorRatePct,
+      db_share_of_latency_pct: r.profiling.database?.available ? r.profiling.database.dbShareOfLatencyPct : null,
+      cache_hit_ratio_pct: r.profiling.cache?.hitRatioPct ?? null,
+      app_cpu_pct: r.profiling.process?.cpuPctAvg ?? null,
+      network_connect_ms: r.profiling.network?.connectMsAvg ?? null,
+      tier: r.plan.tier,
+      focus: r.plan.focus,
+    },
+    bottlenecks_identified: r.profiling.bottlenecks.map((b) => ({
+      layer: b.layer,
+      description: b.description,
+      impact_score: b.impactScore,
+      evidence: b.evidence,
+    })),
+    optimizations_implemented: r.plan.items.map((i) => ({
+      id: i.id,
+      title: i.title,
+      layer: i.layer,
+      root_cause: i.rootCause,
+      action: describeAction(i.action),
+      status: itemStatus(i, r),
+      estimated_gain_pct: i.estimatedGainPct,
+      impact_score: i.impactScore,
+      rollback: i.rollback,
+      evidence: i.evidence,
+    })),
+    validation_results: {
+      load_testing_completed: ['baseline', ...(v?.completed ?? [])],
+      targets_met: v?.targetsMet ?? false,
+      improvement_summary: {
+        outcome: r.outcome,
+        comparison: v?.comparison ?? [],
+        p95_improvement_pct: row('p95Ms')?.changePct ?? null,
+        throughput_improvement_pct: row('throughputRps')?.changePct ?? null,
+        peak: v?.peak
+          ? { concurrency: v.peak.concurrency, p95_ms: v.peak.latencyMs.p95, throughput_rps: v.peak.throughputRps, error_rate_pct: v.peak.errorRatePct }
+          : null,
+        stress_breaking_point: v?.stress?.breakingPoint
+          ? { concurrency: v.stress.breakingPoint.concurrency, throughput_rps: v.stress.breakingPoint.throughputRps, p99_ms: v.stress.breakingPoint.p99Ms }
+          : null,
+        soak: v?.soak ? { duration_s: v.soak.summary.durationSeconds, p95_ms: v.soak.summary.latencyMs.p95, rss_mb_max: v.soak.rssMbMax } : null,
+        escalation_workflow_id: r.escalationWorkflowId,
+      },
+    },
+    monitoring_configured: monitoring(r),
+    regression_prevention: {
+      regression_threshold_pct: threshold,
+      baseline_load_test_id: base.id,
+      after_load_test_id: v?.after.id ?? null,
+      checks: [
+        `any target metric worse by more than ${threshold}% after a change rolls the change back`,
+        `re-run on each release: perf-orch run --target <profile> --tier T1 --auto-approve --wait`,
+        ...r.plan.items.filter((i) => i.action.type === 'create_index').map((i) => `keep index ${(i.action as { indexName: string }).indexName}: alert if it becomes unused or invalid`),
+      ],
+    },
+    next_steps: nextSteps(r),
+    sources_consulted: sources(r),
+  };
+}
+
+function monitoring(r: RunRecord): OutputContract['monitoring_configured'] {
+  const t = r.input.target.targets;
+  const rows: OutputContract['monitoring_configured'] = [
+    { metric: 'http p95 latency', threshold: `> ${t.p95Ms} ms for 5 min`, source: 'load balancer / APM', status: 'recommended' },
+    { metric: 'http p99 latency', threshold: `> ${t.p99Ms} ms for 5 min`, source: 'load balancer / APM', status: 'recommended' },
+    { metric: 'http error rate', threshold: `> ${t.errorRatePct}% for 5 min`, source: 'load balancer / APM', status: 'recommended' },
+    { metric: 'throughput capacity', threshold: `< ${t.throughputRps} req/s at saturation`, source: 'perf-orch load test', status: 'recommended' },
+  ];
+  if (r.input.target.database) {
+    rows.push({ metric: 'database time share', threshold: '> 50% of request time', source: 'pg_stat_statements', status: 'recommended' });
+  }
+  if (r.input.target.redis) {
+    rows.push({ metric: 'cache hit ratio', threshold: '< 70%', source: 'Redis INFO stats', status: 'recommended' });
+  }
+  return rows;
+}
+
+function nextSteps(r: RunRecord): string[] {
+  const steps: string[] = [];
+  if (r.outcome === 'rejected' && r.decision.kind === 'rejected') steps.push(`plan rejected by ${r.decision.by}: ${r.decision.reason}; revise and run again`);
+  if (r.outcome === 'approval_timed_out') steps.push('the plan was not approved in time; review it and start a new run');
+  if (r.outcome === 'regressed_rolled_back') steps.push('validation found a regression and rolled the changes back; apply items one at a time to find the culprit');
+  if (r.outcome === 'apply_failed_rolled_back') steps.push(`applying ${r.optimization?.failed?.itemId} failed (${r.optimization?.failed?.error}); fix the cause and run again`);
+  for (const i of r.plan.items.filter((x) => !x.automatic)) steps.push(`manual (${i.layer}): ${i.title}`);
+  if (r.validation && !r.validation.targetsMet) {
+    const missed = r.validation.comparison.filter((c) => !c.metAfter).map((c) => `${c.metric} ${c.after} vs ${c.target}`);
+    steps.push(`targets still missed (${missed.join(', ')})`);
+  }
+  if (r.escalationWorkflowId) steps.push(`architecture review opened: ${r.escalationWorkflowId} (acknowledge/resolve it with perf-orch escalation)`);
+  if (steps.length === 0) steps.push('targets met: keep the regression check in CI and re-profile after major releases');
+  return steps;
+}
+
+function sources(r: RunRecord): string[] {
+  const s = [`load test ${r.profiling.baseline.id} (closed model, HDR histograms)`];
+  if (r.profiling.database?.extensions.pgStatStatements) s.push('pg_stat_statements (window diff)', 'EXPLAIN generic plans');
+  if (r.profiling.database?.extensions.hypopg) s.push('hypopg hypothetical indexes');
+  if (r.profiling.cache?.available) s.push('Redis INFO stats/memory, SLOWLOG');
+  if (r.profiling.process?.pid != null) s.push('/proc process and host metrics');
+  if (r.profiling.network) s.push('HTTP connect/TTFB probes');
+  if (r.validation) s.push(...r.validation.completed.map((p) => `validation load test: ${p}`));
+  return s;
+}

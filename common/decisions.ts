@@ -1,0 +1,75 @@
+// The seed's decision rules: which layer to look at first, and how deep a run goes (tier).
+import type { Layer, SloTargets } from './profile';
+import type { Tier } from './types';
+
+export interface LayerSignals {
+  dbShareOfLatencyPct: number | null;
+  appCpuPct: number | null; // of one core
+  cacheHitRatioPct: number | null;
+  networkLatencyMs: number | null;
+}
+
+export const RULES = {
+  dbShareOfLatencyPct: 50,
+  appCpuPct: 80,
+  cacheHitRatioPct: 70,
+  networkLatencyMs: 100,
+} as const;
+
+/** Layers to optimize first, in rule order, restricted to the requested scope. */
+export function chooseFocus(s: LayerSignals, scope: Layer[]): Layer[] {
+  const focus: Layer[] = [];
+  if (s.dbShareOfLatencyPct !== null && s.dbShareOfLatencyPct > RULES.dbShareOfLatencyPct) focus.push('database');
+  if (s.appCpuPct !== null && s.appCpuPct > RULES.appCpuPct) focus.push('application');
+  if (s.cacheHitRatioPct !== null && s.cacheHitRatioPct < RULES.cacheHitRatioPct) focus.push('caching');
+  if (s.networkLatencyMs !== null && s.networkLatencyMs > RULES.networkLatencyMs) focus.push('network');
+  return focus.filter((l) => scope.includes(l));
+}
+
+export interface Measured {
+  p95Ms: number;
+  p99Ms: number;
+  throughputRps: number;
+  errorRatePct: number;
+}
+
+/** How far the worst target metric is from its target: 1 = on target, 2 = twice as bad. */
+export function worstGap(m: Measured, t: SloTargets): number {
+  const gaps = [
+    m.p95Ms / t.p95Ms,
+    m.p99Ms / t.p99Ms,
+    m.throughputRps > 0 ? t.throughputRps / m.throughputRps : Infinity,
+    // An error rate at or under target is no gap; above it, a gap that grows with the excess.
+    m.errorRatePct <= t.errorRatePct ? 0 : 1 + (m.errorRatePct - t.errorRatePct) / Math.max(t.errorRatePct, 0.1),
+  ];
+  return Math.max(...gaps);
+}
+
+/**
+ * T1: targets met or within 20%: quick tuning, baseline re-test only.
+ * T2: within 2x: tuning (indexes, toggles, config); adds a 2x peak test.
+ * T3: within 5x, or several layers at fault: adds a stress test to the breaking point.
+ * T4: beyond 5x: tuning alone is unlikely to reach the targets; adds soak and an architecture review.
+ */
+export function selectTier(gap: number, focusLayers: number): Tier {
+  if (gap > 5) return 'T4';
+  if (gap > 2 || focusLayers >= 3) return 'T3';
+  if (gap > 1.2) return 'T2';
+  return 'T1';
+}
+
+export interface ValidationPlan {
+  peak: boolean;
+  stress: boolean;
+  soak: boolean;
+}
+
+export function validationFor(tier: Tier): ValidationPlan {
+  return { peak: tier !== 'T1', stress: tier === 'T3' || tier === 'T4', soak: tier === 'T4' };
+}
+
+/** The seed's impact score: latency_reduction_ms x requests_per_sec / effort_days. */
+export function impactScore(latencyReductionMs: number, requestsPerSec: number, effortDays: number): number {
+  if (effortDays <= 0) throw new Error('effortDays must be positive');
+  return (Math.max(0, latencyReductionMs) * Math.max(0, requestsPerSec)) / effortDays;
+}

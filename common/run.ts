@@ -1,0 +1,83 @@
+// The inputs and observable state of a run, shared by workflows, client and tests.
+import type { Layer, TargetProfile } from './profile';
+import type { AppliedChange, Bottleneck, LoadTestSummary, Plan, RolledBackChange, Tier } from './types';
+
+export const TASK_QUEUE = 'perf-orchestrator';
+
+export interface RunInput {
+  target: TargetProfile;
+  scope?: Layer[]; // overrides target.scope
+  tier: 'auto' | Tier;
+  autoApprove: boolean;
+  approvalTimeoutMs: number;
+  onApprovalTimeout: 'escalate' | 'end';
+  requestedBy: string;
+  regressionThresholdPct?: number;
+  // How long an escalation waits for acknowledge/resolve before it closes as expired.
+  escalationTimeoutMs?: number;
+}
+
+export const DEFAULT_APPROVAL_TIMEOUT_MS = 24 * 3600 * 1000;
+
+export function workflowIdFor(targetName: string): string {
+  return `perf-${targetName}`;
+}
+
+export type Phase =
+  | 'precheck'
+  | 'profiling'
+  | 'analysis'
+  | 'awaiting_approval'
+  | 'optimizing'
+  | 'validating'
+  | 'rolling_back'
+  | 'escalating'
+  | 'completed'
+  | 'rejected'
+  | 'approval_timed_out'
+  | 'failed';
+
+export const PHASE_ORDER: Phase[] = ['precheck', 'profiling', 'analysis', 'awaiting_approval', 'optimizing', 'validating', 'completed'];
+
+export type Decision =
+  | { kind: 'approved'; itemIds: string[]; by: string; auto: boolean }
+  | { kind: 'rejected'; reason: string; by: string }
+  | { kind: 'timed_out' };
+
+export interface ApprovePlanInput {
+  itemIds?: string[]; // default: every automatic item of the plan
+  by?: string;
+}
+
+export interface RunStatus {
+  workflowId: string;
+  target: string;
+  phase: Phase;
+  step: string; // what is going on now, in words
+  tier: Tier | null;
+  plan: Plan | null;
+  decision: Decision | null;
+  baseline: LoadTestSummary | null;
+  after: LoadTestSummary | null;
+  bottlenecks: Bottleneck[];
+  applied: AppliedChange[];
+  rolledBack: RolledBackChange[];
+  rollbackRequested: boolean;
+  escalationWorkflowId: string | null;
+  error: string | null;
+}
+
+export interface EscalationInput {
+  target: string;
+  parentWorkflowId: string;
+  reason: 'targets_missed' | 'approval_timeout' | 'tier_t4';
+  summary: string;
+  details: Record<string, unknown>;
+  timeoutMs: number;
+}
+
+export interface EscalationStatus {
+  ticketId: string | null;
+  state: 'open' | 'acknowledged' | 'resolved' | 'expired';
+  notes: { at: string; by: string; text: string }[];
+}

@@ -1,0 +1,26 @@
+// Where Temporal is: the embedded dev server by default, any cluster by environment alone.
+export interface TemporalConfig {
+  address: string;
+  namespace: string;
+  apiKey?: string;
+  tls: boolean;
+  uiUrl: string;
+}
+
+export function temporalConfig(env: NodeJS.ProcessEnv = process.env): TemporalConfig {
+  const apiKey = env.TEMPORAL_API_KEY || undefined;
+  return {
+    address: env.TEMPORAL_ADDRESS || '127.0.0.1:7233',
+    namespace: env.TEMPORAL_NAMESPACE || 'default',
+    apiKey,
+    tls: env.TEMPORAL_TLS === '1' || env.TEMPORAL_TLS === 'true' || Boolean(apiKey),
+    uiUrl: (env.TEMPORAL_UI_URL || 'http://127.0.0.1:8233').replace(/\/$/, ''),
+  };
+}
+
+export function webUiLink(cfg: TemporalConfig, workflowId: string, runId?: string): string {
+  const base = `${cfg.uiUrl}/namespaces/${encodeURIComponent(cfg.namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+  return runId ? `${base}/${runId}/history` : base;
+}
+
+export const DEFAULT_STORE_URL = 'postgres://postgres@127.0.0.1:5432/perf_orchestrator';

@@ -1,0 +1,41 @@
+// Step 2: run the skills for the layers in scope, rank what they found, choose the tier.
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { chooseFocus, selectTier, worstGap } from '../common/decisions';
+import { buildPlan, rankFindings } from '../common/plan';
+import type { AnalysisInput, AnalysisResult } from '../common/stages';
+import type { Finding } from '../common/types';
+
+const { databaseOptimizationAnalyzer, cacheAnalyzer } = proxyActivities<Activities>({
+  startToCloseTimeout: '5 minutes',
+  retry: { maximumAttempts: 3 },
+});
+
+export async function analysisWorkflow({ runId, target, scope, tier, profiling }: AnalysisInput): Promise<AnalysisResult> {
+  const { baseline, database, cache, process, network } = profiling;
+  const notes: string[] = [...(database?.problems ?? []), ...(cache?.problems ?? [])];
+  const wantsDb = scope.includes('database') || scope.includes('application');
+
+  const [dbFindings, cacheFindings] = await Promise.all([
+    wantsDb && database?.available ? databaseOptimizationAnalyzer({ runId, target, profile: database }) : ([] as Finding[]),
+    scope.includes('caching') && cache ? cacheAnalyzer({ target, cache, baseline }) : ([] as Finding[]),
+  ]);
+
+  const focus = chooseFocus(
+    {
+      dbShareOfLatencyPct: database?.available ? database.dbShareOfLatencyPct : null,
+      appCpuPct: process?.cpuPctAvg ?? null,
+      cacheHitRatioPct: cache?.hitRatioPct ?? null,
+      networkLatencyMs: network?.connectMsAvg ?? null,
+    },
+    scope,
+  );
+  const items = rankFindings([...dbFindings, ...cacheFindings], baseline, target, scope);
+  const layersAtFault = new Set([...focus, ...items.map((i) => i.layer)]).size;
+  const chosenTier =
+    tier === 'auto'
+      ? selectTier(worstGap({ p95Ms: baseline.latencyMs.p95, p99Ms: baseline.latencyMs.p99, throughputRps: baseline.throughputRps, errorRatePct: baseline.errorRatePct }, target.targets), layersAtFault)
+      : tier;
+  if (items.length === 0) notes.push('no optimization found for the layers in scope');
+  return { plan: buildPlan(items, chosenTier, focus), notes };
+}

@@ -1,0 +1,37 @@
+// T4: an architecture review ticket that outlives the run (parent close policy ABANDON).
+import { condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { EscalationInput, EscalationStatus } from '../common/run';
+import { acknowledgeSignal, escalationStatusQuery, resolveSignal } from './messages';
+
+const { recordEscalation, updateEscalation } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { maximumAttempts: 5 },
+});
+
+export async function architectureEscalation(input: EscalationInput): Promise<EscalationStatus> {
+  const status: EscalationStatus = { ticketId: null, state: 'open', notes: [] };
+  const pending: { state: EscalationStatus['state']; note: EscalationStatus['notes'][number] }[] = [];
+  setHandler(escalationStatusQuery, () => status);
+  setHandler(acknowledgeSignal, ({ by, note }) => {
+    pending.push({ state: 'acknowledged', note: { at: new Date().toISOString(), by, text: note ?? 'acknowledged' } });
+  });
+  setHandler(resolveSignal, ({ by, resolution }) => {
+    pending.push({ state: 'resolved', note: { at: new Date().toISOString(), by, text: resolution } });
+  });
+
+  status.ticketId = await recordEscalation({ workflowId: workflowInfo().workflowId, input });
+  while (status.state !== 'resolved') {
+    const arrived = await condition(() => pending.length > 0, input.timeoutMs);
+    if (!arrived) {
+      status.state = 'expired';
+      await updateEscalation({ ticketId: status.ticketId, status: 'expired', note: { at: new Date().toISOString(), by: 'perf-orchestrator', text: 'no resolution before the deadline' } });
+      break;
+    }
+    const next = pending.shift()!;
+    if (!(status.state === 'acknowledged' && next.state === 'acknowledged')) status.state = next.state;
+    status.notes.push(next.note);
+    await updateEscalation({ ticketId: status.ticketId, status: status.state, note: next.note });
+  }
+  return status;
+}

@@ -1,0 +1,12 @@
+// Signals, updates and queries: the one place workflows and the client agree on names and types.
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ApprovePlanInput, EscalationStatus, RunStatus } from '../common/run';
+
+export const statusQuery = defineQuery<RunStatus>('status');
+export const approvePlanUpdate = defineUpdate<{ approved: string[] }, [ApprovePlanInput]>('approvePlan');
+export const rejectPlanSignal = defineSignal<[{ reason: string; by?: string }]>('rejectPlan');
+export const requestRollbackSignal = defineSignal<[{ reason?: string; by?: string }]>('requestRollback');
+
+export const escalationStatusQuery = defineQuery<EscalationStatus>('escalationStatus');
+export const acknowledgeSignal = defineSignal<[{ by: string; note?: string }]>('acknowledge');
+export const resolveSignal = defineSignal<[{ by: string; resolution: string }]>('resolve');

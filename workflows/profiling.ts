@@ -1,0 +1,40 @@
+// Step 1: profile the target under its real traffic, then inventory the bottlenecks.
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { inventoryBottlenecks } from '../common/bottlenecks';
+import type { ProfilingInput, ProfilingResult } from '../common/stages';
+import { loadTestOptions } from './timeouts';
+
+const { captureDatabaseSnapshot, profileDatabase, captureCacheSnapshot, profileCache, measureNetwork } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { maximumAttempts: 3 },
+});
+
+export async function profilingWorkflow({ runId, target }: ProfilingInput): Promise<ProfilingResult> {
+  const { runLoadTest, sampleProcessMetrics } = proxyActivities<Activities>(loadTestOptions(target.load.warmupSeconds + target.load.durationSeconds));
+
+  const dbBefore = target.database ? await captureDatabaseSnapshot({ runId, target }) : null;
+  const cacheBefore = target.redis ? await captureCacheSnapshot({ target }) : null;
+
+  const [baseline, process] = await Promise.all([
+    runLoadTest({
+      runId,
+      phase: 'baseline',
+      target,
+      concurrency: target.load.concurrency,
+      durationSeconds: target.load.durationSeconds,
+      warmupSeconds: target.load.warmupSeconds,
+    }),
+    sampleProcessMetrics({ target, durationSeconds: target.load.warmupSeconds + target.load.durationSeconds }),
+  ]);
+
+  const totalRequestLatencyMs = baseline.latencyMs.mean * baseline.requests;
+  const [database, cache, network] = await Promise.all([
+    dbBefore ? profileDatabase({ runId, target, beforeSnapshotId: dbBefore.snapshotId, windowRequests: baseline.requests, totalRequestLatencyMs }) : null,
+    cacheBefore ? profileCache({ target, before: cacheBefore }) : null,
+    measureNetwork({ target }),
+  ]);
+
+  const bottlenecks = inventoryBottlenecks({ baseline, database, cache, process, network }, target.targets);
+  return { baseline, database, cache, process, network, bottlenecks };
+}
