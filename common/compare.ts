@@ -33,7 +33,8 @@ export function compareRuns(before: Measured, after: Measured, targets: SloTarge
   return (Object.keys(LOWER_IS_BETTER) as Metric[]).map((metric) => {
     const b = before[metric];
     const a = after[metric];
-    const raw = b === 0 ? (a === 0 ? 0 : LOWER_IS_BETTER[metric] ? -100 : 100) : ((a - b) / b) * 100;
+    // From zero, any increase counts as +100%.
+    const raw = b === 0 ? (a === 0 ? 0 : 100) : ((a - b) / b) * 100;
     const changePct = LOWER_IS_BETTER[metric] ? -raw : raw;
     const noise = metric === 'errorRatePct' && Math.abs(a - b) < ERROR_RATE_NOISE_PCT;
     return {

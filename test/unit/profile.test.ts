@@ -1,0 +1,59 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ProfileError, allowedHosts, parseTargetProfile } from '../../common/profile';
+import { loadProfileFile } from '../../client/profile-file';
+
+const valid = {
+  name: 'shop',
+  http: { baseUrl: 'http://127.0.0.1:3100', endpoints: [{ name: 'home', path: '/' }] },
+  database: { urlEnv: 'SHOP_DATABASE_URL' },
+  targets: { p95Ms: 50, p99Ms: 100, throughputRps: 100 },
+};
+
+test('a minimal profile gets its defaults', () => {
+  const p = parseTargetProfile(valid);
+  assert.equal(p.load.concurrency, 16);
+  assert.deepEqual(p.scope, ['application', 'database', 'caching']);
+  assert.equal(p.http.endpoints[0].method, 'GET');
+  assert.deepEqual(allowedHosts(p), ['127.0.0.1']);
+});
+
+test('errors name the wrong field and say how to fix it', () => {
+  const bad = { ...valid, database: { urlEnv: 'postgres://user:secret@db/shop' }, targets: { p95Ms: -1, p99Ms: 100, throughputRps: 100 } };
+  assert.throws(
+    () => parseTargetProfile(bad, 'shop.yaml'),
+    (err: Error) =>
+      err instanceof ProfileError &&
+      /shop\.yaml/.test(err.message) &&
+      /database\.urlEnv: must be the NAME of an environment variable/.test(err.message) &&
+      /targets\.p95Ms/.test(err.message),
+  );
+});
+
+test('toggles must name known endpoints; endpoint names are unique', () => {
+  const p = {
+    ...valid,
+    http: { ...valid.http, endpoints: [{ name: 'a', path: '/a' }, { name: 'a', path: '/b' }] },
+    actions: { featureToggles: [{ name: 'cache', fixes: 'uncached_endpoint', endpoints: ['nope'] }] },
+  };
+  assert.throws(() => parseTargetProfile(p), /endpoint names must be unique[\s\S]*unknown endpoint "nope"/);
+});
+
+test('the profile file loader reports unreadable and malformed files', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'profile-'));
+  assert.throws(() => loadProfileFile(join(dir, 'missing.yaml')), /Cannot read target profile .*no such file/);
+  writeFileSync(join(dir, 'bad.yaml'), 'name: [unclosed');
+  assert.throws(() => loadProfileFile(join(dir, 'bad.yaml')), /is not valid YAML/);
+  writeFileSync(join(dir, 'ok.json'), JSON.stringify(valid));
+  assert.equal(loadProfileFile(join(dir, 'ok.json')).name, 'shop');
+});
+
+test('the demo profile users copy is valid', () => {
+  const p = loadProfileFile(join(__dirname, '../../demo/targets/shop.yaml'));
+  assert.equal(p.name, 'shop');
+  assert.ok(p.actions.featureToggles.some((t) => t.fixes === 'n_plus_one'));
+  assert.ok(p.http.endpoints.some((e) => e.cacheable));
+});
