@@ -1,10 +1,11 @@
 // Apply and roll back one approved change. Each kind of change lives in its own module.
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityDeps } from '../deps';
 import type { TargetProfile } from '../../common/profile';
 import type { AppliedChange, PlanItem, RolledBackChange } from '../../common/types';
 import { createIndex, dropIndex } from './create-index';
-import { setToggle } from './feature-toggle';
+import { resolveToggleToken, setToggle } from './feature-toggle';
 
 function toggleOf(target: TargetProfile, name: string) {
   const t = target.actions.featureToggles.find((x) => x.name === name);
@@ -13,10 +14,7 @@ function toggleOf(target: TargetProfile, name: string) {
 }
 
 export function createActionActivities({ connections }: ActivityDeps) {
-  const tokenFor = (target: TargetProfile, name: string) => {
-    const t = toggleOf(target, name);
-    return t.tokenEnv ? connections.resolveSecret(t.tokenEnv, `toggle ${name} of target ${target.name}`) : undefined;
-  };
+  const tokenFor = (target: TargetProfile, name: string) => resolveToggleToken(connections, target, toggleOf(target, name));
   const timeouts = (target: TargetProfile) => ({ lockTimeoutMs: target.actions.lockTimeoutMs, statementTimeoutMs: target.actions.statementTimeoutMs });
 
   return {
@@ -38,7 +36,13 @@ export function createActionActivities({ connections }: ActivityDeps) {
         };
       }
       if (a.type === 'feature_toggle') {
-        const r = await setToggle(target, toggleOf(target, a.toggle), a.value, tokenFor(target, a.toggle));
+        // A retried attempt sees its own earlier change; the first attempt's heartbeat keeps the true previous value.
+        const ctx = Context.current();
+        const recorded = ctx.info.heartbeatDetails as { previous: unknown } | undefined;
+        const r = await setToggle(target, toggleOf(target, a.toggle), a.value, tokenFor(target, a.toggle), {
+          knownPrevious: recorded ? { value: recorded.previous } : undefined,
+          onPrevious: (previous) => ctx.heartbeat({ previous }),
+        });
         return {
           itemId: item.id,
           action: a,
