@@ -42,6 +42,9 @@ export interface LoadTestSummary {
   latencyMs: LatencySummary;
   endpoints: EndpointSummary[];
   errorKinds: Record<string, number>; // e.g. timeout, connect_refused, http_5xx
+  // Requests sent during warm-up: database and cache counters see them too, so per-request figures
+  // over the whole window divide by requests + warmupRequests.
+  warmupRequests: number;
 }
 
 /** Metrics of the target's process and host over a window. */

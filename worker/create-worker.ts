@@ -39,6 +39,8 @@ export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker
     activities: createActivities({ store, connections, reportsDir: setup.reportsDir }),
     // Load tests and samplers run side by side with the analyzers.
     maxConcurrentActivityTaskExecutions: 20,
+    // Heartbeats carry cancellation: a load test must hear of it within a second or two.
+    maxHeartbeatThrottleInterval: '1 second',
   });
   return {
     worker,

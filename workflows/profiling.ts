@@ -28,9 +28,11 @@ export async function profilingWorkflow({ runId, target }: ProfilingInput): Prom
     sampleProcessMetrics({ target, durationSeconds: target.load.warmupSeconds + target.load.durationSeconds }),
   ]);
 
-  const totalRequestLatencyMs = baseline.latencyMs.mean * baseline.requests;
+  // The snapshots bracket warm-up and measurement alike; warm-up latency is taken to be the measured mean.
+  const windowRequests = baseline.requests + baseline.warmupRequests;
+  const totalRequestLatencyMs = baseline.latencyMs.mean * windowRequests;
   const [database, cache, network] = await Promise.all([
-    dbBefore ? profileDatabase({ runId, target, beforeSnapshotId: dbBefore.snapshotId, windowRequests: baseline.requests, totalRequestLatencyMs }) : null,
+    dbBefore ? profileDatabase({ runId, target, beforeSnapshotId: dbBefore.snapshotId, windowRequests, totalRequestLatencyMs }) : null,
     cacheBefore ? profileCache({ target, before: cacheBefore }) : null,
     measureNetwork({ target }),
   ]);

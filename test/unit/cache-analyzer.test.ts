@@ -30,6 +30,7 @@ function baseline(endpoints: EndpointSummary[]): LoadTestSummary {
     concurrency: 8,
     durationSeconds: 10,
     requests,
+    warmupRequests: 0,
     errors: 0,
     errorRatePct: 0,
     throughputRps: requests / 10,

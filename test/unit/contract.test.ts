@@ -17,7 +17,7 @@ const target = parseTargetProfile({
 
 function summary(id: string, p95: number, rps: number): LoadTestSummary {
   const latencyMs = { p50: p95 / 2, p90: p95 * 0.9, p95, p99: p95 * 2, max: p95 * 3, mean: p95 / 2 };
-  return { id, phase: 'baseline', concurrency: 16, durationSeconds: 10, requests: rps * 10, errors: 0, errorRatePct: 0, throughputRps: rps, latencyMs, endpoints: [], errorKinds: {} };
+  return { id, phase: 'baseline', concurrency: 16, durationSeconds: 10, requests: rps * 10, errors: 0, errorRatePct: 0, throughputRps: rps, latencyMs, endpoints: [], errorKinds: {}, warmupRequests: 0 };
 }
 
 const findings: Finding[] = [

@@ -1,0 +1,243 @@
+// Metrics of the target's process on this host (found by the TCP port it listens on) and of the
+// host, sampled over a window; plus the network timing activity. A target that does not run on
+// this host gives pid null and null process metrics, which is not an error.
+import { execFileSync } from 'node:child_process';
+import { readdir, readFile, readlink } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { Context } from '@temporalio/activity';
+import type { TargetProfile } from '../../common/profile';
+import type { NetworkProfile, ProcessProfile } from '../../common/types';
+import type { ActivityDeps } from '../deps';
+import { hostCpuPct, readHostCpu, readLoadAvg, readMemUsedPct } from './host';
+import { measureNetworkTiming } from './network';
+
+const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+/** The port to look for: target.process.port, or baseUrl's port when baseUrl is local. */
+export function localPortOf(target: TargetProfile): number | null {
+  if (target.process?.port) return target.process.port;
+  const u = new URL(target.http.baseUrl);
+  if (!LOCAL_HOSTS.has(u.hostname.toLowerCase())) return null;
+  if (u.port) return Number(u.port);
+  return u.protocol === 'https:' ? 443 : 80;
+}
+
+/** Socket inodes in LISTEN state (0A) on `port`, from /proc/net/tcp and /proc/net/tcp6. */
+export async function listeningInodes(port: number): Promise<Set<string>> {
+  const inodes = new Set<string>();
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const inode of parseListeningInodes(text, port)) inodes.add(inode);
+  }
+  return inodes;
+}
+
+export function parseListeningInodes(procNetTcp: string, port: number): string[] {
+  const out: string[] = [];
+  const lines = procNetTcp.split('\n');
+  for (let i = 1; i < lines.length; i++) {
+    const f = lines[i].trim().split(/\s+/);
+    // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode ...
+    if (f.length < 10 || f[3] !== '0A') continue;
+    const colon = f[1].lastIndexOf(':');
+    if (parseInt(f[1].slice(colon + 1), 16) !== port) continue;
+    if (f[9] !== '0') out.push(f[9]);
+  }
+  return out;
+}
+
+/** PID of the process holding a listening socket on `port` (lowest PID if several), else null. */
+export async function findListeningPid(port: number): Promise<number | null> {
+  const inodes = await listeningInodes(port);
+  if (inodes.size === 0) return null;
+  const targets = new Set([...inodes].map((i) => `socket:[${i}]`));
+  let entries: string[];
+  try {
+    entries = await readdir('/proc');
+  } catch {
+    return null;
+  }
+  const pids = entries.filter((e) => /^\d+$/.test(e)).map(Number).sort((a, b) => a - b);
+  for (const pid of pids) {
+    let fds: string[];
+    try {
+      fds = await readdir(`/proc/${pid}/fd`);
+    } catch {
+      continue; // gone, or not ours to read
+    }
+    for (const fd of fds) {
+      try {
+        if (targets.has(await readlink(`/proc/${pid}/fd/${fd}`))) return pid;
+      } catch {
+        // fd closed meanwhile
+      }
+    }
+  }
+  return null;
+}
+
+let clkTck: number | undefined;
+/** Clock ticks per second (getconf CLK_TCK, 100 when it cannot be read). */
+export function clockTicksPerSecond(): number {
+  if (clkTck === undefined) {
+    try {
+      const v = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8', timeout: 2000 }).trim());
+      clkTck = Number.isFinite(v) && v > 0 ? v : 100;
+    } catch {
+      clkTck = 100;
+    }
+  }
+  return clkTck;
+}
+
+/** utime + stime of a process in clock ticks, null when it is gone. */
+export async function readProcessCpuTicks(pid: number): Promise<number | null> {
+  try {
+    return parsePidStatTicks(await readFile(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+export function parsePidStatTicks(stat: string): number {
+  // The command name (field 2) is in parentheses and may hold spaces: split after the last ')'.
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // rest[0] is field 3 (state); utime and stime are fields 14 and 15.
+  return Number(rest[11]) + Number(rest[12]);
+}
+
+/** Resident set size in MB (VmRSS), null when the process is gone. */
+export async function readRssMb(pid: number): Promise<number | null> {
+  try {
+    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(await readFile(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+function activityContext(): Context | undefined {
+  try {
+    return Context.current();
+  } catch {
+    return undefined;
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const onAbort = (): void => {
+      clearTimeout(t);
+      resolve();
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function throwCancelled(signal: AbortSignal): never {
+  const reason = signal.reason;
+  throw reason instanceof Error ? reason : new Error('cancelled');
+}
+
+const round2 = (x: number): number => Math.round(x * 100) / 100;
+
+export interface SampleProcessRequest {
+  target: TargetProfile;
+  durationSeconds: number;
+  intervalMs?: number;
+}
+
+export interface MeasureNetworkRequest {
+  target: TargetProfile;
+  samples?: number;
+}
+
+/** Samples the target process and the host every intervalMs for durationSeconds. */
+export async function sampleProcessMetrics(req: SampleProcessRequest, signal?: AbortSignal, heartbeat?: (d: unknown) => void): Promise<ProcessProfile> {
+  const intervalMs = Math.max(50, req.intervalMs ?? 1000);
+  const n = Math.max(1, Math.round((Math.max(0, req.durationSeconds) * 1000) / intervalMs));
+  const port = localPortOf(req.target);
+  let pid = port === null ? null : await findListeningPid(port);
+  const hz = clockTicksPerSecond();
+
+  const hostStart = await readHostCpu();
+  let prevTicks = pid === null ? null : await readProcessCpuTicks(pid);
+  if (prevTicks === null) pid = null;
+  const wallStart = performance.now();
+  let prevWall = wallStart;
+  let ticksUsed = 0;
+  let procWall = 0; // seconds over which the process was observed
+  let cpuMax: number | null = null;
+  let rssMax: number | null = pid === null ? null : await readRssMb(pid);
+  let tracking = pid !== null;
+  const mem: number[] = [];
+  let samples = 0;
+
+  for (let k = 0; k < n; k++) {
+    await sleep(intervalMs, signal);
+    if (signal?.aborted) throwCancelled(signal);
+    const now = performance.now();
+    let cpuPct: number | null = null;
+    let rssMb: number | null = null;
+    if (tracking && pid !== null) {
+      const ticks = await readProcessCpuTicks(pid);
+      if (ticks === null || prevTicks === null) {
+        tracking = false; // the process exited: keep what was measured
+      } else {
+        const dt = (now - prevWall) / 1000;
+        cpuPct = dt > 0 ? ((ticks - prevTicks) / hz / dt) * 100 : 0;
+        ticksUsed += ticks - prevTicks;
+        procWall += dt;
+        prevTicks = ticks;
+        cpuMax = Math.max(cpuMax ?? 0, cpuPct);
+        rssMb = await readRssMb(pid);
+        if (rssMb !== null) rssMax = Math.max(rssMax ?? 0, rssMb);
+      }
+    }
+    prevWall = now;
+    mem.push(await readMemUsedPct());
+    samples++;
+    heartbeat?.({ sample: samples, of: n, pid, cpuPct: cpuPct === null ? null : round2(cpuPct), rssMb: rssMb === null ? null : round2(rssMb) });
+  }
+
+  const hostEnd = await readHostCpu();
+  const [load1] = await readLoadAvg();
+  const cpuAvg = pid !== null && procWall > 0 ? (ticksUsed / hz / procWall) * 100 : null;
+  return {
+    pid,
+    cpuPctAvg: cpuAvg === null ? null : round2(cpuAvg),
+    cpuPctMax: cpuMax === null ? null : round2(cpuMax),
+    rssMbMax: rssMax === null ? null : round2(rssMax),
+    hostCpuPctAvg: round2(hostCpuPct(hostStart, hostEnd)),
+    hostMemUsedPct: round2(mem.reduce((a, b) => a + b, 0) / Math.max(1, mem.length)),
+    loadAvg1: round2(load1),
+    samples,
+  };
+}
+
+export function createProcessActivities(deps: ActivityDeps) {
+  void deps; // /proc and the target's HTTP only: no store or connections needed
+  return {
+    async sampleProcessMetrics(req: SampleProcessRequest): Promise<ProcessProfile> {
+      const ctx = activityContext();
+      return sampleProcessMetrics(req, ctx?.cancellationSignal, ctx ? (d) => ctx.heartbeat(d) : undefined);
+    },
+    async measureNetwork(req: MeasureNetworkRequest): Promise<NetworkProfile> {
+      const ctx = activityContext();
+      return measureNetworkTiming(req.target, req.samples ?? 10, {
+        signal: ctx?.cancellationSignal,
+        onSample: ctx ? (i, s) => ctx.heartbeat({ sample: i + 1, ...s }) : undefined,
+      });
+    },
+  };
+}
