@@ -1,0 +1,245 @@
+// Action: create (and roll back) one btree index, without blocking writes.
+// CREATE INDEX CONCURRENTLY under lock_timeout/statement_timeout; one build at a time (advisory
+// lock); a failed build leaves an INVALID index, which is dropped here before the error is rethrown.
+import { ApplicationFailure } from '@temporalio/common';
+import type { Pool, PoolClient } from 'pg';
+import type { ActionSpec } from '../../common/types';
+import { MAX_IDENTIFIER_LENGTH, indexColumnList, qualifiedName, quoteIdent } from './sql-ident';
+
+export type CreateIndexAction = Extract<ActionSpec, { type: 'create_index' }>;
+
+export interface IndexTimeouts {
+  lockTimeoutMs: number;
+  statementTimeoutMs: number;
+}
+
+/** Advisory lock key held while an index is built or dropped: two runs never build at once. */
+export const INDEX_BUILD_LOCK_KEY = 7262002;
+
+interface PgError extends Error {
+  code?: string;
+}
+
+function badPlan(message: string): ApplicationFailure {
+  return ApplicationFailure.nonRetryable(message, 'BadPlan');
+}
+
+function checkIdentifier(what: string, v: unknown): string {
+  if (typeof v !== 'string' || v.length === 0) throw badPlan(`${what} must be a non-empty string`);
+  if (v.length > MAX_IDENTIFIER_LENGTH) throw badPlan(`${what} "${v}" is longer than ${MAX_IDENTIFIER_LENGTH} characters`);
+  return v;
+}
+
+function millis(what: string, v: number): number {
+  if (!Number.isFinite(v) || v < 1) throw badPlan(`${what} must be a positive number of milliseconds, got ${v}`);
+  return Math.floor(v);
+}
+
+/** A PostgreSQL error as an ApplicationFailure: timeouts and lost connections retry, the rest does not. */
+function asFailure(prefix: string, err: unknown, opts: IndexTimeouts): ApplicationFailure {
+  if (err instanceof ApplicationFailure) return err;
+  const e = err as PgError;
+  const msg = `${prefix}: ${e?.message ?? String(err)}`;
+  if (e?.code === '55P03') {
+    return ApplicationFailure.create({
+      message: `${msg} (lock_timeout ${opts.lockTimeoutMs} ms: another session holds a conflicting lock or an old transaction is open; it will be retried)`,
+      type: 'LockTimeout',
+      nonRetryable: false,
+      cause: e,
+    });
+  }
+  if (e?.code === '57014') {
+    return ApplicationFailure.create({
+      message: `${msg} (statement_timeout ${opts.statementTimeoutMs} ms; raise actions.statementTimeoutMs in the target profile for large tables)`,
+      type: 'IndexBuildTimeout',
+      nonRetryable: true,
+      cause: e,
+    });
+  }
+  const transient = !e?.code || e.code.startsWith('08') || e.code.startsWith('57P') || e.code === '40001' || e.code === '40P01';
+  return ApplicationFailure.create({ message: msg, type: transient ? 'DatabaseUnavailable' : 'IndexBuildFailed', nonRetryable: !transient, cause: e });
+}
+
+interface IndexState {
+  exists: boolean;
+  isIndex: boolean;
+  valid: boolean;
+  tableSchema: string | null;
+  tableName: string | null;
+  definition: string | null;
+}
+
+async function indexState(client: PoolClient, schema: string, name: string): Promise<IndexState> {
+  const { rows } = await client.query(
+    `SELECT c.relkind, i.indisvalid, tn.nspname AS table_schema, t.relname AS table_name,
+            CASE WHEN c.relkind = 'i' THEN pg_get_indexdef(c.oid) END AS definition
+       FROM pg_class c
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+       LEFT JOIN pg_index i ON i.indexrelid = c.oid
+       LEFT JOIN pg_class t ON t.oid = i.indrelid
+       LEFT JOIN pg_namespace tn ON tn.oid = t.relnamespace
+      WHERE n.nspname = $1 AND c.relname = $2`,
+    [schema, name],
+  );
+  if (rows.length === 0) return { exists: false, isIndex: false, valid: false, tableSchema: null, tableName: null, definition: null };
+  const r = rows[0];
+  return {
+    exists: true,
+    isIndex: r.relkind === 'i',
+    valid: r.indisvalid === true,
+    tableSchema: r.table_schema ?? null,
+    tableName: r.table_name ?? null,
+    definition: r.definition ?? null,
+  };
+}
+
+/** A dedicated client with session timeouts and the build lock; everything is undone before release. */
+async function withBuildSession<T>(pool: Pool, opts: IndexTimeouts, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  const lockMs = millis('lockTimeoutMs', opts.lockTimeoutMs);
+  const stmtMs = millis('statementTimeoutMs', opts.statementTimeoutMs);
+  const client = await pool.connect();
+  let locked = false;
+  let broken: Error | undefined;
+  try {
+    // statement_timeout first: it also bounds the wait for another run's build.
+    await client.query(`SET statement_timeout = ${stmtMs}`);
+    await client.query('SELECT pg_advisory_lock($1)', [INDEX_BUILD_LOCK_KEY]);
+    locked = true;
+    await client.query(`SET lock_timeout = ${lockMs}`);
+    return await fn(client);
+  } finally {
+    try {
+      if (locked) await client.query('SELECT pg_advisory_unlock($1)', [INDEX_BUILD_LOCK_KEY]);
+      await client.query('RESET lock_timeout');
+      await client.query('RESET statement_timeout');
+    } catch (err) {
+      broken = err as Error; // the connection is in an unknown state: discard it
+    }
+    client.release(broken);
+  }
+}
+
+async function dropConcurrently(client: PoolClient, schema: string, name: string): Promise<void> {
+  await client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${qualifiedName(schema, name)}`);
+}
+
+/** Drops the leftover of a failed build, retrying a few times when a lock is still held. */
+async function dropLeftover(client: PoolClient, schema: string, name: string): Promise<{ dropped: boolean; error?: string }> {
+  let last = '';
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const st = await indexState(client, schema, name);
+      if (!st.exists) return { dropped: attempt > 0 };
+      await dropConcurrently(client, schema, name);
+      return { dropped: true };
+    } catch (err) {
+      last = (err as Error).message;
+      await new Promise((r) => setTimeout(r, 250 * (attempt + 1)));
+    }
+  }
+  return { dropped: false, error: last };
+}
+
+/**
+ * CREATE INDEX CONCURRENTLY IF NOT EXISTS "name" ON "schema"."table" ("c1", "c2" DESC), then ANALYZE.
+ * An index of that name that already exists and is valid is left alone: `preExisting: true` (its
+ * rollback must not drop it). An INVALID one (a failed earlier build) is dropped and rebuilt.
+ */
+export async function createIndex(
+  pool: Pool,
+  action: CreateIndexAction,
+  opts: IndexTimeouts,
+): Promise<{ details: string; preExisting?: boolean }> {
+  const schema = checkIdentifier('schema', action.schema);
+  const table = checkIdentifier('table', action.table);
+  const indexName = checkIdentifier('indexName', action.indexName);
+  if (!Array.isArray(action.columns) || action.columns.length === 0) throw badPlan(`index ${indexName}: no columns given`);
+  action.columns.forEach((c, i) => checkIdentifier(`columns[${i}].name`, c?.name));
+  const target = `${schema}.${table}`;
+  const columnText = action.columns.map((c) => `${c.name}${c.desc ? ' DESC' : ''}`).join(', ');
+
+  return withBuildSession(pool, opts, async (client) => {
+    const tbl = await client.query(
+      `SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2`,
+      [schema, table],
+    );
+    if (!tbl.rowCount) throw badPlan(`cannot create index ${indexName}: table ${target} does not exist (or is not visible to this user)`);
+    const { rows: colRows } = await client.query(
+      `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2`,
+      [schema, table],
+    );
+    const existing = new Set(colRows.map((r) => String(r.column_name)));
+    const missing = action.columns.map((c) => c.name).filter((n) => !existing.has(n));
+    if (missing.length) {
+      throw badPlan(
+        `cannot create index ${indexName} on ${target}: column(s) ${missing.join(', ')} do not exist; ` +
+          `the table has: ${[...existing].sort().join(', ')}`,
+      );
+    }
+
+    const notes: string[] = [];
+    const before = await indexState(client, schema, indexName);
+    if (before.exists) {
+      if (!before.isIndex) throw badPlan(`cannot create index ${schema}.${indexName}: that name is taken by another relation`);
+      if (before.tableSchema !== schema || before.tableName !== table) {
+        throw badPlan(`cannot create index ${schema}.${indexName}: an index of that name already exists on ${before.tableSchema}.${before.tableName}`);
+      }
+      if (before.valid) {
+        return {
+          details: `index ${schema}.${indexName} already existed and is valid; left as it is (${before.definition})`,
+          preExisting: true,
+        };
+      }
+      try {
+        await dropConcurrently(client, schema, indexName);
+      } catch (err) {
+        throw asFailure(`cannot drop the INVALID leftover index ${schema}.${indexName} before rebuilding it`, err, opts);
+      }
+      notes.push(`dropped an INVALID leftover index of the same name first`);
+    }
+
+    const ddl = `CREATE INDEX CONCURRENTLY IF NOT EXISTS ${quoteIdent(indexName)} ON ${qualifiedName(schema, table)} (${indexColumnList(action.columns)})`;
+    const started = Date.now();
+    try {
+      await client.query(ddl);
+      const after = await indexState(client, schema, indexName);
+      if (!after.exists || !after.valid) throw new Error(`index ${schema}.${indexName} is ${after.exists ? 'INVALID' : 'missing'} after the build`);
+    } catch (err) {
+      const leftover = await dropLeftover(client, schema, indexName);
+      const cleanup = leftover.error
+        ? `; the INVALID leftover could NOT be dropped (${leftover.error}): run DROP INDEX CONCURRENTLY IF EXISTS ${qualifiedName(schema, indexName)}`
+        : leftover.dropped
+          ? '; the INVALID leftover index was dropped, no index was left behind'
+          : '; no index was left behind';
+      const failure = asFailure(`CREATE INDEX CONCURRENTLY ${indexName} ON ${target} (${columnText}) failed`, err, opts);
+      failure.message += cleanup;
+      throw failure;
+    }
+    const buildMs = Date.now() - started;
+    try {
+      await client.query(`ANALYZE ${qualifiedName(schema, table)}`);
+      notes.push(`analyzed ${target}`);
+    } catch (err) {
+      notes.push(`ANALYZE ${target} failed (${(err as Error).message}); autovacuum will analyze it later`);
+    }
+    return { details: `created index ${schema}.${indexName} on ${target} (${columnText}) concurrently in ${buildMs} ms; ${notes.join('; ')}` };
+  });
+}
+
+/** DROP INDEX CONCURRENTLY IF EXISTS "schema"."indexName" (the rollback of createIndex). */
+export async function dropIndex(pool: Pool, schema: string, indexName: string, opts: IndexTimeouts): Promise<{ details: string }> {
+  checkIdentifier('schema', schema);
+  checkIdentifier('indexName', indexName);
+  return withBuildSession(pool, opts, async (client) => {
+    const st = await indexState(client, schema, indexName);
+    if (st.exists && !st.isIndex) throw badPlan(`cannot drop ${schema}.${indexName}: it is not an index`);
+    try {
+      await dropConcurrently(client, schema, indexName);
+    } catch (err) {
+      throw asFailure(`DROP INDEX CONCURRENTLY ${schema}.${indexName} failed`, err, opts);
+    }
+    return {
+      details: st.exists ? `dropped index ${schema}.${indexName} concurrently` : `index ${schema}.${indexName} did not exist; nothing to drop`,
+    };
+  });
+}
