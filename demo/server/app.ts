@@ -1,0 +1,330 @@
+// The demo "shop" API: node:http, PostgreSQL, Redis, and three deliberate bottlenecks.
+//
+//  1. GET /products?category=ID filters and sorts products with no usable index
+//     (fix: CREATE INDEX ON products (category_id, created_at DESC)).
+//  2. ...then loads each product's review summary with one query per product, an N+1
+//     (fix: toggle batchLoading -> one query with product_id = ANY($1)).
+//  3. GET /catalog aggregates the whole products table on every call although the answer is
+//     cacheable (fix: toggle catalogCache -> read-through Redis cache, 30 s TTL).
+//
+// Toggles follow the generic HTTP toggle protocol perf-orchestrator drives (Bearer token required):
+//   GET /admin/toggles            -> {"batchLoading": false, "catalogCache": false}
+//   PUT /admin/toggles/<name>     {"value": true} -> {"name": ..., "value": true, "previous": false}
+import http from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import type { Pool } from 'pg';
+import type Redis from 'ioredis';
+
+export interface ShopDeps {
+  pool: Pool;
+  redis: Redis;
+  adminToken: string;
+}
+
+export interface ShopToggles {
+  batchLoading: boolean;
+  catalogCache: boolean;
+}
+
+export const PAGE_SIZE = 20;
+export const CATALOG_CACHE_KEY = 'shop:catalog';
+export const CATALOG_TTL_SECONDS = 30;
+const MAX_BODY_BYTES = 16 * 1024;
+const INT4_MAX = 2_147_483_647;
+
+// Statement texts are kept verbatim: pg_stat_statements (and the tests) identify them by text.
+export const SQL = {
+  listProducts:
+    'SELECT id, name, price, created_at FROM products WHERE category_id = $1 ORDER BY created_at DESC LIMIT 20 OFFSET $2',
+  reviewSummaryOne:
+    'SELECT count(*)::int AS reviews, coalesce(avg(rating),0)::float AS rating FROM reviews WHERE product_id = $1',
+  reviewSummaryBatch:
+    'SELECT product_id, count(*)::int AS reviews, coalesce(avg(rating),0)::float AS rating FROM reviews WHERE product_id = ANY($1) GROUP BY product_id',
+  productById: 'SELECT id, category_id, name, price, stock, created_at FROM products WHERE id = $1',
+  catalog:
+    'SELECT c.id, c.name, count(p.id)::int AS products, round(avg(p.price),2)::float AS avg_price FROM categories c JOIN products p ON p.category_id = c.id GROUP BY c.id, c.name ORDER BY c.id',
+} as const;
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+interface ProductRow {
+  id: string;
+  name: string;
+  price: string;
+  created_at: Date;
+}
+
+interface ListedProduct {
+  id: number;
+  name: string;
+  price: number;
+  createdAt: string;
+  reviews: number;
+  rating: number;
+}
+
+function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    ...headers,
+  });
+  res.end(text);
+}
+
+/** A non-negative integer from a path or query string, or a 400 naming the parameter. */
+function parseNonNegativeInt(raw: string | null, what: string, max: number): number {
+  if (raw === null || !/^\d{1,16}$/.test(raw)) {
+    throw new HttpError(400, `${what} must be a non-negative integer (got ${raw === null ? 'nothing' : JSON.stringify(raw)})`);
+  }
+  const n = Number(raw);
+  if (n > max) throw new HttpError(400, `${what} must be at most ${max} (got ${raw})`);
+  return n;
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new HttpError(413, `request body larger than ${MAX_BODY_BYTES} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function tokenMatches(header: string | undefined, token: string): boolean {
+  if (!header) return false;
+  const m = /^Bearer\s+(.+)$/i.exec(header.trim());
+  if (!m) return false;
+  const a = Buffer.from(m[1]);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Builds the shop server (not yet listening). Toggles live in memory and start off. */
+export function createShopApp(deps: ShopDeps): http.Server {
+  const { pool, redis, adminToken } = deps;
+  if (!adminToken) throw new Error('createShopApp: adminToken must be a non-empty string');
+  const toggles: ShopToggles = { batchLoading: false, catalogCache: false };
+  let catalogInFlight: Promise<string> | null = null;
+
+  async function reviewSummaries(ids: string[]): Promise<Map<string, { reviews: number; rating: number }>> {
+    const out = new Map<string, { reviews: number; rating: number }>();
+    if (ids.length === 0) return out;
+    if (toggles.batchLoading) {
+      const { rows } = await pool.query<{ product_id: string; reviews: number; rating: number }>(SQL.reviewSummaryBatch, [ids]);
+      for (const r of rows) out.set(String(r.product_id), { reviews: r.reviews, rating: r.rating });
+    } else {
+      // Bottleneck 2, on purpose: one round trip per product, one after the other.
+      for (const id of ids) {
+        const { rows } = await pool.query<{ reviews: number; rating: number }>(SQL.reviewSummaryOne, [id]);
+        out.set(id, { reviews: rows[0].reviews, rating: rows[0].rating });
+      }
+    }
+    return out;
+  }
+
+  async function listProducts(url: URL): Promise<unknown> {
+    const category = parseNonNegativeInt(url.searchParams.get('category'), 'query parameter "category"', INT4_MAX);
+    const pageRaw = url.searchParams.get('page');
+    const page = pageRaw === null || pageRaw === '' ? 0 : parseNonNegativeInt(pageRaw, 'query parameter "page"', 1_000_000);
+    // Bottleneck 1, on purpose: no index serves (category_id, created_at).
+    const { rows } = await pool.query<ProductRow>(SQL.listProducts, [category, page * PAGE_SIZE]);
+    const ids = rows.map((r) => String(r.id));
+    const summaries = await reviewSummaries(ids);
+    const items: ListedProduct[] = rows.map((r) => {
+      const s = summaries.get(String(r.id)) ?? { reviews: 0, rating: 0 };
+      return {
+        id: Number(r.id),
+        name: r.name,
+        price: Number(r.price),
+        createdAt: r.created_at.toISOString(),
+        reviews: s.reviews,
+        rating: s.rating,
+      };
+    });
+    return { category, page, pageSize: PAGE_SIZE, items };
+  }
+
+  async function getProduct(rawId: string): Promise<unknown> {
+    const id = parseNonNegativeInt(rawId, 'product id', Number.MAX_SAFE_INTEGER);
+    const { rows } = await pool.query<ProductRow & { category_id: number; stock: number }>(SQL.productById, [id]);
+    if (rows.length === 0) throw new HttpError(404, `product ${id} not found`);
+    const r = rows[0];
+    return {
+      id: Number(r.id),
+      categoryId: r.category_id,
+      name: r.name,
+      price: Number(r.price),
+      stock: r.stock,
+      createdAt: r.created_at.toISOString(),
+    };
+  }
+
+  async function computeCatalog(): Promise<string> {
+    // Bottleneck 3, on purpose: aggregates every product on every call.
+    const { rows } = await pool.query<{ id: number; name: string; products: number; avg_price: number }>(SQL.catalog);
+    return JSON.stringify({
+      categories: rows.map((r) => ({ id: r.id, name: r.name, products: r.products, avgPrice: r.avg_price })),
+    });
+  }
+
+  async function catalog(res: http.ServerResponse): Promise<void> {
+    if (!toggles.catalogCache) {
+      send(res, 200, await computeCatalog(), { 'x-cache': 'off' });
+      return;
+    }
+    // While Redis is down or still connecting, serve from the database rather than queue behind it.
+    const redisReady = redis.status === 'ready';
+    try {
+      const cached = redisReady ? await redis.get(CATALOG_CACHE_KEY) : null;
+      if (cached !== null) {
+        send(res, 200, cached, { 'x-cache': 'hit' });
+        return;
+      }
+    } catch (err) {
+      console.error(`[shop] redis GET ${CATALOG_CACHE_KEY} failed, serving from the database: ${(err as Error).message}`);
+    }
+    // One computation per process at a time on a miss, so a burst of misses does not stampede.
+    if (!catalogInFlight) {
+      catalogInFlight = (async () => {
+        const body = await computeCatalog();
+        if (toggles.catalogCache && redis.status === 'ready') {
+          await redis.setex(CATALOG_CACHE_KEY, CATALOG_TTL_SECONDS, body).catch((err: Error) => {
+            console.error(`[shop] redis SETEX ${CATALOG_CACHE_KEY} failed: ${err.message}`);
+          });
+        }
+        return body;
+      })().finally(() => {
+        catalogInFlight = null;
+      });
+    }
+    send(res, 200, await catalogInFlight, { 'x-cache': 'miss' });
+  }
+
+  function requireAdmin(req: http.IncomingMessage): void {
+    if (!tokenMatches(req.headers.authorization, adminToken)) {
+      throw new HttpError(401, 'missing or wrong admin token: send "Authorization: Bearer <token>"', {
+        'www-authenticate': 'Bearer realm="shop-admin"',
+      });
+    }
+  }
+
+  async function setToggle(req: http.IncomingMessage, name: string): Promise<unknown> {
+    if (!Object.prototype.hasOwnProperty.call(toggles, name)) {
+      throw new HttpError(400, `unknown toggle "${name}"; known toggles: ${Object.keys(toggles).join(', ')}`);
+    }
+    const key = name as keyof ShopToggles;
+    const raw = await readBody(req);
+    let body: unknown;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      throw new HttpError(400, 'body must be JSON such as {"value": true}');
+    }
+    if (typeof body !== 'object' || body === null || !('value' in body)) {
+      throw new HttpError(400, 'body must be JSON such as {"value": true}');
+    }
+    const value = (body as { value: unknown }).value;
+    if (typeof value !== 'boolean') {
+      throw new HttpError(400, `toggle "${name}" takes a boolean value (got ${JSON.stringify(value)})`);
+    }
+    const previous = toggles[key];
+    toggles[key] = value;
+    if (key === 'catalogCache' && !value) {
+      await redis.del(CATALOG_CACHE_KEY).catch((err: Error) => {
+        console.error(`[shop] redis DEL ${CATALOG_CACHE_KEY} failed: ${err.message}`);
+      });
+    }
+    if (previous !== value) console.log(`[shop] toggle ${name}: ${previous} -> ${value}`);
+    return { name, value, previous };
+  }
+
+  async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://shop.local');
+    const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+    const method = req.method ?? 'GET';
+    const only = (...allowed: string[]): void => {
+      if (!allowed.includes(method)) {
+        throw new HttpError(405, `method ${method} not allowed on ${path}; use ${allowed.join(' or ')}`, {
+          allow: allowed.join(', '),
+        });
+      }
+    };
+
+    if (path === '/health') {
+      only('GET', 'HEAD');
+      return send(res, 200, { ok: true });
+    }
+    if (path === '/products') {
+      only('GET');
+      return send(res, 200, await listProducts(url));
+    }
+    const productMatch = /^\/products\/([^/]+)$/.exec(path);
+    if (productMatch) {
+      only('GET');
+      return send(res, 200, await getProduct(decodeURIComponent(productMatch[1])));
+    }
+    if (path === '/catalog') {
+      only('GET');
+      return catalog(res);
+    }
+    if (path === '/admin/toggles') {
+      only('GET');
+      requireAdmin(req);
+      return send(res, 200, { ...toggles });
+    }
+    const toggleMatch = /^\/admin\/toggles\/([^/]+)$/.exec(path);
+    if (toggleMatch) {
+      only('PUT');
+      requireAdmin(req);
+      return send(res, 200, await setToggle(req, decodeURIComponent(toggleMatch[1])));
+    }
+    throw new HttpError(404, `no route for ${method} ${path}`);
+  }
+
+  const server = http.createServer((req, res) => {
+    route(req, res).catch((err: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (err instanceof HttpError) {
+        send(res, err.status, { error: err.message }, err.headers);
+        return;
+      }
+      if (err instanceof URIError) {
+        send(res, 400, { error: 'malformed percent-encoding in the URL' });
+        return;
+      }
+      console.error(`[shop] ${req.method} ${req.url} failed: ${(err as Error)?.stack ?? String(err)}`);
+      send(res, 500, { error: 'internal error (see the server log)' });
+    });
+  });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: application/json\r\n\r\n{"error":"bad request"}');
+  });
+  return server;
+}
