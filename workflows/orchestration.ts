@@ -89,7 +89,7 @@ export async function performanceOrchestration(input: RunInput): Promise<OutputC
     status.rollbackRequested = true;
   });
 
-  const childId = (step: string) => `${workflowId}:${step}:${runId.slice(0, 8)}`;
+  const childId = (step: string) => `${workflowId}:${step}:${runId}`;
   let profiling: ProfilingResult | null = null;
   let analysis: AnalysisResult | null = null;
   let optimization: OptimizationResult | null = null;

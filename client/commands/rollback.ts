@@ -29,7 +29,7 @@ export function registerRollback(program: Command): void {
         const { target } = defaultPayloadConverter.fromPayload<RunInput>(started);
         const rb = await client.workflow.execute('rollbackChangesWorkflow', {
           taskQueue: TASK_QUEUE,
-          workflowId: `${id}:rollback:${desc.runId.slice(0, 8)}`,
+          workflowId: `${id}:rollback:${desc.runId}`,
           args: [{ target, changes, reason: opts.reason }],
         });
         for (const r of rb as { itemId: string; ok: boolean; details: string }[]) console.log(`${r.ok ? 'rolled back' : 'FAILED'} ${r.itemId}: ${r.details}`);

@@ -45,7 +45,7 @@ export function registerStatus(program: Command): void {
         const rows = [['workflow id', 'run id', 'status', 'phase', 'tier', 'started']];
         for await (const w of client.workflow.list({ query, pageSize: Number(opts.limit) })) {
           const sa = w.searchAttributes as Record<string, unknown[] | undefined>;
-          rows.push([w.workflowId, w.runId.slice(0, 8), w.status.name, String(sa.PerfPhase?.[0] ?? ''), String(sa.PerfTier?.[0] ?? ''), w.startTime.toISOString()]);
+          rows.push([w.workflowId, w.runId, w.status.name, String(sa.PerfPhase?.[0] ?? ''), String(sa.PerfTier?.[0] ?? ''), w.startTime.toISOString()]);
           if (rows.length > Number(opts.limit)) break;
         }
         console.log(rows.length > 1 ? table(rows) : 'no runs yet');

@@ -1,0 +1,241 @@
+// The orchestration on a real Temporal dev server, with the real activities against the demo shop
+// (real PostgreSQL and Redis): approval by update, rejection, approval timeout -> escalation,
+// rollback on a regression, rollback of a finished run, one live run per target.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Pool } from 'pg';
+import { createWorker } from '../../worker/create-worker';
+import { TASK_QUEUE, workflowIdFor, type RunInput, type RunStatus } from '../../common/run';
+import { OutputContractSchema, type OutputContract } from '../../common/output-contract';
+import { parseTargetProfile, type TargetProfile } from '../../common/profile';
+import { PERF_TARGET } from '../../common/search-attributes';
+import type { AppliedChange, RolledBackChange } from '../../common/types';
+import { approvePlanUpdate, escalationStatusQuery, rejectPlanSignal, resolveSignal, statusQuery } from '../../workflows/messages';
+import { startDemoTarget, type DemoTarget } from '../helpers/demo-target';
+import { testDatabase } from '../helpers/services';
+import { startTemporal, workflowBundle } from '../helpers/temporal';
+import { STORE_SCHEMA } from '../../activities/store/schema';
+
+Runtime.install({ logger: new DefaultLogger('WARN') });
+
+let env: TestWorkflowEnvironment;
+let client: Client;
+let worker: Worker;
+let workerDone: Promise<void>;
+let closeWorker: () => Promise<void>;
+let shop: DemoTarget;
+let regressing: RegressingTarget;
+let store: Pool;
+
+before(async () => {
+  env = await startTemporal();
+  client = env.client;
+  shop = await startDemoTarget('perf_test_wf_shop');
+  regressing = await startRegressingTarget();
+  const storeUrl = await testDatabase('perf_test_wf_store');
+  store = new Pool({ connectionString: storeUrl });
+  const w = await createWorker({
+    connection: env.nativeConnection as NativeConnection,
+    namespace: env.namespace ?? 'default',
+    storeUrl,
+    reportsDir: '/tmp',
+    env: { ...shop.env, REGRESSING_TOKEN: regressing.token },
+    workflowBundle: await workflowBundle(),
+  });
+  worker = w.worker;
+  closeWorker = w.close;
+  workerDone = worker.run();
+});
+
+after(async () => {
+  worker?.shutdown();
+  await workerDone;
+  await closeWorker?.();
+  await store?.end();
+  await shop?.close();
+  await regressing?.close();
+  await env?.teardown();
+});
+
+function input(target: TargetProfile, over: Partial<RunInput> = {}): RunInput {
+  return { target, tier: 'T1', autoApprove: false, approvalTimeoutMs: 10 * 60_000, onApprovalTimeout: 'escalate', requestedBy: 'test', ...over };
+}
+
+async function start(i: RunInput) {
+  return client.workflow.start('performanceOrchestration', {
+    taskQueue: TASK_QUEUE,
+    workflowId: workflowIdFor(i.target.name),
+    args: [i],
+    typedSearchAttributes: [{ key: PERF_TARGET, value: i.target.name }],
+  });
+}
+
+async function waitForPhase(handle: { query: (q: typeof statusQuery) => Promise<RunStatus> }, phase: RunStatus['phase'], timeoutMs = 120_000): Promise<RunStatus> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const s = await handle.query(statusQuery).catch(() => null);
+    if (s?.phase === phase) return s;
+    if (Date.now() > deadline) throw new Error(`phase ${phase} not reached; last status: ${JSON.stringify(s?.phase)} ${s?.step}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+async function indexesOnProducts(): Promise<string[]> {
+  const { rows } = await shop.pool.query(`SELECT indexname FROM pg_indexes WHERE tablename = 'products' AND indexname <> 'products_pkey'`);
+  return rows.map((r) => r.indexname as string);
+}
+
+async function toggles(t: { baseUrl: string; token: string }): Promise<Record<string, unknown>> {
+  const res = await fetch(`${t.baseUrl}/admin/toggles`, { headers: { authorization: `Bearer ${t.token}` } });
+  return (await res.json()) as Record<string, unknown>;
+}
+
+describe('performanceOrchestration', { concurrency: false }, () => {
+  test('finds the demo bottlenecks, refuses a second run and unknown items, applies what is approved, then rolls back a finished run', async () => {
+    const handle = await start(input(shop.profile));
+    const s = await waitForPhase(handle, 'awaiting_approval');
+    const ids = s.plan!.items.map((i) => i.id);
+    const index = s.plan!.items.find((i) => i.rootCause === 'missing_index');
+    const n1 = s.plan!.items.find((i) => i.rootCause === 'n_plus_one');
+    assert.ok(index, `no missing-index item in ${ids.join(', ')}`);
+    assert.ok(n1, `no N+1 item in ${ids.join(', ')}`);
+    assert.deepEqual(index.action.type === 'create_index' && index.action.columns, [{ name: 'category_id' }, { name: 'created_at', desc: true }]);
+    assert.ok(s.baseline!.requests > 0);
+
+    await assert.rejects(start(input(shop.profile)), WorkflowExecutionAlreadyStartedError);
+    await assert.rejects(
+      handle.executeUpdate(approvePlanUpdate, { args: [{ itemIds: ['no-such-item'] }] }),
+      (err: unknown) => err instanceof WorkflowUpdateFailedError && /unknown plan item "no-such-item"/.test(String(err.cause?.message)),
+    );
+
+    const approved = await handle.executeUpdate(approvePlanUpdate, { args: [{ itemIds: [index.id, n1.id], by: 'tester' }] });
+    assert.deepEqual(approved.approved, [index.id, n1.id]);
+    const result = OutputContractSchema.parse(await handle.result());
+    const statusOf = (id: string) => result.optimizations_implemented.find((o) => o.id === id)?.status;
+    assert.equal(statusOf(index.id), 'applied');
+    assert.equal(statusOf(n1.id), 'applied');
+    assert.ok(result.optimizations_implemented.filter((o) => o.id !== index.id && o.id !== n1.id).every((o) => o.status !== 'applied'));
+    const indexName = index.action.type === 'create_index' ? index.action.indexName : '';
+    assert.ok((await indexesOnProducts()).includes(indexName));
+    assert.equal((await toggles(shop)).batchLoading, true);
+    assert.deepEqual(result.validation_results.load_testing_completed, ['baseline', 'after']);
+    const { rows } = await store.query(`SELECT status, result FROM ${STORE_SCHEMA}.runs WHERE workflow_id = $1 AND run_id = $2`, [handle.workflowId, handle.firstExecutionRunId]);
+    assert.equal(rows[0].result.target_system.run_id, handle.firstExecutionRunId);
+
+    // The CLI's rollback of a finished run: the status query still answers from history.
+    const done: RunStatus = await handle.query(statusQuery);
+    const undone = (await client.workflow.execute('rollbackChangesWorkflow', {
+      taskQueue: TASK_QUEUE,
+      workflowId: `${handle.workflowId}:rollback`,
+      args: [{ target: shop.profile, changes: done.applied as AppliedChange[], reason: 'test' }],
+    })) as RolledBackChange[];
+    assert.deepEqual(undone.map((r) => r.ok), [true, true]);
+    assert.ok(!(await indexesOnProducts()).includes(indexName));
+    assert.equal((await toggles(shop)).batchLoading, false);
+  });
+
+  test('a rejected plan changes nothing', async () => {
+    const handle = await start(input(shop.profile));
+    await waitForPhase(handle, 'awaiting_approval');
+    const indexesBefore = await indexesOnProducts();
+    await handle.signal(rejectPlanSignal, { reason: 'not during the sale', by: 'tester' });
+    const result: OutputContract = await handle.result();
+    assert.equal(result.validation_results.improvement_summary.outcome, 'rejected');
+    assert.ok(result.optimizations_implemented.every((o) => o.status === 'rejected' || o.status === 'manual'));
+    assert.ok(result.next_steps.some((n) => /not during the sale/.test(n)));
+    assert.deepEqual(await indexesOnProducts(), indexesBefore);
+    assert.deepEqual(await toggles(shop), { batchLoading: false, catalogCache: false });
+  });
+
+  test('an approval timeout escalates to an architecture review that outlives the run', async () => {
+    const handle = await start(input(shop.profile, { approvalTimeoutMs: 1500 }));
+    const result: OutputContract = await handle.result();
+    assert.equal(result.validation_results.improvement_summary.outcome, 'approval_timed_out');
+    const escId = result.validation_results.improvement_summary.escalation_workflow_id;
+    assert.ok(escId);
+    const esc = client.workflow.getHandle(escId);
+    assert.equal((await esc.describe()).status.name, 'RUNNING'); // ABANDON: the parent is closed, the review goes on
+    const st = await esc.query(escalationStatusQuery);
+    assert.equal(st.state, 'open');
+    const { rows } = await store.query(`SELECT reason, status FROM ${STORE_SCHEMA}.escalations WHERE id = $1`, [st.ticketId]);
+    assert.deepEqual(rows[0], { reason: 'approval_timeout', status: 'open' });
+    await esc.signal(resolveSignal, { by: 'architect', resolution: 'split the catalog service' });
+    const final = await esc.result();
+    assert.equal(final.state, 'resolved');
+    const after = await store.query(`SELECT status FROM ${STORE_SCHEMA}.escalations WHERE id = $1`, [st.ticketId]);
+    assert.equal(after.rows[0].status, 'resolved');
+  });
+
+  test('a change that makes things worse is rolled back', async () => {
+    const handle = await start(input(regressing.profile, { autoApprove: true }));
+    const result: OutputContract = await handle.result();
+    const item = result.optimizations_implemented.find((o) => o.id === 'cache-report');
+    assert.ok(item, JSON.stringify(result.optimizations_implemented));
+    assert.equal(result.validation_results.improvement_summary.outcome, 'regressed_rolled_back');
+    assert.equal(item.status, 'rolled_back');
+    assert.ok(result.validation_results.improvement_summary.comparison.some((c) => c.regressed));
+    assert.equal(regressing.toggles.reportCache, false);
+    assert.ok(regressing.toggleWrites >= 2, 'the toggle was set and then restored');
+  });
+});
+
+interface RegressingTarget {
+  profile: TargetProfile;
+  token: string;
+  toggles: { reportCache: boolean };
+  toggleWrites: number;
+  close(): Promise<void>;
+}
+
+/** A service whose "cache" toggle makes its report endpoint slower: the regression to catch. */
+async function startRegressingTarget(): Promise<RegressingTarget> {
+  const state: RegressingTarget = { profile: null as never, token: 'regressing-token', toggles: { reportCache: false }, toggleWrites: 0, close: async () => {} };
+  const server = http.createServer((req, res) => {
+    const send = (code: number, body: unknown) => {
+      res.writeHead(code, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (req.url?.startsWith('/admin/toggles')) {
+      if (req.headers.authorization !== `Bearer ${state.token}`) return send(401, { error: 'bad token' });
+      if (req.method === 'GET') return send(200, state.toggles);
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        const previous = state.toggles.reportCache;
+        state.toggles.reportCache = JSON.parse(body).value === true;
+        state.toggleWrites++;
+        send(200, { name: 'reportCache', value: state.toggles.reportCache, previous });
+      });
+      return;
+    }
+    const delay = req.url === '/report' ? (state.toggles.reportCache ? 40 : 8) : 1;
+    setTimeout(() => send(200, { ok: true }), delay);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  state.profile = parseTargetProfile({
+    name: 'regressing',
+    http: {
+      baseUrl: `http://127.0.0.1:${port}`,
+      endpoints: [
+        { name: 'home', path: '/', weight: 1 },
+        { name: 'report', path: '/report', weight: 1, cacheable: true },
+      ],
+    },
+    redis: { urlEnv: 'SHOP_REDIS_URL' },
+    load: { concurrency: 4, durationSeconds: 2, warmupSeconds: 0.5 },
+    targets: { p95Ms: 5, p99Ms: 10, throughputRps: 5000 },
+    scope: ['caching'],
+    actions: { featureToggles: [{ name: 'reportCache', fixes: 'uncached_endpoint', endpoints: ['report'], tokenEnv: 'REGRESSING_TOKEN' }] },
+  });
+  state.close = async () => {
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  };
+  return state;
+}
