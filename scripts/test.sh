@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-temporal.sh
 bash scripts/prepare-services.sh
-files=(test/unit/*.test.ts test/integration/*.test.ts test/e2e/*.test.ts)
+files=(test/unit/*.test.ts test/integration/*.test.ts test/replay/*.test.ts test/e2e/*.test.ts)
 [ $# -gt 0 ] && files=("$@")
 # One file at a time: the files share PostgreSQL's pg_stat_statements and the demo's ports.
 exec node --import tsx --test --test-concurrency=1 --test-reporter=spec "${files[@]}"
