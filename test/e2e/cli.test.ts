@@ -1,0 +1,143 @@
+// The CLI end to end, as a user runs it: real Temporal dev server, a worker process, the demo shop
+// on real PostgreSQL and Redis.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { OutputContractSchema } from '../../common/output-contract';
+import { startDemoTarget, type DemoTarget } from '../helpers/demo-target';
+import { testDatabase } from '../helpers/services';
+import { startTemporal } from '../helpers/temporal';
+
+const ROOT = join(__dirname, '../..');
+const CLI = join(ROOT, 'bin/perf-orch');
+
+let env: TestWorkflowEnvironment;
+let shop: DemoTarget;
+let worker: ChildProcess;
+let workerLog = '';
+let cliEnv: NodeJS.ProcessEnv;
+const dir = mkdtempSync(join(tmpdir(), 'perf-e2e-'));
+const profileFile = join(dir, 'shop.json');
+
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(CLI, args, { env: cliEnv, cwd: dir, timeout: 300_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+async function eventually<T>(what: string, f: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await f();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+before(async () => {
+  env = await startTemporal();
+  shop = await startDemoTarget('perf_test_e2e_shop', { load: { concurrency: 8, durationSeconds: 3, warmupSeconds: 1 } });
+  writeFileSync(profileFile, JSON.stringify(shop.profile, null, 2));
+  const storeUrl = await testDatabase('perf_test_e2e_store');
+  cliEnv = { ...process.env, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace ?? 'default' };
+  // The worker, like a user's: its own process, the secrets only in its environment.
+  worker = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'worker/main.ts')], {
+    cwd: ROOT,
+    env: { ...cliEnv, ...shop.env, PERF_STORE_URL: storeUrl },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  worker.stdout!.on('data', (d) => (workerLog += d));
+  worker.stderr!.on('data', (d) => (workerLog += d));
+  await eventually('the worker to start', async () => (workerLog.includes('worker serving') ? true : worker.exitCode !== null ? Promise.reject(new Error(workerLog)) : undefined), 120_000);
+});
+
+after(async () => {
+  if (worker && worker.exitCode === null) {
+    const exited = new Promise((r) => worker.once('exit', r));
+    worker.kill('SIGTERM');
+    await exited;
+  }
+  await shop?.close();
+  await env?.teardown();
+});
+
+describe('perf-orch CLI', { concurrency: false }, () => {
+  test('an invalid profile exits 2 and names the wrong field', async () => {
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'name: Shop!\nhttp:\n  baseUrl: not-a-url\n  endpoints: []\ntargets: {p95Ms: 10, p99Ms: 20, throughputRps: 5}\n');
+    const r = await cli(['run', '--target', bad]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /Invalid target profile .*bad\.yaml/);
+    assert.match(r.stderr, /- name: use 1-41 lower-case/);
+    assert.match(r.stderr, /- http\.baseUrl: must be an absolute URL/);
+    assert.match(r.stderr, /- http\.endpoints: list at least one endpoint/);
+    const tier = await cli(['run', '--target', profileFile, '--tier', 'T9']);
+    assert.equal(tier.code, 2);
+    assert.match(tier.stderr, /--tier must be auto, T1, T2, T3 or T4/);
+  });
+
+  test('run --auto-approve --wait improves p95 and throughput, measured by real load tests, and writes the report', async () => {
+    const reports = join(dir, 'reports');
+    const r = await cli(['run', '--target', profileFile, '--tier', 'T1', '--auto-approve', '--wait', '--reports', reports]);
+    assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}\n${workerLog.slice(-3000)}`);
+    assert.match(r.stdout, /p95 latency \(ms\)/);
+    assert.match(r.stdout, /Web UI: http:\/\/.*\/namespaces\/default\/workflows\/perf-shop\//);
+    const files = readdirSync(reports).filter((f) => f.endsWith('.json'));
+    assert.equal(files.length, 1);
+    const report = OutputContractSchema.parse(JSON.parse(readFileSync(join(reports, files[0]), 'utf8')));
+    const row = (m: string) => report.validation_results.improvement_summary.comparison.find((c) => c.metric === m)!;
+    assert.ok(row('p95Ms').after < row('p95Ms').before, JSON.stringify(row('p95Ms')));
+    assert.ok(row('throughputRps').after > row('throughputRps').before, JSON.stringify(row('throughputRps')));
+    assert.notEqual(report.baseline_metrics.load_test_id, report.regression_prevention.after_load_test_id);
+    assert.ok(report.optimizations_implemented.some((o) => o.status === 'applied' && o.root_cause === 'missing_index'));
+    assert.equal(report.validation_results.improvement_summary.outcome, 'improved');
+
+    const status = await cli(['status', 'perf-shop']);
+    assert.equal(status.code, 0, status.stderr);
+    assert.match(status.stdout, /perf-shop: COMPLETED, phase completed/);
+    const json = await cli(['report', 'perf-shop', '--json']);
+    assert.equal(json.code, 0, json.stderr);
+    assert.deepEqual(JSON.parse(json.stdout), report);
+    const list = await cli(['list', '--target', 'shop']);
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, /perf-shop .* COMPLETED/);
+
+    // Undo it all after the fact: the index and the toggles go back.
+    const rb = await cli(['rollback', 'perf-shop']);
+    assert.equal(rb.code, 0, rb.stderr);
+    assert.match(rb.stdout, /rolled back idx-/);
+    const { rows } = await shop.pool.query(`SELECT count(*)::int AS n FROM pg_indexes WHERE tablename = 'products' AND indexname <> 'products_pkey'`);
+    assert.equal(rows[0].n, 0);
+  });
+
+  test('a pending run: second run refused, unknown items refused, rejection ends it', async () => {
+    const started = await cli(['run', '--target', profileFile, '--tier', 'T1']);
+    assert.equal(started.code, 0, started.stderr);
+    assert.match(started.stdout, /started perf-shop/);
+    const again = await cli(['run', '--target', profileFile]);
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /a run for target "shop" is already in progress/);
+
+    await eventually('the plan', async () => {
+      const s = await cli(['status', 'perf-shop', '--json']);
+      return s.code === 0 && JSON.parse(s.stdout).phase === 'awaiting_approval' ? true : undefined;
+    });
+    const approve = await cli(['approve', 'perf-shop', '--items', 'no-such-item']);
+    assert.equal(approve.code, 2);
+    assert.match(approve.stderr, /approval refused: unknown plan item "no-such-item"/);
+    const reject = await cli(['reject', 'perf-shop', '--reason', 'freeze week']);
+    assert.equal(reject.code, 0, reject.stderr);
+    const report = await eventually('the report', async () => {
+      const r = await cli(['report', 'perf-shop', '--json']);
+      return r.code === 0 ? JSON.parse(r.stdout) : undefined;
+    });
+    assert.equal(report.validation_results.improvement_summary.outcome, 'rejected');
+  });
+});
