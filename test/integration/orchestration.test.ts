@@ -15,7 +15,7 @@ import { OutputContractSchema, type OutputContract } from '../../common/output-c
 import { parseTargetProfile, type TargetProfile } from '../../common/profile';
 import { PERF_TARGET } from '../../common/search-attributes';
 import type { AppliedChange, RolledBackChange } from '../../common/types';
-import { approvePlanUpdate, escalationStatusQuery, rejectPlanSignal, resolveSignal, statusQuery } from '../../workflows/messages';
+import { approvePlanUpdate, escalationStatusQuery, rejectPlanSignal, requestRollbackSignal, resolveSignal, statusQuery } from '../../workflows/messages';
 import { startDemoTarget, type DemoTarget } from '../helpers/demo-target';
 import { testDatabase } from '../helpers/services';
 import { startTemporal, workflowBundle } from '../helpers/temporal';
@@ -169,6 +169,22 @@ describe('performanceOrchestration', { concurrency: false }, () => {
     assert.equal(final.state, 'resolved');
     const after = await store.query(`SELECT status FROM ${STORE_SCHEMA}.escalations WHERE id = $1`, [st.ticketId]);
     assert.equal(after.rows[0].status, 'resolved');
+  });
+
+  test('requestRollback during validation stops it and undoes every applied change', async () => {
+    const handle = await start(input(shop.profile, { autoApprove: true, tier: 'T2' }));
+    await waitForPhase(handle, 'validating');
+    assert.ok((await indexesOnProducts()).length > 0, 'the index was built before validation');
+    await handle.signal(requestRollbackSignal, { reason: 'pager went off', by: 'oncall' });
+    const result: OutputContract = await handle.result();
+    assert.equal(result.validation_results.improvement_summary.outcome, 'rolled_back_on_request');
+    const applied = result.optimizations_implemented.filter((o) => o.status !== 'manual' && o.status !== 'not_approved');
+    assert.ok(applied.length >= 2);
+    assert.ok(applied.every((o) => o.status === 'rolled_back'), JSON.stringify(applied.map((o) => [o.id, o.status])));
+    assert.deepEqual(await indexesOnProducts(), []);
+    assert.deepEqual(await toggles(shop), { batchLoading: false, catalogCache: false });
+    const validation = client.workflow.getHandle(`${handle.workflowId}:validation:${handle.firstExecutionRunId}`);
+    assert.equal((await validation.describe()).status.name, 'CANCELLED');
   });
 
   test('a change that makes things worse is rolled back', async () => {
