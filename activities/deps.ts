@@ -5,5 +5,4 @@ import type { TargetConnections } from './connections';
 export interface ActivityDeps {
   store: Pool;
   connections: TargetConnections;
-  reportsDir: string;
 }

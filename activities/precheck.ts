@@ -4,27 +4,21 @@ import { request } from 'undici';
 import type { ActivityDeps } from './deps';
 import type { TargetProfile } from '../common/profile';
 import { allowedHosts } from '../common/profile';
+import { networkProbeUrl } from './profiling/network';
 import type { PrecheckResult } from '../common/types';
 import { newYorkTimestamp } from './timestamp';
-
-/** The first endpoint's URL with each `{{int:MIN:MAX}}` at its minimum: a cheap, valid request. */
-export function probeUrl(target: TargetProfile): URL {
-  const e = target.http.endpoints.find((x) => x.method === 'GET') ?? target.http.endpoints[0];
-  const path = e.path.replace(/\{\{int:(-?\d+):(-?\d+)\}\}/g, (_m, min: string) => min);
-  return new URL(path, target.http.baseUrl);
-}
 
 export function createPrecheckActivities({ connections }: ActivityDeps) {
   return {
     async precheck(target: TargetProfile): Promise<PrecheckResult> {
-      const url = probeUrl(target);
+      const { url, headers } = networkProbeUrl(target);
       if (!allowedHosts(target).includes(url.hostname)) {
         throw ApplicationFailure.nonRetryable(`host ${url.hostname} is not in http.allowedHosts of target ${target.name}`, 'BadProfile');
       }
       const started = performance.now();
       let http: PrecheckResult['http'];
       try {
-        const res = await request(url, { method: 'GET', headersTimeout: 10_000, bodyTimeout: 10_000 });
+        const res = await request(url, { method: 'GET', headers, headersTimeout: 10_000, bodyTimeout: 10_000 });
         await res.body.dump();
         http = { ok: res.statusCode < 500, status: res.statusCode, latencyMs: Math.round((performance.now() - started) * 10) / 10 };
       } catch (err) {

@@ -3,6 +3,9 @@ import type { OutputContract } from '../common/output-contract';
 import type { RunStatus } from '../common/run';
 import { describeAction } from '../common/contract';
 
+/** One decimal is what a before/after table can honestly show. */
+const fmt = (n: number) => String(Math.round(n * 10) / 10);
+
 const LABELS: Record<string, string> = { p95Ms: 'p95 latency (ms)', p99Ms: 'p99 latency (ms)', throughputRps: 'throughput (req/s)', errorRatePct: 'error rate (%)' };
 
 export function table(rows: string[][]): string {
@@ -19,19 +22,19 @@ export function beforeAfterTable(result: OutputContract): string {
     const b = result.baseline_metrics;
     return table([
       ['metric', 'target', 'baseline'],
-      ['p95 latency (ms)', String(result.performance_targets.p95_ms), String(b.p95_ms)],
-      ['p99 latency (ms)', String(result.performance_targets.p99_ms), String(b.p99_ms)],
-      ['throughput (req/s)', String(result.performance_targets.throughput_rps), String(b.throughput_rps)],
-      ['error rate (%)', String(result.performance_targets.error_rate_pct), String(b.error_rate_pct)],
+      ['p95 latency (ms)', fmt(result.performance_targets.p95_ms), fmt(b.p95_ms)],
+      ['p99 latency (ms)', fmt(result.performance_targets.p99_ms), fmt(b.p99_ms)],
+      ['throughput (req/s)', fmt(result.performance_targets.throughput_rps), fmt(b.throughput_rps)],
+      ['error rate (%)', fmt(result.performance_targets.error_rate_pct), fmt(b.error_rate_pct)],
     ]);
   }
   return table([
     ['metric', 'target', 'before', 'after', 'change', 'target met'],
     ...rows.map((r) => [
       LABELS[r.metric],
-      String(r.target),
-      String(r.before),
-      String(r.after),
+      fmt(r.target),
+      fmt(r.before),
+      fmt(r.after),
       `${r.changePct > 0 ? '+' : ''}${r.changePct}%${r.regressed ? ' REGRESSED' : ''}`,
       r.metAfter ? 'yes' : 'no',
     ]),

@@ -11,7 +11,6 @@ export interface WorkerSetup {
   connection: NativeConnection;
   namespace: string;
   storeUrl: string;
-  reportsDir: string;
   taskQueue?: string;
   env?: NodeJS.ProcessEnv;
   workflowBundle?: WorkflowBundleWithSourceMap;
@@ -36,7 +35,7 @@ export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker
     namespace: setup.namespace,
     taskQueue: setup.taskQueue ?? TASK_QUEUE,
     ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath: workflowsPath() }),
-    activities: createActivities({ store, connections, reportsDir: setup.reportsDir }),
+    activities: createActivities({ store, connections }),
     // Load tests and samplers run side by side with the analyzers.
     maxConcurrentActivityTaskExecutions: 20,
     // Heartbeats carry cancellation: a load test must hear of it within a second or two.

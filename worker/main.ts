@@ -10,7 +10,6 @@ async function main(): Promise<void> {
     connection,
     namespace: cfg.namespace,
     storeUrl: process.env.PERF_STORE_URL || DEFAULT_STORE_URL,
-    reportsDir: process.env.PERF_REPORTS_DIR || 'reports',
   });
   console.log(`worker serving task queue ${worker.options.taskQueue} on ${cfg.address} (namespace ${cfg.namespace})`);
   try {

@@ -44,7 +44,7 @@ before(async () => {
   store = await testPool(`${DB}_store`);
   await migrateStore(store);
   connections = new TargetConnections({ PERF_TEST_DBSKILL_URL: await testDatabase(DB) });
-  deps = { store, connections, reportsDir: '/tmp' };
+  deps = { store, connections };
   target = parseTargetProfile(profileInput());
 
   await pool.query('DROP SCHEMA IF EXISTS dbskill CASCADE');

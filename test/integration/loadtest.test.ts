@@ -171,7 +171,7 @@ describe('runLoadTest activity on a Temporal dev server', () => {
     const mock = new MockActivityEnvironment();
     const beats: Array<Record<string, unknown>> = [];
     mock.on('heartbeat', (d: Record<string, unknown>) => beats.push(d));
-    const activities = createLoadTestActivities({ store, connections, reportsDir: os.tmpdir() });
+    const activities = createLoadTestActivities({ store, connections });
     const req: LoadTestRequest = { runId: `mock-${Date.now()}`, phase: 'peak', target: profile(), concurrency: 2, durationSeconds: 30, warmupSeconds: 0 };
     setTimeout(() => mock.cancel(), 2300);
     const t = Date.now();
@@ -194,7 +194,7 @@ describe('runLoadTest activity on a Temporal dev server', () => {
       connection: env.nativeConnection,
       taskQueue,
       workflowsPath: require.resolve('./workflows/loadtest-workflows'),
-      activities: createLoadTestActivities({ store, connections, reportsDir: os.tmpdir() }),
+      activities: createLoadTestActivities({ store, connections }),
       // Heartbeats (which carry cancellation back) at least every second.
       maxHeartbeatThrottleInterval: '1 second',
     });

@@ -43,7 +43,6 @@ before(async () => {
     connection: env.nativeConnection as NativeConnection,
     namespace: env.namespace ?? 'default',
     storeUrl,
-    reportsDir: '/tmp',
     env: { ...shop.env, REGRESSING_TOKEN: regressing.token },
     workflowBundle: await workflowBundle(),
   });
