@@ -23,10 +23,18 @@ export interface RunOptions {
   onApprovalTimeout: 'escalate' | 'end';
   regressionThreshold?: string;
   reports: string;
+  baseUrl?: string;
 }
 
 export function buildRunInput(opts: RunOptions): RunInput {
   const target = loadProfileFile(opts.target);
+  if (opts.baseUrl) {
+    // The same profile against another deployment (staging, a container network).
+    if (!URL.canParse(opts.baseUrl) || !/^https?:$/.test(new URL(opts.baseUrl).protocol)) {
+      throw new UsageError(`--base-url must be an absolute http(s) URL such as http://shop:3100 (got "${opts.baseUrl}")`);
+    }
+    target.http.baseUrl = opts.baseUrl;
+  }
   let scope: Layer[] | undefined;
   if (opts.scope) {
     scope = opts.scope.split(',').map((s) => s.trim()) as Layer[];
@@ -53,6 +61,7 @@ export function registerRun(program: Command): void {
     .command('run')
     .description('start an orchestration run against a target profile')
     .requiredOption('-t, --target <file>', 'target profile (YAML or JSON), e.g. demo/targets/shop.yaml')
+    .option('--base-url <url>', "override the profile's http.baseUrl (same service, another deployment)")
     .option('--scope <layers>', `comma list overriding the profile's scope (${LAYERS.join(', ')})`)
     .option('--tier <tier>', 'auto, or force T1..T4', 'auto')
     .option('--auto-approve', 'approve the plan without a human (demos and CI; recorded in the result)')
