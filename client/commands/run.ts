@@ -101,7 +101,7 @@ export async function startRun(input: RunInput, opts: { wait: boolean; reports: 
     const link = webUiLink(cfg, workflowId, handle.firstExecutionRunId);
     console.log(`started ${workflowId} (run ${handle.firstExecutionRunId})\nWeb UI: ${link}`);
     if (!opts.wait) return null;
-    const result = await watchRun(handle);
+    const result = await watchRun(client, handle, handle.firstExecutionRunId);
     console.log(`\n${summary(result)}\n`);
     console.log(`report: ${writeReport(result, opts.reports)}`);
     console.log(`Web UI: ${link}`);

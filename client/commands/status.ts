@@ -4,6 +4,7 @@ import { temporalConfig, webUiLink } from '../../common/temporal-config';
 import { statusQuery } from '../../workflows/messages';
 import { connectClient } from '../connect';
 import { planTable, table } from '../render';
+import { currentLoadProgress, describeProgress } from '../load-progress';
 
 export function registerStatus(program: Command): void {
   program
@@ -20,6 +21,8 @@ export function registerStatus(program: Command): void {
         if (opts.json) return console.log(JSON.stringify({ execution: desc.status.name, ...s }, null, 2));
         console.log(`${id}: ${desc.status.name}, phase ${s.phase}${s.tier ? `, tier ${s.tier}` : ''}`);
         console.log(`now: ${s.step}`);
+        const load = desc.status.name === 'RUNNING' ? await currentLoadProgress(client, id, desc.runId, s.phase).catch(() => null) : null;
+        if (load) console.log(`      ${describeProgress(load)}`);
         if (s.baseline) console.log(`baseline: p95 ${s.baseline.latencyMs.p95} ms, p99 ${s.baseline.latencyMs.p99} ms, ${s.baseline.throughputRps} req/s, errors ${s.baseline.errorRatePct}%`);
         if (s.after) console.log(`after:    p95 ${s.after.latencyMs.p95} ms, p99 ${s.after.latencyMs.p99} ms, ${s.after.throughputRps} req/s, errors ${s.after.errorRatePct}%`);
         if (s.plan) console.log(`\nplan:\n${planTable(s)}`);

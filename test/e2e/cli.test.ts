@@ -88,6 +88,8 @@ describe('perf-orch CLI', { concurrency: false }, () => {
     const r = await cli(['run', '--target', profileFile, '--tier', 'T1', '--auto-approve', '--wait', '--reports', reports]);
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}\n${workerLog.slice(-3000)}`);
     assert.match(r.stdout, /p95 latency \(ms\)/);
+    // Live progress of the load tests, read from their heartbeats.
+    assert.match(r.stderr, /profiling: load \d+\/\d+s, [\d.]+ req\/s, p95 [\d.]+ ms, \d+ errors/);
     assert.match(r.stdout, /Web UI: http:\/\/.*\/namespaces\/default\/workflows\/perf-shop\//);
     const files = readdirSync(reports).filter((f) => f.endsWith('.json'));
     assert.equal(files.length, 1);

@@ -1,0 +1,40 @@
+// Live load-test progress for the CLI, read from the heartbeats of the running load-test activities
+// of a run's profiling or validation child: no extra workflow state, no extra history events.
+import type { Client } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { Phase } from '../common/run';
+
+export interface LoadProgressView {
+  elapsedSeconds: number;
+  totalSeconds: number;
+  requests: number;
+  errors: number;
+  currentRps: number;
+  p95Ms: number;
+}
+
+const CHILD_OF: Partial<Record<Phase, string>> = { profiling: 'profiling', validating: 'validation' };
+
+export async function currentLoadProgress(client: Client, workflowId: string, runId: string, phase: Phase): Promise<LoadProgressView | null> {
+  const step = CHILD_OF[phase];
+  if (!step) return null;
+  const desc = await client.workflow.getHandle(`${workflowId}:${step}:${runId}`).describe();
+  const shards = (desc.raw.pendingActivities ?? [])
+    .filter((a) => a.activityType?.name === 'runLoadTest' && a.heartbeatDetails?.payloads?.length)
+    .map((a) => defaultPayloadConverter.fromPayload<Partial<LoadProgressView>>(a.heartbeatDetails!.payloads![0]));
+  if (shards.length === 0) return null;
+  // Shards of one test run side by side: counts and rates add up, the slowest p95 shows.
+  return {
+    elapsedSeconds: Math.max(...shards.map((s) => s.elapsedSeconds ?? 0)),
+    totalSeconds: Math.max(...shards.map((s) => s.totalSeconds ?? 0)),
+    requests: shards.reduce((n, s) => n + (s.requests ?? 0), 0),
+    errors: shards.reduce((n, s) => n + (s.errors ?? 0), 0),
+    currentRps: shards.reduce((n, s) => n + (s.currentRps ?? 0), 0),
+    p95Ms: Math.max(...shards.map((s) => s.p95Ms ?? 0)),
+  };
+}
+
+export function describeProgress(p: LoadProgressView): string {
+  const r = (n: number) => Math.round(n * 10) / 10;
+  return `load ${Math.floor(p.elapsedSeconds)}/${Math.ceil(p.totalSeconds)}s, ${r(p.currentRps)} req/s, p95 ${r(p.p95Ms)} ms, ${p.errors} errors`;
+}
