@@ -13,3 +13,13 @@ export async function connectClient(cfg: TemporalConfig = temporalConfig()): Pro
   }
   return { client: new Client({ connection, namespace: cfg.namespace }), close: () => connection.close() };
 }
+
+/** Runs `fn` with a connected client and always closes the connection. */
+export async function withClient<T>(fn: (client: Client) => Promise<T>, cfg: TemporalConfig = temporalConfig()): Promise<T> {
+  const { client, close } = await connectClient(cfg);
+  try {
+    return await fn(client);
+  } finally {
+    await close();
+  }
+}

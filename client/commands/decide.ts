@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { approvePlanUpdate, rejectPlanSignal } from '../../workflows/messages';
-import { connectClient } from '../connect';
+import { withClient } from '../connect';
 import { UsageError } from '../errors';
 
 export function registerDecide(program: Command): void {
@@ -10,16 +10,15 @@ export function registerDecide(program: Command): void {
     .description('approve the pending plan (all automatic items, or --items)')
     .option('--items <ids>', 'comma list of plan item ids to apply')
     .action(async (id: string, opts: { items?: string }) => {
-      const { client, close } = await connectClient();
       try {
-        const itemIds = opts.items ? opts.items.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
-        const r = await client.workflow.getHandle(id).executeUpdate(approvePlanUpdate, { args: [{ itemIds, by: process.env.USER || 'cli' }] });
-        console.log(`approved ${r.approved.length} item(s): ${r.approved.join(', ')}`);
+        await withClient(async (client) => {
+          const itemIds = opts.items ? opts.items.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+          const r = await client.workflow.getHandle(id).executeUpdate(approvePlanUpdate, { args: [{ itemIds, by: process.env.USER || 'cli' }] });
+          console.log(`approved ${r.approved.length} item(s): ${r.approved.join(', ')}`);
+        });
       } catch (err) {
         if (err instanceof WorkflowUpdateFailedError) throw new UsageError(`approval refused: ${err.cause?.message ?? err.message}`);
         throw err;
-      } finally {
-        await close();
       }
     });
 
@@ -28,12 +27,9 @@ export function registerDecide(program: Command): void {
     .description('reject the pending plan; the run ends without changing anything')
     .requiredOption('--reason <text>', 'why (recorded in the result)')
     .action(async (id: string, opts: { reason: string }) => {
-      const { client, close } = await connectClient();
-      try {
+      await withClient(async (client) => {
         await client.workflow.getHandle(id).signal(rejectPlanSignal, { reason: opts.reason, by: process.env.USER || 'cli' });
         console.log(`rejection sent to ${id}`);
-      } finally {
-        await close();
-      }
+      });
     });
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { OutputContract } from '../../common/output-contract';
-import { connectClient } from '../connect';
+import { withClient } from '../connect';
 import { UsageError } from '../errors';
 import { summary } from '../render';
 import { writeReport } from '../report-files';
@@ -13,8 +13,7 @@ export function registerReport(program: Command): void {
     .option('--run-id <runId>', 'a specific run of that workflow id (default: the latest)')
     .option('--out <dir>', 'also write the report files into this folder')
     .action(async (id: string, opts: { json?: boolean; runId?: string; out?: string }) => {
-      const { client, close } = await connectClient();
-      try {
+      await withClient(async (client) => {
         const handle = client.workflow.getHandle(id, opts.runId);
         const desc = await handle.describe();
         if (desc.status.name === 'RUNNING') throw new UsageError(`${id} is still running; see: perf-orch status ${id}`);
@@ -22,8 +21,6 @@ export function registerReport(program: Command): void {
         const result = (await handle.result()) as OutputContract;
         console.log(opts.json ? JSON.stringify(result, null, 2) : summary(result));
         if (opts.out) console.error(`report: ${writeReport(result, opts.out)}`);
-      } finally {
-        await close();
-      }
+      });
     });
 }

@@ -3,7 +3,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { RunInput } from '../../common/run';
 import { TASK_QUEUE, type RunStatus } from '../../common/run';
 import { requestRollbackSignal, statusQuery } from '../../workflows/messages';
-import { connectClient } from '../connect';
+import { withClient } from '../connect';
 import { UsageError } from '../errors';
 
 export function registerRollback(program: Command): void {
@@ -12,8 +12,7 @@ export function registerRollback(program: Command): void {
     .description('roll back every change a run applied (while it runs, or after it finished)')
     .option('--reason <text>', 'why', 'requested from the CLI')
     .action(async (id: string, opts: { reason: string }) => {
-      const { client, close } = await connectClient();
-      try {
+      await withClient(async (client) => {
         const handle = client.workflow.getHandle(id);
         const desc = await handle.describe();
         if (desc.status.name === 'RUNNING') {
@@ -33,8 +32,6 @@ export function registerRollback(program: Command): void {
           args: [{ target, changes, reason: opts.reason }],
         });
         for (const r of rb as { itemId: string; ok: boolean; details: string }[]) console.log(`${r.ok ? 'rolled back' : 'FAILED'} ${r.itemId}: ${r.details}`);
-      } finally {
-        await close();
-      }
+      });
     });
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { RunStatus } from '../../common/run';
 import { temporalConfig, webUiLink } from '../../common/temporal-config';
 import { statusQuery } from '../../workflows/messages';
-import { connectClient } from '../connect';
+import { withClient } from '../connect';
 import { planTable, table } from '../render';
 import { currentLoadProgress, describeProgress } from '../load-progress';
 
@@ -13,8 +13,7 @@ export function registerStatus(program: Command): void {
     .option('--json', 'print the raw status as JSON')
     .action(async (id: string, opts: { json?: boolean }) => {
       const cfg = temporalConfig();
-      const { client, close } = await connectClient(cfg);
-      try {
+      await withClient(async (client) => {
         const handle = client.workflow.getHandle(id);
         const desc = await handle.describe();
         const s: RunStatus = await handle.query(statusQuery);
@@ -31,9 +30,7 @@ export function registerStatus(program: Command): void {
         if (s.rolledBack.length) console.log(`rolled back: ${s.rolledBack.map((r) => `${r.itemId}${r.ok ? '' : ' (FAILED)'}`).join(', ')}`);
         if (s.escalationWorkflowId) console.log(`escalation: ${s.escalationWorkflowId}`);
         console.log(`Web UI: ${webUiLink(cfg, id, desc.runId)}`);
-      } finally {
-        await close();
-      }
+      }, cfg);
     });
 
   program
@@ -42,8 +39,7 @@ export function registerStatus(program: Command): void {
     .option('--target <name>', 'only runs of this target')
     .option('--limit <n>', 'how many', '20')
     .action(async (opts: { target?: string; limit: string }) => {
-      const { client, close } = await connectClient();
-      try {
+      await withClient(async (client) => {
         const query = `WorkflowType = 'performanceOrchestration'${opts.target ? ` AND PerfTarget = '${opts.target.replace(/'/g, '')}'` : ''}`;
         const rows = [['workflow id', 'run id', 'status', 'phase', 'tier', 'started']];
         for await (const w of client.workflow.list({ query, pageSize: Number(opts.limit) })) {
@@ -52,8 +48,6 @@ export function registerStatus(program: Command): void {
           if (rows.length > Number(opts.limit)) break;
         }
         console.log(rows.length > 1 ? table(rows) : 'no runs yet');
-      } finally {
-        await close();
-      }
+      });
     });
 }
