@@ -1,13 +1,20 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OutputContract } from '../common/output-contract';
+import { renderPlaybook } from './playbook';
 import { summary } from './render';
+import { renderHtmlReport } from './report-html';
 
-/** Writes <dir>/<workflow>-<run>.json (the output contract) and a .txt summary; returns the JSON path. */
+/**
+ * Writes <dir>/<workflow>-<run>.json (the output contract), .html (charts), .playbook.md and a .txt
+ * summary; returns the JSON path.
+ */
 export function writeReport(result: OutputContract, dir: string): string {
   mkdirSync(dir, { recursive: true });
   const base = join(dir, `${result.target_system.workflow_id}-${result.target_system.run_id}`);
   writeFileSync(`${base}.json`, `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(`${base}.html`, renderHtmlReport(result));
+  writeFileSync(`${base}.playbook.md`, renderPlaybook(result));
   writeFileSync(`${base}.txt`, `${summary(result)}\n`);
   return `${base}.json`;
 }

@@ -94,6 +94,9 @@ describe('perf-orch CLI', { concurrency: false }, () => {
     const files = readdirSync(reports).filter((f) => f.endsWith('.json'));
     assert.equal(files.length, 1);
     const report = OutputContractSchema.parse(JSON.parse(readFileSync(join(reports, files[0]), 'utf8')));
+    const base = files[0].replace(/\.json$/, '');
+    assert.match(readFileSync(join(reports, `${base}.html`), 'utf8'), /<svg .*aria-label="p95 latency \(ms\)"/);
+    assert.match(readFileSync(join(reports, `${base}.playbook.md`), 'utf8'), /perf-orch rollback perf-shop/);
     const row = (m: string) => report.validation_results.improvement_summary.comparison.find((c) => c.metric === m)!;
     assert.ok(row('p95Ms').after < row('p95Ms').before, JSON.stringify(row('p95Ms')));
     assert.ok(row('throughputRps').after > row('throughputRps').before, JSON.stringify(row('throughputRps')));

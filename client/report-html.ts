@@ -1,0 +1,66 @@
+// A self-contained HTML report: the before/after table as bar charts (inline SVG, no scripts),
+// the bottlenecks and the plan with each item's status.
+import type { OutputContract } from '../common/output-contract';
+
+const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const METRIC_LABEL: Record<string, string> = { p95Ms: 'p95 latency (ms)', p99Ms: 'p99 latency (ms)', throughputRps: 'throughput (req/s)', errorRatePct: 'error rate (%)' };
+
+/** Two bars (before, after) and a target line, scaled to the largest of the three. */
+export function barChart(label: string, before: number, after: number, target: number): string {
+  const w = 320;
+  const max = Math.max(before, after, target, 1e-9);
+  const x = (v: number) => Math.round((v / max) * (w - 10));
+  const bar = (y: number, v: number, cls: string, name: string) =>
+    `<rect class="${cls}" x="0" y="${y}" width="${x(v)}" height="16"></rect><text x="${x(v) + 4}" y="${y + 12}">${name} ${esc(round(v))}</text>`;
+  return (
+    `<figure><figcaption>${esc(label)}</figcaption><svg width="${w + 120}" height="52" role="img" aria-label="${esc(label)}">` +
+    bar(4, before, 'before', 'before') +
+    bar(26, after, 'after', 'after') +
+    `<line class="target" x1="${x(target)}" x2="${x(target)}" y1="0" y2="46"></line></svg></figure>`
+  );
+}
+
+function round(n: number): number {
+  return Math.round(n * 10) / 10;
+}
+
+function rows(cells: unknown[][]): string {
+  return cells.map((r, i) => `<tr>${r.map((c) => (i === 0 ? `<th>${esc(c)}</th>` : `<td>${esc(c)}</td>`)).join('')}</tr>`).join('\n');
+}
+
+export function renderHtmlReport(r: OutputContract): string {
+  const s = r.validation_results.improvement_summary;
+  const charts = s.comparison.map((c) => barChart(METRIC_LABEL[c.metric], c.before, c.after, c.target)).join('\n');
+  const b = r.baseline_metrics;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>perf-orchestrator: ${esc(r.target_system.name)}</title>
+<style>
+body{font:14px system-ui,sans-serif;margin:2em;max-width:70em;color:#222}
+table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}
+figure{display:inline-block;margin:0 2em 1em 0}figcaption{font-weight:600}
+rect.before{fill:#c55}rect.after{fill:#3a7}line.target{stroke:#000;stroke-dasharray:4 2}text{font-size:12px}
+.applied{color:#3a7}.rolled_back,.failed{color:#c55}
+</style></head><body>
+<h1>${esc(r.target_system.name)}: ${esc(s.outcome.replace(/_/g, ' '))}</h1>
+<p>${esc(r.orchestration_timestamp)} &middot; ${esc(r.target_system.base_url)} &middot; tier ${esc(b.tier)} &middot; scope ${esc(r.optimization_scope.join(', '))} &middot;
+targets met: <b>${r.validation_results.targets_met ? 'yes' : 'no'}</b> &middot; workflow ${esc(r.target_system.workflow_id)} / ${esc(r.target_system.run_id)}</p>
+<h2>Before and after</h2>
+${charts || '<p>No validation load test ran (nothing was applied).</p>'}
+<p>Dashed line: the target. Load tests: ${esc(r.validation_results.load_testing_completed.join(', '))}.</p>
+<h2>Baseline</h2>
+<table>${rows([
+    ['requests', 'p50 ms', 'p95 ms', 'p99 ms', 'req/s', 'errors %', 'db share %', 'cache hit %', 'app CPU %'],
+    [b.requests, b.p50_ms, b.p95_ms, b.p99_ms, b.throughput_rps, b.error_rate_pct, b.db_share_of_latency_pct ?? '-', b.cache_hit_ratio_pct ?? '-', b.app_cpu_pct ?? '-'],
+  ])}</table>
+<h2>Bottlenecks</h2>
+<table>${rows([['layer', 'impact', 'description'], ...r.bottlenecks_identified.map((x) => [x.layer, x.impact_score, x.description])])}</table>
+<h2>Optimizations</h2>
+<table>${rows([['status', 'id', 'layer', 'est. gain %', 'action', 'rollback'], ...r.optimizations_implemented.map((o) => [o.status, o.id, o.layer, o.estimated_gain_pct, o.action, o.rollback])])}</table>
+<h2>Next steps</h2>
+<ul>${r.next_steps.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>
+<h2>Monitoring</h2>
+<table>${rows([['metric', 'alert when', 'source', 'status'], ...r.monitoring_configured.map((m) => [m.metric, m.threshold, m.source, m.status])])}</table>
+<p>Sources: ${esc(r.sources_consulted.join('; '))}</p>
+</body></html>
+`;
+}
