@@ -35,6 +35,7 @@ export type Phase =
   | 'completed'
   | 'rejected'
   | 'approval_timed_out'
+  | 'cancelled'
   | 'failed';
 
 export const PHASE_ORDER: Phase[] = ['precheck', 'profiling', 'analysis', 'awaiting_approval', 'optimizing', 'validating', 'completed'];

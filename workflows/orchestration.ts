@@ -18,7 +18,7 @@ import { REGRESSION_THRESHOLD_PCT } from '../common/compare';
 import type { Phase, RunInput, RunStatus } from '../common/run';
 import { PERF_PHASE, PERF_TIER } from '../common/search-attributes';
 import type { AnalysisResult, OptimizationResult, ProfilingResult, ValidationResult } from '../common/stages';
-import type { Plan } from '../common/types';
+import type { Plan, PrecheckResult } from '../common/types';
 import { analysisWorkflow } from './analysis';
 import { architectureEscalation } from './escalation';
 import { approvePlanUpdate, rejectPlanSignal, requestRollbackSignal, statusQuery } from './messages';
@@ -94,6 +94,7 @@ export async function performanceOrchestration(input: RunInput): Promise<OutputC
   let analysis: AnalysisResult | null = null;
   let optimization: OptimizationResult | null = null;
   let validation: ValidationResult | null = null;
+  let pre: PrecheckResult;
 
   const finish = async (outcome: Outcome, escalationWorkflowId: string | null = status.escalationWorkflowId): Promise<OutputContract> => {
     status.escalationWorkflowId = escalationWorkflowId;
@@ -146,93 +147,109 @@ export async function performanceOrchestration(input: RunInput): Promise<OutputC
     optimization = { ...(optimization ?? { applied: status.applied, failed: null }), rolledBack: status.rolledBack };
   };
 
-  // 1. Pre-checks.
-  const pre = await precheck(target);
-  await recordRunStarted({ workflowId, runId, input });
-
-  // 2. Profiling.
-  enter('profiling', `baseline load test (${target.load.concurrency} connections, ${target.load.durationSeconds}s) and profiles`);
-  profiling = await executeChild(profilingWorkflow, { workflowId: childId('profiling'), args: [{ runId, target }] });
-  status.baseline = profiling.baseline;
-  status.bottlenecks = profiling.bottlenecks;
-
-  // 3. Analysis.
-  enter('analysis', `running the skills for ${scope.join(', ')}`);
-  analysis = await executeChild(analysisWorkflow, { workflowId: childId('analysis'), args: [{ runId, target, scope, tier: input.tier, profiling }] });
-  const plan = analysis.plan;
-  status.plan = plan;
-  status.tier = plan.tier;
-  upsertSearchAttributes({ [PERF_TIER.name]: [plan.tier] });
-  if (automaticIds(plan).length === 0) {
-    status.decision = { kind: 'approved', itemIds: [], by: 'perf-orchestrator', auto: true };
-    const esc = plan.tier === 'T4' ? await escalate('tier_t4', 'no automatic optimization found and the gap to the targets is beyond 5x') : null;
-    return finish('nothing_to_apply', esc);
+  try {
+    return await steps();
+  } catch (err) {
+    // A run that ends early (cancelled, or a step failed for good) leaves nothing half-applied.
+    const why = isCancellation(err) ? 'run cancelled' : `run failed: ${(err as Error).message}`;
+    await rollback(why);
+    status.error = why;
+    enter(isCancellation(err) ? 'cancelled' : 'failed', why);
+    throw err;
   }
 
-  // 4. Approval.
-  enter('awaiting_approval', `waiting for approval of ${plan.items.length} item(s)`);
-  if (input.autoApprove) {
-    status.decision = { kind: 'approved', itemIds: automaticIds(plan), by: input.requestedBy, auto: true };
-  } else {
-    await condition(() => status.decision !== null || status.rollbackRequested, input.approvalTimeoutMs);
-  }
-  if (!status.decision || status.decision.kind !== 'approved' || status.decision.itemIds.length === 0) {
-    if (status.decision?.kind === 'rejected') return finish('rejected');
-    if (status.decision?.kind === 'approved') return finish('nothing_to_apply');
-    status.decision = status.rollbackRequested ? { kind: 'rejected', reason: 'rollback requested before approval', by: 'requestRollback' } : { kind: 'timed_out' };
-    if (status.rollbackRequested) return finish('rejected');
-    const esc = input.onApprovalTimeout === 'escalate' ? await escalate('approval_timeout', `plan for ${target.name} was not approved within ${input.approvalTimeoutMs} ms`) : null;
-    return finish('approval_timed_out', esc);
-  }
+  async function steps(): Promise<OutputContract> {
+    // 1. Pre-checks.
+    pre = await precheck(target);
+    await recordRunStarted({ workflowId, runId, input });
 
-  // 5. Optimization.
-  const approved = new Set(status.decision.itemIds);
-  enter('optimizing', `applying ${approved.size} approved change(s)`);
-  optimization = await executeChild(optimizationWorkflow, {
-    workflowId: childId('optimization'),
-    args: [{ target, items: plan.items.filter((i) => approved.has(i.id)) }],
-  });
-  status.applied = optimization.applied;
-  status.rolledBack = [...optimization.rolledBack];
-  if (optimization.failed) return finish('apply_failed_rolled_back');
-  if (status.rollbackRequested) {
-    await rollback('rollback requested');
-    return finish('rolled_back_on_request');
-  }
+    // 2. Profiling.
+    enter('profiling', `baseline load test (${target.load.concurrency} connections, ${target.load.durationSeconds}s) and profiles`);
+    profiling = await executeChild(profilingWorkflow, { workflowId: childId('profiling'), args: [{ runId, target }] });
+    status.baseline = profiling.baseline;
+    status.bottlenecks = profiling.bottlenecks;
 
-  // 6. Validation, abandoned when a rollback is requested meanwhile.
-  enter('validating', `re-testing under the baseline load (tier ${plan.tier})`);
-  const validationScope = new CancellationScope();
-  const validated = validationScope.run(() =>
-    executeChild(validationWorkflow, {
-      workflowId: childId('validation'),
-      args: [{ runId, target, tier: plan.tier, baseline: profiling!.baseline, regressionThresholdPct: input.regressionThresholdPct ?? REGRESSION_THRESHOLD_PCT }],
-    }),
-  );
-  const first = await Promise.race([validated.then(() => 'validated' as const), condition(() => status.rollbackRequested).then(() => 'rollback' as const)]);
-  if (first === 'rollback') {
-    validationScope.cancel();
-    await validated.catch((err) => {
-      if (!isCancellation(err)) throw err;
-    });
-    await rollback('rollback requested');
-    return finish('rolled_back_on_request');
-  }
-  validation = await validated;
-  status.after = validation.after;
+    // 3. Analysis.
+    enter('analysis', `running the skills for ${scope.join(', ')}`);
+    analysis = await executeChild(analysisWorkflow, { workflowId: childId('analysis'), args: [{ runId, target, scope, tier: input.tier, profiling }] });
+    const plan = analysis.plan;
+    status.plan = plan;
+    status.tier = plan.tier;
+    upsertSearchAttributes({ [PERF_TIER.name]: [plan.tier] });
+    if (automaticIds(plan).length === 0) {
+      status.decision = { kind: 'approved', itemIds: [], by: 'perf-orchestrator', auto: true };
+      const esc = plan.tier === 'T4' ? await escalate('tier_t4', 'no automatic optimization found and the gap to the targets is beyond 5x') : null;
+      return finish('nothing_to_apply', esc);
+    }
 
-  if (validation.regressed) {
-    const worse = validation.comparison.filter((c) => c.regressed).map((c) => `${c.metric} ${c.before} -> ${c.after}`);
-    await rollback(`regression over ${input.regressionThresholdPct ?? REGRESSION_THRESHOLD_PCT}%: ${worse.join(', ')}`);
-    return finish('regressed_rolled_back');
+    // 4. Approval.
+    enter('awaiting_approval', `waiting for approval of ${plan.items.length} item(s)`);
+    if (input.autoApprove) {
+      status.decision = { kind: 'approved', itemIds: automaticIds(plan), by: input.requestedBy, auto: true };
+    } else {
+      await condition(() => status.decision !== null || status.rollbackRequested, input.approvalTimeoutMs);
+    }
+    if (!status.decision || status.decision.kind !== 'approved' || status.decision.itemIds.length === 0) {
+      if (status.decision?.kind === 'rejected') return finish('rejected');
+      if (status.decision?.kind === 'approved') return finish('nothing_to_apply');
+      status.decision = status.rollbackRequested ? { kind: 'rejected', reason: 'rollback requested before approval', by: 'requestRollback' } : { kind: 'timed_out' };
+      if (status.rollbackRequested) return finish('rejected');
+      const esc = input.onApprovalTimeout === 'escalate' ? await escalate('approval_timeout', `plan for ${target.name} was not approved within ${input.approvalTimeoutMs} ms`) : null;
+      return finish('approval_timed_out', esc);
+    }
+
+    // 5. Optimization.
+    const approved = new Set(status.decision.itemIds);
+    enter('optimizing', `applying ${approved.size} approved change(s)`);
+    // Not cancellable: the parent must learn what was applied in order to undo it.
+    optimization = await CancellationScope.nonCancellable(() =>
+      executeChild(optimizationWorkflow, {
+        workflowId: childId('optimization'),
+        args: [{ target, items: plan.items.filter((i) => approved.has(i.id)) }],
+      }),
+    );
+    status.applied = optimization.applied;
+    status.rolledBack = [...optimization.rolledBack];
+    if (optimization.failed) return finish('apply_failed_rolled_back');
+    if (status.rollbackRequested) {
+      await rollback('rollback requested');
+      return finish('rolled_back_on_request');
+    }
+
+    // 6. Validation, abandoned when a rollback is requested meanwhile.
+    enter('validating', `re-testing under the baseline load (tier ${plan.tier})`);
+    const validationScope = new CancellationScope();
+    const validated = validationScope.run(() =>
+      executeChild(validationWorkflow, {
+        workflowId: childId('validation'),
+        args: [{ runId, target, tier: plan.tier, baseline: profiling!.baseline, regressionThresholdPct: input.regressionThresholdPct ?? REGRESSION_THRESHOLD_PCT }],
+      }),
+    );
+    const first = await Promise.race([validated.then(() => 'validated' as const), condition(() => status.rollbackRequested).then(() => 'rollback' as const)]);
+    if (first === 'rollback') {
+      validationScope.cancel();
+      await validated.catch((err) => {
+        if (!isCancellation(err)) throw err;
+      });
+      await rollback('rollback requested');
+      return finish('rolled_back_on_request');
+    }
+    validation = await validated;
+    status.after = validation.after;
+
+    if (validation.regressed) {
+      const worse = validation.comparison.filter((c) => c.regressed).map((c) => `${c.metric} ${c.before} -> ${c.after}`);
+      await rollback(`regression over ${input.regressionThresholdPct ?? REGRESSION_THRESHOLD_PCT}%: ${worse.join(', ')}`);
+      return finish('regressed_rolled_back');
+    }
+    if (status.rollbackRequested) {
+      await rollback('rollback requested');
+      return finish('rolled_back_on_request');
+    }
+    const improved = validation.comparison.some((c) => c.changePct > (input.regressionThresholdPct ?? REGRESSION_THRESHOLD_PCT));
+    const esc = validation.targetsMet ? null : await escalate('targets_missed', `targets still missed after tuning (tier ${plan.tier})`);
+    return finish(improved ? 'improved' : 'no_change', esc);
   }
-  if (status.rollbackRequested) {
-    await rollback('rollback requested');
-    return finish('rolled_back_on_request');
-  }
-  const improved = validation.comparison.some((c) => c.changePct > (input.regressionThresholdPct ?? REGRESSION_THRESHOLD_PCT));
-  const esc = validation.targetsMet ? null : await escalate('targets_missed', `targets still missed after tuning (tier ${plan.tier})`);
-  return finish(improved ? 'improved' : 'no_change', esc);
 }
 
 function automaticIds(plan: Plan): string[] {

@@ -32,4 +32,14 @@ export function registerDecide(program: Command): void {
         console.log(`rejection sent to ${id}`);
       });
     });
+
+  program
+    .command('cancel <id>')
+    .description('stop a run now; whatever it applied is rolled back first')
+    .action(async (id: string) => {
+      await withClient(async (client) => {
+        await client.workflow.getHandle(id).cancel();
+        console.log(`cancellation requested for ${id}; it rolls back what it applied, then ends (perf-orch status ${id})`);
+      });
+    });
 }

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
-import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Pool } from 'pg';
 import { createWorker } from '../../worker/create-worker';
@@ -184,6 +185,19 @@ describe('performanceOrchestration', { concurrency: false }, () => {
     assert.deepEqual(await toggles(shop), { batchLoading: false, catalogCache: false });
     const validation = client.workflow.getHandle(`${handle.workflowId}:validation:${handle.firstExecutionRunId}`);
     assert.equal((await validation.describe()).status.name, 'CANCELLED');
+  });
+
+  test('cancelling a run during validation rolls back what it applied before it ends', async () => {
+    const handle = await start(input(shop.profile, { autoApprove: true, tier: 'T2' }));
+    await waitForPhase(handle, 'validating');
+    assert.ok((await indexesOnProducts()).length > 0);
+    await handle.cancel();
+    await assert.rejects(handle.result(), (err: unknown) => err instanceof WorkflowFailedError && err.cause instanceof CancelledFailure);
+    assert.deepEqual(await indexesOnProducts(), []);
+    assert.deepEqual(await toggles(shop), { batchLoading: false, catalogCache: false });
+    const s: RunStatus = await handle.query(statusQuery);
+    assert.equal(s.phase, 'cancelled');
+    assert.ok(s.rolledBack.length >= 2 && s.rolledBack.every((r) => r.ok));
   });
 
   test('a change that makes things worse is rolled back', async () => {
