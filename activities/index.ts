@@ -4,6 +4,7 @@ import { createActionActivities } from './actions';
 import { createLoadTestActivities } from './loadtest/activity';
 import { createPrecheckActivities } from './precheck';
 import { createCacheProfileActivities } from './profiling/cache';
+import { createCpuProfileActivities } from './profiling/cpu-profile';
 import { createDatabaseProfileActivities } from './profiling/database';
 import { createProcessActivities } from './profiling/process';
 import { createCacheAnalyzerActivities } from './skills/cache-analyzer/activity';
@@ -15,6 +16,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createPrecheckActivities(deps),
     ...createLoadTestActivities(deps),
     ...createProcessActivities(deps),
+    ...createCpuProfileActivities(deps),
     ...createDatabaseProfileActivities(deps),
     ...createCacheProfileActivities(deps),
     ...createDatabaseAnalyzerActivities(deps),

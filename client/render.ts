@@ -50,12 +50,99 @@ export function planTable(status: RunStatus): string {
   ]);
 }
 
+/** Bytes per second, in B/s, KB/s, MB/s or GB/s (powers of 1024). */
+export function rate(bytesPerSec: number | null | undefined): string {
+  if (bytesPerSec == null) return 'n/a';
+  const units = ['B/s', 'KB/s', 'MB/s', 'GB/s'];
+  let v = bytesPerSec;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${u === 0 ? Math.round(v) : fmt(v)} ${units[u]}`;
+}
+
+/** A short name for a function's place: the script's file name and line. */
+function shortLocation(location: string): string {
+  const m = /^(.*):(\d+)$/.exec(location);
+  if (!m) return location;
+  const file = m[1].replace(/[?#].*$/, '').split('/').filter(Boolean).pop() ?? m[1];
+  return `${file}:${m[2]}`;
+}
+
+/**
+ * The profiling step: top functions of the CPU profile, process and host metrics, HTTP timing per
+ * endpoint. Tolerates reports written before these fields existed (nothing is shown for them).
+ */
+export function profileSection(result: OutputContract, topFunctions = 8): string[] {
+  const b = result.baseline_metrics as Partial<OutputContract['baseline_metrics']>;
+  const lines: string[] = ['profile (baseline load):'];
+  const cpu = b.cpu_profile ?? null;
+  const fns = b.hot_functions ?? [];
+  if (cpu) {
+    if (fns.length > 0) {
+      lines.push(`  hot functions (self / total, % of the window on the main thread; * = self over ${cpu.threshold_pct}%):`);
+      const shown = fns.slice(0, topFunctions);
+      lines.push(
+        ...table([
+          ['function', 'where', 'self %', 'total %'],
+          ...shown.map((f) => [`${f.hot ? '* ' : '  '}${f.function}`, shortLocation(f.location), fmt(f.self_pct), fmt(f.total_pct)]),
+        ])
+          .split('\n')
+          .map((l) => `    ${l}`),
+      );
+    }
+    const where = [cpu.file ? `file ${cpu.file}` : null, cpu.artifact_id ? `store artifact ${cpu.artifact_id}` : null].filter(Boolean).join(', ');
+    lines.push(`  CPU profile: ${cpu.samples} samples over ${fmt(cpu.duration_s)} s, process busy ${fmt(cpu.busy_pct)}%, GC ${fmt(cpu.gc_pct)}%${where ? `; ${where}` : ''}`);
+    for (const p of cpu.problems) lines.push(`  ! ${p}`);
+  } else {
+    lines.push('  CPU profile: none (set process.inspectorUrl in the profile for a Node.js target started with --inspect)');
+  }
+  const proc = b.process ?? null;
+  if (proc) {
+    const parts = [
+      `pid ${proc.pid ?? 'not on this host'}`,
+      proc.cpu_pct_avg != null ? `CPU ${fmt(proc.cpu_pct_avg)}% of a core (max ${fmt(proc.cpu_pct_max ?? proc.cpu_pct_avg)}%)` : null,
+      proc.rss_mb_max != null ? `RSS max ${fmt(proc.rss_mb_max)} MB` : null,
+      proc.open_fds_max != null ? `open fds max ${proc.open_fds_max}` : null,
+      proc.event_loop_delay_ms
+        ? `event-loop delay p99 ${fmt(proc.event_loop_delay_ms.p99)} ms (p50 ${fmt(proc.event_loop_delay_ms.p50)}, max ${fmt(proc.event_loop_delay_ms.max)})`
+        : null,
+    ].filter(Boolean);
+    lines.push(`  process: ${parts.join(', ')}`);
+  }
+  const host = b.host ?? null;
+  if (host) {
+    const io =
+      host.disk_read_bytes_per_s != null
+        ? `, disk read ${rate(host.disk_read_bytes_per_s)} write ${rate(host.disk_write_bytes_per_s)}, net rx ${rate(host.net_rx_bytes_per_s)} tx ${rate(host.net_tx_bytes_per_s)}, loopback ${rate(host.loopback_bytes_per_s)}`
+        : '';
+    lines.push(`  host: CPU ${fmt(host.cpu_pct_avg)}%, load ${fmt(host.load_avg_1)}, memory ${fmt(host.mem_used_pct)}% used${io}`);
+  }
+  const http = b.http_timing ?? [];
+  if (http.length > 0) {
+    lines.push('  HTTP timing per endpoint (fresh connections, mean ms):');
+    lines.push(
+      ...table([
+        ['endpoint', 'connect', 'TTFB', 'transfer', 'total', 'samples'],
+        ...http.map((e) => [`${e.method} ${e.endpoint}`, fmt(e.connect_ms), fmt(e.ttfb_ms), fmt(e.transfer_ms), fmt(e.total_ms), `${e.samples}${e.errors ? ` (${e.errors} failed)` : ''}`]),
+      ])
+        .split('\n')
+        .map((l) => `    ${l}`),
+    );
+  }
+  return lines;
+}
+
 export function summary(result: OutputContract): string {
   const s = result.validation_results;
   const lines = [
     `target ${result.target_system.name} (${result.target_system.base_url}), tier ${result.baseline_metrics.tier}, outcome: ${s.improvement_summary.outcome}`,
     '',
     beforeAfterTable(result),
+    '',
+    ...profileSection(result),
     '',
     `load tests: ${s.load_testing_completed.join(', ')}; targets met: ${s.targets_met ? 'yes' : 'no'}`,
     'optimizations:',

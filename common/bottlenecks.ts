@@ -1,6 +1,6 @@
 // The bottleneck inventory of a profiling run: where request time goes, scored by impact.
 import type { SloTargets } from './profile';
-import type { Bottleneck, CacheProfile, DatabaseProfile, LoadTestSummary, NetworkProfile, ProcessProfile } from './types';
+import type { Bottleneck, CacheProfile, CpuProfileSummary, DatabaseProfile, HotFunction, LoadTestSummary, NetworkProfile, ProcessProfile } from './types';
 import { RULES, impactScore } from './decisions';
 import { round } from './compare';
 
@@ -10,6 +10,7 @@ export interface ProfilingFigures {
   cache: CacheProfile | null;
   process: ProcessProfile | null;
   network: NetworkProfile | null;
+  cpu?: CpuProfileSummary | null;
 }
 
 /** Effort is unknown before analysis, so every bottleneck is scored at one day. */
@@ -62,15 +63,55 @@ export function inventoryBottlenecks(p: ProfilingFigures, targets: SloTargets): 
       evidence: [`pid ${p.process.pid}, max ${p.process.cpuPctMax}%`],
     });
   }
+  if (p.cpu) out.push(...hotFunctionBottlenecks(p.cpu, rps));
   if (p.network && p.network.connectMsAvg > RULES.networkLatencyMs) {
     out.push({
       layer: 'network',
       description: `network connect time ${p.network.connectMsAvg} ms (rule: > ${RULES.networkLatencyMs} ms)`,
       impactScore: round(impactScore(p.network.connectMsAvg, rps, 1)),
-      evidence: [`time to first byte ${p.network.ttfbMsAvg} ms over ${p.network.samples} samples`],
+      evidence: [
+        `time to first byte ${p.network.ttfbMsAvg} ms over ${p.network.samples} samples`,
+        ...(p.network.endpoints ?? [])
+          .filter((e) => e.samples > 0)
+          .map((e) => `${e.name}: connect ${e.connectMsAvg} ms, TTFB ${e.ttfbMsAvg} ms, transfer ${e.transferMsAvg} ms`),
+      ],
     });
   }
   return out.sort((a, b) => b.impactScore - a.impactScore);
+}
+
+/** Where a function is: file name (last path segment of its URL) and 1-based line. */
+export function functionLocation(f: Pick<HotFunction, 'url' | 'lineNumber'>): string {
+  if (!f.url) return '(native)';
+  const file = f.url.replace(/[?#].*$/, '').split('/').filter(Boolean).pop() ?? f.url;
+  return `${file}:${f.lineNumber}`;
+}
+
+/**
+ * Functions whose self time is above the profile's threshold (the seed: > 5% CPU), layer application.
+ * Impact: the main-thread milliseconds the function takes per request (selfPct% of each second /
+ * requests per second) x requests per second, which is selfPct x 10: the ms per second of traffic.
+ */
+export function hotFunctionBottlenecks(cpu: CpuProfileSummary, rps: number): Bottleneck[] {
+  return cpu.functions
+    .filter((f) => f.hot)
+    .map((f) => {
+      const cpuMsPerRequest = rps > 0 ? ((f.selfPct / 100) * 1000) / rps : 0;
+      const what =
+        f.functionName === '(garbage collector)'
+          ? 'garbage collection'
+          : `hot function ${f.functionName} (${f.url ? functionLocation(f) : 'native code'})`;
+      return {
+        layer: 'application' as const,
+        description: `${what}: ${round(f.selfPct)}% of the main thread in itself, ${round(f.totalPct)}% with its callees (rule: > ${cpu.thresholdPct}%)`,
+        impactScore: round(impactScore(cpuMsPerRequest, rps, 1)),
+        evidence: [
+          f.url ? `${f.url}:${f.lineNumber}` : 'native code (a V8 or Node.js built-in): its callers are in the .cpuprofile',
+          `${round(cpuMsPerRequest)} ms of main-thread time per request at ${rps} req/s; ${cpu.samples} samples over ${round(cpu.durationMs / 1000)} s (thread busy ${round(cpu.busyPct)}%)`,
+          `CPU profile: ${cpu.file ?? '(no file)'}${cpu.artifactId ? `, store artifact ${cpu.artifactId}` : ''}`,
+        ],
+      };
+    });
 }
 
 function share(part: number, total: number): number {

@@ -83,6 +83,7 @@ export function buildOutputContract(r: RunRecord): OutputContract {
       network_connect_ms: r.profiling.network?.connectMsAvg ?? null,
       tier: r.plan.tier,
       focus: r.plan.focus,
+      ...profileMetrics(r.profiling),
     },
     bottlenecks_identified: r.profiling.bottlenecks.map((b) => ({
       layer: b.layer,
@@ -114,9 +115,26 @@ export function buildOutputContract(r: RunRecord): OutputContract {
           ? { concurrency: v.peak.concurrency, p95_ms: v.peak.latencyMs.p95, throughput_rps: v.peak.throughputRps, error_rate_pct: v.peak.errorRatePct }
           : null,
         stress_breaking_point: v?.stress?.breakingPoint
-          ? { concurrency: v.stress.breakingPoint.concurrency, throughput_rps: v.stress.breakingPoint.throughputRps, p99_ms: v.stress.breakingPoint.p99Ms }
+          ? {
+              concurrency: v.stress.breakingPoint.concurrency,
+              throughput_rps: v.stress.breakingPoint.throughputRps,
+              p99_ms: v.stress.breakingPoint.p99Ms,
+              rate_rps: v.stress.breakingPoint.rateRps ?? null,
+              // The first step past the breaking point and why it missed the SLO.
+              next_step_failure: v.stress.steps.find((s) => !s.withinSlo)?.reason ?? null,
+            }
           : null,
-        soak: v?.soak ? { duration_s: v.soak.summary.durationSeconds, p95_ms: v.soak.summary.latencyMs.p95, rss_mb_max: v.soak.rssMbMax } : null,
+        soak: v?.soak
+          ? {
+              duration_s: v.soak.summary.durationSeconds,
+              p95_ms: v.soak.summary.latencyMs.p95,
+              rss_mb_max: v.soak.rssMbMax,
+              rss_slope_mb_per_min: v.soak.rssSlopeMbPerMin ?? null,
+              leak_suspected: v.soak.leakSuspected ?? false,
+              p95_drift_pct: v.soak.p95Drift?.changePct ?? null,
+              flags: v.soak.flags ?? [],
+            }
+          : null,
         escalation_workflow_id: r.escalationWorkflowId,
       },
     },
@@ -133,6 +151,71 @@ export function buildOutputContract(r: RunRecord): OutputContract {
     },
     next_steps: nextSteps(r),
     sources_consulted: sources(r),
+  };
+}
+
+type ProfileMetrics = Pick<OutputContract['baseline_metrics'], 'hot_functions' | 'cpu_profile' | 'process' | 'host' | 'http_timing'>;
+
+/** The profiling step's CPU profile, process and host metrics and HTTP timing, as report fields. */
+export function profileMetrics(p: ProfilingResult): ProfileMetrics {
+  const cpu = p.cpu ?? null;
+  const proc = p.process;
+  const io = proc?.hostIo ?? null;
+  return {
+    hot_functions: (cpu?.functions ?? []).map((f) => ({
+      function: f.functionName,
+      location: f.url ? `${f.url}:${f.lineNumber}` : '(native)',
+      self_pct: f.selfPct,
+      total_pct: f.totalPct,
+      hot: f.hot,
+    })),
+    cpu_profile: cpu
+      ? {
+          artifact_id: cpu.artifactId,
+          file: cpu.file,
+          samples: cpu.samples,
+          duration_s: Math.round(cpu.durationMs / 100) / 10,
+          busy_pct: cpu.busyPct,
+          gc_pct: cpu.gcPct,
+          threshold_pct: cpu.thresholdPct,
+          problems: cpu.problems,
+        }
+      : null,
+    process:
+      proc || cpu
+        ? {
+            pid: proc?.pid ?? cpu?.pid ?? null,
+            cpu_pct_avg: proc?.cpuPctAvg ?? null,
+            cpu_pct_max: proc?.cpuPctMax ?? null,
+            rss_mb_max: proc?.rssMbMax ?? null,
+            open_fds_max: proc?.openFdsMax ?? null,
+            event_loop_delay_ms: cpu?.eventLoopDelayMs
+              ? { p50: cpu.eventLoopDelayMs.p50Ms, p99: cpu.eventLoopDelayMs.p99Ms, max: cpu.eventLoopDelayMs.maxMs, mean: cpu.eventLoopDelayMs.meanMs }
+              : null,
+          }
+        : null,
+    host: proc
+      ? {
+          cpu_pct_avg: proc.hostCpuPctAvg,
+          load_avg_1: proc.loadAvg1,
+          mem_used_pct: proc.hostMemUsedPct,
+          disk_read_bytes_per_s: io?.diskReadBytesPerSec ?? null,
+          disk_write_bytes_per_s: io?.diskWriteBytesPerSec ?? null,
+          net_rx_bytes_per_s: io?.netRxBytesPerSec ?? null,
+          net_tx_bytes_per_s: io?.netTxBytesPerSec ?? null,
+          loopback_bytes_per_s: io?.loopbackBytesPerSec ?? null,
+        }
+      : null,
+    http_timing: (p.network?.endpoints ?? []).map((e) => ({
+      endpoint: e.name,
+      method: e.method,
+      samples: e.samples,
+      errors: e.errors,
+      connect_ms: e.connectMsAvg,
+      ttfb_ms: e.ttfbMsAvg,
+      transfer_ms: e.transferMsAvg,
+      total_ms: e.totalMsAvg,
+    })),
   };
 }
 
@@ -164,6 +247,10 @@ function nextSteps(r: RunRecord): string[] {
     const missed = r.validation.comparison.filter((c) => !c.metAfter).map((c) => `${c.metric} ${c.after} vs ${c.target}`);
     steps.push(`targets still missed (${missed.join(', ')})`);
   }
+  for (const f of r.validation?.soak?.flags ?? []) steps.push(`soak: ${f}`);
+  if (r.validation?.stress && !r.validation.stress.breakingPoint) {
+    steps.push(`stress: even the first rate step missed the SLO (${r.validation.stress.steps[0]?.reason ?? 'unknown'}); capacity is below the baseline traffic`);
+  }
   if (r.escalationWorkflowId) steps.push(`architecture review opened: ${r.escalationWorkflowId} (acknowledge/resolve it with perf-orch escalation)`);
   if (steps.length === 0) steps.push('targets met: keep the regression check in CI and re-profile after major releases');
   return steps;
@@ -175,7 +262,9 @@ function sources(r: RunRecord): string[] {
   if (r.profiling.database?.extensions.hypopg) s.push('hypopg hypothetical indexes');
   if (r.profiling.cache?.available) s.push('Redis INFO stats/memory, SLOWLOG');
   if (r.profiling.process?.pid != null) s.push('/proc process and host metrics');
-  if (r.profiling.network) s.push('HTTP connect/TTFB probes');
+  if (r.profiling.network) s.push('HTTP connect/TTFB/transfer probes per endpoint');
+  if (r.profiling.cpu?.samples) s.push(`CPU profile through the Node.js inspector (${r.profiling.cpu.samples} samples)`);
+  if (r.profiling.cpu?.eventLoopDelayMs) s.push('event-loop delay (perf_hooks.monitorEventLoopDelay)');
   if (r.validation) s.push(...r.validation.completed.map((p) => `validation load test: ${p}`));
   return s;
 }

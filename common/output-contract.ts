@@ -16,6 +16,56 @@ export const ComparisonRowSchema = z.object({
   regressed: z.boolean(),
 });
 
+export const HotFunctionSchema = z.object({
+  function: z.string(),
+  location: z.string(), // url:line
+  self_pct: num,
+  total_pct: num,
+  hot: z.boolean(), // self_pct above cpu_profile.threshold_pct
+});
+
+export const CpuProfileRefSchema = z.object({
+  artifact_id: z.string().nullable(), // the .cpuprofile in the store
+  file: z.string().nullable(), // and on the worker's disk
+  samples: num,
+  duration_s: num,
+  busy_pct: num,
+  gc_pct: num,
+  threshold_pct: num,
+  problems: z.array(z.string()),
+});
+
+export const ProcessMetricsSchema = z.object({
+  pid: nullableNum,
+  cpu_pct_avg: nullableNum, // of one core
+  cpu_pct_max: nullableNum,
+  rss_mb_max: nullableNum,
+  open_fds_max: nullableNum,
+  event_loop_delay_ms: z.object({ p50: num, p99: num, max: num, mean: num }).nullable(),
+});
+
+export const HostMetricsSchema = z.object({
+  cpu_pct_avg: num, // all cores
+  load_avg_1: num,
+  mem_used_pct: num,
+  disk_read_bytes_per_s: nullableNum,
+  disk_write_bytes_per_s: nullableNum,
+  net_rx_bytes_per_s: nullableNum, // all interfaces but loopback
+  net_tx_bytes_per_s: nullableNum,
+  loopback_bytes_per_s: nullableNum,
+});
+
+export const HttpTimingSchema = z.object({
+  endpoint: z.string(),
+  method: z.string(),
+  samples: num,
+  errors: num,
+  connect_ms: num,
+  ttfb_ms: num,
+  transfer_ms: num,
+  total_ms: num,
+});
+
 export const OutputContractSchema = z
   .object({
     orchestration_timestamp: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}:\d{2}$/, 'ISO-8601 with offset'),
@@ -43,6 +93,12 @@ export const OutputContractSchema = z
       network_connect_ms: nullableNum,
       tier: z.enum(['T1', 'T2', 'T3', 'T4']),
       focus: z.array(z.enum(LAYERS)),
+      // The CPU profile's top functions (shares of the window on the main thread: 100% = never idle); [] without a profile.
+      hot_functions: z.array(HotFunctionSchema),
+      cpu_profile: CpuProfileRefSchema.nullable(),
+      process: ProcessMetricsSchema.nullable(),
+      host: HostMetricsSchema.nullable(),
+      http_timing: z.array(HttpTimingSchema),
     }),
     bottlenecks_identified: z.array(
       z.object({ layer: z.enum(LAYERS), description: z.string(), impact_score: num, evidence: z.array(z.string()) }),
@@ -70,8 +126,21 @@ export const OutputContractSchema = z
         p95_improvement_pct: nullableNum,
         throughput_improvement_pct: nullableNum,
         peak: z.object({ concurrency: num, p95_ms: num, throughput_rps: num, error_rate_pct: num }).nullable(),
-        stress_breaking_point: z.object({ concurrency: num, throughput_rps: num, p99_ms: num }).nullable(),
-        soak: z.object({ duration_s: num, p95_ms: num, rss_mb_max: nullableNum }).nullable(),
+        // Highest stress rate still within the SLO (rate_rps: offered rate of that open-model step).
+        stress_breaking_point: z
+          .object({ concurrency: num, throughput_rps: num, p99_ms: num, rate_rps: nullableNum.optional(), next_step_failure: z.string().nullable().optional() })
+          .nullable(),
+        soak: z
+          .object({
+            duration_s: num,
+            p95_ms: num,
+            rss_mb_max: nullableNum,
+            rss_slope_mb_per_min: nullableNum.optional(), // least squares, MB per minute
+            leak_suspected: z.boolean().optional(),
+            p95_drift_pct: nullableNum.optional(), // last third vs first third
+            flags: z.array(z.string()).optional(),
+          })
+          .nullable(),
         escalation_workflow_id: z.string().nullable(),
       }),
     }),

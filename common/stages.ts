@@ -4,6 +4,7 @@ import type {
   AppliedChange,
   Bottleneck,
   CacheProfile,
+  CpuProfileSummary,
   DatabaseProfile,
   LoadPhase,
   LoadTestSummary,
@@ -27,6 +28,7 @@ export interface ProfilingResult {
   cache: CacheProfile | null;
   process: ProcessProfile | null;
   network: NetworkProfile | null;
+  cpu: CpuProfileSummary | null; // null when the target names no inspector (process.inspectorUrl)
   bottlenecks: Bottleneck[];
 }
 
@@ -63,11 +65,17 @@ export interface ValidationInput {
 }
 
 export interface StressStep {
-  concurrency: number;
+  concurrency: number; // closed steps: virtual users; open (rate) steps: most connections used
   throughputRps: number;
   p99Ms: number;
   errorRatePct: number;
   withinSlo: boolean;
+  // Open-model rate steps (absent in results recorded before them):
+  rateRps?: number; // offered rate
+  failedPct?: number; // (errors + dropped + unanswered) / arrivals, what the SLO is checked on
+  dropped?: number;
+  reason?: string | null; // why the step missed the SLO
+  loadTestId?: string;
 }
 
 export interface ValidationResult {
@@ -77,6 +85,20 @@ export interface ValidationResult {
   targetsMet: boolean;
   completed: LoadPhase[];
   peak: LoadTestSummary | null;
-  stress: { steps: StressStep[]; breakingPoint: StressStep | null } | null;
-  soak: { summary: LoadTestSummary; rssMbMax: number | null } | null;
+  // Breaking point: the highest-rate step still within the SLO (null when the first step missed it).
+  stress: { steps: StressStep[]; breakingPoint: StressStep | null; baseRps?: number } | null;
+  soak: SoakResult | null;
+}
+
+export interface SoakResult {
+  summary: LoadTestSummary;
+  rssMbMax: number | null;
+  // Added with the leak/drift analysis (common/soak.ts); absent in results recorded before.
+  rssSlopeMbPerMin?: number | null; // least squares over the soak after its first fifth
+  rssR2?: number | null;
+  rssRiseMb?: number | null;
+  leakSuspected?: boolean;
+  p95Drift?: { firstMs: number; lastMs: number; changePct: number; points: number } | null;
+  p95DriftFlagged?: boolean;
+  flags?: string[];
 }

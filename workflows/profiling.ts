@@ -11,12 +11,13 @@ const { captureDatabaseSnapshot, profileDatabase, captureCacheSnapshot, profileC
 });
 
 export async function profilingWorkflow({ runId, target }: ProfilingInput): Promise<ProfilingResult> {
-  const { runLoadTest, sampleProcessMetrics } = proxyActivities<Activities>(loadTestOptions(target.load.warmupSeconds + target.load.durationSeconds));
+  const { runLoadTest, sampleProcessMetrics, profileCpu } = proxyActivities<Activities>(loadTestOptions(target.load.warmupSeconds + target.load.durationSeconds));
 
   const dbBefore = target.database ? await captureDatabaseSnapshot({ runId, target }) : null;
   const cacheBefore = target.redis ? await captureCacheSnapshot({ target }) : null;
 
-  const [baseline, process] = await Promise.all([
+  // The CPU profile covers the measured window (after warm-up); null when the target names no inspector.
+  const [baseline, process, cpu] = await Promise.all([
     runLoadTest({
       runId,
       phase: 'baseline',
@@ -26,6 +27,9 @@ export async function profilingWorkflow({ runId, target }: ProfilingInput): Prom
       warmupSeconds: target.load.warmupSeconds,
     }),
     sampleProcessMetrics({ target, durationSeconds: target.load.warmupSeconds + target.load.durationSeconds }),
+    target.process?.inspectorUrl
+      ? profileCpu({ runId, target, durationSeconds: target.load.durationSeconds, startAfterSeconds: target.load.warmupSeconds })
+      : null,
   ]);
 
   // The snapshots bracket warm-up and measurement alike; warm-up latency is taken to be the measured mean.
@@ -37,6 +41,6 @@ export async function profilingWorkflow({ runId, target }: ProfilingInput): Prom
     measureNetwork({ target }),
   ]);
 
-  const bottlenecks = inventoryBottlenecks({ baseline, database, cache, process, network }, target.targets);
-  return { baseline, database, cache, process, network, bottlenecks };
+  const bottlenecks = inventoryBottlenecks({ baseline, database, cache, process, network, cpu }, target.targets);
+  return { baseline, database, cache, process, network, cpu, bottlenecks };
 }

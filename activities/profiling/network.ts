@@ -1,39 +1,65 @@
-// Network timing of the target: sequential requests, each on a fresh connection, measuring the
-// TCP connect time (socket 'connect') and the time to first byte (response headers), both from
-// the start of the request (like curl's time_connect and time_starttransfer).
+// Network timing of the target, per endpoint: a few sequential requests to each endpoint, each on a
+// fresh connection, measuring (like curl's time_connect, time_starttransfer and time_total, all from
+// the start of the request) the TCP/TLS connect, the time to first byte (response headers) and the
+// transfer of the body (first to last byte). The endpoints get the method, headers and body the load
+// test sends them, so probes are no other traffic than the load test's own.
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { ApplicationFailure } from '@temporalio/common';
-import type { TargetProfile } from '../../common/profile';
-import type { NetworkProfile } from '../../common/types';
+import type { Endpoint, TargetProfile } from '../../common/profile';
+import type { EndpointTiming, NetworkProfile } from '../../common/types';
 import { assertAllowedHost } from '../loadtest/guard';
 import { renderTemplate } from '../loadtest/scenario';
 
 export interface NetworkSample {
   connectMs: number;
   ttfbMs: number;
+  transferMs: number;
+  totalMs: number;
   status: number;
 }
 
 export interface NetworkHooks {
   signal?: AbortSignal;
-  onSample?: (i: number, s: NetworkSample | { error: string }) => void;
+  onSample?: (i: number, s: (NetworkSample | { error: string }) & { endpoint: string }) => void;
+}
+
+export interface ProbeRequest {
+  url: URL;
+  method: Endpoint['method'];
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/** A request for one endpoint, rendered as the load generator would (fresh random template values). */
+export function probeRequest(target: TargetProfile, ep: Endpoint): ProbeRequest {
+  const base = new URL(target.http.baseUrl);
+  const basePath = base.pathname.replace(/\/+$/, '');
+  const headers: Record<string, string> = { ...ep.headers };
+  if (ep.body !== undefined && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+  return {
+    url: new URL(base.origin + basePath + renderTemplate(ep.path)),
+    method: ep.method,
+    headers,
+    body: ep.body === undefined ? undefined : renderTemplate(ep.body),
+  };
 }
 
 /** URL of the first GET endpoint (the base URL itself when there is none). */
 export function networkProbeUrl(target: TargetProfile): { url: URL; headers: Record<string, string> } {
-  const base = new URL(target.http.baseUrl);
   const ep = target.http.endpoints.find((e) => e.method === 'GET');
-  const basePath = base.pathname.replace(/\/+$/, '');
-  const url = new URL(base.origin + (ep ? basePath + renderTemplate(ep.path) : base.pathname));
-  return { url, headers: ep?.headers ?? {} };
+  if (ep) {
+    const r = probeRequest(target, ep);
+    return { url: r.url, headers: r.headers };
+  }
+  return { url: new URL(target.http.baseUrl), headers: {} };
 }
 
 /** One request on a new connection. */
-export function probeOnce(url: URL, headers: Record<string, string>, timeoutMs: number, signal?: AbortSignal): Promise<NetworkSample> {
+export function probeOnce(pr: ProbeRequest, timeoutMs: number, signal?: AbortSignal): Promise<NetworkSample> {
   return new Promise((resolve, reject) => {
-    const mod = url.protocol === 'https:' ? https : http;
+    const mod = pr.url.protocol === 'https:' ? https : http;
     const t0 = performance.now();
     let connectAt: number | undefined;
     let ttfbAt: number | undefined;
@@ -41,19 +67,24 @@ export function probeOnce(url: URL, headers: Record<string, string>, timeoutMs: 
     const finish = (err: Error | null, status = 0): void => {
       if (settled) return;
       settled = true;
+      const end = performance.now();
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       if (err) return reject(err);
-      resolve({ connectMs: (connectAt ?? ttfbAt ?? t0) - t0, ttfbMs: (ttfbAt ?? t0) - t0, status });
+      const ttfb = ttfbAt ?? end;
+      resolve({ connectMs: (connectAt ?? ttfb) - t0, ttfbMs: ttfb - t0, transferMs: end - ttfb, totalMs: end - t0, status });
     };
-    const req = mod.request(url, { method: 'GET', agent: false, headers: { ...headers, connection: 'close' } });
+    const headers: Record<string, string> = { ...pr.headers, connection: 'close' };
+    if (pr.body !== undefined) headers['content-length'] = String(Buffer.byteLength(pr.body));
+    const req = mod.request(pr.url, { method: pr.method, agent: false, headers });
     const timer = setTimeout(() => req.destroy(new Error(`no response within ${timeoutMs} ms`)), timeoutMs);
     const onAbort = (): void => {
       req.destroy(new Error('aborted'));
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     req.on('socket', (socket) => {
-      socket.once('connect', () => (connectAt = performance.now()));
+      // For https, 'secureConnect' ends the handshake: connect time includes TLS, like curl's time_appconnect.
+      socket.once(pr.url.protocol === 'https:' ? 'secureConnect' : 'connect', () => (connectAt = performance.now()));
     });
     req.on('response', (res) => {
       ttfbAt = performance.now();
@@ -62,42 +93,69 @@ export function probeOnce(url: URL, headers: Record<string, string>, timeoutMs: 
       res.resume();
     });
     req.on('error', (e) => finish(e));
-    req.end();
+    req.end(pr.body);
   });
 }
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+const avg = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 
-export async function measureNetworkTiming(target: TargetProfile, samples = 10, hooks: NetworkHooks = {}): Promise<NetworkProfile> {
-  const { url, headers } = networkProbeUrl(target);
-  assertAllowedHost(target, url);
-  const n = Math.max(1, Math.min(1000, Math.floor(samples)));
+/** Averages of one endpoint's probes. */
+export function endpointTiming(ep: Pick<Endpoint, 'name' | 'method'>, ok: NetworkSample[], failures: string[]): EndpointTiming {
+  const t: EndpointTiming = {
+    name: ep.name,
+    method: ep.method,
+    samples: ok.length,
+    errors: failures.length,
+    status: ok.length ? ok[ok.length - 1].status : null,
+    connectMsAvg: round3(avg(ok.map((s) => s.connectMs))),
+    ttfbMsAvg: round3(avg(ok.map((s) => s.ttfbMs))),
+    transferMsAvg: round3(avg(ok.map((s) => s.transferMs))),
+    totalMsAvg: round3(avg(ok.map((s) => s.totalMs))),
+  };
+  if (failures.length) t.error = failures[0];
+  return t;
+}
+
+/** `samples` probes of every endpoint (sequential, fresh connection each); the averages over all of them and per endpoint. */
+export async function measureNetworkTiming(target: TargetProfile, samples = 3, hooks: NetworkHooks = {}): Promise<NetworkProfile> {
+  const n = Math.max(1, Math.min(100, Math.floor(samples)));
   const timeoutMs = target.load.requestTimeoutMs;
-  const ok: NetworkSample[] = [];
-  const failures: string[] = [];
-  for (let i = 0; i < n; i++) {
-    if (hooks.signal?.aborted) break;
-    try {
-      const s = await probeOnce(url, headers, timeoutMs, hooks.signal);
-      ok.push(s);
-      hooks.onSample?.(i, s);
-    } catch (err) {
-      failures.push((err as Error).message);
-      hooks.onSample?.(i, { error: (err as Error).message });
+  const all: NetworkSample[] = [];
+  const endpoints: EndpointTiming[] = [];
+  let firstFailure: string | undefined;
+  let i = 0;
+  for (const ep of target.http.endpoints) {
+    assertAllowedHost(target, probeRequest(target, ep).url);
+    const ok: NetworkSample[] = [];
+    const failures: string[] = [];
+    for (let k = 0; k < n && !hooks.signal?.aborted; k++, i++) {
+      try {
+        const s = await probeOnce(probeRequest(target, ep), timeoutMs, hooks.signal);
+        ok.push(s);
+        hooks.onSample?.(i, { endpoint: ep.name, ...s });
+      } catch (err) {
+        failures.push((err as Error).message);
+        firstFailure ??= `${ep.name}: ${(err as Error).message}`;
+        hooks.onSample?.(i, { endpoint: ep.name, error: (err as Error).message });
+      }
     }
+    all.push(...ok);
+    endpoints.push(endpointTiming(ep, ok, failures));
   }
   if (hooks.signal?.aborted) {
     const reason = hooks.signal.reason;
     throw reason instanceof Error ? reason : new Error('network measurement cancelled');
   }
-  if (ok.length === 0) {
+  if (all.length === 0) {
     // Transient (target down, network trouble): let Temporal retry.
-    throw ApplicationFailure.retryable(`no request to ${url.origin} succeeded (${n} tried): ${failures[0]}`, 'NetworkUnreachable');
+    const origin = new URL(target.http.baseUrl).origin;
+    throw ApplicationFailure.retryable(`no request to ${origin} succeeded (${i} tried): ${firstFailure}`, 'NetworkUnreachable');
   }
-  const avg = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
   return {
-    connectMsAvg: round3(avg(ok.map((s) => s.connectMs))),
-    ttfbMsAvg: round3(avg(ok.map((s) => s.ttfbMs))),
-    samples: ok.length,
+    connectMsAvg: round3(avg(all.map((s) => s.connectMs))),
+    ttfbMsAvg: round3(avg(all.map((s) => s.ttfbMs))),
+    samples: all.length,
+    endpoints,
   };
 }

@@ -1,5 +1,6 @@
-// Metrics of the target's process on this host (found by the TCP port it listens on) and of the
-// host, sampled over a window; plus the network timing activity. A target that does not run on
+// Metrics of the target's process on this host (found by the TCP port it listens on: CPU, RSS, open
+// file descriptors) and of the host (CPU, memory, load, disk and network throughput), sampled over a
+// window; plus the network timing activity. A target that does not run on
 // this host gives pid null and null process metrics, which is not an error.
 import { execFileSync } from 'node:child_process';
 import { readdir, readFile, readlink } from 'node:fs/promises';
@@ -8,7 +9,7 @@ import { Context } from '@temporalio/activity';
 import type { TargetProfile } from '../../common/profile';
 import type { NetworkProfile, ProcessProfile } from '../../common/types';
 import type { ActivityDeps } from '../deps';
-import { hostCpuPct, readHostCpu, readLoadAvg, readMemUsedPct } from './host';
+import { hostCpuPct, hostIoRates, readHostCpu, readHostIo, readLoadAvg, readMemUsedPct } from './host';
 import { measureNetworkTiming } from './network';
 
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
@@ -121,6 +122,15 @@ export async function readRssMb(pid: number): Promise<number | null> {
   }
 }
 
+/** Open file descriptors of a process (entries of /proc/PID/fd), null when it is gone or not ours to read. */
+export async function countOpenFds(pid: number): Promise<number | null> {
+  try {
+    return (await readdir(`/proc/${pid}/fd`)).length;
+  } catch {
+    return null;
+  }
+}
+
 function activityContext(): Context | undefined {
   try {
     return Context.current();
@@ -159,7 +169,7 @@ export interface SampleProcessRequest {
 
 export interface MeasureNetworkRequest {
   target: TargetProfile;
-  samples?: number;
+  samples?: number; // probes per endpoint, each on a fresh connection (default 3)
 }
 
 /** Samples the target process and the host every intervalMs for durationSeconds. */
@@ -171,6 +181,7 @@ export async function sampleProcessMetrics(req: SampleProcessRequest, signal?: A
   const hz = clockTicksPerSecond();
 
   const hostStart = await readHostCpu();
+  const ioStart = await readHostIo();
   let prevTicks = pid === null ? null : await readProcessCpuTicks(pid);
   if (prevTicks === null) pid = null;
   const wallStart = performance.now();
@@ -179,9 +190,12 @@ export async function sampleProcessMetrics(req: SampleProcessRequest, signal?: A
   let procWall = 0; // seconds over which the process was observed
   let cpuMax: number | null = null;
   let rssMax: number | null = pid === null ? null : await readRssMb(pid);
+  let fdsMax: number | null = pid === null ? null : await countOpenFds(pid);
   let tracking = pid !== null;
   const mem: number[] = [];
   let samples = 0;
+  // Per-sample RSS and CPU (the soak fits the RSS slope to it to flag leaks).
+  const series: NonNullable<ProcessProfile['series']> = [];
 
   for (let k = 0; k < n; k++) {
     await sleep(intervalMs, signal);
@@ -189,6 +203,7 @@ export async function sampleProcessMetrics(req: SampleProcessRequest, signal?: A
     const now = performance.now();
     let cpuPct: number | null = null;
     let rssMb: number | null = null;
+    let fds: number | null = null;
     if (tracking && pid !== null) {
       const ticks = await readProcessCpuTicks(pid);
       if (ticks === null || prevTicks === null) {
@@ -202,15 +217,20 @@ export async function sampleProcessMetrics(req: SampleProcessRequest, signal?: A
         cpuMax = Math.max(cpuMax ?? 0, cpuPct);
         rssMb = await readRssMb(pid);
         if (rssMb !== null) rssMax = Math.max(rssMax ?? 0, rssMb);
+        fds = await countOpenFds(pid);
+        if (fds !== null) fdsMax = Math.max(fdsMax ?? 0, fds);
       }
     }
     prevWall = now;
     mem.push(await readMemUsedPct());
     samples++;
-    heartbeat?.({ sample: samples, of: n, pid, cpuPct: cpuPct === null ? null : round2(cpuPct), rssMb: rssMb === null ? null : round2(rssMb) });
+    series.push({ tSec: round2((now - wallStart) / 1000), rssMb: rssMb === null ? null : round2(rssMb), cpuPct: cpuPct === null ? null : round2(cpuPct) });
+    heartbeat?.({ sample: samples, of: n, pid, cpuPct: cpuPct === null ? null : round2(cpuPct), rssMb: rssMb === null ? null : round2(rssMb), fds });
   }
 
   const hostEnd = await readHostCpu();
+  const ioEnd = await readHostIo();
+  const ioSeconds = (performance.now() - wallStart) / 1000;
   const [load1] = await readLoadAvg();
   const cpuAvg = pid !== null && procWall > 0 ? (ticksUsed / hz / procWall) * 100 : null;
   return {
@@ -218,10 +238,13 @@ export async function sampleProcessMetrics(req: SampleProcessRequest, signal?: A
     cpuPctAvg: cpuAvg === null ? null : round2(cpuAvg),
     cpuPctMax: cpuMax === null ? null : round2(cpuMax),
     rssMbMax: rssMax === null ? null : round2(rssMax),
+    openFdsMax: fdsMax,
     hostCpuPctAvg: round2(hostCpuPct(hostStart, hostEnd)),
     hostMemUsedPct: round2(mem.reduce((a, b) => a + b, 0) / Math.max(1, mem.length)),
     loadAvg1: round2(load1),
+    hostIo: ioStart && ioEnd ? hostIoRates(ioStart, ioEnd, ioSeconds) : null,
     samples,
+    series,
   };
 }
 
@@ -234,7 +257,7 @@ export function createProcessActivities(deps: ActivityDeps) {
     },
     async measureNetwork(req: MeasureNetworkRequest): Promise<NetworkProfile> {
       const ctx = activityContext();
-      return measureNetworkTiming(req.target, req.samples ?? 10, {
+      return measureNetworkTiming(req.target, req.samples ?? 3, {
         signal: ctx?.cancellationSignal,
         onSample: ctx ? (i, s) => ctx.heartbeat({ sample: i + 1, ...s }) : undefined,
       });

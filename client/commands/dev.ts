@@ -75,7 +75,8 @@ export function registerDev(program: Command): void {
         }
 
         const profile = loadProfileFile(join(PROJECT_ROOT, 'demo/targets/shop.yaml'));
-        const shop = startProcess('shop', process.execPath, [...TSX, join(PROJECT_ROOT, 'demo/server/main.ts')], { env, logDir: LOG_DIR, cwd: PROJECT_ROOT });
+        // The inspector on loopback only: shop.yaml's process.inspectorUrl, for the CPU profile and event-loop delay.
+        const shop = startProcess('shop', process.execPath, ['--inspect=127.0.0.1:9229', ...TSX, join(PROJECT_ROOT, 'demo/server/main.ts')], { env, logDir: LOG_DIR, cwd: PROJECT_ROOT });
         started.push(shop);
         await waitUntil('demo shop', async () => (await request(new URL('/health', profile.http.baseUrl))).statusCode === 200, { timeoutMs: 30_000, process: shop });
         console.log(`demo shop listening on ${profile.http.baseUrl} (log ${shop.log})`);

@@ -33,7 +33,10 @@ export function buildRunInput(opts: RunOptions): RunInput {
     if (!URL.canParse(opts.baseUrl) || !/^https?:$/.test(new URL(opts.baseUrl).protocol)) {
       throw new UsageError(`--base-url must be an absolute http(s) URL such as http://shop:3100 (got "${opts.baseUrl}")`);
     }
+    const movedHost = new URL(opts.baseUrl).host !== new URL(target.http.baseUrl).host;
     target.http.baseUrl = opts.baseUrl;
+    // The process section (local port, inspector) describes the deployment the profile was written for.
+    if (movedHost) target.process = {};
   }
   let scope: Layer[] | undefined;
   if (opts.scope) {

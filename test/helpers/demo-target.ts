@@ -37,6 +37,8 @@ export async function startDemoTarget(database: string, opts: { products?: numbe
   const baseUrl = `http://127.0.0.1:${port}`;
   const raw = YAML.parse(readFileSync(DEMO_PROFILE_FILE, 'utf8'));
   raw.http.baseUrl = baseUrl;
+  // No process.inspectorUrl: this in-process shop has no inspector of its own on shop.yaml's port
+  // (CPU profiles are tested against a child process in test/integration/cpu-profile.test.ts).
   raw.process = { port };
   raw.load = { ...raw.load, concurrency: 4, durationSeconds: 2, warmupSeconds: 0.5, ...opts.load };
   raw.http.endpoints = raw.http.endpoints.map((e: { path: string }) => ({ ...e, path: e.path.replace('{{int:1:200000}}', `{{int:1:${opts.products ?? 30_000}}}`) }));

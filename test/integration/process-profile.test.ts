@@ -72,6 +72,10 @@ test('finds the process by its port and measures its CPU and memory', async () =
   assert.ok(p.cpuPctAvg !== null && p.cpuPctAvg > 50, `cpuPctAvg ${p.cpuPctAvg}`);
   assert.ok(p.cpuPctMax !== null && p.cpuPctMax >= p.cpuPctAvg - 1, `cpuPctMax ${p.cpuPctMax}`);
   assert.ok(p.rssMbMax !== null && p.rssMbMax > 10, `rssMbMax ${p.rssMbMax}`);
+  // stdin/stdout/stderr, the listening socket, epoll and friends.
+  assert.ok(p.openFdsMax !== null && p.openFdsMax >= 4 && p.openFdsMax < 1000, `openFdsMax ${p.openFdsMax}`);
+  assert.ok(p.hostIo, 'host disk and network rates from /proc');
+  for (const [k, v] of Object.entries(p.hostIo)) assert.ok(Number.isInteger(v) && v >= 0, `${k} ${v}`);
   assert.ok(p.hostCpuPctAvg > 0 && p.hostCpuPctAvg <= 100, `hostCpuPctAvg ${p.hostCpuPctAvg}`);
   assert.ok(p.hostMemUsedPct > 0 && p.hostMemUsedPct < 100, `hostMemUsedPct ${p.hostMemUsedPct}`);
   assert.ok(p.loadAvg1 >= 0);
@@ -87,7 +91,8 @@ test('process.port wins over the base URL, and heartbeats each sample in an acti
   assert.equal(p.pid, child.pid);
   assert.equal(p.samples, 4);
   assert.equal(beats.length, 4);
-  assert.deepEqual(Object.keys(beats[0] as object).sort(), ['cpuPct', 'of', 'pid', 'rssMb', 'sample']);
+  assert.deepEqual(Object.keys(beats[0] as object).sort(), ['cpuPct', 'fds', 'of', 'pid', 'rssMb', 'sample']);
+  assert.ok(typeof (beats[0] as { fds: unknown }).fds === 'number');
 });
 
 test('no listener, or a target on another host: pid null and null metrics, not an error', async () => {
@@ -97,6 +102,7 @@ test('no listener, or a target on another host: pid null and null metrics, not a
   assert.equal(none.cpuPctAvg, null);
   assert.equal(none.cpuPctMax, null);
   assert.equal(none.rssMbMax, null);
+  assert.equal(none.openFdsMax, null);
   assert.equal(none.samples, 2);
   assert.ok(none.hostMemUsedPct > 0);
 
@@ -115,26 +121,39 @@ test('sampling stops on cancellation', async () => {
   assert.ok(Date.now() - t < 1500);
 });
 
-test('measureNetwork: connect time and TTFB on fresh connections to the first GET endpoint', async () => {
+test('measureNetwork: connect, TTFB and transfer per endpoint, on fresh connections', async () => {
   const paths: string[] = [];
   const sockets = new Set<unknown>();
   const server = http.createServer((req, res) => {
-    paths.push(req.url ?? '');
-    setTimeout(() => res.end('hello'), 3);
+    paths.push(`${req.method} ${req.url ?? ''}`);
+    // Headers after 3 ms; the body's end 20 ms later: the transfer part.
+    setTimeout(() => {
+      res.writeHead(req.method === 'POST' ? 201 : 200);
+      res.write('hel');
+      setTimeout(() => res.end('lo'), 20);
+    }, 3);
   });
   server.on('connection', (s) => sockets.add(s));
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   try {
     const target = profile(`http://127.0.0.1:${(server.address() as net.AddressInfo).port}`);
-    const n = await activities.measureNetwork({ target, samples: 5 });
-    assert.equal(n.samples, 5);
+    const n = await activities.measureNetwork({ target, samples: 3 });
+    assert.equal(n.samples, 6);
     assert.ok(n.connectMsAvg >= 0, `connectMsAvg ${n.connectMsAvg}`);
     assert.ok(n.ttfbMsAvg > 0 && n.ttfbMsAvg >= 3, `ttfbMsAvg ${n.ttfbMsAvg}`);
     assert.ok(n.ttfbMsAvg >= n.connectMsAvg);
-    assert.equal(paths.length, 5);
-    assert.ok(paths.every((p) => /^\/home\/[1-5]$/.test(p)), paths.join(','));
-    assert.equal(sockets.size, 5, 'one new connection per sample');
+    // Each endpoint with the method and path the load test sends.
+    assert.deepEqual(n.endpoints.map((e) => [e.name, e.method, e.samples, e.errors, e.status]), [['create', 'POST', 3, 0, 201], ['home', 'GET', 3, 0, 200]]);
+    for (const e of n.endpoints) {
+      assert.ok(e.ttfbMsAvg >= 3 && e.ttfbMsAvg >= e.connectMsAvg, JSON.stringify(e));
+      assert.ok(e.transferMsAvg >= 15, `transfer ${JSON.stringify(e)}`);
+      assert.ok(Math.abs(e.totalMsAvg - (e.ttfbMsAvg + e.transferMsAvg)) < 0.01, JSON.stringify(e));
+    }
+    assert.equal(paths.length, 6);
+    assert.deepEqual(paths.slice(0, 3), ['POST /x', 'POST /x', 'POST /x']);
+    assert.ok(paths.slice(3).every((p) => /^GET \/home\/[1-5]$/.test(p)), paths.join(','));
+    assert.equal(sockets.size, 6, 'one new connection per sample');
   } finally {
     server.closeAllConnections();
     await new Promise((r) => server.close(r));

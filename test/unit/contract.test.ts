@@ -5,7 +5,8 @@ import { compareRuns } from '../../common/compare';
 import { OutputContractSchema } from '../../common/output-contract';
 import { applyOrder, rankFindings } from '../../common/plan';
 import { parseTargetProfile } from '../../common/profile';
-import type { Finding, LoadTestSummary } from '../../common/types';
+import type { CpuProfileSummary, Finding, LoadTestSummary, NetworkProfile, ProcessProfile } from '../../common/types';
+import { profileSection, rate, summary as renderSummary } from '../../client/render';
 
 const target = parseTargetProfile({
   name: 'shop',
@@ -63,7 +64,7 @@ test('a run record becomes a valid output contract with the item statuses it imp
     timestamp: '2026-11-28T21:04:05-05:00',
     workflowId: 'perf-shop',
     runId: 'abcdef0123456789',
-    profiling: { baseline, database: null, cache: null, process: null, network: null, bottlenecks: [] },
+    profiling: { baseline, database: null, cache: null, process: null, network: null, cpu: null, bottlenecks: [] },
     plan: { tier: 'T3', focus: ['database'], items },
     decision: { kind: 'approved', itemIds: ['idx-public-products-category_id-created_at', 'n1-1'], by: 'test', auto: true },
     optimization: {
@@ -83,6 +84,13 @@ test('a run record becomes a valid output contract with the item statuses it imp
   assert.equal(c.validation_results.improvement_summary.p95_improvement_pct, 75);
   assert.match(c.optimizations_implemented[0].action, /^CREATE INDEX CONCURRENTLY "perf_products_idx" ON "public"."products" \("category_id", "created_at" DESC\)$/);
   assert.ok(c.next_steps.some((s) => /lock timeout/.test(s)));
+  // Without a CPU profile, process metrics or network probes, the nested profile fields are empty.
+  assert.deepEqual(c.baseline_metrics.hot_functions, []);
+  assert.equal(c.baseline_metrics.cpu_profile, null);
+  assert.equal(c.baseline_metrics.process, null);
+  assert.equal(c.baseline_metrics.host, null);
+  assert.deepEqual(c.baseline_metrics.http_timing, []);
+  assert.match(renderSummary(c), /CPU profile: none \(set process\.inspectorUrl/);
   assert.deepEqual(Object.keys(c), [
     'orchestration_timestamp', 'target_system', 'optimization_scope', 'performance_targets', 'baseline_metrics', 'bottlenecks_identified',
     'optimizations_implemented', 'validation_results', 'monitoring_configured', 'regression_prevention', 'next_steps', 'sources_consulted',
@@ -94,4 +102,66 @@ test('the contract rejects a timestamp without offset and unknown fields', () =>
   const shape = OutputContractSchema.shape.orchestration_timestamp;
   assert.equal(shape.safeParse('2026-11-28T21:04:05').success, false);
   assert.equal(shape.safeParse('2026-11-28T21:04:05-05:00').success, true);
+});
+
+test('the profiling step (CPU profile, process and host metrics, HTTP timing) is in baseline_metrics and the summary', () => {
+  const baseline = summary('1', 40, 200);
+  const cpu: CpuProfileSummary = {
+    inspectorUrl: 'http://127.0.0.1:9229', pid: 4242, runtime: 'node v20.20.2', artifactId: '17', file: '/srv/reports/profiles/shop-1.cpuprofile',
+    durationMs: 10_040, samples: 9876, samplingIntervalUs: 1000, thresholdPct: 5, busyPct: 43.5, gcPct: 2.25,
+    functions: [
+      { functionName: 'burnCpuHot', url: 'file:///srv/demo/server/app.ts', lineNumber: 42, selfPct: 31.25, totalPct: 40.5, hot: true },
+      { functionName: 'parse', url: '', lineNumber: 0, selfPct: 1.5, totalPct: 3, hot: false },
+    ],
+    eventLoopDelayMs: { p50Ms: 10.1, p99Ms: 48.2, maxMs: 61, meanMs: 12.3 }, problems: [],
+  };
+  const process: ProcessProfile = {
+    pid: 4242, cpuPctAvg: 45.5, cpuPctMax: 80, rssMbMax: 120.25, openFdsMax: 40, hostCpuPctAvg: 61.2, hostMemUsedPct: 45.1, loadAvg1: 1.93,
+    hostIo: { diskReadBytesPerSec: 0, diskWriteBytesPerSec: 1_258_291, netRxBytesPerSec: 1024, netTxBytesPerSec: 2048, loopbackBytesPerSec: 2_411_724 }, samples: 12,
+  };
+  const network: NetworkProfile = {
+    connectMsAvg: 0.4, ttfbMsAvg: 30, samples: 6,
+    endpoints: [
+      { name: 'list', method: 'GET', samples: 3, errors: 0, status: 200, connectMsAvg: 0.5, ttfbMsAvg: 50.25, transferMsAvg: 0.75, totalMsAvg: 51 },
+      { name: 'create', method: 'POST', samples: 2, errors: 1, status: 201, connectMsAvg: 0.3, ttfbMsAvg: 9.75, transferMsAvg: 0.2, totalMsAvg: 10, error: 'timeout' },
+    ],
+  };
+  const record: RunRecord = {
+    input: { target, tier: 'auto', autoApprove: true, approvalTimeoutMs: 1000, onApprovalTimeout: 'end', requestedBy: 'test' },
+    scope: ['application'],
+    timestamp: '2026-11-28T21:04:05-05:00',
+    workflowId: 'perf-shop',
+    runId: 'r1',
+    profiling: { baseline, database: null, cache: null, process, network, cpu, bottlenecks: [] },
+    plan: { tier: 'T1', focus: [], items: [] },
+    decision: { kind: 'approved', itemIds: [], by: 'test', auto: true },
+    optimization: null,
+    validation: null,
+    outcome: 'nothing_to_apply',
+    escalationWorkflowId: null,
+  };
+  const c = OutputContractSchema.parse(buildOutputContract(record));
+  const b = c.baseline_metrics;
+  assert.deepEqual(b.hot_functions[0], { function: 'burnCpuHot', location: 'file:///srv/demo/server/app.ts:42', self_pct: 31.25, total_pct: 40.5, hot: true });
+  assert.equal(b.hot_functions[1].location, '(native)');
+  assert.deepEqual(b.cpu_profile, { artifact_id: '17', file: '/srv/reports/profiles/shop-1.cpuprofile', samples: 9876, duration_s: 10, busy_pct: 43.5, gc_pct: 2.25, threshold_pct: 5, problems: [] });
+  assert.deepEqual(b.process, { pid: 4242, cpu_pct_avg: 45.5, cpu_pct_max: 80, rss_mb_max: 120.25, open_fds_max: 40, event_loop_delay_ms: { p50: 10.1, p99: 48.2, max: 61, mean: 12.3 } });
+  assert.equal(b.host!.disk_write_bytes_per_s, 1_258_291);
+  assert.equal(b.host!.load_avg_1, 1.93);
+  assert.deepEqual(b.http_timing.map((e) => [e.endpoint, e.connect_ms, e.ttfb_ms, e.transfer_ms]), [['list', 0.5, 50.25, 0.75], ['create', 0.3, 9.75, 0.2]]);
+  assert.ok(c.sources_consulted.some((s) => /CPU profile through the Node\.js inspector \(9876 samples\)/.test(s)));
+  // Unknown nested fields are still refused where the contract is strict, and the new ones are required.
+  const { hot_functions: _dropped, ...withoutHot } = b;
+  assert.equal(OutputContractSchema.safeParse({ ...c, baseline_metrics: withoutHot }).success, false);
+
+  const text = profileSection(c).join('\n');
+  assert.match(text, /\* burnCpuHot\s+app\.ts:42\s+31\.3\s+40\.5/);
+  assert.match(text, /CPU profile: 9876 samples over 10 s, process busy 43\.5%, GC 2\.3%; file \/srv\/reports\/profiles\/shop-1\.cpuprofile, store artifact 17/);
+  assert.match(text, /process: pid 4242, CPU 45\.5% of a core \(max 80%\), RSS max 120\.3 MB, open fds max 40, event-loop delay p99 48\.2 ms \(p50 10\.1, max 61\)/);
+  assert.match(text, /host: CPU 61\.2%, load 1\.9, memory 45\.1% used, disk read 0 B\/s write 1\.2 MB\/s, net rx 1 KB\/s tx 2 KB\/s, loopback 2\.3 MB\/s/);
+  assert.match(text, /GET list\s+0\.5\s+50\.3\s+0\.8\s+51\s+3/);
+  assert.match(text, /POST create .* 2 \(1 failed\)/);
+  assert.match(renderSummary(c), /profile \(baseline load\):/);
+  assert.equal(rate(null), 'n/a');
+  assert.equal(rate(1536), '1.5 KB/s');
 });
