@@ -257,7 +257,7 @@ function nextSteps(r: RunRecord): string[] {
 }
 
 function sources(r: RunRecord): string[] {
-  const s = [`load test ${r.profiling.baseline.id} (closed model, HDR histograms)`];
+  const s = [`load test ${r.profiling.baseline.id} (${r.input.target.load.model} model, HDR histograms)`];
   if (r.profiling.database?.extensions.pgStatStatements) s.push('pg_stat_statements (window diff)', 'EXPLAIN generic plans');
   if (r.profiling.database?.extensions.hypopg) s.push('hypopg hypothetical indexes');
   if (r.profiling.cache?.available) s.push('Redis INFO stats/memory, SLOWLOG');

@@ -9,18 +9,53 @@ const envName = z
   .string()
   .regex(/^[A-Z_][A-Z0-9_]*$/, 'must be the NAME of an environment variable (e.g. SHOP_DATABASE_URL), never its value');
 
-export const EndpointSchema = z.object({
-  name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'use lower-case letters, digits, "-" or "_"'),
-  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('GET'),
-  // Path relative to http.baseUrl. `{{int:MIN:MAX}}` is replaced by a random integer per request.
-  path: z.string().startsWith('/', 'must start with "/" (it is relative to http.baseUrl)'),
-  weight: z.number().positive().default(1),
-  headers: z.record(z.string(), z.string()).default({}),
-  body: z.string().optional(),
-  expectStatus: z.array(z.number().int().min(100).max(599)).default([200]),
-  // An idempotent read whose answer may be served from a cache for a short time.
-  cacheable: z.boolean().default(false),
-});
+// A named template variable of an endpoint: drawn once per request, the same value everywhere it appears.
+export const EndpointVariableSchema = z.union([
+  z.object({ int: z.tuple([z.number().int(), z.number().int()]) }).strict(), // random integer in [MIN, MAX]
+  z.object({ list: z.array(z.string()).min(1, 'list at least one value') }).strict(), // one item of the list
+]);
+export type EndpointVariable = z.infer<typeof EndpointVariableSchema>;
+
+const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
+/** Checks `{{...}}` placeholders: {{int:MIN:MAX}}, {{pick:a|b}} or a name from `variables`. */
+function placeholderIssues(template: string, names: string[]): string[] {
+  const issues: string[] = [];
+  for (const m of template.matchAll(PLACEHOLDER)) {
+    const body = m[1];
+    if (/^int:-?\d+:-?\d+$/.test(body) || body.startsWith('pick:') || names.includes(body)) continue;
+    issues.push(`unknown placeholder {{${body}}}: use {{int:MIN:MAX}}, {{pick:a|b}} or a name from the endpoint's variables` + (names.length ? ` (${names.join(', ')})` : ''));
+  }
+  return issues;
+}
+
+export const EndpointSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'use lower-case letters, digits, "-" or "_"'),
+    method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('GET'),
+    // Path relative to http.baseUrl. Templates: `{{int:MIN:MAX}}` (random integer), `{{pick:a|b|c}}`
+    // (random item) and `{{name}}` (a variable below), replaced for each request; also in headers and body.
+    path: z.string().startsWith('/', 'must start with "/" (it is relative to http.baseUrl)'),
+    weight: z.number().positive().default(1),
+    headers: z.record(z.string(), z.string()).default({}),
+    body: z.string().optional(),
+    expectStatus: z.array(z.number().int().min(100).max(599)).default([200]),
+    // An idempotent read whose answer may be served from a cache for a short time.
+    cacheable: z.boolean().default(false),
+    // Named variables, drawn once per request: e.g. {userId: {int: [1, 1000]}, sku: {list: ["a1", "b2"]}}.
+    variables: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'variable names are identifiers'), EndpointVariableSchema).optional(),
+  })
+  .superRefine((e, ctx) => {
+    const names = Object.keys(e.variables ?? {});
+    const fields: Array<[Array<string>, string | undefined]> = [
+      [['path'], e.path],
+      [['body'], e.body],
+      ...Object.entries(e.headers).map(([k, v]): [string[], string] => [['headers', k], v]),
+    ];
+    for (const [path, text] of fields) {
+      if (text === undefined) continue;
+      for (const message of placeholderIssues(text, names)) ctx.addIssue({ code: 'custom', path, message });
+    }
+  });
 export type Endpoint = z.infer<typeof EndpointSchema>;
 
 export const FeatureToggleSchema = z.object({
@@ -45,14 +80,39 @@ export const SloTargetsSchema = z.object({
 });
 export type SloTargets = z.infer<typeof SloTargetsSchema>;
 
-export const LoadSchema = z.object({
-  // Closed model: this many connections send back-to-back requests.
-  concurrency: z.number().int().min(1).max(1000).default(16),
-  durationSeconds: z.number().min(1).max(3600).default(10),
-  warmupSeconds: z.number().min(0).max(600).default(2),
-  requestTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
-  soakSeconds: z.number().min(1).max(24 * 3600).default(60),
-});
+export const LoadSchema = z
+  .object({
+    // Closed model: this many connections send back-to-back requests.
+    concurrency: z.number().int().min(1).max(1000).default(16),
+    durationSeconds: z.number().min(1).max(3600).default(10),
+    warmupSeconds: z.number().min(0).max(600).default(2),
+    requestTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+    soakSeconds: z.number().min(1).max(24 * 3600).default(60),
+    // The traffic model of the baseline (and after/peak/soak) tests. closed: `concurrency` virtual users
+    // send back to back (with `thinkTimeMs` between a response and the next request); open: requests
+    // arrive at `rateRps` (ramping from `rampFromRps` when set) whatever the answers' speed, latency is
+    // measured from each request's intended send time, and arrivals finding every connection busy are
+    // counted as dropped.
+    model: z.enum(['closed', 'open']).default('closed'),
+    thinkTimeMs: z.number().min(0).max(60_000).default(0),
+    rateRps: z.number().positive().max(1_000_000).optional(),
+    rampFromRps: z.number().min(0).max(1_000_000).optional(),
+    // Open model: at most this many connections (default: enough for rateRps at twice targets.p99Ms).
+    maxConnections: z.number().int().min(1).max(10_000).optional(),
+    // Stress ramp: seconds per rate step (after a 1 s warm-up), and the multipliers of the measured
+    // baseline-load throughput tried in order until the SLO breaks.
+    stressStepSeconds: z.number().min(1).max(600).default(5),
+    stressMultipliers: z.array(z.number().positive()).min(1).default([1, 1.5, 2, 3, 4, 6, 8, 12, 16]),
+    // Soak: flag a leak above this RSS slope (least squares over the soak, after its first fifth), and a
+    // p95 drift above this % between the first and last thirds.
+    soakLeakMbPerMin: z.number().positive().default(2),
+    soakP95DriftPct: z.number().positive().default(25),
+  })
+  .superRefine((l, ctx) => {
+    if (l.model === 'open' && l.rateRps === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['rateRps'], message: 'the open model needs rateRps (requests per second)' });
+    }
+  });
 export type LoadConfig = z.infer<typeof LoadSchema>;
 
 export const TargetProfileSchema = z
@@ -77,6 +137,12 @@ export const TargetProfileSchema = z
       .object({
         // The target's process on this host is found by the TCP port it listens on.
         port: z.number().int().min(1).max(65535).optional(),
+        // Node.js targets: the inspector (node --inspect=HOST:PORT) to take a CPU profile and read the
+        // event-loop delay through, e.g. http://127.0.0.1:9229. Its host must be an allowed host
+        // (http.baseUrl's or http.allowedHosts): the inspector runs any code it is sent.
+        inspectorUrl: z
+          .url({ protocol: /^(https?|wss?)$/, message: 'must be an inspector URL such as http://127.0.0.1:9229 (start the service with node --inspect=127.0.0.1:9229)' })
+          .optional(),
       })
       .default({}),
     load: LoadSchema.default(LoadSchema.parse({})),

@@ -10,6 +10,7 @@ export interface LatencySummary {
   p90: number;
   p95: number;
   p99: number;
+  p999?: number; // p99.9 (absent in summaries recorded before it existed)
   max: number;
   mean: number;
 }
@@ -25,9 +26,16 @@ export interface LoadTestRequest {
   runId: string;
   phase: LoadPhase;
   target: TargetProfile;
-  concurrency: number;
+  concurrency: number; // closed model: virtual users (ignored by the open model)
   durationSeconds: number;
   warmupSeconds: number;
+  // Optional; absent fields fall back to the profile's load section (closed model when it names none).
+  model?: 'closed' | 'open';
+  rateRps?: number; // open model: arrivals per second (the final rate of a ramp)
+  rampFromRps?: number; // open model: ramp linearly from this rate over the measured window
+  maxConnections?: number; // open model: connection limit (arrivals finding all busy are dropped)
+  thinkTimeMs?: number; // closed model: pause between a response and the user's next request
+  maxRequests?: number; // hard cap on requests sent (default 10 million)
 }
 
 export interface LoadTestSummary {
@@ -45,6 +53,16 @@ export interface LoadTestSummary {
   // Requests sent during warm-up: database and cache counters see them too, so per-request figures
   // over the whole window divide by requests + warmupRequests.
   warmupRequests: number;
+  // Added with the open model; absent in summaries recorded before.
+  model?: 'closed' | 'open';
+  rateRps?: number | null; // open: planned rate (final rate of a ramp); closed: null
+  offeredRps?: number; // open: planned arrivals per second over the measured window
+  dropped?: number; // open: arrivals that found every connection busy (not in requests)
+  unfinished?: number; // requests still unanswered when the test ended (not counted)
+  bytesIn?: number;
+  bytesOut?: number;
+  // p95 of the first vs the last third of the per-second series (medians of per-second p95)
+  p95Drift?: { firstMs: number; lastMs: number; changePct: number; points: number } | null;
 }
 
 /** Metrics of the target's process and host over a window. */
@@ -53,16 +71,84 @@ export interface ProcessProfile {
   cpuPctAvg: number | null; // of one core
   cpuPctMax: number | null;
   rssMbMax: number | null;
+  openFdsMax: number | null; // entries of /proc/PID/fd, highest seen
   hostCpuPctAvg: number;
   hostMemUsedPct: number;
   loadAvg1: number;
+  hostIo: HostIoRates | null; // null where /proc/diskstats and /proc/net/dev cannot be read
   samples: number;
+  // Per-sample series (seconds since the start of sampling), for the soak's leak slope; optional.
+  series?: { tSec: number; rssMb: number | null; cpuPct: number | null }[];
+}
+
+/** Host disk and network throughput over a window, bytes per second. */
+export interface HostIoRates {
+  diskReadBytesPerSec: number; // whole disks (not partitions, loop, ram or device-mapper devices)
+  diskWriteBytesPerSec: number;
+  netRxBytesPerSec: number; // every interface but loopback
+  netTxBytesPerSec: number;
+  loopbackBytesPerSec: number; // lo, received (= sent): local traffic such as a load test on 127.0.0.1
+}
+
+/** HTTP timing of one endpoint over fresh connections, averaged over its successful probes. */
+export interface EndpointTiming {
+  name: string;
+  method: string;
+  samples: number; // successful probes
+  errors: number; // probes that failed (no response)
+  status: number | null; // status of the last answer
+  connectMsAvg: number; // TCP (and TLS) connect
+  ttfbMsAvg: number; // request start to response headers (includes connect)
+  transferMsAvg: number; // response headers to the last body byte
+  totalMsAvg: number;
+  error?: string; // the first failure, when there was one
 }
 
 export interface NetworkProfile {
-  connectMsAvg: number;
+  connectMsAvg: number; // over all successful probes of all endpoints
   ttfbMsAvg: number;
   samples: number;
+  endpoints: EndpointTiming[];
+}
+
+/**
+ * One function of a CPU profile. Shares are of the profile window on the target's main JS thread,
+ * idle included: 100% = the thread was never idle. Close to "% of one core", except that time the
+ * thread spends blocked in a native call (or waiting for a core on a saturated host) counts too.
+ */
+export interface HotFunction {
+  functionName: string; // "(anonymous)" for unnamed functions; "(garbage collector)" for GC
+  url: string; // script URL ("" for native/internal frames)
+  lineNumber: number; // 1-based
+  selfPct: number; // samples where the function is on top of the stack
+  totalPct: number; // samples where it is anywhere on the stack (counted once per stack)
+  hot: boolean; // selfPct above the summary's thresholdPct
+}
+
+/** Event-loop delay of a Node.js target over the profile window (perf_hooks.monitorEventLoopDelay). */
+export interface EventLoopDelay {
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  meanMs: number;
+}
+
+/** Summary of a CPU profile taken through the target's inspector; the profile itself is in the store and a file. */
+export interface CpuProfileSummary {
+  inspectorUrl: string;
+  pid: number | null; // the profiled process, as it reports itself
+  runtime: string | null; // e.g. "node v20.20.2"
+  artifactId: string | null; // store id of the .cpuprofile JSON (kind 'cpuprofile')
+  file: string | null; // the .cpuprofile on the worker's disk (Chrome DevTools, speedscope)
+  durationMs: number;
+  samples: number;
+  samplingIntervalUs: number;
+  thresholdPct: number; // hot = selfPct above this
+  busyPct: number; // 100 - idle: the process's own CPU use as the profiler saw it
+  gcPct: number;
+  functions: HotFunction[]; // the top functions by self time (at most ~15)
+  eventLoopDelayMs: EventLoopDelay | null;
+  problems: string[]; // what could not be measured and why (e.g. the inspector did not answer)
 }
 
 export interface StatementStat {
@@ -78,11 +164,14 @@ export interface StatementStat {
 export interface DatabaseProfile {
   available: boolean;
   problems: string[]; // e.g. "pg_stat_statements is not loaded: ..." with the fix
-  extensions: { pgStatStatements: boolean; hypopg: boolean };
+  extensions: { pgStatStatements: boolean; hypopg: boolean; pgQualstats?: boolean };
   windowRequests: number;
   dbTimeMs: number; // total execution time of the window's statements
   dbShareOfLatencyPct: number; // dbTimeMs / summed request latency
   topStatements: StatementStat[]; // by total time, at most 10
+  // Store id of the window's full figures (every statement, table counters, pg_stat_activity samples)
+  // for the database-optimization-analyzer; absent in profiles recorded before it existed.
+  windowArtifactId?: string | null;
 }
 
 export interface CacheProfile {
@@ -106,6 +195,10 @@ export type ActionSpec =
       table: string;
       columns: { name: string; desc?: boolean }[];
       indexName: string;
+      // Non-key columns (CREATE INDEX ... INCLUDE), for index-only scans.
+      include?: string[];
+      // Normalized statements ($1 parameters) whose generic plan should use the index once it is built.
+      verifyQueries?: string[];
     }
   | { type: 'feature_toggle'; toggle: string; value: boolean | number | string }
   | { type: 'manual'; steps: string[] };
@@ -118,7 +211,21 @@ export type RootCause =
   | 'hot_function'
   | 'cpu_saturation'
   | 'network_latency'
-  | 'capacity';
+  | 'capacity'
+  // database health checks (database-optimization-analyzer)
+  | 'unused_index'
+  | 'duplicate_index'
+  | 'invalid_index'
+  | 'bloat'
+  | 'stale_statistics'
+  | 'connection_pressure'
+  | 'long_running_query'
+  | 'lock_contention'
+  | 'wraparound_risk'
+  | 'sequence_exhaustion'
+  | 'low_cache_hit_ratio'
+  | 'seq_scan_large_table'
+  | 'missing_extension';
 
 /** A problem found by profiling or a skill, before it becomes a plan item. */
 export interface Finding {

@@ -3,21 +3,22 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { allTargetsMet, anyRegression, compareRuns } from '../common/compare';
 import { validationFor } from '../common/decisions';
+import { assessSoak, soakSampleIntervalMs } from '../common/soak';
 import type { StressStep, ValidationInput, ValidationResult } from '../common/stages';
-import type { LoadPhase, LoadTestSummary } from '../common/types';
+import { DEFAULT_STRESS_MULTIPLIERS, breakingPoint, judgeStressStep, connectionsForRate, stressRates } from '../common/stress';
+import type { LoadPhase, LoadTestRequest, LoadTestSummary } from '../common/types';
 import type { TargetProfile } from '../common/profile';
 import { loadTestOptions } from './timeouts';
-
-const STRESS_MULTIPLIERS = [1, 2, 4, 8, 16];
-const MAX_STRESS_CONCURRENCY = 512;
 
 function measured(s: LoadTestSummary) {
   return { p95Ms: s.latencyMs.p95, p99Ms: s.latencyMs.p99, throughputRps: s.throughputRps, errorRatePct: s.errorRatePct };
 }
 
-async function loadTest(runId: string, target: TargetProfile, phase: LoadPhase, concurrency: number, durationSeconds: number, warmupSeconds: number) {
+type LoadExtras = Pick<LoadTestRequest, 'model' | 'rateRps' | 'maxConnections'>;
+
+async function loadTest(runId: string, target: TargetProfile, phase: LoadPhase, concurrency: number, durationSeconds: number, warmupSeconds: number, extras: LoadExtras = {}) {
   const { runLoadTest } = proxyActivities<Activities>(loadTestOptions(durationSeconds + warmupSeconds));
-  return runLoadTest({ runId, phase, target, concurrency, durationSeconds, warmupSeconds });
+  return runLoadTest({ runId, phase, target, concurrency, durationSeconds, warmupSeconds, ...extras });
 }
 
 export async function validationWorkflow(input: ValidationInput): Promise<ValidationResult> {
@@ -25,6 +26,8 @@ export async function validationWorkflow(input: ValidationInput): Promise<Valida
   const { load } = target;
   const plan = validationFor(tier);
   const completed: LoadPhase[] = [];
+  // Profiles recorded before the open model have no `model`: closed.
+  const open = load.model === 'open' && load.rateRps !== undefined;
 
   const after = await loadTest(runId, target, 'after', baseline.concurrency, baseline.durationSeconds, load.warmupSeconds);
   completed.push('after');
@@ -35,29 +38,48 @@ export async function validationWorkflow(input: ValidationInput): Promise<Valida
   if (regressed) return result;
 
   if (plan.peak) {
-    result.peak = await loadTest(runId, target, 'peak', baseline.concurrency * 2, load.durationSeconds, load.warmupSeconds);
+    // Twice the baseline traffic: twice the arrival rate (open model) or twice the connections (closed).
+    result.peak = open
+      ? await loadTest(runId, target, 'peak', baseline.concurrency * 2, load.durationSeconds, load.warmupSeconds, {
+          model: 'open',
+          rateRps: load.rateRps! * 2,
+          maxConnections: connectionsForRate(load.rateRps! * 2, target.targets.p99Ms, load.maxConnections),
+        })
+      : await loadTest(runId, target, 'peak', baseline.concurrency * 2, load.durationSeconds, load.warmupSeconds);
     completed.push('peak');
   }
   if (plan.stress) {
+    // Open-model rate steps from the throughput measured under the baseline load (on the system as
+    // it is now), until a step misses the SLO; the breaking point is the highest rate that met it.
+    const baseRps = Math.max(1, after.throughputRps);
+    const stepSeconds = Math.min(load.durationSeconds, load.stressStepSeconds ?? 5);
+    const warmup = Math.min(1, load.warmupSeconds);
     const steps: StressStep[] = [];
-    for (const m of STRESS_MULTIPLIERS) {
-      const concurrency = Math.min(MAX_STRESS_CONCURRENCY, load.concurrency * m);
-      const s = await loadTest(runId, target, 'stress', concurrency, Math.min(load.durationSeconds, 5), 1);
-      const withinSlo = s.errorRatePct <= target.targets.errorRatePct && s.latencyMs.p99 <= target.targets.p99Ms;
-      steps.push({ concurrency, throughputRps: s.throughputRps, p99Ms: s.latencyMs.p99, errorRatePct: s.errorRatePct, withinSlo });
-      if (!withinSlo || concurrency === MAX_STRESS_CONCURRENCY) break;
+    for (const rateRps of stressRates(baseRps, load.stressMultipliers ?? DEFAULT_STRESS_MULTIPLIERS)) {
+      const s = await loadTest(runId, target, 'stress', load.concurrency, stepSeconds, warmup, {
+        model: 'open',
+        rateRps,
+        maxConnections: connectionsForRate(rateRps, target.targets.p99Ms, load.maxConnections),
+      });
+      const step = judgeStressStep(s, rateRps, target.targets);
+      steps.push(step);
+      if (!step.withinSlo) break;
     }
-    const ok = steps.filter((s) => s.withinSlo);
-    result.stress = { steps, breakingPoint: ok.length ? ok.reduce((a, b) => (b.throughputRps > a.throughputRps ? b : a)) : null };
+    result.stress = { steps, breakingPoint: breakingPoint(steps), baseRps };
     completed.push('stress');
   }
   if (plan.soak) {
+    const intervalMs = soakSampleIntervalMs(load.soakSeconds);
     const { sampleProcessMetrics } = proxyActivities<Activities>(loadTestOptions(load.soakSeconds));
     const [summary, proc] = await Promise.all([
       loadTest(runId, target, 'soak', load.concurrency, load.soakSeconds, 0),
-      sampleProcessMetrics({ target, durationSeconds: load.soakSeconds, intervalMs: 5000 }),
+      sampleProcessMetrics({ target, durationSeconds: load.soakSeconds, intervalMs }),
     ]);
-    result.soak = { summary, rssMbMax: proc.rssMbMax };
+    const verdict = assessSoak(proc.series ?? [], summary.p95Drift ?? null, {
+      leakMbPerMin: load.soakLeakMbPerMin ?? 2,
+      p95DriftPct: load.soakP95DriftPct ?? 25,
+    });
+    result.soak = { summary, rssMbMax: proc.rssMbMax, ...verdict };
     completed.push('soak');
   }
   return result;

@@ -1,28 +1,30 @@
-// The load-test activity: runs the closed model, heartbeats progress every second, stops on
-// cancellation (rethrowing it after a last heartbeat with partial results), saves the full result
-// (histograms, error kinds, progress series) in the store and returns a small summary.
+// The load-test activity: runs the open or closed model, heartbeats every second with the progress
+// point and running totals, stops on cancellation (rethrowing it after a last heartbeat with the
+// partial results), saves the full result (histograms, error kinds, per-second series) in the store
+// and returns a small summary.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { p95Drift } from '../../common/soak';
 import type { LoadTestRequest, LoadTestSummary } from '../../common/types';
 import type { ActivityDeps } from '../deps';
 import { saveArtifact } from '../store/artifacts';
-import { runClosedLoad, type ClosedLoadResult, type LoadProgress } from './closed-model';
+import { runLoad, type LoadModel, type LoadProgress, type LoadResult } from './load';
 
 /** The stored artifact of kind 'loadtest'. */
 export interface LoadTestArtifact {
   runId: string;
   phase: LoadTestRequest['phase'];
   target: { name: string; baseUrl: string };
-  model: 'closed';
+  model: LoadModel;
   requestTimeoutMs: number;
-  result: ClosedLoadResult;
+  result: LoadResult;
 }
 
-export function toSummary(id: string, req: LoadTestRequest, r: ClosedLoadResult): LoadTestSummary {
+export function toSummary(id: string, req: LoadTestRequest, r: LoadResult): LoadTestSummary {
   return {
     id,
     phase: req.phase,
-    concurrency: req.concurrency,
+    concurrency: r.concurrency,
     durationSeconds: req.durationSeconds,
     requests: r.requests,
     errors: r.errors,
@@ -32,6 +34,14 @@ export function toSummary(id: string, req: LoadTestRequest, r: ClosedLoadResult)
     endpoints: r.endpoints,
     errorKinds: r.errorKinds,
     warmupRequests: r.warmupRequests,
+    model: r.model,
+    rateRps: r.rateRps,
+    offeredRps: r.offeredRps,
+    dropped: r.dropped,
+    unfinished: r.unfinished,
+    bytesIn: r.bytesIn,
+    bytesOut: r.bytesOut,
+    p95Drift: p95Drift(r.progress),
   };
 }
 
@@ -49,15 +59,21 @@ export function createLoadTestActivities(deps: ActivityDeps) {
       const ctx = currentContext();
       const heartbeat = (details: unknown): void => ctx?.heartbeat(details);
       let last: LoadProgress | undefined;
-      const result = await runClosedLoad({
+      const result = await runLoad({
         target: req.target,
+        model: req.model,
         concurrency: req.concurrency,
         durationSeconds: req.durationSeconds,
         warmupSeconds: req.warmupSeconds,
+        rateRps: req.rateRps,
+        rampFromRps: req.rampFromRps,
+        maxConnections: req.maxConnections,
+        thinkTimeMs: req.thinkTimeMs,
+        maxRequests: req.maxRequests,
         signal: ctx?.cancellationSignal,
-        onProgress: (p) => {
+        onProgress: (p, totals) => {
           last = p;
-          heartbeat(p);
+          heartbeat({ ...p, totals });
         },
       });
       if (result.aborted) {
@@ -71,7 +87,7 @@ export function createLoadTestActivities(deps: ActivityDeps) {
         runId: req.runId,
         phase: req.phase,
         target: { name: req.target.name, baseUrl: req.target.http.baseUrl },
-        model: 'closed',
+        model: result.model,
         requestTimeoutMs: req.target.load.requestTimeoutMs,
         result,
       };

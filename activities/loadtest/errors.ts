@@ -26,9 +26,11 @@ const TIMEOUT_CODES = new Set([
   'ETIMEDOUT',
   'ESOCKETTIMEDOUT',
   'ABORT_ERR_TIMEOUT',
+  'LOADGEN_TIMEOUT', // the load generator's own request timeout
 ]);
 const REFUSED_CODES = new Set(['ECONNREFUSED']);
-const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'ECONNABORTED']);
+// LOADGEN_SOCKET_CLOSED: the server closed the connection before the response was complete.
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'ECONNABORTED', 'LOADGEN_SOCKET_CLOSED']);
 
 function codesOf(err: unknown): { codes: string[]; names: string[] } {
   const codes: string[] = [];
@@ -57,6 +59,11 @@ export function classifyError(err: unknown): ErrorKind {
   if (codes.some((c) => REFUSED_CODES.has(c))) return 'connect_refused';
   if (codes.some((c) => RESET_CODES.has(c))) return 'reset';
   return 'other_network';
+}
+
+/** An Error carrying a code, as the generator's own failures (timeout, early close) are reported. */
+export function codedError(code: string, message: string): Error & { code: string } {
+  return Object.assign(new Error(message), { code });
 }
 
 export function emptyErrorKinds(): Record<ErrorKind, number> {

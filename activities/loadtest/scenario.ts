@@ -1,19 +1,93 @@
-// What each request of a load test looks like: a weighted choice of endpoint, then its path and
-// body with `{{int:MIN:MAX}}` placeholders replaced by random integers.
-import type { Endpoint } from '../../common/profile';
+// What each request of a load test looks like: a weighted choice of endpoint, then its path,
+// headers and body with template variables replaced:
+//   {{int:MIN:MAX}}   a random integer in [MIN, MAX], drawn for each occurrence
+//   {{pick:a|b|c}}    one item of the list, drawn for each occurrence
+//   {{name}}          the endpoint's variable `name` (variables: {name: {int: [MIN, MAX]} | {list: [...]}}),
+//                     drawn once per request: every occurrence in path, headers and body gets the same value
+// Values put into the path are percent-encoded unless they are plain [A-Za-z0-9._~-].
+// Templates are compiled once; a request whose endpoint has no placeholder is a ready-made buffer.
+import type { Endpoint, EndpointVariable } from '../../common/profile';
 
 export type Rng = () => number; // uniform in [0, 1)
 
-const INT_TEMPLATE = /\{\{int:(-?\d+):(-?\d+)\}\}/g;
+type Part =
+  | string
+  | { kind: 'int'; min: number; span: number }
+  | { kind: 'pick'; items: string[] }
+  | { kind: 'var'; index: number; encode: boolean };
 
-/** Replaces each `{{int:MIN:MAX}}` by a random integer in [MIN, MAX] (inclusive). */
-export function renderTemplate(template: string, rng: Rng = Math.random): string {
-  if (!template.includes('{{')) return template;
-  return template.replace(INT_TEMPLATE, (_m, a: string, b: string) => {
-    let min = Number(a);
-    let max = Number(b);
+export interface CompiledTemplate {
+  parts: Part[];
+  isStatic: boolean;
+}
+
+const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
+const PLAIN = /^[A-Za-z0-9._~-]*$/;
+const encodePathValue = (s: string): string => (PLAIN.test(s) ? s : encodeURIComponent(s));
+
+function parsePlaceholder(body: string, variableNames: readonly string[], encode: boolean, lenient = false): Part {
+  const int = /^int:(-?\d+):(-?\d+)$/.exec(body);
+  if (int) {
+    let min = Number(int[1]);
+    let max = Number(int[2]);
     if (min > max) [min, max] = [max, min];
-    return String(min + Math.floor(rng() * (max - min + 1)));
+    if (!Number.isSafeInteger(min) || !Number.isSafeInteger(max)) throw new Error(`{{${body}}}: bounds must be safe integers`);
+    return { kind: 'int', min, span: max - min + 1 };
+  }
+  if (body.startsWith('pick:')) {
+    const items = body.slice(5).split('|');
+    return { kind: 'pick', items: encode ? items.map(encodePathValue) : items };
+  }
+  const index = variableNames.indexOf(body);
+  if (index >= 0) return { kind: 'var', index, encode };
+  if (lenient) return `{{${body}}}`;
+  const known = variableNames.length ? `; variables of this endpoint: ${variableNames.join(', ')}` : '';
+  throw new Error(`unknown placeholder {{${body}}}: use {{int:MIN:MAX}}, {{pick:a|b}} or a name from the endpoint's variables${known}`);
+}
+
+/** Compiles a template; an unknown placeholder throws, or stays as it is when `lenient`. */
+export function compileTemplate(template: string, variableNames: readonly string[] = [], encode = false, lenient = false): CompiledTemplate {
+  const parts: Part[] = [];
+  let last = 0;
+  for (const m of template.matchAll(PLACEHOLDER)) {
+    if (m.index! > last) parts.push(template.slice(last, m.index));
+    parts.push(parsePlaceholder(m[1], variableNames, encode, lenient));
+    last = m.index! + m[0].length;
+  }
+  if (last < template.length) parts.push(template.slice(last));
+  return { parts, isStatic: parts.every((p) => typeof p === 'string') };
+}
+
+function renderParts(t: CompiledTemplate, rng: Rng, vars: readonly string[]): string {
+  if (t.isStatic) return t.parts.length === 1 ? (t.parts[0] as string) : t.parts.join('');
+  let out = '';
+  for (const p of t.parts) {
+    if (typeof p === 'string') out += p;
+    else if (p.kind === 'int') out += String(p.min + Math.floor(rng() * p.span));
+    else if (p.kind === 'pick') out += p.items[Math.floor(rng() * p.items.length)];
+    else out += p.encode ? encodePathValue(vars[p.index]) : vars[p.index];
+  }
+  return out;
+}
+
+/**
+ * Replaces each `{{int:MIN:MAX}}` / `{{pick:a|b}}` (and named variables, when given: pass the
+ * endpoint's `variables`) by a random value; other placeholders are left as they are.
+ */
+export function renderTemplate(template: string, rng: Rng = Math.random, variables: Record<string, EndpointVariable> = {}): string {
+  if (!template.includes('{{')) return template;
+  const names = Object.keys(variables);
+  const values = drawVariables(names.map((n) => variables[n]), rng);
+  return renderParts(compileTemplate(template, names, false, true), rng, values);
+}
+
+function drawVariables(specs: readonly EndpointVariable[], rng: Rng): string[] {
+  return specs.map((v) => {
+    if ('int' in v) {
+      const [a, b] = v.int[0] <= v.int[1] ? v.int : [v.int[1], v.int[0]];
+      return String(a + Math.floor(rng() * (b - a + 1)));
+    }
+    return v.list[Math.floor(rng() * v.list.length)];
   });
 }
 
@@ -44,35 +118,89 @@ export interface PreparedRequest {
   body: string | undefined;
 }
 
+/** One request as bytes on the wire (HTTP/1.1, keep-alive). */
+export interface WireRequest {
+  endpointIndex: number;
+  data: Buffer;
+  /** HEAD requests get a response without a body. */
+  head: boolean;
+}
+
+interface CompiledEndpoint {
+  method: Endpoint['method'];
+  path: CompiledTemplate;
+  headers: Array<[string, CompiledTemplate]>;
+  body: CompiledTemplate | undefined;
+  variables: EndpointVariable[];
+  isStatic: boolean;
+  wire: Buffer | undefined; // the whole request when static
+}
+
 /** Endpoints ready to be sent under a base path (the path part of http.baseUrl). */
 export class Scenario {
   private readonly pick: () => number;
-  private readonly headers: Record<string, string>[];
+  private readonly compiled: CompiledEndpoint[];
+  private readonly hostHeader: string;
 
   constructor(
     readonly endpoints: Endpoint[],
     private readonly basePath = '',
     private readonly rng: Rng = Math.random,
+    /** Value of the Host header (host[:port] of the base URL). */
+    host = 'localhost',
   ) {
     this.pick = createPicker(endpoints.map((e) => e.weight), rng);
-    this.headers = endpoints.map((e) => {
-      const h: Record<string, string> = { ...e.headers };
-      if (e.body !== undefined && !Object.keys(h).some((k) => k.toLowerCase() === 'content-type')) {
-        h['content-type'] = 'application/json';
+    this.hostHeader = host;
+    this.compiled = endpoints.map((e) => {
+      const names = Object.keys(e.variables ?? {});
+      const headers: Array<[string, CompiledTemplate]> = Object.entries(e.headers ?? {}).map(([k, v]) => [k, compileTemplate(v, names)]);
+      if (e.body !== undefined && !headers.some(([k]) => k.toLowerCase() === 'content-type')) {
+        headers.push(['content-type', compileTemplate('application/json')]);
       }
-      return h;
+      const path = compileTemplate(basePath + e.path, names, true);
+      const body = e.body === undefined ? undefined : compileTemplate(e.body, names);
+      const isStatic = path.isStatic && headers.every(([, t]) => t.isStatic) && (body?.isStatic ?? true);
+      const c: CompiledEndpoint = { method: e.method, path, headers, body, variables: names.map((n) => e.variables![n]), isStatic, wire: undefined };
+      if (isStatic) c.wire = this.serialize(c, []);
+      return c;
     });
   }
 
+  /** The next request as plain fields (for clients that build their own wire format). */
   next(): PreparedRequest {
     const i = this.pick();
-    const e = this.endpoints[i];
+    const c = this.compiled[i];
+    const vars = c.variables.length ? drawVariables(c.variables, this.rng) : [];
+    const headers: Record<string, string> = {};
+    for (const [k, t] of c.headers) headers[k] = renderParts(t, this.rng, vars);
     return {
       endpointIndex: i,
-      method: e.method,
-      path: this.basePath + renderTemplate(e.path, this.rng),
-      headers: this.headers[i],
-      body: e.body === undefined ? undefined : renderTemplate(e.body, this.rng),
+      method: c.method,
+      path: renderParts(c.path, this.rng, vars),
+      headers,
+      body: c.body === undefined ? undefined : renderParts(c.body, this.rng, vars),
     };
+  }
+
+  /** The next request, serialized. Static endpoints return the same buffer every time. */
+  nextWire(): WireRequest {
+    const i = this.pick();
+    const c = this.compiled[i];
+    const data = c.wire ?? this.serialize(c, c.variables.length ? drawVariables(c.variables, this.rng) : []);
+    return { endpointIndex: i, data, head: c.method === ('HEAD' as Endpoint['method']) };
+  }
+
+  private serialize(c: CompiledEndpoint, vars: string[]): Buffer {
+    let s = `${c.method} ${renderParts(c.path, this.rng, vars)} HTTP/1.1\r\nhost: ${this.hostHeader}\r\n`;
+    for (const [k, t] of c.headers) s += `${k}: ${renderParts(t, this.rng, vars)}\r\n`;
+    if (c.body !== undefined) {
+      const body = renderParts(c.body, this.rng, vars);
+      s += `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    } else if (c.method === 'POST' || c.method === 'PUT' || c.method === 'PATCH') {
+      s += 'content-length: 0\r\n\r\n';
+    } else {
+      s += '\r\n';
+    }
+    return Buffer.from(s);
   }
 }

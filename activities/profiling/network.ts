@@ -10,7 +10,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Endpoint, TargetProfile } from '../../common/profile';
 import type { EndpointTiming, NetworkProfile } from '../../common/types';
 import { assertAllowedHost } from '../loadtest/guard';
-import { renderTemplate } from '../loadtest/scenario';
+import { Scenario } from '../loadtest/scenario';
 
 export interface NetworkSample {
   connectMs: number;
@@ -35,15 +35,9 @@ export interface ProbeRequest {
 /** A request for one endpoint, rendered as the load generator would (fresh random template values). */
 export function probeRequest(target: TargetProfile, ep: Endpoint): ProbeRequest {
   const base = new URL(target.http.baseUrl);
-  const basePath = base.pathname.replace(/\/+$/, '');
-  const headers: Record<string, string> = { ...ep.headers };
-  if (ep.body !== undefined && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
-  return {
-    url: new URL(base.origin + basePath + renderTemplate(ep.path)),
-    method: ep.method,
-    headers,
-    body: ep.body === undefined ? undefined : renderTemplate(ep.body),
-  };
+  // The load test's own request builder: the same variables, headers and content type.
+  const r = new Scenario([ep], base.pathname.replace(/\/+$/, '')).next();
+  return { url: new URL(base.origin + r.path), method: ep.method, headers: r.headers, body: r.body };
 }
 
 /** URL of the first GET endpoint (the base URL itself when there is none). */

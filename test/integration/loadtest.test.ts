@@ -188,6 +188,31 @@ describe('runLoadTest activity on a Temporal dev server', () => {
     assert.ok(last.partial.requests > 0);
   });
 
+  test('open model: heartbeats carry running totals; a cancel mid-run stops the arrivals and reports partial results', async () => {
+    const mock = new MockActivityEnvironment();
+    const beats: Array<Record<string, unknown>> = [];
+    mock.on('heartbeat', (d: Record<string, unknown>) => beats.push(d));
+    const activities = createLoadTestActivities({ store, connections });
+    const req: LoadTestRequest = { runId: `mock-open-${Date.now()}`, phase: 'soak', target: profile(), concurrency: 1, durationSeconds: 30, warmupSeconds: 0, model: 'open', rateRps: 300 };
+    setTimeout(() => mock.cancel(), 2300);
+    const t = Date.now();
+    await assert.rejects(mock.run(activities.runLoadTest, req), (err: unknown) => err instanceof CancelledFailure);
+    const stoppedAfter = Date.now() - t;
+    const count = seen.requests;
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(seen.requests, count, 'no arrival is sent after the cancel');
+    assert.ok(stoppedAfter < 3500, `stopped after ${stoppedAfter} ms`);
+    const tick = beats[0] as { offeredRps: number; totals: { requests: number; latencyMs: { p99: number } } };
+    assert.ok(tick.offeredRps > 250 && tick.offeredRps < 350, `offered ${tick.offeredRps}`);
+    assert.ok(tick.totals.requests > 0 && tick.totals.latencyMs.p99 >= DELAY_MS, 'running totals each second');
+    const last = beats[beats.length - 1] as { partial?: { model: string; requests: number; dropped: number; offeredRps: number; durationSeconds: number } };
+    assert.ok(last.partial, 'last heartbeat carries partial results');
+    assert.equal(last.partial.model, 'open');
+    assert.ok(last.partial.requests > 400, `partial requests ${last.partial.requests}`);
+    assert.equal(last.partial.dropped, 0);
+    assert.ok(Math.abs(last.partial.offeredRps - 300) < 15, `offered over the partial window ${last.partial.offeredRps}`);
+  });
+
   test('runs, heartbeats, stores the full result, and stops promptly when cancelled', async (t) => {
     const taskQueue = `loadtest-${Date.now()}`;
     const worker = await Worker.create({

@@ -4,8 +4,10 @@ import {
   createHistogram,
   decodeHistogram,
   encodeHistogram,
+  LatencyCounts,
   mergeHistograms,
   recordMs,
+  recordUs,
   summarize,
 } from '../../activities/loadtest/histogram';
 
@@ -71,5 +73,39 @@ test('summary is in milliseconds at microsecond resolution', () => {
   const small = createHistogram();
   recordMs(small, 0.25);
   assert.ok(Math.abs(summarize(small).p50 - 0.25) < 0.001);
-  assert.deepEqual(summarize(createHistogram()), { p50: 0, p90: 0, p95: 0, p99: 0, max: 0, mean: 0 });
+  assert.deepEqual(summarize(createHistogram()), { p50: 0, p90: 0, p95: 0, p99: 0, p999: 0, max: 0, mean: 0 });
+  const many = createHistogram();
+  for (let i = 1; i <= 1000; i++) recordMs(many, i);
+  assert.ok(Math.abs(summarize(many).p999! - 999) <= 1, `p99.9 ${summarize(many).p999}`);
+});
+
+test('the hot-path counts flush into exactly the histogram direct recording gives', () => {
+  const rng = lcg(11);
+  const direct = createHistogram();
+  const viaCounts = createHistogram();
+  const counts = new LatencyCounts();
+  const values: number[] = [];
+  // Every magnitude from 1 us to the 1 hour clamp, the bucket edges, and out-of-range values.
+  for (let i = 0; i < 200_000; i++) values.push(Math.exp(rng() * Math.log(3.6e9)));
+  for (let k = 0; k < 32; k++) values.push(2 ** k - 1, 2 ** k, 2 ** k + 1, 2047, 2048, 2049, 4095, 4096);
+  values.push(0, 0.2, -5, 5e9, 3_600_000_000);
+  for (const [i, us] of values.entries()) {
+    recordUs(direct, us);
+    counts.recordUs(us);
+    if (i % 50_000 === 0) counts.flushInto(viaCounts); // flushing in several goes changes nothing
+  }
+  counts.flushInto(viaCounts);
+  assert.equal(viaCounts.totalCount, direct.totalCount);
+  for (const p of [0, 0.1, 1, 10, 50, 90, 95, 99, 99.9, 99.99, 100]) {
+    assert.equal(viaCounts.getValueAtPercentile(p), direct.getValueAtPercentile(p), `percentile ${p}`);
+  }
+  assert.equal(encodeHistogram(viaCounts), encodeHistogram(direct), 'same counts, same encoding');
+  assert.equal(counts.total, 0, 'flushed counts are cleared');
+  // Flushing into several histograms at once (an endpoint's and the overall one).
+  const a = createHistogram();
+  const b = createHistogram();
+  counts.recordMs(12.5);
+  counts.flushInto(a, b);
+  assert.equal(a.totalCount, 1);
+  assert.deepEqual(summarize(a), summarize(b));
 });

@@ -1,0 +1,131 @@
+// One load test, either model: checks the request, the host guard and the bounds, builds the
+// scenario and the arrival schedule, and runs the engine.
+import { ApplicationFailure } from '@temporalio/common';
+import type { TargetProfile } from '../../common/profile';
+import { connectionsForRate } from '../../common/stress';
+import { runEngine, type EngineResult, type LoadModel, type LoadProgress, type PartialResult } from './engine';
+import { assertAllowedHost } from './guard';
+import { Scenario, type Rng } from './scenario';
+import { expectedArrivals, validateSegments, type RateSegment } from './schedule';
+
+export type { LoadModel, LoadProgress, PartialResult };
+
+export const DEFAULT_MAX_REQUESTS = 10_000_000;
+export const MAX_CONNECTIONS = 10_000;
+
+export interface LoadOptions {
+  target: TargetProfile;
+  /** Default: the profile's load.model (closed when it names none). */
+  model?: LoadModel;
+  durationSeconds: number;
+  warmupSeconds: number;
+  // closed model
+  concurrency?: number;
+  thinkTimeMs?: number;
+  // open model
+  rateRps?: number;
+  /** Ramp linearly from this rate to rateRps over the measured window (the warm-up runs at it). */
+  rampFromRps?: number;
+  /** Custom schedule instead of rateRps/rampFromRps (warm-up included: it starts at t = 0). */
+  segments?: RateSegment[];
+  maxConnections?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: LoadProgress, partial: PartialResult) => void;
+  /** Hard cap on requests sent (warm-up included). Default 10 million. */
+  maxRequests?: number;
+  /** Overrides target.load.requestTimeoutMs. */
+  requestTimeoutMs?: number;
+  /** Progress interval; default 1000 ms. */
+  progressIntervalMs?: number;
+  rng?: Rng;
+  /** Send the load here instead of target.http.baseUrl (e.g. one replica); its host must be allowed. */
+  baseUrl?: string;
+}
+
+export interface LoadResult extends EngineResult {
+  concurrency: number; // closed: virtual users; open: most connections open at once
+  durationSeconds: number;
+  warmupSeconds: number;
+  thinkTimeMs: number;
+  /** Open model: the (final) planned rate; null for the closed model. */
+  rateRps: number | null;
+  rampFromRps: number | null;
+  maxConnections: number | null;
+}
+
+function badInput(message: string): never {
+  throw ApplicationFailure.nonRetryable(message, 'BadLoadTestInput');
+}
+
+export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
+  const { target, durationSeconds, warmupSeconds } = opts;
+  const model: LoadModel = opts.model ?? target.load.model ?? 'closed';
+  if (model !== 'closed' && model !== 'open') badInput(`model must be "closed" or "open", got ${String(model)}`);
+  if (!(durationSeconds > 0) || durationSeconds > 24 * 3600) badInput(`durationSeconds must be in (0, 86400], got ${durationSeconds}`);
+  if (!(warmupSeconds >= 0) || warmupSeconds > 3600) badInput(`warmupSeconds must be in [0, 3600], got ${warmupSeconds}`);
+  const base = assertAllowedHost(target, opts.baseUrl ?? target.http.baseUrl);
+  const endpoints = target.http.endpoints;
+  if (endpoints.length === 0) badInput(`target ${target.name} has no endpoints to load`);
+  const maxRequests = opts.maxRequests ?? DEFAULT_MAX_REQUESTS;
+  if (!(maxRequests >= 1)) badInput(`maxRequests must be >= 1, got ${maxRequests}`);
+  const thinkTimeMs = opts.thinkTimeMs ?? target.load.thinkTimeMs ?? 0;
+  if (!(thinkTimeMs >= 0) || thinkTimeMs > 60_000) badInput(`thinkTimeMs must be in [0, 60000], got ${thinkTimeMs}`);
+
+  let concurrency = opts.concurrency ?? target.load.concurrency;
+  let segments: RateSegment[] | undefined;
+  let rateRps: number | null = null;
+  let rampFromRps: number | null = null;
+  let maxConnections: number | null = null;
+  if (model === 'closed') {
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONNECTIONS) badInput(`concurrency must be an integer in 1..${MAX_CONNECTIONS}, got ${concurrency}`);
+  } else {
+    if (opts.segments) {
+      segments = opts.segments;
+      rateRps = segments[segments.length - 1]?.toRps ?? null;
+    } else {
+      const rate = opts.rateRps ?? target.load.rateRps;
+      if (rate === undefined || !(rate > 0) || rate > 1_000_000) badInput(`the open model needs rateRps in (0, 1000000], got ${rate}; set load.rateRps in the profile or rateRps in the request`);
+      const from = opts.rampFromRps ?? (opts.rateRps === undefined ? target.load.rampFromRps : undefined) ?? rate;
+      if (!(from >= 0) || from > 1_000_000) badInput(`rampFromRps must be in [0, 1000000], got ${from}`);
+      rateRps = rate;
+      rampFromRps = from === rate ? null : from;
+      segments = [];
+      if (warmupSeconds > 0) segments.push({ durationSeconds: warmupSeconds, fromRps: from, toRps: from });
+      segments.push({ durationSeconds, fromRps: from, toRps: rate });
+    }
+    const err = validateSegments(segments);
+    if (err) badInput(err);
+    if (expectedArrivals(segments) < 1) badInput('the arrival schedule plans less than one request');
+    const peak = Math.max(...segments.map((s) => Math.max(s.fromRps, s.toRps)));
+    maxConnections = opts.maxConnections ?? connectionsForRate(peak, target.targets.p99Ms, target.load.maxConnections);
+    if (!Number.isInteger(maxConnections) || maxConnections < 1 || maxConnections > MAX_CONNECTIONS) badInput(`maxConnections must be an integer in 1..${MAX_CONNECTIONS}, got ${maxConnections}`);
+  }
+
+  const basePath = base.pathname.replace(/\/+$/, '');
+  let scenario: Scenario;
+  try {
+    scenario = new Scenario(endpoints, basePath, opts.rng, base.host);
+  } catch (err) {
+    badInput(`target ${target.name}: ${(err as Error).message}`);
+  }
+  const r = await runEngine({
+    model,
+    url: base,
+    scenario,
+    endpointNames: endpoints.map((e) => e.name),
+    expectStatus: endpoints.map((e) => e.expectStatus),
+    warmupSeconds,
+    durationSeconds,
+    requestTimeoutMs: opts.requestTimeoutMs ?? target.load.requestTimeoutMs,
+    maxRequests,
+    signal: opts.signal,
+    onProgress: opts.onProgress,
+    progressIntervalMs: opts.progressIntervalMs,
+    concurrency,
+    thinkTimeMs,
+    segments,
+    maxConnections: maxConnections ?? undefined,
+  });
+  if (model === 'open') concurrency = r.peakConnections;
+  return { ...r, concurrency, durationSeconds, warmupSeconds, thinkTimeMs, rateRps, rampFromRps, maxConnections };
+}
