@@ -107,6 +107,9 @@ export const LoadSchema = z
     // p95 drift above this % between the first and last thirds.
     soakLeakMbPerMin: z.number().positive().default(2),
     soakP95DriftPct: z.number().positive().default(25),
+    // Split every load test into this many shards, run side by side by the workers serving the
+    // perf-loadgen task queue (on one or many machines); their histograms merge exactly.
+    shards: z.number().int().min(1).max(64).default(1),
   })
   .superRefine((l, ctx) => {
     if (l.model === 'open' && l.rateRps === undefined) {

@@ -3,6 +3,8 @@ import type { Layer, TargetProfile } from './profile';
 import type { AppliedChange, Bottleneck, LoadTestSummary, Plan, RolledBackChange, Tier } from './types';
 
 export const TASK_QUEUE = 'perf-orchestrator';
+/** Load-test shards run here: any number of workers, on any machines, may serve it. */
+export const LOADGEN_TASK_QUEUE = 'perf-loadgen';
 
 export interface RunInput {
   target: TargetProfile;

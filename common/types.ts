@@ -63,6 +63,8 @@ export interface LoadTestSummary {
   bytesOut?: number;
   // p95 of the first vs the last third of the per-second series (medians of per-second p95)
   p95Drift?: { firstMs: number; lastMs: number; changePct: number; points: number } | null;
+  // A distributed test: the shards' own store ids (the summary's id is the merged result's).
+  shards?: { count: number; ids: string[]; requests: number[] };
 }
 
 /** Metrics of the target's process and host over a window. */

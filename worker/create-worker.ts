@@ -1,11 +1,11 @@
-// Builds a worker with its dependencies; used by the worker entry, the demo and the tests.
+// Builds the workers with their dependencies; used by the worker entry, the demo and the tests.
 import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { Pool } from 'pg';
 import { createActivities } from '../activities';
 import { TargetConnections } from '../activities/connections';
 import { ensureDatabase } from '../activities/store/database';
 import { migrateStore } from '../activities/store/schema';
-import { TASK_QUEUE } from '../common/run';
+import { LOADGEN_TASK_QUEUE, TASK_QUEUE } from '../common/run';
 
 export interface WorkerSetup {
   connection: NativeConnection;
@@ -14,6 +14,7 @@ export interface WorkerSetup {
   taskQueue?: string;
   env?: NodeJS.ProcessEnv;
   workflowBundle?: WorkflowBundleWithSourceMap;
+  loadgenSlots?: number;
 }
 
 export function workflowsPath(): string {
@@ -25,24 +26,61 @@ export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never });
 }
 
-export async function createWorker(setup: WorkerSetup): Promise<{ worker: Worker; close: () => Promise<void> }> {
+export type WorkerRole = 'orchestrator' | 'loadgen';
+
+/**
+ * The orchestrator role serves the workflows and every activity on `perf-orchestrator`; the loadgen
+ * role serves load-test shards on `perf-loadgen`. One process runs both by default; more loadgen-only
+ * workers (PERF_WORKER_ROLES=loadgen) on other machines add load-generation capacity.
+ */
+export async function createWorkers(setup: WorkerSetup & { roles?: WorkerRole[] }): Promise<{
+  workers: Worker[];
+  run: () => Promise<void>;
+  shutdown: () => void;
+  close: () => Promise<void>;
+}> {
+  const roles = setup.roles ?? ['orchestrator', 'loadgen'];
   await ensureDatabase(setup.storeUrl);
   const store = new Pool({ connectionString: setup.storeUrl, max: 4, application_name: 'perf-orchestrator-store' });
   await migrateStore(store);
   const connections = new TargetConnections(setup.env ?? process.env);
-  const worker = await Worker.create({
+  const activities = createActivities({ store, connections });
+  const common = {
     connection: setup.connection,
     namespace: setup.namespace,
-    taskQueue: setup.taskQueue ?? TASK_QUEUE,
-    ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath: workflowsPath() }),
-    activities: createActivities({ store, connections }),
-    // Load tests and samplers run side by side with the analyzers.
-    maxConcurrentActivityTaskExecutions: 20,
     // Heartbeats carry cancellation: a load test must hear of it within a second or two.
     maxHeartbeatThrottleInterval: '1 second',
-  });
+  } as const;
+  const workers: Worker[] = [];
+  if (roles.includes('orchestrator')) {
+    workers.push(
+      await Worker.create({
+        ...common,
+        taskQueue: setup.taskQueue ?? TASK_QUEUE,
+        ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath: workflowsPath() }),
+        activities,
+        // Samplers and the CPU profiler run side by side with the analyzers.
+        maxConcurrentActivityTaskExecutions: 20,
+      }),
+    );
+  }
+  if (roles.includes('loadgen')) {
+    workers.push(
+      await Worker.create({
+        ...common,
+        taskQueue: LOADGEN_TASK_QUEUE,
+        activities: { runLoadTest: activities.runLoadTest },
+        // A generator wants the machine to itself; more shards go to more workers.
+        maxConcurrentActivityTaskExecutions: setup.loadgenSlots ?? 4,
+      }),
+    );
+  }
   return {
-    worker,
+    workers,
+    run: async () => {
+      await Promise.all(workers.map((w) => w.run()));
+    },
+    shutdown: () => workers.forEach((w) => w.shutdown()),
     close: async () => {
       await connections.close();
       await store.end();

@@ -5,3 +5,4 @@ export { optimizationWorkflow } from './optimization';
 export { validationWorkflow } from './validation';
 export { architectureEscalation } from './escalation';
 export { rollbackChangesWorkflow } from './rollback';
+export { loadTestWorkflow } from './load-test';

@@ -4,6 +4,7 @@ import type { Activities } from '../activities';
 import { inventoryBottlenecks } from '../common/bottlenecks';
 import type { ProfilingInput, ProfilingResult } from '../common/stages';
 import { loadTestOptions } from './timeouts';
+import { loadTest } from './load-test';
 
 const { captureDatabaseSnapshot, profileDatabase, captureCacheSnapshot, profileCache, measureNetwork } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
@@ -11,14 +12,14 @@ const { captureDatabaseSnapshot, profileDatabase, captureCacheSnapshot, profileC
 });
 
 export async function profilingWorkflow({ runId, target }: ProfilingInput): Promise<ProfilingResult> {
-  const { runLoadTest, sampleProcessMetrics, profileCpu } = proxyActivities<Activities>(loadTestOptions(target.load.warmupSeconds + target.load.durationSeconds));
+  const { sampleProcessMetrics, profileCpu } = proxyActivities<Activities>(loadTestOptions(target.load.warmupSeconds + target.load.durationSeconds));
 
   const dbBefore = target.database ? await captureDatabaseSnapshot({ runId, target }) : null;
   const cacheBefore = target.redis ? await captureCacheSnapshot({ target }) : null;
 
   // The CPU profile covers the measured window (after warm-up); null when the target names no inspector.
   const [baseline, process, cpu] = await Promise.all([
-    runLoadTest({
+    loadTest({
       runId,
       phase: 'baseline',
       target,

@@ -9,6 +9,7 @@ import { DEFAULT_STRESS_MULTIPLIERS, breakingPoint, judgeStressStep, connections
 import type { LoadPhase, LoadTestRequest, LoadTestSummary } from '../common/types';
 import type { TargetProfile } from '../common/profile';
 import { loadTestOptions } from './timeouts';
+import { loadTest } from './load-test';
 
 function measured(s: LoadTestSummary) {
   return { p95Ms: s.latencyMs.p95, p99Ms: s.latencyMs.p99, throughputRps: s.throughputRps, errorRatePct: s.errorRatePct };
@@ -16,9 +17,8 @@ function measured(s: LoadTestSummary) {
 
 type LoadExtras = Pick<LoadTestRequest, 'model' | 'rateRps' | 'maxConnections'>;
 
-async function loadTest(runId: string, target: TargetProfile, phase: LoadPhase, concurrency: number, durationSeconds: number, warmupSeconds: number, extras: LoadExtras = {}) {
-  const { runLoadTest } = proxyActivities<Activities>(loadTestOptions(durationSeconds + warmupSeconds));
-  return runLoadTest({ runId, phase, target, concurrency, durationSeconds, warmupSeconds, ...extras });
+function runTest(runId: string, target: TargetProfile, phase: LoadPhase, concurrency: number, durationSeconds: number, warmupSeconds: number, extras: LoadExtras = {}) {
+  return loadTest({ runId, phase, target, concurrency, durationSeconds, warmupSeconds, ...extras });
 }
 
 export async function validationWorkflow(input: ValidationInput): Promise<ValidationResult> {
@@ -29,7 +29,7 @@ export async function validationWorkflow(input: ValidationInput): Promise<Valida
   // Profiles recorded before the open model have no `model`: closed.
   const open = load.model === 'open' && load.rateRps !== undefined;
 
-  const after = await loadTest(runId, target, 'after', baseline.concurrency, baseline.durationSeconds, load.warmupSeconds);
+  const after = await runTest(runId, target, 'after', baseline.concurrency, baseline.durationSeconds, load.warmupSeconds);
   completed.push('after');
   const comparison = compareRuns(measured(baseline), measured(after), target.targets, input.regressionThresholdPct);
   const regressed = anyRegression(comparison);
@@ -40,12 +40,12 @@ export async function validationWorkflow(input: ValidationInput): Promise<Valida
   if (plan.peak) {
     // Twice the baseline traffic: twice the arrival rate (open model) or twice the connections (closed).
     result.peak = open
-      ? await loadTest(runId, target, 'peak', baseline.concurrency * 2, load.durationSeconds, load.warmupSeconds, {
+      ? await runTest(runId, target, 'peak', baseline.concurrency * 2, load.durationSeconds, load.warmupSeconds, {
           model: 'open',
           rateRps: load.rateRps! * 2,
           maxConnections: connectionsForRate(load.rateRps! * 2, target.targets.p99Ms, load.maxConnections),
         })
-      : await loadTest(runId, target, 'peak', baseline.concurrency * 2, load.durationSeconds, load.warmupSeconds);
+      : await runTest(runId, target, 'peak', baseline.concurrency * 2, load.durationSeconds, load.warmupSeconds);
     completed.push('peak');
   }
   if (plan.stress) {
@@ -56,7 +56,7 @@ export async function validationWorkflow(input: ValidationInput): Promise<Valida
     const warmup = Math.min(1, load.warmupSeconds);
     const steps: StressStep[] = [];
     for (const rateRps of stressRates(baseRps, load.stressMultipliers ?? DEFAULT_STRESS_MULTIPLIERS)) {
-      const s = await loadTest(runId, target, 'stress', load.concurrency, stepSeconds, warmup, {
+      const s = await runTest(runId, target, 'stress', load.concurrency, stepSeconds, warmup, {
         model: 'open',
         rateRps,
         maxConnections: connectionsForRate(rateRps, target.targets.p99Ms, load.maxConnections),
@@ -72,7 +72,7 @@ export async function validationWorkflow(input: ValidationInput): Promise<Valida
     const intervalMs = soakSampleIntervalMs(load.soakSeconds);
     const { sampleProcessMetrics } = proxyActivities<Activities>(loadTestOptions(load.soakSeconds));
     const [summary, proc] = await Promise.all([
-      loadTest(runId, target, 'soak', load.concurrency, load.soakSeconds, 0),
+      runTest(runId, target, 'soak', load.concurrency, load.soakSeconds, 0),
       sampleProcessMetrics({ target, durationSeconds: load.soakSeconds, intervalMs }),
     ]);
     const verdict = assessSoak(proc.series ?? [], summary.p95Drift ?? null, {

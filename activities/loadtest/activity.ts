@@ -7,7 +7,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import { p95Drift } from '../../common/soak';
 import type { LoadTestRequest, LoadTestSummary } from '../../common/types';
 import type { ActivityDeps } from '../deps';
-import { saveArtifact } from '../store/artifacts';
+import { loadArtifact, saveArtifact } from '../store/artifacts';
+import { mergeLoadResults } from './merge';
 import { runLoad, type LoadModel, type LoadProgress, type LoadResult } from './load';
 
 /** The stored artifact of kind 'loadtest'. */
@@ -93,6 +94,15 @@ export function createLoadTestActivities(deps: ActivityDeps) {
       };
       const id = await saveArtifact(deps.store, req.runId, 'loadtest', artifact);
       return toSummary(id, req, result);
+    },
+
+    /** Merges the stored results of a distributed test's shards into one result, stored too. */
+    async mergeLoadTests(req: { request: LoadTestRequest; shardIds: string[] }): Promise<LoadTestSummary> {
+      const shards = await Promise.all(req.shardIds.map((id) => loadArtifact<LoadTestArtifact>(deps.store, id)));
+      const result = mergeLoadResults(shards.map((s) => s.result));
+      const artifact: LoadTestArtifact & { shardIds: string[] } = { ...shards[0], result, shardIds: req.shardIds };
+      const id = await saveArtifact(deps.store, req.request.runId, 'loadtest', artifact);
+      return { ...toSummary(id, req.request, result), shards: { count: shards.length, ids: req.shardIds, requests: shards.map((s) => s.result.requests) } };
     },
   };
 }

@@ -5,12 +5,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Pool } from 'pg';
-import { createWorker } from '../../worker/create-worker';
+import { createWorkers } from '../../worker/create-worker';
 import { TASK_QUEUE, workflowIdFor, type RunInput, type RunStatus } from '../../common/run';
 import { OutputContractSchema, type OutputContract } from '../../common/output-contract';
 import { parseTargetProfile, type TargetProfile } from '../../common/profile';
@@ -26,7 +26,7 @@ Runtime.install({ logger: new DefaultLogger('WARN') });
 
 let env: TestWorkflowEnvironment;
 let client: Client;
-let worker: Worker;
+let workers: Awaited<ReturnType<typeof createWorkers>>;
 let workerDone: Promise<void>;
 let closeWorker: () => Promise<void>;
 let shop: DemoTarget;
@@ -40,20 +40,19 @@ before(async () => {
   regressing = await startRegressingTarget();
   const storeUrl = await testDatabase('perf_test_wf_store');
   store = new Pool({ connectionString: storeUrl });
-  const w = await createWorker({
+  workers = await createWorkers({
     connection: env.nativeConnection as NativeConnection,
     namespace: env.namespace ?? 'default',
     storeUrl,
     env: { ...shop.env, REGRESSING_TOKEN: regressing.token },
     workflowBundle: await workflowBundle(),
   });
-  worker = w.worker;
-  closeWorker = w.close;
-  workerDone = worker.run();
+  closeWorker = workers.close;
+  workerDone = workers.run();
 });
 
 after(async () => {
-  worker?.shutdown();
+  workers?.shutdown();
   await workerDone;
   await closeWorker?.();
   await store?.end();
