@@ -5,6 +5,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Pool, PoolClient } from 'pg';
 import type { ActionSpec } from '../../common/types';
 import { MAX_IDENTIFIER_LENGTH, indexColumnList, qualifiedName, quoteIdent } from './sql-ident';
+import { GenericPlanner } from '../skills/database-optimization-analyzer/planner';
+import { planUsesIndex } from '../skills/database-optimization-analyzer/plan-walk';
+import { ensureParser, tryParse } from '../skills/database-optimization-analyzer/sql-parse';
 
 export type CreateIndexAction = Extract<ActionSpec, { type: 'create_index' }>;
 
@@ -155,8 +158,11 @@ export async function createIndex(
   const indexName = checkIdentifier('indexName', action.indexName);
   if (!Array.isArray(action.columns) || action.columns.length === 0) throw badPlan(`index ${indexName}: no columns given`);
   action.columns.forEach((c, i) => checkIdentifier(`columns[${i}].name`, c?.name));
+  const include = action.include ?? [];
+  if (!Array.isArray(include)) throw badPlan(`index ${indexName}: include must be a list of column names`);
+  include.forEach((c, i) => checkIdentifier(`include[${i}]`, c));
   const target = `${schema}.${table}`;
-  const columnText = action.columns.map((c) => `${c.name}${c.desc ? ' DESC' : ''}`).join(', ');
+  const columnText = action.columns.map((c) => `${c.name}${c.desc ? ' DESC' : ''}`).join(', ') + (include.length ? ` INCLUDE ${include.join(', ')}` : '');
 
   return withBuildSession(pool, opts, async (client) => {
     const tbl = await client.query(
@@ -169,7 +175,7 @@ export async function createIndex(
       [schema, table],
     );
     const existing = new Set(colRows.map((r) => String(r.column_name)));
-    const missing = action.columns.map((c) => c.name).filter((n) => !existing.has(n));
+    const missing = [...action.columns.map((c) => c.name), ...include].filter((n) => !existing.has(n));
     if (missing.length) {
       throw badPlan(
         `cannot create index ${indexName} on ${target}: column(s) ${missing.join(', ')} do not exist; ` +
@@ -198,7 +204,9 @@ export async function createIndex(
       notes.push(`dropped an INVALID leftover index of the same name first`);
     }
 
-    const ddl = `CREATE INDEX CONCURRENTLY IF NOT EXISTS ${quoteIdent(indexName)} ON ${qualifiedName(schema, table)} (${indexColumnList(action.columns)})`;
+    const ddl =
+      `CREATE INDEX CONCURRENTLY IF NOT EXISTS ${quoteIdent(indexName)} ON ${qualifiedName(schema, table)} (${indexColumnList(action.columns)})` +
+      (include.length ? ` INCLUDE (${include.map(quoteIdent).join(', ')})` : '');
     const started = Date.now();
     try {
       await client.query(ddl);
@@ -222,8 +230,52 @@ export async function createIndex(
     } catch (err) {
       notes.push(`ANALYZE ${target} failed (${(err as Error).message}); autovacuum will analyze it later`);
     }
+    const used = await verifyUsed(pool, indexName, action.verifyQueries ?? []);
+    if (used) notes.push(used);
     return { details: `created index ${schema}.${indexName} on ${target} (${columnText}) concurrently in ${buildMs} ms; ${notes.join('; ')}` };
   });
+}
+
+/**
+ * After the build: do the generic plans of the statements the index was proposed for use it? Planned
+ * in a READ ONLY transaction with a statement timeout; each text must parse as exactly one
+ * SELECT/UPDATE/DELETE. The answer goes into the details (a plan that does not use it is reported, not
+ * an error: validation will measure the effect).
+ */
+async function verifyUsed(pool: Pool, indexName: string, queries: string[]): Promise<string | null> {
+  if (!Array.isArray(queries) || queries.length === 0) return null;
+  if (!(await ensureParser())) return 'not verified that plans use it (the SQL parser could not be loaded)';
+  let planner: GenericPlanner | null = null;
+  const uses: boolean[] = [];
+  const problems: string[] = [];
+  try {
+    planner = await GenericPlanner.open(pool, null, { statementTimeout: '5s' });
+    for (const q of queries.slice(0, 5)) {
+      const parsed = typeof q === 'string' ? tryParse(q, { fingerprint: false }) : { error: 'not a string' };
+      if ('error' in parsed || parsed.facts.statementCount !== 1 || !['select', 'update', 'delete'].includes(parsed.facts.kind)) {
+        problems.push('a verification statement is not a single SELECT/UPDATE/DELETE: skipped');
+        continue;
+      }
+      try {
+        const plan = await planner.explain(parsed.facts.text, parsed.facts.maxParam);
+        uses.push(planUsesIndex(plan, indexName));
+      } catch (err) {
+        problems.push(`a verification statement could not be planned (${(err as Error).message})`);
+      }
+    }
+  } catch (err) {
+    problems.push(`plans not verified (${(err as Error).message})`);
+  } finally {
+    await planner?.close();
+  }
+  const used = uses.filter(Boolean).length;
+  const head =
+    uses.length === 0
+      ? 'not verified that plans use it'
+      : used === uses.length
+        ? `the generic plan of ${used === 1 ? 'the statement' : `all ${used} statements`} it was proposed for uses it`
+        : `WARNING: only ${used} of ${uses.length} statements it was proposed for use it in their generic plan`;
+  return [head, ...problems].join('; ');
 }
 
 /** DROP INDEX CONCURRENTLY IF EXISTS "schema"."indexName" (the rollback of createIndex). */

@@ -129,3 +129,215 @@ export function summarizeWindow(
     );
   return { dbTimeMs: round(dbTimeMs), dbShareOfLatencyPct: round(share, 2), topStatements };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Table and index counters (pg_stat_user_tables / pg_statio_user_tables / pg_stat_user_indexes)
+
+export interface TableCounters {
+  schema: string;
+  table: string;
+  seqScan: number;
+  seqTupRead: number;
+  idxScan: number;
+  nTupIns: number;
+  nTupUpd: number;
+  nTupHotUpd: number;
+  nTupDel: number;
+  heapBlksRead: number;
+  heapBlksHit: number;
+  idxBlksRead: number;
+  idxBlksHit: number;
+}
+
+export interface IndexCounters {
+  schema: string;
+  table: string;
+  index: string;
+  idxScan: number;
+}
+
+/** What captureDatabaseSnapshot stores (kind pgss-snapshot); version 1 was the bare PgssRow[]. */
+export interface StatsSnapshot {
+  version: 2;
+  takenAt: string;
+  pgss: PgssRow[];
+  tables: TableCounters[];
+  indexes: IndexCounters[];
+}
+
+/** Either snapshot format as it was stored. */
+export function asStatsSnapshot(stored: unknown): { pgss: PgssRow[]; tables: TableCounters[] | null; indexes: IndexCounters[] | null; takenAt: string | null } {
+  if (Array.isArray(stored)) return { pgss: stored as PgssRow[], tables: null, indexes: null, takenAt: null };
+  const s = stored as StatsSnapshot;
+  return { pgss: s.pgss ?? [], tables: s.tables ?? null, indexes: s.indexes ?? null, takenAt: s.takenAt ?? null };
+}
+
+const TABLE_FIELDS = ['seqScan', 'seqTupRead', 'idxScan', 'nTupIns', 'nTupUpd', 'nTupHotUpd', 'nTupDel', 'heapBlksRead', 'heapBlksHit', 'idxBlksRead', 'idxBlksHit'] as const;
+
+/**
+ * The window's table counters (after - before). A table absent before counts in full; a counter that
+ * went down (statistics reset, table re-created) takes the after figure. Tables with no change are dropped.
+ */
+export function diffTableCounters(before: TableCounters[] | null, after: TableCounters[]): TableCounters[] {
+  const prev = new Map((before ?? []).map((t) => [`${t.schema}.${t.table}`, t]));
+  const out: TableCounters[] = [];
+  for (const a of after) {
+    const b = prev.get(`${a.schema}.${a.table}`);
+    const reset = b !== undefined && TABLE_FIELDS.some((f) => a[f] < b[f]);
+    const d = { ...a };
+    if (b && !reset) for (const f of TABLE_FIELDS) d[f] = a[f] - b[f];
+    if (TABLE_FIELDS.some((f) => d[f] !== 0)) out.push(d);
+  }
+  return out;
+}
+
+export function diffIndexCounters(before: IndexCounters[] | null, after: IndexCounters[]): IndexCounters[] {
+  const prev = new Map((before ?? []).map((i) => [`${i.schema}.${i.index}`, i]));
+  return after
+    .map((a) => {
+      const b = prev.get(`${a.schema}.${a.index}`);
+      return { ...a, idxScan: b && a.idxScan >= b.idxScan ? a.idxScan - b.idxScan : a.idxScan };
+    })
+    .filter((i) => i.idxScan > 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// pg_stat_activity samples taken during the load window
+
+export interface ActivitySession {
+  pid: number;
+  state: string | null; // active, idle, idle in transaction, ...
+  waitEventType: string | null;
+  waitEvent: string | null;
+  xactMs: number | null;
+  queryMs: number | null;
+  stateMs: number | null;
+  blockedBy: number[];
+  query: string; // normalized (constants removed)
+}
+
+export interface ActivitySample {
+  at: number; // ms since epoch
+  sessions: ActivitySession[];
+}
+
+export interface SessionNote {
+  pid: number;
+  ms: number;
+  query: string;
+}
+
+export interface BlockedNote {
+  pid: number;
+  blockedBy: number[];
+  waitedMs: number;
+  waitEvent: string | null;
+  query: string;
+  blockingQueries: string[];
+}
+
+export interface ActivitySummary {
+  samples: number;
+  firstAt: number | null;
+  lastAt: number | null;
+  maxConnections: number;
+  maxActive: number;
+  maxIdleInTransaction: number;
+  maxWaitingOnLocks: number;
+  /** Samples of active sessions per wait event ("Lock:transactionid", "IO:DataFileRead", "CPU" when none). */
+  waitEvents: Record<string, number>;
+  longRunning: SessionNote[]; // longest active queries (one per pid), longest first
+  idleInTransaction: SessionNote[]; // longest idle-in-transaction sessions
+  blocked: BlockedNote[]; // longest lock waits
+}
+
+const TOP = 5;
+
+function keepTop<T extends { pid: number }>(list: T[], item: T, by: (x: T) => number): void {
+  const i = list.findIndex((x) => x.pid === item.pid);
+  if (i >= 0) {
+    if (by(item) > by(list[i])) list[i] = item;
+  } else list.push(item);
+  list.sort((a, b) => by(b) - by(a));
+  if (list.length > TOP) list.length = TOP;
+}
+
+/** Peaks and the worst sessions over a window's samples. */
+export function summarizeActivity(samples: ActivitySample[]): ActivitySummary {
+  const s: ActivitySummary = {
+    samples: samples.length,
+    firstAt: samples.length ? samples[0].at : null,
+    lastAt: samples.length ? samples[samples.length - 1].at : null,
+    maxConnections: 0,
+    maxActive: 0,
+    maxIdleInTransaction: 0,
+    maxWaitingOnLocks: 0,
+    waitEvents: {},
+    longRunning: [],
+    idleInTransaction: [],
+    blocked: [],
+  };
+  for (const sample of samples) {
+    const byPid = new Map(sample.sessions.map((x) => [x.pid, x]));
+    let active = 0;
+    let idleTx = 0;
+    let waiting = 0;
+    for (const x of sample.sessions) {
+      if (x.state === 'active') {
+        active++;
+        const ev = x.waitEventType ? `${x.waitEventType}:${x.waitEvent ?? '?'}` : 'CPU';
+        s.waitEvents[ev] = (s.waitEvents[ev] ?? 0) + 1;
+        if (x.queryMs !== null) keepTop(s.longRunning, { pid: x.pid, ms: x.queryMs, query: x.query }, (n) => n.ms);
+      }
+      if (x.state === 'idle in transaction' || x.state === 'idle in transaction (aborted)') {
+        idleTx++;
+        if (x.stateMs !== null) keepTop(s.idleInTransaction, { pid: x.pid, ms: x.stateMs, query: x.query }, (n) => n.ms);
+      }
+      if (x.blockedBy.length > 0) {
+        waiting++;
+        keepTop(
+          s.blocked,
+          {
+            pid: x.pid,
+            blockedBy: x.blockedBy,
+            waitedMs: x.queryMs ?? 0,
+            waitEvent: x.waitEventType ? `${x.waitEventType}:${x.waitEvent ?? '?'}` : null,
+            query: x.query,
+            blockingQueries: x.blockedBy.map((p) => {
+              const b = byPid.get(p);
+              return b ? `${b.state ?? '?'}: ${b.query}` : '(not visible)';
+            }),
+          },
+          (n) => n.waitedMs,
+        );
+      }
+    }
+    s.maxConnections = Math.max(s.maxConnections, sample.sessions.length);
+    s.maxActive = Math.max(s.maxActive, active);
+    s.maxIdleInTransaction = Math.max(s.maxIdleInTransaction, idleTx);
+    s.maxWaitingOnLocks = Math.max(s.maxWaitingOnLocks, waiting);
+  }
+  return s;
+}
+
+/** What profileDatabase stores for the analyzer (kind db-window): the window's full figures. */
+export interface DatabaseWindow {
+  version: 1;
+  windowRequests: number;
+  windowSeconds: number | null;
+  statements: StatementDelta[];
+  tables: TableCounters[] | null;
+  indexes: IndexCounters[] | null;
+  activity: ActivitySummary | null;
+}
+
+/** Buffer hits and reads of the window's statements: the window's cache hit ratio. */
+export function statementCacheFigures(deltas: StatementDelta[]): { hit: number; read: number } {
+  let hit = 0;
+  let read = 0;
+  for (const d of deltas) {
+    hit += Math.max(0, d.sharedBlksHit);
+    read += Math.max(0, d.sharedBlksRead);
+  }
+  return { hit, read };
+}

@@ -210,3 +210,41 @@ test('builds are serialized by the advisory lock', async () => {
     c.release();
   }
 });
+
+test('INCLUDE columns, and the plans of the statements it was proposed for are checked after the build', async () => {
+  const a: CreateIndexAction = {
+    ...action('perf_items_category_id_created_at_inc_code_idx', [{ name: 'category_id' }, { name: 'created_at', desc: true }]),
+    include: ['code'],
+    verifyQueries: [
+      `SELECT code FROM ${S}.items WHERE category_id = $1 ORDER BY created_at DESC LIMIT 20`,
+      `UPDATE ${S}.items SET code = $2 WHERE category_id = $1 AND created_at = $3`,
+    ],
+  };
+  const r = await createIndex(pool, a, opts);
+  assert.match(r.details, /\(category_id, created_at DESC INCLUDE code\)/);
+  assert.match(r.details, /the generic plan of all 2 statements it was proposed for uses it/);
+  const { rows } = await pool.query(`SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname = $2`, [S, a.indexName]);
+  assert.match(rows[0].indexdef, /\(category_id, created_at DESC\) INCLUDE \(code\)/);
+  assert.match(await planOf(`SELECT code FROM ${S}.items WHERE category_id = 3 ORDER BY created_at DESC LIMIT 20`), /Index Only Scan using perf_items_category_id_created_at_inc_code_idx/);
+  const { rows: items } = await pool.query(`SELECT count(*)::int AS n FROM ${S}.items WHERE code IS NULL`);
+  assert.equal(items[0].n, 0, 'the UPDATE was planned, never run');
+  await dropIndex(pool, S, a.indexName, opts);
+  assert.equal(await indexRow(a.indexName), null);
+});
+
+test('a statement whose plan does not use the new index is reported; texts that are not one statement are not planned', async () => {
+  const a: CreateIndexAction = {
+    ...action('perf_items_code_idx', [{ name: 'code' }]),
+    verifyQueries: [`SELECT id FROM ${S}.items WHERE category_id = $1`, `SELECT 1; DROP TABLE ${S}.items`],
+  };
+  const r = await createIndex(pool, a, opts);
+  assert.match(r.details, /WARNING: only 0 of 1 statements it was proposed for use it in their generic plan/);
+  assert.match(r.details, /not a single SELECT\/UPDATE\/DELETE: skipped/);
+  const { rowCount } = await pool.query(`SELECT 1 FROM pg_tables WHERE schemaname = $1 AND tablename = 'items'`, [S]);
+  assert.equal(rowCount, 1);
+  await dropIndex(pool, S, a.indexName, opts);
+  await assert.rejects(
+    createIndex(pool, { ...action('perf_items_x_idx', [{ name: 'code' }]), include: ['nope'] }, opts),
+    isFailure('BadPlan', true, /column\(s\) nope do not exist/),
+  );
+});

@@ -10,6 +10,7 @@ import { analyzeDatabase, createDatabaseAnalyzerActivities } from '../../activit
 import { migrateStore } from '../../activities/store/schema';
 import { parseTargetProfile, type TargetProfile } from '../../common/profile';
 import type { DatabaseProfile, StatementStat } from '../../common/types';
+import type { DatabaseWindow, StatsSnapshot } from '../../activities/profiling/database-stats';
 import { testDatabase, testPool } from '../helpers/services';
 
 const DB = 'perf_test_dbskill';
@@ -47,10 +48,12 @@ before(async () => {
   deps = { store, connections };
   target = parseTargetProfile(profileInput());
 
-  await pool.query('DROP SCHEMA IF EXISTS dbskill CASCADE');
-  await pool.query('DROP EXTENSION IF EXISTS hypopg');
-  await pool.query('DROP EXTENSION IF EXISTS pg_stat_statements'); // captureDatabaseSnapshot must create it
-  await pool.query(`
+  // One session for the setup, so its table counters can be flushed before the window starts.
+  const setup = await pool.connect();
+  await setup.query('DROP SCHEMA IF EXISTS dbskill CASCADE');
+  await setup.query('DROP EXTENSION IF EXISTS hypopg');
+  await setup.query('DROP EXTENSION IF EXISTS pg_stat_statements'); // captureDatabaseSnapshot must create it
+  await setup.query(`
     CREATE SCHEMA dbskill;
     CREATE TABLE dbskill.categories (id int PRIMARY KEY, name text NOT NULL);
     INSERT INTO dbskill.categories SELECT g, 'category ' || g FROM generate_series(1, 50) g;
@@ -64,8 +67,13 @@ before(async () => {
     CREATE TABLE dbskill.orders (id serial PRIMARY KEY, customer_id int NOT NULL, total numeric(10,2) NOT NULL);
     INSERT INTO dbskill.orders (customer_id, total) SELECT g % 5000, g % 300 FROM generate_series(1, 50000) g;
     CREATE INDEX orders_customer_id_idx ON dbskill.orders (customer_id);
-    ANALYZE dbskill.categories, dbskill.products, dbskill.tiny, dbskill.orders;
   `);
+  // The loads' counters must reach the statistics before ANALYZE, or they count as "modified since analyze".
+  await setup.query('SELECT pg_stat_force_next_flush()');
+  await setup.query('VACUUM ANALYZE dbskill.categories, dbskill.products, dbskill.tiny, dbskill.orders');
+  await setup.query('SELECT pg_stat_force_next_flush()');
+  await setup.query('SELECT pg_stat_force_next_flush()');
+  setup.release();
 
   const { captureDatabaseSnapshot, profileDatabase } = createDatabaseProfileActivities(deps);
   const snap = await captureDatabaseSnapshot({ runId: 'dbskill-test', target });
@@ -82,6 +90,9 @@ before(async () => {
       if (r % 2 === 0) await client.query(Q_ORDERS, [r]);
       latencyMs += performance.now() - t0 + 1; // + "application" time
     }
+    // Table counters are flushed by a backend at most once a second (or when idle for 10 s).
+    await client.query('SELECT pg_stat_force_next_flush()');
+    await client.query('SELECT pg_stat_force_next_flush()');
   } finally {
     client.release();
   }
@@ -100,16 +111,24 @@ after(async () => {
   await store?.end();
 });
 
-test('captureDatabaseSnapshot created pg_stat_statements (it is preloaded) and stored the snapshot', async () => {
+test('captureDatabaseSnapshot created pg_stat_statements (it is preloaded) and stored the snapshot with table counters', async () => {
   const { rowCount } = await pool.query(`SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'`);
   assert.equal(rowCount, 1);
-  const { rows } = await store.query(`SELECT count(*)::int AS n FROM perf_orchestrator.artifacts WHERE run_id = 'dbskill-test' AND kind = 'pgss-snapshot'`);
-  assert.ok(rows[0].n >= 2, 'before and after snapshots are stored');
+  const { rows } = await store.query(
+    `SELECT data FROM perf_orchestrator.artifacts WHERE run_id = 'dbskill-test' AND kind = 'pgss-snapshot' ORDER BY id DESC LIMIT 2`,
+  );
+  assert.equal(rows.length, 2, 'before and after snapshots are stored');
+  const snap = rows[1].data as StatsSnapshot;
+  assert.equal(snap.version, 2);
+  assert.ok(snap.pgss.length > 0);
+  assert.ok(snap.tables.some((t) => t.schema === 'dbskill' && t.table === 'products'));
 });
 
 test('profileDatabase: the window figures of our statements', () => {
   assert.equal(profile.available, true, profile.problems.join('; '));
-  assert.deepEqual(profile.extensions, { pgStatStatements: true, hypopg: true });
+  assert.equal(profile.extensions.pgStatStatements, true);
+  assert.equal(profile.extensions.hypopg, true);
+  assert.equal(profile.extensions.pgQualstats, false, 'pg_qualstats is not preloaded on this server');
   assert.equal(profile.windowRequests, REQUESTS);
 
   const products = find(profile, /FROM dbskill\.products WHERE category_id = \$1/)!;
@@ -139,6 +158,20 @@ test('profileDatabase: the window figures of our statements', () => {
   assert.ok(profile.dbShareOfLatencyPct > 10, `db share ${profile.dbShareOfLatencyPct}%`);
 });
 
+test('profileDatabase stores the window: every statement, table counter deltas, activity samples', async () => {
+  assert.ok(profile.windowArtifactId, 'window artifact id');
+  const { rows } = await store.query(`SELECT kind, data FROM perf_orchestrator.artifacts WHERE id = $1`, [profile.windowArtifactId]);
+  assert.equal(rows[0].kind, 'db-window');
+  const w = rows[0].data as DatabaseWindow;
+  assert.equal(w.windowRequests, REQUESTS);
+  assert.equal(w.statements.length, 4);
+  const products = w.tables!.find((t) => t.table === 'products')!;
+  assert.ok(products.seqScan >= REQUESTS, `products seq scans in the window: ${products.seqScan}`);
+  assert.equal(products.nTupIns, 0, 'the load inserted nothing');
+  assert.ok(w.activity && w.activity.samples >= 1, 'pg_stat_activity was sampled during the window');
+  assert.ok(w.windowSeconds !== null && w.windowSeconds > 0);
+});
+
 test('profileDatabase without a before snapshot says the figures are cumulative', async () => {
   const { profileDatabase } = createDatabaseProfileActivities(deps);
   const p = await profileDatabase({ runId: 'dbskill-test', target, beforeSnapshotId: null, windowRequests: 1, totalRequestLatencyMs: 1 });
@@ -148,22 +181,28 @@ test('profileDatabase without a before snapshot says the figures are cumulative'
 });
 
 test('analyzer without hypopg: proposes the index, unverified, risk medium', async () => {
-  const { findings, notes } = await analyzeDatabase(connections.database(target), target, profile, { installHypopg: false });
+  const { findings, notes } = await analyzeDatabase(connections.database(target), target, profile, { installHypopg: false }, { store });
   const idx = findings.filter((f) => f.rootCause === 'missing_index');
   assert.equal(idx.length, 1, JSON.stringify(findings, null, 2));
+  assert.equal(idx[0].id, 'idx-dbskill-products-category_id-created_at');
   assert.equal(idx[0].risk, 'medium');
   assert.ok(idx[0].evidence.some((e) => /NOT verified/.test(e)));
   assert.ok(notes.some((n) => /CREATE EXTENSION hypopg/.test(n)));
+  const ext = findings.find((f) => f.rootCause === 'missing_extension')!;
+  assert.ok(ext, 'the missing extension is a finding with its steps');
+  assert.ok((ext.action as { steps: string[] }).steps.some((s) => /hypopg: CREATE EXTENSION IF NOT EXISTS hypopg;/.test(s)), JSON.stringify(ext.action));
   const { rowCount } = await pool.query(`SELECT 1 FROM pg_extension WHERE extname = 'hypopg'`);
   assert.equal(rowCount, 0, 'installHypopg: false leaves the database alone');
 });
 
-test('analyzer: exactly the (category_id, created_at DESC) index and the N+1, verified with hypopg', async () => {
+test('analyzer: the (category_id, created_at DESC) index, the N+1 and the health findings, verified with hypopg', async () => {
   const { databaseOptimizationAnalyzer } = createDatabaseAnalyzerActivities(deps);
   const findings = await databaseOptimizationAnalyzer({ runId: 'dbskill-test', target, profile });
-  assert.equal(findings.length, 2, JSON.stringify(findings, null, 2));
+  const byCause = (c: string) => findings.filter((f) => f.rootCause === c);
+  assert.equal(byCause('missing_index').length, 1, JSON.stringify(findings, null, 2));
+  assert.equal(byCause('n_plus_one').length, 1);
 
-  const idx = findings.find((f) => f.rootCause === 'missing_index')!;
+  const idx = byCause('missing_index')[0];
   assert.equal(idx.id, 'idx-dbskill-products-category_id-created_at');
   assert.equal(idx.layer, 'database');
   assert.equal(idx.risk, 'low');
@@ -175,20 +214,38 @@ test('analyzer: exactly the (category_id, created_at DESC) index and the N+1, ve
     table: 'products',
     columns: [{ name: 'category_id' }, { name: 'created_at', desc: true }],
     indexName: 'perf_products_category_id_created_at_idx',
+    verifyQueries: [find(profile, /FROM dbskill\.products/)!.query],
   });
   assert.equal(idx.rollback, 'DROP INDEX CONCURRENTLY "dbskill"."perf_products_category_id_created_at_idx"');
   assert.ok(idx.evidence.some((e) => /verified with hypopg/.test(e)), idx.evidence.join('\n'));
   assert.ok(idx.evidence.some((e) => /Seq Scan on dbskill\.products/.test(e)));
+  assert.ok(idx.evidence.some((e) => /category_id \(~50 distinct values\)/.test(e)), 'column order from pg_stats');
+  assert.ok(idx.evidence.some((e) => /no writes to it in the window/.test(e)));
   const products = find(profile, /FROM dbskill\.products/)!;
   assert.ok(idx.estimatedLatencyReductionMs > products.meanMs * 0.5 && idx.estimatedLatencyReductionMs <= products.meanMs);
 
   const lookup = find(profile, /FROM dbskill\.categories/)!;
-  const n1 = findings.find((f) => f.rootCause === 'n_plus_one')!;
+  const n1 = byCause('n_plus_one')[0];
   assert.equal(n1.id, `n1-${lookup.queryid}`);
   assert.equal(n1.layer, 'application');
   assert.equal(n1.action.type, 'manual');
   assert.match((n1.action as { steps: string[] }).steps[0], /SELECT id, name FROM dbskill\.categories WHERE id = ANY\(\$1\)/);
   assert.ok(Math.abs(n1.estimatedLatencyReductionMs - (LOOKUPS_PER_REQUEST - 1) * (lookup.meanMs + 0.05)) < 0.01);
+
+  // Health: the window's sequential scans on products point at the index finding; hygiene findings are manual and last.
+  const seq = findings.find((f) => f.id === 'db-health-seq-scans')!;
+  assert.ok(seq, findings.map((f) => f.id).join(', '));
+  assert.ok(seq.evidence.some((e) => /dbskill\.products .*sequential scans in the window.*addressed by idx-dbskill-products-category_id-created_at/.test(e)), seq.evidence.join('\n'));
+  for (const f of findings.filter((x) => x.id.startsWith('db-'))) {
+    assert.equal(f.action.type, 'manual', f.id);
+    assert.equal(f.estimatedLatencyReductionMs, 0);
+    assert.ok(f.rollback.length > 0);
+  }
+  const hygiene = JSON.stringify(findings.filter((f) => f.id.startsWith('db-')).map((f) => [f.id, f.evidence]), null, 1);
+  assert.ok(!findings.some((f) => f.rootCause === 'unused_index'), `orders_customer_id_idx is used: ${hygiene}`);
+  assert.ok(!findings.some((f) => f.rootCause === 'stale_statistics'), hygiene);
+  const ext = findings.find((f) => f.rootCause === 'missing_extension')!;
+  assert.ok((ext.action as { steps: string[] }).steps.some((s) => /shared_preload_libraries = 'pg_stat_statements, pg_qualstats'/.test(s)));
 
   // No proposals for the 100-row table or the already indexed lookup; hypothetical indexes are gone.
   assert.ok(!findings.some((f) => /tiny|orders/.test(f.id)));
@@ -211,40 +268,59 @@ test('analyzer: a feature toggle that fixes n_plus_one becomes the N+1 action', 
 
 test('analyzer: createIndexes false turns the index into a manual step', async () => {
   const manual = parseTargetProfile(profileInput({ actions: { createIndexes: false } }));
-  const { findings } = await analyzeDatabase(connections.database(manual), manual, profile);
+  const { findings } = await analyzeDatabase(connections.database(manual), manual, profile, { healthChecks: false }, { store });
   const idx = findings.find((f) => f.rootCause === 'missing_index')!;
   assert.equal(idx.action.type, 'manual');
   assert.match((idx.action as { steps: string[] }).steps[0], /CREATE INDEX CONCURRENTLY "dbskill"\."perf_products_category_id_created_at_idx" ON "dbskill"\."products" \("category_id", "created_at" DESC\)/);
 });
 
-test('analyzer: statements that cannot be planned are skipped with a note; writes are not planned', async () => {
+test('analyzer: filters on calls, time and tables', async () => {
+  const run = async (o: Record<string, unknown>) =>
+    (await analyzeDatabase(connections.database(target), target, profile, { healthChecks: false, reportMissingExtensions: false, ...o }, { store })).findings.map((f) => f.rootCause).sort();
+  assert.deepEqual(await run({}), ['missing_index', 'n_plus_one']);
+  assert.deepEqual(await run({ excludeTables: ['dbskill.products'] }), ['n_plus_one']);
+  assert.deepEqual(await run({ includeTables: ['prod*'] }), ['missing_index']);
+  assert.deepEqual(await run({ minCalls: REQUESTS + 1 }), ['n_plus_one'], 'the listing ran REQUESTS times');
+  assert.deepEqual(await run({ minMeanMs: 1000 }), []);
+});
+
+test('analyzer: statements that cannot be planned are skipped with a note; writes are planned, never run', async () => {
   const stat = (queryid: string, query: string): StatementStat => ({ queryid, query, calls: 10, totalMs: 100, meanMs: 10, rows: 10, callsPerRequest: 1 });
   const fake: DatabaseProfile = {
     ...profile,
+    windowArtifactId: null,
     topStatements: [
-      stat('1', 'SELECT 1 / 0 FROM dbskill.tiny WHERE id = $1'), // fails while planning (constant folding)
+      stat('1', 'SELECT 1 / 0 FROM dbskill.products WHERE category_id = $1'), // fails while planning (constant folding)
       stat('2', 'SELECT * FROM dbskill.no_such_table WHERE id = $1'),
-      stat('3', 'UPDATE dbskill.products SET price = $1 WHERE category_id = $2'),
+      stat('3', 'UPDATE dbskill.products SET price = $1 WHERE name = $2'),
       stat('4', 'SELECT 1; DROP TABLE dbskill.products'),
-      stat('5', Q_PRODUCTS.replace('LIMIT 20', 'LIMIT $2')),
+      stat('5', 'SELEC broken'),
+      stat('6', Q_PRODUCTS.replace('LIMIT 20', 'LIMIT $2')),
     ],
   };
-  const { findings, notes } = await analyzeDatabase(connections.database(target), target, fake);
-  assert.ok(notes.some((n) => /^1: skipped, it could not be planned/.test(n)), notes.join('\n'));
-  assert.ok(notes.some((n) => /^2: skipped, it could not be planned: .*does not exist/.test(n)), notes.join('\n'));
-  assert.ok(notes.some((n) => /^3: not planned \(not a SELECT/.test(n)));
-  assert.ok(notes.some((n) => /^4: not planned \(more than one statement/.test(n)));
-  // The failures left the pooled sessions usable: the last statement is still analyzed.
-  assert.deepEqual(findings.map((f) => f.id), ['idx-dbskill-products-category_id-created_at']);
-  const { rowCount } = await pool.query(`SELECT 1 FROM pg_tables WHERE schemaname = 'dbskill' AND tablename = 'products'`);
-  assert.equal(rowCount, 1);
+  const { findings, notes, advisor } = await analyzeDatabase(connections.database(target), target, fake, { healthChecks: false }, { store });
+  assert.ok(notes.some((n) => /1 statements could not be planned \(1: division by zero/.test(n)), notes.join('\n'));
+  assert.ok(notes.some((n) => /1 statements could not be parsed and were skipped \(5: syntax error/.test(n)), notes.join('\n'));
+  assert.equal(advisor!.stats.planned, 2, 'the UPDATE and the listing; the unknown table has no candidate');
+  // The UPDATE's WHERE name = $2 is planned (EXPLAIN only): an index on name would serve it.
+  assert.deepEqual(findings.filter((f) => f.rootCause === 'missing_index').map((f) => f.id).sort(), [
+    'idx-dbskill-products-category_id-created_at',
+    'idx-dbskill-products-name',
+  ]);
+  const { rows } = await pool.query(`SELECT count(*)::int AS n, count(*) FILTER (WHERE price IS NULL)::int AS nulls FROM dbskill.products`);
+  assert.deepEqual(rows[0], { n: 50000, nulls: 0 }, 'nothing was executed');
 });
 
-test('analyzer: once the index exists, nothing is proposed for the listing', async () => {
+test('analyzer: once the index exists, nothing is proposed for the listing and the new index shows as unused', async () => {
   await pool.query('CREATE INDEX products_cat_created_idx ON dbskill.products (category_id, created_at DESC)');
   try {
-    const { findings } = await analyzeDatabase(connections.database(target), target, profile);
-    assert.deepEqual(findings.map((f) => f.rootCause), ['n_plus_one']);
+    const { findings, notes } = await analyzeDatabase(connections.database(target), target, profile, {}, { store });
+    assert.ok(!findings.some((f) => f.rootCause === 'missing_index'), JSON.stringify(findings.map((f) => f.id)));
+    assert.ok(notes.some((n) => /already served by an existing index.*products_cat_created_idx/.test(n)), notes.join('\n'));
+    const unused = findings.find((f) => f.rootCause === 'unused_index')!;
+    assert.ok(unused.evidence.some((e) => /dbskill\.products_cat_created_idx on products \(category_id, created_at DESC\): 0 scans/.test(e)), unused.evidence.join('\n'));
+    assert.deepEqual((unused.action as { steps: string[] }).steps, ['DROP INDEX CONCURRENTLY "dbskill"."products_cat_created_idx";']);
+    assert.match(unused.rollback, /CREATE INDEX CONCURRENTLY products_cat_created_idx ON dbskill\.products USING btree \(category_id, created_at DESC\)/);
   } finally {
     await pool.query('DROP INDEX dbskill.products_cat_created_idx');
   }

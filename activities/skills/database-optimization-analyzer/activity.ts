@@ -1,25 +1,33 @@
-// The database-optimization-analyzer skill: missing indexes (generic plans + hypopg) and N+1
-// lookups, from the database profile's top statements.
+// The database-optimization-analyzer skill: over the load window's statements, a workload-wide index
+// advisor (PostgreSQL's parser + generic plans + hypopg, greedy choice with write costs), N+1 lookups,
+// health checks (PgHero's list and more) and the extensions that would deepen the analysis. Every
+// finding has evidence, an estimate, effort, risk, an action (automatic only for CREATE INDEX
+// CONCURRENTLY; everything else is a manual step) and its rollback.
 import { Context } from '@temporalio/activity';
 import type { Pool } from 'pg';
 import type { TargetProfile } from '../../../common/profile';
 import type { ActionSpec, DatabaseProfile, Finding, StatementStat } from '../../../common/types';
 import type { ActivityDeps } from '../../deps';
-import { indexColumnList, indexNameFor, qualifiedName, safeToken } from '../../actions/sql-ident';
-import { whyNotPlannable, withPlanSession, type PlanSession } from './generic-plan';
-import { prepareHypopg, verifyWithHypotheticalIndex, type HypopgStatus, type Verification } from './hypopg';
-import { candidateColumnLists, coveringIndex, tableInfo, type IndexColumn } from './index-candidates';
-import { nPlusOneFinding, shorten } from './n-plus-one';
-import { findSeqScans, planCost, type PlanNode, type SeqScanSite } from './plan-walk';
+import { indexColumnList, indexNameFor, qualifiedName, quoteIdent, safeToken } from '../../actions/sql-ident';
+import { loadArtifact } from '../../store/artifacts';
+import { statementCacheFigures, type DatabaseWindow, type StatementDelta } from '../../profiling/database-stats';
+import { adviseIndexes, DEFAULT_ADVISOR_OPTIONS, type AdvisorOptions, type AdvisorResult, type IndexRecommendation, type TableWrites } from './advisor';
+import { extensionStates, missingExtensionsFinding, usable } from './extensions';
+import { collectHealth } from './health-collect';
+import { DEFAULT_HEALTH_OPTIONS, healthFindings, type HealthOptions, type HealthWindow } from './health';
+import { prepareHypopg } from './hypopg';
+import { nPlusOneFindings, shorten } from './n-plus-one';
+import { qualstatEvidence, readQualstats, type QualStat } from './qualstats';
+import { ensureParser, parserProblem, tryParse } from './sql-parse';
 
 export const SOURCE = 'database-optimization-analyzer';
 
 export interface AnalyzerOptions {
-  /** A Seq Scan is worth an index only on a table with more rows than this (pg_class.reltuples). */
+  /** A table needs more rows than this (pg_class.reltuples) to get an index. */
   minTableRows: number;
-  /** Dexter's anchors: the statement's plan must cost at least this... */
+  /** Dexter's anchors: the statement's generic plan must cost at least this... */
   minPlanCost: number;
-  /** ...and the hypothetical index must cut the cost by at least this fraction. */
+  /** ...and the index must cut the cost by at least this fraction. */
   minSavingFraction: number;
   /** Saving assumed for an index that could not be verified (no hypopg). */
   unverifiedSavingFraction: number;
@@ -29,23 +37,52 @@ export interface AnalyzerOptions {
   statementTimeout: string;
   /** CREATE EXTENSION hypopg when it is available but not created (it only adds functions). */
   installHypopg: boolean;
+  /** Workload filters (the window's figures): statements called fewer times are ignored... */
+  minCalls: number;
+  /** ...or faster on average (ms)... */
+  minMeanMs: number;
+  /** ...or taking less time in total (ms). */
+  minTotalMs: number;
+  /** Only statements touching one of these tables (`table`, `schema.table`, `*` wildcards); empty: all. */
+  includeTables: string[];
+  /** Statements touching one of these tables are ignored. */
+  excludeTables: string[];
+  /** At most this many statements (by window time) are analyzed. */
+  maxStatements: number;
+  /** The index advisor's other options (candidates, greedy choice, write cost, parallelism). */
+  advisor: Partial<AdvisorOptions>;
+  healthChecks: boolean;
+  health: Partial<HealthOptions>;
+  reportMissingExtensions: boolean;
 }
 
 export const DEFAULT_ANALYZER_OPTIONS: AnalyzerOptions = {
-  minTableRows: 10_000,
-  minPlanCost: 100,
-  minSavingFraction: 0.5,
-  unverifiedSavingFraction: 0.5,
+  minTableRows: DEFAULT_ADVISOR_OPTIONS.minTableRows,
+  minPlanCost: DEFAULT_ADVISOR_OPTIONS.minPlanCost,
+  minSavingFraction: DEFAULT_ADVISOR_OPTIONS.minSavingFraction,
+  unverifiedSavingFraction: DEFAULT_ADVISOR_OPTIONS.unverifiedSavingFraction,
   nPlusOneMinCallsPerRequest: 5,
   nPlusOneMaxRowsPerCall: 10,
   statementTimeout: '5s',
   installHypopg: true,
+  minCalls: 5,
+  minMeanMs: 0,
+  minTotalMs: 0,
+  includeTables: [],
+  excludeTables: [],
+  maxStatements: 10_000,
+  advisor: {},
+  healthChecks: true,
+  health: {},
+  reportMissingExtensions: true,
 };
 
 export interface AnalysisResult {
   findings: Finding[];
   /** Why statements or candidates were skipped; logged by the activity. */
   notes: string[];
+  /** The advisor's figures (timings, counts, rejected candidates); null when it did not run. */
+  advisor: AdvisorResult | null;
 }
 
 export interface DatabaseAnalyzerRequest {
@@ -56,171 +93,247 @@ export interface DatabaseAnalyzerRequest {
 
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 
-function describeColumns(cols: IndexColumn[]): string {
+function describeColumns(cols: { name: string; desc?: boolean }[]): string {
   return cols.map((c) => `${c.name}${c.desc ? ' DESC' : ''}`).join(', ');
-}
-
-interface Proposal {
-  site: SeqScanSite;
-  schema: string;
-  table: string;
-  reltuples: number;
-  columns: IndexColumn[];
-  costBefore: number;
-  verification: Verification | null; // null: not verified (no hypopg)
-}
-
-async function proposeForStatement(
-  session: PlanSession,
-  stat: StatementStat,
-  plan: PlanNode,
-  schemas: string[],
-  hypopg: HypopgStatus,
-  opts: AnalyzerOptions,
-  notes: string[],
-): Promise<Proposal[]> {
-  const costBefore = planCost(plan);
-  const out: Proposal[] = [];
-  for (const site of findSeqScans(plan)) {
-    const where = `${site.schema ?? '?'}.${site.relation}`;
-    if (!site.schema || !schemas.includes(site.schema)) continue;
-    if (site.equalityColumns.length === 0) continue;
-    const info = await tableInfo(session.client, site.schema, site.relation);
-    if (!info || info.reltuples <= opts.minTableRows) continue;
-    if (costBefore < opts.minPlanCost) {
-      notes.push(`${stat.queryid}: Seq Scan on ${where} skipped: plan cost ${round(costBefore, 1)} < ${opts.minPlanCost}`);
-      continue;
-    }
-    const sortCount = (site.sortColumns ?? []).length;
-    for (const [i, columns] of candidateColumnLists(site).entries()) {
-      if (!columns.every((c) => info.columns.has(c.name))) continue;
-      const covering = coveringIndex(columns, i === 0 ? sortCount : 0, info.indexes);
-      if (covering) {
-        notes.push(`${stat.queryid}: (${describeColumns(columns)}) on ${where} skipped: index ${covering} already starts with it`);
-        continue;
-      }
-      if (!hypopg.schema) {
-        out.push({ site, schema: site.schema, table: site.relation, reltuples: info.reltuples, columns, costBefore, verification: null });
-        break;
-      }
-      const v = await verifyWithHypotheticalIndex(session, hypopg.schema, { schema: site.schema, table: site.relation, columns }, stat.query, costBefore);
-      if (v.usesIndex && v.savingFraction >= opts.minSavingFraction) {
-        out.push({ site, schema: site.schema, table: site.relation, reltuples: info.reltuples, columns, costBefore, verification: v });
-        break;
-      }
-      notes.push(
-        `${stat.queryid}: (${describeColumns(columns)}) on ${where} rejected: ` +
-          (v.usesIndex ? `saves ${round(v.savingFraction * 100, 1)}% < ${opts.minSavingFraction * 100}%` : 'the planner does not use it'),
-      );
-    }
-  }
-  return out;
-}
-
-function indexFinding(stat: StatementStat, p: Proposal, target: TargetProfile, opts: AnalyzerOptions): Finding {
-  const colNames = p.columns.map((c) => c.name);
-  const indexName = indexNameFor(p.table, colNames);
-  const columns = p.columns.map((c) => (c.desc ? { name: c.name, desc: true } : { name: c.name }));
-  const saving = p.verification ? p.verification.savingFraction : opts.unverifiedSavingFraction;
-  const ddl = `CREATE INDEX CONCURRENTLY ${qualifiedName(p.schema, indexName)} ON ${qualifiedName(p.schema, p.table)} (${indexColumnList(columns)})`;
-  const evidence = [
-    `${p.site.nodeType} on ${p.schema}.${p.table} (${Math.round(p.reltuples)} rows in the table), plan estimates ${p.site.planRows} rows` +
-      (p.site.filter ? ` after Filter ${p.site.filter}` : '') +
-      (p.site.sortKeyText ? `; Sort Key ${p.site.sortKeyText.join(', ')}` : ''),
-    p.verification
-      ? `generic plan cost ${round(p.costBefore, 2)} -> ${round(p.verification.costAfter, 2)} with a hypothetical index on (${describeColumns(p.columns)}) (-${round(saving * 100, 1)}%, verified with hypopg)`
-      : `generic plan cost ${round(p.costBefore, 2)}; NOT verified with hypopg (not available), saving assumed ${round(saving * 100)}%`,
-    `statement: ${shorten(stat.query, 200)}`,
-    `${round(stat.callsPerRequest, 2)} calls per request, mean ${round(stat.meanMs, 3)} ms, ${stat.calls} calls in the window`,
-  ];
-  const action: ActionSpec =
-    target.actions?.createIndexes === false
-      ? { type: 'manual', steps: [`run: ${ddl}`, `then: ANALYZE ${qualifiedName(p.schema, p.table)}`] }
-      : { type: 'create_index', schema: p.schema, table: p.table, columns, indexName };
-  return {
-    id: `idx-${[p.schema, p.table, ...colNames].map(safeToken).join('-')}`,
-    layer: 'database',
-    rootCause: 'missing_index',
-    title: `Missing index on ${p.schema}.${p.table} (${describeColumns(p.columns)})`,
-    evidence,
-    estimatedLatencyReductionMs: round(stat.meanMs * saving * stat.callsPerRequest),
-    effortDays: 0.5,
-    risk: p.verification ? 'low' : 'medium',
-    action,
-    rollback: `DROP INDEX CONCURRENTLY ${qualifiedName(p.schema, indexName)}`,
-    source: SOURCE,
-  };
-}
-
-function merge(into: Map<string, Finding>, f: Finding): void {
-  const prev = into.get(f.id);
-  if (!prev) {
-    into.set(f.id, f);
-    return;
-  }
-  // The same index helps several statements: the gains add up.
-  into.set(f.id, {
-    ...prev,
-    evidence: [...prev.evidence, ...f.evidence.filter((e) => !prev.evidence.includes(e))],
-    estimatedLatencyReductionMs: round(prev.estimatedLatencyReductionMs + f.estimatedLatencyReductionMs),
-    risk: prev.risk === 'low' && f.risk === 'low' ? 'low' : 'medium',
-  });
 }
 
 function heartbeat(details: unknown): void {
   try {
     Context.current().heartbeat(details);
   } catch {
-    // not running as an activity (tests, scripts)
+    // not running as an activity (tests, scripts, benchmarks)
   }
 }
 
-/** The analysis itself, usable outside an activity. */
+/** `orders`, `public.orders`, `audit_*`: matched against schema.table and table. */
+export function tableMatcher(patterns: string[]): (schema: string | null, table: string) => boolean {
+  const res = patterns.map((p) => new RegExp(`^${p.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i'));
+  return (schema, table) => res.some((re) => re.test(table) || (schema !== null && re.test(`${schema}.${table}`)));
+}
+
+/** The window's statements after the filters, largest total time first. */
+export function filterStatements(statements: StatementDelta[], opts: AnalyzerOptions, notes: string[]): StatementDelta[] {
+  const include = opts.includeTables.length ? tableMatcher(opts.includeTables) : null;
+  const exclude = opts.excludeTables.length ? tableMatcher(opts.excludeTables) : null;
+  let dropped = 0;
+  const out = statements.filter((s) => {
+    const keep = s.calls >= opts.minCalls && s.totalMs / Math.max(1, s.calls) >= opts.minMeanMs && s.totalMs >= opts.minTotalMs;
+    if (!keep) {
+      dropped++;
+      return false;
+    }
+    if (!include && !exclude) return true;
+    const parsed = tryParse(s.query, { fingerprint: false });
+    if ('error' in parsed) return !include; // unknown tables: kept only without an include list
+    const rels = parsed.facts.scopes.flatMap((sc) => sc.relations);
+    if (parsed.facts.writeTarget) rels.push(parsed.facts.writeTarget);
+    if (exclude && rels.some((r) => exclude(r.schema, r.name))) return false;
+    if (include && !rels.some((r) => include(r.schema, r.name))) return false;
+    return true;
+  });
+  if (dropped > 0) {
+    notes.push(`${dropped} statements below the filters (calls >= ${opts.minCalls}, mean >= ${opts.minMeanMs} ms, total >= ${opts.minTotalMs} ms) were not analyzed`);
+  }
+  out.sort((a, b) => b.totalMs - a.totalMs);
+  if (out.length > opts.maxStatements) {
+    notes.push(`${out.length - opts.maxStatements} statements beyond the ${opts.maxStatements} slowest in total were not analyzed`);
+    out.length = opts.maxStatements;
+  }
+  return out;
+}
+
+function indexFinding(r: IndexRecommendation, target: TargetProfile, windowRequests: number, qual: QualStat[], opts: AnalyzerOptions): Finding {
+  const keyNames = r.keys.map((c) => c.name);
+  const indexName = indexNameFor(r.table, r.include.length ? [...keyNames, 'inc', ...r.include] : keyNames);
+  const columns = r.keys.map((c) => (c.desc ? { name: c.name, desc: true } : { name: c.name }));
+  const include = r.include.length ? ` INCLUDE (${r.include.map(quoteIdent).join(', ')})` : '';
+  const ddl = `CREATE INDEX CONCURRENTLY ${qualifiedName(r.schema, indexName)} ON ${qualifiedName(r.schema, r.table)} (${indexColumnList(columns)})${include}`;
+  const perRequest = windowRequests > 0 ? r.savedMs / windowRequests : 0;
+  const hypothetical = (s: string) => s.replace(/<\d+>btree_[A-Za-z0-9_]+/g, '(the proposed index)');
+  const evidence: string[] = [
+    r.verified
+      ? `${r.statements.length} statement${r.statements.length > 1 ? 's' : ''} of the window ${r.statements.length > 1 ? 'use' : 'uses'} it: each was re-planned (generic plan) with it as a hypothetical index, verified with hypopg` +
+        `; estimated ${round(r.savedMs, 1)} ms of database time saved over the window (${round(perRequest, 3)} ms per request)`
+      : `NOT verified with hypopg (not available): the plan scans the table sequentially and the index matches its predicates; saving assumed ${round(opts.unverifiedSavingFraction * 100)}% (${round(r.savedMs, 1)} ms over the window)`,
+  ];
+  for (const s of r.statements.slice(0, 3)) {
+    const saving = s.costBefore > 0 ? (100 * (s.costBefore - s.costAfter)) / s.costBefore : 0;
+    evidence.push(
+      `statement (${s.calls} calls in the window, mean ${round(s.totalMs / Math.max(1, s.calls), 3)} ms${s.queryids.length > 1 ? `, ${s.queryids.length} texts with one fingerprint` : ''}): ${shorten(s.query, 200)}`,
+      `plan before: ${s.planBefore}`,
+    );
+    if (r.verified) {
+      evidence.push(
+        `generic plan cost ${round(s.costBefore, 2)} -> ${round(s.costAfter, 2)} with the index (-${round(saving, 1)}%, verified with hypopg); plan after: ${hypothetical(s.planAfter)}`,
+      );
+    }
+    for (const q of qual.filter((x) => s.queryids.includes(x.queryid) && x.table === r.table).slice(0, 2)) evidence.push(qualstatEvidence(q));
+  }
+  if (r.statements.length > 3) evidence.push(`... and ${r.statements.length - 3} more statements`);
+  evidence.push(`column order: ${r.columnNotes.join('; ')}`);
+  const wrote = r.writes && r.writes.inserted + r.writes.updated + r.writes.deleted > 0;
+  evidence.push(
+    wrote && r.writes
+      ? `${r.schema}.${r.table} has ${Math.round(r.reltuples)} rows; writes in the window: ${r.writes.inserted} inserted, ${r.writes.updated} updated (${r.writes.hotUpdated} HOT), ${r.writes.deleted} deleted -> ` +
+          `estimated index maintenance ${round(r.writeCostMs, 1)} ms, below the ${round(r.savedMs, 1)} ms saved`
+      : `${r.schema}.${r.table} has ${Math.round(r.reltuples)} rows; no writes to it in the window`,
+  );
+  const verifyQueries = r.statements.map((s) => s.query).filter((q) => q.length <= 2_000).slice(0, 3);
+  const action: ActionSpec =
+    target.actions?.createIndexes === false
+      ? { type: 'manual', steps: [`run: ${ddl}`, `then: ANALYZE ${qualifiedName(r.schema, r.table)}`] }
+      : {
+          type: 'create_index',
+          schema: r.schema,
+          table: r.table,
+          columns,
+          indexName,
+          ...(r.include.length ? { include: r.include } : {}),
+          ...(verifyQueries.length ? { verifyQueries } : {}),
+        };
+  const heavyWrites = r.writeCostMs > 0.25 * r.savedMs;
+  return {
+    id: `idx-${[r.schema, r.table, ...keyNames, ...(r.include.length ? ['inc', ...r.include] : [])].map(safeToken).join('-')}`,
+    layer: 'database',
+    rootCause: 'missing_index',
+    title: `Missing index on ${r.schema}.${r.table} (${describeColumns(r.keys)})${r.include.length ? ` INCLUDE (${r.include.join(', ')})` : ''}`,
+    evidence,
+    estimatedLatencyReductionMs: round(perRequest),
+    effortDays: 0.5,
+    risk: r.verified && !heavyWrites && r.reltuples < 10_000_000 ? 'low' : 'medium',
+    action,
+    rollback: `DROP INDEX CONCURRENTLY ${qualifiedName(r.schema, indexName)}`,
+    source: SOURCE,
+  };
+}
+
+/** The analysis itself, usable outside an activity. `store` lets it read the profile's window. */
 export async function analyzeDatabase(
   pool: Pool,
   target: TargetProfile,
   profile: DatabaseProfile,
   options: Partial<AnalyzerOptions> = {},
+  ctx: { store?: Pool } = {},
 ): Promise<AnalysisResult> {
-  const opts = { ...DEFAULT_ANALYZER_OPTIONS, ...options };
+  const opts: AnalyzerOptions = { ...DEFAULT_ANALYZER_OPTIONS, ...options };
   const notes: string[] = [];
-  if (!profile.available) return { findings: [], notes: ['database profile not available: nothing to analyze'] };
+  if (!profile.available) return { findings: [], notes: ['database profile not available: nothing to analyze'], advisor: null };
   const schemas = target.database?.schemas ?? ['public'];
-  const findings = new Map<string, Finding>();
+  if (!(await ensureParser())) notes.push(`the SQL parser could not be loaded (${parserProblem()}); N+1 detection falls back on patterns`);
 
-  const hypopg = await prepareHypopg(pool, opts.installHypopg);
-  if (hypopg.note) notes.push(hypopg.note);
-
-  for (const [i, stat] of profile.topStatements.entries()) {
-    heartbeat({ statement: i + 1, of: profile.topStatements.length });
-    const n1 = nPlusOneFinding(stat, target, {
-      minCallsPerRequest: opts.nPlusOneMinCallsPerRequest,
-      maxRowsPerCall: opts.nPlusOneMaxRowsPerCall,
-    });
-    if (n1) merge(findings, n1);
-
-    const why = whyNotPlannable(stat.query);
-    if (why) {
-      notes.push(`${stat.queryid}: not planned (${why})`);
-      continue;
-    }
+  // The window: every statement with its figures, table counters, activity samples.
+  let window: DatabaseWindow | null = null;
+  if (profile.windowArtifactId && ctx.store) {
     try {
-      const proposals = await withPlanSession(
-        pool,
-        async (session) => {
-          const plan = await session.explain(stat.query);
-          return proposeForStatement(session, stat, plan, schemas, hypopg, opts, notes);
-        },
-        { statementTimeout: opts.statementTimeout },
-      );
-      for (const p of proposals) merge(findings, indexFinding(stat, p, target, opts));
+      window = await loadArtifact<DatabaseWindow>(ctx.store, profile.windowArtifactId);
     } catch (err) {
-      notes.push(`${stat.queryid}: skipped, it could not be planned: ${(err as Error).message} (statement: ${shorten(stat.query, 120)})`);
+      notes.push(`the window's figures (${profile.windowArtifactId}) could not be loaded (${(err as Error).message}); only the top statements are analyzed`);
     }
   }
+  const windowRequests = window?.windowRequests ?? profile.windowRequests;
+  const all: StatementDelta[] = window
+    ? window.statements
+    : profile.topStatements.map((s) => ({ queryid: s.queryid, query: s.query, calls: s.calls, totalMs: s.totalMs, rows: s.rows, sharedBlksHit: 0, sharedBlksRead: 0 }));
+  const statements = filterStatements(all, opts, notes);
+
+  // Extensions: hypopg verifies the advice, pg_qualstats adds the predicates really evaluated.
+  const hypopg = await prepareHypopg(pool, opts.installHypopg);
+  if (hypopg.note) notes.push(hypopg.note);
+  let ext: Awaited<ReturnType<typeof extensionStates>> | null = null;
+  try {
+    ext = await extensionStates(pool);
+  } catch (err) {
+    notes.push(`extensions could not be listed: ${(err as Error).message}`);
+  }
+  const qualstatsState = ext?.states.find((e) => e.name === 'pg_qualstats');
+  let qual: QualStat[] = [];
+  if (qualstatsState && usable(qualstatsState) && qualstatsState.schema) {
+    try {
+      qual = await readQualstats(pool, qualstatsState.schema, statements.map((s) => s.queryid));
+    } catch (err) {
+      notes.push(`pg_qualstats could not be read: ${(err as Error).message}`);
+    }
+  }
+
+  // 1. Indexes, workload-wide.
+  heartbeat({ phase: 'advisor', statements: statements.length });
+  const tableWrites: TableWrites[] | undefined = window?.tables?.map((t) => ({
+    schema: t.schema,
+    table: t.table,
+    inserted: t.nTupIns,
+    updated: t.nTupUpd,
+    hotUpdated: t.nTupHotUpd,
+    deleted: t.nTupDel,
+  }));
+  let advisor: AdvisorResult | null = null;
+  const findings: Finding[] = [];
+  try {
+    advisor = await adviseIndexes(
+      pool,
+      { statements, schemas, tableWrites },
+      { hypopgSchema: hypopg.schema, heartbeat },
+      {
+        minTableRows: opts.minTableRows,
+        minPlanCost: opts.minPlanCost,
+        minSavingFraction: opts.minSavingFraction,
+        unverifiedSavingFraction: opts.unverifiedSavingFraction,
+        ...opts.advisor,
+        planner: { statementTimeout: opts.statementTimeout, ...(opts.advisor.planner ?? {}) },
+      },
+    );
+    notes.push(...advisor.notes);
+    for (const r of advisor.rejected) notes.push(`index ${r.candidate} not proposed: ${r.reason}`);
+    for (const r of advisor.recommendations) findings.push(indexFinding(r, target, windowRequests, qual, opts));
+  } catch (err) {
+    notes.push(`the index advisor failed: ${(err as Error).message}`);
+  }
+
+  // 2. N+1 lookups (grouped by fingerprint).
+  const stats: StatementStat[] = statements.map((s) => ({
+    queryid: s.queryid,
+    query: s.query,
+    calls: s.calls,
+    totalMs: s.totalMs,
+    meanMs: s.calls > 0 ? s.totalMs / s.calls : 0,
+    rows: s.rows,
+    callsPerRequest: windowRequests > 0 ? s.calls / windowRequests : 0,
+  }));
+  findings.push(...nPlusOneFindings(stats, target, { minCallsPerRequest: opts.nPlusOneMinCallsPerRequest, maxRowsPerCall: opts.nPlusOneMaxRowsPerCall }));
+
+  // 3. Health checks.
+  if (opts.healthChecks) {
+    heartbeat({ phase: 'health' });
+    try {
+      const snapshot = await collectHealth(pool, schemas);
+      const w: HealthWindow | null = window
+        ? {
+            tables: window.tables,
+            activity: window.activity,
+            cache: statementCacheFigures(window.statements),
+            statements: window.statements.map((s) => ({ query: s.query, totalMs: s.totalMs, calls: s.calls })),
+          }
+        : null;
+      if (!window) notes.push('health checks without the window figures: activity, cache and scan checks use the cumulative statistics');
+      findings.push(...healthFindings(snapshot, w, findings.filter((f) => f.rootCause === 'missing_index'), { ...DEFAULT_HEALTH_OPTIONS, ...opts.health }));
+    } catch (err) {
+      notes.push(`health checks failed: ${(err as Error).message}`);
+    }
+  }
+
+  // 4. What would make the analysis better.
+  if (opts.reportMissingExtensions && ext) {
+    const preload = await pool
+      .query(`SELECT current_setting('shared_preload_libraries') AS p, current_database() AS db`)
+      .then((r) => ({ list: String(r.rows[0].p).split(',').map((s) => s.trim()).filter(Boolean), db: String(r.rows[0].db) }));
+    const optional = ext.states.filter((e) => e.name !== 'pg_stat_statements');
+    const f = missingExtensionsFinding(optional, preload.list, preload.db);
+    if (f) findings.push(f);
+  }
+
   return {
-    findings: [...findings.values()].sort((a, b) => b.estimatedLatencyReductionMs - a.estimatedLatencyReductionMs),
+    findings: findings.sort((a, b) => b.estimatedLatencyReductionMs - a.estimatedLatencyReductionMs),
     notes,
+    advisor,
   };
 }
 
@@ -228,10 +341,11 @@ export function createDatabaseAnalyzerActivities(deps: ActivityDeps, options: Pa
   async function databaseOptimizationAnalyzer(req: DatabaseAnalyzerRequest): Promise<Finding[]> {
     if (!req.target.database || !req.profile.available) return [];
     const pool = deps.connections.database(req.target);
-    const { findings, notes } = await analyzeDatabase(pool, req.target, req.profile, options);
+    const { findings, notes, advisor } = await analyzeDatabase(pool, req.target, req.profile, options, { store: deps.store });
     try {
       const log = Context.current().log;
       for (const n of notes) log.info(`database-optimization-analyzer: ${n}`, { runId: req.runId });
+      if (advisor) log.info('database-optimization-analyzer: advisor figures', { runId: req.runId, ...advisor.stats });
     } catch {
       // not running as an activity
     }

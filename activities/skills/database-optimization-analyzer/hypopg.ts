@@ -1,10 +1,6 @@
-// Verification of an index candidate with hypopg: create it hypothetically (backend memory only,
-// nothing is built), re-plan the statement and compare costs, then reset.
+// hypopg (hypothetical indexes: backend memory only, nothing is built): finding it, creating the
+// extension when it is available. The planner (planner.ts) creates and drops the hypothetical indexes.
 import type { Pool } from 'pg';
-import { indexColumnList, qualifiedName, quoteIdent } from '../../actions/sql-ident';
-import type { PlanSession } from './generic-plan';
-import type { IndexColumn } from './index-candidates';
-import { planCost, planUsesIndex, type PlanNode } from './plan-walk';
 
 export interface HypopgStatus {
   /** Schema holding hypopg's functions, or null when it cannot be used. */
@@ -36,41 +32,4 @@ export async function prepareHypopg(pool: Pool, install: boolean): Promise<Hypop
     return { schema: null, note: `CREATE EXTENSION hypopg failed (${(err as Error).message}); run it as the database owner` };
   }
   return { schema: await find(), note: 'created extension hypopg (hypothetical indexes only; it builds nothing)' };
-}
-
-export interface Verification {
-  costBefore: number;
-  costAfter: number;
-  savingFraction: number;
-  usesIndex: boolean;
-  planAfter: PlanNode;
-}
-
-/** Plans `query` with a hypothetical btree index on schema.table (columns) in the session's backend. */
-export async function verifyWithHypotheticalIndex(
-  session: PlanSession,
-  hypopgSchema: string,
-  target: { schema: string; table: string; columns: IndexColumn[] },
-  query: string,
-  costBefore: number,
-): Promise<Verification> {
-  const fn = (name: string) => `${quoteIdent(hypopgSchema)}.${name}`;
-  const reset = `SELECT ${fn('hypopg_reset')}()`;
-  session.cleanupAfterRollback.add(reset);
-  const ddl = `CREATE INDEX ON ${qualifiedName(target.schema, target.table)} (${indexColumnList(target.columns)})`;
-  const { rows } = await session.client.query(`SELECT indexname FROM ${fn('hypopg_create_index')}($1)`, [ddl]);
-  try {
-    const planAfter = await session.explain(query);
-    const costAfter = planCost(planAfter);
-    return {
-      costBefore,
-      costAfter,
-      savingFraction: costBefore > 0 ? Math.max(0, (costBefore - costAfter) / costBefore) : 0,
-      usesIndex: rows.length > 0 && planUsesIndex(planAfter, String(rows[0].indexname)),
-      planAfter,
-    };
-  } finally {
-    // In an aborted transaction this fails; the session then resets after its ROLLBACK.
-    await session.client.query(reset).catch(() => undefined);
-  }
 }

@@ -2,6 +2,7 @@
 import type { TargetProfile } from '../../../common/profile';
 import type { Finding, StatementStat } from '../../../common/types';
 import { stripQuotedAndComments } from './generic-plan';
+import { parserReady, tryParse, type StatementFacts } from './sql-parse';
 
 export interface SingleLookup {
   select: string;
@@ -54,20 +55,82 @@ export interface NPlusOneOptions {
 
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 
-/** The N+1 finding for one statement, or null when it is not one. */
-export function nPlusOneFinding(stat: StatementStat, target: TargetProfile, opts: NPlusOneOptions): Finding | null {
+/** What the N+1 finding needs about the lookup statement. */
+export interface LookupShape {
+  table: string; // as written
+  column: string; // as written (maybe qualified)
+  batched: string;
+  /** The statement aggregates per key (count/avg per parent): rows per call are 1 whatever the data. */
+  aggregates: boolean;
+}
+
+/**
+ * A single-table lookup by one parameter (`... FROM t WHERE col = $k [AND other conditions]`) from the
+ * parser's facts, with its batched form: `col = ANY($k)` (the key added to the select list, GROUP BY
+ * the key for an aggregate), or, with ORDER BY / LIMIT per key, a LATERAL join over the keys.
+ */
+export function lookupFromFacts(f: StatementFacts, columnType?: (table: string, column: string) => string | null): LookupShape | null {
+  if (f.kind !== 'select' || f.scopes.length !== 1 || f.locking) return null;
+  const s = f.scopes[0];
+  if (s.relations.length !== 1 || s.joins.length > 0 || s.groupBy || s.having || s.windowFunctions || s.distinct) return null;
+  const keys = s.predicates.filter((p) => p.op === 'eq' && p.param !== null);
+  if (keys.length !== 1) return null;
+  const key = keys[0];
+  const rel = s.relations[0];
+  if (key.col.qualifier && key.col.qualifier !== rel.alias && key.col.qualifier !== rel.name) return null;
+  const text = f.text;
+  const paramText = `$${key.param}`;
+  const loc = key.paramLocation;
+  if (loc < 0 || text.slice(loc, loc + paramText.length) !== paramText) return null;
+  const colText = key.col.qualifier ? `${rel.alias}.${key.col.column}` : key.col.column;
+  const tableText = `${rel.schema ? `${rel.schema}.` : ''}${rel.name}`;
+  const after = text.slice(loc + paramText.length);
+  const simple = /=\s*$/.test(text.slice(0, loc)) && !/^\s*::/.test(after) && !/^\d/.test(after);
+  let batched: string;
+  if (simple && !s.hasOrderBy && !s.hasLimit && !s.hasOffset) {
+    let t = `${text.slice(0, loc)}ANY(${paramText})${after}`;
+    const selectsKey = s.stars.length > 0 || s.selectColumns.some((c) => c.column === key.col.column);
+    if (!selectsKey && s.targetStart >= 0) t = `${t.slice(0, s.targetStart)}${colText}, ${t.slice(s.targetStart)}`;
+    if (s.aggregates) t = `${t} GROUP BY ${colText}`;
+    batched = t;
+  } else {
+    const type = columnType?.(rel.name, key.col.column) ?? null;
+    const inner = `${text.slice(0, loc)}k.key${after}`;
+    batched = `SELECT k.key, t.* FROM unnest(${paramText}${type ? `::${type}[]` : ''}) AS k(key) CROSS JOIN LATERAL (${inner}) AS t`;
+  }
+  return { table: tableText, column: colText, batched, aggregates: s.aggregates };
+}
+
+/** The lookup shape from the parser when it is loaded, else from the regular expression. */
+export function lookupShape(query: string, columnType?: (table: string, column: string) => string | null): LookupShape | null {
+  if (parserReady()) {
+    const parsed = tryParse(query, { fingerprint: false });
+    if ('error' in parsed) return null;
+    return lookupFromFacts(parsed.facts, columnType);
+  }
+  const l = parseSingleLookup(query);
+  return l ? { table: l.table, column: l.column, batched: batchedForm(l), aggregates: false } : null;
+}
+
+/** The N+1 finding for one statement (or all statements of one fingerprint, summed), or null when it is not one. */
+export function nPlusOneFinding(
+  stat: StatementStat,
+  target: TargetProfile,
+  opts: NPlusOneOptions,
+  extra: { shape?: LookupShape | null; queryids?: number } = {},
+): Finding | null {
   if (stat.callsPerRequest < opts.minCallsPerRequest || stat.calls <= 0) return null;
   const rowsPerCall = stat.rows / stat.calls;
-  if (rowsPerCall > opts.maxRowsPerCall) return null;
-  const lookup = parseSingleLookup(stat.query);
+  const lookup = extra.shape !== undefined ? extra.shape : lookupShape(stat.query);
   if (!lookup) return null;
-  const batched = batchedForm(lookup);
+  if (rowsPerCall > opts.maxRowsPerCall && !lookup.aggregates) return null;
+  const batched = lookup.batched;
   const toggle = (target.actions?.featureToggles ?? []).find((t) => t.fixes === 'n_plus_one');
   const reduction = round(Math.max(0, (stat.callsPerRequest - 1) * (stat.meanMs + 0.05)));
   const evidence = [
-    `${round(stat.callsPerRequest, 1)} calls per request of one single-row lookup (${stat.calls} calls in the window, ${round(rowsPerCall, 2)} rows per call)`,
+    `${round(stat.callsPerRequest, 1)} calls per request of one ${lookup.aggregates ? 'per-key aggregate' : 'single-row lookup'} by key (${stat.calls} calls in the window, ${round(rowsPerCall, 2)} rows per call)`,
     `mean ${round(stat.meanMs, 3)} ms per call, ${round(stat.totalMs, 1)} ms in total; each call also costs a network round trip`,
-    `statement: ${shorten(stat.query, 200)}`,
+    `statement: ${shorten(stat.query, 200)}${extra.queryids && extra.queryids > 1 ? ` (and ${extra.queryids - 1} more statement texts with the same fingerprint)` : ''}`,
     `batched form: ${batched}`,
   ];
   const base = {
@@ -103,6 +166,53 @@ export function nPlusOneFinding(stat: StatementStat, target: TargetProfile, opts
     },
     rollback: 'revert the application change (deploy the previous version)',
   };
+}
+
+/**
+ * N+1 findings over the whole window: statements are grouped by fingerprint (the same lookup with
+ * different literal texts counts once, with the calls summed), then checked one by one.
+ */
+export function nPlusOneFindings(
+  stats: StatementStat[],
+  target: TargetProfile,
+  opts: NPlusOneOptions,
+  columnType?: (table: string, column: string) => string | null,
+): Finding[] {
+  const groups = new Map<string, { stat: StatementStat; n: number; shape: LookupShape | null }>();
+  for (const st of stats) {
+    let key = `q:${st.queryid}`;
+    let shape: LookupShape | null = null;
+    if (parserReady()) {
+      const parsed = tryParse(st.query);
+      if ('error' in parsed) continue;
+      key = parsed.facts.fingerprint ?? key;
+      shape = lookupFromFacts(parsed.facts, columnType);
+    } else shape = lookupShape(st.query);
+    if (!shape) continue;
+    const g = groups.get(key);
+    if (!g) {
+      groups.set(key, { stat: { ...st }, n: 1, shape });
+      continue;
+    }
+    const s = g.stat;
+    const calls = s.calls + st.calls;
+    const totalMs = s.totalMs + st.totalMs;
+    g.stat = {
+      ...(st.calls > s.calls ? { ...s, queryid: st.queryid, query: st.query } : s),
+      calls,
+      totalMs,
+      rows: s.rows + st.rows,
+      meanMs: calls > 0 ? totalMs / calls : 0,
+      callsPerRequest: s.callsPerRequest + st.callsPerRequest,
+    };
+    g.n++;
+  }
+  const out: Finding[] = [];
+  for (const g of groups.values()) {
+    const f = nPlusOneFinding(g.stat, target, opts, { shape: g.shape, queryids: g.n });
+    if (f) out.push(f);
+  }
+  return out;
 }
 
 export function shorten(s: string, max: number): string {

@@ -1,6 +1,5 @@
-// Walking EXPLAIN (FORMAT JSON, VERBOSE) plans: where the sequential scans are, what filters and
-// sorts sit on them, whether an index is used.
-import { equalityColumns, sortColumns, type SortColumn } from './plan-text';
+// Walking EXPLAIN (FORMAT JSON) plans: whether an index is used, which relations are scanned
+// sequentially, the cost of what a statement really fetches, a one-line excerpt for evidence.
 
 export interface PlanNode {
   'Node Type': string;
@@ -41,57 +40,6 @@ export function walkPlan(root: PlanNode, visit: (node: PlanNode, ancestors: Plan
 }
 
 const SEQ_SCANS = new Set(['Seq Scan', 'Parallel Seq Scan']);
-const SORTS = new Set(['Sort', 'Incremental Sort']);
-// Nodes between a Sort and its scan that keep the scan's rows as they are.
-const PASS_THROUGH = new Set(['Gather', 'Gather Merge', 'Result', 'Materialize']);
-
-export interface SeqScanSite {
-  nodeType: string;
-  schema: string | null;
-  relation: string;
-  alias: string;
-  filter: string | null;
-  planRows: number;
-  totalCost: number;
-  equalityColumns: string[];
-  /** Sort directly above the scan (through pass-through nodes only), as plain columns of this relation. */
-  sortColumns: SortColumn[] | null;
-  sortKeyText: string[] | null;
-}
-
-/** Every Seq Scan with its Filter's equality columns and the Sort Key it feeds, if any. */
-export function findSeqScans(root: PlanNode): SeqScanSite[] {
-  const out: SeqScanSite[] = [];
-  walkPlan(root, (node, ancestors) => {
-    if (!SEQ_SCANS.has(node['Node Type']) || !node['Relation Name']) return;
-    const alias = node.Alias ?? node['Relation Name'];
-    let sortKeyText: string[] | null = null;
-    for (let i = ancestors.length - 1; i >= 0; i--) {
-      const a = ancestors[i];
-      if (SORTS.has(a['Node Type'])) {
-        sortKeyText = a['Sort Key'] ?? null;
-        break;
-      }
-      if (!PASS_THROUGH.has(a['Node Type'])) break;
-    }
-    const eq = equalityColumns(node.Filter ?? null, alias);
-    const sort = sortColumns(sortKeyText, alias);
-    out.push({
-      nodeType: node['Node Type'],
-      schema: node.Schema ?? null,
-      relation: node['Relation Name'],
-      alias,
-      filter: node.Filter ?? null,
-      planRows: Number(node['Plan Rows'] ?? 0),
-      totalCost: Number(node['Total Cost'] ?? 0),
-      equalityColumns: eq,
-      sortColumns: sort ? sort.filter((s) => !eq.includes(s.name)) : null,
-      sortKeyText,
-    });
-  });
-  return out;
-}
-
 /** True when some node of the plan scans the named index. */
 export function planUsesIndex(root: PlanNode, indexName: string): boolean {
   let used = false;
@@ -104,4 +52,70 @@ export function planUsesIndex(root: PlanNode, indexName: string): boolean {
 /** Total cost of the whole plan (the root's). */
 export function planCost(root: PlanNode): number {
   return Number(root['Total Cost'] ?? 0);
+}
+
+/**
+ * A one-line summary of a plan for evidence: its nodes depth-first, with relation, index, cost and
+ * the Filter / Index Cond / Sort Key that explain it, e.g.
+ * `Limit (cost=946) > Sort [Sort Key: p.created_at DESC] > Seq Scan on shop.products (cost=896, rows=1000) [Filter: (category_id = $1)]`.
+ */
+export function planExcerpt(root: PlanNode, maxLength = 400): string {
+  const parts: string[] = [];
+  walkPlan(root, (node) => {
+    let s = node['Node Type'];
+    if (node['Index Name']) s += ` using ${node['Index Name']}`;
+    if (node['Relation Name']) s += ` on ${node.Schema ? `${node.Schema}.` : ''}${node['Relation Name']}`;
+    s += ` (cost=${Math.round(Number(node['Total Cost'] ?? 0) * 100) / 100}, rows=${node['Plan Rows']})`;
+    const details: string[] = [];
+    for (const key of ['Index Cond', 'Filter', 'Hash Cond', 'Join Filter']) {
+      if (typeof node[key] === 'string') details.push(`${key}: ${node[key] as string}`);
+    }
+    if (Array.isArray(node['Sort Key'])) details.push(`Sort Key: ${(node['Sort Key'] as string[]).join(', ')}`);
+    if (details.length) s += ` [${details.join('; ')}]`;
+    parts.push(s);
+  });
+  const text = parts.join(' > ');
+  return text.length <= maxLength ? text : `${text.slice(0, maxLength - 1)}…`;
+}
+
+/** Schema-qualified names of the relations a plan reads with a sequential scan. */
+export function seqScannedRelations(root: PlanNode): Set<string> {
+  const out = new Set<string>();
+  walkPlan(root, (node) => {
+    if (SEQ_SCANS.has(node['Node Type']) && node['Relation Name']) out.add(`${node.Schema ?? '?'}.${node['Relation Name']}`);
+  });
+  return out;
+}
+
+/**
+ * The plan's cost for what the statement really fetches. A generic plan of `LIMIT $n` assumes it
+ * fetches 10% of the rows below it; when the window shows how many rows each call returned, the
+ * Limit's cost is recomputed the way the planner does it (startup + (total - startup) x fetched /
+ * planned rows) with that figure. Other plans: the root's total cost.
+ */
+export function effectiveCost(root: PlanNode, rowsPerCall: number | null): number {
+  return costAt(costModel(root), rowsPerCall);
+}
+
+/** What effectiveCost needs of a plan, small enough to keep for every statement. */
+export interface CostModel {
+  total: number;
+  /** The node under a root Limit: its startup and total cost and planned rows. */
+  limited: { startup: number; total: number; rows: number } | null;
+}
+
+export function costModel(root: PlanNode): CostModel {
+  const child = root['Node Type'] === 'Limit' ? root.Plans?.[0] : undefined;
+  return {
+    total: planCost(root),
+    limited: child
+      ? { startup: Number(child['Startup Cost'] ?? 0), total: Number(child['Total Cost'] ?? 0), rows: Math.max(1, Number(child['Plan Rows'] ?? 1)) }
+      : null,
+  };
+}
+
+export function costAt(m: CostModel, rowsPerCall: number | null): number {
+  if (!m.limited || rowsPerCall === null || !Number.isFinite(rowsPerCall)) return m.total;
+  const fraction = Math.min(1, Math.max(1, rowsPerCall) / m.limited.rows);
+  return m.limited.startup + (m.limited.total - m.limited.startup) * fraction;
 }

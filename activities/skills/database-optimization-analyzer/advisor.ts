@@ -1,0 +1,1099 @@
+// The workload-wide index advisor.
+//
+//  1. parse every statement of the window with PostgreSQL's parser and group them by fingerprint;
+//  2. resolve their relations and columns against the catalog; per table access, derive candidate
+//     indexes from equality/IN/IS NULL predicates (ordered by selectivity from pg_stats), a range,
+//     ORDER BY (+LIMIT) keys and join keys, with covering INCLUDE variants, and shared-prefix variants
+//     that one index can serve for several statements; drop candidates an existing index already
+//     serves (prefix coverage);
+//  3. plan every statement that has a candidate (generic plan) and keep those that cost >= minPlanCost;
+//  4. with hypopg, plan each relevant statement again with each candidate as a hypothetical index;
+//  5. choose a small set greedily by window time saved (statement time x cost saving, only where the
+//     statement's plan uses the index and saves >= minSavingFraction) minus the index's write cost
+//     (the table's inserted/non-HOT updated rows in the window x a per-row cost);
+//  6. verify the chosen set together (every statement re-planned with all of them at once).
+// Without hypopg, step 4-6 fall back on unverified proposals for statements whose plan scans the
+// table sequentially. Nothing here writes to the database.
+import type { Pool } from 'pg';
+import { Catalog, loadCatalog, type CatalogTable } from './catalog';
+import { candidateKey, candidateServedBy, coveredBy, type Candidate, type IndexColumn } from './index-candidates';
+import { GenericPlanner, addPlannerStats, emptyPlannerStats, type PlannerOptions, type PlannerStats } from './planner';
+import { costAt, costModel, effectiveCost, planExcerpt, planUsesIndex, seqScannedRelations, type CostModel } from './plan-walk';
+import { ensureParser, parserProblem, tryParse, type ColRef, type RelRef, type Scope, type StatementFacts } from './sql-parse';
+
+export interface WorkloadStatement {
+  queryid: string;
+  query: string; // normalized text ($1 parameters), as pg_stat_statements shows it
+  calls: number;
+  totalMs: number;
+  rows: number;
+}
+
+/** Rows written to a table during the window (pg_stat_user_tables deltas). */
+export interface TableWrites {
+  schema: string;
+  table: string;
+  inserted: number;
+  updated: number;
+  hotUpdated: number;
+  deleted: number;
+}
+
+export interface AdvisorInput {
+  statements: WorkloadStatement[];
+  schemas: string[];
+  tableWrites?: TableWrites[];
+}
+
+export interface AdvisorOptions {
+  /** Tables with fewer rows than this (pg_class.reltuples) get no index. */
+  minTableRows: number;
+  /** Dexter's anchors: a statement's generic plan must cost at least this... */
+  minPlanCost: number;
+  /** ...and an index must cut it by at least this fraction to count for that statement. */
+  minSavingFraction: number;
+  /** Saving assumed for an unverified proposal (no hypopg). */
+  unverifiedSavingFraction: number;
+  maxKeyColumns: number;
+  maxIncludeColumns: number;
+  /** Summed average width (bytes, pg_stats) the INCLUDE columns may have. */
+  maxIncludeWidth: number;
+  /** An INCLUDE variant must save this much more window time than the same keys without INCLUDE. */
+  includeMinExtraGain: number;
+  /** With other indexes (on other tables) an index counts for a statement if it cuts at least this fraction of its cost. */
+  minMarginalSavingFraction: number;
+  maxIndexesPerTable: number;
+  maxNewIndexes: number;
+  /** Index maintenance cost per written row, in ms (measured ~0.002-0.003 ms on this machine's PostgreSQL 15 for a 2-column btree; 0.01 is conservative). */
+  indexWriteCostMsPerRow: number;
+  /** A chosen index must save at least this many ms of window time net of its write cost. */
+  minNetGainMs: number;
+  /** Also plan UPDATE/DELETE (their WHERE clauses; EXPLAIN only, never executed). */
+  planWrites: boolean;
+  /** Planning sessions used in parallel (each one connection). */
+  parallelism: number;
+  /** Upper bound of hypothetical plans, to bound the analysis time on huge workloads. */
+  maxEvaluations: number;
+  planner: Partial<PlannerOptions>;
+}
+
+export const DEFAULT_ADVISOR_OPTIONS: AdvisorOptions = {
+  minTableRows: 10_000,
+  minPlanCost: 100,
+  minSavingFraction: 0.5,
+  unverifiedSavingFraction: 0.5,
+  maxKeyColumns: 3,
+  maxIncludeColumns: 3,
+  maxIncludeWidth: 64,
+  includeMinExtraGain: 0.2,
+  minMarginalSavingFraction: 0.1,
+  maxIndexesPerTable: 3,
+  maxNewIndexes: 10,
+  indexWriteCostMsPerRow: 0.01,
+  minNetGainMs: 0,
+  planWrites: true,
+  parallelism: 2,
+  maxEvaluations: 200_000,
+  planner: {},
+};
+
+export interface ServedStatement {
+  queryids: string[];
+  query: string;
+  calls: number;
+  totalMs: number;
+  rows: number;
+  costBefore: number;
+  costAfter: number;
+  planBefore: string;
+  planAfter: string;
+}
+
+export interface IndexRecommendation {
+  schema: string;
+  table: string;
+  reltuples: number;
+  keys: IndexColumn[];
+  eqCount: number;
+  include: string[];
+  verified: boolean;
+  /** Window time saved (ms) over the statements that use it. */
+  savedMs: number;
+  writeCostMs: number;
+  writes: { inserted: number; updated: number; hotUpdated: number; deleted: number } | null;
+  statements: ServedStatement[];
+  /** Why the columns are in this order (selectivity, sort, range). */
+  columnNotes: string[];
+}
+
+export interface AdvisorStats {
+  statementsIn: number;
+  fingerprints: number;
+  parseErrors: number;
+  analyzable: number;
+  planned: number;
+  planErrors: number;
+  belowMinCost: number;
+  candidates: number;
+  evaluations: number;
+  /** Candidates never planned with all their statements because the choice did not need them. */
+  lazyPending: number;
+  ms: { parse: number; catalog: number; plan: number; evaluate: number; select: number; verify: number; total: number };
+  planner: PlannerStats;
+}
+
+export interface AdvisorResult {
+  recommendations: IndexRecommendation[];
+  /** Candidates that had a gain but were not chosen, with the reason (write cost, thresholds). */
+  rejected: { candidate: string; reason: string }[];
+  notes: string[];
+  stats: AdvisorStats;
+  hypopg: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statements and their table accesses
+
+export interface Access {
+  table: CatalogTable;
+  eq: string[];
+  range: string[];
+  join: string[];
+  sort: IndexColumn[] | null;
+  limit: boolean;
+  /** Columns of the table the block references; null when it selects `*`. */
+  used: Set<string> | null;
+}
+
+interface Stmt {
+  idx: number;
+  queryids: string[];
+  text: string;
+  nParams: number;
+  kind: StatementFacts['kind'];
+  calls: number;
+  totalMs: number;
+  rows: number;
+  accesses: Access[];
+  /** One relation in the whole statement: statements that differ only in their select lists plan alike. */
+  singleRelation: boolean;
+  costBefore: number;
+  beforeModel: CostModel | null;
+  planBefore: string;
+  seqScans: Set<string>;
+}
+
+/** Rows each call returned in the window (it scales LIMIT $n plans), null when unknown. */
+function rowsPerCall(s: Pick<Stmt, 'calls' | 'rows' | 'kind'>): number | null {
+  return s.kind === 'select' && s.calls > 0 ? s.rows / s.calls : null;
+}
+
+function tableKey(t: { schema: string; name: string }): string {
+  return `${t.schema}.${t.name}`;
+}
+
+/** The relation of the block a column belongs to, or null when unknown/ambiguous/another block's. */
+function resolveColumn(scope: Scope, c: ColRef, tables: Map<RelRef, CatalogTable | null>): RelRef | null {
+  if (c.qualifier) {
+    const byAlias = scope.relations.filter((r) => r.alias === c.qualifier);
+    if (byAlias.length === 1) return byAlias[0];
+    const byName = scope.relations.filter((r) => r.name === c.qualifier);
+    return byName.length === 1 ? byName[0] : null;
+  }
+  if (scope.relations.length === 1) return scope.relations[0];
+  const owners = scope.relations.filter((r) => tables.get(r)?.columns.has(c.column));
+  return owners.length === 1 ? owners[0] : null;
+}
+
+/** Per relation of each block: the columns that an index could serve. */
+export function accessesOf(facts: StatementFacts, catalog: Catalog, opts: Pick<AdvisorOptions, 'minTableRows'>): Access[] {
+  const out: Access[] = [];
+  for (const scope of facts.scopes) {
+    const tables = new Map<RelRef, CatalogTable | null>();
+    for (const r of scope.relations) tables.set(r, catalog.resolve(r));
+    for (const rel of scope.relations) {
+      const t = tables.get(rel);
+      if (!t || t.reltuples < opts.minTableRows) continue;
+      const mine = (c: ColRef) => resolveColumn(scope, c, tables) === rel && t.columns.has(c.column);
+      const eq: string[] = [];
+      const range: string[] = [];
+      for (const p of scope.predicates) {
+        if (!mine(p.col)) continue;
+        if (p.op === 'eq' || p.op === 'in' || p.op === 'isnull') {
+          if (!eq.includes(p.col.column)) eq.push(p.col.column);
+        } else if (p.op === 'range' && !range.includes(p.col.column)) range.push(p.col.column);
+      }
+      const join: string[] = [];
+      for (const j of scope.joins) {
+        for (const [a, b] of [
+          [j.left, j.right],
+          [j.right, j.left],
+        ]) {
+          if (mine(a) && !(resolveColumn(scope, b, tables) === rel) && !join.includes(a.column)) join.push(a.column);
+        }
+      }
+      let sort: IndexColumn[] | null = null;
+      if (scope.sort && !scope.groupBy && !scope.aggregates && !scope.distinct && scope.sort.every((k) => mine(k.col))) {
+        // A btree gives ASC NULLS LAST / DESC NULLS FIRST (or both reversed by a backward scan).
+        const ok = scope.sort.every((k) => k.nulls === 'default' || k.nulls === (k.desc ? 'first' : 'last'));
+        if (ok) sort = scope.sort.map((k) => (k.desc ? { name: k.col.column, desc: true } : { name: k.col.column }));
+      }
+      let used: Set<string> | null = new Set<string>();
+      if (scope.stars.some((q) => q === null || q === rel.alias || q === rel.name)) used = null;
+      else for (const c of scope.columns) if (mine(c)) used.add(c.column);
+      if (eq.length === 0 && range.length === 0 && join.length === 0 && !(sort && scope.hasLimit)) continue;
+      out.push({ table: t, eq, range: range.filter((r) => !eq.includes(r)), join: join.filter((j) => !eq.includes(j)), sort, limit: scope.hasLimit, used });
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Candidates
+
+export function candidatesFor(a: Access, opts: Pick<AdvisorOptions, 'maxKeyColumns' | 'maxIncludeColumns' | 'maxIncludeWidth'>): Candidate[] {
+  const t = a.table;
+  const base = { schema: t.schema, table: t.name, include: [] as string[] };
+  const eq = [...a.eq]
+    .map((name, i) => ({ name, i, sel: Catalog.eqSelectivity(t, name) }))
+    .sort((x, y) => x.sel - y.sel || x.i - y.i)
+    .map((x) => x.name)
+    .slice(0, opts.maxKeyColumns);
+  const eqCols: IndexColumn[] = eq.map((name) => ({ name }));
+  const out: Candidate[] = [];
+  const push = (keys: IndexColumn[], eqCount: number, into: Candidate[] = out) => {
+    if (keys.length === 0 || keys.length > opts.maxKeyColumns) return;
+    if (new Set(keys.map((k) => k.name)).size !== keys.length) return;
+    into.push({ ...base, keys, eqCount });
+  };
+  if (a.sort) {
+    const tail = a.sort.filter((s) => !eq.includes(s.name));
+    if (tail.length > 0 && (eq.length > 0 || a.limit)) push([...eqCols, ...tail], eqCols.length);
+  }
+  for (const r of a.range.slice(0, 2)) push([...eqCols, { name: r }], eqCols.length);
+  if (eqCols.length > 0) push(eqCols, eqCols.length);
+  // Covering variants: the block's other columns of this table as INCLUDE, for index-only scans.
+  if (a.used) {
+    for (const c of [...out]) {
+      const keys = new Set(c.keys.map((k) => k.name));
+      const rest = [...a.used].filter((n) => !keys.has(n)).sort();
+      if (rest.length === 0 || rest.length > opts.maxIncludeColumns) continue;
+      const width = rest.reduce((sum, n) => sum + (t.columns.get(n)?.avgWidth ?? 1000), 0);
+      if (width > opts.maxIncludeWidth) continue;
+      out.push({ ...c, include: rest });
+    }
+  }
+  // Join keys: the inner side of a nested loop probes by the join column (and the equalities).
+  for (const j of a.join.slice(0, 2)) push([{ name: j }, ...eqCols].slice(0, opts.maxKeyColumns), Math.min(opts.maxKeyColumns, 1 + eqCols.length));
+  return out;
+}
+
+/** Variants that let one index serve statements whose equality columns nest: (a) and (a, b) -> (a, b). */
+function sharedPrefixVariants(cands: Candidate[], maxKeyColumns: number): Candidate[] {
+  const eqOnly = cands.filter((c) => c.include.length === 0 && c.eqCount > 0);
+  const out: Candidate[] = [];
+  for (const small of eqOnly) {
+    if (small.eqCount !== small.keys.length) continue;
+    const smallSet = new Set(small.keys.map((k) => k.name));
+    for (const big of eqOnly) {
+      if (big === small || big.table !== small.table || big.schema !== small.schema) continue;
+      const bigEq = big.keys.slice(0, big.eqCount).map((k) => k.name);
+      if (bigEq.length <= small.keys.length || !small.keys.every((k) => bigEq.includes(k.name))) continue;
+      if (bigEq[0] === small.keys[0].name && bigEq.slice(0, small.keys.length).every((n) => smallSet.has(n))) continue; // already ordered
+      const keys = [...small.keys, ...bigEq.filter((n) => !smallSet.has(n)).map((name) => ({ name })), ...big.keys.slice(big.eqCount)];
+      if (keys.length <= maxKeyColumns) out.push({ ...big, keys });
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Greedy selection (pure)
+
+export interface EvalResult {
+  cost: number;
+  used: boolean;
+}
+
+export interface EvalCandidate {
+  key: string;
+  cand: Candidate;
+  /** Statement index -> plan with this index alone. */
+  results: Map<number, EvalResult>;
+  writeCostMs: number;
+  /** Statements not planned with it yet: counted as if it removed their whole cost (an upper bound). */
+  optimistic?: number[];
+}
+
+export interface EvalStatement {
+  idx: number;
+  costBefore: number;
+  totalMs: number;
+}
+
+export interface GreedyOptions {
+  minSavingFraction: number;
+  /** An index must itself cut at least this fraction of a statement's cost for the statement to count. */
+  minMarginalSavingFraction: number;
+  maxIndexesPerTable: number;
+  maxNewIndexes: number;
+  minNetGainMs: number;
+  includeMinExtraGain: number;
+}
+
+export interface GreedyChoice {
+  key: string;
+  gainMs: number;
+  writeCostMs: number;
+  /** Statements it improves (at the moment it was chosen) and their cost with it. */
+  served: Map<number, number>;
+}
+
+/**
+ * Greedy choice of a small set of indexes. A statement's cost with several chosen indexes is
+ * estimated as its cost before minus, per table, the largest saving of a chosen index on that table
+ * (indexes on one table compete for its scan; indexes on different tables add up). An index counts
+ * for a statement when the plan uses it and the statement's estimated cost with it (and the indexes
+ * already chosen) is at most (1 - minSavingFraction) of the cost before. Its gain is the window time
+ * it saves (statement total time x cost saved / cost before) minus its write cost.
+ */
+export function greedySelect(
+  cands: EvalCandidate[],
+  stmts: Map<number, EvalStatement>,
+  opts: GreedyOptions,
+): { chosen: GreedyChoice[]; rejected: { key: string; reason: string }[] } {
+  const tableSaving = new Map<number, Map<string, number>>(); // statement -> table -> cost saved by chosen indexes
+  const saved = (idx: number) => [...(tableSaving.get(idx)?.values() ?? [])].reduce((a, b) => a + b, 0);
+  const chosen: GreedyChoice[] = [];
+  const perTable = new Map<string, number>();
+  const rejected = new Map<string, string>();
+  const tkey = (c: Candidate) => `${c.schema}.${c.table}`;
+  const gainOf = (c: EvalCandidate, t: string) => {
+    let gain = 0;
+    const served = new Map<number, number>();
+    const add = (idx: number, cost: number, used: boolean) => {
+      const s = stmts.get(idx);
+      if (!s || !used || s.costBefore <= 0) return;
+      const mine = s.costBefore - cost;
+      const current = tableSaving.get(idx)?.get(t) ?? 0;
+      if (mine - current < s.costBefore * opts.minMarginalSavingFraction) return;
+      const after = s.costBefore - (saved(idx) - current + mine);
+      if (after > s.costBefore * (1 - opts.minSavingFraction)) return;
+      gain += (s.totalMs * (mine - current)) / s.costBefore;
+      served.set(idx, cost);
+    };
+    for (const [idx, r] of c.results) add(idx, r.cost, r.used);
+    for (const idx of c.optimistic ?? []) if (!c.results.has(idx)) add(idx, 0, true);
+    return { gain, served };
+  };
+  type Scored = { c: EvalCandidate; gain: number; net: number; served: Map<number, number> };
+  const meta = cands.map((c) => ({ c, t: tkey(c.cand), base: c.cand.include.length ? candidateKey({ ...c.cand, include: [] }) : null }));
+  const chosenKeys = new Set<string>();
+  const chosenByTable = new Map<string, Candidate[]>();
+  // Scores only change for candidates on the chosen index's table or sharing a statement with it.
+  const cache = new Map<string, Scored | null>();
+  const byStatement = new Map<number, string[]>();
+  for (const m of meta) {
+    for (const idx of [...m.c.results.keys(), ...(m.c.optimistic ?? [])]) {
+      const list = byStatement.get(idx) ?? [];
+      list.push(m.c.key);
+      byStatement.set(idx, list);
+    }
+  }
+  for (;;) {
+    if (chosen.length >= opts.maxNewIndexes) break;
+    let pick: Scored | null = null;
+    const scored: Scored[] = [];
+    for (const { c, t } of meta) {
+      if (chosenKeys.has(c.key)) continue;
+      if ((perTable.get(t) ?? 0) >= opts.maxIndexesPerTable) continue;
+      // Keys that a chosen index already serves (with or without INCLUDE) add nothing but a second index.
+      if ((chosenByTable.get(t) ?? []).some((x) => candidateServedBy({ ...c.cand, include: [] }, x))) continue;
+      let sc = cache.get(c.key);
+      if (sc === undefined) {
+        const { gain, served } = gainOf(c, t);
+        sc = gain > 0 ? { c, gain, net: gain - c.writeCostMs, served } : null;
+        cache.set(c.key, sc);
+      }
+      if (sc) scored.push(sc);
+    }
+    // INCLUDE only when it is clearly better than the same keys without it.
+    const gains = new Map(scored.map((x) => [x.c.key, x.gain]));
+    const baseOf = new Map(meta.map((m) => [m.c.key, m.base]));
+    const eligible = scored.filter((x) => {
+      const base = baseOf.get(x.c.key);
+      if (!base) return true;
+      const baseGain = gains.get(base);
+      if (baseGain === undefined) return true; // the keys alone save nothing (or are not a candidate)
+      return x.gain >= baseGain * (1 + opts.includeMinExtraGain);
+    });
+    for (const x of eligible) {
+      if (!pick || x.net > pick.net || (x.net === pick.net && x.c.key < pick.c.key)) pick = x;
+    }
+    if (pick) {
+      // Near-equal gains: prefer the smaller index.
+      const size = (c: Candidate) => c.keys.length + c.include.length;
+      for (const x of eligible) {
+        if (x.net >= pick.net * 0.98 && size(x.c.cand) < size(pick.c.cand)) pick = x;
+      }
+    }
+    if (!pick || pick.net <= opts.minNetGainMs) {
+      for (const x of scored) {
+        if (x.net <= opts.minNetGainMs && x.c.writeCostMs > 0) {
+          rejected.set(
+            x.c.key,
+            `its estimated write cost (${round(x.c.writeCostMs, 1)} ms of index maintenance in the window) outweighs the ${round(x.gain, 1)} ms it would save`,
+          );
+        }
+      }
+      break;
+    }
+    const pt = tkey(pick.c.cand);
+    for (const m of meta) if (m.t === pt) cache.delete(m.c.key);
+    for (const idx of pick.served.keys()) for (const k of byStatement.get(idx) ?? []) cache.delete(k);
+    chosenKeys.add(pick.c.key);
+    chosenByTable.set(pt, [...(chosenByTable.get(pt) ?? []), pick.c.cand]);
+    chosen.push({ key: pick.c.key, gainMs: pick.gain, writeCostMs: pick.c.writeCostMs, served: pick.served });
+    perTable.set(pt, (perTable.get(pt) ?? 0) + 1);
+    for (const [idx, cost] of pick.served) {
+      const m = tableSaving.get(idx) ?? new Map<string, number>();
+      m.set(pt, Math.max(m.get(pt) ?? 0, stmts.get(idx)!.costBefore - cost));
+      tableSaving.set(idx, m);
+    }
+    rejected.delete(pick.c.key);
+  }
+  return { chosen, rejected: [...rejected].map(([key, reason]) => ({ key, reason })) };
+}
+
+/**
+ * Statements the greedy choice left unserved whose best candidates on two or more tables would
+ * together reach the saving threshold (each alone does not): for each, the candidates to try together.
+ */
+export function combinationsToTry(
+  cands: EvalCandidate[],
+  stmts: Map<number, EvalStatement>,
+  chosen: GreedyChoice[],
+  opts: Pick<GreedyOptions, 'minSavingFraction'>,
+): { idx: number; keys: string[] }[] {
+  const served = new Set(chosen.flatMap((c) => [...c.served.keys()]));
+  const out: { idx: number; keys: string[] }[] = [];
+  for (const s of stmts.values()) {
+    if (served.has(s.idx) || s.costBefore <= 0) continue;
+    const bestPerTable = new Map<string, { key: string; saving: number }>();
+    for (const c of cands) {
+      const r = c.results.get(s.idx);
+      if (!r?.used || c.cand.include.length > 0) continue;
+      const saving = s.costBefore - r.cost;
+      const t = `${c.cand.schema}.${c.cand.table}`;
+      if (saving > 0 && saving > (bestPerTable.get(t)?.saving ?? 0)) bestPerTable.set(t, { key: c.key, saving });
+    }
+    if (bestPerTable.size < 2) continue;
+    const total = [...bestPerTable.values()].reduce((a, b) => a + b.saving, 0);
+    if (total >= s.costBefore * opts.minSavingFraction) out.push({ idx: s.idx, keys: [...bestPerTable.values()].map((b) => b.key) });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The advisor
+
+const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+
+export function writeCostMs(c: Candidate, w: TableWrites | undefined, updatedColumns: Set<string> | undefined, msPerRow: number): number {
+  if (!w) return 0;
+  const cols = [...c.keys.map((k) => k.name), ...c.include];
+  // HOT updates stay HOT unless they change an indexed column; without UPDATE texts, assume they do.
+  const hotBroken = updatedColumns === undefined || cols.some((n) => updatedColumns.has(n)) ? w.hotUpdated : 0;
+  const rows = w.inserted + Math.max(0, w.updated - w.hotUpdated) + hotBroken;
+  const width = 1 + 0.15 * (cols.length - 1);
+  return rows * msPerRow * width;
+}
+
+async function inParallel<T>(items: T[], n: number, fn: (item: T, worker: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(n, items.length)) }, async (_, w) => {
+      while (next < items.length) {
+        const item = items[next++];
+        await fn(item, w);
+      }
+    }),
+  );
+}
+
+export interface AdvisorContext {
+  hypopgSchema: string | null;
+  heartbeat?: (details: unknown) => void;
+  /** Called at the end of each phase (the benchmark measures memory there). */
+  onPhase?: (phase: string) => void;
+}
+
+export async function adviseIndexes(
+  pool: Pool,
+  input: AdvisorInput,
+  ctx: AdvisorContext,
+  options: Partial<AdvisorOptions> = {},
+): Promise<AdvisorResult> {
+  const opts: AdvisorOptions = { ...DEFAULT_ADVISOR_OPTIONS, ...options, planner: { ...DEFAULT_ADVISOR_OPTIONS.planner, ...(options.planner ?? {}) } };
+  const t0 = performance.now();
+  const notes: string[] = [];
+  const stats: AdvisorStats = {
+    statementsIn: input.statements.length,
+    fingerprints: 0,
+    parseErrors: 0,
+    analyzable: 0,
+    planned: 0,
+    planErrors: 0,
+    belowMinCost: 0,
+    candidates: 0,
+    evaluations: 0,
+    lazyPending: 0,
+    ms: { parse: 0, catalog: 0, plan: 0, evaluate: 0, select: 0, verify: 0, total: 0 },
+    planner: emptyPlannerStats(),
+  };
+  const result = (recommendations: IndexRecommendation[], rejected: AdvisorResult['rejected']): AdvisorResult => {
+    stats.ms.total = Math.round(performance.now() - t0);
+    return { recommendations, rejected, notes, stats, hypopg: ctx.hypopgSchema !== null };
+  };
+
+  if (!(await ensureParser())) {
+    notes.push(`the SQL parser (libpg-query) could not be loaded (${parserProblem()}); no index advice`);
+    return result([], []);
+  }
+
+  // 1. Parse and group by fingerprint.
+  let t = performance.now();
+  const groups = new Map<string, { stmt: Omit<Stmt, 'accesses' | 'costBefore' | 'planBefore' | 'seqScans' | 'beforeModel' | 'singleRelation'>; facts: StatementFacts }>();
+  const parseErrorExamples: string[] = [];
+  const writeStatements: { facts: StatementFacts; rows: number }[] = [];
+  for (const s of input.statements) {
+    const parsed = tryParse(s.query);
+    if ('error' in parsed) {
+      stats.parseErrors++;
+      if (parseErrorExamples.length < 3) parseErrorExamples.push(`${s.queryid}: ${parsed.error}`);
+      continue;
+    }
+    const f = parsed.facts;
+    if (f.statementCount !== 1) continue;
+    if (f.writeTarget) writeStatements.push({ facts: f, rows: s.rows });
+    // Writes (and SELECTs whose WITH queries write) are planned only with planWrites: EXPLAIN, never run.
+    const plannable = (f.kind === 'select' && !f.modifiesData) || (opts.planWrites && (f.kind === 'update' || f.kind === 'delete' || f.kind === 'select'));
+    if (!plannable) continue;
+    const key = f.fingerprint ?? `q:${s.queryid}`;
+    const g = groups.get(key);
+    if (g) {
+      g.stmt.calls += s.calls;
+      g.stmt.totalMs += s.totalMs;
+      g.stmt.rows += s.rows;
+      if (g.stmt.queryids.length < 10) g.stmt.queryids.push(s.queryid);
+    } else {
+      groups.set(key, {
+        stmt: { idx: groups.size, queryids: [s.queryid], text: f.text, nParams: f.maxParam, kind: f.kind, calls: s.calls, totalMs: s.totalMs, rows: s.rows },
+        facts: f,
+      });
+    }
+  }
+  stats.fingerprints = groups.size;
+  if (stats.parseErrors > 0) notes.push(`${stats.parseErrors} statements could not be parsed and were skipped (${parseErrorExamples.join('; ')})`);
+  stats.ms.parse = Math.round(performance.now() - t);
+  ctx.onPhase?.('parse');
+
+  // 2. Catalog and accesses.
+  t = performance.now();
+  const names = new Set<string>();
+  for (const g of groups.values()) for (const sc of g.facts.scopes) for (const r of sc.relations) names.add(r.name);
+  for (const w of writeStatements) names.add(w.facts.writeTarget!.name);
+  const catalog = await loadCatalog(pool, input.schemas, names);
+  const updatedColumns = new Map<string, Set<string>>();
+  const writes = new Map<string, TableWrites>();
+  for (const w of input.tableWrites ?? []) writes.set(`${w.schema}.${w.table}`, w);
+  const derived = new Map<string, TableWrites>();
+  for (const w of writeStatements) {
+    const tbl = catalog.resolve(w.facts.writeTarget!);
+    if (!tbl) continue;
+    const k = tableKey(tbl);
+    const d = derived.get(k) ?? { schema: tbl.schema, table: tbl.name, inserted: 0, updated: 0, hotUpdated: 0, deleted: 0 };
+    if (w.facts.kind === 'insert') d.inserted += w.rows;
+    else if (w.facts.kind === 'update') {
+      d.updated += w.rows;
+      const set = updatedColumns.get(k) ?? new Set<string>();
+      for (const c of w.facts.updatedColumns) set.add(c);
+      updatedColumns.set(k, set);
+    } else if (w.facts.kind === 'delete') d.deleted += w.rows;
+    derived.set(k, d);
+  }
+  // The statements' own row counts when the table counters saw fewer (counters lag by up to a second).
+  for (const [k, d] of derived) {
+    const w = writes.get(k);
+    if (!w) writes.set(k, d);
+    else writes.set(k, { ...w, inserted: Math.max(w.inserted, d.inserted), updated: Math.max(w.updated, d.updated), deleted: Math.max(w.deleted, d.deleted) });
+  }
+
+  const stmts: Stmt[] = [];
+  const candidates = new Map<string, { cand: Candidate; stmts: Set<number> }>();
+  let coveredSkips = 0;
+  const coveredExamples: string[] = [];
+  for (const g of groups.values()) {
+    const accesses = accessesOf(g.facts, catalog, opts);
+    if (accesses.length === 0) continue;
+    const singleRelation = g.facts.scopes.length === 1 && g.facts.scopes[0].relations.length === 1;
+    const stmt: Stmt = { ...g.stmt, accesses, singleRelation, costBefore: 0, beforeModel: null, planBefore: '', seqScans: new Set() };
+    let any = false;
+    for (const a of accesses) {
+      for (const c of candidatesFor(a, opts)) {
+        // An existing index already serves the keys: a covering twin of it is not worth a second index.
+        const covering = coveredBy(c, a.table.indexes) ?? (c.include.length > 0 ? coveredBy({ ...c, include: [] }, a.table.indexes) : null);
+        const key = candidateKey(c);
+        if (covering) {
+          coveredSkips++;
+          if (coveredExamples.length < 5 && !coveredExamples.some((e) => e.startsWith(key))) coveredExamples.push(`${key} by ${covering}`);
+          continue;
+        }
+        any = true;
+        const e = candidates.get(key) ?? { cand: c, stmts: new Set<number>() };
+        e.stmts.add(stmt.idx);
+        candidates.set(key, e);
+      }
+    }
+    if (any) stmts.push(stmt);
+  }
+  groups.clear(); // the parser's facts are no longer needed: only the accesses are kept
+  // One index for several statements: (a) and (b, a) -> (a, b).
+  const byTable = new Map<string, Candidate[]>();
+  for (const { cand } of candidates.values()) {
+    const k = `${cand.schema}.${cand.table}`;
+    byTable.set(k, [...(byTable.get(k) ?? []), cand]);
+  }
+  for (const [, list] of byTable) {
+    for (const v of sharedPrefixVariants(list, opts.maxKeyColumns).slice(0, 50)) {
+      const key = candidateKey(v);
+      const tbl = catalog.get(v.schema, v.table)!;
+      if (!candidates.has(key) && !coveredBy(v, tbl.indexes)) candidates.set(key, { cand: v, stmts: new Set() });
+    }
+  }
+  if (coveredSkips > 0) notes.push(`${coveredSkips} candidate indexes are already served by an existing index (e.g. ${coveredExamples.join('; ')})`);
+  stats.analyzable = stmts.length;
+  stats.ms.catalog = Math.round(performance.now() - t);
+  ctx.onPhase?.('catalog');
+
+  // 3. Generic plans before.
+  t = performance.now();
+  const byIdx = new Map<number, Stmt>();
+  const planErrors: string[] = [];
+  const sessions: GenericPlanner[] = [];
+  try {
+    for (let i = 0; i < Math.max(1, opts.parallelism); i++) sessions.push(await GenericPlanner.open(pool, ctx.hypopgSchema, opts.planner));
+    let done = 0;
+    await inParallel(stmts, sessions.length, async (s, w) => {
+      try {
+        const plan = await sessions[w].explain(s.text, s.nParams, { verbose: true });
+        s.beforeModel = costModel(plan);
+        s.costBefore = costAt(s.beforeModel, rowsPerCall(s));
+        stats.planned++;
+        if (s.costBefore >= opts.minPlanCost) {
+          s.planBefore = planExcerpt(plan);
+          s.seqScans = seqScannedRelations(plan);
+          byIdx.set(s.idx, s);
+        } else stats.belowMinCost++;
+      } catch (err) {
+        stats.planErrors++;
+        if (planErrors.length < 3) planErrors.push(`${s.queryids[0]}: ${(err as Error).message}`);
+      }
+      if (++done % 500 === 0) ctx.heartbeat?.({ phase: 'plan', done, of: stmts.length });
+    });
+    if (stats.planErrors > 0) notes.push(`${stats.planErrors} statements could not be planned (${planErrors.join('; ')})`);
+    if (stats.belowMinCost > 0) notes.push(`${stats.belowMinCost} statements cost less than ${opts.minPlanCost} (plan cost): no index needed`);
+    stats.ms.plan = Math.round(performance.now() - t);
+    ctx.onPhase?.('plan');
+
+    const cands: EvalCandidate[] = [];
+    const origins = new Map<string, Set<number>>();
+    for (const [key, e] of candidates) {
+      const tbl = catalog.get(e.cand.schema, e.cand.table)!;
+      const k = tableKey(tbl);
+      cands.push({ key, cand: e.cand, results: new Map(), writeCostMs: writeCostMs(e.cand, writes.get(k), updatedColumns.get(k), opts.indexWriteCostMsPerRow) });
+      origins.set(key, e.stmts);
+    }
+    stats.candidates = cands.length;
+
+    // Which planned statements each candidate may help: its leading column is one they filter, join or sort on.
+    const byLead = new Map<string, Stmt[]>(); // "schema.table\0column" -> statements
+    for (const s of byIdx.values()) {
+      const seen = new Set<string>();
+      for (const a of s.accesses) {
+        for (const col of [...a.eq, ...a.range, ...a.join, ...(a.sort ? [a.sort[0].name] : [])]) {
+          const k = `${tableKey(a.table)}\0${col}`;
+          if (seen.has(k)) continue;
+          seen.add(k);
+          const list = byLead.get(k) ?? [];
+          list.push(s);
+          byLead.set(k, list);
+        }
+      }
+    }
+    const relevant = (c: Candidate): Stmt[] => byLead.get(`${c.schema}.${c.table}\0${c.keys[0].name}`) ?? [];
+
+    let recs: IndexRecommendation[] = [];
+    const rejected: AdvisorResult['rejected'] = [];
+    if (ctx.hypopgSchema) {
+      // 4. Each candidate alone, as a hypothetical index. Statements on one table with the same access
+      // pattern (they differ only in their select lists) are planned once per candidate and share its
+      // saving. A candidate is first planned with the statements it came from; when it does not help
+      // them it is not tried on the others.
+      t = performance.now();
+      const signature = (s: Stmt): string => {
+        if (!s.singleRelation) return `#${s.idx}`;
+        const a = s.accesses[0];
+        return JSON.stringify([s.kind, tableKey(a.table), [...a.eq].sort(), [...a.range].sort(), a.sort, a.limit]);
+      };
+      const covers = (c: Candidate, s: Stmt) => {
+        const cols = new Set([...c.keys.map((k) => k.name), ...c.include]);
+        return s.accesses.some((a) => a.table.schema === c.schema && a.table.name === c.table && a.used !== null && [...a.used].every((n) => cols.has(n)));
+      };
+      const sigMemo = new Map<number, string>();
+      const sigOf = (st: Stmt) => {
+        let k = sigMemo.get(st.idx);
+        if (k === undefined) {
+          k = signature(st);
+          sigMemo.set(st.idx, k);
+        }
+        return k;
+      };
+      const byKey = new Map(cands.map((c) => [c.key, c]));
+      const baseOf = new Map(cands.filter((c) => c.cand.include.length > 0).map((c) => [c.key, byKey.get(candidateKey({ ...c.cand, include: [] }))]));
+      const keepFraction = 1 / (1 + opts.includeMinExtraGain);
+      /** Statements the candidate may help: for an INCLUDE variant, only those it covers and where its keys alone leave enough cost. */
+      const eligible = (c: EvalCandidate, st: Stmt) => {
+        if (c.cand.include.length === 0) return true;
+        if (!covers(c.cand, st)) return false;
+        const base = baseOf.get(c.key);
+        const r = base?.results.get(st.idx);
+        return !r || !r.used || st.costBefore - r.cost < st.costBefore * keepFraction;
+      };
+      /** The statements not planned with the candidate yet, grouped by signature, its own statements first. */
+      const groupsFor = (c: EvalCandidate): Stmt[][] => {
+        const own = origins.get(c.key);
+        const bySig = new Map<string, Stmt[]>();
+        for (const st of relevant(c.cand)) {
+          if (c.results.has(st.idx) || !eligible(c, st)) continue;
+          const k = sigOf(st);
+          const list = bySig.get(k) ?? [];
+          if (own?.has(st.idx)) list.unshift(st);
+          else list.push(st);
+          bySig.set(k, list);
+        }
+        return [...bySig.values()].sort((a, b) => Number(own?.has(b[0].idx) ?? false) - Number(own?.has(a[0].idx) ?? false));
+      };
+      let budget = opts.maxEvaluations;
+      let done = 0;
+      // Candidates that still have statements not planned with them (lazy: planned only when the choice may need them).
+      const pending = new Set<string>();
+      const planGroups = async (c: EvalCandidate, groups: Stmt[][], w: number): Promise<void> => {
+        const p = sessions[w];
+        const h = await p.createHypothetical(c.cand);
+        try {
+          for (const members of groups) {
+            const rep = members[0];
+            if (budget <= 0) break;
+            budget--;
+            stats.evaluations++;
+            try {
+              const plan = await p.explain(rep.text, rep.nParams);
+              const used = planUsesIndex(plan, h.name);
+              const after = costModel(plan);
+              for (const m of members) {
+                const rpc = rowsPerCall(m);
+                const ratio = costAt(after, rpc) / Math.max(1e-9, costAt(rep.beforeModel!, rpc));
+                c.results.set(m.idx, { cost: m.costBefore * ratio, used });
+              }
+            } catch {
+              // planned before, so this is a timeout or a transient fault: the candidate just does not count here
+              for (const m of members) c.results.set(m.idx, { cost: m.costBefore, used: false });
+            }
+          }
+        } finally {
+          await p.dropHypothetical(h).catch(() => undefined);
+        }
+      };
+      const helpsOwn = (c: EvalCandidate, own: Set<number>) =>
+        [...own].some((i) => {
+          const r = c.results.get(i);
+          const st = byIdx.get(i);
+          return r && st && r.used && st.costBefore - r.cost >= st.costBefore * opts.minMarginalSavingFraction;
+        });
+      // Phase A: each candidate with the statements it came from; the others stay pending when it helps them.
+      const phaseA = async (c: EvalCandidate, w: number) => {
+        const own = origins.get(c.key) ?? new Set<number>();
+        const groups = groupsFor(c);
+        if (groups.length === 0) return;
+        const ownGroups = groups.filter((g) => own.has(g[0].idx));
+        if (ownGroups.length > 0) {
+          await planGroups(c, ownGroups, w);
+          if (!helpsOwn(c, own)) return;
+        }
+        if (ownGroups.length < groups.length) pending.add(c.key);
+        if (++done % 100 === 0) ctx.heartbeat?.({ phase: 'evaluate', done, of: cands.length });
+      };
+      // Keys first; then INCLUDE variants (they need their keys' results).
+      await inParallel(cands.filter((c) => c.cand.include.length === 0), sessions.length, phaseA);
+      await inParallel(cands.filter((c) => c.cand.include.length > 0), sessions.length, phaseA);
+      stats.ms.evaluate = Math.round(performance.now() - t);
+      ctx.onPhase?.('evaluate');
+
+      // 5. Greedy choice, lazily. A candidate's value alone (window time saved minus write cost) is
+      // bounded above by its known value plus the time of the statements not planned with it yet.
+      // Candidates are completed in order of that bound until the best F (4 x maxNewIndexes) are known
+      // exactly and every other bound is below them; the greedy choice then runs over the known ones
+      // (an index's value in the choice never exceeds its value alone).
+      t = performance.now();
+      const evalStmts = new Map<number, EvalStatement>();
+      for (const st of byIdx.values()) evalStmts.set(st.idx, { idx: st.idx, costBefore: st.costBefore, totalMs: st.totalMs });
+      const alone = (c: EvalCandidate) => {
+        let g = 0;
+        for (const [idx, r] of c.results) {
+          const st = evalStmts.get(idx);
+          if (!st || !r.used || st.costBefore <= 0) continue;
+          const sv = st.costBefore - r.cost;
+          if (sv >= st.costBefore * opts.minMarginalSavingFraction) g += (st.totalMs * sv) / st.costBefore;
+        }
+        return g - c.writeCostMs;
+      };
+      const bound = (c: EvalCandidate) => alone(c) + (pending.has(c.key) ? groupsFor(c).reduce((n, g) => n + g.reduce((m, st) => m + st.totalMs, 0), 0) : 0);
+      const finalistsWanted = 4 * opts.maxNewIndexes;
+      const queue = cands.map((c) => ({ c, ub: bound(c) })).sort((a, b) => b.ub - a.ub);
+      const insert = (e: { c: EvalCandidate; ub: number }) => {
+        let lo = 0;
+        let hi = queue.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (queue[mid].ub >= e.ub) lo = mid + 1;
+          else hi = mid;
+        }
+        queue.splice(lo, 0, e);
+      };
+      let finalists = 0;
+      let rounds = 0;
+      while (queue.length > 0 && finalists < finalistsWanted && budget > 0 && queue[0].ub > 0) {
+        if (!pending.has(queue[0].c.key)) {
+          queue.shift();
+          finalists++;
+          continue;
+        }
+        // The top pending candidates (one per session) are planned with their remaining statements.
+        const batch: { c: EvalCandidate; ub: number }[] = [];
+        for (let i = 0; i < queue.length && batch.length < sessions.length && i < 20; i++) if (pending.has(queue[i].c.key)) batch.push(queue[i]);
+        for (const b of batch) queue.splice(queue.indexOf(b), 1);
+        rounds++;
+        await inParallel(batch, sessions.length, async ({ c }, w) => {
+          await planGroups(c, groupsFor(c), w);
+          if (groupsFor(c).length === 0) pending.delete(c.key);
+        });
+        for (const b of batch) insert({ c: b.c, ub: bound(b.c) });
+      }
+      stats.lazyPending = pending.size;
+      if (budget <= 0) notes.push(`the evaluation budget (${opts.maxEvaluations} hypothetical plans) ran out: the advice covers the statements planned so far`);
+      // Still pending: bounded below the finalists, never chosen; what is known of them still counts for combinations.
+      const sel = greedySelect(cands.filter((c) => !pending.has(c.key)), evalStmts, opts);
+      for (const r of sel.rejected) rejected.push({ candidate: r.key, reason: r.reason });
+      stats.ms.select = Math.round(performance.now() - t);
+      ctx.onPhase?.('select');
+
+      // 5b. Statements that only indexes on several tables together serve (joins, unions): try their
+      // best candidates together, as Dexter does per query.
+      const combos = combinationsToTry(cands, evalStmts, sel.chosen, opts);
+      const chosenKeys = new Set(sel.chosen.map((c) => c.key));
+      for (const combo of combos.slice(0, 50)) {
+        if (sel.chosen.length >= opts.maxNewIndexes) break;
+        const s = byIdx.get(combo.idx)!;
+        const p = sessions[0];
+        const set = combo.keys.map((k) => cands.find((c) => c.key === k)!);
+        const hyps = [];
+        try {
+          for (const ec of set) hyps.push(await p.createHypothetical(ec.cand));
+          const plan = await p.explain(s.text, s.nParams);
+          const cost = effectiveCost(plan, rowsPerCall(s));
+          const allUsed = hyps.every((h) => planUsesIndex(plan, h.name));
+          if (allUsed && cost <= s.costBefore * (1 - opts.minSavingFraction)) {
+            const gain = (s.totalMs * (s.costBefore - cost)) / s.costBefore;
+            for (const ec of set) {
+              if (chosenKeys.has(ec.key)) continue;
+              const share = gain / set.length;
+              if (share - ec.writeCostMs <= opts.minNetGainMs) continue;
+              chosenKeys.add(ec.key);
+              sel.chosen.push({ key: ec.key, gainMs: share, writeCostMs: ec.writeCostMs, served: new Map([[s.idx, cost]]) });
+            }
+            for (const ch of sel.chosen) if (combo.keys.includes(ch.key)) ch.served.set(s.idx, cost);
+          }
+        } catch {
+          // a combination that cannot be planned is not proposed
+        } finally {
+          for (const h of hyps) await p.dropHypothetical(h).catch(() => undefined);
+        }
+      }
+
+      // 6. Verify the chosen set together: every statement re-planned with all of them at once.
+      t = performance.now();
+      const chosen = sel.chosen.map((ch) => ({ ch, ec: cands.find((c) => c.key === ch.key)! }));
+      if (chosen.length > 0) {
+        const p = sessions[0];
+        const hyps = [];
+        for (const { ec } of chosen) hyps.push(await p.createHypothetical(ec.cand));
+        const servedBy = new Map<number, { idx: number; cost: number; plan: string; share: number }[]>();
+        const toCheck = new Set<number>();
+        for (const { ch } of chosen) for (const idx of ch.served.keys()) toCheck.add(idx);
+        for (const idx of toCheck) {
+          const s = byIdx.get(idx)!;
+          try {
+            const plan = await p.explain(s.text, s.nParams, { verbose: true });
+            const cost = effectiveCost(plan, rowsPerCall(s));
+            const used = hyps.map((h, i) => (planUsesIndex(plan, h.name) ? i : -1)).filter((i) => i >= 0);
+            if (used.length > 0 && cost <= s.costBefore * (1 - opts.minSavingFraction)) {
+              for (const i of used) {
+                const list = servedBy.get(i) ?? [];
+                list.push({ idx, cost, plan: planExcerpt(plan), share: 1 / used.length });
+                servedBy.set(i, list);
+              }
+            }
+          } catch {
+            // not verified: it does not count
+          }
+        }
+        for (const h of hyps) await p.dropHypothetical(h).catch(() => undefined);
+        chosen.forEach(({ ch, ec }, i) => {
+          const served = servedBy.get(i) ?? [];
+          const k = `${ec.cand.schema}.${ec.cand.table}`;
+          if (served.length === 0) {
+            rejected.push({ candidate: ec.key, reason: 'with the other chosen indexes in place no statement uses it' });
+            return;
+          }
+          const statements = served.map((v) => {
+            const s = byIdx.get(v.idx)!;
+            return {
+              queryids: s.queryids,
+              query: s.text,
+              calls: s.calls,
+              totalMs: s.totalMs,
+              rows: s.rows,
+              costBefore: s.costBefore,
+              costAfter: v.cost,
+              planBefore: s.planBefore,
+              planAfter: v.plan,
+            };
+          });
+          const savedMs = served.reduce((sum, v) => {
+            const s = byIdx.get(v.idx)!;
+            return sum + (v.share * s.totalMs * (s.costBefore - v.cost)) / s.costBefore;
+          }, 0);
+          if (savedMs - ch.writeCostMs <= opts.minNetGainMs) {
+            rejected.push({ candidate: ec.key, reason: `verified together with the others it saves ${round(savedMs, 1)} ms, not more than its write cost ${round(ch.writeCostMs, 1)} ms` });
+            return;
+          }
+          recs.push(recommendation(ec.cand, catalog, writes.get(k), savedMs, ch.writeCostMs, statements, true));
+        });
+      }
+      stats.ms.verify = Math.round(performance.now() - t);
+      ctx.onPhase?.('verify');
+    } else {
+      recs = unverified(byIdx, catalog, cands, writes, opts, rejected);
+    }
+    recs.sort((a, b) => b.savedMs - a.savedMs);
+    for (const s of sessions) addPlannerStats(stats.planner, s.stats);
+    return result(recs, rejected);
+  } finally {
+    for (const s of sessions) await s.close();
+  }
+}
+
+function recommendation(
+  c: Candidate,
+  catalog: Catalog,
+  w: TableWrites | undefined,
+  savedMs: number,
+  writeCost: number,
+  statements: ServedStatement[],
+  verified: boolean,
+): IndexRecommendation {
+  const tbl = catalog.get(c.schema, c.table)!;
+  const columnNotes: string[] = [];
+  const eq = c.keys.slice(0, c.eqCount);
+  if (eq.length > 0) {
+    const desc = eq.map((k) => {
+      const nd = tbl.columns.get(k.name)?.nDistinct;
+      return `${k.name} (${nd ? `~${Math.round(nd)} distinct values` : 'no statistics'})`;
+    });
+    columnNotes.push(`equality columns, most selective first (pg_stats): ${desc.join(', ')}`);
+  }
+  const tail = c.keys.slice(c.eqCount);
+  if (tail.length > 0) columnNotes.push(`then ${tail.map((k) => `${k.name}${k.desc ? ' DESC' : ''}`).join(', ')} (ORDER BY or range after the equalities)`);
+  if (c.include.length > 0) columnNotes.push(`INCLUDE (${c.include.join(', ')}) lets the statements read only the index (index-only scan)`);
+  return {
+    schema: c.schema,
+    table: c.table,
+    reltuples: tbl.reltuples,
+    keys: c.keys,
+    eqCount: c.eqCount,
+    include: c.include,
+    verified,
+    savedMs,
+    writeCostMs: writeCost,
+    writes: w ? { inserted: w.inserted, updated: w.updated, hotUpdated: w.hotUpdated, deleted: w.deleted } : null,
+    statements: statements.sort((a, b) => b.totalMs - a.totalMs),
+    columnNotes,
+  };
+}
+
+/** Without hypopg: per statement whose plan scans the table sequentially, its most complete candidate. */
+function unverified(
+  byIdx: Map<number, Stmt>,
+  catalog: Catalog,
+  cands: EvalCandidate[],
+  writes: Map<string, TableWrites>,
+  opts: AdvisorOptions,
+  rejected: AdvisorResult['rejected'],
+): IndexRecommendation[] {
+  const picked = new Map<string, { ec: EvalCandidate; stmts: Stmt[] }>();
+  const known = new Map(cands.map((c) => [c.key, c]));
+  for (const s of byIdx.values()) {
+    for (const a of s.accesses) {
+      if (!s.seqScans.has(tableKey(a.table))) continue;
+      const first = candidatesFor(a, opts)
+        .filter((c) => c.include.length === 0)
+        .map((c) => known.get(candidateKey(c)))
+        .find((c) => c !== undefined);
+      if (!first) continue;
+      const e = picked.get(first.key) ?? { ec: first, stmts: [] };
+      e.stmts.push(s);
+      picked.set(first.key, e);
+    }
+  }
+  // Merge a candidate into a bigger one that serves it too.
+  const list = [...picked.values()].sort((a, b) => b.ec.cand.keys.length - a.ec.cand.keys.length);
+  const merged: typeof list = [];
+  for (const e of list) {
+    const into = merged.find((m) => candidateServedBy(e.ec.cand, m.ec.cand));
+    if (into) into.stmts.push(...e.stmts.filter((s) => !into.stmts.includes(s)));
+    else merged.push(e);
+  }
+  const out: IndexRecommendation[] = [];
+  for (const { ec, stmts } of merged) {
+    if (out.filter((r) => r.table === ec.cand.table && r.schema === ec.cand.schema).length >= opts.maxIndexesPerTable) continue;
+    const savedMs = stmts.reduce((sum, s) => sum + s.totalMs * opts.unverifiedSavingFraction, 0);
+    if (savedMs - ec.writeCostMs <= opts.minNetGainMs) {
+      rejected.push({ candidate: ec.key, reason: `its estimated write cost ${round(ec.writeCostMs, 1)} ms outweighs the assumed saving ${round(savedMs, 1)} ms` });
+      continue;
+    }
+    const statements = stmts.map((s) => ({
+      queryids: s.queryids,
+      query: s.text,
+      calls: s.calls,
+      totalMs: s.totalMs,
+      rows: s.rows,
+      costBefore: s.costBefore,
+      costAfter: s.costBefore * (1 - opts.unverifiedSavingFraction),
+      planBefore: s.planBefore,
+      planAfter: '',
+    }));
+    out.push(recommendation(ec.cand, catalog, writes.get(`${ec.cand.schema}.${ec.cand.table}`), savedMs, ec.writeCostMs, statements, false));
+  }
+  return out.slice(0, opts.maxNewIndexes);
+}

@@ -1,0 +1,227 @@
+// Benchmark of the database-optimization-analyzer's index advisor: time and memory to analyze a
+// workload of 1,000 and 10,000 distinct statements generated over a schema of 50 tables, against a
+// real PostgreSQL with hypopg. Prints statements/second, the share of time spent in hypopg calls
+// and the ratios against the target (10,000 statements in under a minute, memory flat).
+//
+//   npm run bench:db                      # 1,000 and 10,000 statements
+//   npm run bench:db -- 2000 20000        # other sizes
+//   PERF_BENCH_PG_URL=postgres://... npm run bench:db
+//
+// The schema (database perf_bench_db, schema bench: 50 tables x 20,000 rows) is built on the first
+// run (~10 s) and reused.
+import { Client, Pool } from 'pg';
+import { adviseIndexes, type AdvisorResult, type WorkloadStatement } from '../../activities/skills/database-optimization-analyzer/advisor';
+import { prepareHypopg } from '../../activities/skills/database-optimization-analyzer/hypopg';
+import { ensureParser } from '../../activities/skills/database-optimization-analyzer/sql-parse';
+
+const ADMIN_URL = process.env.PERF_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const DB = 'perf_bench_db';
+const TABLES = 50;
+const ROWS = 20_000;
+const TARGET_SECONDS = 60;
+const TARGET_STATEMENTS = 10_000;
+// Distinct values per column c1..c8: from nearly unique to a handful.
+const DISTINCT = [ROWS, 5000, 2000, 500, 100, 20, 5, 2];
+
+function urlFor(db: string): string {
+  const u = new URL(ADMIN_URL);
+  u.pathname = `/${db}`;
+  return u.toString();
+}
+
+async function ensureSchema(): Promise<Pool> {
+  const admin = new Client({ connectionString: ADMIN_URL });
+  try {
+    await admin.connect();
+  } catch (err) {
+    throw new Error(
+      `PostgreSQL does not answer at ${ADMIN_URL} (${(err as Error).message}). Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`,
+    );
+  }
+  const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DB]);
+  if (!rowCount) await admin.query(`CREATE DATABASE ${DB}`);
+  await admin.end();
+  const pool = new Pool({ connectionString: urlFor(DB), max: 4, application_name: 'perf-orchestrator' });
+  const ready = await pool.query(`SELECT to_regclass('bench.meta') IS NOT NULL AS ok`);
+  const meta = ready.rows[0].ok ? await pool.query(`SELECT tables, rows FROM bench.meta`) : null;
+  if (!meta || meta.rows[0]?.tables !== TABLES || meta.rows[0]?.rows !== ROWS) {
+    const t0 = Date.now();
+    process.stdout.write(`building schema bench: ${TABLES} tables x ${ROWS} rows ... `);
+    await pool.query('DROP SCHEMA IF EXISTS bench CASCADE; CREATE SCHEMA bench');
+    for (let t = 0; t < TABLES; t++) {
+      const cols = DISTINCT.map((d, i) => `(g * ${[7919, 104729, 31, 13, 7, 3, 11, 17][i]}::bigint + ${t}) % ${d} AS c${i + 1}`).join(', ');
+      await pool.query(`CREATE TABLE bench.t${t} AS SELECT g AS id, ${cols},
+          timestamptz '2024-01-01' + ((g * 7919) % 500000) * interval '1 minute' AS ts, 'text ' || g AS txt
+        FROM generate_series(1, ${ROWS}) g;
+        ALTER TABLE bench.t${t} ADD PRIMARY KEY (id)`);
+      if (t % 5 === 0) await pool.query(`CREATE INDEX ON bench.t${t} (c2)`); // some candidates are already covered
+    }
+    await pool.query('VACUUM ANALYZE');
+    await pool.query(`CREATE TABLE bench.meta AS SELECT ${TABLES} AS tables, ${ROWS} AS rows`);
+    console.log(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  return pool;
+}
+
+/** Deterministic pseudo-random numbers (mulberry32). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** `n` distinct normalized statements over the 50 tables: lookups, ranges, sorts, joins, IN lists, updates. */
+export function generateWorkload(n: number, seed = 42): WorkloadStatement[] {
+  const r = rng(seed);
+  const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)];
+  const cols = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8'];
+  const selectable = ['id', ...cols, 'ts', 'txt'];
+  const seen = new Set<string>();
+  const out: WorkloadStatement[] = [];
+  let guard = 0;
+  while (out.length < n && guard++ < n * 50) {
+    const t = Math.floor(r() * TABLES);
+    const nSel = 1 + Math.floor(r() * 4);
+    const sel = [...new Set(Array.from({ length: nSel }, () => pick(selectable)))].join(', ');
+    const nEq = 1 + Math.floor(r() * 2);
+    const eq = [...new Set(Array.from({ length: nEq }, () => pick(cols.slice(1))))];
+    let p = 0;
+    const where = eq.map((c) => `${c} = $${++p}`);
+    const kind = r();
+    let q: string;
+    if (kind < 0.08) {
+      q = `UPDATE bench.t${t} SET txt = $${++p} WHERE ${where.join(' AND ')}`;
+    } else if (kind < 0.16) {
+      const u = (t + 1 + Math.floor(r() * (TABLES - 1))) % TABLES;
+      q = `SELECT a.${pick(selectable)}, b.${pick(selectable)} FROM bench.t${t} a JOIN bench.t${u} b ON b.${pick(cols.slice(1, 4))} = a.id WHERE ${where.map((w) => `a.${w}`).join(' AND ')}`;
+    } else if (kind < 0.24) {
+      q = `SELECT ${sel} FROM bench.t${t} WHERE ${pick(cols.slice(1, 4))} = ANY($1)`;
+    } else {
+      if (r() < 0.3) where.push(`ts >= $${++p}`);
+      q = `SELECT ${sel} FROM bench.t${t} WHERE ${where.join(' AND ')}`;
+      if (r() < 0.3) q += ` ORDER BY ts DESC LIMIT $${++p}`;
+    }
+    if (seen.has(q)) continue;
+    seen.add(q);
+    const calls = 1 + Math.floor(1000 * r() ** 3);
+    out.push({ queryid: String(out.length + 1), query: q, calls, totalMs: calls * (0.05 + 10 * r() ** 2), rows: calls * (1 + Math.floor(r() * 20)) });
+  }
+  return out;
+}
+
+interface Run {
+  n: number;
+  seconds: number;
+  result: AdvisorResult;
+  /** Heap still in use after a full GC at the end of each phase (what the advisor holds), largest. */
+  retainedMb: number;
+  gcMs: number;
+  heapPeakMb: number;
+  heapBaseMb: number;
+  rssPeakMb: number;
+}
+
+async function run(pool: Pool, hypopgSchema: string, n: number): Promise<Run> {
+  const statements = generateWorkload(n);
+  (globalThis as { gc?: () => void }).gc?.();
+  const heapBase = process.memoryUsage().heapUsed;
+  let heapPeak = heapBase;
+  let rssPeak = process.memoryUsage().rss;
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    heapPeak = Math.max(heapPeak, m.heapUsed);
+    rssPeak = Math.max(rssPeak, m.rss);
+  }, 25);
+  let retained = 0;
+  let gcMs = 0;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const onPhase = () => {
+    if (!gc) return;
+    const g0 = performance.now();
+    gc();
+    gcMs += performance.now() - g0;
+    retained = Math.max(retained, process.memoryUsage().heapUsed - heapBase);
+  };
+  const t0 = performance.now();
+  const result = await adviseIndexes(pool, { statements, schemas: ['bench'] }, { hypopgSchema, onPhase }, {});
+  const seconds = (performance.now() - t0 - gcMs) / 1000;
+  clearInterval(sampler);
+  const m = process.memoryUsage();
+  heapPeak = Math.max(heapPeak, m.heapUsed);
+  return { n, seconds, result, retainedMb: retained / 2 ** 20, gcMs, heapPeakMb: heapPeak / 2 ** 20, heapBaseMb: heapBase / 2 ** 20, rssPeakMb: Math.max(rssPeak, m.rss) / 2 ** 20 };
+}
+
+const f1 = (x: number) => x.toFixed(1);
+
+function report(r: Run): void {
+  const s = r.result.stats;
+  const p = s.planner;
+  const busy = p.explainMs + p.hypoExplainMs + p.hypoCallMs;
+  const hypo = p.hypoExplainMs + p.hypoCallMs;
+  console.log(`\n== ${r.n.toLocaleString('en-US')} statements ==`);
+  console.log(`  time           ${f1(r.seconds)} s  ->  ${Math.round(r.n / r.seconds).toLocaleString('en-US')} statements/s`);
+  console.log(`  phases (ms)    parse ${s.ms.parse}, catalog ${s.ms.catalog}, plan ${s.ms.plan}, evaluate ${s.ms.evaluate}, select ${s.ms.select}, verify ${s.ms.verify}`);
+  console.log(
+    `  work           ${s.fingerprints} fingerprints, ${s.analyzable} with candidates, ${s.planned} planned (${s.belowMinCost} below cost 100), ` +
+      `${s.candidates} candidate indexes, ${s.evaluations} hypothetical plans, ${r.result.recommendations.length} indexes proposed`,
+  );
+  console.log(
+    `  hypopg         ${f1(hypo / 1000)} s in hypopg calls (${p.hypoCalls} create/drop + ${p.hypoExplains} plans with hypothetical indexes) = ` +
+      `${f1((100 * hypo) / busy)}% of the planning sessions' busy time, ${f1((100 * hypo) / (r.seconds * 1000 * 2))}% of wall time x 2 sessions`,
+  );
+  console.log(
+    `  memory         retained by the advisor (after GC, largest at a phase end) ${f1(r.retainedMb)} MB = ${Math.round((r.retainedMb * 2 ** 20) / r.n)} bytes/statement; ` +
+      `heap peak incl. garbage +${f1(r.heapPeakMb - r.heapBaseMb)} MB; rss peak ${f1(r.rssPeakMb)} MB (the input itself is not counted)`,
+  );
+  const top = r.result.recommendations.slice(0, 3).map((x) => `${x.table}(${x.keys.map((k) => k.name + (k.desc ? ' DESC' : '')).join(', ')})${x.include.length ? ` INCLUDE (${x.include.join(', ')})` : ''} saves ${f1(x.savedMs)} ms`);
+  console.log(`  top proposals  ${top.join('; ')}`);
+}
+
+async function main(): Promise<void> {
+  const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
+  const ns = sizes.length ? sizes : [1_000, 10_000];
+  if (!(await ensureParser())) throw new Error('the SQL parser (libpg-query) could not be loaded');
+  const pool = await ensureSchema();
+  try {
+    const h = await prepareHypopg(pool, true);
+    if (!h.schema) throw new Error(`hypopg is required: ${h.note}`);
+    console.log(`index advisor benchmark: ${TABLES} tables x ${ROWS} rows, PostgreSQL at ${urlFor(DB).replace(/\/\/[^@]*@/, '//')}, ${require('node:os').cpus().length} CPUs`);
+    await run(pool, h.schema, 200); // warm-up: wasm, catalog caches, connections
+    const runs: Run[] = [];
+    for (const n of ns) {
+      const r = await run(pool, h.schema, n);
+      report(r);
+      runs.push(r);
+    }
+    console.log('\n== against the target ==');
+    const big = runs.find((r) => r.n === TARGET_STATEMENTS) ?? runs[runs.length - 1];
+    const scaled = (big.seconds * TARGET_STATEMENTS) / big.n;
+    console.log(
+      `  ${TARGET_STATEMENTS.toLocaleString('en-US')} statements: ${f1(scaled)} s${big.n === TARGET_STATEMENTS ? '' : ' (scaled)'} vs ${TARGET_SECONDS} s target -> ` +
+        `${f1(scaled / TARGET_SECONDS)}x of the budget: ${scaled <= TARGET_SECONDS ? 'MET' : 'MISSED'}`,
+    );
+    if (runs.length >= 2) {
+      const a = runs[0];
+      const b = runs[runs.length - 1];
+      console.log(
+        `  memory: retained ${f1(a.retainedMb)} MB at ${a.n} -> ${f1(b.retainedMb)} MB at ${b.n} (${f1(b.retainedMb / Math.max(0.1, a.retainedMb))}x for ${f1(b.n / a.n)}x the statements; ` +
+          `${Math.round((a.retainedMb * 2 ** 20) / a.n)} -> ${Math.round((b.retainedMb * 2 ** 20) / b.n)} bytes/statement); ` +
+          `time per statement ${f1((1000 * a.seconds) / a.n)} ms -> ${f1((1000 * b.seconds) / b.n)} ms`,
+      );
+    }
+  } finally {
+    await pool.end();
+  }
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(`bench:db failed: ${(err as Error).message}`);
+    process.exit(1);
+  });
+}

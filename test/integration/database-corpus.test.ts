@@ -1,0 +1,107 @@
+// The index advisor's corpus against a real PostgreSQL 15 with hypopg: each case builds its schema
+// (its own namespace in one test database), runs the advisor on its workload, compares the proposal
+// with the expected one (table, key columns in order with direction, INCLUDE), then builds each
+// proposed index for real and checks that the statements' generic plans use it.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Pool } from 'pg';
+import { adviseIndexes, type AdvisorResult } from '../../activities/skills/database-optimization-analyzer/advisor';
+import { prepareHypopg } from '../../activities/skills/database-optimization-analyzer/hypopg';
+import { GenericPlanner } from '../../activities/skills/database-optimization-analyzer/planner';
+import { planUsesIndex } from '../../activities/skills/database-optimization-analyzer/plan-walk';
+import { ensureParser, parseStatement } from '../../activities/skills/database-optimization-analyzer/sql-parse';
+import { indexColumnList, qualifiedName, quoteIdent } from '../../activities/actions/sql-ident';
+import { CASES, type CorpusCase } from '../corpus/db/cases';
+import { testPool } from '../helpers/services';
+
+const DB = 'perf_test_dbcorpus';
+let pool: Pool;
+let hypopgSchema: string;
+
+const schemaOf = (c: CorpusCase) => `corpus_${c.name}`;
+const sql = (c: CorpusCase, text: string) => text.replaceAll('{s}', schemaOf(c));
+const describeKeys = (keys: { name: string; desc?: boolean }[]) => keys.map((k) => `${k.name}${k.desc ? ' DESC' : ''}`);
+
+before(async () => {
+  assert.ok(await ensureParser(), 'the SQL parser loads');
+  pool = await testPool(DB);
+  const h = await prepareHypopg(pool, true);
+  assert.ok(h.schema, `hypopg is required for the corpus: ${h.note} (Debian/Ubuntu: apt-get install postgresql-15-hypopg)`);
+  hypopgSchema = h.schema;
+  // Build every case's schema; VACUUM ANALYZE sets statistics and the visibility map (index-only scans).
+  const c = await pool.connect();
+  try {
+    for (const k of CASES) {
+      await c.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schemaOf(k))} CASCADE; CREATE SCHEMA ${quoteIdent(schemaOf(k))}`);
+      await c.query(sql(k, k.setup));
+    }
+    const { rows } = await c.query(`SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname LIKE 'corpus\\_%' AND c.relkind = 'r'`);
+    for (const r of rows) await c.query(`VACUUM ANALYZE ${qualifiedName(r.nspname, r.relname)}`);
+  } finally {
+    c.release();
+  }
+});
+
+after(async () => {
+  await pool?.end();
+});
+
+async function advise(k: CorpusCase): Promise<AdvisorResult> {
+  return adviseIndexes(
+    pool,
+    {
+      schemas: [schemaOf(k)],
+      statements: k.workload.map((s, i) => ({
+        queryid: String(i),
+        query: sql(k, s.query),
+        calls: s.calls,
+        totalMs: s.calls * s.meanMs,
+        rows: s.calls * s.rowsPerCall,
+      })),
+      tableWrites: k.writes?.map((x) => ({ ...x, schema: schemaOf(k) })),
+    },
+    { hypopgSchema },
+    k.options,
+  );
+}
+
+describe('index advisor corpus', { concurrency: false }, () => {
+  test(`has at least 25 cases, including "no index" and multi-statement ones`, () => {
+    assert.ok(CASES.length >= 25, `${CASES.length} cases`);
+    assert.ok(CASES.filter((k) => k.expect.length === 0).length >= 6);
+    assert.ok(CASES.some((k) => k.expect.some((e) => e.usedBy.length > 1)));
+  });
+
+  for (const k of CASES) {
+    test(`${k.name}: ${k.why}`, async () => {
+      const r = await advise(k);
+      const got = r.recommendations.map((x) => ({ table: x.table, keys: describeKeys(x.keys), include: x.include }));
+      const want = k.expect.map((e) => ({ table: e.table, keys: e.keys, include: e.include ?? [] }));
+      const sortKey = (x: { table: string; keys: string[] }) => `${x.table}(${x.keys.join(',')})`;
+      assert.deepEqual(
+        [...got].sort((a, b) => sortKey(a).localeCompare(sortKey(b))),
+        [...want].sort((a, b) => sortKey(a).localeCompare(sortKey(b))),
+        `notes: ${r.notes.join(' | ')}; rejected: ${JSON.stringify(r.rejected)}`,
+      );
+      // Applying it: each proposed index, built for real, is used by the statements' generic plans.
+      for (const e of k.expect) {
+        const rec = r.recommendations.find((x) => x.table === e.table && describeKeys(x.keys).join() === e.keys.join())!;
+        assert.ok(rec.verified && rec.savedMs > 0 && rec.statements.length >= e.usedBy.length);
+        const name = `corpus_idx_${e.table}`;
+        const include = rec.include.length ? ` INCLUDE (${rec.include.map(quoteIdent).join(', ')})` : '';
+        await pool.query(`CREATE INDEX ${quoteIdent(name)} ON ${qualifiedName(schemaOf(k), e.table)} (${indexColumnList(rec.keys)})${include}`);
+        const planner = await GenericPlanner.open(pool, null);
+        try {
+          for (const i of e.usedBy) {
+            const facts = parseStatement(sql(k, k.workload[i].query));
+            const plan = await planner.explain(facts.text, facts.maxParam);
+            assert.ok(planUsesIndex(plan, name), `statement ${i} does not use ${name}: ${JSON.stringify(plan).slice(0, 600)}`);
+          }
+        } finally {
+          await planner.close();
+          await pool.query(`DROP INDEX ${qualifiedName(schemaOf(k), name)}`);
+        }
+      }
+    });
+  }
+});
