@@ -27,7 +27,8 @@ export function describeAction(a: ActionSpec): string {
   switch (a.type) {
     case 'create_index': {
       const cols = a.columns.map((c) => `"${c.name}"${c.desc ? ' DESC' : ''}`).join(', ');
-      return `CREATE INDEX CONCURRENTLY "${a.indexName}" ON "${a.schema}"."${a.table}" (${cols})`;
+      const include = a.include?.length ? ` INCLUDE (${a.include.map((c) => `"${c}"`).join(', ')})` : '';
+      return `CREATE INDEX CONCURRENTLY "${a.indexName}" ON "${a.schema}"."${a.table}" (${cols})${include}`;
     }
     case 'feature_toggle':
       return `set feature toggle ${a.toggle} = ${JSON.stringify(a.value)}`;

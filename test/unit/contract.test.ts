@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildOutputContract, type RunRecord } from '../../common/contract';
+import { buildOutputContract, describeAction, type RunRecord } from '../../common/contract';
 import { compareRuns } from '../../common/compare';
 import { OutputContractSchema } from '../../common/output-contract';
 import { applyOrder, rankFindings } from '../../common/plan';
@@ -164,4 +164,11 @@ test('the profiling step (CPU profile, process and host metrics, HTTP timing) is
   assert.match(renderSummary(c), /profile \(baseline load\):/);
   assert.equal(rate(null), 'n/a');
   assert.equal(rate(1536), '1.5 KB/s');
+});
+
+test('an index action reads as the exact statement, INCLUDE columns too', () => {
+  assert.equal(
+    describeAction({ type: 'create_index', schema: 'public', table: 'orders', columns: [{ name: 'customer_id' }, { name: 'created_at', desc: true }], indexName: 'i', include: ['total'] }),
+    'CREATE INDEX CONCURRENTLY "i" ON "public"."orders" ("customer_id", "created_at" DESC) INCLUDE ("total")',
+  );
 });
