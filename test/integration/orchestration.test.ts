@@ -126,6 +126,12 @@ describe('performanceOrchestration', { concurrency: false }, () => {
     const { rows } = await store.query(`SELECT status, result FROM ${STORE_SCHEMA}.runs WHERE workflow_id = $1 AND run_id = $2`, [handle.workflowId, handle.firstExecutionRunId]);
     assert.equal(rows[0].result.target_system.run_id, handle.firstExecutionRunId);
 
+    // Secrets stay on the worker: neither the admin token nor the database URL is in any payload.
+    const payloads = collectBytes(await handle.fetchHistory()).join('\n');
+    assert.ok(payloads.includes('SHOP_ADMIN_TOKEN'), 'the history names the token variable');
+    assert.ok(!payloads.includes(shop.token), 'the token value is in the history');
+    assert.ok(!payloads.includes(shop.env.SHOP_DATABASE_URL!), 'the database URL is in the history');
+
     // The CLI's rollback of a finished run: the status query still answers from history.
     const done: RunStatus = await handle.query(statusQuery);
     const undone = (await client.workflow.execute('rollbackChangesWorkflow', {
@@ -211,6 +217,14 @@ describe('performanceOrchestration', { concurrency: false }, () => {
     assert.ok(regressing.toggleWrites >= 2, 'the toggle was set and then restored');
   });
 });
+
+/** Every byte payload in a history, as text. */
+function collectBytes(o: unknown, out: string[] = []): string[] {
+  if (o instanceof Uint8Array) out.push(Buffer.from(o).toString('utf8'));
+  else if (Array.isArray(o)) o.forEach((x) => collectBytes(x, out));
+  else if (o && typeof o === 'object') Object.values(o).forEach((x) => collectBytes(x, out));
+  return out;
+}
 
 interface RegressingTarget {
   profile: TargetProfile;
