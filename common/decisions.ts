@@ -1,6 +1,6 @@
 // The seed's decision rules: which layer to look at first, and how deep a run goes (tier).
 import type { Layer, SloTargets } from './profile';
-import type { Tier } from './types';
+import type { Finding, Tier } from './types';
 
 export interface LayerSignals {
   dbShareOfLatencyPct: number | null;
@@ -56,6 +56,15 @@ export function selectTier(gap: number, focusLayers: number): Tier {
   if (gap > 2 || focusLayers >= 3) return 'T3';
   if (gap > 1.2) return 'T2';
   return 'T1';
+}
+
+/**
+ * An architectural finding in scope (partitioning, ...) means tuning alone is not the answer: the run
+ * becomes T4 (soak, and an architecture review when the targets stay missed), whatever the gap.
+ */
+export function tierWithArchitecture(tier: Tier, findings: Pick<Finding, 'architectural' | 'layer'>[], scope?: readonly Layer[]): Tier {
+  const architectural = findings.some((f) => f.architectural === true && (!scope || scope.includes(f.layer)));
+  return architectural ? 'T4' : tier;
 }
 
 export interface ValidationPlan {

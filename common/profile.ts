@@ -118,6 +118,32 @@ export const LoadSchema = z
   });
 export type LoadConfig = z.infer<typeof LoadSchema>;
 
+export const DatabaseAdvisorSchema = z
+  .object({
+    // A statement's generic plan must cost at least this for an index to be considered...
+    minPlanCost: z.number().min(0).default(100),
+    // ...and an index must cut that cost by at least this percentage.
+    minSavingPct: z.number().gt(0, 'must be above 0').max(100, 'is a percentage (at most 100)').default(50),
+    // Tables with fewer rows (pg_class.reltuples) get no index.
+    minTableRows: z.number().int().min(0).default(10_000),
+    // Statements called fewer times in the load window are not analyzed.
+    minCalls: z.number().int().min(1).default(5),
+    // N+1: a statement of one fingerprint run at least this many times per request.
+    nPlusOneMinCallsPerRequest: z.number().positive().default(5),
+    // Only statements touching these tables (`table`, `schema.table`, `*` wildcards); empty: all.
+    includeTables: z.array(z.string().min(1)).default([]),
+    // Statements touching these tables are ignored.
+    excludeTables: z.array(z.string().min(1)).default([]),
+    // Run EXPLAIN (ANALYZE, BUFFERS) on the top parameterless SELECTs (READ ONLY, statement_timeout) and
+    // add the actual time, rows and buffers to the evidence. Off by default: it executes the statements.
+    explainAnalyze: z.boolean().default(false),
+    // Tables with at least this many rows (reltuples) that dominate the window's sequential-scan reads
+    // get an architectural partitioning finding (tier T4).
+    partitionMinRows: z.number().int().min(1).default(10_000_000),
+  })
+  .strict();
+export type DatabaseAdvisorProfile = z.infer<typeof DatabaseAdvisorSchema>;
+
 export const TargetProfileSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}$/, 'use 1-41 lower-case letters, digits or "-" (it becomes the workflow id perf-<name>)'),
@@ -133,6 +159,8 @@ export const TargetProfileSchema = z
         urlEnv: envName,
         // Only statements touching these schemas are analyzed.
         schemas: z.array(z.string()).default(['public']),
+        // The database-optimization-analyzer's thresholds (defaults: Dexter's anchors or stricter).
+        advisor: DatabaseAdvisorSchema.default(DatabaseAdvisorSchema.parse({})),
       })
       .optional(),
     redis: z.object({ urlEnv: envName }).optional(),

@@ -227,7 +227,9 @@ export type RootCause =
   | 'sequence_exhaustion'
   | 'low_cache_hit_ratio'
   | 'seq_scan_large_table'
-  | 'missing_extension';
+  | 'missing_extension'
+  // a very large table read whole: partition it (architectural)
+  | 'partitioning';
 
 /** A problem found by profiling or a skill, before it becomes a plan item. */
 export interface Finding {
@@ -242,6 +244,9 @@ export interface Finding {
   action: ActionSpec;
   rollback: string; // how it is undone, in words
   source: string; // which skill/check found it
+  // A change of the architecture (partitioning, sharding, ...), not a tuning step: the run's tier
+  // becomes T4 (see tierWithArchitecture in common/decisions.ts).
+  architectural?: boolean;
 }
 
 export interface Bottleneck {

@@ -1,7 +1,7 @@
 // Step 2: run the skills for the layers in scope, rank what they found, choose the tier.
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { chooseFocus, selectTier, worstGap } from '../common/decisions';
+import { chooseFocus, selectTier, tierWithArchitecture, worstGap } from '../common/decisions';
 import { buildPlan, rankFindings } from '../common/plan';
 import type { AnalysisInput, AnalysisResult } from '../common/stages';
 import type { Finding } from '../common/types';
@@ -34,7 +34,11 @@ export async function analysisWorkflow({ runId, target, scope, tier, profiling }
   const layersAtFault = new Set([...focus, ...items.map((i) => i.layer)]).size;
   const chosenTier =
     tier === 'auto'
-      ? selectTier(worstGap({ p95Ms: baseline.latencyMs.p95, p99Ms: baseline.latencyMs.p99, throughputRps: baseline.throughputRps, errorRatePct: baseline.errorRatePct }, target.targets), layersAtFault)
+      ? tierWithArchitecture(
+          selectTier(worstGap({ p95Ms: baseline.latencyMs.p95, p99Ms: baseline.latencyMs.p99, throughputRps: baseline.throughputRps, errorRatePct: baseline.errorRatePct }, target.targets), layersAtFault),
+          [...dbFindings, ...cacheFindings],
+          scope,
+        )
       : tier;
   if (items.length === 0) notes.push('no optimization found for the layers in scope');
   return { plan: buildPlan(items, chosenTier, focus), notes };

@@ -325,3 +325,59 @@ test('analyzer: once the index exists, nothing is proposed for the listing and t
     await pool.query('DROP INDEX dbskill.products_cat_created_idx');
   }
 });
+
+test('profile database.advisor: minTableRows above the table size -> no index for it; the defaults still propose it', async () => {
+  const big = parseTargetProfile(profileInput({ database: { urlEnv: 'PERF_TEST_DBSKILL_URL', schemas: ['dbskill'], advisor: { minTableRows: 60_000 } } }));
+  assert.equal(big.database!.advisor.minPlanCost, 100, 'the other fields keep their defaults');
+  const ids = async (t: TargetProfile) =>
+    (await analyzeDatabase(connections.database(t), t, profile, { healthChecks: false, reportMissingExtensions: false }, { store })).findings.filter((f) => f.rootCause === 'missing_index').map((f) => f.id);
+  assert.deepEqual(await ids(big), [], 'dbskill.products has 50,000 rows, below 60,000');
+  assert.deepEqual(await ids(target), ['idx-dbskill-products-category_id-created_at']);
+  // Through the activity: the request's target carries the options.
+  const { databaseOptimizationAnalyzer } = createDatabaseAnalyzerActivities(deps);
+  const viaActivity = await databaseOptimizationAnalyzer({ runId: 'dbskill-test', target: big, profile });
+  assert.ok(!viaActivity.some((f) => f.rootCause === 'missing_index'), JSON.stringify(viaActivity.map((f) => f.id)));
+});
+
+test('EXPLAIN ANALYZE only on request: a parameterless SELECT gets actual figures; writes and $n statements are never run', async () => {
+  const stat = (queryid: string, query: string, totalMs: number): StatementStat => ({ queryid, query, calls: 10, totalMs, meanMs: totalMs / 10, rows: 10, callsPerRequest: 1 });
+  const fake: DatabaseProfile = {
+    ...profile,
+    windowArtifactId: null,
+    topStatements: [
+      stat('ea-1', "UPDATE dbskill.products SET price = -1 WHERE name = 'product 9'", 900), // the slowest: a write, never run
+      stat('ea-2', "SELECT id, price FROM dbskill.products WHERE name = 'product 7'", 500),
+      stat('ea-3', 'SELECT id, price FROM dbskill.products WHERE name = $1 AND price > 0', 400), // parameters: not run
+    ],
+  };
+  const withEa = parseTargetProfile(profileInput({ database: { urlEnv: 'PERF_TEST_DBSKILL_URL', schemas: ['dbskill'], advisor: { explainAnalyze: true } } }));
+  const on = await analyzeDatabase(connections.database(withEa), withEa, fake, { healthChecks: false, reportMissingExtensions: false }, { store });
+  const idx = on.findings.find((f) => f.id === 'idx-dbskill-products-name');
+  assert.ok(idx, JSON.stringify(on.findings.map((f) => f.id)));
+  const actual = idx.evidence.filter((e) => /^EXPLAIN \(ANALYZE, BUFFERS\)/.test(e));
+  assert.equal(actual.length, 1, idx.evidence.join('\n'));
+  assert.match(actual[0], /actual [\d.]+ ms execution \(\+[\d.]+ ms planning\), 1 rows, buffers: shared hit \d+, read \d+/);
+  assert.ok(on.notes.some((n) => /EXPLAIN \(ANALYZE, BUFFERS\) ran 1 of 1 parameterless SELECTs/.test(n)), on.notes.join('\n'));
+  const { rows } = await pool.query(`SELECT count(*)::int AS n FROM dbskill.products WHERE price < 0`);
+  assert.equal(rows[0].n, 0, 'the UPDATE was not run');
+
+  const off = await analyzeDatabase(connections.database(target), target, fake, { healthChecks: false, reportMissingExtensions: false }, { store });
+  const idxOff = off.findings.find((f) => f.id === 'idx-dbskill-products-name')!;
+  assert.ok(idxOff, JSON.stringify(off.findings.map((f) => f.id)));
+  assert.ok(!idxOff.evidence.some((e) => /EXPLAIN \(ANALYZE/.test(e)), idxOff.evidence.join('\n'));
+  assert.ok(!off.notes.some((n) => /EXPLAIN \(ANALYZE|EXPLAIN ANALYZE/.test(n)), off.notes.join('\n'));
+});
+
+test('partitioning: a table over the (profile) row threshold that dominates the sequential scans is architectural', async () => {
+  const small = parseTargetProfile(profileInput({ database: { urlEnv: 'PERF_TEST_DBSKILL_URL', schemas: ['dbskill'], advisor: { partitionMinRows: 40_000 } } }));
+  const { findings } = await analyzeDatabase(connections.database(small), small, profile, { reportMissingExtensions: false }, { store });
+  const part = findings.find((f) => f.rootCause === 'partitioning');
+  assert.ok(part, JSON.stringify(findings.map((f) => f.id)));
+  assert.equal(part.architectural, true);
+  assert.equal(part.action.type, 'manual');
+  assert.match(part.title, /Partition dbskill\.products/);
+  assert.ok(part.evidence.some((e) => /dbskill\.products \(50,000 rows, .*\): its \d+ sequential scans read [\d,]+ rows, \d+(\.\d)?% of all rows read sequentially/.test(e)), part.evidence.join('\n'));
+  // The default threshold (10,000,000 rows): no such finding.
+  const def = await analyzeDatabase(connections.database(target), target, profile, { reportMissingExtensions: false }, { store });
+  assert.ok(!def.findings.some((f) => f.rootCause === 'partitioning' || f.architectural), JSON.stringify(def.findings.map((f) => f.id)));
+});

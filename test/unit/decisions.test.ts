@@ -48,3 +48,15 @@ test('validation depth grows with the tier', () => {
   assert.deepEqual(validationFor('T3'), { peak: true, stress: true, soak: false });
   assert.deepEqual(validationFor('T4'), { peak: true, stress: true, soak: true });
 });
+
+test('an architectural finding in scope makes the tier T4; out of scope or absent, the tier stays', async () => {
+  const { tierWithArchitecture } = await import('../../common/decisions');
+  const tuning = { layer: 'database' as const };
+  const arch = { layer: 'database' as const, architectural: true };
+  assert.equal(tierWithArchitecture('T1', []), 'T1');
+  assert.equal(tierWithArchitecture('T2', [tuning, { ...tuning, architectural: false }]), 'T2');
+  assert.equal(tierWithArchitecture('T1', [tuning, arch]), 'T4');
+  assert.equal(tierWithArchitecture('T3', [arch], ['database']), 'T4');
+  assert.equal(tierWithArchitecture('T2', [arch], ['caching', 'application']), 'T2');
+  assert.equal(tierWithArchitecture('T4', [arch]), 'T4');
+});

@@ -19,6 +19,7 @@ import { prepareHypopg } from './hypopg';
 import { nPlusOneFindings, shorten } from './n-plus-one';
 import { qualstatEvidence, readQualstats, type QualStat } from './qualstats';
 import { ensureParser, parserProblem, tryParse } from './sql-parse';
+import { actualEvidence, explainAnalyzeTop, type ActualFigures } from './explain-analyze';
 
 export const SOURCE = 'database-optimization-analyzer';
 
@@ -54,6 +55,10 @@ export interface AnalyzerOptions {
   healthChecks: boolean;
   health: Partial<HealthOptions>;
   reportMissingExtensions: boolean;
+  /** EXPLAIN (ANALYZE, BUFFERS) the top parameterless SELECTs (READ ONLY, statement_timeout): it runs them. */
+  explainAnalyze: boolean;
+  /** At most this many statements (by window time) are run with EXPLAIN ANALYZE. */
+  explainAnalyzeMax: number;
 }
 
 export const DEFAULT_ANALYZER_OPTIONS: AnalyzerOptions = {
@@ -75,7 +80,28 @@ export const DEFAULT_ANALYZER_OPTIONS: AnalyzerOptions = {
   healthChecks: true,
   health: {},
   reportMissingExtensions: true,
+  explainAnalyze: false,
+  explainAnalyzeMax: 10,
 };
+
+/** The options a target profile sets (`database.advisor`), over the defaults; explicit options win. */
+export function analyzerOptionsFor(target: TargetProfile, options: Partial<AnalyzerOptions> = {}): AnalyzerOptions {
+  const a = target.database?.advisor;
+  const fromProfile: Partial<AnalyzerOptions> = a
+    ? {
+        minPlanCost: a.minPlanCost,
+        minSavingFraction: a.minSavingPct / 100,
+        minTableRows: a.minTableRows,
+        minCalls: a.minCalls,
+        nPlusOneMinCallsPerRequest: a.nPlusOneMinCallsPerRequest,
+        includeTables: a.includeTables,
+        excludeTables: a.excludeTables,
+        explainAnalyze: a.explainAnalyze,
+      }
+    : {};
+  const health: Partial<HealthOptions> = { ...(a ? { partitionMinRows: a.partitionMinRows } : {}), ...(options.health ?? {}) };
+  return { ...DEFAULT_ANALYZER_OPTIONS, ...fromProfile, ...options, health };
+}
 
 export interface AnalysisResult {
   findings: Finding[];
@@ -142,7 +168,14 @@ export function filterStatements(statements: StatementDelta[], opts: AnalyzerOpt
   return out;
 }
 
-function indexFinding(r: IndexRecommendation, target: TargetProfile, windowRequests: number, qual: QualStat[], opts: AnalyzerOptions): Finding {
+function indexFinding(
+  r: IndexRecommendation,
+  target: TargetProfile,
+  windowRequests: number,
+  qual: QualStat[],
+  opts: AnalyzerOptions,
+  actual: Map<string, ActualFigures> = new Map(),
+): Finding {
   const keyNames = r.keys.map((c) => c.name);
   const indexName = indexNameFor(r.table, r.include.length ? [...keyNames, 'inc', ...r.include] : keyNames);
   const columns = r.keys.map((c) => (c.desc ? { name: c.name, desc: true } : { name: c.name }));
@@ -168,6 +201,8 @@ function indexFinding(r: IndexRecommendation, target: TargetProfile, windowReque
       );
     }
     for (const q of qual.filter((x) => s.queryids.includes(x.queryid) && x.table === r.table).slice(0, 2)) evidence.push(qualstatEvidence(q));
+    const a = s.queryids.map((id) => actual.get(id)).find((x) => x !== undefined);
+    if (a) evidence.push(actualEvidence(a));
   }
   if (r.statements.length > 3) evidence.push(`... and ${r.statements.length - 3} more statements`);
   evidence.push(`column order: ${r.columnNotes.join('; ')}`);
@@ -215,7 +250,7 @@ export async function analyzeDatabase(
   options: Partial<AnalyzerOptions> = {},
   ctx: { store?: Pool } = {},
 ): Promise<AnalysisResult> {
-  const opts: AnalyzerOptions = { ...DEFAULT_ANALYZER_OPTIONS, ...options };
+  const opts = analyzerOptionsFor(target, options);
   const notes: string[] = [];
   if (!profile.available) return { findings: [], notes: ['database profile not available: nothing to analyze'], advisor: null };
   const schemas = target.database?.schemas ?? ['public'];
@@ -283,7 +318,18 @@ export async function analyzeDatabase(
     );
     notes.push(...advisor.notes);
     for (const r of advisor.rejected) notes.push(`index ${r.candidate} not proposed: ${r.reason}`);
-    for (const r of advisor.recommendations) findings.push(indexFinding(r, target, windowRequests, qual, opts));
+    // EXPLAIN ANALYZE only on request, only parameterless SELECTs (see explain-analyze.ts).
+    let actual = new Map<string, ActualFigures>();
+    if (opts.explainAnalyze) {
+      try {
+        const ea = await explainAnalyzeTop(pool, statements, { max: opts.explainAnalyzeMax, statementTimeout: opts.statementTimeout });
+        actual = ea.figures;
+        notes.push(...ea.notes);
+      } catch (err) {
+        notes.push(`EXPLAIN ANALYZE failed: ${(err as Error).message}`);
+      }
+    }
+    for (const r of advisor.recommendations) findings.push(indexFinding(r, target, windowRequests, qual, opts, actual));
   } catch (err) {
     notes.push(`the index advisor failed: ${(err as Error).message}`);
   }

@@ -188,6 +188,9 @@ function rowsPerCall(s: Pick<Stmt, 'calls' | 'rows' | 'kind'>): number | null {
   return s.kind === 'select' && s.calls > 0 ? s.rows / s.calls : null;
 }
 
+/** Shared by the statements whose sequential scans are not needed (with hypopg); never mutated. */
+const NO_SEQ_SCANS: Set<string> = new Set();
+
 function tableKey(t: { schema: string; name: string }): string {
   return `${t.schema}.${t.name}`;
 }
@@ -561,13 +564,16 @@ export async function adviseIndexes(
     return result([], []);
   }
 
-  // 1. Parse and group by fingerprint.
+  // 1. Parse (first pass): the relations to load from the catalog and the writes. Nothing of the
+  // parse trees is kept: memory stays flat in the number of statements.
   let t = performance.now();
-  const groups = new Map<string, { stmt: Omit<Stmt, 'accesses' | 'costBefore' | 'planBefore' | 'seqScans' | 'beforeModel' | 'singleRelation'>; facts: StatementFacts }>();
   const parseErrorExamples: string[] = [];
-  const writeStatements: { facts: StatementFacts; rows: number }[] = [];
+  const writeStatements: { writeTarget: RelRef; kind: StatementFacts['kind']; updatedColumns: string[]; rows: number }[] = [];
+  const names = new Set<string>();
+  const plannableOf = (f: StatementFacts) =>
+    (f.kind === 'select' && !f.modifiesData) || (opts.planWrites && (f.kind === 'update' || f.kind === 'delete' || f.kind === 'select'));
   for (const s of input.statements) {
-    const parsed = tryParse(s.query);
+    const parsed = tryParse(s.query, { fingerprint: false });
     if ('error' in parsed) {
       stats.parseErrors++;
       if (parseErrorExamples.length < 3) parseErrorExamples.push(`${s.queryid}: ${parsed.error}`);
@@ -575,51 +581,36 @@ export async function adviseIndexes(
     }
     const f = parsed.facts;
     if (f.statementCount !== 1) continue;
-    if (f.writeTarget) writeStatements.push({ facts: f, rows: s.rows });
-    // Writes (and SELECTs whose WITH queries write) are planned only with planWrites: EXPLAIN, never run.
-    const plannable = (f.kind === 'select' && !f.modifiesData) || (opts.planWrites && (f.kind === 'update' || f.kind === 'delete' || f.kind === 'select'));
-    if (!plannable) continue;
-    const key = f.fingerprint ?? `q:${s.queryid}`;
-    const g = groups.get(key);
-    if (g) {
-      g.stmt.calls += s.calls;
-      g.stmt.totalMs += s.totalMs;
-      g.stmt.rows += s.rows;
-      if (g.stmt.queryids.length < 10) g.stmt.queryids.push(s.queryid);
-    } else {
-      groups.set(key, {
-        stmt: { idx: groups.size, queryids: [s.queryid], text: f.text, nParams: f.maxParam, kind: f.kind, calls: s.calls, totalMs: s.totalMs, rows: s.rows },
-        facts: f,
-      });
+    if (f.writeTarget) {
+      writeStatements.push({ writeTarget: f.writeTarget, kind: f.kind, updatedColumns: f.updatedColumns, rows: s.rows });
+      names.add(f.writeTarget.name);
     }
+    // Writes (and SELECTs whose WITH queries write) are planned only with planWrites: EXPLAIN, never run.
+    if (plannableOf(f)) for (const sc of f.scopes) for (const r of sc.relations) names.add(r.name);
   }
-  stats.fingerprints = groups.size;
   if (stats.parseErrors > 0) notes.push(`${stats.parseErrors} statements could not be parsed and were skipped (${parseErrorExamples.join('; ')})`);
   stats.ms.parse = Math.round(performance.now() - t);
   ctx.onPhase?.('parse');
 
-  // 2. Catalog and accesses.
+  // 2. Catalog; then (second pass) statements grouped by fingerprint, their accesses and candidates.
   t = performance.now();
-  const names = new Set<string>();
-  for (const g of groups.values()) for (const sc of g.facts.scopes) for (const r of sc.relations) names.add(r.name);
-  for (const w of writeStatements) names.add(w.facts.writeTarget!.name);
   const catalog = await loadCatalog(pool, input.schemas, names);
   const updatedColumns = new Map<string, Set<string>>();
   const writes = new Map<string, TableWrites>();
   for (const w of input.tableWrites ?? []) writes.set(`${w.schema}.${w.table}`, w);
   const derived = new Map<string, TableWrites>();
   for (const w of writeStatements) {
-    const tbl = catalog.resolve(w.facts.writeTarget!);
+    const tbl = catalog.resolve(w.writeTarget);
     if (!tbl) continue;
     const k = tableKey(tbl);
     const d = derived.get(k) ?? { schema: tbl.schema, table: tbl.name, inserted: 0, updated: 0, hotUpdated: 0, deleted: 0 };
-    if (w.facts.kind === 'insert') d.inserted += w.rows;
-    else if (w.facts.kind === 'update') {
+    if (w.kind === 'insert') d.inserted += w.rows;
+    else if (w.kind === 'update') {
       d.updated += w.rows;
       const set = updatedColumns.get(k) ?? new Set<string>();
-      for (const c of w.facts.updatedColumns) set.add(c);
+      for (const c of w.updatedColumns) set.add(c);
       updatedColumns.set(k, set);
-    } else if (w.facts.kind === 'delete') d.deleted += w.rows;
+    } else if (w.kind === 'delete') d.deleted += w.rows;
     derived.set(k, d);
   }
   // The statements' own row counts when the table counters saw fewer (counters lag by up to a second).
@@ -631,13 +622,62 @@ export async function adviseIndexes(
 
   const stmts: Stmt[] = [];
   const candidates = new Map<string, { cand: Candidate; stmts: Set<number> }>();
+  // Candidates are many (several per statement): their column lists are shared, not copied.
+  const interned = new Map<string, IndexColumn[] | string[]>();
+  const compact = (c: Candidate): Candidate => {
+    const kk = c.keys.map((k) => `${k.name}${k.desc ? ' DESC' : ''}`).join(',');
+    let keys = interned.get(`k:${kk}`) as IndexColumn[] | undefined;
+    if (!keys) interned.set(`k:${kk}`, (keys = c.keys.map((k) => (k.desc ? { name: k.name, desc: true } : { name: k.name }))));
+    const ik = c.include.join(',');
+    let include = interned.get(`i:${ik}`) as string[] | undefined;
+    if (!include) interned.set(`i:${ik}`, (include = [...c.include]));
+    return { schema: c.schema, table: c.table, keys, eqCount: c.eqCount, include };
+  };
   let coveredSkips = 0;
   const coveredExamples: string[] = [];
-  for (const g of groups.values()) {
-    const accesses = accessesOf(g.facts, catalog, opts);
-    if (accesses.length === 0) continue;
-    const singleRelation = g.facts.scopes.length === 1 && g.facts.scopes[0].relations.length === 1;
-    const stmt: Stmt = { ...g.stmt, accesses, singleRelation, costBefore: 0, beforeModel: null, planBefore: '', seqScans: new Set() };
+  // Fingerprint -> its statement (null: no access an index could serve); later texts only add figures.
+  const groups = new Map<string, Stmt | null>();
+  for (const s of input.statements) {
+    const parsed = tryParse(s.query);
+    if ('error' in parsed) continue; // counted in the first pass
+    const f = parsed.facts;
+    if (f.statementCount !== 1 || !plannableOf(f)) continue;
+    const key = f.fingerprint ?? `q:${s.queryid}`;
+    const seen = groups.get(key);
+    if (seen !== undefined) {
+      if (seen) {
+        seen.calls += s.calls;
+        seen.totalMs += s.totalMs;
+        seen.rows += s.rows;
+        if (seen.queryids.length < 10) seen.queryids.push(s.queryid);
+      }
+      continue;
+    }
+    const idx = groups.size;
+    const accesses = accessesOf(f, catalog, opts);
+    if (accesses.length === 0) {
+      groups.set(key, null);
+      continue;
+    }
+    const singleRelation = f.scopes.length === 1 && f.scopes[0].relations.length === 1;
+    // Every field listed in one order (no spread): the objects share one hidden class and stay in
+    // fast mode (a spread of this many properties leaves them in dictionary mode, ~4x bigger).
+    const stmt: Stmt = {
+      idx,
+      queryids: [s.queryid],
+      text: f.text,
+      nParams: f.maxParam,
+      kind: f.kind,
+      calls: s.calls,
+      totalMs: s.totalMs,
+      rows: s.rows,
+      accesses,
+      singleRelation,
+      costBefore: 0,
+      beforeModel: null,
+      planBefore: '',
+      seqScans: NO_SEQ_SCANS,
+    };
     let any = false;
     for (const a of accesses) {
       for (const c of candidatesFor(a, opts)) {
@@ -650,14 +690,16 @@ export async function adviseIndexes(
           continue;
         }
         any = true;
-        const e = candidates.get(key) ?? { cand: c, stmts: new Set<number>() };
+        const e = candidates.get(key) ?? { cand: compact(c), stmts: new Set<number>() };
         e.stmts.add(stmt.idx);
         candidates.set(key, e);
       }
     }
+    groups.set(key, any ? stmt : null);
     if (any) stmts.push(stmt);
   }
-  groups.clear(); // the parser's facts are no longer needed: only the accesses are kept
+  stats.fingerprints = groups.size;
+  groups.clear();
   // One index for several statements: (a) and (b, a) -> (a, b).
   const byTable = new Map<string, Candidate[]>();
   for (const { cand } of candidates.values()) {
@@ -671,6 +713,8 @@ export async function adviseIndexes(
       if (!candidates.has(key) && !coveredBy(v, tbl.indexes)) candidates.set(key, { cand: v, stmts: new Set() });
     }
   }
+  byTable.clear();
+  interned.clear();
   if (coveredSkips > 0) notes.push(`${coveredSkips} candidate indexes are already served by an existing index (e.g. ${coveredExamples.join('; ')})`);
   stats.analyzable = stmts.length;
   stats.ms.catalog = Math.round(performance.now() - t);
@@ -691,8 +735,12 @@ export async function adviseIndexes(
         s.costBefore = costAt(s.beforeModel, rowsPerCall(s));
         stats.planned++;
         if (s.costBefore >= opts.minPlanCost) {
-          s.planBefore = planExcerpt(plan);
-          s.seqScans = seqScannedRelations(plan);
+          // Plan excerpts are kept only for the statements of a proposal (re-planned in step 6 with
+          // hypopg); without hypopg the unverified proposals need them and the sequential scans now.
+          if (!ctx.hypopgSchema) {
+            s.planBefore = planExcerpt(plan);
+            s.seqScans = seqScannedRelations(plan);
+          }
           byIdx.set(s.idx, s);
         } else stats.belowMinCost++;
       } catch (err) {
@@ -714,6 +762,7 @@ export async function adviseIndexes(
       cands.push({ key, cand: e.cand, results: new Map(), writeCostMs: writeCostMs(e.cand, writes.get(k), updatedColumns.get(k), opts.indexWriteCostMsPerRow) });
       origins.set(key, e.stmts);
     }
+    candidates.clear(); // cands and origins hold what is needed
     stats.candidates = cands.length;
 
     // Which planned statements each candidate may help: its leading column is one they filter, join or sort on.
@@ -890,6 +939,7 @@ export async function adviseIndexes(
         });
         for (const b of batch) insert({ c: b.c, ub: bound(b.c) });
       }
+      queue.length = 0; // the bounds are no longer needed
       stats.lazyPending = pending.size;
       if (budget <= 0) notes.push(`the evaluation budget (${opts.maxEvaluations} hypothetical plans) ran out: the advice covers the statements planned so far`);
       // Still pending: bounded below the finalists, never chosen; what is known of them still counts for combinations.
@@ -936,6 +986,19 @@ export async function adviseIndexes(
       const chosen = sel.chosen.map((ch) => ({ ch, ec: cands.find((c) => c.key === ch.key)! }));
       if (chosen.length > 0) {
         const p = sessions[0];
+        // The plans before, for the evidence: only the statements the chosen indexes serve.
+        const planBefore = new Map<number, string>();
+        for (const { ch } of chosen) {
+          for (const idx of ch.served.keys()) {
+            if (planBefore.has(idx)) continue;
+            const s = byIdx.get(idx)!;
+            try {
+              planBefore.set(idx, planExcerpt(await p.explain(s.text, s.nParams, { verbose: true })));
+            } catch {
+              planBefore.set(idx, '(could not be planned again)');
+            }
+          }
+        }
         const hyps = [];
         for (const { ec } of chosen) hyps.push(await p.createHypothetical(ec.cand));
         const servedBy = new Map<number, { idx: number; cost: number; plan: string; share: number }[]>();
@@ -976,7 +1039,7 @@ export async function adviseIndexes(
               rows: s.rows,
               costBefore: s.costBefore,
               costAfter: v.cost,
-              planBefore: s.planBefore,
+              planBefore: planBefore.get(v.idx) ?? '',
               planAfter: v.plan,
             };
           });

@@ -41,6 +41,10 @@ export interface HealthOptions {
   seqScanMinRows: number;
   seqScanMinShare: number;
   seqScanMinCount: number;
+  /** Tables at least this big (reltuples)... */
+  partitionMinRows: number;
+  /** ...that account for at least this share of the rows the window's sequential scans read: partition them (architectural). */
+  partitionMinSeqShare: number;
   /** Objects listed per finding (the rest is counted). */
   maxItems: number;
 }
@@ -65,6 +69,8 @@ export const DEFAULT_HEALTH_OPTIONS: HealthOptions = {
   seqScanMinRows: 10_000,
   seqScanMinShare: 0.5,
   seqScanMinCount: 5,
+  partitionMinRows: 10_000_000,
+  partitionMinSeqShare: 0.5,
   maxItems: 15,
 };
 
@@ -621,6 +627,52 @@ export function seqScans(s: HealthSnapshot, w: HealthWindow | null, o: HealthOpt
   );
 }
 
+/**
+ * Partitioning (architectural): a table of at least partitionMinRows rows whose sequential scans
+ * read at least partitionMinSeqShare of all the rows the window's sequential scans read.
+ */
+export function partitioning(s: HealthSnapshot, w: HealthWindow | null, o: HealthOptions): Finding | null {
+  if (!w?.tables) return null;
+  const total = w.tables.reduce((n, d) => n + Math.max(0, d.seqTupRead), 0);
+  if (total <= 0) return null;
+  const sizes = new Map(s.tables.map((t) => [`${t.schema}.${t.name}`, t]));
+  const list = w.tables
+    .map((d) => ({ d, t: sizes.get(`${d.schema}.${d.table}`), share: Math.max(0, d.seqTupRead) / total }))
+    .filter((x) => x.t && x.t.reltuples >= o.partitionMinRows && x.d.seqScan > 0 && x.share >= o.partitionMinSeqShare)
+    .sort((a, b) => b.share - a.share);
+  if (list.length === 0) return null;
+  const items = list.map(({ d, t, share }) => {
+    const re = new RegExp(`\\b${d.table.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'i');
+    const stmts = w.statements.filter((x) => re.test(x.query)).sort((a, b) => b.totalMs - a.totalMs).slice(0, 2);
+    return (
+      `${d.schema}.${d.table} (${count(t!.reltuples)} rows, ${bytes(t!.sizeBytes)}): its ${count(d.seqScan)} sequential scans read ${count(d.seqTupRead)} rows, ` +
+      `${round(share * 100)}% of all rows read sequentially in the window` +
+      (stmts.length ? `; statements: ${stmts.map((x) => x.query.replace(/\s+/g, ' ').slice(0, 140)).join(' | ')}` : '')
+    );
+  });
+  const f = hygiene(
+    {
+      kind: 'partitioning',
+      rootCause: 'partitioning',
+      title: `Partition ${list.map((x) => `${x.d.schema}.${x.d.table}`).join(', ')}: ${list.length > 1 ? 'tables' : 'a table'} over ${count(o.partitionMinRows)} rows read whole (architectural)`,
+      summary: [
+        `tables with at least ${count(o.partitionMinRows)} rows whose sequential scans read at least ${round(o.partitionMinSeqShare * 100)}% of the rows the window's sequential scans read (pg_stat_user_tables deltas); an index alone rarely fixes scans of a whole table this size`,
+      ],
+      items,
+      steps: [
+        'choose the partition key: the column the heavy statements filter or range over (often a timestamp); check that every unique key includes it',
+        'create a partitioned copy (CREATE TABLE ... PARTITION BY RANGE (key)) with its partitions and indexes, copy the data in batches (or use pg_partman), then swap the names in a short transaction',
+        'rewrite the statements so their WHERE clause names the partition key (partition pruning), and plan the retention (DROP/DETACH old partitions)',
+      ],
+      rollback: 'keep the original table until the partitioned one is validated; swap the names back',
+      risk: 'high',
+      effortDays: 5,
+    },
+    o.maxItems,
+  );
+  return { ...f, architectural: true };
+}
+
 /** Every health check; each yields at most one finding. */
 export function healthFindings(
   s: HealthSnapshot,
@@ -644,5 +696,6 @@ export function healthFindings(
     staleStatistics(s, o),
     wraparound(s, o),
     seqScans(s, w, o, indexFindings),
+    partitioning(s, w, o),
   ].filter((f): f is Finding => f !== null);
 }

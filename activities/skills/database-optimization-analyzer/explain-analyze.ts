@@ -1,0 +1,96 @@
+// EXPLAIN (ANALYZE, BUFFERS) on request (`database.advisor.explainAnalyze`): the top statements of the
+// window that are a single SELECT without parameters ($n) and modify nothing (the SQL parser tells)
+// are run once each, in a READ ONLY transaction with statement_timeout and lock_timeout, rolled back.
+// Writes are never run: they are not SELECTs, and a READ ONLY transaction refuses them anyway
+// (including SELECT ... FOR UPDATE and nextval()).
+import type { Pool } from 'pg';
+import { tryParse } from './sql-parse';
+
+export interface ActualFigures {
+  queryid: string;
+  query: string;
+  executionMs: number;
+  planningMs: number;
+  actualRows: number;
+  sharedHit: number;
+  sharedRead: number;
+}
+
+export interface ExplainAnalyzeResult {
+  /** By queryid. */
+  figures: Map<string, ActualFigures>;
+  notes: string[];
+}
+
+const DURATION = /^\d+(ms|s|min)?$/;
+
+/** Whether a statement may be run with EXPLAIN ANALYZE: one SELECT, no parameters, no data-modifying part. */
+export function analyzable(query: string): { text: string } | null {
+  const parsed = tryParse(query, { fingerprint: false });
+  if ('error' in parsed) return null;
+  const f = parsed.facts;
+  if (f.statementCount !== 1 || f.kind !== 'select' || f.modifiesData || f.writeTarget || f.maxParam > 0) return null;
+  return { text: f.text };
+}
+
+export async function explainAnalyzeTop(
+  pool: Pool,
+  statements: { queryid: string; query: string; totalMs: number }[],
+  opts: { max: number; statementTimeout: string; lockTimeout?: string },
+): Promise<ExplainAnalyzeResult> {
+  const figures = new Map<string, ActualFigures>();
+  const notes: string[] = [];
+  if (!DURATION.test(opts.statementTimeout)) throw new Error(`bad statement timeout ${opts.statementTimeout}`);
+  const lockTimeout = opts.lockTimeout ?? '1s';
+  if (!DURATION.test(lockTimeout)) throw new Error(`bad lock timeout ${lockTimeout}`);
+  const picked: { queryid: string; query: string; text: string }[] = [];
+  for (const s of [...statements].sort((a, b) => b.totalMs - a.totalMs)) {
+    if (picked.length >= opts.max) break;
+    const a = analyzable(s.query);
+    if (a) picked.push({ queryid: s.queryid, query: s.query, text: a.text });
+  }
+  if (picked.length === 0) {
+    notes.push('EXPLAIN ANALYZE: no statement of the window is a SELECT without parameters; nothing was run');
+    return { figures, notes };
+  }
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    for (const p of picked) {
+      try {
+        await client.query(`BEGIN READ ONLY; SET LOCAL statement_timeout = '${opts.statementTimeout}'; SET LOCAL lock_timeout = '${lockTimeout}'`);
+        const { rows } = await client.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${p.text}`);
+        let v: unknown = rows[0]['QUERY PLAN'];
+        if (typeof v === 'string') v = JSON.parse(v);
+        const top = (Array.isArray(v) ? v[0] : v) as { Plan: Record<string, number>; 'Planning Time'?: number; 'Execution Time'?: number };
+        figures.set(p.queryid, {
+          queryid: p.queryid,
+          query: p.text,
+          executionMs: Number(top['Execution Time'] ?? top.Plan['Actual Total Time'] ?? 0),
+          planningMs: Number(top['Planning Time'] ?? 0),
+          actualRows: Number(top.Plan['Actual Rows'] ?? 0),
+          sharedHit: Number(top.Plan['Shared Hit Blocks'] ?? 0),
+          sharedRead: Number(top.Plan['Shared Read Blocks'] ?? 0),
+        });
+      } catch (err) {
+        notes.push(`EXPLAIN ANALYZE of ${p.queryid} failed: ${(err as Error).message}`);
+      } finally {
+        try {
+          await client.query('ROLLBACK');
+        } catch (err) {
+          broken = err as Error;
+        }
+      }
+      if (broken) break;
+    }
+  } finally {
+    client.release(broken);
+  }
+  notes.push(`EXPLAIN (ANALYZE, BUFFERS) ran ${figures.size} of ${picked.length} parameterless SELECTs (READ ONLY, statement_timeout ${opts.statementTimeout})`);
+  return { figures, notes };
+}
+
+export function actualEvidence(a: ActualFigures): string {
+  const r = (x: number) => Math.round(x * 1000) / 1000;
+  return `EXPLAIN (ANALYZE, BUFFERS), run once READ ONLY: actual ${r(a.executionMs)} ms execution (+${r(a.planningMs)} ms planning), ${a.actualRows} rows, buffers: shared hit ${a.sharedHit}, read ${a.sharedRead}`;
+}

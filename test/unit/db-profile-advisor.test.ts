@@ -1,0 +1,52 @@
+// database.advisor in the target profile: defaults, and clear messages naming the field.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseTargetProfile } from '../../common/profile';
+import { analyzerOptionsFor, DEFAULT_ANALYZER_OPTIONS } from '../../activities/skills/database-optimization-analyzer/activity';
+
+const input = (advisor?: unknown) => ({
+  name: 'shop',
+  http: { baseUrl: 'http://127.0.0.1:3999', endpoints: [{ name: 'home', path: '/' }] },
+  database: { urlEnv: 'SHOP_DATABASE_URL', ...(advisor === undefined ? {} : { advisor }) },
+  targets: { p95Ms: 100, p99Ms: 200, throughputRps: 50 },
+});
+
+test('database.advisor defaults equal the analyzer defaults', () => {
+  const p = parseTargetProfile(input());
+  assert.deepEqual(p.database!.advisor, {
+    minPlanCost: 100,
+    minSavingPct: 50,
+    minTableRows: 10_000,
+    minCalls: 5,
+    nPlusOneMinCallsPerRequest: 5,
+    includeTables: [],
+    excludeTables: [],
+    explainAnalyze: false,
+    partitionMinRows: 10_000_000,
+  });
+  const o = analyzerOptionsFor(p);
+  for (const k of ['minPlanCost', 'minSavingFraction', 'minTableRows', 'minCalls', 'nPlusOneMinCallsPerRequest', 'includeTables', 'excludeTables', 'explainAnalyze'] as const) {
+    assert.deepEqual(o[k], DEFAULT_ANALYZER_OPTIONS[k], k);
+  }
+  assert.equal(o.health.partitionMinRows, 10_000_000);
+});
+
+test('database.advisor values reach the analyzer options; explicit options win', () => {
+  const p = parseTargetProfile(input({ minTableRows: 500, minSavingPct: 30, excludeTables: ['audit_*'], explainAnalyze: true, partitionMinRows: 1000 }));
+  const o = analyzerOptionsFor(p);
+  assert.equal(o.minTableRows, 500);
+  assert.equal(o.minSavingFraction, 0.3);
+  assert.deepEqual(o.excludeTables, ['audit_*']);
+  assert.equal(o.explainAnalyze, true);
+  assert.equal(o.health.partitionMinRows, 1000);
+  const x = analyzerOptionsFor(p, { minTableRows: 7, health: { partitionMinRows: 9 } });
+  assert.equal(x.minTableRows, 7);
+  assert.equal(x.health.partitionMinRows, 9);
+});
+
+test('a bad database.advisor value gets a message naming the field', () => {
+  assert.throws(() => parseTargetProfile(input({ minTableRows: -1 })), /database\.advisor\.minTableRows: /);
+  assert.throws(() => parseTargetProfile(input({ minSavingPct: 150 })), /database\.advisor\.minSavingPct: is a percentage \(at most 100\)/);
+  assert.throws(() => parseTargetProfile(input({ explainAnalyze: 'yes' })), /database\.advisor\.explainAnalyze: /);
+  assert.throws(() => parseTargetProfile(input({ minCall: 3 })), /database\.advisor: .*minCall/);
+});
