@@ -1,5 +1,6 @@
 // One load test, run as shards on the perf-loadgen task queue when the profile asks for several.
-import { ApplicationFailure, CancellationScope, proxyActivities } from '@temporalio/workflow';
+import { TimeoutType } from '@temporalio/common';
+import { ApplicationFailure, CancellationScope, TimeoutFailure, isCancellation, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { LOADGEN_TASK_QUEUE } from '../common/run';
 import { splitLoad } from '../common/shards';
@@ -8,24 +9,33 @@ import { loadTestOptions } from './timeouts';
 
 const { mergeLoadTests } = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry: { maximumAttempts: 3 } });
 
+// With no worker serving perf-loadgen, a load test would wait forever: fail it with the fix instead.
+const NO_GENERATOR = `no load generator picked the test up: start a worker that serves the ${LOADGEN_TASK_QUEUE} task queue (npm run worker, or PERF_WORKER_ROLES=loadgen)`;
+
 export async function loadTest(req: LoadTestRequest): Promise<LoadTestSummary> {
-  const { runLoadTest } = proxyActivities<Activities>({ ...loadTestOptions(req.durationSeconds + req.warmupSeconds), taskQueue: LOADGEN_TASK_QUEUE });
+  const { runLoadTest } = proxyActivities<Activities>({
+    ...loadTestOptions(req.durationSeconds + req.warmupSeconds),
+    taskQueue: LOADGEN_TASK_QUEUE,
+    scheduleToStartTimeout: '5 minutes',
+  });
   const open = (req.model ?? req.target.load.model) === 'open';
   const parts = splitLoad(req, req.target.load.shards, open);
-  if (parts.length === 1) return runLoadTest(parts[0]);
   // A shard that fails after its retries is reported, never dropped: the others stop and the test fails.
   const scope = new CancellationScope();
   const results = await scope.run(() =>
     Promise.all(
       parts.map((p, i) =>
         runLoadTest(p).catch((err: Error & { cause?: Error }) => {
+          if (isCancellation(err)) throw err;
           scope.cancel();
-          throw ApplicationFailure.nonRetryable(`load-test shard ${i + 1}/${parts.length} was lost: ${err.cause?.message ?? err.message}`, 'LoadShardLost');
+          const why = err.cause instanceof TimeoutFailure && err.cause.timeoutType === TimeoutType.SCHEDULE_TO_START ? NO_GENERATOR : (err.cause?.message ?? err.message);
+          const which = parts.length > 1 ? `load-test shard ${i + 1}/${parts.length} was lost` : `load test ${req.phase} failed`;
+          throw ApplicationFailure.nonRetryable(`${which}: ${why}`, 'LoadShardLost');
         }),
       ),
     ),
   );
-  return mergeLoadTests({ request: req, shardIds: results.map((r) => r.id) });
+  return results.length === 1 ? results[0] : mergeLoadTests({ request: req, shardIds: results.map((r) => r.id) });
 }
 
 /** A load test on its own, e.g. from the CLI or another workflow. */

@@ -9,6 +9,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { Pool } from 'pg';
 import { parseTargetProfile, type TargetProfile } from '../../common/profile';
+import { LOADGEN_TASK_QUEUE } from '../../common/run';
 import type { ValidationInput, ValidationResult } from '../../common/stages';
 import type { LoadTestSummary } from '../../common/types';
 import { createLoadTestActivities } from '../../activities/loadtest/activity';
@@ -81,6 +82,7 @@ let env: TestWorkflowEnvironment;
 let store: Pool;
 let connections: TargetConnections;
 let worker: Worker;
+let loadgen: Worker;
 let workerDone: Promise<void>;
 const taskQueue = `loadtest-validation-${process.pid}`;
 const children: Child[] = [];
@@ -99,11 +101,20 @@ before(async () => {
     activities: { ...createLoadTestActivities(deps), ...createProcessActivities(deps) },
     maxHeartbeatThrottleInterval: '1 second',
   });
-  workerDone = worker.run();
+  // Load tests run on their own task queue (workflows/load-test.ts).
+  loadgen = await Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue: LOADGEN_TASK_QUEUE,
+    activities: createLoadTestActivities(deps),
+    maxHeartbeatThrottleInterval: '1 second',
+  });
+  workerDone = Promise.all([worker.run(), loadgen.run()]).then(() => undefined);
 });
 
 after(async () => {
   worker?.shutdown();
+  loadgen?.shutdown();
   await workerDone;
   await Promise.all(children.map(stopServer));
   await env?.teardown();
