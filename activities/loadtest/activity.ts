@@ -2,7 +2,6 @@
 // point and running totals, stops on cancellation (rethrowing it after a last heartbeat with the
 // partial results), saves the full result (histograms, error kinds, per-second series) in the store
 // and returns a small summary.
-import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { p95Drift } from '../../common/soak';
 import type { LoadTestRequest, LoadTestSummary } from '../../common/types';
@@ -10,6 +9,7 @@ import type { ActivityDeps } from '../deps';
 import { loadArtifact, saveArtifact } from '../store/artifacts';
 import { mergeLoadResults } from './merge';
 import { runLoad, type LoadModel, type LoadProgress, type LoadResult } from './load';
+import { activityContext } from '../activity-context';
 
 /** The stored artifact of kind 'loadtest'. */
 export interface LoadTestArtifact {
@@ -46,18 +46,10 @@ export function toSummary(id: string, req: LoadTestRequest, r: LoadResult): Load
   };
 }
 
-function currentContext(): Context | undefined {
-  try {
-    return Context.current();
-  } catch {
-    return undefined;
-  }
-}
-
 export function createLoadTestActivities(deps: ActivityDeps) {
   return {
     async runLoadTest(req: LoadTestRequest): Promise<LoadTestSummary> {
-      const ctx = currentContext();
+      const ctx = activityContext();
       const heartbeat = (details: unknown): void => ctx?.heartbeat(details);
       let last: LoadProgress | undefined;
       const result = await runLoad({

@@ -144,7 +144,7 @@ export class Scenario {
 
   constructor(
     readonly endpoints: Endpoint[],
-    private readonly basePath = '',
+    basePath = '',
     private readonly rng: Rng = Math.random,
     /** Value of the Host header (host[:port] of the base URL). */
     host = 'localhost',

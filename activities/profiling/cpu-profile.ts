@@ -23,7 +23,6 @@
 // on success, error and cancellation alike.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TargetProfile } from '../../common/profile';
 import type { CpuProfileSummary, EventLoopDelay } from '../../common/types';
@@ -32,6 +31,7 @@ import { assertAllowedHost } from '../loadtest/guard';
 import { saveArtifact } from '../store/artifacts';
 import { isCpuProfile, summarizeCpuProfile, type CpuProfile } from './cpu-summary';
 import { InspectorSession, discoverDebuggerUrl } from './inspector';
+import { activityContext, sleep } from '../activity-context';
 
 export const DEFAULT_ARTIFACTS_DIR = 'reports/profiles';
 
@@ -82,21 +82,6 @@ export const EVENT_LOOP_READ = `(() => {
 })()`;
 
 const EVENT_LOOP_STOP = `(() => { const key = ${ELD_KEY}; if (globalThis[key]) { globalThis[key].disable(); delete globalThis[key]; } return true; })()`;
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const onAbort = (): void => {
-      clearTimeout(t);
-      resolve();
-    };
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 function throwIfCancelled(signal?: AbortSignal): void {
   if (!signal?.aborted) return;
@@ -277,14 +262,6 @@ export async function profileCpu(req: ProfileCpuRequest, store: ActivityDeps['st
     }
   }
   return summary;
-}
-
-function activityContext(): Context | undefined {
-  try {
-    return Context.current();
-  } catch {
-    return undefined;
-  }
 }
 
 export function createCpuProfileActivities(deps: ActivityDeps) {

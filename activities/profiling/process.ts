@@ -5,12 +5,12 @@
 import { execFileSync } from 'node:child_process';
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { Context } from '@temporalio/activity';
 import type { TargetProfile } from '../../common/profile';
 import type { NetworkProfile, ProcessProfile } from '../../common/types';
 import type { ActivityDeps } from '../deps';
 import { hostCpuPct, hostIoRates, readHostCpu, readHostIo, readLoadAvg, readMemUsedPct } from './host';
 import { measureNetworkTiming } from './network';
+import { activityContext, sleep } from '../activity-context';
 
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
@@ -129,29 +129,6 @@ export async function countOpenFds(pid: number): Promise<number | null> {
   } catch {
     return null;
   }
-}
-
-function activityContext(): Context | undefined {
-  try {
-    return Context.current();
-  } catch {
-    return undefined;
-  }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const onAbort = (): void => {
-      clearTimeout(t);
-      resolve();
-    };
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 function throwCancelled(signal: AbortSignal): never {

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { LAYERS, type Layer } from '../../common/profile';
-import { DEFAULT_APPROVAL_TIMEOUT_MS, TASK_QUEUE, workflowIdFor, type RunInput } from '../../common/run';
+import { TASK_QUEUE, workflowIdFor, type RunInput } from '../../common/run';
 import { PERF_TARGET } from '../../common/search-attributes';
 import { temporalConfig, webUiLink } from '../../common/temporal-config';
 import { connectClient } from '../connect';

@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as http from 'node:http';
 import * as net from 'node:net';
-import * as os from 'node:os';
 import { once } from 'node:events';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { parseTargetProfile, type TargetProfile } from '../../common/profile';

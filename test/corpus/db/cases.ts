@@ -2,7 +2,7 @@
 // order with direction, INCLUDE columns), including cases where the right answer is "no index".
 // `{s}` in SQL is the case's own schema. Data is deterministic (no random()); sizes are small so the
 // whole corpus runs in well under a minute, but large enough that plans cost more than Dexter's 100.
-import type { AdvisorOptions, TableWrites, WorkloadStatement } from '../../../activities/skills/database-optimization-analyzer/advisor';
+import type { AdvisorOptions, TableWrites } from '../../../activities/skills/database-optimization-analyzer/advisor';
 
 export interface ExpectedIndex {
   table: string;
