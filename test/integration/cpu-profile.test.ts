@@ -3,7 +3,6 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -17,6 +16,7 @@ import { InspectorSession, discoverDebuggerUrl } from '../../activities/profilin
 import { loadArtifact } from '../../activities/store/artifacts';
 import { migrateStore } from '../../activities/store/schema';
 import { testPool } from '../helpers/services';
+import { freePort } from '../helpers/ports';
 
 // Serves HTTP and spends most of its time in burnCpuHot, 40 ms at a time (so the event loop is
 // visibly delayed and requests are still answered between bursts).
@@ -44,15 +44,6 @@ function profile(inspectorUrl?: string, baseHost = '127.0.0.1'): TargetProfile {
     process: inspectorUrl ? { inspectorUrl } : {},
     targets: { p95Ms: 50, p99Ms: 100, throughputRps: 10 },
   });
-}
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  s.listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 before(async () => {

@@ -11,6 +11,7 @@ import type { ActivityDeps } from '../../activities/deps';
 import type { ProcessProfile } from '../../common/types';
 import { TargetConnections } from '../../activities/connections';
 import { createProcessActivities, findListeningPid, localPortOf } from '../../activities/profiling/process';
+import { freePort } from '../helpers/ports';
 
 // Listens on a port, prints it, then keeps one core busy (yielding so the socket stays served).
 const BURNER = `
@@ -35,15 +36,6 @@ function profile(baseUrl: string, port?: number): TargetProfile {
     load: { requestTimeoutMs: 3000 },
     targets: { p95Ms: 50, p99Ms: 100, throughputRps: 10 },
   });
-}
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  s.listen(0, '127.0.0.1');
-  await once(s, 'listening');
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 before(async () => {
