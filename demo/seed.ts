@@ -76,7 +76,8 @@ export async function ensureDatabase(adminUrl: string, name: string): Promise<st
   return url.toString();
 }
 
-function redactUrl(url: string): string {
+/** The URL with its password masked, for messages. */
+export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';

@@ -55,15 +55,8 @@ function stripLeadingComments(q: string): string {
   }
 }
 
-export interface StatementDelta {
-  queryid: string;
-  query: string;
-  calls: number;
-  totalMs: number;
-  rows: number;
-  sharedBlksHit: number;
-  sharedBlksRead: number;
-}
+/** A statement's figures over the window: the same fields as a row, as differences. */
+export type StatementDelta = PgssRow;
 
 /**
  * The window's figures per queryid: after - before. A statement absent before (new, or evicted and

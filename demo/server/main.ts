@@ -9,6 +9,7 @@
 import { Pool } from 'pg';
 import Redis from 'ioredis';
 import { createShopApp } from './app';
+import { redactUrl } from '../seed';
 
 function fail(message: string): never {
   console.error(`shop: ${message}`);
@@ -19,16 +20,6 @@ function requiredEnv(name: string, example: string): string {
   const value = process.env[name];
   if (!value) fail(`environment variable ${name} is required (e.g. export ${name}=${example})`);
   return value;
-}
-
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparsable URL)';
-  }
 }
 
 async function main(): Promise<void> {
@@ -46,20 +37,20 @@ async function main(): Promise<void> {
     const { rows } = await pool.query<{ ok: boolean }>(`SELECT to_regclass('products') IS NOT NULL AS ok`);
     if (!rows[0].ok) {
       console.warn(
-        `[shop] warning: table products is missing in ${redact(databaseUrl)}; seed it with: ` +
+        `[shop] warning: table products is missing in ${redactUrl(databaseUrl)}; seed it with: ` +
           `SHOP_DATABASE_URL=... node --import tsx demo/seed.ts`,
       );
     }
   } catch (err) {
     await pool.end().catch(() => undefined);
-    fail(`PostgreSQL does not answer at ${redact(databaseUrl)}: ${(err as Error).message}`);
+    fail(`PostgreSQL does not answer at ${redactUrl(databaseUrl)}: ${(err as Error).message}`);
   }
 
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
   let lastRedisError = 0;
   redis.on('error', (err: Error) => {
     // ioredis reconnects by itself; log at most every 10 s so a Redis outage does not flood stderr.
-    if (Date.now() - lastRedisError > 10_000) console.error(`[shop] redis error (${redact(redisUrl)}): ${err.message}`);
+    if (Date.now() - lastRedisError > 10_000) console.error(`[shop] redis error (${redactUrl(redisUrl)}): ${err.message}`);
     lastRedisError = Date.now();
   });
 

@@ -1029,20 +1029,7 @@ export async function adviseIndexes(
             rejected.push({ candidate: ec.key, reason: 'with the other chosen indexes in place no statement uses it' });
             return;
           }
-          const statements = served.map((v) => {
-            const s = byIdx.get(v.idx)!;
-            return {
-              queryids: s.queryids,
-              query: s.text,
-              calls: s.calls,
-              totalMs: s.totalMs,
-              rows: s.rows,
-              costBefore: s.costBefore,
-              costAfter: v.cost,
-              planBefore: planBefore.get(v.idx) ?? '',
-              planAfter: v.plan,
-            };
-          });
+          const statements = served.map((v) => servedStatement(byIdx.get(v.idx)!, v.cost, planBefore.get(v.idx) ?? '', v.plan));
           const savedMs = served.reduce((sum, v) => {
             const s = byIdx.get(v.idx)!;
             return sum + (v.share * s.totalMs * (s.costBefore - v.cost)) / s.costBefore;
@@ -1065,6 +1052,11 @@ export async function adviseIndexes(
   } finally {
     for (const s of sessions) await s.close();
   }
+}
+
+/** A statement's line in a recommendation's evidence. */
+function servedStatement(s: Stmt, costAfter: number, planBefore: string, planAfter: string): ServedStatement {
+  return { queryids: s.queryids, query: s.text, calls: s.calls, totalMs: s.totalMs, rows: s.rows, costBefore: s.costBefore, costAfter, planBefore, planAfter };
 }
 
 function recommendation(
@@ -1145,17 +1137,7 @@ function unverified(
       rejected.push({ candidate: ec.key, reason: `its estimated write cost ${round(ec.writeCostMs, 1)} ms outweighs the assumed saving ${round(savedMs, 1)} ms` });
       continue;
     }
-    const statements = stmts.map((s) => ({
-      queryids: s.queryids,
-      query: s.text,
-      calls: s.calls,
-      totalMs: s.totalMs,
-      rows: s.rows,
-      costBefore: s.costBefore,
-      costAfter: s.costBefore * (1 - opts.unverifiedSavingFraction),
-      planBefore: s.planBefore,
-      planAfter: '',
-    }));
+    const statements = stmts.map((s) => servedStatement(s, s.costBefore * (1 - opts.unverifiedSavingFraction), s.planBefore, ''));
     out.push(recommendation(ec.cand, catalog, writes.get(`${ec.cand.schema}.${ec.cand.table}`), savedMs, ec.writeCostMs, statements, false));
   }
   return out.slice(0, opts.maxNewIndexes);

@@ -145,31 +145,31 @@ export class GenericPlanner {
     const ddl =
       `CREATE INDEX ON ${qualifiedName(c.schema, c.table)} (${indexColumnList(c.keys)})` +
       (c.include.length ? ` INCLUDE (${c.include.map(quoteIdent).join(', ')})` : '');
-    const t0 = performance.now();
-    try {
-      await this.ensureTx();
-      const { rows } = await this.client.query(`SELECT indexrelid::int8 AS oid, indexname FROM ${quoteIdent(this.hypopgSchema)}.hypopg_create_index($1)`, [ddl]);
+    const schema = this.hypopgSchema;
+    return this.hypopgCall(async () => {
+      const { rows } = await this.client.query(`SELECT indexrelid::int8 AS oid, indexname FROM ${quoteIdent(schema)}.hypopg_create_index($1)`, [ddl]);
       if (rows.length === 0) throw new Error(`hypopg refused ${ddl}`);
       const h = { oid: Number(rows[0].oid), name: String(rows[0].indexname) };
       this.hypothetical.add(h.oid);
       return h;
-    } catch (err) {
-      this.stats.errors++;
-      await this.recover();
-      throw err;
-    } finally {
-      this.stats.hypoCalls++;
-      this.stats.hypoCallMs += performance.now() - t0;
-    }
+    });
   }
 
   async dropHypothetical(h: HypotheticalIndex): Promise<void> {
     if (!this.hypopgSchema) return;
+    const schema = this.hypopgSchema;
+    await this.hypopgCall(async () => {
+      await this.client.query(`SELECT ${quoteIdent(schema)}.hypopg_drop_index($1)`, [h.oid]);
+      this.hypothetical.delete(h.oid);
+    });
+  }
+
+  /** One hypopg call in the session's transaction: timed for the benchmark, the session recovered on error. */
+  private async hypopgCall<T>(call: () => Promise<T>): Promise<T> {
     const t0 = performance.now();
     try {
       await this.ensureTx();
-      await this.client.query(`SELECT ${quoteIdent(this.hypopgSchema)}.hypopg_drop_index($1)`, [h.oid]);
-      this.hypothetical.delete(h.oid);
+      return await call();
     } catch (err) {
       this.stats.errors++;
       await this.recover();
