@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes this machine's PostgreSQL and Redis ready for perf-orchestrator:
 #  - checks both answer (starts them when --start is given, as CI does);
-#  - loads pg_stat_statements (shared_preload_libraries needs a restart) and installs hypopg.
+#  - loads pg_stat_statements (shared_preload_libraries needs a restart), installs hypopg and pg_qualstats.
 # Safe to run again: it changes nothing that is already in place.
 set -euo pipefail
 START=0; [ "${1:-}" = "--start" ] && START=1
@@ -23,14 +23,19 @@ if ! redis_up; then
   else echo "Redis does not answer on 127.0.0.1:6379. Start it with: $REDIS_START" >&2; exit 1; fi
 fi
 
-if [ ! -f "/usr/share/postgresql/$(ls /etc/postgresql 2>/dev/null | head -1)/extension/hypopg.control" ]; then
+# hypopg (hypothetical indexes) and pg_qualstats (predicates really evaluated; the tests load it per
+# session, so it need not be preloaded): Debian packages.
+PGVER=$(ls /etc/postgresql 2>/dev/null | head -1)
+for ext in hypopg pg_qualstats; do
+  [ -f "/usr/share/postgresql/$PGVER/extension/$ext.control" ] && continue
+  pkg="postgresql-${PGVER:-15}-${ext//_/-}"
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "installing hypopg (Debian package postgresql-15-hypopg)"
-    (apt-get install -y -qq postgresql-15-hypopg >/dev/null 2>&1) || (apt-get update -qq && apt-get install -y -qq postgresql-15-hypopg >/dev/null)
+    echo "installing $ext (Debian package $pkg)"
+    (apt-get install -y -qq "$pkg" >/dev/null 2>&1) || (apt-get update -qq && apt-get install -y -qq "$pkg" >/dev/null)
   else
-    echo "warning: hypopg is not installed; index advice will not be checked with hypothetical indexes. Install it with: sudo apt-get install postgresql-15-hypopg" >&2
+    echo "warning: $ext is not installed. Install it with: sudo apt-get install $pkg" >&2
   fi
-fi
+done
 
 if ! psqlc "SHOW shared_preload_libraries" | grep -q pg_stat_statements; then
   if [ "$(id -u)" = 0 ] && [ -d /etc/postgresql ]; then
