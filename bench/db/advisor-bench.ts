@@ -3,14 +3,14 @@
 // real PostgreSQL with hypopg. Prints statements/second, the share of time spent in hypopg calls
 // and the ratios against the target (10,000 statements in under a minute, memory flat).
 //
-//   npm run bench:db                      # 1,000 and 10,000 statements
+//   npm run bench:db                      # 1,000, 10,000 and 20,000 statements
 //   npm run bench:db -- 2000 20000        # other sizes
 //   PERF_BENCH_PG_URL=postgres://... npm run bench:db
 //
 // The schema (database perf_bench_db, schema bench: 50 tables x 20,000 rows) is built on the first
 // run (~10 s) and reused.
 import { Client, Pool } from 'pg';
-import { adviseIndexes, type AdvisorResult, type WorkloadStatement } from '../../activities/skills/database-optimization-analyzer/advisor';
+import { adviseIndexes, DEFAULT_ADVISOR_OPTIONS, type AdvisorOptions, type AdvisorResult, type WorkloadStatement } from '../../activities/skills/database-optimization-analyzer/advisor';
 import { prepareHypopg } from '../../activities/skills/database-optimization-analyzer/hypopg';
 import { ensureParser } from '../../activities/skills/database-optimization-analyzer/sql-parse';
 
@@ -126,7 +126,7 @@ interface Run {
   rssPeakMb: number;
 }
 
-async function run(pool: Pool, hypopgSchema: string, n: number): Promise<Run> {
+async function run(pool: Pool, hypopgSchema: string, n: number, options: Partial<AdvisorOptions> = {}): Promise<Run> {
   const statements = generateWorkload(n);
   (globalThis as { gc?: () => void }).gc?.();
   const heapBase = process.memoryUsage().heapUsed;
@@ -140,15 +140,16 @@ async function run(pool: Pool, hypopgSchema: string, n: number): Promise<Run> {
   let retained = 0;
   let gcMs = 0;
   const gc = (globalThis as { gc?: () => void }).gc;
-  const onPhase = () => {
+  const onPhase = (phase: string) => {
     if (!gc) return;
     const g0 = performance.now();
     gc();
     gcMs += performance.now() - g0;
     retained = Math.max(retained, process.memoryUsage().heapUsed - heapBase);
+    if (process.env.PERF_BENCH_PHASES) console.log(`    after ${phase}: ${f1((process.memoryUsage().heapUsed - heapBase) / 2 ** 20)} MB retained`);
   };
   const t0 = performance.now();
-  const result = await adviseIndexes(pool, { statements, schemas: ['bench'] }, { hypopgSchema, onPhase }, {});
+  const result = await adviseIndexes(pool, { statements, schemas: ['bench'] }, { hypopgSchema, onPhase }, options);
   const seconds = (performance.now() - t0 - gcMs) / 1000;
   clearInterval(sampler);
   const m = process.memoryUsage();
@@ -165,7 +166,13 @@ function report(r: Run): void {
   const hypo = p.hypoExplainMs + p.hypoCallMs;
   console.log(`\n== ${r.n.toLocaleString('en-US')} statements ==`);
   console.log(`  time           ${f1(r.seconds)} s  ->  ${Math.round(r.n / r.seconds).toLocaleString('en-US')} statements/s`);
-  console.log(`  phases (ms)    parse ${s.ms.parse}, catalog ${s.ms.catalog}, plan ${s.ms.plan}, evaluate ${s.ms.evaluate}, select ${s.ms.select}, verify ${s.ms.verify}`);
+  console.log(`  phases (ms)    parse ${s.ms.parse}, catalog ${s.ms.catalog}, plan ${s.ms.plan}, evaluate ${s.ms.evaluate}, select ${s.ms.select}, verify ${s.ms.verify}, tail ${s.ms.tail}`);
+  if (s.tail) {
+    console.log(
+      `  tail           ${s.tail.statements} statements beyond the ${s.statementsIn - s.tail.statements} heaviest, streamed: ${s.tail.planned} planned, ` +
+        `${s.tail.served} served by the chosen indexes, ${s.tail.evaluations} hypothetical plans, ${s.tail.candidates} candidates with a saving${s.tail.pruned ? ' (pruned)' : ''}`,
+    );
+  }
   console.log(
     `  work           ${s.fingerprints} fingerprints, ${s.analyzable} with candidates, ${s.planned} planned (${s.belowMinCost} below cost 100), ` +
       `${s.candidates} candidate indexes, ${s.evaluations} hypothetical plans, ${r.result.recommendations.length} indexes proposed`,
@@ -184,7 +191,7 @@ function report(r: Run): void {
 
 async function main(): Promise<void> {
   const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
-  const ns = sizes.length ? sizes : [1_000, 10_000];
+  const ns = sizes.length ? sizes : [1_000, 10_000, 20_000];
   if (!(await ensureParser())) throw new Error('the SQL parser (libpg-query) could not be loaded');
   const pool = await ensureSchema();
   try {
@@ -205,13 +212,23 @@ async function main(): Promise<void> {
       `  ${TARGET_STATEMENTS.toLocaleString('en-US')} statements: ${f1(scaled)} s${big.n === TARGET_STATEMENTS ? '' : ' (scaled)'} vs ${TARGET_SECONDS} s target -> ` +
         `${f1(scaled / TARGET_SECONDS)}x of the budget: ${scaled <= TARGET_SECONDS ? 'MET' : 'MISSED'}`,
     );
+    // What streaming the tail costs in advice: the same workload with every statement analyzed together.
+    if (big.result.stats.tail) {
+      const all = await run(pool, h.schema, big.n, { detailedStatements: Number.MAX_SAFE_INTEGER });
+      const saved = (r: Run) => r.result.recommendations.reduce((sum, x) => sum + x.savedMs, 0);
+      console.log(
+        `  advice: the proposals save ${Math.round(saved(big)).toLocaleString('en-US')} ms of window time; with all ${big.n.toLocaleString('en-US')} statements analyzed together ` +
+          `${Math.round(saved(all)).toLocaleString('en-US')} ms (${f1((100 * saved(big)) / saved(all))}%) in ${f1(all.seconds)} s, retaining ${f1(all.retainedMb)} MB ` +
+          `(detailedStatements ${DEFAULT_ADVISOR_OPTIONS.detailedStatements})`,
+      );
+    }
     if (runs.length >= 2) {
       const a = runs[0];
       const b = runs[runs.length - 1];
       console.log(
-        `  memory: retained ${f1(a.retainedMb)} MB at ${a.n} -> ${f1(b.retainedMb)} MB at ${b.n} (${f1(b.retainedMb / Math.max(0.1, a.retainedMb))}x for ${f1(b.n / a.n)}x the statements; ` +
-          `${Math.round((a.retainedMb * 2 ** 20) / a.n)} -> ${Math.round((b.retainedMb * 2 ** 20) / b.n)} bytes/statement); ` +
-          `time per statement ${f1((1000 * a.seconds) / a.n)} ms -> ${f1((1000 * b.seconds) / b.n)} ms`,
+        `  memory retained: ${runs.map((r) => `${f1(r.retainedMb)} MB at ${r.n.toLocaleString('en-US')}`).join(', ')} -> ` +
+          `${f1(b.retainedMb / Math.max(0.1, a.retainedMb))}x for ${f1(b.n / a.n)}x the statements (target: flat); ` +
+          `time per statement ${runs.map((r) => `${f1((1000 * r.seconds) / r.n)} ms`).join(' -> ')}`,
       );
     }
   } finally {

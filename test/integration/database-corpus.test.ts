@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pool } from 'pg';
-import { adviseIndexes, type AdvisorResult } from '../../activities/skills/database-optimization-analyzer/advisor';
+import { adviseIndexes, type AdvisorOptions, type AdvisorResult } from '../../activities/skills/database-optimization-analyzer/advisor';
 import { prepareHypopg } from '../../activities/skills/database-optimization-analyzer/hypopg';
 import { GenericPlanner } from '../../activities/skills/database-optimization-analyzer/planner';
 import { planUsesIndex } from '../../activities/skills/database-optimization-analyzer/plan-walk';
@@ -46,7 +46,7 @@ after(async () => {
   await pool?.end();
 });
 
-async function advise(k: CorpusCase): Promise<AdvisorResult> {
+async function advise(k: CorpusCase, extra: Partial<AdvisorOptions> = {}): Promise<AdvisorResult> {
   return adviseIndexes(
     pool,
     {
@@ -61,7 +61,18 @@ async function advise(k: CorpusCase): Promise<AdvisorResult> {
       tableWrites: k.writes?.map((x) => ({ ...x, schema: schemaOf(k) })),
     },
     { hypopgSchema },
-    k.options,
+    { ...k.options, ...extra },
+  );
+}
+
+const sortKey = (x: { table: string; keys: string[] }) => `${x.table}(${x.keys.join(',')})`;
+function assertAdvice(k: CorpusCase, r: AdvisorResult): void {
+  const got = r.recommendations.map((x) => ({ table: x.table, keys: describeKeys(x.keys), include: x.include }));
+  const want = k.expect.map((e) => ({ table: e.table, keys: e.keys, include: e.include ?? [] }));
+  assert.deepEqual(
+    [...got].sort((a, b) => sortKey(a).localeCompare(sortKey(b))),
+    [...want].sort((a, b) => sortKey(a).localeCompare(sortKey(b))),
+    `notes: ${r.notes.join(' | ')}; rejected: ${JSON.stringify(r.rejected)}`,
   );
 }
 
@@ -75,14 +86,7 @@ describe('index advisor corpus', { concurrency: false }, () => {
   for (const k of CASES) {
     test(`${k.name}: ${k.why}`, async () => {
       const r = await advise(k);
-      const got = r.recommendations.map((x) => ({ table: x.table, keys: describeKeys(x.keys), include: x.include }));
-      const want = k.expect.map((e) => ({ table: e.table, keys: e.keys, include: e.include ?? [] }));
-      const sortKey = (x: { table: string; keys: string[] }) => `${x.table}(${x.keys.join(',')})`;
-      assert.deepEqual(
-        [...got].sort((a, b) => sortKey(a).localeCompare(sortKey(b))),
-        [...want].sort((a, b) => sortKey(a).localeCompare(sortKey(b))),
-        `notes: ${r.notes.join(' | ')}; rejected: ${JSON.stringify(r.rejected)}`,
-      );
+      assertAdvice(k, r);
       // Applying it: each proposed index, built for real, is used by the statements' generic plans.
       for (const e of k.expect) {
         const rec = r.recommendations.find((x) => x.table === e.table && describeKeys(x.keys).join() === e.keys.join())!;
@@ -101,6 +105,26 @@ describe('index advisor corpus', { concurrency: false }, () => {
           await planner.close();
           await pool.query(`DROP INDEX ${qualifiedName(schemaOf(k), name)}`);
         }
+      }
+    });
+  }
+});
+
+// Large workloads: beyond the `detailedStatements` heaviest, statements are streamed (advisor-tail.ts).
+// With only the heaviest statement analyzed in detail, the tail must reach the same advice, except
+// where one index is shaped to serve several statements at once (shared-prefix variants are made
+// from the detailed statements only).
+const DETAILED_ONLY = new Set(['shared_prefix_reordered']);
+
+describe('index advisor corpus, streamed: all but the heaviest statement in the tail', { concurrency: false }, () => {
+  for (const k of CASES.filter((c) => !DETAILED_ONLY.has(c.name))) {
+    test(`${k.name} (streamed)`, async () => {
+      const r = await advise(k, { detailedStatements: 1, tailBatchStatements: 2 });
+      assertAdvice(k, r);
+      if (k.workload.length > 1) assert.equal(r.stats.tail?.statements, k.workload.length - 1, 'the other statements went through the tail');
+      for (const e of k.expect) {
+        const rec = r.recommendations.find((x) => x.table === e.table && describeKeys(x.keys).join() === e.keys.join())!;
+        assert.ok(rec.verified && rec.savedMs > 0 && rec.statementCount >= e.usedBy.length, `${rec.statementCount} statements, ${e.usedBy.length} expected`);
       }
     });
   }

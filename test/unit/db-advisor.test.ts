@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CatalogTable } from '../../activities/skills/database-optimization-analyzer/catalog';
-import { candidatesFor, combinationsToTry, greedySelect, writeCostMs, type Access, type EvalCandidate } from '../../activities/skills/database-optimization-analyzer/advisor';
+import { candidatesFor, combinationsToTry, greedySelect, splitByWeight, writeCostMs, type Access, type EvalCandidate } from '../../activities/skills/database-optimization-analyzer/advisor';
 import { candidateKey, coveredBy, type Candidate, type ExistingIndex } from '../../activities/skills/database-optimization-analyzer/index-candidates';
 import { effectiveCost, planExcerpt, type PlanNode } from '../../activities/skills/database-optimization-analyzer/plan-walk';
 
@@ -122,4 +122,14 @@ test('LIMIT $n plans are costed for the rows each call really returned', () => {
   assert.equal(effectiveCost(plan, null), 200);
   assert.equal(effectiveCost({ ...plan, 'Node Type': 'Sort' }, 20), 200);
   assert.equal(planExcerpt(plan), 'Limit (cost=200, rows=100) > Index Scan using i on t (cost=1000, rows=1000)');
+});
+
+test('splitByWeight: the heaviest statements (in input order) in detail, the rest heaviest first', () => {
+  const st = [5, 50, 1, 30, 30, 2].map((totalMs) => ({ totalMs }));
+  const small = splitByWeight(st, 10);
+  assert.deepEqual([...small.detailed], [0, 1, 2, 3, 4, 5]);
+  assert.equal(small.tail.length, 0);
+  const { detailed, tail } = splitByWeight(st, 3);
+  assert.deepEqual([...detailed], [1, 3, 4]);
+  assert.deepEqual([...tail], [0, 5, 2]);
 });

@@ -185,7 +185,7 @@ function indexFinding(
   const hypothetical = (s: string) => s.replace(/<\d+>btree_[A-Za-z0-9_]+/g, '(the proposed index)');
   const evidence: string[] = [
     r.verified
-      ? `${r.statements.length} statement${r.statements.length > 1 ? 's' : ''} of the window ${r.statements.length > 1 ? 'use' : 'uses'} it: each was re-planned (generic plan) with it as a hypothetical index, verified with hypopg` +
+      ? `${r.statementCount} statement${r.statementCount > 1 ? 's' : ''} of the window ${r.statementCount > 1 ? 'use' : 'uses'} it: each was re-planned (generic plan) with it as a hypothetical index, verified with hypopg` +
         `; estimated ${round(r.savedMs, 1)} ms of database time saved over the window (${round(perRequest, 3)} ms per request)`
       : `NOT verified with hypopg (not available): the plan scans the table sequentially and the index matches its predicates; saving assumed ${round(opts.unverifiedSavingFraction * 100)}% (${round(r.savedMs, 1)} ms over the window)`,
   ];
@@ -204,7 +204,7 @@ function indexFinding(
     const a = s.queryids.map((id) => actual.get(id)).find((x) => x !== undefined);
     if (a) evidence.push(actualEvidence(a));
   }
-  if (r.statements.length > 3) evidence.push(`... and ${r.statements.length - 3} more statements`);
+  if (r.statementCount > 3) evidence.push(`... and ${r.statementCount - 3} more statements`);
   evidence.push(`column order: ${r.columnNotes.join('; ')}`);
   const wrote = r.writes && r.writes.inserted + r.writes.updated + r.writes.deleted > 0;
   evidence.push(

@@ -15,281 +15,34 @@
 // Without hypopg, step 4-6 fall back on unverified proposals for statements whose plan scans the
 // table sequentially. Nothing here writes to the database.
 import type { Pool } from 'pg';
-import { Catalog, loadCatalog, type CatalogTable } from './catalog';
+import { adviseTail, type TailResult } from './advisor-tail';
+import {
+  DEFAULT_ADVISOR_OPTIONS,
+  NO_SEQ_SCANS,
+  accessesOf,
+  candidatesFor,
+  inParallel,
+  recommendation,
+  round,
+  rowsPerCall,
+  servedStatement,
+  tableKey,
+  writeCostMs,
+  type AdvisorInput,
+  type AdvisorOptions,
+  type AdvisorResult,
+  type AdvisorStats,
+  type IndexRecommendation,
+  type Stmt,
+  type TableWrites,
+} from './advisor-model';
+import { loadCatalog, type Catalog } from './catalog';
 import { candidateKey, candidateServedBy, coveredBy, type Candidate, type IndexColumn } from './index-candidates';
-import { GenericPlanner, addPlannerStats, emptyPlannerStats, type PlannerOptions, type PlannerStats } from './planner';
-import { costAt, costModel, effectiveCost, planExcerpt, planUsesIndex, seqScannedRelations, type CostModel } from './plan-walk';
-import { ensureParser, parserProblem, tryParse, type ColRef, type RelRef, type Scope, type StatementFacts } from './sql-parse';
+import { GenericPlanner, addPlannerStats, emptyPlannerStats } from './planner';
+import { costAt, costModel, effectiveCost, planExcerpt, planUsesIndex, seqScannedRelations } from './plan-walk';
+import { ensureParser, parserProblem, tryParse, type RelRef, type StatementFacts } from './sql-parse';
 
-export interface WorkloadStatement {
-  queryid: string;
-  query: string; // normalized text ($1 parameters), as pg_stat_statements shows it
-  calls: number;
-  totalMs: number;
-  rows: number;
-}
-
-/** Rows written to a table during the window (pg_stat_user_tables deltas). */
-export interface TableWrites {
-  schema: string;
-  table: string;
-  inserted: number;
-  updated: number;
-  hotUpdated: number;
-  deleted: number;
-}
-
-export interface AdvisorInput {
-  statements: WorkloadStatement[];
-  schemas: string[];
-  tableWrites?: TableWrites[];
-}
-
-export interface AdvisorOptions {
-  /** Tables with fewer rows than this (pg_class.reltuples) get no index. */
-  minTableRows: number;
-  /** Dexter's anchors: a statement's generic plan must cost at least this... */
-  minPlanCost: number;
-  /** ...and an index must cut it by at least this fraction to count for that statement. */
-  minSavingFraction: number;
-  /** Saving assumed for an unverified proposal (no hypopg). */
-  unverifiedSavingFraction: number;
-  maxKeyColumns: number;
-  maxIncludeColumns: number;
-  /** Summed average width (bytes, pg_stats) the INCLUDE columns may have. */
-  maxIncludeWidth: number;
-  /** An INCLUDE variant must save this much more window time than the same keys without INCLUDE. */
-  includeMinExtraGain: number;
-  /** With other indexes (on other tables) an index counts for a statement if it cuts at least this fraction of its cost. */
-  minMarginalSavingFraction: number;
-  maxIndexesPerTable: number;
-  maxNewIndexes: number;
-  /** Index maintenance cost per written row, in ms (measured ~0.002-0.003 ms on this machine's PostgreSQL 15 for a 2-column btree; 0.01 is conservative). */
-  indexWriteCostMsPerRow: number;
-  /** A chosen index must save at least this many ms of window time net of its write cost. */
-  minNetGainMs: number;
-  /** Also plan UPDATE/DELETE (their WHERE clauses; EXPLAIN only, never executed). */
-  planWrites: boolean;
-  /** Planning sessions used in parallel (each one connection). */
-  parallelism: number;
-  /** Upper bound of hypothetical plans, to bound the analysis time on huge workloads. */
-  maxEvaluations: number;
-  planner: Partial<PlannerOptions>;
-}
-
-export const DEFAULT_ADVISOR_OPTIONS: AdvisorOptions = {
-  minTableRows: 10_000,
-  minPlanCost: 100,
-  minSavingFraction: 0.5,
-  unverifiedSavingFraction: 0.5,
-  maxKeyColumns: 3,
-  maxIncludeColumns: 3,
-  maxIncludeWidth: 64,
-  includeMinExtraGain: 0.2,
-  minMarginalSavingFraction: 0.1,
-  maxIndexesPerTable: 3,
-  maxNewIndexes: 10,
-  indexWriteCostMsPerRow: 0.01,
-  minNetGainMs: 0,
-  planWrites: true,
-  parallelism: 2,
-  maxEvaluations: 200_000,
-  planner: {},
-};
-
-export interface ServedStatement {
-  queryids: string[];
-  query: string;
-  calls: number;
-  totalMs: number;
-  rows: number;
-  costBefore: number;
-  costAfter: number;
-  planBefore: string;
-  planAfter: string;
-}
-
-export interface IndexRecommendation {
-  schema: string;
-  table: string;
-  reltuples: number;
-  keys: IndexColumn[];
-  eqCount: number;
-  include: string[];
-  verified: boolean;
-  /** Window time saved (ms) over the statements that use it. */
-  savedMs: number;
-  writeCostMs: number;
-  writes: { inserted: number; updated: number; hotUpdated: number; deleted: number } | null;
-  statements: ServedStatement[];
-  /** Why the columns are in this order (selectivity, sort, range). */
-  columnNotes: string[];
-}
-
-export interface AdvisorStats {
-  statementsIn: number;
-  fingerprints: number;
-  parseErrors: number;
-  analyzable: number;
-  planned: number;
-  planErrors: number;
-  belowMinCost: number;
-  candidates: number;
-  evaluations: number;
-  /** Candidates never planned with all their statements because the choice did not need them. */
-  lazyPending: number;
-  ms: { parse: number; catalog: number; plan: number; evaluate: number; select: number; verify: number; total: number };
-  planner: PlannerStats;
-}
-
-export interface AdvisorResult {
-  recommendations: IndexRecommendation[];
-  /** Candidates that had a gain but were not chosen, with the reason (write cost, thresholds). */
-  rejected: { candidate: string; reason: string }[];
-  notes: string[];
-  stats: AdvisorStats;
-  hypopg: boolean;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Statements and their table accesses
-
-export interface Access {
-  table: CatalogTable;
-  eq: string[];
-  range: string[];
-  join: string[];
-  sort: IndexColumn[] | null;
-  limit: boolean;
-  /** Columns of the table the block references; null when it selects `*`. */
-  used: Set<string> | null;
-}
-
-interface Stmt {
-  idx: number;
-  queryids: string[];
-  text: string;
-  nParams: number;
-  kind: StatementFacts['kind'];
-  calls: number;
-  totalMs: number;
-  rows: number;
-  accesses: Access[];
-  /** One relation in the whole statement: statements that differ only in their select lists plan alike. */
-  singleRelation: boolean;
-  costBefore: number;
-  beforeModel: CostModel | null;
-  planBefore: string;
-  seqScans: Set<string>;
-}
-
-/** Rows each call returned in the window (it scales LIMIT $n plans), null when unknown. */
-function rowsPerCall(s: Pick<Stmt, 'calls' | 'rows' | 'kind'>): number | null {
-  return s.kind === 'select' && s.calls > 0 ? s.rows / s.calls : null;
-}
-
-/** Shared by the statements whose sequential scans are not needed (with hypopg); never mutated. */
-const NO_SEQ_SCANS: Set<string> = new Set();
-
-function tableKey(t: { schema: string; name: string }): string {
-  return `${t.schema}.${t.name}`;
-}
-
-/** The relation of the block a column belongs to, or null when unknown/ambiguous/another block's. */
-function resolveColumn(scope: Scope, c: ColRef, tables: Map<RelRef, CatalogTable | null>): RelRef | null {
-  if (c.qualifier) {
-    const byAlias = scope.relations.filter((r) => r.alias === c.qualifier);
-    if (byAlias.length === 1) return byAlias[0];
-    const byName = scope.relations.filter((r) => r.name === c.qualifier);
-    return byName.length === 1 ? byName[0] : null;
-  }
-  if (scope.relations.length === 1) return scope.relations[0];
-  const owners = scope.relations.filter((r) => tables.get(r)?.columns.has(c.column));
-  return owners.length === 1 ? owners[0] : null;
-}
-
-/** Per relation of each block: the columns that an index could serve. */
-export function accessesOf(facts: StatementFacts, catalog: Catalog, opts: Pick<AdvisorOptions, 'minTableRows'>): Access[] {
-  const out: Access[] = [];
-  for (const scope of facts.scopes) {
-    const tables = new Map<RelRef, CatalogTable | null>();
-    for (const r of scope.relations) tables.set(r, catalog.resolve(r));
-    for (const rel of scope.relations) {
-      const t = tables.get(rel);
-      if (!t || t.reltuples < opts.minTableRows) continue;
-      const mine = (c: ColRef) => resolveColumn(scope, c, tables) === rel && t.columns.has(c.column);
-      const eq: string[] = [];
-      const range: string[] = [];
-      for (const p of scope.predicates) {
-        if (!mine(p.col)) continue;
-        if (p.op === 'eq' || p.op === 'in' || p.op === 'isnull') {
-          if (!eq.includes(p.col.column)) eq.push(p.col.column);
-        } else if (p.op === 'range' && !range.includes(p.col.column)) range.push(p.col.column);
-      }
-      const join: string[] = [];
-      for (const j of scope.joins) {
-        for (const [a, b] of [
-          [j.left, j.right],
-          [j.right, j.left],
-        ]) {
-          if (mine(a) && !(resolveColumn(scope, b, tables) === rel) && !join.includes(a.column)) join.push(a.column);
-        }
-      }
-      let sort: IndexColumn[] | null = null;
-      if (scope.sort && !scope.groupBy && !scope.aggregates && !scope.distinct && scope.sort.every((k) => mine(k.col))) {
-        // A btree gives ASC NULLS LAST / DESC NULLS FIRST (or both reversed by a backward scan).
-        const ok = scope.sort.every((k) => k.nulls === 'default' || k.nulls === (k.desc ? 'first' : 'last'));
-        if (ok) sort = scope.sort.map((k) => (k.desc ? { name: k.col.column, desc: true } : { name: k.col.column }));
-      }
-      let used: Set<string> | null = new Set<string>();
-      if (scope.stars.some((q) => q === null || q === rel.alias || q === rel.name)) used = null;
-      else for (const c of scope.columns) if (mine(c)) used.add(c.column);
-      if (eq.length === 0 && range.length === 0 && join.length === 0 && !(sort && scope.hasLimit)) continue;
-      out.push({ table: t, eq, range: range.filter((r) => !eq.includes(r)), join: join.filter((j) => !eq.includes(j)), sort, limit: scope.hasLimit, used });
-    }
-  }
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Candidates
-
-export function candidatesFor(a: Access, opts: Pick<AdvisorOptions, 'maxKeyColumns' | 'maxIncludeColumns' | 'maxIncludeWidth'>): Candidate[] {
-  const t = a.table;
-  const base = { schema: t.schema, table: t.name, include: [] as string[] };
-  const eq = [...a.eq]
-    .map((name, i) => ({ name, i, sel: Catalog.eqSelectivity(t, name) }))
-    .sort((x, y) => x.sel - y.sel || x.i - y.i)
-    .map((x) => x.name)
-    .slice(0, opts.maxKeyColumns);
-  const eqCols: IndexColumn[] = eq.map((name) => ({ name }));
-  const out: Candidate[] = [];
-  const push = (keys: IndexColumn[], eqCount: number, into: Candidate[] = out) => {
-    if (keys.length === 0 || keys.length > opts.maxKeyColumns) return;
-    if (new Set(keys.map((k) => k.name)).size !== keys.length) return;
-    into.push({ ...base, keys, eqCount });
-  };
-  if (a.sort) {
-    const tail = a.sort.filter((s) => !eq.includes(s.name));
-    if (tail.length > 0 && (eq.length > 0 || a.limit)) push([...eqCols, ...tail], eqCols.length);
-  }
-  for (const r of a.range.slice(0, 2)) push([...eqCols, { name: r }], eqCols.length);
-  if (eqCols.length > 0) push(eqCols, eqCols.length);
-  // Covering variants: the block's other columns of this table as INCLUDE, for index-only scans.
-  if (a.used) {
-    for (const c of [...out]) {
-      const keys = new Set(c.keys.map((k) => k.name));
-      const rest = [...a.used].filter((n) => !keys.has(n)).sort();
-      if (rest.length === 0 || rest.length > opts.maxIncludeColumns) continue;
-      const width = rest.reduce((sum, n) => sum + (t.columns.get(n)?.avgWidth ?? 1000), 0);
-      if (width > opts.maxIncludeWidth) continue;
-      out.push({ ...c, include: rest });
-    }
-  }
-  // Join keys: the inner side of a nested loop probes by the join column (and the equalities).
-  for (const j of a.join.slice(0, 2)) push([{ name: j }, ...eqCols].slice(0, opts.maxKeyColumns), Math.min(opts.maxKeyColumns, 1 + eqCols.length));
-  return out;
-}
+export * from './advisor-model';
 
 /** Variants that let one index serve statements whose equality columns nest: (a) and (a, b) -> (a, b). */
 function sharedPrefixVariants(cands: Candidate[], maxKeyColumns: number): Candidate[] {
@@ -500,30 +253,6 @@ export function combinationsToTry(
 // ---------------------------------------------------------------------------------------------
 // The advisor
 
-const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
-
-export function writeCostMs(c: Candidate, w: TableWrites | undefined, updatedColumns: Set<string> | undefined, msPerRow: number): number {
-  if (!w) return 0;
-  const cols = [...c.keys.map((k) => k.name), ...c.include];
-  // HOT updates stay HOT unless they change an indexed column; without UPDATE texts, assume they do.
-  const hotBroken = updatedColumns === undefined || cols.some((n) => updatedColumns.has(n)) ? w.hotUpdated : 0;
-  const rows = w.inserted + Math.max(0, w.updated - w.hotUpdated) + hotBroken;
-  const width = 1 + 0.15 * (cols.length - 1);
-  return rows * msPerRow * width;
-}
-
-async function inParallel<T>(items: T[], n: number, fn: (item: T, worker: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.max(1, Math.min(n, items.length)) }, async (_, w) => {
-      while (next < items.length) {
-        const item = items[next++];
-        await fn(item, w);
-      }
-    }),
-  );
-}
-
 export interface AdvisorContext {
   hypopgSchema: string | null;
   heartbeat?: (details: unknown) => void;
@@ -551,8 +280,9 @@ export async function adviseIndexes(
     candidates: 0,
     evaluations: 0,
     lazyPending: 0,
-    ms: { parse: 0, catalog: 0, plan: 0, evaluate: 0, select: 0, verify: 0, total: 0 },
+    ms: { parse: 0, catalog: 0, plan: 0, evaluate: 0, select: 0, verify: 0, tail: 0, total: 0 },
     planner: emptyPlannerStats(),
+    tail: null,
   };
   const result = (recommendations: IndexRecommendation[], rejected: AdvisorResult['rejected']): AdvisorResult => {
     stats.ms.total = Math.round(performance.now() - t0);
@@ -564,11 +294,15 @@ export async function adviseIndexes(
     return result([], []);
   }
 
+  // The heaviest statements (window time) are analyzed together; the rest, the tail, is streamed.
+  const { detailed, tail } = splitByWeight(input.statements, opts.detailedStatements);
+
   // 1. Parse (first pass): the relations to load from the catalog and the writes. Nothing of the
   // parse trees is kept: memory stays flat in the number of statements.
   let t = performance.now();
   const parseErrorExamples: string[] = [];
-  const writeStatements: { writeTarget: RelRef; kind: StatementFacts['kind']; updatedColumns: string[]; rows: number }[] = [];
+  // Rows written per target relation (as the statement names it) and the columns UPDATEs set.
+  const writeStatements = new Map<string, { writeTarget: RelRef; inserted: number; updated: number; deleted: number; updatedColumns: Set<string> }>();
   const names = new Set<string>();
   const plannableOf = (f: StatementFacts) =>
     (f.kind === 'select' && !f.modifiesData) || (opts.planWrites && (f.kind === 'update' || f.kind === 'delete' || f.kind === 'select'));
@@ -582,7 +316,14 @@ export async function adviseIndexes(
     const f = parsed.facts;
     if (f.statementCount !== 1) continue;
     if (f.writeTarget) {
-      writeStatements.push({ writeTarget: f.writeTarget, kind: f.kind, updatedColumns: f.updatedColumns, rows: s.rows });
+      const k = `${f.writeTarget.schema ?? ''}\0${f.writeTarget.name}`;
+      const w = writeStatements.get(k) ?? { writeTarget: f.writeTarget, inserted: 0, updated: 0, deleted: 0, updatedColumns: new Set<string>() };
+      if (f.kind === 'insert') w.inserted += s.rows;
+      else if (f.kind === 'update') {
+        w.updated += s.rows;
+        for (const c of f.updatedColumns) w.updatedColumns.add(c);
+      } else if (f.kind === 'delete') w.deleted += s.rows;
+      writeStatements.set(k, w);
       names.add(f.writeTarget.name);
     }
     // Writes (and SELECTs whose WITH queries write) are planned only with planWrites: EXPLAIN, never run.
@@ -599,20 +340,22 @@ export async function adviseIndexes(
   const writes = new Map<string, TableWrites>();
   for (const w of input.tableWrites ?? []) writes.set(`${w.schema}.${w.table}`, w);
   const derived = new Map<string, TableWrites>();
-  for (const w of writeStatements) {
+  for (const w of writeStatements.values()) {
     const tbl = catalog.resolve(w.writeTarget);
     if (!tbl) continue;
     const k = tableKey(tbl);
     const d = derived.get(k) ?? { schema: tbl.schema, table: tbl.name, inserted: 0, updated: 0, hotUpdated: 0, deleted: 0 };
-    if (w.kind === 'insert') d.inserted += w.rows;
-    else if (w.kind === 'update') {
-      d.updated += w.rows;
+    d.inserted += w.inserted;
+    d.updated += w.updated;
+    d.deleted += w.deleted;
+    if (w.updated > 0 || w.updatedColumns.size > 0) {
       const set = updatedColumns.get(k) ?? new Set<string>();
       for (const c of w.updatedColumns) set.add(c);
       updatedColumns.set(k, set);
-    } else if (w.kind === 'delete') d.deleted += w.rows;
+    }
     derived.set(k, d);
   }
+  writeStatements.clear();
   // The statements' own row counts when the table counters saw fewer (counters lag by up to a second).
   for (const [k, d] of derived) {
     const w = writes.get(k);
@@ -637,7 +380,8 @@ export async function adviseIndexes(
   const coveredExamples: string[] = [];
   // Fingerprint -> its statement (null: no access an index could serve); later texts only add figures.
   const groups = new Map<string, Stmt | null>();
-  for (const s of input.statements) {
+  for (let j = 0; j < detailed.length; j++) {
+    const s = input.statements[detailed[j]];
     const parsed = tryParse(s.query);
     if ('error' in parsed) continue; // counted in the first pass
     const f = parsed.facts;
@@ -1043,8 +787,41 @@ export async function adviseIndexes(
       }
       stats.ms.verify = Math.round(performance.now() - t);
       ctx.onPhase?.('verify');
+
+      // 7. The tail, streamed against the chosen indexes; the detailed part's state is let go first.
+      if (tail.length > 0) {
+        t = performance.now();
+        for (const c of cands) c.results.clear();
+        byIdx.clear();
+        origins.clear();
+        byLead.clear();
+        const tr = await adviseTail(input.statements, tail, recs, {
+          sessions,
+          catalog,
+          writes,
+          updatedColumns,
+          opts,
+          plannable: plannableOf,
+          budget: Math.max(0, opts.maxEvaluations - stats.evaluations),
+          heartbeat: ctx.heartbeat,
+        });
+        stats.tail = tr.stats;
+        stats.fingerprints += tr.stats.fingerprints;
+        stats.analyzable += tr.stats.analyzable;
+        stats.planned += tr.stats.planned;
+        stats.belowMinCost += tr.stats.belowMinCost;
+        stats.evaluations += tr.stats.evaluations;
+        recs = mergeTail(recs, tr, catalog, writes, opts, rejected);
+        notes.push(
+          `the ${detailed.length} heaviest statements were analyzed together; the other ${tail.length} were streamed in batches of ` +
+            `${opts.tailBatchStatements} against the chosen indexes and their own candidates (${tr.stats.served} served by the chosen indexes)`,
+        );
+        stats.ms.tail = Math.round(performance.now() - t);
+        ctx.onPhase?.('tail');
+      }
     } else {
       recs = unverified(byIdx, catalog, cands, writes, opts, rejected);
+      if (tail.length > 0) notes.push(`without hypopg only the ${detailed.length} heaviest statements were analyzed (${tail.length} lighter ones were not)`);
     }
     recs.sort((a, b) => b.savedMs - a.savedMs);
     for (const s of sessions) addPlannerStats(stats.planner, s.stats);
@@ -1054,47 +831,65 @@ export async function adviseIndexes(
   }
 }
 
-/** A statement's line in a recommendation's evidence. */
-function servedStatement(s: Stmt, costAfter: number, planBefore: string, planAfter: string): ServedStatement {
-  return { queryids: s.queryids, query: s.text, calls: s.calls, totalMs: s.totalMs, rows: s.rows, costBefore: s.costBefore, costAfter, planBefore, planAfter };
+/** Statement indices: the `max` heaviest by window time (in input order) and the rest, heaviest first. */
+export function splitByWeight(statements: { totalMs: number }[], max: number): { detailed: Uint32Array; tail: Uint32Array } {
+  const n = statements.length;
+  const all = Uint32Array.from({ length: n }, (_, i) => i);
+  if (n <= max) return { detailed: all, tail: new Uint32Array(0) };
+  all.sort((a, b) => statements[b].totalMs - statements[a].totalMs || a - b);
+  return { detailed: all.slice(0, max).sort(), tail: all.slice(max) };
 }
 
-function recommendation(
-  c: Candidate,
+/**
+ * The recommendations after the tail: the chosen indexes with what they also save over the tail, and
+ * the tail's own candidates; the largest net savings are kept (per table and in all, as the limits say).
+ */
+function mergeTail(
+  recs: IndexRecommendation[],
+  tr: TailResult,
   catalog: Catalog,
-  w: TableWrites | undefined,
-  savedMs: number,
-  writeCost: number,
-  statements: ServedStatement[],
-  verified: boolean,
-): IndexRecommendation {
-  const tbl = catalog.get(c.schema, c.table)!;
-  const columnNotes: string[] = [];
-  const eq = c.keys.slice(0, c.eqCount);
-  if (eq.length > 0) {
-    const desc = eq.map((k) => {
-      const nd = tbl.columns.get(k.name)?.nDistinct;
-      return `${k.name} (${nd ? `~${Math.round(nd)} distinct values` : 'no statistics'})`;
-    });
-    columnNotes.push(`equality columns, most selective first (pg_stats): ${desc.join(', ')}`);
+  writes: Map<string, TableWrites>,
+  opts: AdvisorOptions,
+  rejected: AdvisorResult['rejected'],
+): IndexRecommendation[] {
+  for (const r of recs) {
+    const e = tr.chosen.get(candidateKey(r));
+    if (!e) continue;
+    r.savedMs += e.savedMs;
+    r.statementCount += e.statements;
+    r.statements = [...r.statements, ...e.examples].sort((a, b) => b.totalMs - a.totalMs);
   }
-  const tail = c.keys.slice(c.eqCount);
-  if (tail.length > 0) columnNotes.push(`then ${tail.map((k) => `${k.name}${k.desc ? ' DESC' : ''}`).join(', ')} (ORDER BY or range after the equalities)`);
-  if (c.include.length > 0) columnNotes.push(`INCLUDE (${c.include.join(', ')}) lets the statements read only the index (index-only scan)`);
-  return {
-    schema: c.schema,
-    table: c.table,
-    reltuples: tbl.reltuples,
-    keys: c.keys,
-    eqCount: c.eqCount,
-    include: c.include,
-    verified,
-    savedMs,
-    writeCostMs: writeCost,
-    writes: w ? { inserted: w.inserted, updated: w.updated, hotUpdated: w.hotUpdated, deleted: w.deleted } : null,
-    statements: statements.sort((a, b) => b.totalMs - a.totalMs),
-    columnNotes,
+  const all = [
+    ...recs.map((r) => ({ rec: r, cand: r as Candidate, net: r.savedMs - r.writeCostMs })),
+    ...tr.proposals.map((p) => ({ rec: null, cand: p.cand, net: p.savedMs - p.writeCostMs, p })),
+  ].sort((a, b) => b.net - a.net);
+  const kept: IndexRecommendation[] = [];
+  let reported = 0;
+  const reject = (key: string, reason: string) => {
+    if (reported++ < 20) rejected.push({ candidate: key, reason });
   };
+  for (const x of all) {
+    const key = candidateKey(x.cand);
+    const sameTable = kept.filter((r) => r.schema === x.cand.schema && r.table === x.cand.table);
+    if (x.net <= opts.minNetGainMs) {
+      reject(key, `its net saving over the lighter statements, ${round(x.net, 1)} ms after its write cost, is not above ${opts.minNetGainMs} ms`);
+      continue;
+    }
+    if (sameTable.some((r) => candidateServedBy({ ...x.cand, include: [] }, r) || candidateServedBy(r, x.cand))) continue;
+    if (kept.length >= opts.maxNewIndexes || sameTable.length >= opts.maxIndexesPerTable) {
+      reject(key, `saves ${round(x.net, 1)} ms net, less than the ${opts.maxNewIndexes} indexes proposed (maxNewIndexes / maxIndexesPerTable)`);
+      continue;
+    }
+    if (x.rec) kept.push(x.rec);
+    else {
+      const p = (x as { p: TailResult['proposals'][number] }).p;
+      const k = `${p.cand.schema}.${p.cand.table}`;
+      const rec = recommendation(p.cand, catalog, writes.get(k), p.savedMs, p.writeCostMs, p.examples, true);
+      rec.statementCount = p.statements;
+      kept.push(rec);
+    }
+  }
+  return kept;
 }
 
 /** Without hypopg: per statement whose plan scans the table sequentially, its most complete candidate. */

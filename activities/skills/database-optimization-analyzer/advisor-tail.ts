@@ -1,0 +1,300 @@
+// The advisor's tail: the statements beyond the `detailedStatements` heaviest of the window (by total
+// time). They are streamed in batches and only totals are kept, so the advisor's memory stays flat in
+// the number of statements. Per batch:
+//  1. parse, plan (generic plan) and keep the statements that cost >= minPlanCost;
+//  2. plan them again with the indexes chosen from the heavy statements in place (hypopg): a
+//     statement they serve adds to their window time saved;
+//  3. a statement they do not serve is planned with each of its own key-only candidates (the chosen
+//     ones still in place); each candidate sums the window time it saves over the tail.
+// After the tail, the candidates with the largest net saving (minus their write cost) join the
+// recommendations while there is room. Statements of one table with the same access pattern are
+// planned once per batch and candidate, as in the detailed part.
+import type { Catalog } from './catalog';
+import {
+  accessesOf,
+  candidatesFor,
+  inParallel,
+  rowsPerCall,
+  servedStatement,
+  tableKey,
+  writeCostMs,
+  type Access,
+  type AdvisorOptions,
+  type ServedStatement,
+  type TableWrites,
+  type TailStats,
+  type WorkloadStatement,
+} from './advisor-model';
+import { candidateKey, candidateServedBy, coveredBy, type Candidate } from './index-candidates';
+import type { GenericPlanner, HypotheticalIndex } from './planner';
+import { costAt, costModel, effectiveCost, planExcerpt, planUsesIndex, type CostModel, type PlanNode } from './plan-walk';
+import { tryParse, type StatementFacts } from './sql-parse';
+
+/** What a chosen index (or a tail candidate) saves over the tail. */
+export interface TailSaving {
+  savedMs: number;
+  statements: number;
+  /** The heaviest statements it serves (at most EXAMPLES). */
+  examples: ServedStatement[];
+}
+
+export interface TailProposal extends TailSaving {
+  cand: Candidate;
+  writeCostMs: number;
+}
+
+export interface TailResult {
+  /** By candidate key of the chosen indexes. */
+  chosen: Map<string, TailSaving>;
+  /** Tail candidates with a net saving, largest first. */
+  proposals: TailProposal[];
+  stats: TailStats;
+}
+
+export interface TailContext {
+  sessions: GenericPlanner[];
+  catalog: Catalog;
+  writes: Map<string, TableWrites>;
+  updatedColumns: Map<string, Set<string>>;
+  opts: AdvisorOptions;
+  plannable: (f: StatementFacts) => boolean;
+  /** Hypothetical plans the tail may still make. */
+  budget: number;
+  heartbeat?: (details: unknown) => void;
+}
+
+const EXAMPLES = 3;
+/** Above this many tail candidates, the half that saves least is dropped (a hard bound on memory). */
+const MAX_TAIL_CANDIDATES = 4000;
+
+interface TailStmt {
+  queryid: string;
+  text: string;
+  nParams: number;
+  kind: StatementFacts['kind'];
+  calls: number;
+  totalMs: number;
+  rows: number;
+  accesses: Access[];
+  signature: string;
+  before: CostModel | null;
+  beforePlan: PlanNode | null;
+  costBefore: number;
+  /** Cost with the chosen indexes in place. */
+  costWith: number;
+}
+
+function signatureOf(f: StatementFacts, accesses: Access[], queryid: string): string {
+  if (f.scopes.length !== 1 || f.scopes[0].relations.length !== 1) return `#${queryid}`;
+  const a = accesses[0];
+  return JSON.stringify([f.kind, tableKey(a.table), [...a.eq].sort(), [...a.range].sort(), [...a.join].sort(), a.sort, a.limit]);
+}
+
+function addExample(into: TailSaving, s: ServedStatement): void {
+  into.examples.push(s);
+  into.examples.sort((a, b) => b.totalMs - a.totalMs);
+  if (into.examples.length > EXAMPLES) into.examples.length = EXAMPLES;
+}
+
+/** Whether a statement would enter a saving's examples (to compute plan excerpts only for those). */
+function wouldEnter(into: TailSaving | undefined, totalMs: number): boolean {
+  return !into || into.examples.length < EXAMPLES || totalMs > into.examples[into.examples.length - 1].totalMs;
+}
+
+export async function adviseTail(
+  statements: WorkloadStatement[],
+  order: ArrayLike<number>,
+  chosen: Candidate[],
+  ctx: TailContext,
+): Promise<TailResult> {
+  const { sessions, catalog, opts } = ctx;
+  const stats: TailStats = { statements: order.length, fingerprints: 0, analyzable: 0, planned: 0, belowMinCost: 0, served: 0, evaluations: 0, candidates: 0, pruned: false };
+  const chosenSaving = new Map<string, TailSaving>();
+  const tailCands = new Map<string, TailProposal>();
+  const chosenKeys = chosen.map((c) => candidateKey(c));
+  let budget = ctx.budget;
+  const batchSize = Math.max(1, opts.tailBatchStatements);
+
+  for (let from = 0; from < order.length; from += batchSize) {
+    // 1. Parse and plan the batch.
+    const batch: TailStmt[] = [];
+    const seen = new Set<string>();
+    for (let i = from; i < Math.min(order.length, from + batchSize); i++) {
+      const s = statements[order[i]];
+      const parsed = tryParse(s.query);
+      if ('error' in parsed) continue;
+      const f = parsed.facts;
+      if (f.statementCount !== 1 || !ctx.plannable(f)) continue;
+      const fp = f.fingerprint ?? `q:${s.queryid}`;
+      if (seen.has(fp)) continue; // the batch's heavier statement of this fingerprint stands for it
+      seen.add(fp);
+      stats.fingerprints++;
+      const accesses = accessesOf(f, catalog, opts);
+      if (accesses.length === 0) continue;
+      stats.analyzable++;
+      batch.push({
+        queryid: s.queryid,
+        text: f.text,
+        nParams: f.maxParam,
+        kind: f.kind,
+        calls: s.calls,
+        totalMs: s.totalMs,
+        rows: s.rows,
+        accesses,
+        signature: signatureOf(f, accesses, s.queryid),
+        before: null,
+        beforePlan: null,
+        costBefore: 0,
+        costWith: 0,
+      });
+    }
+    const costly: TailStmt[] = [];
+    await inParallel(batch, sessions.length, async (s, w) => {
+      try {
+        const plan = await sessions[w].explain(s.text, s.nParams);
+        s.before = costModel(plan);
+        s.beforePlan = plan;
+        s.costBefore = costAt(s.before, rowsPerCall(s));
+        s.costWith = s.costBefore;
+        stats.planned++;
+        if (s.costBefore >= opts.minPlanCost) costly.push(s);
+        else stats.belowMinCost++;
+      } catch {
+        // a statement that cannot be planned gets no advice (the detailed part notes why, for its statements)
+      }
+    });
+
+    // 2. The chosen indexes in place, in every session, for the rest of the batch.
+    const hyps: HypotheticalIndex[][] = [];
+    try {
+      for (const p of sessions) {
+        const list: HypotheticalIndex[] = [];
+        hyps.push(list);
+        for (const c of chosen) list.push(await p.createHypothetical(c));
+      }
+      const unserved: TailStmt[] = [];
+      await inParallel(chosen.length > 0 ? costly : [], sessions.length, async (s, w) => {
+        let plan: PlanNode;
+        try {
+          plan = await sessions[w].explain(s.text, s.nParams);
+        } catch {
+          return;
+        }
+        const cost = effectiveCost(plan, rowsPerCall(s));
+        const used = hyps[w].map((h, i) => (planUsesIndex(plan, h.name) ? i : -1)).filter((i) => i >= 0);
+        if (used.length > 0 && cost <= s.costBefore * (1 - opts.minSavingFraction)) {
+          stats.served++;
+          const saved = (s.totalMs * (s.costBefore - cost)) / s.costBefore / used.length;
+          for (const i of used) {
+            const key = chosenKeys[i];
+            const e = chosenSaving.get(key) ?? { savedMs: 0, statements: 0, examples: [] };
+            e.savedMs += saved;
+            e.statements++;
+            if (wouldEnter(e, s.totalMs)) addExample(e, servedStatement({ ...s, queryids: [s.queryid] }, cost, planExcerpt(s.beforePlan!), planExcerpt(plan)));
+            chosenSaving.set(key, e);
+          }
+        } else {
+          s.costWith = cost;
+          unserved.push(s);
+        }
+      });
+      if (chosen.length === 0) unserved.push(...costly);
+
+      // 3. Their own key-only candidates, each planned once per access pattern.
+      const work = new Map<string, { cand: Candidate; groups: Map<string, TailStmt[]> }>();
+      for (const s of unserved) {
+        for (const a of s.accesses) {
+          for (const c of candidatesFor(a, opts)) {
+            if (c.include.length > 0 || coveredBy(c, a.table.indexes)) continue;
+            if (chosen.some((x) => candidateServedBy(c, x))) continue;
+            const key = candidateKey(c);
+            const e = work.get(key) ?? { cand: c, groups: new Map<string, TailStmt[]>() };
+            const g = e.groups.get(s.signature) ?? [];
+            if (!g.includes(s)) g.push(s);
+            e.groups.set(s.signature, g);
+            work.set(key, e);
+          }
+        }
+      }
+      await inParallel([...work], sessions.length, async ([key, e], w) => {
+        if (budget <= 0) return;
+        const p = sessions[w];
+        let h: HypotheticalIndex;
+        try {
+          h = await p.createHypothetical(e.cand);
+        } catch {
+          return;
+        }
+        try {
+          for (const members of e.groups.values()) {
+            if (budget <= 0) break;
+            budget--;
+            stats.evaluations++;
+            const rep = members[0];
+            let plan: PlanNode;
+            try {
+              plan = await p.explain(rep.text, rep.nParams);
+            } catch {
+              continue;
+            }
+            if (!planUsesIndex(plan, h.name)) continue;
+            const after = costModel(plan);
+            for (const m of members) {
+              const rpc = rowsPerCall(m);
+              const cost = (m.costBefore * costAt(after, rpc)) / Math.max(1e-9, costAt(rep.before!, rpc));
+              if (cost > m.costBefore * (1 - opts.minSavingFraction) || cost >= m.costWith) continue;
+              let t = tailCands.get(key);
+              if (!t) {
+                const k = `${e.cand.schema}.${e.cand.table}`;
+                const wc = writeCostMs(e.cand, ctx.writes.get(k), ctx.updatedColumns.get(k), opts.indexWriteCostMsPerRow);
+                t = { cand: e.cand, writeCostMs: wc, savedMs: 0, statements: 0, examples: [] };
+                tailCands.set(key, t);
+              }
+              t.savedMs += (m.totalMs * (m.costWith - cost)) / m.costBefore;
+              t.statements++;
+              // Plan excerpts only for the proposals that are kept (finishProposals): thousands of candidates are summed here.
+              if (wouldEnter(t, m.totalMs)) addExample(t, servedStatement({ ...m, queryids: [m.queryid] }, cost, '', ''));
+            }
+          }
+        } finally {
+          await p.dropHypothetical(h).catch(() => undefined);
+        }
+      });
+    } finally {
+      for (let w = 0; w < hyps.length; w++) for (const h of hyps[w]) await sessions[w].dropHypothetical(h).catch(() => undefined);
+    }
+    if (tailCands.size > MAX_TAIL_CANDIDATES) {
+      const keep = [...tailCands].sort((a, b) => b[1].savedMs - a[1].savedMs).slice(0, MAX_TAIL_CANDIDATES / 2);
+      tailCands.clear();
+      for (const [k, v] of keep) tailCands.set(k, v);
+      stats.pruned = true;
+    }
+    ctx.heartbeat?.({ phase: 'tail', done: Math.min(order.length, from + batchSize), of: order.length });
+  }
+  stats.candidates = tailCands.size;
+  const proposals = [...tailCands.values()].sort((a, b) => b.savedMs - b.writeCostMs - (a.savedMs - a.writeCostMs));
+  tailCands.clear();
+  proposals.length = Math.min(proposals.length, opts.maxNewIndexes * 2);
+  await addPlanExcerpts(proposals, sessions[0]);
+  return { chosen: chosenSaving, proposals, stats };
+}
+
+/** The plans before and after (the candidate as a hypothetical index) of the proposals' example statements. */
+async function addPlanExcerpts(proposals: TailProposal[], p: GenericPlanner): Promise<void> {
+  for (const prop of proposals) {
+    for (const ex of prop.examples) {
+      const nParams = (tryParse(ex.query, { fingerprint: false }) as { facts?: StatementFacts }).facts?.maxParam ?? 0;
+      ex.planBefore = await p.explain(ex.query, nParams).then(planExcerpt, () => '(could not be planned again)');
+    }
+    const h = await p.createHypothetical(prop.cand).catch(() => null);
+    if (!h) continue;
+    try {
+      for (const ex of prop.examples) {
+        const nParams = (tryParse(ex.query, { fingerprint: false }) as { facts?: StatementFacts }).facts?.maxParam ?? 0;
+        ex.planAfter = await p.explain(ex.query, nParams).then(planExcerpt, () => '(could not be planned again)');
+      }
+    } finally {
+      await p.dropHypothetical(h).catch(() => undefined);
+    }
+  }
+}
