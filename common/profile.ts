@@ -137,6 +137,11 @@ export const DatabaseAdvisorSchema = z
     // Run EXPLAIN (ANALYZE, BUFFERS) on the top parameterless SELECTs (READ ONLY, statement_timeout) and
     // add the actual time, rows and buffers to the evidence. Off by default: it executes the statements.
     explainAnalyze: z.boolean().default(false),
+    // Statements with real values (e.g. from the application's log), each an instance of a statement
+    // of the window (matched by fingerprint). Their custom plans (EXPLAIN, not run) go next to the
+    // generic plans in the evidence, before and with the proposed index; with explainAnalyze, a sample
+    // of a SELECT is also run with EXPLAIN ANALYZE (READ ONLY). Writes are never run.
+    sampleQueries: z.array(z.string().min(1).max(20_000, 'a sample query is at most 20,000 characters')).max(200).default([]),
     // Tables with at least this many rows (reltuples) that dominate the window's sequential-scan reads
     // get an architectural partitioning finding (tier T4).
     partitionMinRows: z.number().int().min(1).default(10_000_000),

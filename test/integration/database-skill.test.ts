@@ -357,7 +357,7 @@ test('EXPLAIN ANALYZE only on request: a parameterless SELECT gets actual figure
   const actual = idx.evidence.filter((e) => /^EXPLAIN \(ANALYZE, BUFFERS\)/.test(e));
   assert.equal(actual.length, 1, idx.evidence.join('\n'));
   assert.match(actual[0], /actual [\d.]+ ms execution \(\+[\d.]+ ms planning\), 1 rows, buffers: shared hit \d+, read \d+/);
-  assert.ok(on.notes.some((n) => /EXPLAIN \(ANALYZE, BUFFERS\) ran 1 of 1 parameterless SELECTs/.test(n)), on.notes.join('\n'));
+  assert.ok(on.notes.some((n) => /EXPLAIN \(ANALYZE, BUFFERS\) ran 1 of 1 SELECTs \(1 without parameters, 0 with sample values/.test(n)), on.notes.join('\n'));
   const { rows } = await pool.query(`SELECT count(*)::int AS n FROM dbskill.products WHERE price < 0`);
   assert.equal(rows[0].n, 0, 'the UPDATE was not run');
 
@@ -366,6 +366,57 @@ test('EXPLAIN ANALYZE only on request: a parameterless SELECT gets actual figure
   assert.ok(idxOff, JSON.stringify(off.findings.map((f) => f.id)));
   assert.ok(!idxOff.evidence.some((e) => /EXPLAIN \(ANALYZE/.test(e)), idxOff.evidence.join('\n'));
   assert.ok(!off.notes.some((n) => /EXPLAIN \(ANALYZE|EXPLAIN ANALYZE/.test(n)), off.notes.join('\n'));
+});
+
+test('sample queries: custom plans with real values next to the generic plan, EXPLAIN ANALYZE with them on request; writes never run', async () => {
+  // A skewed column: 'done' is 95% of the rows, every other status a handful.
+  await pool.query(`
+    DROP TABLE IF EXISTS dbskill.jobs;
+    CREATE TABLE dbskill.jobs (id int PRIMARY KEY, status text NOT NULL, payload text NOT NULL);
+    INSERT INTO dbskill.jobs SELECT g, CASE WHEN g % 20 = 0 THEN 'wait-' || g ELSE 'done' END, 'p' || g FROM generate_series(1, 50000) g;`);
+  await pool.query('VACUUM ANALYZE dbskill.jobs');
+  const stat = (queryid: string, query: string, totalMs: number): StatementStat => ({ queryid, query, calls: 10, totalMs, meanMs: totalMs / 10, rows: 10, callsPerRequest: 1 });
+  const fake: DatabaseProfile = {
+    ...profile,
+    windowArtifactId: null,
+    topStatements: [
+      stat('sq-1', 'SELECT id, price FROM dbskill.products WHERE name = $1', 900),
+      stat('sq-2', 'UPDATE dbskill.products SET price = $1 WHERE name = $2', 800),
+      stat('sq-3', 'SELECT id, payload FROM dbskill.jobs WHERE status = $1', 700),
+    ],
+  };
+  const sampleQueries = [
+    "SELECT id, price FROM dbskill.products WHERE name = 'product 7'",
+    "UPDATE dbskill.products SET price = -5 WHERE name = 'product 8'",
+    "SELECT id, payload FROM dbskill.jobs WHERE status = 'done'",
+    'SELECT nonsense FROM WHERE',
+    'SELECT v FROM dbskill.tiny WHERE id = 3',
+    'SELECT id, price FROM dbskill.products WHERE name = $1',
+  ];
+  const withSamples = parseTargetProfile(
+    profileInput({ database: { urlEnv: 'PERF_TEST_DBSKILL_URL', schemas: ['dbskill'], advisor: { explainAnalyze: true, sampleQueries } } }),
+  );
+  const r = await analyzeDatabase(connections.database(withSamples), withSamples, fake, { healthChecks: false, reportMissingExtensions: false }, { store });
+  const byId = (id: string) => r.findings.find((f) => f.id === id);
+  const name = byId('idx-dbskill-products-name');
+  assert.ok(name, JSON.stringify(r.findings.map((f) => f.id)));
+  const ev = name.evidence.join('\n');
+  assert.match(ev, /with sample values \(profile sample 1: SELECT id, price FROM dbskill\.products WHERE name = 'product 7'\), custom plan \(EXPLAIN, not run\): cost [\d.]+ -> [\d.]+ with the index \(-[\d.]+%\), which it uses/);
+  assert.match(ev, /profile sample 2: UPDATE dbskill\.products SET price = -5 .*custom plan \(EXPLAIN, not run\)/);
+  assert.match(ev, /EXPLAIN \(ANALYZE, BUFFERS\), run once READ ONLY with the values of profile sample 1: actual [\d.]+ ms execution .*, 1 rows/);
+  assert.equal((await pool.query(`SELECT count(*)::int AS n FROM dbskill.products WHERE price = -5`)).rows[0].n, 0, 'the UPDATE sample was not run');
+
+  // The generic plan finds the status index worthwhile; the sample's value is 95% of the table, so its custom plan would not use it.
+  const status = byId('idx-dbskill-jobs-status');
+  assert.ok(status, JSON.stringify(r.findings.map((f) => f.id)));
+  assert.match(status.evidence.join('\n'), /profile sample 3: .*status = 'done'.*the planner does NOT use it for these values/);
+
+  const notes = r.notes.join('\n');
+  assert.match(notes, /sample query 4 could not be parsed \(.*\): fix it in database\.advisor\.sampleQueries or remove it/);
+  assert.match(notes, /sample query 5 matches no statement of the window/);
+  assert.match(notes, /sample query 6 still has parameters \(\$1\): give it with real values/);
+  assert.match(notes, /EXPLAIN \(ANALYZE, BUFFERS\) ran 2 of 2 SELECTs \(0 without parameters, 2 with sample values/);
+  await pool.query('DROP TABLE dbskill.jobs');
 });
 
 test('partitioning: a table over the (profile) row threshold that dominates the sequential scans is architectural', async () => {

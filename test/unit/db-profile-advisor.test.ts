@@ -22,22 +22,26 @@ test('database.advisor defaults equal the analyzer defaults', () => {
     includeTables: [],
     excludeTables: [],
     explainAnalyze: false,
+    sampleQueries: [],
     partitionMinRows: 10_000_000,
   });
   const o = analyzerOptionsFor(p);
-  for (const k of ['minPlanCost', 'minSavingFraction', 'minTableRows', 'minCalls', 'nPlusOneMinCallsPerRequest', 'includeTables', 'excludeTables', 'explainAnalyze'] as const) {
+  for (const k of ['minPlanCost', 'minSavingFraction', 'minTableRows', 'minCalls', 'nPlusOneMinCallsPerRequest', 'includeTables', 'excludeTables', 'explainAnalyze', 'sampleQueries'] as const) {
     assert.deepEqual(o[k], DEFAULT_ANALYZER_OPTIONS[k], k);
   }
   assert.equal(o.health.partitionMinRows, 10_000_000);
 });
 
 test('database.advisor values reach the analyzer options; explicit options win', () => {
-  const p = parseTargetProfile(input({ minTableRows: 500, minSavingPct: 30, excludeTables: ['audit_*'], explainAnalyze: true, partitionMinRows: 1000 }));
+  const p = parseTargetProfile(
+    input({ minTableRows: 500, minSavingPct: 30, excludeTables: ['audit_*'], explainAnalyze: true, partitionMinRows: 1000, sampleQueries: ['SELECT 1 FROM t WHERE a = 5'] }),
+  );
   const o = analyzerOptionsFor(p);
   assert.equal(o.minTableRows, 500);
   assert.equal(o.minSavingFraction, 0.3);
   assert.deepEqual(o.excludeTables, ['audit_*']);
   assert.equal(o.explainAnalyze, true);
+  assert.deepEqual(o.sampleQueries, ['SELECT 1 FROM t WHERE a = 5']);
   assert.equal(o.health.partitionMinRows, 1000);
   const x = analyzerOptionsFor(p, { minTableRows: 7, health: { partitionMinRows: 9 } });
   assert.equal(x.minTableRows, 7);
@@ -49,4 +53,6 @@ test('a bad database.advisor value gets a message naming the field', () => {
   assert.throws(() => parseTargetProfile(input({ minSavingPct: 150 })), /database\.advisor\.minSavingPct: is a percentage \(at most 100\)/);
   assert.throws(() => parseTargetProfile(input({ explainAnalyze: 'yes' })), /database\.advisor\.explainAnalyze: /);
   assert.throws(() => parseTargetProfile(input({ minCall: 3 })), /database\.advisor: .*minCall/);
+  assert.throws(() => parseTargetProfile(input({ sampleQueries: 'SELECT 1' })), /database\.advisor\.sampleQueries: /);
+  assert.throws(() => parseTargetProfile(input({ sampleQueries: [''] })), /database\.advisor\.sampleQueries\.0: /);
 });

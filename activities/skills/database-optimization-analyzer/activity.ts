@@ -20,6 +20,7 @@ import { nPlusOneFindings, shorten } from './n-plus-one';
 import { qualstatEvidence, readQualstats, type QualStat } from './qualstats';
 import { ensureParser, parserProblem, tryParse } from './sql-parse';
 import { actualEvidence, explainAnalyzeTop, type ActualFigures } from './explain-analyze';
+import { matchSamples, planSamples, sampleEvidence, type SamplePlan } from './sample-queries';
 
 export const SOURCE = 'database-optimization-analyzer';
 
@@ -59,6 +60,8 @@ export interface AnalyzerOptions {
   explainAnalyze: boolean;
   /** At most this many statements (by window time) are run with EXPLAIN ANALYZE. */
   explainAnalyzeMax: number;
+  /** Statements with real values, matched to the window's statements by fingerprint (sample-queries.ts). */
+  sampleQueries: string[];
 }
 
 export const DEFAULT_ANALYZER_OPTIONS: AnalyzerOptions = {
@@ -82,6 +85,7 @@ export const DEFAULT_ANALYZER_OPTIONS: AnalyzerOptions = {
   reportMissingExtensions: true,
   explainAnalyze: false,
   explainAnalyzeMax: 10,
+  sampleQueries: [],
 };
 
 /** The options a target profile sets (`database.advisor`), over the defaults; explicit options win. */
@@ -97,6 +101,7 @@ export function analyzerOptionsFor(target: TargetProfile, options: Partial<Analy
         includeTables: a.includeTables,
         excludeTables: a.excludeTables,
         explainAnalyze: a.explainAnalyze,
+        sampleQueries: a.sampleQueries,
       }
     : {};
   const health: Partial<HealthOptions> = { ...(a ? { partitionMinRows: a.partitionMinRows } : {}), ...(options.health ?? {}) };
@@ -175,6 +180,7 @@ function indexFinding(
   qual: QualStat[],
   opts: AnalyzerOptions,
   actual: Map<string, ActualFigures> = new Map(),
+  samplePlans: Map<string, SamplePlan> = new Map(),
 ): Finding {
   const keyNames = r.keys.map((c) => c.name);
   const indexName = indexNameFor(r.table, r.include.length ? [...keyNames, 'inc', ...r.include] : keyNames);
@@ -201,6 +207,8 @@ function indexFinding(
       );
     }
     for (const q of qual.filter((x) => s.queryids.includes(x.queryid) && x.table === r.table).slice(0, 2)) evidence.push(qualstatEvidence(q));
+    const sp = s.queryids.map((id) => samplePlans.get(id)).find((x) => x !== undefined);
+    if (sp) evidence.push(sampleEvidence(sp, r));
     const a = s.queryids.map((id) => actual.get(id)).find((x) => x !== undefined);
     if (a) evidence.push(actualEvidence(a));
   }
@@ -318,18 +326,28 @@ export async function analyzeDatabase(
     );
     notes.push(...advisor.notes);
     for (const r of advisor.rejected) notes.push(`index ${r.candidate} not proposed: ${r.reason}`);
-    // EXPLAIN ANALYZE only on request, only parameterless SELECTs (see explain-analyze.ts).
+    // Sample queries: custom plans with real values next to the generic plans (EXPLAIN only).
+    const samples = matchSamples(opts.sampleQueries, statements, notes);
+    let samplePlans = new Map<string, SamplePlan>();
+    if (samples.size > 0) {
+      try {
+        samplePlans = await planSamples(pool, hypopg.schema, advisor.recommendations, samples, { statementTimeout: opts.statementTimeout }, notes);
+      } catch (err) {
+        notes.push(`the sample queries could not be planned: ${(err as Error).message}`);
+      }
+    }
+    // EXPLAIN ANALYZE only on request, only SELECTs without parameters or with a sample (see explain-analyze.ts).
     let actual = new Map<string, ActualFigures>();
     if (opts.explainAnalyze) {
       try {
-        const ea = await explainAnalyzeTop(pool, statements, { max: opts.explainAnalyzeMax, statementTimeout: opts.statementTimeout });
+        const ea = await explainAnalyzeTop(pool, statements, { max: opts.explainAnalyzeMax, statementTimeout: opts.statementTimeout }, samples);
         actual = ea.figures;
         notes.push(...ea.notes);
       } catch (err) {
         notes.push(`EXPLAIN ANALYZE failed: ${(err as Error).message}`);
       }
     }
-    for (const r of advisor.recommendations) findings.push(indexFinding(r, target, windowRequests, qual, opts, actual));
+    for (const r of advisor.recommendations) findings.push(indexFinding(r, target, windowRequests, qual, opts, actual, samplePlans));
   } catch (err) {
     notes.push(`the index advisor failed: ${(err as Error).message}`);
   }

@@ -1,9 +1,10 @@
 // EXPLAIN (ANALYZE, BUFFERS) on request (`database.advisor.explainAnalyze`): the top statements of the
-// window that are a single SELECT without parameters ($n) and modify nothing (the SQL parser tells)
-// are run once each, in a READ ONLY transaction with statement_timeout and lock_timeout, rolled back.
+// window that are a single SELECT without parameters ($n) and modify nothing (the SQL parser tells),
+// or whose sample query (`database.advisor.sampleQueries`, real values) is such a SELECT, are run once each, in a READ ONLY transaction with statement_timeout and lock_timeout, rolled back.
 // Writes are never run: they are not SELECTs, and a READ ONLY transaction refuses them anyway
 // (including SELECT ... FOR UPDATE and nextval()).
 import type { Pool } from 'pg';
+import type { SamplesByQueryid } from './sample-queries';
 import { tryParse } from './sql-parse';
 
 export interface ActualFigures {
@@ -14,6 +15,8 @@ export interface ActualFigures {
   actualRows: number;
   sharedHit: number;
   sharedRead: number;
+  /** The profile's sample query that was run in place of the statement, by its number. */
+  sample: number | null;
 }
 
 export interface ExplainAnalyzeResult {
@@ -24,33 +27,41 @@ export interface ExplainAnalyzeResult {
 
 const DURATION = /^\d+(ms|s|min)?$/;
 
-/** Whether a statement may be run with EXPLAIN ANALYZE: one SELECT, no parameters, no data-modifying part. */
-export function analyzable(query: string): { text: string } | null {
+/** Whether a statement is one SELECT with no data-modifying part (parameters allowed or not). */
+function readOnlySelect(query: string, allowParams: boolean): { text: string } | null {
   const parsed = tryParse(query, { fingerprint: false });
   if ('error' in parsed) return null;
   const f = parsed.facts;
-  if (f.statementCount !== 1 || f.kind !== 'select' || f.modifiesData || f.writeTarget || f.maxParam > 0) return null;
+  if (f.statementCount !== 1 || f.kind !== 'select' || f.modifiesData || f.writeTarget || (f.maxParam > 0 && !allowParams)) return null;
   return { text: f.text };
+}
+
+/** Whether a statement may be run with EXPLAIN ANALYZE: one SELECT, no parameters, no data-modifying part. */
+export function analyzable(query: string): { text: string } | null {
+  return readOnlySelect(query, false);
 }
 
 export async function explainAnalyzeTop(
   pool: Pool,
   statements: { queryid: string; query: string; totalMs: number }[],
   opts: { max: number; statementTimeout: string; lockTimeout?: string },
+  samples: SamplesByQueryid = new Map(),
 ): Promise<ExplainAnalyzeResult> {
   const figures = new Map<string, ActualFigures>();
   const notes: string[] = [];
   if (!DURATION.test(opts.statementTimeout)) throw new Error(`bad statement timeout ${opts.statementTimeout}`);
   const lockTimeout = opts.lockTimeout ?? '1s';
   if (!DURATION.test(lockTimeout)) throw new Error(`bad lock timeout ${lockTimeout}`);
-  const picked: { queryid: string; query: string; text: string }[] = [];
+  const picked: { queryid: string; query: string; text: string; sample: number | null }[] = [];
   for (const s of [...statements].sort((a, b) => b.totalMs - a.totalMs)) {
     if (picked.length >= opts.max) break;
-    const a = analyzable(s.query);
-    if (a) picked.push({ queryid: s.queryid, query: s.query, text: a.text });
+    const sample = samples.get(s.queryid);
+    // A sample stands for its statement only when the statement itself is a SELECT that modifies nothing.
+    const a = analyzable(s.query) ?? (sample && readOnlySelect(s.query, true) ? analyzable(sample.text) : null);
+    if (a) picked.push({ queryid: s.queryid, query: s.query, text: a.text, sample: a.text === sample?.text ? sample.n : null });
   }
   if (picked.length === 0) {
-    notes.push('EXPLAIN ANALYZE: no statement of the window is a SELECT without parameters; nothing was run');
+    notes.push('EXPLAIN ANALYZE: no statement of the window is a SELECT without parameters or with a sample query; nothing was run');
     return { figures, notes };
   }
   const client = await pool.connect();
@@ -71,6 +82,7 @@ export async function explainAnalyzeTop(
           actualRows: Number(top.Plan['Actual Rows'] ?? 0),
           sharedHit: Number(top.Plan['Shared Hit Blocks'] ?? 0),
           sharedRead: Number(top.Plan['Shared Read Blocks'] ?? 0),
+          sample: p.sample,
         });
       } catch (err) {
         notes.push(`EXPLAIN ANALYZE of ${p.queryid} failed: ${(err as Error).message}`);
@@ -86,11 +98,14 @@ export async function explainAnalyzeTop(
   } finally {
     client.release(broken);
   }
-  notes.push(`EXPLAIN (ANALYZE, BUFFERS) ran ${figures.size} of ${picked.length} parameterless SELECTs (READ ONLY, statement_timeout ${opts.statementTimeout})`);
+  const withSamples = picked.filter((p) => p.sample !== null).length;
+  notes.push(
+    `EXPLAIN (ANALYZE, BUFFERS) ran ${figures.size} of ${picked.length} SELECTs (${picked.length - withSamples} without parameters, ${withSamples} with sample values; READ ONLY, statement_timeout ${opts.statementTimeout})`,
+  );
   return { figures, notes };
 }
 
 export function actualEvidence(a: ActualFigures): string {
   const r = (x: number) => Math.round(x * 1000) / 1000;
-  return `EXPLAIN (ANALYZE, BUFFERS), run once READ ONLY: actual ${r(a.executionMs)} ms execution (+${r(a.planningMs)} ms planning), ${a.actualRows} rows, buffers: shared hit ${a.sharedHit}, read ${a.sharedRead}`;
+  return `EXPLAIN (ANALYZE, BUFFERS), run once READ ONLY${a.sample !== null ? ` with the values of profile sample ${a.sample}` : ''}: actual ${r(a.executionMs)} ms execution (+${r(a.planningMs)} ms planning), ${a.actualRows} rows, buffers: shared hit ${a.sharedHit}, read ${a.sharedRead}`;
 }
