@@ -2,6 +2,7 @@
 import type { OutputContract } from '../common/output-contract';
 import type { RunStatus } from '../common/run';
 import { describeAction } from '../common/contract';
+import { needsExplicitApproval } from '../common/plan';
 
 /** One decimal is what a before/after table can honestly show. */
 const fmt = (n: number) => String(Math.round(n * 10) / 10);
@@ -46,7 +47,7 @@ export function planTable(status: RunStatus): string {
   if (status.plan.items.length === 0) return '(the plan is empty: nothing to optimize in scope)';
   return table([
     ['id', 'layer', 'impact', 'est. gain', 'kind', 'action'],
-    ...status.plan.items.map((i) => [i.id, i.layer, String(i.impactScore), `${i.estimatedGainPct}%`, i.automatic ? 'auto' : 'manual', describeAction(i.action).slice(0, 90)]),
+    ...status.plan.items.map((i) => [i.id, i.layer, String(i.impactScore), `${i.estimatedGainPct}%`, i.automatic ? (needsExplicitApproval(i) ? 'by id' : 'auto') : 'manual', describeAction(i.action).slice(0, 90)]),
   ]);
 }
 

@@ -5,6 +5,7 @@ import type { Decision, RunInput } from './run';
 import type { OptimizationResult, ProfilingResult, ValidationResult } from './stages';
 import type { ActionSpec, Plan, PlanItem } from './types';
 import { REGRESSION_THRESHOLD_PCT } from './compare';
+import { needsExplicitApproval } from './plan';
 
 export type Outcome = OutputContract['validation_results']['improvement_summary']['outcome'];
 
@@ -30,6 +31,8 @@ export function describeAction(a: ActionSpec): string {
       const include = a.include?.length ? ` INCLUDE (${a.include.map((c) => `"${c}"`).join(', ')})` : '';
       return `CREATE INDEX CONCURRENTLY "${a.indexName}" ON "${a.schema}"."${a.table}" (${cols})${include}`;
     }
+    case 'drop_index':
+      return `DROP INDEX CONCURRENTLY "${a.schema}"."${a.indexName}" (on ${a.table}; approve it by id; rollback: ${a.definition.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX CONCURRENTLY ')})`;
     case 'feature_toggle':
       return `set feature toggle ${a.toggle} = ${JSON.stringify(a.value)}`;
     case 'manual':
@@ -244,6 +247,10 @@ function nextSteps(r: RunRecord): string[] {
   if (r.outcome === 'regressed_rolled_back') steps.push('validation found a regression and rolled the changes back; apply items one at a time to find the culprit');
   if (r.outcome === 'apply_failed_rolled_back') steps.push(`applying ${r.optimization?.failed?.itemId} failed (${r.optimization?.failed?.error}); fix the cause and run again`);
   for (const i of r.plan.items.filter((x) => !x.automatic)) steps.push(`manual (${i.layer}): ${i.title}`);
+  const approved = r.decision.kind === 'approved' ? r.decision.itemIds : [];
+  for (const i of r.plan.items.filter((x) => x.automatic && needsExplicitApproval(x) && !approved.includes(x.id))) {
+    steps.push(`${i.title}: the tool drops it when approved by id (perf-orch approve <run> --items ${i.id})`);
+  }
   if (r.validation && !r.validation.targetsMet) {
     const missed = r.validation.comparison.filter((c) => !c.metAfter).map((c) => `${c.metric} ${c.after} vs ${c.target}`);
     steps.push(`targets still missed (${missed.join(', ')})`);

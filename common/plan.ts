@@ -20,16 +20,27 @@ export function rankFindings(findings: Finding[], baseline: LoadTestSummary, tar
 
 function isAutomatic(f: Finding, target: TargetProfile): boolean {
   if (f.action.type === 'manual') return false;
-  if (f.action.type === 'create_index') return target.actions.createIndexes;
+  // actions.createIndexes governs index DDL: with it off, drops are manual steps too.
+  if (f.action.type === 'create_index' || f.action.type === 'drop_index') return target.actions.createIndexes;
   return true;
+}
+
+/** Items the tool may apply only when they are approved by id, never by a plain or automatic approval. */
+export function needsExplicitApproval(item: Pick<PlanItem, 'action'>): boolean {
+  return item.action.type === 'drop_index';
+}
+
+/** What `approve` without item ids and `--auto-approve` approve: every automatic item but the explicit-only ones. */
+export function defaultApprovalIds(plan: Plan): string[] {
+  return plan.items.filter((i) => i.automatic && !needsExplicitApproval(i)).map((i) => i.id);
 }
 
 export function buildPlan(items: PlanItem[], tier: Tier, focus: Layer[]): Plan {
   return { tier, focus, items };
 }
 
-/** Order in which approved items are applied: cheapest to undo first (toggles), then indexes. */
+/** Order in which approved items are applied: cheapest to undo first (toggles), then new indexes, then drops. */
 export function applyOrder(items: PlanItem[]): PlanItem[] {
-  const rank = (i: PlanItem) => (i.action.type === 'feature_toggle' ? 0 : i.action.type === 'create_index' ? 1 : 2);
+  const rank = (i: PlanItem) => (i.action.type === 'feature_toggle' ? 0 : i.action.type === 'create_index' ? 1 : i.action.type === 'drop_index' ? 2 : 3);
   return [...items].sort((a, b) => rank(a) - rank(b) || b.impactScore - a.impactScore);
 }

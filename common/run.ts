@@ -48,7 +48,7 @@ export type Decision =
   | { kind: 'timed_out' };
 
 export interface ApprovePlanInput {
-  itemIds?: string[]; // default: every automatic item of the plan
+  itemIds?: string[]; // default: every automatic item of the plan except index drops (those only by id)
   by?: string;
 }
 

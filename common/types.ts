@@ -202,6 +202,16 @@ export type ActionSpec =
       // Normalized statements ($1 parameters) whose generic plan should use the index once it is built.
       verifyQueries?: string[];
     }
+  | {
+      // An unused or duplicate index. Never part of the default approval: it is applied only when its
+      // item id is approved explicitly (defaultApprovalIds in common/plan.ts).
+      type: 'drop_index';
+      schema: string;
+      table: string;
+      indexName: string;
+      // pg_get_indexdef at analysis time, for the plan; the rollback re-creates the definition read just before the drop.
+      definition: string;
+    }
   | { type: 'feature_toggle'; toggle: string; value: boolean | number | string }
   | { type: 'manual'; steps: string[] };
 
@@ -275,6 +285,7 @@ export interface AppliedChange {
   // What rollback needs, e.g. the toggle's previous value or the index's qualified name.
   undo:
     | { type: 'drop_index'; schema: string; indexName: string }
+    | { type: 'recreate_index'; schema: string; table: string; indexName: string; definition: string }
     | { type: 'set_toggle'; toggle: string; value: unknown }
     | { type: 'none'; why: string };
   details: string;

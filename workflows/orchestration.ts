@@ -15,6 +15,7 @@ import type { Activities } from '../activities';
 import { buildOutputContract, type Outcome } from '../common/contract';
 import type { OutputContract } from '../common/output-contract';
 import { REGRESSION_THRESHOLD_PCT } from '../common/compare';
+import { defaultApprovalIds } from '../common/plan';
 import type { Phase, RunInput, RunStatus } from '../common/run';
 import { PERF_PHASE, PERF_TIER } from '../common/search-attributes';
 import type { AnalysisResult, OptimizationResult, ProfilingResult, ValidationResult } from '../common/stages';
@@ -64,7 +65,7 @@ export async function performanceOrchestration(input: RunInput): Promise<OutputC
   setHandler(
     approvePlanUpdate,
     ({ itemIds, by }) => {
-      const ids = itemIds ?? automaticIds(status.plan!);
+      const ids = itemIds ?? defaultApprovalIds(status.plan!);
       status.decision = { kind: 'approved', itemIds: ids, by: by ?? 'unknown', auto: false };
       return { approved: ids };
     },
@@ -185,7 +186,7 @@ export async function performanceOrchestration(input: RunInput): Promise<OutputC
     // 4. Approval.
     enter('awaiting_approval', `waiting for approval of ${plan.items.length} item(s)`);
     if (input.autoApprove) {
-      status.decision = { kind: 'approved', itemIds: automaticIds(plan), by: input.requestedBy, auto: true };
+      status.decision = { kind: 'approved', itemIds: defaultApprovalIds(plan), by: input.requestedBy, auto: true };
     } else {
       await condition(() => status.decision !== null || status.rollbackRequested, input.approvalTimeoutMs);
     }

@@ -23,11 +23,11 @@ interface PgError extends Error {
   code?: string;
 }
 
-function badPlan(message: string): ApplicationFailure {
+export function badPlan(message: string): ApplicationFailure {
   return ApplicationFailure.nonRetryable(message, 'BadPlan');
 }
 
-function checkIdentifier(what: string, v: unknown): string {
+export function checkIdentifier(what: string, v: unknown): string {
   if (typeof v !== 'string' || v.length === 0) throw badPlan(`${what} must be a non-empty string`);
   if (v.length > MAX_IDENTIFIER_LENGTH) throw badPlan(`${what} "${v}" is longer than ${MAX_IDENTIFIER_LENGTH} characters`);
   return v;
@@ -39,7 +39,7 @@ function millis(what: string, v: number): number {
 }
 
 /** A PostgreSQL error as an ApplicationFailure: timeouts and lost connections retry, the rest does not. */
-function asFailure(prefix: string, err: unknown, opts: IndexTimeouts): ApplicationFailure {
+export function asFailure(prefix: string, err: unknown, opts: IndexTimeouts): ApplicationFailure {
   if (err instanceof ApplicationFailure) return err;
   const e = err as PgError;
   const msg = `${prefix}: ${e?.message ?? String(err)}`;
@@ -72,7 +72,7 @@ interface IndexState {
   definition: string | null;
 }
 
-async function indexState(client: PoolClient, schema: string, name: string): Promise<IndexState> {
+export async function indexState(client: PoolClient, schema: string, name: string): Promise<IndexState> {
   const { rows } = await client.query(
     `SELECT c.relkind, i.indisvalid, tn.nspname AS table_schema, t.relname AS table_name,
             CASE WHEN c.relkind = 'i' THEN pg_get_indexdef(c.oid) END AS definition
@@ -97,7 +97,7 @@ async function indexState(client: PoolClient, schema: string, name: string): Pro
 }
 
 /** A dedicated client with session timeouts and the build lock; everything is undone before release. */
-async function withBuildSession<T>(pool: Pool, opts: IndexTimeouts, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+export async function withBuildSession<T>(pool: Pool, opts: IndexTimeouts, fn: (client: PoolClient) => Promise<T>): Promise<T> {
   const lockMs = millis('lockTimeoutMs', opts.lockTimeoutMs);
   const stmtMs = millis('statementTimeoutMs', opts.statementTimeoutMs);
   const client = await pool.connect();
@@ -127,7 +127,7 @@ async function dropConcurrently(client: PoolClient, schema: string, name: string
 }
 
 /** Drops the leftover of a failed build, retrying a few times when a lock is still held. */
-async function dropLeftover(client: PoolClient, schema: string, name: string): Promise<{ dropped: boolean; error?: string }> {
+export async function dropLeftover(client: PoolClient, schema: string, name: string): Promise<{ dropped: boolean; error?: string }> {
   let last = '';
   for (let attempt = 0; attempt < 3; attempt++) {
     try {

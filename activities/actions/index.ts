@@ -5,6 +5,7 @@ import type { ActivityDeps } from '../deps';
 import type { TargetProfile } from '../../common/profile';
 import type { AppliedChange, PlanItem, RolledBackChange } from '../../common/types';
 import { createIndex, dropIndex } from './create-index';
+import { dropIndexForPlan, recreateIndex } from './drop-index';
 import { resolveToggleToken, setToggle } from './feature-toggle';
 
 function toggleOf(target: TargetProfile, name: string) {
@@ -35,6 +36,18 @@ export function createActionActivities({ connections }: ActivityDeps) {
           details: r.details,
         };
       }
+      if (a.type === 'drop_index') {
+        const r = await dropIndexForPlan(connections.database(target), a, timeouts(target));
+        return {
+          itemId: item.id,
+          action: a,
+          appliedAt,
+          undo: r.definition
+            ? { type: 'recreate_index', schema: a.schema, table: a.table, indexName: a.indexName, definition: r.definition }
+            : { type: 'none', why: `index ${a.indexName} did not exist when the drop ran` },
+          details: r.details,
+        };
+      }
       if (a.type === 'feature_toggle') {
         // A retried attempt sees its own earlier change; the first attempt's heartbeat keeps the true previous value.
         const ctx = Context.current();
@@ -60,6 +73,10 @@ export function createActionActivities({ connections }: ActivityDeps) {
       if (u.type === 'drop_index') {
         await dropIndex(connections.database(target), u.schema, u.indexName, timeouts(target));
         return { itemId: change.itemId, reason: req.reason, ok: true, details: `dropped index ${u.schema}.${u.indexName} concurrently` };
+      }
+      if (u.type === 'recreate_index') {
+        const r = await recreateIndex(connections.database(target), u, timeouts(target));
+        return { itemId: change.itemId, reason: req.reason, ok: true, details: r.details };
       }
       if (u.type === 'none') return { itemId: change.itemId, reason: req.reason, ok: true, details: `nothing to undo: ${u.why}` };
       const r = await setToggle(target, toggleOf(target, u.toggle), u.value as boolean | number | string, tokenFor(target, u.toggle));

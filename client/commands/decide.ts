@@ -7,14 +7,15 @@ import { UsageError } from '../errors';
 export function registerDecide(program: Command): void {
   program
     .command('approve <id>')
-    .description('approve the pending plan (all automatic items, or --items)')
-    .option('--items <ids>', 'comma list of plan item ids to apply')
+    .description('approve the pending plan (all automatic items but index drops, or --items)')
+    .option('--items <ids>', 'comma list of plan item ids to apply (index drops are applied only when listed here)')
     .action(async (id: string, opts: { items?: string }) => {
       try {
         await withClient(async (client) => {
           const itemIds = opts.items ? opts.items.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
           const r = await client.workflow.getHandle(id).executeUpdate(approvePlanUpdate, { args: [{ itemIds, by: process.env.USER || 'cli' }] });
           console.log(`approved ${r.approved.length} item(s): ${r.approved.join(', ')}`);
+          if (!itemIds) console.log('index drops (marked "by id" in the plan) are not part of a plain approval: list them with --items to apply them');
         });
       } catch (err) {
         if (err instanceof WorkflowUpdateFailedError) throw new UsageError(`approval refused: ${err.cause?.message ?? err.message}`);

@@ -126,18 +126,19 @@ test('the snapshot reads indexes, tables, sequences and sessions of the schema',
   assert.ok(snapshot.sessions.every((s) => !/v \+ 10/.test(s.query)), snapshot.sessions.map((s) => s.query).join('\n'));
 });
 
-test('duplicate index: (a) is covered by (a, b); drop it, CREATE kept as the rollback', () => {
-  const f = byId('db-health-duplicate-indexes');
+test('duplicate index: (a) is covered by (a, b); drop it (approved by id), CREATE kept as the rollback', () => {
+  const f = byId('db-duplicate-index-dbhealth-t_dup_a_idx');
   assert.equal(f.rootCause, 'duplicate_index');
   assert.ok(f.evidence.some((e) => /dbhealth\.t_dup_a_idx \(a, .*\) is covered by t_dup_a_b_idx \(a, b\)/.test(e)), f.evidence.join('\n'));
-  assert.deepEqual(steps(f), ['DROP INDEX CONCURRENTLY "dbhealth"."t_dup_a_idx";']);
-  assert.match(f.rollback, /CREATE INDEX CONCURRENTLY t_dup_a_idx ON dbhealth\.t_dup USING btree \(a\);/);
+  assert.deepEqual(f.action, { type: 'drop_index', schema: 'dbhealth', table: 't_dup', indexName: 't_dup_a_idx', definition: 'CREATE INDEX t_dup_a_idx ON dbhealth.t_dup USING btree (a)' });
+  assert.equal(f.rollback, 'CREATE INDEX CONCURRENTLY t_dup_a_idx ON dbhealth.t_dup USING btree (a);');
 });
 
 test('unused index: (a, b) never scanned; the duplicate and unique/primary indexes are not listed again', () => {
-  const f = byId('db-health-unused-indexes');
-  assert.equal(f.rootCause, 'unused_index');
-  assert.deepEqual(steps(f), ['DROP INDEX CONCURRENTLY "dbhealth"."t_dup_a_b_idx";']);
+  const unused = findings.filter((x) => x.rootCause === 'unused_index');
+  assert.deepEqual(unused.map((x) => x.id), ['db-unused-index-dbhealth-t_dup_a_b_idx']);
+  const f = unused[0];
+  assert.ok(f.action.type === 'drop_index' && f.action.indexName === 't_dup_a_b_idx');
   assert.match(f.rollback, /CREATE INDEX CONCURRENTLY t_dup_a_b_idx ON dbhealth\.t_dup USING btree \(a, b\);/);
   assert.ok(f.evidence.some((e) => /replicas are not counted/.test(e)));
   assert.equal(f.risk, 'medium');
@@ -201,10 +202,10 @@ test('thresholds: connections, cache hit ratio and wraparound report with their 
   assert.ok(steps(wrap).some((s) => s === 'VACUUM (FREEZE, VERBOSE) "dbhealth"."t_dup";'));
 });
 
-test('every health finding is a manual step with evidence, no latency claim, and a rollback', () => {
+test('every health finding is a manual step (or an index drop approved by id) with evidence, no latency claim, and a rollback', () => {
   for (const f of findings) {
     assert.equal(f.layer, 'database');
-    assert.equal(f.action.type, 'manual', f.id);
+    assert.equal(f.action.type, /^db-(unused|duplicate)-index-/.test(f.id) ? 'drop_index' : 'manual', f.id);
     assert.equal(f.estimatedLatencyReductionMs, 0);
     assert.ok(f.evidence.length > 0 && f.rollback.length > 0 && f.effortDays > 0, f.id);
   }

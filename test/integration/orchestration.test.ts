@@ -144,6 +144,38 @@ describe('performanceOrchestration', { concurrency: false }, () => {
     assert.equal((await toggles(shop)).batchLoading, false);
   });
 
+  test('an unused index is dropped only when approved by id; rolling the run back re-creates it', async () => {
+    await shop.pool.query('CREATE INDEX test_unused_price_idx ON products (price)');
+    try {
+      const handle = await start(input(shop.profile));
+      const s = await waitForPhase(handle, 'awaiting_approval');
+      const ids = s.plan!.items.map((i) => i.id).join(', ');
+      const drop = s.plan!.items.find((i) => i.action.type === 'drop_index' && i.action.indexName === 'test_unused_price_idx');
+      const index = s.plan!.items.find((i) => i.rootCause === 'missing_index');
+      const n1 = s.plan!.items.find((i) => i.rootCause === 'n_plus_one');
+      assert.ok(drop?.automatic && index && n1, ids);
+      assert.equal(drop.rollback, 'CREATE INDEX CONCURRENTLY test_unused_price_idx ON public.products USING btree (price);');
+
+      await handle.executeUpdate(approvePlanUpdate, { args: [{ itemIds: [index.id, n1.id, drop.id], by: 'tester' }] });
+      const result = OutputContractSchema.parse(await handle.result());
+      assert.equal(result.optimizations_implemented.find((o) => o.id === drop.id)?.status, 'applied', JSON.stringify(result.optimizations_implemented));
+      assert.ok(!(await indexesOnProducts()).includes('test_unused_price_idx'));
+
+      const done: RunStatus = await handle.query(statusQuery);
+      const undone = (await client.workflow.execute('rollbackChangesWorkflow', {
+        taskQueue: TASK_QUEUE,
+        workflowId: `${handle.workflowId}:rollback`,
+        args: [{ target: shop.profile, changes: done.applied as AppliedChange[], reason: 'test' }],
+      })) as RolledBackChange[];
+      assert.deepEqual(undone.map((r) => r.ok), [true, true, true]);
+      assert.match(undone[0].details, /re-created index public\.test_unused_price_idx concurrently/);
+      const { rows } = await shop.pool.query(`SELECT pg_get_indexdef('test_unused_price_idx'::regclass) AS def`);
+      assert.equal(rows[0].def, 'CREATE INDEX test_unused_price_idx ON public.products USING btree (price)');
+    } finally {
+      await shop.pool.query('DROP INDEX IF EXISTS test_unused_price_idx');
+    }
+  });
+
   test('a rejected plan changes nothing', async () => {
     const handle = await start(input(shop.profile));
     await waitForPhase(handle, 'awaiting_approval');

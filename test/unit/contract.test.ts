@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { buildOutputContract, describeAction, type RunRecord } from '../../common/contract';
 import { compareRuns } from '../../common/compare';
 import { OutputContractSchema } from '../../common/output-contract';
-import { applyOrder, rankFindings } from '../../common/plan';
+import { applyOrder, defaultApprovalIds, rankFindings } from '../../common/plan';
 import { parseTargetProfile } from '../../common/profile';
 import type { CpuProfileSummary, Finding, LoadTestSummary, NetworkProfile, ProcessProfile } from '../../common/types';
 import { profileSection, rate, summary as renderSummary } from '../../client/render';
@@ -47,6 +47,21 @@ test('findings are ranked by impact score, scoped, and manual steps are never au
   assert.equal(items[2].automatic, false);
   assert.deepEqual(rankFindings(findings, base, target, ['database']).map((i) => i.id), ['idx-public-products-category_id-created_at']);
   assert.deepEqual(applyOrder(items).map((i) => i.action.type), ['feature_toggle', 'create_index', 'manual']);
+});
+
+test('index drops are approvable only by id: never in the default approval, applied after new indexes', () => {
+  const drop: Finding = {
+    id: 'db-unused-index-public-old_idx', layer: 'database', rootCause: 'unused_index', title: 'unused index public.old_idx', evidence: [],
+    estimatedLatencyReductionMs: 0, effortDays: 0.1, risk: 'medium', rollback: 'CREATE INDEX CONCURRENTLY old_idx ON public.products USING btree (price);', source: 'db',
+    action: { type: 'drop_index', schema: 'public', table: 'products', indexName: 'old_idx', definition: 'CREATE INDEX old_idx ON public.products USING btree (price)' },
+  };
+  const items = rankFindings([...findings, drop], summary('1', 40, 200), target, ['database', 'application', 'caching']);
+  const dropItem = items.find((i) => i.id === drop.id)!;
+  assert.equal(dropItem.automatic, true, 'the tool can apply it...');
+  assert.deepEqual(defaultApprovalIds({ tier: 'T2', focus: ['database'], items }), ['idx-public-products-category_id-created_at', 'n1-1'], '...but only when approved by id');
+  assert.deepEqual(applyOrder(items.filter((i) => i.automatic)).map((i) => i.action.type), ['feature_toggle', 'create_index', 'drop_index']);
+  const noDdl = parseTargetProfile({ ...target, actions: { ...target.actions, createIndexes: false } });
+  assert.equal(rankFindings([drop], summary('1', 40, 200), noDdl, ['database'])[0].automatic, false, 'createIndexes: false makes index DDL manual');
 });
 
 test('a run record becomes a valid output contract with the item statuses it implies', () => {

@@ -28,14 +28,17 @@ test('a healthy database has no findings', () => {
 test('unused: at most 50 scans (PgHero), unique and constraint indexes excluded; PgHero-like thresholds', () => {
   const s = snapshot({
     indexes: [
-      index({ name: 'u', keys: ['u'], scans: 50 }),
+      index({ name: 'u', keys: ['u'], scans: 50, definition: 'CREATE INDEX u ON public.t USING btree (u)' }),
       index({ name: 'used', keys: ['v'], scans: 51 }),
       index({ name: 'uq', keys: ['w'], unique: true, scans: 0 }),
       index({ name: 'pk', keys: ['id'], primary: true, constraint: 'pk', scans: 0 }),
     ],
   });
-  const f = healthFindings(s, null, []).find((x) => x.id === 'db-health-unused-indexes')!;
-  assert.deepEqual((f.action as { steps: string[] }).steps, ['DROP INDEX CONCURRENTLY "public"."u";']);
+  const unused = healthFindings(s, null, []).filter((x) => x.rootCause === 'unused_index');
+  assert.deepEqual(unused.map((f) => f.id), ['db-unused-index-public-u']);
+  assert.deepEqual(unused[0].action, { type: 'drop_index', schema: 'public', table: 't', indexName: 'u', definition: 'CREATE INDEX u ON public.t USING btree (u)' });
+  assert.equal(unused[0].rollback, 'CREATE INDEX CONCURRENTLY u ON public.t USING btree (u);');
+  assert.ok(unused[0].evidence.some((e) => /approved by its id/.test(e)));
 });
 
 test('duplicates: prefix, same predicate; a unique index on fewer columns is not a duplicate', () => {
@@ -48,8 +51,8 @@ test('duplicates: prefix, same predicate; a unique index on fewer columns is not
       index({ name: 'adesc', keys: ['a DESC'] }),
     ],
   });
-  const f = healthFindings(s, null, []).find((x) => x.id === 'db-health-duplicate-indexes')!;
-  assert.deepEqual((f.action as { steps: string[] }).steps, ['DROP INDEX CONCURRENTLY "public"."a";']);
+  const dups = healthFindings(s, null, []).filter((x) => x.rootCause === 'duplicate_index');
+  assert.deepEqual(dups.map((f) => [f.id, f.action.type === 'drop_index' && f.action.indexName]), [['db-duplicate-index-public-a', 'a']]);
 });
 
 test('cache hit ratio below 99% over the window, with enough block accesses', () => {
@@ -109,4 +112,14 @@ test('table counter deltas and CREATE INDEX CONCURRENTLY rollbacks', () => {
   assert.deepEqual(diffTableCounters([t(10, 5)], [t(3, 1)]).map((x) => x.seqScan), [3], 'a reset takes the after figures');
   assert.deepEqual(diffTableCounters([t(10, 5)], [t(10, 5)]), []);
   assert.equal(concurrentDefinition('CREATE UNIQUE INDEX u ON s.t USING btree (a)'), 'CREATE UNIQUE INDEX CONCURRENTLY u ON s.t USING btree (a)');
+});
+
+test('unused indexes: one approvable drop per index, largest first, at most maxItems; odd names get a hash in the id', () => {
+  const many = Array.from({ length: 20 }, (_, n) => index({ name: `u${n}`, keys: [`c${n}`], scans: 0, sizeBytes: (n + 1) * 8192 }));
+  const unused = healthFindings(snapshot({ indexes: many }), null, [], { maxItems: 15 }).filter((x) => x.rootCause === 'unused_index');
+  assert.equal(unused.length, 15);
+  assert.equal(unused[0].id, 'db-unused-index-public-u19');
+  assert.ok(unused[0].evidence.some((e) => /one of 20 unused indexes; the 15 largest are in the plan/.test(e)));
+  const odd = healthFindings(snapshot({ indexes: [index({ name: 'Odd Name', scans: 0 })] }), null, []).find((x) => x.rootCause === 'unused_index')!;
+  assert.match(odd.id, /^db-unused-index-public-odd_name-[0-9a-f]{8}$/);
 });

@@ -1,8 +1,9 @@
 // The database-optimization-analyzer skill: over the load window's statements, a workload-wide index
 // advisor (PostgreSQL's parser + generic plans + hypopg, greedy choice with write costs), N+1 lookups,
 // health checks (PgHero's list and more) and the extensions that would deepen the analysis. Every
-// finding has evidence, an estimate, effort, risk, an action (automatic only for CREATE INDEX
-// CONCURRENTLY; everything else is a manual step) and its rollback.
+// finding has evidence, an estimate, effort, risk, an action (CREATE INDEX CONCURRENTLY; DROP INDEX
+// CONCURRENTLY of an unused or duplicate index, approved by id only; everything else is a manual
+// step) and its rollback.
 import { Context } from '@temporalio/activity';
 import type { Pool } from 'pg';
 import type { TargetProfile } from '../../../common/profile';

@@ -3,7 +3,7 @@
 // applied by the tool (action `manual`); their latency gain is not estimated (0).
 import type { Finding, RootCause } from '../../../common/types';
 import type { ActivitySummary, TableCounters } from '../../profiling/database-stats';
-import { qualifiedName, quoteIdent } from '../../actions/sql-ident';
+import { qualifiedName, quoteIdent, safeToken, shortHash } from '../../actions/sql-ident';
 import type { HealthIndex, HealthSnapshot } from './health-collect';
 
 export interface HealthOptions {
@@ -143,28 +143,54 @@ const qn = (schema: string, name: string) => qualifiedName(schema, name);
 
 // ---------------------------------------------------------------------------------------------
 
-export function unusedIndexes(s: HealthSnapshot, o: HealthOptions, except: Set<HealthIndex> = new Set()): Finding | null {
+/**
+ * One finding per droppable index (largest first, at most maxItems per kind): an approvable
+ * `drop_index` action, applied only when its item id is approved explicitly, with the CREATE INDEX
+ * CONCURRENTLY statement as its rollback.
+ */
+function dropFindings(
+  kind: 'unused' | 'duplicate',
+  list: { index: HealthIndex; title: string; evidence: string[] }[],
+  summary: string[],
+  o: HealthOptions,
+): Finding[] {
+  const shown = list.slice(0, o.maxItems);
+  return shown.map(({ index: i, title, evidence }) => ({
+    id: `db-${kind}-index-${safeToken(i.schema)}-${safeToken(i.name)}${safeToken(i.name) === i.name ? '' : `-${shortHash(i.name)}`}`,
+    layer: 'database',
+    rootCause: kind === 'unused' ? 'unused_index' : 'duplicate_index',
+    title,
+    evidence: [
+      ...evidence,
+      ...summary,
+      ...(list.length > shown.length ? [`one of ${list.length} ${kind} indexes; the ${shown.length} largest are in the plan`] : []),
+      'the tool drops it only when this item is approved by its id (never by a plain or automatic approval)',
+    ],
+    estimatedLatencyReductionMs: 0,
+    effortDays: 0.1,
+    risk: kind === 'unused' ? 'medium' : 'low',
+    action: { type: 'drop_index', schema: i.schema, table: i.table, indexName: i.name, definition: i.definition },
+    rollback: `${concurrentDefinition(i.definition)};`,
+    source: HEALTH_SOURCE,
+  }));
+}
+
+export function unusedIndexes(s: HealthSnapshot, o: HealthOptions, except: Set<HealthIndex> = new Set()): Finding[] {
   const list = s.indexes
     .filter((i) => i.valid && !i.unique && !i.primary && !i.constraint && i.scans <= o.unusedIndexMaxScans && !except.has(i))
     .sort((a, b) => b.sizeBytes - a.sizeBytes);
-  if (list.length === 0) return null;
-  const total = list.reduce((x, i) => x + i.sizeBytes, 0);
-  return hygiene(
-    {
-      kind: 'unused-indexes',
-      rootCause: 'unused_index',
-      title: `${list.length} unused index${list.length > 1 ? 'es' : ''} (${bytes(total)}) slow down every write`,
-      summary: [
-        `indexes scanned at most ${o.unusedIndexMaxScans} times ${since(s)} (pg_stat_user_indexes.idx_scan); unique and constraint indexes excluded`,
-        'scans on replicas are not counted here: check them before dropping; drop only after a full business cycle (month-end jobs, reports)',
-      ],
-      items: list.map((i) => `${i.schema}.${i.name} on ${i.table} (${i.keys.join(', ')}): ${count(i.scans)} scans, ${bytes(i.sizeBytes)}`),
-      steps: list.map((i) => `DROP INDEX CONCURRENTLY ${qn(i.schema, i.name)};`),
-      rollback: `re-create the dropped indexes: ${list.map((i) => `${concurrentDefinition(i.definition)};`).join(' ')}`,
-      risk: 'medium',
-      effortDays: 0.25,
-    },
-    o.maxItems,
+  return dropFindings(
+    'unused',
+    list.map((i) => ({
+      index: i,
+      title: `unused index ${i.schema}.${i.name} (${bytes(i.sizeBytes)}) slows down every write to ${i.table}`,
+      evidence: [`${i.schema}.${i.name} on ${i.table} (${i.keys.join(', ')}): ${count(i.scans)} scans, ${bytes(i.sizeBytes)}`],
+    })),
+    [
+      `indexes scanned at most ${o.unusedIndexMaxScans} times ${since(s)} (pg_stat_user_indexes.idx_scan); unique and constraint indexes excluded`,
+      'scans on replicas are not counted here: check them before dropping; drop only after a full business cycle (month-end jobs, reports)',
+    ],
+    o,
   );
 }
 
@@ -191,23 +217,19 @@ export function duplicatePairs(s: HealthSnapshot): { dup: HealthIndex; by: Healt
   return pairs;
 }
 
-export function duplicateIndexes(s: HealthSnapshot, o: HealthOptions): Finding | null {
-  const pairs = duplicatePairs(s);
-  if (pairs.length === 0) return null;
-  const total = pairs.reduce((x, p) => x + p.dup.sizeBytes, 0);
-  return hygiene(
-    {
-      kind: 'duplicate-indexes',
-      rootCause: 'duplicate_index',
-      title: `${pairs.length} duplicate index${pairs.length > 1 ? 'es' : ''} (${bytes(total)}): another index starts with the same columns`,
-      summary: ['an index whose key columns are a prefix of another index on the same table (same method and predicate) serves no statement the longer one cannot'],
-      items: pairs.map((p) => `${p.dup.schema}.${p.dup.name} (${p.dup.keys.join(', ')}, ${bytes(p.dup.sizeBytes)}, ${count(p.dup.scans)} scans) is covered by ${p.by.name} (${p.by.keys.join(', ')}${p.by.include.length ? ` INCLUDE ${p.by.include.join(', ')}` : ''})`),
-      steps: pairs.map((p) => `DROP INDEX CONCURRENTLY ${qn(p.dup.schema, p.dup.name)};`),
-      rollback: `re-create the dropped indexes: ${pairs.map((p) => `${concurrentDefinition(p.dup.definition)};`).join(' ')}`,
-      risk: 'low',
-      effortDays: 0.25,
-    },
-    o.maxItems,
+export function duplicateIndexes(s: HealthSnapshot, o: HealthOptions): Finding[] {
+  const pairs = duplicatePairs(s).sort((a, b) => b.dup.sizeBytes - a.dup.sizeBytes);
+  return dropFindings(
+    'duplicate',
+    pairs.map((p) => ({
+      index: p.dup,
+      title: `duplicate index ${p.dup.schema}.${p.dup.name} (${bytes(p.dup.sizeBytes)}): ${p.by.name} starts with the same columns`,
+      evidence: [
+        `${p.dup.schema}.${p.dup.name} (${p.dup.keys.join(', ')}, ${bytes(p.dup.sizeBytes)}, ${count(p.dup.scans)} scans) is covered by ${p.by.name} (${p.by.keys.join(', ')}${p.by.include.length ? ` INCLUDE ${p.by.include.join(', ')}` : ''})`,
+      ],
+    })),
+    ['an index whose key columns are a prefix of another index on the same table (same method and predicate) serves no statement the longer one cannot'],
+    o,
   );
 }
 
@@ -673,7 +695,7 @@ export function partitioning(s: HealthSnapshot, w: HealthWindow | null, o: Healt
   return { ...f, architectural: true };
 }
 
-/** Every health check; each yields at most one finding. */
+/** Every health check; each yields at most one finding, but unused and duplicate indexes one per index. */
 export function healthFindings(
   s: HealthSnapshot,
   w: HealthWindow | null,
@@ -683,9 +705,9 @@ export function healthFindings(
   const o = { ...DEFAULT_HEALTH_OPTIONS, ...options };
   return [
     invalidIndexes(s, o),
-    duplicateIndexes(s, o),
+    ...duplicateIndexes(s, o),
     // A duplicate is reported once, as a duplicate.
-    unusedIndexes(s, o, new Set(duplicatePairs(s).map((p) => p.dup))),
+    ...unusedIndexes(s, o, new Set(duplicatePairs(s).map((p) => p.dup))),
     cacheHitRatio(s, w, o),
     bloat(s, o),
     connections(s, w, o),
