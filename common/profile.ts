@@ -126,8 +126,11 @@ export const DatabaseAdvisorSchema = z
     minSavingPct: z.number().gt(0, 'must be above 0').max(100, 'is a percentage (at most 100)').default(50),
     // Tables with fewer rows (pg_class.reltuples) get no index.
     minTableRows: z.number().int().min(0).default(10_000),
-    // Statements called fewer times in the load window are not analyzed.
+    // Statements called fewer times in the load window are not analyzed...
     minCalls: z.number().int().min(1).default(5),
+    // ...nor those faster on average, or taking less time in all over the window (ms).
+    minMeanMs: z.number().min(0).default(0),
+    minTotalMs: z.number().min(0).default(0),
     // N+1: a statement of one fingerprint run at least this many times per request.
     nPlusOneMinCallsPerRequest: z.number().positive().default(5),
     // Only statements touching these tables (`table`, `schema.table`, `*` wildcards); empty: all.

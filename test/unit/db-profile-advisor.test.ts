@@ -18,6 +18,8 @@ test('database.advisor defaults equal the analyzer defaults', () => {
     minSavingPct: 50,
     minTableRows: 10_000,
     minCalls: 5,
+    minMeanMs: 0,
+    minTotalMs: 0,
     nPlusOneMinCallsPerRequest: 5,
     includeTables: [],
     excludeTables: [],
@@ -26,7 +28,7 @@ test('database.advisor defaults equal the analyzer defaults', () => {
     partitionMinRows: 10_000_000,
   });
   const o = analyzerOptionsFor(p);
-  for (const k of ['minPlanCost', 'minSavingFraction', 'minTableRows', 'minCalls', 'nPlusOneMinCallsPerRequest', 'includeTables', 'excludeTables', 'explainAnalyze', 'sampleQueries'] as const) {
+  for (const k of ['minPlanCost', 'minSavingFraction', 'minTableRows', 'minCalls', 'minMeanMs', 'minTotalMs', 'nPlusOneMinCallsPerRequest', 'includeTables', 'excludeTables', 'explainAnalyze', 'sampleQueries'] as const) {
     assert.deepEqual(o[k], DEFAULT_ANALYZER_OPTIONS[k], k);
   }
   assert.equal(o.health.partitionMinRows, 10_000_000);
@@ -34,11 +36,13 @@ test('database.advisor defaults equal the analyzer defaults', () => {
 
 test('database.advisor values reach the analyzer options; explicit options win', () => {
   const p = parseTargetProfile(
-    input({ minTableRows: 500, minSavingPct: 30, excludeTables: ['audit_*'], explainAnalyze: true, partitionMinRows: 1000, sampleQueries: ['SELECT 1 FROM t WHERE a = 5'] }),
+    input({ minTableRows: 500, minSavingPct: 30, minMeanMs: 0.5, minTotalMs: 20, excludeTables: ['audit_*'], explainAnalyze: true, partitionMinRows: 1000, sampleQueries: ['SELECT 1 FROM t WHERE a = 5'] }),
   );
   const o = analyzerOptionsFor(p);
   assert.equal(o.minTableRows, 500);
   assert.equal(o.minSavingFraction, 0.3);
+  assert.equal(o.minMeanMs, 0.5);
+  assert.equal(o.minTotalMs, 20);
   assert.deepEqual(o.excludeTables, ['audit_*']);
   assert.equal(o.explainAnalyze, true);
   assert.deepEqual(o.sampleQueries, ['SELECT 1 FROM t WHERE a = 5']);

@@ -98,6 +98,8 @@ export function analyzerOptionsFor(target: TargetProfile, options: Partial<Analy
         minSavingFraction: a.minSavingPct / 100,
         minTableRows: a.minTableRows,
         minCalls: a.minCalls,
+        minMeanMs: a.minMeanMs,
+        minTotalMs: a.minTotalMs,
         nPlusOneMinCallsPerRequest: a.nPlusOneMinCallsPerRequest,
         includeTables: a.includeTables,
         excludeTables: a.excludeTables,
