@@ -1,6 +1,7 @@
 // The target profile: what a user writes (YAML or JSON) to point perf-orchestrator at a service.
 // It names secrets by environment variable only; activities resolve them on the worker.
 import { z } from 'zod';
+import { DEFAULT_STRESS_MULTIPLIERS } from './stress';
 
 export const LAYERS = ['application', 'database', 'caching', 'infrastructure', 'network'] as const;
 export type Layer = (typeof LAYERS)[number];
@@ -102,7 +103,7 @@ export const LoadSchema = z
     // Stress ramp: seconds per rate step (after a 1 s warm-up), and the multipliers of the measured
     // baseline-load throughput tried in order until the SLO breaks.
     stressStepSeconds: z.number().min(1).max(600).default(5),
-    stressMultipliers: z.array(z.number().positive()).min(1).default([1, 1.5, 2, 3, 4, 6, 8, 12, 16]),
+    stressMultipliers: z.array(z.number().positive()).min(1).default([...DEFAULT_STRESS_MULTIPLIERS]),
     // Soak: flag a leak above this RSS slope (least squares over the soak, after its first fifth), and a
     // p95 drift above this % between the first and last thirds.
     soakLeakMbPerMin: z.number().positive().default(2),

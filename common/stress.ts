@@ -4,7 +4,9 @@
 import type { SloTargets } from './profile';
 import type { LoadTestSummary } from './types';
 
-export const DEFAULT_STRESS_MULTIPLIERS = [1, 1.5, 2, 3, 4, 6, 8, 12, 16];
+// Below 1: the baseline-load throughput of a closed model is often the saturation point already, so an
+// open model asking for exactly that rate can miss the SLO; the ramp starts below it to find the knee.
+export const DEFAULT_STRESS_MULTIPLIERS = [0.25, 0.5, 0.75, 1, 1.5, 2, 3, 4, 6, 8, 12, 16];
 /** Highest rate a stress step asks for (the generator's bound). */
 export const MAX_STRESS_RPS = 200_000;
 export const MAX_STRESS_CONNECTIONS = 10_000;
@@ -24,14 +26,14 @@ export interface StressStepResult {
 
 const round = (x: number, d: number): number => Math.round(x * 10 ** d) / 10 ** d;
 
-/** The rates to try, in order: baseRps x each multiplier, rounded, increasing, bounded. */
+/** The rates to try, in order: baseRps x each multiplier, rounded, increasing, at least 1 req/s, bounded. */
 export function stressRates(baseRps: number, multipliers: readonly number[] = DEFAULT_STRESS_MULTIPLIERS, maxRps = MAX_STRESS_RPS): number[] {
   const base = Math.max(1, baseRps);
   const out: number[] = [];
   for (const m of multipliers) {
     const r = round(base * m, 1);
     if (r > maxRps) break;
-    if (out.length && r <= out[out.length - 1]) continue;
+    if (r < 1 || (out.length && r <= out[out.length - 1])) continue;
     out.push(r);
   }
   if (out.length === 0) out.push(Math.min(maxRps, round(base, 1)));

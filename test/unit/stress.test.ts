@@ -25,8 +25,9 @@ function summary(over: Partial<LoadTestSummary> & { p99?: number }): LoadTestSum
 }
 
 test('stress rates: multiples of the measured throughput, increasing and bounded', () => {
-  assert.deepEqual(stressRates(100), [100, 150, 200, 300, 400, 600, 800, 1200, 1600]);
+  assert.deepEqual(stressRates(100), [25, 50, 75, 100, 150, 200, 300, 400, 600, 800, 1200, 1600], 'from below the measured throughput');
   assert.deepEqual(stressRates(0), [1, 1.5, 2, 3, 4, 6, 8, 12, 16], 'a dead baseline still starts at 1 req/s');
+  assert.deepEqual(stressRates(2), [1, 1.5, 2, 3, 4, 6, 8, 12, 16, 24, 32], 'never below 1 req/s');
   assert.deepEqual(stressRates(33.33, [1, 2, 2, 1.5, 4]), [33.3, 66.7, 133.3]);
   assert.deepEqual(stressRates(100_000, [1, 1.5, 2, 3]), [100_000, 150_000, 200_000]);
   assert.deepEqual(stressRates(500_000, [1, 2]), [200_000], 'never above the bound');
