@@ -49,7 +49,8 @@ export function registerDev(program: Command): void {
       const stopAll = async () => {
         for (const p of started.reverse()) await stopProcess(p);
       };
-      process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
+      // Ctrl-C, kill or a closed terminal: the children go too (they would outlive us otherwise).
+      for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) process.once(sig, () => void stopAll().then(() => process.exit(code)));
       try {
         const env = demoEnv();
         const cfg = temporalConfig();
