@@ -5,6 +5,7 @@ import type { Decision, RunInput } from './run';
 import type { OptimizationResult, ProfilingResult, ValidationResult } from './stages';
 import type { ActionSpec, Plan, PlanItem } from './types';
 import { REGRESSION_THRESHOLD_PCT } from './compare';
+import { concurrentDefinition } from './index-definition';
 import { needsExplicitApproval } from './plan';
 
 export type Outcome = OutputContract['validation_results']['improvement_summary']['outcome'];
@@ -32,7 +33,7 @@ export function describeAction(a: ActionSpec): string {
       return `CREATE INDEX CONCURRENTLY "${a.indexName}" ON "${a.schema}"."${a.table}" (${cols})${include}`;
     }
     case 'drop_index':
-      return `DROP INDEX CONCURRENTLY "${a.schema}"."${a.indexName}" (on ${a.table}; approve it by id; rollback: ${a.definition.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX CONCURRENTLY ')})`;
+      return `DROP INDEX CONCURRENTLY "${a.schema}"."${a.indexName}" (on ${a.table}; approve it by id; rollback: ${concurrentDefinition(a.definition)})`;
     case 'feature_toggle':
       return `set feature toggle ${a.toggle} = ${JSON.stringify(a.value)}`;
     case 'manual':

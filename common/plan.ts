@@ -30,6 +30,11 @@ export function needsExplicitApproval(item: Pick<PlanItem, 'action'>): boolean {
   return item.action.type === 'drop_index';
 }
 
+/** Items the tool can apply (once approved). */
+export function automaticIds(plan: Plan): string[] {
+  return plan.items.filter((i) => i.automatic).map((i) => i.id);
+}
+
 /** What `approve` without item ids and `--auto-approve` approve: every automatic item but the explicit-only ones. */
 export function defaultApprovalIds(plan: Plan): string[] {
   return plan.items.filter((i) => i.automatic && !needsExplicitApproval(i)).map((i) => i.id);

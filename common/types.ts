@@ -38,11 +38,8 @@ export interface LoadTestRequest {
   maxRequests?: number; // hard cap on requests sent (default 10 million)
 }
 
-export interface LoadTestSummary {
-  id: string; // store id of the full result (histograms)
-  phase: LoadPhase;
-  concurrency: number;
-  durationSeconds: number;
+/** The figures of one load test's measured window (the engine's result and the stored summary). */
+export interface LoadFigures {
   requests: number;
   errors: number;
   errorRatePct: number;
@@ -50,6 +47,13 @@ export interface LoadTestSummary {
   latencyMs: LatencySummary;
   endpoints: EndpointSummary[];
   errorKinds: Record<string, number>; // e.g. timeout, connect_refused, http_5xx
+}
+
+export interface LoadTestSummary extends LoadFigures {
+  id: string; // store id of the full result (histograms)
+  phase: LoadPhase;
+  concurrency: number;
+  durationSeconds: number;
   // Requests sent during warm-up: database and cache counters see them too, so per-request figures
   // over the whole window divide by requests + warmupRequests.
   warmupRequests: number;

@@ -15,11 +15,11 @@ import type { Activities } from '../activities';
 import { buildOutputContract, type Outcome } from '../common/contract';
 import type { OutputContract } from '../common/output-contract';
 import { REGRESSION_THRESHOLD_PCT } from '../common/compare';
-import { defaultApprovalIds } from '../common/plan';
+import { automaticIds, defaultApprovalIds } from '../common/plan';
 import type { Phase, RunInput, RunStatus } from '../common/run';
 import { PERF_PHASE, PERF_TIER } from '../common/search-attributes';
 import type { AnalysisResult, OptimizationResult, ProfilingResult, ValidationResult } from '../common/stages';
-import type { Plan, PrecheckResult } from '../common/types';
+import type { PrecheckResult } from '../common/types';
 import { analysisWorkflow } from './analysis';
 import { architectureEscalation } from './escalation';
 import { approvePlanUpdate, rejectPlanSignal, requestRollbackSignal, statusQuery } from './messages';
@@ -251,8 +251,4 @@ export async function performanceOrchestration(input: RunInput): Promise<OutputC
     const esc = validation.targetsMet ? null : await escalate('targets_missed', `targets still missed after tuning (tier ${plan.tier})`);
     return finish(improved ? 'improved' : 'no_change', esc);
   }
-}
-
-function automaticIds(plan: Plan): string[] {
-  return plan.items.filter((i) => i.automatic).map((i) => i.id);
 }

@@ -96,8 +96,12 @@ export async function indexState(client: PoolClient, schema: string, name: strin
   };
 }
 
-/** A dedicated client with session timeouts and the build lock; everything is undone before release. */
-export async function withBuildSession<T>(pool: Pool, opts: IndexTimeouts, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+/**
+ * A dedicated client with session timeouts and the build lock; everything is undone before release.
+ * A PostgreSQL error on the way (a lock or statement timeout included) becomes an ApplicationFailure
+ * named after `what`.
+ */
+export async function withBuildSession<T>(pool: Pool, opts: IndexTimeouts, what: string, fn: (client: PoolClient) => Promise<T>): Promise<T> {
   const lockMs = millis('lockTimeoutMs', opts.lockTimeoutMs);
   const stmtMs = millis('statementTimeoutMs', opts.statementTimeoutMs);
   const client = await pool.connect();
@@ -110,6 +114,8 @@ export async function withBuildSession<T>(pool: Pool, opts: IndexTimeouts, fn: (
     locked = true;
     await client.query(`SET lock_timeout = ${lockMs}`);
     return await fn(client);
+  } catch (err) {
+    throw asFailure(what, err, opts);
   } finally {
     try {
       if (locked) await client.query('SELECT pg_advisory_unlock($1)', [INDEX_BUILD_LOCK_KEY]);
@@ -164,7 +170,7 @@ export async function createIndex(
   const target = `${schema}.${table}`;
   const columnText = action.columns.map((c) => `${c.name}${c.desc ? ' DESC' : ''}`).join(', ') + (include.length ? ` INCLUDE ${include.join(', ')}` : '');
 
-  return withBuildSession(pool, opts, async (client) => {
+  return withBuildSession(pool, opts, `CREATE INDEX CONCURRENTLY ${indexName} ON ${target} failed`, async (client) => {
     const tbl = await client.query(
       `SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2`,
       [schema, table],
@@ -282,14 +288,10 @@ async function verifyUsed(pool: Pool, indexName: string, queries: string[]): Pro
 export async function dropIndex(pool: Pool, schema: string, indexName: string, opts: IndexTimeouts): Promise<{ details: string }> {
   checkIdentifier('schema', schema);
   checkIdentifier('indexName', indexName);
-  return withBuildSession(pool, opts, async (client) => {
+  return withBuildSession(pool, opts, `DROP INDEX CONCURRENTLY ${schema}.${indexName} failed`, async (client) => {
     const st = await indexState(client, schema, indexName);
     if (st.exists && !st.isIndex) throw badPlan(`cannot drop ${schema}.${indexName}: it is not an index`);
-    try {
-      await dropConcurrently(client, schema, indexName);
-    } catch (err) {
-      throw asFailure(`DROP INDEX CONCURRENTLY ${schema}.${indexName} failed`, err, opts);
-    }
+    await dropConcurrently(client, schema, indexName);
     return {
       details: st.exists ? `dropped index ${schema}.${indexName} concurrently` : `index ${schema}.${indexName} did not exist; nothing to drop`,
     };

@@ -6,6 +6,7 @@
 // CREATE INDEX CONCURRENTLY after the SQL parser checked it is exactly that index on that table; a
 // failed re-build drops its INVALID leftover.
 import type { Pool } from 'pg';
+import { concurrentDefinition } from '../../common/index-definition';
 import type { ActionSpec, AppliedChange } from '../../common/types';
 import { ensureParser, parseIndexDefinition } from '../skills/database-optimization-analyzer/sql-parse';
 import { asFailure, badPlan, checkIdentifier, dropLeftover, indexState, withBuildSession, type IndexTimeouts } from './create-index';
@@ -20,22 +21,19 @@ export async function dropIndexForPlan(pool: Pool, action: DropIndexAction, opts
   const schema = checkIdentifier('schema', action.schema);
   const table = checkIdentifier('table', action.table);
   const indexName = checkIdentifier('indexName', action.indexName);
-  const failure = (err: unknown) => asFailure(`DROP INDEX CONCURRENTLY ${schema}.${indexName} failed`, err, opts);
-  return withBuildSession(pool, opts, async (client) => {
-    const st = await indexState(client, schema, indexName).catch((err) => Promise.reject(failure(err)));
+  return withBuildSession(pool, opts, `DROP INDEX CONCURRENTLY ${schema}.${indexName} failed`, async (client) => {
+    const st = await indexState(client, schema, indexName);
     if (!st.exists) return { details: `index ${schema}.${indexName} no longer exists; nothing to drop`, definition: null };
     if (!st.isIndex) throw badPlan(`cannot drop ${schema}.${indexName}: it is not an index`);
     if (st.tableSchema !== schema || st.tableName !== table) {
       throw badPlan(`cannot drop ${schema}.${indexName}: it is on ${st.tableSchema}.${st.tableName}, not on ${schema}.${table} as the plan says`);
     }
-    const { rows } = await client
-      .query(
-        `SELECT i.indisunique AS unique, i.indisprimary AS primary,
-                (SELECT c.conname FROM pg_constraint c WHERE c.conindid = i.indexrelid LIMIT 1) AS constraint
-           FROM pg_index i WHERE i.indexrelid = $1::regclass`,
-        [qualifiedName(schema, indexName)],
-      )
-      .catch((err) => Promise.reject(failure(err)));
+    const { rows } = await client.query(
+      `SELECT i.indisunique AS unique, i.indisprimary AS primary,
+              (SELECT c.conname FROM pg_constraint c WHERE c.conindid = i.indexrelid LIMIT 1) AS constraint
+         FROM pg_index i WHERE i.indexrelid = $1::regclass`,
+      [qualifiedName(schema, indexName)],
+    );
     const r = rows[0];
     if (r.primary || r.constraint || r.unique) {
       const what = r.primary ? 'the primary key' : r.constraint ? `constraint ${r.constraint}` : 'uniqueness';
@@ -44,11 +42,7 @@ export async function dropIndexForPlan(pool: Pool, action: DropIndexAction, opts
     if (action.definition && st.definition && !sameDefinition(action.definition, st.definition)) {
       throw badPlan(`${schema}.${indexName} changed since the analysis (now: ${st.definition}; then: ${action.definition}); run the analysis again`);
     }
-    try {
-      await client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${qualifiedName(schema, indexName)}`);
-    } catch (err) {
-      throw failure(err);
-    }
+    await client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${qualifiedName(schema, indexName)}`);
     return { details: `dropped index ${schema}.${indexName} concurrently (its definition, kept for the rollback: ${st.definition})`, definition: st.definition };
   });
 }
@@ -63,11 +57,11 @@ export async function recreateIndex(pool: Pool, undo: RecreateIndexUndo, opts: I
   if (!def || def.concurrent || def.indexName !== indexName || def.table !== table || (def.schema ?? schema) !== schema) {
     throw badPlan(`the saved definition of ${schema}.${indexName} is not CREATE INDEX ${indexName} ON ${schema}.${table}: ${undo.definition}; re-create the index by hand`);
   }
-  const ddl = undo.definition.replace(/^\s*CREATE (UNIQUE )?INDEX /i, (_m, u: string | undefined) => `CREATE ${u ?? ''}INDEX CONCURRENTLY IF NOT EXISTS `);
+  const ddl = concurrentDefinition(undo.definition, { ifNotExists: true });
   const check = parseIndexDefinition(ddl);
   if (!check?.concurrent || check.indexName !== indexName) throw badPlan(`could not make a concurrent build of: ${undo.definition}`);
-  return withBuildSession(pool, opts, async (client) => {
-    const st = await indexState(client, schema, indexName).catch((err) => Promise.reject(asFailure(`re-creating ${schema}.${indexName} failed`, err, opts)));
+  return withBuildSession(pool, opts, `re-creating ${schema}.${indexName} failed`, async (client) => {
+    const st = await indexState(client, schema, indexName);
     if (st.exists && st.isIndex && st.valid) return { details: `index ${schema}.${indexName} exists again already; left as it is` };
     if (st.exists && !st.isIndex) throw badPlan(`cannot re-create ${schema}.${indexName}: the name is taken by another relation`);
     if (st.exists) await dropLeftover(client, schema, indexName);

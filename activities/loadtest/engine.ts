@@ -13,7 +13,7 @@
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
-import type { EndpointSummary, LatencySummary } from '../../common/types';
+import type { EndpointSummary, LatencySummary, LoadFigures } from '../../common/types';
 import { classifyError, codedError, emptyErrorKinds, type ErrorKind } from './errors';
 import { createHistogram, encodeHistogram, LatencyCounts, percentileMs, summarize, type Histogram } from './histogram';
 import { ResponseParser } from './http1';
@@ -79,15 +79,8 @@ export interface EngineOptions {
   tls?: tls.ConnectionOptions;
 }
 
-export interface EngineResult {
+export interface EngineResult extends LoadFigures {
   model: LoadModel;
-  requests: number;
-  errors: number;
-  errorRatePct: number;
-  throughputRps: number;
-  latencyMs: LatencySummary;
-  endpoints: EndpointSummary[];
-  errorKinds: Record<string, number>;
   errorKindsByEndpoint: Record<string, Record<string, number>>;
   /** Compressed base64 HDR histograms (microseconds) of the counted responses. */
   histograms: { overall: string; endpoints: Record<string, string> };

@@ -62,6 +62,14 @@ export class ResponseParser {
     this.lineLen = 0;
   }
 
+  /** After a chunk-size line: its data, or the trailers after the last (zero-size) chunk. */
+  private endChunkSizeLine(): void {
+    if (this.remaining === 0) {
+      this.state = State.Trailers;
+      this.lineLen = 0;
+    } else this.state = State.ChunkData;
+  }
+
   get done(): boolean {
     return this.state === State.Done;
   }
@@ -128,10 +136,7 @@ export class ResponseParser {
           } else if (c === 13) {
             // CR before LF
           } else if (c === 10) {
-            if (this.remaining === 0) {
-              this.state = State.Trailers;
-              this.lineLen = 0;
-            } else this.state = State.ChunkData;
+            this.endChunkSizeLine();
           } else throw new ProtocolError('bad chunk size');
           break;
         }
@@ -139,10 +144,7 @@ export class ResponseParser {
           const lf = buf.indexOf(10, p);
           if (lf < 0 || lf >= end) return false;
           p = lf + 1;
-          if (this.remaining === 0) {
-            this.state = State.Trailers;
-            this.lineLen = 0;
-          } else this.state = State.ChunkData;
+          this.endChunkSizeLine();
           break;
         }
         case State.ChunkData: {

@@ -2,9 +2,9 @@
 // behind (valid or INVALID), pre-existing indexes are not ours, builds are serialized.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApplicationFailure } from '@temporalio/common';
 import type { Pool, PoolClient } from 'pg';
 import { INDEX_BUILD_LOCK_KEY, createIndex, dropIndex, type CreateIndexAction } from '../../activities/actions/create-index';
+import { isFailure } from '../helpers/failures';
 import { testPool } from '../helpers/services';
 
 // Its own database: CREATE INDEX CONCURRENTLY waits for old snapshots of its whole database, so the
@@ -36,16 +36,6 @@ async function indexRow(name: string): Promise<{ valid: boolean } | null> {
 async function planOf(sql: string): Promise<string> {
   const { rows } = await pool.query(`EXPLAIN ${sql}`);
   return rows.map((r) => r['QUERY PLAN']).join('\n');
-}
-
-function isFailure(type: string, nonRetryable: boolean, message?: RegExp) {
-  return (err: unknown) => {
-    assert.ok(err instanceof ApplicationFailure, `not an ApplicationFailure: ${err}`);
-    assert.equal(err.type, type, err.message);
-    assert.equal(err.nonRetryable, nonRetryable, err.message);
-    if (message) assert.match(err.message, message);
-    return true;
-  };
 }
 
 before(async () => {

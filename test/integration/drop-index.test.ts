@@ -4,9 +4,9 @@
 // leaves the index (or nothing) behind.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
 import { dropIndexForPlan, recreateIndex, type DropIndexAction, type RecreateIndexUndo } from '../../activities/actions/drop-index';
+import { isFailure } from '../helpers/failures';
 import { testPool } from '../helpers/services';
 
 // Its own database: concurrent index DDL waits for old snapshots of its whole database.
@@ -26,16 +26,6 @@ async function definitionOf(name: string): Promise<{ def: string; valid: boolean
     [S, name],
   );
   return rows[0] ?? null;
-}
-
-function isFailure(type: string, nonRetryable: boolean, message?: RegExp) {
-  return (err: unknown) => {
-    assert.ok(err instanceof ApplicationFailure, `not an ApplicationFailure: ${err}`);
-    assert.equal(err.type, type, err.message);
-    assert.equal(err.nonRetryable, nonRetryable, err.message);
-    if (message) assert.match(err.message, message);
-    return true;
-  };
 }
 
 before(async () => {

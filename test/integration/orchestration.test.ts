@@ -84,6 +84,16 @@ async function waitForPhase(handle: { query: (q: typeof statusQuery) => Promise<
   }
 }
 
+/** The CLI's rollback of a finished run: its applied changes (the status query still answers from history), undone. */
+async function rollBackFinishedRun(handle: { workflowId: string; query: (q: typeof statusQuery) => Promise<RunStatus> }): Promise<RolledBackChange[]> {
+  const done = await handle.query(statusQuery);
+  return (await client.workflow.execute('rollbackChangesWorkflow', {
+    taskQueue: TASK_QUEUE,
+    workflowId: `${handle.workflowId}:rollback`,
+    args: [{ target: shop.profile, changes: done.applied as AppliedChange[], reason: 'test' }],
+  })) as RolledBackChange[];
+}
+
 async function indexesOnProducts(): Promise<string[]> {
   const { rows } = await shop.pool.query(`SELECT indexname FROM pg_indexes WHERE tablename = 'products' AND indexname <> 'products_pkey'`);
   return rows.map((r) => r.indexname as string);
@@ -132,13 +142,8 @@ describe('performanceOrchestration', { concurrency: false }, () => {
     assert.ok(!payloads.includes(shop.token), 'the token value is in the history');
     assert.ok(!payloads.includes(shop.env.SHOP_DATABASE_URL!), 'the database URL is in the history');
 
-    // The CLI's rollback of a finished run: the status query still answers from history.
-    const done: RunStatus = await handle.query(statusQuery);
-    const undone = (await client.workflow.execute('rollbackChangesWorkflow', {
-      taskQueue: TASK_QUEUE,
-      workflowId: `${handle.workflowId}:rollback`,
-      args: [{ target: shop.profile, changes: done.applied as AppliedChange[], reason: 'test' }],
-    })) as RolledBackChange[];
+    // The CLI's rollback of a finished run.
+    const undone = await rollBackFinishedRun(handle);
     assert.deepEqual(undone.map((r) => r.ok), [true, true]);
     assert.ok(!(await indexesOnProducts()).includes(indexName));
     assert.equal((await toggles(shop)).batchLoading, false);
@@ -161,12 +166,7 @@ describe('performanceOrchestration', { concurrency: false }, () => {
       assert.equal(result.optimizations_implemented.find((o) => o.id === drop.id)?.status, 'applied', JSON.stringify(result.optimizations_implemented));
       assert.ok(!(await indexesOnProducts()).includes('test_unused_price_idx'));
 
-      const done: RunStatus = await handle.query(statusQuery);
-      const undone = (await client.workflow.execute('rollbackChangesWorkflow', {
-        taskQueue: TASK_QUEUE,
-        workflowId: `${handle.workflowId}:rollback`,
-        args: [{ target: shop.profile, changes: done.applied as AppliedChange[], reason: 'test' }],
-      })) as RolledBackChange[];
+      const undone = await rollBackFinishedRun(handle);
       assert.deepEqual(undone.map((r) => r.ok), [true, true, true]);
       assert.match(undone[0].details, /re-created index public\.test_unused_price_idx concurrently/);
       const { rows } = await shop.pool.query(`SELECT pg_get_indexdef('test_unused_price_idx'::regclass) AS def`);

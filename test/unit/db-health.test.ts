@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { HealthIndex, HealthSnapshot, HealthTable } from '../../activities/skills/database-optimization-analyzer/health-collect';
-import { concurrentDefinition, expectedTablePages, healthFindings } from '../../activities/skills/database-optimization-analyzer/health';
+import { expectedTablePages, healthFindings } from '../../activities/skills/database-optimization-analyzer/health';
+import { concurrentDefinition } from '../../common/index-definition';
 import { summarizeActivity, diffTableCounters, type TableCounters } from '../../activities/profiling/database-stats';
 
 const index = (o: Partial<HealthIndex>): HealthIndex => ({

@@ -66,25 +66,6 @@ const JOIN_WITH_OR = [
   },
 ];
 
-const SORT_ABOVE_AGG = [
-  {
-    Plan: {
-      'Node Type': 'Sort', 'Total Cost': 1200, 'Plan Rows': 50, 'Sort Key': ['o.customer_id'],
-      Plans: [
-        {
-          'Node Type': 'Aggregate', Strategy: 'Hashed', 'Total Cost': 1100, 'Plan Rows': 50,
-          Plans: [
-            {
-              'Node Type': 'Seq Scan', 'Relation Name': 'orders', Schema: 'public', Alias: 'o', 'Total Cost': 1000, 'Plan Rows': 500,
-              Filter: "(o.status = 'paid'::text)",
-            },
-          ],
-        },
-      ],
-    },
-  },
-];
-
 const INDEX_SCAN = [
   {
     Plan: {

@@ -197,6 +197,38 @@ export interface Stmt {
   seqScans: Set<string>;
 }
 
+/** A statement as the advisor keeps it before it is planned. */
+export function newStmt(idx: number, s: WorkloadStatement, f: StatementFacts, accesses: Access[]): Stmt {
+  // Every field listed in one order (no spread): the objects share one hidden class and stay in
+  // fast mode (a spread of this many properties leaves them in dictionary mode, ~4x bigger).
+  return {
+    idx,
+    queryids: [s.queryid],
+    text: f.text,
+    nParams: f.maxParam,
+    kind: f.kind,
+    calls: s.calls,
+    totalMs: s.totalMs,
+    rows: s.rows,
+    accesses,
+    singleRelation: f.scopes.length === 1 && f.scopes[0].relations.length === 1,
+    costBefore: 0,
+    beforeModel: null,
+    planBefore: '',
+    seqScans: NO_SEQ_SCANS,
+  };
+}
+
+/**
+ * Statements on one table with the same access pattern (they differ only in their select lists) plan
+ * alike: they are planned once per candidate and share its saving. Other statements stand alone.
+ */
+export function accessSignature(s: Stmt): string {
+  if (!s.singleRelation) return `#${s.idx}`;
+  const a = s.accesses[0];
+  return JSON.stringify([s.kind, tableKey(a.table), [...a.eq].sort(), [...a.range].sort(), a.sort, a.limit]);
+}
+
 /** Rows each call returned in the window (it scales LIMIT $n plans), null when unknown. */
 export function rowsPerCall(s: Pick<Stmt, 'calls' | 'rows' | 'kind'>): number | null {
   return s.kind === 'select' && s.calls > 0 ? s.rows / s.calls : null;

@@ -11,23 +11,24 @@
 // planned once per batch and candidate, as in the detailed part.
 import type { Catalog } from './catalog';
 import {
+  accessSignature,
   accessesOf,
   candidatesFor,
   inParallel,
+  newStmt,
   rowsPerCall,
   servedStatement,
-  tableKey,
   writeCostMs,
-  type Access,
   type AdvisorOptions,
   type ServedStatement,
+  type Stmt,
   type TableWrites,
   type TailStats,
   type WorkloadStatement,
 } from './advisor-model';
 import { candidateKey, candidateServedBy, coveredBy, type Candidate } from './index-candidates';
 import type { GenericPlanner, HypotheticalIndex } from './planner';
-import { costAt, costModel, effectiveCost, planExcerpt, planUsesIndex, type CostModel, type PlanNode } from './plan-walk';
+import { costAt, costModel, effectiveCost, planExcerpt, planUsesIndex, type PlanNode } from './plan-walk';
 import { tryParse, type StatementFacts } from './sql-parse';
 
 /** What a chosen index (or a tail candidate) saves over the tail. */
@@ -67,27 +68,11 @@ const EXAMPLES = 3;
 /** Above this many tail candidates, the half that saves least is dropped (a hard bound on memory). */
 const MAX_TAIL_CANDIDATES = 4000;
 
-interface TailStmt {
-  queryid: string;
-  text: string;
-  nParams: number;
-  kind: StatementFacts['kind'];
-  calls: number;
-  totalMs: number;
-  rows: number;
-  accesses: Access[];
+interface TailStmt extends Stmt {
   signature: string;
-  before: CostModel | null;
   beforePlan: PlanNode | null;
-  costBefore: number;
   /** Cost with the chosen indexes in place. */
   costWith: number;
-}
-
-function signatureOf(f: StatementFacts, accesses: Access[], queryid: string): string {
-  if (f.scopes.length !== 1 || f.scopes[0].relations.length !== 1) return `#${queryid}`;
-  const a = accesses[0];
-  return JSON.stringify([f.kind, tableKey(a.table), [...a.eq].sort(), [...a.range].sort(), [...a.join].sort(), a.sort, a.limit]);
 }
 
 function addExample(into: TailSaving, s: ServedStatement): void {
@@ -132,29 +117,16 @@ export async function adviseTail(
       const accesses = accessesOf(f, catalog, opts);
       if (accesses.length === 0) continue;
       stats.analyzable++;
-      batch.push({
-        queryid: s.queryid,
-        text: f.text,
-        nParams: f.maxParam,
-        kind: f.kind,
-        calls: s.calls,
-        totalMs: s.totalMs,
-        rows: s.rows,
-        accesses,
-        signature: signatureOf(f, accesses, s.queryid),
-        before: null,
-        beforePlan: null,
-        costBefore: 0,
-        costWith: 0,
-      });
+      const st = newStmt(order[i], s, f, accesses);
+      batch.push(Object.assign(st, { signature: accessSignature(st), beforePlan: null, costWith: 0 }));
     }
     const costly: TailStmt[] = [];
     await inParallel(batch, sessions.length, async (s, w) => {
       try {
         const plan = await sessions[w].explain(s.text, s.nParams);
-        s.before = costModel(plan);
+        s.beforeModel = costModel(plan);
         s.beforePlan = plan;
-        s.costBefore = costAt(s.before, rowsPerCall(s));
+        s.costBefore = costAt(s.beforeModel, rowsPerCall(s));
         s.costWith = s.costBefore;
         stats.planned++;
         if (s.costBefore >= opts.minPlanCost) costly.push(s);
@@ -190,7 +162,7 @@ export async function adviseTail(
             const e = chosenSaving.get(key) ?? { savedMs: 0, statements: 0, examples: [] };
             e.savedMs += saved;
             e.statements++;
-            if (wouldEnter(e, s.totalMs)) addExample(e, servedStatement({ ...s, queryids: [s.queryid] }, cost, planExcerpt(s.beforePlan!), planExcerpt(plan)));
+            if (wouldEnter(e, s.totalMs)) addExample(e, servedStatement(s, cost, planExcerpt(s.beforePlan!), planExcerpt(plan)));
             chosenSaving.set(key, e);
           }
         } else {
@@ -241,7 +213,7 @@ export async function adviseTail(
             const after = costModel(plan);
             for (const m of members) {
               const rpc = rowsPerCall(m);
-              const cost = (m.costBefore * costAt(after, rpc)) / Math.max(1e-9, costAt(rep.before!, rpc));
+              const cost = (m.costBefore * costAt(after, rpc)) / Math.max(1e-9, costAt(rep.beforeModel!, rpc));
               if (cost > m.costBefore * (1 - opts.minSavingFraction) || cost >= m.costWith) continue;
               let t = tailCands.get(key);
               if (!t) {
@@ -253,7 +225,7 @@ export async function adviseTail(
               t.savedMs += (m.totalMs * (m.costWith - cost)) / m.costBefore;
               t.statements++;
               // Plan excerpts only for the proposals that are kept (finishProposals): thousands of candidates are summed here.
-              if (wouldEnter(t, m.totalMs)) addExample(t, servedStatement({ ...m, queryids: [m.queryid] }, cost, '', ''));
+              if (wouldEnter(t, m.totalMs)) addExample(t, servedStatement(m, cost, '', ''));
             }
           }
         } finally {
@@ -281,18 +253,14 @@ export async function adviseTail(
 
 /** The plans before and after (the candidate as a hypothetical index) of the proposals' example statements. */
 async function addPlanExcerpts(proposals: TailProposal[], p: GenericPlanner): Promise<void> {
+  const again = (ex: ServedStatement, nParams: number) => p.explain(ex.query, nParams).then(planExcerpt, () => '(could not be planned again)');
   for (const prop of proposals) {
-    for (const ex of prop.examples) {
-      const nParams = (tryParse(ex.query, { fingerprint: false }) as { facts?: StatementFacts }).facts?.maxParam ?? 0;
-      ex.planBefore = await p.explain(ex.query, nParams).then(planExcerpt, () => '(could not be planned again)');
-    }
+    const nParams = prop.examples.map((ex) => (tryParse(ex.query, { fingerprint: false }) as { facts?: StatementFacts }).facts?.maxParam ?? 0);
+    for (const [i, ex] of prop.examples.entries()) ex.planBefore = await again(ex, nParams[i]);
     const h = await p.createHypothetical(prop.cand).catch(() => null);
     if (!h) continue;
     try {
-      for (const ex of prop.examples) {
-        const nParams = (tryParse(ex.query, { fingerprint: false }) as { facts?: StatementFacts }).facts?.maxParam ?? 0;
-        ex.planAfter = await p.explain(ex.query, nParams).then(planExcerpt, () => '(could not be planned again)');
-      }
+      for (const [i, ex] of prop.examples.entries()) ex.planAfter = await again(ex, nParams[i]);
     } finally {
       await p.dropHypothetical(h).catch(() => undefined);
     }

@@ -18,10 +18,11 @@ import type { Pool } from 'pg';
 import { adviseTail, type TailResult } from './advisor-tail';
 import {
   DEFAULT_ADVISOR_OPTIONS,
-  NO_SEQ_SCANS,
+  accessSignature,
   accessesOf,
   candidatesFor,
   inParallel,
+  newStmt,
   recommendation,
   round,
   rowsPerCall,
@@ -403,25 +404,7 @@ export async function adviseIndexes(
       groups.set(key, null);
       continue;
     }
-    const singleRelation = f.scopes.length === 1 && f.scopes[0].relations.length === 1;
-    // Every field listed in one order (no spread): the objects share one hidden class and stay in
-    // fast mode (a spread of this many properties leaves them in dictionary mode, ~4x bigger).
-    const stmt: Stmt = {
-      idx,
-      queryids: [s.queryid],
-      text: f.text,
-      nParams: f.maxParam,
-      kind: f.kind,
-      calls: s.calls,
-      totalMs: s.totalMs,
-      rows: s.rows,
-      accesses,
-      singleRelation,
-      costBefore: 0,
-      beforeModel: null,
-      planBefore: '',
-      seqScans: NO_SEQ_SCANS,
-    };
+    const stmt = newStmt(idx, s, f, accesses);
     let any = false;
     for (const a of accesses) {
       for (const c of candidatesFor(a, opts)) {
@@ -534,11 +517,6 @@ export async function adviseIndexes(
       // saving. A candidate is first planned with the statements it came from; when it does not help
       // them it is not tried on the others.
       t = performance.now();
-      const signature = (s: Stmt): string => {
-        if (!s.singleRelation) return `#${s.idx}`;
-        const a = s.accesses[0];
-        return JSON.stringify([s.kind, tableKey(a.table), [...a.eq].sort(), [...a.range].sort(), a.sort, a.limit]);
-      };
       const covers = (c: Candidate, s: Stmt) => {
         const cols = new Set([...c.keys.map((k) => k.name), ...c.include]);
         return s.accesses.some((a) => a.table.schema === c.schema && a.table.name === c.table && a.used !== null && [...a.used].every((n) => cols.has(n)));
@@ -547,7 +525,7 @@ export async function adviseIndexes(
       const sigOf = (st: Stmt) => {
         let k = sigMemo.get(st.idx);
         if (k === undefined) {
-          k = signature(st);
+          k = accessSignature(st);
           sigMemo.set(st.idx, k);
         }
         return k;
@@ -860,34 +838,33 @@ function mergeTail(
     r.statements = [...r.statements, ...e.examples].sort((a, b) => b.totalMs - a.totalMs);
   }
   const all = [
-    ...recs.map((r) => ({ rec: r, cand: r as Candidate, net: r.savedMs - r.writeCostMs })),
-    ...tr.proposals.map((p) => ({ rec: null, cand: p.cand, net: p.savedMs - p.writeCostMs, p })),
-  ].sort((a, b) => b.net - a.net);
+    ...recs,
+    ...tr.proposals.map((p) => {
+      const rec = recommendation(p.cand, catalog, writes.get(`${p.cand.schema}.${p.cand.table}`), p.savedMs, p.writeCostMs, p.examples, true);
+      rec.statementCount = p.statements;
+      return rec;
+    }),
+  ]
+    .map((rec) => ({ rec, net: rec.savedMs - rec.writeCostMs }))
+    .sort((a, b) => b.net - a.net);
   const kept: IndexRecommendation[] = [];
   let reported = 0;
   const reject = (key: string, reason: string) => {
     if (reported++ < 20) rejected.push({ candidate: key, reason });
   };
   for (const x of all) {
-    const key = candidateKey(x.cand);
-    const sameTable = kept.filter((r) => r.schema === x.cand.schema && r.table === x.cand.table);
+    const key = candidateKey(x.rec);
+    const sameTable = kept.filter((r) => r.schema === x.rec.schema && r.table === x.rec.table);
     if (x.net <= opts.minNetGainMs) {
       reject(key, `its net saving over the lighter statements, ${round(x.net, 1)} ms after its write cost, is not above ${opts.minNetGainMs} ms`);
       continue;
     }
-    if (sameTable.some((r) => candidateServedBy({ ...x.cand, include: [] }, r) || candidateServedBy(r, x.cand))) continue;
+    if (sameTable.some((r) => candidateServedBy({ ...x.rec, include: [] }, r) || candidateServedBy(r, x.rec))) continue;
     if (kept.length >= opts.maxNewIndexes || sameTable.length >= opts.maxIndexesPerTable) {
       reject(key, `saves ${round(x.net, 1)} ms net, less than the ${opts.maxNewIndexes} indexes proposed (maxNewIndexes / maxIndexesPerTable)`);
       continue;
     }
-    if (x.rec) kept.push(x.rec);
-    else {
-      const p = (x as { p: TailResult['proposals'][number] }).p;
-      const k = `${p.cand.schema}.${p.cand.table}`;
-      const rec = recommendation(p.cand, catalog, writes.get(k), p.savedMs, p.writeCostMs, p.examples, true);
-      rec.statementCount = p.statements;
-      kept.push(rec);
-    }
+    kept.push(x.rec);
   }
   return kept;
 }

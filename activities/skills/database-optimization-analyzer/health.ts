@@ -4,6 +4,7 @@
 import type { Finding, RootCause } from '../../../common/types';
 import type { ActivitySummary, TableCounters } from '../../profiling/database-stats';
 import { qualifiedName, quoteIdent, safeToken, shortHash } from '../../actions/sql-ident';
+import { concurrentDefinition } from '../../../common/index-definition';
 import type { HealthIndex, HealthSnapshot } from './health-collect';
 
 export interface HealthOptions {
@@ -130,10 +131,6 @@ function hygiene(s: HygieneSpec, max: number): Finding {
   };
 }
 
-/** CREATE INDEX ... as CREATE INDEX CONCURRENTLY ... (the way to re-create a dropped index without blocking writes). */
-export function concurrentDefinition(def: string): string {
-  return def.replace(/^CREATE (UNIQUE )?INDEX /, (_m, u: string | undefined) => `CREATE ${u ?? ''}INDEX CONCURRENTLY `);
-}
 
 function since(s: HealthSnapshot): string {
   return s.statsReset ? `since the statistics reset at ${s.statsReset}` : s.serverStart ? `since the server started at ${s.serverStart}` : 'since the statistics were last reset';
