@@ -36,8 +36,12 @@ export function createPrecheckActivities({ connections }: ActivityDeps) {
                   EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'hypopg') AS hypopg`,
         );
         const problems: string[] = [];
-        if (!rows[0].pgss) problems.push("pg_stat_statements is not in shared_preload_libraries: ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'; restart PostgreSQL; CREATE EXTENSION pg_stat_statements");
-        if (!rows[0].hypopg) problems.push('hypopg is not installed (Debian: apt-get install postgresql-15-hypopg); index advice will not be verified');
+        if (!rows[0].pgss)
+          problems.push(
+            "pg_stat_statements is not in shared_preload_libraries: ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'; restart PostgreSQL; CREATE EXTENSION pg_stat_statements",
+          );
+        if (!rows[0].hypopg)
+          problems.push('hypopg is not installed (Debian: apt-get install postgresql-15-hypopg); index advice will not be verified');
         database = { ok: true, version: rows[0].version, pgStatStatements: rows[0].pgss, hypopg: rows[0].hypopg, problems };
       }
 

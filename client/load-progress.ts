@@ -15,7 +15,12 @@ export interface LoadProgressView {
 
 const CHILD_OF: Partial<Record<Phase, string>> = { profiling: 'profiling', validating: 'validation' };
 
-export async function currentLoadProgress(client: Client, workflowId: string, runId: string, phase: Phase): Promise<LoadProgressView | null> {
+export async function currentLoadProgress(
+  client: Client,
+  workflowId: string,
+  runId: string,
+  phase: Phase,
+): Promise<LoadProgressView | null> {
   const step = CHILD_OF[phase];
   if (!step) return null;
   const desc = await client.workflow.getHandle(`${workflowId}:${step}:${runId}`).describe();

@@ -11,7 +11,9 @@ import { registerStatus } from './commands/status';
 import { UsageError } from './errors';
 
 const program = new Command('perf-orch')
-  .description('End-to-end performance optimization of web services, as durable Temporal workflows.\nTemporal is found through TEMPORAL_ADDRESS (default 127.0.0.1:7233), TEMPORAL_NAMESPACE, TEMPORAL_API_KEY.')
+  .description(
+    'End-to-end performance optimization of web services, as durable Temporal workflows.\nTemporal is found through TEMPORAL_ADDRESS (default 127.0.0.1:7233), TEMPORAL_NAMESPACE, TEMPORAL_API_KEY.',
+  )
   .showHelpAfterError();
 registerRun(program);
 registerStatus(program);

@@ -21,7 +21,13 @@ export function renderPlaybook(r: OutputContract): string {
     '',
     '## Manual steps',
     '',
-    ...(manual.length ? manual.flatMap((o) => [`- **${o.title}** (${o.layer}, est. ${o.estimated_gain_pct}% of mean latency)`, `  - ${o.action}`, ...o.evidence.map((e) => `  - evidence: ${e}`)]) : ['None.']),
+    ...(manual.length
+      ? manual.flatMap((o) => [
+          `- **${o.title}** (${o.layer}, est. ${o.estimated_gain_pct}% of mean latency)`,
+          `  - ${o.action}`,
+          ...o.evidence.map((e) => `  - evidence: ${e}`),
+        ])
+      : ['None.']),
     '',
     '## Regression prevention',
     '',

@@ -8,7 +8,9 @@ export function loadProfileFile(file: string): TargetProfile {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ProfileError(`Cannot read target profile ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    throw new ProfileError(
+      `Cannot read target profile ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+    );
   }
   let raw: unknown;
   try {

@@ -7,14 +7,21 @@ import { needsExplicitApproval } from '../common/plan';
 /** One decimal is what a before/after table can honestly show. */
 const fmt = (n: number) => String(Math.round(n * 10) / 10);
 
-const LABELS: Record<string, string> = { p95Ms: 'p95 latency (ms)', p99Ms: 'p99 latency (ms)', throughputRps: 'throughput (req/s)', errorRatePct: 'error rate (%)' };
+const LABELS: Record<string, string> = {
+  p95Ms: 'p95 latency (ms)',
+  p99Ms: 'p99 latency (ms)',
+  throughputRps: 'throughput (req/s)',
+  errorRatePct: 'error rate (%)',
+};
 
 export function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r, n) => {
-    const line = r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-    return n === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : line;
-  }).join('\n');
+  return rows
+    .map((r, n) => {
+      const line = r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+      return n === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : line;
+    })
+    .join('\n');
 }
 
 export function beforeAfterTable(result: OutputContract): string {
@@ -47,7 +54,14 @@ export function planTable(status: RunStatus): string {
   if (status.plan.items.length === 0) return '(the plan is empty: nothing to optimize in scope)';
   return table([
     ['id', 'layer', 'impact', 'est. gain', 'kind', 'action'],
-    ...status.plan.items.map((i) => [i.id, i.layer, String(i.impactScore), `${i.estimatedGainPct}%`, i.automatic ? (needsExplicitApproval(i) ? 'by id' : 'auto') : 'manual', describeAction(i.action).slice(0, 90)]),
+    ...status.plan.items.map((i) => [
+      i.id,
+      i.layer,
+      String(i.impactScore),
+      `${i.estimatedGainPct}%`,
+      i.automatic ? (needsExplicitApproval(i) ? 'by id' : 'auto') : 'manual',
+      describeAction(i.action).slice(0, 90),
+    ]),
   ]);
 }
 
@@ -68,7 +82,12 @@ export function rate(bytesPerSec: number | null | undefined): string {
 function shortLocation(location: string): string {
   const m = /^(.*):(\d+)$/.exec(location);
   if (!m) return location;
-  const file = m[1].replace(/[?#].*$/, '').split('/').filter(Boolean).pop() ?? m[1];
+  const file =
+    m[1]
+      .replace(/[?#].*$/, '')
+      .split('/')
+      .filter(Boolean)
+      .pop() ?? m[1];
   return `${file}:${m[2]}`;
 }
 
@@ -94,8 +113,12 @@ export function profileSection(result: OutputContract, topFunctions = 8): string
           .map((l) => `    ${l}`),
       );
     }
-    const where = [cpu.file ? `file ${cpu.file}` : null, cpu.artifact_id ? `store artifact ${cpu.artifact_id}` : null].filter(Boolean).join(', ');
-    lines.push(`  CPU profile: ${cpu.samples} samples over ${fmt(cpu.duration_s)} s, process busy ${fmt(cpu.busy_pct)}%, GC ${fmt(cpu.gc_pct)}%${where ? `; ${where}` : ''}`);
+    const where = [cpu.file ? `file ${cpu.file}` : null, cpu.artifact_id ? `store artifact ${cpu.artifact_id}` : null]
+      .filter(Boolean)
+      .join(', ');
+    lines.push(
+      `  CPU profile: ${cpu.samples} samples over ${fmt(cpu.duration_s)} s, process busy ${fmt(cpu.busy_pct)}%, GC ${fmt(cpu.gc_pct)}%${where ? `; ${where}` : ''}`,
+    );
     for (const p of cpu.problems) lines.push(`  ! ${p}`);
   } else {
     lines.push('  CPU profile: none (set process.inspectorUrl in the profile for a Node.js target started with --inspect)');
@@ -127,7 +150,14 @@ export function profileSection(result: OutputContract, topFunctions = 8): string
     lines.push(
       ...table([
         ['endpoint', 'connect', 'TTFB', 'transfer', 'total', 'samples'],
-        ...http.map((e) => [`${e.method} ${e.endpoint}`, fmt(e.connect_ms), fmt(e.ttfb_ms), fmt(e.transfer_ms), fmt(e.total_ms), `${e.samples}${e.errors ? ` (${e.errors} failed)` : ''}`]),
+        ...http.map((e) => [
+          `${e.method} ${e.endpoint}`,
+          fmt(e.connect_ms),
+          fmt(e.ttfb_ms),
+          fmt(e.transfer_ms),
+          fmt(e.total_ms),
+          `${e.samples}${e.errors ? ` (${e.errors} failed)` : ''}`,
+        ]),
       ])
         .split('\n')
         .map((l) => `    ${l}`),

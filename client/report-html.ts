@@ -3,7 +3,12 @@
 import type { OutputContract } from '../common/output-contract';
 
 const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const METRIC_LABEL: Record<string, string> = { p95Ms: 'p95 latency (ms)', p99Ms: 'p99 latency (ms)', throughputRps: 'throughput (req/s)', errorRatePct: 'error rate (%)' };
+const METRIC_LABEL: Record<string, string> = {
+  p95Ms: 'p95 latency (ms)',
+  p99Ms: 'p99 latency (ms)',
+  throughputRps: 'throughput (req/s)',
+  errorRatePct: 'error rate (%)',
+};
 
 /** Two bars (before, after) and a target line, scaled to the largest of the three. */
 export function barChart(label: string, before: number, after: number, target: number): string {
@@ -50,7 +55,17 @@ ${charts || '<p>No validation load test ran (nothing was applied).</p>'}
 <h2>Baseline</h2>
 <table>${rows([
     ['requests', 'p50 ms', 'p95 ms', 'p99 ms', 'req/s', 'errors %', 'db share %', 'cache hit %', 'app CPU %'],
-    [b.requests, b.p50_ms, b.p95_ms, b.p99_ms, b.throughput_rps, b.error_rate_pct, b.db_share_of_latency_pct ?? '-', b.cache_hit_ratio_pct ?? '-', b.app_cpu_pct ?? '-'],
+    [
+      b.requests,
+      b.p50_ms,
+      b.p95_ms,
+      b.p99_ms,
+      b.throughput_rps,
+      b.error_rate_pct,
+      b.db_share_of_latency_pct ?? '-',
+      b.cache_hit_ratio_pct ?? '-',
+      b.app_cpu_pct ?? '-',
+    ],
   ])}</table>
 <h2>Bottlenecks</h2>
 <table>${rows([['layer', 'impact', 'description'], ...r.bottlenecks_identified.map((x) => [x.layer, x.impact_score, x.description])])}</table>

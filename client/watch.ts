@@ -42,8 +42,10 @@ export async function watchRun(
         if (s.phase === 'awaiting_approval' && !s.decision && !shownPlan) {
           shownPlan = true;
           bar?.stop();
-          out.write(`\nPlan awaiting approval (tier ${s.tier}):\n${planTable(s)}\n\n` +
-            `Approve: perf-orch approve ${s.workflowId} [--items id,...]\nReject:  perf-orch reject ${s.workflowId} --reason "..."\n\n`);
+          out.write(
+            `\nPlan awaiting approval (tier ${s.tier}):\n${planTable(s)}\n\n` +
+              `Approve: perf-orch approve ${s.workflowId} [--items id,...]\nReject:  perf-orch reject ${s.workflowId} --reason "..."\n\n`,
+          );
           bar?.start(PHASE_ORDER.length - 1, index, { phase: s.phase, step });
         }
       } catch {

@@ -1,6 +1,15 @@
 // The bottleneck inventory of a profiling run: where request time goes, scored by impact.
 import type { SloTargets } from './profile';
-import type { Bottleneck, CacheProfile, CpuProfileSummary, DatabaseProfile, HotFunction, LoadTestSummary, NetworkProfile, ProcessProfile } from './types';
+import type {
+  Bottleneck,
+  CacheProfile,
+  CpuProfileSummary,
+  DatabaseProfile,
+  HotFunction,
+  LoadTestSummary,
+  NetworkProfile,
+  ProcessProfile,
+} from './types';
 import { RULES, impactScore } from './decisions';
 import { round } from './compare';
 
@@ -83,7 +92,12 @@ export function inventoryBottlenecks(p: ProfilingFigures, targets: SloTargets): 
 /** Where a function is: file name (last path segment of its URL) and 1-based line. */
 export function functionLocation(f: Pick<HotFunction, 'url' | 'lineNumber'>): string {
   if (!f.url) return '(native)';
-  const file = f.url.replace(/[?#].*$/, '').split('/').filter(Boolean).pop() ?? f.url;
+  const file =
+    f.url
+      .replace(/[?#].*$/, '')
+      .split('/')
+      .filter(Boolean)
+      .pop() ?? f.url;
   return `${file}:${f.lineNumber}`;
 }
 

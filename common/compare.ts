@@ -29,7 +29,12 @@ function targetOf(metric: Metric, t: SloTargets): number {
   return metric === 'p95Ms' ? t.p95Ms : metric === 'p99Ms' ? t.p99Ms : metric === 'throughputRps' ? t.throughputRps : t.errorRatePct;
 }
 
-export function compareRuns(before: Measured, after: Measured, targets: SloTargets, thresholdPct = REGRESSION_THRESHOLD_PCT): MetricComparison[] {
+export function compareRuns(
+  before: Measured,
+  after: Measured,
+  targets: SloTargets,
+  thresholdPct = REGRESSION_THRESHOLD_PCT,
+): MetricComparison[] {
   return (Object.keys(LOWER_IS_BETTER) as Metric[]).map((metric) => {
     const b = before[metric];
     const a = after[metric];

@@ -117,7 +117,12 @@ export function buildOutputContract(r: RunRecord): OutputContract {
         p95_improvement_pct: row('p95Ms')?.changePct ?? null,
         throughput_improvement_pct: row('throughputRps')?.changePct ?? null,
         peak: v?.peak
-          ? { concurrency: v.peak.concurrency, p95_ms: v.peak.latencyMs.p95, throughput_rps: v.peak.throughputRps, error_rate_pct: v.peak.errorRatePct }
+          ? {
+              concurrency: v.peak.concurrency,
+              p95_ms: v.peak.latencyMs.p95,
+              throughput_rps: v.peak.throughputRps,
+              error_rate_pct: v.peak.errorRatePct,
+            }
           : null,
         stress_breaking_point: v?.stress?.breakingPoint
           ? {
@@ -151,7 +156,9 @@ export function buildOutputContract(r: RunRecord): OutputContract {
       checks: [
         `any target metric worse by more than ${threshold}% after a change rolls the change back`,
         `re-run on each release: perf-orch run --target <profile> --tier T1 --auto-approve --wait`,
-        ...r.plan.items.filter((i) => i.action.type === 'create_index').map((i) => `keep index ${(i.action as { indexName: string }).indexName}: alert if it becomes unused or invalid`),
+        ...r.plan.items
+          .filter((i) => i.action.type === 'create_index')
+          .map((i) => `keep index ${(i.action as { indexName: string }).indexName}: alert if it becomes unused or invalid`),
       ],
     },
     next_steps: nextSteps(r),
@@ -195,7 +202,12 @@ export function profileMetrics(p: ProfilingResult): ProfileMetrics {
             rss_mb_max: proc?.rssMbMax ?? null,
             open_fds_max: proc?.openFdsMax ?? null,
             event_loop_delay_ms: cpu?.eventLoopDelayMs
-              ? { p50: cpu.eventLoopDelayMs.p50Ms, p99: cpu.eventLoopDelayMs.p99Ms, max: cpu.eventLoopDelayMs.maxMs, mean: cpu.eventLoopDelayMs.meanMs }
+              ? {
+                  p50: cpu.eventLoopDelayMs.p50Ms,
+                  p99: cpu.eventLoopDelayMs.p99Ms,
+                  max: cpu.eventLoopDelayMs.maxMs,
+                  mean: cpu.eventLoopDelayMs.meanMs,
+                }
               : null,
           }
         : null,
@@ -230,7 +242,12 @@ function monitoring(r: RunRecord): OutputContract['monitoring_configured'] {
     { metric: 'http p95 latency', threshold: `> ${t.p95Ms} ms for 5 min`, source: 'load balancer / APM', status: 'recommended' },
     { metric: 'http p99 latency', threshold: `> ${t.p99Ms} ms for 5 min`, source: 'load balancer / APM', status: 'recommended' },
     { metric: 'http error rate', threshold: `> ${t.errorRatePct}% for 5 min`, source: 'load balancer / APM', status: 'recommended' },
-    { metric: 'throughput capacity', threshold: `< ${t.throughputRps} req/s at saturation`, source: 'perf-orch load test', status: 'recommended' },
+    {
+      metric: 'throughput capacity',
+      threshold: `< ${t.throughputRps} req/s at saturation`,
+      source: 'perf-orch load test',
+      status: 'recommended',
+    },
   ];
   if (r.input.target.database) {
     rows.push({ metric: 'database time share', threshold: '> 50% of request time', source: 'pg_stat_statements', status: 'recommended' });
@@ -243,10 +260,13 @@ function monitoring(r: RunRecord): OutputContract['monitoring_configured'] {
 
 function nextSteps(r: RunRecord): string[] {
   const steps: string[] = [];
-  if (r.outcome === 'rejected' && r.decision.kind === 'rejected') steps.push(`plan rejected by ${r.decision.by}: ${r.decision.reason}; revise and run again`);
+  if (r.outcome === 'rejected' && r.decision.kind === 'rejected')
+    steps.push(`plan rejected by ${r.decision.by}: ${r.decision.reason}; revise and run again`);
   if (r.outcome === 'approval_timed_out') steps.push('the plan was not approved in time; review it and start a new run');
-  if (r.outcome === 'regressed_rolled_back') steps.push('validation found a regression and rolled the changes back; apply items one at a time to find the culprit');
-  if (r.outcome === 'apply_failed_rolled_back') steps.push(`applying ${r.optimization?.failed?.itemId} failed (${r.optimization?.failed?.error}); fix the cause and run again`);
+  if (r.outcome === 'regressed_rolled_back')
+    steps.push('validation found a regression and rolled the changes back; apply items one at a time to find the culprit');
+  if (r.outcome === 'apply_failed_rolled_back')
+    steps.push(`applying ${r.optimization?.failed?.itemId} failed (${r.optimization?.failed?.error}); fix the cause and run again`);
   for (const i of r.plan.items.filter((x) => !x.automatic)) steps.push(`manual (${i.layer}): ${i.title}`);
   const approved = r.decision.kind === 'approved' ? r.decision.itemIds : [];
   for (const i of r.plan.items.filter((x) => x.automatic && needsExplicitApproval(x) && !approved.includes(x.id))) {
@@ -258,9 +278,12 @@ function nextSteps(r: RunRecord): string[] {
   }
   for (const f of r.validation?.soak?.flags ?? []) steps.push(`soak: ${f}`);
   if (r.validation?.stress && !r.validation.stress.breakingPoint) {
-    steps.push(`stress: even the first rate step missed the SLO (${r.validation.stress.steps[0]?.reason ?? 'unknown'}); capacity is below the baseline traffic`);
+    steps.push(
+      `stress: even the first rate step missed the SLO (${r.validation.stress.steps[0]?.reason ?? 'unknown'}); capacity is below the baseline traffic`,
+    );
   }
-  if (r.escalationWorkflowId) steps.push(`architecture review opened: ${r.escalationWorkflowId} (acknowledge/resolve it with perf-orch escalation)`);
+  if (r.escalationWorkflowId)
+    steps.push(`architecture review opened: ${r.escalationWorkflowId} (acknowledge/resolve it with perf-orch escalation)`);
   if (steps.length === 0) steps.push('targets met: keep the regression check in CI and re-profile after major releases');
   return steps;
 }

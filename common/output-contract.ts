@@ -121,14 +121,29 @@ export const OutputContractSchema = z
       load_testing_completed: z.array(z.enum(['baseline', 'after', 'peak', 'stress', 'soak'])),
       targets_met: z.boolean(),
       improvement_summary: z.object({
-        outcome: z.enum(['improved', 'no_change', 'regressed_rolled_back', 'rolled_back_on_request', 'rejected', 'approval_timed_out', 'nothing_to_apply', 'apply_failed_rolled_back']),
+        outcome: z.enum([
+          'improved',
+          'no_change',
+          'regressed_rolled_back',
+          'rolled_back_on_request',
+          'rejected',
+          'approval_timed_out',
+          'nothing_to_apply',
+          'apply_failed_rolled_back',
+        ]),
         comparison: z.array(ComparisonRowSchema),
         p95_improvement_pct: nullableNum,
         throughput_improvement_pct: nullableNum,
         peak: z.object({ concurrency: num, p95_ms: num, throughput_rps: num, error_rate_pct: num }).nullable(),
         // Highest stress rate still within the SLO (rate_rps: offered rate of that open-model step).
         stress_breaking_point: z
-          .object({ concurrency: num, throughput_rps: num, p99_ms: num, rate_rps: nullableNum.optional(), next_step_failure: z.string().nullable().optional() })
+          .object({
+            concurrency: num,
+            throughput_rps: num,
+            p99_ms: num,
+            rate_rps: nullableNum.optional(),
+            next_step_failure: z.string().nullable().optional(),
+          })
           .nullable(),
         soak: z
           .object({
@@ -144,7 +159,9 @@ export const OutputContractSchema = z
         escalation_workflow_id: z.string().nullable(),
       }),
     }),
-    monitoring_configured: z.array(z.object({ metric: z.string(), threshold: z.string(), source: z.string(), status: z.enum(['recommended', 'configured']) })),
+    monitoring_configured: z.array(
+      z.object({ metric: z.string(), threshold: z.string(), source: z.string(), status: z.enum(['recommended', 'configured']) }),
+    ),
     regression_prevention: z.object({
       regression_threshold_pct: num,
       baseline_load_test_id: z.string(),

@@ -12,7 +12,8 @@ export function rankFindings(findings: Finding[], baseline: LoadTestSummary, tar
     .map((f) => ({
       ...f,
       impactScore: round(impactScore(f.estimatedLatencyReductionMs, baseline.throughputRps, f.effortDays), 1),
-      estimatedGainPct: baseline.latencyMs.mean > 0 ? round(Math.min(100, (100 * f.estimatedLatencyReductionMs) / baseline.latencyMs.mean), 1) : 0,
+      estimatedGainPct:
+        baseline.latencyMs.mean > 0 ? round(Math.min(100, (100 * f.estimatedLatencyReductionMs) / baseline.latencyMs.mean), 1) : 0,
       automatic: isAutomatic(f, target),
     }))
     .sort((a, b) => b.impactScore - a.impactScore || a.id.localeCompare(b.id));
@@ -46,6 +47,7 @@ export function buildPlan(items: PlanItem[], tier: Tier, focus: Layer[]): Plan {
 
 /** Order in which approved items are applied: cheapest to undo first (toggles), then new indexes, then drops. */
 export function applyOrder(items: PlanItem[]): PlanItem[] {
-  const rank = (i: PlanItem) => (i.action.type === 'feature_toggle' ? 0 : i.action.type === 'create_index' ? 1 : i.action.type === 'drop_index' ? 2 : 3);
+  const rank = (i: PlanItem) =>
+    i.action.type === 'feature_toggle' ? 0 : i.action.type === 'create_index' ? 1 : i.action.type === 'drop_index' ? 2 : 3;
   return [...items].sort((a, b) => rank(a) - rank(b) || b.impactScore - a.impactScore);
 }

@@ -24,7 +24,10 @@ function placeholderIssues(template: string, names: string[]): string[] {
   for (const m of template.matchAll(PLACEHOLDER)) {
     const body = m[1];
     if (/^int:-?\d+:-?\d+$/.test(body) || body.startsWith('pick:') || names.includes(body)) continue;
-    issues.push(`unknown placeholder {{${body}}}: use {{int:MIN:MAX}}, {{pick:a|b}} or a name from the endpoint's variables` + (names.length ? ` (${names.join(', ')})` : ''));
+    issues.push(
+      `unknown placeholder {{${body}}}: use {{int:MIN:MAX}}, {{pick:a|b}} or a name from the endpoint's variables` +
+        (names.length ? ` (${names.join(', ')})` : ''),
+    );
   }
   return issues;
 }
@@ -88,7 +91,11 @@ export const LoadSchema = z
     durationSeconds: z.number().min(1).max(3600).default(10),
     warmupSeconds: z.number().min(0).max(600).default(2),
     requestTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
-    soakSeconds: z.number().min(1).max(24 * 3600).default(60),
+    soakSeconds: z
+      .number()
+      .min(1)
+      .max(24 * 3600)
+      .default(60),
     // The traffic model of the baseline (and after/peak/soak) tests. closed: `concurrency` virtual users
     // send back to back (with `thinkTimeMs` between a response and the next request); open: requests
     // arrive at `rateRps` (ramping from `rampFromRps` when set) whatever the answers' speed, latency is
@@ -103,7 +110,10 @@ export const LoadSchema = z
     // Stress ramp: seconds per rate step (after a 1 s warm-up), and the multipliers of the measured
     // baseline-load throughput tried in order until the SLO breaks.
     stressStepSeconds: z.number().min(1).max(600).default(5),
-    stressMultipliers: z.array(z.number().positive()).min(1).default([...DEFAULT_STRESS_MULTIPLIERS]),
+    stressMultipliers: z
+      .array(z.number().positive())
+      .min(1)
+      .default([...DEFAULT_STRESS_MULTIPLIERS]),
     // Soak: flag a leak above this RSS slope (least squares over the soak, after its first fifth), and a
     // p95 drift above this % between the first and last thirds.
     soakLeakMbPerMin: z.number().positive().default(2),
@@ -155,7 +165,9 @@ export type DatabaseAdvisorProfile = z.infer<typeof DatabaseAdvisorSchema>;
 
 export const TargetProfileSchema = z
   .object({
-    name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,40}$/, 'use 1-41 lower-case letters, digits or "-" (it becomes the workflow id perf-<name>)'),
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,40}$/, 'use 1-41 lower-case letters, digits or "-" (it becomes the workflow id perf-<name>)'),
     description: z.string().optional(),
     http: z.object({
       baseUrl: z.url({ message: 'must be an absolute URL such as http://127.0.0.1:3100' }),
@@ -181,7 +193,10 @@ export const TargetProfileSchema = z
         // event-loop delay through, e.g. http://127.0.0.1:9229. Its host must be an allowed host
         // (http.baseUrl's or http.allowedHosts): the inspector runs any code it is sent.
         inspectorUrl: z
-          .url({ protocol: /^(https?|wss?)$/, message: 'must be an inspector URL such as http://127.0.0.1:9229 (start the service with node --inspect=127.0.0.1:9229)' })
+          .url({
+            protocol: /^(https?|wss?)$/,
+            message: 'must be an inspector URL such as http://127.0.0.1:9229 (start the service with node --inspect=127.0.0.1:9229)',
+          })
           .optional(),
       })
       .default({}),

@@ -135,10 +135,14 @@ export function assessSoak(rss: readonly RssSample[], drift: DriftAssessment | n
   const driftHigh = driftFlagged(drift, t.p95DriftPct);
   const flags: string[] = [];
   if (leak.leakSuspected) {
-    flags.push(`memory leak suspected: target RSS grew ${leak.slopeMbPerMin} MB/min (r2 ${leak.r2}, +${leak.riseMb} MB) over the soak, above ${t.leakMbPerMin} MB/min`);
+    flags.push(
+      `memory leak suspected: target RSS grew ${leak.slopeMbPerMin} MB/min (r2 ${leak.r2}, +${leak.riseMb} MB) over the soak, above ${t.leakMbPerMin} MB/min`,
+    );
   }
   if (driftHigh && drift) {
-    flags.push(`p95 drifted ${drift.changePct > 0 ? '+' : ''}${drift.changePct}% over the soak (${drift.firstMs} ms in the first third, ${drift.lastMs} ms in the last), above ${t.p95DriftPct}%`);
+    flags.push(
+      `p95 drifted ${drift.changePct > 0 ? '+' : ''}${drift.changePct}% over the soak (${drift.firstMs} ms in the first third, ${drift.lastMs} ms in the last), above ${t.p95DriftPct}%`,
+    );
   }
   return {
     rssSlopeMbPerMin: leak.slopeMbPerMin,

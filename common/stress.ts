@@ -27,7 +27,11 @@ export interface StressStepResult {
 const round = (x: number, d: number): number => Math.round(x * 10 ** d) / 10 ** d;
 
 /** The rates to try, in order: baseRps x each multiplier, rounded, increasing, at least 1 req/s, bounded. */
-export function stressRates(baseRps: number, multipliers: readonly number[] = DEFAULT_STRESS_MULTIPLIERS, maxRps = MAX_STRESS_RPS): number[] {
+export function stressRates(
+  baseRps: number,
+  multipliers: readonly number[] = DEFAULT_STRESS_MULTIPLIERS,
+  maxRps = MAX_STRESS_RPS,
+): number[] {
   const base = Math.max(1, baseRps);
   const out: number[] = [];
   for (const m of multipliers) {
@@ -77,6 +81,7 @@ export function judgeStressStep(s: LoadTestSummary, rateRps: number, t: SloTarge
 /** The highest-rate step within the SLO, or null when even the first one missed it. */
 export function breakingPoint<T extends { rateRps?: number; throughputRps: number; withinSlo: boolean }>(steps: readonly T[]): T | null {
   let best: T | null = null;
-  for (const s of steps) if (s.withinSlo && (best === null || (s.rateRps ?? s.throughputRps) > (best.rateRps ?? best.throughputRps))) best = s;
+  for (const s of steps)
+    if (s.withinSlo && (best === null || (s.rateRps ?? s.throughputRps) > (best.rateRps ?? best.throughputRps))) best = s;
   return best;
 }

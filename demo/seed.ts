@@ -102,7 +102,7 @@ async function ensureExtensions(client: PoolClient): Promise<void> {
       } else {
         throw new Error(
           `CREATE EXTENSION pg_stat_statements failed (${(err as Error).message}); it must be in ` +
-            "shared_preload_libraries (run: npm run setup:services)",
+            'shared_preload_libraries (run: npm run setup:services)',
         );
       }
     }
@@ -144,10 +144,7 @@ async function createAndFill(client: PoolClient, o: Required<SeedOptions>): Prom
       body text NOT NULL,
       created_at timestamptz NOT NULL)`);
   // Filling before adding keys is much faster than maintaining the indexes row by row.
-  await client.query(
-    `INSERT INTO categories (id, name) SELECT c, 'Category ' || c FROM generate_series(1, $1::int) AS c`,
-    [o.categories],
-  );
+  await client.query(`INSERT INTO categories (id, name) SELECT c, 'Category ' || c FROM generate_series(1, $1::int) AS c`, [o.categories]);
   // Categories interleave (a category's products are spread over the whole table) and created_at is
   // a permutation of seconds over a year (7919 is prime and does not divide 31536000), all distinct.
   await client.query(
@@ -247,12 +244,7 @@ export async function seedShop(pool: Pool, opts: SeedOptions = {}): Promise<Seed
       await ensureExtensions(client);
       const counts = await currentCounts(client);
       const expectedReviews = o.products * o.reviewsPerProduct;
-      if (
-        !counts ||
-        counts.categories !== o.categories ||
-        counts.products !== o.products ||
-        counts.reviews !== expectedReviews
-      ) {
+      if (!counts || counts.categories !== o.categories || counts.products !== o.products || counts.reviews !== expectedReviews) {
         await client.query('BEGIN');
         try {
           await createAndFill(client, o);

@@ -23,7 +23,10 @@ export function workflowsPath(): string {
 
 /** Bundling takes seconds; tests bundle once and share it across workers. */
 export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never });
+  return bundleWorkflowCode({
+    workflowsPath: workflowsPath(),
+    logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never,
+  });
 }
 
 export type WorkerRole = 'orchestrator' | 'loadgen';

@@ -15,7 +15,9 @@ async function main(): Promise<void> {
     storeUrl: process.env.PERF_STORE_URL || DEFAULT_STORE_URL,
     roles,
   });
-  console.log(`worker serving task queue(s) ${workers.map((w) => w.options.taskQueue).join(', ')} on ${cfg.address} (namespace ${cfg.namespace})`);
+  console.log(
+    `worker serving task queue(s) ${workers.map((w) => w.options.taskQueue).join(', ')} on ${cfg.address} (namespace ${cfg.namespace})`,
+  );
   try {
     await run(); // shuts down gracefully on SIGINT/SIGTERM
   } finally {

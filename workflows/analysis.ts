@@ -35,7 +35,18 @@ export async function analysisWorkflow({ runId, target, scope, tier, profiling }
   const chosenTier =
     tier === 'auto'
       ? tierWithArchitecture(
-          selectTier(worstGap({ p95Ms: baseline.latencyMs.p95, p99Ms: baseline.latencyMs.p99, throughputRps: baseline.throughputRps, errorRatePct: baseline.errorRatePct }, target.targets), layersAtFault),
+          selectTier(
+            worstGap(
+              {
+                p95Ms: baseline.latencyMs.p95,
+                p99Ms: baseline.latencyMs.p99,
+                throughputRps: baseline.throughputRps,
+                errorRatePct: baseline.errorRatePct,
+              },
+              target.targets,
+            ),
+            layersAtFault,
+          ),
           [...dbFindings, ...cacheFindings],
           scope,
         )

@@ -25,7 +25,11 @@ export async function architectureEscalation(input: EscalationInput): Promise<Es
     const arrived = await condition(() => pending.length > 0, input.timeoutMs);
     if (!arrived) {
       status.state = 'expired';
-      await updateEscalation({ ticketId: status.ticketId, status: 'expired', note: { at: new Date().toISOString(), by: 'perf-orchestrator', text: 'no resolution before the deadline' } });
+      await updateEscalation({
+        ticketId: status.ticketId,
+        status: 'expired',
+        note: { at: new Date().toISOString(), by: 'perf-orchestrator', text: 'no resolution before the deadline' },
+      });
       break;
     }
     const next = pending.shift()!;

@@ -28,7 +28,10 @@ export async function loadTest(req: LoadTestRequest): Promise<LoadTestSummary> {
         runLoadTest(p).catch((err: Error & { cause?: Error }) => {
           if (isCancellation(err)) throw err;
           scope.cancel();
-          const why = err.cause instanceof TimeoutFailure && err.cause.timeoutType === TimeoutType.SCHEDULE_TO_START ? NO_GENERATOR : (err.cause?.message ?? err.message);
+          const why =
+            err.cause instanceof TimeoutFailure && err.cause.timeoutType === TimeoutType.SCHEDULE_TO_START
+              ? NO_GENERATOR
+              : (err.cause?.message ?? err.message);
           const which = parts.length > 1 ? `load-test shard ${i + 1}/${parts.length} was lost` : `load test ${req.phase} failed`;
           throw ApplicationFailure.nonRetryable(`${which}: ${why}`, 'LoadShardLost');
         }),

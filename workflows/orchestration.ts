@@ -131,7 +131,11 @@ export async function performanceOrchestration(input: RunInput): Promise<OutputC
           parentWorkflowId: workflowId,
           reason,
           summary,
-          details: { tier: analysis?.plan.tier, bottlenecks: profiling?.bottlenecks.slice(0, 5), comparison: validation?.comparison ?? null },
+          details: {
+            tier: analysis?.plan.tier,
+            bottlenecks: profiling?.bottlenecks.slice(0, 5),
+            comparison: validation?.comparison ?? null,
+          },
           timeoutMs: input.escalationTimeoutMs ?? ESCALATION_TIMEOUT_MS,
         },
       ],
@@ -172,14 +176,18 @@ export async function performanceOrchestration(input: RunInput): Promise<OutputC
 
     // 3. Analysis.
     enter('analysis', `running the skills for ${scope.join(', ')}`);
-    analysis = await executeChild(analysisWorkflow, { workflowId: childId('analysis'), args: [{ runId, target, scope, tier: input.tier, profiling }] });
+    analysis = await executeChild(analysisWorkflow, {
+      workflowId: childId('analysis'),
+      args: [{ runId, target, scope, tier: input.tier, profiling }],
+    });
     const plan = analysis.plan;
     status.plan = plan;
     status.tier = plan.tier;
     upsertSearchAttributes({ [PERF_TIER.name]: [plan.tier] });
     if (automaticIds(plan).length === 0) {
       status.decision = { kind: 'approved', itemIds: [], by: 'perf-orchestrator', auto: true };
-      const esc = plan.tier === 'T4' ? await escalate('tier_t4', 'no automatic optimization found and the gap to the targets is beyond 5x') : null;
+      const esc =
+        plan.tier === 'T4' ? await escalate('tier_t4', 'no automatic optimization found and the gap to the targets is beyond 5x') : null;
       return finish('nothing_to_apply', esc);
     }
 
@@ -193,9 +201,14 @@ export async function performanceOrchestration(input: RunInput): Promise<OutputC
     if (!status.decision || status.decision.kind !== 'approved' || status.decision.itemIds.length === 0) {
       if (status.decision?.kind === 'rejected') return finish('rejected');
       if (status.decision?.kind === 'approved') return finish('nothing_to_apply');
-      status.decision = status.rollbackRequested ? { kind: 'rejected', reason: 'rollback requested before approval', by: 'requestRollback' } : { kind: 'timed_out' };
+      status.decision = status.rollbackRequested
+        ? { kind: 'rejected', reason: 'rollback requested before approval', by: 'requestRollback' }
+        : { kind: 'timed_out' };
       if (status.rollbackRequested) return finish('rejected');
-      const esc = input.onApprovalTimeout === 'escalate' ? await escalate('approval_timeout', `plan for ${target.name} was not approved within ${input.approvalTimeoutMs} ms`) : null;
+      const esc =
+        input.onApprovalTimeout === 'escalate'
+          ? await escalate('approval_timeout', `plan for ${target.name} was not approved within ${input.approvalTimeoutMs} ms`)
+          : null;
       return finish('approval_timed_out', esc);
     }
 
@@ -223,10 +236,21 @@ export async function performanceOrchestration(input: RunInput): Promise<OutputC
     const validated = validationScope.run(() =>
       executeChild(validationWorkflow, {
         workflowId: childId('validation'),
-        args: [{ runId, target, tier: plan.tier, baseline: profiling!.baseline, regressionThresholdPct: input.regressionThresholdPct ?? REGRESSION_THRESHOLD_PCT }],
+        args: [
+          {
+            runId,
+            target,
+            tier: plan.tier,
+            baseline: profiling!.baseline,
+            regressionThresholdPct: input.regressionThresholdPct ?? REGRESSION_THRESHOLD_PCT,
+          },
+        ],
       }),
     );
-    const first = await Promise.race([validated.then(() => 'validated' as const), condition(() => status.rollbackRequested).then(() => 'rollback' as const)]);
+    const first = await Promise.race([
+      validated.then(() => 'validated' as const),
+      condition(() => status.rollbackRequested).then(() => 'rollback' as const),
+    ]);
     if (first === 'rollback') {
       validationScope.cancel();
       await validated.catch((err) => {

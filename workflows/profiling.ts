@@ -12,7 +12,9 @@ const { captureDatabaseSnapshot, profileDatabase, captureCacheSnapshot, profileC
 });
 
 export async function profilingWorkflow({ runId, target }: ProfilingInput): Promise<ProfilingResult> {
-  const { sampleProcessMetrics, profileCpu } = proxyActivities<Activities>(loadTestOptions(target.load.warmupSeconds + target.load.durationSeconds));
+  const { sampleProcessMetrics, profileCpu } = proxyActivities<Activities>(
+    loadTestOptions(target.load.warmupSeconds + target.load.durationSeconds),
+  );
 
   const dbBefore = target.database ? await captureDatabaseSnapshot({ runId, target }) : null;
   const cacheBefore = target.redis ? await captureCacheSnapshot({ target }) : null;

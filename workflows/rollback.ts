@@ -3,6 +3,10 @@ import type { TargetProfile } from '../common/profile';
 import type { AppliedChange, RolledBackChange } from '../common/types';
 import { rollbackAll } from './optimization';
 
-export async function rollbackChangesWorkflow(req: { target: TargetProfile; changes: AppliedChange[]; reason: string }): Promise<RolledBackChange[]> {
+export async function rollbackChangesWorkflow(req: {
+  target: TargetProfile;
+  changes: AppliedChange[];
+  reason: string;
+}): Promise<RolledBackChange[]> {
   return rollbackAll(req.target, req.changes, req.reason);
 }

@@ -17,7 +17,15 @@ function measured(s: LoadTestSummary) {
 
 type LoadExtras = Pick<LoadTestRequest, 'model' | 'rateRps' | 'maxConnections'>;
 
-function runTest(runId: string, target: TargetProfile, phase: LoadPhase, concurrency: number, durationSeconds: number, warmupSeconds: number, extras: LoadExtras = {}) {
+function runTest(
+  runId: string,
+  target: TargetProfile,
+  phase: LoadPhase,
+  concurrency: number,
+  durationSeconds: number,
+  warmupSeconds: number,
+  extras: LoadExtras = {},
+) {
   return loadTest({ runId, phase, target, concurrency, durationSeconds, warmupSeconds, ...extras });
 }
 
@@ -33,7 +41,16 @@ export async function validationWorkflow(input: ValidationInput): Promise<Valida
   completed.push('after');
   const comparison = compareRuns(measured(baseline), measured(after), target.targets, input.regressionThresholdPct);
   const regressed = anyRegression(comparison);
-  const result: ValidationResult = { after, comparison, regressed, targetsMet: allTargetsMet(comparison), completed, peak: null, stress: null, soak: null };
+  const result: ValidationResult = {
+    after,
+    comparison,
+    regressed,
+    targetsMet: allTargetsMet(comparison),
+    completed,
+    peak: null,
+    stress: null,
+    soak: null,
+  };
   // A regression is rolled back by the parent; loading a worse system further tells nothing new.
   if (regressed) return result;
 

@@ -60,7 +60,12 @@ export function asFailure(prefix: string, err: unknown, opts: IndexTimeouts): Ap
     });
   }
   const transient = !e?.code || e.code.startsWith('08') || e.code.startsWith('57P') || e.code === '40001' || e.code === '40P01';
-  return ApplicationFailure.create({ message: msg, type: transient ? 'DatabaseUnavailable' : 'IndexBuildFailed', nonRetryable: !transient, cause: e });
+  return ApplicationFailure.create({
+    message: msg,
+    type: transient ? 'DatabaseUnavailable' : 'IndexBuildFailed',
+    nonRetryable: !transient,
+    cause: e,
+  });
 }
 
 interface IndexState {
@@ -101,7 +106,12 @@ export async function indexState(client: PoolClient, schema: string, name: strin
  * A PostgreSQL error on the way (a lock or statement timeout included) becomes an ApplicationFailure
  * named after `what`.
  */
-export async function withBuildSession<T>(pool: Pool, opts: IndexTimeouts, what: string, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+export async function withBuildSession<T>(
+  pool: Pool,
+  opts: IndexTimeouts,
+  what: string,
+  fn: (client: PoolClient) => Promise<T>,
+): Promise<T> {
   const lockMs = millis('lockTimeoutMs', opts.lockTimeoutMs);
   const stmtMs = millis('statementTimeoutMs', opts.statementTimeoutMs);
   const client = await pool.connect();
@@ -168,13 +178,11 @@ export async function createIndex(
   if (!Array.isArray(include)) throw badPlan(`index ${indexName}: include must be a list of column names`);
   include.forEach((c, i) => checkIdentifier(`include[${i}]`, c));
   const target = `${schema}.${table}`;
-  const columnText = action.columns.map((c) => `${c.name}${c.desc ? ' DESC' : ''}`).join(', ') + (include.length ? ` INCLUDE ${include.join(', ')}` : '');
+  const columnText =
+    action.columns.map((c) => `${c.name}${c.desc ? ' DESC' : ''}`).join(', ') + (include.length ? ` INCLUDE ${include.join(', ')}` : '');
 
   return withBuildSession(pool, opts, `CREATE INDEX CONCURRENTLY ${indexName} ON ${target} failed`, async (client) => {
-    const tbl = await client.query(
-      `SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2`,
-      [schema, table],
-    );
+    const tbl = await client.query(`SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2`, [schema, table]);
     if (!tbl.rowCount) throw badPlan(`cannot create index ${indexName}: table ${target} does not exist (or is not visible to this user)`);
     const { rows: colRows } = await client.query(
       `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2`,
@@ -194,7 +202,9 @@ export async function createIndex(
     if (before.exists) {
       if (!before.isIndex) throw badPlan(`cannot create index ${schema}.${indexName}: that name is taken by another relation`);
       if (before.tableSchema !== schema || before.tableName !== table) {
-        throw badPlan(`cannot create index ${schema}.${indexName}: an index of that name already exists on ${before.tableSchema}.${before.tableName}`);
+        throw badPlan(
+          `cannot create index ${schema}.${indexName}: an index of that name already exists on ${before.tableSchema}.${before.tableName}`,
+        );
       }
       if (before.valid) {
         return {
@@ -217,7 +227,8 @@ export async function createIndex(
     try {
       await client.query(ddl);
       const after = await indexState(client, schema, indexName);
-      if (!after.exists || !after.valid) throw new Error(`index ${schema}.${indexName} is ${after.exists ? 'INVALID' : 'missing'} after the build`);
+      if (!after.exists || !after.valid)
+        throw new Error(`index ${schema}.${indexName} is ${after.exists ? 'INVALID' : 'missing'} after the build`);
     } catch (err) {
       const leftover = await dropLeftover(client, schema, indexName);
       const cleanup = leftover.error
@@ -238,7 +249,9 @@ export async function createIndex(
     }
     const used = await verifyUsed(pool, indexName, action.verifyQueries ?? []);
     if (used) notes.push(used);
-    return { details: `created index ${schema}.${indexName} on ${target} (${columnText}) concurrently in ${buildMs} ms; ${notes.join('; ')}` };
+    return {
+      details: `created index ${schema}.${indexName} on ${target} (${columnText}) concurrently in ${buildMs} ms; ${notes.join('; ')}`,
+    };
   });
 }
 
@@ -293,7 +306,9 @@ export async function dropIndex(pool: Pool, schema: string, indexName: string, o
     if (st.exists && !st.isIndex) throw badPlan(`cannot drop ${schema}.${indexName}: it is not an index`);
     await dropConcurrently(client, schema, indexName);
     return {
-      details: st.exists ? `dropped index ${schema}.${indexName} concurrently` : `index ${schema}.${indexName} did not exist; nothing to drop`,
+      details: st.exists
+        ? `dropped index ${schema}.${indexName} concurrently`
+        : `index ${schema}.${indexName} did not exist; nothing to drop`,
     };
   });
 }

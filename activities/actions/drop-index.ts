@@ -17,7 +17,11 @@ export type RecreateIndexUndo = Extract<AppliedChange['undo'], { type: 'recreate
 
 const sameDefinition = (a: string, b: string) => a.replace(/\s+/g, ' ').trim() === b.replace(/\s+/g, ' ').trim();
 
-export async function dropIndexForPlan(pool: Pool, action: DropIndexAction, opts: IndexTimeouts): Promise<{ details: string; definition: string | null }> {
+export async function dropIndexForPlan(
+  pool: Pool,
+  action: DropIndexAction,
+  opts: IndexTimeouts,
+): Promise<{ details: string; definition: string | null }> {
   const schema = checkIdentifier('schema', action.schema);
   const table = checkIdentifier('table', action.table);
   const indexName = checkIdentifier('indexName', action.indexName);
@@ -26,7 +30,9 @@ export async function dropIndexForPlan(pool: Pool, action: DropIndexAction, opts
     if (!st.exists) return { details: `index ${schema}.${indexName} no longer exists; nothing to drop`, definition: null };
     if (!st.isIndex) throw badPlan(`cannot drop ${schema}.${indexName}: it is not an index`);
     if (st.tableSchema !== schema || st.tableName !== table) {
-      throw badPlan(`cannot drop ${schema}.${indexName}: it is on ${st.tableSchema}.${st.tableName}, not on ${schema}.${table} as the plan says`);
+      throw badPlan(
+        `cannot drop ${schema}.${indexName}: it is on ${st.tableSchema}.${st.tableName}, not on ${schema}.${table} as the plan says`,
+      );
     }
     const { rows } = await client.query(
       `SELECT i.indisunique AS unique, i.indisprimary AS primary,
@@ -37,13 +43,20 @@ export async function dropIndexForPlan(pool: Pool, action: DropIndexAction, opts
     const r = rows[0];
     if (r.primary || r.constraint || r.unique) {
       const what = r.primary ? 'the primary key' : r.constraint ? `constraint ${r.constraint}` : 'uniqueness';
-      throw badPlan(`${schema}.${indexName} enforces ${what}; dropping it would change what the table accepts, so the tool does not drop it`);
+      throw badPlan(
+        `${schema}.${indexName} enforces ${what}; dropping it would change what the table accepts, so the tool does not drop it`,
+      );
     }
     if (action.definition && st.definition && !sameDefinition(action.definition, st.definition)) {
-      throw badPlan(`${schema}.${indexName} changed since the analysis (now: ${st.definition}; then: ${action.definition}); run the analysis again`);
+      throw badPlan(
+        `${schema}.${indexName} changed since the analysis (now: ${st.definition}; then: ${action.definition}); run the analysis again`,
+      );
     }
     await client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${qualifiedName(schema, indexName)}`);
-    return { details: `dropped index ${schema}.${indexName} concurrently (its definition, kept for the rollback: ${st.definition})`, definition: st.definition };
+    return {
+      details: `dropped index ${schema}.${indexName} concurrently (its definition, kept for the rollback: ${st.definition})`,
+      definition: st.definition,
+    };
   });
 }
 
@@ -55,7 +68,9 @@ export async function recreateIndex(pool: Pool, undo: RecreateIndexUndo, opts: I
   if (!(await ensureParser())) throw badPlan('the SQL parser could not be loaded: the saved index definition cannot be checked');
   const def = parseIndexDefinition(undo.definition);
   if (!def || def.concurrent || def.indexName !== indexName || def.table !== table || (def.schema ?? schema) !== schema) {
-    throw badPlan(`the saved definition of ${schema}.${indexName} is not CREATE INDEX ${indexName} ON ${schema}.${table}: ${undo.definition}; re-create the index by hand`);
+    throw badPlan(
+      `the saved definition of ${schema}.${indexName} is not CREATE INDEX ${indexName} ON ${schema}.${table}: ${undo.definition}; re-create the index by hand`,
+    );
   }
   const ddl = concurrentDefinition(undo.definition, { ifNotExists: true });
   const check = parseIndexDefinition(ddl);

@@ -10,13 +10,17 @@ import { resolveToggleToken, setToggle } from './feature-toggle';
 
 function toggleOf(target: TargetProfile, name: string) {
   const t = target.actions.featureToggles.find((x) => x.name === name);
-  if (!t) throw ApplicationFailure.nonRetryable(`toggle ${name} is not declared in actions.featureToggles of target ${target.name}`, 'BadPlan');
+  if (!t)
+    throw ApplicationFailure.nonRetryable(`toggle ${name} is not declared in actions.featureToggles of target ${target.name}`, 'BadPlan');
   return t;
 }
 
 export function createActionActivities({ connections }: ActivityDeps) {
   const tokenFor = (target: TargetProfile, name: string) => resolveToggleToken(connections, target, toggleOf(target, name));
-  const timeouts = (target: TargetProfile) => ({ lockTimeoutMs: target.actions.lockTimeoutMs, statementTimeoutMs: target.actions.statementTimeoutMs });
+  const timeouts = (target: TargetProfile) => ({
+    lockTimeoutMs: target.actions.lockTimeoutMs,
+    statementTimeoutMs: target.actions.statementTimeoutMs,
+  });
 
   return {
     async applyAction(req: { target: TargetProfile; item: PlanItem }): Promise<AppliedChange> {

@@ -94,7 +94,10 @@ export function createLoadTestActivities(deps: ActivityDeps) {
       const result = mergeLoadResults(shards.map((s) => s.result));
       const artifact: LoadTestArtifact & { shardIds: string[] } = { ...shards[0], result, shardIds: req.shardIds };
       const id = await saveArtifact(deps.store, req.request.runId, 'loadtest', artifact);
-      return { ...toSummary(id, req.request, result), shards: { count: shards.length, ids: req.shardIds, requests: shards.map((s) => s.result.requests) } };
+      return {
+        ...toSummary(id, req.request, result),
+        shards: { count: shards.length, ids: req.shardIds, requests: shards.map((s) => s.result.requests) },
+      };
     },
   };
 }

@@ -7,7 +7,10 @@ import { runLoad, type LoadOptions, type LoadResult } from './load';
 export { DEFAULT_MAX_REQUESTS } from './load';
 export type { LoadProgress, PartialResult } from './load';
 
-export interface ClosedLoadOptions extends Omit<LoadOptions, 'model' | 'rateRps' | 'rampFromRps' | 'segments' | 'maxConnections' | 'concurrency'> {
+export interface ClosedLoadOptions extends Omit<
+  LoadOptions,
+  'model' | 'rateRps' | 'rampFromRps' | 'segments' | 'maxConnections' | 'concurrency'
+> {
   concurrency: number;
 }
 

@@ -380,7 +380,13 @@ class LoadRun {
       this.onBytes(c, buf, n);
     };
     if (this.secure) {
-      sock = tls.connect({ host: this.host, port: this.port, servername: net.isIP(this.host) ? undefined : this.host, ALPNProtocols: ['http/1.1'], ...this.o.tls });
+      sock = tls.connect({
+        host: this.host,
+        port: this.port,
+        servername: net.isIP(this.host) ? undefined : this.host,
+        ALPNProtocols: ['http/1.1'],
+        ...this.o.tls,
+      });
       sock.setNoDelay(true);
       sock.on('data', (d: Buffer) => onData(d, d.length));
       sock.once('secureConnect', () => this.onConnect(c, sock));
@@ -461,7 +467,12 @@ class LoadRun {
     this.inflight--;
     if (!c.parser.keepAlive) this.dropSocket(c);
     const ok = status < 600 && this.allowed[c.ep][status] === 1;
-    this.record(c, now, ok ? null : status >= 500 && status <= 599 ? 'http_5xx' : status >= 400 && status <= 499 ? 'http_4xx' : 'unexpected_status', true);
+    this.record(
+      c,
+      now,
+      ok ? null : status >= 500 && status <= 599 ? 'http_5xx' : status >= 400 && status <= 499 ? 'http_4xx' : 'unexpected_status',
+      true,
+    );
     this.after(c, false);
   }
 

@@ -1,14 +1,6 @@
 // Classification of failed requests. Network failures are read from the error codes of undici
 // and Node's net module; responses from the status compared with the endpoint's expectStatus.
-export const ERROR_KINDS = [
-  'timeout',
-  'connect_refused',
-  'reset',
-  'other_network',
-  'http_4xx',
-  'http_5xx',
-  'unexpected_status',
-] as const;
+export const ERROR_KINDS = ['timeout', 'connect_refused', 'reset', 'other_network', 'http_4xx', 'http_5xx', 'unexpected_status'] as const;
 export type ErrorKind = (typeof ERROR_KINDS)[number];
 
 /** null when the status is expected; otherwise the kind of error it is. */

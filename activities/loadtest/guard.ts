@@ -2,7 +2,12 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { allowedHosts, type TargetProfile } from '../../common/profile';
 
-const normalize = (host: string): string => host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+const normalize = (host: string): string =>
+  host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '');
 
 /** Throws a non-retryable ApplicationFailure unless `url`'s host is allowed by the profile. */
 export function assertAllowedHost(target: TargetProfile, url: string | URL): URL {
@@ -10,7 +15,10 @@ export function assertAllowedHost(target: TargetProfile, url: string | URL): URL
   try {
     u = new URL(url);
   } catch {
-    throw ApplicationFailure.nonRetryable(`"${String(url)}" is not an absolute URL; fix http.baseUrl of target ${target.name}`, 'BadProfile');
+    throw ApplicationFailure.nonRetryable(
+      `"${String(url)}" is not an absolute URL; fix http.baseUrl of target ${target.name}`,
+      'BadProfile',
+    );
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') {
     throw ApplicationFailure.nonRetryable(`only http and https are supported, not ${u.protocol} (${u.origin})`, 'BadProfile');

@@ -245,7 +245,13 @@ export class ResponseParser {
             }
           }
         } else if (first === 116 /* t */ && nameIs(b, p, nameLen, TRANSFER_ENCODING)) {
-          if (b.toString('latin1', colon + 1, lineEnd).toLowerCase().includes('chunked')) chunked = true;
+          if (
+            b
+              .toString('latin1', colon + 1, lineEnd)
+              .toLowerCase()
+              .includes('chunked')
+          )
+            chunked = true;
         }
       }
       p = lf + 1;

@@ -77,14 +77,16 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   let rampFromRps: number | null = null;
   let maxConnections: number | null = null;
   if (model === 'closed') {
-    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONNECTIONS) badInput(`concurrency must be an integer in 1..${MAX_CONNECTIONS}, got ${concurrency}`);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONNECTIONS)
+      badInput(`concurrency must be an integer in 1..${MAX_CONNECTIONS}, got ${concurrency}`);
   } else {
     if (opts.segments) {
       segments = opts.segments;
       rateRps = segments[segments.length - 1]?.toRps ?? null;
     } else {
       const rate = opts.rateRps ?? target.load.rateRps;
-      if (rate === undefined || !(rate > 0) || rate > 1_000_000) badInput(`the open model needs rateRps in (0, 1000000], got ${rate}; set load.rateRps in the profile or rateRps in the request`);
+      if (rate === undefined || !(rate > 0) || rate > 1_000_000)
+        badInput(`the open model needs rateRps in (0, 1000000], got ${rate}; set load.rateRps in the profile or rateRps in the request`);
       const from = opts.rampFromRps ?? (opts.rateRps === undefined ? target.load.rampFromRps : undefined) ?? rate;
       if (!(from >= 0) || from > 1_000_000) badInput(`rampFromRps must be in [0, 1000000], got ${from}`);
       rateRps = rate;
@@ -98,7 +100,8 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     if (expectedArrivals(segments) < 1) badInput('the arrival schedule plans less than one request');
     const peak = Math.max(...segments.map((s) => Math.max(s.fromRps, s.toRps)));
     maxConnections = opts.maxConnections ?? connectionsForRate(peak, target.targets.p99Ms, target.load.maxConnections);
-    if (!Number.isInteger(maxConnections) || maxConnections < 1 || maxConnections > MAX_CONNECTIONS) badInput(`maxConnections must be an integer in 1..${MAX_CONNECTIONS}, got ${maxConnections}`);
+    if (!Number.isInteger(maxConnections) || maxConnections < 1 || maxConnections > MAX_CONNECTIONS)
+      badInput(`maxConnections must be an integer in 1..${MAX_CONNECTIONS}, got ${maxConnections}`);
   }
 
   const basePath = base.pathname.replace(/\/+$/, '');

@@ -25,7 +25,10 @@ function mergeProgress(series: LoadProgress[][]): LoadProgress[] {
       totalSeconds: max((p) => p.totalSeconds),
       requests: total((p) => p.requests),
       errors: total((p) => p.errors),
-      currentRps: round(total((p) => p.currentRps), 2),
+      currentRps: round(
+        total((p) => p.currentRps),
+        2,
+      ),
       p95Ms: max((p) => p.p95Ms),
       warmup: at.some((p) => p.warmup),
       p50Ms: max((p) => p.p50Ms),
@@ -36,7 +39,10 @@ function mergeProgress(series: LoadProgress[][]): LoadProgress[] {
       intervalErrors: total((p) => p.intervalErrors),
       dropped: total((p) => p.dropped),
       intervalDropped: total((p) => p.intervalDropped),
-      offeredRps: round(total((p) => p.offeredRps), 2),
+      offeredRps: round(
+        total((p) => p.offeredRps),
+        2,
+      ),
       bytesIn: total((p) => p.bytesIn),
       bytesOut: total((p) => p.bytesOut),
       connections: total((p) => p.connections),
@@ -48,7 +54,14 @@ function mergeSendLag(parts: LoadResult[]): LatencySummary | null {
   const lags = parts.map((p) => p.sendLagMs).filter((l): l is LatencySummary => l !== null);
   if (lags.length === 0) return null;
   const worst = (f: (l: LatencySummary) => number) => Math.max(...lags.map(f));
-  return { p50: worst((l) => l.p50), p90: worst((l) => l.p90), p95: worst((l) => l.p95), p99: worst((l) => l.p99), max: worst((l) => l.max), mean: worst((l) => l.mean) };
+  return {
+    p50: worst((l) => l.p50),
+    p90: worst((l) => l.p90),
+    p95: worst((l) => l.p95),
+    p99: worst((l) => l.p99),
+    max: worst((l) => l.max),
+    mean: worst((l) => l.mean),
+  };
 }
 
 export function mergeLoadResults(parts: LoadResult[]): LoadResult {
@@ -83,7 +96,10 @@ export function mergeLoadResults(parts: LoadResult[]): LoadResult {
     }),
     errorKinds: addCounts(parts.map((p) => p.errorKinds)),
     errorKindsByEndpoint,
-    histograms: { overall: encodeHistogram(overall), endpoints: Object.fromEntries(Object.entries(endpointHistograms).map(([n, h]) => [n, encodeHistogram(h)])) },
+    histograms: {
+      overall: encodeHistogram(overall),
+      endpoints: Object.fromEntries(Object.entries(endpointHistograms).map(([n, h]) => [n, encodeHistogram(h)])),
+    },
     progress: mergeProgress(parts.map((p) => p.progress)),
     warmupRequests: sum(parts.map((p) => p.warmupRequests)),
     measuredSeconds: Math.max(...parts.map((p) => p.measuredSeconds)),
@@ -98,7 +114,10 @@ export function mergeLoadResults(parts: LoadResult[]): LoadResult {
     sendLagMs: mergeSendLag(parts),
     cpuMs: sum(parts.map((p) => p.cpuMs)),
     startedAt: parts.map((p) => p.startedAt).sort()[0],
-    finishedAt: parts.map((p) => p.finishedAt).sort().at(-1)!,
+    finishedAt: parts
+      .map((p) => p.finishedAt)
+      .sort()
+      .at(-1)!,
     startEpochMs: Math.min(...parts.map((p) => p.startEpochMs)),
     concurrency: sum(parts.map((p) => p.concurrency)),
     rateRps: parts[0].rateRps === null ? null : sum(parts.map((p) => p.rateRps ?? 0)),

@@ -11,10 +11,7 @@ import type { Endpoint, EndpointVariable } from '../../common/profile';
 export type Rng = () => number; // uniform in [0, 1)
 
 type Part =
-  | string
-  | { kind: 'int'; min: number; span: number }
-  | { kind: 'pick'; items: string[] }
-  | { kind: 'var'; index: number; encode: boolean };
+  string | { kind: 'int'; min: number; span: number } | { kind: 'pick'; items: string[] } | { kind: 'var'; index: number; encode: boolean };
 
 export interface CompiledTemplate {
   parts: Part[];
@@ -46,7 +43,12 @@ function parsePlaceholder(body: string, variableNames: readonly string[], encode
 }
 
 /** Compiles a template; an unknown placeholder throws, or stays as it is when `lenient`. */
-export function compileTemplate(template: string, variableNames: readonly string[] = [], encode = false, lenient = false): CompiledTemplate {
+export function compileTemplate(
+  template: string,
+  variableNames: readonly string[] = [],
+  encode = false,
+  lenient = false,
+): CompiledTemplate {
   const parts: Part[] = [];
   let last = 0;
   for (const m of template.matchAll(PLACEHOLDER)) {
@@ -77,7 +79,10 @@ function renderParts(t: CompiledTemplate, rng: Rng, vars: readonly string[]): st
 export function renderTemplate(template: string, rng: Rng = Math.random, variables: Record<string, EndpointVariable> = {}): string {
   if (!template.includes('{{')) return template;
   const names = Object.keys(variables);
-  const values = drawVariables(names.map((n) => variables[n]), rng);
+  const values = drawVariables(
+    names.map((n) => variables[n]),
+    rng,
+  );
   return renderParts(compileTemplate(template, names, false, true), rng, values);
 }
 
@@ -149,7 +154,10 @@ export class Scenario {
     /** Value of the Host header (host[:port] of the base URL). */
     host = 'localhost',
   ) {
-    this.pick = createPicker(endpoints.map((e) => e.weight), rng);
+    this.pick = createPicker(
+      endpoints.map((e) => e.weight),
+      rng,
+    );
     this.hostHeader = host;
     this.compiled = endpoints.map((e) => {
       const names = Object.keys(e.variables ?? {});
@@ -160,7 +168,15 @@ export class Scenario {
       const path = compileTemplate(basePath + e.path, names, true);
       const body = e.body === undefined ? undefined : compileTemplate(e.body, names);
       const isStatic = path.isStatic && headers.every(([, t]) => t.isStatic) && (body?.isStatic ?? true);
-      const c: CompiledEndpoint = { method: e.method, path, headers, body, variables: names.map((n) => e.variables![n]), isStatic, wire: undefined };
+      const c: CompiledEndpoint = {
+        method: e.method,
+        path,
+        headers,
+        body,
+        variables: names.map((n) => e.variables![n]),
+        isStatic,
+        wire: undefined,
+      };
       if (isStatic) c.wire = this.serialize(c, []);
       return c;
     });

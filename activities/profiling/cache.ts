@@ -168,9 +168,7 @@ export function diffCacheProfile(
   if (!before.available) {
     reset = true;
     sinceMs = infoNumber(server, 'uptime_in_seconds') * 1000;
-    problems.push(
-      `no snapshot before the window (${before.problem ?? 'Redis did not answer'}); figures are totals since Redis started`,
-    );
+    problems.push(`no snapshot before the window (${before.problem ?? 'Redis did not answer'}); figures are totals since Redis started`);
   } else if (before.runId && after.runId && before.runId !== after.runId) {
     reset = true;
     sinceMs = Math.min(sinceMs, infoNumber(server, 'uptime_in_seconds') * 1000);

@@ -108,7 +108,10 @@ export function allowedInspectorUrl(target: TargetProfile, inspectorUrl: string)
 /** A file name for the profile: <target>-<run id>-<UTC time>.cpuprofile, safe on any file system. */
 export function profileFileName(targetName: string, runId: string, at: Date = new Date()): string {
   const safe = (s: string): string => s.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80);
-  const stamp = at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `${safe(targetName)}-${safe(runId)}-${stamp}.cpuprofile`;
 }
 
@@ -138,7 +141,11 @@ function emptySummary(inspectorUrl: string, req: ProfileCpuRequest, problems: st
  * say so. Not errors: the CPU profile is evidence, not the run's purpose, and a retry after the load
  * window would profile nothing useful. Only cancellation throws.
  */
-export async function profileCpu(req: ProfileCpuRequest, store: ActivityDeps['store'] | undefined, hooks: ProfileCpuHooks = {}): Promise<CpuProfileSummary | null> {
+export async function profileCpu(
+  req: ProfileCpuRequest,
+  store: ActivityDeps['store'] | undefined,
+  hooks: ProfileCpuHooks = {},
+): Promise<CpuProfileSummary | null> {
   const inspectorUrl = req.target.process?.inspectorUrl;
   if (!inspectorUrl) return null;
   try {
@@ -209,7 +216,9 @@ export async function profileCpu(req: ProfileCpuRequest, store: ActivityDeps['st
     profile = stopped.profile;
     if (eventLoop) {
       try {
-        const r = await session.evaluate<{ count: number; p50Ms?: number; p99Ms?: number; maxMs?: number; meanMs?: number } | null>(EVENT_LOOP_READ);
+        const r = await session.evaluate<{ count: number; p50Ms?: number; p99Ms?: number; maxMs?: number; meanMs?: number } | null>(
+          EVENT_LOOP_READ,
+        );
         eventLoop = false;
         if (r && r.count > 0) eventLoopDelayMs = { p50Ms: r.p50Ms!, p99Ms: r.p99Ms!, maxMs: r.maxMs!, meanMs: r.meanMs! };
         else problems.push('no event-loop delay: the histogram recorded nothing (window too short?)');

@@ -59,7 +59,11 @@ const round2 = (x: number): number => Math.round(x * 100) / 100;
 export function isCpuProfile(x: unknown): x is CpuProfile {
   const p = x as CpuProfile;
   return (
-    typeof p === 'object' && p !== null && Array.isArray(p.nodes) && typeof p.startTime === 'number' && typeof p.endTime === 'number' &&
+    typeof p === 'object' &&
+    p !== null &&
+    Array.isArray(p.nodes) &&
+    typeof p.startTime === 'number' &&
+    typeof p.endTime === 'number' &&
     p.nodes.every((n) => typeof n?.id === 'number' && typeof n.callFrame === 'object' && n.callFrame !== null)
   );
 }
@@ -111,7 +115,11 @@ export function summarizeCpuProfile(p: CpuProfile, opts: SummarizeOptions = {}):
   let totalWeight = 0;
   for (const w of weights.values()) totalWeight += w;
 
-  interface Acc { frame: CallFrame; self: number; total: number }
+  interface Acc {
+    frame: CallFrame;
+    self: number;
+    total: number;
+  }
   const acc = new Map<string, Acc>();
   const get = (f: CallFrame): Acc => {
     const k = functionKey(f);

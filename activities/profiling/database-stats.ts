@@ -32,7 +32,8 @@ const OWN_OR_CATALOG = new RegExp(
 );
 
 // Server-information probes without a FROM clause (health checks, prechecks): not workload.
-const SERVER_INFO = /^\s*SELECT\s+(version|current_database|current_schema|current_user|current_setting|pg_is_in_recovery|pg_postmaster_start_time|inet_server_addr)\s*\([^)]*\)(\s+AS\s+\w+)?(\s*,\s*(version|current_database|current_schema|current_user|current_setting|pg_is_in_recovery|pg_postmaster_start_time|inet_server_addr)\s*\([^)]*\)(\s+AS\s+\w+)?)*\s*;?\s*$/i;
+const SERVER_INFO =
+  /^\s*SELECT\s+(version|current_database|current_schema|current_user|current_setting|pg_is_in_recovery|pg_postmaster_start_time|inet_server_addr)\s*\([^)]*\)(\s+AS\s+\w+)?(\s*,\s*(version|current_database|current_schema|current_user|current_setting|pg_is_in_recovery|pg_postmaster_start_time|inet_server_addr)\s*\([^)]*\)(\s+AS\s+\w+)?)*\s*;?\s*$/i;
 
 /** True for statements the profile must not count: ours, the catalog's, utility commands. */
 export function isExcludedStatement(query: string): boolean {
@@ -109,17 +110,15 @@ export function summarizeWindow(
   const topStatements = [...deltas]
     .sort((x, y) => y.totalMs - x.totalMs)
     .slice(0, top)
-    .map(
-      (d): StatementStat => ({
-        queryid: d.queryid,
-        query: d.query,
-        calls: d.calls,
-        totalMs: round(d.totalMs),
-        meanMs: round(d.totalMs / d.calls, 4),
-        rows: d.rows,
-        callsPerRequest: windowRequests > 0 ? round(d.calls / windowRequests, 3) : 0,
-      }),
-    );
+    .map((d): StatementStat => ({
+      queryid: d.queryid,
+      query: d.query,
+      calls: d.calls,
+      totalMs: round(d.totalMs),
+      meanMs: round(d.totalMs / d.calls, 4),
+      rows: d.rows,
+      callsPerRequest: windowRequests > 0 ? round(d.calls / windowRequests, 3) : 0,
+    }));
   return { dbTimeMs: round(dbTimeMs), dbShareOfLatencyPct: round(share, 2), topStatements };
 }
 
@@ -159,13 +158,30 @@ export interface StatsSnapshot {
 }
 
 /** Either snapshot format as it was stored. */
-export function asStatsSnapshot(stored: unknown): { pgss: PgssRow[]; tables: TableCounters[] | null; indexes: IndexCounters[] | null; takenAt: string | null } {
+export function asStatsSnapshot(stored: unknown): {
+  pgss: PgssRow[];
+  tables: TableCounters[] | null;
+  indexes: IndexCounters[] | null;
+  takenAt: string | null;
+} {
   if (Array.isArray(stored)) return { pgss: stored as PgssRow[], tables: null, indexes: null, takenAt: null };
   const s = stored as StatsSnapshot;
   return { pgss: s.pgss ?? [], tables: s.tables ?? null, indexes: s.indexes ?? null, takenAt: s.takenAt ?? null };
 }
 
-const TABLE_FIELDS = ['seqScan', 'seqTupRead', 'idxScan', 'nTupIns', 'nTupUpd', 'nTupHotUpd', 'nTupDel', 'heapBlksRead', 'heapBlksHit', 'idxBlksRead', 'idxBlksHit'] as const;
+const TABLE_FIELDS = [
+  'seqScan',
+  'seqTupRead',
+  'idxScan',
+  'nTupIns',
+  'nTupUpd',
+  'nTupHotUpd',
+  'nTupDel',
+  'heapBlksRead',
+  'heapBlksHit',
+  'idxBlksRead',
+  'idxBlksHit',
+] as const;
 
 /**
  * The window's table counters (after - before). A table absent before counts in full; a counter that

@@ -320,7 +320,7 @@ export function createDatabaseProfileActivities(deps: ActivityDeps, samplerOptio
         problems.push(`before snapshot ${req.beforeSnapshotId} could not be loaded (${(err as Error).message}); figures are cumulative`);
       }
     } else {
-      problems.push('no before snapshot: figures are cumulative since the last pg_stat_statements reset, not the window\'s');
+      problems.push("no before snapshot: figures are cumulative since the last pg_stat_statements reset, not the window's");
     }
 
     const read = await readPgStatStatements(pool);
@@ -344,7 +344,9 @@ export function createDatabaseProfileActivities(deps: ActivityDeps, samplerOptio
       // The sampler ran on another worker (or this one restarted): one sample now is better than none.
       try {
         samples = [await sampleActivity(pool)];
-        problems.push('pg_stat_activity was not sampled during the load window (the sampler runs on the worker that took the before snapshot); one sample taken after it');
+        problems.push(
+          'pg_stat_activity was not sampled during the load window (the sampler runs on the worker that took the before snapshot); one sample taken after it',
+        );
       } catch {
         // reported by the analyzer as missing activity figures
       }

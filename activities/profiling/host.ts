@@ -103,7 +103,10 @@ export function isWholeDiskName(name: string): boolean {
  * Bytes read and written by the disks that `include` accepts, from /proc/diskstats
  * (major minor name reads merged sectors_read ms writes merged sectors_written ...; sectors are 512 bytes).
  */
-export function parseDiskstats(text: string, include: (name: string) => boolean = isWholeDiskName): { readBytes: number; writeBytes: number } {
+export function parseDiskstats(
+  text: string,
+  include: (name: string) => boolean = isWholeDiskName,
+): { readBytes: number; writeBytes: number } {
   let readBytes = 0;
   let writeBytes = 0;
   for (const line of text.split('\n')) {
@@ -126,7 +129,11 @@ export function parseNetDev(text: string): { rxBytes: number; txBytes: number; l
     const colon = line.indexOf(':');
     if (colon < 0) continue;
     const name = line.slice(0, colon).trim();
-    const f = line.slice(colon + 1).trim().split(/\s+/).map(Number);
+    const f = line
+      .slice(colon + 1)
+      .trim()
+      .split(/\s+/)
+      .map(Number);
     // 8 receive fields (bytes first), then 8 transmit fields (bytes first); the header lines have no numbers.
     if (f.length < 16 || !Number.isFinite(f[0]) || !Number.isFinite(f[8])) continue;
     if (name === 'lo') loopbackBytes += f[0];
@@ -157,7 +164,13 @@ export async function readHostIo(): Promise<HostIoCounters | null> {
   } catch {
     return null;
   }
-  return { diskReadBytes: disk.readBytes, diskWriteBytes: disk.writeBytes, netRxBytes: net.rxBytes, netTxBytes: net.txBytes, loopbackBytes: net.loopbackBytes };
+  return {
+    diskReadBytes: disk.readBytes,
+    diskWriteBytes: disk.writeBytes,
+    netRxBytes: net.rxBytes,
+    netTxBytes: net.txBytes,
+    loopbackBytes: net.loopbackBytes,
+  };
 }
 
 /** Rates between two readings `seconds` apart (counters that went backwards, e.g. a removed interface, give 0). */

@@ -54,7 +54,9 @@ export async function discoverDebuggerUrl(inspectorUrl: string | URL, timeoutMs 
   const listUrl = new URL('/json/list', base.origin);
   const list = await getJson(listUrl, timeoutMs);
   if (!Array.isArray(list)) throw new InspectorError(`${listUrl.href} did not answer a list of targets`);
-  const t = (list as ListedTarget[]).find((x) => typeof x?.webSocketDebuggerUrl === 'string' && (x.type === undefined || x.type === 'node'));
+  const t = (list as ListedTarget[]).find(
+    (x) => typeof x?.webSocketDebuggerUrl === 'string' && (x.type === undefined || x.type === 'node'),
+  );
   if (!t?.webSocketDebuggerUrl) {
     throw new InspectorError(`${listUrl.href} lists no debuggable target (is another debugger attached?)`);
   }
@@ -74,13 +76,20 @@ export class InspectorSession {
 
   private constructor(private readonly ws: WebSocket) {
     ws.on('message', (data) => this.onMessage(data));
-    ws.on('close', (code, reason) => this.failAll(new InspectorError(`the inspector closed the connection (${code}${reason.length ? ` ${reason.toString()}` : ''})`)));
+    ws.on('close', (code, reason) =>
+      this.failAll(new InspectorError(`the inspector closed the connection (${code}${reason.length ? ` ${reason.toString()}` : ''})`)),
+    );
     ws.on('error', (err) => this.failAll(new InspectorError(`inspector connection error: ${err.message}`)));
   }
 
   static connect(url: string, timeoutMs = 5000): Promise<InspectorSession> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(url, { handshakeTimeout: timeoutMs, perMessageDeflate: false, followRedirects: false, maxPayload: 512 * 1024 * 1024 });
+      const ws = new WebSocket(url, {
+        handshakeTimeout: timeoutMs,
+        perMessageDeflate: false,
+        followRedirects: false,
+        maxPayload: 512 * 1024 * 1024,
+      });
       const onError = (err: Error): void => {
         ws.removeAllListeners();
         ws.on('error', () => undefined);
@@ -126,7 +135,9 @@ export class InspectorSession {
       timeoutMs,
     );
     if (r.exceptionDetails) {
-      throw new InspectorError(`evaluation failed in the target: ${r.exceptionDetails.exception?.description ?? r.exceptionDetails.text ?? 'exception'}`);
+      throw new InspectorError(
+        `evaluation failed in the target: ${r.exceptionDetails.exception?.description ?? r.exceptionDetails.text ?? 'exception'}`,
+      );
     }
     return r.result?.value as T;
   }
@@ -155,7 +166,11 @@ export class InspectorSession {
       return;
     }
     if (typeof msg.id !== 'number') return; // an event
-    if (msg.error) this.settle(msg.id, new InspectorError(`${this.pending.get(msg.id)?.method ?? 'command'}: ${msg.error.message ?? 'error'} (${msg.error.code})`));
+    if (msg.error)
+      this.settle(
+        msg.id,
+        new InspectorError(`${this.pending.get(msg.id)?.method ?? 'command'}: ${msg.error.message ?? 'error'} (${msg.error.code})`),
+      );
     else this.settle(msg.id, null, msg.result ?? {});
   }
 

@@ -63,7 +63,10 @@ export async function findListeningPid(port: number): Promise<number | null> {
   } catch {
     return null;
   }
-  const pids = entries.filter((e) => /^\d+$/.test(e)).map(Number).sort((a, b) => a - b);
+  const pids = entries
+    .filter((e) => /^\d+$/.test(e))
+    .map(Number)
+    .sort((a, b) => a - b);
   for (const pid of pids) {
     let fds: string[];
     try {
@@ -150,7 +153,11 @@ export interface MeasureNetworkRequest {
 }
 
 /** Samples the target process and the host every intervalMs for durationSeconds. */
-export async function sampleProcessMetrics(req: SampleProcessRequest, signal?: AbortSignal, heartbeat?: (d: unknown) => void): Promise<ProcessProfile> {
+export async function sampleProcessMetrics(
+  req: SampleProcessRequest,
+  signal?: AbortSignal,
+  heartbeat?: (d: unknown) => void,
+): Promise<ProcessProfile> {
   const intervalMs = Math.max(50, req.intervalMs ?? 1000);
   const n = Math.max(1, Math.round((Math.max(0, req.durationSeconds) * 1000) / intervalMs));
   const port = localPortOf(req.target);
@@ -201,8 +208,19 @@ export async function sampleProcessMetrics(req: SampleProcessRequest, signal?: A
     prevWall = now;
     mem.push(await readMemUsedPct());
     samples++;
-    series.push({ tSec: round2((now - wallStart) / 1000), rssMb: rssMb === null ? null : round2(rssMb), cpuPct: cpuPct === null ? null : round2(cpuPct) });
-    heartbeat?.({ sample: samples, of: n, pid, cpuPct: cpuPct === null ? null : round2(cpuPct), rssMb: rssMb === null ? null : round2(rssMb), fds });
+    series.push({
+      tSec: round2((now - wallStart) / 1000),
+      rssMb: rssMb === null ? null : round2(rssMb),
+      cpuPct: cpuPct === null ? null : round2(cpuPct),
+    });
+    heartbeat?.({
+      sample: samples,
+      of: n,
+      pid,
+      cpuPct: cpuPct === null ? null : round2(cpuPct),
+      rssMb: rssMb === null ? null : round2(rssMb),
+      fds,
+    });
   }
 
   const hostEnd = await readHostCpu();

@@ -3,10 +3,11 @@ import type { Pool } from 'pg';
 import { STORE_SCHEMA } from './schema';
 
 export async function saveArtifact(store: Pool, runId: string, kind: string, data: unknown): Promise<string> {
-  const { rows } = await store.query(
-    `INSERT INTO ${STORE_SCHEMA}.artifacts (run_id, kind, data) VALUES ($1, $2, $3) RETURNING id`,
-    [runId, kind, JSON.stringify(data)],
-  );
+  const { rows } = await store.query(`INSERT INTO ${STORE_SCHEMA}.artifacts (run_id, kind, data) VALUES ($1, $2, $3) RETURNING id`, [
+    runId,
+    kind,
+    JSON.stringify(data),
+  ]);
   return String(rows[0].id);
 }
 

@@ -10,7 +10,13 @@
 // The schema (database perf_bench_db, schema bench: 50 tables x 20,000 rows) is built on the first
 // run (~10 s) and reused.
 import { Client, Pool } from 'pg';
-import { adviseIndexes, DEFAULT_ADVISOR_OPTIONS, type AdvisorOptions, type AdvisorResult, type WorkloadStatement } from '../../activities/skills/database-optimization-analyzer/advisor';
+import {
+  adviseIndexes,
+  DEFAULT_ADVISOR_OPTIONS,
+  type AdvisorOptions,
+  type AdvisorResult,
+  type WorkloadStatement,
+} from '../../activities/skills/database-optimization-analyzer/advisor';
 import { prepareHypopg } from '../../activities/skills/database-optimization-analyzer/hypopg';
 import { ensureParser } from '../../activities/skills/database-optimization-analyzer/sql-parse';
 
@@ -109,7 +115,13 @@ export function generateWorkload(n: number, seed = 42): WorkloadStatement[] {
     if (seen.has(q)) continue;
     seen.add(q);
     const calls = 1 + Math.floor(1000 * r() ** 3);
-    out.push({ queryid: String(out.length + 1), query: q, calls, totalMs: calls * (0.05 + 10 * r() ** 2), rows: calls * (1 + Math.floor(r() * 20)) });
+    out.push({
+      queryid: String(out.length + 1),
+      query: q,
+      calls,
+      totalMs: calls * (0.05 + 10 * r() ** 2),
+      rows: calls * (1 + Math.floor(r() * 20)),
+    });
   }
   return out;
 }
@@ -146,7 +158,8 @@ async function run(pool: Pool, hypopgSchema: string, n: number, options: Partial
     gc();
     gcMs += performance.now() - g0;
     retained = Math.max(retained, process.memoryUsage().heapUsed - heapBase);
-    if (process.env.PERF_BENCH_PHASES) console.log(`    after ${phase}: ${f1((process.memoryUsage().heapUsed - heapBase) / 2 ** 20)} MB retained`);
+    if (process.env.PERF_BENCH_PHASES)
+      console.log(`    after ${phase}: ${f1((process.memoryUsage().heapUsed - heapBase) / 2 ** 20)} MB retained`);
   };
   const t0 = performance.now();
   const result = await adviseIndexes(pool, { statements, schemas: ['bench'] }, { hypopgSchema, onPhase }, options);
@@ -154,7 +167,16 @@ async function run(pool: Pool, hypopgSchema: string, n: number, options: Partial
   clearInterval(sampler);
   const m = process.memoryUsage();
   heapPeak = Math.max(heapPeak, m.heapUsed);
-  return { n, seconds, result, retainedMb: retained / 2 ** 20, gcMs, heapPeakMb: heapPeak / 2 ** 20, heapBaseMb: heapBase / 2 ** 20, rssPeakMb: Math.max(rssPeak, m.rss) / 2 ** 20 };
+  return {
+    n,
+    seconds,
+    result,
+    retainedMb: retained / 2 ** 20,
+    gcMs,
+    heapPeakMb: heapPeak / 2 ** 20,
+    heapBaseMb: heapBase / 2 ** 20,
+    rssPeakMb: Math.max(rssPeak, m.rss) / 2 ** 20,
+  };
 }
 
 const f1 = (x: number) => x.toFixed(1);
@@ -166,7 +188,9 @@ function report(r: Run): void {
   const hypo = p.hypoExplainMs + p.hypoCallMs;
   console.log(`\n== ${r.n.toLocaleString('en-US')} statements ==`);
   console.log(`  time           ${f1(r.seconds)} s  ->  ${Math.round(r.n / r.seconds).toLocaleString('en-US')} statements/s`);
-  console.log(`  phases (ms)    parse ${s.ms.parse}, catalog ${s.ms.catalog}, plan ${s.ms.plan}, evaluate ${s.ms.evaluate}, select ${s.ms.select}, verify ${s.ms.verify}, tail ${s.ms.tail}`);
+  console.log(
+    `  phases (ms)    parse ${s.ms.parse}, catalog ${s.ms.catalog}, plan ${s.ms.plan}, evaluate ${s.ms.evaluate}, select ${s.ms.select}, verify ${s.ms.verify}, tail ${s.ms.tail}`,
+  );
   if (s.tail) {
     console.log(
       `  tail           ${s.tail.statements} statements beyond the ${s.statementsIn - s.tail.statements} heaviest, streamed: ${s.tail.planned} planned, ` +
@@ -185,19 +209,29 @@ function report(r: Run): void {
     `  memory         retained by the advisor (after GC, largest at a phase end) ${f1(r.retainedMb)} MB = ${Math.round((r.retainedMb * 2 ** 20) / r.n)} bytes/statement; ` +
       `heap peak incl. garbage +${f1(r.heapPeakMb - r.heapBaseMb)} MB; rss peak ${f1(r.rssPeakMb)} MB (the input itself is not counted)`,
   );
-  const top = r.result.recommendations.slice(0, 3).map((x) => `${x.table}(${x.keys.map((k) => k.name + (k.desc ? ' DESC' : '')).join(', ')})${x.include.length ? ` INCLUDE (${x.include.join(', ')})` : ''} saves ${f1(x.savedMs)} ms`);
+  const top = r.result.recommendations
+    .slice(0, 3)
+    .map(
+      (x) =>
+        `${x.table}(${x.keys.map((k) => k.name + (k.desc ? ' DESC' : '')).join(', ')})${x.include.length ? ` INCLUDE (${x.include.join(', ')})` : ''} saves ${f1(x.savedMs)} ms`,
+    );
   console.log(`  top proposals  ${top.join('; ')}`);
 }
 
 async function main(): Promise<void> {
-  const sizes = process.argv.slice(2).map(Number).filter((x) => x > 0);
+  const sizes = process.argv
+    .slice(2)
+    .map(Number)
+    .filter((x) => x > 0);
   const ns = sizes.length ? sizes : [1_000, 10_000, 20_000];
   if (!(await ensureParser())) throw new Error('the SQL parser (libpg-query) could not be loaded');
   const pool = await ensureSchema();
   try {
     const h = await prepareHypopg(pool, true);
     if (!h.schema) throw new Error(`hypopg is required: ${h.note}`);
-    console.log(`index advisor benchmark: ${TABLES} tables x ${ROWS} rows, PostgreSQL at ${urlFor(DB).replace(/\/\/[^@]*@/, '//')}, ${require('node:os').cpus().length} CPUs`);
+    console.log(
+      `index advisor benchmark: ${TABLES} tables x ${ROWS} rows, PostgreSQL at ${urlFor(DB).replace(/\/\/[^@]*@/, '//')}, ${require('node:os').cpus().length} CPUs`,
+    );
     await run(pool, h.schema, 200); // warm-up: wasm, catalog caches, connections
     const runs: Run[] = [];
     for (const n of ns) {

@@ -51,7 +51,10 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 const fmt = (x: number, d = 0): string => (Number.isFinite(x) ? x.toFixed(d) : '-');
-const load = (): string => loadavg().map((x) => x.toFixed(2)).join(' ');
+const load = (): string =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 
 function haveWrk(): boolean {
   return spawnSync('sh', ['-c', 'command -v wrk'], { encoding: 'utf8' }).status === 0;
@@ -83,7 +86,10 @@ function timesMs(s: string): number {
 
 function runWrk(url: string, connections: number, seconds: number, threads = 2): ToolFigures {
   // `times` prints the shell's and then its children's user/system CPU: wrk's cost.
-  const r = spawnSync('bash', ['-c', `wrk -t${threads} -c${connections} -d${seconds}s --latency '${url}'; times`], { encoding: 'utf8', timeout: (seconds + 30) * 1000 });
+  const r = spawnSync('bash', ['-c', `wrk -t${threads} -c${connections} -d${seconds}s --latency '${url}'; times`], {
+    encoding: 'utf8',
+    timeout: (seconds + 30) * 1000,
+  });
   const out = r.stdout ?? '';
   const lines = out.trim().split('\n');
   const [cu, cs] = (lines[lines.length - 1] ?? '').trim().split(/\s+/);
@@ -102,7 +108,9 @@ function runWrk(url: string, connections: number, seconds: number, threads = 2):
 
 function runChild(args: object, timeoutMs: number): Promise<ToolFigures> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'tool-child.ts'), JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'tool-child.ts'), JSON.stringify(args)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -183,7 +191,9 @@ async function stallTest(o: Options, wrkAvailable: boolean): Promise<void> {
   const stallAtMs = 2500;
   const stallMs = 200;
   const expected = expectedStallP99(rate, seconds, delayMs, stallAtMs, stallMs);
-  console.log(`\n## Stall test: open model, ${rate} req/s for ${seconds} s, ${delayMs} ms server that blocks its event loop for ${stallMs} ms once, ${stallAtMs} ms in (load ${load()})\n`);
+  console.log(
+    `\n## Stall test: open model, ${rate} req/s for ${seconds} s, ${delayMs} ms server that blocks its event loop for ${stallMs} ms once, ${stallAtMs} ms in (load ${load()})\n`,
+  );
   const ours: ToolFigures[] = [];
   for (let i = 0; i < o.reps; i++) {
     const server = await startNodeTarget({ name: 'stall', delayMs, stallAtMs, stallMs });
@@ -200,7 +210,8 @@ async function stallTest(o: Options, wrkAvailable: boolean): Promise<void> {
     if (tool === 'wrk' && !wrkAvailable) continue;
     const server = await startNodeTarget({ name: 'stall', delayMs, stallAtMs, stallMs });
     try {
-      const f = tool === 'wrk' ? runWrk(server.url, 20, seconds, 1) : await runChild({ tool, url: server.url, connections: 20, seconds }, 90_000);
+      const f =
+        tool === 'wrk' ? runWrk(server.url, 20, seconds, 1) : await runChild({ tool, url: server.url, connections: 20, seconds }, 90_000);
       closed.push([`${tool}, closed loop (20 connections)`, f]);
     } finally {
       await server.close();
@@ -208,13 +219,17 @@ async function stallTest(o: Options, wrkAvailable: boolean): Promise<void> {
   }
   const p99 = median(ours.map((f) => f.p99Ms));
   const cpuPct = median(ours.map((f) => (f.cpuMs / (seconds * 1000)) * 100));
-  console.log('| generator | p99 ms (median) | expected p99 ms | deviation | p50 ms | requests | dropped | CPU % of one core | send lag p99 ms |');
+  console.log(
+    '| generator | p99 ms (median) | expected p99 ms | deviation | p50 ms | requests | dropped | CPU % of one core | send lag p99 ms |',
+  );
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   console.log(
     `| ours, open model | ${fmt(p99, 1)} | ${fmt(expected, 1)} | ${fmt(((p99 - expected) / expected) * 100, 1)}% | ${fmt(median(ours.map((f) => f.p50Ms)), 2)} | ${fmt(median(ours.map((f) => f.requests)))} | ${fmt(median(ours.map((f) => f.dropped ?? 0)))} | ${fmt(cpuPct, 1)} | ${fmt(median(ours.map((f) => f.sendLagP99Ms ?? NaN)), 2)} |`,
   );
   for (const [name, f] of closed) console.log(`| ${name} | ${fmt(f.p99Ms, 1)} | | | ${fmt(f.p50Ms, 2)} | ${fmt(f.requests)} | | | |`);
-  console.log(`\nour p99 per run: ${ours.map((f) => fmt(f.p99Ms, 1)).join(', ')} ms; CPU per run: ${ours.map((f) => fmt((f.cpuMs / (seconds * 1000)) * 100, 1)).join(', ')} % of one core`);
+  console.log(
+    `\nour p99 per run: ${ours.map((f) => fmt(f.p99Ms, 1)).join(', ')} ms; CPU per run: ${ours.map((f) => fmt((f.cpuMs / (seconds * 1000)) * 100, 1)).join(', ')} % of one core`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -224,7 +239,9 @@ async function main(): Promise<void> {
   const tools: Tool[] = ['ours', ...(wrkAvailable ? (['wrk'] as Tool[]) : []), ...(acAvailable ? (['autocannon'] as Tool[]) : [])];
   if (!wrkAvailable) console.log('wrk not found: apt-get install -y wrk (comparisons with it are skipped)');
   if (!acAvailable) console.log('autocannon not found: npm install (it is a devDependency; comparisons with it are skipped)');
-  console.log(`# Load generator benchmark: ${o.seconds} s runs, ${o.connections} connections, ${o.reps} repetitions, tools ${tools.join(', ')}`);
+  console.log(
+    `# Load generator benchmark: ${o.seconds} s runs, ${o.connections} connections, ${o.reps} repetitions, tools ${tools.join(', ')}`,
+  );
   console.log(`node ${process.version}, ${require('node:os').cpus().length} CPUs, load average at start ${load()}`);
   if (!existsSync('/proc/loadavg')) console.log('(no /proc/loadavg: load figures unavailable)');
 
@@ -252,7 +269,9 @@ async function main(): Promise<void> {
         for (const tool of order) {
           const f = await runTool(tool, target.url, o);
           rows.find((r) => r.target === target.name && r.tool === tool)!.runs.push(f);
-          process.stdout.write(`  ${target.name} rep ${rep + 1} ${tool}: ${fmt(f.rps)} req/s, p99 ${fmt(f.p99Ms, 2)} ms (load ${load()})\n`);
+          process.stdout.write(
+            `  ${target.name} rep ${rep + 1} ${tool}: ${fmt(f.rps)} req/s, p99 ${fmt(f.p99Ms, 2)} ms (load ${load()})\n`,
+          );
         }
       }
     } finally {
@@ -261,7 +280,9 @@ async function main(): Promise<void> {
   }
   if (rows.length) printTable(rows, tools);
   if (o.only.has('stall')) await stallTest(o, wrkAvailable);
-  console.log(`\nload average at the end ${load()} (${require('node:os').cpus().length} CPUs: above that, other work shared the machine and the figures are noisy)`);
+  console.log(
+    `\nload average at the end ${load()} (${require('node:os').cpus().length} CPUs: above that, other work shared the machine and the figures are noisy)`,
+  );
 }
 
 if (require.main === module) {

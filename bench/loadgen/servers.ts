@@ -64,7 +64,10 @@ export async function startNginx(): Promise<Target> {
   if (!bin) throw new Error('nginx is not installed: apt-get install -y nginx-light');
   const dir = mkdtempSync(join(tmpdir(), 'bench-nginx-'));
   chmodSync(dir, 0o755); // the workers run as nobody
-  writeFileSync(join(dir, 'index.html'), `<!DOCTYPE html>\n<html><head><title>bench</title></head><body>${'x'.repeat(540)}</body></html>\n`);
+  writeFileSync(
+    join(dir, 'index.html'),
+    `<!DOCTYPE html>\n<html><head><title>bench</title></head><body>${'x'.repeat(540)}</body></html>\n`,
+  );
   chmodSync(join(dir, 'index.html'), 0o644);
   const port = await freePort();
   const conf = `
@@ -89,7 +92,9 @@ http {
 }
 `;
   writeFileSync(join(dir, 'nginx.conf'), conf);
-  const child = spawn(bin, ['-c', join(dir, 'nginx.conf'), '-p', dir, '-e', join(dir, 'error.log')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(bin, ['-c', join(dir, 'nginx.conf'), '-p', dir, '-e', join(dir, 'error.log')], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
   const url = `http://127.0.0.1:${port}/index.html`;

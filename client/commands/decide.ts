@@ -12,10 +12,18 @@ export function registerDecide(program: Command): void {
     .action(async (id: string, opts: { items?: string }) => {
       try {
         await withClient(async (client) => {
-          const itemIds = opts.items ? opts.items.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
-          const r = await client.workflow.getHandle(id).executeUpdate(approvePlanUpdate, { args: [{ itemIds, by: process.env.USER || 'cli' }] });
+          const itemIds = opts.items
+            ? opts.items
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean)
+            : undefined;
+          const r = await client.workflow
+            .getHandle(id)
+            .executeUpdate(approvePlanUpdate, { args: [{ itemIds, by: process.env.USER || 'cli' }] });
           console.log(`approved ${r.approved.length} item(s): ${r.approved.join(', ')}`);
-          if (!itemIds) console.log('index drops (marked "by id" in the plan) are not part of a plain approval: list them with --items to apply them');
+          if (!itemIds)
+            console.log('index drops (marked "by id" in the plan) are not part of a plain approval: list them with --items to apply them');
         });
       } catch (err) {
         if (err instanceof WorkflowUpdateFailedError) throw new UsageError(`approval refused: ${err.cause?.message ?? err.message}`);

@@ -28,7 +28,12 @@ export function registerDev(program: Command): void {
     .option('--port <n>', 'gRPC port', '7233')
     .option('--ui-port <n>', 'Web UI port', '8233')
     .action(async (opts: { port: string; uiPort: string }) => {
-      const p = await startDevServer({ port: Number(opts.port), uiPort: Number(opts.uiPort), dataDir: join(DATA_DIR, 'temporal'), logDir: LOG_DIR });
+      const p = await startDevServer({
+        port: Number(opts.port),
+        uiPort: Number(opts.uiPort),
+        dataDir: join(DATA_DIR, 'temporal'),
+        logDir: LOG_DIR,
+      });
       console.log(`Temporal dev server on 127.0.0.1:${opts.port}, Web UI http://127.0.0.1:${opts.uiPort} (Ctrl-C stops it; log ${p.log})`);
       await new Promise<void>((resolve) => {
         const stop = () => void stopProcess(p).then(resolve);
@@ -50,7 +55,12 @@ export function registerDev(program: Command): void {
         for (const p of started.reverse()) await stopProcess(p);
       };
       // Ctrl-C, kill or a closed terminal: the children go too (they would outlive us otherwise).
-      for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]] as const) process.once(sig, () => void stopAll().then(() => process.exit(code)));
+      for (const [sig, code] of [
+        ['SIGINT', 130],
+        ['SIGTERM', 143],
+        ['SIGHUP', 129],
+      ] as const)
+        process.once(sig, () => void stopAll().then(() => process.exit(code)));
       try {
         const env = demoEnv();
         const cfg = temporalConfig();
@@ -77,14 +87,29 @@ export function registerDev(program: Command): void {
 
         const profile = loadProfileFile(join(PROJECT_ROOT, 'demo/targets/shop.yaml'));
         // The inspector on loopback only: shop.yaml's process.inspectorUrl, for the CPU profile and event-loop delay.
-        const shop = startProcess('shop', process.execPath, ['--inspect=127.0.0.1:9229', ...TSX, join(PROJECT_ROOT, 'demo/server/main.ts')], { env, logDir: LOG_DIR, cwd: PROJECT_ROOT });
+        const shop = startProcess(
+          'shop',
+          process.execPath,
+          ['--inspect=127.0.0.1:9229', ...TSX, join(PROJECT_ROOT, 'demo/server/main.ts')],
+          { env, logDir: LOG_DIR, cwd: PROJECT_ROOT },
+        );
         started.push(shop);
-        await waitUntil('demo shop', async () => (await request(new URL('/health', profile.http.baseUrl))).statusCode === 200, { timeoutMs: 30_000, process: shop });
+        await waitUntil('demo shop', async () => (await request(new URL('/health', profile.http.baseUrl))).statusCode === 200, {
+          timeoutMs: 30_000,
+          process: shop,
+        });
         console.log(`demo shop listening on ${profile.http.baseUrl} (log ${shop.log})`);
 
-        const worker = startProcess('worker', process.execPath, [...TSX, join(PROJECT_ROOT, 'worker/main.ts')], { env, logDir: LOG_DIR, cwd: PROJECT_ROOT });
+        const worker = startProcess('worker', process.execPath, [...TSX, join(PROJECT_ROOT, 'worker/main.ts')], {
+          env,
+          logDir: LOG_DIR,
+          cwd: PROJECT_ROOT,
+        });
         started.push(worker);
-        await waitUntil('worker', async () => (await import('node:fs')).readFileSync(worker.log, 'utf8').includes('worker serving'), { timeoutMs: 90_000, process: worker });
+        await waitUntil('worker', async () => (await import('node:fs')).readFileSync(worker.log, 'utf8').includes('worker serving'), {
+          timeoutMs: 90_000,
+          process: worker,
+        });
         console.log(`worker started (log ${worker.log})\n`);
 
         const result = await startRun(
@@ -99,7 +124,9 @@ export function registerDev(program: Command): void {
           { wait: true, reports: opts.reports },
         );
         if (keepUp) {
-          console.log('\nthe stack stays up (--keep-up): Web UI http://127.0.0.1:8233, shop ' + profile.http.baseUrl + '. Ctrl-C stops it.');
+          console.log(
+            '\nthe stack stays up (--keep-up): Web UI http://127.0.0.1:8233, shop ' + profile.http.baseUrl + '. Ctrl-C stops it.',
+          );
           await new Promise(() => undefined);
         }
         process.exitCode = result ? 0 : 1;

@@ -17,7 +17,8 @@ export function registerReport(program: Command): void {
         const handle = client.workflow.getHandle(id, opts.runId);
         const desc = await handle.describe();
         if (desc.status.name === 'RUNNING') throw new UsageError(`${id} is still running; see: perf-orch status ${id}`);
-        if (desc.status.name !== 'COMPLETED') throw new UsageError(`${id} ended ${desc.status.name}; it has no report. Its history is in the Web UI.`);
+        if (desc.status.name !== 'COMPLETED')
+          throw new UsageError(`${id} ended ${desc.status.name}; it has no report. Its history is in the Web UI.`);
         const result = (await handle.result()) as OutputContract;
         console.log(opts.json ? JSON.stringify(result, null, 2) : summary(result));
         if (opts.out) console.error(`report: ${writeReport(result, opts.out)}`);

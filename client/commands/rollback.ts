@@ -31,7 +31,8 @@ export function registerRollback(program: Command): void {
           workflowId: `${id}:rollback:${desc.runId}`,
           args: [{ target, changes, reason: opts.reason }],
         });
-        for (const r of rb as { itemId: string; ok: boolean; details: string }[]) console.log(`${r.ok ? 'rolled back' : 'FAILED'} ${r.itemId}: ${r.details}`);
+        for (const r of rb as { itemId: string; ok: boolean; details: string }[])
+          console.log(`${r.ok ? 'rolled back' : 'FAILED'} ${r.itemId}: ${r.details}`);
       });
     });
 }

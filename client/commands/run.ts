@@ -44,9 +44,11 @@ export function buildRunInput(opts: RunOptions): RunInput {
     const bad = scope.filter((s) => !LAYERS.includes(s));
     if (bad.length) throw new UsageError(`--scope: unknown layer(s) ${bad.join(', ')}; use a comma list of ${LAYERS.join(', ')}`);
   }
-  if (!['auto', 'T1', 'T2', 'T3', 'T4'].includes(opts.tier)) throw new UsageError(`--tier must be auto, T1, T2, T3 or T4 (got "${opts.tier}")`);
+  if (!['auto', 'T1', 'T2', 'T3', 'T4'].includes(opts.tier))
+    throw new UsageError(`--tier must be auto, T1, T2, T3 or T4 (got "${opts.tier}")`);
   const threshold = opts.regressionThreshold === undefined ? undefined : Number(opts.regressionThreshold);
-  if (threshold !== undefined && !(threshold > 0 && threshold < 100)) throw new UsageError('--regression-threshold must be a percentage between 0 and 100');
+  if (threshold !== undefined && !(threshold > 0 && threshold < 100))
+    throw new UsageError('--regression-threshold must be a percentage between 0 and 100');
   return {
     target,
     scope,
@@ -70,7 +72,11 @@ export function registerRun(program: Command): void {
     .option('--auto-approve', 'approve the plan without a human (demos and CI; recorded in the result)')
     .option('--wait', 'follow the run with a progress bar and print the before/after table')
     .option('--approval-timeout <duration>', 'how long to wait for approval (e.g. 30m, 24h)', '24h')
-    .addOption(new Option('--on-approval-timeout <what>', 'escalate to an architecture review, or end').choices(['escalate', 'end']).default('escalate'))
+    .addOption(
+      new Option('--on-approval-timeout <what>', 'escalate to an architecture review, or end')
+        .choices(['escalate', 'end'])
+        .default('escalate'),
+    )
     .option('--regression-threshold <pct>', 'roll back when a target metric gets worse by more than this', '10')
     .option('--reports <dir>', 'where --wait writes the report files', 'reports')
     .action(async (opts: RunOptions) => {

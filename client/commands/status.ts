@@ -22,8 +22,14 @@ export function registerStatus(program: Command): void {
         console.log(`now: ${s.step}`);
         const load = desc.status.name === 'RUNNING' ? await currentLoadProgress(client, id, desc.runId, s.phase).catch(() => null) : null;
         if (load) console.log(`      ${describeProgress(load)}`);
-        if (s.baseline) console.log(`baseline: p95 ${s.baseline.latencyMs.p95} ms, p99 ${s.baseline.latencyMs.p99} ms, ${s.baseline.throughputRps} req/s, errors ${s.baseline.errorRatePct}%`);
-        if (s.after) console.log(`after:    p95 ${s.after.latencyMs.p95} ms, p99 ${s.after.latencyMs.p99} ms, ${s.after.throughputRps} req/s, errors ${s.after.errorRatePct}%`);
+        if (s.baseline)
+          console.log(
+            `baseline: p95 ${s.baseline.latencyMs.p95} ms, p99 ${s.baseline.latencyMs.p99} ms, ${s.baseline.throughputRps} req/s, errors ${s.baseline.errorRatePct}%`,
+          );
+        if (s.after)
+          console.log(
+            `after:    p95 ${s.after.latencyMs.p95} ms, p99 ${s.after.latencyMs.p99} ms, ${s.after.throughputRps} req/s, errors ${s.after.errorRatePct}%`,
+          );
         if (s.plan) console.log(`\nplan:\n${planTable(s)}`);
         if (s.decision) console.log(`\ndecision: ${JSON.stringify(s.decision)}`);
         if (s.applied.length) console.log(`applied: ${s.applied.map((a) => a.itemId).join(', ')}`);
@@ -44,7 +50,14 @@ export function registerStatus(program: Command): void {
         const rows = [['workflow id', 'run id', 'status', 'phase', 'tier', 'started']];
         for await (const w of client.workflow.list({ query, pageSize: Number(opts.limit) })) {
           const sa = w.searchAttributes as Record<string, unknown[] | undefined>;
-          rows.push([w.workflowId, w.runId, w.status.name, String(sa.PerfPhase?.[0] ?? ''), String(sa.PerfTier?.[0] ?? ''), w.startTime.toISOString()]);
+          rows.push([
+            w.workflowId,
+            w.runId,
+            w.status.name,
+            String(sa.PerfPhase?.[0] ?? ''),
+            String(sa.PerfTier?.[0] ?? ''),
+            w.startTime.toISOString(),
+          ]);
           if (rows.length > Number(opts.limit)) break;
         }
         console.log(rows.length > 1 ? table(rows) : 'no runs yet');

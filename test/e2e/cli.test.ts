@@ -55,7 +55,11 @@ before(async () => {
   });
   worker.stdout!.on('data', (d) => (workerLog += d));
   worker.stderr!.on('data', (d) => (workerLog += d));
-  await eventually('the worker to start', async () => (workerLog.includes('worker serving') ? true : worker.exitCode !== null ? Promise.reject(new Error(workerLog)) : undefined), 120_000);
+  await eventually(
+    'the worker to start',
+    async () => (workerLog.includes('worker serving') ? true : worker.exitCode !== null ? Promise.reject(new Error(workerLog)) : undefined),
+    120_000,
+  );
 });
 
 after(async () => {
@@ -118,7 +122,9 @@ describe('perf-orch CLI', { concurrency: false }, () => {
     const rb = await cli(['rollback', 'perf-shop']);
     assert.equal(rb.code, 0, rb.stderr);
     assert.match(rb.stdout, /rolled back idx-/);
-    const { rows } = await shop.pool.query(`SELECT count(*)::int AS n FROM pg_indexes WHERE tablename = 'products' AND indexname <> 'products_pkey'`);
+    const { rows } = await shop.pool.query(
+      `SELECT count(*)::int AS n FROM pg_indexes WHERE tablename = 'products' AND indexname <> 'products_pkey'`,
+    );
     assert.equal(rows[0].n, 0);
   });
 

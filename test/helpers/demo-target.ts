@@ -24,7 +24,10 @@ export interface DemoTarget {
 export const DEMO_PROFILE_FILE = join(__dirname, '../../demo/targets/shop.yaml');
 
 /** Seeds `database` (small), starts the shop on a free port, returns a profile pointing at it. */
-export async function startDemoTarget(database: string, opts: { products?: number; load?: Partial<TargetProfile['load']> } = {}): Promise<DemoTarget> {
+export async function startDemoTarget(
+  database: string,
+  opts: { products?: number; load?: Partial<TargetProfile['load']> } = {},
+): Promise<DemoTarget> {
   const url = await testDatabase(database);
   const pool = await testPool(database);
   await seedShop(pool, { products: opts.products ?? 30_000 });
@@ -41,7 +44,10 @@ export async function startDemoTarget(database: string, opts: { products?: numbe
   // (CPU profiles are tested against a child process in test/integration/cpu-profile.test.ts).
   raw.process = { port };
   raw.load = { ...raw.load, concurrency: 4, durationSeconds: 2, warmupSeconds: 0.5, ...opts.load };
-  raw.http.endpoints = raw.http.endpoints.map((e: { path: string }) => ({ ...e, path: e.path.replace('{{int:1:200000}}', `{{int:1:${opts.products ?? 30_000}}}`) }));
+  raw.http.endpoints = raw.http.endpoints.map((e: { path: string }) => ({
+    ...e,
+    path: e.path.replace('{{int:1:200000}}', `{{int:1:${opts.products ?? 30_000}}}`),
+  }));
   const profile = parseTargetProfile(raw, 'test demo profile');
   return {
     profile,

@@ -90,7 +90,10 @@ test('snapshot, hits/misses and a slow command are diffed over the window', asyn
     assert.ok(e.durationUs >= 0);
     assert.ok(!e.command.includes('S'.repeat(41)), 'values are shortened');
   }
-  assert.ok(p.slowlog.some((e) => e.command === `KEYS ${PREFIX}*`), JSON.stringify(p.slowlog));
+  assert.ok(
+    p.slowlog.some((e) => e.command === `KEYS ${PREFIX}*`),
+    JSON.stringify(p.slowlog),
+  );
   // sorted slowest first
   for (let i = 1; i < p.slowlog.length; i++) assert.ok(p.slowlog[i - 1].durationUs >= p.slowlog[i].durationUs);
 });

@@ -146,7 +146,9 @@ test('cancellation stops the profile promptly and cleans up the target', async (
   const mock = new MockActivityEnvironment();
   setTimeout(() => mock.cancel(), 700);
   const t = Date.now();
-  await assert.rejects(mock.run(activities.profileCpu, { runId: 'cpu-it-cancel', target: profile(`http://127.0.0.1:${inspectorPort}`), durationSeconds: 30 }));
+  await assert.rejects(
+    mock.run(activities.profileCpu, { runId: 'cpu-it-cancel', target: profile(`http://127.0.0.1:${inspectorPort}`), durationSeconds: 30 }),
+  );
   assert.ok(Date.now() - t < 3000, `${Date.now() - t} ms`);
   const session = await InspectorSession.connect(await discoverDebuggerUrl(`http://127.0.0.1:${inspectorPort}`));
   try {
@@ -170,11 +172,18 @@ test('no inspector configured: null; inspector not answering or on a host not al
   assert.ok(down);
   assert.equal(down.functions.length, 0);
   assert.equal(down.file, null);
-  assert.match(down.problems.join('\n'), new RegExp(`no CPU profile: the inspector at http://127.0.0.1:${port} does not answer .*--inspect`));
+  assert.match(
+    down.problems.join('\n'),
+    new RegExp(`no CPU profile: the inspector at http://127.0.0.1:${port} does not answer .*--inspect`),
+  );
 
   // localhost is not among the profile's hosts (baseUrl is 127.0.0.1): never contacted.
   const t = Date.now();
-  const refused = await activities.profileCpu({ runId: 'cpu-it-host', target: profile(`http://localhost:${inspectorPort}`), durationSeconds: 5 });
+  const refused = await activities.profileCpu({
+    runId: 'cpu-it-host',
+    target: profile(`http://localhost:${inspectorPort}`),
+    durationSeconds: 5,
+  });
   assert.ok(Date.now() - t < 1000);
   assert.match(refused!.problems.join('\n'), /refusing to attach to the inspector at localhost:\d+: it is not an allowed host/);
 });

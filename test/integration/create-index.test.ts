@@ -64,7 +64,10 @@ test('createIndex builds a valid index the plan uses; again is a no-op; dropInde
   const a = action('perf_items_category_id_created_at_idx', [{ name: 'category_id' }, { name: 'created_at', desc: true }]);
 
   const r = await createIndex(pool, a, opts);
-  assert.match(r.details, /created index idx_test\.perf_items_category_id_created_at_idx on idx_test\.items \(category_id, created_at DESC\)/);
+  assert.match(
+    r.details,
+    /created index idx_test\.perf_items_category_id_created_at_idx on idx_test\.items \(category_id, created_at DESC\)/,
+  );
   assert.match(r.details, /analyzed/);
   assert.equal(r.preExisting, undefined);
   assert.deepEqual(await indexRow(a.indexName), { valid: true });
@@ -160,7 +163,10 @@ test('statement timeout during the build: non-retryable, the INVALID index is dr
 });
 
 test('an INVALID leftover of the same name (failed UNIQUE build on duplicates) is dropped and rebuilt', async () => {
-  await assert.rejects(pool.query(`CREATE UNIQUE INDEX CONCURRENTLY perf_items_code_idx ON ${S}.items (code)`), /could not create unique index/);
+  await assert.rejects(
+    pool.query(`CREATE UNIQUE INDEX CONCURRENTLY perf_items_code_idx ON ${S}.items (code)`),
+    /could not create unique index/,
+  );
   assert.deepEqual(await indexRow('perf_items_code_idx'), { valid: false });
 
   const r = await createIndex(pool, action('perf_items_code_idx', [{ name: 'code' }]), opts);
@@ -215,7 +221,10 @@ test('INCLUDE columns, and the plans of the statements it was proposed for are c
   assert.match(r.details, /the generic plan of all 2 statements it was proposed for uses it/);
   const { rows } = await pool.query(`SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname = $2`, [S, a.indexName]);
   assert.match(rows[0].indexdef, /\(category_id, created_at DESC\) INCLUDE \(code\)/);
-  assert.match(await planOf(`SELECT code FROM ${S}.items WHERE category_id = 3 ORDER BY created_at DESC LIMIT 20`), /Index Only Scan using perf_items_category_id_created_at_inc_code_idx/);
+  assert.match(
+    await planOf(`SELECT code FROM ${S}.items WHERE category_id = 3 ORDER BY created_at DESC LIMIT 20`),
+    /Index Only Scan using perf_items_category_id_created_at_inc_code_idx/,
+  );
   const { rows: items } = await pool.query(`SELECT count(*)::int AS n FROM ${S}.items WHERE code IS NULL`);
   assert.equal(items[0].n, 0, 'the UPDATE was planned, never run');
   await dropIndex(pool, S, a.indexName, opts);

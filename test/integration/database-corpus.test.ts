@@ -35,7 +35,9 @@ before(async () => {
       await c.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schemaOf(k))} CASCADE; CREATE SCHEMA ${quoteIdent(schemaOf(k))}`);
       await c.query(sql(k, k.setup));
     }
-    const { rows } = await c.query(`SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname LIKE 'corpus\\_%' AND c.relkind = 'r'`);
+    const { rows } = await c.query(
+      `SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname LIKE 'corpus\\_%' AND c.relkind = 'r'`,
+    );
     for (const r of rows) await c.query(`VACUUM ANALYZE ${qualifiedName(r.nspname, r.relname)}`);
   } finally {
     c.release();
@@ -93,7 +95,9 @@ describe('index advisor corpus', { concurrency: false }, () => {
         assert.ok(rec.verified && rec.savedMs > 0 && rec.statements.length >= e.usedBy.length);
         const name = `corpus_idx_${e.table}`;
         const include = rec.include.length ? ` INCLUDE (${rec.include.map(quoteIdent).join(', ')})` : '';
-        await pool.query(`CREATE INDEX ${quoteIdent(name)} ON ${qualifiedName(schemaOf(k), e.table)} (${indexColumnList(rec.keys)})${include}`);
+        await pool.query(
+          `CREATE INDEX ${quoteIdent(name)} ON ${qualifiedName(schemaOf(k), e.table)} (${indexColumnList(rec.keys)})${include}`,
+        );
         const planner = await GenericPlanner.open(pool, null);
         try {
           for (const i of e.usedBy) {
@@ -121,10 +125,14 @@ describe('index advisor corpus, streamed: all but the heaviest statement in the 
     test(`${k.name} (streamed)`, async () => {
       const r = await advise(k, { detailedStatements: 1, tailBatchStatements: 2 });
       assertAdvice(k, r);
-      if (k.workload.length > 1) assert.equal(r.stats.tail?.statements, k.workload.length - 1, 'the other statements went through the tail');
+      if (k.workload.length > 1)
+        assert.equal(r.stats.tail?.statements, k.workload.length - 1, 'the other statements went through the tail');
       for (const e of k.expect) {
         const rec = r.recommendations.find((x) => x.table === e.table && describeKeys(x.keys).join() === e.keys.join())!;
-        assert.ok(rec.verified && rec.savedMs > 0 && rec.statementCount >= e.usedBy.length, `${rec.statementCount} statements, ${e.usedBy.length} expected`);
+        assert.ok(
+          rec.verified && rec.savedMs > 0 && rec.statementCount >= e.usedBy.length,
+          `${rec.statementCount} statements, ${e.usedBy.length} expected`,
+        );
       }
     });
   }

@@ -112,10 +112,15 @@ after(async () => {
 });
 
 test('the snapshot reads indexes, tables, sequences and sessions of the schema', () => {
-  assert.deepEqual(
-    snapshot.indexes.map((i) => i.name).sort(),
-    ['t_dup_a_b_idx', 't_dup_a_idx', 't_dup_code_uq', 't_dup_pkey', 't_lock_pkey', 't_serial_pkey', 't_stale_pkey'],
-  );
+  assert.deepEqual(snapshot.indexes.map((i) => i.name).sort(), [
+    't_dup_a_b_idx',
+    't_dup_a_idx',
+    't_dup_code_uq',
+    't_dup_pkey',
+    't_lock_pkey',
+    't_serial_pkey',
+    't_stale_pkey',
+  ]);
   assert.equal(snapshot.indexes.find((i) => i.name === 't_dup_code_uq')!.valid, false);
   assert.ok(snapshot.indexes.find((i) => i.name === 't_dup_a_idx')!.scans >= 60);
   assert.ok(snapshot.database.xidAge > 0);
@@ -123,20 +128,35 @@ test('the snapshot reads indexes, tables, sequences and sessions of the schema',
   assert.ok(snapshot.sessions.some((s) => s.state === 'idle in transaction'));
   assert.ok(snapshot.sessions.some((s) => s.blockedBy.length > 0));
   // Literals of running queries are normalized away.
-  assert.ok(snapshot.sessions.every((s) => !/v \+ 10/.test(s.query)), snapshot.sessions.map((s) => s.query).join('\n'));
+  assert.ok(
+    snapshot.sessions.every((s) => !/v \+ 10/.test(s.query)),
+    snapshot.sessions.map((s) => s.query).join('\n'),
+  );
 });
 
 test('duplicate index: (a) is covered by (a, b); drop it (approved by id), CREATE kept as the rollback', () => {
   const f = byId('db-duplicate-index-dbhealth-t_dup_a_idx');
   assert.equal(f.rootCause, 'duplicate_index');
-  assert.ok(f.evidence.some((e) => /dbhealth\.t_dup_a_idx \(a, .*\) is covered by t_dup_a_b_idx \(a, b\)/.test(e)), f.evidence.join('\n'));
-  assert.deepEqual(f.action, { type: 'drop_index', schema: 'dbhealth', table: 't_dup', indexName: 't_dup_a_idx', definition: 'CREATE INDEX t_dup_a_idx ON dbhealth.t_dup USING btree (a)' });
+  assert.ok(
+    f.evidence.some((e) => /dbhealth\.t_dup_a_idx \(a, .*\) is covered by t_dup_a_b_idx \(a, b\)/.test(e)),
+    f.evidence.join('\n'),
+  );
+  assert.deepEqual(f.action, {
+    type: 'drop_index',
+    schema: 'dbhealth',
+    table: 't_dup',
+    indexName: 't_dup_a_idx',
+    definition: 'CREATE INDEX t_dup_a_idx ON dbhealth.t_dup USING btree (a)',
+  });
   assert.equal(f.rollback, 'CREATE INDEX CONCURRENTLY t_dup_a_idx ON dbhealth.t_dup USING btree (a);');
 });
 
 test('unused index: (a, b) never scanned; the duplicate and unique/primary indexes are not listed again', () => {
   const unused = findings.filter((x) => x.rootCause === 'unused_index');
-  assert.deepEqual(unused.map((x) => x.id), ['db-unused-index-dbhealth-t_dup_a_b_idx']);
+  assert.deepEqual(
+    unused.map((x) => x.id),
+    ['db-unused-index-dbhealth-t_dup_a_b_idx'],
+  );
   const f = unused[0];
   assert.ok(f.action.type === 'drop_index' && f.action.indexName === 't_dup_a_b_idx');
   assert.match(f.rollback, /CREATE INDEX CONCURRENTLY t_dup_a_b_idx ON dbhealth\.t_dup USING btree \(a, b\);/);
@@ -154,14 +174,20 @@ test('invalid index: the leftover of the failed unique build', () => {
 
 test('bloat: the table with 80% deleted rows, with VACUUM and (manual) rewrite steps', () => {
   const f = byId('db-health-bloat');
-  assert.ok(f.evidence.some((e) => /table dbhealth\.t_bloat: ~\d+(\.\d)? MB of .* is free space \(\d+%\), 160,000 dead rows/.test(e)), f.evidence.join('\n'));
+  assert.ok(
+    f.evidence.some((e) => /table dbhealth\.t_bloat: ~\d+(\.\d)? MB of .* is free space \(\d+%\), 160,000 dead rows/.test(e)),
+    f.evidence.join('\n'),
+  );
   assert.ok(steps(f).includes('VACUUM (VERBOSE, ANALYZE) "dbhealth"."t_bloat";'));
   assert.ok(steps(f).some((s) => /VACUUM FULL "dbhealth"."t_bloat"; \(locks the table: NOT applied by the tool\)/.test(s)));
 });
 
 test('stale statistics: 10,000 of 20,000 rows modified since ANALYZE', () => {
   const f = byId('db-health-stale-statistics');
-  assert.ok(f.evidence.some((e) => /dbhealth\.t_stale: 10,000 rows modified since the last analyze/.test(e)), f.evidence.join('\n'));
+  assert.ok(
+    f.evidence.some((e) => /dbhealth\.t_stale: 10,000 rows modified since the last analyze/.test(e)),
+    f.evidence.join('\n'),
+  );
   assert.ok(steps(f).includes('ANALYZE "dbhealth"."t_stale";'));
   assert.ok(!f.evidence.some((e) => /t_dup/.test(e)), 't_dup is analyzed and unchanged');
 });
@@ -170,26 +196,46 @@ test('sequences: one at 90% of its MAXVALUE, one whose int column is near its li
   const f = byId('db-health-sequences');
   assert.equal(f.rootCause, 'sequence_exhaustion');
   assert.equal(f.risk, 'high');
-  assert.ok(f.evidence.some((e) => /dbhealth\.s_small: 900 of 1,000 \(90%\)/.test(e)), f.evidence.join('\n'));
-  assert.ok(f.evidence.some((e) => /dbhealth\.t_serial_id_seq: 2,000,000,000 of 2,147,483,647 .* feeding dbhealth\.t_serial\.id \(integer\)/.test(e)), f.evidence.join('\n'));
-  assert.ok(steps(f).some((s) => /ALTER TABLE "dbhealth"\."t_serial" ALTER COLUMN "id" TYPE bigint;/.test(s) && /NOT applied by the tool/.test(s)));
+  assert.ok(
+    f.evidence.some((e) => /dbhealth\.s_small: 900 of 1,000 \(90%\)/.test(e)),
+    f.evidence.join('\n'),
+  );
+  assert.ok(
+    f.evidence.some((e) =>
+      /dbhealth\.t_serial_id_seq: 2,000,000,000 of 2,147,483,647 .* feeding dbhealth\.t_serial\.id \(integer\)/.test(e),
+    ),
+    f.evidence.join('\n'),
+  );
+  assert.ok(
+    steps(f).some((s) => /ALTER TABLE "dbhealth"\."t_serial" ALTER COLUMN "id" TYPE bigint;/.test(s) && /NOT applied by the tool/.test(s)),
+  );
 });
 
 test('sessions: idle in transaction, blocked update with its blocker, long-running query', () => {
   const idle = byId('db-health-idle-in-transaction');
-  assert.ok(idle.evidence.some((e) => /idle in transaction for \d+(\.\d)? s after: SELECT a FROM dbhealth\.t_dup WHERE id = \$1/.test(e)), idle.evidence.join('\n'));
+  assert.ok(
+    idle.evidence.some((e) => /idle in transaction for \d+(\.\d)? s after: SELECT a FROM dbhealth\.t_dup WHERE id = \$1/.test(e)),
+    idle.evidence.join('\n'),
+  );
   assert.ok(steps(idle).some((s) => /idle_in_transaction_session_timeout = '60s'/.test(s)));
 
   const blocked = byId('db-health-blocked-queries');
   assert.equal(blocked.rootCause, 'lock_contention');
   assert.ok(
-    blocked.evidence.some((e) => /UPDATE dbhealth\.t_lock SET v = v \+ \$1 WHERE id = \$2 <- blocked by: idle in transaction: UPDATE dbhealth\.t_lock SET v = v \+ \$1 WHERE id = \$2/.test(e)),
+    blocked.evidence.some((e) =>
+      /UPDATE dbhealth\.t_lock SET v = v \+ \$1 WHERE id = \$2 <- blocked by: idle in transaction: UPDATE dbhealth\.t_lock SET v = v \+ \$1 WHERE id = \$2/.test(
+        e,
+      ),
+    ),
     blocked.evidence.join('\n'),
   );
   assert.ok(steps(blocked).some((s) => /pg_cancel_backend\(\d+\)/.test(s)));
 
   const long = byId('db-health-long-running-queries');
-  assert.ok(long.evidence.some((e) => /SELECT pg_sleep\(\$1\)/.test(e)), long.evidence.join('\n'));
+  assert.ok(
+    long.evidence.some((e) => /SELECT pg_sleep\(\$1\)/.test(e)),
+    long.evidence.join('\n'),
+  );
 });
 
 test('thresholds: connections, cache hit ratio and wraparound report with their figures and steps', () => {
@@ -231,7 +277,18 @@ test('extensions: pg_qualstats is installed but not preloaded -> the exact steps
     'pg_qualstats: restart PostgreSQL (the library loads at start)',
   ]);
   const missing = missingExtensionsFinding(
-    [{ name: 'hypopg', installed: false, created: false, schema: null, needsPreload: false, preloaded: false, package: 'postgresql-15-hypopg', purpose: 'x' }],
+    [
+      {
+        name: 'hypopg',
+        installed: false,
+        created: false,
+        schema: null,
+        needsPreload: false,
+        preloaded: false,
+        package: 'postgresql-15-hypopg',
+        purpose: 'x',
+      },
+    ],
     [],
     'shop',
   )!;
@@ -252,7 +309,10 @@ test('pg_qualstats: the predicates a session evaluated (loaded locally, as witho
     assert.equal(b.operator, '=');
     assert.equal(b.evalType, 'f');
     assert.ok(b.executionCount > 0);
-    assert.match(qualstatEvidence(b), /pg_qualstats: dbhealth\.t_dup\.code = \.\.\. evaluated on [\d,]+ rows in \d+ executions, filtered out [\d.]+% \(after a scan: no index served it\)/);
+    assert.match(
+      qualstatEvidence(b),
+      /pg_qualstats: dbhealth\.t_dup\.code = \.\.\. evaluated on [\d,]+ rows in \d+ executions, filtered out [\d.]+% \(after a scan: no index served it\)/,
+    );
     assert.deepEqual(await readQualstats(c, 'public', ['1']), [], 'filtered by queryid');
   } finally {
     c.release(true); // the library stays loaded in that backend: do not return it to the pool

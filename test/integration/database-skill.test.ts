@@ -190,7 +190,10 @@ test('analyzer without hypopg: proposes the index, unverified, risk medium', asy
   assert.ok(notes.some((n) => /CREATE EXTENSION hypopg/.test(n)));
   const ext = findings.find((f) => f.rootCause === 'missing_extension')!;
   assert.ok(ext, 'the missing extension is a finding with its steps');
-  assert.ok((ext.action as { steps: string[] }).steps.some((s) => /hypopg: CREATE EXTENSION IF NOT EXISTS hypopg;/.test(s)), JSON.stringify(ext.action));
+  assert.ok(
+    (ext.action as { steps: string[] }).steps.some((s) => /hypopg: CREATE EXTENSION IF NOT EXISTS hypopg;/.test(s)),
+    JSON.stringify(ext.action),
+  );
   const { rowCount } = await pool.query(`SELECT 1 FROM pg_extension WHERE extname = 'hypopg'`);
   assert.equal(rowCount, 0, 'installHypopg: false leaves the database alone');
 });
@@ -217,9 +220,15 @@ test('analyzer: the (category_id, created_at DESC) index, the N+1 and the health
     verifyQueries: [find(profile, /FROM dbskill\.products/)!.query],
   });
   assert.equal(idx.rollback, 'DROP INDEX CONCURRENTLY "dbskill"."perf_products_category_id_created_at_idx"');
-  assert.ok(idx.evidence.some((e) => /verified with hypopg/.test(e)), idx.evidence.join('\n'));
+  assert.ok(
+    idx.evidence.some((e) => /verified with hypopg/.test(e)),
+    idx.evidence.join('\n'),
+  );
   assert.ok(idx.evidence.some((e) => /Seq Scan on dbskill\.products/.test(e)));
-  assert.ok(idx.evidence.some((e) => /category_id \(~50 distinct values\)/.test(e)), 'column order from pg_stats');
+  assert.ok(
+    idx.evidence.some((e) => /category_id \(~50 distinct values\)/.test(e)),
+    'column order from pg_stats',
+  );
   assert.ok(idx.evidence.some((e) => /no writes to it in the window/.test(e)));
   const products = find(profile, /FROM dbskill\.products/)!;
   assert.ok(idx.estimatedLatencyReductionMs > products.meanMs * 0.5 && idx.estimatedLatencyReductionMs <= products.meanMs);
@@ -235,13 +244,22 @@ test('analyzer: the (category_id, created_at DESC) index, the N+1 and the health
   // Health: the window's sequential scans on products point at the index finding; hygiene findings are manual and last.
   const seq = findings.find((f) => f.id === 'db-health-seq-scans')!;
   assert.ok(seq, findings.map((f) => f.id).join(', '));
-  assert.ok(seq.evidence.some((e) => /dbskill\.products .*sequential scans in the window.*addressed by idx-dbskill-products-category_id-created_at/.test(e)), seq.evidence.join('\n'));
+  assert.ok(
+    seq.evidence.some((e) =>
+      /dbskill\.products .*sequential scans in the window.*addressed by idx-dbskill-products-category_id-created_at/.test(e),
+    ),
+    seq.evidence.join('\n'),
+  );
   for (const f of findings.filter((x) => x.id.startsWith('db-'))) {
     assert.ok(f.action.type === 'manual' || f.action.type === 'drop_index', f.id);
     assert.equal(f.estimatedLatencyReductionMs, 0);
     assert.ok(f.rollback.length > 0);
   }
-  const hygiene = JSON.stringify(findings.filter((f) => f.id.startsWith('db-')).map((f) => [f.id, f.evidence]), null, 1);
+  const hygiene = JSON.stringify(
+    findings.filter((f) => f.id.startsWith('db-')).map((f) => [f.id, f.evidence]),
+    null,
+    1,
+  );
   assert.ok(!findings.some((f) => f.rootCause === 'unused_index'), `orders_customer_id_idx is used: ${hygiene}`);
   assert.ok(!findings.some((f) => f.rootCause === 'stale_statistics'), hygiene);
   const ext = findings.find((f) => f.rootCause === 'missing_extension')!;
@@ -271,12 +289,25 @@ test('analyzer: createIndexes false turns the index into a manual step', async (
   const { findings } = await analyzeDatabase(connections.database(manual), manual, profile, { healthChecks: false }, { store });
   const idx = findings.find((f) => f.rootCause === 'missing_index')!;
   assert.equal(idx.action.type, 'manual');
-  assert.match((idx.action as { steps: string[] }).steps[0], /CREATE INDEX CONCURRENTLY "dbskill"\."perf_products_category_id_created_at_idx" ON "dbskill"\."products" \("category_id", "created_at" DESC\)/);
+  assert.match(
+    (idx.action as { steps: string[] }).steps[0],
+    /CREATE INDEX CONCURRENTLY "dbskill"\."perf_products_category_id_created_at_idx" ON "dbskill"\."products" \("category_id", "created_at" DESC\)/,
+  );
 });
 
 test('analyzer: filters on calls, time and tables', async () => {
   const run = async (o: Record<string, unknown>) =>
-    (await analyzeDatabase(connections.database(target), target, profile, { healthChecks: false, reportMissingExtensions: false, ...o }, { store })).findings.map((f) => f.rootCause).sort();
+    (
+      await analyzeDatabase(
+        connections.database(target),
+        target,
+        profile,
+        { healthChecks: false, reportMissingExtensions: false, ...o },
+        { store },
+      )
+    ).findings
+      .map((f) => f.rootCause)
+      .sort();
   assert.deepEqual(await run({}), ['missing_index', 'n_plus_one']);
   assert.deepEqual(await run({ excludeTables: ['dbskill.products'] }), ['n_plus_one']);
   assert.deepEqual(await run({ includeTables: ['prod*'] }), ['missing_index']);
@@ -285,7 +316,15 @@ test('analyzer: filters on calls, time and tables', async () => {
 });
 
 test('analyzer: statements that cannot be planned are skipped with a note; writes are planned, never run', async () => {
-  const stat = (queryid: string, query: string): StatementStat => ({ queryid, query, calls: 10, totalMs: 100, meanMs: 10, rows: 10, callsPerRequest: 1 });
+  const stat = (queryid: string, query: string): StatementStat => ({
+    queryid,
+    query,
+    calls: 10,
+    totalMs: 100,
+    meanMs: 10,
+    rows: 10,
+    callsPerRequest: 1,
+  });
   const fake: DatabaseProfile = {
     ...profile,
     windowArtifactId: null,
@@ -298,15 +337,30 @@ test('analyzer: statements that cannot be planned are skipped with a note; write
       stat('6', Q_PRODUCTS.replace('LIMIT 20', 'LIMIT $2')),
     ],
   };
-  const { findings, notes, advisor } = await analyzeDatabase(connections.database(target), target, fake, { healthChecks: false }, { store });
-  assert.ok(notes.some((n) => /1 statements could not be planned \(1: division by zero/.test(n)), notes.join('\n'));
-  assert.ok(notes.some((n) => /1 statements could not be parsed and were skipped \(5: syntax error/.test(n)), notes.join('\n'));
+  const { findings, notes, advisor } = await analyzeDatabase(
+    connections.database(target),
+    target,
+    fake,
+    { healthChecks: false },
+    { store },
+  );
+  assert.ok(
+    notes.some((n) => /1 statements could not be planned \(1: division by zero/.test(n)),
+    notes.join('\n'),
+  );
+  assert.ok(
+    notes.some((n) => /1 statements could not be parsed and were skipped \(5: syntax error/.test(n)),
+    notes.join('\n'),
+  );
   assert.equal(advisor!.stats.planned, 2, 'the UPDATE and the listing; the unknown table has no candidate');
   // The UPDATE's WHERE name = $2 is planned (EXPLAIN only): an index on name would serve it.
-  assert.deepEqual(findings.filter((f) => f.rootCause === 'missing_index').map((f) => f.id).sort(), [
-    'idx-dbskill-products-category_id-created_at',
-    'idx-dbskill-products-name',
-  ]);
+  assert.deepEqual(
+    findings
+      .filter((f) => f.rootCause === 'missing_index')
+      .map((f) => f.id)
+      .sort(),
+    ['idx-dbskill-products-category_id-created_at', 'idx-dbskill-products-name'],
+  );
   const { rows } = await pool.query(`SELECT count(*)::int AS n, count(*) FILTER (WHERE price IS NULL)::int AS nulls FROM dbskill.products`);
   assert.deepEqual(rows[0], { n: 50000, nulls: 0 }, 'nothing was executed');
 });
@@ -316,9 +370,15 @@ test('analyzer: once the index exists, nothing is proposed for the listing and t
   try {
     const { findings, notes } = await analyzeDatabase(connections.database(target), target, profile, {}, { store });
     assert.ok(!findings.some((f) => f.rootCause === 'missing_index'), JSON.stringify(findings.map((f) => f.id)));
-    assert.ok(notes.some((n) => /already served by an existing index.*products_cat_created_idx/.test(n)), notes.join('\n'));
+    assert.ok(
+      notes.some((n) => /already served by an existing index.*products_cat_created_idx/.test(n)),
+      notes.join('\n'),
+    );
     const unused = findings.find((f) => f.rootCause === 'unused_index')!;
-    assert.ok(unused.evidence.some((e) => /dbskill\.products_cat_created_idx on products \(category_id, created_at DESC\): 0 scans/.test(e)), unused.evidence.join('\n'));
+    assert.ok(
+      unused.evidence.some((e) => /dbskill\.products_cat_created_idx on products \(category_id, created_at DESC\): 0 scans/.test(e)),
+      unused.evidence.join('\n'),
+    );
     assert.deepEqual(unused.action, {
       type: 'drop_index',
       schema: 'dbskill',
@@ -326,17 +386,26 @@ test('analyzer: once the index exists, nothing is proposed for the listing and t
       indexName: 'products_cat_created_idx',
       definition: 'CREATE INDEX products_cat_created_idx ON dbskill.products USING btree (category_id, created_at DESC)',
     });
-    assert.match(unused.rollback, /CREATE INDEX CONCURRENTLY products_cat_created_idx ON dbskill\.products USING btree \(category_id, created_at DESC\)/);
+    assert.match(
+      unused.rollback,
+      /CREATE INDEX CONCURRENTLY products_cat_created_idx ON dbskill\.products USING btree \(category_id, created_at DESC\)/,
+    );
   } finally {
     await pool.query('DROP INDEX dbskill.products_cat_created_idx');
   }
 });
 
 test('profile database.advisor: minTableRows above the table size -> no index for it; the defaults still propose it', async () => {
-  const big = parseTargetProfile(profileInput({ database: { urlEnv: 'PERF_TEST_DBSKILL_URL', schemas: ['dbskill'], advisor: { minTableRows: 60_000 } } }));
+  const big = parseTargetProfile(
+    profileInput({ database: { urlEnv: 'PERF_TEST_DBSKILL_URL', schemas: ['dbskill'], advisor: { minTableRows: 60_000 } } }),
+  );
   assert.equal(big.database!.advisor.minPlanCost, 100, 'the other fields keep their defaults');
   const ids = async (t: TargetProfile) =>
-    (await analyzeDatabase(connections.database(t), t, profile, { healthChecks: false, reportMissingExtensions: false }, { store })).findings.filter((f) => f.rootCause === 'missing_index').map((f) => f.id);
+    (
+      await analyzeDatabase(connections.database(t), t, profile, { healthChecks: false, reportMissingExtensions: false }, { store })
+    ).findings
+      .filter((f) => f.rootCause === 'missing_index')
+      .map((f) => f.id);
   assert.deepEqual(await ids(big), [], 'dbskill.products has 50,000 rows, below 60,000');
   assert.deepEqual(await ids(target), ['idx-dbskill-products-category_id-created_at']);
   // Through the activity: the request's target carries the options.
@@ -346,7 +415,15 @@ test('profile database.advisor: minTableRows above the table size -> no index fo
 });
 
 test('EXPLAIN ANALYZE only on request: a parameterless SELECT gets actual figures; writes and $n statements are never run', async () => {
-  const stat = (queryid: string, query: string, totalMs: number): StatementStat => ({ queryid, query, calls: 10, totalMs, meanMs: totalMs / 10, rows: 10, callsPerRequest: 1 });
+  const stat = (queryid: string, query: string, totalMs: number): StatementStat => ({
+    queryid,
+    query,
+    calls: 10,
+    totalMs,
+    meanMs: totalMs / 10,
+    rows: 10,
+    callsPerRequest: 1,
+  });
   const fake: DatabaseProfile = {
     ...profile,
     windowArtifactId: null,
@@ -356,18 +433,35 @@ test('EXPLAIN ANALYZE only on request: a parameterless SELECT gets actual figure
       stat('ea-3', 'SELECT id, price FROM dbskill.products WHERE name = $1 AND price > 0', 400), // parameters: not run
     ],
   };
-  const withEa = parseTargetProfile(profileInput({ database: { urlEnv: 'PERF_TEST_DBSKILL_URL', schemas: ['dbskill'], advisor: { explainAnalyze: true } } }));
-  const on = await analyzeDatabase(connections.database(withEa), withEa, fake, { healthChecks: false, reportMissingExtensions: false }, { store });
+  const withEa = parseTargetProfile(
+    profileInput({ database: { urlEnv: 'PERF_TEST_DBSKILL_URL', schemas: ['dbskill'], advisor: { explainAnalyze: true } } }),
+  );
+  const on = await analyzeDatabase(
+    connections.database(withEa),
+    withEa,
+    fake,
+    { healthChecks: false, reportMissingExtensions: false },
+    { store },
+  );
   const idx = on.findings.find((f) => f.id === 'idx-dbskill-products-name');
   assert.ok(idx, JSON.stringify(on.findings.map((f) => f.id)));
   const actual = idx.evidence.filter((e) => /^EXPLAIN \(ANALYZE, BUFFERS\)/.test(e));
   assert.equal(actual.length, 1, idx.evidence.join('\n'));
   assert.match(actual[0], /actual [\d.]+ ms execution \(\+[\d.]+ ms planning\), 1 rows, buffers: shared hit \d+, read \d+/);
-  assert.ok(on.notes.some((n) => /EXPLAIN \(ANALYZE, BUFFERS\) ran 1 of 1 SELECTs \(1 without parameters, 0 with sample values/.test(n)), on.notes.join('\n'));
+  assert.ok(
+    on.notes.some((n) => /EXPLAIN \(ANALYZE, BUFFERS\) ran 1 of 1 SELECTs \(1 without parameters, 0 with sample values/.test(n)),
+    on.notes.join('\n'),
+  );
   const { rows } = await pool.query(`SELECT count(*)::int AS n FROM dbskill.products WHERE price < 0`);
   assert.equal(rows[0].n, 0, 'the UPDATE was not run');
 
-  const off = await analyzeDatabase(connections.database(target), target, fake, { healthChecks: false, reportMissingExtensions: false }, { store });
+  const off = await analyzeDatabase(
+    connections.database(target),
+    target,
+    fake,
+    { healthChecks: false, reportMissingExtensions: false },
+    { store },
+  );
   const idxOff = off.findings.find((f) => f.id === 'idx-dbskill-products-name')!;
   assert.ok(idxOff, JSON.stringify(off.findings.map((f) => f.id)));
   assert.ok(!idxOff.evidence.some((e) => /EXPLAIN \(ANALYZE/.test(e)), idxOff.evidence.join('\n'));
@@ -381,7 +475,15 @@ test('sample queries: custom plans with real values next to the generic plan, EX
     CREATE TABLE dbskill.jobs (id int PRIMARY KEY, status text NOT NULL, payload text NOT NULL);
     INSERT INTO dbskill.jobs SELECT g, CASE WHEN g % 20 = 0 THEN 'wait-' || g ELSE 'done' END, 'p' || g FROM generate_series(1, 50000) g;`);
   await pool.query('VACUUM ANALYZE dbskill.jobs');
-  const stat = (queryid: string, query: string, totalMs: number): StatementStat => ({ queryid, query, calls: 10, totalMs, meanMs: totalMs / 10, rows: 10, callsPerRequest: 1 });
+  const stat = (queryid: string, query: string, totalMs: number): StatementStat => ({
+    queryid,
+    query,
+    calls: 10,
+    totalMs,
+    meanMs: totalMs / 10,
+    rows: 10,
+    callsPerRequest: 1,
+  });
   const fake: DatabaseProfile = {
     ...profile,
     windowArtifactId: null,
@@ -402,15 +504,31 @@ test('sample queries: custom plans with real values next to the generic plan, EX
   const withSamples = parseTargetProfile(
     profileInput({ database: { urlEnv: 'PERF_TEST_DBSKILL_URL', schemas: ['dbskill'], advisor: { explainAnalyze: true, sampleQueries } } }),
   );
-  const r = await analyzeDatabase(connections.database(withSamples), withSamples, fake, { healthChecks: false, reportMissingExtensions: false }, { store });
+  const r = await analyzeDatabase(
+    connections.database(withSamples),
+    withSamples,
+    fake,
+    { healthChecks: false, reportMissingExtensions: false },
+    { store },
+  );
   const byId = (id: string) => r.findings.find((f) => f.id === id);
   const name = byId('idx-dbskill-products-name');
   assert.ok(name, JSON.stringify(r.findings.map((f) => f.id)));
   const ev = name.evidence.join('\n');
-  assert.match(ev, /with sample values \(profile sample 1: SELECT id, price FROM dbskill\.products WHERE name = 'product 7'\), custom plan \(EXPLAIN, not run\): cost [\d.]+ -> [\d.]+ with the index \(-[\d.]+%\), which it uses/);
+  assert.match(
+    ev,
+    /with sample values \(profile sample 1: SELECT id, price FROM dbskill\.products WHERE name = 'product 7'\), custom plan \(EXPLAIN, not run\): cost [\d.]+ -> [\d.]+ with the index \(-[\d.]+%\), which it uses/,
+  );
   assert.match(ev, /profile sample 2: UPDATE dbskill\.products SET price = -5 .*custom plan \(EXPLAIN, not run\)/);
-  assert.match(ev, /EXPLAIN \(ANALYZE, BUFFERS\), run once READ ONLY with the values of profile sample 1: actual [\d.]+ ms execution .*, 1 rows/);
-  assert.equal((await pool.query(`SELECT count(*)::int AS n FROM dbskill.products WHERE price = -5`)).rows[0].n, 0, 'the UPDATE sample was not run');
+  assert.match(
+    ev,
+    /EXPLAIN \(ANALYZE, BUFFERS\), run once READ ONLY with the values of profile sample 1: actual [\d.]+ ms execution .*, 1 rows/,
+  );
+  assert.equal(
+    (await pool.query(`SELECT count(*)::int AS n FROM dbskill.products WHERE price = -5`)).rows[0].n,
+    0,
+    'the UPDATE sample was not run',
+  );
 
   // The generic plan finds the status index worthwhile; the sample's value is 95% of the table, so its custom plan would not use it.
   const status = byId('idx-dbskill-jobs-status');
@@ -426,14 +544,21 @@ test('sample queries: custom plans with real values next to the generic plan, EX
 });
 
 test('partitioning: a table over the (profile) row threshold that dominates the sequential scans is architectural', async () => {
-  const small = parseTargetProfile(profileInput({ database: { urlEnv: 'PERF_TEST_DBSKILL_URL', schemas: ['dbskill'], advisor: { partitionMinRows: 40_000 } } }));
+  const small = parseTargetProfile(
+    profileInput({ database: { urlEnv: 'PERF_TEST_DBSKILL_URL', schemas: ['dbskill'], advisor: { partitionMinRows: 40_000 } } }),
+  );
   const { findings } = await analyzeDatabase(connections.database(small), small, profile, { reportMissingExtensions: false }, { store });
   const part = findings.find((f) => f.rootCause === 'partitioning');
   assert.ok(part, JSON.stringify(findings.map((f) => f.id)));
   assert.equal(part.architectural, true);
   assert.equal(part.action.type, 'manual');
   assert.match(part.title, /Partition dbskill\.products/);
-  assert.ok(part.evidence.some((e) => /dbskill\.products \(50,000 rows, .*\): its \d+ sequential scans read [\d,]+ rows, \d+(\.\d)?% of all rows read sequentially/.test(e)), part.evidence.join('\n'));
+  assert.ok(
+    part.evidence.some((e) =>
+      /dbskill\.products \(50,000 rows, .*\): its \d+ sequential scans read [\d,]+ rows, \d+(\.\d)?% of all rows read sequentially/.test(e),
+    ),
+    part.evidence.join('\n'),
+  );
   // The default threshold (10,000,000 rows): no such finding.
   const def = await analyzeDatabase(connections.database(target), target, profile, { reportMissingExtensions: false }, { store });
   assert.ok(!def.findings.some((f) => f.rootCause === 'partitioning' || f.architectural), JSON.stringify(def.findings.map((f) => f.id)));

@@ -41,9 +41,7 @@ async function setToggle(name: string, value: unknown): Promise<any> {
 
 async function resetStatements(): Promise<void> {
   // Only this database's statistics, so tests running elsewhere on the cluster are not disturbed.
-  await pool.query(
-    'SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE datname = current_database()), 0)',
-  );
+  await pool.query('SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE datname = current_database()), 0)');
 }
 
 // pg_stat_statements normalizes constants (`avg(rating),0` is stored as `avg(rating),$2`), so
@@ -94,9 +92,7 @@ describe('demo shop', () => {
     const r = await call('/products?category=7');
     assert.equal(r.status, 200);
     assert.equal(r.body.items.length, 20);
-    const { rows } = await pool.query<{ id: string }>(
-      'SELECT id FROM products WHERE category_id = 7 ORDER BY created_at DESC LIMIT 20',
-    );
+    const { rows } = await pool.query<{ id: string }>('SELECT id FROM products WHERE category_id = 7 ORDER BY created_at DESC LIMIT 20');
     assert.deepEqual(
       r.body.items.map((p: { id: number }) => p.id),
       rows.map((x) => Number(x.id)),

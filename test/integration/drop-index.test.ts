@@ -17,7 +17,13 @@ const opts = { lockTimeoutMs: 2_000, statementTimeoutMs: 60_000 };
 let pool: Pool;
 let other: Pool;
 
-const drop = (indexName: string, definition: string, table = 'items'): DropIndexAction => ({ type: 'drop_index', schema: S, table, indexName, definition });
+const drop = (indexName: string, definition: string, table = 'items'): DropIndexAction => ({
+  type: 'drop_index',
+  schema: S,
+  table,
+  indexName,
+  definition,
+});
 
 async function definitionOf(name: string): Promise<{ def: string; valid: boolean } | null> {
   const { rows } = await pool.query(
@@ -56,9 +62,18 @@ test('an unused index is dropped concurrently; its rollback re-creates the same 
   assert.match(r.details, /dropped index drop_test\.items_price_live_idx concurrently/);
   assert.equal(await definitionOf('items_price_live_idx'), null);
 
-  const undo: RecreateIndexUndo = { type: 'recreate_index', schema: S, table: 'items', indexName: 'items_price_live_idx', definition: r.definition! };
+  const undo: RecreateIndexUndo = {
+    type: 'recreate_index',
+    schema: S,
+    table: 'items',
+    indexName: 'items_price_live_idx',
+    definition: r.definition!,
+  };
   const back = await recreateIndex(pool, undo, opts);
-  assert.match(back.details, /re-created index drop_test\.items_price_live_idx concurrently .*CREATE INDEX CONCURRENTLY IF NOT EXISTS items_price_live_idx/);
+  assert.match(
+    back.details,
+    /re-created index drop_test\.items_price_live_idx concurrently .*CREATE INDEX CONCURRENTLY IF NOT EXISTS items_price_live_idx/,
+  );
   assert.deepEqual(await definitionOf('items_price_live_idx'), { def: before, valid: true });
   assert.match((await recreateIndex(pool, undo, opts)).details, /exists again already; left as it is/);
 
@@ -86,7 +101,10 @@ test('refused: another table than the plan says, a definition changed since the 
   await pool.query(`CREATE INDEX items_price_idx ON ${S}.items (price)`);
   try {
     const def = (await definitionOf('items_price_idx'))!.def;
-    await assert.rejects(dropIndexForPlan(pool, drop('items_price_idx', def, 'other'), opts), isFailure('BadPlan', true, /is on drop_test\.items, not on drop_test\.other/));
+    await assert.rejects(
+      dropIndexForPlan(pool, drop('items_price_idx', def, 'other'), opts),
+      isFailure('BadPlan', true, /is on drop_test\.items, not on drop_test\.other/),
+    );
     await assert.rejects(
       dropIndexForPlan(pool, drop('items_price_idx', def.replace('(price)', '(price, code)')), opts),
       isFailure('BadPlan', true, /changed since the analysis .*run the analysis again/),
@@ -105,7 +123,10 @@ test('a lock timeout leaves the index in place (the drop retries); a re-create t
   try {
     await blocker.query('BEGIN');
     await blocker.query(`LOCK TABLE ${S}.items IN ACCESS EXCLUSIVE MODE`);
-    await assert.rejects(dropIndexForPlan(pool, drop('items_deleted_idx', def), { lockTimeoutMs: 300, statementTimeoutMs: 30_000 }), isFailure('LockTimeout', false));
+    await assert.rejects(
+      dropIndexForPlan(pool, drop('items_deleted_idx', def), { lockTimeoutMs: 300, statementTimeoutMs: 30_000 }),
+      isFailure('LockTimeout', false),
+    );
   } finally {
     await blocker.query('ROLLBACK');
     blocker.release();
@@ -117,7 +138,10 @@ test('a lock timeout leaves the index in place (the drop retries); a re-create t
   try {
     await holder.query('BEGIN');
     await holder.query(`LOCK TABLE ${S}.items IN ACCESS EXCLUSIVE MODE`);
-    await assert.rejects(recreateIndex(pool, undo, { lockTimeoutMs: 300, statementTimeoutMs: 30_000 }), isFailure('LockTimeout', false, /nothing was left behind/));
+    await assert.rejects(
+      recreateIndex(pool, undo, { lockTimeoutMs: 300, statementTimeoutMs: 30_000 }),
+      isFailure('LockTimeout', false, /nothing was left behind/),
+    );
   } finally {
     await holder.query('ROLLBACK');
     holder.release();
@@ -129,9 +153,18 @@ test('a lock timeout leaves the index in place (the drop retries); a re-create t
 });
 
 test('a saved definition that is not exactly that index on that table is refused, nothing is run', async () => {
-  const undo = (definition: string, indexName = 'x_idx'): RecreateIndexUndo => ({ type: 'recreate_index', schema: S, table: 'items', indexName, definition });
+  const undo = (definition: string, indexName = 'x_idx'): RecreateIndexUndo => ({
+    type: 'recreate_index',
+    schema: S,
+    table: 'items',
+    indexName,
+    definition,
+  });
   const refused = isFailure('BadPlan', true, /is not CREATE INDEX x_idx ON drop_test\.items/);
-  await assert.rejects(recreateIndex(pool, undo(`CREATE INDEX x_idx ON ${S}.items USING btree (price); DROP TABLE ${S}.other`), opts), refused);
+  await assert.rejects(
+    recreateIndex(pool, undo(`CREATE INDEX x_idx ON ${S}.items USING btree (price); DROP TABLE ${S}.other`), opts),
+    refused,
+  );
   await assert.rejects(recreateIndex(pool, undo(`CREATE INDEX x_idx ON ${S}.other USING btree (price)`), opts), refused);
   await assert.rejects(recreateIndex(pool, undo(`CREATE INDEX y_idx ON ${S}.items USING btree (price)`), opts), refused);
   await assert.rejects(recreateIndex(pool, undo(`DROP TABLE ${S}.other`), opts), refused);

@@ -138,15 +138,21 @@ test('an unknown toggle is a non-retryable error listing the known ones', async 
   assert.ok(!requests.some((q) => q.method === 'PUT'));
 });
 
-test('another 4xx is non-retryable with the response\'s error text', async () => {
-  await assert.rejects(setToggle(target, toggle({ name: 'limit' }), 'many', TOKEN), nonRetryable('ToggleRejected', /HTTP 400: toggle limit takes a number/));
+test("another 4xx is non-retryable with the response's error text", async () => {
+  await assert.rejects(
+    setToggle(target, toggle({ name: 'limit' }), 'many', TOKEN),
+    nonRetryable('ToggleRejected', /HTTP 400: toggle limit takes a number/),
+  );
   assert.equal(toggles.limit, 10);
 });
 
 test('a host outside allowedHosts is refused before any request', async () => {
   // Not reachable through a parsed profile (url must start with "/"), but the check holds for any input.
   const sneaky = toggle({ url: '@169.254.169.254/admin/toggles' });
-  await assert.rejects(readToggles(target, sneaky, TOKEN), nonRetryable('HostNotAllowed', /host 169\.254\.169\.254 .* not allowed for target toggle-it/));
+  await assert.rejects(
+    readToggles(target, sneaky, TOKEN),
+    nonRetryable('HostNotAllowed', /host 169\.254\.169\.254 .* not allowed for target toggle-it/),
+  );
   await assert.rejects(setToggle(target, sneaky, true, TOKEN), nonRetryable('HostNotAllowed', /not allowed/));
   const other = { ...target, http: { ...target.http, baseUrl: 'http://localhost:1' } };
   // the base URL's own host is allowed: this fails on the connection (retryable), not on the check
@@ -186,7 +192,10 @@ test('a retried set keeps the previous value recorded by the first attempt', asy
   // without the record a repeat only sees its own change...
   assert.equal((await setToggle(target, cacheToggle, true, TOKEN)).previous, true);
   // ...with it (e.g. from heartbeat details) the original value is kept
-  assert.deepEqual(await setToggle(target, cacheToggle, true, TOKEN, { knownPrevious: { value: seen[0] } }), { previous: false, value: true });
+  assert.deepEqual(await setToggle(target, cacheToggle, true, TOKEN, { knownPrevious: { value: seen[0] } }), {
+    previous: false,
+    value: true,
+  });
 });
 
 test('resolveToggleToken reads the env var the toggle names', () => {

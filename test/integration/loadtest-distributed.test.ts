@@ -39,14 +39,26 @@ before(async () => {
   const port = (server.address() as AddressInfo).port;
   target = parseTargetProfile({
     name: 'sharded',
-    http: { baseUrl: `http://127.0.0.1:${port}`, endpoints: [{ name: 'a', path: '/a', weight: 3 }, { name: 'b', path: '/b' }] },
+    http: {
+      baseUrl: `http://127.0.0.1:${port}`,
+      endpoints: [
+        { name: 'a', path: '/a', weight: 3 },
+        { name: 'b', path: '/b' },
+      ],
+    },
     targets: { p95Ms: 50, p99Ms: 100, throughputRps: 10 },
     load: { concurrency: 4, durationSeconds: 2, warmupSeconds: 0.5, shards: 2 },
   });
   const storeUrl = await testDatabase('perf_test_distributed_store');
   store = new Pool({ connectionString: storeUrl });
   const connection = env.nativeConnection as NativeConnection;
-  orchestrator = await createWorkers({ connection, namespace: env.namespace ?? 'default', storeUrl, roles: ['orchestrator'], workflowBundle: await workflowBundle() });
+  orchestrator = await createWorkers({
+    connection,
+    namespace: env.namespace ?? 'default',
+    storeUrl,
+    roles: ['orchestrator'],
+    workflowBundle: await workflowBundle(),
+  });
   running = orchestrator.run();
   const { runLoadTest } = createLoadTestActivities({ store, connections: new TargetConnections({}) });
   for (let i = 0; i < 2; i++) {
@@ -84,7 +96,14 @@ after(async () => {
   await env?.teardown();
 });
 
-const request = (): LoadTestRequest => ({ runId: 'distributed-test', phase: 'baseline', target, concurrency: 4, durationSeconds: 2, warmupSeconds: 0.5 });
+const request = (): LoadTestRequest => ({
+  runId: 'distributed-test',
+  phase: 'baseline',
+  target,
+  concurrency: 4,
+  durationSeconds: 2,
+  warmupSeconds: 0.5,
+});
 
 describe('distributed load test', { concurrency: false }, () => {
   test('two shards on two generators merge to exactly the sum of the shards', async () => {
@@ -93,19 +112,34 @@ describe('distributed load test', { concurrency: false }, () => {
       workflowId: `loadtest-${Date.now()}`,
       args: [request()],
     });
-    assert.deepEqual(generators.map((g) => g.ran), [1, 1]);
+    assert.deepEqual(
+      generators.map((g) => g.ran),
+      [1, 1],
+    );
     assert.equal(summary.shards?.count, 2);
     assert.ok(summary.requests > 0);
-    assert.equal(summary.requests, summary.shards!.requests.reduce((a, b) => a + b, 0));
+    assert.equal(
+      summary.requests,
+      summary.shards!.requests.reduce((a, b) => a + b, 0),
+    );
     assert.equal(summary.concurrency, 4);
-    assert.equal(summary.endpoints.reduce((n, e) => n + e.requests, 0), summary.requests);
+    assert.equal(
+      summary.endpoints.reduce((n, e) => n + e.requests, 0),
+      summary.requests,
+    );
 
     const merged = await loadArtifact<LoadTestArtifact>(store, summary.id);
     assert.equal(decodeHistogram(merged.result.histograms.overall).totalCount, summary.requests);
     const shards = await Promise.all(summary.shards!.ids.map((id) => loadArtifact<LoadTestArtifact>(store, id)));
     const shardCounts = shards.map((s) => decodeHistogram(s.result.histograms.overall).totalCount);
-    assert.equal(shardCounts.reduce((a, b) => a + b, 0), summary.requests);
-    assert.equal(merged.result.bytesIn, shards.reduce((n, s) => n + s.result.bytesIn, 0));
+    assert.equal(
+      shardCounts.reduce((a, b) => a + b, 0),
+      summary.requests,
+    );
+    assert.equal(
+      merged.result.bytesIn,
+      shards.reduce((n, s) => n + s.result.bytesIn, 0),
+    );
     assert.ok(summary.latencyMs.p50 >= 2, `p50 ${summary.latencyMs.p50}`);
   });
 
@@ -113,8 +147,13 @@ describe('distributed load test', { concurrency: false }, () => {
     generators[0].fail = true;
     generators[1].fail = true;
     await assert.rejects(
-      env.client.workflow.execute('loadTestWorkflow', { taskQueue: TASK_QUEUE, workflowId: `loadtest-lost-${Date.now()}`, args: [request()] }),
-      (err: unknown) => err instanceof WorkflowFailedError && /load-test shard \d\/2 was lost: generator host went away/.test(String(err.cause?.message)),
+      env.client.workflow.execute('loadTestWorkflow', {
+        taskQueue: TASK_QUEUE,
+        workflowId: `loadtest-lost-${Date.now()}`,
+        args: [request()],
+      }),
+      (err: unknown) =>
+        err instanceof WorkflowFailedError && /load-test shard \d\/2 was lost: generator host went away/.test(String(err.cause?.message)),
     );
   });
 });

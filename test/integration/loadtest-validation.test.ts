@@ -44,7 +44,10 @@ interface Child {
 }
 
 async function startServer(env: Record<string, string>): Promise<Child> {
-  const proc = spawn(process.execPath, ['-e', SERVER], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, ['-e', SERVER], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const port = await new Promise<number>((resolve, reject) => {
     proc.stdout!.once('data', (d) => resolve(Number(String(d).trim())));
     proc.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
@@ -123,7 +126,13 @@ after(async () => {
 });
 
 function validate(target: TargetProfile, tier: ValidationInput['tier'], id: string): Promise<ValidationResult> {
-  const input: ValidationInput = { runId: `it-${id}-${Date.now()}`, target, tier, baseline: poorBaseline(target.load.concurrency), regressionThresholdPct: 10 };
+  const input: ValidationInput = {
+    runId: `it-${id}-${Date.now()}`,
+    target,
+    tier,
+    baseline: poorBaseline(target.load.concurrency),
+    regressionThresholdPct: 10,
+  };
   return env.client.workflow.execute('validationWorkflow', { taskQueue, workflowId: `validation-${id}-${Date.now()}`, args: [input] });
 }
 
@@ -137,13 +146,22 @@ describe('validationWorkflow stress and soak', { concurrency: false }, () => {
       name: 'capacity',
       http: { baseUrl: server.url, endpoints: [{ name: 'work', path: '/work' }] },
       // Closed baseline with 2 users: ~40 req/s; steps x1, x2, x4, x8: ~40, 80, 160, 320 req/s.
-      load: { concurrency: 2, durationSeconds: 2, warmupSeconds: 0, stressStepSeconds: 2, stressMultipliers: [1, 2, 4, 8], requestTimeoutMs: 3000 },
+      load: {
+        concurrency: 2,
+        durationSeconds: 2,
+        warmupSeconds: 0,
+        stressStepSeconds: 2,
+        stressMultipliers: [1, 2, 4, 8],
+        requestTimeoutMs: 3000,
+      },
       targets: { p95Ms: 1000, p99Ms: 1000, throughputRps: 1, errorRatePct: 1 },
     });
     const r = await validate(target, 'T3', 'stress');
     assert.deepEqual(r.completed, ['after', 'peak', 'stress']);
     const stress = r.stress!;
-    t.diagnostic(`base ${stress.baseRps} req/s; steps: ${stress.steps.map((s) => `${s.rateRps} req/s -> ${s.throughputRps} ok/s, failed ${s.failedPct}%${s.withinSlo ? '' : ` (${s.reason})`}`).join('; ')}`);
+    t.diagnostic(
+      `base ${stress.baseRps} req/s; steps: ${stress.steps.map((s) => `${s.rateRps} req/s -> ${s.throughputRps} ok/s, failed ${s.failedPct}%${s.withinSlo ? '' : ` (${s.reason})`}`).join('; ')}`,
+    );
     assert.ok(stress.steps.length >= 2 && stress.steps.length <= 4);
     assert.ok(stress.steps.every((s) => s.rateRps !== undefined && s.loadTestId && s.concurrency > 0));
     const failing = stress.steps[stress.steps.length - 1];
@@ -169,15 +187,35 @@ describe('validationWorkflow stress and soak', { concurrency: false }, () => {
         name,
         http: { baseUrl: url, endpoints: [{ name: 'hit', path: '/hit/{{int:1:100}}' }] },
         // Open model at 200 req/s; short after/peak/stress phases, then an 8 s soak.
-        load: { model: 'open', rateRps: 200, durationSeconds: 1, warmupSeconds: 0, soakSeconds: 8, stressStepSeconds: 1, stressMultipliers: [1], requestTimeoutMs: 3000 },
+        load: {
+          model: 'open',
+          rateRps: 200,
+          durationSeconds: 1,
+          warmupSeconds: 0,
+          soakSeconds: 8,
+          stressStepSeconds: 1,
+          stressMultipliers: [1],
+          requestTimeoutMs: 3000,
+        },
         targets: { p95Ms: 1000, p99Ms: 1000, throughputRps: 1 },
       });
-    const [leak, ok] = await Promise.all([validate(profile('leaky', leaky.url), 'T4', 'leaky'), validate(profile('sound', sound.url), 'T4', 'sound')]);
-    for (const [name, r] of [['leaky', leak], ['sound', ok]] as const) {
-      t.diagnostic(`${name}: RSS slope ${r.soak?.rssSlopeMbPerMin} MB/min (r2 ${r.soak?.rssR2}), max ${r.soak?.rssMbMax} MB, p95 drift ${r.soak?.p95Drift?.changePct}%, flags ${JSON.stringify(r.soak?.flags)}`);
+    const [leak, ok] = await Promise.all([
+      validate(profile('leaky', leaky.url), 'T4', 'leaky'),
+      validate(profile('sound', sound.url), 'T4', 'sound'),
+    ]);
+    for (const [name, r] of [
+      ['leaky', leak],
+      ['sound', ok],
+    ] as const) {
+      t.diagnostic(
+        `${name}: RSS slope ${r.soak?.rssSlopeMbPerMin} MB/min (r2 ${r.soak?.rssR2}), max ${r.soak?.rssMbMax} MB, p95 drift ${r.soak?.p95Drift?.changePct}%, flags ${JSON.stringify(r.soak?.flags)}`,
+      );
       assert.deepEqual(r.completed, ['after', 'peak', 'stress', 'soak']);
       assert.equal(r.soak!.summary.model, 'open');
-      assert.ok(Math.abs(r.soak!.summary.requests + (r.soak!.summary.dropped ?? 0) - 1600) <= 5, `soak requests ${r.soak!.summary.requests}`);
+      assert.ok(
+        Math.abs(r.soak!.summary.requests + (r.soak!.summary.dropped ?? 0) - 1600) <= 5,
+        `soak requests ${r.soak!.summary.requests}`,
+      );
       assert.equal(r.peak!.rateRps, 400, 'peak: twice the baseline rate');
     }
     assert.equal(leak.soak!.leakSuspected, true);

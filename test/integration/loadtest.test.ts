@@ -171,7 +171,14 @@ describe('runLoadTest activity on a Temporal dev server', () => {
     const beats: Array<Record<string, unknown>> = [];
     mock.on('heartbeat', (d: Record<string, unknown>) => beats.push(d));
     const activities = createLoadTestActivities({ store, connections });
-    const req: LoadTestRequest = { runId: `mock-${Date.now()}`, phase: 'peak', target: profile(), concurrency: 2, durationSeconds: 30, warmupSeconds: 0 };
+    const req: LoadTestRequest = {
+      runId: `mock-${Date.now()}`,
+      phase: 'peak',
+      target: profile(),
+      concurrency: 2,
+      durationSeconds: 30,
+      warmupSeconds: 0,
+    };
     setTimeout(() => mock.cancel(), 2300);
     const t = Date.now();
     await assert.rejects(mock.run(activities.runLoadTest, req), (err: unknown) => {
@@ -192,7 +199,16 @@ describe('runLoadTest activity on a Temporal dev server', () => {
     const beats: Array<Record<string, unknown>> = [];
     mock.on('heartbeat', (d: Record<string, unknown>) => beats.push(d));
     const activities = createLoadTestActivities({ store, connections });
-    const req: LoadTestRequest = { runId: `mock-open-${Date.now()}`, phase: 'soak', target: profile(), concurrency: 1, durationSeconds: 30, warmupSeconds: 0, model: 'open', rateRps: 300 };
+    const req: LoadTestRequest = {
+      runId: `mock-open-${Date.now()}`,
+      phase: 'soak',
+      target: profile(),
+      concurrency: 1,
+      durationSeconds: 30,
+      warmupSeconds: 0,
+      model: 'open',
+      rateRps: 300,
+    };
     setTimeout(() => mock.cancel(), 2300);
     const t = Date.now();
     await assert.rejects(mock.run(activities.runLoadTest, req), (err: unknown) => err instanceof CancelledFailure);
@@ -206,7 +222,9 @@ describe('runLoadTest activity on a Temporal dev server', () => {
     const tick = beats[0] as { offeredRps: number; totals: { requests: number; latencyMs: { p99: number } } };
     assert.ok(tick.offeredRps > 250 && tick.offeredRps < 350, `offered ${tick.offeredRps}`);
     assert.ok(tick.totals.requests > 0 && tick.totals.latencyMs.p99 >= DELAY_MS, 'running totals each second');
-    const last = beats[beats.length - 1] as { partial?: { model: string; requests: number; dropped: number; offeredRps: number; durationSeconds: number } };
+    const last = beats[beats.length - 1] as {
+      partial?: { model: string; requests: number; dropped: number; offeredRps: number; durationSeconds: number };
+    };
     assert.ok(last.partial, 'last heartbeat carries partial results');
     assert.equal(last.partial.model, 'open');
     assert.ok(last.partial.requests > 400, `partial requests ${last.partial.requests}`);
@@ -238,7 +256,10 @@ describe('runLoadTest activity on a Temporal dev server', () => {
       assert.ok(summary.requests > 0);
       assert.ok(summary.latencyMs.p50 >= DELAY_MS);
       assert.equal(summary.errorKinds.http_5xx, summary.errors);
-      assert.deepEqual(summary.endpoints.map((e) => e.name), ['items', 'broken']);
+      assert.deepEqual(
+        summary.endpoints.map((e) => e.name),
+        ['items', 'broken'],
+      );
       assert.match(summary.id, /^\d+$/);
       const art = await loadArtifact<LoadTestArtifact>(store, summary.id);
       assert.equal(art.runId, runId);

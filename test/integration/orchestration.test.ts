@@ -16,7 +16,14 @@ import { OutputContractSchema, type OutputContract } from '../../common/output-c
 import { parseTargetProfile, type TargetProfile } from '../../common/profile';
 import { PERF_TARGET } from '../../common/search-attributes';
 import type { AppliedChange, RolledBackChange } from '../../common/types';
-import { approvePlanUpdate, escalationStatusQuery, rejectPlanSignal, requestRollbackSignal, resolveSignal, statusQuery } from '../../workflows/messages';
+import {
+  approvePlanUpdate,
+  escalationStatusQuery,
+  rejectPlanSignal,
+  requestRollbackSignal,
+  resolveSignal,
+  statusQuery,
+} from '../../workflows/messages';
 import { startDemoTarget, type DemoTarget } from '../helpers/demo-target';
 import { testDatabase } from '../helpers/services';
 import { startTemporal, workflowBundle } from '../helpers/temporal';
@@ -62,7 +69,15 @@ after(async () => {
 });
 
 function input(target: TargetProfile, over: Partial<RunInput> = {}): RunInput {
-  return { target, tier: 'T1', autoApprove: false, approvalTimeoutMs: 10 * 60_000, onApprovalTimeout: 'escalate', requestedBy: 'test', ...over };
+  return {
+    target,
+    tier: 'T1',
+    autoApprove: false,
+    approvalTimeoutMs: 10 * 60_000,
+    onApprovalTimeout: 'escalate',
+    requestedBy: 'test',
+    ...over,
+  };
 }
 
 async function start(i: RunInput) {
@@ -74,7 +89,11 @@ async function start(i: RunInput) {
   });
 }
 
-async function waitForPhase(handle: { query: (q: typeof statusQuery) => Promise<RunStatus> }, phase: RunStatus['phase'], timeoutMs = 120_000): Promise<RunStatus> {
+async function waitForPhase(
+  handle: { query: (q: typeof statusQuery) => Promise<RunStatus> },
+  phase: RunStatus['phase'],
+  timeoutMs = 120_000,
+): Promise<RunStatus> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const s = await handle.query(statusQuery).catch(() => null);
@@ -85,7 +104,10 @@ async function waitForPhase(handle: { query: (q: typeof statusQuery) => Promise<
 }
 
 /** The CLI's rollback of a finished run: its applied changes (the status query still answers from history), undone. */
-async function rollBackFinishedRun(handle: { workflowId: string; query: (q: typeof statusQuery) => Promise<RunStatus> }): Promise<RolledBackChange[]> {
+async function rollBackFinishedRun(handle: {
+  workflowId: string;
+  query: (q: typeof statusQuery) => Promise<RunStatus>;
+}): Promise<RolledBackChange[]> {
   const done = await handle.query(statusQuery);
   return (await client.workflow.execute('rollbackChangesWorkflow', {
     taskQueue: TASK_QUEUE,
@@ -113,7 +135,10 @@ describe('performanceOrchestration', { concurrency: false }, () => {
     const n1 = s.plan!.items.find((i) => i.rootCause === 'n_plus_one');
     assert.ok(index, `no missing-index item in ${ids.join(', ')}`);
     assert.ok(n1, `no N+1 item in ${ids.join(', ')}`);
-    assert.deepEqual(index.action.type === 'create_index' && index.action.columns, [{ name: 'category_id' }, { name: 'created_at', desc: true }]);
+    assert.deepEqual(index.action.type === 'create_index' && index.action.columns, [
+      { name: 'category_id' },
+      { name: 'created_at', desc: true },
+    ]);
     assert.ok(s.baseline!.requests > 0);
 
     await assert.rejects(start(input(shop.profile)), WorkflowExecutionAlreadyStartedError);
@@ -133,7 +158,10 @@ describe('performanceOrchestration', { concurrency: false }, () => {
     assert.ok((await indexesOnProducts()).includes(indexName));
     assert.equal((await toggles(shop)).batchLoading, true);
     assert.deepEqual(result.validation_results.load_testing_completed, ['baseline', 'after']);
-    const { rows } = await store.query(`SELECT status, result FROM ${STORE_SCHEMA}.runs WHERE workflow_id = $1 AND run_id = $2`, [handle.workflowId, handle.firstExecutionRunId]);
+    const { rows } = await store.query(`SELECT status, result FROM ${STORE_SCHEMA}.runs WHERE workflow_id = $1 AND run_id = $2`, [
+      handle.workflowId,
+      handle.firstExecutionRunId,
+    ]);
     assert.equal(rows[0].result.target_system.run_id, handle.firstExecutionRunId);
 
     // Secrets stay on the worker: neither the admin token nor the database URL is in any payload.
@@ -144,7 +172,10 @@ describe('performanceOrchestration', { concurrency: false }, () => {
 
     // The CLI's rollback of a finished run.
     const undone = await rollBackFinishedRun(handle);
-    assert.deepEqual(undone.map((r) => r.ok), [true, true]);
+    assert.deepEqual(
+      undone.map((r) => r.ok),
+      [true, true],
+    );
     assert.ok(!(await indexesOnProducts()).includes(indexName));
     assert.equal((await toggles(shop)).batchLoading, false);
   });
@@ -163,11 +194,18 @@ describe('performanceOrchestration', { concurrency: false }, () => {
 
       await handle.executeUpdate(approvePlanUpdate, { args: [{ itemIds: [index.id, n1.id, drop.id], by: 'tester' }] });
       const result = OutputContractSchema.parse(await handle.result());
-      assert.equal(result.optimizations_implemented.find((o) => o.id === drop.id)?.status, 'applied', JSON.stringify(result.optimizations_implemented));
+      assert.equal(
+        result.optimizations_implemented.find((o) => o.id === drop.id)?.status,
+        'applied',
+        JSON.stringify(result.optimizations_implemented),
+      );
       assert.ok(!(await indexesOnProducts()).includes('test_unused_price_idx'));
 
       const undone = await rollBackFinishedRun(handle);
-      assert.deepEqual(undone.map((r) => r.ok), [true, true, true]);
+      assert.deepEqual(
+        undone.map((r) => r.ok),
+        [true, true, true],
+      );
       assert.match(undone[0].details, /re-created index public\.test_unused_price_idx concurrently/);
       const { rows } = await shop.pool.query(`SELECT pg_get_indexdef('test_unused_price_idx'::regclass) AS def`);
       assert.equal(rows[0].def, 'CREATE INDEX test_unused_price_idx ON public.products USING btree (price)');
@@ -217,7 +255,10 @@ describe('performanceOrchestration', { concurrency: false }, () => {
     assert.equal(result.validation_results.improvement_summary.outcome, 'rolled_back_on_request');
     const applied = result.optimizations_implemented.filter((o) => o.status !== 'manual' && o.status !== 'not_approved');
     assert.ok(applied.length >= 2);
-    assert.ok(applied.every((o) => o.status === 'rolled_back'), JSON.stringify(applied.map((o) => [o.id, o.status])));
+    assert.ok(
+      applied.every((o) => o.status === 'rolled_back'),
+      JSON.stringify(applied.map((o) => [o.id, o.status])),
+    );
     assert.deepEqual(await indexesOnProducts(), []);
     assert.deepEqual(await toggles(shop), { batchLoading: false, catalogCache: false });
     const validation = client.workflow.getHandle(`${handle.workflowId}:validation:${handle.firstExecutionRunId}`);
@@ -268,7 +309,13 @@ interface RegressingTarget {
 
 /** A service whose "cache" toggle makes its report endpoint slower: the regression to catch. */
 async function startRegressingTarget(): Promise<RegressingTarget> {
-  const state: RegressingTarget = { profile: null as never, token: 'regressing-token', toggles: { reportCache: false }, toggleWrites: 0, close: async () => {} };
+  const state: RegressingTarget = {
+    profile: null as never,
+    token: 'regressing-token',
+    toggles: { reportCache: false },
+    toggleWrites: 0,
+    close: async () => {},
+  };
   const server = http.createServer((req, res) => {
     const send = (code: number, body: unknown) => {
       res.writeHead(code, { 'content-type': 'application/json' });

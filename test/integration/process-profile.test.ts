@@ -31,7 +31,13 @@ const activities = createProcessActivities(deps);
 function profile(baseUrl: string, port?: number): TargetProfile {
   return parseTargetProfile({
     name: 'proc-it',
-    http: { baseUrl, endpoints: [{ name: 'create', method: 'POST', path: '/x' }, { name: 'home', path: '/home/{{int:1:5}}' }] },
+    http: {
+      baseUrl,
+      endpoints: [
+        { name: 'create', method: 'POST', path: '/x' },
+        { name: 'home', path: '/home/{{int:1:5}}' },
+      ],
+    },
     process: port === undefined ? {} : { port },
     load: { requestTimeoutMs: 3000 },
     targets: { p95Ms: 50, p99Ms: 100, throughputRps: 10 },
@@ -88,7 +94,11 @@ test('process.port wins over the base URL, and heartbeats each sample in an acti
 
 test('no listener, or a target on another host: pid null and null metrics, not an error', async () => {
   const port = await freePort();
-  const none = await activities.sampleProcessMetrics({ target: profile(`http://127.0.0.1:${port}`), durationSeconds: 0.5, intervalMs: 250 });
+  const none = await activities.sampleProcessMetrics({
+    target: profile(`http://127.0.0.1:${port}`),
+    durationSeconds: 0.5,
+    intervalMs: 250,
+  });
   assert.equal(none.pid, null);
   assert.equal(none.cpuPctAvg, null);
   assert.equal(none.cpuPctMax, null);
@@ -108,7 +118,9 @@ test('sampling stops on cancellation', async () => {
   const mock = new MockActivityEnvironment();
   setTimeout(() => mock.cancel(), 300);
   const t = Date.now();
-  await assert.rejects(mock.run(activities.sampleProcessMetrics, { target: profile(`http://127.0.0.1:${childPort}`), durationSeconds: 30 }));
+  await assert.rejects(
+    mock.run(activities.sampleProcessMetrics, { target: profile(`http://127.0.0.1:${childPort}`), durationSeconds: 30 }),
+  );
   assert.ok(Date.now() - t < 1500);
 });
 
@@ -135,7 +147,13 @@ test('measureNetwork: connect, TTFB and transfer per endpoint, on fresh connecti
     assert.ok(n.ttfbMsAvg > 0 && n.ttfbMsAvg >= 3, `ttfbMsAvg ${n.ttfbMsAvg}`);
     assert.ok(n.ttfbMsAvg >= n.connectMsAvg);
     // Each endpoint with the method and path the load test sends.
-    assert.deepEqual(n.endpoints.map((e) => [e.name, e.method, e.samples, e.errors, e.status]), [['create', 'POST', 3, 0, 201], ['home', 'GET', 3, 0, 200]]);
+    assert.deepEqual(
+      n.endpoints.map((e) => [e.name, e.method, e.samples, e.errors, e.status]),
+      [
+        ['create', 'POST', 3, 0, 201],
+        ['home', 'GET', 3, 0, 200],
+      ],
+    );
     for (const e of n.endpoints) {
       assert.ok(e.ttfbMsAvg >= 3 && e.ttfbMsAvg >= e.connectMsAvg, JSON.stringify(e));
       assert.ok(e.transferMsAvg >= 15, `transfer ${JSON.stringify(e)}`);
@@ -143,7 +161,10 @@ test('measureNetwork: connect, TTFB and transfer per endpoint, on fresh connecti
     }
     assert.equal(paths.length, 6);
     assert.deepEqual(paths.slice(0, 3), ['POST /x', 'POST /x', 'POST /x']);
-    assert.ok(paths.slice(3).every((p) => /^GET \/home\/[1-5]$/.test(p)), paths.join(','));
+    assert.ok(
+      paths.slice(3).every((p) => /^GET \/home\/[1-5]$/.test(p)),
+      paths.join(','),
+    );
     assert.equal(sockets.size, 6, 'one new connection per sample');
   } finally {
     server.closeAllConnections();

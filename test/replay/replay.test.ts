@@ -20,7 +20,13 @@ test('recorded histories replay without nondeterminism', async () => {
     return { workflowId: workflowId as string, history: historyFromJSON(history) };
   });
   const types = new Set(histories.map((h) => h.history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name));
-  assert.deepEqual([...types].sort(), ['analysisWorkflow', 'optimizationWorkflow', 'performanceOrchestration', 'profilingWorkflow', 'validationWorkflow']);
+  assert.deepEqual([...types].sort(), [
+    'analysisWorkflow',
+    'optimizationWorkflow',
+    'performanceOrchestration',
+    'profilingWorkflow',
+    'validationWorkflow',
+  ]);
   let replayed = 0;
   for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
     assert.equal(r.error, undefined, `${r.workflowId}: ${r.error?.message}`);

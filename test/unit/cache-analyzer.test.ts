@@ -61,7 +61,9 @@ function cache(over: Partial<CacheProfile> = {}): CacheProfile {
 const BASE = baseline([ep('products', 400, 25), ep('product', 500, 2), ep('health', 100, 0.5)]);
 
 test('expensive cacheable endpoint with a matching toggle -> feature_toggle finding', () => {
-  const target = profile([{ name: 'cache_products', fixes: 'uncached_endpoint', endpoints: ['products'], tokenEnv: 'SHOP_TOGGLE_TOKEN', effortDays: 0.5 }]);
+  const target = profile([
+    { name: 'cache_products', fixes: 'uncached_endpoint', endpoints: ['products'], tokenEnv: 'SHOP_TOGGLE_TOKEN', effortDays: 0.5 },
+  ]);
   const f = analyzeCache({ target, cache: cache(), baseline: BASE });
   assert.equal(f.length, 1);
   const x = f[0];
@@ -109,7 +111,10 @@ test('cheap (<= 2 ms) cacheable endpoints are skipped; a costly one is kept even
   assert.deepEqual(analyzeCache({ target, cache: cache(), baseline: BASE }), []);
   // cacheable endpoint at 3 ms while the others average more: still worth caching
   const b = baseline([ep('products', 100, 10), ep('product', 100, 3), ep('health', 100, 10)]);
-  assert.deepEqual(analyzeCache({ target: profile([], ['product']), cache: cache(), baseline: b }).map((f) => f.id), ['cache-product']);
+  assert.deepEqual(
+    analyzeCache({ target: profile([], ['product']), cache: cache(), baseline: b }).map((f) => f.id),
+    ['cache-product'],
+  );
   // non-cacheable expensive endpoint -> nothing
   assert.deepEqual(analyzeCache({ target: profile([], []), cache: cache(), baseline: BASE }), []);
 });
@@ -163,8 +168,14 @@ test('noeviction policy above 90% of maxmemory -> OOM risk finding', () => {
   assert.equal(f.length, 1);
   assert.equal(f[0].id, 'cache-noeviction-full');
   assert.match(f[0].title, /OOM/);
-  assert.deepEqual(analyzeCache({ target, cache: cache({ maxMemoryMb: 100, usedMemoryMb: 80, maxMemoryPolicy: 'noeviction' }), baseline: BASE }), []);
-  assert.deepEqual(analyzeCache({ target, cache: cache({ maxMemoryMb: 100, usedMemoryMb: 95, maxMemoryPolicy: 'allkeys-lru' }), baseline: BASE }), []);
+  assert.deepEqual(
+    analyzeCache({ target, cache: cache({ maxMemoryMb: 100, usedMemoryMb: 80, maxMemoryPolicy: 'noeviction' }), baseline: BASE }),
+    [],
+  );
+  assert.deepEqual(
+    analyzeCache({ target, cache: cache({ maxMemoryMb: 100, usedMemoryMb: 95, maxMemoryPolicy: 'allkeys-lru' }), baseline: BASE }),
+    [],
+  );
 });
 
 test('slow commands in the slowlog -> one manual finding per command; sub-ms entries ignored', () => {
@@ -181,7 +192,10 @@ test('slow commands in the slowlog -> one manual finding per command; sub-ms ent
     }),
     baseline: BASE,
   });
-  assert.deepEqual(f.map((x) => x.id), ['cache-slow-keys', 'cache-slow-smembers']);
+  assert.deepEqual(
+    f.map((x) => x.id),
+    ['cache-slow-keys', 'cache-slow-smembers'],
+  );
   assert.ok(f.every((x) => x.action.type === 'manual' && x.source === 'cache-analyzer'));
   const keys = f[0];
   if (keys.action.type === 'manual') assert.match(keys.action.steps[0], /SCAN/);
@@ -197,11 +211,17 @@ test('unavailable cache profile: only the endpoint rule runs', () => {
     cache: cache({ available: false, hits: 1, misses: 999, hitRatioPct: 0.1, slowlog: [{ id: 1, durationUs: 50_000, command: 'KEYS *' }] }),
     baseline: BASE,
   });
-  assert.deepEqual(f.map((x) => x.id), ['cache-products']);
+  assert.deepEqual(
+    f.map((x) => x.id),
+    ['cache-products'],
+  );
 });
 
-test('activity wrapper returns the rules\' findings', async () => {
+test("activity wrapper returns the rules' findings", async () => {
   const acts = createCacheAnalyzerActivities({} as ActivityDeps);
   const f = await acts.cacheAnalyzer({ target: profile(), cache: cache(), baseline: BASE });
-  assert.deepEqual(f.map((x) => x.id), ['cache-products']);
+  assert.deepEqual(
+    f.map((x) => x.id),
+    ['cache-products'],
+  );
 });

@@ -15,7 +15,11 @@ const snap = (over: Partial<CacheSnapshot> = {}): CacheSnapshot => ({
 });
 
 const info = (o: Record<string, string | number>) =>
-  parseRedisInfo(Object.entries(o).map(([k, v]) => `${k}:${v}`).join('\r\n'));
+  parseRedisInfo(
+    Object.entries(o)
+      .map(([k, v]) => `${k}:${v}`)
+      .join('\r\n'),
+  );
 
 function now(over: { stats?: object; memory?: object; server?: object; slowlog?: unknown; timeMs?: number } = {}) {
   return {
@@ -66,7 +70,11 @@ test('slowlog: only entries newer than the before id, slowest first, at most 10'
 test('a restart (run_id changed) or reset counters never give negative figures', () => {
   const restarted = diffCacheProfile(
     snap(),
-    now({ server: { run_id: 'run-b', uptime_in_seconds: 4 }, stats: { keyspace_hits: 5, keyspace_misses: 5, total_commands_processed: 40 }, slowlog: [entry(0, 2000, ['GET', 'x'])] }),
+    now({
+      server: { run_id: 'run-b', uptime_in_seconds: 4 },
+      stats: { keyspace_hits: 5, keyspace_misses: 5, total_commands_processed: 40 },
+      slowlog: [entry(0, 2000, ['GET', 'x'])],
+    }),
   );
   assert.equal(restarted.hits, 5);
   assert.equal(restarted.misses, 5);

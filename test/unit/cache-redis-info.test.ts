@@ -30,7 +30,10 @@ test('parseRedisInfo reads key:value lines across sections and CRLF endings', ()
   assert.equal(info.maxmemory_policy, 'noeviction');
   assert.equal(info.run_id, 'abc123');
   assert.equal(info['# Server'], undefined);
-  assert.equal(Object.keys(info).some((k) => k.startsWith('#')), false);
+  assert.equal(
+    Object.keys(info).some((k) => k.startsWith('#')),
+    false,
+  );
 });
 
 test('parseRedisInfo keeps colons after the first one in the value', () => {

@@ -5,7 +5,11 @@ import { allTargetsMet, anyRegression, compareRuns } from '../../common/compare'
 const targets = { p95Ms: 50, p99Ms: 100, throughputRps: 200, errorRatePct: 1 };
 
 test('an improvement is positive for latency and throughput alike', () => {
-  const rows = compareRuns({ p95Ms: 100, p99Ms: 200, throughputRps: 100, errorRatePct: 0 }, { p95Ms: 40, p99Ms: 90, throughputRps: 250, errorRatePct: 0 }, targets);
+  const rows = compareRuns(
+    { p95Ms: 100, p99Ms: 200, throughputRps: 100, errorRatePct: 0 },
+    { p95Ms: 40, p99Ms: 90, throughputRps: 250, errorRatePct: 0 },
+    targets,
+  );
   const by = Object.fromEntries(rows.map((r) => [r.metric, r]));
   assert.equal(by.p95Ms.changePct, 60);
   assert.equal(by.throughputRps.changePct, 150);

@@ -1,10 +1,22 @@
 // Hot functions of a CPU profile: self and total shares on small hand-made profiles.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isCpuProfile, nodeSelfWeights, summarizeCpuProfile, type CpuProfile, type CpuProfileNode } from '../../activities/profiling/cpu-summary';
+import {
+  isCpuProfile,
+  nodeSelfWeights,
+  summarizeCpuProfile,
+  type CpuProfile,
+  type CpuProfileNode,
+} from '../../activities/profiling/cpu-summary';
 import { profileFileName } from '../../activities/profiling/cpu-profile';
 
-const frame = (functionName: string, url = '', lineNumber = -1, columnNumber = -1) => ({ functionName, scriptId: '0', url, lineNumber, columnNumber });
+const frame = (functionName: string, url = '', lineNumber = -1, columnNumber = -1) => ({
+  functionName,
+  scriptId: '0',
+  url,
+  lineNumber,
+  columnNumber,
+});
 
 //  (root)
 //  ├─ (program)            1 sample
@@ -37,8 +49,22 @@ test('self and total shares per function, recursion counted once, special nodes 
   assert.equal(d.gcPct, 10);
   const byName = new Map(d.functions.map((f) => [f.functionName, f]));
   assert.deepEqual([...byName.keys()].sort(), ['(anonymous)', '(garbage collector)', 'burn', 'main']);
-  assert.deepEqual(byName.get('burn'), { functionName: 'burn', url: 'file:///srv/app.js', lineNumber: 10, selfPct: 40, totalPct: 40, hot: true });
-  assert.deepEqual(byName.get('main'), { functionName: 'main', url: 'file:///srv/app.js', lineNumber: 1, selfPct: 0, totalPct: 50, hot: false });
+  assert.deepEqual(byName.get('burn'), {
+    functionName: 'burn',
+    url: 'file:///srv/app.js',
+    lineNumber: 10,
+    selfPct: 40,
+    totalPct: 40,
+    hot: true,
+  });
+  assert.deepEqual(byName.get('main'), {
+    functionName: 'main',
+    url: 'file:///srv/app.js',
+    lineNumber: 1,
+    selfPct: 0,
+    totalPct: 50,
+    hot: false,
+  });
   assert.equal(byName.get('(anonymous)')!.selfPct, 10);
   assert.equal(byName.get('(anonymous)')!.lineNumber, 5);
   assert.equal(byName.get('(garbage collector)')!.totalPct, 10);
@@ -50,7 +76,10 @@ test('self and total shares per function, recursion counted once, special nodes 
 test('threshold and top are options', () => {
   const d = summarizeCpuProfile(profile, { thresholdPct: 15, top: 2 });
   assert.equal(d.functions.length, 2);
-  assert.deepEqual(d.functions.filter((f) => f.hot).map((f) => f.functionName), ['burn']);
+  assert.deepEqual(
+    d.functions.filter((f) => f.hot).map((f) => f.functionName),
+    ['burn'],
+  );
   // At exactly the threshold a function is not hot (the rule is "> 5%").
   assert.equal(summarizeCpuProfile(profile, { thresholdPct: 10 }).functions.find((f) => f.functionName === '(anonymous)')!.hot, false);
 });

@@ -7,18 +7,68 @@ import { concurrentDefinition } from '../../common/index-definition';
 import { summarizeActivity, diffTableCounters, type TableCounters } from '../../activities/profiling/database-stats';
 
 const index = (o: Partial<HealthIndex>): HealthIndex => ({
-  schema: 'public', table: 't', name: 'i', unique: false, primary: false, constraint: null, valid: true, building: false, method: 'btree',
-  keys: ['a'], include: [], predicate: null, sizeBytes: 8192, scans: 1000, definition: 'CREATE INDEX i ON public.t USING btree (a)', relpages: 1, reltuples: 100, keyWidth: 4, ...o,
+  schema: 'public',
+  table: 't',
+  name: 'i',
+  unique: false,
+  primary: false,
+  constraint: null,
+  valid: true,
+  building: false,
+  method: 'btree',
+  keys: ['a'],
+  include: [],
+  predicate: null,
+  sizeBytes: 8192,
+  scans: 1000,
+  definition: 'CREATE INDEX i ON public.t USING btree (a)',
+  relpages: 1,
+  reltuples: 100,
+  keyWidth: 4,
+  ...o,
 });
 const table = (o: Partial<HealthTable>): HealthTable => ({
-  schema: 'public', name: 't', reltuples: 1000, relpages: 10, sizeBytes: 81920, liveTuples: 1000, deadTuples: 0, modsSinceAnalyze: 0,
-  lastAnalyze: '2024-01-01T00:00:00Z', lastVacuum: null, seqScan: 0, idxScan: 0, xidAge: 1000, fillfactor: 100, rowWidth: 40,
-  heapBlksHit: 0, heapBlksRead: 0, idxBlksHit: 0, idxBlksRead: 0, ...o,
+  schema: 'public',
+  name: 't',
+  reltuples: 1000,
+  relpages: 10,
+  sizeBytes: 81920,
+  liveTuples: 1000,
+  deadTuples: 0,
+  modsSinceAnalyze: 0,
+  lastAnalyze: '2024-01-01T00:00:00Z',
+  lastVacuum: null,
+  seqScan: 0,
+  idxScan: 0,
+  xidAge: 1000,
+  fillfactor: 100,
+  rowWidth: 40,
+  heapBlksHit: 0,
+  heapBlksRead: 0,
+  idxBlksHit: 0,
+  idxBlksRead: 0,
+  ...o,
 });
 const snapshot = (o: Partial<HealthSnapshot> = {}): HealthSnapshot => ({
-  takenAt: '2024-01-01T00:00:00Z', settings: { max_connections: '100', superuser_reserved_connections: '3', shared_buffers: '128MB', autovacuum_freeze_max_age: '200000000' },
-  statsReset: null, serverStart: '2024-01-01T00:00:00Z', blockSize: 8192, database: { name: 'db', xidAge: 1000, mxidAge: 1, connections: 5 }, serverConnections: 5,
-  indexes: [], tables: [], sequences: [], sessions: [], preparedXacts: [], replicationSlots: [], ...o,
+  takenAt: '2024-01-01T00:00:00Z',
+  settings: {
+    max_connections: '100',
+    superuser_reserved_connections: '3',
+    shared_buffers: '128MB',
+    autovacuum_freeze_max_age: '200000000',
+  },
+  statsReset: null,
+  serverStart: '2024-01-01T00:00:00Z',
+  blockSize: 8192,
+  database: { name: 'db', xidAge: 1000, mxidAge: 1, connections: 5 },
+  serverConnections: 5,
+  indexes: [],
+  tables: [],
+  sequences: [],
+  sessions: [],
+  preparedXacts: [],
+  replicationSlots: [],
+  ...o,
 });
 const ids = (s: HealthSnapshot) => healthFindings(s, null, []).map((f) => f.id);
 
@@ -36,8 +86,17 @@ test('unused: at most 50 scans (PgHero), unique and constraint indexes excluded;
     ],
   });
   const unused = healthFindings(s, null, []).filter((x) => x.rootCause === 'unused_index');
-  assert.deepEqual(unused.map((f) => f.id), ['db-unused-index-public-u']);
-  assert.deepEqual(unused[0].action, { type: 'drop_index', schema: 'public', table: 't', indexName: 'u', definition: 'CREATE INDEX u ON public.t USING btree (u)' });
+  assert.deepEqual(
+    unused.map((f) => f.id),
+    ['db-unused-index-public-u'],
+  );
+  assert.deepEqual(unused[0].action, {
+    type: 'drop_index',
+    schema: 'public',
+    table: 't',
+    indexName: 'u',
+    definition: 'CREATE INDEX u ON public.t USING btree (u)',
+  });
   assert.equal(unused[0].rollback, 'CREATE INDEX CONCURRENTLY u ON public.t USING btree (u);');
   assert.ok(unused[0].evidence.some((e) => /approved by its id/.test(e)));
 });
@@ -53,7 +112,10 @@ test('duplicates: prefix, same predicate; a unique index on fewer columns is not
     ],
   });
   const dups = healthFindings(s, null, []).filter((x) => x.rootCause === 'duplicate_index');
-  assert.deepEqual(dups.map((f) => [f.id, f.action.type === 'drop_index' && f.action.indexName]), [['db-duplicate-index-public-a', 'a']]);
+  assert.deepEqual(
+    dups.map((f) => [f.id, f.action.type === 'drop_index' && f.action.indexName]),
+    [['db-duplicate-index-public-a', 'a']],
+  );
 });
 
 test('cache hit ratio below 99% over the window, with enough block accesses', () => {
@@ -78,25 +140,73 @@ test('connections: 80% of max_connections - reserved', () => {
 });
 
 test('sequences: 75% of the max or of the fed column type', () => {
-  const s = snapshot({ sequences: [{ schema: 'public', name: 'sq', lastValue: 1_700_000_000, maxValue: 9.2e18, increment: 1, cycle: false, column: { schema: 'public', table: 't', name: 'id', type: 'integer', max: 2147483647 } }] });
+  const s = snapshot({
+    sequences: [
+      {
+        schema: 'public',
+        name: 'sq',
+        lastValue: 1_700_000_000,
+        maxValue: 9.2e18,
+        increment: 1,
+        cycle: false,
+        column: { schema: 'public', table: 't', name: 'id', type: 'integer', max: 2147483647 },
+      },
+    ],
+  });
   assert.ok(ids(s).includes('db-health-sequences'));
-  const ok = snapshot({ sequences: [{ schema: 'public', name: 'sq', lastValue: 1_500_000_000, maxValue: 9.2e18, increment: 1, cycle: false, column: { schema: 'public', table: 't', name: 'id', type: 'integer', max: 2147483647 } }] });
+  const ok = snapshot({
+    sequences: [
+      {
+        schema: 'public',
+        name: 'sq',
+        lastValue: 1_500_000_000,
+        maxValue: 9.2e18,
+        increment: 1,
+        cycle: false,
+        column: { schema: 'public', table: 't', name: 'id', type: 'integer', max: 2147483647 },
+      },
+    ],
+  });
   assert.ok(!ids(ok).includes('db-health-sequences'));
 });
 
 test('stale statistics and wraparound', () => {
   assert.ok(ids(snapshot({ tables: [table({ reltuples: 10_000, modsSinceAnalyze: 2_000 })] })).includes('db-health-stale-statistics'));
   assert.ok(!ids(snapshot({ tables: [table({ reltuples: 10_000, modsSinceAnalyze: 1_400 })] })).includes('db-health-stale-statistics'));
-  assert.ok(ids(snapshot({ tables: [table({ lastAnalyze: null, liveTuples: 5000 })] })).includes('db-health-stale-statistics'), 'never analyzed');
-  assert.ok(ids(snapshot({ database: { name: 'db', xidAge: 400_000_001, mxidAge: 1, connections: 1 } })).includes('db-health-wraparound'), '2 x autovacuum_freeze_max_age');
+  assert.ok(
+    ids(snapshot({ tables: [table({ lastAnalyze: null, liveTuples: 5000 })] })).includes('db-health-stale-statistics'),
+    'never analyzed',
+  );
+  assert.ok(
+    ids(snapshot({ database: { name: 'db', xidAge: 400_000_001, mxidAge: 1, connections: 1 } })).includes('db-health-wraparound'),
+    '2 x autovacuum_freeze_max_age',
+  );
   assert.ok(!ids(snapshot({ database: { name: 'db', xidAge: 399_999_999, mxidAge: 1, connections: 1 } })).includes('db-health-wraparound'));
 });
 
 test('activity samples: peaks, wait events, the longest lock waits with their blockers', () => {
-  const sess = (pid: number, state: string, o: Record<string, unknown> = {}) => ({ pid, state, waitEventType: null, waitEvent: null, xactMs: 0, queryMs: 10, stateMs: 10, blockedBy: [] as number[], query: `q${pid}`, ...o });
+  const sess = (pid: number, state: string, o: Record<string, unknown> = {}) => ({
+    pid,
+    state,
+    waitEventType: null,
+    waitEvent: null,
+    xactMs: 0,
+    queryMs: 10,
+    stateMs: 10,
+    blockedBy: [] as number[],
+    query: `q${pid}`,
+    ...o,
+  });
   const s = summarizeActivity([
     { at: 1, sessions: [sess(1, 'active'), sess(2, 'idle in transaction', { stateMs: 9000 })] },
-    { at: 2, sessions: [sess(1, 'active', { waitEventType: 'Lock', waitEvent: 'transactionid', blockedBy: [2], queryMs: 1500 }), sess(2, 'idle in transaction', { stateMs: 9500 }), sess(3, 'active')] },
+    {
+      at: 2,
+      sessions: [
+        sess(1, 'active', { waitEventType: 'Lock', waitEvent: 'transactionid', blockedBy: [2], queryMs: 1500 }),
+        sess(2, 'idle in transaction', { stateMs: 9500 }),
+        sess(3, 'active'),
+      ],
+    },
   ]);
   assert.equal(s.maxConnections, 3);
   assert.equal(s.maxActive, 2);
@@ -108,11 +218,35 @@ test('activity samples: peaks, wait events, the longest lock waits with their bl
 });
 
 test('table counter deltas and CREATE INDEX CONCURRENTLY rollbacks', () => {
-  const t = (seq: number, ins: number): TableCounters => ({ schema: 's', table: 't', seqScan: seq, seqTupRead: 0, idxScan: 0, nTupIns: ins, nTupUpd: 0, nTupHotUpd: 0, nTupDel: 0, heapBlksRead: 0, heapBlksHit: 0, idxBlksRead: 0, idxBlksHit: 0 });
-  assert.deepEqual(diffTableCounters([t(10, 5)], [t(15, 5)]).map((x) => [x.seqScan, x.nTupIns]), [[5, 0]]);
-  assert.deepEqual(diffTableCounters([t(10, 5)], [t(3, 1)]).map((x) => x.seqScan), [3], 'a reset takes the after figures');
+  const t = (seq: number, ins: number): TableCounters => ({
+    schema: 's',
+    table: 't',
+    seqScan: seq,
+    seqTupRead: 0,
+    idxScan: 0,
+    nTupIns: ins,
+    nTupUpd: 0,
+    nTupHotUpd: 0,
+    nTupDel: 0,
+    heapBlksRead: 0,
+    heapBlksHit: 0,
+    idxBlksRead: 0,
+    idxBlksHit: 0,
+  });
+  assert.deepEqual(
+    diffTableCounters([t(10, 5)], [t(15, 5)]).map((x) => [x.seqScan, x.nTupIns]),
+    [[5, 0]],
+  );
+  assert.deepEqual(
+    diffTableCounters([t(10, 5)], [t(3, 1)]).map((x) => x.seqScan),
+    [3],
+    'a reset takes the after figures',
+  );
   assert.deepEqual(diffTableCounters([t(10, 5)], [t(10, 5)]), []);
-  assert.equal(concurrentDefinition('CREATE UNIQUE INDEX u ON s.t USING btree (a)'), 'CREATE UNIQUE INDEX CONCURRENTLY u ON s.t USING btree (a)');
+  assert.equal(
+    concurrentDefinition('CREATE UNIQUE INDEX u ON s.t USING btree (a)'),
+    'CREATE UNIQUE INDEX CONCURRENTLY u ON s.t USING btree (a)',
+  );
 });
 
 test('unused indexes: one approvable drop per index, largest first, at most maxItems; odd names get a hash in the id', () => {
@@ -121,6 +255,8 @@ test('unused indexes: one approvable drop per index, largest first, at most maxI
   assert.equal(unused.length, 15);
   assert.equal(unused[0].id, 'db-unused-index-public-u19');
   assert.ok(unused[0].evidence.some((e) => /one of 20 unused indexes; the 15 largest are in the plan/.test(e)));
-  const odd = healthFindings(snapshot({ indexes: [index({ name: 'Odd Name', scans: 0 })] }), null, []).find((x) => x.rootCause === 'unused_index')!;
+  const odd = healthFindings(snapshot({ indexes: [index({ name: 'Odd Name', scans: 0 })] }), null, []).find(
+    (x) => x.rootCause === 'unused_index',
+  )!;
   assert.match(odd.id, /^db-unused-index-public-odd_name-[0-9a-f]{8}$/);
 });

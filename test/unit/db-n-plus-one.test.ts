@@ -13,12 +13,22 @@ const base = {
 };
 const opts = { minCallsPerRequest: 5, maxRowsPerCall: 10 };
 const stat = (query: string, callsPerRequest: number, rowsPerCall = 1): StatementStat => ({
-  queryid: '-42', query, calls: 2000, totalMs: 200, meanMs: 0.1, rows: 2000 * rowsPerCall, callsPerRequest,
+  queryid: '-42',
+  query,
+  calls: 2000,
+  totalMs: 200,
+  meanMs: 0.1,
+  rows: 2000 * rowsPerCall,
+  callsPerRequest,
 });
 
 test('parseSingleLookup recognizes one-table lookups by one parameter', () => {
   assert.deepEqual(parseSingleLookup('SELECT id, name FROM shop.categories WHERE id = $1'), {
-    select: 'id, name', table: 'shop.categories', alias: null, column: 'id', hasLimit: false,
+    select: 'id, name',
+    table: 'shop.categories',
+    alias: null,
+    column: 'id',
+    hasLimit: false,
   });
   assert.equal(parseSingleLookup('select * from "Users" u where u.id = $1 limit $2')?.alias, 'u');
   assert.equal(parseSingleLookup('SELECT name FROM categories WHERE id = $1::int')?.column, 'id');
@@ -31,8 +41,14 @@ test('parseSingleLookup recognizes one-table lookups by one parameter', () => {
 });
 
 test('batchedForm uses = ANY($1) and selects the key', () => {
-  assert.equal(batchedForm(parseSingleLookup('SELECT id, name FROM categories WHERE id = $1')!), 'SELECT id, name FROM categories WHERE id = ANY($1)');
-  assert.equal(batchedForm(parseSingleLookup('SELECT name FROM categories c WHERE c.id = $1 LIMIT $2')!), 'SELECT c.id, name FROM categories c WHERE c.id = ANY($1)');
+  assert.equal(
+    batchedForm(parseSingleLookup('SELECT id, name FROM categories WHERE id = $1')!),
+    'SELECT id, name FROM categories WHERE id = ANY($1)',
+  );
+  assert.equal(
+    batchedForm(parseSingleLookup('SELECT name FROM categories c WHERE c.id = $1 LIMIT $2')!),
+    'SELECT c.id, name FROM categories c WHERE c.id = ANY($1)',
+  );
   assert.equal(batchedForm(parseSingleLookup('SELECT * FROM categories WHERE id = $1')!), 'SELECT * FROM categories WHERE id = ANY($1)');
 });
 

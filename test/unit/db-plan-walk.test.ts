@@ -1,20 +1,42 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { costAt, costModel, planCost, planExcerpt, planRoot, planUsesIndex, seqScannedRelations } from '../../activities/skills/database-optimization-analyzer/plan-walk';
+import {
+  costAt,
+  costModel,
+  planCost,
+  planExcerpt,
+  planRoot,
+  planUsesIndex,
+  seqScannedRelations,
+} from '../../activities/skills/database-optimization-analyzer/plan-walk';
 
 // Real EXPLAIN (FORMAT JSON, VERBOSE) output of PostgreSQL 15 (generic plans), trimmed of unused keys.
 const TOP_N_SORT = [
   {
     Plan: {
-      'Node Type': 'Limit', 'Startup Cost': 945.83, 'Total Cost': 946.08, 'Plan Rows': 100,
+      'Node Type': 'Limit',
+      'Startup Cost': 945.83,
+      'Total Cost': 946.08,
+      'Plan Rows': 100,
       Plans: [
         {
-          'Node Type': 'Sort', 'Parent Relationship': 'Outer', 'Startup Cost': 945.83, 'Total Cost': 948.33, 'Plan Rows': 1000,
+          'Node Type': 'Sort',
+          'Parent Relationship': 'Outer',
+          'Startup Cost': 945.83,
+          'Total Cost': 948.33,
+          'Plan Rows': 1000,
           'Sort Key': ['products.created_at DESC'],
           Plans: [
             {
-              'Node Type': 'Seq Scan', 'Parent Relationship': 'Outer', 'Relation Name': 'products', Schema: 'shop', Alias: 'products',
-              'Startup Cost': 0, 'Total Cost': 896.0, 'Plan Rows': 1000, Filter: '(products.category_id = $1)',
+              'Node Type': 'Seq Scan',
+              'Parent Relationship': 'Outer',
+              'Relation Name': 'products',
+              Schema: 'shop',
+              Alias: 'products',
+              'Startup Cost': 0,
+              'Total Cost': 896.0,
+              'Plan Rows': 1000,
+              Filter: '(products.category_id = $1)',
             },
           ],
         },
@@ -27,17 +49,31 @@ const TOP_N_SORT = [
 const PARALLEL = [
   {
     Plan: {
-      'Node Type': 'Limit', 'Total Cost': 588.8, 'Plan Rows': 28,
+      'Node Type': 'Limit',
+      'Total Cost': 588.8,
+      'Plan Rows': 28,
       Plans: [
         {
-          'Node Type': 'Gather Merge', 'Total Cost': 591.72, 'Plan Rows': 278, 'Workers Planned': 2,
+          'Node Type': 'Gather Merge',
+          'Total Cost': 591.72,
+          'Plan Rows': 278,
+          'Workers Planned': 2,
           Plans: [
             {
-              'Node Type': 'Sort', 'Total Cost': 588.8, 'Plan Rows': 139, 'Sort Key': ['t.b DESC'],
+              'Node Type': 'Sort',
+              'Total Cost': 588.8,
+              'Plan Rows': 139,
+              'Sort Key': ['t.b DESC'],
               Plans: [
                 {
-                  'Node Type': 'Seq Scan', 'Parallel Aware': true, 'Relation Name': 't', Schema: 'public', Alias: 't',
-                  'Total Cost': 583.5, 'Plan Rows': 139, Filter: '((t.b > $2) AND (t.a = $1))',
+                  'Node Type': 'Seq Scan',
+                  'Parallel Aware': true,
+                  'Relation Name': 't',
+                  Schema: 'public',
+                  Alias: 't',
+                  'Total Cost': 583.5,
+                  'Plan Rows': 139,
+                  Filter: '((t.b > $2) AND (t.a = $1))',
                 },
               ],
             },
@@ -51,14 +87,24 @@ const PARALLEL = [
 const JOIN_WITH_OR = [
   {
     Plan: {
-      'Node Type': 'Hash Join', 'Total Cost': 1805.29, 'Plan Rows': 21, 'Hash Cond': '(u.t_id = t.id)',
+      'Node Type': 'Hash Join',
+      'Total Cost': 1805.29,
+      'Plan Rows': 21,
+      'Hash Cond': '(u.t_id = t.id)',
       Plans: [
         {
-          'Node Type': 'Seq Scan', 'Relation Name': 'u', Schema: 'public', Alias: 'u', 'Total Cost': 409.0, 'Plan Rows': 21,
+          'Node Type': 'Seq Scan',
+          'Relation Name': 'u',
+          Schema: 'public',
+          Alias: 'u',
+          'Total Cost': 409.0,
+          'Plan Rows': 21,
           Filter: '((u.name = $1) OR (u.t_id = $2))',
         },
         {
-          'Node Type': 'Hash', 'Total Cost': 771.0, 'Plan Rows': 50000,
+          'Node Type': 'Hash',
+          'Total Cost': 771.0,
+          'Plan Rows': 50000,
           Plans: [{ 'Node Type': 'Seq Scan', 'Relation Name': 't', Schema: 'public', Alias: 't', 'Total Cost': 771.0, 'Plan Rows': 50000 }],
         },
       ],
@@ -69,11 +115,19 @@ const JOIN_WITH_OR = [
 const INDEX_SCAN = [
   {
     Plan: {
-      'Node Type': 'Limit', 'Total Cost': 112.58, 'Plan Rows': 100,
+      'Node Type': 'Limit',
+      'Total Cost': 112.58,
+      'Plan Rows': 100,
       Plans: [
         {
-          'Node Type': 'Index Scan', 'Index Name': '<13556>btree_t_a_b', 'Relation Name': 't', Schema: 'public', Alias: 't',
-          'Total Cost': 1125.41, 'Plan Rows': 1000, 'Index Cond': '(t.a = $1)',
+          'Node Type': 'Index Scan',
+          'Index Name': '<13556>btree_t_a_b',
+          'Relation Name': 't',
+          Schema: 'public',
+          Alias: 't',
+          'Total Cost': 1125.41,
+          'Plan Rows': 1000,
+          'Index Cond': '(t.a = $1)',
         },
       ],
     },
@@ -107,6 +161,9 @@ test('cost of what the statement fetches: the Limit recomputed with the rows per
   // A top-N sort reads everything before the first row: the cost hardly depends on the rows fetched.
   assert.ok(Math.abs(costAt(m, 20) - (945.83 + 2.5 * 0.02)) < 1e-9);
   assert.equal(costAt(m, null), 946.08);
-  assert.match(planExcerpt(root), /^Limit \(cost=946.08, rows=100\) > Sort \(cost=948.33, rows=1000\) \[Sort Key: products.created_at DESC\] > Seq Scan on shop.products \(cost=896, rows=1000\) \[Filter: \(products.category_id = \$1\)\]$/);
+  assert.match(
+    planExcerpt(root),
+    /^Limit \(cost=946.08, rows=100\) > Sort \(cost=948.33, rows=1000\) \[Sort Key: products.created_at DESC\] > Seq Scan on shop.products \(cost=896, rows=1000\) \[Filter: \(products.category_id = \$1\)\]$/,
+  );
   assert.ok(planExcerpt(root, 40).length <= 40);
 });

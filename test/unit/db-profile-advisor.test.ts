@@ -28,7 +28,19 @@ test('database.advisor defaults equal the analyzer defaults', () => {
     partitionMinRows: 10_000_000,
   });
   const o = analyzerOptionsFor(p);
-  for (const k of ['minPlanCost', 'minSavingFraction', 'minTableRows', 'minCalls', 'minMeanMs', 'minTotalMs', 'nPlusOneMinCallsPerRequest', 'includeTables', 'excludeTables', 'explainAnalyze', 'sampleQueries'] as const) {
+  for (const k of [
+    'minPlanCost',
+    'minSavingFraction',
+    'minTableRows',
+    'minCalls',
+    'minMeanMs',
+    'minTotalMs',
+    'nPlusOneMinCallsPerRequest',
+    'includeTables',
+    'excludeTables',
+    'explainAnalyze',
+    'sampleQueries',
+  ] as const) {
     assert.deepEqual(o[k], DEFAULT_ANALYZER_OPTIONS[k], k);
   }
   assert.equal(o.health.partitionMinRows, 10_000_000);
@@ -36,7 +48,16 @@ test('database.advisor defaults equal the analyzer defaults', () => {
 
 test('database.advisor values reach the analyzer options; explicit options win', () => {
   const p = parseTargetProfile(
-    input({ minTableRows: 500, minSavingPct: 30, minMeanMs: 0.5, minTotalMs: 20, excludeTables: ['audit_*'], explainAnalyze: true, partitionMinRows: 1000, sampleQueries: ['SELECT 1 FROM t WHERE a = 5'] }),
+    input({
+      minTableRows: 500,
+      minSavingPct: 30,
+      minMeanMs: 0.5,
+      minTotalMs: 20,
+      excludeTables: ['audit_*'],
+      explainAnalyze: true,
+      partitionMinRows: 1000,
+      sampleQueries: ['SELECT 1 FROM t WHERE a = 5'],
+    }),
   );
   const o = analyzerOptionsFor(p);
   assert.equal(o.minTableRows, 500);

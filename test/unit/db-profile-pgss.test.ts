@@ -24,7 +24,8 @@ const pgError = (message: string, code: string) => Object.assign(new Error(messa
 test('not preloaded: CREATE EXTENSION works but reading fails -> the exact fix', async () => {
   let created = false;
   const pool = fakePool((text) => {
-    if (text.includes('"public".pg_stat_statements')) return pgError('pg_stat_statements must be loaded via shared_preload_libraries', '55000');
+    if (text.includes('"public".pg_stat_statements'))
+      return pgError('pg_stat_statements must be loaded via shared_preload_libraries', '55000');
     if (text.includes('current_database()')) return { rows: [{ db: 'shop' }] };
     if (text.includes('FROM pg_extension')) return { rows: created ? [{ nspname: 'public' }] : [] };
     if (text.startsWith('CREATE EXTENSION')) {

@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { diffSnapshots, isExcludedStatement, summarizeWindow, type PgssRow } from '../../activities/profiling/database-stats';
 
 const row = (queryid: string, query: string, calls: number, totalMs: number, rows = calls): PgssRow => ({
-  queryid, query, calls, totalMs, rows, sharedBlksHit: calls * 10, sharedBlksRead: 0,
+  queryid,
+  query,
+  calls,
+  totalMs,
+  rows,
+  sharedBlksHit: calls * 10,
+  sharedBlksRead: 0,
 });
 
 test('own, catalog and utility statements are excluded', () => {
@@ -71,7 +77,13 @@ test('diff without a before snapshot counts everything', () => {
 
 test('summary: db time, share capped at 100, top 10 by time, calls per request', () => {
   const deltas = Array.from({ length: 12 }, (_, i) => ({
-    queryid: String(i), query: `SELECT ${i} FROM t`, calls: (i + 1) * 10, totalMs: (i + 1) * 5, rows: 1, sharedBlksHit: 0, sharedBlksRead: 0,
+    queryid: String(i),
+    query: `SELECT ${i} FROM t`,
+    calls: (i + 1) * 10,
+    totalMs: (i + 1) * 5,
+    rows: 1,
+    sharedBlksHit: 0,
+    sharedBlksRead: 0,
   }));
   const s = summarizeWindow(deltas, 100, 1000);
   assert.equal(s.dbTimeMs, 390); // 5 * (1 + ... + 12)

@@ -1,7 +1,12 @@
 // PostgreSQL's own parser (libpg-query, wasm): the facts the advisor and the N+1 check read.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ensureParser, normalizeForEvidence, parseStatement, tryParse } from '../../activities/skills/database-optimization-analyzer/sql-parse';
+import {
+  ensureParser,
+  normalizeForEvidence,
+  parseStatement,
+  tryParse,
+} from '../../activities/skills/database-optimization-analyzer/sql-parse';
 import { lookupFromFacts, nPlusOneFindings } from '../../activities/skills/database-optimization-analyzer/n-plus-one';
 import { parseTargetProfile } from '../../common/profile';
 
@@ -55,7 +60,10 @@ test('blocks: subqueries, correlated references, CTEs, UNION, UPDATE/DELETE/INSE
   assert.deepEqual(f.scopes[2].joins, [{ left: { qualifier: 'c', column: 'post_id' }, right: { qualifier: 'r', column: 'id' } }]);
 
   const u = parseStatement('SELECT id FROM a WHERE x = $1 UNION ALL SELECT id FROM b WHERE y = $1');
-  assert.deepEqual(u.scopes.map((s) => s.predicates[0].col.column), ['x', 'y']);
+  assert.deepEqual(
+    u.scopes.map((s) => s.predicates[0].col.column),
+    ['x', 'y'],
+  );
 
   const up = parseStatement('UPDATE sessions SET last_seen = now(), hits = hits + 1 WHERE token = $1');
   assert.equal(up.kind, 'update');
@@ -78,8 +86,15 @@ test('several statements and syntax errors are reported, never guessed', () => {
 });
 
 test('normalizeForEvidence removes literal values', () => {
-  assert.equal(normalizeForEvidence("SELECT * FROM users WHERE email = 'a@b.c' AND age > 30"), 'SELECT * FROM users WHERE email = $1 AND age > $2');
-  assert.equal(normalizeForEvidence("SELECT * FROM users WHERE age > 30 AND email = 'a@b"), "SELECT * FROM users WHERE age > ? AND email = '?'", 'text truncated inside a literal');
+  assert.equal(
+    normalizeForEvidence("SELECT * FROM users WHERE email = 'a@b.c' AND age > 30"),
+    'SELECT * FROM users WHERE email = $1 AND age > $2',
+  );
+  assert.equal(
+    normalizeForEvidence("SELECT * FROM users WHERE age > 30 AND email = 'a@b"),
+    "SELECT * FROM users WHERE age > ? AND email = '?'",
+    'text truncated inside a literal',
+  );
 });
 
 test('N+1 lookups from the parser: = ANY form, key added to the select list, GROUP BY for an aggregate, LATERAL for a per-key LIMIT', () => {
@@ -89,7 +104,10 @@ test('N+1 lookups from the parser: = ANY form, key added to the select list, GRO
     shape('SELECT count(*)::int AS reviews, coalesce(avg(rating), 0)::float AS rating FROM reviews WHERE product_id = $1')!.batched,
     'SELECT product_id, count(*)::int AS reviews, coalesce(avg(rating), 0)::float AS rating FROM reviews WHERE product_id = ANY($1) GROUP BY product_id',
   );
-  assert.equal(shape('SELECT * FROM t WHERE deleted = false AND t.parent_id = $1')!.batched, 'SELECT * FROM t WHERE deleted = false AND t.parent_id = ANY($1)');
+  assert.equal(
+    shape('SELECT * FROM t WHERE deleted = false AND t.parent_id = $1')!.batched,
+    'SELECT * FROM t WHERE deleted = false AND t.parent_id = ANY($1)',
+  );
   assert.equal(
     shape('SELECT id, body FROM comments WHERE post_id = $1 ORDER BY created_at DESC LIMIT 3')!.batched,
     'SELECT k.key, t.* FROM unnest($1::bigint[]) AS k(key) CROSS JOIN LATERAL (SELECT id, body FROM comments WHERE post_id = k.key ORDER BY created_at DESC LIMIT 3) AS t',
@@ -106,9 +124,21 @@ test('N+1 over the window: texts with one fingerprint are summed', () => {
     database: { urlEnv: 'SHOP_DATABASE_URL' },
     targets: { p95Ms: 100, p99Ms: 200, throughputRps: 100 },
   });
-  const st = (queryid: string, query: string, calls: number) => ({ queryid, query, calls, totalMs: calls * 0.1, meanMs: 0.1, rows: calls, callsPerRequest: calls / 100 });
+  const st = (queryid: string, query: string, calls: number) => ({
+    queryid,
+    query,
+    calls,
+    totalMs: calls * 0.1,
+    meanMs: 0.1,
+    rows: calls,
+    callsPerRequest: calls / 100,
+  });
   const out = nPlusOneFindings(
-    [st('1', 'SELECT name FROM categories WHERE id = $1', 300), st('2', 'select name from categories where id = $1 ', 400), st('3', 'SELECT * FROM big WHERE x = $1', 100)],
+    [
+      st('1', 'SELECT name FROM categories WHERE id = $1', 300),
+      st('2', 'select name from categories where id = $1 ', 400),
+      st('3', 'SELECT * FROM big WHERE x = $1', 100),
+    ],
     target,
     { minCallsPerRequest: 5, maxRowsPerCall: 10 },
   );

@@ -1,7 +1,15 @@
 // /proc parsers of the host metrics: disks, network interfaces, CPU, memory; HTTP timing averages.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hostCpuPct, hostIoRates, isWholeDiskName, parseDiskstats, parseMeminfo, parseNetDev, parseProcStat } from '../../activities/profiling/host';
+import {
+  hostCpuPct,
+  hostIoRates,
+  isWholeDiskName,
+  parseDiskstats,
+  parseMeminfo,
+  parseNetDev,
+  parseProcStat,
+} from '../../activities/profiling/host';
 import { endpointTiming } from '../../activities/profiling/network';
 import { parsePidStatTicks } from '../../activities/profiling/process';
 
@@ -19,10 +27,14 @@ test('diskstats: whole disks only, 512-byte sectors', () => {
   assert.equal(isWholeDiskName('vda'), true);
   assert.equal(isWholeDiskName('sdb'), true);
   assert.equal(isWholeDiskName('nvme0n1'), true);
-  for (const n of ['vda1', 'sda12', 'xvda1', 'nvme0n1p1', 'mmcblk0p2', 'loop0', 'dm-0', 'md0', 'zram0', 'ram1']) assert.equal(isWholeDiskName(n), false, n);
+  for (const n of ['vda1', 'sda12', 'xvda1', 'nvme0n1p1', 'mmcblk0p2', 'loop0', 'dm-0', 'md0', 'zram0', 'ram1'])
+    assert.equal(isWholeDiskName(n), false, n);
   assert.deepEqual(parseDiskstats(DISKSTATS), { readBytes: (20000 + 100) * 512, writeBytes: (6000 + 400) * 512 });
   // An explicit device set (from /sys/block) wins over the name heuristic.
-  assert.deepEqual(parseDiskstats(DISKSTATS, (n) => n === 'vda'), { readBytes: 20000 * 512, writeBytes: 6000 * 512 });
+  assert.deepEqual(
+    parseDiskstats(DISKSTATS, (n) => n === 'vda'),
+    { readBytes: 20000 * 512, writeBytes: 6000 * 512 },
+  );
   assert.deepEqual(parseDiskstats(''), { readBytes: 0, writeBytes: 0 });
 });
 
@@ -41,7 +53,13 @@ test('net/dev: rx/tx of every interface but loopback, loopback apart', () => {
 test('host I/O rates between two readings', () => {
   const a = { diskReadBytes: 0, diskWriteBytes: 1000, netRxBytes: 500, netTxBytes: 500, loopbackBytes: 0 };
   const b = { diskReadBytes: 4096, diskWriteBytes: 3000, netRxBytes: 400, netTxBytes: 1500, loopbackBytes: 10_000 };
-  assert.deepEqual(hostIoRates(a, b, 2), { diskReadBytesPerSec: 2048, diskWriteBytesPerSec: 1000, netRxBytesPerSec: 0, netTxBytesPerSec: 500, loopbackBytesPerSec: 5000 });
+  assert.deepEqual(hostIoRates(a, b, 2), {
+    diskReadBytesPerSec: 2048,
+    diskWriteBytesPerSec: 1000,
+    netRxBytesPerSec: 0,
+    netTxBytesPerSec: 500,
+    loopbackBytesPerSec: 5000,
+  });
   assert.equal(hostIoRates(a, b, 0).diskReadBytesPerSec, 0);
 });
 
@@ -55,9 +73,26 @@ test('stat, meminfo and pid stat', () => {
 });
 
 test('HTTP timing of an endpoint: averages of its probes, failures counted', () => {
-  const s = (connectMs: number, ttfbMs: number, transferMs: number) => ({ connectMs, ttfbMs, transferMs, totalMs: ttfbMs + transferMs, status: 200 });
+  const s = (connectMs: number, ttfbMs: number, transferMs: number) => ({
+    connectMs,
+    ttfbMs,
+    transferMs,
+    totalMs: ttfbMs + transferMs,
+    status: 200,
+  });
   const t = endpointTiming({ name: 'list', method: 'GET' }, [s(1, 10, 2), s(3, 20, 4)], ['timeout']);
-  assert.deepEqual(t, { name: 'list', method: 'GET', samples: 2, errors: 1, status: 200, connectMsAvg: 2, ttfbMsAvg: 15, transferMsAvg: 3, totalMsAvg: 18, error: 'timeout' });
+  assert.deepEqual(t, {
+    name: 'list',
+    method: 'GET',
+    samples: 2,
+    errors: 1,
+    status: 200,
+    connectMsAvg: 2,
+    ttfbMsAvg: 15,
+    transferMsAvg: 3,
+    totalMsAvg: 18,
+    error: 'timeout',
+  });
   const none = endpointTiming({ name: 'x', method: 'POST' }, [], ['refused']);
   assert.equal(none.samples, 0);
   assert.equal(none.status, null);

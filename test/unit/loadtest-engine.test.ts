@@ -70,7 +70,12 @@ after(async () => {
 });
 
 function profile(url: string, endpoints: unknown[], timeoutMs = 2000): TargetProfile {
-  return parseTargetProfile({ name: 'engine', http: { baseUrl: url, endpoints }, load: { requestTimeoutMs: timeoutMs }, targets: { p95Ms: 100, p99Ms: 100, throughputRps: 1 } });
+  return parseTargetProfile({
+    name: 'engine',
+    http: { baseUrl: url, endpoints },
+    load: { requestTimeoutMs: timeoutMs },
+    targets: { p95Ms: 100, p99Ms: 100, throughputRps: 1 },
+  });
 }
 
 test('every framing of a response body is read; statuses are classified per endpoint', async () => {
@@ -100,7 +105,10 @@ test('every framing of a response body is read; statuses are classified per endp
   assert.equal(r.errorKindsByEndpoint.redirect.unexpected_status, ep.redirect.requests);
   assert.equal(r.errors, ep.notfound.requests + ep.error.requests + ep.redirect.requests);
   assert.equal(r.errorKinds.timeout + r.errorKinds.reset + r.errorKinds.connect_refused + r.errorKinds.other_network, 0);
-  assert.equal(r.requests, r.endpoints.reduce((n, e) => n + e.requests, 0));
+  assert.equal(
+    r.requests,
+    r.endpoints.reduce((n, e) => n + e.requests, 0),
+  );
   assert.equal(decodeHistogram(r.histograms.overall).totalCount, r.requests, 'every answer has a latency');
   assert.ok(r.bytesIn > ep.big.requests * 200_000, `bytes in ${r.bytesIn}`);
   assert.ok(r.bytesOut > r.requests * 30, `bytes out ${r.bytesOut}`);
@@ -110,7 +118,9 @@ test('every framing of a response body is read; statuses are classified per endp
 test('request bodies and headers reach the server intact', async () => {
   bodies.clear();
   const r = await runLoad({
-    target: profile(baseUrl, [{ name: 'echo', method: 'POST', path: '/echo', headers: { 'x-k': 'k{{int:1:3}}' }, body: '{"text":"{{pick:é|ab}}"}' }]),
+    target: profile(baseUrl, [
+      { name: 'echo', method: 'POST', path: '/echo', headers: { 'x-k': 'k{{int:1:3}}' }, body: '{"text":"{{pick:é|ab}}"}' },
+    ]),
     model: 'closed',
     concurrency: 2,
     durationSeconds: 0.5,
@@ -125,28 +135,59 @@ test('request bodies and headers reach the server intact', async () => {
 });
 
 test('network failures: refused, reset, timeout, protocol garbage', async () => {
-  const refused = await runLoad({ target: profile(refusedUrl, [{ name: 'x', path: '/' }]), model: 'closed', concurrency: 2, durationSeconds: 0.5, warmupSeconds: 0 });
+  const refused = await runLoad({
+    target: profile(refusedUrl, [{ name: 'x', path: '/' }]),
+    model: 'closed',
+    concurrency: 2,
+    durationSeconds: 0.5,
+    warmupSeconds: 0,
+  });
   assert.ok(refused.requests > 0);
   assert.equal(refused.errorKinds.connect_refused, refused.requests);
   assert.ok(refused.requests < 200, `refused connections must not become a hot loop (${refused.requests} in 0.5 s)`);
   assert.equal(decodeHistogram(refused.histograms.overall).totalCount, 0, 'no response, no latency');
 
-  const reset = await runLoad({ target: profile(baseUrl, [{ name: 'x', path: '/reset' }]), model: 'closed', concurrency: 2, durationSeconds: 0.5, warmupSeconds: 0 });
+  const reset = await runLoad({
+    target: profile(baseUrl, [{ name: 'x', path: '/reset' }]),
+    model: 'closed',
+    concurrency: 2,
+    durationSeconds: 0.5,
+    warmupSeconds: 0,
+  });
   assert.ok(reset.requests > 0);
   assert.equal(reset.errorKinds.reset, reset.requests);
 
-  const hang = await runLoad({ target: profile(baseUrl, [{ name: 'x', path: '/hang' }], 200), model: 'closed', concurrency: 2, durationSeconds: 1, warmupSeconds: 0 });
+  const hang = await runLoad({
+    target: profile(baseUrl, [{ name: 'x', path: '/hang' }], 200),
+    model: 'closed',
+    concurrency: 2,
+    durationSeconds: 1,
+    warmupSeconds: 0,
+  });
   assert.ok(hang.requests >= 2);
   assert.equal(hang.errorKinds.timeout, hang.requests);
 
-  const garbage = await runLoad({ target: profile(rawUrl, [{ name: 'x', path: '/' }]), model: 'closed', concurrency: 1, durationSeconds: 0.3, warmupSeconds: 0 });
+  const garbage = await runLoad({
+    target: profile(rawUrl, [{ name: 'x', path: '/' }]),
+    model: 'closed',
+    concurrency: 1,
+    durationSeconds: 0.3,
+    warmupSeconds: 0,
+  });
   assert.ok(garbage.requests > 0);
   assert.equal(garbage.errorKinds.other_network, garbage.requests);
 });
 
 test('open model: arrivals that find every connection busy are dropped, not delayed', async () => {
   // 2 connections, 100 ms answers: at most ~20 req/s get through; 100 req/s are offered.
-  const r = await runLoad({ target: profile(baseUrl, [{ name: 'slow', path: '/slow' }]), model: 'open', rateRps: 100, maxConnections: 2, durationSeconds: 1, warmupSeconds: 0 });
+  const r = await runLoad({
+    target: profile(baseUrl, [{ name: 'slow', path: '/slow' }]),
+    model: 'open',
+    rateRps: 100,
+    maxConnections: 2,
+    durationSeconds: 1,
+    warmupSeconds: 0,
+  });
   assert.equal(r.model, 'open');
   assert.equal(r.peakConnections, 2);
   assert.ok(r.dropped > 50, `dropped ${r.dropped}`);
@@ -159,20 +200,41 @@ test('open model: arrivals that find every connection busy are dropped, not dela
 });
 
 test('bounded: the request cap, and an abort stops at once', async () => {
-  const capped = await runLoad({ target: profile(baseUrl, [{ name: 'x', path: '/' }]), model: 'open', rateRps: 1000, durationSeconds: 30, warmupSeconds: 0, maxRequests: 40 });
+  const capped = await runLoad({
+    target: profile(baseUrl, [{ name: 'x', path: '/' }]),
+    model: 'open',
+    rateRps: 1000,
+    durationSeconds: 30,
+    warmupSeconds: 0,
+    maxRequests: 40,
+  });
   assert.equal(capped.capped, true);
   assert.equal(capped.requests, 40);
   const ac = new AbortController();
   setTimeout(() => ac.abort(), 300);
   const started = Date.now();
-  const aborted = await runLoad({ target: profile(baseUrl, [{ name: 'x', path: '/slow' }]), model: 'closed', concurrency: 3, durationSeconds: 30, warmupSeconds: 0, signal: ac.signal });
+  const aborted = await runLoad({
+    target: profile(baseUrl, [{ name: 'x', path: '/slow' }]),
+    model: 'closed',
+    concurrency: 3,
+    durationSeconds: 30,
+    warmupSeconds: 0,
+    signal: ac.signal,
+  });
   assert.equal(aborted.aborted, true);
   assert.ok(Date.now() - started < 5000);
   assert.ok(aborted.measuredSeconds < 5);
 });
 
-test('closed model: think time spaces each user\'s requests', async () => {
-  const r = await runLoad({ target: profile(baseUrl, [{ name: 'x', path: '/' }]), model: 'closed', concurrency: 2, thinkTimeMs: 200, durationSeconds: 1, warmupSeconds: 0 });
+test("closed model: think time spaces each user's requests", async () => {
+  const r = await runLoad({
+    target: profile(baseUrl, [{ name: 'x', path: '/' }]),
+    model: 'closed',
+    concurrency: 2,
+    thinkTimeMs: 200,
+    durationSeconds: 1,
+    warmupSeconds: 0,
+  });
   // Each user: a request, 200 ms of thinking, ... at most 5 or 6 requests in 1 s, without: thousands.
   assert.ok(r.requests >= 2 && r.requests <= 12, `requests ${r.requests}`);
   assert.equal(r.thinkTimeMs, 200);
@@ -182,12 +244,34 @@ test('https targets over node:tls', async (t) => {
   let dir: string;
   try {
     dir = mkdtempSync(join(tmpdir(), 'lg-tls-'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        join(dir, 'k.pem'),
+        '-out',
+        join(dir, 'c.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
   } catch {
     t.skip('openssl is not available to make a test certificate');
     return;
   }
-  const srv = https.createServer({ key: readFileSync(join(dir, 'k.pem')), cert: readFileSync(join(dir, 'c.pem')) }, (_req, res) => res.end('secure'));
+  const srv = https.createServer({ key: readFileSync(join(dir, 'k.pem')), cert: readFileSync(join(dir, 'c.pem')) }, (_req, res) =>
+    res.end('secure'),
+  );
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   try {
     const url = new URL(`https://127.0.0.1:${(srv.address() as AddressInfo).port}`);

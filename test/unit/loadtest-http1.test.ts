@@ -33,15 +33,31 @@ test('content-length responses, whatever the read boundaries', () => {
   const r = parseAllSplits('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 11\r\n\r\nhello world');
   assert.deepEqual(r, { status: 200, keepAlive: true, done: true });
   assert.deepEqual(parseAllSplits('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n'), { status: 404, keepAlive: true, done: true });
-  assert.deepEqual(parseAllSplits('HTTP/1.1 503 Busy\r\nCONNECTION: close\r\nContent-Length: 4\r\n\r\nbusy'), { status: 503, keepAlive: false, done: true });
-  assert.deepEqual(parseAllSplits('HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\nContent-Length: 2\r\n\r\nok'), { status: 200, keepAlive: true, done: true });
+  assert.deepEqual(parseAllSplits('HTTP/1.1 503 Busy\r\nCONNECTION: close\r\nContent-Length: 4\r\n\r\nbusy'), {
+    status: 503,
+    keepAlive: false,
+    done: true,
+  });
+  assert.deepEqual(parseAllSplits('HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\nContent-Length: 2\r\n\r\nok'), {
+    status: 200,
+    keepAlive: true,
+    done: true,
+  });
 });
 
 test('chunked bodies with extensions and trailers', () => {
   const body = '5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\n\r\n';
-  assert.deepEqual(parseAllSplits(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${body}`), { status: 200, keepAlive: true, done: true });
+  assert.deepEqual(parseAllSplits(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${body}`), {
+    status: 200,
+    keepAlive: true,
+    done: true,
+  });
   const trailers = 'a\r\n0123456789\r\n0\r\nX-Checksum: abc\r\nX-Other: 1\r\n\r\n';
-  assert.deepEqual(parseAllSplits(`HTTP/1.1 201 Created\r\ntransfer-encoding: gzip, chunked\r\n\r\n${trailers}`), { status: 201, keepAlive: true, done: true });
+  assert.deepEqual(parseAllSplits(`HTTP/1.1 201 Created\r\ntransfer-encoding: gzip, chunked\r\n\r\n${trailers}`), {
+    status: 201,
+    keepAlive: true,
+    done: true,
+  });
   // Incomplete: not done.
   const p = new ResponseParser();
   p.reset(false);
@@ -53,12 +69,20 @@ test('bodiless responses: HEAD, 204, 304; interim 100 Continue is skipped', () =
   assert.deepEqual(parseAllSplits('HTTP/1.1 200 OK\r\nContent-Length: 1234\r\n\r\n', true), { status: 200, keepAlive: true, done: true });
   assert.deepEqual(parseAllSplits('HTTP/1.1 204 No Content\r\n\r\n'), { status: 204, keepAlive: true, done: true });
   assert.deepEqual(parseAllSplits('HTTP/1.1 304 Not Modified\r\nETag: "x"\r\n\r\n'), { status: 304, keepAlive: true, done: true });
-  assert.deepEqual(parseAllSplits('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'), { status: 200, keepAlive: true, done: true });
+  assert.deepEqual(parseAllSplits('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'), {
+    status: 200,
+    keepAlive: true,
+    done: true,
+  });
 });
 
 test('HTTP/1.0 and bodies delimited by the close of the connection', () => {
   assert.deepEqual(parseAllSplits('HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok'), { status: 200, keepAlive: false, done: true });
-  assert.deepEqual(parseAllSplits('HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok'), { status: 200, keepAlive: true, done: true });
+  assert.deepEqual(parseAllSplits('HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\nok'), {
+    status: 200,
+    keepAlive: true,
+    done: true,
+  });
   const p = new ResponseParser();
   p.reset(false);
   const raw = Buffer.from('HTTP/1.1 200 OK\r\n\r\nsome body that runs until close');

@@ -138,8 +138,14 @@ test('requests on the wire: static ones are built once, templated ones each time
   assert.equal(a.data.toString(), 'GET /items?x=1 HTTP/1.1\r\nhost: 127.0.0.1:81\r\naccept: application/json\r\n\r\n');
   assert.equal(one.nextWire().data, a.data, 'the same buffer every time');
   const p = new Scenario([post], '/base', lcg(2), 'h').nextWire().data.toString();
-  assert.match(p, /^POST \/base\/orders\/[1-9] HTTP\/1\.1\r\nhost: h\r\ncontent-type: application\/json\r\ncontent-length: 10\r\n\r\n\{"q":"é"\}$/);
-  assert.equal(new Scenario([put], '', lcg(2), 'h').nextWire().data.toString(), 'PUT /reset HTTP/1.1\r\nhost: h\r\ncontent-length: 0\r\n\r\n');
+  assert.match(
+    p,
+    /^POST \/base\/orders\/[1-9] HTTP\/1\.1\r\nhost: h\r\ncontent-type: application\/json\r\ncontent-length: 10\r\n\r\n\{"q":"é"\}$/,
+  );
+  assert.equal(
+    new Scenario([put], '', lcg(2), 'h').nextWire().data.toString(),
+    'PUT /reset HTTP/1.1\r\nhost: h\r\ncontent-length: 0\r\n\r\n',
+  );
   const head = new Scenario([EndpointSchema.parse({ name: 'h', method: 'HEAD', path: '/' })], '', lcg(2), 'h').nextWire();
   assert.equal(head.head, true);
   assert.equal(compileTemplate('/static').isStatic, true);
@@ -147,18 +153,30 @@ test('requests on the wire: static ones are built once, templated ones each time
 });
 
 test('the profile rejects unknown placeholders and names the field', () => {
-  const base = { name: 'p', http: { baseUrl: 'http://127.0.0.1:1', endpoints: [] as unknown[] }, targets: { p95Ms: 1, p99Ms: 1, throughputRps: 1 } };
+  const base = {
+    name: 'p',
+    http: { baseUrl: 'http://127.0.0.1:1', endpoints: [] as unknown[] },
+    targets: { p95Ms: 1, p99Ms: 1, throughputRps: 1 },
+  };
   const withEp = (ep: unknown) => ({ ...base, http: { ...base.http, endpoints: [ep] } });
-  assert.throws(() => parseTargetProfile(withEp({ name: 'a', path: '/u/{{userId}}' })), (e: unknown) => e instanceof ProfileError && /http\.endpoints\.0\.path: unknown placeholder \{\{userId\}\}/.test(e.message));
+  assert.throws(
+    () => parseTargetProfile(withEp({ name: 'a', path: '/u/{{userId}}' })),
+    (e: unknown) => e instanceof ProfileError && /http\.endpoints\.0\.path: unknown placeholder \{\{userId\}\}/.test(e.message),
+  );
   assert.throws(() => parseTargetProfile(withEp({ name: 'a', path: '/', body: '{{int:1}}' })), /endpoints\.0\.body: unknown placeholder/);
   assert.throws(() => parseTargetProfile(withEp({ name: 'a', path: '/', headers: { x: '{{nope}}' } })), /endpoints\.0\.headers\.x/);
   assert.throws(() => parseTargetProfile(withEp({ name: 'a', path: '/', variables: { v: { int: [1] } } })), ProfileError);
-  const ok = parseTargetProfile(withEp({ name: 'a', path: '/u/{{userId}}/{{pick:a|b}}/{{int:1:2}}', variables: { userId: { list: ['x'] } } }));
+  const ok = parseTargetProfile(
+    withEp({ name: 'a', path: '/u/{{userId}}/{{pick:a|b}}/{{int:1:2}}', variables: { userId: { list: ['x'] } } }),
+  );
   assert.equal(ok.http.endpoints[0].path, '/u/{{userId}}/{{pick:a|b}}/{{int:1:2}}');
   // Existing profiles stay valid and keep the closed model.
   const plain = parseTargetProfile(withEp({ name: 'a', path: '/' }));
   assert.equal(plain.load.model, 'closed');
   assert.equal(plain.load.thinkTimeMs, 0);
-  assert.throws(() => parseTargetProfile({ ...withEp({ name: 'a', path: '/' }), load: { model: 'open' } }), /load\.rateRps: the open model needs rateRps/);
+  assert.throws(
+    () => parseTargetProfile({ ...withEp({ name: 'a', path: '/' }), load: { model: 'open' } }),
+    /load\.rateRps: the open model needs rateRps/,
+  );
   assert.equal(parseTargetProfile({ ...withEp({ name: 'a', path: '/' }), load: { model: 'open', rateRps: 50 } }).load.rateRps, 50);
 });

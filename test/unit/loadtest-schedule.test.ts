@@ -41,7 +41,10 @@ test('segments chain without gaps or double arrivals (warm-up, ramp, plateau, pa
   assert.equal(t.filter((ms) => ms >= 3000 && ms < 3500).length, 0, 'nothing during the zero-rate pause');
   assert.ok(Math.abs(t.filter((ms) => ms >= 3500).length - 20) <= 1);
   const s = new ArrivalSchedule([{ durationSeconds: 1, fromRps: 3, toRps: 3 }]);
-  assert.deepEqual([s.next(), s.next(), s.next(), s.next()].map((x) => (x === null ? null : Math.round(x))), [0, 333, 667, null]);
+  assert.deepEqual(
+    [s.next(), s.next(), s.next(), s.next()].map((x) => (x === null ? null : Math.round(x))),
+    [0, 333, 667, null],
+  );
   assert.match(String(validateSegments([])), /no segment/);
   assert.match(String(validateSegments([{ durationSeconds: 0, fromRps: 1, toRps: 1 }])), /durationSeconds/);
   assert.match(String(validateSegments([{ durationSeconds: 1, fromRps: -1, toRps: 1 }])), /rates/);
@@ -94,7 +97,9 @@ test('open model: the server sees the requests at the planned times (within tole
   const late = seen.map((at, k) => at - planned[k]);
   const med = quantile(late, 0.5);
   const p90 = quantile(late, 0.9);
-  t.diagnostic(`lateness at the server: median ${med.toFixed(2)} ms, p90 ${p90.toFixed(2)} ms, max ${Math.max(...late).toFixed(2)} ms; generator send lag p99 ${r.sendLagMs?.p99} ms`);
+  t.diagnostic(
+    `lateness at the server: median ${med.toFixed(2)} ms, p90 ${p90.toFixed(2)} ms, max ${Math.max(...late).toFixed(2)} ms; generator send lag p99 ${r.sendLagMs?.p99} ms`,
+  );
   // Generous: the machine may be busy. A closed loop or a drifting timer would be off by far more.
   assert.ok(Math.min(...late) > -1, 'never early');
   assert.ok(med < 5, `median lateness ${med} ms`);
@@ -110,7 +115,14 @@ test('open model: the server sees the requests at the planned times (within tole
 
 test('open model: a ramp sends more and more often', async () => {
   arrivals = [];
-  const r = await runOpenLoad({ target: target(), rampFromRps: 50, rateRps: 250, durationSeconds: 2, warmupSeconds: 0, maxConnections: 50 });
+  const r = await runOpenLoad({
+    target: target(),
+    rampFromRps: 50,
+    rateRps: 250,
+    durationSeconds: 2,
+    warmupSeconds: 0,
+    maxConnections: 50,
+  });
   assert.equal(r.rampFromRps, 50);
   assert.equal(r.requests, 300);
   const firstHalf = arrivals.filter((a) => a < r.startEpochMs + 1000).length;

@@ -36,7 +36,13 @@ test('errors name the wrong field and say how to fix it', () => {
 test('toggles must name known endpoints; endpoint names are unique', () => {
   const p = {
     ...valid,
-    http: { ...valid.http, endpoints: [{ name: 'a', path: '/a' }, { name: 'a', path: '/b' }] },
+    http: {
+      ...valid.http,
+      endpoints: [
+        { name: 'a', path: '/a' },
+        { name: 'a', path: '/b' },
+      ],
+    },
     actions: { featureToggles: [{ name: 'cache', fixes: 'uncached_endpoint', endpoints: ['nope'] }] },
   };
   assert.throws(() => parseTargetProfile(p), /endpoint names must be unique[\s\S]*unknown endpoint "nope"/);

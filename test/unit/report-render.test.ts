@@ -12,7 +12,10 @@ const report: OutputContract = JSON.parse(readFileSync(join(__dirname, '../fixtu
 test('bars are scaled to the largest of before, after and target', () => {
   const svg = barChart('p95', 600, 15, 50);
   const widths = [...svg.matchAll(/<rect class="(\w+)" x="0" y="\d+" width="(\d+)"/g)].map((m) => [m[1], Number(m[2])]);
-  assert.deepEqual(widths, [['before', 310], ['after', 8]]);
+  assert.deepEqual(widths, [
+    ['before', 310],
+    ['after', 8],
+  ]);
   assert.match(svg, /<line class="target" x1="26"/);
 });
 

@@ -17,15 +17,30 @@ test('even parts differ by at most one and add up', () => {
 });
 
 test('closed model: users are divided, never more shards than users', () => {
-  assert.deepEqual(splitLoad(req, 3, false).map((r) => r.concurrency), [4, 3, 3]);
+  assert.deepEqual(
+    splitLoad(req, 3, false).map((r) => r.concurrency),
+    [4, 3, 3],
+  );
   assert.equal(splitLoad({ ...req, concurrency: 2 }, 4, false).length, 2);
   assert.deepEqual(splitLoad(req, 1, false), [req]);
 });
 
 test('open model: rates, ramp start, connection limit and request cap are divided', () => {
   const parts = splitLoad({ ...req, model: 'open', rateRps: 900, rampFromRps: 300, maxConnections: 7, maxRequests: 1001 }, 3, true);
-  assert.deepEqual(parts.map((p) => p.rateRps), [300, 300, 300]);
-  assert.deepEqual(parts.map((p) => p.rampFromRps), [100, 100, 100]);
-  assert.deepEqual(parts.map((p) => p.maxConnections), [3, 2, 2]);
-  assert.deepEqual(parts.map((p) => p.maxRequests), [334, 334, 333]);
+  assert.deepEqual(
+    parts.map((p) => p.rateRps),
+    [300, 300, 300],
+  );
+  assert.deepEqual(
+    parts.map((p) => p.rampFromRps),
+    [100, 100, 100],
+  );
+  assert.deepEqual(
+    parts.map((p) => p.maxConnections),
+    [3, 2, 2],
+  );
+  assert.deepEqual(
+    parts.map((p) => p.maxRequests),
+    [334, 334, 333],
+  );
 });

@@ -16,32 +16,63 @@ test('least squares: exact on a line, r2 0 on a flat series, null when undefined
   assert.equal(fit.r2, 1);
   assert.equal(leastSquares([1, 2, 3].map((x) => ({ x, y: 5 })))!.r2, 0);
   assert.equal(leastSquares([{ x: 1, y: 1 }]), null);
-  assert.equal(leastSquares([{ x: 1, y: 1 }, { x: 1, y: 2 }]), null);
+  assert.equal(
+    leastSquares([
+      { x: 1, y: 1 },
+      { x: 1, y: 2 },
+    ]),
+    null,
+  );
 });
 
-const series = (n: number, stepSec: number, f: (t: number) => number): RssSample[] => Array.from({ length: n }, (_, i) => ({ tSec: i * stepSec, rssMb: f(i * stepSec) }));
+const series = (n: number, stepSec: number, f: (t: number) => number): RssSample[] =>
+  Array.from({ length: n }, (_, i) => ({ tSec: i * stepSec, rssMb: f(i * stepSec) }));
 
 test('a steadily rising RSS is a leak; flat, noisy, warm-up-only growth and GC sawtooth are not', () => {
   const rng = lcg(3);
   // 30 MB/min leak over 2 minutes with +-2 MB noise.
-  const leak = assessLeak(series(120, 1, (t) => 80 + t * 0.5 + (rng() - 0.5) * 4), { leakMbPerMin: 2 });
+  const leak = assessLeak(
+    series(120, 1, (t) => 80 + t * 0.5 + (rng() - 0.5) * 4),
+    { leakMbPerMin: 2 },
+  );
   assert.equal(leak.leakSuspected, true);
   assert.ok(Math.abs(leak.slopeMbPerMin! - 30) < 2, `slope ${leak.slopeMbPerMin}`);
   assert.ok(leak.r2! > 0.9);
   // Flat with noise.
-  const flat = assessLeak(series(120, 1, () => 80 + (rng() - 0.5) * 6), { leakMbPerMin: 2 });
+  const flat = assessLeak(
+    series(120, 1, () => 80 + (rng() - 0.5) * 6),
+    { leakMbPerMin: 2 },
+  );
   assert.equal(flat.leakSuspected, false);
   // Grows during the first 15 s (heap warm-up), flat after: the skipped first fifth absorbs it.
-  const warm = assessLeak(series(120, 1, (t) => (t < 15 ? 50 + t * 2 : 80) + (rng() - 0.5)), { leakMbPerMin: 2 });
+  const warm = assessLeak(
+    series(120, 1, (t) => (t < 15 ? 50 + t * 2 : 80) + (rng() - 0.5)),
+    { leakMbPerMin: 2 },
+  );
   assert.equal(warm.leakSuspected, false, JSON.stringify(warm));
   // GC sawtooth: up 10 MB, back down, every 20 s.
-  const saw = assessLeak(series(120, 1, (t) => 80 + (t % 20) / 2), { leakMbPerMin: 2 });
+  const saw = assessLeak(
+    series(120, 1, (t) => 80 + (t % 20) / 2),
+    { leakMbPerMin: 2 },
+  );
   assert.equal(saw.leakSuspected, false, JSON.stringify(saw));
   // A slope below the threshold is not flagged; missing samples are skipped; too few samples: no verdict.
-  assert.equal(assessLeak(series(120, 1, (t) => 80 + t / 60), { leakMbPerMin: 2 }).leakSuspected, false);
+  assert.equal(
+    assessLeak(
+      series(120, 1, (t) => 80 + t / 60),
+      { leakMbPerMin: 2 },
+    ).leakSuspected,
+    false,
+  );
   const gaps = series(60, 1, (t) => 80 + t).map((s, i) => (i % 3 ? s : { ...s, rssMb: null }));
   assert.equal(assessLeak(gaps, { leakMbPerMin: 2 }).leakSuspected, true);
-  assert.deepEqual(assessLeak(series(3, 1, (t) => t * 100), { leakMbPerMin: 2 }), { slopeMbPerMin: null, r2: null, riseMb: null, samples: 3, leakSuspected: false });
+  assert.deepEqual(
+    assessLeak(
+      series(3, 1, (t) => t * 100),
+      { leakMbPerMin: 2 },
+    ),
+    { slopeMbPerMin: null, r2: null, riseMb: null, samples: 3, leakSuspected: false },
+  );
 });
 
 test('p95 drift: medians of the first and last thirds, warm-up and empty seconds ignored', () => {
@@ -64,13 +95,21 @@ test('p95 drift: medians of the first and last thirds, warm-up and empty seconds
 });
 
 test('soak verdict: flags with numbers, and the sampling interval', () => {
-  const leaking = assessSoak(series(60, 1, (t) => 100 + t), { firstMs: 10, lastMs: 30, changePct: 200, points: 60 }, { leakMbPerMin: 2, p95DriftPct: 25 });
+  const leaking = assessSoak(
+    series(60, 1, (t) => 100 + t),
+    { firstMs: 10, lastMs: 30, changePct: 200, points: 60 },
+    { leakMbPerMin: 2, p95DriftPct: 25 },
+  );
   assert.equal(leaking.leakSuspected, true);
   assert.equal(leaking.p95DriftFlagged, true);
   assert.equal(leaking.flags.length, 2);
   assert.match(leaking.flags[0], /memory leak suspected: target RSS grew 60 MB\/min/);
   assert.match(leaking.flags[1], /p95 drifted \+200%/);
-  const healthy = assessSoak(series(60, 1, () => 100), null, { leakMbPerMin: 2, p95DriftPct: 25 });
+  const healthy = assessSoak(
+    series(60, 1, () => 100),
+    null,
+    { leakMbPerMin: 2, p95DriftPct: 25 },
+  );
   assert.deepEqual(healthy.flags, []);
   assert.equal(healthy.leakSuspected, false);
   assert.equal(assessSoak([], null, { leakMbPerMin: 2, p95DriftPct: 25 }).rssSlopeMbPerMin, null);

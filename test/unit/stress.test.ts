@@ -65,10 +65,17 @@ test('breaking point: the highest rate within the SLO', () => {
   assert.equal(breakingPoint(steps)?.rateRps, 150);
   assert.equal(breakingPoint([{ rateRps: 100, throughputRps: 90, withinSlo: false }]), null);
   // Closed-model steps recorded before rate steps: by throughput.
-  assert.equal(breakingPoint([{ throughputRps: 1470, withinSlo: true }, { throughputRps: 1745, withinSlo: true }, { throughputRps: 1552, withinSlo: false }])?.throughputRps, 1745);
+  assert.equal(
+    breakingPoint([
+      { throughputRps: 1470, withinSlo: true },
+      { throughputRps: 1745, withinSlo: true },
+      { throughputRps: 1552, withinSlo: false },
+    ])?.throughputRps,
+    1745,
+  );
 });
 
-test('connections per step: rate x twice the p99 target, at least 64, at most 10000, or the profile\'s', () => {
+test("connections per step: rate x twice the p99 target, at least 64, at most 10000, or the profile's", () => {
   assert.equal(connectionsForRate(1000, 100), 200);
   assert.equal(connectionsForRate(10, 100), 64);
   assert.equal(connectionsForRate(100_000, 1000), 10_000);
@@ -78,14 +85,33 @@ test('connections per step: rate x twice the p99 target, at least 64, at most 10
 test('the output contract takes the stress and soak details, and results recorded without them', async () => {
   const { OutputContractSchema } = await import('../../common/output-contract');
   const summary = OutputContractSchema.shape.validation_results.shape.improvement_summary;
-  const base = { outcome: 'improved', comparison: [], p95_improvement_pct: 10, throughput_improvement_pct: 5, peak: null, escalation_workflow_id: null };
+  const base = {
+    outcome: 'improved',
+    comparison: [],
+    p95_improvement_pct: 10,
+    throughput_improvement_pct: 5,
+    peak: null,
+    escalation_workflow_id: null,
+  };
   const full = summary.parse({
     ...base,
     stress_breaking_point: { concurrency: 12, throughput_rps: 150, p99_ms: 40, rate_rps: 150, next_step_failure: 'failed 30% > 1%' },
-    soak: { duration_s: 60, p95_ms: 12, rss_mb_max: 130, rss_slope_mb_per_min: 40, leak_suspected: true, p95_drift_pct: 3, flags: ['memory leak suspected: ...'] },
+    soak: {
+      duration_s: 60,
+      p95_ms: 12,
+      rss_mb_max: 130,
+      rss_slope_mb_per_min: 40,
+      leak_suspected: true,
+      p95_drift_pct: 3,
+      flags: ['memory leak suspected: ...'],
+    },
   });
   assert.equal(full.stress_breaking_point?.rate_rps, 150);
   assert.equal(full.soak?.leak_suspected, true);
-  const old = summary.parse({ ...base, stress_breaking_point: { concurrency: 32, throughput_rps: 1745, p99_ms: 36 }, soak: { duration_s: 60, p95_ms: 15, rss_mb_max: 116 } });
+  const old = summary.parse({
+    ...base,
+    stress_breaking_point: { concurrency: 32, throughput_rps: 1745, p99_ms: 36 },
+    soak: { duration_s: 60, p95_ms: 15, rss_mb_max: 116 },
+  });
   assert.equal(old.soak?.leak_suspected, undefined);
 });

@@ -246,7 +246,8 @@ function slowCommandFindings({ cache, baseline }: CacheAnalyzerInput): Finding[]
       action: {
         type: 'manual',
         steps: [
-          SLOW_COMMAND_ADVICE[name] ?? `Find why ${name} is slow: check the size of the keys it touches (MEMORY USAGE, redis-cli --bigkeys)`,
+          SLOW_COMMAND_ADVICE[name] ??
+            `Find why ${name} is slow: check the size of the keys it touches (MEMORY USAGE, redis-cli --bigkeys)`,
           'Find the code path that issues it (search for the command / key pattern) and move it off the request path if it cannot be made cheap',
           'Re-check SLOWLOG GET after the change',
         ],

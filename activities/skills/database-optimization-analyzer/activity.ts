@@ -12,7 +12,14 @@ import type { ActivityDeps } from '../../deps';
 import { indexColumnList, indexNameFor, qualifiedName, quoteIdent, safeToken } from '../../actions/sql-ident';
 import { loadArtifact } from '../../store/artifacts';
 import { statementCacheFigures, type DatabaseWindow, type StatementDelta } from '../../profiling/database-stats';
-import { adviseIndexes, DEFAULT_ADVISOR_OPTIONS, type AdvisorOptions, type AdvisorResult, type IndexRecommendation, type TableWrites } from './advisor';
+import {
+  adviseIndexes,
+  DEFAULT_ADVISOR_OPTIONS,
+  type AdvisorOptions,
+  type AdvisorResult,
+  type IndexRecommendation,
+  type TableWrites,
+} from './advisor';
 import { extensionStates, missingExtensionsFinding, usable } from './extensions';
 import { collectHealth } from './health-collect';
 import { DEFAULT_HEALTH_OPTIONS, healthFindings, type HealthOptions, type HealthWindow } from './health';
@@ -141,7 +148,16 @@ function heartbeat(details: unknown): void {
 
 /** `orders`, `public.orders`, `audit_*`: matched against schema.table and table. */
 export function tableMatcher(patterns: string[]): (schema: string | null, table: string) => boolean {
-  const res = patterns.map((p) => new RegExp(`^${p.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'i'));
+  const res = patterns.map(
+    (p) =>
+      new RegExp(
+        `^${p
+          .split('*')
+          .map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+          .join('.*')}$`,
+        'i',
+      ),
+  );
   return (schema, table) => res.some((re) => re.test(table) || (schema !== null && re.test(`${schema}.${table}`)));
 }
 
@@ -166,7 +182,9 @@ export function filterStatements(statements: StatementDelta[], opts: AnalyzerOpt
     return true;
   });
   if (dropped > 0) {
-    notes.push(`${dropped} statements below the filters (calls >= ${opts.minCalls}, mean >= ${opts.minMeanMs} ms, total >= ${opts.minTotalMs} ms) were not analyzed`);
+    notes.push(
+      `${dropped} statements below the filters (calls >= ${opts.minCalls}, mean >= ${opts.minMeanMs} ms, total >= ${opts.minTotalMs} ms) were not analyzed`,
+    );
   }
   out.sort((a, b) => b.totalMs - a.totalMs);
   if (out.length > opts.maxStatements) {
@@ -209,7 +227,8 @@ function indexFinding(
         `generic plan cost ${round(s.costBefore, 2)} -> ${round(s.costAfter, 2)} with the index (-${round(saving, 1)}%, verified with hypopg); plan after: ${hypothetical(s.planAfter)}`,
       );
     }
-    for (const q of qual.filter((x) => s.queryids.includes(x.queryid) && x.table === r.table).slice(0, 2)) evidence.push(qualstatEvidence(q));
+    for (const q of qual.filter((x) => s.queryids.includes(x.queryid) && x.table === r.table).slice(0, 2))
+      evidence.push(qualstatEvidence(q));
     const sp = s.queryids.map((id) => samplePlans.get(id)).find((x) => x !== undefined);
     if (sp) evidence.push(sampleEvidence(sp, r));
     const a = s.queryids.map((id) => actual.get(id)).find((x) => x !== undefined);
@@ -224,7 +243,10 @@ function indexFinding(
           `estimated index maintenance ${round(r.writeCostMs, 1)} ms, below the ${round(r.savedMs, 1)} ms saved`
       : `${r.schema}.${r.table} has ${Math.round(r.reltuples)} rows; no writes to it in the window`,
   );
-  const verifyQueries = r.statements.map((s) => s.query).filter((q) => q.length <= 2_000).slice(0, 3);
+  const verifyQueries = r.statements
+    .map((s) => s.query)
+    .filter((q) => q.length <= 2_000)
+    .slice(0, 3);
   const action: ActionSpec =
     target.actions?.createIndexes === false
       ? { type: 'manual', steps: [`run: ${ddl}`, `then: ANALYZE ${qualifiedName(r.schema, r.table)}`] }
@@ -273,13 +295,23 @@ export async function analyzeDatabase(
     try {
       window = await loadArtifact<DatabaseWindow>(ctx.store, profile.windowArtifactId);
     } catch (err) {
-      notes.push(`the window's figures (${profile.windowArtifactId}) could not be loaded (${(err as Error).message}); only the top statements are analyzed`);
+      notes.push(
+        `the window's figures (${profile.windowArtifactId}) could not be loaded (${(err as Error).message}); only the top statements are analyzed`,
+      );
     }
   }
   const windowRequests = window?.windowRequests ?? profile.windowRequests;
   const all: StatementDelta[] = window
     ? window.statements
-    : profile.topStatements.map((s) => ({ queryid: s.queryid, query: s.query, calls: s.calls, totalMs: s.totalMs, rows: s.rows, sharedBlksHit: 0, sharedBlksRead: 0 }));
+    : profile.topStatements.map((s) => ({
+        queryid: s.queryid,
+        query: s.query,
+        calls: s.calls,
+        totalMs: s.totalMs,
+        rows: s.rows,
+        sharedBlksHit: 0,
+        sharedBlksRead: 0,
+      }));
   const statements = filterStatements(all, opts, notes);
 
   // Extensions: hypopg verifies the advice, pg_qualstats adds the predicates really evaluated.
@@ -295,7 +327,11 @@ export async function analyzeDatabase(
   let qual: QualStat[] = [];
   if (qualstatsState && usable(qualstatsState) && qualstatsState.schema) {
     try {
-      qual = await readQualstats(pool, qualstatsState.schema, statements.map((s) => s.queryid));
+      qual = await readQualstats(
+        pool,
+        qualstatsState.schema,
+        statements.map((s) => s.queryid),
+      );
     } catch (err) {
       notes.push(`pg_qualstats could not be read: ${(err as Error).message}`);
     }
@@ -334,7 +370,14 @@ export async function analyzeDatabase(
     let samplePlans = new Map<string, SamplePlan>();
     if (samples.size > 0) {
       try {
-        samplePlans = await planSamples(pool, hypopg.schema, advisor.recommendations, samples, { statementTimeout: opts.statementTimeout }, notes);
+        samplePlans = await planSamples(
+          pool,
+          hypopg.schema,
+          advisor.recommendations,
+          samples,
+          { statementTimeout: opts.statementTimeout },
+          notes,
+        );
       } catch (err) {
         notes.push(`the sample queries could not be planned: ${(err as Error).message}`);
       }
@@ -343,7 +386,12 @@ export async function analyzeDatabase(
     let actual = new Map<string, ActualFigures>();
     if (opts.explainAnalyze) {
       try {
-        const ea = await explainAnalyzeTop(pool, statements, { max: opts.explainAnalyzeMax, statementTimeout: opts.statementTimeout }, samples);
+        const ea = await explainAnalyzeTop(
+          pool,
+          statements,
+          { max: opts.explainAnalyzeMax, statementTimeout: opts.statementTimeout },
+          samples,
+        );
         actual = ea.figures;
         notes.push(...ea.notes);
       } catch (err) {
@@ -365,7 +413,12 @@ export async function analyzeDatabase(
     rows: s.rows,
     callsPerRequest: windowRequests > 0 ? s.calls / windowRequests : 0,
   }));
-  findings.push(...nPlusOneFindings(stats, target, { minCallsPerRequest: opts.nPlusOneMinCallsPerRequest, maxRowsPerCall: opts.nPlusOneMaxRowsPerCall }));
+  findings.push(
+    ...nPlusOneFindings(stats, target, {
+      minCallsPerRequest: opts.nPlusOneMinCallsPerRequest,
+      maxRowsPerCall: opts.nPlusOneMaxRowsPerCall,
+    }),
+  );
 
   // 3. Health checks.
   if (opts.healthChecks) {
@@ -381,7 +434,14 @@ export async function analyzeDatabase(
           }
         : null;
       if (!window) notes.push('health checks without the window figures: activity, cache and scan checks use the cumulative statistics');
-      findings.push(...healthFindings(snapshot, w, findings.filter((f) => f.rootCause === 'missing_index'), { ...DEFAULT_HEALTH_OPTIONS, ...opts.health }));
+      findings.push(
+        ...healthFindings(
+          snapshot,
+          w,
+          findings.filter((f) => f.rootCause === 'missing_index'),
+          { ...DEFAULT_HEALTH_OPTIONS, ...opts.health },
+        ),
+      );
     } catch (err) {
       notes.push(`health checks failed: ${(err as Error).message}`);
     }
@@ -389,9 +449,13 @@ export async function analyzeDatabase(
 
   // 4. What would make the analysis better.
   if (opts.reportMissingExtensions && ext) {
-    const preload = await pool
-      .query(`SELECT current_setting('shared_preload_libraries') AS p, current_database() AS db`)
-      .then((r) => ({ list: String(r.rows[0].p).split(',').map((s) => s.trim()).filter(Boolean), db: String(r.rows[0].db) }));
+    const preload = await pool.query(`SELECT current_setting('shared_preload_libraries') AS p, current_database() AS db`).then((r) => ({
+      list: String(r.rows[0].p)
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+      db: String(r.rows[0].db),
+    }));
     const optional = ext.states.filter((e) => e.name !== 'pg_stat_statements');
     const f = missingExtensionsFinding(optional, preload.list, preload.db);
     if (f) findings.push(f);

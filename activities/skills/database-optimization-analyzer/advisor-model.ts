@@ -291,7 +291,15 @@ export function accessesOf(facts: StatementFacts, catalog: Catalog, opts: Pick<A
       if (scope.stars.some((q) => q === null || q === rel.alias || q === rel.name)) used = null;
       else for (const c of scope.columns) if (mine(c)) used.add(c.column);
       if (eq.length === 0 && range.length === 0 && join.length === 0 && !(sort && scope.hasLimit)) continue;
-      out.push({ table: t, eq, range: range.filter((r) => !eq.includes(r)), join: join.filter((j) => !eq.includes(j)), sort, limit: scope.hasLimit, used });
+      out.push({
+        table: t,
+        eq,
+        range: range.filter((r) => !eq.includes(r)),
+        join: join.filter((j) => !eq.includes(j)),
+        sort,
+        limit: scope.hasLimit,
+        used,
+      });
     }
   }
   return out;
@@ -300,7 +308,10 @@ export function accessesOf(facts: StatementFacts, catalog: Catalog, opts: Pick<A
 // ---------------------------------------------------------------------------------------------
 // Candidates
 
-export function candidatesFor(a: Access, opts: Pick<AdvisorOptions, 'maxKeyColumns' | 'maxIncludeColumns' | 'maxIncludeWidth'>): Candidate[] {
+export function candidatesFor(
+  a: Access,
+  opts: Pick<AdvisorOptions, 'maxKeyColumns' | 'maxIncludeColumns' | 'maxIncludeWidth'>,
+): Candidate[] {
   const t = a.table;
   const base = { schema: t.schema, table: t.name, include: [] as string[] };
   const eq = [...a.eq]
@@ -333,10 +344,10 @@ export function candidatesFor(a: Access, opts: Pick<AdvisorOptions, 'maxKeyColum
     }
   }
   // Join keys: the inner side of a nested loop probes by the join column (and the equalities).
-  for (const j of a.join.slice(0, 2)) push([{ name: j }, ...eqCols].slice(0, opts.maxKeyColumns), Math.min(opts.maxKeyColumns, 1 + eqCols.length));
+  for (const j of a.join.slice(0, 2))
+    push([{ name: j }, ...eqCols].slice(0, opts.maxKeyColumns), Math.min(opts.maxKeyColumns, 1 + eqCols.length));
   return out;
 }
-
 
 export const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
@@ -363,8 +374,23 @@ export async function inParallel<T>(items: T[], n: number, fn: (item: T, worker:
 }
 
 /** A statement's line in a recommendation's evidence. */
-export function servedStatement(s: Pick<Stmt, 'queryids' | 'text' | 'calls' | 'totalMs' | 'rows' | 'costBefore'>, costAfter: number, planBefore: string, planAfter: string): ServedStatement {
-  return { queryids: s.queryids, query: s.text, calls: s.calls, totalMs: s.totalMs, rows: s.rows, costBefore: s.costBefore, costAfter, planBefore, planAfter };
+export function servedStatement(
+  s: Pick<Stmt, 'queryids' | 'text' | 'calls' | 'totalMs' | 'rows' | 'costBefore'>,
+  costAfter: number,
+  planBefore: string,
+  planAfter: string,
+): ServedStatement {
+  return {
+    queryids: s.queryids,
+    query: s.text,
+    calls: s.calls,
+    totalMs: s.totalMs,
+    rows: s.rows,
+    costBefore: s.costBefore,
+    costAfter,
+    planBefore,
+    planAfter,
+  };
 }
 
 export function recommendation(
@@ -387,7 +413,8 @@ export function recommendation(
     columnNotes.push(`equality columns, most selective first (pg_stats): ${desc.join(', ')}`);
   }
   const tail = c.keys.slice(c.eqCount);
-  if (tail.length > 0) columnNotes.push(`then ${tail.map((k) => `${k.name}${k.desc ? ' DESC' : ''}`).join(', ')} (ORDER BY or range after the equalities)`);
+  if (tail.length > 0)
+    columnNotes.push(`then ${tail.map((k) => `${k.name}${k.desc ? ' DESC' : ''}`).join(', ')} (ORDER BY or range after the equalities)`);
   if (c.include.length > 0) columnNotes.push(`INCLUDE (${c.include.join(', ')}) lets the statements read only the index (index-only scan)`);
   return {
     schema: c.schema,

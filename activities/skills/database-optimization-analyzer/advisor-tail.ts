@@ -93,7 +93,17 @@ export async function adviseTail(
   ctx: TailContext,
 ): Promise<TailResult> {
   const { sessions, catalog, opts } = ctx;
-  const stats: TailStats = { statements: order.length, fingerprints: 0, analyzable: 0, planned: 0, belowMinCost: 0, served: 0, evaluations: 0, candidates: 0, pruned: false };
+  const stats: TailStats = {
+    statements: order.length,
+    fingerprints: 0,
+    analyzable: 0,
+    planned: 0,
+    belowMinCost: 0,
+    served: 0,
+    evaluations: 0,
+    candidates: 0,
+    pruned: false,
+  };
   const chosenSaving = new Map<string, TailSaving>();
   const tailCands = new Map<string, TailProposal>();
   const chosenKeys = chosen.map((c) => candidateKey(c));
@@ -253,9 +263,12 @@ export async function adviseTail(
 
 /** The plans before and after (the candidate as a hypothetical index) of the proposals' example statements. */
 async function addPlanExcerpts(proposals: TailProposal[], p: GenericPlanner): Promise<void> {
-  const again = (ex: ServedStatement, nParams: number) => p.explain(ex.query, nParams).then(planExcerpt, () => '(could not be planned again)');
+  const again = (ex: ServedStatement, nParams: number) =>
+    p.explain(ex.query, nParams).then(planExcerpt, () => '(could not be planned again)');
   for (const prop of proposals) {
-    const nParams = prop.examples.map((ex) => (tryParse(ex.query, { fingerprint: false }) as { facts?: StatementFacts }).facts?.maxParam ?? 0);
+    const nParams = prop.examples.map(
+      (ex) => (tryParse(ex.query, { fingerprint: false }) as { facts?: StatementFacts }).facts?.maxParam ?? 0,
+    );
     for (const [i, ex] of prop.examples.entries()) ex.planBefore = await again(ex, nParams[i]);
     const h = await p.createHypothetical(prop.cand).catch(() => null);
     if (!h) continue;

@@ -267,7 +267,11 @@ export async function adviseIndexes(
   ctx: AdvisorContext,
   options: Partial<AdvisorOptions> = {},
 ): Promise<AdvisorResult> {
-  const opts: AdvisorOptions = { ...DEFAULT_ADVISOR_OPTIONS, ...options, planner: { ...DEFAULT_ADVISOR_OPTIONS.planner, ...(options.planner ?? {}) } };
+  const opts: AdvisorOptions = {
+    ...DEFAULT_ADVISOR_OPTIONS,
+    ...options,
+    planner: { ...DEFAULT_ADVISOR_OPTIONS.planner, ...(options.planner ?? {}) },
+  };
   const t0 = performance.now();
   const notes: string[] = [];
   const stats: AdvisorStats = {
@@ -303,7 +307,10 @@ export async function adviseIndexes(
   let t = performance.now();
   const parseErrorExamples: string[] = [];
   // Rows written per target relation (as the statement names it) and the columns UPDATEs set.
-  const writeStatements = new Map<string, { writeTarget: RelRef; inserted: number; updated: number; deleted: number; updatedColumns: Set<string> }>();
+  const writeStatements = new Map<
+    string,
+    { writeTarget: RelRef; inserted: number; updated: number; deleted: number; updatedColumns: Set<string> }
+  >();
   const names = new Set<string>();
   const plannableOf = (f: StatementFacts) =>
     (f.kind === 'select' && !f.modifiesData) || (opts.planWrites && (f.kind === 'update' || f.kind === 'delete' || f.kind === 'select'));
@@ -318,7 +325,13 @@ export async function adviseIndexes(
     if (f.statementCount !== 1) continue;
     if (f.writeTarget) {
       const k = `${f.writeTarget.schema ?? ''}\0${f.writeTarget.name}`;
-      const w = writeStatements.get(k) ?? { writeTarget: f.writeTarget, inserted: 0, updated: 0, deleted: 0, updatedColumns: new Set<string>() };
+      const w = writeStatements.get(k) ?? {
+        writeTarget: f.writeTarget,
+        inserted: 0,
+        updated: 0,
+        deleted: 0,
+        updatedColumns: new Set<string>(),
+      };
       if (f.kind === 'insert') w.inserted += s.rows;
       else if (f.kind === 'update') {
         w.updated += s.rows;
@@ -330,7 +343,8 @@ export async function adviseIndexes(
     // Writes (and SELECTs whose WITH queries write) are planned only with planWrites: EXPLAIN, never run.
     if (plannableOf(f)) for (const sc of f.scopes) for (const r of sc.relations) names.add(r.name);
   }
-  if (stats.parseErrors > 0) notes.push(`${stats.parseErrors} statements could not be parsed and were skipped (${parseErrorExamples.join('; ')})`);
+  if (stats.parseErrors > 0)
+    notes.push(`${stats.parseErrors} statements could not be parsed and were skipped (${parseErrorExamples.join('; ')})`);
   stats.ms.parse = Math.round(performance.now() - t);
   ctx.onPhase?.('parse');
 
@@ -361,7 +375,13 @@ export async function adviseIndexes(
   for (const [k, d] of derived) {
     const w = writes.get(k);
     if (!w) writes.set(k, d);
-    else writes.set(k, { ...w, inserted: Math.max(w.inserted, d.inserted), updated: Math.max(w.updated, d.updated), deleted: Math.max(w.deleted, d.deleted) });
+    else
+      writes.set(k, {
+        ...w,
+        inserted: Math.max(w.inserted, d.inserted),
+        updated: Math.max(w.updated, d.updated),
+        deleted: Math.max(w.deleted, d.deleted),
+      });
   }
 
   const stmts: Stmt[] = [];
@@ -442,7 +462,8 @@ export async function adviseIndexes(
   }
   byTable.clear();
   interned.clear();
-  if (coveredSkips > 0) notes.push(`${coveredSkips} candidate indexes are already served by an existing index (e.g. ${coveredExamples.join('; ')})`);
+  if (coveredSkips > 0)
+    notes.push(`${coveredSkips} candidate indexes are already served by an existing index (e.g. ${coveredExamples.join('; ')})`);
   stats.analyzable = stmts.length;
   stats.ms.catalog = Math.round(performance.now() - t);
   ctx.onPhase?.('catalog');
@@ -477,7 +498,8 @@ export async function adviseIndexes(
       if (++done % 500 === 0) ctx.heartbeat?.({ phase: 'plan', done, of: stmts.length });
     });
     if (stats.planErrors > 0) notes.push(`${stats.planErrors} statements could not be planned (${planErrors.join('; ')})`);
-    if (stats.belowMinCost > 0) notes.push(`${stats.belowMinCost} statements cost less than ${opts.minPlanCost} (plan cost): no index needed`);
+    if (stats.belowMinCost > 0)
+      notes.push(`${stats.belowMinCost} statements cost less than ${opts.minPlanCost} (plan cost): no index needed`);
     stats.ms.plan = Math.round(performance.now() - t);
     ctx.onPhase?.('plan');
 
@@ -486,7 +508,12 @@ export async function adviseIndexes(
     for (const [key, e] of candidates) {
       const tbl = catalog.get(e.cand.schema, e.cand.table)!;
       const k = tableKey(tbl);
-      cands.push({ key, cand: e.cand, results: new Map(), writeCostMs: writeCostMs(e.cand, writes.get(k), updatedColumns.get(k), opts.indexWriteCostMsPerRow) });
+      cands.push({
+        key,
+        cand: e.cand,
+        results: new Map(),
+        writeCostMs: writeCostMs(e.cand, writes.get(k), updatedColumns.get(k), opts.indexWriteCostMsPerRow),
+      });
       origins.set(key, e.stmts);
     }
     candidates.clear(); // cands and origins hold what is needed
@@ -519,7 +546,9 @@ export async function adviseIndexes(
       t = performance.now();
       const covers = (c: Candidate, s: Stmt) => {
         const cols = new Set([...c.keys.map((k) => k.name), ...c.include]);
-        return s.accesses.some((a) => a.table.schema === c.schema && a.table.name === c.table && a.used !== null && [...a.used].every((n) => cols.has(n)));
+        return s.accesses.some(
+          (a) => a.table.schema === c.schema && a.table.name === c.table && a.used !== null && [...a.used].every((n) => cols.has(n)),
+        );
       };
       const sigMemo = new Map<number, string>();
       const sigOf = (st: Stmt) => {
@@ -531,7 +560,9 @@ export async function adviseIndexes(
         return k;
       };
       const byKey = new Map(cands.map((c) => [c.key, c]));
-      const baseOf = new Map(cands.filter((c) => c.cand.include.length > 0).map((c) => [c.key, byKey.get(candidateKey({ ...c.cand, include: [] }))]));
+      const baseOf = new Map(
+        cands.filter((c) => c.cand.include.length > 0).map((c) => [c.key, byKey.get(candidateKey({ ...c.cand, include: [] }))]),
+      );
       const keepFraction = 1 / (1 + opts.includeMinExtraGain);
       /** Statements the candidate may help: for an INCLUDE variant, only those it covers and where its keys alone leave enough cost. */
       const eligible = (c: EvalCandidate, st: Stmt) => {
@@ -606,8 +637,16 @@ export async function adviseIndexes(
         if (++done % 100 === 0) ctx.heartbeat?.({ phase: 'evaluate', done, of: cands.length });
       };
       // Keys first; then INCLUDE variants (they need their keys' results).
-      await inParallel(cands.filter((c) => c.cand.include.length === 0), sessions.length, phaseA);
-      await inParallel(cands.filter((c) => c.cand.include.length > 0), sessions.length, phaseA);
+      await inParallel(
+        cands.filter((c) => c.cand.include.length === 0),
+        sessions.length,
+        phaseA,
+      );
+      await inParallel(
+        cands.filter((c) => c.cand.include.length > 0),
+        sessions.length,
+        phaseA,
+      );
       stats.ms.evaluate = Math.round(performance.now() - t);
       ctx.onPhase?.('evaluate');
 
@@ -629,7 +668,8 @@ export async function adviseIndexes(
         }
         return g - c.writeCostMs;
       };
-      const bound = (c: EvalCandidate) => alone(c) + (pending.has(c.key) ? groupsFor(c).reduce((n, g) => n + g.reduce((m, st) => m + st.totalMs, 0), 0) : 0);
+      const bound = (c: EvalCandidate) =>
+        alone(c) + (pending.has(c.key) ? groupsFor(c).reduce((n, g) => n + g.reduce((m, st) => m + st.totalMs, 0), 0) : 0);
       const finalistsWanted = 4 * opts.maxNewIndexes;
       const queue = cands.map((c) => ({ c, ub: bound(c) })).sort((a, b) => b.ub - a.ub);
       const insert = (e: { c: EvalCandidate; ub: number }) => {
@@ -652,7 +692,8 @@ export async function adviseIndexes(
         }
         // The top pending candidates (one per session) are planned with their remaining statements.
         const batch: { c: EvalCandidate; ub: number }[] = [];
-        for (let i = 0; i < queue.length && batch.length < sessions.length && i < 20; i++) if (pending.has(queue[i].c.key)) batch.push(queue[i]);
+        for (let i = 0; i < queue.length && batch.length < sessions.length && i < 20; i++)
+          if (pending.has(queue[i].c.key)) batch.push(queue[i]);
         for (const b of batch) queue.splice(queue.indexOf(b), 1);
         rounds++;
         await inParallel(batch, sessions.length, async ({ c }, w) => {
@@ -663,9 +704,16 @@ export async function adviseIndexes(
       }
       queue.length = 0; // the bounds are no longer needed
       stats.lazyPending = pending.size;
-      if (budget <= 0) notes.push(`the evaluation budget (${opts.maxEvaluations} hypothetical plans) ran out: the advice covers the statements planned so far`);
+      if (budget <= 0)
+        notes.push(
+          `the evaluation budget (${opts.maxEvaluations} hypothetical plans) ran out: the advice covers the statements planned so far`,
+        );
       // Still pending: bounded below the finalists, never chosen; what is known of them still counts for combinations.
-      const sel = greedySelect(cands.filter((c) => !pending.has(c.key)), evalStmts, opts);
+      const sel = greedySelect(
+        cands.filter((c) => !pending.has(c.key)),
+        evalStmts,
+        opts,
+      );
       for (const r of sel.rejected) rejected.push({ candidate: r.key, reason: r.reason });
       stats.ms.select = Math.round(performance.now() - t);
       ctx.onPhase?.('select');
@@ -757,7 +805,10 @@ export async function adviseIndexes(
             return sum + (v.share * s.totalMs * (s.costBefore - v.cost)) / s.costBefore;
           }, 0);
           if (savedMs - ch.writeCostMs <= opts.minNetGainMs) {
-            rejected.push({ candidate: ec.key, reason: `verified together with the others it saves ${round(savedMs, 1)} ms, not more than its write cost ${round(ch.writeCostMs, 1)} ms` });
+            rejected.push({
+              candidate: ec.key,
+              reason: `verified together with the others it saves ${round(savedMs, 1)} ms, not more than its write cost ${round(ch.writeCostMs, 1)} ms`,
+            });
             return;
           }
           recs.push(recommendation(ec.cand, catalog, writes.get(k), savedMs, ch.writeCostMs, statements, true));
@@ -799,7 +850,8 @@ export async function adviseIndexes(
       }
     } else {
       recs = unverified(byIdx, catalog, cands, writes, opts, rejected);
-      if (tail.length > 0) notes.push(`without hypopg only the ${detailed.length} heaviest statements were analyzed (${tail.length} lighter ones were not)`);
+      if (tail.length > 0)
+        notes.push(`without hypopg only the ${detailed.length} heaviest statements were analyzed (${tail.length} lighter ones were not)`);
     }
     recs.sort((a, b) => b.savedMs - a.savedMs);
     for (const s of sessions) addPlannerStats(stats.planner, s.stats);
@@ -840,7 +892,15 @@ function mergeTail(
   const all = [
     ...recs,
     ...tr.proposals.map((p) => {
-      const rec = recommendation(p.cand, catalog, writes.get(`${p.cand.schema}.${p.cand.table}`), p.savedMs, p.writeCostMs, p.examples, true);
+      const rec = recommendation(
+        p.cand,
+        catalog,
+        writes.get(`${p.cand.schema}.${p.cand.table}`),
+        p.savedMs,
+        p.writeCostMs,
+        p.examples,
+        true,
+      );
       rec.statementCount = p.statements;
       return rec;
     }),
@@ -856,12 +916,18 @@ function mergeTail(
     const key = candidateKey(x.rec);
     const sameTable = kept.filter((r) => r.schema === x.rec.schema && r.table === x.rec.table);
     if (x.net <= opts.minNetGainMs) {
-      reject(key, `its net saving over the lighter statements, ${round(x.net, 1)} ms after its write cost, is not above ${opts.minNetGainMs} ms`);
+      reject(
+        key,
+        `its net saving over the lighter statements, ${round(x.net, 1)} ms after its write cost, is not above ${opts.minNetGainMs} ms`,
+      );
       continue;
     }
     if (sameTable.some((r) => candidateServedBy({ ...x.rec, include: [] }, r) || candidateServedBy(r, x.rec))) continue;
     if (kept.length >= opts.maxNewIndexes || sameTable.length >= opts.maxIndexesPerTable) {
-      reject(key, `saves ${round(x.net, 1)} ms net, less than the ${opts.maxNewIndexes} indexes proposed (maxNewIndexes / maxIndexesPerTable)`);
+      reject(
+        key,
+        `saves ${round(x.net, 1)} ms net, less than the ${opts.maxNewIndexes} indexes proposed (maxNewIndexes / maxIndexesPerTable)`,
+      );
       continue;
     }
     kept.push(x.rec);
@@ -906,11 +972,16 @@ function unverified(
     if (out.filter((r) => r.table === ec.cand.table && r.schema === ec.cand.schema).length >= opts.maxIndexesPerTable) continue;
     const savedMs = stmts.reduce((sum, s) => sum + s.totalMs * opts.unverifiedSavingFraction, 0);
     if (savedMs - ec.writeCostMs <= opts.minNetGainMs) {
-      rejected.push({ candidate: ec.key, reason: `its estimated write cost ${round(ec.writeCostMs, 1)} ms outweighs the assumed saving ${round(savedMs, 1)} ms` });
+      rejected.push({
+        candidate: ec.key,
+        reason: `its estimated write cost ${round(ec.writeCostMs, 1)} ms outweighs the assumed saving ${round(savedMs, 1)} ms`,
+      });
       continue;
     }
     const statements = stmts.map((s) => servedStatement(s, s.costBefore * (1 - opts.unverifiedSavingFraction), s.planBefore, ''));
-    out.push(recommendation(ec.cand, catalog, writes.get(`${ec.cand.schema}.${ec.cand.table}`), savedMs, ec.writeCostMs, statements, false));
+    out.push(
+      recommendation(ec.cand, catalog, writes.get(`${ec.cand.schema}.${ec.cand.table}`), savedMs, ec.writeCostMs, statements, false),
+    );
   }
   return out.slice(0, opts.maxNewIndexes);
 }

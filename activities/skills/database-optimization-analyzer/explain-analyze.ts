@@ -69,7 +69,9 @@ export async function explainAnalyzeTop(
   try {
     for (const p of picked) {
       try {
-        await client.query(`BEGIN READ ONLY; SET LOCAL statement_timeout = '${opts.statementTimeout}'; SET LOCAL lock_timeout = '${lockTimeout}'`);
+        await client.query(
+          `BEGIN READ ONLY; SET LOCAL statement_timeout = '${opts.statementTimeout}'; SET LOCAL lock_timeout = '${lockTimeout}'`,
+        );
         const { rows } = await client.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${p.text}`);
         let v: unknown = rows[0]['QUERY PLAN'];
         if (typeof v === 'string') v = JSON.parse(v);

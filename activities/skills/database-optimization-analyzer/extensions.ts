@@ -70,7 +70,12 @@ export async function extensionStates(pool: Pool, names = Object.keys(KNOWN)): P
 /** The exact steps to make one extension usable, or [] when it is. */
 export function enableSteps(e: ExtensionState, preloadNow: string[], database: string): string[] {
   const steps: string[] = [];
-  if (!e.installed) steps.push(e.package ? `install it on the database server: apt-get install ${e.package} (Debian/Ubuntu; RPM: ${e.package.replace(/^postgresql-(\d+)-/, '$1_').replace(/-/g, '_')})` : `install the PostgreSQL contrib package that provides ${e.name}`);
+  if (!e.installed)
+    steps.push(
+      e.package
+        ? `install it on the database server: apt-get install ${e.package} (Debian/Ubuntu; RPM: ${e.package.replace(/^postgresql-(\d+)-/, '$1_').replace(/-/g, '_')})`
+        : `install the PostgreSQL contrib package that provides ${e.name}`,
+    );
   if (e.needsPreload && !e.preloaded) {
     const list = [...preloadNow.filter(Boolean), e.name].join(', ');
     steps.push(`ALTER SYSTEM SET shared_preload_libraries = '${list}';`, 'restart PostgreSQL (the library loads at start)');
@@ -103,7 +108,10 @@ export function missingExtensionsFinding(states: ExtensionState[], preloadNow: s
     risk: 'low',
     action: { type: 'manual', steps },
     rollback: missing
-      .map((e) => `DROP EXTENSION ${e.name};${e.needsPreload && !e.preloaded ? ` and remove ${e.name} from shared_preload_libraries, then restart` : ''}`)
+      .map(
+        (e) =>
+          `DROP EXTENSION ${e.name};${e.needsPreload && !e.preloaded ? ` and remove ${e.name} from shared_preload_libraries, then restart` : ''}`,
+      )
       .join(' '),
     source: 'database-optimization-analyzer (extensions)',
   };

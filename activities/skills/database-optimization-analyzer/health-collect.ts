@@ -207,7 +207,12 @@ export async function collectHealth(pool: Pool, schemas: string[]): Promise<Heal
     statsReset: d?.stats_reset ? new Date(d.stats_reset).toISOString() : null,
     serverStart: d?.started ? new Date(d.started).toISOString() : null,
     blockSize,
-    database: { name: String(d?.name ?? ''), xidAge: Number(d?.xid_age ?? 0), mxidAge: Number(d?.mxid_age ?? 0), connections: Number(d?.connections ?? 0) },
+    database: {
+      name: String(d?.name ?? ''),
+      xidAge: Number(d?.xid_age ?? 0),
+      mxidAge: Number(d?.mxid_age ?? 0),
+      connections: Number(d?.connections ?? 0),
+    },
     serverConnections: Number(d?.server_connections ?? 0),
     indexes: idx.rows.map((r) => {
       const cols = r.cols as string[];
@@ -285,6 +290,10 @@ export async function collectHealth(pool: Pool, schemas: string[]): Promise<Heal
       application: r.application_name ?? null,
     })),
     preparedXacts: prep.rows.map((r) => ({ gid: String(r.gid), ageMs: Number(r.age_ms) })),
-    replicationSlots: slots.rows.map((r) => ({ name: String(r.slot_name), active: Boolean(r.active), xminAge: r.xmin_age === null ? null : Number(r.xmin_age) })),
+    replicationSlots: slots.rows.map((r) => ({
+      name: String(r.slot_name),
+      active: Boolean(r.active),
+      xminAge: r.xmin_age === null ? null : Number(r.xmin_age),
+    })),
   };
 }

@@ -115,7 +115,8 @@ function hygiene(s: HygieneSpec, max: number): Finding {
   const items = s.items.slice(0, max);
   if (s.items.length > max) items.push(`... and ${s.items.length - max} more`);
   const steps = s.steps.slice(0, max + 5);
-  if (s.steps.length > steps.length) steps.push(`... ${s.steps.length - steps.length} more steps of the same kind for the objects listed in the evidence`);
+  if (s.steps.length > steps.length)
+    steps.push(`... ${s.steps.length - steps.length} more steps of the same kind for the objects listed in the evidence`);
   return {
     id: `db-health-${s.kind}`,
     layer: 'database',
@@ -131,9 +132,12 @@ function hygiene(s: HygieneSpec, max: number): Finding {
   };
 }
 
-
 function since(s: HealthSnapshot): string {
-  return s.statsReset ? `since the statistics reset at ${s.statsReset}` : s.serverStart ? `since the server started at ${s.serverStart}` : 'since the statistics were last reset';
+  return s.statsReset
+    ? `since the statistics reset at ${s.statsReset}`
+    : s.serverStart
+      ? `since the server started at ${s.serverStart}`
+      : 'since the statistics were last reset';
 }
 
 const qn = (schema: string, name: string) => qualifiedName(schema, name);
@@ -225,7 +229,9 @@ export function duplicateIndexes(s: HealthSnapshot, o: HealthOptions): Finding[]
         `${p.dup.schema}.${p.dup.name} (${p.dup.keys.join(', ')}, ${bytes(p.dup.sizeBytes)}, ${count(p.dup.scans)} scans) is covered by ${p.by.name} (${p.by.keys.join(', ')}${p.by.include.length ? ` INCLUDE ${p.by.include.join(', ')}` : ''})`,
       ],
     })),
-    ['an index whose key columns are a prefix of another index on the same table (same method and predicate) serves no statement the longer one cannot'],
+    [
+      'an index whose key columns are a prefix of another index on the same table (same method and predicate) serves no statement the longer one cannot',
+    ],
     o,
   );
 }
@@ -240,7 +246,10 @@ export function invalidIndexes(s: HealthSnapshot, o: HealthOptions): Finding | n
       title: `${list.length} INVALID index${list.length > 1 ? 'es' : ''}: left by a failed CREATE INDEX CONCURRENTLY, maintained on every write but never used`,
       summary: ['pg_index.indisvalid is false and no build is in progress (pg_stat_progress_create_index)'],
       items: list.map((i) => `${i.schema}.${i.name} on ${i.table} (${i.keys.join(', ')}), ${bytes(i.sizeBytes)}`),
-      steps: list.flatMap((i) => [`DROP INDEX CONCURRENTLY IF EXISTS ${qn(i.schema, i.name)};`, `${concurrentDefinition(i.definition)}; -- only if the index is still wanted`]),
+      steps: list.flatMap((i) => [
+        `DROP INDEX CONCURRENTLY IF EXISTS ${qn(i.schema, i.name)};`,
+        `${concurrentDefinition(i.definition)}; -- only if the index is still wanted`,
+      ]),
       rollback: 'nothing to undo: an INVALID index serves no query',
       risk: 'low',
       effortDays: 0.25,
@@ -278,7 +287,10 @@ export function cacheHitRatio(s: HealthSnapshot, w: HealthWindow | null, o: Heal
         `${count(hit)} hits, ${count(read)} reads ${scope}; shared_buffers = ${shared}`,
         'the tables read most from outside shared_buffers:',
       ],
-      items: worst.map((x) => `${x.t.schema}.${x.t.name}: ${count(x.reads)} blocks read (${round((100 * (x.total - x.reads)) / Math.max(1, x.total), 2)}% hit), ${bytes(x.t.sizeBytes)}`),
+      items: worst.map(
+        (x) =>
+          `${x.t.schema}.${x.t.name}: ${count(x.reads)} blocks read (${round((100 * (x.total - x.reads)) / Math.max(1, x.total), 2)}% hit), ${bytes(x.t.sizeBytes)}`,
+      ),
       steps: [
         'first remove needless reads: apply the missing-index findings (sequential scans read whole tables)',
         `raise shared_buffers (typically 25% of the server's RAM; now ${shared}): ALTER SYSTEM SET shared_buffers = '<size>'; then restart PostgreSQL`,
@@ -294,7 +306,10 @@ export function cacheHitRatio(s: HealthSnapshot, w: HealthWindow | null, o: Heal
 }
 
 /** Estimated pages a table needs for its rows (the usual estimate: row width from pg_stats + headers). */
-export function expectedTablePages(t: { reltuples: number; rowWidth: number | null; fillfactor: number }, blockSize: number): number | null {
+export function expectedTablePages(
+  t: { reltuples: number; rowWidth: number | null; fillfactor: number },
+  blockSize: number,
+): number | null {
   if (t.rowWidth === null) return null;
   const tuple = Math.ceil((t.rowWidth + 1) / 8) * 8 + 4; // MAXALIGN'd tuple + line pointer
   const perPage = Math.max(1, Math.floor(((blockSize - 24) * t.fillfactor) / 100 / tuple));
@@ -322,11 +337,15 @@ export function bloat(s: HealthSnapshot, o: HealthOptions): Finding | null {
       if (waste >= o.bloatMinBytes && waste / (t.relpages * s.blockSize) >= o.bloatMinFraction) {
         tableBloat = true;
         wasted += waste;
-        items.push(`table ${t.schema}.${t.name}: ~${bytes(waste)} of ${bytes(t.relpages * s.blockSize)} is free space (${round((100 * waste) / (t.relpages * s.blockSize))}%), ${count(t.deadTuples)} dead rows`);
+        items.push(
+          `table ${t.schema}.${t.name}: ~${bytes(waste)} of ${bytes(t.relpages * s.blockSize)} is free space (${round((100 * waste) / (t.relpages * s.blockSize))}%), ${count(t.deadTuples)} dead rows`,
+        );
       }
     }
     if (vacuumBehind && !tableBloat) {
-      items.push(`table ${t.schema}.${t.name}: ${count(t.deadTuples)} dead rows (${round(100 * deadShare)}% of its rows), last vacuum ${t.lastVacuum ?? 'never'}`);
+      items.push(
+        `table ${t.schema}.${t.name}: ${count(t.deadTuples)} dead rows (${round(100 * deadShare)}% of its rows), last vacuum ${t.lastVacuum ?? 'never'}`,
+      );
     }
     if (vacuumBehind || tableBloat) steps.push(`VACUUM (VERBOSE, ANALYZE) ${qn(t.schema, t.name)};`);
     if (tableBloat) {
@@ -342,7 +361,9 @@ export function bloat(s: HealthSnapshot, o: HealthOptions): Finding | null {
     const waste = Math.max(0, i.relpages - expected) * s.blockSize;
     if (waste >= o.bloatMinBytes && waste / (i.relpages * s.blockSize) >= o.bloatMinFraction) {
       wasted += waste;
-      items.push(`index ${i.schema}.${i.name} on ${i.table}: ~${bytes(waste)} of ${bytes(i.sizeBytes)} wasted (${round((100 * waste) / (i.relpages * s.blockSize))}%)`);
+      items.push(
+        `index ${i.schema}.${i.name} on ${i.table}: ~${bytes(waste)} of ${bytes(i.sizeBytes)} wasted (${round((100 * waste) / (i.relpages * s.blockSize))}%)`,
+      );
       steps.push(`REINDEX INDEX CONCURRENTLY ${qn(i.schema, i.name)};`);
     }
   }
@@ -357,8 +378,12 @@ export function bloat(s: HealthSnapshot, o: HealthOptions): Finding | null {
         `thresholds: at least ${bytes(o.bloatMinBytes)} and ${round(o.bloatMinFraction * 100)}% wasted, or ${count(o.deadTupleMinCount)} dead rows and ${round(o.deadTupleMinFraction * 100)}% of the table`,
       ],
       items,
-      steps: [...steps, 'if autovacuum is behind on a busy table: ALTER TABLE <table> SET (autovacuum_vacuum_scale_factor = 0.02); (and check for long transactions holding back the xmin horizon)'],
-      rollback: 'nothing to undo: VACUUM and REINDEX CONCURRENTLY change no data; reset a per-table autovacuum setting with ALTER TABLE <table> RESET (autovacuum_vacuum_scale_factor);',
+      steps: [
+        ...steps,
+        'if autovacuum is behind on a busy table: ALTER TABLE <table> SET (autovacuum_vacuum_scale_factor = 0.02); (and check for long transactions holding back the xmin horizon)',
+      ],
+      rollback:
+        'nothing to undo: VACUUM and REINDEX CONCURRENTLY change no data; reset a per-table autovacuum setting with ALTER TABLE <table> RESET (autovacuum_vacuum_scale_factor);',
       risk: 'low',
       effortDays: 0.5,
     },
@@ -384,7 +409,9 @@ export function connections(s: HealthSnapshot, w: HealthWindow | null, o: Health
       title: `Connections near the limit: ${peak} of ${usable} usable (max_connections ${max} - ${reserved} reserved)`,
       summary: [
         `peak client connections ${peak} (${round((100 * peak) / usable)}%): ${w?.activity ? `${w.activity.samples} pg_stat_activity samples during the load` : 'now'}; each connection is a backend process with its own memory`,
-        w?.activity ? `at most ${w.activity.maxActive} of them were active at once, ${w.activity.maxIdleInTransaction} idle in transaction` : '',
+        w?.activity
+          ? `at most ${w.activity.maxActive} of them were active at once, ${w.activity.maxIdleInTransaction} idle in transaction`
+          : '',
       ].filter(Boolean),
       items: [],
       steps: [
@@ -417,7 +444,9 @@ export function idleInTransaction(s: HealthSnapshot, w: HealthWindow | null, o: 
       kind: 'idle-in-transaction',
       rootCause: 'connection_pressure',
       title: `${list.length} session${list.length > 1 ? 's' : ''} idle in transaction for ${round(list[0][1].ms / 1000)} s or more: locks held, vacuum held back`,
-      summary: [`sessions in state "idle in transaction" for at least ${o.idleInTransactionMs / 1000} s (pg_stat_activity); idle_in_transaction_session_timeout = ${timeout}`],
+      summary: [
+        `sessions in state "idle in transaction" for at least ${o.idleInTransactionMs / 1000} s (pg_stat_activity); idle_in_transaction_session_timeout = ${timeout}`,
+      ],
       items: list.map(([pid, v]) => `pid ${pid}: idle in transaction for ${round(v.ms / 1000)} s after: ${v.query}`),
       steps: [
         'fix the application: commit or roll back before doing other work (HTTP calls, user think time) inside a transaction',
@@ -489,10 +518,13 @@ export function blocked(s: HealthSnapshot, w: HealthWindow | null, o: HealthOpti
       rootCause: 'lock_contention',
       title: `Lock contention: queries waited ${round(over[0].waitedMs / 1000)} s or more on locks (up to ${peak} at once)`,
       summary: [`sessions waiting on a lock held by another (pg_blocking_pids) for at least ${o.lockWaitMs} ms`],
-      items: over.map((b) => `pid ${b.pid} waited ${round(b.waitedMs / 1000, 2)} s (${b.waitEvent ?? 'lock'}) on pid ${b.blockedBy.join(', ')}: ${b.query} <- blocked by: ${b.blockingQueries.join(' | ')}`),
+      items: over.map(
+        (b) =>
+          `pid ${b.pid} waited ${round(b.waitedMs / 1000, 2)} s (${b.waitEvent ?? 'lock'}) on pid ${b.blockedBy.join(', ')}: ${b.query} <- blocked by: ${b.blockingQueries.join(' | ')}`,
+      ),
       steps: [
         'shorten the blocking transactions (commit sooner; no user or network waits inside them); update hot rows in a consistent order to avoid waits and deadlocks',
-        'run DDL with a short lock_timeout (SET lock_timeout = \'2s\') and retry, so it does not queue every query behind it',
+        "run DDL with a short lock_timeout (SET lock_timeout = '2s') and retry, so it does not queue every query behind it",
         ...blockers.map((p) => `if a blocker is stuck: SELECT pg_cancel_backend(${p}); (or pg_terminate_backend(${p}))`),
       ],
       rollback: 'nothing to undo (application and operational changes)',
@@ -518,8 +550,13 @@ export function sequences(s: HealthSnapshot, o: HealthOptions): Finding | null {
       kind: 'sequences',
       rootCause: 'sequence_exhaustion',
       title: `${list.length} sequence${list.length > 1 ? 's' : ''} near exhaustion (up to ${round(list[0].used * 100)}% used): inserts will fail`,
-      summary: [`sequences whose last value is at least ${round(o.sequenceMaxFraction * 100)}% of their maximum or of the type of the column they feed`],
-      items: list.map((x) => `${x.q.schema}.${x.q.name}: ${count(x.q.lastValue!)} of ${count(x.limit)} (${round(x.used * 100, 2)}%)${x.q.column ? ` feeding ${x.q.column.schema}.${x.q.column.table}.${x.q.column.name} (${x.q.column.type})` : ''}`),
+      summary: [
+        `sequences whose last value is at least ${round(o.sequenceMaxFraction * 100)}% of their maximum or of the type of the column they feed`,
+      ],
+      items: list.map(
+        (x) =>
+          `${x.q.schema}.${x.q.name}: ${count(x.q.lastValue!)} of ${count(x.limit)} (${round(x.used * 100, 2)}%)${x.q.column ? ` feeding ${x.q.column.schema}.${x.q.column.table}.${x.q.column.name} (${x.q.column.type})` : ''}`,
+      ),
       steps: list.flatMap((x) => {
         const seq = qn(x.q.schema, x.q.name);
         if (x.q.column && x.q.column.type !== 'bigint') {
@@ -560,12 +597,16 @@ export function staleStatistics(s: HealthSnapshot, o: HealthOptions): Finding | 
       summary: [
         `tables never analyzed, or modified more than ${o.staleStatsFactor} x autovacuum's analyze trigger (autovacuum_analyze_threshold ${threshold} + scale factor ${scale} x rows) since the last ANALYZE`,
       ],
-      items: list.map((x) => `${x.t.schema}.${x.t.name}: ${count(x.t.modsSinceAnalyze)} rows modified since the last analyze (${x.t.lastAnalyze ?? 'never'}), trigger ${count(x.trigger)}`),
+      items: list.map(
+        (x) =>
+          `${x.t.schema}.${x.t.name}: ${count(x.t.modsSinceAnalyze)} rows modified since the last analyze (${x.t.lastAnalyze ?? 'never'}), trigger ${count(x.trigger)}`,
+      ),
       steps: [
         ...list.map((x) => `ANALYZE ${qn(x.t.schema, x.t.name)};`),
         'if it recurs on a busy table: ALTER TABLE <table> SET (autovacuum_analyze_scale_factor = 0.02);',
       ],
-      rollback: 'nothing to undo (ANALYZE only refreshes statistics); reset a per-table setting with ALTER TABLE <table> RESET (autovacuum_analyze_scale_factor);',
+      rollback:
+        'nothing to undo (ANALYZE only refreshes statistics); reset a per-table setting with ALTER TABLE <table> RESET (autovacuum_analyze_scale_factor);',
       risk: 'low',
       effortDays: 0.1,
     },
@@ -583,8 +624,15 @@ export function wraparound(s: HealthSnapshot, o: HealthOptions): Finding | null 
   if (!dbOld && !mxOld && tables.length === 0) return null;
   const remaining = 2 ** 31 - 3_000_000 - s.database.xidAge;
   const holders = [
-    ...s.preparedXacts.map((p) => `prepared transaction ${p.gid} open for ${round(p.ageMs / 3_600_000)} h: COMMIT PREPARED or ROLLBACK PREPARED '${p.gid}';`),
-    ...s.replicationSlots.filter((r) => r.xminAge !== null && r.xminAge > freezeMax).map((r) => `replication slot ${r.name} (${r.active ? 'active' : 'inactive'}) holds xmin ${count(r.xminAge!)} old: SELECT pg_drop_replication_slot('${r.name}'); if it is abandoned`),
+    ...s.preparedXacts.map(
+      (p) => `prepared transaction ${p.gid} open for ${round(p.ageMs / 3_600_000)} h: COMMIT PREPARED or ROLLBACK PREPARED '${p.gid}';`,
+    ),
+    ...s.replicationSlots
+      .filter((r) => r.xminAge !== null && r.xminAge > freezeMax)
+      .map(
+        (r) =>
+          `replication slot ${r.name} (${r.active ? 'active' : 'inactive'}) holds xmin ${count(r.xminAge!)} old: SELECT pg_drop_replication_slot('${r.name}'); if it is abandoned`,
+      ),
   ];
   return hygiene(
     {
@@ -613,18 +661,33 @@ export function seqScans(s: HealthSnapshot, w: HealthWindow | null, o: HealthOpt
   const sizes = new Map(s.tables.map((t) => [`${t.schema}.${t.name}`, t]));
   const list = w.tables
     .map((d) => ({ d, t: sizes.get(`${d.schema}.${d.table}`) }))
-    .filter((x) => x.t && x.t.reltuples >= o.seqScanMinRows && x.d.seqScan >= o.seqScanMinCount && x.d.seqScan / Math.max(1, x.d.seqScan + x.d.idxScan) >= o.seqScanMinShare)
+    .filter(
+      (x) =>
+        x.t &&
+        x.t.reltuples >= o.seqScanMinRows &&
+        x.d.seqScan >= o.seqScanMinCount &&
+        x.d.seqScan / Math.max(1, x.d.seqScan + x.d.idxScan) >= o.seqScanMinShare,
+    )
     .sort((a, b) => b.d.seqTupRead - a.d.seqTupRead);
   if (list.length === 0) return null;
   const items: string[] = [];
   for (const { d, t } of list) {
     const fix = indexFindings.find((f) => f.action.type === 'create_index' && f.action.schema === d.schema && f.action.table === d.table);
     const re = new RegExp(`\\b${d.table.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'i');
-    const stmts = w.statements.filter((x) => re.test(x.query)).sort((a, b) => b.totalMs - a.totalMs).slice(0, 2);
+    const stmts = w.statements
+      .filter((x) => re.test(x.query))
+      .sort((a, b) => b.totalMs - a.totalMs)
+      .slice(0, 2);
     items.push(
       `${d.schema}.${d.table} (${count(t!.reltuples)} rows): ${count(d.seqScan)} sequential scans in the window (${round((100 * d.seqScan) / (d.seqScan + d.idxScan))}% of its scans), ${count(d.seqTupRead)} rows read by them` +
-        (fix ? `; addressed by ${fix.id}` : stmts.length ? `; statements: ${stmts.map((x) => x.query.replace(/\s+/g, ' ').slice(0, 140)).join(' | ')}` : '') +
-        (t!.reltuples > 10_000_000 ? '; over 10M rows: consider partitioning it by the column its queries range over (architectural, T4)' : ''),
+        (fix
+          ? `; addressed by ${fix.id}`
+          : stmts.length
+            ? `; statements: ${stmts.map((x) => x.query.replace(/\s+/g, ' ').slice(0, 140)).join(' | ')}`
+            : '') +
+        (t!.reltuples > 10_000_000
+          ? '; over 10M rows: consider partitioning it by the column its queries range over (architectural, T4)'
+          : ''),
     );
   }
   return hygiene(
@@ -632,7 +695,9 @@ export function seqScans(s: HealthSnapshot, w: HealthWindow | null, o: HealthOpt
       kind: 'seq-scans',
       rootCause: 'seq_scan_large_table',
       title: `Sequential scans dominate on ${list.length} large table${list.length > 1 ? 's' : ''}`,
-      summary: [`tables with at least ${count(o.seqScanMinRows)} rows where at least ${round(o.seqScanMinShare * 100)}% of the window's scans were sequential (pg_stat_user_tables deltas)`],
+      summary: [
+        `tables with at least ${count(o.seqScanMinRows)} rows where at least ${round(o.seqScanMinShare * 100)}% of the window's scans were sequential (pg_stat_user_tables deltas)`,
+      ],
       items,
       steps: [
         'apply the missing-index findings listed; for the other statements, EXPLAIN them and add the index their filter needs (or a LIMIT / a narrower query)',
@@ -662,7 +727,10 @@ export function partitioning(s: HealthSnapshot, w: HealthWindow | null, o: Healt
   if (list.length === 0) return null;
   const items = list.map(({ d, t, share }) => {
     const re = new RegExp(`\\b${d.table.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'i');
-    const stmts = w.statements.filter((x) => re.test(x.query)).sort((a, b) => b.totalMs - a.totalMs).slice(0, 2);
+    const stmts = w.statements
+      .filter((x) => re.test(x.query))
+      .sort((a, b) => b.totalMs - a.totalMs)
+      .slice(0, 2);
     return (
       `${d.schema}.${d.table} (${count(t!.reltuples)} rows, ${bytes(t!.sizeBytes)}): its ${count(d.seqScan)} sequential scans read ${count(d.seqTupRead)} rows, ` +
       `${round(share * 100)}% of all rows read sequentially in the window` +

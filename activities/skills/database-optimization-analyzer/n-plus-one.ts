@@ -38,9 +38,10 @@ export function parseSingleLookup(query: string): SingleLookup | null {
 /** The batched form: one statement for all the keys of a request. */
 export function batchedForm(l: SingleLookup): string {
   const colName = l.column.includes('.') ? l.column.slice(l.column.lastIndexOf('.') + 1) : l.column;
-  const selected = l.select.trim() === '*' || new RegExp(String.raw`(^|[\s,.])${escapeRe(colName)}(\s*,|\s*$)`).test(l.select)
-    ? l.select
-    : `${l.column}, ${l.select}`;
+  const selected =
+    l.select.trim() === '*' || new RegExp(String.raw`(^|[\s,.])${escapeRe(colName)}(\s*,|\s*$)`).test(l.select)
+      ? l.select
+      : `${l.column}, ${l.select}`;
   return `SELECT ${selected} FROM ${l.table}${l.alias ? ` ${l.alias}` : ''} WHERE ${l.column} = ANY($1)`;
 }
 

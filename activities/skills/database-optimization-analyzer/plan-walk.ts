@@ -109,7 +109,11 @@ export function costModel(root: PlanNode): CostModel {
   return {
     total: planCost(root),
     limited: child
-      ? { startup: Number(child['Startup Cost'] ?? 0), total: Number(child['Total Cost'] ?? 0), rows: Math.max(1, Number(child['Plan Rows'] ?? 1)) }
+      ? {
+          startup: Number(child['Startup Cost'] ?? 0),
+          total: Number(child['Total Cost'] ?? 0),
+          rows: Math.max(1, Number(child['Plan Rows'] ?? 1)),
+        }
       : null,
   };
 }

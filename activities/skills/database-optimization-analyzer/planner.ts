@@ -86,7 +86,10 @@ export class GenericPlanner {
   }
 
   private async ensureTx(): Promise<void> {
-    if (this.inTx && (this.txStatements >= this.opts.statementsPerTransaction || Date.now() - this.txStarted > this.opts.transactionMaxMs)) {
+    if (
+      this.inTx &&
+      (this.txStatements >= this.opts.statementsPerTransaction || Date.now() - this.txStarted > this.opts.transactionMaxMs)
+    ) {
       await this.client.query('ROLLBACK');
       this.inTx = false;
     }
@@ -147,7 +150,10 @@ export class GenericPlanner {
       (c.include.length ? ` INCLUDE (${c.include.map(quoteIdent).join(', ')})` : '');
     const schema = this.hypopgSchema;
     return this.hypopgCall(async () => {
-      const { rows } = await this.client.query(`SELECT indexrelid::int8 AS oid, indexname FROM ${quoteIdent(schema)}.hypopg_create_index($1)`, [ddl]);
+      const { rows } = await this.client.query(
+        `SELECT indexrelid::int8 AS oid, indexname FROM ${quoteIdent(schema)}.hypopg_create_index($1)`,
+        [ddl],
+      );
       if (rows.length === 0) throw new Error(`hypopg refused ${ddl}`);
       const h = { oid: Number(rows[0].oid), name: String(rows[0].indexname) };
       this.hypothetical.add(h.oid);

@@ -55,7 +55,8 @@ export function matchSamples(samples: string[], statements: { queryid: string; q
     matched.add(sample.n);
   }
   for (const s of byFingerprint.values()) {
-    if (!matched.has(s.n)) notes.push(`sample query ${s.n} matches no statement of the window (same statement with other values): ${s.text.slice(0, 120)}`);
+    if (!matched.has(s.n))
+      notes.push(`sample query ${s.n} matches no statement of the window (same statement with other values): ${s.text.slice(0, 120)}`);
   }
   return out;
 }

@@ -124,9 +124,36 @@ type Node = Record<string, unknown>;
 type AnyNode = { [type: string]: Node };
 
 const AGGREGATES = new Set([
-  'count', 'sum', 'avg', 'min', 'max', 'array_agg', 'string_agg', 'bool_and', 'bool_or', 'every', 'json_agg', 'jsonb_agg',
-  'json_object_agg', 'jsonb_object_agg', 'stddev', 'stddev_pop', 'stddev_samp', 'variance', 'var_pop', 'var_samp', 'bit_and',
-  'bit_or', 'percentile_cont', 'percentile_disc', 'mode', 'xmlagg', 'corr', 'covar_pop', 'covar_samp', 'regr_count',
+  'count',
+  'sum',
+  'avg',
+  'min',
+  'max',
+  'array_agg',
+  'string_agg',
+  'bool_and',
+  'bool_or',
+  'every',
+  'json_agg',
+  'jsonb_agg',
+  'json_object_agg',
+  'jsonb_object_agg',
+  'stddev',
+  'stddev_pop',
+  'stddev_samp',
+  'variance',
+  'var_pop',
+  'var_samp',
+  'bit_and',
+  'bit_or',
+  'percentile_cont',
+  'percentile_disc',
+  'mode',
+  'xmlagg',
+  'corr',
+  'covar_pop',
+  'covar_samp',
+  'regr_count',
 ]);
 
 function typeOf(n: unknown): string | null {
@@ -276,7 +303,8 @@ function conjunct(scope: Scope, n: unknown, ctx: Ctx): void {
   }
   if (t === 'BooleanTest') {
     const c = columnRef(v.arg);
-    if (c && (v.booltesttype === 'IS_TRUE' || v.booltesttype === 'IS_FALSE')) scope.predicates.push({ col: c, op: 'eq', param: null, paramLocation: -1 });
+    if (c && (v.booltesttype === 'IS_TRUE' || v.booltesttype === 'IS_FALSE'))
+      scope.predicates.push({ col: c, op: 'eq', param: null, paramLocation: -1 });
     return;
   }
   if (t === 'NullTest') {

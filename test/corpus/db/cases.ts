@@ -39,7 +39,14 @@ export const CASES: CorpusCase[] = [
     why: 'the demo shape: equality then ORDER BY ... DESC LIMIT: the index also gives the order',
     setup: `CREATE TABLE {s}.products (id int PRIMARY KEY, category_id int NOT NULL, name text NOT NULL, price numeric(10,2), created_at timestamptz NOT NULL);
       INSERT INTO {s}.products SELECT g, 1 + (g * 7) % 50, 'p' || g, g % 999, timestamptz '2024-01-01' + ((g * 7919) % 31536000) * interval '1 second' FROM generate_series(1, 60000) g;`,
-    workload: [w('SELECT id, name, price, created_at FROM {s}.products WHERE category_id = $1 ORDER BY created_at DESC LIMIT $2 OFFSET $3', 300, 8, 20)],
+    workload: [
+      w(
+        'SELECT id, name, price, created_at FROM {s}.products WHERE category_id = $1 ORDER BY created_at DESC LIMIT $2 OFFSET $3',
+        300,
+        8,
+        20,
+      ),
+    ],
     expect: [{ table: 'products', keys: ['category_id', 'created_at DESC'], usedBy: [0] }],
   },
   {
@@ -114,10 +121,7 @@ export const CASES: CorpusCase[] = [
     why: 'selectivity alone would order (b, a) for the first statement; (a, b) serves both statements with one index',
     setup: `CREATE TABLE {s}.items (id int PRIMARY KEY, a int NOT NULL, b int NOT NULL, v int);
       INSERT INTO {s}.items SELECT g, g % 400, (g * 7919) % 10000, g FROM generate_series(1, 60000) g;`,
-    workload: [
-      w('SELECT v FROM {s}.items WHERE a = $1 AND b = $2', 500, 4, 1),
-      w('SELECT v FROM {s}.items WHERE a = $1', 500, 4, 150),
-    ],
+    workload: [w('SELECT v FROM {s}.items WHERE a = $1 AND b = $2', 500, 4, 1), w('SELECT v FROM {s}.items WHERE a = $1', 500, 4, 150)],
     expect: [{ table: 'items', keys: ['a', 'b'], usedBy: [0, 1] }],
   },
   {
@@ -263,7 +267,14 @@ export const CASES: CorpusCase[] = [
     why: 'a filter inside a WITH query',
     setup: `CREATE TABLE {s}.articles (id int PRIMARY KEY, author_id int NOT NULL, title text);
       INSERT INTO {s}.articles SELECT g, (g * 7919) % 6000, 't' FROM generate_series(1, 50000) g;`,
-    workload: [w('WITH mine AS (SELECT id, title FROM {s}.articles WHERE author_id = $1) SELECT id, title FROM mine ORDER BY id LIMIT $2', 500, 5, 8)],
+    workload: [
+      w(
+        'WITH mine AS (SELECT id, title FROM {s}.articles WHERE author_id = $1) SELECT id, title FROM mine ORDER BY id LIMIT $2',
+        500,
+        5,
+        8,
+      ),
+    ],
     expect: [{ table: 'articles', keys: ['author_id'], usedBy: [0] }],
   },
   {
@@ -287,7 +298,14 @@ export const CASES: CorpusCase[] = [
       CREATE INDEX posts_author_idx ON {s}.posts (author_id);
       CREATE TABLE {s}.comments (id int PRIMARY KEY, post_id int NOT NULL, body text);
       INSERT INTO {s}.comments SELECT g, 1 + (g * 7919) % 20000, 'c' FROM generate_series(1, 60000) g;`,
-    workload: [w('SELECT p.id, (SELECT count(*) FROM {s}.comments c WHERE c.post_id = p.id) AS n FROM {s}.posts p WHERE p.author_id = $1', 500, 20, 10)],
+    workload: [
+      w(
+        'SELECT p.id, (SELECT count(*) FROM {s}.comments c WHERE c.post_id = p.id) AS n FROM {s}.posts p WHERE p.author_id = $1',
+        500,
+        20,
+        10,
+      ),
+    ],
     expect: [{ table: 'comments', keys: ['post_id'], usedBy: [0] }],
   },
   {
