@@ -1,9 +1,8 @@
 // Pre-checks: can the worker reach everything the profile names? Answers before any load is sent.
-import { ApplicationFailure } from '@temporalio/common';
 import { request } from 'undici';
 import type { ActivityDeps } from './deps';
 import type { TargetProfile } from '../common/profile';
-import { allowedHosts } from '../common/profile';
+import { assertAllowedHost } from './http/allowed-host';
 import { networkProbeUrl } from './profiling/network';
 import type { PrecheckResult } from '../common/types';
 import { newYorkTimestamp } from './timestamp';
@@ -12,9 +11,7 @@ export function createPrecheckActivities({ connections }: ActivityDeps) {
   return {
     async precheck(target: TargetProfile): Promise<PrecheckResult> {
       const { url, headers } = networkProbeUrl(target);
-      if (!allowedHosts(target).includes(url.hostname)) {
-        throw ApplicationFailure.nonRetryable(`host ${url.hostname} is not in http.allowedHosts of target ${target.name}`, 'BadProfile');
-      }
+      assertAllowedHost(target, url, 'the pre-check request');
       const started = performance.now();
       let http: PrecheckResult['http'];
       try {

@@ -3,6 +3,7 @@
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { Phase } from '../common/run';
+import { round } from '../common/round';
 
 export interface LoadProgressView {
   elapsedSeconds: number;
@@ -40,6 +41,5 @@ export async function currentLoadProgress(
 }
 
 export function describeProgress(p: LoadProgressView): string {
-  const r = (n: number) => Math.round(n * 10) / 10;
-  return `load ${Math.floor(p.elapsedSeconds)}/${Math.ceil(p.totalSeconds)}s, ${r(p.currentRps)} req/s, p95 ${r(p.p95Ms)} ms, ${p.errors} errors`;
+  return `load ${Math.floor(p.elapsedSeconds)}/${Math.ceil(p.totalSeconds)}s, ${round(p.currentRps)} req/s, p95 ${round(p.p95Ms)} ms, ${p.errors} errors`;
 }

@@ -3,9 +3,10 @@ import type { OutputContract } from '../common/output-contract';
 import type { RunStatus } from '../common/run';
 import { describeAction } from '../common/contract';
 import { needsExplicitApproval } from '../common/plan';
+import { round } from '../common/round';
 
 /** One decimal is what a before/after table can honestly show. */
-const fmt = (n: number) => String(Math.round(n * 10) / 10);
+const fmt = (n: number) => String(round(n));
 
 const LABELS: Record<string, string> = {
   p95Ms: 'p95 latency (ms)',

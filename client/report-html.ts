@@ -1,6 +1,7 @@
 // A self-contained HTML report: the before/after table as bar charts (inline SVG, no scripts),
 // the bottlenecks and the plan with each item's status.
 import type { OutputContract } from '../common/output-contract';
+import { round } from '../common/round';
 
 const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const METRIC_LABEL: Record<string, string> = {
@@ -16,17 +17,13 @@ export function barChart(label: string, before: number, after: number, target: n
   const max = Math.max(before, after, target, 1e-9);
   const x = (v: number) => Math.round((v / max) * (w - 10));
   const bar = (y: number, v: number, cls: string, name: string) =>
-    `<rect class="${cls}" x="0" y="${y}" width="${x(v)}" height="16"></rect><text x="${x(v) + 4}" y="${y + 12}">${name} ${esc(round(v))}</text>`;
+    `<rect class="${cls}" x="0" y="${y}" width="${x(v)}" height="16"></rect><text x="${x(v) + 4}" y="${y + 12}">${name} ${esc(round(v, 1))}</text>`;
   return (
     `<figure><figcaption>${esc(label)}</figcaption><svg width="${w + 120}" height="52" role="img" aria-label="${esc(label)}">` +
     bar(4, before, 'before', 'before') +
     bar(26, after, 'after', 'after') +
     `<line class="target" x1="${x(target)}" x2="${x(target)}" y1="0" y2="46"></line></svg></figure>`
   );
-}
-
-function round(n: number): number {
-  return Math.round(n * 10) / 10;
 }
 
 function rows(cells: unknown[][]): string {

@@ -11,7 +11,7 @@ import type {
   ProcessProfile,
 } from './types';
 import { RULES, impactScore } from './decisions';
-import { round } from './compare';
+import { round } from './round';
 
 export interface ProfilingFigures {
   baseline: LoadTestSummary;

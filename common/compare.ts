@@ -1,6 +1,7 @@
 // Before/after comparison against the SLO targets, and regression detection.
 import type { SloTargets } from './profile';
 import type { Measured } from './decisions';
+import { round } from './round';
 
 export const REGRESSION_THRESHOLD_PCT = 10;
 
@@ -47,7 +48,7 @@ export function compareRuns(
       target: targetOf(metric, targets),
       before: b,
       after: a,
-      changePct: round(changePct),
+      changePct: round(changePct, 1),
       metBefore: meets(metric, b, targetOf(metric, targets)),
       metAfter: meets(metric, a, targetOf(metric, targets)),
       regressed: !noise && changePct < -thresholdPct,
@@ -61,9 +62,4 @@ export function anyRegression(rows: MetricComparison[]): boolean {
 
 export function allTargetsMet(rows: MetricComparison[]): boolean {
   return rows.every((r) => r.metAfter);
-}
-
-export function round(n: number, digits = 1): number {
-  const f = 10 ** digits;
-  return Math.round(n * f) / f;
 }

@@ -2,7 +2,7 @@
 import type { Layer, TargetProfile } from './profile';
 import type { Finding, LoadTestSummary, Plan, PlanItem, Tier } from './types';
 import { impactScore } from './decisions';
-import { round } from './compare';
+import { round } from './round';
 
 export function rankFindings(findings: Finding[], baseline: LoadTestSummary, target: TargetProfile, scope: Layer[]): PlanItem[] {
   const seen = new Set<string>();

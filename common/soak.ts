@@ -1,3 +1,4 @@
+import { round } from './round';
 // Soak-test math, pure (the validation workflow and the load-test activity both use it):
 // the target's memory slope by least squares (a steadily rising RSS is a leak) and the drift of
 // p95 latency between the first and the last third of the per-second series.
@@ -60,8 +61,6 @@ export interface LeakAssessment {
   samples: number; // samples analyzed
   leakSuspected: boolean;
 }
-
-const round = (x: number, d: number): number => Math.round(x * 10 ** d) / 10 ** d;
 
 /** RSS slope (MB/min, least squares) after the warm-up fraction, and whether it looks like a leak. */
 export function assessLeak(samples: readonly RssSample[], t: LeakThresholds): LeakAssessment {

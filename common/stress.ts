@@ -3,6 +3,7 @@
 // the highest rate that still met it.
 import type { SloTargets } from './profile';
 import type { LoadTestSummary } from './types';
+import { round } from './round';
 
 // Below 1: the baseline-load throughput of a closed model is often the saturation point already, so an
 // open model asking for exactly that rate can miss the SLO; the ramp starts below it to find the knee.
@@ -23,8 +24,6 @@ export interface StressStepResult {
   reason: string | null; // why the step missed the SLO
   loadTestId: string;
 }
-
-const round = (x: number, d: number): number => Math.round(x * 10 ** d) / 10 ** d;
 
 /** The rates to try, in order: baseRps x each multiplier, rounded, increasing, at least 1 req/s, bounded. */
 export function stressRates(

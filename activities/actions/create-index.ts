@@ -4,10 +4,10 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Pool, PoolClient } from 'pg';
 import type { ActionSpec } from '../../common/types';
-import { MAX_IDENTIFIER_LENGTH, indexColumnList, qualifiedName, quoteIdent } from './sql-ident';
-import { GenericPlanner } from '../skills/database-optimization-analyzer/planner';
-import { planUsesIndex } from '../skills/database-optimization-analyzer/plan-walk';
-import { ensureParser, tryParse } from '../skills/database-optimization-analyzer/sql-parse';
+import { MAX_IDENTIFIER_LENGTH, indexColumnList, qualifiedName, quoteIdent } from '../postgres/sql-ident';
+import { GenericPlanner } from '../postgres/planner';
+import { planUsesIndex } from '../postgres/plan-walk';
+import { ensureParser, tryParse } from '../postgres/sql-parse';
 
 export type CreateIndexAction = Extract<ActionSpec, { type: 'create_index' }>;
 

@@ -8,9 +8,9 @@
 import type { Pool } from 'pg';
 import { concurrentDefinition } from '../../common/index-definition';
 import type { ActionSpec, AppliedChange } from '../../common/types';
-import { ensureParser, parseIndexDefinition } from '../skills/database-optimization-analyzer/sql-parse';
+import { ensureParser, parseIndexDefinition } from '../postgres/sql-parse';
 import { asFailure, badPlan, checkIdentifier, dropLeftover, indexState, withBuildSession, type IndexTimeouts } from './create-index';
-import { qualifiedName } from './sql-ident';
+import { qualifiedName } from '../postgres/sql-ident';
 
 export type DropIndexAction = Extract<ActionSpec, { type: 'drop_index' }>;
 export type RecreateIndexUndo = Extract<AppliedChange['undo'], { type: 'recreate_index' }>;

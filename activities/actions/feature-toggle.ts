@@ -6,7 +6,8 @@
 // fix; 5xx and connection errors are plain (retryable) Errors. Only hosts of allowedHosts(target).
 import { ApplicationFailure } from '@temporalio/common';
 import { request } from 'undici';
-import { allowedHosts, type FeatureToggle, type TargetProfile } from '../../common/profile';
+import type { FeatureToggle, TargetProfile } from '../../common/profile';
+import { assertAllowedHost } from '../http/allowed-host';
 import type { TargetConnections } from '../connections';
 
 export const TOGGLE_TIMEOUT_MS = 10_000;
@@ -20,26 +21,6 @@ export function resolveToggleToken(connections: TargetConnections, target: Targe
 
 function togglesUrl(target: TargetProfile, toggle: FeatureToggle): string {
   return target.http.baseUrl.replace(/\/+$/, '') + toggle.url;
-}
-
-const bare = (h: string) => h.toLowerCase().replace(/^\[|\]$/g, '');
-
-function checkHost(target: TargetProfile, url: string): void {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    throw ApplicationFailure.nonRetryable(`toggle URL ${url} is not a valid URL; check http.baseUrl and the toggle's url`, 'BadProfile');
-  }
-  const allowed = allowedHosts(target);
-  const ok = allowed.some((a) => bare(a) === bare(u.hostname) || bare(a) === bare(u.host));
-  if (!ok) {
-    throw ApplicationFailure.nonRetryable(
-      `host ${u.hostname} of toggle URL ${url} is not allowed for target ${target.name} (allowed: ${allowed.join(', ')}); ` +
-        'add it to http.allowedHosts if it really belongs to the target',
-      'HostNotAllowed',
-    );
-  }
 }
 
 /** The error text of a response body: its JSON `error`/`message` field, or the text, shortened. */
@@ -66,7 +47,7 @@ async function call(
   url: string,
   body?: unknown,
 ): Promise<unknown> {
-  checkHost(target, url);
+  assertAllowedHost(target, url, 'a toggle request');
   const headers: Record<string, string> = { accept: 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';

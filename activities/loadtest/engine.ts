@@ -19,6 +19,7 @@ import { createHistogram, encodeHistogram, LatencyCounts, percentileMs, summariz
 import { ResponseParser } from './http1';
 import { ArrivalSchedule, type RateSegment } from './schedule';
 import type { Scenario, WireRequest } from './scenario';
+import { round } from '../../common/round';
 
 export type LoadModel = 'closed' | 'open';
 
@@ -121,11 +122,6 @@ class Conn {
   err: unknown = undefined;
   readonly parser = new ResponseParser();
 }
-
-const round = (x: number, digits: number): number => {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-};
 
 const SOCKET_CLOSED = (): Error => codedError('LOADGEN_SOCKET_CLOSED', 'the server closed the connection before the response was complete');
 

@@ -3,6 +3,7 @@
 // so load tests split across workers can be combined without losing percentile accuracy.
 import * as hdr from 'hdr-histogram-js';
 import type { LatencySummary } from '../../common/types';
+import { round } from '../../common/round';
 
 export type Histogram = hdr.Histogram;
 
@@ -29,9 +30,7 @@ export function recordUs(h: Histogram, us: number): void {
   const v = Math.round(us);
   h.recordValue(v < 1 ? 1 : v > HIGHEST_US ? HIGHEST_US : v);
 }
-
-const round3 = (x: number): number => Math.round(x * 1000) / 1000;
-const usToMs = (us: number): number => round3(us / 1000);
+const usToMs = (us: number): number => round(us / 1000, 3);
 
 /** p50/p90/p95/p99/p99.9/max/mean in ms (0 everywhere for an empty histogram). */
 export function summarize(h: Histogram): LatencySummary {

@@ -4,7 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { TargetProfile } from '../../common/profile';
 import { connectionsForRate } from '../../common/stress';
 import { runEngine, type EngineResult, type LoadModel, type LoadProgress, type PartialResult } from './engine';
-import { assertAllowedHost } from './guard';
+import { assertAllowedHost } from '../http/allowed-host';
 import { Scenario, type Rng } from './scenario';
 import { expectedArrivals, validateSegments, type RateSegment } from './schedule';
 

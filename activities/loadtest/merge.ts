@@ -4,9 +4,9 @@ import type { LatencySummary } from '../../common/types';
 import { mergeHistograms, encodeHistogram, summarize } from './histogram';
 import type { LoadResult } from './load';
 import type { LoadProgress } from './engine';
+import { round } from '../../common/round';
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-const round = (n: number, d: number) => Math.round(n * 10 ** d) / 10 ** d;
 
 function addCounts(maps: Record<string, number>[]): Record<string, number> {
   const out: Record<string, number> = {};

@@ -5,9 +5,8 @@ import type Redis from 'ioredis';
 import type { TargetProfile } from '../../common/profile';
 import type { CacheProfile } from '../../common/types';
 import type { ActivityDeps } from '../deps';
-import { infoNumber, parseRedisInfo, type RedisInfo } from '../skills/cache-analyzer/redis-info';
-
-export { parseRedisInfo, infoNumber, parseInfoFields, type RedisInfo } from '../skills/cache-analyzer/redis-info';
+import { infoNumber, parseRedisInfo, type RedisInfo } from '../redis/info';
+import { round } from '../../common/round';
 
 /** Cumulative counters at one instant; small and JSON-safe (it travels through workflow history). */
 export interface CacheSnapshot {
@@ -29,8 +28,6 @@ const SLOWLOG_FETCH = 1_000;
 
 const START_REDIS = (port: string) =>
   `redis-server --daemonize yes --bind 127.0.0.1 -::1 --port ${port} --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log`;
-
-const round2 = (n: number) => Math.round(n * 100) / 100;
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -191,13 +188,13 @@ export function diffCacheProfile(
     problems,
     hits,
     misses,
-    hitRatioPct: lookups === 0 ? null : round2((hits / lookups) * 100),
+    hitRatioPct: lookups === 0 ? null : round((hits / lookups) * 100, 2),
     evictions,
-    usedMemoryMb: round2(infoNumber(memory, 'used_memory') / (1024 * 1024)),
-    maxMemoryMb: maxmemory > 0 ? round2(maxmemory / (1024 * 1024)) : null,
+    usedMemoryMb: round(infoNumber(memory, 'used_memory') / (1024 * 1024), 2),
+    maxMemoryMb: maxmemory > 0 ? round(maxmemory / (1024 * 1024), 2) : null,
     maxMemoryPolicy: memory.maxmemory_policy || 'unknown',
     slowlog: newer,
-    opsPerSec: sinceMs > 0 ? round2(commands / (sinceMs / 1000)) : 0,
+    opsPerSec: sinceMs > 0 ? round(commands / (sinceMs / 1000), 2) : 0,
   };
 }
 

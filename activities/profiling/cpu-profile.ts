@@ -27,7 +27,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { TargetProfile } from '../../common/profile';
 import type { CpuProfileSummary, EventLoopDelay } from '../../common/types';
 import type { ActivityDeps } from '../deps';
-import { assertAllowedHost } from '../loadtest/guard';
+import { assertAllowedHost } from '../http/allowed-host';
 import { saveArtifact } from '../store/artifacts';
 import { isCpuProfile, summarizeCpuProfile, type CpuProfile } from './cpu-summary';
 import { InspectorSession, discoverDebuggerUrl } from './inspector';

@@ -12,6 +12,7 @@
 // "(idle)" are not functions and are left out of the list; "(garbage collector)" stays in (GC
 // pressure is the application's doing) and is also reported as gcPct.
 import type { HotFunction } from '../../common/types';
+import { round } from '../../common/round';
 
 export interface CallFrame {
   functionName: string;
@@ -53,7 +54,6 @@ export interface SummarizeOptions {
 }
 
 const NOT_FUNCTIONS = new Set(['(root)', '(program)', '(idle)']);
-const round2 = (x: number): number => Math.round(x * 100) / 100;
 
 /** Checks the shape of a profile (the inspector's answer or a file) before summarizing it. */
 export function isCpuProfile(x: unknown): x is CpuProfile {
@@ -148,7 +148,7 @@ export function summarizeCpuProfile(p: CpuProfile, opts: SummarizeOptions = {}):
     }
   }
 
-  const pct = (w: number): number => (totalWeight > 0 ? round2((w / totalWeight) * 100) : 0);
+  const pct = (w: number): number => (totalWeight > 0 ? round((w / totalWeight) * 100, 2) : 0);
   const functions: HotFunction[] = [...acc.values()]
     .filter((a) => !NOT_FUNCTIONS.has(a.frame.functionName) && (a.self > 0 || a.total > 0))
     .sort((a, b) => b.self - a.self || b.total - a.total)
@@ -167,8 +167,8 @@ export function summarizeCpuProfile(p: CpuProfile, opts: SummarizeOptions = {}):
   const idlePct = pct(special.idle);
   return {
     samples,
-    durationMs: round2(Math.max(0, p.endTime - p.startTime) / 1000),
-    busyPct: totalWeight > 0 ? round2(100 - idlePct) : 0,
+    durationMs: round(Math.max(0, p.endTime - p.startTime) / 1000, 2),
+    busyPct: totalWeight > 0 ? round(100 - idlePct, 2) : 0,
     idlePct,
     gcPct: pct(special.gc),
     programPct: pct(special.program),

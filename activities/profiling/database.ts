@@ -5,8 +5,8 @@ import type { TargetProfile } from '../../common/profile';
 import type { DatabaseProfile } from '../../common/types';
 import type { ActivityDeps } from '../deps';
 import { loadArtifact, saveArtifact } from '../store/artifacts';
-import { quoteIdent } from '../actions/sql-ident';
-import { ensureParser, normalizeForEvidence } from '../skills/database-optimization-analyzer/sql-parse';
+import { quoteIdent } from '../postgres/sql-ident';
+import { ensureParser, normalizeForEvidence } from '../postgres/sql-parse';
 import {
   asStatsSnapshot,
   diffIndexCounters,
@@ -21,7 +21,7 @@ import {
   type PgssRow,
   type StatsSnapshot,
   type TableCounters,
-} from './database-stats';
+} from '../postgres/statistics';
 
 export const PGSS_SNAPSHOT_KIND = 'pgss-snapshot';
 export const DB_WINDOW_KIND = 'db-window';

@@ -9,8 +9,9 @@ import { performance } from 'node:perf_hooks';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Endpoint, TargetProfile } from '../../common/profile';
 import type { EndpointTiming, NetworkProfile } from '../../common/types';
-import { assertAllowedHost } from '../loadtest/guard';
+import { assertAllowedHost } from '../http/allowed-host';
 import { Scenario } from '../loadtest/scenario';
+import { round } from '../../common/round';
 
 export interface NetworkSample {
   connectMs: number;
@@ -90,8 +91,6 @@ export function probeOnce(pr: ProbeRequest, timeoutMs: number, signal?: AbortSig
     req.end(pr.body);
   });
 }
-
-const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 const avg = (xs: number[]): number => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 
 /** Averages of one endpoint's probes. */
@@ -102,10 +101,10 @@ export function endpointTiming(ep: Pick<Endpoint, 'name' | 'method'>, ok: Networ
     samples: ok.length,
     errors: failures.length,
     status: ok.length ? ok[ok.length - 1].status : null,
-    connectMsAvg: round3(avg(ok.map((s) => s.connectMs))),
-    ttfbMsAvg: round3(avg(ok.map((s) => s.ttfbMs))),
-    transferMsAvg: round3(avg(ok.map((s) => s.transferMs))),
-    totalMsAvg: round3(avg(ok.map((s) => s.totalMs))),
+    connectMsAvg: round(avg(ok.map((s) => s.connectMs)), 3),
+    ttfbMsAvg: round(avg(ok.map((s) => s.ttfbMs)), 3),
+    transferMsAvg: round(avg(ok.map((s) => s.transferMs)), 3),
+    totalMsAvg: round(avg(ok.map((s) => s.totalMs)), 3),
   };
   if (failures.length) t.error = failures[0];
   return t;
@@ -147,8 +146,8 @@ export async function measureNetworkTiming(target: TargetProfile, samples = 3, h
     throw ApplicationFailure.retryable(`no request to ${origin} succeeded (${i} tried): ${firstFailure}`, 'NetworkUnreachable');
   }
   return {
-    connectMsAvg: round3(avg(all.map((s) => s.connectMs))),
-    ttfbMsAvg: round3(avg(all.map((s) => s.ttfbMs))),
+    connectMsAvg: round(avg(all.map((s) => s.connectMs)), 3),
+    ttfbMsAvg: round(avg(all.map((s) => s.ttfbMs)), 3),
     samples: all.length,
     endpoints,
   };

@@ -11,6 +11,7 @@ import type { ActivityDeps } from '../deps';
 import { hostCpuPct, hostIoRates, readHostCpu, readHostIo, readLoadAvg, readMemUsedPct } from './host';
 import { measureNetworkTiming } from './network';
 import { activityContext, sleep } from '../activity-context';
+import { round } from '../../common/round';
 
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
@@ -139,8 +140,6 @@ function throwCancelled(signal: AbortSignal): never {
   throw reason instanceof Error ? reason : new Error('cancelled');
 }
 
-const round2 = (x: number): number => Math.round(x * 100) / 100;
-
 export interface SampleProcessRequest {
   target: TargetProfile;
   durationSeconds: number;
@@ -209,16 +208,16 @@ export async function sampleProcessMetrics(
     mem.push(await readMemUsedPct());
     samples++;
     series.push({
-      tSec: round2((now - wallStart) / 1000),
-      rssMb: rssMb === null ? null : round2(rssMb),
-      cpuPct: cpuPct === null ? null : round2(cpuPct),
+      tSec: round((now - wallStart) / 1000, 2),
+      rssMb: rssMb === null ? null : round(rssMb, 2),
+      cpuPct: cpuPct === null ? null : round(cpuPct, 2),
     });
     heartbeat?.({
       sample: samples,
       of: n,
       pid,
-      cpuPct: cpuPct === null ? null : round2(cpuPct),
-      rssMb: rssMb === null ? null : round2(rssMb),
+      cpuPct: cpuPct === null ? null : round(cpuPct, 2),
+      rssMb: rssMb === null ? null : round(rssMb, 2),
       fds,
     });
   }
@@ -230,13 +229,13 @@ export async function sampleProcessMetrics(
   const cpuAvg = pid !== null && procWall > 0 ? (ticksUsed / hz / procWall) * 100 : null;
   return {
     pid,
-    cpuPctAvg: cpuAvg === null ? null : round2(cpuAvg),
-    cpuPctMax: cpuMax === null ? null : round2(cpuMax),
-    rssMbMax: rssMax === null ? null : round2(rssMax),
+    cpuPctAvg: cpuAvg === null ? null : round(cpuAvg, 2),
+    cpuPctMax: cpuMax === null ? null : round(cpuMax, 2),
+    rssMbMax: rssMax === null ? null : round(rssMax, 2),
     openFdsMax: fdsMax,
-    hostCpuPctAvg: round2(hostCpuPct(hostStart, hostEnd)),
-    hostMemUsedPct: round2(mem.reduce((a, b) => a + b, 0) / Math.max(1, mem.length)),
-    loadAvg1: round2(load1),
+    hostCpuPctAvg: round(hostCpuPct(hostStart, hostEnd), 2),
+    hostMemUsedPct: round(mem.reduce((a, b) => a + b, 0) / Math.max(1, mem.length), 2),
+    loadAvg1: round(load1, 2),
     hostIo: ioStart && ioEnd ? hostIoRates(ioStart, ioEnd, ioSeconds) : null,
     samples,
     series,

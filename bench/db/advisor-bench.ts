@@ -17,8 +17,8 @@ import {
   type AdvisorResult,
   type WorkloadStatement,
 } from '../../activities/skills/database-optimization-analyzer/advisor';
-import { prepareHypopg } from '../../activities/skills/database-optimization-analyzer/hypopg';
-import { ensureParser } from '../../activities/skills/database-optimization-analyzer/sql-parse';
+import { prepareHypopg } from '../../activities/postgres/hypopg';
+import { ensureParser } from '../../activities/postgres/sql-parse';
 
 const ADMIN_URL = process.env.PERF_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB = 'perf_bench_db';

@@ -6,11 +6,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pool } from 'pg';
 import { adviseIndexes, type AdvisorOptions, type AdvisorResult } from '../../activities/skills/database-optimization-analyzer/advisor';
-import { prepareHypopg } from '../../activities/skills/database-optimization-analyzer/hypopg';
-import { GenericPlanner } from '../../activities/skills/database-optimization-analyzer/planner';
-import { planUsesIndex } from '../../activities/skills/database-optimization-analyzer/plan-walk';
-import { ensureParser, parseStatement } from '../../activities/skills/database-optimization-analyzer/sql-parse';
-import { indexColumnList, qualifiedName, quoteIdent } from '../../activities/actions/sql-ident';
+import { prepareHypopg } from '../../activities/postgres/hypopg';
+import { GenericPlanner } from '../../activities/postgres/planner';
+import { planUsesIndex } from '../../activities/postgres/plan-walk';
+import { ensureParser, parseStatement } from '../../activities/postgres/sql-parse';
+import { indexColumnList, qualifiedName, quoteIdent } from '../../activities/postgres/sql-ident';
 import { CASES, type CorpusCase } from '../corpus/db/cases';
 import { testPool } from '../helpers/services';
 

@@ -9,7 +9,7 @@ import { collectHealth, type HealthSnapshot } from '../../activities/skills/data
 import { DEFAULT_HEALTH_OPTIONS, healthFindings } from '../../activities/skills/database-optimization-analyzer/health';
 import { extensionStates, missingExtensionsFinding } from '../../activities/skills/database-optimization-analyzer/extensions';
 import { readQualstats, qualstatEvidence } from '../../activities/skills/database-optimization-analyzer/qualstats';
-import { ensureParser } from '../../activities/skills/database-optimization-analyzer/sql-parse';
+import { ensureParser } from '../../activities/postgres/sql-parse';
 import type { Finding } from '../../common/types';
 import { testPool } from '../helpers/services';
 

@@ -10,7 +10,7 @@ import { analyzeDatabase, createDatabaseAnalyzerActivities } from '../../activit
 import { migrateStore } from '../../activities/store/schema';
 import { parseTargetProfile, type TargetProfile } from '../../common/profile';
 import type { DatabaseProfile, StatementStat } from '../../common/types';
-import type { DatabaseWindow, StatsSnapshot } from '../../activities/profiling/database-stats';
+import type { DatabaseWindow, StatsSnapshot } from '../../activities/postgres/statistics';
 import { testDatabase, testPool } from '../helpers/services';
 
 const DB = 'perf_test_dbskill';

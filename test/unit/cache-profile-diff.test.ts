@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { diffCacheProfile, formatSlowlogCommand, parseRedisInfo, type CacheSnapshot } from '../../activities/profiling/cache';
+import { diffCacheProfile, formatSlowlogCommand, type CacheSnapshot } from '../../activities/profiling/cache';
+import { parseRedisInfo } from '../../activities/redis/info';
 
 const snap = (over: Partial<CacheSnapshot> = {}): CacheSnapshot => ({
   available: true,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { infoNumber, parseInfoFields, parseRedisInfo } from '../../activities/skills/cache-analyzer/redis-info';
+import { infoNumber, parseInfoFields, parseRedisInfo } from '../../activities/redis/info';
 
 const SAMPLE = [
   '# Server',

@@ -2,7 +2,7 @@
 // INCLUDE), prefix coverage by existing indexes, the greedy choice with write costs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CatalogTable } from '../../activities/skills/database-optimization-analyzer/catalog';
+import type { CatalogTable } from '../../activities/postgres/catalog';
 import {
   candidatesFor,
   combinationsToTry,
@@ -12,13 +12,8 @@ import {
   type Access,
   type EvalCandidate,
 } from '../../activities/skills/database-optimization-analyzer/advisor';
-import {
-  candidateKey,
-  coveredBy,
-  type Candidate,
-  type ExistingIndex,
-} from '../../activities/skills/database-optimization-analyzer/index-candidates';
-import { effectiveCost, planExcerpt, type PlanNode } from '../../activities/skills/database-optimization-analyzer/plan-walk';
+import { candidateKey, coveredBy, type Candidate, type ExistingIndex } from '../../activities/postgres/index-model';
+import { effectiveCost, planExcerpt, type PlanNode } from '../../activities/postgres/plan-walk';
 
 function table(cols: Record<string, { nd: number; width?: number }>, indexes: ExistingIndex[] = []): CatalogTable {
   return {

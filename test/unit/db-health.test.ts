@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import type { HealthIndex, HealthSnapshot, HealthTable } from '../../activities/skills/database-optimization-analyzer/health-collect';
 import { expectedTablePages, healthFindings } from '../../activities/skills/database-optimization-analyzer/health';
 import { concurrentDefinition } from '../../common/index-definition';
-import { summarizeActivity, diffTableCounters, type TableCounters } from '../../activities/profiling/database-stats';
+import { summarizeActivity, diffTableCounters, type TableCounters } from '../../activities/postgres/statistics';
 
 const index = (o: Partial<HealthIndex>): HealthIndex => ({
   schema: 'public',

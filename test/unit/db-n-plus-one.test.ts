@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parseTargetProfile } from '../../common/profile';
 import type { StatementStat } from '../../common/types';
 import { batchedForm, nPlusOneFinding, parseSingleLookup } from '../../activities/skills/database-optimization-analyzer/n-plus-one';
-import { indexNameFor, quoteIdent, safeToken } from '../../activities/actions/sql-ident';
+import { indexNameFor, quoteIdent, safeToken } from '../../activities/postgres/sql-ident';
 
 const base = {
   name: 'shop',

@@ -8,7 +8,7 @@ import {
   planRoot,
   planUsesIndex,
   seqScannedRelations,
-} from '../../activities/skills/database-optimization-analyzer/plan-walk';
+} from '../../activities/postgres/plan-walk';
 
 // Real EXPLAIN (FORMAT JSON, VERBOSE) output of PostgreSQL 15 (generic plans), trimmed of unused keys.
 const TOP_N_SORT = [

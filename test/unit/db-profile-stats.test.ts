@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { diffSnapshots, isExcludedStatement, summarizeWindow, type PgssRow } from '../../activities/profiling/database-stats';
+import { diffSnapshots, isExcludedStatement, summarizeWindow, type PgssRow } from '../../activities/postgres/statistics';
 
 const row = (queryid: string, query: string, calls: number, totalMs: number, rows = calls): PgssRow => ({
   queryid,

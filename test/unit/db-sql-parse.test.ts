@@ -1,12 +1,7 @@
 // PostgreSQL's own parser (libpg-query, wasm): the facts the advisor and the N+1 check read.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  ensureParser,
-  normalizeForEvidence,
-  parseStatement,
-  tryParse,
-} from '../../activities/skills/database-optimization-analyzer/sql-parse';
+import { ensureParser, normalizeForEvidence, parseStatement, tryParse } from '../../activities/postgres/sql-parse';
 import { lookupFromFacts, nPlusOneFindings } from '../../activities/skills/database-optimization-analyzer/n-plus-one';
 import { parseTargetProfile } from '../../common/profile';
 

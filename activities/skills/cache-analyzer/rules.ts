@@ -2,6 +2,7 @@
 // load test to findings. No I/O; unit-tested in test/unit/cache-analyzer.test.ts.
 import type { Endpoint, FeatureToggle, TargetProfile } from '../../../common/profile';
 import type { CacheProfile, EndpointSummary, Finding, LoadTestSummary } from '../../../common/types';
+import { round } from '../../../common/round';
 
 export const SOURCE = 'cache-analyzer';
 /** Below this an endpoint is cheap enough that a cache would not pay off. */
@@ -19,9 +20,7 @@ export interface CacheAnalyzerInput {
   cache: CacheProfile;
   baseline: LoadTestSummary;
 }
-
-const r2 = (n: number) => Math.round(n * 100) / 100;
-const ms = (n: number) => `${r2(n)} ms`;
+const ms = (n: number) => `${round(n, 2)} ms`;
 
 function findToggle(target: TargetProfile, endpoint: string): FeatureToggle | undefined {
   return target.actions.featureToggles.find(
@@ -53,13 +52,13 @@ function uncachedEndpointFindings({ target, baseline }: CacheAnalyzerInput): Fin
     const othersMean = weightedMean(others);
 
     const share = s.requests / totalRequests;
-    const reduction = r2(Math.max(0, (mean - CACHE_HIT_MS) * share));
+    const reduction = round(Math.max(0, (mean - CACHE_HIT_MS) * share), 2);
     const evidence = [
       `endpoint ${ep.name} (${ep.method} ${ep.path}) is marked cacheable and averaged ${ms(mean)} (p95 ${ms(s.latencyMs.p95)}) in the baseline`,
       othersMean === null
         ? 'it is the only endpoint with traffic'
-        : `the other endpoints averaged ${ms(othersMean)}, so it is ${r2(mean / Math.max(othersMean, 0.001))}x as expensive`,
-      `it served ${s.requests} of ${totalRequests} requests (${r2(share * 100)}%); a cache hit at ~${CACHE_HIT_MS} ms saves ~${ms(reduction)} per request over all traffic`,
+        : `the other endpoints averaged ${ms(othersMean)}, so it is ${round(mean / Math.max(othersMean, 0.001), 2)}x as expensive`,
+      `it served ${s.requests} of ${totalRequests} requests (${round(share * 100, 2)}%); a cache hit at ~${CACHE_HIT_MS} ms saves ~${ms(reduction)} per request over all traffic`,
     ];
     const toggle = findToggle(target, ep.name);
     if (toggle) {
@@ -148,7 +147,7 @@ function memoryFindings({ cache }: CacheAnalyzerInput): Finding[] {
   const out: Finding[] = [];
   if (cache.maxMemoryMb === null) return out;
   const usedPct = cache.maxMemoryMb > 0 ? (cache.usedMemoryMb / cache.maxMemoryMb) * 100 : 0;
-  const memEvidence = `Redis uses ${cache.usedMemoryMb} MB of maxmemory ${cache.maxMemoryMb} MB (${r2(usedPct)}%), policy ${cache.maxMemoryPolicy}`;
+  const memEvidence = `Redis uses ${cache.usedMemoryMb} MB of maxmemory ${cache.maxMemoryMb} MB (${round(usedPct, 2)}%), policy ${cache.maxMemoryPolicy}`;
   if (cache.evictions > 0) {
     const lru = cache.maxMemoryPolicy === 'allkeys-lru' || cache.maxMemoryPolicy === 'allkeys-lfu';
     out.push({
@@ -179,7 +178,7 @@ function memoryFindings({ cache }: CacheAnalyzerInput): Finding[] {
       id: 'cache-noeviction-full',
       layer: 'caching',
       rootCause: 'capacity',
-      title: `Redis is ${r2(usedPct)}% full with maxmemory-policy noeviction: writes will fail with OOM errors`,
+      title: `Redis is ${round(usedPct, 2)}% full with maxmemory-policy noeviction: writes will fail with OOM errors`,
       evidence: [memEvidence, 'with noeviction Redis rejects writes once maxmemory is reached instead of evicting cache keys'],
       estimatedLatencyReductionMs: 0,
       effortDays: 0.5,
@@ -224,20 +223,20 @@ function slowCommandFindings({ cache, baseline }: CacheAnalyzerInput): Finding[]
     g.durationUs += e.durationUs;
     g.count += 1;
     g.max = Math.max(g.max, e.durationUs);
-    if (g.examples.length < 3) g.examples.push(`${e.command} (${r2(e.durationUs / 1000)} ms)`);
+    if (g.examples.length < 3) g.examples.push(`${e.command} (${round(e.durationUs / 1000, 2)} ms)`);
     groups.set(name, g);
   }
   const findings: Finding[] = [];
   for (const [name, g] of [...groups].sort((a, b) => b[1].durationUs - a[1].durationUs)) {
     // Conservative: only the (at most 10) captured entries' time, spread over the baseline requests.
-    const reduction = baseline.requests > 0 ? r2(g.durationUs / 1000 / baseline.requests) : 0;
+    const reduction = baseline.requests > 0 ? round(g.durationUs / 1000 / baseline.requests, 2) : 0;
     findings.push({
       id: `cache-slow-${name.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`,
       layer: 'caching',
       rootCause: 'hot_function', // closest RootCause: a command that blocks Redis' single thread
-      title: `Slow Redis command ${name}: ${g.count} call(s) up to ${r2(g.max / 1000)} ms in the slowlog`,
+      title: `Slow Redis command ${name}: ${g.count} call(s) up to ${round(g.max / 1000, 2)} ms in the slowlog`,
       evidence: [
-        `${g.count} ${name} call(s) in the slowlog during the window took ${r2(g.durationUs / 1000)} ms in total (Redis serves nothing else meanwhile)`,
+        `${g.count} ${name} call(s) in the slowlog during the window took ${round(g.durationUs / 1000, 2)} ms in total (Redis serves nothing else meanwhile)`,
         ...g.examples.map((x) => `slowlog: ${x}`),
       ],
       estimatedLatencyReductionMs: reduction,

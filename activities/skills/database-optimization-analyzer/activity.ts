@@ -9,9 +9,9 @@ import type { Pool } from 'pg';
 import type { TargetProfile } from '../../../common/profile';
 import type { ActionSpec, DatabaseProfile, Finding, StatementStat } from '../../../common/types';
 import type { ActivityDeps } from '../../deps';
-import { indexColumnList, indexNameFor, qualifiedName, quoteIdent, safeToken } from '../../actions/sql-ident';
+import { indexColumnList, indexNameFor, qualifiedName, quoteIdent, safeToken } from '../../postgres/sql-ident';
 import { loadArtifact } from '../../store/artifacts';
-import { statementCacheFigures, type DatabaseWindow, type StatementDelta } from '../../profiling/database-stats';
+import { statementCacheFigures, type DatabaseWindow, type StatementDelta } from '../../postgres/statistics';
 import {
   adviseIndexes,
   DEFAULT_ADVISOR_OPTIONS,
@@ -23,12 +23,13 @@ import {
 import { extensionStates, missingExtensionsFinding, usable } from './extensions';
 import { collectHealth } from './health-collect';
 import { DEFAULT_HEALTH_OPTIONS, healthFindings, type HealthOptions, type HealthWindow } from './health';
-import { prepareHypopg } from './hypopg';
+import { prepareHypopg } from '../../postgres/hypopg';
 import { nPlusOneFindings, shorten } from './n-plus-one';
 import { qualstatEvidence, readQualstats, type QualStat } from './qualstats';
-import { ensureParser, parserProblem, tryParse } from './sql-parse';
+import { ensureParser, parserProblem, tryParse } from '../../postgres/sql-parse';
 import { actualEvidence, explainAnalyzeTop, type ActualFigures } from './explain-analyze';
 import { matchSamples, planSamples, sampleEvidence, type SamplePlan } from './sample-queries';
+import { round } from '../../../common/round';
 
 export const SOURCE = 'database-optimization-analyzer';
 
@@ -132,8 +133,6 @@ export interface DatabaseAnalyzerRequest {
   profile: DatabaseProfile;
 }
 
-const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
-
 function describeColumns(cols: { name: string; desc?: boolean }[]): string {
   return cols.map((c) => `${c.name}${c.desc ? ' DESC' : ''}`).join(', ');
 }
@@ -214,7 +213,7 @@ function indexFinding(
     r.verified
       ? `${r.statementCount} statement${r.statementCount > 1 ? 's' : ''} of the window ${r.statementCount > 1 ? 'use' : 'uses'} it: each was re-planned (generic plan) with it as a hypothetical index, verified with hypopg` +
         `; estimated ${round(r.savedMs, 1)} ms of database time saved over the window (${round(perRequest, 3)} ms per request)`
-      : `NOT verified with hypopg (not available): the plan scans the table sequentially and the index matches its predicates; saving assumed ${round(opts.unverifiedSavingFraction * 100)}% (${round(r.savedMs, 1)} ms over the window)`,
+      : `NOT verified with hypopg (not available): the plan scans the table sequentially and the index matches its predicates; saving assumed ${round(opts.unverifiedSavingFraction * 100, 3)}% (${round(r.savedMs, 1)} ms over the window)`,
   ];
   for (const s of r.statements.slice(0, 3)) {
     const saving = s.costBefore > 0 ? (100 * (s.costBefore - s.costAfter)) / s.costBefore : 0;
@@ -266,7 +265,7 @@ function indexFinding(
     rootCause: 'missing_index',
     title: `Missing index on ${r.schema}.${r.table} (${describeColumns(r.keys)})${r.include.length ? ` INCLUDE (${r.include.join(', ')})` : ''}`,
     evidence,
-    estimatedLatencyReductionMs: round(perRequest),
+    estimatedLatencyReductionMs: round(perRequest, 3),
     effortDays: 0.5,
     risk: r.verified && !heavyWrites && r.reltuples < 10_000_000 ? 'low' : 'medium',
     action,

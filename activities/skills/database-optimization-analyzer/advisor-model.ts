@@ -1,11 +1,11 @@
 // The advisor's model: its input, options and result, the table accesses of a statement and the
 // candidate indexes derived from them, write costs, and the evidence rows of a recommendation.
 // Shared by the detailed advisor (advisor.ts) and its streamed tail (advisor-tail.ts).
-import { Catalog, type CatalogTable } from './catalog';
-import type { Candidate, IndexColumn } from './index-candidates';
-import type { PlannerOptions, PlannerStats } from './planner';
-import type { CostModel } from './plan-walk';
-import type { ColRef, RelRef, Scope, StatementFacts } from './sql-parse';
+import { Catalog, type CatalogTable } from '../../postgres/catalog';
+import type { Candidate, IndexColumn } from '../../postgres/index-model';
+import type { PlannerOptions, PlannerStats } from '../../postgres/planner';
+import type { CostModel } from '../../postgres/plan-walk';
+import type { ColRef, RelRef, Scope, StatementFacts } from '../../postgres/sql-parse';
 export interface WorkloadStatement {
   queryid: string;
   query: string; // normalized text ($1 parameters), as pg_stat_statements shows it
@@ -348,8 +348,6 @@ export function candidatesFor(
     push([{ name: j }, ...eqCols].slice(0, opts.maxKeyColumns), Math.min(opts.maxKeyColumns, 1 + eqCols.length));
   return out;
 }
-
-export const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
 export function writeCostMs(c: Candidate, w: TableWrites | undefined, updatedColumns: Set<string> | undefined, msPerRow: number): number {
   if (!w) return 0;

@@ -9,7 +9,7 @@
 // After the tail, the candidates with the largest net saving (minus their write cost) join the
 // recommendations while there is room. Statements of one table with the same access pattern are
 // planned once per batch and candidate, as in the detailed part.
-import type { Catalog } from './catalog';
+import type { Catalog } from '../../postgres/catalog';
 import {
   accessSignature,
   accessesOf,
@@ -26,10 +26,10 @@ import {
   type TailStats,
   type WorkloadStatement,
 } from './advisor-model';
-import { candidateKey, candidateServedBy, coveredBy, type Candidate } from './index-candidates';
-import type { GenericPlanner, HypotheticalIndex } from './planner';
-import { costAt, costModel, effectiveCost, planExcerpt, planUsesIndex, type PlanNode } from './plan-walk';
-import { tryParse, type StatementFacts } from './sql-parse';
+import { candidateKey, candidateServedBy, coveredBy, type Candidate } from '../../postgres/index-model';
+import type { GenericPlanner, HypotheticalIndex } from '../../postgres/planner';
+import { costAt, costModel, effectiveCost, planExcerpt, planUsesIndex, type PlanNode } from '../../postgres/plan-walk';
+import { tryParse, type StatementFacts } from '../../postgres/sql-parse';
 
 /** What a chosen index (or a tail candidate) saves over the tail. */
 export interface TailSaving {

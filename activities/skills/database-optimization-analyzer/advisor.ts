@@ -24,7 +24,6 @@ import {
   inParallel,
   newStmt,
   recommendation,
-  round,
   rowsPerCall,
   servedStatement,
   tableKey,
@@ -37,11 +36,12 @@ import {
   type Stmt,
   type TableWrites,
 } from './advisor-model';
-import { loadCatalog, type Catalog } from './catalog';
-import { candidateKey, candidateServedBy, coveredBy, type Candidate, type IndexColumn } from './index-candidates';
-import { GenericPlanner, addPlannerStats, emptyPlannerStats } from './planner';
-import { costAt, costModel, effectiveCost, planExcerpt, planUsesIndex, seqScannedRelations } from './plan-walk';
-import { ensureParser, parserProblem, tryParse, type RelRef, type StatementFacts } from './sql-parse';
+import { round } from '../../../common/round';
+import { loadCatalog, type Catalog } from '../../postgres/catalog';
+import { candidateKey, candidateServedBy, coveredBy, type Candidate, type IndexColumn } from '../../postgres/index-model';
+import { GenericPlanner, addPlannerStats, emptyPlannerStats } from '../../postgres/planner';
+import { costAt, costModel, effectiveCost, planExcerpt, planUsesIndex, seqScannedRelations } from '../../postgres/plan-walk';
+import { ensureParser, parserProblem, tryParse, type RelRef, type StatementFacts } from '../../postgres/sql-parse';
 
 export * from './advisor-model';
 

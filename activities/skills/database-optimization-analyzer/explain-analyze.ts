@@ -3,9 +3,10 @@
 // or whose sample query (`database.advisor.sampleQueries`, real values) is such a SELECT, are run once each, in a READ ONLY transaction with statement_timeout and lock_timeout, rolled back.
 // Writes are never run: they are not SELECTs, and a READ ONLY transaction refuses them anyway
 // (including SELECT ... FOR UPDATE and nextval()).
+import { round } from '../../../common/round';
 import type { Pool } from 'pg';
 import type { SamplesByQueryid } from './sample-queries';
-import { tryParse } from './sql-parse';
+import { tryParse } from '../../postgres/sql-parse';
 
 export interface ActualFigures {
   queryid: string;
@@ -108,6 +109,5 @@ export async function explainAnalyzeTop(
 }
 
 export function actualEvidence(a: ActualFigures): string {
-  const r = (x: number) => Math.round(x * 1000) / 1000;
-  return `EXPLAIN (ANALYZE, BUFFERS), run once READ ONLY${a.sample !== null ? ` with the values of profile sample ${a.sample}` : ''}: actual ${r(a.executionMs)} ms execution (+${r(a.planningMs)} ms planning), ${a.actualRows} rows, buffers: shared hit ${a.sharedHit}, read ${a.sharedRead}`;
+  return `EXPLAIN (ANALYZE, BUFFERS), run once READ ONLY${a.sample !== null ? ` with the values of profile sample ${a.sample}` : ''}: actual ${round(a.executionMs, 3)} ms execution (+${round(a.planningMs, 3)} ms planning), ${a.actualRows} rows, buffers: shared hit ${a.sharedHit}, read ${a.sharedRead}`;
 }

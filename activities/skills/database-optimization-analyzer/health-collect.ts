@@ -1,7 +1,7 @@
 // The database's state for the health checks, read from the catalog and statistics views of the
 // target database (read-only queries; nothing here needs an extension).
 import type { Pool } from 'pg';
-import { normalizeForEvidence } from './sql-parse';
+import { normalizeForEvidence } from '../../postgres/sql-parse';
 
 export interface HealthIndex {
   schema: string;

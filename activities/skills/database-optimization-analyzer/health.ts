@@ -2,10 +2,11 @@
 // affected objects listed in its evidence, exact SQL steps, and how to undo them. None of them is
 // applied by the tool (action `manual`); their latency gain is not estimated (0).
 import type { Finding, RootCause } from '../../../common/types';
-import type { ActivitySummary, TableCounters } from '../../profiling/database-stats';
-import { qualifiedName, quoteIdent, safeToken, shortHash } from '../../actions/sql-ident';
+import type { ActivitySummary, TableCounters } from '../../postgres/statistics';
+import { qualifiedName, quoteIdent, safeToken, shortHash } from '../../postgres/sql-ident';
 import { concurrentDefinition } from '../../../common/index-definition';
 import type { HealthIndex, HealthSnapshot } from './health-collect';
+import { round } from '../../../common/round';
 
 export interface HealthOptions {
   /** PgHero: an index scanned at most this many times since the statistics reset is unused. */
@@ -85,8 +86,6 @@ export interface HealthWindow {
 }
 
 export const HEALTH_SOURCE = 'database-optimization-analyzer (health checks)';
-
-const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
 export function bytes(n: number): string {
   if (n >= 1024 ** 3) return `${round(n / 1024 ** 3, 2)} GB`;
@@ -338,13 +337,13 @@ export function bloat(s: HealthSnapshot, o: HealthOptions): Finding | null {
         tableBloat = true;
         wasted += waste;
         items.push(
-          `table ${t.schema}.${t.name}: ~${bytes(waste)} of ${bytes(t.relpages * s.blockSize)} is free space (${round((100 * waste) / (t.relpages * s.blockSize))}%), ${count(t.deadTuples)} dead rows`,
+          `table ${t.schema}.${t.name}: ~${bytes(waste)} of ${bytes(t.relpages * s.blockSize)} is free space (${round((100 * waste) / (t.relpages * s.blockSize), 1)}%), ${count(t.deadTuples)} dead rows`,
         );
       }
     }
     if (vacuumBehind && !tableBloat) {
       items.push(
-        `table ${t.schema}.${t.name}: ${count(t.deadTuples)} dead rows (${round(100 * deadShare)}% of its rows), last vacuum ${t.lastVacuum ?? 'never'}`,
+        `table ${t.schema}.${t.name}: ${count(t.deadTuples)} dead rows (${round(100 * deadShare, 1)}% of its rows), last vacuum ${t.lastVacuum ?? 'never'}`,
       );
     }
     if (vacuumBehind || tableBloat) steps.push(`VACUUM (VERBOSE, ANALYZE) ${qn(t.schema, t.name)};`);
@@ -362,7 +361,7 @@ export function bloat(s: HealthSnapshot, o: HealthOptions): Finding | null {
     if (waste >= o.bloatMinBytes && waste / (i.relpages * s.blockSize) >= o.bloatMinFraction) {
       wasted += waste;
       items.push(
-        `index ${i.schema}.${i.name} on ${i.table}: ~${bytes(waste)} of ${bytes(i.sizeBytes)} wasted (${round((100 * waste) / (i.relpages * s.blockSize))}%)`,
+        `index ${i.schema}.${i.name} on ${i.table}: ~${bytes(waste)} of ${bytes(i.sizeBytes)} wasted (${round((100 * waste) / (i.relpages * s.blockSize), 1)}%)`,
       );
       steps.push(`REINDEX INDEX CONCURRENTLY ${qn(i.schema, i.name)};`);
     }
@@ -375,7 +374,7 @@ export function bloat(s: HealthSnapshot, o: HealthOptions): Finding | null {
       title: `Bloat: ~${bytes(wasted)} of tables and indexes is dead space, or VACUUM is behind`,
       summary: [
         'estimate from pg_class.relpages against the size the rows need (row widths from pg_stats, fillfactor, headers); for exact figures use the pgstattuple extension',
-        `thresholds: at least ${bytes(o.bloatMinBytes)} and ${round(o.bloatMinFraction * 100)}% wasted, or ${count(o.deadTupleMinCount)} dead rows and ${round(o.deadTupleMinFraction * 100)}% of the table`,
+        `thresholds: at least ${bytes(o.bloatMinBytes)} and ${round(o.bloatMinFraction * 100, 1)}% wasted, or ${count(o.deadTupleMinCount)} dead rows and ${round(o.deadTupleMinFraction * 100, 1)}% of the table`,
       ],
       items,
       steps: [
@@ -408,7 +407,7 @@ export function connections(s: HealthSnapshot, w: HealthWindow | null, o: Health
       rootCause: 'connection_pressure',
       title: `Connections near the limit: ${peak} of ${usable} usable (max_connections ${max} - ${reserved} reserved)`,
       summary: [
-        `peak client connections ${peak} (${round((100 * peak) / usable)}%): ${w?.activity ? `${w.activity.samples} pg_stat_activity samples during the load` : 'now'}; each connection is a backend process with its own memory`,
+        `peak client connections ${peak} (${round((100 * peak) / usable, 1)}%): ${w?.activity ? `${w.activity.samples} pg_stat_activity samples during the load` : 'now'}; each connection is a backend process with its own memory`,
         w?.activity
           ? `at most ${w.activity.maxActive} of them were active at once, ${w.activity.maxIdleInTransaction} idle in transaction`
           : '',
@@ -443,11 +442,11 @@ export function idleInTransaction(s: HealthSnapshot, w: HealthWindow | null, o: 
     {
       kind: 'idle-in-transaction',
       rootCause: 'connection_pressure',
-      title: `${list.length} session${list.length > 1 ? 's' : ''} idle in transaction for ${round(list[0][1].ms / 1000)} s or more: locks held, vacuum held back`,
+      title: `${list.length} session${list.length > 1 ? 's' : ''} idle in transaction for ${round(list[0][1].ms / 1000, 1)} s or more: locks held, vacuum held back`,
       summary: [
         `sessions in state "idle in transaction" for at least ${o.idleInTransactionMs / 1000} s (pg_stat_activity); idle_in_transaction_session_timeout = ${timeout}`,
       ],
-      items: list.map(([pid, v]) => `pid ${pid}: idle in transaction for ${round(v.ms / 1000)} s after: ${v.query}`),
+      items: list.map(([pid, v]) => `pid ${pid}: idle in transaction for ${round(v.ms / 1000, 1)} s after: ${v.query}`),
       steps: [
         'fix the application: commit or roll back before doing other work (HTTP calls, user think time) inside a transaction',
         "ALTER SYSTEM SET idle_in_transaction_session_timeout = '60s'; SELECT pg_reload_conf();",
@@ -476,9 +475,9 @@ export function longRunning(s: HealthSnapshot, w: HealthWindow | null, o: Health
     {
       kind: 'long-running-queries',
       rootCause: 'long_running_query',
-      title: `${list.length} quer${list.length > 1 ? 'ies' : 'y'} running ${round(list[0][1].ms / 1000)} s or more`,
+      title: `${list.length} quer${list.length > 1 ? 'ies' : 'y'} running ${round(list[0][1].ms / 1000, 1)} s or more`,
       summary: [`active queries running at least ${o.longRunningMs / 1000} s (pg_stat_activity.query_start)`],
-      items: list.map(([pid, v]) => `pid ${pid}: ${round(v.ms / 1000)} s: ${v.query}`),
+      items: list.map(([pid, v]) => `pid ${pid}: ${round(v.ms / 1000, 1)} s: ${v.query}`),
       steps: [
         ...list.map(([pid]) => `SELECT pg_cancel_backend(${pid}); -- if the query is not needed`),
         "bound the application's queries: ALTER ROLE <app role> SET statement_timeout = '30s';",
@@ -516,7 +515,7 @@ export function blocked(s: HealthSnapshot, w: HealthWindow | null, o: HealthOpti
     {
       kind: 'blocked-queries',
       rootCause: 'lock_contention',
-      title: `Lock contention: queries waited ${round(over[0].waitedMs / 1000)} s or more on locks (up to ${peak} at once)`,
+      title: `Lock contention: queries waited ${round(over[0].waitedMs / 1000, 1)} s or more on locks (up to ${peak} at once)`,
       summary: [`sessions waiting on a lock held by another (pg_blocking_pids) for at least ${o.lockWaitMs} ms`],
       items: over.map(
         (b) =>
@@ -549,9 +548,9 @@ export function sequences(s: HealthSnapshot, o: HealthOptions): Finding | null {
     {
       kind: 'sequences',
       rootCause: 'sequence_exhaustion',
-      title: `${list.length} sequence${list.length > 1 ? 's' : ''} near exhaustion (up to ${round(list[0].used * 100)}% used): inserts will fail`,
+      title: `${list.length} sequence${list.length > 1 ? 's' : ''} near exhaustion (up to ${round(list[0].used * 100, 1)}% used): inserts will fail`,
       summary: [
-        `sequences whose last value is at least ${round(o.sequenceMaxFraction * 100)}% of their maximum or of the type of the column they feed`,
+        `sequences whose last value is at least ${round(o.sequenceMaxFraction * 100, 1)}% of their maximum or of the type of the column they feed`,
       ],
       items: list.map(
         (x) =>
@@ -625,7 +624,7 @@ export function wraparound(s: HealthSnapshot, o: HealthOptions): Finding | null 
   const remaining = 2 ** 31 - 3_000_000 - s.database.xidAge;
   const holders = [
     ...s.preparedXacts.map(
-      (p) => `prepared transaction ${p.gid} open for ${round(p.ageMs / 3_600_000)} h: COMMIT PREPARED or ROLLBACK PREPARED '${p.gid}';`,
+      (p) => `prepared transaction ${p.gid} open for ${round(p.ageMs / 3_600_000, 1)} h: COMMIT PREPARED or ROLLBACK PREPARED '${p.gid}';`,
     ),
     ...s.replicationSlots
       .filter((r) => r.xminAge !== null && r.xminAge > freezeMax)
@@ -679,7 +678,7 @@ export function seqScans(s: HealthSnapshot, w: HealthWindow | null, o: HealthOpt
       .sort((a, b) => b.totalMs - a.totalMs)
       .slice(0, 2);
     items.push(
-      `${d.schema}.${d.table} (${count(t!.reltuples)} rows): ${count(d.seqScan)} sequential scans in the window (${round((100 * d.seqScan) / (d.seqScan + d.idxScan))}% of its scans), ${count(d.seqTupRead)} rows read by them` +
+      `${d.schema}.${d.table} (${count(t!.reltuples)} rows): ${count(d.seqScan)} sequential scans in the window (${round((100 * d.seqScan) / (d.seqScan + d.idxScan), 1)}% of its scans), ${count(d.seqTupRead)} rows read by them` +
         (fix
           ? `; addressed by ${fix.id}`
           : stmts.length
@@ -696,7 +695,7 @@ export function seqScans(s: HealthSnapshot, w: HealthWindow | null, o: HealthOpt
       rootCause: 'seq_scan_large_table',
       title: `Sequential scans dominate on ${list.length} large table${list.length > 1 ? 's' : ''}`,
       summary: [
-        `tables with at least ${count(o.seqScanMinRows)} rows where at least ${round(o.seqScanMinShare * 100)}% of the window's scans were sequential (pg_stat_user_tables deltas)`,
+        `tables with at least ${count(o.seqScanMinRows)} rows where at least ${round(o.seqScanMinShare * 100, 1)}% of the window's scans were sequential (pg_stat_user_tables deltas)`,
       ],
       items,
       steps: [
@@ -733,7 +732,7 @@ export function partitioning(s: HealthSnapshot, w: HealthWindow | null, o: Healt
       .slice(0, 2);
     return (
       `${d.schema}.${d.table} (${count(t!.reltuples)} rows, ${bytes(t!.sizeBytes)}): its ${count(d.seqScan)} sequential scans read ${count(d.seqTupRead)} rows, ` +
-      `${round(share * 100)}% of all rows read sequentially in the window` +
+      `${round(share * 100, 1)}% of all rows read sequentially in the window` +
       (stmts.length ? `; statements: ${stmts.map((x) => x.query.replace(/\s+/g, ' ').slice(0, 140)).join(' | ')}` : '')
     );
   });
@@ -743,7 +742,7 @@ export function partitioning(s: HealthSnapshot, w: HealthWindow | null, o: Healt
       rootCause: 'partitioning',
       title: `Partition ${list.map((x) => `${x.d.schema}.${x.d.table}`).join(', ')}: ${list.length > 1 ? 'tables' : 'a table'} over ${count(o.partitionMinRows)} rows read whole (architectural)`,
       summary: [
-        `tables with at least ${count(o.partitionMinRows)} rows whose sequential scans read at least ${round(o.partitionMinSeqShare * 100)}% of the rows the window's sequential scans read (pg_stat_user_tables deltas); an index alone rarely fixes scans of a whole table this size`,
+        `tables with at least ${count(o.partitionMinRows)} rows whose sequential scans read at least ${round(o.partitionMinSeqShare * 100, 1)}% of the rows the window's sequential scans read (pg_stat_user_tables deltas); an index alone rarely fixes scans of a whole table this size`,
       ],
       items,
       steps: [

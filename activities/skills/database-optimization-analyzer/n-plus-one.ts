@@ -1,8 +1,9 @@
 // N+1 lookups: one single-table lookup by equality on one parameter, run many times per request.
 import type { TargetProfile } from '../../../common/profile';
 import type { Finding, StatementStat } from '../../../common/types';
-import { stripQuotedAndComments } from './generic-plan';
-import { parserReady, tryParse, type StatementFacts } from './sql-parse';
+import { stripQuotedAndComments } from '../../postgres/generic-plan';
+import { parserReady, tryParse, type StatementFacts } from '../../postgres/sql-parse';
+import { round } from '../../../common/round';
 
 export interface SingleLookup {
   select: string;
@@ -53,8 +54,6 @@ export interface NPlusOneOptions {
   minCallsPerRequest: number;
   maxRowsPerCall: number;
 }
-
-const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 
 /** What the N+1 finding needs about the lookup statement. */
 export interface LookupShape {
@@ -127,7 +126,7 @@ export function nPlusOneFinding(
   if (rowsPerCall > opts.maxRowsPerCall && !lookup.aggregates) return null;
   const batched = lookup.batched;
   const toggle = (target.actions?.featureToggles ?? []).find((t) => t.fixes === 'n_plus_one');
-  const reduction = round(Math.max(0, (stat.callsPerRequest - 1) * (stat.meanMs + 0.05)));
+  const reduction = round(Math.max(0, (stat.callsPerRequest - 1) * (stat.meanMs + 0.05)), 3);
   const evidence = [
     `${round(stat.callsPerRequest, 1)} calls per request of one ${lookup.aggregates ? 'per-key aggregate' : 'single-row lookup'} by key (${stat.calls} calls in the window, ${round(rowsPerCall, 2)} rows per call)`,
     `mean ${round(stat.meanMs, 3)} ms per call, ${round(stat.totalMs, 1)} ms in total; each call also costs a network round trip`,

@@ -1,7 +1,7 @@
 // pg_qualstats (when preloaded and created): the predicates the workload really evaluated, per
 // statement, with how many rows they filtered out. Used as evidence next to the parser's predicates.
 import type { Pool, PoolClient } from 'pg';
-import { quoteIdent } from '../../actions/sql-ident';
+import { quoteIdent } from '../../postgres/sql-ident';
 
 export interface QualStat {
   queryid: string;

@@ -7,9 +7,10 @@
 // EXPLAIN ANALYZE (explain-analyze.ts); a write never is.
 import type { Pool } from 'pg';
 import type { IndexRecommendation } from './advisor-model';
-import { GenericPlanner, type PlannerOptions } from './planner';
-import { effectiveCost, planExcerpt, planUsesIndex } from './plan-walk';
-import { tryParse } from './sql-parse';
+import { GenericPlanner, type PlannerOptions } from '../../postgres/planner';
+import { effectiveCost, planExcerpt, planUsesIndex } from '../../postgres/plan-walk';
+import { tryParse } from '../../postgres/sql-parse';
+import { round } from '../../../common/round';
 
 export interface SampleQuery {
   /** The sample as written in the profile (one statement, real values). */
@@ -124,12 +125,11 @@ export async function planSamples(
 
 /** The evidence line of a sample for one recommendation. */
 export function sampleEvidence(sp: SamplePlan, r: IndexRecommendation): string {
-  const r2 = (x: number) => Math.round(x * 100) / 100;
-  const head = `with sample values (profile sample ${sp.sample.n}: ${sp.sample.text.length > 160 ? `${sp.sample.text.slice(0, 157)}...` : sp.sample.text}), custom plan (EXPLAIN, not run): cost ${r2(sp.costBefore)}`;
+  const head = `with sample values (profile sample ${sp.sample.n}: ${sp.sample.text.length > 160 ? `${sp.sample.text.slice(0, 157)}...` : sp.sample.text}), custom plan (EXPLAIN, not run): cost ${round(sp.costBefore, 2)}`;
   const a = sp.after.get(r);
   if (!a) return `${head}; plan: ${sp.planBefore}`;
   const pct = sp.costBefore > 0 ? Math.round((1000 * (sp.costBefore - a.cost)) / sp.costBefore) / 10 : 0;
   return a.used
-    ? `${head} -> ${r2(a.cost)} with the index (-${pct}%), which it uses`
-    : `${head}; with the index ${r2(a.cost)}: the planner does NOT use it for these values (not selective enough for them); plan: ${a.plan}`;
+    ? `${head} -> ${round(a.cost, 2)} with the index (-${pct}%), which it uses`
+    : `${head}; with the index ${round(a.cost, 2)}: the planner does NOT use it for these values (not selective enough for them); plan: ${a.plan}`;
 }

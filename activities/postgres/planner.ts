@@ -6,8 +6,8 @@
 // cannot run anything else. Nothing is executed, only planned. Hypothetical indexes (hypopg) live in
 // this backend only and are reset when the planner closes.
 import type { Pool, PoolClient } from 'pg';
-import { indexColumnList, qualifiedName, quoteIdent } from '../../actions/sql-ident';
-import type { Candidate } from './index-candidates';
+import { indexColumnList, qualifiedName, quoteIdent } from './sql-ident';
+import type { Candidate } from './index-model';
 import { planRoot, type PlanNode } from './plan-walk';
 
 const STATEMENT = 'perf_orch_gp';

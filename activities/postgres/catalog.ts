@@ -2,7 +2,7 @@
 // their statistics (pg_stats: distinct values, NULL fraction, width), existing indexes. Loaded in a
 // few batched queries for all referenced tables at once.
 import type { Pool, PoolClient } from 'pg';
-import type { ExistingIndex } from './index-candidates';
+import type { ExistingIndex } from './index-model';
 import type { RelRef } from './sql-parse';
 
 export interface ColumnInfo {

@@ -1,5 +1,5 @@
 // Parsing of Redis `INFO` replies. Pure: no I/O, unit-tested in test/unit/cache-redis-info.test.ts.
-// (Lives with the cache analyzer because both the cache profiler and the analyzer read it.)
+// (A toolkit: the cache profiler and the cache analyzer both read INFO.)
 
 /** Flat map of `INFO` fields: `keyspace_hits` -> "12". Section headers and blank lines are skipped. */
 export type RedisInfo = Record<string, string>;

@@ -2,6 +2,7 @@
 // the difference of two snapshots (the window's figures). No I/O here; unit-tested.
 import type { StatementStat } from '../../common/types';
 import { STORE_SCHEMA } from '../store/schema';
+import { round } from '../../common/round';
 
 /** One pg_stat_statements row of the target database, summed over users and top-level flags. */
 export interface PgssRow {
@@ -87,11 +88,6 @@ export function diffSnapshots(before: PgssRow[] | null, after: PgssRow[]): State
   return out;
 }
 
-const round = (x: number, digits = 3): number => {
-  const f = 10 ** digits;
-  return Math.round(x * f) / f;
-};
-
 export interface DatabaseFigures {
   dbTimeMs: number;
   dbShareOfLatencyPct: number;
@@ -114,12 +110,12 @@ export function summarizeWindow(
       queryid: d.queryid,
       query: d.query,
       calls: d.calls,
-      totalMs: round(d.totalMs),
+      totalMs: round(d.totalMs, 3),
       meanMs: round(d.totalMs / d.calls, 4),
       rows: d.rows,
       callsPerRequest: windowRequests > 0 ? round(d.calls / windowRequests, 3) : 0,
     }));
-  return { dbTimeMs: round(dbTimeMs), dbShareOfLatencyPct: round(share, 2), topStatements };
+  return { dbTimeMs: round(dbTimeMs, 3), dbShareOfLatencyPct: round(share, 2), topStatements };
 }
 
 // ---------------------------------------------------------------------------------------------

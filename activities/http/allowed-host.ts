@@ -1,7 +1,9 @@
-// Load is only ever sent to hosts the target profile lists (http.baseUrl's host + allowedHosts).
+// The one check before any request leaves the worker: load tests, probes, the inspector, feature
+// toggles and pre-checks only ever contact http.baseUrl's host or a host in http.allowedHosts.
 import { ApplicationFailure } from '@temporalio/common';
 import { allowedHosts, type TargetProfile } from '../../common/profile';
 
+/** `[::1]` -> `::1`, `Example.COM.` -> `example.com`. */
 const normalize = (host: string): string =>
   host
     .trim()
@@ -9,14 +11,17 @@ const normalize = (host: string): string =>
     .replace(/^\[(.*)\]$/, '$1')
     .replace(/\.$/, '');
 
-/** Throws a non-retryable ApplicationFailure unless `url`'s host is allowed by the profile. */
-export function assertAllowedHost(target: TargetProfile, url: string | URL): URL {
+/**
+ * Throws a non-retryable ApplicationFailure unless `url` is an absolute http(s) URL whose host the
+ * profile allows; `what` names the request in the message (e.g. "a toggle request").
+ */
+export function assertAllowedHost(target: TargetProfile, url: string | URL, what = 'load'): URL {
   let u: URL;
   try {
     u = new URL(url);
   } catch {
     throw ApplicationFailure.nonRetryable(
-      `"${String(url)}" is not an absolute URL; fix http.baseUrl of target ${target.name}`,
+      `"${String(url)}" (${what}) is not an absolute URL; fix http.baseUrl of target ${target.name}`,
       'BadProfile',
     );
   }
@@ -26,7 +31,7 @@ export function assertAllowedHost(target: TargetProfile, url: string | URL): URL
   const allowed = allowedHosts(target).map(normalize);
   if (!allowed.includes(normalize(u.hostname))) {
     throw ApplicationFailure.nonRetryable(
-      `refusing to send load to ${u.hostname}: it is not an allowed host of target ${target.name} ` +
+      `refusing to send ${what} to ${u.hostname}: host ${u.hostname} is not allowed for target ${target.name} ` +
         `(allowed: ${allowed.join(', ')}). Add it to http.allowedHosts in the target profile if it really belongs to the target.`,
       'HostNotAllowed',
     );
