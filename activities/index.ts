@@ -7,8 +7,7 @@ import { createCacheProfileActivities } from './profiling/cache';
 import { createCpuProfileActivities } from './profiling/cpu-profile';
 import { createDatabaseProfileActivities } from './profiling/database';
 import { createProcessActivities } from './profiling/process';
-import { createCacheAnalyzerActivities } from './skills/cache-analyzer/activity';
-import { createDatabaseAnalyzerActivities } from './skills/database-optimization-analyzer/activity';
+import { createSkillActivities } from './skills';
 import { createStoreActivities } from './store/activities';
 
 export function createActivities(deps: ActivityDeps) {
@@ -19,8 +18,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCpuProfileActivities(deps),
     ...createDatabaseProfileActivities(deps),
     ...createCacheProfileActivities(deps),
-    ...createDatabaseAnalyzerActivities(deps),
-    ...createCacheAnalyzerActivities(deps),
+    ...createSkillActivities(deps),
     ...createActionActivities(deps),
     ...createStoreActivities(deps),
   };

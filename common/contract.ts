@@ -54,9 +54,6 @@ function itemStatus(item: PlanItem, r: RunRecord): OutputContract['optimizations
 export function buildOutputContract(r: RunRecord): OutputContract {
   const { target } = r.input;
   const base = r.profiling.baseline;
-  const v = r.validation;
-  const threshold = r.input.regressionThresholdPct ?? REGRESSION_THRESHOLD_PCT;
-  const row = (m: string) => v?.comparison.find((c) => c.metric === m) ?? null;
   return {
     orchestration_timestamp: r.timestamp,
     target_system: {
@@ -108,61 +105,72 @@ export function buildOutputContract(r: RunRecord): OutputContract {
       rollback: i.rollback,
       evidence: i.evidence,
     })),
-    validation_results: {
-      load_testing_completed: ['baseline', ...(v?.completed ?? [])],
-      targets_met: v?.targetsMet ?? false,
-      improvement_summary: {
-        outcome: r.outcome,
-        comparison: v?.comparison ?? [],
-        p95_improvement_pct: row('p95Ms')?.changePct ?? null,
-        throughput_improvement_pct: row('throughputRps')?.changePct ?? null,
-        peak: v?.peak
-          ? {
-              concurrency: v.peak.concurrency,
-              p95_ms: v.peak.latencyMs.p95,
-              throughput_rps: v.peak.throughputRps,
-              error_rate_pct: v.peak.errorRatePct,
-            }
-          : null,
-        stress_breaking_point: v?.stress?.breakingPoint
-          ? {
-              concurrency: v.stress.breakingPoint.concurrency,
-              throughput_rps: v.stress.breakingPoint.throughputRps,
-              p99_ms: v.stress.breakingPoint.p99Ms,
-              rate_rps: v.stress.breakingPoint.rateRps ?? null,
-              // The first step past the breaking point and why it missed the SLO.
-              next_step_failure: v.stress.steps.find((s) => !s.withinSlo)?.reason ?? null,
-            }
-          : null,
-        soak: v?.soak
-          ? {
-              duration_s: v.soak.summary.durationSeconds,
-              p95_ms: v.soak.summary.latencyMs.p95,
-              rss_mb_max: v.soak.rssMbMax,
-              rss_slope_mb_per_min: v.soak.rssSlopeMbPerMin ?? null,
-              leak_suspected: v.soak.leakSuspected ?? false,
-              p95_drift_pct: v.soak.p95Drift?.changePct ?? null,
-              flags: v.soak.flags ?? [],
-            }
-          : null,
-        escalation_workflow_id: r.escalationWorkflowId,
-      },
-    },
+    validation_results: validationResults(r),
     monitoring_configured: monitoring(r),
-    regression_prevention: {
-      regression_threshold_pct: threshold,
-      baseline_load_test_id: base.id,
-      after_load_test_id: v?.after.id ?? null,
-      checks: [
-        `any target metric worse by more than ${threshold}% after a change rolls the change back`,
-        `re-run on each release: perf-orch run --target <profile> --tier T1 --auto-approve --wait`,
-        ...r.plan.items
-          .filter((i) => i.action.type === 'create_index')
-          .map((i) => `keep index ${(i.action as { indexName: string }).indexName}: alert if it becomes unused or invalid`),
-      ],
-    },
+    regression_prevention: regressionPrevention(r),
     next_steps: nextSteps(r),
     sources_consulted: sources(r),
+  };
+}
+
+function validationResults(r: RunRecord): OutputContract['validation_results'] {
+  const v = r.validation;
+  const row = (m: string) => v?.comparison.find((c) => c.metric === m) ?? null;
+  return {
+    load_testing_completed: ['baseline', ...(v?.completed ?? [])],
+    targets_met: v?.targetsMet ?? false,
+    improvement_summary: {
+      outcome: r.outcome,
+      comparison: v?.comparison ?? [],
+      p95_improvement_pct: row('p95Ms')?.changePct ?? null,
+      throughput_improvement_pct: row('throughputRps')?.changePct ?? null,
+      peak: v?.peak
+        ? {
+            concurrency: v.peak.concurrency,
+            p95_ms: v.peak.latencyMs.p95,
+            throughput_rps: v.peak.throughputRps,
+            error_rate_pct: v.peak.errorRatePct,
+          }
+        : null,
+      stress_breaking_point: v?.stress?.breakingPoint
+        ? {
+            concurrency: v.stress.breakingPoint.concurrency,
+            throughput_rps: v.stress.breakingPoint.throughputRps,
+            p99_ms: v.stress.breakingPoint.p99Ms,
+            rate_rps: v.stress.breakingPoint.rateRps ?? null,
+            // The first step past the breaking point and why it missed the SLO.
+            next_step_failure: v.stress.steps.find((s) => !s.withinSlo)?.reason ?? null,
+          }
+        : null,
+      soak: v?.soak
+        ? {
+            duration_s: v.soak.summary.durationSeconds,
+            p95_ms: v.soak.summary.latencyMs.p95,
+            rss_mb_max: v.soak.rssMbMax,
+            rss_slope_mb_per_min: v.soak.rssSlopeMbPerMin ?? null,
+            leak_suspected: v.soak.leakSuspected ?? false,
+            p95_drift_pct: v.soak.p95Drift?.changePct ?? null,
+            flags: v.soak.flags ?? [],
+          }
+        : null,
+      escalation_workflow_id: r.escalationWorkflowId,
+    },
+  };
+}
+
+function regressionPrevention(r: RunRecord): OutputContract['regression_prevention'] {
+  const threshold = r.input.regressionThresholdPct ?? REGRESSION_THRESHOLD_PCT;
+  return {
+    regression_threshold_pct: threshold,
+    baseline_load_test_id: r.profiling.baseline.id,
+    after_load_test_id: r.validation?.after.id ?? null,
+    checks: [
+      `any target metric worse by more than ${threshold}% after a change rolls the change back`,
+      `re-run on each release: perf-orch run --target <profile> --tier T1 --auto-approve --wait`,
+      ...r.plan.items
+        .filter((i) => i.action.type === 'create_index')
+        .map((i) => `keep index ${(i.action as { indexName: string }).indexName}: alert if it becomes unused or invalid`),
+    ],
   };
 }
 
@@ -285,7 +293,15 @@ function nextSteps(r: RunRecord): string[] {
   if (r.escalationWorkflowId)
     steps.push(`architecture review opened: ${r.escalationWorkflowId} (acknowledge/resolve it with perf-orch escalation)`);
   if (steps.length === 0) steps.push('targets met: keep the regression check in CI and re-profile after major releases');
-  return steps;
+  return [...steps, ...analysisNotes(r.plan.notes ?? [])];
+}
+
+/** The skills' notes (what they could not analyze and why, what would deepen the analysis), at most 15. */
+function analysisNotes(notes: string[]): string[] {
+  const MAX = 15;
+  const shown = notes.slice(0, MAX).map((n) => `analysis note: ${n}`);
+  if (notes.length > MAX) shown.push(`... and ${notes.length - MAX} more analysis notes (perf-orch status shows them all)`);
+  return shown;
 }
 
 function sources(r: RunRecord): string[] {

@@ -1,6 +1,7 @@
 // The seed's decision rules: which layer to look at first, and how deep a run goes (tier).
 import type { Layer, SloTargets } from './profile';
-import type { Finding, Tier } from './types';
+import type { ProfilingResult } from './stages';
+import type { Finding, LoadTestSummary, Tier } from './types';
 
 export interface LayerSignals {
   dbShareOfLatencyPct: number | null;
@@ -81,4 +82,37 @@ export function validationFor(tier: Tier): ValidationPlan {
 export function impactScore(latencyReductionMs: number, requestsPerSec: number, effortDays: number): number {
   if (effortDays <= 0) throw new Error('effortDays must be positive');
   return (Math.max(0, latencyReductionMs) * Math.max(0, requestsPerSec)) / effortDays;
+}
+
+/** The decision rules' signals, from what profiling measured (null where it measured nothing). */
+export function layerSignals(p: Pick<ProfilingResult, 'database' | 'process' | 'cache' | 'network'>): LayerSignals {
+  return {
+    dbShareOfLatencyPct: p.database?.available ? p.database.dbShareOfLatencyPct : null,
+    appCpuPct: p.process?.cpuPctAvg ?? null,
+    cacheHitRatioPct: p.cache?.hitRatioPct ?? null,
+    networkLatencyMs: p.network?.connectMsAvg ?? null,
+  };
+}
+
+/**
+ * The tier of an `auto` run: the gap of the baseline to the targets and the layers at fault (focus
+ * layers and the layers of planned items), raised to T4 by an architectural finding in scope.
+ */
+export function autoTier(
+  baseline: LoadTestSummary,
+  targets: SloTargets,
+  faultyLayers: readonly Layer[],
+  findings: Pick<Finding, 'architectural' | 'layer'>[],
+  scope: readonly Layer[],
+): Tier {
+  const gap = worstGap(
+    {
+      p95Ms: baseline.latencyMs.p95,
+      p99Ms: baseline.latencyMs.p99,
+      throughputRps: baseline.throughputRps,
+      errorRatePct: baseline.errorRatePct,
+    },
+    targets,
+  );
+  return tierWithArchitecture(selectTier(gap, new Set(faultyLayers).size), findings, scope);
 }

@@ -41,8 +41,8 @@ export function defaultApprovalIds(plan: Plan): string[] {
   return plan.items.filter((i) => i.automatic && !needsExplicitApproval(i)).map((i) => i.id);
 }
 
-export function buildPlan(items: PlanItem[], tier: Tier, focus: Layer[]): Plan {
-  return { tier, focus, items };
+export function buildPlan(items: PlanItem[], tier: Tier, focus: Layer[], notes?: string[]): Plan {
+  return notes ? { tier, focus, items, notes } : { tier, focus, items };
 }
 
 /** Order in which approved items are applied: cheapest to undo first (toggles), then new indexes, then drops. */

@@ -6,6 +6,7 @@ import type {
   CacheProfile,
   CpuProfileSummary,
   DatabaseProfile,
+  Finding,
   LoadPhase,
   LoadTestSummary,
   NetworkProfile,
@@ -43,6 +44,8 @@ export interface AnalysisInput {
 export interface AnalysisResult {
   plan: Plan;
   notes: string[];
+  /** Each skill that ran (or was skipped), with its notes and evidence figures; absent in results recorded before. */
+  skills?: Omit<SkillResult, 'findings'>[];
 }
 
 export interface OptimizationInput {
@@ -101,4 +104,27 @@ export interface SoakResult {
   p95Drift?: { firstMs: number; lastMs: number; changePct: number; points: number } | null;
   p95DriftFlagged?: boolean;
   flags?: string[];
+}
+
+/** What every skill activity receives: the run, its scope and focus, and what profiling measured. */
+export interface SkillRequest {
+  runId: string;
+  target: TargetProfile;
+  scope: Layer[];
+  focus: Layer[];
+  profiling: ProfilingResult;
+}
+
+/**
+ * What every skill activity returns. Findings become plan items; notes (what was not analyzed and
+ * why, what would deepen the analysis) reach the plan and the report; the evidence the findings rest
+ * on is stored whole (artifactId) and summarized in a few figures for the Web UI.
+ */
+export interface SkillResult {
+  skill: string;
+  findings: Finding[];
+  notes: string[];
+  evidence: { artifactId: string | null; figures: Record<string, number | string | boolean | null> };
+  /** Why the skill had nothing to look at (e.g. no database section); null when it ran. */
+  skipped: string | null;
 }

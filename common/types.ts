@@ -280,6 +280,8 @@ export interface Plan {
   tier: Tier;
   focus: Layer[];
   items: PlanItem[];
+  // What the skills could not analyze and why, what would deepen the analysis (absent in plans recorded before).
+  notes?: string[];
 }
 
 export interface AppliedChange {

@@ -1,56 +1,40 @@
-// Step 2: run the skills for the layers in scope, rank what they found, choose the tier.
-import { proxyActivities } from '@temporalio/workflow';
+// Step 2: run the skills for the layers in scope (the decision rules' focus layer first), rank what
+// they found into a plan, choose the tier.
+import { patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { chooseFocus, selectTier, tierWithArchitecture, worstGap } from '../common/decisions';
+import { autoTier, chooseFocus, layerSignals } from '../common/decisions';
 import { buildPlan, rankFindings } from '../common/plan';
-import type { AnalysisInput, AnalysisResult } from '../common/stages';
-import type { Finding } from '../common/types';
+import { skillsInOrder, type SkillActivityName, type SkillEntry } from '../common/skills';
+import type { AnalysisInput, AnalysisResult, SkillRequest, SkillResult } from '../common/stages';
+import { analysisBeforeRegistry } from './analysis-before-registry';
 
-const { databaseOptimizationAnalyzer, cacheAnalyzer } = proxyActivities<Activities>({
-  startToCloseTimeout: '5 minutes',
-  retry: { maximumAttempts: 3 },
-});
+function runSkill(skill: SkillEntry, req: SkillRequest): Promise<SkillResult> {
+  const activities = proxyActivities<Activities>({
+    startToCloseTimeout: '5 minutes',
+    retry: { maximumAttempts: 3 },
+    summary: `${skill.name}: ${skill.looksAt}`,
+  });
+  return activities[skill.activity as SkillActivityName](req);
+}
 
-export async function analysisWorkflow({ runId, target, scope, tier, profiling }: AnalysisInput): Promise<AnalysisResult> {
-  const { baseline, database, cache, process, network } = profiling;
-  const notes: string[] = [...(database?.problems ?? []), ...(cache?.problems ?? [])];
-  const wantsDb = scope.includes('database') || scope.includes('application');
-
-  const [dbFindings, cacheFindings] = await Promise.all([
-    wantsDb && database?.available ? databaseOptimizationAnalyzer({ runId, target, profile: database }) : ([] as Finding[]),
-    scope.includes('caching') && cache ? cacheAnalyzer({ target, cache, baseline }) : ([] as Finding[]),
-  ]);
-
-  const focus = chooseFocus(
-    {
-      dbShareOfLatencyPct: database?.available ? database.dbShareOfLatencyPct : null,
-      appCpuPct: process?.cpuPctAvg ?? null,
-      cacheHitRatioPct: cache?.hitRatioPct ?? null,
-      networkLatencyMs: network?.connectMsAvg ?? null,
-    },
-    scope,
-  );
-  const items = rankFindings([...dbFindings, ...cacheFindings], baseline, target, scope);
-  const layersAtFault = new Set([...focus, ...items.map((i) => i.layer)]).size;
+export async function analysisWorkflow(input: AnalysisInput): Promise<AnalysisResult> {
+  if (!patched('skill-registry')) return analysisBeforeRegistry(input);
+  const { runId, target, scope, tier, profiling } = input;
+  const focus = chooseFocus(layerSignals(profiling), scope);
+  const results: SkillResult[] = [];
+  for (const skill of skillsInOrder(scope, focus)) {
+    results.push(await runSkill(skill, { runId, target, scope, focus, profiling }));
+  }
+  const findings = results.flatMap((r) => r.findings);
+  const items = rankFindings(findings, profiling.baseline, target, scope);
   const chosenTier =
-    tier === 'auto'
-      ? tierWithArchitecture(
-          selectTier(
-            worstGap(
-              {
-                p95Ms: baseline.latencyMs.p95,
-                p99Ms: baseline.latencyMs.p99,
-                throughputRps: baseline.throughputRps,
-                errorRatePct: baseline.errorRatePct,
-              },
-              target.targets,
-            ),
-            layersAtFault,
-          ),
-          [...dbFindings, ...cacheFindings],
-          scope,
-        )
-      : tier;
+    tier === 'auto' ? autoTier(profiling.baseline, target.targets, [...focus, ...items.map((i) => i.layer)], findings, scope) : tier;
+  const notes = [
+    ...(profiling.database?.problems ?? []).map((n) => `database profile: ${n}`),
+    ...(profiling.cache?.problems ?? []).map((n) => `cache profile: ${n}`),
+    ...results.flatMap((r) => (r.skipped ? [`${r.skill} skipped: ${r.skipped}`] : r.notes.map((n) => `${r.skill}: ${n}`))),
+  ];
   if (items.length === 0) notes.push('no optimization found for the layers in scope');
-  return { plan: buildPlan(items, chosenTier, focus), notes };
+  const skills = results.map(({ findings: _findings, ...rest }) => rest);
+  return { plan: buildPlan(items, chosenTier, focus, notes), notes, skills };
 }

@@ -31,6 +31,7 @@ export function registerStatus(program: Command): void {
             `after:    p95 ${s.after.latencyMs.p95} ms, p99 ${s.after.latencyMs.p99} ms, ${s.after.throughputRps} req/s, errors ${s.after.errorRatePct}%`,
           );
         if (s.plan) console.log(`\nplan:\n${planTable(s)}`);
+        if (s.plan?.notes?.length) console.log(`\nanalysis notes:\n${s.plan.notes.map((n) => `- ${n}`).join('\n')}`);
         if (s.decision) console.log(`\ndecision: ${JSON.stringify(s.decision)}`);
         if (s.applied.length) console.log(`applied: ${s.applied.map((a) => a.itemId).join(', ')}`);
         if (s.rolledBack.length) console.log(`rolled back: ${s.rolledBack.map((r) => `${r.itemId}${r.ok ? '' : ' (FAILED)'}`).join(', ')}`);

@@ -6,12 +6,16 @@ import type { Pool } from 'pg';
 import { TargetConnections } from '../../activities/connections';
 import type { ActivityDeps } from '../../activities/deps';
 import { createDatabaseProfileActivities } from '../../activities/profiling/database';
-import { analyzeDatabase, createDatabaseAnalyzerActivities } from '../../activities/skills/database-optimization-analyzer';
+import { analyzeDatabase, databaseOptimizationAnalyzer } from '../../activities/skills/database-optimization-analyzer';
+import { skillActivity } from '../../activities/skills/skill';
+import type { DatabaseEvidence } from '../../activities/skills/database-optimization-analyzer/findings';
+import { loadArtifact } from '../../activities/store/artifacts';
 import { migrateStore } from '../../activities/store/schema';
 import { parseTargetProfile, type TargetProfile } from '../../common/profile';
 import type { DatabaseProfile, StatementStat } from '../../common/types';
 import type { DatabaseWindow, StatsSnapshot } from '../../activities/postgres/statistics';
 import { testDatabase, testPool } from '../helpers/services';
+import { skillRequest } from '../helpers/skill-request';
 
 const DB = 'perf_test_dbskill';
 const REQUESTS = 200;
@@ -198,9 +202,25 @@ test('analyzer without hypopg: proposes the index, unverified, risk medium', asy
   assert.equal(rowCount, 0, 'installHypopg: false leaves the database alone');
 });
 
+test('the skill activity stores its evidence, and analyzing the stored evidence gives the same findings', async () => {
+  const runSkill = skillActivity(databaseOptimizationAnalyzer, deps);
+  const result = await runSkill(skillRequest(target, { database: profile }, 'dbskill-test'));
+  assert.equal(result.skipped, null);
+  assert.ok(result.findings.some((f) => f.rootCause === 'missing_index'));
+  assert.equal(result.evidence.figures.indexesProposed, 1);
+  assert.ok(Number(result.evidence.figures.statements) > 0);
+  const stored = await loadArtifact<DatabaseEvidence>(store, result.evidence.artifactId!);
+  const again = databaseOptimizationAnalyzer.analyze(stored, databaseOptimizationAnalyzer.options(target), skillRequest(target, {}));
+  assert.deepEqual(again.findings, result.findings);
+
+  const none = await runSkill(skillRequest(target, { database: { ...profile, available: false } }));
+  assert.deepEqual([none.findings, none.evidence.artifactId], [[], null]);
+  assert.match(String(none.skipped), /database profile not available/);
+});
+
 test('analyzer: the (category_id, created_at DESC) index, the N+1 and the health findings, verified with hypopg', async () => {
-  const { databaseOptimizationAnalyzer } = createDatabaseAnalyzerActivities(deps);
-  const findings = await databaseOptimizationAnalyzer({ runId: 'dbskill-test', target, profile });
+  const runSkill = skillActivity(databaseOptimizationAnalyzer, deps);
+  const findings = (await runSkill(skillRequest(target, { database: profile }, 'dbskill-test'))).findings;
   const byCause = (c: string) => findings.filter((f) => f.rootCause === c);
   assert.equal(byCause('missing_index').length, 1, JSON.stringify(findings, null, 2));
   assert.equal(byCause('n_plus_one').length, 1);
@@ -277,8 +297,8 @@ test('analyzer: a feature toggle that fixes n_plus_one becomes the N+1 action', 
   const withToggle = parseTargetProfile(
     profileInput({ actions: { featureToggles: [{ name: 'batchCategories', fixes: 'n_plus_one', effortDays: 0.2 }] } }),
   );
-  const { databaseOptimizationAnalyzer } = createDatabaseAnalyzerActivities(deps);
-  const findings = await databaseOptimizationAnalyzer({ runId: 'dbskill-test', target: withToggle, profile });
+  const runSkill = skillActivity(databaseOptimizationAnalyzer, deps);
+  const findings = (await runSkill(skillRequest(withToggle, { database: profile }, 'dbskill-test'))).findings;
   const n1 = findings.find((f) => f.rootCause === 'n_plus_one')!;
   assert.deepEqual(n1.action, { type: 'feature_toggle', toggle: 'batchCategories', value: true });
   assert.equal(n1.effortDays, 0.2);
@@ -409,8 +429,8 @@ test('profile database.advisor: minTableRows above the table size -> no index fo
   assert.deepEqual(await ids(big), [], 'dbskill.products has 50,000 rows, below 60,000');
   assert.deepEqual(await ids(target), ['idx-dbskill-products-category_id-created_at']);
   // Through the activity: the request's target carries the options.
-  const { databaseOptimizationAnalyzer } = createDatabaseAnalyzerActivities(deps);
-  const viaActivity = await databaseOptimizationAnalyzer({ runId: 'dbskill-test', target: big, profile });
+  const runSkill = skillActivity(databaseOptimizationAnalyzer, deps);
+  const viaActivity = (await runSkill(skillRequest(big, { database: profile }, 'dbskill-test'))).findings;
   assert.ok(!viaActivity.some((f) => f.rootCause === 'missing_index'), JSON.stringify(viaActivity.map((f) => f.id)));
 });
 

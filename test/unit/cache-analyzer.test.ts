@@ -2,9 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseTargetProfile, type TargetProfile } from '../../common/profile';
 import type { CacheProfile, EndpointSummary, LoadTestSummary } from '../../common/types';
-import { analyzeCache } from '../../activities/skills/cache-analyzer/rules';
-import { createCacheAnalyzerActivities } from '../../activities/skills/cache-analyzer';
+import { analyzeCache, cacheAnalyzer, DEFAULT_CACHE_ANALYZER_OPTIONS } from '../../activities/skills/cache-analyzer';
 import type { ActivityDeps } from '../../activities/deps';
+import { skillRequest } from '../helpers/skill-request';
 
 function profile(toggles: unknown[] = [], cacheable = ['products']): TargetProfile {
   return parseTargetProfile({
@@ -217,11 +217,16 @@ test('unavailable cache profile: only the endpoint rule runs', () => {
   );
 });
 
-test("activity wrapper returns the rules' findings", async () => {
-  const acts = createCacheAnalyzerActivities({} as ActivityDeps);
-  const f = await acts.cacheAnalyzer({ target: profile(), cache: cache(), baseline: BASE });
+test("the skill: collect picks the profiling result's evidence, analyze applies the rules; no redis section -> skipped", async () => {
+  const req = skillRequest(profile(), { cache: cache(), baseline: BASE });
+  const options = cacheAnalyzer.options(req.target);
+  assert.deepEqual(options, DEFAULT_CACHE_ANALYZER_OPTIONS);
+  const { evidence } = await cacheAnalyzer.collect({} as ActivityDeps, req, options);
   assert.deepEqual(
-    f.map((x) => x.id),
+    cacheAnalyzer.analyze(evidence, options, req).findings.map((x) => x.id),
     ['cache-products'],
   );
+  assert.equal(cacheAnalyzer.skip(req), null);
+  const noRedis = { ...req, target: { ...req.target, redis: undefined } };
+  assert.match(String(cacheAnalyzer.skip(noRedis)), /no redis section/);
 });

@@ -387,3 +387,32 @@ test('an index action reads as the exact statement, INCLUDE columns too', () => 
     'CREATE INDEX CONCURRENTLY "i" ON "public"."orders" ("customer_id", "created_at" DESC) INCLUDE ("total")',
   );
 });
+
+test("the skills' notes reach the report's next steps, at most 15 of them", () => {
+  const baseline = summary('1', 40, 200);
+  const record = (notes: string[] | undefined): RunRecord => ({
+    input: { target, tier: 'auto', autoApprove: true, approvalTimeoutMs: 1000, onApprovalTimeout: 'end', requestedBy: 'test' },
+    scope: ['database'],
+    timestamp: '2026-11-28T21:04:05-05:00',
+    workflowId: 'perf-shop',
+    runId: 'r1',
+    profiling: { baseline, database: null, cache: null, process: null, network: null, cpu: null, bottlenecks: [] },
+    plan: { tier: 'T1', focus: [], items: [], ...(notes ? { notes } : {}) },
+    decision: { kind: 'approved', itemIds: [], by: 'perf-orchestrator', auto: true },
+    optimization: null,
+    validation: null,
+    outcome: 'nothing_to_apply',
+    escalationWorkflowId: null,
+  });
+  const two = buildOutputContract(record(['database-optimization-analyzer: hypopg is not installed', 'cache-analyzer skipped: no redis']));
+  assert.deepEqual(two.next_steps.slice(-2), [
+    'analysis note: database-optimization-analyzer: hypopg is not installed',
+    'analysis note: cache-analyzer skipped: no redis',
+  ]);
+  const many = buildOutputContract(record(Array.from({ length: 20 }, (_, i) => `note ${i}`)));
+  const shown = many.next_steps.filter((n) => n.startsWith('analysis note: '));
+  assert.equal(shown.length, 15);
+  assert.match(many.next_steps.at(-1)!, /and 5 more analysis notes/);
+  // Plans recorded before notes existed have none.
+  assert.ok(buildOutputContract(record(undefined)).next_steps.every((n) => !/analysis note/.test(n)));
+});

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseTargetProfile } from '../../common/profile';
-import { analyzerOptionsFor, DEFAULT_ANALYZER_OPTIONS } from '../../activities/skills/database-optimization-analyzer/activity';
+import { analyzerOptionsFor, DEFAULT_ANALYZER_OPTIONS } from '../../activities/skills/database-optimization-analyzer/options';
 
 const input = (advisor?: unknown) => ({
   name: 'shop',

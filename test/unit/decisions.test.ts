@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chooseFocus, impactScore, selectTier, validationFor, worstGap } from '../../common/decisions';
+import { autoTier, chooseFocus, impactScore, layerSignals, selectTier, validationFor, worstGap } from '../../common/decisions';
+import { SKILLS, skillsInOrder } from '../../common/skills';
+import { minimalBaseline } from '../helpers/skill-request';
 
 const none = { dbShareOfLatencyPct: null, appCpuPct: null, cacheHitRatioPct: null, networkLatencyMs: null };
 const all = ['application', 'database', 'caching', 'infrastructure', 'network'] as const;
@@ -59,4 +61,41 @@ test('an architectural finding in scope makes the tier T4; out of scope or absen
   assert.equal(tierWithArchitecture('T3', [arch], ['database']), 'T4');
   assert.equal(tierWithArchitecture('T2', [arch], ['caching', 'application']), 'T2');
   assert.equal(tierWithArchitecture('T4', [arch]), 'T4');
+});
+
+test('skills run in the order of the decision rules: the focus layers first, then the registry order', () => {
+  const names = (scope: Parameters<typeof skillsInOrder>[0], focus: Parameters<typeof skillsInOrder>[1]) =>
+    skillsInOrder(scope, focus).map((s) => s.name);
+  assert.deepEqual(names([...all], []), ['database-optimization-analyzer', 'cache-analyzer']);
+  assert.deepEqual(names([...all], ['caching', 'database']), ['cache-analyzer', 'database-optimization-analyzer']);
+  // The database skill also serves the application layer (N+1 lookups are the application's).
+  assert.deepEqual(names(['application'], []), ['database-optimization-analyzer']);
+  assert.deepEqual(names(['network', 'infrastructure'], ['network']), []);
+  assert.equal(new Set(SKILLS.map((s) => s.activity)).size, SKILLS.length, 'one activity per skill');
+});
+
+test('layer signals: a database profile that is not available gives no database share', () => {
+  const db = { available: false, dbShareOfLatencyPct: 90 } as never;
+  assert.equal(layerSignals({ database: db, process: null, cache: null, network: null }).dbShareOfLatencyPct, null);
+  assert.deepEqual(
+    layerSignals({ database: null, process: { cpuPctAvg: 85 } as never, cache: { hitRatioPct: 40 } as never, network: null }),
+    {
+      dbShareOfLatencyPct: null,
+      appCpuPct: 85,
+      cacheHitRatioPct: 40,
+      networkLatencyMs: null,
+    },
+  );
+});
+
+test('auto tier: the gap to the targets, three layers at fault -> T3, an architectural finding in scope -> T4', () => {
+  const targets = { p95Ms: 100, p99Ms: 200, throughputRps: 10, errorRatePct: 1 };
+  const at = (p95: number) => minimalBaseline({ latencyMs: { p50: 1, p90: 1, p95, p99: 1, max: 1, mean: 1 }, throughputRps: 100 });
+  assert.equal(autoTier(at(110), targets, ['database'], [], ['database']), 'T1');
+  assert.equal(autoTier(at(150), targets, ['database', 'database'], [], ['database']), 'T2');
+  assert.equal(autoTier(at(110), targets, ['database', 'caching', 'application'], [], [...all]), 'T3');
+  assert.equal(autoTier(at(600), targets, [], [], [...all]), 'T4');
+  const partition = [{ layer: 'database' as const, architectural: true }];
+  assert.equal(autoTier(at(110), targets, [], partition, ['database']), 'T4');
+  assert.equal(autoTier(at(110), targets, [], partition, ['caching']), 'T1');
 });

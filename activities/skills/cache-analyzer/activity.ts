@@ -1,20 +1,21 @@
-// Activity wrapper of the cache analyzer skill. The decisions live in ./rules (pure).
-import type { TargetProfile } from '../../../common/profile';
-import type { CacheProfile, Finding, LoadTestSummary } from '../../../common/types';
-import type { ActivityDeps } from '../../deps';
-import { analyzeCache } from './rules';
+// The cache-analyzer skill: cacheable endpoints served without a cache, a cold cache, memory
+// pressure and slow commands, from what profiling measured (Redis INFO/SLOWLOG over the window and
+// the baseline's endpoints). Its evidence is already in the profiling result: collect only picks it.
+import type { Skill } from '../skill';
+import { analyzeCache } from './analyze';
+import { SOURCE, type CacheEvidence } from './findings';
+import { cacheAnalyzerOptionsFor, type CacheAnalyzerOptions } from './options';
 
-export interface CacheAnalyzerRequest {
-  target: TargetProfile;
-  cache: CacheProfile;
-  baseline: LoadTestSummary;
-}
-
-// eslint-disable-next-line @typescript-eslint/no-unused-vars
-export function createCacheAnalyzerActivities(_deps: ActivityDeps) {
-  return {
-    async cacheAnalyzer(req: CacheAnalyzerRequest): Promise<Finding[]> {
-      return analyzeCache(req);
-    },
-  };
-}
+export const cacheAnalyzer: Skill<CacheAnalyzerOptions, CacheEvidence> = {
+  name: SOURCE,
+  skip: ({ target, profiling }) => (!target.redis || !profiling.cache ? `target ${target.name} has no redis section` : null),
+  options: cacheAnalyzerOptionsFor,
+  collect: async (_deps, { profiling }) => ({ evidence: { cache: profiling.cache!, baseline: profiling.baseline }, notes: [] }),
+  analyze: (evidence, options, { target }) => ({ findings: analyzeCache({ target, ...evidence }, options), notes: [] }),
+  figures: ({ cache }) => ({
+    available: cache.available,
+    hitRatioPct: cache.hitRatioPct,
+    evictions: cache.evictions,
+    slowlogEntries: cache.slowlog.length,
+  }),
+};

@@ -1,2 +1,3 @@
-export { createCacheAnalyzerActivities, type CacheAnalyzerRequest } from './activity';
-export { analyzeCache, type CacheAnalyzerInput } from './rules';
+export { cacheAnalyzer } from './activity';
+export { analyzeCache, type CacheAnalyzerInput } from './analyze';
+export { DEFAULT_CACHE_ANALYZER_OPTIONS, type CacheAnalyzerOptions } from './options';

@@ -6,7 +6,8 @@
 // matches half the table). With explainAnalyze, a sample that is a plain SELECT is also run with
 // EXPLAIN ANALYZE (explain-analyze.ts); a write never is.
 import type { Pool } from 'pg';
-import type { IndexRecommendation } from './advisor-model';
+import type { IndexRecommendation } from './advisor';
+import { candidateKey } from '../../postgres/index-model';
 import { GenericPlanner, type PlannerOptions } from '../../postgres/planner';
 import { effectiveCost, planExcerpt, planUsesIndex } from '../../postgres/plan-walk';
 import { tryParse } from '../../postgres/sql-parse';
@@ -66,8 +67,8 @@ export interface SamplePlan {
   sample: SampleQuery;
   costBefore: number;
   planBefore: string;
-  /** By recommendation (schema.table(keys)): the custom plan with the proposed index as a hypothetical index. */
-  after: Map<IndexRecommendation, { cost: number; plan: string; used: boolean }>;
+  /** By recommendation (its candidateKey): the custom plan with the proposed index as a hypothetical index. */
+  after: Record<string, { cost: number; plan: string; used: boolean }>;
 }
 
 /**
@@ -93,7 +94,7 @@ export async function planSamples(
       const sample = samples.get(q)!;
       try {
         const plan = await planner.explain(sample.text, 0);
-        out.set(q, { sample, costBefore: effectiveCost(plan, null), planBefore: planExcerpt(plan), after: new Map() });
+        out.set(q, { sample, costBefore: effectiveCost(plan, null), planBefore: planExcerpt(plan), after: {} });
       } catch (err) {
         notes.push(`sample query ${sample.n} could not be planned: ${(err as Error).message}`);
       }
@@ -108,7 +109,7 @@ export async function planSamples(
           const sp = out.get(q)!;
           try {
             const plan = await planner.explain(sp.sample.text, 0);
-            sp.after.set(r, { cost: effectiveCost(plan, null), plan: planExcerpt(plan), used: planUsesIndex(plan, h.name) });
+            sp.after[candidateKey(r)] = { cost: effectiveCost(plan, null), plan: planExcerpt(plan), used: planUsesIndex(plan, h.name) };
           } catch (err) {
             notes.push(`sample query ${sp.sample.n} could not be planned with the proposed index: ${(err as Error).message}`);
           }
@@ -126,7 +127,7 @@ export async function planSamples(
 /** The evidence line of a sample for one recommendation. */
 export function sampleEvidence(sp: SamplePlan, r: IndexRecommendation): string {
   const head = `with sample values (profile sample ${sp.sample.n}: ${sp.sample.text.length > 160 ? `${sp.sample.text.slice(0, 157)}...` : sp.sample.text}), custom plan (EXPLAIN, not run): cost ${round(sp.costBefore, 2)}`;
-  const a = sp.after.get(r);
+  const a = sp.after[candidateKey(r)];
   if (!a) return `${head}; plan: ${sp.planBefore}`;
   const pct = sp.costBefore > 0 ? Math.round((1000 * (sp.costBefore - a.cost)) / sp.costBefore) / 10 : 0;
   return a.used

@@ -1,25 +1,15 @@
 // Cache analyzer: pure decision rules from the target profile, its cache profile and the baseline
 // load test to findings. No I/O; unit-tested in test/unit/cache-analyzer.test.ts.
 import type { Endpoint, FeatureToggle, TargetProfile } from '../../../common/profile';
-import type { CacheProfile, EndpointSummary, Finding, LoadTestSummary } from '../../../common/types';
 import { round } from '../../../common/round';
+import type { EndpointSummary, Finding } from '../../../common/types';
+import { SOURCE, type CacheEvidence } from './findings';
+import { DEFAULT_CACHE_ANALYZER_OPTIONS, type CacheAnalyzerOptions } from './options';
 
-export const SOURCE = 'cache-analyzer';
-/** Below this an endpoint is cheap enough that a cache would not pay off. */
-export const EXPENSIVE_MIN_MS = 2;
-/** What a cache hit is assumed to cost, per request. */
-export const CACHE_HIT_MS = 1;
-export const COLD_HIT_RATIO_PCT = 70;
-export const COLD_MIN_LOOKUPS = 100;
-export const NOEVICTION_MEMORY_PCT = 90;
-/** Slowlog entries faster than this are noise (e.g. when slowlog-log-slower-than is 0). */
-export const SLOW_COMMAND_MIN_US = 1_000;
-
-export interface CacheAnalyzerInput {
+export interface CacheAnalyzerInput extends CacheEvidence {
   target: TargetProfile;
-  cache: CacheProfile;
-  baseline: LoadTestSummary;
 }
+
 const ms = (n: number) => `${round(n, 2)} ms`;
 
 function findToggle(target: TargetProfile, endpoint: string): FeatureToggle | undefined {
@@ -35,7 +25,7 @@ function weightedMean(summaries: EndpointSummary[]): number | null {
   return summaries.reduce((s, e) => s + e.latencyMs.mean * e.requests, 0) / requests;
 }
 
-function uncachedEndpointFindings({ target, baseline }: CacheAnalyzerInput): Finding[] {
+function uncachedEndpointFindings({ target, baseline }: CacheAnalyzerInput, o: CacheAnalyzerOptions): Finding[] {
   const byName = new Map(baseline.endpoints.map((e) => [e.name, e]));
   const totalRequests = baseline.endpoints.reduce((s, e) => s + e.requests, 0) || baseline.requests;
   if (totalRequests <= 0) return [];
@@ -45,20 +35,20 @@ function uncachedEndpointFindings({ target, baseline }: CacheAnalyzerInput): Fin
     const s = byName.get(ep.name);
     if (!s || s.requests === 0) continue;
     const mean = s.latencyMs.mean;
-    if (!(mean > EXPENSIVE_MIN_MS)) continue;
+    if (!(mean > o.expensiveMinMs)) continue;
     // Under a closed-model load every endpoint queues behind the slowest ones, so "slower than the
     // others" says little; any cacheable endpoint above the threshold is worth a cache.
     const others = baseline.endpoints.filter((e) => e.name !== ep.name);
     const othersMean = weightedMean(others);
 
     const share = s.requests / totalRequests;
-    const reduction = round(Math.max(0, (mean - CACHE_HIT_MS) * share), 2);
+    const reduction = round(Math.max(0, (mean - o.cacheHitMs) * share), 2);
     const evidence = [
       `endpoint ${ep.name} (${ep.method} ${ep.path}) is marked cacheable and averaged ${ms(mean)} (p95 ${ms(s.latencyMs.p95)}) in the baseline`,
       othersMean === null
         ? 'it is the only endpoint with traffic'
         : `the other endpoints averaged ${ms(othersMean)}, so it is ${round(mean / Math.max(othersMean, 0.001), 2)}x as expensive`,
-      `it served ${s.requests} of ${totalRequests} requests (${round(share * 100, 2)}%); a cache hit at ~${CACHE_HIT_MS} ms saves ~${ms(reduction)} per request over all traffic`,
+      `it served ${s.requests} of ${totalRequests} requests (${round(share * 100, 2)}%); a cache hit at ~${o.cacheHitMs} ms saves ~${ms(reduction)} per request over all traffic`,
     ];
     const toggle = findToggle(target, ep.name);
     if (toggle) {
@@ -111,15 +101,15 @@ function uncachedEndpointFindings({ target, baseline }: CacheAnalyzerInput): Fin
   return findings;
 }
 
-function coldCacheFinding({ cache }: CacheAnalyzerInput): Finding[] {
+function coldCacheFinding({ cache }: CacheAnalyzerInput, o: CacheAnalyzerOptions): Finding[] {
   const lookups = cache.hits + cache.misses;
-  if (cache.hitRatioPct === null || cache.hitRatioPct >= COLD_HIT_RATIO_PCT || lookups < COLD_MIN_LOOKUPS) return [];
+  if (cache.hitRatioPct === null || cache.hitRatioPct >= o.coldHitRatioPct || lookups < o.coldMinLookups) return [];
   return [
     {
       id: 'cache-cold',
       layer: 'caching',
       rootCause: 'cold_cache',
-      title: `Cache hit ratio is ${cache.hitRatioPct}% (below ${COLD_HIT_RATIO_PCT}%)`,
+      title: `Cache hit ratio is ${cache.hitRatioPct}% (below ${o.coldHitRatioPct}%)`,
       evidence: [
         `${cache.hits} hits and ${cache.misses} misses in the profiling window (${cache.hitRatioPct}% hit ratio over ${lookups} lookups)`,
         ...(cache.evictions > 0 ? [`${cache.evictions} keys were evicted in the window`] : []),
@@ -143,7 +133,7 @@ function coldCacheFinding({ cache }: CacheAnalyzerInput): Finding[] {
   ];
 }
 
-function memoryFindings({ cache }: CacheAnalyzerInput): Finding[] {
+function memoryFindings({ cache }: CacheAnalyzerInput, o: CacheAnalyzerOptions): Finding[] {
   const out: Finding[] = [];
   if (cache.maxMemoryMb === null) return out;
   const usedPct = cache.maxMemoryMb > 0 ? (cache.usedMemoryMb / cache.maxMemoryMb) * 100 : 0;
@@ -173,7 +163,7 @@ function memoryFindings({ cache }: CacheAnalyzerInput): Finding[] {
       source: SOURCE,
     });
   }
-  if (cache.maxMemoryPolicy === 'noeviction' && usedPct > NOEVICTION_MEMORY_PCT) {
+  if (cache.maxMemoryPolicy === 'noeviction' && usedPct > o.noevictionMemoryPct) {
     out.push({
       id: 'cache-noeviction-full',
       layer: 'caching',
@@ -214,10 +204,10 @@ const SLOW_COMMAND_ADVICE: Record<string, string> = {
   EVALSHA: 'Shorten Lua scripts: they block Redis while they run',
 };
 
-function slowCommandFindings({ cache, baseline }: CacheAnalyzerInput): Finding[] {
+function slowCommandFindings({ cache, baseline }: CacheAnalyzerInput, o: CacheAnalyzerOptions): Finding[] {
   const groups = new Map<string, { durationUs: number; count: number; max: number; examples: string[] }>();
   for (const e of cache.slowlog) {
-    if (e.durationUs < SLOW_COMMAND_MIN_US) continue;
+    if (e.durationUs < o.slowCommandMinUs) continue;
     const name = (e.command.split(/\s+/)[0] || 'UNKNOWN').toUpperCase();
     const g = groups.get(name) ?? { durationUs: 0, count: 0, max: 0, examples: [] };
     g.durationUs += e.durationUs;
@@ -259,10 +249,10 @@ function slowCommandFindings({ cache, baseline }: CacheAnalyzerInput): Finding[]
 }
 
 /** All cache findings; Redis-based rules are skipped when the cache profile is unavailable. */
-export function analyzeCache(input: CacheAnalyzerInput): Finding[] {
-  const findings = uncachedEndpointFindings(input);
+export function analyzeCache(input: CacheAnalyzerInput, o: CacheAnalyzerOptions = DEFAULT_CACHE_ANALYZER_OPTIONS): Finding[] {
+  const findings = uncachedEndpointFindings(input, o);
   if (input.cache.available) {
-    findings.push(...coldCacheFinding(input), ...memoryFindings(input), ...slowCommandFindings(input));
+    findings.push(...coldCacheFinding(input, o), ...memoryFindings(input, o), ...slowCommandFindings(input, o));
   }
   return findings;
 }

@@ -1,0 +1,37 @@
+// The database analyzer's decisions: evidence in, findings out. Pure (the SQL parser it uses is
+// loaded by collect); unit-testable with stored evidence.
+import type { TargetProfile } from '../../../common/profile';
+import type { Finding, StatementStat } from '../../../common/types';
+import type { SkillAnalysis } from '../skill';
+import { missingExtensionsFinding } from './extensions';
+import type { DatabaseEvidence } from './findings';
+import { healthFindings } from './health';
+import { indexFinding } from './index-finding';
+import { nPlusOneFindings } from './n-plus-one';
+import type { AnalyzerOptions } from './options';
+
+function statementStats(e: DatabaseEvidence): StatementStat[] {
+  return e.statements.map((s) => ({
+    queryid: s.queryid,
+    query: s.query,
+    calls: s.calls,
+    totalMs: s.totalMs,
+    meanMs: s.calls > 0 ? s.totalMs / s.calls : 0,
+    rows: s.rows,
+    callsPerRequest: e.windowRequests > 0 ? s.calls / e.windowRequests : 0,
+  }));
+}
+
+/** Missing indexes, N+1 lookups (grouped by fingerprint), health checks, extensions; largest gain first. */
+export function analyzeDatabaseEvidence(e: DatabaseEvidence, opts: AnalyzerOptions, target: TargetProfile): SkillAnalysis {
+  const indexes = (e.advisor?.recommendations ?? []).map((r) => indexFinding(r, target, e, opts));
+  const nPlusOne = nPlusOneFindings(statementStats(e), target, {
+    minCallsPerRequest: opts.nPlusOneMinCallsPerRequest,
+    maxRowsPerCall: opts.nPlusOneMaxRowsPerCall,
+  });
+  const findings: Finding[] = [...indexes, ...nPlusOne];
+  if (e.health) findings.push(...healthFindings(e.health.snapshot, e.health.window, indexes, opts.health));
+  const extensions = e.extensions ? missingExtensionsFinding(e.extensions.states, e.extensions.preload, e.extensions.database) : null;
+  if (extensions) findings.push(extensions);
+  return { findings: findings.sort((a, b) => b.estimatedLatencyReductionMs - a.estimatedLatencyReductionMs), notes: [] };
+}

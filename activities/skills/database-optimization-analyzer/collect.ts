@@ -1,0 +1,223 @@
+// All the database analyzer's I/O: the window's statements from the store, the extensions, the
+// index advisor (the planner with hypothetical indexes answers its what-if questions), sample plans,
+// opt-in EXPLAIN ANALYZE, and the catalog's health snapshot. It gathers; analyze.ts decides.
+import type { Pool } from 'pg';
+import type { TargetProfile } from '../../../common/profile';
+import type { DatabaseProfile } from '../../../common/types';
+import { activityContext } from '../../activity-context';
+import { prepareHypopg, type HypopgStatus } from '../../postgres/hypopg';
+import { ensureParser, parserProblem } from '../../postgres/sql-parse';
+import { statementCacheFigures, type DatabaseWindow, type StatementDelta } from '../../postgres/statistics';
+import { loadArtifact } from '../../store/artifacts';
+import type { Collected } from '../skill';
+import { adviseIndexes, type AdvisorResult, type TableWrites } from './advisor';
+import { explainAnalyzeTop } from './explain-analyze';
+import { extensionStates, usable, type ExtensionState } from './extensions';
+import type { DatabaseEvidence } from './findings';
+import type { HealthWindow } from './health';
+import { collectHealth } from './health-collect';
+import type { AnalyzerOptions } from './options';
+import { readQualstats, type QualStat } from './qualstats';
+import { matchSamples, planSamples, type SamplesByQueryid } from './sample-queries';
+import { filterStatements } from './workload';
+
+function heartbeat(details: unknown): void {
+  activityContext()?.heartbeat(details);
+}
+
+/** The profile's window: every statement with its figures, table counters, activity samples. */
+async function loadWindow(store: Pool | undefined, profile: DatabaseProfile, notes: string[]): Promise<DatabaseWindow | null> {
+  if (!profile.windowArtifactId || !store) return null;
+  try {
+    return await loadArtifact<DatabaseWindow>(store, profile.windowArtifactId);
+  } catch (err) {
+    notes.push(
+      `the window's figures (${profile.windowArtifactId}) could not be loaded (${(err as Error).message}); only the top statements are analyzed`,
+    );
+    return null;
+  }
+}
+
+function topStatementsOnly(profile: DatabaseProfile): StatementDelta[] {
+  return profile.topStatements.map((s) => ({
+    queryid: s.queryid,
+    query: s.query,
+    calls: s.calls,
+    totalMs: s.totalMs,
+    rows: s.rows,
+    sharedBlksHit: 0,
+    sharedBlksRead: 0,
+  }));
+}
+
+/** hypopg verifies the advice; pg_qualstats adds the predicates really evaluated. */
+async function readExtensions(pool: Pool, statements: StatementDelta[], opts: AnalyzerOptions, notes: string[]) {
+  const hypopg = await prepareHypopg(pool, opts.installHypopg);
+  if (hypopg.note) notes.push(hypopg.note);
+  let states: ExtensionState[] | null = null;
+  try {
+    states = (await extensionStates(pool)).states;
+  } catch (err) {
+    notes.push(`extensions could not be listed: ${(err as Error).message}`);
+  }
+  const qualstatsState = states?.find((e) => e.name === 'pg_qualstats');
+  let qualstats: QualStat[] = [];
+  if (qualstatsState && usable(qualstatsState) && qualstatsState.schema) {
+    try {
+      qualstats = await readQualstats(
+        pool,
+        qualstatsState.schema,
+        statements.map((s) => s.queryid),
+      );
+    } catch (err) {
+      notes.push(`pg_qualstats could not be read: ${(err as Error).message}`);
+    }
+  }
+  return { hypopg, states, qualstats };
+}
+
+function tableWrites(window: DatabaseWindow | null): TableWrites[] | undefined {
+  return window?.tables?.map((t) => ({
+    schema: t.schema,
+    table: t.table,
+    inserted: t.nTupIns,
+    updated: t.nTupUpd,
+    hotUpdated: t.nTupHotUpd,
+    deleted: t.nTupDel,
+  }));
+}
+
+interface AdvisorEvidence {
+  advisor: AdvisorResult | null;
+  samplePlans: DatabaseEvidence['samplePlans'];
+  actual: DatabaseEvidence['actual'];
+}
+
+/** Sample queries: custom plans with real values next to the generic plans (EXPLAIN only). */
+async function planSampleQueries(
+  pool: Pool,
+  hypopg: HypopgStatus,
+  advisor: AdvisorResult,
+  samples: SamplesByQueryid,
+  opts: AnalyzerOptions,
+  notes: string[],
+) {
+  if (samples.size === 0) return {};
+  try {
+    const plans = await planSamples(
+      pool,
+      hypopg.schema,
+      advisor.recommendations,
+      samples,
+      { statementTimeout: opts.statementTimeout },
+      notes,
+    );
+    return Object.fromEntries(plans);
+  } catch (err) {
+    notes.push(`the sample queries could not be planned: ${(err as Error).message}`);
+    return {};
+  }
+}
+
+/** EXPLAIN ANALYZE only on request, only SELECTs without parameters or with a sample (see explain-analyze.ts). */
+async function explainAnalyze(pool: Pool, statements: StatementDelta[], samples: SamplesByQueryid, opts: AnalyzerOptions, notes: string[]) {
+  if (!opts.explainAnalyze) return {};
+  try {
+    const ea = await explainAnalyzeTop(pool, statements, { max: opts.explainAnalyzeMax, statementTimeout: opts.statementTimeout }, samples);
+    notes.push(...ea.notes);
+    return Object.fromEntries(ea.figures);
+  } catch (err) {
+    notes.push(`EXPLAIN ANALYZE failed: ${(err as Error).message}`);
+    return {};
+  }
+}
+
+/** Indexes, workload-wide; then the sample plans and EXPLAIN ANALYZE of what they serve. */
+async function runAdvisor(
+  pool: Pool,
+  target: TargetProfile,
+  statements: StatementDelta[],
+  window: DatabaseWindow | null,
+  hypopg: HypopgStatus,
+  opts: AnalyzerOptions,
+  notes: string[],
+): Promise<AdvisorEvidence> {
+  heartbeat({ phase: 'advisor', statements: statements.length });
+  try {
+    const advisor = await adviseIndexes(
+      pool,
+      { statements, schemas: target.database?.schemas ?? ['public'], tableWrites: tableWrites(window) },
+      { hypopgSchema: hypopg.schema, heartbeat },
+      {
+        minTableRows: opts.minTableRows,
+        minPlanCost: opts.minPlanCost,
+        minSavingFraction: opts.minSavingFraction,
+        unverifiedSavingFraction: opts.unverifiedSavingFraction,
+        ...opts.advisor,
+        planner: { statementTimeout: opts.statementTimeout, ...(opts.advisor.planner ?? {}) },
+      },
+    );
+    notes.push(...advisor.notes);
+    for (const r of advisor.rejected) notes.push(`index ${r.candidate} not proposed: ${r.reason}`);
+    const samples = matchSamples(opts.sampleQueries, statements, notes);
+    const samplePlans = await planSampleQueries(pool, hypopg, advisor, samples, opts, notes);
+    const actual = await explainAnalyze(pool, statements, samples, opts, notes);
+    return { advisor, samplePlans, actual };
+  } catch (err) {
+    notes.push(`the index advisor failed: ${(err as Error).message}`);
+    return { advisor: null, samplePlans: {}, actual: {} };
+  }
+}
+
+async function readHealth(pool: Pool, target: TargetProfile, window: DatabaseWindow | null, opts: AnalyzerOptions, notes: string[]) {
+  if (!opts.healthChecks) return null;
+  heartbeat({ phase: 'health' });
+  try {
+    const snapshot = await collectHealth(pool, target.database?.schemas ?? ['public']);
+    const w: HealthWindow | null = window
+      ? {
+          tables: window.tables,
+          activity: window.activity,
+          cache: statementCacheFigures(window.statements),
+          statements: window.statements.map((s) => ({ query: s.query, totalMs: s.totalMs, calls: s.calls })),
+        }
+      : null;
+    if (!window) notes.push('health checks without the window figures: activity, cache and scan checks use the cumulative statistics');
+    return { snapshot, window: w };
+  } catch (err) {
+    notes.push(`health checks failed: ${(err as Error).message}`);
+    return null;
+  }
+}
+
+async function preloadList(pool: Pool): Promise<{ preload: string[]; database: string }> {
+  const { rows } = await pool.query(`SELECT current_setting('shared_preload_libraries') AS p, current_database() AS db`);
+  const preload = String(rows[0].p)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return { preload, database: String(rows[0].db) };
+}
+
+/** Gathers the evidence of one analysis; `store` lets it read the profile's window. */
+export async function collectDatabaseEvidence(
+  pool: Pool,
+  target: TargetProfile,
+  profile: DatabaseProfile,
+  opts: AnalyzerOptions,
+  store?: Pool,
+): Promise<Collected<DatabaseEvidence>> {
+  const notes: string[] = [];
+  if (!(await ensureParser())) notes.push(`the SQL parser could not be loaded (${parserProblem()}); N+1 detection falls back on patterns`);
+  const window = await loadWindow(store, profile, notes);
+  const windowRequests = window?.windowRequests ?? profile.windowRequests;
+  const statements = filterStatements(window ? window.statements : topStatementsOnly(profile), opts, notes);
+  const { hypopg, states, qualstats } = await readExtensions(pool, statements, opts, notes);
+  const { advisor, samplePlans, actual } = await runAdvisor(pool, target, statements, window, hypopg, opts, notes);
+  const health = await readHealth(pool, target, window, opts, notes);
+  const extensions =
+    opts.reportMissingExtensions && states
+      ? { states: states.filter((e) => e.name !== 'pg_stat_statements'), ...(await preloadList(pool)) }
+      : null;
+  return { evidence: { windowRequests, statements, advisor, qualstats, samplePlans, actual, health, extensions }, notes };
+}

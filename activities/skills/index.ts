@@ -1,0 +1,14 @@
+// The skills' activities, one per line of the registry (common/skills.ts); the type checker insists.
+import type { SkillActivityName } from '../../common/skills';
+import type { SkillRequest, SkillResult } from '../../common/stages';
+import type { ActivityDeps } from '../deps';
+import { cacheAnalyzer } from './cache-analyzer';
+import { databaseOptimizationAnalyzer } from './database-optimization-analyzer';
+import { skillActivity } from './skill';
+
+export function createSkillActivities(deps: ActivityDeps) {
+  return {
+    databaseOptimizationAnalyzer: skillActivity(databaseOptimizationAnalyzer, deps),
+    cacheAnalyzer: skillActivity(cacheAnalyzer, deps),
+  } satisfies Record<SkillActivityName, (req: SkillRequest) => Promise<SkillResult>>;
+}
