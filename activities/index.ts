@@ -6,6 +6,7 @@ import { createPrecheckActivities } from './precheck';
 import { createCacheProfileActivities } from './profiling/cache';
 import { createCpuProfileActivities } from './profiling/cpu-profile';
 import { createDatabaseProfileActivities } from './profiling/database';
+import { createDatabaseActivitySampler } from './profiling/database-activity';
 import { createProcessActivities } from './profiling/process';
 import { createSkillActivities } from './skills';
 import { createStoreActivities } from './store/activities';
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createProcessActivities(deps),
     ...createCpuProfileActivities(deps),
     ...createDatabaseProfileActivities(deps),
+    ...createDatabaseActivitySampler(deps),
     ...createCacheProfileActivities(deps),
     ...createSkillActivities(deps),
     ...createActionActivities(deps),

@@ -1,37 +1,59 @@
 // Step 1: profile the target under its real traffic, then inventory the bottlenecks.
-import { proxyActivities } from '@temporalio/workflow';
+import { patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { inventoryBottlenecks } from '../common/bottlenecks';
 import type { ProfilingInput, ProfilingResult } from '../common/stages';
 import { loadTestOptions } from './timeouts';
 import { loadTest } from './load-test';
 
-const { captureDatabaseSnapshot, profileDatabase, captureCacheSnapshot, profileCache, measureNetwork } = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  retry: { maximumAttempts: 3 },
-});
+function shortActivities(summary: string) {
+  return proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry: { maximumAttempts: 3 }, summary });
+}
+
+function windowActivities(seconds: number, summary: string) {
+  return proxyActivities<Activities>({ ...loadTestOptions(seconds), summary });
+}
 
 export async function profilingWorkflow({ runId, target }: ProfilingInput): Promise<ProfilingResult> {
-  const { sampleProcessMetrics, profileCpu } = proxyActivities<Activities>(
-    loadTestOptions(target.load.warmupSeconds + target.load.durationSeconds),
-  );
-
-  const dbBefore = target.database ? await captureDatabaseSnapshot({ runId, target }) : null;
-  const cacheBefore = target.redis ? await captureCacheSnapshot({ target }) : null;
+  const { load } = target;
+  const windowSeconds = load.warmupSeconds + load.durationSeconds;
+  const dbBefore = target.database
+    ? await shortActivities('pg_stat_statements and table counters before the load').captureDatabaseSnapshot({ runId, target })
+    : null;
+  const cacheBefore = target.redis
+    ? await shortActivities('Redis INFO and SLOWLOG before the load').captureCacheSnapshot({ target })
+    : null;
+  // Histories recorded before the sampler was an activity of its own have no such activity.
+  const sampleDb = patched('database-activity-sampler') && dbBefore?.snapshotId;
 
   // The CPU profile covers the measured window (after warm-up); null when the target names no inspector.
-  const [baseline, process, cpu] = await Promise.all([
+  const [baseline, process, cpu, dbActivity] = await Promise.all([
     loadTest({
       runId,
       phase: 'baseline',
       target,
-      concurrency: target.load.concurrency,
-      durationSeconds: target.load.durationSeconds,
-      warmupSeconds: target.load.warmupSeconds,
+      concurrency: load.concurrency,
+      durationSeconds: load.durationSeconds,
+      warmupSeconds: load.warmupSeconds,
     }),
-    sampleProcessMetrics({ target, durationSeconds: target.load.warmupSeconds + target.load.durationSeconds }),
+    windowActivities(windowSeconds, `process and host metrics for ${windowSeconds} s`).sampleProcessMetrics({
+      target,
+      durationSeconds: windowSeconds,
+    }),
     target.process?.inspectorUrl
-      ? profileCpu({ runId, target, durationSeconds: target.load.durationSeconds, startAfterSeconds: target.load.warmupSeconds })
+      ? windowActivities(windowSeconds, `CPU profile through the inspector for ${load.durationSeconds} s`).profileCpu({
+          runId,
+          target,
+          durationSeconds: load.durationSeconds,
+          startAfterSeconds: load.warmupSeconds,
+        })
+      : null,
+    sampleDb
+      ? windowActivities(windowSeconds, `pg_stat_activity every 500 ms for ${windowSeconds} s`).sampleDatabaseActivity({
+          runId,
+          target,
+          durationSeconds: windowSeconds,
+        })
       : null,
   ]);
 
@@ -39,9 +61,18 @@ export async function profilingWorkflow({ runId, target }: ProfilingInput): Prom
   const windowRequests = baseline.requests + baseline.warmupRequests;
   const totalRequestLatencyMs = baseline.latencyMs.mean * windowRequests;
   const [database, cache, network] = await Promise.all([
-    dbBefore ? profileDatabase({ runId, target, beforeSnapshotId: dbBefore.snapshotId, windowRequests, totalRequestLatencyMs }) : null,
-    cacheBefore ? profileCache({ target, before: cacheBefore }) : null,
-    measureNetwork({ target }),
+    dbBefore
+      ? shortActivities('pg_stat_statements after the load: the window').profileDatabase({
+          runId,
+          target,
+          beforeSnapshotId: dbBefore.snapshotId,
+          windowRequests,
+          totalRequestLatencyMs,
+          ...(dbActivity ? { activityArtifactId: dbActivity.artifactId } : {}),
+        })
+      : null,
+    cacheBefore ? shortActivities('Redis INFO and SLOWLOG after the load: the window').profileCache({ target, before: cacheBefore }) : null,
+    shortActivities('connect, TTFB and transfer of each endpoint, 3 fresh connections').measureNetwork({ target }),
   ]);
 
   const bottlenecks = inventoryBottlenecks({ baseline, database, cache, process, network, cpu }, target.targets);

@@ -6,6 +6,10 @@ import type { Pool } from 'pg';
 import { TargetConnections } from '../../activities/connections';
 import type { ActivityDeps } from '../../activities/deps';
 import { createDatabaseProfileActivities } from '../../activities/profiling/database';
+import {
+  createDatabaseActivitySampler,
+  sampleDatabaseActivity as sampleActivitySamples,
+} from '../../activities/profiling/database-activity';
 import { analyzeDatabase, databaseOptimizationAnalyzer } from '../../activities/skills/database-optimization-analyzer';
 import { skillActivity } from '../../activities/skills/skill';
 import type { DatabaseEvidence } from '../../activities/skills/database-optimization-analyzer/findings';
@@ -83,7 +87,10 @@ before(async () => {
   const snap = await captureDatabaseSnapshot({ runId: 'dbskill-test', target });
   assert.ok(snap.snapshotId, `no snapshot: ${snap.problems.join('; ')}`);
 
-  // The window: REQUESTS "requests", each with one product listing and an N+1 loop over categories.
+  // The window: REQUESTS "requests", each with one product listing and an N+1 loop over categories,
+  // with pg_stat_activity sampled beside it as the profiling workflow does.
+  const { sampleDatabaseActivity } = createDatabaseActivitySampler(deps);
+  const sampling = sampleDatabaseActivity({ runId: 'dbskill-test', target, durationSeconds: 1, intervalMs: 100 });
   const client = await pool.connect();
   try {
     for (let r = 0; r < REQUESTS; r++) {
@@ -106,6 +113,7 @@ before(async () => {
     beforeSnapshotId: snap.snapshotId,
     windowRequests: REQUESTS,
     totalRequestLatencyMs: latencyMs,
+    activityArtifactId: (await sampling).artifactId,
   });
 });
 
@@ -172,7 +180,8 @@ test('profileDatabase stores the window: every statement, table counter deltas, 
   const products = w.tables!.find((t) => t.table === 'products')!;
   assert.ok(products.seqScan >= REQUESTS, `products seq scans in the window: ${products.seqScan}`);
   assert.equal(products.nTupIns, 0, 'the load inserted nothing');
-  assert.ok(w.activity && w.activity.samples >= 1, 'pg_stat_activity was sampled during the window');
+  assert.ok(w.activity && w.activity.samples >= 5, `pg_stat_activity was sampled during the window (${w.activity?.samples} samples)`);
+  assert.ok(!profile.problems.some((p) => /not sampled/.test(p)), profile.problems.join('; '));
   assert.ok(w.windowSeconds !== null && w.windowSeconds > 0);
 });
 
@@ -181,7 +190,18 @@ test('profileDatabase without a before snapshot says the figures are cumulative'
   const p = await profileDatabase({ runId: 'dbskill-test', target, beforeSnapshotId: null, windowRequests: 1, totalRequestLatencyMs: 1 });
   assert.equal(p.available, true);
   assert.ok(p.problems.some((m) => /cumulative/.test(m)));
+  assert.ok(p.problems.some((m) => /not sampled during the load window; one sample taken after it/.test(m)));
   assert.equal(p.dbShareOfLatencyPct, 100, 'capped at 100');
+});
+
+test('the pg_stat_activity sampler stops when cancelled, keeping the samples it took', async () => {
+  const abort = new AbortController();
+  setTimeout(() => abort.abort(), 300);
+  const started = Date.now();
+  const { samples } = await sampleActivitySamples(pool, 30, 50, { signal: abort.signal });
+  assert.ok(Date.now() - started < 5_000, `stopped after ${Date.now() - started} ms`);
+  assert.ok(samples.length >= 2 && samples.length < 100, `${samples.length} samples`);
+  assert.ok(samples.every((x) => Array.isArray(x.sessions)));
 });
 
 test('analyzer without hypopg: proposes the index, unverified, risk medium', async () => {

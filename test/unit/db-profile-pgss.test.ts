@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pool } from 'pg';
-import { readPgStatStatements } from '../../activities/profiling/database';
+import { readPgStatStatements } from '../../activities/postgres/stat-views';
 
 type Handler = (text: string) => { rows: Record<string, unknown>[] } | Error;
 

@@ -1,0 +1,74 @@
+// pg_stat_activity sampled while the load window runs: sessions, waits, locks and long transactions
+// of the target's database. An activity of its own beside the load test (it heartbeats each sample
+// and stops on cancel); the samples go to the store and profileDatabase reads them by id.
+import type { Pool } from 'pg';
+import type { TargetProfile } from '../../common/profile';
+import { activityContext, sleep } from '../activity-context';
+import type { ActivityDeps } from '../deps';
+import { ensureParser } from '../postgres/sql-parse';
+import { sampleActivity } from '../postgres/stat-views';
+import type { ActivitySample } from '../postgres/statistics';
+import { saveArtifact } from '../store/artifacts';
+
+export const DB_ACTIVITY_KIND = 'db-activity-samples';
+
+export interface SampleDatabaseActivityRequest {
+  runId: string;
+  target: TargetProfile;
+  durationSeconds: number;
+  intervalMs?: number;
+}
+
+export interface DatabaseActivitySamples {
+  artifactId: string | null;
+  samples: number;
+  /** Samples that failed (the target busy or restarting); a missed sample is not a failure. */
+  missed: number;
+}
+
+const MAX_SAMPLES = 2_000;
+
+/** Samples every `intervalMs` for `durationSeconds` (at most MAX_SAMPLES), until `signal` aborts. */
+export async function sampleDatabaseActivity(
+  pool: Pool,
+  durationSeconds: number,
+  intervalMs: number,
+  opts: { signal?: AbortSignal; onSample?: (n: number) => void } = {},
+): Promise<{ samples: ActivitySample[]; missed: number }> {
+  await ensureParser(); // normalizes the sampled query texts
+  const samples: ActivitySample[] = [];
+  let missed = 0;
+  const end = Date.now() + durationSeconds * 1000;
+  while (Date.now() < end && samples.length < MAX_SAMPLES && !opts.signal?.aborted) {
+    const started = Date.now();
+    try {
+      samples.push(await sampleActivity(pool));
+    } catch {
+      missed++;
+    }
+    opts.onSample?.(samples.length);
+    await sleep(Math.max(0, Math.min(intervalMs - (Date.now() - started), end - Date.now())), opts.signal);
+  }
+  return { samples, missed };
+}
+
+export function createDatabaseActivitySampler(deps: ActivityDeps) {
+  return {
+    async sampleDatabaseActivity(req: SampleDatabaseActivityRequest): Promise<DatabaseActivitySamples> {
+      if (!req.target.database) return { artifactId: null, samples: 0, missed: 0 };
+      const ctx = activityContext();
+      const { samples, missed } = await sampleDatabaseActivity(
+        deps.connections.database(req.target),
+        req.durationSeconds,
+        req.intervalMs ?? 500,
+        {
+          signal: ctx?.cancellationSignal,
+          onSample: (n) => ctx?.heartbeat({ samples: n }),
+        },
+      );
+      if (ctx?.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
+      const artifactId = samples.length ? await saveArtifact(deps.store, req.runId, DB_ACTIVITY_KIND, samples) : null;
+      return { artifactId, samples: samples.length, missed };
+    },
+  };
+}
