@@ -4,10 +4,9 @@ import type { Activities } from '../activities';
 import type { EscalationInput, EscalationStatus } from '../common/run';
 import { acknowledgeSignal, escalationStatusQuery, resolveSignal } from './messages';
 
-const { recordEscalation, updateEscalation } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { maximumAttempts: 5 },
-});
+function ticketActivities(summary: string) {
+  return proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5 }, summary });
+}
 
 export async function architectureEscalation(input: EscalationInput): Promise<EscalationStatus> {
   const status: EscalationStatus = { ticketId: null, state: 'open', notes: [] };
@@ -20,12 +19,15 @@ export async function architectureEscalation(input: EscalationInput): Promise<Es
     pending.push({ state: 'resolved', note: { at: new Date().toISOString(), by, text: resolution } });
   });
 
-  status.ticketId = await recordEscalation({ workflowId: workflowInfo().workflowId, input });
+  status.ticketId = await ticketActivities(`open the review ticket: ${input.reason}`).recordEscalation({
+    workflowId: workflowInfo().workflowId,
+    input,
+  });
   while (status.state !== 'resolved') {
     const arrived = await condition(() => pending.length > 0, input.timeoutMs);
     if (!arrived) {
       status.state = 'expired';
-      await updateEscalation({
+      await ticketActivities('mark the ticket expired').updateEscalation({
         ticketId: status.ticketId,
         status: 'expired',
         note: { at: new Date().toISOString(), by: 'perf-orchestrator', text: 'no resolution before the deadline' },
@@ -35,7 +37,11 @@ export async function architectureEscalation(input: EscalationInput): Promise<Es
     const next = pending.shift()!;
     if (!(status.state === 'acknowledged' && next.state === 'acknowledged')) status.state = next.state;
     status.notes.push(next.note);
-    await updateEscalation({ ticketId: status.ticketId, status: status.state, note: next.note });
+    await ticketActivities(`ticket ${status.state} by ${next.note.by}`).updateEscalation({
+      ticketId: status.ticketId,
+      status: status.state,
+      note: next.note,
+    });
   }
   return status;
 }

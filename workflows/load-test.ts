@@ -7,7 +7,15 @@ import { splitLoad } from '../common/shards';
 import type { LoadTestRequest, LoadTestSummary } from '../common/types';
 import { loadTestOptions } from './timeouts';
 
-const { mergeLoadTests } = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry: { maximumAttempts: 3 } });
+/** "baseline load test, 16 connections, 10 s" / "stress load test at 1200 req/s (open model, at most 64 connections), 5 s". */
+export function describeLoadTest(req: LoadTestRequest): string {
+  const open = (req.model ?? req.target.load.model) === 'open';
+  const rate = req.rateRps ?? req.target.load.rateRps;
+  const how = open
+    ? `at ${rate} req/s (open model${req.maxConnections ? `, at most ${req.maxConnections} connections` : ''})`
+    : `${req.concurrency} connections`;
+  return `${req.phase} load test, ${how}, ${req.durationSeconds} s${req.warmupSeconds ? ` after ${req.warmupSeconds} s warm-up` : ''}`;
+}
 
 // With no worker serving perf-loadgen, a load test would wait forever: fail it with the fix instead.
 const NO_GENERATOR = `no load generator picked the test up: start a worker that serves the ${LOADGEN_TASK_QUEUE} task queue (npm run worker, or PERF_WORKER_ROLES=loadgen)`;
@@ -17,6 +25,7 @@ export async function loadTest(req: LoadTestRequest): Promise<LoadTestSummary> {
     ...loadTestOptions(req.durationSeconds + req.warmupSeconds),
     taskQueue: LOADGEN_TASK_QUEUE,
     scheduleToStartTimeout: '5 minutes',
+    summary: describeLoadTest(req),
   });
   const open = (req.model ?? req.target.load.model) === 'open';
   const parts = splitLoad(req, req.target.load.shards, open);
@@ -38,7 +47,13 @@ export async function loadTest(req: LoadTestRequest): Promise<LoadTestSummary> {
       ),
     ),
   );
-  return results.length === 1 ? results[0] : mergeLoadTests({ request: req, shardIds: results.map((r) => r.id) });
+  if (results.length === 1) return results[0];
+  const { mergeLoadTests } = proxyActivities<Activities>({
+    startToCloseTimeout: '2 minutes',
+    retry: { maximumAttempts: 3 },
+    summary: `merge the ${results.length} shards' histograms`,
+  });
+  return mergeLoadTests({ request: req, shardIds: results.map((r) => r.id) });
 }
 
 /** A load test on its own, e.g. from the CLI or another workflow. */

@@ -1,25 +1,35 @@
 // Step 3: apply the approved items in order as a saga; a failure rolls back what was applied.
 import { ApplicationFailure, CancellationScope, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { describeAction } from '../common/contract';
 import { applyOrder } from '../common/plan';
 import type { OptimizationInput, OptimizationResult } from '../common/stages';
 import type { AppliedChange, RolledBackChange } from '../common/types';
 import type { TargetProfile } from '../common/profile';
 
-export function actionActivities(target: TargetProfile) {
+export function actionActivities(target: TargetProfile, summary: string) {
   return proxyActivities<Activities>({
     // An index build may take as long as the profile's statement timeout allows.
     startToCloseTimeout: `${Math.ceil(target.actions.statementTimeoutMs / 1000) + 120} seconds`,
     retry: { maximumAttempts: 3, initialInterval: '2 seconds' },
+    summary,
   });
+}
+
+function describeUndo(change: AppliedChange): string {
+  const u = change.undo;
+  if (u.type === 'drop_index') return `DROP INDEX CONCURRENTLY ${u.schema}.${u.indexName}`;
+  if (u.type === 'recreate_index') return `re-create ${u.schema}.${u.indexName} concurrently`;
+  if (u.type === 'set_toggle') return `set toggle ${u.toggle} back to ${JSON.stringify(u.value)}`;
+  return `nothing to undo (${u.why})`;
 }
 
 /** Rolls back in reverse order; not cancellable, so a cancelled run never leaves a half-undone change. */
 export async function rollbackAll(target: TargetProfile, applied: AppliedChange[], reason: string): Promise<RolledBackChange[]> {
-  const { rollbackChange } = actionActivities(target);
   return CancellationScope.nonCancellable(async () => {
     const out: RolledBackChange[] = [];
     for (const change of [...applied].reverse()) {
+      const { rollbackChange } = actionActivities(target, `roll back ${change.itemId}: ${describeUndo(change)}`);
       try {
         out.push(await rollbackChange({ target, change, reason }));
       } catch (err) {
@@ -31,10 +41,10 @@ export async function rollbackAll(target: TargetProfile, applied: AppliedChange[
 }
 
 export async function optimizationWorkflow({ target, items }: OptimizationInput): Promise<OptimizationResult> {
-  const { applyAction } = actionActivities(target);
   const applied: AppliedChange[] = [];
   for (const item of applyOrder(items)) {
     if (!item.automatic) throw ApplicationFailure.nonRetryable(`item ${item.id} is manual and cannot be applied`, 'BadPlan');
+    const { applyAction } = actionActivities(target, `apply ${item.id}: ${describeAction(item.action)}`);
     try {
       applied.push(await applyAction({ target, item }));
     } catch (err) {

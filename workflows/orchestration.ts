@@ -1,4 +1,5 @@
 // The parent: profile -> analyze -> approve -> optimize -> validate, with rollback and escalation.
+// performanceOrchestration reads as the run's story; each step is a short method of OrchestrationRun.
 import {
   CancellationScope,
   ParentClosePolicy,
@@ -6,273 +7,289 @@ import {
   executeChild,
   isCancellation,
   proxyActivities,
-  setHandler,
   startChild,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { buildOutputContract, type Outcome } from '../common/contract';
-import type { OutputContract } from '../common/output-contract';
 import { REGRESSION_THRESHOLD_PCT } from '../common/compare';
-import { automaticIds, defaultApprovalIds } from '../common/plan';
-import type { Phase, RunInput, RunStatus } from '../common/run';
-import { PERF_PHASE, PERF_TIER } from '../common/search-attributes';
+import type { OutputContract } from '../common/output-contract';
+import { automaticIds } from '../common/plan';
+import type { Phase, RunInput } from '../common/run';
+import { PERF_TIER } from '../common/search-attributes';
 import type { AnalysisResult, OptimizationResult, ProfilingResult, ValidationResult } from '../common/stages';
-import type { PrecheckResult } from '../common/types';
+import type { Layer } from '../common/profile';
+import type { Plan, PrecheckResult } from '../common/types';
 import { analysisWorkflow } from './analysis';
 import { architectureEscalation } from './escalation';
-import { approvePlanUpdate, rejectPlanSignal, requestRollbackSignal, statusQuery } from './messages';
 import { optimizationWorkflow, rollbackAll } from './optimization';
 import { profilingWorkflow } from './profiling';
+import { RunState } from './run-state';
 import { validationWorkflow } from './validation';
 
-const { precheck, recordRunStarted, recordRunResult } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { maximumAttempts: 5, initialInterval: '2 seconds' },
-});
+function runActivities(summary: string) {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: '1 minute',
+    retry: { maximumAttempts: 5, initialInterval: '2 seconds' },
+    summary,
+  });
+}
 
 const ESCALATION_TIMEOUT_MS = 30 * 24 * 3600 * 1000;
 
+type EscalationReason = 'targets_missed' | 'approval_timeout' | 'tier_t4';
+
 export async function performanceOrchestration(input: RunInput): Promise<OutputContract> {
-  const { workflowId, runId } = workflowInfo();
-  const target = input.target;
-  const scope = input.scope ?? target.scope;
-  const status: RunStatus = {
-    workflowId,
-    target: target.name,
-    phase: 'precheck',
-    step: 'checking that the target, its database and its cache answer',
-    tier: null,
-    plan: null,
-    decision: null,
-    baseline: null,
-    after: null,
-    bottlenecks: [],
-    applied: [],
-    rolledBack: [],
-    rollbackRequested: false,
-    escalationWorkflowId: null,
-    error: null,
-  };
-  const enter = (phase: Phase, step: string) => {
-    status.phase = phase;
-    status.step = step;
-    upsertSearchAttributes({ [PERF_PHASE.name]: [phase] });
-  };
-
-  setHandler(statusQuery, () => status);
-  setHandler(
-    approvePlanUpdate,
-    ({ itemIds, by }) => {
-      const ids = itemIds ?? defaultApprovalIds(status.plan!);
-      status.decision = { kind: 'approved', itemIds: ids, by: by ?? 'unknown', auto: false };
-      return { approved: ids };
-    },
-    {
-      validator: ({ itemIds }) => {
-        if (status.phase !== 'awaiting_approval' || !status.plan) {
-          throw new Error(`nothing to approve: the run is in phase "${status.phase}"`);
-        }
-        const known = new Map(status.plan.items.map((i) => [i.id, i]));
-        for (const id of itemIds ?? []) {
-          const item = known.get(id);
-          if (!item) throw new Error(`unknown plan item "${id}"; the plan has: ${[...known.keys()].join(', ') || '(no items)'}`);
-          if (!item.automatic) throw new Error(`plan item "${id}" is a manual step; the tool cannot apply it`);
-        }
-      },
-    },
-  );
-  setHandler(rejectPlanSignal, ({ reason, by }) => {
-    if (status.phase === 'awaiting_approval' && !status.decision) status.decision = { kind: 'rejected', reason, by: by ?? 'unknown' };
-  });
-  setHandler(requestRollbackSignal, () => {
-    status.rollbackRequested = true;
-  });
-
-  const childId = (step: string) => `${workflowId}:${step}:${runId}`;
-  let profiling: ProfilingResult | null = null;
-  let analysis: AnalysisResult | null = null;
-  let optimization: OptimizationResult | null = null;
-  let validation: ValidationResult | null = null;
-  let pre: PrecheckResult;
-
-  const finish = async (outcome: Outcome, escalationWorkflowId: string | null = status.escalationWorkflowId): Promise<OutputContract> => {
-    status.escalationWorkflowId = escalationWorkflowId;
-    const result = buildOutputContract({
-      input,
-      scope,
-      timestamp: pre.timestamp,
-      workflowId,
-      runId,
-      profiling: profiling!,
-      plan: analysis!.plan,
-      decision: status.decision ?? { kind: 'timed_out' },
-      optimization,
-      validation,
-      outcome,
-      escalationWorkflowId,
-    });
-    await recordRunResult({ workflowId, runId, status: outcome, result });
-    const end: Phase = outcome === 'rejected' ? 'rejected' : outcome === 'approval_timed_out' ? 'approval_timed_out' : 'completed';
-    enter(end, `finished: ${outcome}`);
-    return result;
-  };
-
-  const escalate = async (reason: 'targets_missed' | 'approval_timeout' | 'tier_t4', summary: string): Promise<string> => {
-    enter('escalating', `opening an architecture review: ${summary}`);
-    const id = childId('escalation');
-    await startChild(architectureEscalation, {
-      workflowId: id,
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-      args: [
-        {
-          target: target.name,
-          parentWorkflowId: workflowId,
-          reason,
-          summary,
-          details: {
-            tier: analysis?.plan.tier,
-            bottlenecks: profiling?.bottlenecks.slice(0, 5),
-            comparison: validation?.comparison ?? null,
-          },
-          timeoutMs: input.escalationTimeoutMs ?? ESCALATION_TIMEOUT_MS,
-        },
-      ],
-    });
-    return id;
-  };
-
-  const rollback = async (reason: string): Promise<void> => {
-    const toUndo = status.applied.filter((a) => !status.rolledBack.some((r) => r.itemId === a.itemId && r.ok));
-    if (toUndo.length === 0) return;
-    enter('rolling_back', `rolling back ${toUndo.length} change(s): ${reason}`);
-    const done = await rollbackAll(target, toUndo, reason);
-    status.rolledBack.push(...done);
-    optimization = { ...(optimization ?? { applied: status.applied, failed: null }), rolledBack: status.rolledBack };
-  };
-
+  const run = new OrchestrationRun(input);
   try {
-    return await steps();
+    return await run.story();
   } catch (err) {
-    // A run that ends early (cancelled, or a step failed for good) leaves nothing half-applied.
-    const why = isCancellation(err) ? 'run cancelled' : `run failed: ${(err as Error).message}`;
-    await rollback(why);
-    status.error = why;
-    enter(isCancellation(err) ? 'cancelled' : 'failed', why);
+    await run.endEarly(err);
     throw err;
   }
+}
 
-  async function steps(): Promise<OutputContract> {
-    // 1. Pre-checks.
-    pre = await precheck(target);
-    await recordRunStarted({ workflowId, runId, input });
+class OrchestrationRun {
+  readonly state: RunState;
+  readonly scope: Layer[];
+  readonly threshold: number;
+  private readonly workflowId: string;
+  private readonly runId: string;
+  private pre: PrecheckResult | null = null;
+  private profiling: ProfilingResult | null = null;
+  private analysis: AnalysisResult | null = null;
+  private optimization: OptimizationResult | null = null;
+  private validation: ValidationResult | null = null;
 
-    // 2. Profiling.
-    enter('profiling', `baseline load test (${target.load.concurrency} connections, ${target.load.durationSeconds}s) and profiles`);
-    profiling = await executeChild(profilingWorkflow, { workflowId: childId('profiling'), args: [{ runId, target }] });
-    status.baseline = profiling.baseline;
-    status.bottlenecks = profiling.bottlenecks;
+  constructor(private readonly input: RunInput) {
+    ({ workflowId: this.workflowId, runId: this.runId } = workflowInfo());
+    this.scope = input.scope ?? input.target.scope;
+    this.threshold = input.regressionThresholdPct ?? REGRESSION_THRESHOLD_PCT;
+    this.state = new RunState(this.workflowId, input.target.name);
+    this.state.registerHandlers();
+  }
 
-    // 3. Analysis.
-    enter('analysis', `running the skills for ${scope.join(', ')}`);
-    analysis = await executeChild(analysisWorkflow, {
-      workflowId: childId('analysis'),
-      args: [{ runId, target, scope, tier: input.tier, profiling }],
+  async story(): Promise<OutputContract> {
+    await this.precheck();
+    const profiling = await this.profile();
+    const plan = await this.analyze(profiling);
+    if (automaticIds(plan).length === 0) return this.nothingToApply(plan);
+    const approval = await this.state.awaitApproval(this.input, plan);
+    if (approval === 'nothing_approved') return this.finish('nothing_to_apply');
+    if (approval === 'rejected' || approval === 'rollback_requested') return this.finish('rejected');
+    if (approval === 'timed_out') return this.approvalTimedOut();
+    const optimization = await this.optimize(plan);
+    if (optimization.failed) return this.finish('apply_failed_rolled_back');
+    if (this.state.rollbackRequested) return this.rollBackOnRequest();
+    const validation = await this.validate(plan, profiling);
+    if (validation === null) return this.rollBackOnRequest();
+    if (validation.regressed) return this.rollBackRegression(validation);
+    if (this.state.rollbackRequested) return this.rollBackOnRequest();
+    const improved = validation.comparison.some((c) => c.changePct > this.threshold);
+    const esc = validation.targetsMet
+      ? null
+      : await this.escalate('targets_missed', `targets still missed after tuning (tier ${plan.tier})`);
+    return this.finish(improved ? 'improved' : 'no_change', esc);
+  }
+
+  /** A run that ends early (cancelled, or a step failed for good) leaves nothing half-applied. */
+  async endEarly(err: unknown): Promise<void> {
+    const why = isCancellation(err) ? 'run cancelled' : `run failed: ${(err as Error).message}`;
+    await this.rollback(why);
+    this.state.status.error = why;
+    this.state.enter(isCancellation(err) ? 'cancelled' : 'failed', why);
+  }
+
+  private childId(step: string): string {
+    return `${this.workflowId}:${step}:${this.runId}`;
+  }
+
+  private async precheck(): Promise<void> {
+    this.pre = await runActivities('pre-check: the target, its database and its cache answer').precheck(this.input.target);
+    await runActivities('record the run in the store').recordRunStarted({
+      workflowId: this.workflowId,
+      runId: this.runId,
+      input: this.input,
     });
-    const plan = analysis.plan;
-    status.plan = plan;
-    status.tier = plan.tier;
+  }
+
+  private async profile(): Promise<ProfilingResult> {
+    const { target } = this.input;
+    const what = `baseline load test (${target.load.concurrency} connections, ${target.load.durationSeconds}s) and profiles`;
+    this.state.enter('profiling', what);
+    const profiling = await executeChild(profilingWorkflow, {
+      workflowId: this.childId('profiling'),
+      args: [{ runId: this.runId, target }],
+      staticSummary: `Profiling: ${what}`,
+    });
+    this.profiling = profiling;
+    this.state.status.baseline = profiling.baseline;
+    this.state.status.bottlenecks = profiling.bottlenecks;
+    return profiling;
+  }
+
+  private async analyze(profiling: ProfilingResult): Promise<Plan> {
+    const what = `running the skills for ${this.scope.join(', ')}`;
+    this.state.enter('analysis', what);
+    this.analysis = await executeChild(analysisWorkflow, {
+      workflowId: this.childId('analysis'),
+      args: [{ runId: this.runId, target: this.input.target, scope: this.scope, tier: this.input.tier, profiling }],
+      staticSummary: `Analysis: ${what}`,
+    });
+    const plan = this.analysis.plan;
+    this.state.status.plan = plan;
+    this.state.status.tier = plan.tier;
     upsertSearchAttributes({ [PERF_TIER.name]: [plan.tier] });
-    if (automaticIds(plan).length === 0) {
-      status.decision = { kind: 'approved', itemIds: [], by: 'perf-orchestrator', auto: true };
-      const esc =
-        plan.tier === 'T4' ? await escalate('tier_t4', 'no automatic optimization found and the gap to the targets is beyond 5x') : null;
-      return finish('nothing_to_apply', esc);
-    }
+    return plan;
+  }
 
-    // 4. Approval.
-    enter('awaiting_approval', `waiting for approval of ${plan.items.length} item(s)`);
-    if (input.autoApprove) {
-      status.decision = { kind: 'approved', itemIds: defaultApprovalIds(plan), by: input.requestedBy, auto: true };
-    } else {
-      await condition(() => status.decision !== null || status.rollbackRequested, input.approvalTimeoutMs);
-    }
-    if (!status.decision || status.decision.kind !== 'approved' || status.decision.itemIds.length === 0) {
-      if (status.decision?.kind === 'rejected') return finish('rejected');
-      if (status.decision?.kind === 'approved') return finish('nothing_to_apply');
-      status.decision = status.rollbackRequested
-        ? { kind: 'rejected', reason: 'rollback requested before approval', by: 'requestRollback' }
-        : { kind: 'timed_out' };
-      if (status.rollbackRequested) return finish('rejected');
-      const esc =
-        input.onApprovalTimeout === 'escalate'
-          ? await escalate('approval_timeout', `plan for ${target.name} was not approved within ${input.approvalTimeoutMs} ms`)
-          : null;
-      return finish('approval_timed_out', esc);
-    }
+  private async nothingToApply(plan: Plan): Promise<OutputContract> {
+    this.state.status.decision = { kind: 'approved', itemIds: [], by: 'perf-orchestrator', auto: true };
+    const esc =
+      plan.tier === 'T4' ? await this.escalate('tier_t4', 'no automatic optimization found and the gap to the targets is beyond 5x') : null;
+    return this.finish('nothing_to_apply', esc);
+  }
 
-    // 5. Optimization.
-    const approved = new Set(status.decision.itemIds);
-    enter('optimizing', `applying ${approved.size} approved change(s)`);
+  private async approvalTimedOut(): Promise<OutputContract> {
+    const { target, approvalTimeoutMs, onApprovalTimeout } = this.input;
+    const esc =
+      onApprovalTimeout === 'escalate'
+        ? await this.escalate('approval_timeout', `plan for ${target.name} was not approved within ${approvalTimeoutMs} ms`)
+        : null;
+    return this.finish('approval_timed_out', esc);
+  }
+
+  private async optimize(plan: Plan): Promise<OptimizationResult> {
+    const decision = this.state.status.decision;
+    const approved = new Set(decision?.kind === 'approved' ? decision.itemIds : []);
+    const what = `applying ${approved.size} approved change(s)`;
+    this.state.enter('optimizing', what);
     // Not cancellable: the parent must learn what was applied in order to undo it.
-    optimization = await CancellationScope.nonCancellable(() =>
+    const optimization = await CancellationScope.nonCancellable(() =>
       executeChild(optimizationWorkflow, {
-        workflowId: childId('optimization'),
-        args: [{ target, items: plan.items.filter((i) => approved.has(i.id)) }],
+        workflowId: this.childId('optimization'),
+        args: [{ target: this.input.target, items: plan.items.filter((i) => approved.has(i.id)) }],
+        staticSummary: `Optimization: ${what}`,
       }),
     );
-    status.applied = optimization.applied;
-    status.rolledBack = [...optimization.rolledBack];
-    if (optimization.failed) return finish('apply_failed_rolled_back');
-    if (status.rollbackRequested) {
-      await rollback('rollback requested');
-      return finish('rolled_back_on_request');
-    }
+    this.optimization = optimization;
+    this.state.recordApplied(optimization.applied, optimization.rolledBack);
+    return optimization;
+  }
 
-    // 6. Validation, abandoned when a rollback is requested meanwhile.
-    enter('validating', `re-testing under the baseline load (tier ${plan.tier})`);
-    const validationScope = new CancellationScope();
-    const validated = validationScope.run(() =>
+  /** The validation child, abandoned (null) when a rollback is requested meanwhile. */
+  private async validate(plan: Plan, profiling: ProfilingResult): Promise<ValidationResult | null> {
+    const what = `re-testing under the baseline load (tier ${plan.tier})`;
+    this.state.enter('validating', what);
+    const scope = new CancellationScope();
+    const validated = scope.run(() =>
       executeChild(validationWorkflow, {
-        workflowId: childId('validation'),
+        workflowId: this.childId('validation'),
         args: [
           {
-            runId,
-            target,
+            runId: this.runId,
+            target: this.input.target,
             tier: plan.tier,
-            baseline: profiling!.baseline,
-            regressionThresholdPct: input.regressionThresholdPct ?? REGRESSION_THRESHOLD_PCT,
+            baseline: profiling.baseline,
+            regressionThresholdPct: this.threshold,
           },
         ],
+        staticSummary: `Validation: ${what}`,
       }),
     );
     const first = await Promise.race([
       validated.then(() => 'validated' as const),
-      condition(() => status.rollbackRequested).then(() => 'rollback' as const),
+      condition(() => this.state.rollbackRequested).then(() => 'rollback' as const),
     ]);
     if (first === 'rollback') {
-      validationScope.cancel();
+      scope.cancel();
       await validated.catch((err) => {
         if (!isCancellation(err)) throw err;
       });
-      await rollback('rollback requested');
-      return finish('rolled_back_on_request');
+      return null;
     }
-    validation = await validated;
-    status.after = validation.after;
+    this.validation = await validated;
+    this.state.status.after = this.validation.after;
+    return this.validation;
+  }
 
-    if (validation.regressed) {
-      const worse = validation.comparison.filter((c) => c.regressed).map((c) => `${c.metric} ${c.before} -> ${c.after}`);
-      await rollback(`regression over ${input.regressionThresholdPct ?? REGRESSION_THRESHOLD_PCT}%: ${worse.join(', ')}`);
-      return finish('regressed_rolled_back');
-    }
-    if (status.rollbackRequested) {
-      await rollback('rollback requested');
-      return finish('rolled_back_on_request');
-    }
-    const improved = validation.comparison.some((c) => c.changePct > (input.regressionThresholdPct ?? REGRESSION_THRESHOLD_PCT));
-    const esc = validation.targetsMet ? null : await escalate('targets_missed', `targets still missed after tuning (tier ${plan.tier})`);
-    return finish(improved ? 'improved' : 'no_change', esc);
+  private async rollBackOnRequest(): Promise<OutputContract> {
+    await this.rollback('rollback requested');
+    return this.finish('rolled_back_on_request');
+  }
+
+  private async rollBackRegression(v: ValidationResult): Promise<OutputContract> {
+    const worse = v.comparison.filter((c) => c.regressed).map((c) => `${c.metric} ${c.before} -> ${c.after}`);
+    await this.rollback(`regression over ${this.threshold}%: ${worse.join(', ')}`);
+    return this.finish('regressed_rolled_back');
+  }
+
+  private async rollback(reason: string): Promise<void> {
+    const toUndo = this.state.pendingUndo();
+    if (toUndo.length === 0) return;
+    this.state.enter('rolling_back', `rolling back ${toUndo.length} change(s): ${reason}`);
+    const done = await rollbackAll(this.input.target, toUndo, reason);
+    this.state.status.rolledBack.push(...done);
+    this.optimization = {
+      ...(this.optimization ?? { applied: this.state.status.applied, failed: null }),
+      rolledBack: this.state.status.rolledBack,
+    };
+  }
+
+  private async escalate(reason: EscalationReason, summary: string): Promise<string> {
+    this.state.enter('escalating', `opening an architecture review: ${summary}`);
+    const id = this.childId('escalation');
+    await startChild(architectureEscalation, {
+      workflowId: id,
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      staticSummary: `Architecture review: ${summary}`,
+      args: [
+        {
+          target: this.input.target.name,
+          parentWorkflowId: this.workflowId,
+          reason,
+          summary,
+          details: {
+            tier: this.analysis?.plan.tier,
+            bottlenecks: this.profiling?.bottlenecks.slice(0, 5),
+            comparison: this.validation?.comparison ?? null,
+          },
+          timeoutMs: this.input.escalationTimeoutMs ?? ESCALATION_TIMEOUT_MS,
+        },
+      ],
+    });
+    return id;
+  }
+
+  private async finish(
+    outcome: Outcome,
+    escalationWorkflowId: string | null = this.state.status.escalationWorkflowId,
+  ): Promise<OutputContract> {
+    const status = this.state.status;
+    status.escalationWorkflowId = escalationWorkflowId;
+    const result = buildOutputContract({
+      input: this.input,
+      scope: this.scope,
+      timestamp: this.pre!.timestamp,
+      workflowId: this.workflowId,
+      runId: this.runId,
+      profiling: this.profiling!,
+      plan: this.analysis!.plan,
+      decision: status.decision ?? { kind: 'timed_out' },
+      optimization: this.optimization,
+      validation: this.validation,
+      outcome,
+      escalationWorkflowId,
+    });
+    await runActivities(`record the result in the store: ${outcome}`).recordRunResult({
+      workflowId: this.workflowId,
+      runId: this.runId,
+      status: outcome,
+      result,
+    });
+    const end: Phase = outcome === 'rejected' ? 'rejected' : outcome === 'approval_timed_out' ? 'approval_timed_out' : 'completed';
+    this.state.enter(end, `finished: ${outcome}`);
+    return result;
   }
 }

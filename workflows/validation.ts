@@ -87,7 +87,10 @@ export async function validationWorkflow(input: ValidationInput): Promise<Valida
   }
   if (plan.soak) {
     const intervalMs = soakSampleIntervalMs(load.soakSeconds);
-    const { sampleProcessMetrics } = proxyActivities<Activities>(loadTestOptions(load.soakSeconds));
+    const { sampleProcessMetrics } = proxyActivities<Activities>({
+      ...loadTestOptions(load.soakSeconds),
+      summary: `process metrics every ${intervalMs} ms during the ${load.soakSeconds} s soak`,
+    });
     const [summary, proc] = await Promise.all([
       runTest(runId, target, 'soak', load.concurrency, load.soakSeconds, 0),
       sampleProcessMetrics({ target, durationSeconds: load.soakSeconds, intervalMs }),

@@ -5,6 +5,7 @@ import { TASK_QUEUE, type RunStatus } from '../../common/run';
 import { requestRollbackSignal, statusQuery } from '../../workflows/messages';
 import { withClient } from '../connect';
 import { UsageError } from '../errors';
+import { rollbackChangesWorkflow } from '../../workflows/rollback';
 
 export function registerRollback(program: Command): void {
   program
@@ -26,13 +27,12 @@ export function registerRollback(program: Command): void {
         const started = (await handle.fetchHistory()).events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
         if (!started) throw new UsageError(`cannot read the input of ${id} from its history`);
         const { target } = defaultPayloadConverter.fromPayload<RunInput>(started);
-        const rb = await client.workflow.execute('rollbackChangesWorkflow', {
+        const rb = await client.workflow.execute(rollbackChangesWorkflow, {
           taskQueue: TASK_QUEUE,
           workflowId: `${id}:rollback:${desc.runId}`,
           args: [{ target, changes, reason: opts.reason }],
         });
-        for (const r of rb as { itemId: string; ok: boolean; details: string }[])
-          console.log(`${r.ok ? 'rolled back' : 'FAILED'} ${r.itemId}: ${r.details}`);
+        for (const r of rb) console.log(`${r.ok ? 'rolled back' : 'FAILED'} ${r.itemId}: ${r.details}`);
       });
     });
 }

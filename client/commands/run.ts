@@ -12,6 +12,7 @@ import { writeReport } from '../report-files';
 import { watchRun } from '../watch';
 import { UsageError } from '../errors';
 import type { OutputContract } from '../../common/output-contract';
+import { performanceOrchestration } from '../../workflows/orchestration';
 
 export interface RunOptions {
   target: string;
@@ -92,7 +93,7 @@ export async function startRun(input: RunInput, opts: { wait: boolean; reports: 
     const workflowId = workflowIdFor(input.target.name);
     let handle;
     try {
-      handle = await client.workflow.start('performanceOrchestration', {
+      handle = await client.workflow.start(performanceOrchestration, {
         taskQueue: TASK_QUEUE,
         workflowId,
         args: [input],

@@ -20,6 +20,7 @@ import type { LoadTestRequest, LoadTestSummary } from '../../common/types';
 import { createWorkers } from '../../worker/create-worker';
 import { testDatabase } from '../helpers/services';
 import { startTemporal, workflowBundle } from '../helpers/temporal';
+import { loadTestWorkflow } from '../../workflows';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
@@ -107,7 +108,7 @@ const request = (): LoadTestRequest => ({
 
 describe('distributed load test', { concurrency: false }, () => {
   test('two shards on two generators merge to exactly the sum of the shards', async () => {
-    const summary: LoadTestSummary = await env.client.workflow.execute('loadTestWorkflow', {
+    const summary: LoadTestSummary = await env.client.workflow.execute(loadTestWorkflow, {
       taskQueue: TASK_QUEUE,
       workflowId: `loadtest-${Date.now()}`,
       args: [request()],
@@ -147,7 +148,7 @@ describe('distributed load test', { concurrency: false }, () => {
     generators[0].fail = true;
     generators[1].fail = true;
     await assert.rejects(
-      env.client.workflow.execute('loadTestWorkflow', {
+      env.client.workflow.execute(loadTestWorkflow, {
         taskQueue: TASK_QUEUE,
         workflowId: `loadtest-lost-${Date.now()}`,
         args: [request()],

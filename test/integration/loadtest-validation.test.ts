@@ -18,6 +18,7 @@ import { TargetConnections } from '../../activities/connections';
 import { migrateStore } from '../../activities/store/schema';
 import { testPool } from '../helpers/services';
 import { startTemporal } from '../helpers/temporal';
+import { validationWorkflow } from '../../workflows';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
@@ -133,7 +134,7 @@ function validate(target: TargetProfile, tier: ValidationInput['tier'], id: stri
     baseline: poorBaseline(target.load.concurrency),
     regressionThresholdPct: 10,
   };
-  return env.client.workflow.execute('validationWorkflow', { taskQueue, workflowId: `validation-${id}-${Date.now()}`, args: [input] });
+  return env.client.workflow.execute(validationWorkflow, { taskQueue, workflowId: `validation-${id}-${Date.now()}`, args: [input] });
 }
 
 describe('validationWorkflow stress and soak', { concurrency: false }, () => {

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
+import { type NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -15,7 +15,7 @@ import { TASK_QUEUE, workflowIdFor, type RunInput, type RunStatus } from '../../
 import { OutputContractSchema, type OutputContract } from '../../common/output-contract';
 import { parseTargetProfile, type TargetProfile } from '../../common/profile';
 import { PERF_TARGET } from '../../common/search-attributes';
-import type { AppliedChange, RolledBackChange } from '../../common/types';
+import type { RolledBackChange } from '../../common/types';
 import {
   approvePlanUpdate,
   escalationStatusQuery,
@@ -28,6 +28,7 @@ import { startDemoTarget, type DemoTarget } from '../helpers/demo-target';
 import { testDatabase } from '../helpers/services';
 import { startTemporal, workflowBundle } from '../helpers/temporal';
 import { STORE_SCHEMA } from '../../activities/store/schema';
+import { performanceOrchestration, rollbackChangesWorkflow } from '../../workflows';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
@@ -81,7 +82,7 @@ function input(target: TargetProfile, over: Partial<RunInput> = {}): RunInput {
 }
 
 async function start(i: RunInput) {
-  return client.workflow.start('performanceOrchestration', {
+  return client.workflow.start(performanceOrchestration, {
     taskQueue: TASK_QUEUE,
     workflowId: workflowIdFor(i.target.name),
     args: [i],
@@ -109,11 +110,11 @@ async function rollBackFinishedRun(handle: {
   query: (q: typeof statusQuery) => Promise<RunStatus>;
 }): Promise<RolledBackChange[]> {
   const done = await handle.query(statusQuery);
-  return (await client.workflow.execute('rollbackChangesWorkflow', {
+  return client.workflow.execute(rollbackChangesWorkflow, {
     taskQueue: TASK_QUEUE,
     workflowId: `${handle.workflowId}:rollback`,
-    args: [{ target: shop.profile, changes: done.applied as AppliedChange[], reason: 'test' }],
-  })) as RolledBackChange[];
+    args: [{ target: shop.profile, changes: done.applied, reason: 'test' }],
+  });
 }
 
 async function indexesOnProducts(): Promise<string[]> {
