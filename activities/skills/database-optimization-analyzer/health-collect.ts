@@ -113,7 +113,9 @@ const SETTINGS = [
   'effective_cache_size',
 ];
 
-const TYPE_MAX: Record<string, number> = { smallint: 32767, integer: 2147483647, bigint: 9223372036854775807 };
+// The largest value of a column's type, compared with the sequence's values read as float8: bigint's
+// 2^63 - 1 has no exact number, it is 2^63 as a float8 (like pg_sequences.max_value::float8).
+const TYPE_MAX: Record<string, number> = { smallint: 32767, integer: 2147483647, bigint: 2 ** 63 };
 
 export async function collectHealth(pool: Pool, schemas: string[]): Promise<HealthSnapshot> {
   const settingsQ = pool.query(`SELECT name, setting, unit FROM pg_settings WHERE name = ANY($1::text[])`, [SETTINGS]);
