@@ -21,7 +21,7 @@ import {
   type TableWrites,
 } from './advisor';
 import { extensionStates, missingExtensionsFinding, usable } from './extensions';
-import { collectHealth } from './health-collect';
+import { collectHealth } from './health';
 import { DEFAULT_HEALTH_OPTIONS, healthFindings, type HealthOptions, type HealthWindow } from './health';
 import { prepareHypopg } from '../../postgres/hypopg';
 import { nPlusOneFindings, shorten } from './n-plus-one';

@@ -4,7 +4,7 @@
 // their latency gain is not estimated (0).
 import type { Finding } from '../../../../common/types';
 import { DEFAULT_HEALTH_OPTIONS, type HealthOptions } from './options';
-import type { HealthSnapshot } from '../health-collect';
+import type { HealthSnapshot } from './snapshot';
 import type { HealthWindow } from './window';
 import { duplicateIndexes, duplicatePairs, invalidIndexes, unusedIndexes } from './checks/indexes';
 import { cacheHitRatio, partitioning, seqScans } from './checks/scans';

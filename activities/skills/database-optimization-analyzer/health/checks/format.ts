@@ -1,6 +1,6 @@
 // How the checks write figures and the statistics' time span in their evidence.
 import { round } from '../../../../../common/round';
-import type { HealthSnapshot } from '../../health-collect';
+import type { HealthSnapshot } from '../snapshot';
 
 export function bytes(n: number): string {
   if (n >= 1024 ** 3) return `${round(n / 1024 ** 3, 2)} GB`;

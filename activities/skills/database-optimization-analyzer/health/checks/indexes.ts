@@ -3,7 +3,7 @@ import type { Finding } from '../../../../../common/types';
 import { concurrentDefinition } from '../../../../../common/index-definition';
 import { qualifiedName, safeToken, shortHash } from '../../../../postgres/sql-ident';
 import type { HealthOptions } from '../options';
-import type { HealthIndex, HealthSnapshot } from '../../health-collect';
+import type { HealthIndex, HealthSnapshot } from '../snapshot';
 import { bytes, count, since } from './format';
 import { HEALTH_SOURCE, manualFinding } from './manual-finding';
 

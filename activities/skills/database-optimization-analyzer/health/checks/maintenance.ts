@@ -4,7 +4,7 @@ import type { Finding } from '../../../../../common/types';
 import { round } from '../../../../../common/round';
 import { qualifiedName, quoteIdent } from '../../../../postgres/sql-ident';
 import type { HealthOptions } from '../options';
-import type { HealthSnapshot } from '../../health-collect';
+import type { HealthSnapshot } from '../snapshot';
 import { bytes, count } from './format';
 import { manualFinding } from './manual-finding';
 import { expectedIndexPages, expectedTablePages } from './page-estimates';

@@ -2,7 +2,7 @@
 import type { Finding } from '../../../../../common/types';
 import { round } from '../../../../../common/round';
 import type { HealthOptions } from '../options';
-import type { HealthSnapshot, HealthTable } from '../../health-collect';
+import type { HealthSnapshot, HealthTable } from '../snapshot';
 import type { HealthWindow } from '../window';
 import { bytes, count, since } from './format';
 import { manualFinding } from './manual-finding';

@@ -2,7 +2,7 @@
 import type { Finding } from '../../../../../common/types';
 import { round } from '../../../../../common/round';
 import type { HealthOptions } from '../options';
-import type { HealthSnapshot } from '../../health-collect';
+import type { HealthSnapshot } from '../snapshot';
 import type { HealthWindow } from '../window';
 import { manualFinding } from './manual-finding';
 import { settingNumber } from './settings';
