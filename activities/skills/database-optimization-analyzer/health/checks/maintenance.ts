@@ -1,5 +1,4 @@
-// Maintenance checks, autovacuum's and autoanalyze's work and what it cannot do: bloat, stale planner
-// statistics, sequences near exhaustion and transaction ID wraparound.
+// Maintenance checks: bloat, stale planner statistics, sequences near exhaustion and transaction ID wraparound.
 import type { Finding } from '../../../../../common/types';
 import { round } from '../../../../../common/round';
 import { qualifiedName, quoteIdent } from '../../../../postgres/sql-ident';
