@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pool, PoolClient } from 'pg';
-import { collectHealth, type HealthSnapshot } from '../../activities/skills/database-optimization-analyzer/health-collect';
+import { collectHealth, type HealthSnapshot } from '../../activities/skills/database-optimization-analyzer/health';
 import { DEFAULT_HEALTH_OPTIONS, healthFindings } from '../../activities/skills/database-optimization-analyzer/health';
 import { extensionStates, missingExtensionsFinding } from '../../activities/skills/database-optimization-analyzer/extensions';
 import { readQualstats, qualstatEvidence } from '../../activities/skills/database-optimization-analyzer/qualstats';

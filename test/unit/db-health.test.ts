@@ -1,7 +1,7 @@
 // Health checks on synthetic snapshots: thresholds, figures and steps.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { HealthIndex, HealthSnapshot, HealthTable } from '../../activities/skills/database-optimization-analyzer/health-collect';
+import type { HealthIndex, HealthSnapshot, HealthTable } from '../../activities/skills/database-optimization-analyzer/health';
 import { expectedTablePages, healthFindings } from '../../activities/skills/database-optimization-analyzer/health';
 import { concurrentDefinition } from '../../common/index-definition';
 import { summarizeActivity, diffTableCounters, type TableCounters } from '../../activities/postgres/statistics';

@@ -181,7 +181,7 @@ export function nPlusOneFindings(
   const groups = new Map<string, { stat: StatementStat; n: number; shape: LookupShape | null }>();
   for (const st of stats) {
     let key = `q:${st.queryid}`;
-    let shape: LookupShape | null = null;
+    let shape: LookupShape | null;
     if (parserReady()) {
       const parsed = tryParse(st.query);
       if ('error' in parsed) continue;
