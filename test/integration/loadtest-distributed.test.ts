@@ -21,6 +21,7 @@ import { createWorkers } from '../../worker/create-worker';
 import { testDatabase } from '../helpers/services';
 import { startTemporal, workflowBundle } from '../helpers/temporal';
 import { loadTestWorkflow } from '../../workflows';
+import { recordHistories } from '../helpers/record-histories';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
@@ -108,11 +109,13 @@ const request = (): LoadTestRequest => ({
 
 describe('distributed load test', { concurrency: false }, () => {
   test('two shards on two generators merge to exactly the sum of the shards', async () => {
+    const workflowId = `loadtest-${Date.now()}`;
     const summary: LoadTestSummary = await env.client.workflow.execute(loadTestWorkflow, {
       taskQueue: TASK_QUEUE,
-      workflowId: `loadtest-${Date.now()}`,
+      workflowId,
       args: [request()],
     });
+    await recordHistories(env.client, 'two-shards', [workflowId]);
     assert.deepEqual(
       generators.map((g) => g.ran),
       [1, 1],

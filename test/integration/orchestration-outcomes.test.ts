@@ -1,0 +1,166 @@
+// The outcomes the demo never reaches, on real Temporal with the real activities against scripted
+// HTTP targets: a change that changes nothing (no_change) while the targets stay missed (an
+// architecture review), nothing automatic to apply at T4 (nothing_to_apply + review), and an apply
+// that fails after another succeeded (apply_failed_rolled_back, the first one undone).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DefaultLogger, type NativeConnection, Runtime } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createWorkers } from '../../worker/create-worker';
+import { TASK_QUEUE, workflowIdFor, type RunInput } from '../../common/run';
+import { OutputContractSchema } from '../../common/output-contract';
+import { PERF_TARGET } from '../../common/search-attributes';
+import { escalationStatusQuery, statusQuery } from '../../workflows/messages';
+import { performanceOrchestration, rollbackChangesWorkflow } from '../../workflows';
+import { startScriptedTarget, type ScriptedTarget } from '../helpers/scripted-target';
+import { REDIS_URL, testDatabase } from '../helpers/services';
+import { recordHistories } from '../helpers/record-histories';
+import { startTemporal, workflowBundle } from '../helpers/temporal';
+
+Runtime.install({ logger: new DefaultLogger('WARN') });
+
+const REDIS = { redis: { urlEnv: 'OUTCOMES_REDIS_URL' } };
+let env: TestWorkflowEnvironment;
+let client: Client;
+let workers: Awaited<ReturnType<typeof createWorkers>>;
+let workerDone: Promise<void>;
+let noOp: ScriptedTarget; // a toggle that changes nothing, targets out of reach
+let farOff: ScriptedTarget; // nothing automatic to apply, 10x from the targets
+let refusing: ScriptedTarget; // two toggles, the second refused by the toggle API
+
+before(async () => {
+  env = await startTemporal();
+  client = env.client;
+  noOp = await startScriptedTarget({
+    name: 'noop',
+    endpoints: { report: 60 },
+    toggles: [{ name: 'reportCache', endpoint: 'report' }],
+    profile: {
+      ...REDIS,
+      scope: ['caching'],
+      targets: { p95Ms: 5, p99Ms: 10, throughputRps: 10 },
+      load: { concurrency: 8, durationSeconds: 3, warmupSeconds: 0.5 },
+    },
+  });
+  farOff = await startScriptedTarget({
+    name: 'faroff',
+    endpoints: { slow: 60 },
+    profile: { scope: ['caching'], targets: { p95Ms: 5, p99Ms: 10, throughputRps: 10 } },
+  });
+  refusing = await startScriptedTarget({
+    name: 'refusing',
+    endpoints: { big: 40, small: 10 },
+    toggles: [
+      { name: 'bigCache', endpoint: 'big', delayWhenOn: 1 },
+      { name: 'smallCache', endpoint: 'small', refuse: true },
+    ],
+    profile: { ...REDIS, scope: ['caching'] },
+  });
+  workers = await createWorkers({
+    connection: env.nativeConnection as NativeConnection,
+    namespace: env.namespace ?? 'default',
+    storeUrl: await testDatabase('perf_test_outcomes_store'),
+    env: { ...noOp.env, ...farOff.env, ...refusing.env, OUTCOMES_REDIS_URL: REDIS_URL },
+    workflowBundle: await workflowBundle(),
+  });
+  workerDone = workers.run();
+});
+
+after(async () => {
+  workers?.shutdown();
+  await workerDone;
+  await workers?.close();
+  await Promise.all([noOp?.close(), farOff?.close(), refusing?.close()]);
+  await env?.teardown();
+});
+
+function start(t: ScriptedTarget, over: Partial<RunInput> = {}) {
+  const input: RunInput = {
+    target: t.profile,
+    tier: 'auto',
+    autoApprove: true,
+    approvalTimeoutMs: 60_000,
+    onApprovalTimeout: 'end',
+    requestedBy: 'test',
+    ...over,
+  };
+  return client.workflow.start(performanceOrchestration, {
+    taskQueue: TASK_QUEUE,
+    workflowId: workflowIdFor(t.profile.name),
+    args: [input],
+    typedSearchAttributes: [{ key: PERF_TARGET, value: t.profile.name }],
+  });
+}
+
+describe('outcomes of performanceOrchestration', { concurrency: false }, () => {
+  test('a change that changes nothing: no_change, and targets still missed open an architecture review', async () => {
+    // A 50% threshold: neither noise nor a no-op reads as a gain or a regression.
+    const handle = await start(noOp, { regressionThresholdPct: 50, tier: 'T1' });
+    const result = OutputContractSchema.parse(await handle.result());
+    const summary = result.validation_results.improvement_summary;
+    assert.equal(summary.outcome, 'no_change', JSON.stringify(summary.comparison));
+    assert.equal(result.validation_results.targets_met, false);
+    assert.deepEqual(
+      result.optimizations_implemented.map((o) => [o.id, o.status]),
+      [['cache-report', 'applied']],
+    );
+    assert.equal(noOp.toggles.reportCache, true, 'the no-op toggle stays applied');
+    const escId = summary.escalation_workflow_id!;
+    assert.match(escId, /:escalation:/);
+    const review = await client.workflow.getHandle(escId).query(escalationStatusQuery);
+    assert.equal(review.state, 'open');
+    assert.ok(result.next_steps.some((n) => /targets still missed/.test(n)));
+    // Undo it the way `perf-orch rollback` does for a finished run.
+    const status = await handle.query(statusQuery);
+    const undone = await client.workflow.execute(rollbackChangesWorkflow, {
+      taskQueue: TASK_QUEUE,
+      workflowId: `${handle.workflowId}:rollback`,
+      args: [{ target: noOp.profile, changes: status.applied, reason: 'test' }],
+    });
+    assert.deepEqual(
+      undone.map((r) => [r.itemId, r.ok]),
+      [['cache-report', true]],
+    );
+    assert.equal(noOp.toggles.reportCache, false);
+    await recordHistories(client, 'outcome-no-change', [handle.workflowId, escId, `${handle.workflowId}:rollback`]);
+  });
+
+  test('nothing automatic to apply and 10x from the targets: nothing_to_apply at T4, with an architecture review', async () => {
+    const handle = await start(farOff);
+    const result = OutputContractSchema.parse(await handle.result());
+    assert.equal(result.validation_results.improvement_summary.outcome, 'nothing_to_apply');
+    assert.equal(result.baseline_metrics.tier, 'T4');
+    assert.deepEqual(result.validation_results.load_testing_completed, ['baseline'], 'no validation without a change');
+    const escId = result.validation_results.improvement_summary.escalation_workflow_id!;
+    const review = await client.workflow.getHandle(escId).query(escalationStatusQuery);
+    assert.equal(review.state, 'open');
+    const plan = (await handle.query(statusQuery)).plan!;
+    assert.deepEqual(plan.items, []);
+    assert.ok(plan.notes?.some((n) => /cache-analyzer skipped: target faroff has no redis section/.test(n)));
+    assert.ok(result.next_steps.some((n) => /analysis note: no optimization found/.test(n)));
+    await recordHistories(client, 'outcome-nothing-to-apply-t4', [
+      handle.workflowId,
+      `${handle.workflowId}:analysis:${handle.firstExecutionRunId}`,
+    ]);
+  });
+
+  test('an apply that fails after another succeeded: apply_failed_rolled_back, the first change undone', async () => {
+    const handle = await start(refusing, { tier: 'T1' });
+    const result = OutputContractSchema.parse(await handle.result());
+    assert.equal(result.validation_results.improvement_summary.outcome, 'apply_failed_rolled_back');
+    const statusOf = Object.fromEntries(result.optimizations_implemented.map((o) => [o.id, o.status]));
+    assert.deepEqual(statusOf, { 'cache-big': 'rolled_back', 'cache-small': 'failed' });
+    assert.deepEqual(refusing.writes, [
+      { name: 'bigCache', value: true },
+      { name: 'bigCache', value: false },
+    ]);
+    assert.ok(
+      result.next_steps.some((n) => /applying cache-small failed \(.*locked during the sale/.test(n)),
+      result.next_steps.join('\n'),
+    );
+    assert.deepEqual(result.validation_results.load_testing_completed, ['baseline']);
+    const optimization = `${handle.workflowId}:optimization:${handle.firstExecutionRunId}`;
+    await recordHistories(client, 'outcome-apply-failed', [handle.workflowId, optimization]);
+  });
+});
