@@ -12,6 +12,7 @@ import { readQualstats, qualstatEvidence } from '../../activities/skills/databas
 import { ensureParser } from '../../activities/postgres/sql-parse';
 import type { Finding } from '../../common/types';
 import { testPool } from '../helpers/services';
+import { settingWithUnit } from '../../activities/skills/database-optimization-analyzer/health/readers/settings';
 
 const DB = 'perf_test_dbhealth';
 const S = 'dbhealth';
@@ -209,6 +210,47 @@ test('sequences: one at 90% of its MAXVALUE, one whose int column is near its li
   assert.ok(
     steps(f).some((s) => /ALTER TABLE "dbhealth"\."t_serial" ALTER COLUMN "id" TYPE bigint;/.test(s) && /NOT applied by the tool/.test(s)),
   );
+});
+
+test('sequences: the step for a sequence no column owns is SQL that PostgreSQL accepts', async () => {
+  const step = steps(byId('db-health-sequences')).find((x) => x.startsWith('ALTER SEQUENCE "dbhealth"."s_small"'));
+  assert.equal(step, 'ALTER SEQUENCE "dbhealth"."s_small" AS bigint MAXVALUE 9223372036854775807;');
+  const c = await pool.connect();
+  try {
+    await c.query('BEGIN');
+    await c.query(step!);
+    const { rows } = await c.query(
+      `SELECT data_type, max_value::text FROM pg_sequences WHERE schemaname = 'dbhealth' AND sequencename = 's_small'`,
+    );
+    assert.deepEqual(rows[0], { data_type: 'bigint', max_value: '9223372036854775807' });
+  } finally {
+    await c.query('ROLLBACK');
+    c.release();
+  }
+});
+
+test('a health read waiting behind DDL fails after its lock timeout instead of hanging', async () => {
+  // Its own session: the test pool's connections are taken by the sessions the other checks observe.
+  const lockerPool = await testPool(DB);
+  const locker = await lockerPool.connect();
+  try {
+    await locker.query('BEGIN');
+    await locker.query(`LOCK TABLE ${S}.t_stale IN ACCESS EXCLUSIVE MODE`);
+    const started = Date.now();
+    await assert.rejects(collectHealth(pool, [S], { lockTimeoutMs: 200, statementTimeoutMs: 10_000 }), /lock timeout/);
+    assert.ok(Date.now() - started < 5_000, `failed after ${Date.now() - started} ms`);
+  } finally {
+    await locker.query('ROLLBACK');
+    locker.release();
+    await lockerPool.end();
+  }
+});
+
+test('settings counted in blocks read as sizes in the evidence', () => {
+  assert.match(snapshot.settings.shared_buffers, /^\d+kB$/);
+  assert.equal(settingWithUnit('16384', '8kB'), '131072kB');
+  assert.equal(settingWithUnit('4096', 'kB'), '4096kB');
+  assert.equal(settingWithUnit('on', null), 'on');
 });
 
 test('sessions: idle in transaction, blocked update with its blocker, long-running query', () => {

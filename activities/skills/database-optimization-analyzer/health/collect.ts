@@ -1,6 +1,6 @@
 // The database's state for the health checks, read from the catalog and statistics views of the
 // target database (read-only queries; nothing here needs an extension).
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { HealthSnapshot } from './snapshot';
 import { readSettings } from './readers/settings';
 import { readDatabase } from './readers/database';
@@ -10,7 +10,33 @@ import { readSequences } from './readers/sequences';
 import { readSessions } from './readers/sessions';
 import { readPreparedXacts, readReplicationSlots } from './readers/xmin-holders';
 
-export async function collectHealth(pool: Pool, schemas: string[]): Promise<HealthSnapshot> {
+/** Bounds on each read: a catalog read waiting behind DDL (size functions take locks) fails instead of hanging. */
+export interface HealthReadTimeouts {
+  lockTimeoutMs: number;
+  statementTimeoutMs: number;
+}
+
+export const DEFAULT_HEALTH_READ_TIMEOUTS: HealthReadTimeouts = { lockTimeoutMs: 2_000, statementTimeoutMs: 30_000 };
+
+/** The snapshot, read in one READ ONLY transaction with lock and statement timeouts. */
+export async function collectHealth(pool: Pool, schemas: string[], timeouts = DEFAULT_HEALTH_READ_TIMEOUTS): Promise<HealthSnapshot> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN READ ONLY');
+    await client.query(`SET LOCAL lock_timeout = ${Math.round(timeouts.lockTimeoutMs)}`);
+    await client.query(`SET LOCAL statement_timeout = ${Math.round(timeouts.statementTimeoutMs)}`);
+    const snapshot = await readSnapshot(client, schemas);
+    await client.query('COMMIT');
+    return snapshot;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+async function readSnapshot(pool: PoolClient, schemas: string[]): Promise<HealthSnapshot> {
   const [{ settings, blockSize }, db, indexes, tables, sequences, sessions, preparedXacts, replicationSlots] = await Promise.all([
     readSettings(pool),
     readDatabase(pool),

@@ -146,7 +146,8 @@ export function sequences(s: HealthSnapshot, o: HealthOptions): Finding | null {
             `ALTER SEQUENCE ${seq} AS bigint;`,
           ];
         }
-        return [`ALTER SEQUENCE ${seq} MAXVALUE ${x.q.column?.max ?? '9223372036854775807'};`];
+        // The exact bigint maximum: the number type would print 9223372036854776000, which PostgreSQL refuses.
+        return [`ALTER SEQUENCE ${seq} AS bigint MAXVALUE 9223372036854775807;`];
       }),
       rollback: 'a widened column or sequence is not narrowed back (the values may no longer fit); take a backup before the change',
       risk: 'high',

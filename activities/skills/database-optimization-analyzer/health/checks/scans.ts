@@ -90,8 +90,8 @@ export function seqScans(s: HealthSnapshot, w: HealthWindow | null, o: HealthOpt
     items.push(
       `${d.schema}.${d.table} (${count(t!.reltuples)} rows): ${count(d.seqScan)} sequential scans in the window (${round((100 * d.seqScan) / (d.seqScan + d.idxScan), 1)}% of its scans), ${count(d.seqTupRead)} rows read by them` +
         (fix ? `; addressed by ${fix.id}` : stmts.length ? `; statements: ${stmts.join(' | ')}` : '') +
-        (t!.reltuples > 10_000_000
-          ? '; over 10M rows: consider partitioning it by the column its queries range over (architectural, T4)'
+        (t!.reltuples >= o.partitionMinRows
+          ? `; over ${count(o.partitionMinRows)} rows: consider partitioning it by the column its queries range over (architectural, T4)`
           : ''),
     );
   }

@@ -1,9 +1,9 @@
 // The current database: transaction ID ages, statistics reset, server start and connection counts.
-import type { Pool } from 'pg';
+import type { PoolClient } from 'pg';
 import type { HealthSnapshot } from '../snapshot';
 
 export async function readDatabase(
-  pool: Pool,
+  pool: PoolClient,
 ): Promise<Pick<HealthSnapshot, 'statsReset' | 'serverStart' | 'database' | 'serverConnections'>> {
   const result = await pool.query(
     `SELECT current_database() AS name, age(d.datfrozenxid)::float8 AS xid_age, mxid_age(d.datminmxid)::float8 AS mxid_age,

@@ -1,8 +1,8 @@
 // The indexes of the analyzed schemas: definition, keys, validity, size, scans and the figures of the bloat estimate.
-import type { Pool } from 'pg';
+import type { PoolClient } from 'pg';
 import type { HealthIndex } from '../snapshot';
 
-export async function readIndexes(pool: Pool, schemas: string[]): Promise<HealthIndex[]> {
+export async function readIndexes(pool: PoolClient, schemas: string[]): Promise<HealthIndex[]> {
   const result = await pool.query(
     `SELECT n.nspname AS schema, t.relname AS table, ic.relname AS name, i.indisunique AS unique, i.indisprimary AS primary,
             con.conname AS constraint, i.indisvalid AS valid,

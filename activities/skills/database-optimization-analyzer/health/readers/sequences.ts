@@ -1,12 +1,12 @@
 // The sequences of the analyzed schemas, with the column each one feeds (owned or identity).
-import type { Pool } from 'pg';
+import type { PoolClient } from 'pg';
 import type { HealthSequence } from '../snapshot';
 
 // The largest value of a column's type, compared with the sequence's values read as float8: bigint's
 // 2^63 - 1 has no exact number, it is 2^63 as a float8 (like pg_sequences.max_value::float8).
 const TYPE_MAX: Record<string, number> = { smallint: 32767, integer: 2147483647, bigint: 2 ** 63 };
 
-export async function readSequences(pool: Pool, schemas: string[]): Promise<HealthSequence[]> {
+export async function readSequences(pool: PoolClient, schemas: string[]): Promise<HealthSequence[]> {
   const result = await pool.query(
     `SELECT s.schemaname AS schema, s.sequencename AS name, s.last_value::float8 AS last_value, s.max_value::float8 AS max_value,
             s.increment_by::float8 AS increment, s.cycle,

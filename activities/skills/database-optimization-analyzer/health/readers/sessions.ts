@@ -1,9 +1,9 @@
 // The other client sessions on the current database: state, waits, ages and the sessions blocking them.
-import type { Pool } from 'pg';
+import type { PoolClient } from 'pg';
 import { normalizeForEvidence } from '../../../../postgres/sql-parse';
 import type { HealthSession } from '../snapshot';
 
-export async function readSessions(pool: Pool): Promise<HealthSession[]> {
+export async function readSessions(pool: PoolClient): Promise<HealthSession[]> {
   const result = await pool.query(
     `SELECT a.pid, a.state, a.wait_event_type, a.wait_event, a.application_name,
             (extract(epoch FROM clock_timestamp() - a.query_start) * 1000)::float8 AS query_ms,

@@ -1,5 +1,5 @@
 // The server settings the checks read, and the block size the page estimates need.
-import type { Pool } from 'pg';
+import type { PoolClient } from 'pg';
 
 const SETTINGS = [
   'max_connections',
@@ -21,11 +21,18 @@ const SETTINGS = [
   'effective_cache_size',
 ];
 
-/** Each setting with its unit when the unit is a name (kB, ms), not when it is a block count (8kB). */
-export async function readSettings(pool: Pool): Promise<{ settings: Record<string, string>; blockSize: number }> {
+/** A setting with its unit; a count of blocks (unit `8kB`) becomes the size it stands for (16384 x 8kB -> 131072kB). */
+export function settingWithUnit(setting: string, unit: string | null): string {
+  if (!unit) return setting;
+  const blocks = /^(\d+)(\D+)$/.exec(unit);
+  if (blocks && /^\d+$/.test(setting)) return `${Number(setting) * Number(blocks[1])}${blocks[2]}`;
+  return /^\d/.test(unit) ? setting : `${setting}${unit}`;
+}
+
+export async function readSettings(pool: PoolClient): Promise<{ settings: Record<string, string>; blockSize: number }> {
   const result = await pool.query(`SELECT name, setting, unit FROM pg_settings WHERE name = ANY($1::text[])`, [SETTINGS]);
   const settings: Record<string, string> = {};
-  for (const r of result.rows) settings[String(r.name)] = `${r.setting}${r.unit && !/^\d/.test(String(r.unit)) ? String(r.unit) : ''}`;
+  for (const r of result.rows) settings[String(r.name)] = settingWithUnit(String(r.setting), r.unit ? String(r.unit) : null);
   const rawBlock = result.rows.find((r) => r.name === 'block_size');
   const blockSize = rawBlock ? Number(rawBlock.setting) : 8192;
   return { settings, blockSize };

@@ -1,9 +1,9 @@
 // The tables (and materialized views) of the analyzed schemas: size, activity counters, vacuum and analyze
 // state, transaction ID age, block I/O and the figures of the bloat estimate.
-import type { Pool } from 'pg';
+import type { PoolClient } from 'pg';
 import type { HealthTable } from '../snapshot';
 
-export async function readTables(pool: Pool, schemas: string[]): Promise<HealthTable[]> {
+export async function readTables(pool: PoolClient, schemas: string[]): Promise<HealthTable[]> {
   const result = await pool.query(
     `SELECT n.nspname AS schema, c.relname AS name, GREATEST(c.reltuples, 0)::float8 AS reltuples, c.relpages::float8 AS relpages,
             pg_table_size(c.oid)::float8 AS size, COALESCE(s.n_live_tup, 0)::float8 AS live, COALESCE(s.n_dead_tup, 0)::float8 AS dead,
