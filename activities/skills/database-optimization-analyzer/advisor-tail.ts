@@ -10,22 +10,13 @@
 // recommendations while there is room. Statements of one table with the same access pattern are
 // planned once per batch and candidate, as in the detailed part.
 import type { Catalog } from '../../postgres/catalog';
-import {
-  accessSignature,
-  accessesOf,
-  candidatesFor,
-  inParallel,
-  newStmt,
-  rowsPerCall,
-  servedStatement,
-  writeCostMs,
-  type AdvisorOptions,
-  type ServedStatement,
-  type Stmt,
-  type TableWrites,
-  type TailStats,
-  type WorkloadStatement,
-} from './advisor-model';
+import { accessSignature, accessesOf, newStmt, rowsPerCall, type Stmt } from './advisor/statement';
+import { candidatesFor } from './advisor/candidates';
+import type { AdvisorOptions } from './advisor/options';
+import { inParallel } from './advisor/parallel';
+import { servedStatement } from './advisor/recommendation';
+import { writeCostMs } from './advisor/tables';
+import type { ServedStatement, TableWrites, TailStats, WorkloadStatement } from './advisor/types';
 import { candidateKey, candidateServedBy, coveredBy, type Candidate } from '../../postgres/index-model';
 import type { GenericPlanner, HypotheticalIndex } from '../../postgres/planner';
 import { costAt, costModel, effectiveCost, planExcerpt, planUsesIndex, type PlanNode } from '../../postgres/plan-walk';

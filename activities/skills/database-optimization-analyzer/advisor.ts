@@ -16,26 +16,13 @@
 // table sequentially. Nothing here writes to the database.
 import type { Pool } from 'pg';
 import { adviseTail, type TailResult } from './advisor-tail';
-import {
-  DEFAULT_ADVISOR_OPTIONS,
-  accessSignature,
-  accessesOf,
-  candidatesFor,
-  inParallel,
-  newStmt,
-  recommendation,
-  rowsPerCall,
-  servedStatement,
-  tableKey,
-  writeCostMs,
-  type AdvisorInput,
-  type AdvisorOptions,
-  type AdvisorResult,
-  type AdvisorStats,
-  type IndexRecommendation,
-  type Stmt,
-  type TableWrites,
-} from './advisor-model';
+import { accessSignature, accessesOf, newStmt, rowsPerCall, tableKey, type Stmt } from './advisor/statement';
+import { candidatesFor } from './advisor/candidates';
+import { DEFAULT_ADVISOR_OPTIONS, type AdvisorOptions } from './advisor/options';
+import { inParallel } from './advisor/parallel';
+import { recommendation, servedStatement } from './advisor/recommendation';
+import { writeCostMs } from './advisor/tables';
+import type { AdvisorInput, AdvisorResult, AdvisorStats, IndexRecommendation, TableWrites } from './advisor/types';
 import { round } from '../../../common/round';
 import { loadCatalog, type Catalog } from '../../postgres/catalog';
 import { candidateKey, candidateServedBy, coveredBy, type Candidate, type IndexColumn } from '../../postgres/index-model';
@@ -43,7 +30,13 @@ import { GenericPlanner, addPlannerStats, emptyPlannerStats } from '../../postgr
 import { costAt, costModel, effectiveCost, planExcerpt, planUsesIndex, seqScannedRelations } from '../../postgres/plan-walk';
 import { ensureParser, parserProblem, tryParse, type RelRef, type StatementFacts } from '../../postgres/sql-parse';
 
-export * from './advisor-model';
+export * from './advisor/types';
+export * from './advisor/options';
+export * from './advisor/statement';
+export * from './advisor/candidates';
+export * from './advisor/tables';
+export * from './advisor/parallel';
+export * from './advisor/recommendation';
 
 /** Variants that let one index serve statements whose equality columns nest: (a) and (a, b) -> (a, b). */
 function sharedPrefixVariants(cands: Candidate[], maxKeyColumns: number): Candidate[] {

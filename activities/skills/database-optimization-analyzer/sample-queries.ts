@@ -6,7 +6,7 @@
 // matches half the table). With explainAnalyze, a sample that is a plain SELECT is also run with
 // EXPLAIN ANALYZE (explain-analyze.ts); a write never is.
 import type { Pool } from 'pg';
-import type { IndexRecommendation } from './advisor-model';
+import type { IndexRecommendation } from './advisor';
 import { GenericPlanner, type PlannerOptions } from '../../postgres/planner';
 import { effectiveCost, planExcerpt, planUsesIndex } from '../../postgres/plan-walk';
 import { tryParse } from '../../postgres/sql-parse';
