@@ -22,6 +22,8 @@ import { DEFAULT_ADVISOR_OPTIONS, type AdvisorOptions } from './advisor/options'
 import { inParallel } from './advisor/parallel';
 import { recommendation, servedStatement } from './advisor/recommendation';
 import { writeCostMs } from './advisor/tables';
+import { greedySelect, type EvalCandidate, type EvalStatement } from './advisor/greedy';
+import { combinationsToTry } from './advisor/combinations';
 import type { AdvisorInput, AdvisorResult, AdvisorStats, IndexRecommendation, TableWrites } from './advisor/types';
 import { round } from '../../../common/round';
 import { loadCatalog, type Catalog } from '../../postgres/catalog';
@@ -37,6 +39,8 @@ export * from './advisor/candidates';
 export * from './advisor/tables';
 export * from './advisor/parallel';
 export * from './advisor/recommendation';
+export * from './advisor/greedy';
+export * from './advisor/combinations';
 
 /** Variants that let one index serve statements whose equality columns nest: (a) and (a, b) -> (a, b). */
 function sharedPrefixVariants(cands: Candidate[], maxKeyColumns: number): Candidate[] {
@@ -53,193 +57,6 @@ function sharedPrefixVariants(cands: Candidate[], maxKeyColumns: number): Candid
       const keys = [...small.keys, ...bigEq.filter((n) => !smallSet.has(n)).map((name) => ({ name })), ...big.keys.slice(big.eqCount)];
       if (keys.length <= maxKeyColumns) out.push({ ...big, keys });
     }
-  }
-  return out;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Greedy selection (pure)
-
-export interface EvalResult {
-  cost: number;
-  used: boolean;
-}
-
-export interface EvalCandidate {
-  key: string;
-  cand: Candidate;
-  /** Statement index -> plan with this index alone. */
-  results: Map<number, EvalResult>;
-  writeCostMs: number;
-  /** Statements not planned with it yet: counted as if it removed their whole cost (an upper bound). */
-  optimistic?: number[];
-}
-
-export interface EvalStatement {
-  idx: number;
-  costBefore: number;
-  totalMs: number;
-}
-
-export interface GreedyOptions {
-  minSavingFraction: number;
-  /** An index must itself cut at least this fraction of a statement's cost for the statement to count. */
-  minMarginalSavingFraction: number;
-  maxIndexesPerTable: number;
-  maxNewIndexes: number;
-  minNetGainMs: number;
-  includeMinExtraGain: number;
-}
-
-export interface GreedyChoice {
-  key: string;
-  gainMs: number;
-  writeCostMs: number;
-  /** Statements it improves (at the moment it was chosen) and their cost with it. */
-  served: Map<number, number>;
-}
-
-/**
- * Greedy choice of a small set of indexes. A statement's cost with several chosen indexes is
- * estimated as its cost before minus, per table, the largest saving of a chosen index on that table
- * (indexes on one table compete for its scan; indexes on different tables add up). An index counts
- * for a statement when the plan uses it and the statement's estimated cost with it (and the indexes
- * already chosen) is at most (1 - minSavingFraction) of the cost before. Its gain is the window time
- * it saves (statement total time x cost saved / cost before) minus its write cost.
- */
-export function greedySelect(
-  cands: EvalCandidate[],
-  stmts: Map<number, EvalStatement>,
-  opts: GreedyOptions,
-): { chosen: GreedyChoice[]; rejected: { key: string; reason: string }[] } {
-  const tableSaving = new Map<number, Map<string, number>>(); // statement -> table -> cost saved by chosen indexes
-  const saved = (idx: number) => [...(tableSaving.get(idx)?.values() ?? [])].reduce((a, b) => a + b, 0);
-  const chosen: GreedyChoice[] = [];
-  const perTable = new Map<string, number>();
-  const rejected = new Map<string, string>();
-  const tkey = (c: Candidate) => `${c.schema}.${c.table}`;
-  const gainOf = (c: EvalCandidate, t: string) => {
-    let gain = 0;
-    const served = new Map<number, number>();
-    const add = (idx: number, cost: number, used: boolean) => {
-      const s = stmts.get(idx);
-      if (!s || !used || s.costBefore <= 0) return;
-      const mine = s.costBefore - cost;
-      const current = tableSaving.get(idx)?.get(t) ?? 0;
-      if (mine - current < s.costBefore * opts.minMarginalSavingFraction) return;
-      const after = s.costBefore - (saved(idx) - current + mine);
-      if (after > s.costBefore * (1 - opts.minSavingFraction)) return;
-      gain += (s.totalMs * (mine - current)) / s.costBefore;
-      served.set(idx, cost);
-    };
-    for (const [idx, r] of c.results) add(idx, r.cost, r.used);
-    for (const idx of c.optimistic ?? []) if (!c.results.has(idx)) add(idx, 0, true);
-    return { gain, served };
-  };
-  type Scored = { c: EvalCandidate; gain: number; net: number; served: Map<number, number> };
-  const meta = cands.map((c) => ({ c, t: tkey(c.cand), base: c.cand.include.length ? candidateKey({ ...c.cand, include: [] }) : null }));
-  const chosenKeys = new Set<string>();
-  const chosenByTable = new Map<string, Candidate[]>();
-  // Scores only change for candidates on the chosen index's table or sharing a statement with it.
-  const cache = new Map<string, Scored | null>();
-  const byStatement = new Map<number, string[]>();
-  for (const m of meta) {
-    for (const idx of [...m.c.results.keys(), ...(m.c.optimistic ?? [])]) {
-      const list = byStatement.get(idx) ?? [];
-      list.push(m.c.key);
-      byStatement.set(idx, list);
-    }
-  }
-  for (;;) {
-    if (chosen.length >= opts.maxNewIndexes) break;
-    let pick: Scored | null = null;
-    const scored: Scored[] = [];
-    for (const { c, t } of meta) {
-      if (chosenKeys.has(c.key)) continue;
-      if ((perTable.get(t) ?? 0) >= opts.maxIndexesPerTable) continue;
-      // Keys that a chosen index already serves (with or without INCLUDE) add nothing but a second index.
-      if ((chosenByTable.get(t) ?? []).some((x) => candidateServedBy({ ...c.cand, include: [] }, x))) continue;
-      let sc = cache.get(c.key);
-      if (sc === undefined) {
-        const { gain, served } = gainOf(c, t);
-        sc = gain > 0 ? { c, gain, net: gain - c.writeCostMs, served } : null;
-        cache.set(c.key, sc);
-      }
-      if (sc) scored.push(sc);
-    }
-    // INCLUDE only when it is clearly better than the same keys without it.
-    const gains = new Map(scored.map((x) => [x.c.key, x.gain]));
-    const baseOf = new Map(meta.map((m) => [m.c.key, m.base]));
-    const eligible = scored.filter((x) => {
-      const base = baseOf.get(x.c.key);
-      if (!base) return true;
-      const baseGain = gains.get(base);
-      if (baseGain === undefined) return true; // the keys alone save nothing (or are not a candidate)
-      return x.gain >= baseGain * (1 + opts.includeMinExtraGain);
-    });
-    for (const x of eligible) {
-      if (!pick || x.net > pick.net || (x.net === pick.net && x.c.key < pick.c.key)) pick = x;
-    }
-    if (pick) {
-      // Near-equal gains: prefer the smaller index.
-      const size = (c: Candidate) => c.keys.length + c.include.length;
-      for (const x of eligible) {
-        if (x.net >= pick.net * 0.98 && size(x.c.cand) < size(pick.c.cand)) pick = x;
-      }
-    }
-    if (!pick || pick.net <= opts.minNetGainMs) {
-      for (const x of scored) {
-        if (x.net <= opts.minNetGainMs && x.c.writeCostMs > 0) {
-          rejected.set(
-            x.c.key,
-            `its estimated write cost (${round(x.c.writeCostMs, 1)} ms of index maintenance in the window) outweighs the ${round(x.gain, 1)} ms it would save`,
-          );
-        }
-      }
-      break;
-    }
-    const pt = tkey(pick.c.cand);
-    for (const m of meta) if (m.t === pt) cache.delete(m.c.key);
-    for (const idx of pick.served.keys()) for (const k of byStatement.get(idx) ?? []) cache.delete(k);
-    chosenKeys.add(pick.c.key);
-    chosenByTable.set(pt, [...(chosenByTable.get(pt) ?? []), pick.c.cand]);
-    chosen.push({ key: pick.c.key, gainMs: pick.gain, writeCostMs: pick.c.writeCostMs, served: pick.served });
-    perTable.set(pt, (perTable.get(pt) ?? 0) + 1);
-    for (const [idx, cost] of pick.served) {
-      const m = tableSaving.get(idx) ?? new Map<string, number>();
-      m.set(pt, Math.max(m.get(pt) ?? 0, stmts.get(idx)!.costBefore - cost));
-      tableSaving.set(idx, m);
-    }
-    rejected.delete(pick.c.key);
-  }
-  return { chosen, rejected: [...rejected].map(([key, reason]) => ({ key, reason })) };
-}
-
-/**
- * Statements the greedy choice left unserved whose best candidates on two or more tables would
- * together reach the saving threshold (each alone does not): for each, the candidates to try together.
- */
-export function combinationsToTry(
-  cands: EvalCandidate[],
-  stmts: Map<number, EvalStatement>,
-  chosen: GreedyChoice[],
-  opts: Pick<GreedyOptions, 'minSavingFraction'>,
-): { idx: number; keys: string[] }[] {
-  const served = new Set(chosen.flatMap((c) => [...c.served.keys()]));
-  const out: { idx: number; keys: string[] }[] = [];
-  for (const s of stmts.values()) {
-    if (served.has(s.idx) || s.costBefore <= 0) continue;
-    const bestPerTable = new Map<string, { key: string; saving: number }>();
-    for (const c of cands) {
-      const r = c.results.get(s.idx);
-      if (!r?.used || c.cand.include.length > 0) continue;
-      const saving = s.costBefore - r.cost;
-      const t = `${c.cand.schema}.${c.cand.table}`;
-      if (saving > 0 && saving > (bestPerTable.get(t)?.saving ?? 0)) bestPerTable.set(t, { key: c.key, saving });
-    }
-    if (bestPerTable.size < 2) continue;
-    const total = [...bestPerTable.values()].reduce((a, b) => a + b.saving, 0);
-    if (total >= s.costBefore * opts.minSavingFraction) out.push({ idx: s.idx, keys: [...bestPerTable.values()].map((b) => b.key) });
   }
   return out;
 }
