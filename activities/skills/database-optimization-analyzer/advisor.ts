@@ -15,7 +15,8 @@
 // Without hypopg, step 4-6 fall back on unverified proposals for statements whose plan scans the
 // table sequentially. Nothing here writes to the database.
 import type { Pool } from 'pg';
-import { adviseTail, type TailResult } from './advisor-tail';
+import { adviseTail } from './advisor/tail-batches';
+import { mergeTail } from './advisor/tail';
 import { accessSignature, accessesOf, newStmt, rowsPerCall, tableKey, type Stmt } from './advisor/statement';
 import { candidatesFor } from './advisor/candidates';
 import { DEFAULT_ADVISOR_OPTIONS, type AdvisorOptions } from './advisor/options';
@@ -678,71 +679,6 @@ export function splitByWeight(statements: { totalMs: number }[], max: number): {
   if (n <= max) return { detailed: all, tail: new Uint32Array(0) };
   all.sort((a, b) => statements[b].totalMs - statements[a].totalMs || a - b);
   return { detailed: all.slice(0, max).sort(), tail: all.slice(max) };
-}
-
-/**
- * The recommendations after the tail: the chosen indexes with what they also save over the tail, and
- * the tail's own candidates; the largest net savings are kept (per table and in all, as the limits say).
- */
-function mergeTail(
-  recs: IndexRecommendation[],
-  tr: TailResult,
-  catalog: Catalog,
-  writes: Map<string, TableWrites>,
-  opts: AdvisorOptions,
-  rejected: AdvisorResult['rejected'],
-): IndexRecommendation[] {
-  for (const r of recs) {
-    const e = tr.chosen.get(candidateKey(r));
-    if (!e) continue;
-    r.savedMs += e.savedMs;
-    r.statementCount += e.statements;
-    r.statements = [...r.statements, ...e.examples].sort((a, b) => b.totalMs - a.totalMs);
-  }
-  const all = [
-    ...recs,
-    ...tr.proposals.map((p) => {
-      const rec = recommendation(
-        p.cand,
-        catalog,
-        writes.get(`${p.cand.schema}.${p.cand.table}`),
-        p.savedMs,
-        p.writeCostMs,
-        p.examples,
-        true,
-      );
-      rec.statementCount = p.statements;
-      return rec;
-    }),
-  ]
-    .map((rec) => ({ rec, net: rec.savedMs - rec.writeCostMs }))
-    .sort((a, b) => b.net - a.net);
-  const kept: IndexRecommendation[] = [];
-  let reported = 0;
-  const reject = (key: string, reason: string) => {
-    if (reported++ < 20) rejected.push({ candidate: key, reason });
-  };
-  for (const x of all) {
-    const key = candidateKey(x.rec);
-    const sameTable = kept.filter((r) => r.schema === x.rec.schema && r.table === x.rec.table);
-    if (x.net <= opts.minNetGainMs) {
-      reject(
-        key,
-        `its net saving over the lighter statements, ${round(x.net, 1)} ms after its write cost, is not above ${opts.minNetGainMs} ms`,
-      );
-      continue;
-    }
-    if (sameTable.some((r) => candidateServedBy({ ...x.rec, include: [] }, r) || candidateServedBy(r, x.rec))) continue;
-    if (kept.length >= opts.maxNewIndexes || sameTable.length >= opts.maxIndexesPerTable) {
-      reject(
-        key,
-        `saves ${round(x.net, 1)} ms net, less than the ${opts.maxNewIndexes} indexes proposed (maxNewIndexes / maxIndexesPerTable)`,
-      );
-      continue;
-    }
-    kept.push(x.rec);
-  }
-  return kept;
 }
 
 /** Without hypopg: per statement whose plan scans the table sequentially, its most complete candidate. */

@@ -32,7 +32,7 @@ export interface AdvisorOptions {
   maxEvaluations: number;
   /**
    * The heaviest statements (by window time) analyzed together, workload-wide; the others are streamed
-   * in batches of tailBatchStatements with only totals kept (advisor-tail.ts), so memory stays flat.
+   * in batches of tailBatchStatements with only totals kept (tail-batches.ts), so memory stays flat.
    */
   detailedStatements: number;
   tailBatchStatements: number;
