@@ -21,6 +21,7 @@ import { servedStatement } from './recommendation';
 import { accessSignature, accessesOf, newStmt, rowsPerCall, type Stmt } from './statement';
 import { writeCostMs } from './tables';
 import type { ServedStatement, TableWrites, TailStats, WorkloadStatement } from './types';
+import { isPlannable } from './workload';
 
 /** What a chosen index (or a tail candidate) saves over the tail. */
 export interface TailSaving {
@@ -49,7 +50,6 @@ export interface TailContext {
   writes: Map<string, TableWrites>;
   updatedColumns: Map<string, Set<string>>;
   opts: AdvisorOptions;
-  plannable: (f: StatementFacts) => boolean;
   /** Hypothetical plans the tail may still make. */
   budget: number;
   heartbeat?: (details: unknown) => void;
@@ -145,7 +145,7 @@ function parseBatch(tail: TailState, statements: WorkloadStatement[], order: Arr
     const parsed = tryParse(s.query);
     if ('error' in parsed) continue;
     const f = parsed.facts;
-    if (f.statementCount !== 1 || !ctx.plannable(f)) continue;
+    if (f.statementCount !== 1 || !isPlannable(f, ctx.opts)) continue;
     const fp = f.fingerprint ?? `q:${s.queryid}`;
     if (seen.has(fp)) continue; // the batch's heavier statement of this fingerprint stands for it
     seen.add(fp);
