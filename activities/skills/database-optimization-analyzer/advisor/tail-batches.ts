@@ -6,8 +6,8 @@
 //     statement they serve adds to their window time saved;
 //  3. a statement they do not serve is planned with each of its own key-only candidates (the chosen
 //     ones still in place); each candidate sums the window time it saves over the tail.
-// After the tail, the candidates with the largest net saving (minus their write cost) join the
-// recommendations while there is room. Statements of one table with the same access pattern are
+// After the tail (tail.ts), the candidates with the largest net saving (minus their write cost) join
+// the recommendations while there is room. Statements of one table with the same access pattern are
 // planned once per batch and candidate, as in the detailed part.
 import type { Catalog } from '../../../postgres/catalog';
 import { candidateKey, candidateServedBy, coveredBy, type Candidate } from '../../../postgres/index-model';
