@@ -114,7 +114,7 @@ describe('index advisor corpus', { concurrency: false }, () => {
   }
 });
 
-// Large workloads: beyond the `detailedStatements` heaviest, statements are streamed (advisor-tail.ts).
+// Large workloads: beyond the `detailedStatements` heaviest, statements are streamed (advisor/tail-batches.ts).
 // With only the heaviest statement analyzed in detail, the tail must reach the same advice, except
 // where one index is shaped to serve several statements at once (shared-prefix variants are made
 // from the detailed statements only).

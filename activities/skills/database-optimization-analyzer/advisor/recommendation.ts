@@ -1,0 +1,65 @@
+// A recommendation and its evidence: the statements it serves, their plans before and after.
+import type { Catalog } from '../../../postgres/catalog';
+import type { Candidate } from '../../../postgres/index-model';
+import type { Stmt } from './statement';
+import type { IndexRecommendation, ServedStatement, TableWrites } from './types';
+
+/** A statement's line in a recommendation's evidence. */
+export function servedStatement(
+  s: Pick<Stmt, 'queryids' | 'text' | 'calls' | 'totalMs' | 'rows' | 'costBefore'>,
+  costAfter: number,
+  planBefore: string,
+  planAfter: string,
+): ServedStatement {
+  return {
+    queryids: s.queryids,
+    query: s.text,
+    calls: s.calls,
+    totalMs: s.totalMs,
+    rows: s.rows,
+    costBefore: s.costBefore,
+    costAfter,
+    planBefore,
+    planAfter,
+  };
+}
+
+export function recommendation(
+  c: Candidate,
+  catalog: Catalog,
+  w: TableWrites | undefined,
+  savedMs: number,
+  writeCost: number,
+  statements: ServedStatement[],
+  verified: boolean,
+): IndexRecommendation {
+  const tbl = catalog.get(c.schema, c.table)!;
+  const columnNotes: string[] = [];
+  const eq = c.keys.slice(0, c.eqCount);
+  if (eq.length > 0) {
+    const desc = eq.map((k) => {
+      const nd = tbl.columns.get(k.name)?.nDistinct;
+      return `${k.name} (${nd ? `~${Math.round(nd)} distinct values` : 'no statistics'})`;
+    });
+    columnNotes.push(`equality columns, most selective first (pg_stats): ${desc.join(', ')}`);
+  }
+  const tail = c.keys.slice(c.eqCount);
+  if (tail.length > 0)
+    columnNotes.push(`then ${tail.map((k) => `${k.name}${k.desc ? ' DESC' : ''}`).join(', ')} (ORDER BY or range after the equalities)`);
+  if (c.include.length > 0) columnNotes.push(`INCLUDE (${c.include.join(', ')}) lets the statements read only the index (index-only scan)`);
+  return {
+    schema: c.schema,
+    table: c.table,
+    reltuples: tbl.reltuples,
+    keys: c.keys,
+    eqCount: c.eqCount,
+    include: c.include,
+    verified,
+    savedMs,
+    writeCostMs: writeCost,
+    writes: w ? { inserted: w.inserted, updated: w.updated, hotUpdated: w.hotUpdated, deleted: w.deleted } : null,
+    statements: statements.sort((a, b) => b.totalMs - a.totalMs),
+    statementCount: statements.length,
+    columnNotes,
+  };
+}

@@ -1,0 +1,145 @@
+// Statements as the advisor keeps them, and their table accesses: per relation of each query block,
+// the columns an index could serve (equalities, ranges, joins, ORDER BY).
+import type { Catalog, CatalogTable } from '../../../postgres/catalog';
+import type { IndexColumn } from '../../../postgres/index-model';
+import type { CostModel } from '../../../postgres/plan-walk';
+import type { ColRef, RelRef, Scope, StatementFacts } from '../../../postgres/sql-parse';
+import type { AdvisorOptions } from './options';
+import type { WorkloadStatement } from './types';
+
+export interface Access {
+  table: CatalogTable;
+  eq: string[];
+  range: string[];
+  join: string[];
+  sort: IndexColumn[] | null;
+  limit: boolean;
+  /** Columns of the table the block references; null when it selects `*`. */
+  used: Set<string> | null;
+}
+
+export interface Stmt {
+  idx: number;
+  queryids: string[];
+  text: string;
+  nParams: number;
+  kind: StatementFacts['kind'];
+  calls: number;
+  totalMs: number;
+  rows: number;
+  accesses: Access[];
+  /** One relation in the whole statement: statements that differ only in their select lists plan alike. */
+  singleRelation: boolean;
+  costBefore: number;
+  beforeModel: CostModel | null;
+  planBefore: string;
+  seqScans: Set<string>;
+}
+
+/** A statement as the advisor keeps it before it is planned. */
+export function newStmt(idx: number, s: WorkloadStatement, f: StatementFacts, accesses: Access[]): Stmt {
+  // Every field listed in one order (no spread): the objects share one hidden class and stay in
+  // fast mode (a spread of this many properties leaves them in dictionary mode, ~4x bigger).
+  return {
+    idx,
+    queryids: [s.queryid],
+    text: f.text,
+    nParams: f.maxParam,
+    kind: f.kind,
+    calls: s.calls,
+    totalMs: s.totalMs,
+    rows: s.rows,
+    accesses,
+    singleRelation: f.scopes.length === 1 && f.scopes[0].relations.length === 1,
+    costBefore: 0,
+    beforeModel: null,
+    planBefore: '',
+    seqScans: NO_SEQ_SCANS,
+  };
+}
+
+/**
+ * Statements on one table with the same access pattern (they differ only in their select lists) plan
+ * alike: they are planned once per candidate and share its saving. Other statements stand alone.
+ */
+export function accessSignature(s: Stmt): string {
+  if (!s.singleRelation) return `#${s.idx}`;
+  const a = s.accesses[0];
+  return JSON.stringify([s.kind, tableKey(a.table), [...a.eq].sort(), [...a.range].sort(), a.sort, a.limit]);
+}
+
+/** Rows each call returned in the window (it scales LIMIT $n plans), null when unknown. */
+export function rowsPerCall(s: Pick<Stmt, 'calls' | 'rows' | 'kind'>): number | null {
+  return s.kind === 'select' && s.calls > 0 ? s.rows / s.calls : null;
+}
+
+/** Shared by the statements whose sequential scans are not needed (with hypopg); never mutated. */
+export const NO_SEQ_SCANS: Set<string> = new Set();
+
+export function tableKey(t: { schema: string; name: string }): string {
+  return `${t.schema}.${t.name}`;
+}
+
+/** The relation of the block a column belongs to, or null when unknown/ambiguous/another block's. */
+function resolveColumn(scope: Scope, c: ColRef, tables: Map<RelRef, CatalogTable | null>): RelRef | null {
+  if (c.qualifier) {
+    const byAlias = scope.relations.filter((r) => r.alias === c.qualifier);
+    if (byAlias.length === 1) return byAlias[0];
+    const byName = scope.relations.filter((r) => r.name === c.qualifier);
+    return byName.length === 1 ? byName[0] : null;
+  }
+  if (scope.relations.length === 1) return scope.relations[0];
+  const owners = scope.relations.filter((r) => tables.get(r)?.columns.has(c.column));
+  return owners.length === 1 ? owners[0] : null;
+}
+
+/** Per relation of each block: the columns that an index could serve. */
+export function accessesOf(facts: StatementFacts, catalog: Catalog, opts: Pick<AdvisorOptions, 'minTableRows'>): Access[] {
+  const out: Access[] = [];
+  for (const scope of facts.scopes) {
+    const tables = new Map<RelRef, CatalogTable | null>();
+    for (const r of scope.relations) tables.set(r, catalog.resolve(r));
+    for (const rel of scope.relations) {
+      const t = tables.get(rel);
+      if (!t || t.reltuples < opts.minTableRows) continue;
+      const mine = (c: ColRef) => resolveColumn(scope, c, tables) === rel && t.columns.has(c.column);
+      const eq: string[] = [];
+      const range: string[] = [];
+      for (const p of scope.predicates) {
+        if (!mine(p.col)) continue;
+        if (p.op === 'eq' || p.op === 'in' || p.op === 'isnull') {
+          if (!eq.includes(p.col.column)) eq.push(p.col.column);
+        } else if (p.op === 'range' && !range.includes(p.col.column)) range.push(p.col.column);
+      }
+      const join: string[] = [];
+      for (const j of scope.joins) {
+        for (const [a, b] of [
+          [j.left, j.right],
+          [j.right, j.left],
+        ]) {
+          if (mine(a) && !(resolveColumn(scope, b, tables) === rel) && !join.includes(a.column)) join.push(a.column);
+        }
+      }
+      let sort: IndexColumn[] | null = null;
+      if (scope.sort && !scope.groupBy && !scope.aggregates && !scope.distinct && scope.sort.every((k) => mine(k.col))) {
+        // A btree gives ASC NULLS LAST / DESC NULLS FIRST (or both reversed by a backward scan).
+        const ok = scope.sort.every((k) => k.nulls === 'default' || k.nulls === (k.desc ? 'first' : 'last'));
+        if (ok) sort = scope.sort.map((k) => (k.desc ? { name: k.col.column, desc: true } : { name: k.col.column }));
+      }
+      let used: Set<string> | null = new Set<string>();
+      if (scope.stars.some((q) => q === null || q === rel.alias || q === rel.name)) used = null;
+      else for (const c of scope.columns) if (mine(c)) used.add(c.column);
+      if (eq.length === 0 && range.length === 0 && join.length === 0 && !(sort && scope.hasLimit)) continue;
+      out.push({
+        table: t,
+        eq,
+        range: range.filter((r) => !eq.includes(r)),
+        join: join.filter((j) => !eq.includes(j)),
+        sort,
+        limit: scope.hasLimit,
+        used,
+      });
+    }
+  }
+  return out;
+}
