@@ -2,6 +2,7 @@
 import { request } from 'undici';
 import type { ActivityDeps } from './deps';
 import type { TargetProfile } from '../common/profile';
+import { round } from '../common/round';
 import { assertAllowedHost } from './http/allowed-host';
 import { networkProbeUrl } from './profiling/network';
 import type { PrecheckResult } from '../common/types';
@@ -17,10 +18,12 @@ export function createPrecheckActivities({ connections }: ActivityDeps) {
       try {
         const res = await request(url, { method: 'GET', headers, headersTimeout: 10_000, bodyTimeout: 10_000 });
         await res.body.dump();
-        http = { ok: res.statusCode < 500, status: res.statusCode, latencyMs: Math.round((performance.now() - started) * 10) / 10 };
+        http = { ok: res.statusCode < 500, status: res.statusCode, latencyMs: round(performance.now() - started) };
       } catch (err) {
         // Retryable: the target may still be starting.
-        throw new Error(`target ${target.name} does not answer at ${url.origin} (${(err as Error).message}); is it running?`);
+        throw new Error(`target ${target.name} does not answer at ${url.origin} (${(err as Error).message}); is it running?`, {
+          cause: err,
+        });
       }
       if (!http.ok) throw new Error(`target ${target.name} answered ${http.status} at ${url}; fix the service or the endpoint path`);
 

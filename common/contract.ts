@@ -7,6 +7,7 @@ import type { ActionSpec, Plan, PlanItem } from './types';
 import { REGRESSION_THRESHOLD_PCT } from './compare';
 import { concurrentDefinition } from './index-definition';
 import { needsExplicitApproval } from './plan';
+import { round } from './round';
 
 export type Outcome = OutputContract['validation_results']['improvement_summary']['outcome'];
 
@@ -194,7 +195,7 @@ export function profileMetrics(p: ProfilingResult): ProfileMetrics {
           artifact_id: cpu.artifactId,
           file: cpu.file,
           samples: cpu.samples,
-          duration_s: Math.round(cpu.durationMs / 100) / 10,
+          duration_s: round(cpu.durationMs / 1000, 1),
           busy_pct: cpu.busyPct,
           gc_pct: cpu.gcPct,
           threshold_pct: cpu.thresholdPct,

@@ -1,5 +1,6 @@
 // Walking EXPLAIN (FORMAT JSON) plans: whether an index is used, which relations are scanned
 // sequentially, the cost of what a statement really fetches, a one-line excerpt for evidence.
+import { round } from '../../common/round';
 
 export interface PlanNode {
   'Node Type': string;
@@ -65,7 +66,7 @@ export function planExcerpt(root: PlanNode, maxLength = 400): string {
     let s = node['Node Type'];
     if (node['Index Name']) s += ` using ${node['Index Name']}`;
     if (node['Relation Name']) s += ` on ${node.Schema ? `${node.Schema}.` : ''}${node['Relation Name']}`;
-    s += ` (cost=${Math.round(Number(node['Total Cost'] ?? 0) * 100) / 100}, rows=${node['Plan Rows']})`;
+    s += ` (cost=${round(Number(node['Total Cost'] ?? 0), 2)}, rows=${node['Plan Rows']})`;
     const details: string[] = [];
     for (const key of ['Index Cond', 'Filter', 'Hash Cond', 'Join Filter']) {
       if (typeof node[key] === 'string') details.push(`${key}: ${node[key] as string}`);

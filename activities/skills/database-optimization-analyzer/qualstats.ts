@@ -2,6 +2,7 @@
 // statement, with how many rows they filtered out. Used as evidence next to the parser's predicates.
 import type { Pool, PoolClient } from 'pg';
 import { quoteIdent } from '../../postgres/sql-ident';
+import { round } from '../../../common/round';
 
 export interface QualStat {
   queryid: string;
@@ -50,7 +51,7 @@ export async function readQualstats(db: Pool | PoolClient, schema: string, query
 
 /** One evidence line per predicate, e.g. `pg_qualstats: products.category_id = evaluated on 2.0M rows, filtered out 98% (after a scan: no index)`. */
 export function qualstatEvidence(q: QualStat): string {
-  const pct = q.executionCount > 0 ? Math.round((1000 * q.nbFiltered) / q.executionCount) / 10 : 0;
+  const pct = q.executionCount > 0 ? round((100 * q.nbFiltered) / q.executionCount, 1) : 0;
   return (
     `pg_qualstats: ${q.schema}.${q.table}.${q.column} ${q.operator} ... evaluated on ${Math.round(q.executionCount).toLocaleString('en-US')} rows ` +
     `in ${Math.round(q.occurences).toLocaleString('en-US')} executions, filtered out ${pct}% ${q.evalType === 'f' ? '(after a scan: no index served it)' : '(as an index condition)'}`

@@ -129,7 +129,7 @@ export function sampleEvidence(sp: SamplePlan, r: IndexRecommendation): string {
   const head = `with sample values (profile sample ${sp.sample.n}: ${sp.sample.text.length > 160 ? `${sp.sample.text.slice(0, 157)}...` : sp.sample.text}), custom plan (EXPLAIN, not run): cost ${round(sp.costBefore, 2)}`;
   const a = sp.after[candidateKey(r)];
   if (!a) return `${head}; plan: ${sp.planBefore}`;
-  const pct = sp.costBefore > 0 ? Math.round((1000 * (sp.costBefore - a.cost)) / sp.costBefore) / 10 : 0;
+  const pct = sp.costBefore > 0 ? round((100 * (sp.costBefore - a.cost)) / sp.costBefore, 1) : 0;
   return a.used
     ? `${head} -> ${round(a.cost, 2)} with the index (-${pct}%), which it uses`
     : `${head}; with the index ${round(a.cost, 2)}: the planner does NOT use it for these values (not selective enough for them); plan: ${a.plan}`;
