@@ -16,6 +16,7 @@ import { performanceOrchestration, rollbackChangesWorkflow } from '../../workflo
 import { startScriptedTarget, type ScriptedTarget } from '../helpers/scripted-target';
 import { REDIS_URL, testDatabase } from '../helpers/services';
 import { recordHistories } from '../helpers/record-histories';
+import { scheduledWithSummaries } from '../helpers/summaries';
 import { startTemporal, workflowBundle } from '../helpers/temporal';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -111,6 +112,19 @@ describe('outcomes of performanceOrchestration', { concurrency: false }, () => {
     const review = await client.workflow.getHandle(escId).query(escalationStatusQuery);
     assert.equal(review.state, 'open');
     assert.ok(result.next_steps.some((n) => /targets still missed/.test(n)));
+    // The Web UI's timeline: a summary on every activity and child of the run's whole tree.
+    const run = handle.firstExecutionRunId;
+    const tree = [handle.workflowId, ...['profiling', 'analysis', 'optimization', 'validation'].map((c) => `${handle.workflowId}:${c}:${run}`), escId];
+    const scheduled = await scheduledWithSummaries(client, tree);
+    assert.ok(scheduled.length >= 15, `${scheduled.length} activities and children`);
+    assert.deepEqual(
+      scheduled.filter((x) => !x.summary),
+      [],
+    );
+    const summaries = scheduled.map((x) => x.summary).join('\n');
+    assert.match(summaries, /baseline load test, 8 connections, 3 s after 0\.5 s warm-up/);
+    assert.match(summaries, /apply cache-report: set feature toggle reportCache = true/);
+    assert.match(summaries, /Architecture review: targets still missed/);
     // Undo it the way `perf-orch rollback` does for a finished run.
     const status = await handle.query(statusQuery);
     const undone = await client.workflow.execute(rollbackChangesWorkflow, {
