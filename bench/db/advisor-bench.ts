@@ -42,6 +42,7 @@ async function ensureSchema(): Promise<Pool> {
   } catch (err) {
     throw new Error(
       `PostgreSQL does not answer at ${ADMIN_URL} (${(err as Error).message}). Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`,
+      { cause: err },
     );
   }
   const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DB]);
