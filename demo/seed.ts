@@ -237,7 +237,7 @@ export async function seedShop(pool: Pool, opts: SeedOptions = {}): Promise<Seed
   const started = process.hrtime.bigint();
   const client = await pool.connect();
   let seeded = false;
-  let dropped: string[] = [];
+  let dropped: string[];
   try {
     await client.query(`SET statement_timeout = 0`);
     await client.query('SELECT pg_advisory_lock($1)', [SEED_LOCK_KEY]);
