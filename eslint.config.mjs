@@ -26,4 +26,24 @@ export default tseslint.config(
   { files: ['workflows/**/*.ts', 'activities/**/*.ts', 'common/**/*.ts'], rules: SIZE_LIMITS },
   // Corpus and fixtures are data, and tests are lists of cases: no size limits there.
   { files: ['test/**/*.ts', 'bench/**/*.ts'], rules: { '@typescript-eslint/no-non-null-assertion': 'off' } },
+  // A plain Node.js CommonJS script, run by node as it is (not compiled): Node's globals and require().
+  {
+    files: ['bench/loadgen/node-target.js'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: {
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        setImmediate: 'readonly',
+        clearImmediate: 'readonly',
+        module: 'writable',
+        exports: 'writable',
+        __filename: 'readonly',
+      },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
 );

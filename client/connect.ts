@@ -9,6 +9,7 @@ export async function connectClient(cfg: TemporalConfig = temporalConfig()): Pro
     throw new Error(
       `Temporal does not answer at ${cfg.address} (${(err as Error).message}).\n` +
         'Start the embedded dev server with `npm run perf-orch -- dev server`, or set TEMPORAL_ADDRESS to a running one.',
+      { cause: err },
     );
   }
   return { client: new Client({ connection, namespace: cfg.namespace }), close: () => connection.close() };

@@ -55,7 +55,7 @@ export async function ensureDatabase(adminUrl: string, name: string): Promise<st
   try {
     await admin.connect();
   } catch (err) {
-    throw new Error(`PostgreSQL does not answer at ${redactUrl(adminUrl)}: ${(err as Error).message}`);
+    throw new Error(`PostgreSQL does not answer at ${redactUrl(adminUrl)}: ${(err as Error).message}`, { cause: err });
   }
   try {
     const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
@@ -103,6 +103,7 @@ async function ensureExtensions(client: PoolClient): Promise<void> {
         throw new Error(
           `CREATE EXTENSION pg_stat_statements failed (${(err as Error).message}); it must be in ` +
             'shared_preload_libraries (run: npm run setup:services)',
+          { cause: err },
         );
       }
     }
@@ -236,7 +237,7 @@ export async function seedShop(pool: Pool, opts: SeedOptions = {}): Promise<Seed
   const started = process.hrtime.bigint();
   const client = await pool.connect();
   let seeded = false;
-  let dropped: string[] = [];
+  let dropped: string[];
   try {
     await client.query(`SET statement_timeout = 0`);
     await client.query('SELECT pg_advisory_lock($1)', [SEED_LOCK_KEY]);

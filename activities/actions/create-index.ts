@@ -169,78 +169,22 @@ export async function createIndex(
   action: CreateIndexAction,
   opts: IndexTimeouts,
 ): Promise<{ details: string; preExisting?: boolean }> {
-  const schema = checkIdentifier('schema', action.schema);
-  const table = checkIdentifier('table', action.table);
-  const indexName = checkIdentifier('indexName', action.indexName);
-  if (!Array.isArray(action.columns) || action.columns.length === 0) throw badPlan(`index ${indexName}: no columns given`);
-  action.columns.forEach((c, i) => checkIdentifier(`columns[${i}].name`, c?.name));
-  const include = action.include ?? [];
-  if (!Array.isArray(include)) throw badPlan(`index ${indexName}: include must be a list of column names`);
-  include.forEach((c, i) => checkIdentifier(`include[${i}]`, c));
+  const idx = checkedIndexAction(action);
+  const { schema, table, indexName, include } = idx;
   const target = `${schema}.${table}`;
   const columnText =
     action.columns.map((c) => `${c.name}${c.desc ? ' DESC' : ''}`).join(', ') + (include.length ? ` INCLUDE ${include.join(', ')}` : '');
 
   return withBuildSession(pool, opts, `CREATE INDEX CONCURRENTLY ${indexName} ON ${target} failed`, async (client) => {
-    const tbl = await client.query(`SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2`, [schema, table]);
-    if (!tbl.rowCount) throw badPlan(`cannot create index ${indexName}: table ${target} does not exist (or is not visible to this user)`);
-    const { rows: colRows } = await client.query(
-      `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2`,
-      [schema, table],
-    );
-    const existing = new Set(colRows.map((r) => String(r.column_name)));
-    const missing = [...action.columns.map((c) => c.name), ...include].filter((n) => !existing.has(n));
-    if (missing.length) {
-      throw badPlan(
-        `cannot create index ${indexName} on ${target}: column(s) ${missing.join(', ')} do not exist; ` +
-          `the table has: ${[...existing].sort().join(', ')}`,
-      );
-    }
-
+    await checkTableColumns(client, idx);
     const notes: string[] = [];
     const before = await indexState(client, schema, indexName);
     if (before.exists) {
-      if (!before.isIndex) throw badPlan(`cannot create index ${schema}.${indexName}: that name is taken by another relation`);
-      if (before.tableSchema !== schema || before.tableName !== table) {
-        throw badPlan(
-          `cannot create index ${schema}.${indexName}: an index of that name already exists on ${before.tableSchema}.${before.tableName}`,
-        );
-      }
-      if (before.valid) {
-        return {
-          details: `index ${schema}.${indexName} already existed and is valid; left as it is (${before.definition})`,
-          preExisting: true,
-        };
-      }
-      try {
-        await dropConcurrently(client, schema, indexName);
-      } catch (err) {
-        throw asFailure(`cannot drop the INVALID leftover index ${schema}.${indexName} before rebuilding it`, err, opts);
-      }
+      const kept = await keepOrDropExisting(client, idx, before, opts);
+      if (kept) return kept;
       notes.push(`dropped an INVALID leftover index of the same name first`);
     }
-
-    const ddl =
-      `CREATE INDEX CONCURRENTLY IF NOT EXISTS ${quoteIdent(indexName)} ON ${qualifiedName(schema, table)} (${indexColumnList(action.columns)})` +
-      (include.length ? ` INCLUDE (${include.map(quoteIdent).join(', ')})` : '');
-    const started = Date.now();
-    try {
-      await client.query(ddl);
-      const after = await indexState(client, schema, indexName);
-      if (!after.exists || !after.valid)
-        throw new Error(`index ${schema}.${indexName} is ${after.exists ? 'INVALID' : 'missing'} after the build`);
-    } catch (err) {
-      const leftover = await dropLeftover(client, schema, indexName);
-      const cleanup = leftover.error
-        ? `; the INVALID leftover could NOT be dropped (${leftover.error}): run DROP INDEX CONCURRENTLY IF EXISTS ${qualifiedName(schema, indexName)}`
-        : leftover.dropped
-          ? '; the INVALID leftover index was dropped, no index was left behind'
-          : '; no index was left behind';
-      const failure = asFailure(`CREATE INDEX CONCURRENTLY ${indexName} ON ${target} (${columnText}) failed`, err, opts);
-      failure.message += cleanup;
-      throw failure;
-    }
-    const buildMs = Date.now() - started;
+    const buildMs = await buildOrCleanUp(client, idx, opts, `CREATE INDEX CONCURRENTLY ${indexName} ON ${target} (${columnText}) failed`);
     try {
       await client.query(`ANALYZE ${qualifiedName(schema, table)}`);
       notes.push(`analyzed ${target}`);
@@ -253,6 +197,108 @@ export async function createIndex(
       details: `created index ${schema}.${indexName} on ${target} (${columnText}) concurrently in ${buildMs} ms; ${notes.join('; ')}`,
     };
   });
+}
+
+/** The index an action asks for, its identifiers checked. */
+interface IndexToBuild {
+  schema: string;
+  table: string;
+  indexName: string;
+  columns: CreateIndexAction['columns'];
+  include: string[];
+}
+
+/** The action's identifiers, checked (non-empty, not too long): a BadPlan failure otherwise. */
+function checkedIndexAction(action: CreateIndexAction): IndexToBuild {
+  const schema = checkIdentifier('schema', action.schema);
+  const table = checkIdentifier('table', action.table);
+  const indexName = checkIdentifier('indexName', action.indexName);
+  if (!Array.isArray(action.columns) || action.columns.length === 0) throw badPlan(`index ${indexName}: no columns given`);
+  action.columns.forEach((c, i) => checkIdentifier(`columns[${i}].name`, c?.name));
+  const include = action.include ?? [];
+  if (!Array.isArray(include)) throw badPlan(`index ${indexName}: include must be a list of column names`);
+  include.forEach((c, i) => checkIdentifier(`include[${i}]`, c));
+  return { schema, table, indexName, columns: action.columns, include };
+}
+
+/** The table and every key and INCLUDE column exist: a BadPlan failure naming what is missing otherwise. */
+async function checkTableColumns(client: PoolClient, idx: IndexToBuild): Promise<void> {
+  const { schema, table, indexName, columns, include } = idx;
+  const target = `${schema}.${table}`;
+  const tbl = await client.query(`SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = $2`, [schema, table]);
+  if (!tbl.rowCount) throw badPlan(`cannot create index ${indexName}: table ${target} does not exist (or is not visible to this user)`);
+  const { rows: colRows } = await client.query(
+    `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2`,
+    [schema, table],
+  );
+  const existing = new Set(colRows.map((r) => String(r.column_name)));
+  const missing = [...columns.map((c) => c.name), ...include].filter((n) => !existing.has(n));
+  if (missing.length) {
+    throw badPlan(
+      `cannot create index ${indexName} on ${target}: column(s) ${missing.join(', ')} do not exist; ` +
+        `the table has: ${[...existing].sort().join(', ')}`,
+    );
+  }
+}
+
+/**
+ * A relation of the index's name exists: a valid index of it on this table is kept (the result to
+ * return), an INVALID one is dropped (null: build it); anything else is a BadPlan failure.
+ */
+async function keepOrDropExisting(
+  client: PoolClient,
+  idx: IndexToBuild,
+  before: IndexState,
+  opts: IndexTimeouts,
+): Promise<{ details: string; preExisting: true } | null> {
+  const { schema, table, indexName } = idx;
+  if (!before.isIndex) throw badPlan(`cannot create index ${schema}.${indexName}: that name is taken by another relation`);
+  if (before.tableSchema !== schema || before.tableName !== table) {
+    throw badPlan(
+      `cannot create index ${schema}.${indexName}: an index of that name already exists on ${before.tableSchema}.${before.tableName}`,
+    );
+  }
+  if (before.valid) {
+    return {
+      details: `index ${schema}.${indexName} already existed and is valid; left as it is (${before.definition})`,
+      preExisting: true,
+    };
+  }
+  try {
+    await dropConcurrently(client, schema, indexName);
+  } catch (err) {
+    throw asFailure(`cannot drop the INVALID leftover index ${schema}.${indexName} before rebuilding it`, err, opts);
+  }
+  return null;
+}
+
+/**
+ * CREATE INDEX CONCURRENTLY; returns the build time (ms). On failure the INVALID leftover is dropped
+ * and the failure says so.
+ */
+async function buildOrCleanUp(client: PoolClient, idx: IndexToBuild, opts: IndexTimeouts, failedPrefix: string): Promise<number> {
+  const { schema, table, indexName, columns, include } = idx;
+  const ddl =
+    `CREATE INDEX CONCURRENTLY IF NOT EXISTS ${quoteIdent(indexName)} ON ${qualifiedName(schema, table)} (${indexColumnList(columns)})` +
+    (include.length ? ` INCLUDE (${include.map(quoteIdent).join(', ')})` : '');
+  const started = Date.now();
+  try {
+    await client.query(ddl);
+    const after = await indexState(client, schema, indexName);
+    if (!after.exists || !after.valid)
+      throw new Error(`index ${schema}.${indexName} is ${after.exists ? 'INVALID' : 'missing'} after the build`);
+  } catch (err) {
+    const leftover = await dropLeftover(client, schema, indexName);
+    const cleanup = leftover.error
+      ? `; the INVALID leftover could NOT be dropped (${leftover.error}): run DROP INDEX CONCURRENTLY IF EXISTS ${qualifiedName(schema, indexName)}`
+      : leftover.dropped
+        ? '; the INVALID leftover index was dropped, no index was left behind'
+        : '; no index was left behind';
+    const failure = asFailure(failedPrefix, err, opts);
+    failure.message += cleanup;
+    throw failure;
+  }
+  return Date.now() - started;
 }
 
 /**

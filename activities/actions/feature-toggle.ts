@@ -66,7 +66,7 @@ async function call(
   } catch (err) {
     const e = err as Error & { code?: string };
     // Retryable: the target may be restarting.
-    throw new Error(`toggle API ${method} ${url} failed: ${e.code ? `${e.code} ` : ''}${e.message}`);
+    throw new Error(`toggle API ${method} ${url} failed: ${e.code ? `${e.code} ` : ''}${e.message}`, { cause: err });
   }
 
   if (statusCode === 401 || statusCode === 403) {

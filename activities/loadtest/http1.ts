@@ -87,32 +87,10 @@ export class ResponseParser {
     let p = start;
     while (p < end) {
       switch (this.state) {
-        case State.Head: {
-          let b = buf;
-          let from = p;
-          let to = end;
-          let searchFrom = p;
-          if (this.pending !== null) {
-            const prev = this.pending.length;
-            b = Buffer.concat([this.pending, buf.subarray(p, end)]);
-            from = 0;
-            to = b.length;
-            searchFrom = prev > 3 ? prev - 3 : 0;
-          }
-          const idx = b.indexOf(CRLFCRLF, searchFrom);
-          if (idx < 0 || idx + 4 > to) {
-            if (to - from > MAX_HEAD) throw new ProtocolError('response head larger than 64 KiB');
-            this.pending = Buffer.from(b.subarray(from, to)); // own copy
-            return false;
-          }
-          const headEnd = idx + 4;
-          const consumedFromBuf = this.pending === null ? headEnd - p : headEnd - this.pending.length;
-          this.pending = null;
-          this.parseHead(b, from, idx);
-          p += consumedFromBuf;
-          if ((this.state as State) === State.Done && p < end) throw new ProtocolError('bytes after the end of the response');
+        case State.Head:
+          p = this.feedHead(buf, p, end);
+          if (p < 0) return false;
           break;
-        }
         case State.Length: {
           const n = end - p;
           if (n < this.remaining) {
@@ -125,21 +103,9 @@ export class ResponseParser {
           if (p < end) throw new ProtocolError('bytes after the end of the response');
           return true;
         }
-        case State.ChunkSize: {
-          const c = buf[p++];
-          const v = hexValue(c);
-          if (v >= 0) {
-            this.remaining = this.remaining * 16 + v;
-            if (this.remaining > Number.MAX_SAFE_INTEGER / 16) throw new ProtocolError('chunk size too large');
-          } else if (c === 59 /* ; */ || c === 32 || c === 9) {
-            this.state = State.ChunkExt;
-          } else if (c === 13) {
-            // CR before LF
-          } else if (c === 10) {
-            this.endChunkSizeLine();
-          } else throw new ProtocolError('bad chunk size');
+        case State.ChunkSize:
+          this.chunkSizeByte(buf[p++]);
           break;
-        }
         case State.ChunkExt: {
           const lf = buf.indexOf(10, p);
           if (lf < 0 || lf >= end) return false;
@@ -184,6 +150,53 @@ export class ResponseParser {
       }
     }
     return this.state === State.Done;
+  }
+
+  /** State ChunkSize: one byte of the chunk-size line (hex digits, then an extension or the line end). */
+  private chunkSizeByte(c: number): void {
+    const v = hexValue(c);
+    if (v >= 0) {
+      this.remaining = this.remaining * 16 + v;
+      if (this.remaining > Number.MAX_SAFE_INTEGER / 16) throw new ProtocolError('chunk size too large');
+    } else if (c === 59 /* ; */ || c === 32 || c === 9) {
+      this.state = State.ChunkExt;
+    } else if (c === 13) {
+      // CR before LF
+    } else if (c === 10) {
+      this.endChunkSizeLine();
+    } else throw new ProtocolError('bad chunk size');
+  }
+
+  /**
+   * State Head: looks for the end of the head in buf[p, end), joined to the start of a head split
+   * across reads, and parses it. Returns the position after the head, or -1 when it is not complete
+   * yet (what there is is kept for the next read).
+   */
+  private feedHead(buf: Buffer, p: number, end: number): number {
+    let b = buf;
+    let from = p;
+    let to = end;
+    let searchFrom = p;
+    if (this.pending !== null) {
+      const prev = this.pending.length;
+      b = Buffer.concat([this.pending, buf.subarray(p, end)]);
+      from = 0;
+      to = b.length;
+      searchFrom = prev > 3 ? prev - 3 : 0;
+    }
+    const idx = b.indexOf(CRLFCRLF, searchFrom);
+    if (idx < 0 || idx + 4 > to) {
+      if (to - from > MAX_HEAD) throw new ProtocolError('response head larger than 64 KiB');
+      this.pending = Buffer.from(b.subarray(from, to)); // own copy
+      return -1;
+    }
+    const headEnd = idx + 4;
+    const consumedFromBuf = this.pending === null ? headEnd - p : headEnd - this.pending.length;
+    this.pending = null;
+    this.parseHead(b, from, idx);
+    p += consumedFromBuf;
+    if (this.state === State.Done && p < end) throw new ProtocolError('bytes after the end of the response');
+    return p;
   }
 
   /** The server closed the connection: true when that completes the response (body until close). */

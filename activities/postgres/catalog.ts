@@ -80,6 +80,21 @@ export async function loadCatalog(db: Db, schemas: string[], names: Iterable<str
   const searchPath = (sp.rows[0].s as string[]).filter((s) => schemas.includes(s));
   // Unqualified names that are not on the search path never resolve; still allow qualified ones.
   if (nameList.length === 0) return new Catalog(schemas, searchPath, []);
+  const rel = await queryRelations(db, schemas, nameList);
+  if (rel.length === 0) return new Catalog(schemas, searchPath, []);
+  const oids = rel.map((r) => Number(r.oid));
+  const [cols, idx] = await Promise.all([queryColumns(db, oids), queryIndexes(db, oids)]);
+  const tables = new Map<number, CatalogTable>();
+  for (const r of rel) tables.set(Number(r.oid), tableOf(r));
+  const attnames = addColumns(tables, cols);
+  addIndexes(tables, idx, attnames);
+  return new Catalog(schemas, searchPath, [...tables.values()]);
+}
+
+type Row = Record<string, unknown>;
+
+/** Tables, materialized views and partitioned tables of those names in those schemas. */
+async function queryRelations(db: Db, schemas: string[], nameList: string[]): Promise<Row[]> {
   const rel = await db.query(
     `SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS name, c.relkind,
             CASE WHEN c.reltuples >= 0 THEN c.reltuples ELSE COALESCE(s.n_live_tup, 0) END::float8 AS reltuples,
@@ -90,45 +105,56 @@ export async function loadCatalog(db: Db, schemas: string[], names: Iterable<str
       WHERE n.nspname = ANY($1::text[]) AND c.relname = ANY($2::text[]) AND c.relkind IN ('r', 'm', 'p')`,
     [schemas, nameList],
   );
-  if (rel.rows.length === 0) return new Catalog(schemas, searchPath, []);
-  const oids = rel.rows.map((r) => Number(r.oid));
-  const [cols, idx] = await Promise.all([
-    db.query(
-      `SELECT a.attrelid::int8 AS oid, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull,
-              s.n_distinct::float8 AS n_distinct, s.null_frac::float8 AS null_frac, s.avg_width, s.correlation::float8 AS correlation
-         FROM pg_attribute a
-         JOIN pg_class c ON c.oid = a.attrelid
-         JOIN pg_namespace n ON n.oid = c.relnamespace
-         LEFT JOIN pg_stats s ON s.schemaname = n.nspname AND s.tablename = c.relname AND s.attname = a.attname AND NOT s.inherited
-        WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped`,
-      [oids],
-    ),
-    db.query(
-      `SELECT i.indrelid::int8 AS oid, ic.relname AS name, i.indisvalid AS valid, i.indisunique AS unique, i.indisprimary AS primary,
-              (i.indpred IS NOT NULL) AS partial, am.amname AS method, i.indnkeyatts AS nkey, i.indnatts AS natts,
-              i.indkey::int2[] AS keys, i.indoption::int2[] AS options, pg_get_indexdef(i.indexrelid) AS definition
-         FROM pg_index i
-         JOIN pg_class ic ON ic.oid = i.indexrelid
-         JOIN pg_am am ON am.oid = ic.relam
-        WHERE i.indrelid = ANY($1::oid[])`,
-      [oids],
-    ),
-  ]);
-  const tables = new Map<number, CatalogTable>();
-  for (const r of rel.rows) {
-    tables.set(Number(r.oid), {
-      oid: Number(r.oid),
-      schema: String(r.schema),
-      name: String(r.name),
-      relkind: String(r.relkind),
-      reltuples: Number(r.reltuples),
-      relpages: Number(r.relpages),
-      columns: new Map(),
-      indexes: [],
-    });
-  }
+  return rel.rows;
+}
+
+/** The relations' live columns with their pg_stats statistics. */
+async function queryColumns(db: Db, oids: number[]): Promise<Row[]> {
+  const cols = await db.query(
+    `SELECT a.attrelid::int8 AS oid, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull,
+            s.n_distinct::float8 AS n_distinct, s.null_frac::float8 AS null_frac, s.avg_width, s.correlation::float8 AS correlation
+       FROM pg_attribute a
+       JOIN pg_class c ON c.oid = a.attrelid
+       JOIN pg_namespace n ON n.oid = c.relnamespace
+       LEFT JOIN pg_stats s ON s.schemaname = n.nspname AND s.tablename = c.relname AND s.attname = a.attname AND NOT s.inherited
+      WHERE a.attrelid = ANY($1::oid[]) AND a.attnum > 0 AND NOT a.attisdropped`,
+    [oids],
+  );
+  return cols.rows;
+}
+
+/** The relations' indexes: key and INCLUDE columns (attnums), options, definition. */
+async function queryIndexes(db: Db, oids: number[]): Promise<Row[]> {
+  const idx = await db.query(
+    `SELECT i.indrelid::int8 AS oid, ic.relname AS name, i.indisvalid AS valid, i.indisunique AS unique, i.indisprimary AS primary,
+            (i.indpred IS NOT NULL) AS partial, am.amname AS method, i.indnkeyatts AS nkey, i.indnatts AS natts,
+            i.indkey::int2[] AS keys, i.indoption::int2[] AS options, pg_get_indexdef(i.indexrelid) AS definition
+       FROM pg_index i
+       JOIN pg_class ic ON ic.oid = i.indexrelid
+       JOIN pg_am am ON am.oid = ic.relam
+      WHERE i.indrelid = ANY($1::oid[])`,
+    [oids],
+  );
+  return idx.rows;
+}
+
+function tableOf(r: Row): CatalogTable {
+  return {
+    oid: Number(r.oid),
+    schema: String(r.schema),
+    name: String(r.name),
+    relkind: String(r.relkind),
+    reltuples: Number(r.reltuples),
+    relpages: Number(r.relpages),
+    columns: new Map(),
+    indexes: [],
+  };
+}
+
+/** Fills the tables' columns; returns each table's attnum -> column name (for the index keys). */
+function addColumns(tables: Map<number, CatalogTable>, rows: Row[]): Map<number, Map<number, string>> {
   const attnames = new Map<number, Map<number, string>>();
-  for (const r of cols.rows) {
+  for (const r of rows) {
     const t = tables.get(Number(r.oid))!;
     const nd = r.n_distinct === null ? null : Number(r.n_distinct);
     t.columns.set(String(r.attname), {
@@ -145,7 +171,11 @@ export async function loadCatalog(db: Db, schemas: string[], names: Iterable<str
     m.set(Number(r.attnum), String(r.attname));
     attnames.set(t.oid, m);
   }
-  for (const r of idx.rows) {
+  return attnames;
+}
+
+function addIndexes(tables: Map<number, CatalogTable>, rows: Row[], attnames: Map<number, Map<number, string>>): void {
+  for (const r of rows) {
     const t = tables.get(Number(r.oid))!;
     const names = attnames.get(t.oid) ?? new Map<number, string>();
     const all = r.keys as number[];
@@ -165,5 +195,4 @@ export async function loadCatalog(db: Db, schemas: string[], names: Iterable<str
       include: all.slice(nkey).map((attnum) => (attnum === 0 ? `#expr` : (names.get(attnum) ?? `#${attnum}`))),
     });
   }
-  return new Catalog(schemas, searchPath, [...tables.values()]);
 }

@@ -155,11 +155,6 @@ export async function profileCpu(
     // target to another host while the profile still names a local inspector).
     return emptySummary(inspectorUrl, req, [`no CPU profile: ${(err as Error).message}`]);
   }
-  const { signal, heartbeat } = hooks;
-  const intervalUs = Math.max(50, Math.round(req.samplingIntervalUs ?? 1000));
-  const durationMs = Math.max(0, req.durationSeconds) * 1000;
-  const problems: string[] = [];
-
   let session: InspectorSession;
   try {
     session = await InspectorSession.connect(await discoverDebuggerUrl(inspectorUrl, 5000), 5000);
@@ -168,13 +163,45 @@ export async function profileCpu(
       `no CPU profile: the inspector at ${inspectorUrl} does not answer (${(err as Error).message}); start the service with node --inspect=HOST:PORT`,
     ]);
   }
+  const w = await profileWindow(session, req, hooks);
 
-  let profiling = false;
-  let eventLoop = false;
-  let profile: CpuProfile | null = null;
-  let eventLoopDelayMs: EventLoopDelay | null = null;
-  let pid: number | null = null;
-  let runtime: string | null = null;
+  const summary = emptySummary(inspectorUrl, req, w.problems);
+  summary.pid = w.pid;
+  summary.runtime = w.runtime;
+  summary.eventLoopDelayMs = w.eventLoopDelayMs;
+  if (!w.profile) return summary;
+  await keepProfile(w.profile, summary, req, store, hooks);
+  return summary;
+}
+
+/** What one profiling window gave, and what is still switched on in the target. */
+interface ProfileWindow {
+  profiling: boolean;
+  eventLoop: boolean;
+  profile: CpuProfile | null;
+  eventLoopDelayMs: EventLoopDelay | null;
+  pid: number | null;
+  runtime: string | null;
+  problems: string[];
+}
+
+/**
+ * Waits for startAfterSeconds, then profiles (and measures the event-loop delay) for durationSeconds.
+ * Failures become problems (cancellation throws); the target is left as it was, and the session closed.
+ */
+async function profileWindow(session: InspectorSession, req: ProfileCpuRequest, hooks: ProfileCpuHooks): Promise<ProfileWindow> {
+  const { signal, heartbeat } = hooks;
+  const intervalUs = Math.max(50, Math.round(req.samplingIntervalUs ?? 1000));
+  const durationMs = Math.max(0, req.durationSeconds) * 1000;
+  const w: ProfileWindow = {
+    profiling: false,
+    eventLoop: false,
+    profile: null,
+    eventLoopDelayMs: null,
+    pid: null,
+    runtime: null,
+    problems: [],
+  };
   try {
     const startAfterMs = Math.max(0, req.startAfterSeconds ?? 0) * 1000;
     for (let waited = 0; waited < startAfterMs; waited += 1000) {
@@ -182,23 +209,17 @@ export async function profileCpu(
       await sleep(Math.min(1000, startAfterMs - waited), signal);
       throwIfCancelled(signal);
     }
-    try {
-      const who = await session.evaluate<{ pid?: number; version?: string }>('({ pid: process.pid, version: process.version })');
-      pid = typeof who?.pid === 'number' ? who.pid : null;
-      runtime = typeof who?.version === 'string' ? `node ${who.version}` : null;
-    } catch (err) {
-      problems.push(`could not identify the process: ${(err as Error).message}`);
-    }
+    await identifyProcess(session, w);
     try {
       await session.evaluate(EVENT_LOOP_START);
-      eventLoop = true;
+      w.eventLoop = true;
     } catch (err) {
-      problems.push(`no event-loop delay: ${(err as Error).message}`);
+      w.problems.push(`no event-loop delay: ${(err as Error).message}`);
     }
     await session.send('Profiler.enable');
     await session.send('Profiler.setSamplingInterval', { interval: intervalUs });
     await session.send('Profiler.start');
-    profiling = true;
+    w.profiling = true;
 
     const t0 = Date.now();
     for (;;) {
@@ -211,42 +232,61 @@ export async function profileCpu(
     }
 
     const stopped = await session.send<{ profile?: unknown }>('Profiler.stop', {}, 60_000);
-    profiling = false;
+    w.profiling = false;
     if (!isCpuProfile(stopped.profile)) throw new Error('Profiler.stop returned no profile');
-    profile = stopped.profile;
-    if (eventLoop) {
-      try {
-        const r = await session.evaluate<{ count: number; p50Ms?: number; p99Ms?: number; maxMs?: number; meanMs?: number } | null>(
-          EVENT_LOOP_READ,
-        );
-        eventLoop = false;
-        if (r && r.count > 0) eventLoopDelayMs = { p50Ms: r.p50Ms!, p99Ms: r.p99Ms!, maxMs: r.maxMs!, meanMs: r.meanMs! };
-        else problems.push('no event-loop delay: the histogram recorded nothing (window too short?)');
-      } catch (err) {
-        problems.push(`no event-loop delay: ${(err as Error).message}`);
-      }
-    }
+    w.profile = stopped.profile;
+    if (w.eventLoop) await readEventLoopDelay(session, w);
     await session.send('Profiler.disable').catch(() => undefined);
   } catch (err) {
     if (signal?.aborted) throw err;
     // The target went away or the inspector misbehaved: report it, keep the rest of the run going.
-    problems.push(`no CPU profile: ${(err as Error).message}`);
+    w.problems.push(`no CPU profile: ${(err as Error).message}`);
   } finally {
     // Leave the target as it was, whatever happened (best effort: it may be gone).
     if (!session.closed) {
-      if (profiling) await session.send('Profiler.stop', {}, 10_000).catch(() => undefined);
-      if (eventLoop) await session.evaluate(EVENT_LOOP_STOP, 5_000).catch(() => undefined);
-      if (profiling) await session.send('Profiler.disable', {}, 5_000).catch(() => undefined);
+      if (w.profiling) await session.send('Profiler.stop', {}, 10_000).catch(() => undefined);
+      if (w.eventLoop) await session.evaluate(EVENT_LOOP_STOP, 5_000).catch(() => undefined);
+      if (w.profiling) await session.send('Profiler.disable', {}, 5_000).catch(() => undefined);
     }
     await session.close();
   }
+  return w;
+}
 
-  const summary = emptySummary(inspectorUrl, req, problems);
-  summary.pid = pid;
-  summary.runtime = runtime;
-  summary.eventLoopDelayMs = eventLoopDelayMs;
-  if (!profile) return summary;
+/** The target's pid and Node.js version (a problem when they cannot be read). */
+async function identifyProcess(session: InspectorSession, w: ProfileWindow): Promise<void> {
+  try {
+    const who = await session.evaluate<{ pid?: number; version?: string }>('({ pid: process.pid, version: process.version })');
+    w.pid = typeof who?.pid === 'number' ? who.pid : null;
+    w.runtime = typeof who?.version === 'string' ? `node ${who.version}` : null;
+  } catch (err) {
+    w.problems.push(`could not identify the process: ${(err as Error).message}`);
+  }
+}
 
+/** Reads (and removes) the event-loop delay histogram installed at the start of the window. */
+async function readEventLoopDelay(session: InspectorSession, w: ProfileWindow): Promise<void> {
+  try {
+    const r = await session.evaluate<{ count: number; p50Ms?: number; p99Ms?: number; maxMs?: number; meanMs?: number } | null>(
+      EVENT_LOOP_READ,
+    );
+    w.eventLoop = false;
+    if (r && r.count > 0) w.eventLoopDelayMs = { p50Ms: r.p50Ms!, p99Ms: r.p99Ms!, maxMs: r.maxMs!, meanMs: r.meanMs! };
+    else w.problems.push('no event-loop delay: the histogram recorded nothing (window too short?)');
+  } catch (err) {
+    w.problems.push(`no event-loop delay: ${(err as Error).message}`);
+  }
+}
+
+/** Summarizes the profile into `summary`, writes the .cpuprofile file and saves it in the store (problems when not). */
+async function keepProfile(
+  profile: CpuProfile,
+  summary: CpuProfileSummary,
+  req: ProfileCpuRequest,
+  store: ActivityDeps['store'] | undefined,
+  hooks: ProfileCpuHooks,
+): Promise<void> {
+  const problems = summary.problems;
   const digest = summarizeCpuProfile(profile, { thresholdPct: req.thresholdPct, top: req.top });
   summary.durationMs = digest.durationMs;
   summary.samples = digest.samples;
@@ -270,7 +310,6 @@ export async function profileCpu(
       problems.push(`the profile could not be saved in the store: ${(err as Error).message}`);
     }
   }
-  return summary;
 }
 
 export function createCpuProfileActivities(deps: ActivityDeps) {

@@ -160,21 +160,13 @@ export async function sampleProcessMetrics(
   const intervalMs = Math.max(50, req.intervalMs ?? 1000);
   const n = Math.max(1, Math.round((Math.max(0, req.durationSeconds) * 1000) / intervalMs));
   const port = localPortOf(req.target);
-  let pid = port === null ? null : await findListeningPid(port);
+  const found = port === null ? null : await findListeningPid(port);
   const hz = clockTicksPerSecond();
 
   const hostStart = await readHostCpu();
   const ioStart = await readHostIo();
-  let prevTicks = pid === null ? null : await readProcessCpuTicks(pid);
-  if (prevTicks === null) pid = null;
-  const wallStart = performance.now();
-  let prevWall = wallStart;
-  let ticksUsed = 0;
-  let procWall = 0; // seconds over which the process was observed
-  let cpuMax: number | null = null;
-  let rssMax: number | null = pid === null ? null : await readRssMb(pid);
-  let fdsMax: number | null = pid === null ? null : await countOpenFds(pid);
-  let tracking = pid !== null;
+  const proc = await startObserving(found);
+  const wallStart = proc.prevWall;
   const mem: number[] = [];
   let samples = 0;
   // Per-sample RSS and CPU (the soak fits the RSS slope to it to flag leaks).
@@ -184,27 +176,7 @@ export async function sampleProcessMetrics(
     await sleep(intervalMs, signal);
     if (signal?.aborted) throwCancelled(signal);
     const now = performance.now();
-    let cpuPct: number | null = null;
-    let rssMb: number | null = null;
-    let fds: number | null = null;
-    if (tracking && pid !== null) {
-      const ticks = await readProcessCpuTicks(pid);
-      if (ticks === null || prevTicks === null) {
-        tracking = false; // the process exited: keep what was measured
-      } else {
-        const dt = (now - prevWall) / 1000;
-        cpuPct = dt > 0 ? ((ticks - prevTicks) / hz / dt) * 100 : 0;
-        ticksUsed += ticks - prevTicks;
-        procWall += dt;
-        prevTicks = ticks;
-        cpuMax = Math.max(cpuMax ?? 0, cpuPct);
-        rssMb = await readRssMb(pid);
-        if (rssMb !== null) rssMax = Math.max(rssMax ?? 0, rssMb);
-        fds = await countOpenFds(pid);
-        if (fds !== null) fdsMax = Math.max(fdsMax ?? 0, fds);
-      }
-    }
-    prevWall = now;
+    const { cpuPct, rssMb, fds } = await sampleProcess(proc, now, hz);
     mem.push(await readMemUsedPct());
     samples++;
     series.push({
@@ -215,7 +187,7 @@ export async function sampleProcessMetrics(
     heartbeat?.({
       sample: samples,
       of: n,
-      pid,
+      pid: proc.pid,
       cpuPct: cpuPct === null ? null : round(cpuPct, 2),
       rssMb: rssMb === null ? null : round(rssMb, 2),
       fds,
@@ -226,6 +198,7 @@ export async function sampleProcessMetrics(
   const ioEnd = await readHostIo();
   const ioSeconds = (performance.now() - wallStart) / 1000;
   const [load1] = await readLoadAvg();
+  const { pid, procWall, ticksUsed, cpuMax, rssMax, fdsMax } = proc;
   const cpuAvg = pid !== null && procWall > 0 ? (ticksUsed / hz / procWall) * 100 : null;
   return {
     pid,
@@ -240,6 +213,60 @@ export async function sampleProcessMetrics(
     samples,
     series,
   };
+}
+
+/** The target process over the window: the last reading and the running totals and maxima. */
+interface ProcessObservation {
+  pid: number | null;
+  tracking: boolean;
+  prevTicks: number | null;
+  prevWall: number;
+  ticksUsed: number;
+  procWall: number; // seconds over which the process was observed
+  cpuMax: number | null;
+  rssMax: number | null;
+  fdsMax: number | null;
+}
+
+/** First reading of the process (pid null when there is none, or it is already gone); prevWall is the window's start. */
+async function startObserving(found: number | null): Promise<ProcessObservation> {
+  let pid = found;
+  const prevTicks = pid === null ? null : await readProcessCpuTicks(pid);
+  if (prevTicks === null) pid = null;
+  const prevWall = performance.now();
+  const rssMax = pid === null ? null : await readRssMb(pid);
+  const fdsMax = pid === null ? null : await countOpenFds(pid);
+  return { pid, tracking: pid !== null, prevTicks, prevWall, ticksUsed: 0, procWall: 0, cpuMax: null, rssMax, fdsMax };
+}
+
+/** One sample of the process's CPU share since the previous one, RSS and open files (nulls once it has exited). */
+async function sampleProcess(
+  p: ProcessObservation,
+  now: number,
+  hz: number,
+): Promise<{ cpuPct: number | null; rssMb: number | null; fds: number | null }> {
+  let cpuPct: number | null = null;
+  let rssMb: number | null = null;
+  let fds: number | null = null;
+  if (p.tracking && p.pid !== null) {
+    const ticks = await readProcessCpuTicks(p.pid);
+    if (ticks === null || p.prevTicks === null) {
+      p.tracking = false; // the process exited: keep what was measured
+    } else {
+      const dt = (now - p.prevWall) / 1000;
+      cpuPct = dt > 0 ? ((ticks - p.prevTicks) / hz / dt) * 100 : 0;
+      p.ticksUsed += ticks - p.prevTicks;
+      p.procWall += dt;
+      p.prevTicks = ticks;
+      p.cpuMax = Math.max(p.cpuMax ?? 0, cpuPct);
+      rssMb = await readRssMb(p.pid);
+      if (rssMb !== null) p.rssMax = Math.max(p.rssMax ?? 0, rssMb);
+      fds = await countOpenFds(p.pid);
+      if (fds !== null) p.fdsMax = Math.max(p.fdsMax ?? 0, fds);
+    }
+  }
+  p.prevWall = now;
+  return { cpuPct, rssMb, fds };
 }
 
 export function createProcessActivities(deps: ActivityDeps) {

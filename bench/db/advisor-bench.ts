@@ -9,6 +9,7 @@
 //
 // The schema (database perf_bench_db, schema bench: 50 tables x 20,000 rows) is built on the first
 // run (~10 s) and reused.
+import { cpus } from 'node:os';
 import { Client, Pool } from 'pg';
 import {
   adviseIndexes,
@@ -42,6 +43,7 @@ async function ensureSchema(): Promise<Pool> {
   } catch (err) {
     throw new Error(
       `PostgreSQL does not answer at ${ADMIN_URL} (${(err as Error).message}). Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`,
+      { cause: err },
     );
   }
   const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DB]);
@@ -230,7 +232,7 @@ async function main(): Promise<void> {
     const h = await prepareHypopg(pool, true);
     if (!h.schema) throw new Error(`hypopg is required: ${h.note}`);
     console.log(
-      `index advisor benchmark: ${TABLES} tables x ${ROWS} rows, PostgreSQL at ${urlFor(DB).replace(/\/\/[^@]*@/, '//')}, ${require('node:os').cpus().length} CPUs`,
+      `index advisor benchmark: ${TABLES} tables x ${ROWS} rows, PostgreSQL at ${urlFor(DB).replace(/\/\/[^@]*@/, '//')}, ${cpus().length} CPUs`,
     );
     await run(pool, h.schema, 200); // warm-up: wasm, catalog caches, connections
     const runs: Run[] = [];

@@ -9,7 +9,7 @@
 // one ~25 ms. It prints figures; nothing asserts on them (the machine may be shared).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { startNginx, startNodeTarget, type Target } from './servers';
 import type { ToolFigures } from './tool-child';
@@ -242,7 +242,7 @@ async function main(): Promise<void> {
   console.log(
     `# Load generator benchmark: ${o.seconds} s runs, ${o.connections} connections, ${o.reps} repetitions, tools ${tools.join(', ')}`,
   );
-  console.log(`node ${process.version}, ${require('node:os').cpus().length} CPUs, load average at start ${load()}`);
+  console.log(`node ${process.version}, ${cpus().length} CPUs, load average at start ${load()}`);
   if (!existsSync('/proc/loadavg')) console.log('(no /proc/loadavg: load figures unavailable)');
 
   const rows: Row[] = [];
@@ -281,7 +281,7 @@ async function main(): Promise<void> {
   if (rows.length) printTable(rows, tools);
   if (o.only.has('stall')) await stallTest(o, wrkAvailable);
   console.log(
-    `\nload average at the end ${load()} (${require('node:os').cpus().length} CPUs: above that, other work shared the machine and the figures are noisy)`,
+    `\nload average at the end ${load()} (${cpus().length} CPUs: above that, other work shared the machine and the figures are noisy)`,
   );
 }
 

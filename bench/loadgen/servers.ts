@@ -103,7 +103,7 @@ http {
   } catch (err) {
     await stopChild(child);
     const log = existsSync(join(dir, 'error.log')) ? readFileSync(join(dir, 'error.log'), 'utf8') : '';
-    throw new Error(`nginx did not start: ${(err as Error).message}\n${stderr}\n${log}`);
+    throw new Error(`nginx did not start: ${(err as Error).message}\n${stderr}\n${log}`, { cause: err });
   }
   return {
     name: 'nginx static',

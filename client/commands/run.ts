@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { LAYERS, type Layer } from '../../common/profile';
 import { TASK_QUEUE, workflowIdFor, type RunInput } from '../../common/run';

@@ -20,6 +20,7 @@ export async function testDatabase(name: string): Promise<string> {
     throw new Error(
       `PostgreSQL does not answer at ${PG_ADMIN_URL} (${(err as Error).message}). Start it with: ` +
         'pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start',
+      { cause: err },
     );
   }
   try {
@@ -46,6 +47,7 @@ export async function testRedis(): Promise<Redis> {
     throw new Error(
       `Redis does not answer at ${REDIS_URL} (${(err as Error).message}). Start it with: ` +
         'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log',
+      { cause: err },
     );
   }
   return r;

@@ -10,7 +10,7 @@ export async function startTemporal(): Promise<TestWorkflowEnvironment> {
   try {
     cli = findTemporalCli();
   } catch (err) {
-    throw new Error(`${(err as Error).message} (tests need the real Temporal dev server)`);
+    throw new Error(`${(err as Error).message} (tests need the real Temporal dev server)`, { cause: err });
   }
   return TestWorkflowEnvironment.createLocal({
     server: { executable: { type: 'existing-path', path: cli }, searchAttributes: SEARCH_ATTRIBUTES, extraArgs: ['--log-level', 'error'] },

@@ -17,10 +17,18 @@ let redis: Redis;
 let server: http.Server;
 let base: string;
 
+/** The fields of the shop's JSON answers that these tests read (each answer has some of them). */
+interface ShopAnswer {
+  items: Array<{ id: number; name: string; price: number; createdAt: string; reviews: number; rating: number }>;
+  id: number;
+  categories: Array<{ id: number; name: string; products: number; avgPrice: number }>;
+  error: string;
+}
+
 async function call(
   path: string,
   init: { method?: string; token?: string | null; body?: unknown } = {},
-): Promise<{ status: number; body: any; headers: Headers }> {
+): Promise<{ status: number; body: ShopAnswer; headers: Headers }> {
   const headers: Record<string, string> = {};
   if (init.token) headers.authorization = `Bearer ${init.token}`;
   if (init.body !== undefined) headers['content-type'] = 'application/json';
@@ -33,7 +41,7 @@ async function call(
   return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
 }
 
-async function setToggle(name: string, value: unknown): Promise<any> {
+async function setToggle(name: string, value: unknown): Promise<unknown> {
   const r = await call(`/admin/toggles/${name}`, { method: 'PUT', token: TOKEN, body: { value } });
   assert.equal(r.status, 200, JSON.stringify(r.body));
   return r.body;

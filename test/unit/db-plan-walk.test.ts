@@ -42,7 +42,7 @@ const TOP_N_SORT = [
         },
       ],
     },
-    'Query Identifier': -8035889892123138955,
+    'Query Identifier': -8035889892123139072, // -8035889892123138955 as JSON.parse reads it (the nearest double)
   },
 ];
 

@@ -1,0 +1,85 @@
+// The facts parseStatement() reads from a statement: its query blocks (Scope) with their relations,
+// predicates, join keys and sort keys. Columns are kept as written (qualifier + name).
+export type StatementKind = 'select' | 'insert' | 'update' | 'delete' | 'other';
+export type PredicateOp = 'eq' | 'in' | 'range' | 'isnull' | 'like';
+
+export interface RelRef {
+  schema: string | null;
+  name: string;
+  /** How columns refer to it: the alias, or the relation name. */
+  alias: string;
+}
+
+export interface ColRef {
+  qualifier: string | null;
+  column: string;
+}
+
+export interface Predicate {
+  col: ColRef;
+  op: PredicateOp;
+  /** $k when the compared value is exactly a parameter (maybe cast), else null. */
+  param: number | null;
+  /** Position of that parameter in the statement text (for rewriting), -1 when none. */
+  paramLocation: number;
+}
+
+export interface JoinKey {
+  left: ColRef;
+  right: ColRef;
+}
+
+export interface SortKey {
+  col: ColRef;
+  desc: boolean;
+  nulls: 'default' | 'first' | 'last';
+}
+
+/** One query block: a SELECT (each side of a UNION is its own), or the WHERE of an UPDATE/DELETE. */
+export interface Scope {
+  relations: RelRef[];
+  /** Relations of enclosing blocks, for correlated references. */
+  outer: RelRef[];
+  predicates: Predicate[];
+  joins: JoinKey[];
+  /** ORDER BY as plain columns; null when there is no ORDER BY or some key is an expression. */
+  sort: SortKey[] | null;
+  hasOrderBy: boolean;
+  hasLimit: boolean;
+  hasOffset: boolean;
+  /** Every plain column reference of the block (select list, WHERE, ON, GROUP BY, ORDER BY, ...). */
+  columns: ColRef[];
+  /** `*` in the select list: qualifiers of `t.*`, null for a bare `*`. */
+  stars: (string | null)[];
+  groupBy: boolean;
+  having: boolean;
+  aggregates: boolean;
+  distinct: boolean;
+  windowFunctions: boolean;
+  /** Location of the first select-list entry (-1 when none). */
+  targetStart: number;
+  /** Plain column names in the select list (for N+1 rewriting). */
+  selectColumns: ColRef[];
+}
+
+export interface StatementFacts {
+  kind: StatementKind;
+  /** pg_query fingerprint (constants and parameters ignored), null when it could not be computed. */
+  fingerprint: string | null;
+  /** The exact text of the (single) statement, without a trailing semicolon. */
+  text: string;
+  statementCount: number;
+  scopes: Scope[];
+  /** INSERT/UPDATE/DELETE target. */
+  writeTarget: RelRef | null;
+  /** Columns an UPDATE sets (an index on one of them makes its updates non-HOT). */
+  updatedColumns: string[];
+  /** SELECT ... FOR UPDATE/SHARE. */
+  locking: boolean;
+  /** Highest $k. */
+  maxParam: number;
+  /** Relation names of CTEs (they shadow tables). */
+  cteNames: string[];
+  /** A WITH query that inserts, updates or deletes (planned only as a write). */
+  modifiesData: boolean;
+}

@@ -1,0 +1,190 @@
+// One query block's facts (Scope): which column references belong to it, and the predicates and
+// join keys of the conjuncts of its WHERE and JOIN ... ON.
+import { columnRef, inner, opName, typeOf, type Node } from './sql-ast';
+import type { ColRef, Predicate, RelRef, Scope } from './sql-facts';
+
+/** What the walk of one statement collects besides each block's own facts. */
+export interface Ctx {
+  scopes: Scope[];
+  ctes: Set<string>;
+  maxParam: number;
+  modifiesData: boolean;
+}
+
+export function newScope(outer: RelRef[]): Scope {
+  return {
+    relations: [],
+    outer,
+    predicates: [],
+    joins: [],
+    sort: null,
+    hasOrderBy: false,
+    hasLimit: false,
+    hasOffset: false,
+    columns: [],
+    stars: [],
+    groupBy: false,
+    having: false,
+    aggregates: false,
+    distinct: false,
+    windowFunctions: false,
+    targetStart: -1,
+    selectColumns: [],
+  };
+}
+
+/** True when `qualifier` names one of the relations (alias, or bare name). */
+function qualifies(rels: RelRef[], qualifier: string): boolean {
+  return rels.some((r) => r.alias === qualifier || r.name === qualifier);
+}
+
+/** A column of an enclosing block (correlated reference), not of this block. */
+export function isOuterColumn(scope: Scope, c: ColRef): boolean {
+  return c.qualifier !== null && !qualifies(scope.relations, c.qualifier) && qualifies(scope.outer, c.qualifier);
+}
+
+/** A value the index can be probed with: parameters, constants, functions of those, outer columns. */
+function isValue(scope: Scope, n: unknown): boolean {
+  const t = typeOf(n);
+  const v = inner(n);
+  switch (t) {
+    case 'ParamRef':
+    case 'A_Const':
+    case 'SQLValueFunction':
+      return true;
+    case 'TypeCast':
+      return isValue(scope, v.arg);
+    case 'FuncCall':
+      if (v.over || v.agg_star) return false;
+      return ((v.args as unknown[]) ?? []).every((a) => isValue(scope, a));
+    case 'A_ArrayExpr':
+      return ((v.elements as unknown[]) ?? []).every((a) => isValue(scope, a));
+    case 'A_Expr':
+      return v.kind === 'AEXPR_OP' && (v.lexpr === undefined || isValue(scope, v.lexpr)) && isValue(scope, v.rexpr);
+    case 'ColumnRef': {
+      const c = columnRef(n);
+      return c !== null && isOuterColumn(scope, c);
+    }
+    case 'List':
+      return ((v.items as unknown[]) ?? []).every((a) => isValue(scope, a));
+    default:
+      return false;
+  }
+}
+
+function paramOf(n: unknown): { param: number | null; location: number } {
+  let cur = n;
+  while (typeOf(cur) === 'TypeCast') cur = inner(cur).arg;
+  if (typeOf(cur) === 'ParamRef') return { param: Number(inner(cur).number), location: Number(inner(cur).location ?? -1) };
+  return { param: null, location: -1 };
+}
+
+const COMMUTE: Record<string, string> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=', '=': '=' };
+
+/** Adds the predicates of one top-level conjunct. */
+export function conjunct(scope: Scope, n: unknown, ctx: Ctx): void {
+  const t = typeOf(n);
+  const v = inner(n);
+  if (t === 'BoolExpr') boolConjunct(scope, v, ctx);
+  else if (t === 'A_Expr') operatorConjunct(scope, v);
+  else {
+    const p = testPredicate(t, n, v);
+    if (p) scope.predicates.push(p);
+  }
+}
+
+/** AND: each argument is a conjunct; OR: an IN list when every branch tests the same column. */
+function boolConjunct(scope: Scope, v: Node, ctx: Ctx): void {
+  const args = (v.args as unknown[]) ?? [];
+  if (v.boolop === 'AND_EXPR') {
+    for (const a of args) conjunct(scope, a, ctx);
+    return;
+  }
+  if (v.boolop === 'OR_EXPR') {
+    // a = 1 OR a = 2 OR a IN (3, 4): an IN list on one column.
+    let col: ColRef | null = null;
+    for (const a of args) {
+      const tmp = newScope(scope.outer);
+      tmp.relations = scope.relations;
+      conjunct(tmp, a, { ...ctx, scopes: [] });
+      const p = tmp.predicates;
+      if (p.length !== 1 || (p[0].op !== 'eq' && p[0].op !== 'in') || tmp.joins.length > 0) return;
+      if (col && (col.column !== p[0].col.column || col.qualifier !== p[0].col.qualifier)) return;
+      col = p[0].col;
+    }
+    if (col) scope.predicates.push({ col, op: 'in', param: null, paramLocation: -1 });
+  }
+}
+
+/** A column used as a test: bare boolean column, IS TRUE/FALSE, IS NULL, IN (subquery). */
+function testPredicate(t: string | null, n: unknown, v: Node): Predicate | null {
+  if (t === 'ColumnRef') {
+    const c = columnRef(n);
+    return c ? { col: c, op: 'eq', param: null, paramLocation: -1 } : null; // WHERE is_active
+  }
+  if (t === 'BooleanTest') {
+    const c = columnRef(v.arg);
+    return c && (v.booltesttype === 'IS_TRUE' || v.booltesttype === 'IS_FALSE')
+      ? { col: c, op: 'eq', param: null, paramLocation: -1 }
+      : null;
+  }
+  if (t === 'NullTest') {
+    const c = columnRef(v.arg);
+    return c && v.nulltesttype === 'IS_NULL' ? { col: c, op: 'isnull', param: null, paramLocation: -1 } : null;
+  }
+  if (t === 'SubLink') {
+    // col IN (SELECT ...): a semi-join on col.
+    const c = columnRef(v.testexpr);
+    return c && v.subLinkType === 'ANY_SUBLINK' ? { col: c, op: 'in', param: null, paramLocation: -1 } : null;
+  }
+  return null;
+}
+
+/** An operator expression (A_Expr): comparison, = ANY/IN, BETWEEN, LIKE. */
+function operatorConjunct(scope: Scope, v: Node): void {
+  const kind = v.kind as string;
+  const op = opName(v.name);
+  const l = columnRef(v.lexpr);
+  const r = columnRef(v.rexpr);
+  if (kind === 'AEXPR_OP' && op && op in COMMUTE) {
+    comparison(scope, v, op, l, r);
+    return;
+  }
+  if ((kind === 'AEXPR_OP_ANY' || kind === 'AEXPR_IN') && op === '=' && l && isValue(scope, v.rexpr)) {
+    const p = kind === 'AEXPR_OP_ANY' ? paramOf(v.rexpr) : { param: null, location: -1 };
+    scope.predicates.push({ col: l, op: 'in', param: p.param, paramLocation: p.location });
+    return;
+  }
+  if ((kind === 'AEXPR_BETWEEN' || kind === 'AEXPR_BETWEEN_SYM') && l && isValue(scope, v.rexpr)) {
+    scope.predicates.push({ col: l, op: 'range', param: null, paramLocation: -1 });
+    return;
+  }
+  if (kind === 'AEXPR_LIKE' && op === '~~' && l && isValue(scope, v.rexpr)) {
+    scope.predicates.push({ col: l, op: 'like', param: null, paramLocation: -1 });
+  }
+}
+
+/** col op value (either side): a join key between two columns of the block, else an eq/range predicate. */
+function comparison(scope: Scope, v: Node, op: string, l: ColRef | null, r: ColRef | null): void {
+  if (l && r && !isOuterColumn(scope, l) && !isOuterColumn(scope, r)) {
+    if (op === '=') scope.joins.push({ left: l, right: r });
+    return;
+  }
+  let col: ColRef | null = null;
+  let value: unknown;
+  if (l && !isOuterColumn(scope, l) && isValue(scope, v.rexpr)) {
+    col = l;
+    value = v.rexpr;
+  } else if (r && !isOuterColumn(scope, r) && isValue(scope, v.lexpr)) {
+    col = r;
+    value = v.lexpr;
+  }
+  if (!col) return;
+  const outerCol = columnRef(value);
+  if (op === '=' && outerCol && isOuterColumn(scope, outerCol)) {
+    scope.joins.push({ left: col, right: outerCol }); // correlated: sub.fk = outer.id
+    return;
+  }
+  const p = paramOf(value);
+  scope.predicates.push({ col, op: op === '=' ? 'eq' : 'range', param: p.param, paramLocation: p.location });
+}
