@@ -26,9 +26,9 @@ export default tseslint.config(
   { files: ['workflows/**/*.ts', 'activities/**/*.ts', 'common/**/*.ts'], rules: SIZE_LIMITS },
   // Corpus and fixtures are data, and tests are lists of cases: no size limits there.
   { files: ['test/**/*.ts', 'bench/**/*.ts'], rules: { '@typescript-eslint/no-non-null-assertion': 'off' } },
-  // A plain Node.js CommonJS script, run by node as it is (not compiled): Node's globals and require().
+  // Plain Node.js CommonJS scripts and configs, run as they are (not compiled): Node's globals and require().
   {
-    files: ['bench/loadgen/node-target.js'],
+    files: ['bench/loadgen/node-target.js', '*.cjs'],
     languageOptions: {
       sourceType: 'commonjs',
       globals: {

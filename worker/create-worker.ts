@@ -1,5 +1,5 @@
 // Builds the workers with their dependencies; used by the worker entry, the demo and the tests.
-import { NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { type NativeConnection, Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { Pool } from 'pg';
 import { createActivities } from '../activities';
 import { TargetConnections } from '../activities/connections';

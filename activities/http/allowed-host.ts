@@ -31,7 +31,7 @@ export function assertAllowedHost(target: TargetProfile, url: string | URL, what
   const allowed = allowedHosts(target).map(normalize);
   if (!allowed.includes(normalize(u.hostname))) {
     throw ApplicationFailure.nonRetryable(
-      `refusing to send ${what} to ${u.hostname}: host ${u.hostname} is not allowed for target ${target.name} ` +
+      `refusing to send ${what} to ${u.hostname}: it is not an allowed host of target ${target.name} ` +
         `(allowed: ${allowed.join(', ')}). Add it to http.allowedHosts in the target profile if it really belongs to the target.`,
       'HostNotAllowed',
     );

@@ -114,7 +114,11 @@ describe('outcomes of performanceOrchestration', { concurrency: false }, () => {
     assert.ok(result.next_steps.some((n) => /targets still missed/.test(n)));
     // The Web UI's timeline: a summary on every activity and child of the run's whole tree.
     const run = handle.firstExecutionRunId;
-    const tree = [handle.workflowId, ...['profiling', 'analysis', 'optimization', 'validation'].map((c) => `${handle.workflowId}:${c}:${run}`), escId];
+    const tree = [
+      handle.workflowId,
+      ...['profiling', 'analysis', 'optimization', 'validation'].map((c) => `${handle.workflowId}:${c}:${run}`),
+      escId,
+    ];
     const scheduled = await scheduledWithSummaries(client, tree);
     assert.ok(scheduled.length >= 15, `${scheduled.length} activities and children`);
     assert.deepEqual(

@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as http from 'node:http';
-import * as net from 'node:net';
+import type * as net from 'node:net';
 import { once } from 'node:events';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { parseTargetProfile, type TargetProfile } from '../../common/profile';
