@@ -58,7 +58,9 @@ module.exports = {
     {
       name: 'client-reaches-activities-through-temporal',
       comment:
-        'The CLI talks to workflows through Temporal. Named exceptions: the dev-stack launcher (creates the store database, seeds the demo) and read-only store queries for reports and baselines.',
+        'The CLI talks to workflows through Temporal. Named exceptions: ' +
+        'the dev-stack launcher (creates the store database, seeds the demo) ' +
+        'and read-only store queries for reports and baselines.',
       severity: 'error',
       from: { path: '^client/', pathNot: '^client/(commands/dev\\.ts|dev/)' },
       to: { path: '^(activities|worker|demo)/', pathNot: '^activities/store/queries' },

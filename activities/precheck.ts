@@ -38,7 +38,9 @@ export function createPrecheckActivities({ connections }: ActivityDeps) {
         const problems: string[] = [];
         if (!rows[0].pgss)
           problems.push(
-            "pg_stat_statements is not in shared_preload_libraries: ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'; restart PostgreSQL; CREATE EXTENSION pg_stat_statements",
+            'pg_stat_statements is not in shared_preload_libraries: ' +
+              "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'; restart PostgreSQL; " +
+              'CREATE EXTENSION pg_stat_statements',
           );
         if (!rows[0].hypopg)
           problems.push('hypopg is not installed (Debian: apt-get install postgresql-15-hypopg); index advice will not be verified');

@@ -12,7 +12,8 @@ import { UsageError } from './errors';
 
 const program = new Command('perf-orch')
   .description(
-    'End-to-end performance optimization of web services, as durable Temporal workflows.\nTemporal is found through TEMPORAL_ADDRESS (default 127.0.0.1:7233), TEMPORAL_NAMESPACE, TEMPORAL_API_KEY.',
+    'End-to-end performance optimization of web services, as durable Temporal workflows.\n' +
+      'Temporal is found through TEMPORAL_ADDRESS (default 127.0.0.1:7233), TEMPORAL_NAMESPACE, TEMPORAL_API_KEY.',
   )
   .showHelpAfterError();
 registerRun(program);

@@ -118,7 +118,8 @@ export function profileSection(result: OutputContract, topFunctions = 8): string
       .filter(Boolean)
       .join(', ');
     lines.push(
-      `  CPU profile: ${cpu.samples} samples over ${fmt(cpu.duration_s)} s, process busy ${fmt(cpu.busy_pct)}%, GC ${fmt(cpu.gc_pct)}%${where ? `; ${where}` : ''}`,
+      `  CPU profile: ${cpu.samples} samples over ${fmt(cpu.duration_s)} s, process busy ${fmt(cpu.busy_pct)}%, ` +
+        `GC ${fmt(cpu.gc_pct)}%${where ? `; ${where}` : ''}`,
     );
     for (const p of cpu.problems) lines.push(`  ! ${p}`);
   } else {
@@ -141,7 +142,9 @@ export function profileSection(result: OutputContract, topFunctions = 8): string
   if (host) {
     const io =
       host.disk_read_bytes_per_s != null
-        ? `, disk read ${rate(host.disk_read_bytes_per_s)} write ${rate(host.disk_write_bytes_per_s)}, net rx ${rate(host.net_rx_bytes_per_s)} tx ${rate(host.net_tx_bytes_per_s)}, loopback ${rate(host.loopback_bytes_per_s)}`
+        ? `, disk read ${rate(host.disk_read_bytes_per_s)} write ${rate(host.disk_write_bytes_per_s)}, ` +
+          `net rx ${rate(host.net_rx_bytes_per_s)} tx ${rate(host.net_tx_bytes_per_s)}, ` +
+          `loopback ${rate(host.loopback_bytes_per_s)}`
         : '';
     lines.push(`  host: CPU ${fmt(host.cpu_pct_avg)}%, load ${fmt(host.load_avg_1)}, memory ${fmt(host.mem_used_pct)}% used${io}`);
   }

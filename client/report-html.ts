@@ -34,8 +34,9 @@ export function renderHtmlReport(r: OutputContract): string {
   const s = r.validation_results.improvement_summary;
   const charts = s.comparison.map((c) => barChart(METRIC_LABEL[c.metric], c.before, c.after, c.target)).join('\n');
   const b = r.baseline_metrics;
+  const t = r.target_system;
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>perf-orchestrator: ${esc(r.target_system.name)}</title>
+<html lang="en"><head><meta charset="utf-8"><title>perf-orchestrator: ${esc(t.name)}</title>
 <style>
 body{font:14px system-ui,sans-serif;margin:2em;max-width:70em;color:#222}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}
@@ -43,9 +44,9 @@ figure{display:inline-block;margin:0 2em 1em 0}figcaption{font-weight:600}
 rect.before{fill:#c55}rect.after{fill:#3a7}line.target{stroke:#000;stroke-dasharray:4 2}text{font-size:12px}
 .applied{color:#3a7}.rolled_back,.failed{color:#c55}
 </style></head><body>
-<h1>${esc(r.target_system.name)}: ${esc(s.outcome.replace(/_/g, ' '))}</h1>
-<p>${esc(r.orchestration_timestamp)} &middot; ${esc(r.target_system.base_url)} &middot; tier ${esc(b.tier)} &middot; scope ${esc(r.optimization_scope.join(', '))} &middot;
-targets met: <b>${r.validation_results.targets_met ? 'yes' : 'no'}</b> &middot; workflow ${esc(r.target_system.workflow_id)} / ${esc(r.target_system.run_id)}</p>
+<h1>${esc(t.name)}: ${esc(s.outcome.replace(/_/g, ' '))}</h1>
+<p>${esc(r.orchestration_timestamp)} &middot; ${esc(t.base_url)} &middot; tier ${esc(b.tier)} &middot; scope ${esc(r.optimization_scope.join(', '))} &middot;
+targets met: <b>${r.validation_results.targets_met ? 'yes' : 'no'}</b> &middot; workflow ${esc(t.workflow_id)} / ${esc(t.run_id)}</p>
 <h2>Before and after</h2>
 ${charts || '<p>No validation load test ran (nothing was applied).</p>'}
 <p>Dashed line: the target. Load tests: ${esc(r.validation_results.load_testing_completed.join(', '))}.</p>
@@ -67,7 +68,10 @@ ${charts || '<p>No validation load test ran (nothing was applied).</p>'}
 <h2>Bottlenecks</h2>
 <table>${rows([['layer', 'impact', 'description'], ...r.bottlenecks_identified.map((x) => [x.layer, x.impact_score, x.description])])}</table>
 <h2>Optimizations</h2>
-<table>${rows([['status', 'id', 'layer', 'est. gain %', 'action', 'rollback'], ...r.optimizations_implemented.map((o) => [o.status, o.id, o.layer, o.estimated_gain_pct, o.action, o.rollback])])}</table>
+<table>${rows([
+    ['status', 'id', 'layer', 'est. gain %', 'action', 'rollback'],
+    ...r.optimizations_implemented.map((o) => [o.status, o.id, o.layer, o.estimated_gain_pct, o.action, o.rollback]),
+  ])}</table>
 <h2>Next steps</h2>
 <ul>${r.next_steps.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>
 <h2>Monitoring</h2>

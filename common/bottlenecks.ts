@@ -121,7 +121,8 @@ export function hotFunctionBottlenecks(cpu: CpuProfileSummary, rps: number): Bot
         impactScore: round(impactScore(cpuMsPerRequest, rps, 1)),
         evidence: [
           f.url ? `${f.url}:${f.lineNumber}` : 'native code (a V8 or Node.js built-in): its callers are in the .cpuprofile',
-          `${round(cpuMsPerRequest)} ms of main-thread time per request at ${rps} req/s; ${cpu.samples} samples over ${round(cpu.durationMs / 1000)} s (thread busy ${round(cpu.busyPct)}%)`,
+          `${round(cpuMsPerRequest)} ms of main-thread time per request at ${rps} req/s; ` +
+            `${cpu.samples} samples over ${round(cpu.durationMs / 1000)} s (thread busy ${round(cpu.busyPct)}%)`,
           `CPU profile: ${cpu.file ?? '(no file)'}${cpu.artifactId ? `, store artifact ${cpu.artifactId}` : ''}`,
         ],
       };

@@ -140,7 +140,8 @@ export function assessSoak(rss: readonly RssSample[], drift: DriftAssessment | n
   }
   if (driftHigh && drift) {
     flags.push(
-      `p95 drifted ${drift.changePct > 0 ? '+' : ''}${drift.changePct}% over the soak (${drift.firstMs} ms in the first third, ${drift.lastMs} ms in the last), above ${t.p95DriftPct}%`,
+      `p95 drifted ${drift.changePct > 0 ? '+' : ''}${drift.changePct}% over the soak ` +
+        `(${drift.firstMs} ms in the first third, ${drift.lastMs} ms in the last), above ${t.p95DriftPct}%`,
     );
   }
   return {

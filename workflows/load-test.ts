@@ -18,7 +18,9 @@ export function describeLoadTest(req: LoadTestRequest): string {
 }
 
 // With no worker serving perf-loadgen, a load test would wait forever: fail it with the fix instead.
-const NO_GENERATOR = `no load generator picked the test up: start a worker that serves the ${LOADGEN_TASK_QUEUE} task queue (npm run worker, or PERF_WORKER_ROLES=loadgen)`;
+const NO_GENERATOR =
+  `no load generator picked the test up: start a worker that serves the ${LOADGEN_TASK_QUEUE} task queue ` +
+  `(npm run worker, or PERF_WORKER_ROLES=loadgen)`;
 
 export async function loadTest(req: LoadTestRequest): Promise<LoadTestSummary> {
   const { runLoadTest } = proxyActivities<Activities>({

@@ -71,7 +71,8 @@ async function call(
 
   if (statusCode === 401 || statusCode === 403) {
     const why = toggle.tokenEnv
-      ? `refused the token in env var ${toggle.tokenEnv}${token ? '' : ' (it is empty)'}. Set ${toggle.tokenEnv} on the worker to a token the toggle API accepts`
+      ? `refused the token in env var ${toggle.tokenEnv}${token ? '' : ' (it is empty)'}. ` +
+        `Set ${toggle.tokenEnv} on the worker to a token the toggle API accepts`
       : `refused the request, and toggle ${toggle.name} names no tokenEnv. Add tokenEnv: <ENV_VAR> to the toggle and set that variable on the worker`;
     throw ApplicationFailure.nonRetryable(
       `toggle API ${method} ${url} answered HTTP ${statusCode} (${errorText(text)}): it ${why}`,

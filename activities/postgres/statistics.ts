@@ -25,7 +25,8 @@ const OWN_OR_CATALOG = new RegExp(
     '\\bpg_catalog\\.',
     '\\binformation_schema\\.',
     '\\bhypopg',
-    '\\bpg_(class|index|namespace|attribute|database|extension|available_extensions|stat_\\w+|statio_\\w+|locks|settings|roles|type|proc|am|constraint|indexes|tables|stats)\\b',
+    '\\bpg_(class|index|namespace|attribute|database|extension|available_extensions|stat_\\w+|statio_\\w+|' +
+      'locks|settings|roles|type|proc|am|constraint|indexes|tables|stats)\\b',
     '\\bpg_(advisory_\\w+|try_advisory_\\w+|backend_pid|cancel_backend|terminate_backend|sleep)\\s*\\(',
     `\\b${STORE_SCHEMA}\\.`,
   ].join('|'),

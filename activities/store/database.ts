@@ -11,7 +11,8 @@ export async function ensureDatabase(url: string): Promise<void> {
     await admin.connect();
   } catch (err) {
     throw new Error(
-      `PostgreSQL does not answer at ${u.host} (${(err as Error).message}). Start it, e.g.: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`,
+      `PostgreSQL does not answer at ${u.host} (${(err as Error).message}). Start it, e.g.: ` +
+        `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`,
       { cause: err },
     );
   }

@@ -42,7 +42,8 @@ async function ensureSchema(): Promise<Pool> {
     await admin.connect();
   } catch (err) {
     throw new Error(
-      `PostgreSQL does not answer at ${ADMIN_URL} (${(err as Error).message}). Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`,
+      `PostgreSQL does not answer at ${ADMIN_URL} (${(err as Error).message}). Start it with: ` +
+        `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`,
       { cause: err },
     );
   }
@@ -106,7 +107,10 @@ export function generateWorkload(n: number, seed = 42): WorkloadStatement[] {
       q = `UPDATE bench.t${t} SET txt = $${++p} WHERE ${where.join(' AND ')}`;
     } else if (kind < 0.16) {
       const u = (t + 1 + Math.floor(r() * (TABLES - 1))) % TABLES;
-      q = `SELECT a.${pick(selectable)}, b.${pick(selectable)} FROM bench.t${t} a JOIN bench.t${u} b ON b.${pick(cols.slice(1, 4))} = a.id WHERE ${where.map((w) => `a.${w}`).join(' AND ')}`;
+      q =
+        `SELECT a.${pick(selectable)}, b.${pick(selectable)} ` +
+        `FROM bench.t${t} a JOIN bench.t${u} b ON b.${pick(cols.slice(1, 4))} = a.id ` +
+        `WHERE ${where.map((w) => `a.${w}`).join(' AND ')}`;
     } else if (kind < 0.24) {
       q = `SELECT ${sel} FROM bench.t${t} WHERE ${pick(cols.slice(1, 4))} = ANY($1)`;
     } else {
@@ -191,12 +195,14 @@ function report(r: Run): void {
   console.log(`\n== ${r.n.toLocaleString('en-US')} statements ==`);
   console.log(`  time           ${f1(r.seconds)} s  ->  ${Math.round(r.n / r.seconds).toLocaleString('en-US')} statements/s`);
   console.log(
-    `  phases (ms)    parse ${s.ms.parse}, catalog ${s.ms.catalog}, plan ${s.ms.plan}, evaluate ${s.ms.evaluate}, select ${s.ms.select}, verify ${s.ms.verify}, tail ${s.ms.tail}`,
+    `  phases (ms)    parse ${s.ms.parse}, catalog ${s.ms.catalog}, plan ${s.ms.plan}, evaluate ${s.ms.evaluate}, ` +
+      `select ${s.ms.select}, verify ${s.ms.verify}, tail ${s.ms.tail}`,
   );
   if (s.tail) {
     console.log(
       `  tail           ${s.tail.statements} statements beyond the ${s.statementsIn - s.tail.statements} heaviest, streamed: ${s.tail.planned} planned, ` +
-        `${s.tail.served} served by the chosen indexes, ${s.tail.evaluations} hypothetical plans, ${s.tail.candidates} candidates with a saving${s.tail.pruned ? ' (pruned)' : ''}`,
+        `${s.tail.served} served by the chosen indexes, ${s.tail.evaluations} hypothetical plans, ` +
+        `${s.tail.candidates} candidates with a saving${s.tail.pruned ? ' (pruned)' : ''}`,
     );
   }
   console.log(
@@ -208,14 +214,16 @@ function report(r: Run): void {
       `${f1((100 * hypo) / busy)}% of the planning sessions' busy time, ${f1((100 * hypo) / (r.seconds * 1000 * 2))}% of wall time x 2 sessions`,
   );
   console.log(
-    `  memory         retained by the advisor (after GC, largest at a phase end) ${f1(r.retainedMb)} MB = ${Math.round((r.retainedMb * 2 ** 20) / r.n)} bytes/statement; ` +
+    `  memory         retained by the advisor (after GC, largest at a phase end) ` +
+      `${f1(r.retainedMb)} MB = ${Math.round((r.retainedMb * 2 ** 20) / r.n)} bytes/statement; ` +
       `heap peak incl. garbage +${f1(r.heapPeakMb - r.heapBaseMb)} MB; rss peak ${f1(r.rssPeakMb)} MB (the input itself is not counted)`,
   );
   const top = r.result.recommendations
     .slice(0, 3)
     .map(
       (x) =>
-        `${x.table}(${x.keys.map((k) => k.name + (k.desc ? ' DESC' : '')).join(', ')})${x.include.length ? ` INCLUDE (${x.include.join(', ')})` : ''} saves ${f1(x.savedMs)} ms`,
+        `${x.table}(${x.keys.map((k) => k.name + (k.desc ? ' DESC' : '')).join(', ')})` +
+        `${x.include.length ? ` INCLUDE (${x.include.join(', ')})` : ''} saves ${f1(x.savedMs)} ms`,
     );
   console.log(`  top proposals  ${top.join('; ')}`);
 }
@@ -245,7 +253,8 @@ async function main(): Promise<void> {
     const big = runs.find((r) => r.n === TARGET_STATEMENTS) ?? runs[runs.length - 1];
     const scaled = (big.seconds * TARGET_STATEMENTS) / big.n;
     console.log(
-      `  ${TARGET_STATEMENTS.toLocaleString('en-US')} statements: ${f1(scaled)} s${big.n === TARGET_STATEMENTS ? '' : ' (scaled)'} vs ${TARGET_SECONDS} s target -> ` +
+      `  ${TARGET_STATEMENTS.toLocaleString('en-US')} statements: ` +
+        `${f1(scaled)} s${big.n === TARGET_STATEMENTS ? '' : ' (scaled)'} vs ${TARGET_SECONDS} s target -> ` +
         `${f1(scaled / TARGET_SECONDS)}x of the budget: ${scaled <= TARGET_SECONDS ? 'MET' : 'MISSED'}`,
     );
     // What streaming the tail costs in advice: the same workload with every statement analyzed together.
@@ -253,8 +262,10 @@ async function main(): Promise<void> {
       const all = await run(pool, h.schema, big.n, { detailedStatements: Number.MAX_SAFE_INTEGER });
       const saved = (r: Run) => r.result.recommendations.reduce((sum, x) => sum + x.savedMs, 0);
       console.log(
-        `  advice: the proposals save ${Math.round(saved(big)).toLocaleString('en-US')} ms of window time; with all ${big.n.toLocaleString('en-US')} statements analyzed together ` +
-          `${Math.round(saved(all)).toLocaleString('en-US')} ms (${f1((100 * saved(big)) / saved(all))}%) in ${f1(all.seconds)} s, retaining ${f1(all.retainedMb)} MB ` +
+        `  advice: the proposals save ${Math.round(saved(big)).toLocaleString('en-US')} ms of window time; ` +
+          `with all ${big.n.toLocaleString('en-US')} statements analyzed together ` +
+          `${Math.round(saved(all)).toLocaleString('en-US')} ms (${f1((100 * saved(big)) / saved(all))}%) ` +
+          `in ${f1(all.seconds)} s, retaining ${f1(all.retainedMb)} MB ` +
           `(detailedStatements ${DEFAULT_ADVISOR_OPTIONS.detailedStatements})`,
       );
     }

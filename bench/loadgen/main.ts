@@ -154,7 +154,9 @@ function printTable(rows: Row[], tools: Tool[]): void {
       const vsWrk = tool === 'wrk' ? '1.00' : fmt(rps / med('wrk'), 2);
       const vsAc = tool === 'autocannon' ? '1.00' : fmt(rps / med('autocannon'), 2);
       console.log(
-        `| ${target} | ${tool} | ${fmt(rps)} | ${fmt(median(r.runs.map((f) => f.p50Ms)), 2)} | ${fmt(median(r.runs.map((f) => f.p99Ms)), 2)} | ${fmt(cpu, 1)} | ${r.runs.reduce((n, f) => n + (f.errors || 0), 0)} | ${vsWrk} | ${vsAc} |`,
+        `| ${target} | ${tool} | ${fmt(rps)} | ${fmt(median(r.runs.map((f) => f.p50Ms)), 2)} | ` +
+          `${fmt(median(r.runs.map((f) => f.p99Ms)), 2)} | ${fmt(cpu, 1)} | ` +
+          `${r.runs.reduce((n, f) => n + (f.errors || 0), 0)} | ${vsWrk} | ${vsAc} |`,
       );
     }
   }
@@ -192,7 +194,8 @@ async function stallTest(o: Options, wrkAvailable: boolean): Promise<void> {
   const stallMs = 200;
   const expected = expectedStallP99(rate, seconds, delayMs, stallAtMs, stallMs);
   console.log(
-    `\n## Stall test: open model, ${rate} req/s for ${seconds} s, ${delayMs} ms server that blocks its event loop for ${stallMs} ms once, ${stallAtMs} ms in (load ${load()})\n`,
+    `\n## Stall test: open model, ${rate} req/s for ${seconds} s, ` +
+      `${delayMs} ms server that blocks its event loop for ${stallMs} ms once, ${stallAtMs} ms in (load ${load()})\n`,
   );
   const ours: ToolFigures[] = [];
   for (let i = 0; i < o.reps; i++) {
@@ -224,11 +227,15 @@ async function stallTest(o: Options, wrkAvailable: boolean): Promise<void> {
   );
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   console.log(
-    `| ours, open model | ${fmt(p99, 1)} | ${fmt(expected, 1)} | ${fmt(((p99 - expected) / expected) * 100, 1)}% | ${fmt(median(ours.map((f) => f.p50Ms)), 2)} | ${fmt(median(ours.map((f) => f.requests)))} | ${fmt(median(ours.map((f) => f.dropped ?? 0)))} | ${fmt(cpuPct, 1)} | ${fmt(median(ours.map((f) => f.sendLagP99Ms ?? NaN)), 2)} |`,
+    `| ours, open model | ${fmt(p99, 1)} | ${fmt(expected, 1)} | ${fmt(((p99 - expected) / expected) * 100, 1)}% | ` +
+      `${fmt(median(ours.map((f) => f.p50Ms)), 2)} | ${fmt(median(ours.map((f) => f.requests)))} | ` +
+      `${fmt(median(ours.map((f) => f.dropped ?? 0)))} | ${fmt(cpuPct, 1)} | ` +
+      `${fmt(median(ours.map((f) => f.sendLagP99Ms ?? NaN)), 2)} |`,
   );
   for (const [name, f] of closed) console.log(`| ${name} | ${fmt(f.p99Ms, 1)} | | | ${fmt(f.p50Ms, 2)} | ${fmt(f.requests)} | | | |`);
   console.log(
-    `\nour p99 per run: ${ours.map((f) => fmt(f.p99Ms, 1)).join(', ')} ms; CPU per run: ${ours.map((f) => fmt((f.cpuMs / (seconds * 1000)) * 100, 1)).join(', ')} % of one core`,
+    `\nour p99 per run: ${ours.map((f) => fmt(f.p99Ms, 1)).join(', ')} ms; CPU per run: ` +
+      `${ours.map((f) => fmt((f.cpuMs / (seconds * 1000)) * 100, 1)).join(', ')} % of one core`,
   );
 }
 

@@ -24,7 +24,8 @@ export function registerStatus(program: Command): void {
         if (load) console.log(`      ${describeProgress(load)}`);
         if (s.baseline)
           console.log(
-            `baseline: p95 ${s.baseline.latencyMs.p95} ms, p99 ${s.baseline.latencyMs.p99} ms, ${s.baseline.throughputRps} req/s, errors ${s.baseline.errorRatePct}%`,
+            `baseline: p95 ${s.baseline.latencyMs.p95} ms, p99 ${s.baseline.latencyMs.p99} ms, ` +
+              `${s.baseline.throughputRps} req/s, errors ${s.baseline.errorRatePct}%`,
           );
         if (s.after)
           console.log(

@@ -40,7 +40,8 @@ export const SQL = {
     'SELECT product_id, count(*)::int AS reviews, coalesce(avg(rating),0)::float AS rating FROM reviews WHERE product_id = ANY($1) GROUP BY product_id',
   productById: 'SELECT id, category_id, name, price, stock, created_at FROM products WHERE id = $1',
   catalog:
-    'SELECT c.id, c.name, count(p.id)::int AS products, round(avg(p.price),2)::float AS avg_price FROM categories c JOIN products p ON p.category_id = c.id GROUP BY c.id, c.name ORDER BY c.id',
+    'SELECT c.id, c.name, count(p.id)::int AS products, round(avg(p.price),2)::float AS avg_price ' +
+    'FROM categories c JOIN products p ON p.category_id = c.id GROUP BY c.id, c.name ORDER BY c.id',
 } as const;
 
 class HttpError extends Error {

@@ -160,9 +160,10 @@ describe('validationWorkflow stress and soak', { concurrency: false }, () => {
     const r = await validate(target, 'T3', 'stress');
     assert.deepEqual(r.completed, ['after', 'peak', 'stress']);
     const stress = r.stress!;
-    t.diagnostic(
-      `base ${stress.baseRps} req/s; steps: ${stress.steps.map((s) => `${s.rateRps} req/s -> ${s.throughputRps} ok/s, failed ${s.failedPct}%${s.withinSlo ? '' : ` (${s.reason})`}`).join('; ')}`,
+    const steps = stress.steps.map(
+      (s) => `${s.rateRps} req/s -> ${s.throughputRps} ok/s, failed ${s.failedPct}%${s.withinSlo ? '' : ` (${s.reason})`}`,
     );
+    t.diagnostic(`base ${stress.baseRps} req/s; steps: ${steps.join('; ')}`);
     assert.ok(stress.steps.length >= 2 && stress.steps.length <= 4);
     assert.ok(stress.steps.every((s) => s.rateRps !== undefined && s.loadTestId && s.concurrency > 0));
     const failing = stress.steps[stress.steps.length - 1];
@@ -209,7 +210,8 @@ describe('validationWorkflow stress and soak', { concurrency: false }, () => {
       ['sound', ok],
     ] as const) {
       t.diagnostic(
-        `${name}: RSS slope ${r.soak?.rssSlopeMbPerMin} MB/min (r2 ${r.soak?.rssR2}), max ${r.soak?.rssMbMax} MB, p95 drift ${r.soak?.p95Drift?.changePct}%, flags ${JSON.stringify(r.soak?.flags)}`,
+        `${name}: RSS slope ${r.soak?.rssSlopeMbPerMin} MB/min (r2 ${r.soak?.rssR2}), max ${r.soak?.rssMbMax} MB, ` +
+          `p95 drift ${r.soak?.p95Drift?.changePct}%, flags ${JSON.stringify(r.soak?.flags)}`,
       );
       assert.deepEqual(r.completed, ['after', 'peak', 'stress', 'soak']);
       assert.equal(r.soak!.summary.model, 'open');

@@ -105,7 +105,8 @@ test('N+1 lookups from the parser: = ANY form, key added to the select list, GRO
   );
   assert.equal(
     shape('SELECT id, body FROM comments WHERE post_id = $1 ORDER BY created_at DESC LIMIT 3')!.batched,
-    'SELECT k.key, t.* FROM unnest($1::bigint[]) AS k(key) CROSS JOIN LATERAL (SELECT id, body FROM comments WHERE post_id = k.key ORDER BY created_at DESC LIMIT 3) AS t',
+    'SELECT k.key, t.* FROM unnest($1::bigint[]) AS k(key) ' +
+      'CROSS JOIN LATERAL (SELECT id, body FROM comments WHERE post_id = k.key ORDER BY created_at DESC LIMIT 3) AS t',
   );
   assert.equal(shape('SELECT * FROM a JOIN b ON a.id = b.a_id WHERE a.id = $1'), null, 'a join is not a single lookup');
   assert.equal(shape('SELECT * FROM a WHERE x = $1 AND y = $2'), null, 'two keys');

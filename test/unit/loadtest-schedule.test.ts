@@ -98,7 +98,8 @@ test('open model: the server sees the requests at the planned times (within tole
   const med = quantile(late, 0.5);
   const p90 = quantile(late, 0.9);
   t.diagnostic(
-    `lateness at the server: median ${med.toFixed(2)} ms, p90 ${p90.toFixed(2)} ms, max ${Math.max(...late).toFixed(2)} ms; generator send lag p99 ${r.sendLagMs?.p99} ms`,
+    `lateness at the server: median ${med.toFixed(2)} ms, p90 ${p90.toFixed(2)} ms, max ${Math.max(...late).toFixed(2)} ms; ` +
+      `generator send lag p99 ${r.sendLagMs?.p99} ms`,
   );
   // Generous: the machine may be busy. A closed loop or a drifting timer would be off by far more.
   assert.ok(Math.min(...late) > -1, 'never early');

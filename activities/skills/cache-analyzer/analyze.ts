@@ -48,7 +48,8 @@ function uncachedEndpointFindings({ target, baseline }: CacheAnalyzerInput, o: C
       othersMean === null
         ? 'it is the only endpoint with traffic'
         : `the other endpoints averaged ${ms(othersMean)}, so it is ${round(mean / Math.max(othersMean, 0.001), 2)}x as expensive`,
-      `it served ${s.requests} of ${totalRequests} requests (${round(share * 100, 2)}%); a cache hit at ~${o.cacheHitMs} ms saves ~${ms(reduction)} per request over all traffic`,
+      `it served ${s.requests} of ${totalRequests} requests (${round(share * 100, 2)}%); ` +
+        `a cache hit at ~${o.cacheHitMs} ms saves ~${ms(reduction)} per request over all traffic`,
     ];
     const toggle = findToggle(target, ep.name);
     if (toggle) {
@@ -86,9 +87,11 @@ function uncachedEndpointFindings({ target, baseline }: CacheAnalyzerInput, o: C
         action: {
           type: 'manual',
           steps: [
-            `Wrap the handler of ${ep.method} ${ep.path} in a read-through cache: GET the key from Redis, on a miss compute the answer, SET it with EX <ttl> and return it`,
+            `Wrap the handler of ${ep.method} ${ep.path} in a read-through cache: ` +
+              `GET the key from Redis, on a miss compute the answer, SET it with EX <ttl> and return it`,
             'Choose a TTL that matches how stale the answer may be (start with 30-60 s) and add jitter so keys do not expire together',
-            `Name keys by service, endpoint, version and the parameters that change the answer, e.g. ${target.name}:${ep.name}:v1:<params>; bump the version when the format changes`,
+            `Name keys by service, endpoint, version and the parameters that change the answer, ` +
+              `e.g. ${target.name}:${ep.name}:v1:<params>; bump the version when the format changes`,
             'Invalidate on writes: DEL (or UNLINK) the affected keys where the underlying data changes, or rely on the short TTL if staleness is acceptable',
             'Guard against stampedes on hot keys (single-flight / lock on miss) and measure the hit ratio after the change',
           ],
@@ -123,7 +126,8 @@ function coldCacheFinding({ cache }: CacheAnalyzerInput, o: CacheAnalyzerOptions
         steps: [
           'Warm the cache after deploys and restarts (pre-load the hottest keys) instead of letting live traffic fill it',
           'Lengthen TTLs of keys that are read far more often than they change; add jitter so they do not expire together',
-          'Check key churn: keys that embed timestamps, session ids or unnormalized parameters are never read twice (sample with redis-cli --hotkeys or MONITOR briefly)',
+          'Check key churn: keys that embed timestamps, session ids or unnormalized parameters are never read twice ' +
+            '(sample with redis-cli --hotkeys or MONITOR briefly)',
           'Check that misses are not lookups of keys that are never written (wrong key names, disabled write path)',
         ],
       },
@@ -155,7 +159,8 @@ function memoryFindings({ cache }: CacheAnalyzerInput, o: CacheAnalyzerOptions):
           `Raise maxmemory above the working set (CONFIG SET maxmemory <bytes>, then persist it in redis.conf); it is ${cache.maxMemoryMb} MB now`,
           lru
             ? `The policy is already ${cache.maxMemoryPolicy}; if memory cannot grow, shorten TTLs of rarely read keys or shrink values`
-            : `Or switch the policy to allkeys-lru (CONFIG SET maxmemory-policy allkeys-lru) if Redis holds only cache data; it is ${cache.maxMemoryPolicy} now`,
+            : `Or switch the policy to allkeys-lru (CONFIG SET maxmemory-policy allkeys-lru) if Redis holds only cache data; ` +
+              `it is ${cache.maxMemoryPolicy} now`,
           'Find large keys with redis-cli --bigkeys / MEMORY USAGE and check they belong in the cache',
         ],
       },
@@ -177,7 +182,8 @@ function memoryFindings({ cache }: CacheAnalyzerInput, o: CacheAnalyzerOptions):
         type: 'manual',
         steps: [
           `Raise maxmemory (it is ${cache.maxMemoryMb} MB) or free memory (expire or delete unused keys)`,
-          'If Redis holds only cache data, switch to maxmemory-policy allkeys-lru; if it also holds data that must not be lost, set TTLs on cache keys and use volatile-lru',
+          'If Redis holds only cache data, switch to maxmemory-policy allkeys-lru; ' +
+            'if it also holds data that must not be lost, set TTLs on cache keys and use volatile-lru',
         ],
       },
       rollback: `set maxmemory back to ${cache.maxMemoryMb} MB and maxmemory-policy back to noeviction`,

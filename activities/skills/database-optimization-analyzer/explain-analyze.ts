@@ -1,6 +1,7 @@
 // EXPLAIN (ANALYZE, BUFFERS) on request (`database.advisor.explainAnalyze`): the top statements of the
 // window that are a single SELECT without parameters ($n) and modify nothing (the SQL parser tells),
-// or whose sample query (`database.advisor.sampleQueries`, real values) is such a SELECT, are run once each, in a READ ONLY transaction with statement_timeout and lock_timeout, rolled back.
+// or whose sample query (`database.advisor.sampleQueries`, real values) is such a SELECT, are run once each,
+// in a READ ONLY transaction with statement_timeout and lock_timeout, rolled back.
 // Writes are never run: they are not SELECTs, and a READ ONLY transaction refuses them anyway
 // (including SELECT ... FOR UPDATE and nextval()).
 import { round } from '../../../common/round';
@@ -103,11 +104,17 @@ export async function explainAnalyzeTop(
   }
   const withSamples = picked.filter((p) => p.sample !== null).length;
   notes.push(
-    `EXPLAIN (ANALYZE, BUFFERS) ran ${figures.size} of ${picked.length} SELECTs (${picked.length - withSamples} without parameters, ${withSamples} with sample values; READ ONLY, statement_timeout ${opts.statementTimeout})`,
+    `EXPLAIN (ANALYZE, BUFFERS) ran ${figures.size} of ${picked.length} SELECTs ` +
+      `(${picked.length - withSamples} without parameters, ${withSamples} with sample values; ` +
+      `READ ONLY, statement_timeout ${opts.statementTimeout})`,
   );
   return { figures, notes };
 }
 
 export function actualEvidence(a: ActualFigures): string {
-  return `EXPLAIN (ANALYZE, BUFFERS), run once READ ONLY${a.sample !== null ? ` with the values of profile sample ${a.sample}` : ''}: actual ${round(a.executionMs, 3)} ms execution (+${round(a.planningMs, 3)} ms planning), ${a.actualRows} rows, buffers: shared hit ${a.sharedHit}, read ${a.sharedRead}`;
+  return (
+    `EXPLAIN (ANALYZE, BUFFERS), run once READ ONLY${a.sample !== null ? ` with the values of profile sample ${a.sample}` : ''}: ` +
+    `actual ${round(a.executionMs, 3)} ms execution (+${round(a.planningMs, 3)} ms planning), ` +
+    `${a.actualRows} rows, buffers: shared hit ${a.sharedHit}, read ${a.sharedRead}`
+  );
 }

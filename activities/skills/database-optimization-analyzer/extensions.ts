@@ -73,7 +73,8 @@ export function enableSteps(e: ExtensionState, preloadNow: string[], database: s
   if (!e.installed)
     steps.push(
       e.package
-        ? `install it on the database server: apt-get install ${e.package} (Debian/Ubuntu; RPM: ${e.package.replace(/^postgresql-(\d+)-/, '$1_').replace(/-/g, '_')})`
+        ? `install it on the database server: apt-get install ${e.package} (Debian/Ubuntu; RPM: ` +
+            `${e.package.replace(/^postgresql-(\d+)-/, '$1_').replace(/-/g, '_')})`
         : `install the PostgreSQL contrib package that provides ${e.name}`,
     );
   if (e.needsPreload && !e.preloaded) {
@@ -99,10 +100,14 @@ export function missingExtensionsFinding(states: ExtensionState[], preloadNow: s
     layer: 'database',
     rootCause: 'missing_extension',
     title: `Enable ${missing.map((e) => e.name).join(', ')} for deeper database analysis`,
-    evidence: missing.map(
-      (e) =>
-        `${e.name} (${e.purpose}): ${!e.installed ? 'not installed on the server' : e.needsPreload && !e.preloaded ? 'installed but not in shared_preload_libraries' : 'installed but not created in this database'}; the analysis went on without it`,
-    ),
+    evidence: missing.map((e) => {
+      const why = !e.installed
+        ? 'not installed on the server'
+        : e.needsPreload && !e.preloaded
+          ? 'installed but not in shared_preload_libraries'
+          : 'installed but not created in this database';
+      return `${e.name} (${e.purpose}): ${why}; the analysis went on without it`;
+    }),
     estimatedLatencyReductionMs: 0,
     effortDays: needsRestart ? 0.25 : 0.1,
     risk: 'low',

@@ -128,9 +128,11 @@ export function nPlusOneFinding(
   const toggle = (target.actions?.featureToggles ?? []).find((t) => t.fixes === 'n_plus_one');
   const reduction = round(Math.max(0, (stat.callsPerRequest - 1) * (stat.meanMs + 0.05)), 3);
   const evidence = [
-    `${round(stat.callsPerRequest, 1)} calls per request of one ${lookup.aggregates ? 'per-key aggregate' : 'single-row lookup'} by key (${stat.calls} calls in the window, ${round(rowsPerCall, 2)} rows per call)`,
+    `${round(stat.callsPerRequest, 1)} calls per request of one ${lookup.aggregates ? 'per-key aggregate' : 'single-row lookup'} by key ` +
+      `(${stat.calls} calls in the window, ${round(rowsPerCall, 2)} rows per call)`,
     `mean ${round(stat.meanMs, 3)} ms per call, ${round(stat.totalMs, 1)} ms in total; each call also costs a network round trip`,
-    `statement: ${shorten(stat.query, 200)}${extra.queryids && extra.queryids > 1 ? ` (and ${extra.queryids - 1} more statement texts with the same fingerprint)` : ''}`,
+    `statement: ${shorten(stat.query, 200)}` +
+      `${extra.queryids && extra.queryids > 1 ? ` (and ${extra.queryids - 1} more statement texts with the same fingerprint)` : ''}`,
     `batched form: ${batched}`,
   ];
   const base = {

@@ -54,6 +54,7 @@ export function qualstatEvidence(q: QualStat): string {
   const pct = q.executionCount > 0 ? round((100 * q.nbFiltered) / q.executionCount, 1) : 0;
   return (
     `pg_qualstats: ${q.schema}.${q.table}.${q.column} ${q.operator} ... evaluated on ${Math.round(q.executionCount).toLocaleString('en-US')} rows ` +
-    `in ${Math.round(q.occurences).toLocaleString('en-US')} executions, filtered out ${pct}% ${q.evalType === 'f' ? '(after a scan: no index served it)' : '(as an index condition)'}`
+    `in ${Math.round(q.occurences).toLocaleString('en-US')} executions, ` +
+    `filtered out ${pct}% ${q.evalType === 'f' ? '(after a scan: no index served it)' : '(as an index condition)'}`
   );
 }

@@ -126,7 +126,10 @@ export async function planSamples(
 
 /** The evidence line of a sample for one recommendation. */
 export function sampleEvidence(sp: SamplePlan, r: IndexRecommendation): string {
-  const head = `with sample values (profile sample ${sp.sample.n}: ${sp.sample.text.length > 160 ? `${sp.sample.text.slice(0, 157)}...` : sp.sample.text}), custom plan (EXPLAIN, not run): cost ${round(sp.costBefore, 2)}`;
+  const head =
+    `with sample values (profile sample ${sp.sample.n}: ` +
+    `${sp.sample.text.length > 160 ? `${sp.sample.text.slice(0, 157)}...` : sp.sample.text}), ` +
+    `custom plan (EXPLAIN, not run): cost ${round(sp.costBefore, 2)}`;
   const a = sp.after[candidateKey(r)];
   if (!a) return `${head}; plan: ${sp.planBefore}`;
   const pct = sp.costBefore > 0 ? round((100 * (sp.costBefore - a.cost)) / sp.costBefore, 1) : 0;

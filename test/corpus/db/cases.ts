@@ -37,8 +37,10 @@ export const CASES: CorpusCase[] = [
   {
     name: 'eq_sort_limit',
     why: 'the demo shape: equality then ORDER BY ... DESC LIMIT: the index also gives the order',
-    setup: `CREATE TABLE {s}.products (id int PRIMARY KEY, category_id int NOT NULL, name text NOT NULL, price numeric(10,2), created_at timestamptz NOT NULL);
-      INSERT INTO {s}.products SELECT g, 1 + (g * 7) % 50, 'p' || g, g % 999, timestamptz '2024-01-01' + ((g * 7919) % 31536000) * interval '1 second' FROM generate_series(1, 60000) g;`,
+    setup:
+      `CREATE TABLE {s}.products (id int PRIMARY KEY, category_id int NOT NULL, name text NOT NULL, price numeric(10,2), created_at timestamptz NOT NULL);
+      INSERT INTO {s}.products SELECT g, 1 + (g * 7) % 50, 'p' || g, g % 999, ` +
+      `timestamptz '2024-01-01' + ((g * 7919) % 31536000) * interval '1 second' FROM generate_series(1, 60000) g;`,
     workload: [
       w(
         'SELECT id, name, price, created_at FROM {s}.products WHERE category_id = $1 ORDER BY created_at DESC LIMIT $2 OFFSET $3',
@@ -143,8 +145,10 @@ export const CASES: CorpusCase[] = [
   {
     name: 'eq_then_range',
     why: 'equality first, the range column last',
-    setup: `CREATE TABLE {s}.payments (id int PRIMARY KEY, account_id int NOT NULL, paid_at timestamptz NOT NULL, amount int);
-      INSERT INTO {s}.payments SELECT g, (g * 13) % 1000, timestamptz '2024-01-01' + ((g * 7919) % 50000) * interval '1 minute', g % 100 FROM generate_series(1, 50000) g;`,
+    setup:
+      `CREATE TABLE {s}.payments (id int PRIMARY KEY, account_id int NOT NULL, paid_at timestamptz NOT NULL, amount int);
+      INSERT INTO {s}.payments SELECT g, (g * 13) % 1000, ` +
+      `timestamptz '2024-01-01' + ((g * 7919) % 50000) * interval '1 minute', g % 100 FROM generate_series(1, 50000) g;`,
     workload: [w('SELECT id, amount FROM {s}.payments WHERE account_id = $1 AND paid_at > $2', 500, 4, 20)],
     expect: [{ table: 'payments', keys: ['account_id', 'paid_at'], usedBy: [0] }],
   },
@@ -159,8 +163,10 @@ export const CASES: CorpusCase[] = [
   {
     name: 'is_null',
     why: 'IS NULL on a column that is NULL in 0.1% of the rows (a queue of unprocessed rows)',
-    setup: `CREATE TABLE {s}.jobs (id int PRIMARY KEY, processed_at timestamptz, payload text NOT NULL);
-      INSERT INTO {s}.jobs SELECT g, CASE WHEN g % 1000 = 0 THEN NULL ELSE timestamptz '2024-01-01' + g * interval '1 second' END, 'p' FROM generate_series(1, 100000) g;`,
+    setup:
+      `CREATE TABLE {s}.jobs (id int PRIMARY KEY, processed_at timestamptz, payload text NOT NULL);
+      INSERT INTO {s}.jobs SELECT g, CASE WHEN g % 1000 = 0 THEN NULL ` +
+      `ELSE timestamptz '2024-01-01' + g * interval '1 second' END, 'p' FROM generate_series(1, 100000) g;`,
     workload: [w('SELECT id, payload FROM {s}.jobs WHERE processed_at IS NULL', 600, 9, 100)],
     expect: [{ table: 'jobs', keys: ['processed_at'], usedBy: [0] }],
   },

@@ -89,7 +89,9 @@ export function duplicateIndexes(s: HealthSnapshot, o: HealthOptions): Finding[]
       index: p.dup,
       title: `duplicate index ${p.dup.schema}.${p.dup.name} (${bytes(p.dup.sizeBytes)}): ${p.by.name} starts with the same columns`,
       evidence: [
-        `${p.dup.schema}.${p.dup.name} (${p.dup.keys.join(', ')}, ${bytes(p.dup.sizeBytes)}, ${count(p.dup.scans)} scans) is covered by ${p.by.name} (${p.by.keys.join(', ')}${p.by.include.length ? ` INCLUDE ${p.by.include.join(', ')}` : ''})`,
+        `${p.dup.schema}.${p.dup.name} (${p.dup.keys.join(', ')}, ${bytes(p.dup.sizeBytes)}, ` +
+          `${count(p.dup.scans)} scans) is covered by ${p.by.name} ` +
+          `(${p.by.keys.join(', ')}${p.by.include.length ? ` INCLUDE ${p.by.include.join(', ')}` : ''})`,
       ],
     })),
     [

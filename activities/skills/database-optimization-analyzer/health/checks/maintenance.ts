@@ -24,7 +24,8 @@ export function bloat(s: HealthSnapshot, o: HealthOptions): Finding | null {
         tableBloat = true;
         wasted += waste;
         items.push(
-          `table ${t.schema}.${t.name}: ~${bytes(waste)} of ${bytes(t.relpages * s.blockSize)} is free space (${round((100 * waste) / (t.relpages * s.blockSize), 1)}%), ${count(t.deadTuples)} dead rows`,
+          `table ${t.schema}.${t.name}: ~${bytes(waste)} of ${bytes(t.relpages * s.blockSize)} is free space ` +
+            `(${round((100 * waste) / (t.relpages * s.blockSize), 1)}%), ${count(t.deadTuples)} dead rows`,
         );
       }
     }
@@ -36,7 +37,9 @@ export function bloat(s: HealthSnapshot, o: HealthOptions): Finding | null {
     if (vacuumBehind || tableBloat) steps.push(`VACUUM (VERBOSE, ANALYZE) ${qualifiedName(t.schema, t.name)};`);
     if (tableBloat) {
       steps.push(
-        `to give the space back to the OS, rewrite ${t.schema}.${t.name} in a maintenance window: pg_repack --table=${quoteIdent(t.schema)}.${quoteIdent(t.name)} (online), or VACUUM FULL ${qualifiedName(t.schema, t.name)}; (locks the table: NOT applied by the tool)`,
+        `to give the space back to the OS, rewrite ${t.schema}.${t.name} in a maintenance window: ` +
+          `pg_repack --table=${quoteIdent(t.schema)}.${quoteIdent(t.name)} (online), ` +
+          `or VACUUM FULL ${qualifiedName(t.schema, t.name)}; (locks the table: NOT applied by the tool)`,
       );
     }
   }
@@ -48,7 +51,8 @@ export function bloat(s: HealthSnapshot, o: HealthOptions): Finding | null {
     if (waste >= o.bloatMinBytes && waste / (i.relpages * s.blockSize) >= o.bloatMinFraction) {
       wasted += waste;
       items.push(
-        `index ${i.schema}.${i.name} on ${i.table}: ~${bytes(waste)} of ${bytes(i.sizeBytes)} wasted (${round((100 * waste) / (i.relpages * s.blockSize), 1)}%)`,
+        `index ${i.schema}.${i.name} on ${i.table}: ~${bytes(waste)} of ${bytes(i.sizeBytes)} wasted ` +
+          `(${round((100 * waste) / (i.relpages * s.blockSize), 1)}%)`,
       );
       steps.push(`REINDEX INDEX CONCURRENTLY ${qualifiedName(i.schema, i.name)};`);
     }
@@ -60,16 +64,20 @@ export function bloat(s: HealthSnapshot, o: HealthOptions): Finding | null {
       rootCause: 'bloat',
       title: `Bloat: ~${bytes(wasted)} of tables and indexes is dead space, or VACUUM is behind`,
       summary: [
-        'estimate from pg_class.relpages against the size the rows need (row widths from pg_stats, fillfactor, headers); for exact figures use the pgstattuple extension',
-        `thresholds: at least ${bytes(o.bloatMinBytes)} and ${round(o.bloatMinFraction * 100, 1)}% wasted, or ${count(o.deadTupleMinCount)} dead rows and ${round(o.deadTupleMinFraction * 100, 1)}% of the table`,
+        'estimate from pg_class.relpages against the size the rows need (row widths from pg_stats, fillfactor, headers); ' +
+          'for exact figures use the pgstattuple extension',
+        `thresholds: at least ${bytes(o.bloatMinBytes)} and ${round(o.bloatMinFraction * 100, 1)}% wasted, ` +
+          `or ${count(o.deadTupleMinCount)} dead rows and ${round(o.deadTupleMinFraction * 100, 1)}% of the table`,
       ],
       items,
       steps: [
         ...steps,
-        'if autovacuum is behind on a busy table: ALTER TABLE <table> SET (autovacuum_vacuum_scale_factor = 0.02); (and check for long transactions holding back the xmin horizon)',
+        'if autovacuum is behind on a busy table: ALTER TABLE <table> SET (autovacuum_vacuum_scale_factor = 0.02); ' +
+          '(and check for long transactions holding back the xmin horizon)',
       ],
       rollback:
-        'nothing to undo: VACUUM and REINDEX CONCURRENTLY change no data; reset a per-table autovacuum setting with ALTER TABLE <table> RESET (autovacuum_vacuum_scale_factor);',
+        'nothing to undo: VACUUM and REINDEX CONCURRENTLY change no data; ' +
+        'reset a per-table autovacuum setting with ALTER TABLE <table> RESET (autovacuum_vacuum_scale_factor);',
       risk: 'low',
       effortDays: 0.5,
     },
@@ -97,11 +105,13 @@ export function staleStatistics(s: HealthSnapshot, o: HealthOptions): Finding | 
       rootCause: 'stale_statistics',
       title: `Stale planner statistics on ${list.length} table${list.length > 1 ? 's' : ''}: plans are chosen on wrong row counts`,
       summary: [
-        `tables never analyzed, or modified more than ${o.staleStatsFactor} x autovacuum's analyze trigger (autovacuum_analyze_threshold ${threshold} + scale factor ${scale} x rows) since the last ANALYZE`,
+        `tables never analyzed, or modified more than ${o.staleStatsFactor} x autovacuum's analyze trigger ` +
+          `(autovacuum_analyze_threshold ${threshold} + scale factor ${scale} x rows) since the last ANALYZE`,
       ],
       items: list.map(
         (x) =>
-          `${x.t.schema}.${x.t.name}: ${count(x.t.modsSinceAnalyze)} rows modified since the last analyze (${x.t.lastAnalyze ?? 'never'}), trigger ${count(x.trigger)}`,
+          `${x.t.schema}.${x.t.name}: ${count(x.t.modsSinceAnalyze)} rows modified since the last analyze ` +
+          `(${x.t.lastAnalyze ?? 'never'}), trigger ${count(x.trigger)}`,
       ),
       steps: [
         ...list.map((x) => `ANALYZE ${qualifiedName(x.t.schema, x.t.name)};`),
@@ -136,13 +146,17 @@ export function sequences(s: HealthSnapshot, o: HealthOptions): Finding | null {
       ],
       items: list.map(
         (x) =>
-          `${x.q.schema}.${x.q.name}: ${count(x.q.lastValue!)} of ${count(x.limit)} (${round(x.used * 100, 2)}%)${x.q.column ? ` feeding ${x.q.column.schema}.${x.q.column.table}.${x.q.column.name} (${x.q.column.type})` : ''}`,
+          `${x.q.schema}.${x.q.name}: ${count(x.q.lastValue!)} of ${count(x.limit)} (${round(x.used * 100, 2)}%)` +
+          `${x.q.column ? ` feeding ${x.q.column.schema}.${x.q.column.table}.${x.q.column.name} (${x.q.column.type})` : ''}`,
       ),
       steps: list.flatMap((x) => {
         const seq = qualifiedName(x.q.schema, x.q.name);
         if (x.q.column && x.q.column.type !== 'bigint') {
           return [
-            `${x.q.column.schema}.${x.q.column.table}.${x.q.column.name} is ${x.q.column.type}: widen it in a maintenance window (rewrites and locks the table: NOT applied by the tool; online alternative: add a bigint column, backfill in batches, swap): ALTER TABLE ${qualifiedName(x.q.column.schema, x.q.column.table)} ALTER COLUMN ${quoteIdent(x.q.column.name)} TYPE bigint;`,
+            `${x.q.column.schema}.${x.q.column.table}.${x.q.column.name} is ${x.q.column.type}: ` +
+              `widen it in a maintenance window (rewrites and locks the table: NOT applied by the tool; ` +
+              `online alternative: add a bigint column, backfill in batches, swap): ` +
+              `ALTER TABLE ${qualifiedName(x.q.column.schema, x.q.column.table)} ALTER COLUMN ${quoteIdent(x.q.column.name)} TYPE bigint;`,
             `ALTER SEQUENCE ${seq} AS bigint;`,
           ];
         }
@@ -174,21 +188,27 @@ export function wraparound(s: HealthSnapshot, o: HealthOptions): Finding | null 
       .filter((r) => r.xminAge !== null && r.xminAge > freezeMax)
       .map(
         (r) =>
-          `replication slot ${r.name} (${r.active ? 'active' : 'inactive'}) holds xmin ${count(r.xminAge!)} old: SELECT pg_drop_replication_slot('${r.name}'); if it is abandoned`,
+          `replication slot ${r.name} (${r.active ? 'active' : 'inactive'}) holds xmin ${count(r.xminAge!)} old: ` +
+          `SELECT pg_drop_replication_slot('${r.name}'); if it is abandoned`,
       ),
   ];
   return manualFinding(
     {
       kind: 'wraparound',
       rootCause: 'wraparound_risk',
-      title: `Transaction ID wraparound risk: database ${s.database.name} is ${count(s.database.xidAge)} transactions old (${count(Math.max(0, remaining))} left before PostgreSQL stops writes)`,
+      title:
+        `Transaction ID wraparound risk: database ${s.database.name} is ${count(s.database.xidAge)} transactions old ` +
+        `(${count(Math.max(0, remaining))} left before PostgreSQL stops writes)`,
       summary: [
-        `age(datfrozenxid) ${count(s.database.xidAge)}, mxid_age(datminmxid) ${count(s.database.mxidAge)}; warning above ${count(limit)} (the lower of ${count(o.xidAgeWarn)} and ${o.xidAgeFreezeFactor} x autovacuum_freeze_max_age ${count(freezeMax)})`,
+        `age(datfrozenxid) ${count(s.database.xidAge)}, mxid_age(datminmxid) ${count(s.database.mxidAge)}; ` +
+          `warning above ${count(limit)} ` +
+          `(the lower of ${count(o.xidAgeWarn)} and ${o.xidAgeFreezeFactor} x autovacuum_freeze_max_age ${count(freezeMax)})`,
       ],
       items: [...tables.map((t) => `${t.schema}.${t.name}: age(relfrozenxid) ${count(t.xidAge)}, ${bytes(t.sizeBytes)}`), ...holders],
       steps: [
         ...tables.map((t) => `VACUUM (FREEZE, VERBOSE) ${qualifiedName(t.schema, t.name)};`),
-        'find what holds the xmin horizon back: long transactions (pg_stat_activity.backend_xmin), prepared transactions (pg_prepared_xacts), replication slots (pg_replication_slots.xmin)',
+        'find what holds the xmin horizon back: long transactions (pg_stat_activity.backend_xmin), ' +
+          'prepared transactions (pg_prepared_xacts), replication slots (pg_replication_slots.xmin)',
         ...holders,
       ],
       rollback: 'nothing to undo: VACUUM FREEZE changes no data',

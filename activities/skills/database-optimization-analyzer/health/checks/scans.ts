@@ -38,7 +38,8 @@ export function cacheHitRatio(s: HealthSnapshot, w: HealthWindow | null, o: Heal
       ],
       items: worst.map(
         (x) =>
-          `${x.t.schema}.${x.t.name}: ${count(x.reads)} blocks read (${round((100 * (x.total - x.reads)) / Math.max(1, x.total), 2)}% hit), ${bytes(x.t.sizeBytes)}`,
+          `${x.t.schema}.${x.t.name}: ${count(x.reads)} blocks read ` +
+          `(${round((100 * (x.total - x.reads)) / Math.max(1, x.total), 2)}% hit), ${bytes(x.t.sizeBytes)}`,
       ),
       steps: [
         'first remove needless reads: apply the missing-index findings (sequential scans read whole tables)',
@@ -88,7 +89,8 @@ export function seqScans(s: HealthSnapshot, w: HealthWindow | null, o: HealthOpt
     const fix = indexFindings.find((f) => f.action.type === 'create_index' && f.action.schema === d.schema && f.action.table === d.table);
     const stmts = statementsNaming(w.statements, d.table);
     items.push(
-      `${d.schema}.${d.table} (${count(t!.reltuples)} rows): ${count(d.seqScan)} sequential scans in the window (${round((100 * d.seqScan) / (d.seqScan + d.idxScan), 1)}% of its scans), ${count(d.seqTupRead)} rows read by them` +
+      `${d.schema}.${d.table} (${count(t!.reltuples)} rows): ${count(d.seqScan)} sequential scans in the window ` +
+        `(${round((100 * d.seqScan) / (d.seqScan + d.idxScan), 1)}% of its scans), ${count(d.seqTupRead)} rows read by them` +
         (fix ? `; addressed by ${fix.id}` : stmts.length ? `; statements: ${stmts.join(' | ')}` : '') +
         (t!.reltuples >= o.partitionMinRows
           ? `; over ${count(o.partitionMinRows)} rows: consider partitioning it by the column its queries range over (architectural, T4)`
@@ -101,7 +103,8 @@ export function seqScans(s: HealthSnapshot, w: HealthWindow | null, o: HealthOpt
       rootCause: 'seq_scan_large_table',
       title: `Sequential scans dominate on ${list.length} large table${list.length > 1 ? 's' : ''}`,
       summary: [
-        `tables with at least ${count(o.seqScanMinRows)} rows where at least ${round(o.seqScanMinShare * 100, 1)}% of the window's scans were sequential (pg_stat_user_tables deltas)`,
+        `tables with at least ${count(o.seqScanMinRows)} rows where at least ${round(o.seqScanMinShare * 100, 1)}% of the ` +
+          `window's scans were sequential (pg_stat_user_tables deltas)`,
       ],
       items,
       steps: [
@@ -133,7 +136,8 @@ export function partitioning(s: HealthSnapshot, w: HealthWindow | null, o: Healt
   const items = list.map(({ d, t, share }) => {
     const stmts = statementsNaming(w.statements, d.table);
     return (
-      `${d.schema}.${d.table} (${count(t!.reltuples)} rows, ${bytes(t!.sizeBytes)}): its ${count(d.seqScan)} sequential scans read ${count(d.seqTupRead)} rows, ` +
+      `${d.schema}.${d.table} (${count(t!.reltuples)} rows, ${bytes(t!.sizeBytes)}): ` +
+      `its ${count(d.seqScan)} sequential scans read ${count(d.seqTupRead)} rows, ` +
       `${round(share * 100, 1)}% of all rows read sequentially in the window` +
       (stmts.length ? `; statements: ${stmts.join(' | ')}` : '')
     );
@@ -142,14 +146,19 @@ export function partitioning(s: HealthSnapshot, w: HealthWindow | null, o: Healt
     {
       kind: 'partitioning',
       rootCause: 'partitioning',
-      title: `Partition ${list.map((x) => `${x.d.schema}.${x.d.table}`).join(', ')}: ${list.length > 1 ? 'tables' : 'a table'} over ${count(o.partitionMinRows)} rows read whole (architectural)`,
+      title:
+        `Partition ${list.map((x) => `${x.d.schema}.${x.d.table}`).join(', ')}: ` +
+        `${list.length > 1 ? 'tables' : 'a table'} over ${count(o.partitionMinRows)} rows read whole (architectural)`,
       summary: [
-        `tables with at least ${count(o.partitionMinRows)} rows whose sequential scans read at least ${round(o.partitionMinSeqShare * 100, 1)}% of the rows the window's sequential scans read (pg_stat_user_tables deltas); an index alone rarely fixes scans of a whole table this size`,
+        `tables with at least ${count(o.partitionMinRows)} rows whose sequential scans read at least ` +
+          `${round(o.partitionMinSeqShare * 100, 1)}% of the rows the window's sequential scans read ` +
+          `(pg_stat_user_tables deltas); an index alone rarely fixes scans of a whole table this size`,
       ],
       items,
       steps: [
         'choose the partition key: the column the heavy statements filter or range over (often a timestamp); check that every unique key includes it',
-        'create a partitioned copy (CREATE TABLE ... PARTITION BY RANGE (key)) with its partitions and indexes, copy the data in batches (or use pg_partman), then swap the names in a short transaction',
+        'create a partitioned copy (CREATE TABLE ... PARTITION BY RANGE (key)) with its partitions and indexes, ' +
+          'copy the data in batches (or use pg_partman), then swap the names in a short transaction',
         'rewrite the statements so their WHERE clause names the partition key (partition pruning), and plan the retention (DROP/DETACH old partitions)',
       ],
       rollback: 'keep the original table until the partitioned one is validated; swap the names back',

@@ -19,14 +19,17 @@ export function connections(s: HealthSnapshot, w: HealthWindow | null, o: Health
       rootCause: 'connection_pressure',
       title: `Connections near the limit: ${peak} of ${usable} usable (max_connections ${max} - ${reserved} reserved)`,
       summary: [
-        `peak client connections ${peak} (${round((100 * peak) / usable, 1)}%): ${w?.activity ? `${w.activity.samples} pg_stat_activity samples during the load` : 'now'}; each connection is a backend process with its own memory`,
+        `peak client connections ${peak} (${round((100 * peak) / usable, 1)}%): ` +
+          `${w?.activity ? `${w.activity.samples} pg_stat_activity samples during the load` : 'now'}; ` +
+          `each connection is a backend process with its own memory`,
         w?.activity
           ? `at most ${w.activity.maxActive} of them were active at once, ${w.activity.maxIdleInTransaction} idle in transaction`
           : '',
       ].filter(Boolean),
       items: [],
       steps: [
-        'put a pooler in front of PostgreSQL (PgBouncer, pool_mode = transaction) and size application pools to what the server can run at once (about 2-4 x CPU cores active)',
+        'put a pooler in front of PostgreSQL (PgBouncer, pool_mode = transaction) ' +
+          'and size application pools to what the server can run at once (about 2-4 x CPU cores active)',
         'lower the application pool sizes so their sum stays below max_connections - superuser_reserved_connections',
         "only if memory allows: ALTER SYSTEM SET max_connections = '<n>'; then restart PostgreSQL",
       ],
@@ -54,9 +57,12 @@ export function idleInTransaction(s: HealthSnapshot, w: HealthWindow | null, o: 
     {
       kind: 'idle-in-transaction',
       rootCause: 'connection_pressure',
-      title: `${list.length} session${list.length > 1 ? 's' : ''} idle in transaction for ${round(list[0][1].ms / 1000, 1)} s or more: locks held, vacuum held back`,
+      title:
+        `${list.length} session${list.length > 1 ? 's' : ''} ` +
+        `idle in transaction for ${round(list[0][1].ms / 1000, 1)} s or more: locks held, vacuum held back`,
       summary: [
-        `sessions in state "idle in transaction" for at least ${o.idleInTransactionMs / 1000} s (pg_stat_activity); idle_in_transaction_session_timeout = ${timeout}`,
+        `sessions in state "idle in transaction" for at least ${o.idleInTransactionMs / 1000} s (pg_stat_activity); ` +
+          `idle_in_transaction_session_timeout = ${timeout}`,
       ],
       items: list.map(([pid, v]) => `pid ${pid}: idle in transaction for ${round(v.ms / 1000, 1)} s after: ${v.query}`),
       steps: [
@@ -131,10 +137,12 @@ export function blocked(s: HealthSnapshot, w: HealthWindow | null, o: HealthOpti
       summary: [`sessions waiting on a lock held by another (pg_blocking_pids) for at least ${o.lockWaitMs} ms`],
       items: over.map(
         (b) =>
-          `pid ${b.pid} waited ${round(b.waitedMs / 1000, 2)} s (${b.waitEvent ?? 'lock'}) on pid ${b.blockedBy.join(', ')}: ${b.query} <- blocked by: ${b.blockingQueries.join(' | ')}`,
+          `pid ${b.pid} waited ${round(b.waitedMs / 1000, 2)} s (${b.waitEvent ?? 'lock'}) on pid ${b.blockedBy.join(', ')}: ` +
+          `${b.query} <- blocked by: ${b.blockingQueries.join(' | ')}`,
       ),
       steps: [
-        'shorten the blocking transactions (commit sooner; no user or network waits inside them); update hot rows in a consistent order to avoid waits and deadlocks',
+        'shorten the blocking transactions (commit sooner; no user or network waits inside them); ' +
+          'update hot rows in a consistent order to avoid waits and deadlocks',
         "run DDL with a short lock_timeout (SET lock_timeout = '2s') and retry, so it does not queue every query behind it",
         ...blockers.map((p) => `if a blocker is stuck: SELECT pg_cancel_backend(${p}); (or pg_terminate_backend(${p}))`),
       ],
