@@ -246,6 +246,42 @@ test('a health read waiting behind DDL fails after its lock timeout instead of h
   }
 });
 
+test('a pattern-ops or other-collation twin is not a duplicate; an index on a foreign key is never unused', async () => {
+  const X = 'dbhealth_ops';
+  await pool.query(`DROP SCHEMA IF EXISTS ${X} CASCADE`);
+  await pool.query(`
+    CREATE SCHEMA ${X};
+    CREATE TABLE ${X}.parent (id int PRIMARY KEY, code text NOT NULL);
+    CREATE INDEX parent_code_idx ON ${X}.parent (code);
+    CREATE INDEX parent_code_like ON ${X}.parent (code text_pattern_ops);
+    CREATE INDEX parent_code_c ON ${X}.parent (code COLLATE "C");
+    CREATE TABLE ${X}.child (id int PRIMARY KEY, parent_id int NOT NULL REFERENCES ${X}.parent (id), note text);
+    CREATE INDEX child_parent_idx ON ${X}.child (parent_id);
+    CREATE INDEX child_note_idx ON ${X}.child (note);
+  `);
+  try {
+    const s = await collectHealth(pool, [X]);
+    const idx = (name: string) => s.indexes.find((i) => i.name === name)!;
+    assert.equal(idx('child_parent_idx').foreignKey, 'child_parent_id_fkey');
+    assert.equal(idx('child_note_idx').foreignKey, null);
+    assert.notDeepEqual(idx('parent_code_like').keyOpclasses, idx('parent_code_idx').keyOpclasses);
+    assert.notDeepEqual(idx('parent_code_c').keyCollations, idx('parent_code_idx').keyCollations);
+    const found = healthFindings(s, null, [], { unusedIndexMaxScans: 50 });
+    assert.deepEqual(
+      found.filter((f) => f.rootCause === 'duplicate_index').map((f) => f.id),
+      [],
+    );
+    const unused = found.filter((f) => f.rootCause === 'unused_index').map((f) => f.id);
+    assert.ok(!unused.some((id) => id.includes('child_parent_idx')), unused.join(', '));
+    assert.ok(
+      unused.some((id) => id.includes('child_note_idx')),
+      unused.join(', '),
+    );
+  } finally {
+    await pool.query(`DROP SCHEMA IF EXISTS ${X} CASCADE`);
+  }
+});
+
 test('settings counted in blocks read as sizes in the evidence', () => {
   assert.match(snapshot.settings.shared_buffers, /^\d+kB$/);
   assert.equal(settingWithUnit('16384', '8kB'), '131072kB');

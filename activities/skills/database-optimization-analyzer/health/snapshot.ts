@@ -25,6 +25,11 @@ export interface HealthIndex {
   reltuples: number;
   /** Summed average width of the key columns (pg_stats), null when unknown. */
   keyWidth: number | null;
+  /** Operator class and collation of each key column (oids): a varchar_pattern_ops twin is not a duplicate. Absent in older snapshots. */
+  keyOpclasses?: string[];
+  keyCollations?: string[];
+  /** A foreign key whose columns lead this index: deletes and key updates of the referenced rows look it up. */
+  foreignKey?: string | null;
 }
 
 export interface HealthTable {

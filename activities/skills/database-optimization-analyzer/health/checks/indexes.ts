@@ -41,7 +41,11 @@ function dropFindings(
 
 export function unusedIndexes(s: HealthSnapshot, o: HealthOptions, except: Set<HealthIndex> = new Set()): Finding[] {
   const list = s.indexes
-    .filter((i) => i.valid && !i.unique && !i.primary && !i.constraint && i.scans <= o.unusedIndexMaxScans && !except.has(i))
+    // An index leading with a foreign key's columns serves deletes and key updates of the referenced rows, which idx_scan
+    // does not always show (a month-end purge): never proposed as unused.
+    .filter(
+      (i) => i.valid && !i.unique && !i.primary && !i.constraint && !i.foreignKey && i.scans <= o.unusedIndexMaxScans && !except.has(i),
+    )
     .sort((a, b) => b.sizeBytes - a.sizeBytes);
   return dropFindings(
     'unused',
@@ -51,11 +55,18 @@ export function unusedIndexes(s: HealthSnapshot, o: HealthOptions, except: Set<H
       evidence: [`${i.schema}.${i.name} on ${i.table} (${i.keys.join(', ')}): ${count(i.scans)} scans, ${bytes(i.sizeBytes)}`],
     })),
     [
-      `indexes scanned at most ${o.unusedIndexMaxScans} times ${since(s)} (pg_stat_user_indexes.idx_scan); unique and constraint indexes excluded`,
+      `indexes scanned at most ${o.unusedIndexMaxScans} times ${since(s)} (pg_stat_user_indexes.idx_scan); ` +
+        'unique, constraint and foreign-key indexes excluded',
       'scans on replicas are not counted here: check them before dropping; drop only after a full business cycle (month-end jobs, reports)',
     ],
     o,
   );
+}
+
+/** Same operator class and collation at key position i (unknown in older snapshots: taken as the same). */
+function sameKeySemantics(a: HealthIndex, b: HealthIndex, i: number): boolean {
+  const same = (x?: string[], y?: string[]) => !x || !y || x[i] === y[i];
+  return same(a.keyOpclasses, b.keyOpclasses) && same(a.keyCollations, b.keyCollations);
 }
 
 /** Index `a` is made redundant by `b`: same table/method/predicate, a's keys a prefix of b's, a enforces nothing b does not. */
@@ -64,7 +75,7 @@ function redundantTo(a: HealthIndex, b: HealthIndex): boolean {
   if (!a.valid || !b.valid || (a.predicate ?? '') !== (b.predicate ?? '')) return false;
   if (a.primary || a.constraint) return false;
   if (a.keys.length > b.keys.length) return false;
-  for (let i = 0; i < a.keys.length; i++) if (a.keys[i] !== b.keys[i]) return false;
+  for (let i = 0; i < a.keys.length; i++) if (a.keys[i] !== b.keys[i] || !sameKeySemantics(a, b, i)) return false;
   if (a.unique) return b.unique && a.keys.length === b.keys.length; // uniqueness on fewer columns is a different constraint
   const bCols = new Set([...b.keys, ...b.include]);
   if (!a.include.every((c) => bCols.has(c))) return false;

@@ -16,7 +16,13 @@ export async function readIndexes(pool: PoolClient, schemas: string[]): Promise<
                JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
                JOIN pg_stats st ON st.schemaname = n.nspname AND st.tablename = t.relname AND st.attname = a.attname
               WHERE k.ord <= i.indnkeyatts) AS key_width,
-            (SELECT count(*) FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) WHERE k.ord <= i.indnkeyatts)::int AS key_count
+            (SELECT count(*) FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) WHERE k.ord <= i.indnkeyatts)::int AS key_count,
+            i.indclass::oid[]::text[] AS opclasses, i.indcollation::oid[]::text[] AS collations,
+            (SELECT fk.conname FROM pg_constraint fk
+              WHERE fk.contype = 'f' AND fk.conrelid = i.indrelid AND cardinality(fk.conkey) <= i.indnkeyatts
+                AND fk.conkey <@ (i.indkey::int2[])[0:cardinality(fk.conkey) - 1]
+                AND (i.indkey::int2[])[0:cardinality(fk.conkey) - 1] <@ fk.conkey
+              ORDER BY fk.conname LIMIT 1) AS foreign_key
        FROM pg_index i
        JOIN pg_class ic ON ic.oid = i.indexrelid
        JOIN pg_class t ON t.oid = i.indrelid
@@ -50,6 +56,9 @@ export async function readIndexes(pool: PoolClient, schemas: string[]): Promise<
       relpages: Number(r.relpages),
       reltuples: Math.max(0, Number(r.reltuples)),
       keyWidth: r.key_width === null || Number(r.key_count) === 0 ? null : Number(r.key_width),
+      keyOpclasses: ((r.opclasses as string[]) ?? []).slice(0, nkey),
+      keyCollations: ((r.collations as string[]) ?? []).slice(0, nkey),
+      foreignKey: r.foreign_key ?? null,
     };
   });
 }
