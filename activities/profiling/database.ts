@@ -17,6 +17,7 @@ import {
   type ActivitySample,
   type DatabaseWindow,
   type IndexCounters,
+  type PgssRow,
   type StatsSnapshot,
   type TableCounters,
 } from '../postgres/statistics';
@@ -49,6 +50,12 @@ async function readCounters(pool: Pool, schemas: string[], problems: string[], c
     problems.push(`table statistics could not be read (${(err as Error).message})${consequence}`);
     return null;
   }
+}
+
+/** A pg_stat_statements snapshot with the table and index counters, stored; its id. */
+function saveSnapshot(store: Pool, runId: string, pgss: PgssRow[], counters: Counters | null): Promise<string> {
+  const snapshot: StatsSnapshot = { version: 2, takenAt: new Date().toISOString(), pgss, ...(counters ?? { tables: [], indexes: [] }) };
+  return saveArtifact(store, runId, PGSS_SNAPSHOT_KIND, snapshot);
 }
 
 async function loadBefore(store: Pool, id: string | null, problems: string[]): Promise<ReturnType<typeof asStatsSnapshot> | null> {
@@ -109,13 +116,7 @@ async function profileDatabase(deps: ActivityDeps, req: ProfileDatabaseRequest):
   if (!read.ok) return unavailable(req, [...problems, ...read.problems], hypopg);
   problems.push(...read.problems);
   const counters = await readCounters(pool, req.target.database.schemas, problems, '');
-  const after: StatsSnapshot = {
-    version: 2,
-    takenAt: new Date().toISOString(),
-    pgss: read.rows,
-    ...(counters ?? { tables: [], indexes: [] }),
-  };
-  await saveArtifact(deps.store, req.runId, PGSS_SNAPSHOT_KIND, after);
+  await saveSnapshot(deps.store, req.runId, read.rows, counters);
   const samples = await activitySamples(pool, deps.store, req.activityArtifactId, problems);
   const pgQualstats = await pgQualstatsUsable(pool).catch(() => false);
   if (!hypopg) problems.push(HYPOPG_MISSING);
@@ -150,13 +151,7 @@ export function createDatabaseProfileActivities(deps: ActivityDeps) {
       if (!read.ok) return { snapshotId: null, problems: read.problems };
       const problems = [...read.problems];
       const counters = await readCounters(pool, req.target.database.schemas, problems, '; write rates and scan counts will be missing');
-      const snapshot: StatsSnapshot = {
-        version: 2,
-        takenAt: new Date().toISOString(),
-        pgss: read.rows,
-        ...(counters ?? { tables: [], indexes: [] }),
-      };
-      return { snapshotId: await saveArtifact(deps.store, req.runId, PGSS_SNAPSHOT_KIND, snapshot), problems };
+      return { snapshotId: await saveSnapshot(deps.store, req.runId, read.rows, counters), problems };
     },
     profileDatabase: (req: ProfileDatabaseRequest) => profileDatabase(deps, req),
   };
