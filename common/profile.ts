@@ -1,6 +1,7 @@
 // The target profile: what a user writes (YAML or JSON) to point perf-orchestrator at a service.
 // It names secrets by environment variable only; activities resolve them on the worker.
 import { z } from 'zod';
+import { invalidHeaderName, unsafeHeaderValue, unsafeRequestPath } from './request-text';
 import { DEFAULT_STRESS_MULTIPLIERS } from './stress';
 
 export const LAYERS = ['application', 'database', 'caching', 'infrastructure', 'network'] as const;
@@ -32,6 +33,33 @@ function placeholderIssues(template: string, names: string[]): string[] {
   return issues;
 }
 
+/**
+ * Where an endpoint would put CR, LF, NUL or (in the path) whitespace on the wire: the path's literal
+ * text, header names and values, and the values of named variables (they may land in headers).
+ * Placeholders' values in the path are percent-encoded when they are sent.
+ */
+export function requestTextIssues(e: {
+  path: string;
+  headers?: Record<string, string>;
+  variables?: Record<string, EndpointVariable>;
+}): { path: (string | number)[]; message: string }[] {
+  const issues: { path: (string | number)[]; message: string }[] = [];
+  const pathProblem = unsafeRequestPath(e.path.replace(PLACEHOLDER, ''));
+  if (pathProblem) issues.push({ path: ['path'], message: pathProblem });
+  for (const [name, value] of Object.entries(e.headers ?? {})) {
+    const problem = invalidHeaderName(name) ?? unsafeHeaderValue(value);
+    if (problem) issues.push({ path: ['headers', name], message: problem });
+  }
+  for (const [name, v] of Object.entries(e.variables ?? {})) {
+    if (!('list' in v)) continue;
+    v.list.forEach((item, i) => {
+      const problem = unsafeHeaderValue(item);
+      if (problem) issues.push({ path: ['variables', name, 'list', i], message: problem });
+    });
+  }
+  return issues;
+}
+
 export const EndpointSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'use lower-case letters, digits, "-" or "_"'),
@@ -49,6 +77,7 @@ export const EndpointSchema = z
     variables: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'variable names are identifiers'), EndpointVariableSchema).optional(),
   })
   .superRefine((e, ctx) => {
+    for (const issue of requestTextIssues(e)) ctx.addIssue({ code: 'custom', ...issue });
     const names = Object.keys(e.variables ?? {});
     const fields: Array<[Array<string>, string | undefined]> = [
       [['path'], e.path],

@@ -6,7 +6,8 @@
 //                     drawn once per request: every occurrence in path, headers and body gets the same value
 // Values put into the path are percent-encoded unless they are plain [A-Za-z0-9._~-].
 // Templates are compiled once; a request whose endpoint has no placeholder is a ready-made buffer.
-import type { Endpoint, EndpointVariable } from '../../common/profile';
+import { ApplicationFailure } from '@temporalio/common';
+import { requestTextIssues, type Endpoint, type EndpointVariable } from '../../common/profile';
 
 export type Rng = () => number; // uniform in [0, 1)
 
@@ -141,6 +142,19 @@ interface CompiledEndpoint {
   wire: Buffer | undefined; // the whole request when static
 }
 
+/**
+ * The worker trusts no input (a workflow may be started without the CLI): the same check as the
+ * profile schema, before a single byte is sent.
+ */
+function refuseUnsafeRequests(endpoints: Endpoint[]): void {
+  for (const e of endpoints) {
+    const [issue] = requestTextIssues(e);
+    if (issue) {
+      throw ApplicationFailure.nonRetryable(`endpoint ${e.name}: ${issue.path.join('.')} ${issue.message}`, 'BadProfile');
+    }
+  }
+}
+
 /** Endpoints ready to be sent under a base path (the path part of http.baseUrl). */
 export class Scenario {
   private readonly pick: () => number;
@@ -159,6 +173,7 @@ export class Scenario {
       rng,
     );
     this.hostHeader = host;
+    refuseUnsafeRequests(endpoints);
     this.compiled = endpoints.map((e) => {
       const names = Object.keys(e.variables ?? {});
       const headers: Array<[string, CompiledTemplate]> = Object.entries(e.headers ?? {}).map(([k, v]) => [k, compileTemplate(v, names)]);

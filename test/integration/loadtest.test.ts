@@ -2,6 +2,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
+import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
@@ -144,6 +145,38 @@ describe('runClosedLoad', () => {
       warmupSeconds: 0,
     });
     assert.ok(r.requests > 0);
+  });
+});
+
+describe('request splitting', () => {
+  test('a profile that skipped the CLI is refused by the worker before one byte reaches the target', async () => {
+    const received: Buffer[] = [];
+    const raw = net.createServer((socket) => socket.on('data', (d) => received.push(d)));
+    await new Promise<void>((r) => raw.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(raw.address() as AddressInfo).port}`;
+    try {
+      // As a workflow started without the CLI would pass it: no schema ran on it.
+      const hostile = (endpoint: Record<string, unknown>): TargetProfile => {
+        const p = profile(url);
+        return { ...p, http: { ...p.http, endpoints: [{ ...p.http.endpoints[0], ...endpoint }] } } as TargetProfile;
+      };
+      const attempts = [
+        hostile({ path: '/ok HTTP/1.0\r\n\r\nGET /smuggled' }),
+        hostile({ headers: { 'x-a': 'v\r\nx-injected: yes' } }),
+        hostile({ headers: { 'x-user': '{{who}}' }, variables: { who: { list: ['bob\r\nx-admin: 1'] } } }),
+      ];
+      for (const target of attempts) {
+        await assert.rejects(runClosedLoad({ target, concurrency: 1, durationSeconds: 1, warmupSeconds: 0 }), (err: unknown) => {
+          assert.ok(err instanceof ApplicationFailure && err.nonRetryable && err.type === 'BadLoadTestInput', String(err));
+          assert.match(err.message, /endpoint .*: (path|headers|variables).* contains (CR|LF|a space)/);
+          return true;
+        });
+      }
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(Buffer.concat(received).length, 0, 'nothing reached the listener');
+    } finally {
+      raw.close();
+    }
   });
 });
 

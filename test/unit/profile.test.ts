@@ -63,3 +63,26 @@ test('the demo profile users copy is valid', () => {
   assert.ok(p.actions.featureToggles.some((t) => t.fixes === 'n_plus_one'));
   assert.ok(p.http.endpoints.some((e) => e.cacheable));
 });
+
+test('CR, LF, NUL and spaces that would split a request are refused in paths, header names and values, variables', () => {
+  const withEndpoint = (endpoint: Record<string, unknown>) => ({
+    ...valid,
+    http: { ...valid.http, endpoints: [{ name: 'x', ...endpoint }] },
+  });
+  const refused: [Record<string, unknown>, RegExp][] = [
+    [{ path: '/ok HTTP/1.1\r\nX-Injected: yes\r\nX-Pad: ' }, /endpoints\.0\.path: contains a space/],
+    [{ path: '/ok\r\n\r\nGET /smuggled' }, /endpoints\.0\.path: contains CR, which would split the request line/],
+    [{ path: '/a\u0000b' }, /endpoints\.0\.path: contains NUL/],
+    [{ path: '/', headers: { 'x-a': 'v\r\nx-injected: yes' } }, /endpoints\.0\.headers\.x-a: contains CR/],
+    [{ path: '/', headers: { 'x a': 'v' } }, /endpoints\.0\.headers\.x a: "x a" is not a header name/],
+    [
+      { path: '/', headers: { 'x-user': '{{who}}' }, variables: { who: { list: ['ann', 'bob\nx-admin: 1'] } } },
+      /variables\.who\.list\.1: contains LF/,
+    ],
+  ];
+  for (const [endpoint, message] of refused)
+    assert.throws(() => parseTargetProfile(withEndpoint(endpoint)), message, JSON.stringify(endpoint));
+  // Placeholders in the path are percent-encoded on the wire; a tab may appear in a header value.
+  const ok = parseTargetProfile(withEndpoint({ path: '/search?q={{pick:a b|c}}', headers: { 'x-note': 'a\tb' } }));
+  assert.equal(ok.http.endpoints[0].path, '/search?q={{pick:a b|c}}');
+});
