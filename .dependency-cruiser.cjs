@@ -23,6 +23,13 @@ module.exports = {
       to: { path: '^(activities|workflows|client|worker|demo|bench|test)/' },
     },
     {
+      name: 'common-and-workflows-no-node-core',
+      comment: 'common/ runs inside the workflow sandbox too: no Node.js core modules (fs, crypto, net...).',
+      severity: 'error',
+      from: { path: '^(common|workflows)/' },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
       name: 'skills-never-import-each-other',
       comment: 'A skill imports toolkits (activities/postgres, activities/redis, activities/http), the skill contract and common/.',
       severity: 'error',

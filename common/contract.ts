@@ -3,7 +3,7 @@ import type { OutputContract } from './output-contract';
 import type { Layer } from './profile';
 import type { Decision, RunInput } from './run';
 import type { OptimizationResult, ProfilingResult, ValidationResult } from './stages';
-import type { ActionSpec, Plan, PlanItem } from './types';
+import type { ActionSpec, AppliedChange, Plan, PlanItem } from './types';
 import { REGRESSION_THRESHOLD_PCT } from './compare';
 import { concurrentDefinition } from './index-definition';
 import { needsExplicitApproval } from './plan';
@@ -40,6 +40,15 @@ export function describeAction(a: ActionSpec): string {
     case 'manual':
       return `manual: ${a.steps.join(' ')}`;
   }
+}
+
+/** What undoing an applied change does, in words. */
+export function describeUndo(change: AppliedChange): string {
+  const u = change.undo;
+  if (u.type === 'drop_index') return `DROP INDEX CONCURRENTLY ${u.schema}.${u.indexName}`;
+  if (u.type === 'recreate_index') return `re-create ${u.schema}.${u.indexName} concurrently`;
+  if (u.type === 'set_toggle') return `set toggle ${u.toggle} back to ${JSON.stringify(u.value)}`;
+  return `nothing to undo (${u.why})`;
 }
 
 function itemStatus(item: PlanItem, r: RunRecord): OutputContract['optimizations_implemented'][number]['status'] {

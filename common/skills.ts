@@ -1,6 +1,6 @@
 // The skills registry: every analyzer the analysis step can run, the layers it serves and the
-// activity that runs it. Adding a skill: its folder under activities/skills/ and one line here (the
-// type checker then asks activities/skills/index.ts for its activity).
+// activity that runs it. Adding a skill: its folder under activities/skills/ and one line here with a
+// `since` patch id (the type checker then asks activities/skills/index.ts for its activity).
 import type { Layer } from './profile';
 
 export interface SkillEntry {
@@ -12,6 +12,11 @@ export interface SkillEntry {
   layers: readonly Layer[];
   /** What it looks at, for the Web UI's summary of its step. */
   looksAt: string;
+  /**
+   * The patch id a skill added after the registry gets (e.g. 'skill-edge-computing-architect'): an
+   * analysis recorded before it replays without it (workflows/analysis.ts asks patched(since)).
+   */
+  since?: string;
 }
 
 export const SKILLS = [

@@ -43,9 +43,10 @@ export interface AnalysisInput {
 
 export interface AnalysisResult {
   plan: Plan;
-  notes: string[];
-  /** Each skill that ran (or was skipped), with its notes and evidence figures; absent in results recorded before. */
-  skills?: Omit<SkillResult, 'findings'>[];
+  /** Analyses recorded before the notes moved into plan.notes carry them here. */
+  notes?: string[];
+  /** Each skill that ran (or was skipped), with its evidence figures and id; absent in results recorded before. */
+  skills?: Pick<SkillResult, 'skill' | 'evidence' | 'skipped'>[];
 }
 
 export interface OptimizationInput {

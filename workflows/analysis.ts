@@ -22,7 +22,9 @@ export async function analysisWorkflow(input: AnalysisInput): Promise<AnalysisRe
   const { runId, target, scope, tier, profiling } = input;
   const focus = chooseFocus(layerSignals(profiling), scope);
   const results: SkillResult[] = [];
-  for (const skill of skillsInOrder(scope, focus)) {
+  // A skill added to the registry later runs only in analyses started after it (replay safety).
+  const skills = skillsInOrder(scope, focus).filter((s) => s.since === undefined || patched(s.since));
+  for (const skill of skills) {
     results.push(await runSkill(skill, { runId, target, scope, focus, profiling }));
   }
   const findings = results.flatMap((r) => r.findings);
@@ -35,6 +37,7 @@ export async function analysisWorkflow(input: AnalysisInput): Promise<AnalysisRe
     ...results.flatMap((r) => (r.skipped ? [`${r.skill} skipped: ${r.skipped}`] : r.notes.map((n) => `${r.skill}: ${n}`))),
   ];
   if (items.length === 0) notes.push('no optimization found for the layers in scope');
-  const skills = results.map(({ findings: _findings, ...rest }) => rest);
-  return { plan: buildPlan(items, chosenTier, focus, notes), notes, skills };
+  // The notes travel once, in the plan; each skill's own entry keeps its figures and evidence id.
+  const ran = results.map(({ skill, evidence, skipped }) => ({ skill, evidence, skipped }));
+  return { plan: buildPlan(items, chosenTier, focus, notes), skills: ran };
 }

@@ -1,7 +1,7 @@
 // Step 3: apply the approved items in order as a saga; a failure rolls back what was applied.
 import { ApplicationFailure, CancellationScope, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { describeAction } from '../common/contract';
+import { describeAction, describeUndo } from '../common/contract';
 import { applyOrder } from '../common/plan';
 import type { OptimizationInput, OptimizationResult } from '../common/stages';
 import type { AppliedChange, RolledBackChange } from '../common/types';
@@ -14,14 +14,6 @@ export function actionActivities(target: TargetProfile, summary: string) {
     retry: { maximumAttempts: 3, initialInterval: '2 seconds' },
     summary,
   });
-}
-
-function describeUndo(change: AppliedChange): string {
-  const u = change.undo;
-  if (u.type === 'drop_index') return `DROP INDEX CONCURRENTLY ${u.schema}.${u.indexName}`;
-  if (u.type === 'recreate_index') return `re-create ${u.schema}.${u.indexName} concurrently`;
-  if (u.type === 'set_toggle') return `set toggle ${u.toggle} back to ${JSON.stringify(u.value)}`;
-  return `nothing to undo (${u.why})`;
 }
 
 /** Rolls back in reverse order; not cancellable, so a cancelled run never leaves a half-undone change. */

@@ -97,8 +97,7 @@ class OrchestrationRun {
   async endEarly(err: unknown): Promise<void> {
     const why = isCancellation(err) ? 'run cancelled' : `run failed: ${(err as Error).message}`;
     await this.rollback(why);
-    this.state.status.error = why;
-    this.state.enter(isCancellation(err) ? 'cancelled' : 'failed', why);
+    this.state.fail(isCancellation(err) ? 'cancelled' : 'failed', why);
   }
 
   private childId(step: string): string {
@@ -124,8 +123,7 @@ class OrchestrationRun {
       staticSummary: `Profiling: ${what}`,
     });
     this.profiling = profiling;
-    this.state.status.baseline = profiling.baseline;
-    this.state.status.bottlenecks = profiling.bottlenecks;
+    this.state.recordProfiling(profiling.baseline, profiling.bottlenecks);
     return profiling;
   }
 
@@ -138,14 +136,13 @@ class OrchestrationRun {
       staticSummary: `Analysis: ${what}`,
     });
     const plan = this.analysis.plan;
-    this.state.status.plan = plan;
-    this.state.status.tier = plan.tier;
+    this.state.recordPlan(plan);
     upsertSearchAttributes({ [PERF_TIER.name]: [plan.tier] });
     return plan;
   }
 
   private async nothingToApply(plan: Plan): Promise<OutputContract> {
-    this.state.status.decision = { kind: 'approved', itemIds: [], by: 'perf-orchestrator', auto: true };
+    this.state.decideNothingToApprove();
     const esc =
       plan.tier === 'T4' ? await this.escalate('tier_t4', 'no automatic optimization found and the gap to the targets is beyond 5x') : null;
     return this.finish('nothing_to_apply', esc);
@@ -161,8 +158,7 @@ class OrchestrationRun {
   }
 
   private async optimize(plan: Plan): Promise<OptimizationResult> {
-    const decision = this.state.status.decision;
-    const approved = new Set(decision?.kind === 'approved' ? decision.itemIds : []);
+    const approved = new Set(this.state.approvedIds());
     const what = `applying ${approved.size} approved change(s)`;
     this.state.enter('optimizing', what);
     // Not cancellable: the parent must learn what was applied in order to undo it.
@@ -210,7 +206,7 @@ class OrchestrationRun {
       return null;
     }
     this.validation = await validated;
-    this.state.status.after = this.validation.after;
+    this.state.recordAfter(this.validation.after);
     return this.validation;
   }
 
@@ -230,7 +226,7 @@ class OrchestrationRun {
     if (toUndo.length === 0) return;
     this.state.enter('rolling_back', `rolling back ${toUndo.length} change(s): ${reason}`);
     const done = await rollbackAll(this.input.target, toUndo, reason);
-    this.state.status.rolledBack.push(...done);
+    this.state.recordRolledBack(done);
     this.optimization = {
       ...(this.optimization ?? { applied: this.state.status.applied, failed: null }),
       rolledBack: this.state.status.rolledBack,

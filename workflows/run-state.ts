@@ -5,7 +5,7 @@ import { condition, setCurrentDetails, setHandler, upsertSearchAttributes } from
 import { defaultApprovalIds } from '../common/plan';
 import type { Phase, RunInput, RunStatus } from '../common/run';
 import { PERF_PHASE } from '../common/search-attributes';
-import type { AppliedChange, Plan, RolledBackChange } from '../common/types';
+import type { AppliedChange, Bottleneck, LoadTestSummary, Plan, RolledBackChange } from '../common/types';
 import { approvePlanUpdate, rejectPlanSignal, requestRollbackSignal, statusQuery } from './messages';
 
 /** How the approval wait ended. */
@@ -87,6 +87,39 @@ export class RunState {
     }
     status.decision = { kind: 'timed_out' };
     return 'timed_out';
+  }
+
+  /** A run that ends early: why, and its last phase. */
+  fail(phase: 'cancelled' | 'failed', why: string): void {
+    this.status.error = why;
+    this.enter(phase, why);
+  }
+
+  recordProfiling(baseline: LoadTestSummary, bottlenecks: Bottleneck[]): void {
+    this.status.baseline = baseline;
+    this.status.bottlenecks = bottlenecks;
+  }
+
+  recordPlan(plan: Plan): void {
+    this.status.plan = plan;
+    this.status.tier = plan.tier;
+  }
+
+  /** A plan with nothing automatic: nothing to approve, recorded as an empty automatic approval. */
+  decideNothingToApprove(): void {
+    this.status.decision = { kind: 'approved', itemIds: [], by: 'perf-orchestrator', auto: true };
+  }
+
+  approvedIds(): string[] {
+    return this.status.decision?.kind === 'approved' ? this.status.decision.itemIds : [];
+  }
+
+  recordAfter(after: LoadTestSummary): void {
+    this.status.after = after;
+  }
+
+  recordRolledBack(done: RolledBackChange[]): void {
+    this.status.rolledBack.push(...done);
   }
 
   /** What optimization applied (and already rolled back when an apply failed). */

@@ -3,13 +3,12 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { allowedHosts, type TargetProfile } from '../../common/profile';
 
-/** `[::1]` -> `::1`, `Example.COM.` -> `example.com`. */
-const normalize = (host: string): string =>
-  host
-    .trim()
-    .toLowerCase()
-    .replace(/^\[(.*)\]$/, '$1')
-    .replace(/\.$/, '');
+/** `[::1]` -> `::1`, `Example.COM.` -> `example.com`; an allowedHosts entry may carry a port (`host:8080`, `[::1]:8080`). */
+function normalize(host: string): string {
+  const h = host.trim().toLowerCase();
+  const bare = /^\[([^\]]+)\](?::\d+)?$/.exec(h)?.[1] ?? /^([^:]+):\d+$/.exec(h)?.[1] ?? h;
+  return bare.replace(/\.$/, '');
+}
 
 /**
  * Throws a non-retryable ApplicationFailure unless `url` is an absolute http(s) URL whose host the

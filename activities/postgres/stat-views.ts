@@ -1,6 +1,6 @@
 // Reads of PostgreSQL's statistics views for a target database: pg_stat_statements, per-table and
 // per-index counters, pg_stat_activity samples, and whether the analysis extensions are there.
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { normalizeForEvidence } from './sql-parse';
 import { quoteIdent } from './sql-ident';
 import { isExcludedStatement, type ActivitySample, type IndexCounters, type PgssRow, type TableCounters } from './statistics';
@@ -89,20 +89,6 @@ export async function readPgStatStatements(pool: Pool): Promise<PgssRead> {
   }
 }
 
-export async function hypopgAvailable(pool: Pool): Promise<boolean> {
-  const { rowCount } = await pool.query(`SELECT 1 FROM pg_available_extensions WHERE name = 'hypopg'`);
-  return (rowCount ?? 0) > 0;
-}
-
-/** pg_qualstats is usable when its library is preloaded and the extension is created. */
-export async function pgQualstatsUsable(pool: Pool): Promise<boolean> {
-  const { rows } = await pool.query(
-    `SELECT current_setting('shared_preload_libraries') ~ '(^|[\\s,])pg_qualstats($|[\\s,])' AS preloaded,
-            EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_qualstats') AS created`,
-  );
-  return Boolean(rows[0]?.preloaded && rows[0]?.created);
-}
-
 /** Cumulative per-table and per-index counters of the schemas analyzed. */
 export async function readTableCounters(pool: Pool, schemas: string[]): Promise<{ tables: TableCounters[]; indexes: IndexCounters[] }> {
   const t = await pool.query(
@@ -143,7 +129,7 @@ export async function readTableCounters(pool: Pool, schemas: string[]): Promise<
 }
 
 /** One pg_stat_activity sample of the target database's client sessions (ours excluded). */
-export async function sampleActivity(pool: Pool): Promise<ActivitySample> {
+export async function sampleActivity(pool: Pool | PoolClient): Promise<ActivitySample> {
   const { rows } = await pool.query(
     `SELECT a.pid, a.state, a.wait_event_type, a.wait_event,
             (extract(epoch FROM clock_timestamp() - a.xact_start) * 1000)::float8 AS xact_ms,

@@ -1,7 +1,7 @@
 // pg_stat_activity sampled while the load window runs: sessions, waits, locks and long transactions
 // of the target's database. An activity of its own beside the load test (it heartbeats each sample
 // and stops on cancel); the samples go to the store and profileDatabase reads them by id.
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { TargetProfile } from '../../common/profile';
 import { activityContext, sleep } from '../activity-context';
 import type { ActivityDeps } from '../deps';
@@ -27,6 +27,7 @@ export interface DatabaseActivitySamples {
 }
 
 const MAX_SAMPLES = 2_000;
+const SAMPLE_TIMEOUT_MS = 2_000;
 
 /** Samples every `intervalMs` for `durationSeconds` (at most MAX_SAMPLES), until `signal` aborts. */
 export async function sampleDatabaseActivity(
@@ -36,13 +37,33 @@ export async function sampleDatabaseActivity(
   opts: { signal?: AbortSignal; onSample?: (n: number) => void } = {},
 ): Promise<{ samples: ActivitySample[]; missed: number }> {
   await ensureParser(); // normalizes the sampled query texts
+  // One session for the window, each sample bounded: a hung catalog read must not stall the sampler.
+  const client = await pool.connect();
+  try {
+    await client.query(`SET statement_timeout = ${SAMPLE_TIMEOUT_MS}; SET lock_timeout = ${SAMPLE_TIMEOUT_MS}`);
+    return await sampleLoop(client, durationSeconds, intervalMs, opts);
+  } finally {
+    const broken = await client
+      .query('RESET statement_timeout; RESET lock_timeout')
+      .then(() => false)
+      .catch(() => true);
+    client.release(broken);
+  }
+}
+
+async function sampleLoop(
+  client: PoolClient,
+  durationSeconds: number,
+  intervalMs: number,
+  opts: { signal?: AbortSignal; onSample?: (n: number) => void },
+): Promise<{ samples: ActivitySample[]; missed: number }> {
   const samples: ActivitySample[] = [];
   let missed = 0;
   const end = Date.now() + durationSeconds * 1000;
   while (Date.now() < end && samples.length < MAX_SAMPLES && !opts.signal?.aborted) {
     const started = Date.now();
     try {
-      samples.push(await sampleActivity(pool));
+      samples.push(await sampleActivity(client));
     } catch {
       missed++;
     }

@@ -6,7 +6,8 @@ import type { TargetProfile } from '../../common/profile';
 import type { DatabaseProfile } from '../../common/types';
 import type { ActivityDeps } from '../deps';
 import { ensureParser } from '../postgres/sql-parse';
-import { hypopgAvailable, pgQualstatsUsable, readPgStatStatements, readTableCounters, sampleActivity } from '../postgres/stat-views';
+import { extensionStates, installHint, usable } from '../postgres/extensions';
+import { readPgStatStatements, readTableCounters, sampleActivity } from '../postgres/stat-views';
 import {
   asStatsSnapshot,
   diffIndexCounters,
@@ -102,14 +103,12 @@ function unavailable(req: ProfileDatabaseRequest, problems: string[], hypopg = f
   };
 }
 
-const HYPOPG_MISSING =
-  'hypopg is not available, so index proposals cannot be verified with hypothetical indexes: ' +
-  'install it (Debian/Ubuntu: apt-get install postgresql-15-hypopg) and run CREATE EXTENSION hypopg;';
-
 async function profileDatabase(deps: ActivityDeps, req: ProfileDatabaseRequest): Promise<DatabaseProfile> {
   if (!req.target.database) return unavailable(req, [`target ${req.target.name} has no database section`]);
   const pool = deps.connections.database(req.target);
-  const hypopg = await hypopgAvailable(pool);
+  const ext = await extensionStates(pool, ['hypopg', 'pg_qualstats']);
+  const [hypopgState, qualstatsState] = ext.states;
+  const hypopg = hypopgState.installed;
   const problems: string[] = [];
   const before = await loadBefore(deps.store, req.beforeSnapshotId, problems);
   const read = await readPgStatStatements(pool);
@@ -118,8 +117,10 @@ async function profileDatabase(deps: ActivityDeps, req: ProfileDatabaseRequest):
   const counters = await readCounters(pool, req.target.database.schemas, problems, '');
   await saveSnapshot(deps.store, req.runId, read.rows, counters);
   const samples = await activitySamples(pool, deps.store, req.activityArtifactId, problems);
-  const pgQualstats = await pgQualstatsUsable(pool).catch(() => false);
-  if (!hypopg) problems.push(HYPOPG_MISSING);
+  const pgQualstats = usable(qualstatsState);
+  if (!hypopg) {
+    problems.push(`hypopg is not available, so index proposals cannot be verified with hypothetical indexes: ${installHint(hypopgState)}`);
+  }
 
   const deltas = diffSnapshots(before?.pgss ?? null, read.rows);
   const window: DatabaseWindow = {

@@ -12,10 +12,14 @@ export async function recordHistories(client: Client, scenario: string, workflow
   if (!process.env.PERF_RECORD_HISTORIES) return;
   mkdirSync(HISTORIES_DIR, { recursive: true });
   const day = new Date().toISOString().slice(0, 10).replaceAll('-', '');
+  const seen = new Map<string, number>();
   for (const id of workflowIds) {
     const history = await client.workflow.getHandle(id).fetchHistory();
     const type = history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name ?? 'unknown';
-    const file = join(HISTORIES_DIR, `${day}-${scenario}-${type}.json`);
+    // Two workflows of one type in a scenario get -2, -3...: none overwrites another.
+    const n = (seen.get(type) ?? 0) + 1;
+    seen.set(type, n);
+    const file = join(HISTORIES_DIR, `${day}-${scenario}-${type}${n > 1 ? `-${n}` : ''}.json`);
     writeFileSync(file, JSON.stringify({ workflowId: id, history: JSON.parse(historyToJSON(history)) }, null, 1));
   }
 }

@@ -11,15 +11,17 @@ import {
   sampleDatabaseActivity as sampleActivitySamples,
 } from '../../activities/profiling/database-activity';
 import { analyzeDatabase, databaseOptimizationAnalyzer } from '../../activities/skills/database-optimization-analyzer';
-import { skillActivity } from '../../activities/skills/skill';
+import { skillActivity, type Skill } from '../../activities/skills/skill';
+import { cacheAnalyzer } from '../../activities/skills/cache-analyzer';
+import { ApplicationFailure } from '@temporalio/common';
 import type { DatabaseEvidence } from '../../activities/skills/database-optimization-analyzer/findings';
 import { loadArtifact } from '../../activities/store/artifacts';
 import { migrateStore } from '../../activities/store/schema';
 import { parseTargetProfile, type TargetProfile } from '../../common/profile';
-import type { DatabaseProfile, StatementStat } from '../../common/types';
+import type { DatabaseProfile, Finding, StatementStat } from '../../common/types';
 import type { DatabaseWindow, StatsSnapshot } from '../../activities/postgres/statistics';
 import { testDatabase, testPool } from '../helpers/services';
-import { skillRequest } from '../helpers/skill-request';
+import { minimalBaseline, skillRequest } from '../helpers/skill-request';
 
 const DB = 'perf_test_dbskill';
 const REQUESTS = 200;
@@ -236,6 +238,41 @@ test('the skill activity stores its evidence, and analyzing the stored evidence 
   const none = await runSkill(skillRequest(target, { database: { ...profile, available: false } }));
   assert.deepEqual([none.findings, none.evidence.artifactId], [[], null]);
   assert.match(String(none.skipped), /database profile not available/);
+});
+
+test('an analysis started before the registry still gets bare findings from the new activities', async () => {
+  // The request shapes of analysis-before-registry.ts, as a retried activity of an in-flight run would carry them.
+  const legacyDb = (await skillActivity(
+    databaseOptimizationAnalyzer,
+    deps,
+  )({ runId: 'dbskill-test', target, profile })) as unknown as Finding[];
+  assert.ok(Array.isArray(legacyDb), 'bare findings');
+  assert.ok(legacyDb.some((f) => f.rootCause === 'missing_index'));
+  const legacyCache = await skillActivity(cacheAnalyzer, deps)({ target, cache: undefined, baseline: minimalBaseline() });
+  assert.deepEqual(legacyCache, [], 'no redis section: nothing, as before');
+});
+
+test('a skill whose analyze throws keeps its evidence and fails for good (a retry would collect again for nothing)', async () => {
+  let collected = 0;
+  const broken: Skill<null, { n: number }> = {
+    name: 'cache-analyzer',
+    skip: () => null,
+    options: () => null,
+    collect: async () => ({ evidence: { n: ++collected }, notes: [] }),
+    analyze: () => {
+      throw new Error('boom');
+    },
+    figures: () => ({}),
+  };
+  await assert.rejects(skillActivity(broken, deps)(skillRequest(target, {}, 'dbskill-broken')), (err: unknown) => {
+    assert.ok(err instanceof ApplicationFailure && err.nonRetryable && err.type === 'SkillFailed', String(err));
+    assert.match(err.message, /cache-analyzer could not analyze its evidence \(artifact \d+\): boom/);
+    return true;
+  });
+  const { rows } = await store.query(
+    `SELECT data FROM perf_orchestrator.artifacts WHERE run_id = 'dbskill-broken' AND kind = 'skill-evidence:cache-analyzer'`,
+  );
+  assert.deepEqual(rows.at(-1)?.data, { n: 1 });
 });
 
 test('analyzer: the (category_id, created_at DESC) index, the N+1 and the health findings, verified with hypopg', async () => {

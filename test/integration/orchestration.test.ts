@@ -27,6 +27,7 @@ import {
 import { startDemoTarget, type DemoTarget } from '../helpers/demo-target';
 import { testDatabase } from '../helpers/services';
 import { startTemporal, workflowBundle } from '../helpers/temporal';
+import { recordHistories } from '../helpers/record-histories';
 import { STORE_SCHEMA } from '../../activities/store/schema';
 import { performanceOrchestration, rollbackChangesWorkflow } from '../../workflows';
 
@@ -166,8 +167,17 @@ describe('performanceOrchestration', { concurrency: false }, () => {
     assert.equal(rows[0].result.target_system.run_id, handle.firstExecutionRunId);
 
     // Secrets stay on the worker: neither the admin token nor the database URL is in any payload.
-    const payloads = collectBytes(await handle.fetchHistory()).join('\n');
+    // ...in the histories of the whole run: the parent and its children (skill requests and results,
+    // activity failures' messages included).
+    const run = handle.firstExecutionRunId;
+    const tree = [
+      handle.workflowId,
+      ...['profiling', 'analysis', 'optimization', 'validation'].map((c) => `${handle.workflowId}:${c}:${run}`),
+    ];
+    const histories = await Promise.all(tree.map((id) => client.workflow.getHandle(id).fetchHistory()));
+    const payloads = histories.flatMap((h) => collectText(h)).join('\n');
     assert.ok(payloads.includes('SHOP_ADMIN_TOKEN'), 'the history names the token variable');
+    assert.ok(payloads.includes('databaseOptimizationAnalyzer'), 'the children are in the scan');
     assert.ok(!payloads.includes(shop.token), 'the token value is in the history');
     assert.ok(!payloads.includes(shop.env.SHOP_DATABASE_URL!), 'the database URL is in the history');
 
@@ -226,6 +236,7 @@ describe('performanceOrchestration', { concurrency: false }, () => {
     assert.ok(result.next_steps.some((n) => /not during the sale/.test(n)));
     assert.deepEqual(await indexesOnProducts(), indexesBefore);
     assert.deepEqual(await toggles(shop), { batchLoading: false, catalogCache: false });
+    await recordHistories(client, 'rejected', [handle.workflowId]);
   });
 
   test('an approval timeout escalates to an architecture review that outlives the run', async () => {
@@ -245,6 +256,7 @@ describe('performanceOrchestration', { concurrency: false }, () => {
     assert.equal(final.state, 'resolved');
     const after = await store.query(`SELECT status FROM ${STORE_SCHEMA}.escalations WHERE id = $1`, [st.ticketId]);
     assert.equal(after.rows[0].status, 'resolved');
+    await recordHistories(client, 'approval-timeout', [handle.workflowId, escId]);
   });
 
   test('requestRollback during validation stops it and undoes every applied change', async () => {
@@ -264,6 +276,7 @@ describe('performanceOrchestration', { concurrency: false }, () => {
     assert.deepEqual(await toggles(shop), { batchLoading: false, catalogCache: false });
     const validation = client.workflow.getHandle(`${handle.workflowId}:validation:${handle.firstExecutionRunId}`);
     assert.equal((await validation.describe()).status.name, 'CANCELLED');
+    await recordHistories(client, 'rollback-during-validation', [handle.workflowId, validation.workflowId]);
   });
 
   test('cancelling a run during validation rolls back what it applied before it ends', async () => {
@@ -277,6 +290,7 @@ describe('performanceOrchestration', { concurrency: false }, () => {
     const s: RunStatus = await handle.query(statusQuery);
     assert.equal(s.phase, 'cancelled');
     assert.ok(s.rolledBack.length >= 2 && s.rolledBack.every((r) => r.ok));
+    await recordHistories(client, 'cancelled-during-validation', [handle.workflowId]);
   });
 
   test('a change that makes things worse is rolled back', async () => {
@@ -289,14 +303,16 @@ describe('performanceOrchestration', { concurrency: false }, () => {
     assert.ok(result.validation_results.improvement_summary.comparison.some((c) => c.regressed));
     assert.equal(regressing.toggles.reportCache, false);
     assert.ok(regressing.toggleWrites >= 2, 'the toggle was set and then restored');
+    await recordHistories(client, 'regressed', [handle.workflowId, `${handle.workflowId}:validation:${handle.firstExecutionRunId}`]);
   });
 });
 
-/** Every byte payload in a history, as text. */
-function collectBytes(o: unknown, out: string[] = []): string[] {
+/** Every payload and string field of a history, as text. */
+function collectText(o: unknown, out: string[] = []): string[] {
   if (o instanceof Uint8Array) out.push(Buffer.from(o).toString('utf8'));
-  else if (Array.isArray(o)) o.forEach((x) => collectBytes(x, out));
-  else if (o && typeof o === 'object') Object.values(o).forEach((x) => collectBytes(x, out));
+  else if (typeof o === 'string') out.push(o);
+  else if (Array.isArray(o)) o.forEach((x) => collectText(x, out));
+  else if (o && typeof o === 'object') Object.values(o).forEach((x) => collectText(x, out));
   return out;
 }
 

@@ -22,16 +22,36 @@ function statementStats(e: DatabaseEvidence): StatementStat[] {
   }));
 }
 
+/** One part of the analysis; a part that throws becomes a note and the others still report. */
+function part<T>(what: string, notes: string[], fallback: T, run: () => T): T {
+  try {
+    return run();
+  } catch (err) {
+    notes.push(`${what} failed: ${(err as Error).message}`);
+    return fallback;
+  }
+}
+
 /** Missing indexes, N+1 lookups (grouped by fingerprint), health checks, extensions; largest gain first. */
 export function analyzeDatabaseEvidence(e: DatabaseEvidence, opts: AnalyzerOptions, target: TargetProfile): SkillAnalysis {
-  const indexes = (e.advisor?.recommendations ?? []).map((r) => indexFinding(r, target, e, opts));
-  const nPlusOne = nPlusOneFindings(statementStats(e), target, {
-    minCallsPerRequest: opts.nPlusOneMinCallsPerRequest,
-    maxRowsPerCall: opts.nPlusOneMaxRowsPerCall,
-  });
-  const findings: Finding[] = [...indexes, ...nPlusOne];
-  if (e.health) findings.push(...healthFindings(e.health.snapshot, e.health.window, indexes, opts.health));
-  const extensions = e.extensions ? missingExtensionsFinding(e.extensions.states, e.extensions.preload, e.extensions.database) : null;
-  if (extensions) findings.push(extensions);
-  return { findings: findings.sort((a, b) => b.estimatedLatencyReductionMs - a.estimatedLatencyReductionMs), notes: [] };
+  const notes: string[] = [];
+  const indexes = part('the index findings', notes, [], () =>
+    (e.advisor?.recommendations ?? []).map((r) => indexFinding(r, target, e, opts)),
+  );
+  const nPlusOne = part('N+1 detection', notes, [], () =>
+    nPlusOneFindings(statementStats(e), target, {
+      minCallsPerRequest: opts.nPlusOneMinCallsPerRequest,
+      maxRowsPerCall: opts.nPlusOneMaxRowsPerCall,
+    }),
+  );
+  const health = e.health
+    ? part('health checks', notes, [], () => healthFindings(e.health!.snapshot, e.health!.window, indexes, opts.health))
+    : [];
+  const extensions = e.extensions
+    ? part('the extensions check', notes, null, () =>
+        missingExtensionsFinding(e.extensions!.states, e.extensions!.preload, e.extensions!.database),
+      )
+    : null;
+  const findings: Finding[] = [...indexes, ...nPlusOne, ...health, ...(extensions ? [extensions] : [])];
+  return { findings: findings.sort((a, b) => b.estimatedLatencyReductionMs - a.estimatedLatencyReductionMs), notes };
 }

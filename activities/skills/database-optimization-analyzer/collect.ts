@@ -12,7 +12,7 @@ import { loadArtifact } from '../../store/artifacts';
 import type { Collected } from '../skill';
 import { adviseIndexes, type AdvisorResult, type TableWrites } from './advisor';
 import { explainAnalyzeTop } from './explain-analyze';
-import { extensionStates, usable, type ExtensionState } from './extensions';
+import { extensionStates, usable, type ExtensionStates } from '../../postgres/extensions';
 import type { DatabaseEvidence } from './findings';
 import { collectHealth, type HealthWindow } from './health';
 import type { AnalyzerOptions } from './options';
@@ -53,13 +53,13 @@ function topStatementsOnly(profile: DatabaseProfile): StatementDelta[] {
 async function readExtensions(pool: Pool, statements: StatementDelta[], opts: AnalyzerOptions, notes: string[]) {
   const hypopg = await prepareHypopg(pool, opts.installHypopg);
   if (hypopg.note) notes.push(hypopg.note);
-  let states: ExtensionState[] | null = null;
+  let ext: ExtensionStates | null = null;
   try {
-    states = (await extensionStates(pool)).states;
+    ext = await extensionStates(pool);
   } catch (err) {
     notes.push(`extensions could not be listed: ${(err as Error).message}`);
   }
-  const qualstatsState = states?.find((e) => e.name === 'pg_qualstats');
+  const qualstatsState = ext?.states.find((e) => e.name === 'pg_qualstats');
   let qualstats: QualStat[] = [];
   if (qualstatsState && usable(qualstatsState) && qualstatsState.schema) {
     try {
@@ -72,7 +72,7 @@ async function readExtensions(pool: Pool, statements: StatementDelta[], opts: An
       notes.push(`pg_qualstats could not be read: ${(err as Error).message}`);
     }
   }
-  return { hypopg, states, qualstats };
+  return { hypopg, ext, qualstats };
 }
 
 function tableWrites(window: DatabaseWindow | null): TableWrites[] | undefined {
@@ -131,6 +131,13 @@ async function explainAnalyze(pool: Pool, statements: StatementDelta[], samples:
   }
 }
 
+/** The candidates with a gain that were not proposed, in one line: the evidence holds them all. */
+function rejectedNote(rejected: AdvisorResult['rejected']): string {
+  const shown = rejected.slice(0, 3).map((r) => `${r.candidate}: ${r.reason}`);
+  const more = rejected.length > 3 ? `; ${rejected.length - 3} more in the stored evidence` : '';
+  return `${rejected.length} candidate index${rejected.length > 1 ? 'es' : ''} with a gain not proposed (${shown.join('; ')}${more})`;
+}
+
 /** Indexes, workload-wide; then the sample plans and EXPLAIN ANALYZE of what they serve. */
 async function runAdvisor(
   pool: Pool,
@@ -157,7 +164,7 @@ async function runAdvisor(
       },
     );
     notes.push(...advisor.notes);
-    for (const r of advisor.rejected) notes.push(`index ${r.candidate} not proposed: ${r.reason}`);
+    if (advisor.rejected.length > 0) notes.push(rejectedNote(advisor.rejected));
     const samples = matchSamples(opts.sampleQueries, statements, notes);
     const samplePlans = await planSampleQueries(pool, hypopg, advisor, samples, opts, notes);
     const actual = await explainAnalyze(pool, statements, samples, opts, notes);
@@ -189,15 +196,6 @@ async function readHealth(pool: Pool, target: TargetProfile, window: DatabaseWin
   }
 }
 
-async function preloadList(pool: Pool): Promise<{ preload: string[]; database: string }> {
-  const { rows } = await pool.query(`SELECT current_setting('shared_preload_libraries') AS p, current_database() AS db`);
-  const preload = String(rows[0].p)
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  return { preload, database: String(rows[0].db) };
-}
-
 /** Gathers the evidence of one analysis; `store` lets it read the profile's window. */
 export async function collectDatabaseEvidence(
   pool: Pool,
@@ -211,12 +209,12 @@ export async function collectDatabaseEvidence(
   const window = await loadWindow(store, profile, notes);
   const windowRequests = window?.windowRequests ?? profile.windowRequests;
   const statements = filterStatements(window ? window.statements : topStatementsOnly(profile), opts, notes);
-  const { hypopg, states, qualstats } = await readExtensions(pool, statements, opts, notes);
+  const { hypopg, ext, qualstats } = await readExtensions(pool, statements, opts, notes);
   const { advisor, samplePlans, actual } = await runAdvisor(pool, target, statements, window, hypopg, opts, notes);
   const health = await readHealth(pool, target, window, opts, notes);
   const extensions =
-    opts.reportMissingExtensions && states
-      ? { states: states.filter((e) => e.name !== 'pg_stat_statements'), ...(await preloadList(pool)) }
+    opts.reportMissingExtensions && ext
+      ? { states: ext.states.filter((e) => e.name !== 'pg_stat_statements'), preload: ext.preload, database: ext.database }
       : null;
   return { evidence: { windowRequests, statements, advisor, qualstats, samplePlans, actual, health, extensions }, notes };
 }

@@ -6,7 +6,7 @@
 import type { StatementDelta } from '../../postgres/statistics';
 import type { AdvisorResult } from './advisor';
 import type { ActualFigures } from './explain-analyze';
-import type { ExtensionState } from './extensions';
+import type { ExtensionState } from '../../postgres/extensions';
 import type { HealthSnapshot, HealthWindow } from './health';
 import type { QualStat } from './qualstats';
 import type { SamplePlan } from './sample-queries';
