@@ -1,16 +1,31 @@
 // Pre-checks: can the worker reach everything the profile names? Answers before any load is sent.
 import { request } from 'undici';
 import type { ActivityDeps } from './deps';
-import type { TargetProfile } from '../common/profile';
+import { ApplicationFailure } from '@temporalio/common';
+import { parseTargetProfile, ProfileError, type TargetProfile } from '../common/profile';
 import { round } from '../common/round';
 import { assertAllowedHost } from './http/allowed-host';
 import { networkProbeUrl } from './profiling/network';
 import type { PrecheckResult } from '../common/types';
 import { newYorkTimestamp } from './timestamp';
 
+/**
+ * A run may be started without the CLI (temporal workflow start, another client): the worker checks
+ * the profile with the same schema before anything is sent anywhere.
+ */
+function revalidate(target: TargetProfile): void {
+  try {
+    parseTargetProfile(target, `of the run (target ${String(target?.name)})`);
+  } catch (err) {
+    if (err instanceof ProfileError) throw ApplicationFailure.nonRetryable(err.message, 'BadProfile');
+    throw err;
+  }
+}
+
 export function createPrecheckActivities({ connections }: ActivityDeps) {
   return {
     async precheck(target: TargetProfile): Promise<PrecheckResult> {
+      revalidate(target);
       const { url, headers } = networkProbeUrl(target);
       assertAllowedHost(target, url, 'the pre-check request');
       const started = performance.now();

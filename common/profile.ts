@@ -1,6 +1,7 @@
 // The target profile: what a user writes (YAML or JSON) to point perf-orchestrator at a service.
 // It names secrets by environment variable only; activities resolve them on the worker.
 import { z } from 'zod';
+import { closest } from './did-you-mean';
 import { invalidHeaderName, unsafeHeaderValue, unsafeRequestPath } from './request-text';
 import { DEFAULT_STRESS_MULTIPLIERS } from './stress';
 
@@ -13,8 +14,8 @@ const envName = z
 
 // A named template variable of an endpoint: drawn once per request, the same value everywhere it appears.
 export const EndpointVariableSchema = z.union([
-  z.object({ int: z.tuple([z.number().int(), z.number().int()]) }).strict(), // random integer in [MIN, MAX]
-  z.object({ list: z.array(z.string()).min(1, 'list at least one value') }).strict(), // one item of the list
+  z.strictObject({ int: z.tuple([z.number().int(), z.number().int()]) }), // random integer in [MIN, MAX]
+  z.strictObject({ list: z.array(z.string()).min(1, 'list at least one value') }), // one item of the list
 ]);
 export type EndpointVariable = z.infer<typeof EndpointVariableSchema>;
 
@@ -24,7 +25,12 @@ function placeholderIssues(template: string, names: string[]): string[] {
   const issues: string[] = [];
   for (const m of template.matchAll(PLACEHOLDER)) {
     const body = m[1];
-    if (/^int:-?\d+:-?\d+$/.test(body) || body.startsWith('pick:') || names.includes(body)) continue;
+    const int = /^int:(-?\d+):(-?\d+)$/.exec(body);
+    if (int && !(Number.isSafeInteger(Number(int[1])) && Number.isSafeInteger(Number(int[2])))) {
+      issues.push(`{{${body}}}: the bounds must be integers between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}`);
+      continue;
+    }
+    if (int || body.startsWith('pick:') || names.includes(body)) continue;
     issues.push(
       `unknown placeholder {{${body}}}: use {{int:MIN:MAX}}, {{pick:a|b}} or a name from the endpoint's variables` +
         (names.length ? ` (${names.join(', ')})` : ''),
@@ -61,7 +67,7 @@ export function requestTextIssues(e: {
 }
 
 export const EndpointSchema = z
-  .object({
+  .strictObject({
     name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'use lower-case letters, digits, "-" or "_"'),
     method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('GET'),
     // Path relative to http.baseUrl. Templates: `{{int:MIN:MAX}}` (random integer), `{{pick:a|b|c}}`
@@ -91,7 +97,7 @@ export const EndpointSchema = z
   });
 export type Endpoint = z.infer<typeof EndpointSchema>;
 
-export const FeatureToggleSchema = z.object({
+export const FeatureToggleSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/),
   // What the toggle fixes when switched to `enabledValue`; the analyzers match findings to it.
   fixes: z.enum(['n_plus_one', 'uncached_endpoint', 'hot_function']),
@@ -105,7 +111,7 @@ export const FeatureToggleSchema = z.object({
 });
 export type FeatureToggle = z.infer<typeof FeatureToggleSchema>;
 
-export const SloTargetsSchema = z.object({
+export const SloTargetsSchema = z.strictObject({
   p95Ms: z.number().positive(),
   p99Ms: z.number().positive(),
   throughputRps: z.number().positive(),
@@ -114,7 +120,7 @@ export const SloTargetsSchema = z.object({
 export type SloTargets = z.infer<typeof SloTargetsSchema>;
 
 export const LoadSchema = z
-  .object({
+  .strictObject({
     // Closed model: this many connections send back-to-back requests.
     concurrency: z.number().int().min(1).max(1000).default(16),
     durationSeconds: z.number().min(1).max(3600).default(10),
@@ -158,54 +164,69 @@ export const LoadSchema = z
   });
 export type LoadConfig = z.infer<typeof LoadSchema>;
 
-export const DatabaseAdvisorSchema = z
-  .object({
-    // A statement's generic plan must cost at least this for an index to be considered...
-    minPlanCost: z.number().min(0).default(100),
-    // ...and an index must cut that cost by at least this percentage.
-    minSavingPct: z.number().gt(0, 'must be above 0').max(100, 'is a percentage (at most 100)').default(50),
-    // Tables with fewer rows (pg_class.reltuples) get no index.
-    minTableRows: z.number().int().min(0).default(10_000),
-    // Statements called fewer times in the load window are not analyzed...
-    minCalls: z.number().int().min(1).default(5),
-    // ...nor those faster on average, or taking less time in all over the window (ms).
-    minMeanMs: z.number().min(0).default(0),
-    minTotalMs: z.number().min(0).default(0),
-    // N+1: a statement of one fingerprint run at least this many times per request.
-    nPlusOneMinCallsPerRequest: z.number().positive().default(5),
-    // Only statements touching these tables (`table`, `schema.table`, `*` wildcards); empty: all.
-    includeTables: z.array(z.string().min(1)).default([]),
-    // Statements touching these tables are ignored.
-    excludeTables: z.array(z.string().min(1)).default([]),
-    // Run EXPLAIN (ANALYZE, BUFFERS) on the top parameterless SELECTs (READ ONLY, statement_timeout) and
-    // add the actual time, rows and buffers to the evidence. Off by default: it executes the statements.
-    explainAnalyze: z.boolean().default(false),
-    // Statements with real values (e.g. from the application's log), each an instance of a statement
-    // of the window (matched by fingerprint). Their custom plans (EXPLAIN, not run) go next to the
-    // generic plans in the evidence, before and with the proposed index; with explainAnalyze, a sample
-    // of a SELECT is also run with EXPLAIN ANALYZE (READ ONLY). Writes are never run.
-    sampleQueries: z.array(z.string().min(1).max(20_000, 'a sample query is at most 20,000 characters')).max(200).default([]),
-    // Tables with at least this many rows (reltuples) that dominate the window's sequential-scan reads
-    // get an architectural partitioning finding (tier T4).
-    partitionMinRows: z.number().int().min(1).default(10_000_000),
-  })
-  .strict();
+export const DatabaseAdvisorSchema = z.strictObject({
+  // A statement's generic plan must cost at least this for an index to be considered...
+  minPlanCost: z.number().min(0).default(100),
+  // ...and an index must cut that cost by at least this percentage.
+  minSavingPct: z.number().gt(0, 'must be above 0').max(100, 'is a percentage (at most 100)').default(50),
+  // Tables with fewer rows (pg_class.reltuples) get no index.
+  minTableRows: z.number().int().min(0).default(10_000),
+  // Statements called fewer times in the load window are not analyzed...
+  minCalls: z.number().int().min(1).default(5),
+  // ...nor those faster on average, or taking less time in all over the window (ms).
+  minMeanMs: z.number().min(0).default(0),
+  minTotalMs: z.number().min(0).default(0),
+  // N+1: a statement of one fingerprint run at least this many times per request.
+  nPlusOneMinCallsPerRequest: z.number().positive().default(5),
+  // Only statements touching these tables (`table`, `schema.table`, `*` wildcards); empty: all.
+  includeTables: z.array(z.string().min(1)).default([]),
+  // Statements touching these tables are ignored.
+  excludeTables: z.array(z.string().min(1)).default([]),
+  // Run EXPLAIN (ANALYZE, BUFFERS) on the top parameterless SELECTs (READ ONLY, statement_timeout) and
+  // add the actual time, rows and buffers to the evidence. Off by default: it executes the statements.
+  explainAnalyze: z.boolean().default(false),
+  // Statements with real values (e.g. from the application's log), each an instance of a statement
+  // of the window (matched by fingerprint). Their custom plans (EXPLAIN, not run) go next to the
+  // generic plans in the evidence, before and with the proposed index; with explainAnalyze, a sample
+  // of a SELECT is also run with EXPLAIN ANALYZE (READ ONLY). Writes are never run.
+  sampleQueries: z.array(z.string().min(1).max(20_000, 'a sample query is at most 20,000 characters')).max(200).default([]),
+  // Tables with at least this many rows (reltuples) that dominate the window's sequential-scan reads
+  // get an architectural partitioning finding (tier T4).
+  partitionMinRows: z.number().int().min(1).default(10_000_000),
+});
 export type DatabaseAdvisorProfile = z.infer<typeof DatabaseAdvisorSchema>;
 
+/** `http://host...` or `https://host...` that the URL parser takes as it is written (not `http:/x`, `ftp:`, `file:`). */
+function isAbsoluteHttpUrl(u: string): boolean {
+  return /^https?:\/\/[^/?#]/i.test(u) && URL.canParse(u);
+}
+
 export const TargetProfileSchema = z
-  .object({
+  .strictObject({
     name: z
       .string()
       .regex(/^[a-z0-9][a-z0-9-]{0,40}$/, 'use 1-41 lower-case letters, digits or "-" (it becomes the workflow id perf-<name>)'),
     description: z.string().optional(),
-    http: z.object({
-      baseUrl: z.url({ message: 'must be an absolute URL such as http://127.0.0.1:3100' }),
+    http: z.strictObject({
+      baseUrl: z
+        .string()
+        .refine(isAbsoluteHttpUrl, 'must be an absolute URL such as http://127.0.0.1:3100 (http or https, with a host)')
+        .refine(
+          (u) => !URL.canParse(u) || (!new URL(u).username && !new URL(u).password),
+          'must not carry credentials (user:password@): they would be stored in workflow histories and reports; remove them',
+        ),
       // Hosts load may be sent to. Defaults to the host of baseUrl; nothing else is ever targeted.
-      allowedHosts: z.array(z.string()).default([]),
+      allowedHosts: z
+        .array(
+          z
+            .string()
+            .regex(/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(:\d+)?$/, 'a host name or IP address (optionally :port), no wildcard or URL'),
+        )
+        .default([]),
       endpoints: z.array(EndpointSchema).min(1, 'list at least one endpoint to load'),
     }),
     database: z
-      .object({
+      .strictObject({
         urlEnv: envName,
         // Only statements touching these schemas are analyzed.
         schemas: z.array(z.string()).default(['public']),
@@ -213,9 +234,9 @@ export const TargetProfileSchema = z
         advisor: DatabaseAdvisorSchema.default(DatabaseAdvisorSchema.parse({})),
       })
       .optional(),
-    redis: z.object({ urlEnv: envName }).optional(),
+    redis: z.strictObject({ urlEnv: envName }).optional(),
     process: z
-      .object({
+      .strictObject({
         // The target's process on this host is found by the TCP port it listens on.
         port: z.number().int().min(1).max(65535).optional(),
         // Node.js targets: the inspector (node --inspect=HOST:PORT) to take a CPU profile and read the
@@ -233,7 +254,7 @@ export const TargetProfileSchema = z
     targets: SloTargetsSchema,
     scope: z.array(z.enum(LAYERS)).min(1).default(['application', 'database', 'caching']),
     actions: z
-      .object({
+      .strictObject({
         featureToggles: z.array(FeatureToggleSchema).default([]),
         createIndexes: z.boolean().default(true),
         lockTimeoutMs: z.number().int().min(100).max(60_000).default(2_000),
@@ -242,6 +263,14 @@ export const TargetProfileSchema = z
       .default({ featureToggles: [], createIndexes: true, lockTimeoutMs: 2_000, statementTimeoutMs: 600_000 }),
   })
   .superRefine((p, ctx) => {
+    const inspector = p.process.inspectorUrl ? new URL(p.process.inspectorUrl).hostname : null;
+    if (inspector && !hostAllowed(p, inspector)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['process', 'inspectorUrl'],
+        message: `host ${inspector} is neither http.baseUrl's host nor in http.allowedHosts (the inspector runs any code it is sent)`,
+      });
+    }
     const names = new Set(p.http.endpoints.map((e) => e.name));
     if (names.size !== p.http.endpoints.length) {
       ctx.addIssue({ code: 'custom', path: ['http', 'endpoints'], message: 'endpoint names must be unique' });
@@ -266,11 +295,52 @@ export class ProfileError extends Error {}
 export function parseTargetProfile(raw: unknown, source = 'profile'): TargetProfile {
   const result = TargetProfileSchema.safeParse(raw);
   if (result.success) return result.data;
-  const lines = result.error.issues.map((i) => `  - ${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
+  const lines = result.error.issues.map((i) => `  - ${i.path.length ? i.path.join('.') : '(root)'}: ${issueMessage(i)}`);
   throw new ProfileError(`Invalid target profile ${source}:\n${lines.join('\n')}`);
 }
 
+/** An unknown key names the keys that are known there, and the closest one. */
+function issueMessage(i: z.core.$ZodIssue): string {
+  if (i.code !== 'unrecognized_keys') return i.message;
+  const known = knownKeysAt(TargetProfileSchema, i.path);
+  return i.keys
+    .map((k) => {
+      const guess = closest(k, known);
+      return `unknown key "${k}"${guess ? `: did you mean "${guess}"?` : ''} (known here: ${known.join(', ')})`;
+    })
+    .join('; ');
+}
+
+/** The keys of the object schema at `path` (array indexes and record keys walk into their elements). */
+function knownKeysAt(schema: z.core.$ZodType, path: PropertyKey[]): string[] {
+  const def = schema._zod.def as unknown as Record<string, unknown> & { type: string };
+  const inner = (def.innerType ?? def.element ?? def.valueType ?? def.in) as z.core.$ZodType | undefined;
+  if (def.type === 'object') {
+    const shape = def.shape as Record<string, z.core.$ZodType>;
+    if (path.length === 0) return Object.keys(shape);
+    const next = shape[String(path[0])];
+    return next ? knownKeysAt(next, path.slice(1)) : [];
+  }
+  if (def.type === 'array' || def.type === 'record') return inner ? knownKeysAt(inner, path.slice(1)) : [];
+  if (def.type === 'union') {
+    return [...new Set((def.options as z.core.$ZodType[]).flatMap((o) => knownKeysAt(o, path)))];
+  }
+  return inner ? knownKeysAt(inner, path) : [];
+}
+
 /** Hosts the load generator may contact: the base URL's host plus http.allowedHosts. */
-export function allowedHosts(profile: TargetProfile): string[] {
+export function allowedHosts(profile: Pick<TargetProfile, 'http'>): string[] {
   return [new URL(profile.http.baseUrl).hostname, ...profile.http.allowedHosts];
+}
+
+/** `[::1]` -> `::1`, `Example.COM.` -> `example.com`; an allowedHosts entry may carry a port (`host:8080`, `[::1]:8080`). */
+export function normalizeHost(host: string): string {
+  const h = host.trim().toLowerCase();
+  const bare = /^\[([^\]]+)\](?::\d+)?$/.exec(h)?.[1] ?? /^([^:]+):\d+$/.exec(h)?.[1] ?? h;
+  return bare.replace(/\.$/, '');
+}
+
+/** Whether the profile lets a request go to `hostname` (the one allowed-host rule; activities/http enforces it). */
+export function hostAllowed(profile: Pick<TargetProfile, 'http'>, hostname: string): boolean {
+  return allowedHosts(profile).map(normalizeHost).includes(normalizeHost(hostname));
 }

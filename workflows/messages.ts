@@ -4,7 +4,9 @@ import type { ApprovePlanInput, EscalationStatus, RunStatus } from '../common/ru
 
 export const statusQuery = defineQuery<RunStatus>('status');
 export const approvePlanUpdate = defineUpdate<{ approved: string[] }, [ApprovePlanInput]>('approvePlan');
+/** Kept for clients that signal; the CLI rejects through the update, which answers whether it took. */
 export const rejectPlanSignal = defineSignal<[{ reason: string; by?: string }]>('rejectPlan');
+export const rejectPlanUpdate = defineUpdate<{ rejected: true }, [{ reason: string; by?: string }]>('rejectPlanUpdate');
 export const requestRollbackSignal = defineSignal<[{ reason?: string; by?: string }]>('requestRollback');
 
 export const escalationStatusQuery = defineQuery<EscalationStatus>('escalationStatus');

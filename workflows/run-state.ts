@@ -6,7 +6,7 @@ import { defaultApprovalIds } from '../common/plan';
 import type { Phase, RunInput, RunStatus } from '../common/run';
 import { PERF_PHASE } from '../common/search-attributes';
 import type { AppliedChange, Bottleneck, LoadTestSummary, Plan, RolledBackChange } from '../common/types';
-import { approvePlanUpdate, rejectPlanSignal, requestRollbackSignal, statusQuery } from './messages';
+import { approvePlanUpdate, rejectPlanSignal, rejectPlanUpdate, requestRollbackSignal, statusQuery } from './messages';
 
 /** How the approval wait ended. */
 export type ApprovalResult = 'approved' | 'rejected' | 'nothing_approved' | 'rollback_requested' | 'timed_out';
@@ -58,8 +58,20 @@ export class RunState {
       },
       { validator: ({ itemIds }) => validateApproval(status, itemIds) },
     );
-    setHandler(rejectPlanSignal, ({ reason, by }) => {
-      if (status.phase === 'awaiting_approval' && !status.decision) status.decision = { kind: 'rejected', reason, by: by ?? 'unknown' };
+    const reject = ({ reason, by }: { reason: string; by?: string }) => {
+      status.decision = { kind: 'rejected', reason, by: by ?? 'unknown' };
+    };
+    setHandler(
+      rejectPlanUpdate,
+      (r) => {
+        reject(r);
+        return { rejected: true as const };
+      },
+      { validator: (_r: { reason: string; by?: string }) => validateDecisionOpen(status, 'reject') },
+    );
+    // One decision per run: the first one wins, a later one is refused (update) or ignored (signal).
+    setHandler(rejectPlanSignal, (r) => {
+      if (status.phase === 'awaiting_approval' && !status.decision) reject(r);
     });
     setHandler(requestRollbackSignal, () => {
       status.rollbackRequested = true;
@@ -134,11 +146,21 @@ export class RunState {
   }
 }
 
+/** The plan awaits its one decision; otherwise why not. */
+function validateDecisionOpen(status: RunStatus, verb: 'approve' | 'reject'): void {
+  const d = status.decision;
+  if (d?.kind === 'approved')
+    throw new Error(`the plan was already approved by ${d.by}${verb === 'reject' ? ': to undo its changes, roll the run back' : ''}`);
+  if (d?.kind === 'rejected') throw new Error(`the plan was already rejected by ${d.by}: ${d.reason}`);
+  if (status.phase !== 'awaiting_approval' || !status.plan) throw new Error(`nothing to ${verb}: the run is in phase "${status.phase}"`);
+}
+
 function validateApproval(status: RunStatus, itemIds: string[] | undefined): void {
-  if (status.phase !== 'awaiting_approval' || !status.plan) {
-    throw new Error(`nothing to approve: the run is in phase "${status.phase}"`);
+  validateDecisionOpen(status, 'approve');
+  if (itemIds !== undefined && itemIds.length === 0) {
+    throw new Error('no plan item listed: name at least one id, approve without a list for the default set, or reject the plan');
   }
-  const known = new Map(status.plan.items.map((i) => [i.id, i]));
+  const known = new Map((status.plan?.items ?? []).map((i) => [i.id, i]));
   for (const id of itemIds ?? []) {
     const item = known.get(id);
     if (!item) throw new Error(`unknown plan item "${id}"; the plan has: ${[...known.keys()].join(', ') || '(no items)'}`);

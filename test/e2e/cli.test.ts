@@ -143,8 +143,26 @@ describe('perf-orch CLI', { concurrency: false }, () => {
     const approve = await cli(['approve', 'perf-shop', '--items', 'no-such-item']);
     assert.equal(approve.code, 2);
     assert.match(approve.stderr, /approval refused: unknown plan item "no-such-item"/);
+    const empty = await cli(['approve', 'perf-shop', '--items', '']);
+    assert.equal(empty.code, 2, 'an empty --items used to approve every automatic item');
+    assert.match(empty.stderr, /--items lists no plan item/);
     const reject = await cli(['reject', 'perf-shop', '--reason', 'freeze week']);
     assert.equal(reject.code, 0, reject.stderr);
+    assert.match(reject.stdout, /plan of perf-shop rejected/);
+    // One decision per run: an approval or a second rejection after it is refused, saying why.
+    const late = await cli(['approve', 'perf-shop']);
+    assert.equal(late.code, 2);
+    // (the rejected run ends at once: usually the approval finds it ended)
+    assert.match(
+      late.stderr,
+      /approval refused: (the plan was already rejected by .*: freeze week|perf-shop is not running \(it ended COMPLETED\))/,
+    );
+    const twice = await cli(['reject', 'perf-shop', '--reason', 'again']);
+    assert.equal(twice.code, 2);
+    assert.match(twice.stderr, /rejection refused: (the plan was already rejected|perf-shop is not running)/);
+    const unknown = await cli(['approve', 'perf-nothing-here']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /there is no run perf-nothing-here/);
     const report = await eventually('the report', async () => {
       const r = await cli(['report', 'perf-shop', '--json']);
       return r.code === 0 ? JSON.parse(r.stdout) : undefined;

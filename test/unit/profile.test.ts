@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProfileError, allowedHosts, parseTargetProfile } from '../../common/profile';
 import { loadProfileFile } from '../../client/profile-file';
+import { ApplicationFailure } from '@temporalio/common';
+import { createPrecheckActivities } from '../../activities/precheck';
+import type { ActivityDeps } from '../../activities/deps';
 
 const valid = {
   name: 'shop',
@@ -85,4 +88,38 @@ test('CR, LF, NUL and spaces that would split a request are refused in paths, he
   // Placeholders in the path are percent-encoded on the wire; a tab may appear in a header value.
   const ok = parseTargetProfile(withEndpoint({ path: '/search?q={{pick:a b|c}}', headers: { 'x-note': 'a\tb' } }));
   assert.equal(ok.http.endpoints[0].path, '/search?q={{pick:a b|c}}');
+});
+
+test('unknown keys are refused with the closest known key; bad URLs, wildcards, credentials and huge bounds too', () => {
+  const refused: [Record<string, unknown>, RegExp][] = [
+    [{ ...valid, load: { durationSecond: 99999 } }, /load: unknown key "durationSecond": did you mean "durationSeconds"\?/],
+    [{ ...valid, databse: {} }, /\(root\): unknown key "databse": did you mean "database"\?/],
+    [{ ...valid, http: { ...valid.http, baseUrl: 'ftp://127.0.0.1/' } }, /http\.baseUrl: must be an absolute URL/],
+    [{ ...valid, http: { ...valid.http, baseUrl: 'file:///etc/passwd' } }, /http\.baseUrl: must be an absolute URL/],
+    [{ ...valid, http: { ...valid.http, baseUrl: 'http:/x' } }, /http\.baseUrl: must be an absolute URL/],
+    [{ ...valid, http: { ...valid.http, baseUrl: 'http://user:pw@127.0.0.1:3100' } }, /http\.baseUrl: must not carry credentials/],
+    [{ ...valid, http: { ...valid.http, allowedHosts: ['*'] } }, /http\.allowedHosts\.0: a host name or IP address/],
+    [{ ...valid, process: { inspectorUrl: 'http://10.9.9.9:9229' } }, /process\.inspectorUrl: host 10\.9\.9\.9 is neither/],
+    [
+      { ...valid, http: { ...valid.http, endpoints: [{ name: 'x', path: '/p/{{int:1:99999999999999999999}}' }] } },
+      /endpoints\.0\.path: \{\{int:1:99999999999999999999\}\}: the bounds must be integers/,
+    ],
+  ];
+  for (const [raw, message] of refused) assert.throws(() => parseTargetProfile(raw), message, JSON.stringify(raw));
+  const ok = parseTargetProfile({
+    ...valid,
+    http: { ...valid.http, allowedHosts: ['toggles.internal:8080', '[::1]'] },
+    process: { inspectorUrl: 'ws://[::1]:9229' },
+  });
+  assert.deepEqual(ok.http.allowedHosts, ['toggles.internal:8080', '[::1]']);
+});
+
+test('the worker checks a run profile that skipped the CLI before anything is sent', async () => {
+  const { precheck } = createPrecheckActivities({} as ActivityDeps);
+  const hostile = { ...parseTargetProfile(valid), load: { ...parseTargetProfile(valid).load, durationSecond: 86_400 } };
+  await assert.rejects(precheck(hostile as never), (err: unknown) => {
+    assert.ok(err instanceof ApplicationFailure && err.nonRetryable && err.type === 'BadProfile', String(err));
+    assert.match(err.message, /load: unknown key "durationSecond"/);
+    return true;
+  });
 });
