@@ -11,6 +11,8 @@ export function actionActivities(target: TargetProfile, summary: string) {
   return proxyActivities<Activities>({
     // An index build may take as long as the profile's statement timeout allows.
     startToCloseTimeout: `${Math.ceil(target.actions.statementTimeoutMs / 1000) + 120} seconds`,
+    // Attempts heartbeat every 5 s: a dead worker's attempt is retried elsewhere within 30 s, not minutes.
+    heartbeatTimeout: '30 seconds',
     retry: { maximumAttempts: 3, initialInterval: '2 seconds' },
     summary,
   });

@@ -120,6 +120,9 @@ export async function withBuildSession<T>(
   try {
     // statement_timeout first: it also bounds the wait for another run's build.
     await client.query(`SET statement_timeout = ${stmtMs}`);
+    // PostgreSQL 14+: a build whose worker died is cancelled within a second instead of running on
+    // unowned (its INVALID leftover is then dropped by the retry).
+    await client.query(`SET client_connection_check_interval = 1000`).catch(() => undefined);
     await client.query('SELECT pg_advisory_lock($1)', [INDEX_BUILD_LOCK_KEY]);
     locked = true;
     await client.query(`SET lock_timeout = ${lockMs}`);
@@ -131,6 +134,7 @@ export async function withBuildSession<T>(
       if (locked) await client.query('SELECT pg_advisory_unlock($1)', [INDEX_BUILD_LOCK_KEY]);
       await client.query('RESET lock_timeout');
       await client.query('RESET statement_timeout');
+      await client.query('RESET client_connection_check_interval').catch(() => undefined);
     } catch (err) {
       broken = err as Error; // the connection is in an unknown state: discard it
     }
@@ -164,10 +168,21 @@ export async function dropLeftover(client: PoolClient, schema: string, name: str
  * An index of that name that already exists and is valid is left alone: `preExisting: true` (its
  * rollback must not drop it). An INVALID one (a failed earlier build) is dropped and rebuilt.
  */
+/** What an earlier attempt of the same apply left (see action-heartbeat.ts), and how to tell the next one. */
+export interface BuildOwnership {
+  /** An earlier attempt of this action started building this index: whatever of it exists is the run's. */
+  earlierAttemptBuilt: boolean;
+  /** Called just before the build starts, so a retry can tell. */
+  onBuildStart(): void;
+}
+
+const NO_OWNERSHIP: BuildOwnership = { earlierAttemptBuilt: false, onBuildStart: () => undefined };
+
 export async function createIndex(
   pool: Pool,
   action: CreateIndexAction,
   opts: IndexTimeouts,
+  ownership: BuildOwnership = NO_OWNERSHIP,
 ): Promise<{ details: string; preExisting?: boolean }> {
   const idx = checkedIndexAction(action);
   const { schema, table, indexName, include } = idx;
@@ -180,10 +195,11 @@ export async function createIndex(
     const notes: string[] = [];
     const before = await indexState(client, schema, indexName);
     if (before.exists) {
-      const kept = await keepOrDropExisting(client, idx, before, opts);
+      const kept = await keepOrDropExisting(client, idx, before, opts, ownership.earlierAttemptBuilt);
       if (kept) return kept;
       notes.push(`dropped an INVALID leftover index of the same name first`);
     }
+    ownership.onBuildStart();
     const buildMs = await buildOrCleanUp(client, idx, opts, `CREATE INDEX CONCURRENTLY ${indexName} ON ${target} (${columnText}) failed`);
     try {
       await client.query(`ANALYZE ${qualifiedName(schema, table)}`);
@@ -250,13 +266,22 @@ async function keepOrDropExisting(
   idx: IndexToBuild,
   before: IndexState,
   opts: IndexTimeouts,
-): Promise<{ details: string; preExisting: true } | null> {
+  ours: boolean,
+): Promise<{ details: string; preExisting: boolean } | null> {
   const { schema, table, indexName } = idx;
   if (!before.isIndex) throw badPlan(`cannot create index ${schema}.${indexName}: that name is taken by another relation`);
   if (before.tableSchema !== schema || before.tableName !== table) {
     throw badPlan(
       `cannot create index ${schema}.${indexName}: an index of that name already exists on ${before.tableSchema}.${before.tableName}`,
     );
+  }
+  if (before.valid && ours) {
+    return {
+      details:
+        `index ${schema}.${indexName} was built by an earlier attempt of this change (its worker stopped); ` +
+        `it is this run's change (${before.definition})`,
+      preExisting: false,
+    };
   }
   if (before.valid) {
     return {

@@ -1,9 +1,11 @@
-// Apply and roll back one approved change. Each kind of change lives in its own module.
-import { Context } from '@temporalio/activity';
+// Apply and roll back one approved change. Each kind of change lives in its own module; every
+// attempt keeps what it has done in its heartbeat details (action-heartbeat.ts) for a retry to read.
 import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityDeps } from '../deps';
+import { activityContext } from '../activity-context';
 import type { TargetProfile } from '../../common/profile';
 import type { AppliedChange, PlanItem, RolledBackChange } from '../../common/types';
+import { ActionHeartbeat } from './action-heartbeat';
 import { createIndex, dropIndex } from './create-index';
 import { dropIndexForPlan, recreateIndex } from './drop-index';
 import { resolveToggleToken, setToggle } from './feature-toggle';
@@ -15,76 +17,74 @@ function toggleOf(target: TargetProfile, name: string) {
   return t;
 }
 
+const timeouts = (target: TargetProfile) => ({
+  lockTimeoutMs: target.actions.lockTimeoutMs,
+  statementTimeoutMs: target.actions.statementTimeoutMs,
+});
+
+async function withHeartbeat<T>(fn: (beat: ActionHeartbeat) => Promise<T>): Promise<T> {
+  const beat = new ActionHeartbeat(activityContext());
+  try {
+    return await fn(beat);
+  } finally {
+    beat.stop();
+  }
+}
+
 export function createActionActivities({ connections }: ActivityDeps) {
   const tokenFor = (target: TargetProfile, name: string) => resolveToggleToken(connections, target, toggleOf(target, name));
-  const timeouts = (target: TargetProfile) => ({
-    lockTimeoutMs: target.actions.lockTimeoutMs,
-    statementTimeoutMs: target.actions.statementTimeoutMs,
-  });
+
+  async function apply(target: TargetProfile, item: PlanItem, beat: ActionHeartbeat): Promise<AppliedChange> {
+    const a = item.action;
+    const base = { itemId: item.id, action: a, appliedAt: new Date().toISOString() };
+    if (a.type === 'create_index') {
+      const r = await createIndex(connections.database(target), a, timeouts(target), {
+        // A retry whose predecessor started this build (and died) owns the index it finds.
+        earlierAttemptBuilt: beat.recorded.building === a.indexName,
+        onBuildStart: () => beat.record({ building: a.indexName }),
+      });
+      // An index that was already there is not ours to drop: its undo is a no-op.
+      const undo: AppliedChange['undo'] = r.preExisting
+        ? { type: 'none', why: `index ${a.indexName} existed before the run` }
+        : { type: 'drop_index', schema: a.schema, indexName: a.indexName };
+      return { ...base, undo, details: r.details };
+    }
+    if (a.type === 'drop_index') {
+      const r = await dropIndexForPlan(connections.database(target), a, timeouts(target));
+      const undo: AppliedChange['undo'] = r.definition
+        ? { type: 'recreate_index', schema: a.schema, table: a.table, indexName: a.indexName, definition: r.definition }
+        : { type: 'none', why: `index ${a.indexName} did not exist when the drop ran` };
+      return { ...base, undo, details: r.details };
+    }
+    if (a.type === 'feature_toggle') {
+      // A retried attempt sees its own earlier change; the first attempt's heartbeat keeps the true previous value.
+      const r = await setToggle(target, toggleOf(target, a.toggle), a.value, tokenFor(target, a.toggle), {
+        knownPrevious: 'previous' in beat.recorded ? { value: beat.recorded.previous } : undefined,
+        onPrevious: (previous) => beat.record({ previous }),
+      });
+      const details = `toggle ${a.toggle}: ${JSON.stringify(r.previous)} -> ${JSON.stringify(r.value)}`;
+      return { ...base, undo: { type: 'set_toggle', toggle: a.toggle, value: r.previous }, details };
+    }
+    throw ApplicationFailure.nonRetryable(`item ${item.id} is a manual step; the tool never applies it`, 'BadPlan');
+  }
+
+  async function rollback(target: TargetProfile, change: AppliedChange, reason: string): Promise<RolledBackChange> {
+    const done = (details: string): RolledBackChange => ({ itemId: change.itemId, reason, ok: true, details });
+    const u = change.undo;
+    if (u.type === 'drop_index') {
+      await dropIndex(connections.database(target), u.schema, u.indexName, timeouts(target));
+      return done(`dropped index ${u.schema}.${u.indexName} concurrently`);
+    }
+    if (u.type === 'recreate_index') return done((await recreateIndex(connections.database(target), u, timeouts(target))).details);
+    if (u.type === 'none') return done(`nothing to undo: ${u.why}`);
+    const r = await setToggle(target, toggleOf(target, u.toggle), u.value as boolean | number | string, tokenFor(target, u.toggle));
+    return done(`toggle ${u.toggle} restored to ${JSON.stringify(r.value)}`);
+  }
 
   return {
-    async applyAction(req: { target: TargetProfile; item: PlanItem }): Promise<AppliedChange> {
-      const { target, item } = req;
-      const a = item.action;
-      const appliedAt = new Date().toISOString();
-      if (a.type === 'create_index') {
-        const r = await createIndex(connections.database(target), a, timeouts(target));
-        return {
-          itemId: item.id,
-          action: a,
-          appliedAt,
-          // An index that was already there is not ours to drop: its undo is a no-op.
-          undo: r.preExisting
-            ? { type: 'none', why: `index ${a.indexName} existed before the run` }
-            : { type: 'drop_index', schema: a.schema, indexName: a.indexName },
-          details: r.details,
-        };
-      }
-      if (a.type === 'drop_index') {
-        const r = await dropIndexForPlan(connections.database(target), a, timeouts(target));
-        return {
-          itemId: item.id,
-          action: a,
-          appliedAt,
-          undo: r.definition
-            ? { type: 'recreate_index', schema: a.schema, table: a.table, indexName: a.indexName, definition: r.definition }
-            : { type: 'none', why: `index ${a.indexName} did not exist when the drop ran` },
-          details: r.details,
-        };
-      }
-      if (a.type === 'feature_toggle') {
-        // A retried attempt sees its own earlier change; the first attempt's heartbeat keeps the true previous value.
-        const ctx = Context.current();
-        const recorded = ctx.info.heartbeatDetails as { previous: unknown } | undefined;
-        const r = await setToggle(target, toggleOf(target, a.toggle), a.value, tokenFor(target, a.toggle), {
-          knownPrevious: recorded ? { value: recorded.previous } : undefined,
-          onPrevious: (previous) => ctx.heartbeat({ previous }),
-        });
-        return {
-          itemId: item.id,
-          action: a,
-          appliedAt,
-          undo: { type: 'set_toggle', toggle: a.toggle, value: r.previous },
-          details: `toggle ${a.toggle}: ${JSON.stringify(r.previous)} -> ${JSON.stringify(r.value)}`,
-        };
-      }
-      throw ApplicationFailure.nonRetryable(`item ${item.id} is a manual step; the tool never applies it`, 'BadPlan');
-    },
-
-    async rollbackChange(req: { target: TargetProfile; change: AppliedChange; reason: string }): Promise<RolledBackChange> {
-      const { target, change } = req;
-      const u = change.undo;
-      if (u.type === 'drop_index') {
-        await dropIndex(connections.database(target), u.schema, u.indexName, timeouts(target));
-        return { itemId: change.itemId, reason: req.reason, ok: true, details: `dropped index ${u.schema}.${u.indexName} concurrently` };
-      }
-      if (u.type === 'recreate_index') {
-        const r = await recreateIndex(connections.database(target), u, timeouts(target));
-        return { itemId: change.itemId, reason: req.reason, ok: true, details: r.details };
-      }
-      if (u.type === 'none') return { itemId: change.itemId, reason: req.reason, ok: true, details: `nothing to undo: ${u.why}` };
-      const r = await setToggle(target, toggleOf(target, u.toggle), u.value as boolean | number | string, tokenFor(target, u.toggle));
-      return { itemId: change.itemId, reason: req.reason, ok: true, details: `toggle ${u.toggle} restored to ${JSON.stringify(r.value)}` };
-    },
+    applyAction: (req: { target: TargetProfile; item: PlanItem }): Promise<AppliedChange> =>
+      withHeartbeat((beat) => apply(req.target, req.item, beat)),
+    rollbackChange: (req: { target: TargetProfile; change: AppliedChange; reason: string }): Promise<RolledBackChange> =>
+      withHeartbeat(() => rollback(req.target, req.change, req.reason)),
   };
 }

@@ -78,6 +78,13 @@ test('createIndex builds a valid index the plan uses; again is a no-op; dropInde
   const again = await createIndex(pool, a, opts);
   assert.equal(again.preExisting, true);
   assert.match(again.details, /already existed and is valid/);
+  // A retry whose earlier attempt started this build (its worker died) owns the index it finds, and
+  // tells its predecessor's successors before it builds.
+  let told = 0;
+  const retry = await createIndex(pool, a, opts, { earlierAttemptBuilt: true, onBuildStart: () => told++ });
+  assert.equal(retry.preExisting, false);
+  assert.match(retry.details, /built by an earlier attempt of this change/);
+  assert.equal(told, 0, 'nothing new was built');
 
   const d = await dropIndex(pool, S, a.indexName, opts);
   assert.match(d.details, /dropped index/);
