@@ -11,6 +11,7 @@ import { OutputContractSchema } from '../../common/output-contract';
 import { startDemoTarget, type DemoTarget } from '../helpers/demo-target';
 import { testDatabase } from '../helpers/services';
 import { startTemporal } from '../helpers/temporal';
+import { eventually } from '../helpers/eventually';
 
 const ROOT = join(__dirname, '../..');
 const CLI = join(ROOT, 'bin/perf-orch');
@@ -29,16 +30,6 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
-}
-
-async function eventually<T>(what: string, f: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
 }
 
 before(async () => {

@@ -15,6 +15,7 @@ import type { PlanItem } from '../../common/types';
 import { optimizationWorkflow, rollbackChangesWorkflow } from '../../workflows';
 import { testDatabase, testPool } from '../helpers/services';
 import { startTemporal, workflowBundle } from '../helpers/temporal';
+import { eventually } from '../helpers/eventually';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
@@ -43,16 +44,6 @@ const item: PlanItem = {
   estimatedGainPct: 1,
   automatic: true,
 };
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const buildBackends = async () =>
   (
