@@ -36,17 +36,16 @@ export async function collectHealth(pool: Pool, schemas: string[], timeouts = DE
   }
 }
 
-async function readSnapshot(pool: PoolClient, schemas: string[]): Promise<HealthSnapshot> {
-  const [{ settings, blockSize }, db, indexes, tables, sequences, sessions, preparedXacts, replicationSlots] = await Promise.all([
-    readSettings(pool),
-    readDatabase(pool),
-    readIndexes(pool, schemas),
-    readTables(pool, schemas),
-    readSequences(pool, schemas),
-    readSessions(pool),
-    readPreparedXacts(pool),
-    readReplicationSlots(pool),
-  ]);
+/** One query at a time: they share the session (and its transaction), which runs one statement at once. */
+async function readSnapshot(client: PoolClient, schemas: string[]): Promise<HealthSnapshot> {
+  const { settings, blockSize } = await readSettings(client);
+  const db = await readDatabase(client);
+  const indexes = await readIndexes(client, schemas);
+  const tables = await readTables(client, schemas);
+  const sequences = await readSequences(client, schemas);
+  const sessions = await readSessions(client);
+  const preparedXacts = await readPreparedXacts(client);
+  const replicationSlots = await readReplicationSlots(client);
   return {
     takenAt: new Date().toISOString(),
     settings,
