@@ -1,18 +1,31 @@
 // Connections to a target's PostgreSQL and Redis. Profiles name environment variables; the URLs
-// (which may hold passwords) are resolved here, on the worker, and never leave it.
+// (which may hold passwords) are resolved here, on the worker, and never leave it. A target reads
+// only the variables the worker operator's policy gives it (the pre-check refuses the rest first).
 import { ApplicationFailure } from '@temporalio/common';
 import { Pool } from 'pg';
 import Redis from 'ioredis';
+import { looksLikeConnectionUrl, parseOperatorPolicy, secretRefusal, type OperatorPolicy } from '../common/operator-policy';
 import type { TargetProfile } from '../common/profile';
+
+/** How a secret is used: to connect (a URL the worker dials) or as a token sent to the target in a header. */
+export type SecretUse = 'connection' | 'token';
 
 export class TargetConnections {
   private pools = new Map<string, Pool>();
   private redis = new Map<string, Redis>();
 
-  constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
+  constructor(
+    private readonly env: NodeJS.ProcessEnv = process.env,
+    readonly policy: OperatorPolicy = parseOperatorPolicy(env),
+  ) {}
 
-  /** Resolves an env var named by the profile; a missing one is bad input, not a transient fault. */
-  resolveSecret(name: string, what: string): string {
+  /**
+   * Resolves an env var named by the profile of `target`, if the operator's policy lets that target
+   * read it; a missing one is bad input, not a transient fault. A token is never a connection string.
+   */
+  resolveSecret(target: Pick<TargetProfile, 'name'>, name: string, what: string, use: SecretUse = 'connection'): string {
+    const refusal = secretRefusal(this.policy, target.name, name);
+    if (refusal) throw ApplicationFailure.nonRetryable(`${what}: refusing to read ${name}: ${refusal}`, 'SecretNotAllowed');
     const value = this.env[name];
     if (!value) {
       throw ApplicationFailure.nonRetryable(
@@ -20,12 +33,19 @@ export class TargetConnections {
         'MissingSecret',
       );
     }
+    if (use === 'token' && looksLikeConnectionUrl(value)) {
+      throw ApplicationFailure.nonRetryable(
+        `${what}: refusing to send ${name} to the target as a token: its value is a URL (scheme://...), a connection string, ` +
+          `not a token. Name the variable that holds the toggle API's token.`,
+        'SecretNotAllowed',
+      );
+    }
     return value;
   }
 
   database(target: TargetProfile): Pool {
     if (!target.database) throw ApplicationFailure.nonRetryable(`target ${target.name} has no database section`, 'BadProfile');
-    const url = this.resolveSecret(target.database.urlEnv, `database of target ${target.name}`);
+    const url = this.resolveSecret(target, target.database.urlEnv, `database of target ${target.name}`);
     let pool = this.pools.get(url);
     if (!pool) {
       pool = new Pool({ connectionString: url, max: 4, application_name: 'perf-orchestrator' });
@@ -37,7 +57,7 @@ export class TargetConnections {
 
   cache(target: TargetProfile): Redis {
     if (!target.redis) throw ApplicationFailure.nonRetryable(`target ${target.name} has no redis section`, 'BadProfile');
-    const url = this.resolveSecret(target.redis.urlEnv, `redis of target ${target.name}`);
+    const url = this.resolveSecret(target, target.redis.urlEnv, `redis of target ${target.name}`);
     let client = this.redis.get(url);
     if (!client) {
       client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: true });

@@ -3,6 +3,8 @@ import { request } from 'undici';
 import type { ActivityDeps } from './deps';
 import { ApplicationFailure } from '@temporalio/common';
 import { parseTargetProfile, ProfileError, type TargetProfile } from '../common/profile';
+import { formatPolicyIssues, policyIssues } from '../common/policy-check';
+import type { TargetConnections } from './connections';
 import { round } from '../common/round';
 import { assertAllowedHost } from './http/allowed-host';
 import { networkProbeUrl } from './profiling/network';
@@ -22,12 +24,26 @@ function revalidate(target: TargetProfile): void {
   }
 }
 
-export function createPrecheckActivities({ connections }: ActivityDeps) {
+/**
+ * The operator's policy, before anything is sent: hosts, the variables the profile names, its limits
+ * and the load it plans; then the toggles' tokens are read (on the worker) to refuse a connection
+ * string named as a token.
+ */
+function checkPolicy(target: TargetProfile, deps: Pick<ActivityDeps, 'policy'>, connections: TargetConnections): void {
+  const issues = policyIssues(target, deps.policy);
+  if (issues.length) throw ApplicationFailure.nonRetryable(formatPolicyIssues(target.name, issues), 'OperatorPolicy');
+  for (const t of target.actions.featureToggles) {
+    if (t.tokenEnv) connections.resolveSecret(target, t.tokenEnv, `actions.featureToggles ${t.name}: tokenEnv`, 'token');
+  }
+}
+
+export function createPrecheckActivities({ connections, policy }: ActivityDeps) {
   return {
     async precheck(target: TargetProfile): Promise<PrecheckResult> {
       revalidate(target);
+      checkPolicy(target, { policy }, connections);
       const { url, headers } = networkProbeUrl(target);
-      assertAllowedHost(target, url, 'the pre-check request');
+      assertAllowedHost(target, url, 'the pre-check request', policy);
       const started = performance.now();
       let http: PrecheckResult['http'];
       try {

@@ -251,6 +251,16 @@ export const TargetProfileSchema = z
       })
       .default({}),
     load: LoadSchema.default(LoadSchema.parse({})),
+    // This profile's own bounds on a whole run; the worker's operator sets the ceilings
+    // (PERF_MAX_RUN_SECONDS, PERF_MAX_RUN_REQUESTS): a profile may lower them, never raise them.
+    limits: z
+      .strictObject({
+        // Load seconds across every phase the run may plan (warm-ups included).
+        maxRunSeconds: z.number().int().min(1).optional(),
+        // Requests across every load test of the run (warm-ups included); a test stops when they are spent.
+        maxRunRequests: z.number().int().min(1).optional(),
+      })
+      .optional(),
     targets: SloTargetsSchema,
     scope: z.array(z.enum(LAYERS)).min(1).default(['application', 'database', 'caching']),
     actions: z

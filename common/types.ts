@@ -67,6 +67,8 @@ export interface LoadTestSummary extends LoadFigures {
   bytesOut?: number;
   // p95 of the first vs the last third of the per-second series (medians of per-second p95)
   p95Drift?: { firstMs: number; lastMs: number; changePct: number; points: number } | null;
+  // The test stopped early because the run's request budget (PERF_MAX_RUN_REQUESTS / limits.maxRunRequests) was spent.
+  runBudgetSpent?: boolean;
   // A distributed test: the shards' own store ids (the summary's id is the merged result's).
   shards?: { count: number; ids: string[]; requests: number[] };
 }

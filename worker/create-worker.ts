@@ -6,6 +6,8 @@ import { TargetConnections } from '../activities/connections';
 import { ensureDatabase } from '../activities/store/database';
 import { migrateStore } from '../activities/store/schema';
 import { LOADGEN_TASK_QUEUE, TASK_QUEUE } from '../common/run';
+import type { OperatorPolicy } from '../common/operator-policy';
+import { readOperatorPolicy } from './operator-policy';
 
 export interface WorkerSetup {
   connection: NativeConnection;
@@ -13,6 +15,8 @@ export interface WorkerSetup {
   storeUrl: string;
   taskQueue?: string;
   env?: NodeJS.ProcessEnv;
+  /** Default: read from `env` (PERF_TARGET_HOSTS, PERF_TARGET_SECRETS, PERF_MAX_RUN_SECONDS, PERF_MAX_RUN_REQUESTS). */
+  policy?: OperatorPolicy;
   workflowBundle?: WorkflowBundleWithSourceMap;
   loadgenSlots?: number;
 }
@@ -38,16 +42,19 @@ export type WorkerRole = 'orchestrator' | 'loadgen';
  */
 export async function createWorkers(setup: WorkerSetup & { roles?: WorkerRole[] }): Promise<{
   workers: Worker[];
+  policy: OperatorPolicy;
   run: () => Promise<void>;
   shutdown: () => void;
   close: () => Promise<void>;
 }> {
   const roles = setup.roles ?? ['orchestrator', 'loadgen'];
+  const env = setup.env ?? process.env;
+  const policy = setup.policy ?? readOperatorPolicy(env);
   await ensureDatabase(setup.storeUrl);
   const store = new Pool({ connectionString: setup.storeUrl, max: 4, application_name: 'perf-orchestrator-store' });
   await migrateStore(store);
-  const connections = new TargetConnections(setup.env ?? process.env);
-  const activities = createActivities({ store, connections });
+  const connections = new TargetConnections(env, policy);
+  const activities = createActivities({ store, connections, policy });
   const common = {
     connection: setup.connection,
     namespace: setup.namespace,
@@ -80,6 +87,7 @@ export async function createWorkers(setup: WorkerSetup & { roles?: WorkerRole[] 
   }
   return {
     workers,
+    policy,
     run: async () => {
       await Promise.all(workers.map((w) => w.run()));
     },

@@ -2,8 +2,10 @@
 import { NativeConnection } from '@temporalio/worker';
 import { DEFAULT_STORE_URL, temporalConfig } from '../common/temporal-config';
 import { createWorkers, type WorkerRole } from './create-worker';
+import { describePolicy, readOperatorPolicy } from './operator-policy';
 
 async function main(): Promise<void> {
+  const policy = readOperatorPolicy(); // before connecting: a malformed policy stops the worker at once
   const cfg = temporalConfig();
   const connection = await NativeConnection.connect({ address: cfg.address, tls: cfg.tls || undefined, apiKey: cfg.apiKey });
   const roles = (process.env.PERF_WORKER_ROLES || 'orchestrator,loadgen').split(',').map((r) => r.trim()) as WorkerRole[];
@@ -14,7 +16,9 @@ async function main(): Promise<void> {
     namespace: cfg.namespace,
     storeUrl: process.env.PERF_STORE_URL || DEFAULT_STORE_URL,
     roles,
+    policy,
   });
+  console.log(describePolicy(policy));
   console.log(
     `worker serving task queue(s) ${workers.map((w) => w.options.taskQueue).join(', ')} on ${cfg.address} (namespace ${cfg.namespace})`,
   );

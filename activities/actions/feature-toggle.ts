@@ -9,6 +9,9 @@ import { request } from 'undici';
 import type { FeatureToggle, TargetProfile } from '../../common/profile';
 import { assertAllowedHost } from '../http/allowed-host';
 import type { TargetConnections } from '../connections';
+import type { OperatorPolicy } from '../../common/operator-policy';
+
+type Hosts = Pick<OperatorPolicy, 'targetHosts'> | undefined;
 
 export const TOGGLE_TIMEOUT_MS = 10_000;
 
@@ -16,7 +19,9 @@ export type ToggleValue = boolean | number | string;
 
 /** The toggle's token from its tokenEnv (a missing env var is a non-retryable MissingSecret), or undefined. */
 export function resolveToggleToken(connections: TargetConnections, target: TargetProfile, toggle: FeatureToggle): string | undefined {
-  return toggle.tokenEnv ? connections.resolveSecret(toggle.tokenEnv, `feature toggle ${toggle.name} of target ${target.name}`) : undefined;
+  return toggle.tokenEnv
+    ? connections.resolveSecret(target, toggle.tokenEnv, `tokenEnv of feature toggle ${toggle.name} of target ${target.name}`, 'token')
+    : undefined;
 }
 
 function togglesUrl(target: TargetProfile, toggle: FeatureToggle): string {
@@ -45,9 +50,10 @@ async function call(
   token: string | undefined,
   method: 'GET' | 'PUT',
   url: string,
-  body?: unknown,
+  body: unknown,
+  policy: Hosts,
 ): Promise<unknown> {
-  assertAllowedHost(target, url, 'a toggle request');
+  assertAllowedHost(target, url, 'a toggle request', policy);
   const headers: Record<string, string> = { accept: 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
@@ -116,9 +122,10 @@ export async function readToggles(
   target: TargetProfile,
   toggle: FeatureToggle,
   token: string | undefined,
+  policy?: Hosts,
 ): Promise<Record<string, unknown>> {
   const url = togglesUrl(target, toggle);
-  const body = await call(target, toggle, token, 'GET', url);
+  const body = await call(target, toggle, token, 'GET', url, undefined, policy);
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
     throw ApplicationFailure.nonRetryable(
       `toggle API GET ${url} answered ${Array.isArray(body) ? 'an array' : typeof body}, expected a JSON object {name: value}; check the toggle's url`,
@@ -136,6 +143,8 @@ export interface SetToggleOptions {
   knownPrevious?: { value: unknown };
   /** Called with the value before the change, before the PUT is sent (e.g. to heartbeat it). */
   onPrevious?: (previous: unknown) => void;
+  /** The operator's hosts (default: loopback only). */
+  policy?: Hosts;
 }
 
 /**
@@ -152,7 +161,7 @@ export async function setToggle(
   opts: SetToggleOptions = {},
 ): Promise<{ previous: unknown; value: unknown }> {
   const url = togglesUrl(target, toggle);
-  const current = await readToggles(target, toggle, token);
+  const current = await readToggles(target, toggle, token, opts.policy);
   if (!Object.prototype.hasOwnProperty.call(current, toggle.name)) {
     const known = Object.keys(current);
     throw ApplicationFailure.nonRetryable(
@@ -161,14 +170,14 @@ export async function setToggle(
     );
   }
   opts.onPrevious?.(opts.knownPrevious ? opts.knownPrevious.value : current[toggle.name]);
-  const answer = await call(target, toggle, token, 'PUT', `${url}/${encodeURIComponent(toggle.name)}`, { value });
+  const answer = await call(target, toggle, token, 'PUT', `${url}/${encodeURIComponent(toggle.name)}`, { value }, opts.policy);
   const previous = opts.knownPrevious
     ? opts.knownPrevious.value
     : answer && typeof answer === 'object' && Object.prototype.hasOwnProperty.call(answer, 'previous')
       ? (answer as { previous: unknown }).previous
       : current[toggle.name];
 
-  const after = await readToggles(target, toggle, token);
+  const after = await readToggles(target, toggle, token, opts.policy);
   if (!sameValue(after[toggle.name], value)) {
     throw ApplicationFailure.nonRetryable(
       `toggle ${toggle.name} was set to ${JSON.stringify(value)} but the toggle API at ${url} reports ${JSON.stringify(after[toggle.name])}; ` +

@@ -31,7 +31,7 @@ async function withHeartbeat<T>(fn: (beat: ActionHeartbeat) => Promise<T>): Prom
   }
 }
 
-export function createActionActivities({ connections }: ActivityDeps) {
+export function createActionActivities({ connections, policy }: ActivityDeps) {
   const tokenFor = (target: TargetProfile, name: string) => resolveToggleToken(connections, target, toggleOf(target, name));
 
   async function apply(target: TargetProfile, item: PlanItem, beat: ActionHeartbeat): Promise<AppliedChange> {
@@ -61,6 +61,7 @@ export function createActionActivities({ connections }: ActivityDeps) {
       const r = await setToggle(target, toggleOf(target, a.toggle), a.value, tokenFor(target, a.toggle), {
         knownPrevious: 'previous' in beat.recorded ? { value: beat.recorded.previous } : undefined,
         onPrevious: (previous) => beat.record({ previous }),
+        policy,
       });
       const details = `toggle ${a.toggle}: ${JSON.stringify(r.previous)} -> ${JSON.stringify(r.value)}`;
       return { ...base, undo: { type: 'set_toggle', toggle: a.toggle, value: r.previous }, details };
@@ -77,7 +78,9 @@ export function createActionActivities({ connections }: ActivityDeps) {
     }
     if (u.type === 'recreate_index') return done((await recreateIndex(connections.database(target), u, timeouts(target))).details);
     if (u.type === 'none') return done(`nothing to undo: ${u.why}`);
-    const r = await setToggle(target, toggleOf(target, u.toggle), u.value as boolean | number | string, tokenFor(target, u.toggle));
+    const r = await setToggle(target, toggleOf(target, u.toggle), u.value as boolean | number | string, tokenFor(target, u.toggle), {
+      policy,
+    });
     return done(`toggle ${u.toggle} restored to ${JSON.stringify(r.value)}`);
   }
 

@@ -1,13 +1,21 @@
 // The one check before any request leaves the worker: load tests, probes, the inspector, feature
-// toggles and pre-checks only ever contact http.baseUrl's host or a host in http.allowedHosts.
+// toggles and pre-checks only ever contact http.baseUrl's host or a host in http.allowedHosts, and
+// only if the worker's operator allows that host too (PERF_TARGET_HOSTS; loopback by default).
 import { ApplicationFailure } from '@temporalio/common';
+import { DEFAULT_OPERATOR_POLICY, operatorHostAllowed, type OperatorPolicy } from '../../common/operator-policy';
 import { allowedHosts, hostAllowed, normalizeHost, type TargetProfile } from '../../common/profile';
 
 /**
- * Throws a non-retryable ApplicationFailure unless `url` is an absolute http(s) URL whose host the
- * profile allows; `what` names the request in the message (e.g. "a toggle request").
+ * Throws a non-retryable ApplicationFailure unless `url` is an absolute http(s) URL whose host both
+ * the profile and the operator's policy allow; `what` names the request in the message (e.g. "a
+ * toggle request"). Without a policy, the default one (loopback only) applies.
  */
-export function assertAllowedHost(target: TargetProfile, url: string | URL, what = 'load'): URL {
+export function assertAllowedHost(
+  target: TargetProfile,
+  url: string | URL,
+  what = 'load',
+  policy: Pick<OperatorPolicy, 'targetHosts'> = DEFAULT_OPERATOR_POLICY,
+): URL {
   let u: URL;
   try {
     u = new URL(url);
@@ -25,6 +33,13 @@ export function assertAllowedHost(target: TargetProfile, url: string | URL, what
     throw ApplicationFailure.nonRetryable(
       `refusing to send ${what} to ${u.hostname}: it is not an allowed host of target ${target.name} ` +
         `(allowed: ${allowed.join(', ')}). Add it to http.allowedHosts in the target profile if it really belongs to the target.`,
+      'HostNotAllowed',
+    );
+  }
+  if (!operatorHostAllowed(policy, u.hostname)) {
+    throw ApplicationFailure.nonRetryable(
+      `refusing to send ${what} to ${u.hostname}: this worker's operator does not allow that host ` +
+        `(PERF_TARGET_HOSTS: ${policy.targetHosts.join(', ')}). The operator adds it to PERF_TARGET_HOSTS on the worker if load may go there.`,
       'HostNotAllowed',
     );
   }

@@ -8,7 +8,8 @@ import type { LoadTestRequest, LoadTestSummary } from '../../common/types';
 import type { ActivityDeps } from '../deps';
 import { loadArtifact, saveArtifact } from '../store/artifacts';
 import { mergeLoadResults } from './merge';
-import { runLoad, type LoadModel, type LoadProgress, type LoadResult } from './load';
+import { DEFAULT_MAX_REQUESTS, runLoad, type LoadModel, type LoadProgress, type LoadResult } from './load';
+import { loadTestBudget, type RunBudget } from './run-budget';
 import { activityContext } from '../activity-context';
 
 /** The stored artifact of kind 'loadtest'. */
@@ -19,10 +20,13 @@ export interface LoadTestArtifact {
   model: LoadModel;
   requestTimeoutMs: number;
   result: LoadResult;
+  /** The run's request budget when the test started, and whether the test stopped because it was spent. */
+  runBudget?: RunBudget & { spent: boolean };
 }
 
-export function toSummary(id: string, req: LoadTestRequest, r: LoadResult): LoadTestSummary {
+export function toSummary(id: string, req: LoadTestRequest, r: LoadResult, runBudgetSpent = false): LoadTestSummary {
   return {
+    ...(runBudgetSpent ? { runBudgetSpent: true } : {}),
     id,
     phase: req.phase,
     concurrency: r.concurrency,
@@ -52,7 +56,10 @@ export function createLoadTestActivities(deps: ActivityDeps) {
       const ctx = activityContext();
       const heartbeat = (details: unknown): void => ctx?.heartbeat(details);
       let last: LoadProgress | undefined;
+      const budget = await loadTestBudget(deps, req);
+      const ownCap = req.maxRequests ?? DEFAULT_MAX_REQUESTS;
       const result = await runLoad({
+        policy: deps.policy,
         target: req.target,
         model: req.model,
         concurrency: req.concurrency,
@@ -62,7 +69,7 @@ export function createLoadTestActivities(deps: ActivityDeps) {
         rampFromRps: req.rampFromRps,
         maxConnections: req.maxConnections,
         thinkTimeMs: req.thinkTimeMs,
-        maxRequests: req.maxRequests,
+        maxRequests: Math.min(ownCap, budget.allowed),
         signal: ctx?.cancellationSignal,
         onProgress: (p, totals) => {
           last = p;
@@ -83,9 +90,10 @@ export function createLoadTestActivities(deps: ActivityDeps) {
         model: result.model,
         requestTimeoutMs: req.target.load.requestTimeoutMs,
         result,
+        runBudget: { ...budget, spent: result.capped && budget.allowed < ownCap },
       };
       const id = await saveArtifact(deps.store, req.runId, 'loadtest', artifact);
-      return toSummary(id, req, result);
+      return toSummary(id, req, result, artifact.runBudget!.spent);
     },
 
     /** Merges the stored results of a distributed test's shards into one result, stored too. */
@@ -95,7 +103,12 @@ export function createLoadTestActivities(deps: ActivityDeps) {
       const artifact: LoadTestArtifact & { shardIds: string[] } = { ...shards[0], result, shardIds: req.shardIds };
       const id = await saveArtifact(deps.store, req.request.runId, 'loadtest', artifact);
       return {
-        ...toSummary(id, req.request, result),
+        ...toSummary(
+          id,
+          req.request,
+          result,
+          shards.some((s) => s.runBudget?.spent),
+        ),
         shards: { count: shards.length, ids: req.shardIds, requests: shards.map((s) => s.result.requests) },
       };
     },

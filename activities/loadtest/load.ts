@@ -1,6 +1,7 @@
 // One load test, either model: checks the request, the host guard and the bounds, builds the
 // scenario and the arrival schedule, and runs the engine.
 import { ApplicationFailure } from '@temporalio/common';
+import type { OperatorPolicy } from '../../common/operator-policy';
 import type { TargetProfile } from '../../common/profile';
 import { connectionsForRate } from '../../common/stress';
 import { runEngine, type EngineResult, type LoadModel, type LoadProgress, type PartialResult } from './engine';
@@ -40,6 +41,8 @@ export interface LoadOptions {
   rng?: Rng;
   /** Send the load here instead of target.http.baseUrl (e.g. one replica); its host must be allowed. */
   baseUrl?: string;
+  /** The operator's hosts (default: loopback only). */
+  policy?: Pick<OperatorPolicy, 'targetHosts'>;
 }
 
 export interface LoadResult extends EngineResult {
@@ -63,7 +66,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   if (model !== 'closed' && model !== 'open') badInput(`model must be "closed" or "open", got ${String(model)}`);
   if (!(durationSeconds > 0) || durationSeconds > 24 * 3600) badInput(`durationSeconds must be in (0, 86400], got ${durationSeconds}`);
   if (!(warmupSeconds >= 0) || warmupSeconds > 3600) badInput(`warmupSeconds must be in [0, 3600], got ${warmupSeconds}`);
-  const base = assertAllowedHost(target, opts.baseUrl ?? target.http.baseUrl);
+  const base = assertAllowedHost(target, opts.baseUrl ?? target.http.baseUrl, 'load', opts.policy);
   const endpoints = target.http.endpoints;
   if (endpoints.length === 0) badInput(`target ${target.name} has no endpoints to load`);
   const maxRequests = opts.maxRequests ?? DEFAULT_MAX_REQUESTS;

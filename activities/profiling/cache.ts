@@ -204,7 +204,7 @@ export function createCacheProfileActivities(deps: ActivityDeps) {
     if (!target.redis) {
       return { problem: `target ${target.name} has no redis section; add redis.urlEnv to the profile to profile its cache` };
     }
-    const url = deps.connections.resolveSecret(target.redis.urlEnv, `redis of target ${target.name}`);
+    const url = deps.connections.resolveSecret(target, target.redis.urlEnv, `redis of target ${target.name}`);
     return { client: deps.connections.cache(target), url };
   }
 

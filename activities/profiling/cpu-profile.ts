@@ -28,6 +28,7 @@ import type { TargetProfile } from '../../common/profile';
 import type { CpuProfileSummary, EventLoopDelay } from '../../common/types';
 import type { ActivityDeps } from '../deps';
 import { assertAllowedHost } from '../http/allowed-host';
+import type { OperatorPolicy } from '../../common/operator-policy';
 import { saveArtifact } from '../store/artifacts';
 import { isCpuProfile, summarizeCpuProfile, type CpuProfile } from './cpu-summary';
 import { InspectorSession, discoverDebuggerUrl } from './inspector';
@@ -49,6 +50,7 @@ export interface ProfileCpuHooks {
   signal?: AbortSignal;
   heartbeat?: (d: unknown) => void;
   artifactsDir?: string; // default: PERF_ARTIFACTS_DIR or reports/profiles
+  policy?: Pick<OperatorPolicy, 'targetHosts'>; // the operator's hosts (default: loopback only)
 }
 
 const ELD_KEY = 'Symbol.for("perf-orchestrator.eventLoopDelay")';
@@ -90,11 +92,11 @@ function throwIfCancelled(signal?: AbortSignal): void {
 }
 
 /** The inspector URL if its host is one the profile allows; a non-retryable failure otherwise. */
-export function allowedInspectorUrl(target: TargetProfile, inspectorUrl: string): URL {
+export function allowedInspectorUrl(target: TargetProfile, inspectorUrl: string, policy?: Pick<OperatorPolicy, 'targetHosts'>): URL {
   const u = new URL(inspectorUrl);
   const asHttp = new URL(u.href.replace(/^ws(s?):/, 'http$1:'));
   try {
-    assertAllowedHost(target, asHttp);
+    assertAllowedHost(target, asHttp, 'the inspector', policy);
   } catch (err) {
     throw ApplicationFailure.nonRetryable(
       `refusing to attach to the inspector at ${u.host}: it is not an allowed host of target ${target.name} ` +
@@ -149,7 +151,7 @@ export async function profileCpu(
   const inspectorUrl = req.target.process?.inspectorUrl;
   if (!inspectorUrl) return null;
   try {
-    allowedInspectorUrl(req.target, inspectorUrl);
+    allowedInspectorUrl(req.target, inspectorUrl, hooks.policy);
   } catch (err) {
     // Not attached, and said so in the report; the rest of the run goes on (e.g. --base-url moved the
     // target to another host while the profile still names a local inspector).
@@ -317,7 +319,11 @@ export function createCpuProfileActivities(deps: ActivityDeps) {
     /** CPU profile + event-loop delay of a Node.js target over the load window; null without process.inspectorUrl. */
     async profileCpu(req: ProfileCpuRequest): Promise<CpuProfileSummary | null> {
       const ctx = activityContext();
-      return profileCpu(req, deps.store, { signal: ctx?.cancellationSignal, heartbeat: ctx ? (d) => ctx.heartbeat(d) : undefined });
+      return profileCpu(req, deps.store, {
+        signal: ctx?.cancellationSignal,
+        heartbeat: ctx ? (d) => ctx.heartbeat(d) : undefined,
+        policy: deps.policy,
+      });
     },
   };
 }

@@ -10,6 +10,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Endpoint, TargetProfile } from '../../common/profile';
 import type { EndpointTiming, NetworkProfile } from '../../common/types';
 import { assertAllowedHost } from '../http/allowed-host';
+import type { OperatorPolicy } from '../../common/operator-policy';
 import { Scenario } from '../loadtest/scenario';
 import { round } from '../../common/round';
 
@@ -24,6 +25,7 @@ export interface NetworkSample {
 export interface NetworkHooks {
   signal?: AbortSignal;
   onSample?: (i: number, s: (NetworkSample | { error: string }) & { endpoint: string }) => void;
+  policy?: Pick<OperatorPolicy, 'targetHosts'>; // the operator's hosts (default: loopback only)
 }
 
 export interface ProbeRequest {
@@ -119,7 +121,7 @@ export async function measureNetworkTiming(target: TargetProfile, samples = 3, h
   let firstFailure: string | undefined;
   let i = 0;
   for (const ep of target.http.endpoints) {
-    assertAllowedHost(target, probeRequest(target, ep).url);
+    assertAllowedHost(target, probeRequest(target, ep).url, 'a timing probe', hooks.policy);
     const ok: NetworkSample[] = [];
     const failures: string[] = [];
     for (let k = 0; k < n && !hooks.signal?.aborted; k++, i++) {

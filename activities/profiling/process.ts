@@ -270,7 +270,6 @@ async function sampleProcess(
 }
 
 export function createProcessActivities(deps: ActivityDeps) {
-  void deps; // /proc and the target's HTTP only: no store or connections needed
   return {
     async sampleProcessMetrics(req: SampleProcessRequest): Promise<ProcessProfile> {
       const ctx = activityContext();
@@ -281,6 +280,7 @@ export function createProcessActivities(deps: ActivityDeps) {
       return measureNetworkTiming(req.target, req.samples ?? 3, {
         signal: ctx?.cancellationSignal,
         onSample: ctx ? (i, s) => ctx.heartbeat({ sample: i + 1, ...s }) : undefined,
+        policy: deps.policy,
       });
     },
   };

@@ -1,0 +1,55 @@
+// A run's profile against the worker operator's policy: every host it names, every environment
+// variable it names, its limits and the load it plans. Pure: the pre-check refuses a run with any
+// issue before anything is sent.
+import { operatorHostAllowed, secretRefusal, type OperatorPolicy } from './operator-policy';
+import { normalizeHost, type TargetProfile } from './profile';
+import { runBudgetIssues, type PolicyIssue } from './run-budget';
+
+export type { PolicyIssue };
+
+function hostIssues(target: TargetProfile, policy: OperatorPolicy): PolicyIssue[] {
+  const hosts: [PolicyIssue['path'], string][] = [
+    [['http', 'baseUrl'], new URL(target.http.baseUrl).hostname],
+    ...target.http.allowedHosts.map((h, i): [PolicyIssue['path'], string] => [['http', 'allowedHosts', i], h]),
+  ];
+  if (target.process?.inspectorUrl) hosts.push([['process', 'inspectorUrl'], new URL(target.process.inspectorUrl).hostname]);
+  return hosts
+    .filter(([, h]) => !operatorHostAllowed(policy, h))
+    .map(([path, h]) => ({
+      path,
+      message:
+        `host ${normalizeHost(h)} is not in this worker's PERF_TARGET_HOSTS (allowed: ${policy.targetHosts.join(', ')}); ` +
+        `the worker's operator adds it to PERF_TARGET_HOSTS if load may go there`,
+    }));
+}
+
+/** Every environment variable the profile names, with where it is named. */
+export function namedSecrets(target: TargetProfile): { path: PolicyIssue['path']; name: string }[] {
+  const out: { path: PolicyIssue['path']; name: string }[] = [];
+  if (target.database) out.push({ path: ['database', 'urlEnv'], name: target.database.urlEnv });
+  if (target.redis) out.push({ path: ['redis', 'urlEnv'], name: target.redis.urlEnv });
+  target.actions.featureToggles.forEach((t, i) => {
+    if (t.tokenEnv) out.push({ path: ['actions', 'featureToggles', i, 'tokenEnv'], name: t.tokenEnv });
+  });
+  return out;
+}
+
+function secretIssues(target: TargetProfile, policy: OperatorPolicy): PolicyIssue[] {
+  const issues: PolicyIssue[] = [];
+  for (const { path, name } of namedSecrets(target)) {
+    const why = secretRefusal(policy, target.name, name);
+    if (why) issues.push({ path, message: `${name}: ${why}` });
+  }
+  return issues;
+}
+
+/** All the ways the profile goes beyond what the operator allows (empty: the run may start). */
+export function policyIssues(target: TargetProfile, policy: OperatorPolicy): PolicyIssue[] {
+  return [...hostIssues(target, policy), ...secretIssues(target, policy), ...runBudgetIssues(target, policy)];
+}
+
+/** One message for a refused run: each issue on its line, the field first. */
+export function formatPolicyIssues(targetName: string, issues: PolicyIssue[]): string {
+  const lines = issues.map((i) => `  - ${i.path.join('.')}: ${i.message}`);
+  return `target ${targetName} goes beyond what this worker's operator allows (nothing was sent):\n${lines.join('\n')}`;
+}

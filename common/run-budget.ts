@@ -1,0 +1,83 @@
+// How much load a run may send: the operator's ceilings, lowered by the profile's own limits, and
+// the load seconds a run plans across its phases (the validation workflow's phases, worst case: the
+// tier is decided after profiling, and `auto` may reach T4). Pure: the pre-check and the load
+// generator decide with it.
+import type { OperatorPolicy, RunLimits } from './operator-policy';
+import type { TargetProfile } from './profile';
+import { DEFAULT_STRESS_MULTIPLIERS } from './stress';
+
+export interface PolicyIssue {
+  path: (string | number)[];
+  message: string;
+}
+
+export interface PlannedLoad {
+  phases: { phase: string; seconds: number }[];
+  seconds: number;
+}
+
+/** Every load test the run may plan: baseline, after, peak, each stress step, soak (warm-ups included). */
+export function plannedLoad(target: Pick<TargetProfile, 'load'>): PlannedLoad {
+  const l = target.load;
+  const test = l.warmupSeconds + l.durationSeconds;
+  const steps = (l.stressMultipliers ?? DEFAULT_STRESS_MULTIPLIERS).length;
+  const stepSeconds = Math.min(1, l.warmupSeconds) + Math.min(l.durationSeconds, l.stressStepSeconds ?? 5);
+  const phases = [
+    { phase: 'baseline', seconds: test },
+    { phase: 'after', seconds: test },
+    { phase: 'peak', seconds: test },
+    { phase: `stress (${steps} steps x ${stepSeconds} s)`, seconds: steps * stepSeconds },
+    { phase: 'soak', seconds: l.soakSeconds },
+  ];
+  return { phases, seconds: phases.reduce((a, p) => a + p.seconds, 0) };
+}
+
+/** The operator's ceilings lowered by the profile's limits; a profile limit above a ceiling is an issue naming both. */
+export function effectiveLimits(
+  policy: Pick<OperatorPolicy, 'limits'>,
+  target: Pick<TargetProfile, 'limits'>,
+): { limits: RunLimits; issues: PolicyIssue[] } {
+  const own = target.limits ?? {};
+  const issues: PolicyIssue[] = [];
+  const pick = (key: keyof RunLimits, env: string): number => {
+    const ceiling = policy.limits[key];
+    const asked = own[key];
+    if (asked === undefined) return ceiling;
+    if (asked > ceiling) {
+      issues.push({
+        path: ['limits', key],
+        message: `${asked} is above this worker's ${env}=${ceiling}; a profile may lower the operator's limit, never raise it (set at most ${ceiling})`,
+      });
+      return ceiling;
+    }
+    return asked;
+  };
+  return {
+    limits: {
+      maxRunSeconds: pick('maxRunSeconds', 'PERF_MAX_RUN_SECONDS'),
+      maxRunRequests: pick('maxRunRequests', 'PERF_MAX_RUN_REQUESTS'),
+    },
+    issues,
+  };
+}
+
+function source(target: Pick<TargetProfile, 'limits'>, key: keyof RunLimits, env: string): string {
+  return target.limits?.[key] !== undefined ? `the profile's limits.${key}` : `the worker's ${env}`;
+}
+
+/** The profile's limits and the planned load against the effective limits. */
+export function runBudgetIssues(target: Pick<TargetProfile, 'load' | 'limits'>, policy: Pick<OperatorPolicy, 'limits'>): PolicyIssue[] {
+  const { limits, issues } = effectiveLimits(policy, target);
+  const plan = plannedLoad(target);
+  if (plan.seconds > limits.maxRunSeconds) {
+    const parts = plan.phases.map((p) => `${p.phase} ${p.seconds} s`).join(', ');
+    issues.push({
+      path: ['load'],
+      message:
+        `the run may plan ${plan.seconds} s of load (${parts}) but ${source(target, 'maxRunSeconds', 'PERF_MAX_RUN_SECONDS')} ` +
+        `allows ${limits.maxRunSeconds} s; lower load.stressMultipliers, load.stressStepSeconds, load.soakSeconds or load.durationSeconds, ` +
+        `or ask the worker's operator to raise PERF_MAX_RUN_SECONDS`,
+    });
+  }
+  return issues;
+}
