@@ -25,7 +25,7 @@ const conns: TargetConnections[] = [];
 function activities(env: NodeJS.ProcessEnv) {
   const connections = new TargetConnections(env);
   conns.push(connections);
-  return createCacheProfileActivities({ store: undefined as unknown as Pool, connections });
+  return createCacheProfileActivities({ store: undefined as unknown as Pool, connections, policy: connections.policy });
 }
 
 async function cleanup() {

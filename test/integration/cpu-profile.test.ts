@@ -81,7 +81,7 @@ after(async () => {
 });
 
 test('profiles the target for the window: hot function, .cpuprofile file and artifact, event-loop delay, heartbeats', async () => {
-  const activities = createCpuProfileActivities({ store, connections });
+  const activities = createCpuProfileActivities({ store, connections, policy: connections.policy });
   const mock = new MockActivityEnvironment();
   const beats: { phase?: string }[] = [];
   mock.on('heartbeat', (d: { phase?: string }) => beats.push(d));
@@ -142,7 +142,7 @@ test('profiles the target for the window: hot function, .cpuprofile file and art
 });
 
 test('cancellation stops the profile promptly and cleans up the target', async () => {
-  const activities = createCpuProfileActivities({ store, connections });
+  const activities = createCpuProfileActivities({ store, connections, policy: connections.policy });
   const mock = new MockActivityEnvironment();
   setTimeout(() => mock.cancel(), 700);
   const t = Date.now();
@@ -164,7 +164,7 @@ test('cancellation stops the profile promptly and cleans up the target', async (
 });
 
 test('no inspector configured: null; inspector not answering or on a host not allowed: problems, not errors', async () => {
-  const activities = createCpuProfileActivities({ store, connections });
+  const activities = createCpuProfileActivities({ store, connections, policy: connections.policy });
   assert.equal(await activities.profileCpu({ runId: 'cpu-it-none', target: profile(), durationSeconds: 1 }), null);
 
   const port = await freePort();

@@ -43,7 +43,7 @@ const Q_ORDERS = 'SELECT id, total FROM dbskill.orders WHERE customer_id = $1';
 const profileInput = (extra: Record<string, unknown> = {}) => ({
   name: 'dbskill',
   http: { baseUrl: 'http://127.0.0.1:3999', endpoints: [{ name: 'products', path: '/products' }] },
-  database: { urlEnv: 'PERF_TEST_DBSKILL_URL', schemas: ['dbskill'] },
+  database: { urlEnv: 'DBSKILL_DATABASE_URL', schemas: ['dbskill'] },
   targets: { p95Ms: 100, p99Ms: 200, throughputRps: 50 },
   ...extra,
 });
@@ -54,8 +54,8 @@ before(async () => {
   pool = await testPool(DB);
   store = await testPool(`${DB}_store`);
   await migrateStore(store);
-  connections = new TargetConnections({ PERF_TEST_DBSKILL_URL: await testDatabase(DB) });
-  deps = { store, connections };
+  connections = new TargetConnections({ DBSKILL_DATABASE_URL: await testDatabase(DB) });
+  deps = { store, connections, policy: connections.policy };
   target = parseTargetProfile(profileInput());
 
   // One session for the setup, so its table counters can be flushed before the window starts.
@@ -474,7 +474,7 @@ test('analyzer: once the index exists, nothing is proposed for the listing and t
 
 test('profile database.advisor: minTableRows above the table size -> no index for it; the defaults still propose it', async () => {
   const big = parseTargetProfile(
-    profileInput({ database: { urlEnv: 'PERF_TEST_DBSKILL_URL', schemas: ['dbskill'], advisor: { minTableRows: 60_000 } } }),
+    profileInput({ database: { urlEnv: 'DBSKILL_DATABASE_URL', schemas: ['dbskill'], advisor: { minTableRows: 60_000 } } }),
   );
   assert.equal(big.database!.advisor.minPlanCost, 100, 'the other fields keep their defaults');
   const ids = async (t: TargetProfile) =>
@@ -511,7 +511,7 @@ test('EXPLAIN ANALYZE only on request: a parameterless SELECT gets actual figure
     ],
   };
   const withEa = parseTargetProfile(
-    profileInput({ database: { urlEnv: 'PERF_TEST_DBSKILL_URL', schemas: ['dbskill'], advisor: { explainAnalyze: true } } }),
+    profileInput({ database: { urlEnv: 'DBSKILL_DATABASE_URL', schemas: ['dbskill'], advisor: { explainAnalyze: true } } }),
   );
   const on = await analyzeDatabase(
     connections.database(withEa),
@@ -579,7 +579,7 @@ test('sample queries: custom plans with real values next to the generic plan, EX
     'SELECT id, price FROM dbskill.products WHERE name = $1',
   ];
   const withSamples = parseTargetProfile(
-    profileInput({ database: { urlEnv: 'PERF_TEST_DBSKILL_URL', schemas: ['dbskill'], advisor: { explainAnalyze: true, sampleQueries } } }),
+    profileInput({ database: { urlEnv: 'DBSKILL_DATABASE_URL', schemas: ['dbskill'], advisor: { explainAnalyze: true, sampleQueries } } }),
   );
   const r = await analyzeDatabase(
     connections.database(withSamples),
@@ -622,7 +622,7 @@ test('sample queries: custom plans with real values next to the generic plan, EX
 
 test('partitioning: a table over the (profile) row threshold that dominates the sequential scans is architectural', async () => {
   const small = parseTargetProfile(
-    profileInput({ database: { urlEnv: 'PERF_TEST_DBSKILL_URL', schemas: ['dbskill'], advisor: { partitionMinRows: 40_000 } } }),
+    profileInput({ database: { urlEnv: 'DBSKILL_DATABASE_URL', schemas: ['dbskill'], advisor: { partitionMinRows: 40_000 } } }),
   );
   const { findings } = await analyzeDatabase(connections.database(small), small, profile, { reportMissingExtensions: false }, { store });
   const part = findings.find((f) => f.rootCause === 'partitioning');

@@ -63,7 +63,7 @@ before(async () => {
     http: { baseUrl: `http://127.0.0.1:${port}`, endpoints: [{ name: 'products', path: '/products', cacheable: true }] },
     targets: { p95Ms: 50, p99Ms: 100, throughputRps: 10 },
     actions: {
-      featureToggles: [{ name: 'cache_products', fixes: 'uncached_endpoint', endpoints: ['products'], tokenEnv: 'SHOP_TOGGLE_TOKEN' }],
+      featureToggles: [{ name: 'cache_products', fixes: 'uncached_endpoint', endpoints: ['products'], tokenEnv: 'TOGGLE_IT_TOKEN' }],
     },
   });
   cacheToggle = target.actions.featureToggles[0];
@@ -121,8 +121,8 @@ test('setToggle sets the value, verifies it, and returns the previous value', as
 });
 
 test('a refused token is a non-retryable error naming the env var', async () => {
-  await assert.rejects(setToggle(target, cacheToggle, true, 'wrong'), nonRetryable('ToggleAuthRefused', /env var SHOP_TOGGLE_TOKEN/));
-  await assert.rejects(readToggles(target, cacheToggle, undefined), nonRetryable('ToggleAuthRefused', /SHOP_TOGGLE_TOKEN \(it is empty\)/));
+  await assert.rejects(setToggle(target, cacheToggle, true, 'wrong'), nonRetryable('ToggleAuthRefused', /env var TOGGLE_IT_TOKEN/));
+  await assert.rejects(readToggles(target, cacheToggle, undefined), nonRetryable('ToggleAuthRefused', /TOGGLE_IT_TOKEN \(it is empty\)/));
   await assert.rejects(
     readToggles(target, toggle({ tokenEnv: undefined }), undefined),
     nonRetryable('ToggleAuthRefused', /names no tokenEnv/),
@@ -199,7 +199,7 @@ test('a retried set keeps the previous value recorded by the first attempt', asy
 });
 
 test('resolveToggleToken reads the env var the toggle names', () => {
-  assert.equal(resolveToggleToken(new TargetConnections({ SHOP_TOGGLE_TOKEN: TOKEN }), target, cacheToggle), TOKEN);
+  assert.equal(resolveToggleToken(new TargetConnections({ TOGGLE_IT_TOKEN: TOKEN }), target, cacheToggle), TOKEN);
   assert.equal(resolveToggleToken(new TargetConnections({}), target, toggle({ tokenEnv: undefined })), undefined);
-  assert.throws(() => resolveToggleToken(new TargetConnections({}), target, cacheToggle), /SHOP_TOGGLE_TOKEN is not set/);
+  assert.throws(() => resolveToggleToken(new TargetConnections({}), target, cacheToggle), /TOGGLE_IT_TOKEN is not set/);
 });

@@ -10,6 +10,7 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import { WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Pool } from 'pg';
+import { DEFAULT_OPERATOR_POLICY } from '../../common/operator-policy';
 import { TargetConnections } from '../../activities/connections';
 import { createLoadTestActivities, type LoadTestArtifact } from '../../activities/loadtest/activity';
 import { decodeHistogram } from '../../activities/loadtest/histogram';
@@ -62,7 +63,7 @@ before(async () => {
     workflowBundle: await workflowBundle(),
   });
   running = orchestrator.run();
-  const { runLoadTest } = createLoadTestActivities({ store, connections: new TargetConnections({}) });
+  const { runLoadTest } = createLoadTestActivities({ store, connections: new TargetConnections({}), policy: DEFAULT_OPERATOR_POLICY });
   for (let i = 0; i < 2; i++) {
     const g = { worker: null as unknown as Worker, done: Promise.resolve(), ran: 0, fail: false };
     // Each generator has its own connection, as it would on its own machine.

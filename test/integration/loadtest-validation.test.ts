@@ -96,7 +96,7 @@ before(async () => {
   await migrateStore(store);
   connections = new TargetConnections();
   env = await startTemporal();
-  const deps = { store, connections };
+  const deps = { store, connections, policy: connections.policy };
   worker = await Worker.create({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',

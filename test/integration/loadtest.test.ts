@@ -203,7 +203,7 @@ describe('runLoadTest activity on a Temporal dev server', () => {
     const mock = new MockActivityEnvironment();
     const beats: Array<Record<string, unknown>> = [];
     mock.on('heartbeat', (d: Record<string, unknown>) => beats.push(d));
-    const activities = createLoadTestActivities({ store, connections });
+    const activities = createLoadTestActivities({ store, connections, policy: connections.policy });
     const req: LoadTestRequest = {
       runId: `mock-${Date.now()}`,
       phase: 'peak',
@@ -231,7 +231,7 @@ describe('runLoadTest activity on a Temporal dev server', () => {
     const mock = new MockActivityEnvironment();
     const beats: Array<Record<string, unknown>> = [];
     mock.on('heartbeat', (d: Record<string, unknown>) => beats.push(d));
-    const activities = createLoadTestActivities({ store, connections });
+    const activities = createLoadTestActivities({ store, connections, policy: connections.policy });
     const req: LoadTestRequest = {
       runId: `mock-open-${Date.now()}`,
       phase: 'soak',
@@ -271,7 +271,7 @@ describe('runLoadTest activity on a Temporal dev server', () => {
       connection: env.nativeConnection,
       taskQueue,
       workflowsPath: require.resolve('./workflows/loadtest-workflows'),
-      activities: createLoadTestActivities({ store, connections }),
+      activities: createLoadTestActivities({ store, connections, policy: connections.policy }),
       // Heartbeats (which carry cancellation back) at least every second.
       maxHeartbeatThrottleInterval: '1 second',
     });

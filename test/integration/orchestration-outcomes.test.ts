@@ -21,7 +21,8 @@ import { startTemporal, workflowBundle } from '../helpers/temporal';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
-const REDIS = { redis: { urlEnv: 'OUTCOMES_REDIS_URL' } };
+// Each target reads only its own NAME_* variables (the worker's default policy).
+const redisOf = (name: string) => ({ redis: { urlEnv: `${name.toUpperCase()}_REDIS_URL` } });
 let env: TestWorkflowEnvironment;
 let client: Client;
 let workers: Awaited<ReturnType<typeof createWorkers>>;
@@ -38,7 +39,7 @@ before(async () => {
     endpoints: { report: 60 },
     toggles: [{ name: 'reportCache', endpoint: 'report' }],
     profile: {
-      ...REDIS,
+      ...redisOf('noop'),
       scope: ['caching'],
       targets: { p95Ms: 5, p99Ms: 10, throughputRps: 10 },
       load: { concurrency: 8, durationSeconds: 3, warmupSeconds: 0.5 },
@@ -56,13 +57,13 @@ before(async () => {
       { name: 'bigCache', endpoint: 'big', delayWhenOn: 1 },
       { name: 'smallCache', endpoint: 'small', refuse: true },
     ],
-    profile: { ...REDIS, scope: ['caching'] },
+    profile: { ...redisOf('refusing'), scope: ['caching'] },
   });
   workers = await createWorkers({
     connection: env.nativeConnection as NativeConnection,
     namespace: env.namespace ?? 'default',
     storeUrl: await testDatabase('perf_test_outcomes_store'),
-    env: { ...noOp.env, ...farOff.env, ...refusing.env, OUTCOMES_REDIS_URL: REDIS_URL },
+    env: { ...noOp.env, ...farOff.env, ...refusing.env, NOOP_REDIS_URL: REDIS_URL, REFUSING_REDIS_URL: REDIS_URL },
     workflowBundle: await workflowBundle(),
   });
   workerDone = workers.run();

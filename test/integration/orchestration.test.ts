@@ -53,7 +53,7 @@ before(async () => {
     connection: env.nativeConnection as NativeConnection,
     namespace: env.namespace ?? 'default',
     storeUrl,
-    env: { ...shop.env, REGRESSING_TOKEN: regressing.token },
+    env: { ...shop.env, REGRESSING_TOKEN: regressing.token, REGRESSING_REDIS_URL: shop.env.SHOP_REDIS_URL },
     workflowBundle: await workflowBundle(),
   });
   closeWorker = workers.close;
@@ -365,7 +365,7 @@ async function startRegressingTarget(): Promise<RegressingTarget> {
         { name: 'report', path: '/report', weight: 1, cacheable: true },
       ],
     },
-    redis: { urlEnv: 'SHOP_REDIS_URL' },
+    redis: { urlEnv: 'REGRESSING_REDIS_URL' },
     load: { concurrency: 4, durationSeconds: 2, warmupSeconds: 0.5 },
     targets: { p95Ms: 5, p99Ms: 10, throughputRps: 5000 },
     scope: ['caching'],

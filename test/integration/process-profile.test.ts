@@ -25,7 +25,7 @@ function burn() { const end = Date.now() + 50; let x = keep[0]; while (Date.now(
 let child: ChildProcess;
 let childPort: number;
 const connections = new TargetConnections();
-const deps: ActivityDeps = { store: undefined as never, connections };
+const deps: ActivityDeps = { store: undefined as never, connections, policy: connections.policy };
 const activities = createProcessActivities(deps);
 
 function profile(baseUrl: string, port?: number): TargetProfile {
