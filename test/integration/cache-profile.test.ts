@@ -139,5 +139,5 @@ test('target without a redis section -> available false; missing env var -> Miss
   const p = await acts.profileCache({ target: target(), before: await acts.captureCacheSnapshot({ target: target() }) });
   assert.equal(p.available, false);
   assert.match(p.problems[0], /no redis section/);
-  await assert.rejects(acts.captureCacheSnapshot({ target: target('NOT_SET_REDIS_URL') }), /NOT_SET_REDIS_URL is not set/);
+  await assert.rejects(acts.captureCacheSnapshot({ target: target('CACHE_IT_UNSET_REDIS_URL') }), /CACHE_IT_UNSET_REDIS_URL is not set/);
 });
