@@ -294,6 +294,13 @@ function nextSteps(r: RunRecord): string[] {
     const missed = r.validation.comparison.filter((c) => !c.metAfter).map((c) => `${c.metric} ${c.after} vs ${c.target}`);
     steps.push(`targets still missed (${missed.join(', ')})`);
   }
+  const cut = [r.profiling.baseline, r.validation?.after, r.validation?.peak, r.validation?.soak?.summary].filter((t) => t?.runBudgetSpent);
+  if (cut.length) {
+    steps.push(
+      `load budget: the ${cut.map((t) => t!.phase).join(', ')} load test(s) stopped early, the run's request budget spent ` +
+        `(PERF_MAX_RUN_REQUESTS on the worker, or limits.maxRunRequests); their figures cover a shorter window`,
+    );
+  }
   for (const f of r.validation?.soak?.flags ?? []) steps.push(`soak: ${f}`);
   if (r.validation?.stress && !r.validation.stress.breakingPoint) {
     steps.push(

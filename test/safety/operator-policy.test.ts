@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import { once } from 'node:events';
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { DefaultLogger, type NativeConnection, Runtime } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -208,4 +210,26 @@ test("the profile's request limit stops the load generator mid-test, and the run
     server.closeAllConnections();
     server.close();
   }
+});
+
+test('a worker with a malformed policy refuses to start, naming the variable and the fix', async () => {
+  const run = (extra: NodeJS.ProcessEnv) =>
+    new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = execFile(
+        process.execPath,
+        ['--import', 'tsx', join(__dirname, '../../worker/main.ts')],
+        // An address nothing answers on: the policy is read before the worker connects.
+        { env: { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1', ...extra }, timeout: 60_000 },
+        (_err, stdout, stderr) => resolve({ code: child.exitCode, out: stdout + stderr }),
+      );
+    });
+  const hosts = await run({ PERF_TARGET_HOSTS: 'http://shop:3100' });
+  assert.equal(hosts.code, 1);
+  assert.match(hosts.out, /the worker refuses to start: PERF_TARGET_HOSTS: "http:\/\/shop:3100" is not a host name or IP address/);
+  const secrets = await run({ PERF_TARGET_SECRETS: 'shop=PERF_STORE_URL' });
+  assert.equal(secrets.code, 1);
+  assert.match(
+    secrets.out,
+    /the worker refuses to start: PERF_TARGET_SECRETS: "PERF_STORE_URL" \(target shop\) would give a target the worker's own settings/,
+  );
 });

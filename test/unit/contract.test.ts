@@ -416,3 +416,26 @@ test("the skills' notes reach the report's next steps, at most 15 of them", () =
   // Plans recorded before notes existed have none.
   assert.ok(buildOutputContract(record(undefined)).next_steps.every((n) => !/analysis note/.test(n)));
 });
+
+test("a load test the run's request budget cut short is named in the next steps", () => {
+  const record = (baseline: ReturnType<typeof summary>): RunRecord => ({
+    input: { target, tier: 'auto', autoApprove: true, approvalTimeoutMs: 1000, onApprovalTimeout: 'end', requestedBy: 'test' },
+    scope: ['database'],
+    timestamp: '2026-11-28T21:04:05-05:00',
+    workflowId: 'perf-shop',
+    runId: 'r1',
+    profiling: { baseline, database: null, cache: null, process: null, network: null, cpu: null, bottlenecks: [] },
+    plan: { tier: 'T1', focus: [], items: [] },
+    decision: { kind: 'approved', itemIds: [], by: 'perf-orchestrator', auto: true },
+    optimization: null,
+    validation: null,
+    outcome: 'nothing_to_apply',
+    escalationWorkflowId: null,
+  });
+  const cut = buildOutputContract(record({ ...summary('1', 40, 200), runBudgetSpent: true }));
+  assert.ok(
+    cut.next_steps.some((s) => /^load budget: the baseline load test\(s\) stopped early, .*PERF_MAX_RUN_REQUESTS/.test(s)),
+    cut.next_steps.join('\n'),
+  );
+  assert.ok(buildOutputContract(record(summary('1', 40, 200))).next_steps.every((s) => !/load budget/.test(s)));
+});
