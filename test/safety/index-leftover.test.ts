@@ -18,6 +18,7 @@ import { optimizationWorkflow, rollbackChangesWorkflow } from '../../workflows';
 import { testDatabase, testPool } from '../helpers/services';
 import { startTemporal, workflowBundle } from '../helpers/temporal';
 import { eventually } from '../helpers/eventually';
+import { recordHistories } from '../helpers/record-histories';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
@@ -120,7 +121,7 @@ after(async () => {
   await env?.teardown();
 });
 
-test('a build that fails while an old reader holds the table: its INVALID leftover is dropped once the reader ends', async () => {
+test('a build that fails while an old reader holds the table: its INVALID leftover is dropped once the reader ends', async (t) => {
   const name = 'perf_leftover_items_v_idx';
   const reader = await openReader();
   let readerOpen = true;
@@ -143,15 +144,18 @@ test('a build that fails while an old reader holds the table: its INVALID leftov
     assert.match(result.failed!.error, /lock timeout/i);
     const note = result.rolledBack.find((r) => r.itemId === result.failed?.itemId);
     assert.ok(note, `the result says what happened to the leftover: ${JSON.stringify(result)}`);
+    t.diagnostic(`apply: ${result.failed!.error.slice(0, 300)}`);
+    t.diagnostic(`leftover: ${note.details}`);
     assert.equal(note.ok, true);
     assert.match(note.details, /INVALID leftover leftover\.perf_leftover_items_v_idx dropped after \d+ attempts/);
     assert.ok(Number(/after (\d+) attempts/.exec(note.details)![1]) >= 2, 'the first attempts met the reader');
+    await recordHistories(env.client, 'invalid-leftover-apply', [handle.workflowId]);
   } finally {
     if (readerOpen) await endReader(reader);
   }
 });
 
-test("a rollback whose DROP INDEX CONCURRENTLY fails midway: the run's index is dropped once the reader ends", async () => {
+test("a rollback whose DROP INDEX CONCURRENTLY fails midway: the run's index is dropped once the reader ends", async (t) => {
   const name = 'perf_leftover_items_w_idx';
   const built = await env.client.workflow.execute(optimizationWorkflow, {
     taskQueue: TASK_QUEUE,
@@ -179,8 +183,10 @@ test("a rollback whose DROP INDEX CONCURRENTLY fails midway: the run's index is 
     await eventually('no index of that name left', async () => ((await indexRow(name)) === null ? true : undefined), 90_000, 500);
     const undone = await handle.result();
     assert.equal(undone.length, 1);
+    t.diagnostic(`rollback: ${undone[0].details}`);
     assert.equal(undone[0].ok, true, undone[0].details);
     assert.match(undone[0].details, /dropped after \d+ attempts/);
+    await recordHistories(env.client, 'invalid-leftover-rollback', [handle.workflowId]);
   } finally {
     if (readerOpen) await endReader(reader);
   }
