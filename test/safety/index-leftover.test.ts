@@ -18,6 +18,8 @@ import { optimizationWorkflow, rollbackChangesWorkflow } from '../../workflows';
 import { testDatabase, testPool } from '../helpers/services';
 import { startTemporal, workflowBundle } from '../helpers/temporal';
 import { eventually } from '../helpers/eventually';
+import { isFailure } from '../helpers/failures';
+import { dropIndexLeftover } from '../../activities/actions/index-leftover';
 import { recordHistories } from '../helpers/record-histories';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -66,6 +68,24 @@ async function openReader(): Promise<PoolClient> {
 async function endReader(c: PoolClient): Promise<void> {
   await c.query('ROLLBACK');
   c.release();
+}
+
+/**
+ * Writers are never blocked: for `ms`, INSERTs and UPDATEs on the table back to back, each answering
+ * within 300 ms (a DROP waiting on the table's lock would hold them for its lock_timeout, 500 ms).
+ */
+async function writersProceed(ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  let slowest = 0;
+  let writes = 0;
+  while (Date.now() < until) {
+    const t0 = Date.now();
+    await pool.query(`INSERT INTO leftover.items SELECT max(id) + 1, 1, 1 FROM leftover.items`);
+    await pool.query(`UPDATE leftover.items SET v = v + 1 WHERE id = 1`);
+    slowest = Math.max(slowest, Date.now() - t0);
+    writes += 2;
+  }
+  assert.ok(slowest < 300, `a write took ${slowest} ms (${writes} writes)`);
 }
 
 /** Waits until an activity of the workflow has failed for good (all its attempts spent). */
@@ -134,7 +154,8 @@ test('a build that fails while an old reader holds the table: its INVALID leftov
     await activityGaveUp(handle, 'applyAction');
     // The report's state: the build's INVALID index, still maintained on every write.
     assert.deepEqual(await indexRow(name), { valid: false, ready: true });
-    await new Promise((r) => setTimeout(r, 3_000)); // the reader outlasts the apply by a while
+    // The reader outlasts the apply by a while; the cleanup's attempts meanwhile never hold up writers.
+    await writersProceed(3_000);
     await endReader(reader);
     readerOpen = false;
 
@@ -176,7 +197,7 @@ test("a rollback whose DROP INDEX CONCURRENTLY fails midway: the run's index is 
     await activityGaveUp(handle, 'rollbackChange');
     // DROP INDEX CONCURRENTLY marked it INVALID, then timed out waiting for the reader.
     assert.equal((await indexRow(name))?.valid, false);
-    await new Promise((r) => setTimeout(r, 3_000));
+    await writersProceed(3_000);
     await endReader(reader);
     readerOpen = false;
 
@@ -190,4 +211,39 @@ test("a rollback whose DROP INDEX CONCURRENTLY fails midway: the run's index is 
   } finally {
     if (readerOpen) await endReader(reader);
   }
+});
+
+test('one cleanup attempt: only an INVALID index of that name on that table; retryable while the reader holds the table', async () => {
+  const opts = { lockTimeoutMs: 500, statementTimeoutMs: 30_000 };
+  await pool.query(`CREATE INDEX perf_leftover_valid_idx ON leftover.items (w, v); CREATE TABLE leftover.other (v int)`);
+  const valid = { schema: 'leftover', table: 'items', indexName: 'perf_leftover_valid_idx' };
+  const kept = await dropIndexLeftover(pool, valid, 'invalid_only', opts, 1);
+  assert.deepEqual(
+    [kept.outcome, kept.details],
+    ['kept', 'index leftover.perf_leftover_valid_idx is valid: not a leftover of a failed build'],
+  );
+  const elsewhere = await dropIndexLeftover(pool, { ...valid, table: 'other' }, 'any', opts, 1);
+  assert.equal(elsewhere.outcome, 'kept');
+  assert.deepEqual(await indexRow('perf_leftover_valid_idx'), { valid: true, ready: true }, 'neither was touched');
+
+  // An INVALID index: a failed UNIQUE build on duplicate values.
+  await assert.rejects(
+    pool.query(`CREATE UNIQUE INDEX CONCURRENTLY perf_leftover_dup_idx ON leftover.items (v)`),
+    /could not create unique index/,
+  );
+  const dup = { schema: 'leftover', table: 'items', indexName: 'perf_leftover_dup_idx' };
+  const reader = await openReader();
+  try {
+    await assert.rejects(dropIndexLeftover(pool, dup, 'invalid_only', opts, 1), isFailure('LockTimeout', false, /lock timeout/));
+    assert.equal((await indexRow('perf_leftover_dup_idx'))?.valid, false, 'still there, INVALID');
+  } finally {
+    await endReader(reader);
+  }
+  assert.deepEqual(await dropIndexLeftover(pool, dup, 'invalid_only', opts, 2), {
+    outcome: 'dropped',
+    attempts: 2,
+    details: 'dropped leftover.perf_leftover_dup_idx concurrently',
+  });
+  assert.equal(await indexRow('perf_leftover_dup_idx'), null);
+  assert.equal((await dropIndexLeftover(pool, dup, 'invalid_only', opts, 3)).outcome, 'none_left');
 });
