@@ -14,7 +14,8 @@ function leftoverActivities(target: TargetProfile, ref: IndexRef, mode: Leftover
   return proxyActivities<Activities>({
     startToCloseTimeout: `${Math.ceil(target.actions.statementTimeoutMs / 1000) + 120} seconds`,
     heartbeatTimeout: '30 seconds',
-    // About 10 minutes of attempts, up to a minute apart; never more than 20 minutes in all.
+    // 15 attempts over about 10 minutes (2 s doubling to a minute apart); in all at most 20 minutes
+    // beyond one statement timeout (an attempt may wait that long for another build's advisory lock).
     scheduleToCloseTimeout: `${Math.ceil(target.actions.statementTimeoutMs / 1000) + 1200} seconds`,
     retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 15 },
     summary: `drop the ${mode === 'invalid_only' ? 'INVALID leftover' : 'index'} ${ref.schema}.${ref.indexName} left behind`,
