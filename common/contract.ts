@@ -285,6 +285,7 @@ function nextSteps(r: RunRecord): string[] {
     steps.push('validation found a regression and rolled the changes back; apply items one at a time to find the culprit');
   if (r.outcome === 'apply_failed_rolled_back')
     steps.push(`applying ${r.optimization?.failed?.itemId} failed (${r.optimization?.failed?.error}); fix the cause and run again`);
+  steps.push(...rollbackSteps(r));
   for (const i of r.plan.items.filter((x) => !x.automatic)) steps.push(`manual (${i.layer}): ${i.title}`);
   const approved = r.decision.kind === 'approved' ? r.decision.itemIds : [];
   for (const i of r.plan.items.filter((x) => x.automatic && needsExplicitApproval(x) && !approved.includes(x.id))) {
@@ -311,6 +312,17 @@ function nextSteps(r: RunRecord): string[] {
     steps.push(`architecture review opened: ${r.escalationWorkflowId} (acknowledge/resolve it with perf-orch escalation)`);
   if (steps.length === 0) steps.push('targets met: keep the regression check in CI and re-profile after major releases');
   return [...steps, ...analysisNotes(r.plan.notes ?? [])];
+}
+
+/**
+ * What became of a failed apply's INVALID leftover, and every rollback that failed (with what to run
+ * by hand): a change still in place must not hide in the rollback list.
+ */
+function rollbackSteps(r: RunRecord): string[] {
+  const failedId = r.optimization?.failed?.itemId;
+  return (r.optimization?.rolledBack ?? [])
+    .filter((x) => x.itemId === failedId || !x.ok)
+    .map((x) => (x.itemId === failedId ? `${x.itemId}: ${x.details}` : `rolling back ${x.itemId} failed: ${x.details}`));
 }
 
 /** The skills' notes (what they could not analyze and why, what would deepen the analysis), at most 15. */

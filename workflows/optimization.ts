@@ -1,11 +1,13 @@
 // Step 3: apply the approved items in order as a saga; a failure rolls back what was applied.
-import { ApplicationFailure, CancellationScope, proxyActivities } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { describeAction, describeUndo } from '../common/contract';
 import { applyOrder } from '../common/plan';
 import type { OptimizationInput, OptimizationResult } from '../common/stages';
 import type { AppliedChange, RolledBackChange } from '../common/types';
 import type { TargetProfile } from '../common/profile';
+import { failedBuildOf, rollbackLeftoverOf } from '../common/index-leftover';
+import { LEFTOVER_CLEANUP_PATCH, cleanUpLeftover, recordedByAttempts } from './leftover';
 
 export function actionActivities(target: TargetProfile, summary: string) {
   return proxyActivities<Activities>({
@@ -18,6 +20,9 @@ export function actionActivities(target: TargetProfile, summary: string) {
   });
 }
 
+/** An activity failure's own message (its cause's), not Temporal's "Activity task failed". */
+const failureMessage = (err: unknown) => (err as Error & { cause?: Error }).cause?.message ?? (err as Error).message;
+
 /** Rolls back in reverse order; not cancellable, so a cancelled run never leaves a half-undone change. */
 export async function rollbackAll(target: TargetProfile, applied: AppliedChange[], reason: string): Promise<RolledBackChange[]> {
   return CancellationScope.nonCancellable(async () => {
@@ -27,11 +32,29 @@ export async function rollbackAll(target: TargetProfile, applied: AppliedChange[
       try {
         out.push(await rollbackChange({ target, change, reason }));
       } catch (err) {
-        out.push({ itemId: change.itemId, reason, ok: false, details: `rollback failed: ${(err as Error).message}` });
+        out.push({ itemId: change.itemId, reason, ok: false, details: `rollback failed: ${failureMessage(err)}` });
       }
     }
-    return out;
+    return cleanUpFailedDrops(target, [...applied].reverse(), out);
   });
+}
+
+/**
+ * A rollback's DROP INDEX CONCURRENTLY that failed midway leaves the run's index INVALID (and
+ * maintained on every write), so does a failed re-build of an index the run dropped: once the other
+ * rollbacks are done, it is dropped with retries that outlast the blocker, and the entry says so (a
+ * re-build stays failed: only its leftover is gone).
+ */
+async function cleanUpFailedDrops(target: TargetProfile, changes: AppliedChange[], out: RolledBackChange[]): Promise<RolledBackChange[]> {
+  const leftovers = changes.map((c, i) => (out[i].ok ? null : rollbackLeftoverOf(c)));
+  if (!leftovers.some(Boolean) || !patched(LEFTOVER_CLEANUP_PATCH)) return out;
+  const done = [...out];
+  for (const [i, left] of leftovers.entries()) {
+    if (!left) continue;
+    const c = await cleanUpLeftover(target, left.index, left.mode);
+    done[i] = { ...out[i], ok: left.mode === 'any' && c.ok, details: `${out[i].details}; ${c.details}` };
+  }
+  return done;
 }
 
 export async function optimizationWorkflow({ target, items }: OptimizationInput): Promise<OptimizationResult> {
@@ -42,8 +65,15 @@ export async function optimizationWorkflow({ target, items }: OptimizationInput)
     try {
       applied.push(await applyAction({ target, item }));
     } catch (err) {
-      const error = (err as Error & { cause?: Error }).cause?.message ?? (err as Error).message;
-      const rolledBack = await rollbackAll(target, applied, `apply of ${item.id} failed`);
+      const error = failureMessage(err);
+      const reason = `apply of ${item.id} failed`;
+      const rolledBack = await rollbackAll(target, applied, reason);
+      // The build's INVALID leftover, when its own cleanup could not drop it (an old transaction on the table).
+      const leftover = failedBuildOf(item.action, recordedByAttempts(err));
+      if (leftover && patched(LEFTOVER_CLEANUP_PATCH)) {
+        const c = await CancellationScope.nonCancellable(() => cleanUpLeftover(target, leftover, 'invalid_only'));
+        rolledBack.push({ itemId: item.id, reason, ...c });
+      }
       return { applied, failed: { itemId: item.id, error }, rolledBack };
     }
   }

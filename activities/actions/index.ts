@@ -7,6 +7,8 @@ import type { TargetProfile } from '../../common/profile';
 import type { AppliedChange, PlanItem, RolledBackChange } from '../../common/types';
 import { ActionHeartbeat } from './action-heartbeat';
 import { createIndex, dropIndex } from './create-index';
+import { dropIndexLeftover } from './index-leftover';
+import type { IndexRef, LeftoverCleanup, LeftoverMode } from '../../common/index-leftover';
 import { dropIndexForPlan, recreateIndex } from './drop-index';
 import { resolveToggleToken, setToggle } from './feature-toggle';
 
@@ -29,6 +31,23 @@ async function withHeartbeat<T>(fn: (beat: ActionHeartbeat) => Promise<T>): Prom
   } finally {
     beat.stop();
   }
+}
+
+/**
+ * The failure of an attempt, carrying the index the attempts started to build (`building`) as its
+ * details: the workflow learns from them whether an index left behind is the run's to clean up.
+ */
+function withBuildRecord(err: unknown, recorded: Record<string, unknown>): unknown {
+  if (typeof recorded.building !== 'string') return err;
+  const e = err as Error;
+  const app = err instanceof ApplicationFailure ? err : null;
+  return ApplicationFailure.create({
+    message: e?.message ?? String(err),
+    type: app ? (app.type ?? undefined) : (e?.name ?? 'Error'),
+    nonRetryable: app?.nonRetryable ?? false,
+    details: [{ building: recorded.building }],
+    cause: app ? (app.cause as Error | undefined) : e,
+  });
 }
 
 export function createActionActivities({ connections, policy }: ActivityDeps) {
@@ -86,8 +105,23 @@ export function createActionActivities({ connections, policy }: ActivityDeps) {
 
   return {
     applyAction: (req: { target: TargetProfile; item: PlanItem }): Promise<AppliedChange> =>
-      withHeartbeat((beat) => apply(req.target, req.item, beat)),
+      withHeartbeat((beat) =>
+        apply(req.target, req.item, beat).catch((err) => {
+          throw withBuildRecord(err, beat.recorded);
+        }),
+      ),
     rollbackChange: (req: { target: TargetProfile; change: AppliedChange; reason: string }): Promise<RolledBackChange> =>
       withHeartbeat(() => rollback(req.target, req.change, req.reason)),
+    /** One attempt to drop the run's index left behind by a failed build or rollback (see index-leftover.ts). */
+    dropIndexLeftover: (req: { target: TargetProfile; index: IndexRef; mode: LeftoverMode }): Promise<LeftoverCleanup> =>
+      withHeartbeat(() =>
+        dropIndexLeftover(
+          connections.database(req.target),
+          req.index,
+          req.mode,
+          timeouts(req.target),
+          activityContext()?.info.attempt ?? 1,
+        ),
+      ),
   };
 }

@@ -198,6 +198,25 @@ test('a run record becomes a valid output contract with the item statuses it imp
     /^CREATE INDEX CONCURRENTLY "perf_products_idx" ON "public"."products" \("category_id", "created_at" DESC\)$/,
   );
   assert.ok(c.next_steps.some((s) => /lock timeout/.test(s)));
+  // What became of the failed build's leftover, and a rollback that failed, are next steps.
+  const withLeftover = buildOutputContract({
+    ...record,
+    optimization: {
+      ...record.optimization!,
+      rolledBack: [
+        { itemId: 'n1-1', reason: 'apply failed', ok: false, details: 'rollback failed: HTTP 500' },
+        {
+          itemId: 'idx-public-products-category_id-created_at',
+          reason: 'apply failed',
+          ok: true,
+          details: 'INVALID leftover x dropped after 3 attempts',
+        },
+      ],
+    },
+  });
+  assert.ok(withLeftover.next_steps.includes('idx-public-products-category_id-created_at: INVALID leftover x dropped after 3 attempts'));
+  assert.ok(withLeftover.next_steps.includes('rolling back n1-1 failed: rollback failed: HTTP 500'));
+  assert.equal(withLeftover.optimizations_implemented[0].status, 'failed', 'the leftover entry does not make the failed item rolled back');
   // Without a CPU profile, process metrics or network probes, the nested profile fields are empty.
   assert.deepEqual(c.baseline_metrics.hot_functions, []);
   assert.equal(c.baseline_metrics.cpu_profile, null);
