@@ -3,6 +3,7 @@
 // partial results), saves the full result (histograms, error kinds, per-second series) in the store
 // and returns a small summary.
 import { ApplicationFailure } from '@temporalio/common';
+import type { LoadWindow } from '../../common/load-window';
 import { p95Drift } from '../../common/soak';
 import type { LoadTestRequest, LoadTestSummary } from '../../common/types';
 import type { ActivityDeps } from '../deps';
@@ -52,6 +53,7 @@ export function createLoadTestActivities(deps: ActivityDeps) {
       const ctx = activityContext();
       const heartbeat = (details: unknown): void => ctx?.heartbeat(details);
       let last: LoadProgress | undefined;
+      const startMs = Date.now();
       const result = await runLoad({
         target: req.target,
         model: req.model,
@@ -84,8 +86,14 @@ export function createLoadTestActivities(deps: ActivityDeps) {
         requestTimeoutMs: req.target.load.requestTimeoutMs,
         result,
       };
+      const window: LoadWindow = {
+        attempt: ctx?.info.attempt ?? 1,
+        startMs,
+        measuredFromMs: startMs + req.warmupSeconds * 1000,
+        endMs: Date.now(),
+      };
       const id = await saveArtifact(deps.store, req.runId, 'loadtest', artifact);
-      return toSummary(id, req, result);
+      return { ...toSummary(id, req, result), window };
     },
 
     /** Merges the stored results of a distributed test's shards into one result, stored too. */
