@@ -204,6 +204,8 @@ test('a load generator killed mid-baseline: the retried baseline does not count 
   );
   assertSamplesInWindow(r);
   assert.ok(r.process?.cpuPctAvg != null, `the retried baseline's own samplers measured it: ${JSON.stringify(r.notMeasured)}`);
+  assert.ok(r.cpu && r.cpu.samples > 0, `the retried baseline's own CPU profile: ${JSON.stringify(r.cpu ?? r.notMeasured)}`);
+  assert.equal(r.notMeasured, undefined);
 });
 
 test(
