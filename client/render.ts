@@ -122,9 +122,10 @@ export function profileSection(result: OutputContract, topFunctions = 8): string
         `GC ${fmt(cpu.gc_pct)}%${where ? `; ${where}` : ''}`,
     );
     for (const p of cpu.problems) lines.push(`  ! ${p}`);
-  } else {
+  } else if (!b.not_measured?.some((m) => m.what === 'cpu')) {
     lines.push('  CPU profile: none (set process.inspectorUrl in the profile for a Node.js target started with --inspect)');
   }
+  for (const m of b.not_measured ?? []) lines.push(`  ! ${m.what}: ${m.reason}`);
   const proc = b.process ?? null;
   if (proc) {
     const parts = [

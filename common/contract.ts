@@ -184,7 +184,10 @@ function regressionPrevention(r: RunRecord): OutputContract['regression_preventi
   };
 }
 
-type ProfileMetrics = Pick<OutputContract['baseline_metrics'], 'hot_functions' | 'cpu_profile' | 'process' | 'host' | 'http_timing'>;
+type ProfileMetrics = Pick<
+  OutputContract['baseline_metrics'],
+  'hot_functions' | 'cpu_profile' | 'process' | 'host' | 'http_timing' | 'not_measured'
+>;
 
 /** The profiling step's CPU profile, process and host metrics and HTTP timing, as report fields. */
 export function profileMetrics(p: ProfilingResult): ProfileMetrics {
@@ -192,6 +195,7 @@ export function profileMetrics(p: ProfilingResult): ProfileMetrics {
   const proc = p.process;
   const io = proc?.hostIo ?? null;
   return {
+    ...(p.notMeasured?.length ? { not_measured: p.notMeasured.map((m) => ({ what: m.what, reason: m.reason })) } : {}),
     hot_functions: (cpu?.functions ?? []).map((f) => ({
       function: f.functionName,
       location: f.url ? `${f.url}:${f.lineNumber}` : '(native)',

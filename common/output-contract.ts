@@ -99,6 +99,8 @@ export const OutputContractSchema = z
       process: ProcessMetricsSchema.nullable(),
       host: HostMetricsSchema.nullable(),
       http_timing: z.array(HttpTimingSchema),
+      // Samples that did not cover the baseline's load window (e.g. a sampler retried after its worker died): missing, and why.
+      not_measured: z.array(z.object({ what: z.string(), reason: z.string() })).optional(),
     }),
     bottlenecks_identified: z.array(
       z.object({ layer: z.enum(LAYERS), description: z.string(), impact_score: num, evidence: z.array(z.string()) }),

@@ -17,6 +17,7 @@ import type {
   Tier,
 } from './types';
 import type { TargetProfile, Layer } from './profile';
+import type { NotMeasured } from './load-window';
 
 export interface ProfilingInput {
   runId: string;
@@ -31,6 +32,8 @@ export interface ProfilingResult {
   network: NetworkProfile | null;
   cpu: CpuProfileSummary | null; // null when the target names no inspector (process.inspectorUrl)
   bottlenecks: Bottleneck[];
+  /** Samples that did not cover the load's measured window (e.g. retried after a worker restart), and why; absent before. */
+  notMeasured?: NotMeasured[];
 }
 
 export interface AnalysisInput {

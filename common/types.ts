@@ -1,6 +1,7 @@
 // Data that crosses the activity/workflow boundary. Everything here is small and JSON-safe:
 // large data (histograms, snapshots, plans' evidence) stays in the store and is referenced by id.
 import type { Layer, TargetProfile } from './profile';
+import type { LoadWindow, SampleWindow } from './load-window';
 
 export type Tier = 'T1' | 'T2' | 'T3' | 'T4';
 export type LoadPhase = 'baseline' | 'after' | 'peak' | 'stress' | 'soak';
@@ -71,6 +72,8 @@ export interface LoadTestSummary extends LoadFigures {
   runBudgetSpent?: boolean;
   // A distributed test: the shards' own store ids (the summary's id is the merged result's).
   shards?: { count: number; ids: string[]; requests: number[] };
+  // The wall-clock window the attempt measured (profiling pairs its samples with it); absent in summaries recorded before.
+  window?: LoadWindow;
 }
 
 /** Metrics of the target's process and host over a window. */
@@ -87,6 +90,8 @@ export interface ProcessProfile {
   samples: number;
   // Per-sample series (seconds since the start of sampling), for the soak's leak slope; optional.
   series?: { tSec: number; rssMb: number | null; cpuPct: number | null }[];
+  window?: SampleWindow; // what the samples cover (wall clock); absent in profiles recorded before
+  notMeasured?: string; // a retry after the load window: nothing sampled, and why
 }
 
 /** Host disk and network throughput over a window, bytes per second. */
@@ -157,6 +162,8 @@ export interface CpuProfileSummary {
   functions: HotFunction[]; // the top functions by self time (at most ~15)
   eventLoopDelayMs: EventLoopDelay | null;
   problems: string[]; // what could not be measured and why (e.g. the inspector did not answer)
+  window?: SampleWindow; // what the profile covers (wall clock); absent in summaries recorded before
+  notMeasured?: string; // a retry after the load window: nothing profiled, and why
 }
 
 export interface StatementStat {

@@ -2,6 +2,7 @@
 import { TimeoutType } from '@temporalio/common';
 import { ApplicationFailure, CancellationScope, TimeoutFailure, isCancellation, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { mergeLoadWindows } from '../common/load-window';
 import { LOADGEN_TASK_QUEUE } from '../common/run';
 import { splitLoad } from '../common/shards';
 import type { LoadTestRequest, LoadTestSummary } from '../common/types';
@@ -22,9 +23,25 @@ const NO_GENERATOR =
   `no load generator picked the test up: start a worker that serves the ${LOADGEN_TASK_QUEUE} task queue ` +
   `(npm run worker, or PERF_WORKER_ROLES=loadgen)`;
 
-export async function loadTest(req: LoadTestRequest): Promise<LoadTestSummary> {
+/** A lost attempt that the caller may run again (its worker died, or it failed retryably), with every shard anew. */
+export const LOAD_ATTEMPT_LOST = 'LoadAttemptLost';
+
+function retryableLoss(err: Error & { cause?: Error }): boolean {
+  const cause = err.cause;
+  if (cause instanceof ApplicationFailure) return !cause.nonRetryable;
+  return cause instanceof TimeoutFailure && cause.timeoutType !== TimeoutType.SCHEDULE_TO_START;
+}
+
+/**
+ * `singleAttempt`: each shard gets one attempt, and a retryable loss fails with LOAD_ATTEMPT_LOST, so
+ * that the caller re-runs the whole test with its own before-snapshots and samplers (a retried
+ * activity would measure a window that the caller's snapshots do not bracket).
+ */
+export async function loadTest(req: LoadTestRequest, opts: { singleAttempt?: boolean } = {}): Promise<LoadTestSummary> {
+  const options = loadTestOptions(req.durationSeconds + req.warmupSeconds);
   const { runLoadTest } = proxyActivities<Activities>({
-    ...loadTestOptions(req.durationSeconds + req.warmupSeconds),
+    ...options,
+    ...(opts.singleAttempt ? { retry: { ...options.retry, maximumAttempts: 1 } } : {}),
     taskQueue: LOADGEN_TASK_QUEUE,
     scheduleToStartTimeout: '5 minutes',
     summary: describeLoadTest(req),
@@ -44,7 +61,8 @@ export async function loadTest(req: LoadTestRequest): Promise<LoadTestSummary> {
               ? NO_GENERATOR
               : (err.cause?.message ?? err.message);
           const which = parts.length > 1 ? `load-test shard ${i + 1}/${parts.length} was lost` : `load test ${req.phase} failed`;
-          throw ApplicationFailure.nonRetryable(`${which}: ${why}`, 'LoadShardLost');
+          const type = opts.singleAttempt && retryableLoss(err) ? LOAD_ATTEMPT_LOST : 'LoadShardLost';
+          throw ApplicationFailure.nonRetryable(`${which}: ${why}`, type);
         }),
       ),
     ),
@@ -55,7 +73,9 @@ export async function loadTest(req: LoadTestRequest): Promise<LoadTestSummary> {
     retry: { maximumAttempts: 3 },
     summary: `merge the ${results.length} shards' histograms`,
   });
-  return mergeLoadTests({ request: req, shardIds: results.map((r) => r.id) });
+  const merged = await mergeLoadTests({ request: req, shardIds: results.map((r) => r.id) });
+  const window = mergeLoadWindows(results.map((r) => r.window));
+  return window ? { ...merged, window } : merged;
 }
 
 /** A load test on its own, e.g. from the CLI or another workflow. */

@@ -2,7 +2,9 @@
 import { isCancellation, patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { inventoryBottlenecks } from '../common/bottlenecks';
+import { keepIfPaired, type NotMeasured } from '../common/load-window';
 import type { ProfilingInput, ProfilingResult } from '../common/stages';
+import { measureBaseline } from './baseline-round';
 import { loadTestOptions } from './timeouts';
 import { loadTest } from './load-test';
 
@@ -14,7 +16,44 @@ function windowActivities(seconds: number, summary: string) {
   return proxyActivities<Activities>({ ...loadTestOptions(seconds), summary });
 }
 
-export async function profilingWorkflow({ runId, target }: ProfilingInput): Promise<ProfilingResult> {
+export async function profilingWorkflow(input: ProfilingInput): Promise<ProfilingResult> {
+  // Histories recorded before the load window was measured per attempt take the earlier path.
+  return patched('profiling-load-window') ? profileInLoadWindow(input) : profileBeforeLoadWindow(input);
+}
+
+/** Samples are kept only when they cover the load attempt that was measured; the others are reported as not measured. */
+async function profileInLoadWindow({ runId, target }: ProfilingInput): Promise<ProfilingResult> {
+  const round = await measureBaseline(runId, target);
+  const { baseline, dbBefore, cacheBefore } = round;
+  const notMeasured: NotMeasured[] = [];
+  const process = keepIfPaired('process', round.process, baseline.window, notMeasured);
+  const cpu = keepIfPaired('cpu', round.cpu, baseline.window, notMeasured);
+  const dbActivity = keepIfPaired('database-activity', round.dbActivity, baseline.window, notMeasured);
+  const activityNotMeasured = notMeasured.find((m) => m.what === 'database-activity')?.reason;
+
+  const windowRequests = baseline.requests + baseline.warmupRequests;
+  const totalRequestLatencyMs = baseline.latencyMs.mean * windowRequests;
+  const [database, cache, network] = await Promise.all([
+    dbBefore
+      ? shortActivities('pg_stat_statements after the load: the window').profileDatabase({
+          runId,
+          target,
+          beforeSnapshotId: dbBefore.snapshotId,
+          windowRequests,
+          totalRequestLatencyMs,
+          ...(dbActivity?.artifactId ? { activityArtifactId: dbActivity.artifactId } : {}),
+          ...(activityNotMeasured ? { activityNotMeasured } : {}),
+        })
+      : null,
+    cacheBefore ? shortActivities('Redis INFO and SLOWLOG after the load: the window').profileCache({ target, before: cacheBefore }) : null,
+    shortActivities('connect, TTFB and transfer of each endpoint, 3 fresh connections').measureNetwork({ target }),
+  ]);
+
+  const bottlenecks = inventoryBottlenecks({ baseline, database, cache, process, network, cpu }, target.targets);
+  return { baseline, database, cache, process, network, cpu, bottlenecks, ...(notMeasured.length ? { notMeasured } : {}) };
+}
+
+async function profileBeforeLoadWindow({ runId, target }: ProfilingInput): Promise<ProfilingResult> {
   const { load } = target;
   const windowSeconds = load.warmupSeconds + load.durationSeconds;
   const dbBefore = target.database

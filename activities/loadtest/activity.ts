@@ -3,6 +3,7 @@
 // partial results), saves the full result (histograms, error kinds, per-second series) in the store
 // and returns a small summary.
 import { ApplicationFailure } from '@temporalio/common';
+import type { LoadWindow } from '../../common/load-window';
 import { p95Drift } from '../../common/soak';
 import type { LoadTestRequest, LoadTestSummary } from '../../common/types';
 import type { ActivityDeps } from '../deps';
@@ -58,6 +59,7 @@ export function createLoadTestActivities(deps: ActivityDeps) {
       let last: LoadProgress | undefined;
       const budget = await loadTestBudget(deps, req);
       const ownCap = req.maxRequests ?? DEFAULT_MAX_REQUESTS;
+      const startMs = Date.now();
       const result = await runLoad({
         policy: deps.policy,
         target: req.target,
@@ -92,8 +94,14 @@ export function createLoadTestActivities(deps: ActivityDeps) {
         result,
         runBudget: { ...budget, spent: result.capped && budget.allowed < ownCap },
       };
+      const window: LoadWindow = {
+        attempt: ctx?.info.attempt ?? 1,
+        startMs,
+        measuredFromMs: startMs + req.warmupSeconds * 1000,
+        endMs: Date.now(),
+      };
       const id = await saveArtifact(deps.store, req.runId, 'loadtest', artifact);
-      return toSummary(id, req, result, artifact.runBudget!.spent);
+      return { ...toSummary(id, req, result, artifact.runBudget!.spent), window };
     },
 
     /** Merges the stored results of a distributed test's shards into one result, stored too. */

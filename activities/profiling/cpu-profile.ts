@@ -24,6 +24,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
+import { retrySpan, type PlannedWindow } from '../../common/load-window';
 import type { TargetProfile } from '../../common/profile';
 import type { CpuProfileSummary, EventLoopDelay } from '../../common/types';
 import type { ActivityDeps } from '../deps';
@@ -44,6 +45,7 @@ export interface ProfileCpuRequest {
   samplingIntervalUs?: number; // default 1000
   thresholdPct?: number; // hot functions: self share above it (default 5)
   top?: number; // functions kept in the summary (default 15)
+  window?: PlannedWindow; // the load window the profile belongs to: a retry profiles only what is left of it
 }
 
 export interface ProfileCpuHooks {
@@ -171,6 +173,7 @@ export async function profileCpu(
   summary.pid = w.pid;
   summary.runtime = w.runtime;
   summary.eventLoopDelayMs = w.eventLoopDelayMs;
+  if (w.fromMs !== null) summary.window = { fromMs: w.fromMs, toMs: w.toMs ?? Date.now() };
   if (!w.profile) return summary;
   await keepProfile(w.profile, summary, req, store, hooks);
   return summary;
@@ -185,6 +188,8 @@ interface ProfileWindow {
   pid: number | null;
   runtime: string | null;
   problems: string[];
+  fromMs: number | null; // wall clock while the profiler ran
+  toMs: number | null;
 }
 
 /**
@@ -203,6 +208,8 @@ async function profileWindow(session: InspectorSession, req: ProfileCpuRequest, 
     pid: null,
     runtime: null,
     problems: [],
+    fromMs: null,
+    toMs: null,
   };
   try {
     const startAfterMs = Math.max(0, req.startAfterSeconds ?? 0) * 1000;
@@ -222,6 +229,7 @@ async function profileWindow(session: InspectorSession, req: ProfileCpuRequest, 
     await session.send('Profiler.setSamplingInterval', { interval: intervalUs });
     await session.send('Profiler.start');
     w.profiling = true;
+    w.fromMs = Date.now();
 
     const t0 = Date.now();
     for (;;) {
@@ -233,6 +241,7 @@ async function profileWindow(session: InspectorSession, req: ProfileCpuRequest, 
       if (session.closed) break;
     }
 
+    w.toMs = Date.now();
     const stopped = await session.send<{ profile?: unknown }>('Profiler.stop', {}, 60_000);
     w.profiling = false;
     if (!isCpuProfile(stopped.profile)) throw new Error('Profiler.stop returned no profile');
@@ -319,7 +328,14 @@ export function createCpuProfileActivities(deps: ActivityDeps) {
     /** CPU profile + event-loop delay of a Node.js target over the load window; null without process.inspectorUrl. */
     async profileCpu(req: ProfileCpuRequest): Promise<CpuProfileSummary | null> {
       const ctx = activityContext();
-      return profileCpu(req, deps.store, {
+      const inspectorUrl = req.target.process?.inspectorUrl;
+      const attempt = ctx?.info.attempt ?? 1;
+      const now = Date.now();
+      const fromMs = attempt > 1 && req.window ? req.window.measureFromMs : now + (req.startAfterSeconds ?? 0) * 1000;
+      const span = retrySpan(attempt, now, req.window, { fromMs, durationMs: req.durationSeconds * 1000 });
+      if (!span.sample) return inspectorUrl ? { ...emptySummary(inspectorUrl, req, [span.reason]), notMeasured: span.reason } : null;
+      const windowed = { ...req, startAfterSeconds: span.startAfterMs / 1000, durationSeconds: span.durationMs / 1000 };
+      return profileCpu(windowed, deps.store, {
         signal: ctx?.cancellationSignal,
         heartbeat: ctx ? (d) => ctx.heartbeat(d) : undefined,
         policy: deps.policy,

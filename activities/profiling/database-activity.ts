@@ -2,6 +2,7 @@
 // of the target's database. An activity of its own beside the load test (it heartbeats each sample
 // and stops on cancel); the samples go to the store and profileDatabase reads them by id.
 import type { Pool, PoolClient } from 'pg';
+import { retrySpan, type PlannedWindow, type SampleWindow } from '../../common/load-window';
 import type { TargetProfile } from '../../common/profile';
 import { activityContext, sleep } from '../activity-context';
 import type { ActivityDeps } from '../deps';
@@ -17,6 +18,8 @@ export interface SampleDatabaseActivityRequest {
   target: TargetProfile;
   durationSeconds: number;
   intervalMs?: number;
+  /** The load window the samples belong to: a retry samples only what is left of it. */
+  window?: PlannedWindow;
 }
 
 export interface DatabaseActivitySamples {
@@ -24,6 +27,8 @@ export interface DatabaseActivitySamples {
   samples: number;
   /** Samples that failed (the target busy or restarting); a missed sample is not a failure. */
   missed: number;
+  window?: SampleWindow; // what the samples cover (wall clock)
+  notMeasured?: string; // a retry after the load window: nothing sampled, and why
 }
 
 const MAX_SAMPLES = 2_000;
@@ -78,9 +83,12 @@ export function createDatabaseActivitySampler(deps: ActivityDeps) {
     async sampleDatabaseActivity(req: SampleDatabaseActivityRequest): Promise<DatabaseActivitySamples> {
       if (!req.target.database) return { artifactId: null, samples: 0, missed: 0 };
       const ctx = activityContext();
+      const now = Date.now();
+      const span = retrySpan(ctx?.info.attempt ?? 1, now, req.window, { fromMs: now, durationMs: req.durationSeconds * 1000 });
+      if (!span.sample) return { artifactId: null, samples: 0, missed: 0, notMeasured: span.reason };
       const { samples, missed } = await sampleDatabaseActivity(
         deps.connections.database(req.target),
-        req.durationSeconds,
+        span.durationMs / 1000,
         req.intervalMs ?? 500,
         {
           signal: ctx?.cancellationSignal,
@@ -88,8 +96,9 @@ export function createDatabaseActivitySampler(deps: ActivityDeps) {
         },
       );
       if (ctx?.cancellationSignal.aborted) throw ctx.cancellationSignal.reason;
+      const window = { fromMs: now, toMs: Date.now() };
       const artifactId = samples.length ? await saveArtifact(deps.store, req.runId, DB_ACTIVITY_KIND, samples) : null;
-      return { artifactId, samples: samples.length, missed };
+      return { artifactId, samples: samples.length, missed, window };
     },
   };
 }

@@ -40,6 +40,8 @@ export interface ProfileDatabaseRequest {
   totalRequestLatencyMs: number;
   /** The pg_stat_activity samples of the window (sampleDatabaseActivity); absent in requests recorded before it. */
   activityArtifactId?: string | null;
+  /** Why the window has no activity samples (they did not cover the load): then none is taken after it either. */
+  activityNotMeasured?: string;
 }
 
 type Counters = { tables: TableCounters[]; indexes: IndexCounters[] };
@@ -73,7 +75,12 @@ async function loadBefore(store: Pool, id: string | null, problems: string[]): P
 }
 
 /** The window's activity samples; one sample now when they are missing (better than none). */
-async function activitySamples(pool: Pool, store: Pool, id: string | null | undefined, problems: string[]): Promise<ActivitySample[]> {
+async function activitySamples(pool: Pool, store: Pool, req: ProfileDatabaseRequest, problems: string[]): Promise<ActivitySample[]> {
+  const id = req.activityArtifactId;
+  if (req.activityNotMeasured) {
+    problems.push(`pg_stat_activity ${req.activityNotMeasured}`);
+    return [];
+  }
   if (id) {
     try {
       return await loadArtifact<ActivitySample[]>(store, id);
@@ -116,7 +123,7 @@ async function profileDatabase(deps: ActivityDeps, req: ProfileDatabaseRequest):
   problems.push(...read.problems);
   const counters = await readCounters(pool, req.target.database.schemas, problems, '');
   await saveSnapshot(deps.store, req.runId, read.rows, counters);
-  const samples = await activitySamples(pool, deps.store, req.activityArtifactId, problems);
+  const samples = await activitySamples(pool, deps.store, req, problems);
   const pgQualstats = usable(qualstatsState);
   if (!hypopg) {
     problems.push(`hypopg is not available, so index proposals cannot be verified with hypothetical indexes: ${installHint(hypopgState)}`);

@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
+import { retrySpan, type PlannedWindow } from '../../common/load-window';
 import type { TargetProfile } from '../../common/profile';
 import type { NetworkProfile, ProcessProfile } from '../../common/types';
 import type { ActivityDeps } from '../deps';
@@ -144,6 +145,8 @@ export interface SampleProcessRequest {
   target: TargetProfile;
   durationSeconds: number;
   intervalMs?: number;
+  /** The load window the samples belong to: a retry samples only what is left of it. */
+  window?: PlannedWindow;
 }
 
 export interface MeasureNetworkRequest {
@@ -167,6 +170,7 @@ export async function sampleProcessMetrics(
   const ioStart = await readHostIo();
   const proc = await startObserving(found);
   const wallStart = proc.prevWall;
+  const fromMs = Date.now();
   const mem: number[] = [];
   let samples = 0;
   // Per-sample RSS and CPU (the soak fits the RSS slope to it to flag leaks).
@@ -212,6 +216,24 @@ export async function sampleProcessMetrics(
     hostIo: ioStart && ioEnd ? hostIoRates(ioStart, ioEnd, ioSeconds) : null,
     samples,
     series,
+    window: { fromMs, toMs: Date.now() },
+  };
+}
+
+/** A retry after the load window: nothing sampled, and why. */
+export function notMeasuredProcess(reason: string): ProcessProfile {
+  return {
+    pid: null,
+    cpuPctAvg: null,
+    cpuPctMax: null,
+    rssMbMax: null,
+    openFdsMax: null,
+    hostCpuPctAvg: 0,
+    hostMemUsedPct: 0,
+    loadAvg1: 0,
+    hostIo: null,
+    samples: 0,
+    notMeasured: reason,
   };
 }
 
@@ -273,7 +295,11 @@ export function createProcessActivities(deps: ActivityDeps) {
   return {
     async sampleProcessMetrics(req: SampleProcessRequest): Promise<ProcessProfile> {
       const ctx = activityContext();
-      return sampleProcessMetrics(req, ctx?.cancellationSignal, ctx ? (d) => ctx.heartbeat(d) : undefined);
+      const now = Date.now();
+      const span = retrySpan(ctx?.info.attempt ?? 1, now, req.window, { fromMs: now, durationMs: req.durationSeconds * 1000 });
+      if (!span.sample) return notMeasuredProcess(span.reason);
+      const durationSeconds = span.durationMs / 1000;
+      return sampleProcessMetrics({ ...req, durationSeconds }, ctx?.cancellationSignal, ctx ? (d) => ctx.heartbeat(d) : undefined);
     },
     async measureNetwork(req: MeasureNetworkRequest): Promise<NetworkProfile> {
       const ctx = activityContext();

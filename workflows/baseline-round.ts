@@ -1,0 +1,100 @@
+// The baseline measured as one round: before-snapshots, the load and its samplers, all of one load
+// attempt. A round whose load attempt is lost (its worker died) is discarded whole and measured again,
+// so the database and cache windows never count a killed attempt's traffic, and samplers are told the
+// round's planned window so that a retried sampler never measures an idle target.
+import { ApplicationFailure, CancellationScope, isCancellation, log, proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { PlannedWindow } from '../common/load-window';
+import type { TargetProfile } from '../common/profile';
+import type { CpuProfileSummary, LoadTestSummary, ProcessProfile } from '../common/types';
+import { LOAD_ATTEMPT_LOST, loadTest } from './load-test';
+import { loadTestOptions } from './timeouts';
+
+type Snapshots = Awaited<ReturnType<Activities['captureDatabaseSnapshot']>> | null;
+
+export interface BaselineRound {
+  dbBefore: Snapshots;
+  cacheBefore: Awaited<ReturnType<Activities['captureCacheSnapshot']>> | null;
+  baseline: LoadTestSummary;
+  process: ProcessProfile;
+  cpu: CpuProfileSummary | null;
+  dbActivity: Awaited<ReturnType<Activities['sampleDatabaseActivity']>> | null;
+}
+
+const MAX_ROUNDS = 2;
+
+function shortActivities(summary: string) {
+  return proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry: { maximumAttempts: 3 }, summary });
+}
+
+function windowActivities(seconds: number, summary: string) {
+  return proxyActivities<Activities>({ ...loadTestOptions(seconds), summary });
+}
+
+/** The baseline's round; a second one when the first one's load attempt was lost. */
+export async function measureBaseline(runId: string, target: TargetProfile): Promise<BaselineRound> {
+  for (let round = 1; ; round++) {
+    try {
+      return await measureRound(runId, target);
+    } catch (err) {
+      if (round >= MAX_ROUNDS || !(err instanceof ApplicationFailure && err.type === LOAD_ATTEMPT_LOST)) throw err;
+      log.warn('baseline load attempt lost: measuring the baseline again with new before-snapshots', { error: err.message });
+    }
+  }
+}
+
+async function measureRound(runId: string, target: TargetProfile): Promise<BaselineRound> {
+  const { load } = target;
+  const windowSeconds = load.warmupSeconds + load.durationSeconds;
+  const dbBefore = target.database
+    ? await shortActivities('pg_stat_statements and table counters before the load').captureDatabaseSnapshot({ runId, target })
+    : null;
+  const cacheBefore = target.redis
+    ? await shortActivities('Redis INFO and SLOWLOG before the load').captureCacheSnapshot({ target })
+    : null;
+  const now = Date.now(); // workflow time: deterministic
+  const window: PlannedWindow = { measureFromMs: now + load.warmupSeconds * 1000, endMs: now + windowSeconds * 1000 };
+  const scope = new CancellationScope();
+  const [baseline, process, cpu, dbActivity] = await scope.run(() =>
+    Promise.all([
+      loadTest(
+        {
+          runId,
+          phase: 'baseline',
+          target,
+          concurrency: load.concurrency,
+          durationSeconds: load.durationSeconds,
+          warmupSeconds: load.warmupSeconds,
+        },
+        { singleAttempt: true },
+      ).catch((err) => {
+        scope.cancel(); // the samplers belong to this attempt's window: stop them
+        throw err;
+      }),
+      windowActivities(windowSeconds, `process and host metrics for ${windowSeconds} s`).sampleProcessMetrics({
+        target,
+        durationSeconds: windowSeconds,
+        window,
+      }),
+      target.process?.inspectorUrl
+        ? windowActivities(windowSeconds, `CPU profile through the inspector for ${load.durationSeconds} s`).profileCpu({
+            runId,
+            target,
+            durationSeconds: load.durationSeconds,
+            startAfterSeconds: load.warmupSeconds,
+            window,
+          })
+        : null,
+      dbBefore?.snapshotId
+        ? windowActivities(windowSeconds, `pg_stat_activity every 500 ms for ${windowSeconds} s`)
+            .sampleDatabaseActivity({ runId, target, durationSeconds: windowSeconds, window })
+            // Side evidence: without it profileDatabase takes one sample after the load and says so.
+            .catch((err) => {
+              if (isCancellation(err)) throw err;
+              return null;
+            })
+        : null,
+    ]),
+  );
+  return { dbBefore, cacheBefore, baseline, process, cpu, dbActivity };
+}
