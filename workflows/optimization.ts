@@ -2,6 +2,7 @@
 import { ApplicationFailure, CancellationScope, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { describeAction, describeUndo } from '../common/contract';
+import { rootCauseMessage } from '../common/failure-cause';
 import { applyOrder } from '../common/plan';
 import type { OptimizationInput, OptimizationResult } from '../common/stages';
 import type { AppliedChange, RolledBackChange } from '../common/types';
@@ -27,7 +28,7 @@ export async function rollbackAll(target: TargetProfile, applied: AppliedChange[
       try {
         out.push(await rollbackChange({ target, change, reason }));
       } catch (err) {
-        out.push({ itemId: change.itemId, reason, ok: false, details: `rollback failed: ${(err as Error).message}` });
+        out.push({ itemId: change.itemId, reason, ok: false, details: `rollback failed: ${rootCauseMessage(err)}` });
       }
     }
     return out;
