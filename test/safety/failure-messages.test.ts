@@ -8,6 +8,8 @@ import { execFile } from 'node:child_process';
 import { DefaultLogger, type NativeConnection, Runtime } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createWorkers } from '../../worker/create-worker';
 import { TASK_QUEUE, workflowIdFor, type RunInput } from '../../common/run';
@@ -120,6 +122,15 @@ describe('failure messages', { concurrency: false }, () => {
     const report = await cli(['report', handle.workflowId]);
     assert.equal(report.code, 2);
     assert.match(report.stderr, new RegExp(`ended FAILED: .*${origin.replace(/[.]/g, '\\.')}`));
+    // run --wait against the dead target: the pre-check's message, not "Workflow execution failed".
+    const profile = join(mkdtempSync(join(tmpdir(), 'perf-failures-')), 'dying.json');
+    writeFileSync(profile, JSON.stringify(dying.profile));
+    const run = await cli(['run', '--target', profile, '--tier', 'T1', '--auto-approve', '--wait']);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(
+      run.stderr,
+      new RegExp(`error: the run failed: target dying does not answer at ${origin.replace(/[.]/g, '\\.')} .*\\(in activity precheck\\)`),
+    );
   });
 
   test('approved items after a failed one are reported skipped, not not_approved', async () => {
