@@ -17,9 +17,11 @@ import { createWorkers } from '../../worker/create-worker';
 import { TASK_QUEUE, workflowIdFor } from '../../common/run';
 import { OutputContractSchema } from '../../common/output-contract';
 import { parseTargetProfile } from '../../common/profile';
-import type { AppliedChange, PlanItem } from '../../common/types';
+import type { AppliedChange, PlanItem, RolledBackChange } from '../../common/types';
+import { rollbackWorkflowId } from '../../common/later-rollback';
 import { optimizationWorkflow, performanceOrchestration, rollbackChangesWorkflow } from '../../workflows';
-import { startScriptedTarget, type ScriptedTarget } from '../helpers/scripted-target';
+import { startScriptedTarget, type ScriptedTarget, type ScriptedToggle } from '../helpers/scripted-target';
+import { recordHistories } from '../helpers/record-histories';
 import { REDIS_URL, testDatabase, testPool } from '../helpers/services';
 import { startTemporal, workflowBundle } from '../helpers/temporal';
 
@@ -33,6 +35,7 @@ let client: Client;
 let workers: Awaited<ReturnType<typeof createWorkers>>;
 let workerDone: Promise<void>;
 let shop: ScriptedTarget; // two toggles that each make an endpoint fast
+const alpha: ScriptedToggle = { name: 'alphaCache', endpoint: 'alpha', delayWhenOn: 1 }; // a test may make its API refuse
 let pool: Pool;
 let cliEnv: NodeJS.ProcessEnv;
 const dir = mkdtempSync(join(tmpdir(), 'perf-rollback-'));
@@ -52,10 +55,7 @@ before(async () => {
   shop = await startScriptedTarget({
     name: 'rbshop',
     endpoints: { alpha: 30, beta: 20 },
-    toggles: [
-      { name: 'alphaCache', endpoint: 'alpha', delayWhenOn: 1 },
-      { name: 'betaCache', endpoint: 'beta', delayWhenOn: 1 },
-    ],
+    toggles: [alpha, { name: 'betaCache', endpoint: 'beta', delayWhenOn: 1 }],
     profile: { redis: { urlEnv: 'RBSHOP_REDIS_URL' }, scope: ['caching'] },
   });
   workers = await createWorkers({
@@ -102,24 +102,30 @@ async function indexDef(name: string): Promise<string | null> {
   return rows[0]?.indexdef ?? null;
 }
 
+/** A run of the shop with both toggles approved; returns when it has finished. */
+async function runShop() {
+  const id = workflowIdFor(shop.profile.name);
+  const handle = await client.workflow.start(performanceOrchestration, {
+    taskQueue: TASK_QUEUE,
+    workflowId: id,
+    args: [
+      {
+        target: shop.profile,
+        tier: 'T1',
+        autoApprove: true,
+        approvalTimeoutMs: 60_000,
+        onApprovalTimeout: 'end',
+        requestedBy: 'test',
+        regressionThresholdPct: 50,
+      },
+    ],
+  });
+  return { id, handle };
+}
+
 describe('rollback of a finished run', { concurrency: false }, () => {
   test('recorded on the run, idempotent, and a toggle changed since is left alone', async () => {
-    const id = workflowIdFor(shop.profile.name);
-    const handle = await client.workflow.start(performanceOrchestration, {
-      taskQueue: TASK_QUEUE,
-      workflowId: id,
-      args: [
-        {
-          target: shop.profile,
-          tier: 'T1',
-          autoApprove: true,
-          approvalTimeoutMs: 60_000,
-          onApprovalTimeout: 'end',
-          requestedBy: 'test',
-          regressionThresholdPct: 50,
-        },
-      ],
-    });
+    const { id, handle } = await runShop();
     const result = OutputContractSchema.parse(await handle.result());
     assert.deepEqual(result.optimizations_implemented.map((o) => [o.id, o.status]).sort(), [
       ['cache-alpha', 'applied'],
@@ -215,5 +221,37 @@ describe('rollback of a finished run', { concurrency: false }, () => {
     assert.equal(await indexDef('rb_placed'), replaced, 'an index that is not the run’s is left as it is');
     assert.match(byId['cache-alpha'].skipped ?? '', /already restored/);
     assert.equal(shop.writes.length, writes, 'nothing written to the toggle API');
+  });
+
+  test('an undo that fails is reported, exits 1, and the next rollback retries it alone', async () => {
+    Object.assign(shop.toggles, { alphaCache: false, betaCache: false });
+    const { id, handle } = await runShop();
+    await handle.result();
+    assert.deepEqual({ ...shop.toggles }, { alphaCache: true, betaCache: true });
+    alpha.refuse = true; // the toggle API refuses alphaCache for now
+    const first = await cli(['rollback', id]);
+    assert.equal(first.code, 1, first.stdout);
+    assert.match(first.stdout, /FAILED cache-alpha: rollback failed: .*locked during the sale/);
+    assert.match(first.stdout, /rolled back cache-beta: toggle betaCache restored to false/);
+    assert.match(first.stderr, /1 undo\(s\) failed; fix the cause and run perf-orch rollback perf-rbshop again: only those are retried/);
+    alpha.refuse = false;
+    const writes = shop.writes.length;
+    const second = await cli(['rollback', id]);
+    assert.equal(second.code, 0, second.stderr);
+    assert.equal(second.stdout.trim(), 'rolled back cache-alpha: toggle alphaCache restored to false');
+    assert.deepEqual(shop.writes.slice(writes), [{ name: 'alphaCache', value: false }], 'betaCache is not touched again');
+    const third = await cli(['rollback', id]);
+    assert.match(third.stdout, /already rolled back/);
+    const record: RolledBackChange[] = await client.workflow.getHandle(rollbackWorkflowId(id, handle.firstExecutionRunId)).result();
+    assert.deepEqual(
+      record.map((r) => [r.itemId, r.ok]),
+      [
+        ['cache-beta', true],
+        ['cache-alpha', false],
+        ['cache-alpha', true],
+      ],
+    );
+    // The latest rollback (a previous record in, one change left to undo): replayed by test/replay.
+    await recordHistories(client, 'rollback-retried', [rollbackWorkflowId(id, handle.firstExecutionRunId)]);
   });
 });
