@@ -1,5 +1,7 @@
 // perf-orch: the command-line client.
 import { Command } from 'commander';
+import { WorkflowFailedError } from '@temporalio/client';
+import { rootCauseMessage } from '../common/failure-cause';
 import { ProfileError } from '../common/profile';
 import { registerDecide } from './commands/decide';
 import { registerDev } from './commands/dev';
@@ -29,6 +31,8 @@ program.parseAsync(process.argv).catch((err: unknown) => {
     console.error(`error: ${err.message}`);
     process.exit(2);
   }
-  console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+  // A failed run (run --wait): the cause inside Temporal's wrappers, not "Workflow execution failed".
+  if (err instanceof WorkflowFailedError) console.error(`error: the run failed: ${rootCauseMessage(err)}`);
+  else console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });

@@ -1,7 +1,23 @@
 // The playbook: what was changed, how to undo each change by hand, and the manual steps left.
+import type { LaterRollback } from '../common/later-rollback';
 import type { OutputContract } from '../common/output-contract';
 
-export function renderPlaybook(r: OutputContract): string {
+/** What a rollback after the run did to each change, skipped ones with the reason. */
+function laterRollbackSection(later: LaterRollback | null): string[] {
+  if (!later?.changes.length) return [];
+  return [
+    '## Rolled back after the run',
+    '',
+    `\`perf-orch rollback\` (workflow ${later.workflowId}${later.closedAt ? `, ended ${later.closedAt}` : ''}):`,
+    '',
+    ...later.changes.map(
+      (c) => `- **${c.itemId}**: ${!c.ok ? `FAILED: ${c.details}` : c.skipped ? `skipped: ${c.skipped}` : `rolled back: ${c.details}`}`,
+    ),
+    '',
+  ];
+}
+
+export function renderPlaybook(r: OutputContract, later: LaterRollback | null = null): string {
   const id = r.target_system.workflow_id;
   const items = r.optimizations_implemented;
   const applied = items.filter((o) => o.status === 'applied');
@@ -19,6 +35,7 @@ export function renderPlaybook(r: OutputContract): string {
     '',
     `Undo all of them at once: \`perf-orch rollback ${id}\`.`,
     '',
+    ...laterRollbackSection(later),
     '## Manual steps',
     '',
     ...(manual.length

@@ -1,6 +1,8 @@
 // Text rendering for the terminal: plan, before/after table, status.
 import type { OutputContract } from '../common/output-contract';
 import type { RunStatus } from '../common/run';
+import type { LaterRollback } from '../common/later-rollback';
+import type { RolledBackChange } from '../common/types';
 import { describeAction } from '../common/contract';
 import { needsExplicitApproval } from '../common/plan';
 import { round } from '../common/round';
@@ -64,6 +66,26 @@ export function planTable(status: RunStatus): string {
       describeAction(i.action).slice(0, 90),
     ]),
   ]);
+}
+
+/** What a run applied, failed to apply, did not attempt and rolled back (during the run and after it). */
+export function changeLines(s: RunStatus, later: LaterRollback | null): string[] {
+  const lines: string[] = [];
+  const undo = (r: RolledBackChange) => `${r.itemId}${!r.ok ? ' (FAILED)' : r.skipped ? ` (skipped: ${r.skipped})` : ''}`;
+  if (s.applied.length) lines.push(`applied: ${s.applied.map((a) => a.itemId).join(', ')}`);
+  if (s.failed) {
+    lines.push(`failed: ${s.failed.itemId}: ${s.failed.error}`);
+    const tried = new Set([...s.applied.map((a) => a.itemId), s.failed.itemId]);
+    const approved = s.decision?.kind === 'approved' ? s.decision.itemIds : [];
+    const skipped = approved.filter((i) => !tried.has(i));
+    if (skipped.length) lines.push(`skipped (not attempted after ${s.failed.itemId} failed): ${skipped.join(', ')}`);
+  }
+  if (s.rolledBack.length) lines.push(`rolled back: ${s.rolledBack.map(undo).join(', ')}`);
+  if (later?.running) lines.push(`rollback after the run under way: ${later.workflowId}`);
+  if (later?.changes.length) {
+    lines.push(`rolled back after the run (${later.workflowId}, ended ${later.closedAt}): ${later.changes.map(undo).join(', ')}`);
+  }
+  return lines;
 }
 
 /** Bytes per second, in B/s, KB/s, MB/s or GB/s (powers of 1024). */

@@ -58,7 +58,8 @@ function itemStatus(item: PlanItem, r: RunRecord): OutputContract['optimizations
   if (r.optimization?.failed?.itemId === item.id) return 'failed';
   if (r.optimization?.rolledBack.some((x) => x.itemId === item.id && x.ok)) return 'rolled_back';
   if (r.optimization?.applied.some((x) => x.itemId === item.id)) return 'applied';
-  return 'not_approved';
+  // Approved, neither applied nor failed: an earlier item failed and the saga stopped before it.
+  return r.optimization?.failed ? 'skipped' : 'not_approved';
 }
 
 export function buildOutputContract(r: RunRecord): OutputContract {
@@ -287,8 +288,12 @@ function nextSteps(r: RunRecord): string[] {
   if (r.outcome === 'approval_timed_out') steps.push('the plan was not approved in time; review it and start a new run');
   if (r.outcome === 'regressed_rolled_back')
     steps.push('validation found a regression and rolled the changes back; apply items one at a time to find the culprit');
-  if (r.outcome === 'apply_failed_rolled_back')
-    steps.push(`applying ${r.optimization?.failed?.itemId} failed (${r.optimization?.failed?.error}); fix the cause and run again`);
+  if (r.outcome === 'apply_failed_rolled_back') {
+    const failed = r.optimization?.failed;
+    steps.push(`applying ${failed?.itemId} failed (${failed?.error}); fix the cause and run again`);
+    const skipped = r.plan.items.filter((i) => itemStatus(i, r) === 'skipped').map((i) => i.id);
+    if (skipped.length) steps.push(`${skipped.join(', ')}: approved but not attempted: ${failed?.itemId} failed before it`);
+  }
   steps.push(...rollbackSteps(r));
   for (const i of r.plan.items.filter((x) => !x.automatic)) steps.push(`manual (${i.layer}): ${i.title}`);
   const approved = r.decision.kind === 'approved' ? r.decision.itemIds : [];

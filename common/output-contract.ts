@@ -112,7 +112,8 @@ export const OutputContractSchema = z
         layer: z.enum(LAYERS),
         root_cause: z.string(),
         action: z.string(),
-        status: z.enum(['applied', 'rolled_back', 'failed', 'not_approved', 'manual', 'rejected']),
+        // skipped: approved, but not attempted because an earlier item's apply failed
+        status: z.enum(['applied', 'rolled_back', 'failed', 'skipped', 'not_approved', 'manual', 'rejected']),
         estimated_gain_pct: num,
         impact_score: num,
         rollback: z.string(),

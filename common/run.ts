@@ -65,6 +65,8 @@ export interface RunStatus {
   bottlenecks: Bottleneck[];
   applied: AppliedChange[];
   rolledBack: RolledBackChange[];
+  // The approved item whose apply failed (the items after it were not attempted); absent before it existed.
+  failed?: { itemId: string; error: string } | null;
   rollbackRequested: boolean;
   escalationWorkflowId: string | null;
   error: string | null;

@@ -311,6 +311,11 @@ export interface RolledBackChange {
   reason: string;
   ok: boolean;
   details: string;
+  // The undo changed nothing, and why: already undone (a toggle already back at its previous value,
+  // an index already gone), or the state is no longer the run's (a toggle someone set to another value,
+  // an index of that name with another definition) and was left as it is. Not a failure. Absent in
+  // records written before these checks existed.
+  skipped?: string;
 }
 
 export interface PrecheckResult {

@@ -2,6 +2,7 @@
 import { ApplicationFailure, CancellationScope, patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { describeAction, describeUndo } from '../common/contract';
+import { rootCauseMessage } from '../common/failure-cause';
 import { applyOrder } from '../common/plan';
 import type { OptimizationInput, OptimizationResult } from '../common/stages';
 import type { AppliedChange, RolledBackChange } from '../common/types';
@@ -21,7 +22,6 @@ export function actionActivities(target: TargetProfile, summary: string) {
 }
 
 /** An activity failure's own message (its cause's), not Temporal's "Activity task failed". */
-const failureMessage = (err: unknown) => (err as Error & { cause?: Error }).cause?.message ?? (err as Error).message;
 
 /** Rolls back in reverse order; not cancellable, so a cancelled run never leaves a half-undone change. */
 export async function rollbackAll(target: TargetProfile, applied: AppliedChange[], reason: string): Promise<RolledBackChange[]> {
@@ -32,7 +32,7 @@ export async function rollbackAll(target: TargetProfile, applied: AppliedChange[
       try {
         out.push(await rollbackChange({ target, change, reason }));
       } catch (err) {
-        out.push({ itemId: change.itemId, reason, ok: false, details: `rollback failed: ${failureMessage(err)}` });
+        out.push({ itemId: change.itemId, reason, ok: false, details: `rollback failed: ${rootCauseMessage(err)}` });
       }
     }
     return cleanUpFailedDrops(target, [...applied].reverse(), out);
@@ -65,7 +65,7 @@ export async function optimizationWorkflow({ target, items }: OptimizationInput)
     try {
       applied.push(await applyAction({ target, item }));
     } catch (err) {
-      const error = failureMessage(err);
+      const error = rootCauseMessage(err);
       const reason = `apply of ${item.id} failed`;
       const rolledBack = await rollbackAll(target, applied, reason);
       // The build's INVALID leftover, when its own cleanup could not drop it (an old transaction on the table).

@@ -14,6 +14,7 @@ import {
 import type { Activities } from '../activities';
 import { buildOutputContract, type Outcome } from '../common/contract';
 import { REGRESSION_THRESHOLD_PCT } from '../common/compare';
+import { rootCauseMessage } from '../common/failure-cause';
 import type { OutputContract } from '../common/output-contract';
 import { automaticIds } from '../common/plan';
 import type { Phase, RunInput } from '../common/run';
@@ -95,7 +96,8 @@ class OrchestrationRun {
 
   /** A run that ends early (cancelled, or a step failed for good) leaves nothing half-applied. */
   async endEarly(err: unknown): Promise<void> {
-    const why = isCancellation(err) ? 'run cancelled' : `run failed: ${(err as Error).message}`;
+    // The cause inside the wrappers: "Child Workflow execution failed" tells a person nothing.
+    const why = isCancellation(err) ? 'run cancelled' : `run failed: ${rootCauseMessage(err)}`;
     await this.rollback(why);
     this.state.fail(isCancellation(err) ? 'cancelled' : 'failed', why);
   }
@@ -170,7 +172,7 @@ class OrchestrationRun {
       }),
     );
     this.optimization = optimization;
-    this.state.recordApplied(optimization.applied, optimization.rolledBack);
+    this.state.recordApplied(optimization);
     return optimization;
   }
 

@@ -5,6 +5,7 @@ import { condition, setCurrentDetails, setHandler, upsertSearchAttributes } from
 import { defaultApprovalIds } from '../common/plan';
 import type { Phase, RunInput, RunStatus } from '../common/run';
 import { PERF_PHASE } from '../common/search-attributes';
+import type { OptimizationResult } from '../common/stages';
 import type { AppliedChange, Bottleneck, LoadTestSummary, Plan, RolledBackChange } from '../common/types';
 import { approvePlanUpdate, rejectPlanSignal, rejectPlanUpdate, requestRollbackSignal, statusQuery } from './messages';
 
@@ -134,10 +135,11 @@ export class RunState {
     this.status.rolledBack.push(...done);
   }
 
-  /** What optimization applied (and already rolled back when an apply failed). */
-  recordApplied(applied: AppliedChange[], rolledBack: RolledBackChange[]): void {
+  /** What optimization applied (and already rolled back when an apply failed), and what failed. */
+  recordApplied({ applied, rolledBack, failed }: OptimizationResult): void {
     this.status.applied = applied;
     this.status.rolledBack = [...rolledBack];
+    this.status.failed = failed;
   }
 
   /** Applied changes not yet rolled back successfully. */

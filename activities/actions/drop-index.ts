@@ -11,6 +11,7 @@ import type { ActionSpec, AppliedChange } from '../../common/types';
 import { ensureParser, parseIndexDefinition } from '../postgres/sql-parse';
 import { asFailure, badPlan, checkIdentifier, dropLeftover, indexState, withBuildSession, type IndexTimeouts } from './create-index';
 import { qualifiedName } from '../postgres/sql-ident';
+import type { UndoResult } from './feature-toggle';
 
 export type DropIndexAction = Extract<ActionSpec, { type: 'drop_index' }>;
 export type RecreateIndexUndo = Extract<AppliedChange['undo'], { type: 'recreate_index' }>;
@@ -61,7 +62,7 @@ export async function dropIndexForPlan(
 }
 
 /** The rollback of dropIndexForPlan: the saved definition, built CONCURRENTLY. */
-export async function recreateIndex(pool: Pool, undo: RecreateIndexUndo, opts: IndexTimeouts): Promise<{ details: string }> {
+export async function recreateIndex(pool: Pool, undo: RecreateIndexUndo, opts: IndexTimeouts): Promise<UndoResult> {
   const schema = checkIdentifier('schema', undo.schema);
   const table = checkIdentifier('table', undo.table);
   const indexName = checkIdentifier('indexName', undo.indexName);
@@ -77,7 +78,13 @@ export async function recreateIndex(pool: Pool, undo: RecreateIndexUndo, opts: I
   if (!check?.concurrent || check.indexName !== indexName) throw badPlan(`could not make a concurrent build of: ${undo.definition}`);
   return withBuildSession(pool, opts, `re-creating ${schema}.${indexName} failed`, async (client) => {
     const st = await indexState(client, schema, indexName);
-    if (st.exists && st.isIndex && st.valid) return { details: `index ${schema}.${indexName} exists again already; left as it is` };
+    if (st.exists && st.isIndex && st.valid) {
+      const skipped =
+        st.definition && !sameDefinition(st.definition, undo.definition)
+          ? `left as it is: an index ${schema}.${indexName} with another definition exists now (${st.definition}; the run dropped: ${undo.definition})`
+          : `already re-created: index ${schema}.${indexName} exists again`;
+      return { details: skipped, skipped };
+    }
     if (st.exists && !st.isIndex) throw badPlan(`cannot re-create ${schema}.${indexName}: the name is taken by another relation`);
     if (st.exists) await dropLeftover(client, schema, indexName);
     const started = Date.now();

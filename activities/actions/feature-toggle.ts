@@ -188,3 +188,43 @@ export async function setToggle(
   }
   return { previous, value: after[toggle.name] };
 }
+
+/** What an undo did; `skipped` when it changed nothing, and why (see RolledBackChange). */
+export interface UndoResult {
+  details: string;
+  skipped?: string;
+}
+
+/**
+ * The rollback of setToggle, after a look at the toggle: still at the value the run set, it goes back
+ * to `previous`; already at `previous`, nothing is done ("already restored", e.g. a retry after the
+ * PUT went through); at a third value someone set since, it is left as it is. The toggle API has no
+ * compare-and-set: a change between the read and the PUT is not seen.
+ */
+export async function restoreToggle(
+  target: TargetProfile,
+  toggle: FeatureToggle,
+  change: { runValue: unknown; previous: unknown },
+  token: string | undefined,
+  policy?: Hosts,
+): Promise<UndoResult> {
+  const current = await readToggles(target, toggle, token, policy);
+  const name = toggle.name;
+  if (Object.prototype.hasOwnProperty.call(current, name)) {
+    const now = current[name];
+    const was = JSON.stringify(change.previous);
+    if (sameValue(now, change.previous)) {
+      const skipped = `already restored: toggle ${name} is ${was}, its value before the run`;
+      return { details: `${skipped}; nothing to do`, skipped };
+    }
+    if (!sameValue(now, change.runValue)) {
+      const skipped =
+        `left as it is: toggle ${name} is now ${JSON.stringify(now)}, not ${JSON.stringify(change.runValue)} as the run set it ` +
+        `(someone changed it since; its value before the run: ${was})`;
+      return { details: skipped, skipped };
+    }
+  }
+  // setToggle refuses a toggle the API does not know, naming the ones it does.
+  const r = await setToggle(target, toggle, change.previous as ToggleValue, token, { policy });
+  return { details: `toggle ${name} restored to ${JSON.stringify(r.value)}` };
+}

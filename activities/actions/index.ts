@@ -6,11 +6,12 @@ import { activityContext } from '../activity-context';
 import type { TargetProfile } from '../../common/profile';
 import type { AppliedChange, PlanItem, RolledBackChange } from '../../common/types';
 import { ActionHeartbeat } from './action-heartbeat';
-import { createIndex, dropIndex } from './create-index';
+import { createIndex } from './create-index';
 import { dropIndexLeftover } from './index-leftover';
 import type { IndexRef, LeftoverCleanup, LeftoverMode } from '../../common/index-leftover';
 import { dropIndexForPlan, recreateIndex } from './drop-index';
-import { resolveToggleToken, setToggle } from './feature-toggle';
+import { resolveToggleToken, restoreToggle, setToggle, type UndoResult } from './feature-toggle';
+import { dropOwnIndex } from './undo-index';
 
 function toggleOf(target: TargetProfile, name: string) {
   const t = target.actions.featureToggles.find((x) => x.name === name);
@@ -88,19 +89,26 @@ export function createActionActivities({ connections, policy }: ActivityDeps) {
     throw ApplicationFailure.nonRetryable(`item ${item.id} is a manual step; the tool never applies it`, 'BadPlan');
   }
 
+  /** Undoes one change after a look at its current state (see restoreToggle, dropOwnIndex, recreateIndex). */
   async function rollback(target: TargetProfile, change: AppliedChange, reason: string): Promise<RolledBackChange> {
-    const done = (details: string): RolledBackChange => ({ itemId: change.itemId, reason, ok: true, details });
-    const u = change.undo;
-    if (u.type === 'drop_index') {
-      await dropIndex(connections.database(target), u.schema, u.indexName, timeouts(target));
-      return done(`dropped index ${u.schema}.${u.indexName} concurrently`);
-    }
-    if (u.type === 'recreate_index') return done((await recreateIndex(connections.database(target), u, timeouts(target))).details);
-    if (u.type === 'none') return done(`nothing to undo: ${u.why}`);
-    const r = await setToggle(target, toggleOf(target, u.toggle), u.value as boolean | number | string, tokenFor(target, u.toggle), {
-      policy,
+    const done = ({ details, skipped }: UndoResult): RolledBackChange => ({
+      itemId: change.itemId,
+      reason,
+      ok: true,
+      details,
+      ...(skipped ? { skipped } : {}),
     });
-    return done(`toggle ${u.toggle} restored to ${JSON.stringify(r.value)}`);
+    const u = change.undo;
+    const a = change.action;
+    if (u.type === 'drop_index') {
+      return done(await dropOwnIndex(connections.database(target), u, a.type === 'create_index' ? a : null, timeouts(target)));
+    }
+    if (u.type === 'recreate_index') return done(await recreateIndex(connections.database(target), u, timeouts(target)));
+    if (u.type === 'none') return done({ details: `nothing to undo: ${u.why}`, skipped: `nothing to undo: ${u.why}` });
+    if (a.type !== 'feature_toggle')
+      throw ApplicationFailure.nonRetryable(`change ${change.itemId}: a toggle undo of a ${a.type} action`, 'BadPlan');
+    const toggle = toggleOf(target, u.toggle);
+    return done(await restoreToggle(target, toggle, { runValue: a.value, previous: u.value }, tokenFor(target, u.toggle), policy));
   }
 
   return {

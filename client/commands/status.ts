@@ -3,7 +3,9 @@ import type { RunStatus } from '../../common/run';
 import { temporalConfig, webUiLink } from '../../common/temporal-config';
 import { statusQuery } from '../../workflows/messages';
 import { withClient } from '../connect';
-import { planTable, table } from '../render';
+import { changeLines, planTable, table } from '../render';
+import { readLaterRollback } from '../later-rollback';
+import { describeRun } from '../run-handle';
 import { currentLoadProgress, describeProgress } from '../load-progress';
 
 export function registerStatus(program: Command): void {
@@ -14,10 +16,15 @@ export function registerStatus(program: Command): void {
     .action(async (id: string, opts: { json?: boolean }) => {
       const cfg = temporalConfig();
       await withClient(async (client) => {
-        const handle = client.workflow.getHandle(id);
-        const desc = await handle.describe();
+        const { handle, desc } = await describeRun(client, id);
         const s: RunStatus = await handle.query(statusQuery);
-        if (opts.json) return console.log(JSON.stringify({ execution: desc.status.name, ...s }, null, 2));
+        // A finished run's later rollback is recorded beside it (common/later-rollback.ts).
+        const later = desc.status.name === 'RUNNING' ? null : await readLaterRollback(client, id, desc.runId);
+        if (opts.json) {
+          const rollbackAfterRun = later && { workflowId: later.workflowId, running: later.running, closedAt: later.closedAt };
+          const rolledBack = [...s.rolledBack, ...(later?.changes ?? [])];
+          return console.log(JSON.stringify({ execution: desc.status.name, ...s, rolledBack, rollbackAfterRun }, null, 2));
+        }
         console.log(`${id}: ${desc.status.name}, phase ${s.phase}${s.tier ? `, tier ${s.tier}` : ''}`);
         console.log(`now: ${s.step}`);
         const load = desc.status.name === 'RUNNING' ? await currentLoadProgress(client, id, desc.runId, s.phase).catch(() => null) : null;
@@ -34,8 +41,7 @@ export function registerStatus(program: Command): void {
         if (s.plan) console.log(`\nplan:\n${planTable(s)}`);
         if (s.plan?.notes?.length) console.log(`\nanalysis notes:\n${s.plan.notes.map((n) => `- ${n}`).join('\n')}`);
         if (s.decision) console.log(`\ndecision: ${JSON.stringify(s.decision)}`);
-        if (s.applied.length) console.log(`applied: ${s.applied.map((a) => a.itemId).join(', ')}`);
-        if (s.rolledBack.length) console.log(`rolled back: ${s.rolledBack.map((r) => `${r.itemId}${r.ok ? '' : ' (FAILED)'}`).join(', ')}`);
+        for (const line of changeLines(s, later)) console.log(line);
         if (s.escalationWorkflowId) console.log(`escalation: ${s.escalationWorkflowId}`);
         console.log(`Web UI: ${webUiLink(cfg, id, desc.runId)}`);
       }, cfg);

@@ -16,8 +16,9 @@ export interface ScriptedToggle {
 export interface ScriptedTarget {
   profile: TargetProfile;
   env: NodeJS.ProcessEnv;
-  toggles: Record<string, boolean>;
-  writes: { name: string; value: boolean }[];
+  /** The toggles' values; a test may change one as someone else would (any JSON value). */
+  toggles: Record<string, unknown>;
+  writes: { name: string; value: unknown }[];
   close(): Promise<void>;
 }
 
@@ -41,7 +42,7 @@ export async function startScriptedTarget(o: ScriptedTargetOptions): Promise<Scr
     close: async () => {},
   };
   const delayOf = (endpoint: string): number => {
-    const on = scripted.find((t) => t.endpoint === endpoint && state.toggles[t.name] && t.delayWhenOn !== undefined);
+    const on = scripted.find((t) => t.endpoint === endpoint && state.toggles[t.name] === true && t.delayWhenOn !== undefined);
     return on ? on.delayWhenOn! : (o.endpoints[endpoint] ?? 1);
   };
   const server = http.createServer((req, res) => {
@@ -100,7 +101,7 @@ function toggleApi(
     if (!toggle) return send(404, { error: `unknown toggle ${name}` });
     if (toggle.refuse) return send(409, { error: `toggle ${name} is locked during the sale` });
     const previous = state.toggles[name];
-    state.toggles[name] = JSON.parse(body).value === true;
+    state.toggles[name] = JSON.parse(body).value;
     state.writes.push({ name, value: state.toggles[name] });
     send(200, { name, value: state.toggles[name], previous });
   });

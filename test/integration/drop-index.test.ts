@@ -54,7 +54,7 @@ after(async () => {
   await pool?.end();
 });
 
-test('an unused index is dropped concurrently; its rollback re-creates the same definition; again is a no-op', async () => {
+test('an unused index is dropped concurrently; its rollback re-creates the same definition; again, or over another index of its name, is a no-op', async () => {
   await pool.query(`CREATE INDEX items_price_live_idx ON ${S}.items (price DESC) INCLUDE (code) WHERE deleted_at IS NULL`);
   const before = (await definitionOf('items_price_live_idx'))!.def;
   const r = await dropIndexForPlan(pool, drop('items_price_live_idx', before), opts);
@@ -75,7 +75,16 @@ test('an unused index is dropped concurrently; its rollback re-creates the same 
     /re-created index drop_test\.items_price_live_idx concurrently .*CREATE INDEX CONCURRENTLY IF NOT EXISTS items_price_live_idx/,
   );
   assert.deepEqual(await definitionOf('items_price_live_idx'), { def: before, valid: true });
-  assert.match((await recreateIndex(pool, undo, opts)).details, /exists again already; left as it is/);
+  const again = await recreateIndex(pool, undo, opts);
+  assert.match(again.skipped ?? '', /already re-created: index drop_test\.items_price_live_idx exists again/);
+
+  // Someone built another index of that name since: the rollback leaves it as it is.
+  await pool.query(`DROP INDEX ${S}.items_price_live_idx`);
+  await pool.query(`CREATE INDEX items_price_live_idx ON ${S}.items (code)`);
+  const theirs = (await definitionOf('items_price_live_idx'))!.def;
+  const mine = await recreateIndex(pool, undo, opts);
+  assert.match(mine.skipped ?? '', /left as it is: an index drop_test\.items_price_live_idx with another definition exists now/);
+  assert.equal((await definitionOf('items_price_live_idx'))!.def, theirs);
 
   // Dropping one that is already gone does nothing and leaves nothing to undo.
   await pool.query(`DROP INDEX ${S}.items_price_live_idx`);

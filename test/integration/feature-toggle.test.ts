@@ -5,7 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApplicationFailure } from '@temporalio/common';
 import { parseTargetProfile, type FeatureToggle, type TargetProfile } from '../../common/profile';
-import { readToggles, resolveToggleToken, setToggle } from '../../activities/actions/feature-toggle';
+import { readToggles, resolveToggleToken, restoreToggle, setToggle } from '../../activities/actions/feature-toggle';
 import { TargetConnections } from '../../activities/connections';
 
 const TOKEN = 'tok-0123456789';
@@ -196,6 +196,30 @@ test('a retried set keeps the previous value recorded by the first attempt', asy
     previous: false,
     value: true,
   });
+});
+
+test("restoreToggle looks first: the run's value goes back, a value back already or set by someone else is left alone", async () => {
+  const limit = toggle({ name: 'limit' });
+  const change = { runValue: 50, previous: 10 };
+  await setToggle(target, limit, 50, TOKEN);
+  assert.deepEqual(await restoreToggle(target, limit, change, TOKEN), { details: 'toggle limit restored to 10' });
+  assert.equal(toggles.limit, 10);
+  const puts = () => requests.filter((r) => r.method === 'PUT').length;
+  const before = puts();
+  const again = await restoreToggle(target, limit, change, TOKEN);
+  assert.equal(again.skipped, 'already restored: toggle limit is 10, its value before the run');
+  toggles.limit = 75; // someone else
+  const theirs = await restoreToggle(target, limit, change, TOKEN);
+  assert.match(
+    theirs.skipped ?? '',
+    /^left as it is: toggle limit is now 75, not 50 as the run set it \(someone changed it since; its value before the run: 10\)$/,
+  );
+  assert.equal(toggles.limit, 75);
+  assert.equal(puts(), before, 'nothing written when the undo is skipped');
+  await assert.rejects(
+    restoreToggle(target, toggle({ name: 'gone' }), change, TOKEN),
+    nonRetryable('UnknownToggle', /does not know toggle gone \(known: cache_products, limit, mode\)/),
+  );
 });
 
 test('resolveToggleToken reads the env var the toggle names', () => {
