@@ -1,6 +1,7 @@
 // perf-orch: the command-line client.
 import { Command } from 'commander';
 import { ProfileError } from '../common/profile';
+import { registerCheck } from './commands/check';
 import { registerDecide } from './commands/decide';
 import { registerDev } from './commands/dev';
 import { registerEscalation } from './commands/escalation';
@@ -17,6 +18,7 @@ const program = new Command('perf-orch')
   )
   .showHelpAfterError();
 registerRun(program);
+registerCheck(program);
 registerStatus(program);
 registerDecide(program);
 registerRollback(program);
