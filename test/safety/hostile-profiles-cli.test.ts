@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { ProfileError, parseTargetProfile } from '../../common/profile';
+import { buildRunInput } from '../../client/commands/run';
 import { FUZZ_SEED, corpusTarget, hostileCorpus, refusalNamesField, unprintable, type HostileCase } from '../helpers/hostile-profiles';
 
 const ROOT = join(__dirname, '../..');
@@ -101,4 +102,32 @@ test('perf-orch run refuses them before connecting to anything: exit 2, the fiel
     });
   }
   assert.deepEqual(failures, [], failures.join('\n'));
+});
+
+test('perf-orch run --base-url: a hostile override is refused like the profile field (exit 2), before anything starts', async () => {
+  const overrides = [
+    'http://user:secret@127.0.0.1:4100',
+    'http://１２７.0.0.1:4100',
+    'http://127.0.0.1:4100\r\n',
+    'http://127.0.0.1\u200b:4100',
+  ];
+  const results = await Promise.all(overrides.map((u) => cli(['run', '--target', validFile, '--base-url', u])));
+  results.forEach((r, i) => {
+    const what = `--base-url ${JSON.stringify(overrides[i])}: exit ${r.code}, ${JSON.stringify(r.stderr.slice(0, 400))}`;
+    assert.equal(r.code, 2, what);
+    assert.match(r.stderr, /--base-url/, what);
+    assert.match(r.stderr, /^ {2}- http\.baseUrl: /m, what);
+    assert.equal(unprintable(r.stderr), null, what);
+  });
+  // A plain override still moves the run (another deployment: the process section is dropped).
+  const moved = buildRunInput({
+    target: validFile,
+    baseUrl: 'http://shop:3100',
+    tier: 'auto',
+    approvalTimeout: '1h',
+    onApprovalTimeout: 'end',
+    reports: dir,
+  });
+  assert.equal(moved.target.http.baseUrl, 'http://shop:3100');
+  assert.deepEqual(moved.target.process, {});
 });
