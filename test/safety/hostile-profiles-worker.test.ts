@@ -28,8 +28,11 @@ interface RawListener {
   close: () => Promise<void>;
 }
 
-/** A TCP listener that counts what reaches it and hangs up: a request that got through fails fast (and is retried). */
-async function rawListener(): Promise<RawListener> {
+/**
+ * A TCP listener that counts what reaches it, then answers `reply` (if any) and hangs up: a request
+ * that got through fails fast (and is retried), or with an HTTP answer goes on to the database and cache.
+ */
+async function rawListener(reply?: string): Promise<RawListener> {
   const sockets = new Set<Socket>();
   const l = { port: 0, connections: 0, bytes: 0 } as RawListener;
   const server: Server = createServer((s) => {
@@ -37,7 +40,8 @@ async function rawListener(): Promise<RawListener> {
     sockets.add(s);
     s.on('data', (d) => {
       l.bytes += d.length;
-      s.destroy();
+      if (reply) s.end(reply);
+      else s.destroy();
     });
     s.on('error', () => undefined);
     s.on('close', () => sockets.delete(s));
@@ -58,7 +62,8 @@ let workerDone: Promise<void>;
 const listeners: Record<'http' | 'inspector' | 'database' | 'redis', RawListener> = {} as never;
 
 before(async () => {
-  const [http, inspector, database, redis] = await Promise.all([rawListener(), rawListener(), rawListener(), rawListener()]);
+  const ok = 'HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n';
+  const [http, inspector, database, redis] = await Promise.all([rawListener(ok), rawListener(), rawListener(), rawListener()]);
   Object.assign(listeners, { http, inspector, database, redis });
   env = await startTemporal();
   client = env.client;
@@ -156,10 +161,14 @@ test('every hostile profile started as a workflow fails with BadProfile before a
   });
 });
 
-test('control: the valid profile started the same way does reach the listener', async () => {
+test('control: valid profiles started the same way do reach the listeners (HTTP, then the database, or the cache)', async () => {
   const target = corpusTarget(listeners.http.port, listeners.inspector.port);
-  const handle = await start('control', target.base);
-  await eventually('the pre-check request at the raw listener', async () => (listeners.http.bytes > 0 ? true : undefined), 30_000);
-  await handle.terminate('the control reached the listener');
-  assert.ok(listeners.http.connections >= 1);
+  const withDatabase = await start('control', target.base);
+  await eventually('the pre-check at the database listener', async () => (listeners.database.connections > 0 ? true : undefined), 30_000);
+  await withDatabase.terminate('the control reached the listeners');
+  const { database: _, ...cacheOnly } = target.base;
+  const withCache = await start('control-cache', cacheOnly);
+  await eventually('the pre-check at the Redis listener', async () => (listeners.redis.connections > 0 ? true : undefined), 30_000);
+  await withCache.terminate('the control reached the listeners');
+  assert.ok(listeners.http.connections >= 2 && listeners.http.bytes > 0, JSON.stringify(seen()));
 });
