@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { closest } from './did-you-mean';
 import { printable } from './printable';
 import { OUT_OF_RANGE, contactUrl, outOfRangeNumbers, sqlName } from './profile-checks';
-import { invalidHeaderName, unsafeHeaderValue, unsafeRequestPath } from './request-text';
+import { controlInTemplate, invalidHeaderName, unsafeHeaderValue, unsafeRequestPath } from './request-text';
 import { DEFAULT_STRESS_MULTIPLIERS } from './stress';
 
 export const LAYERS = ['application', 'database', 'caching', 'infrastructure', 'network'] as const;
@@ -44,7 +44,7 @@ function placeholderIssues(template: string, names: string[]): string[] {
 /**
  * Where an endpoint would put CR, LF, NUL or (in the path) whitespace on the wire: the path's literal
  * text, header names and values, and the values of named variables (they may land in headers).
- * Placeholders' values in the path are percent-encoded when they are sent.
+ * Placeholders' values in the path are percent-encoded when they are sent (a space in them is fine, a control character is not).
  */
 export function requestTextIssues(e: {
   path: string;
@@ -52,7 +52,7 @@ export function requestTextIssues(e: {
   variables?: Record<string, EndpointVariable>;
 }): { path: (string | number)[]; message: string }[] {
   const issues: { path: (string | number)[]; message: string }[] = [];
-  const pathProblem = unsafeRequestPath(e.path.replace(PLACEHOLDER, ''));
+  const pathProblem = unsafeRequestPath(e.path.replace(PLACEHOLDER, '')) ?? controlInTemplate(e.path);
   if (pathProblem) issues.push({ path: ['path'], message: pathProblem });
   for (const [name, value] of Object.entries(e.headers ?? {})) {
     const problem = invalidHeaderName(name) ?? unsafeHeaderValue(value);

@@ -45,6 +45,13 @@ export function invalidHeaderName(name: string): string | null {
   return TOKEN.test(name) ? null : `"${name}" is not a header name: use letters, digits and !#$%&'*+.^_\`|~- only`;
 }
 
+/** Why a path template cannot be sent, placeholders included: a control character inside `{{...}}` is never meant. */
+export function controlInTemplate(template: string): string | null {
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  const m = /[\u0000-\u001f\u007f-\u009f]/.exec(template);
+  return m ? `contains ${describe(m[0])}, which would split the request line: remove it` : null;
+}
+
 /** Why `path` cannot be the target of a request line (whitespace, control or non-ASCII characters), or null. */
 export function unsafeRequestPath(path: string): string | null {
   // eslint-disable-next-line no-control-regex -- finding control characters is the point

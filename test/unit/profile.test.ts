@@ -142,6 +142,9 @@ test('what the fuzz corpus found: dropped URL characters, look-alike hosts, cred
       { ...http({ baseUrl: 'http://127.0.0.1\u0000:3100' }), process: { inspectorUrl: 'http://127.0.0.1:9229' } },
       /http\.baseUrl: contains NUL/,
     ],
+    // Inside a placeholder's braces too (found with other seeds: the placeholder's trimmed whitespace was not looked at).
+    [endpoint({ path: '/p?c={{int:1:50\r\n}}' }), /endpoints\.0\.path: contains CR/],
+    [endpoint({ path: '/p?c={{pick:a\nb|c}}' }), /endpoints\.0\.path: contains LF/],
     [endpoint({ path: '/cat\u202ealog' }), /endpoints\.0\.path: contains a right-to-left override \(U\+202E\)/],
     [endpoint({ path: '/\u043a\u0430\u0442' }), /endpoints\.0\.path: contains U\+043A .*percent-encode it/],
     [endpoint({ headers: { 'x-a': 'a\u2066b' } }), /endpoints\.0\.headers\.x-a: contains the invisible character U\+2066/],
