@@ -20,7 +20,8 @@ function revalidate(target: TargetProfile): void {
     parseTargetProfile(target, `of the run (target ${String(target?.name)})`);
   } catch (err) {
     if (err instanceof ProfileError) throw ApplicationFailure.nonRetryable(err.message, 'BadProfile');
-    throw err;
+    // A check that throws is a bug of the check; the profile is still unchecked: nothing may be sent, and a retry would not help.
+    throw ApplicationFailure.nonRetryable(`the target profile of the run could not be checked: ${(err as Error).message}`, 'BadProfile');
   }
 }
 

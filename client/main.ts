@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { WorkflowFailedError } from '@temporalio/client';
 import { rootCauseMessage } from '../common/failure-cause';
 import { ProfileError } from '../common/profile';
+import { registerCheck } from './commands/check';
 import { registerDecide } from './commands/decide';
 import { registerDev } from './commands/dev';
 import { registerEscalation } from './commands/escalation';
@@ -19,6 +20,7 @@ const program = new Command('perf-orch')
   )
   .showHelpAfterError();
 registerRun(program);
+registerCheck(program);
 registerStatus(program);
 registerDecide(program);
 registerRollback(program);

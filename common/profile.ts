@@ -2,7 +2,9 @@
 // It names secrets by environment variable only; activities resolve them on the worker.
 import { z } from 'zod';
 import { closest } from './did-you-mean';
-import { invalidHeaderName, unsafeHeaderValue, unsafeRequestPath } from './request-text';
+import { printable } from './printable';
+import { OUT_OF_RANGE, contactUrl, outOfRangeNumbers, sqlName } from './profile-checks';
+import { controlInTemplate, invalidHeaderName, unsafeHeaderValue, unsafeRequestPath } from './request-text';
 import { DEFAULT_STRESS_MULTIPLIERS } from './stress';
 
 export const LAYERS = ['application', 'database', 'caching', 'infrastructure', 'network'] as const;
@@ -42,7 +44,7 @@ function placeholderIssues(template: string, names: string[]): string[] {
 /**
  * Where an endpoint would put CR, LF, NUL or (in the path) whitespace on the wire: the path's literal
  * text, header names and values, and the values of named variables (they may land in headers).
- * Placeholders' values in the path are percent-encoded when they are sent.
+ * Placeholders' values in the path are percent-encoded when they are sent (a space in them is fine, a control character is not).
  */
 export function requestTextIssues(e: {
   path: string;
@@ -50,7 +52,7 @@ export function requestTextIssues(e: {
   variables?: Record<string, EndpointVariable>;
 }): { path: (string | number)[]; message: string }[] {
   const issues: { path: (string | number)[]; message: string }[] = [];
-  const pathProblem = unsafeRequestPath(e.path.replace(PLACEHOLDER, ''));
+  const pathProblem = unsafeRequestPath(e.path.replace(PLACEHOLDER, '')) ?? controlInTemplate(e.path);
   if (pathProblem) issues.push({ path: ['path'], message: pathProblem });
   for (const [name, value] of Object.entries(e.headers ?? {})) {
     const problem = invalidHeaderName(name) ?? unsafeHeaderValue(value);
@@ -104,7 +106,14 @@ export const FeatureToggleSchema = z.strictObject({
   // Endpoints (by name) the toggle helps; empty means all.
   endpoints: z.array(z.string()).default([]),
   // Toggle API, relative to http.baseUrl: GET <url> -> {"name": value, ...}; PUT <url>/<name> {"value": v}.
-  url: z.string().startsWith('/').default('/admin/toggles'),
+  url: z
+    .string()
+    .startsWith('/')
+    .superRefine((url, ctx) => {
+      const problem = unsafeRequestPath(url);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .default('/admin/toggles'),
   tokenEnv: envName.optional(),
   enabledValue: z.union([z.boolean(), z.number(), z.string()]).default(true),
   effortDays: z.number().positive().default(0.25),
@@ -179,9 +188,9 @@ export const DatabaseAdvisorSchema = z.strictObject({
   // N+1: a statement of one fingerprint run at least this many times per request.
   nPlusOneMinCallsPerRequest: z.number().positive().default(5),
   // Only statements touching these tables (`table`, `schema.table`, `*` wildcards); empty: all.
-  includeTables: z.array(z.string().min(1)).default([]),
+  includeTables: z.array(sqlName.min(1)).default([]),
   // Statements touching these tables are ignored.
-  excludeTables: z.array(z.string().min(1)).default([]),
+  excludeTables: z.array(sqlName.min(1)).default([]),
   // Run EXPLAIN (ANALYZE, BUFFERS) on the top parameterless SELECTs (READ ONLY, statement_timeout) and
   // add the actual time, rows and buffers to the evidence. Off by default: it executes the statements.
   explainAnalyze: z.boolean().default(false),
@@ -196,11 +205,6 @@ export const DatabaseAdvisorSchema = z.strictObject({
 });
 export type DatabaseAdvisorProfile = z.infer<typeof DatabaseAdvisorSchema>;
 
-/** `http://host...` or `https://host...` that the URL parser takes as it is written (not `http:/x`, `ftp:`, `file:`). */
-function isAbsoluteHttpUrl(u: string): boolean {
-  return /^https?:\/\/[^/?#]/i.test(u) && URL.canParse(u);
-}
-
 export const TargetProfileSchema = z
   .strictObject({
     name: z
@@ -208,13 +212,7 @@ export const TargetProfileSchema = z
       .regex(/^[a-z0-9][a-z0-9-]{0,40}$/, 'use 1-41 lower-case letters, digits or "-" (it becomes the workflow id perf-<name>)'),
     description: z.string().optional(),
     http: z.strictObject({
-      baseUrl: z
-        .string()
-        .refine(isAbsoluteHttpUrl, 'must be an absolute URL such as http://127.0.0.1:3100 (http or https, with a host)')
-        .refine(
-          (u) => !URL.canParse(u) || (!new URL(u).username && !new URL(u).password),
-          'must not carry credentials (user:password@): they would be stored in workflow histories and reports; remove them',
-        ),
+      baseUrl: contactUrl(/https?/, 'must be an absolute URL such as http://127.0.0.1:3100 (http or https, with a host)'),
       // Hosts load may be sent to. Defaults to the host of baseUrl; nothing else is ever targeted.
       allowedHosts: z
         .array(
@@ -229,7 +227,7 @@ export const TargetProfileSchema = z
       .strictObject({
         urlEnv: envName,
         // Only statements touching these schemas are analyzed.
-        schemas: z.array(z.string()).default(['public']),
+        schemas: z.array(sqlName).default(['public']),
         // The database-optimization-analyzer's thresholds (defaults: Dexter's anchors or stricter).
         advisor: DatabaseAdvisorSchema.default(DatabaseAdvisorSchema.parse({})),
       })
@@ -242,12 +240,10 @@ export const TargetProfileSchema = z
         // Node.js targets: the inspector (node --inspect=HOST:PORT) to take a CPU profile and read the
         // event-loop delay through, e.g. http://127.0.0.1:9229. Its host must be an allowed host
         // (http.baseUrl's or http.allowedHosts): the inspector runs any code it is sent.
-        inspectorUrl: z
-          .url({
-            protocol: /^(https?|wss?)$/,
-            message: 'must be an inspector URL such as http://127.0.0.1:9229 (start the service with node --inspect=127.0.0.1:9229)',
-          })
-          .optional(),
+        inspectorUrl: contactUrl(
+          /(https?|wss?)/,
+          'must be an inspector URL such as http://127.0.0.1:9229 (start the service with node --inspect=127.0.0.1:9229)',
+        ).optional(),
       })
       .default({}),
     load: LoadSchema.default(LoadSchema.parse({})),
@@ -273,8 +269,11 @@ export const TargetProfileSchema = z
       .default({ featureToggles: [], createIndexes: true, lockTimeoutMs: 2_000, statementTimeoutMs: 600_000 }),
   })
   .superRefine((p, ctx) => {
-    const inspector = p.process.inspectorUrl ? new URL(p.process.inspectorUrl).hostname : null;
-    if (inspector && !hostAllowed(p, inspector)) {
+    for (const issue of outOfRangeNumbers(p)) ctx.addIssue({ code: 'custom', ...issue, params: { kind: OUT_OF_RANGE } });
+    // Every field is checked, the broken ones too: parse only what parses.
+    const inspectorUrl = p.process?.inspectorUrl;
+    const inspector = typeof inspectorUrl === 'string' && URL.canParse(inspectorUrl) ? new URL(inspectorUrl).hostname : null;
+    if (inspector && URL.canParse(p.http.baseUrl) && !hostAllowed(p, inspector)) {
       ctx.addIssue({
         code: 'custom',
         path: ['process', 'inspectorUrl'],
@@ -305,8 +304,13 @@ export class ProfileError extends Error {}
 export function parseTargetProfile(raw: unknown, source = 'profile'): TargetProfile {
   const result = TargetProfileSchema.safeParse(raw);
   if (result.success) return result.data;
-  const lines = result.error.issues.map((i) => `  - ${i.path.length ? i.path.join('.') : '(root)'}: ${issueMessage(i)}`);
-  throw new ProfileError(`Invalid target profile ${source}:\n${lines.join('\n')}`);
+  const at = (i: z.core.$ZodIssue) => (i.path.length ? i.path.join('.') : '(root)');
+  const issues = result.error.issues.filter(
+    (i) => !(i.code === 'custom' && i.params?.kind === OUT_OF_RANGE && result.error.issues.some((o) => o !== i && at(o) === at(i))),
+  );
+  // Keys and values come from the file: shown escaped, a CR or an escape sequence cannot rewrite the terminal.
+  const lines = issues.map((i) => `  - ${printable(at(i))}: ${printable(issueMessage(i))}`);
+  throw new ProfileError(`Invalid target profile ${printable(source)}:\n${lines.join('\n')}`);
 }
 
 /** An unknown key names the keys that are known there, and the closest one. */

@@ -1,6 +1,7 @@
 import { type Command, Option } from 'commander';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { LAYERS, type Layer } from '../../common/profile';
+import { LAYERS, parseTargetProfile, type Layer } from '../../common/profile';
+import { printable } from '../../common/printable';
 import { TASK_QUEUE, workflowIdFor, type RunInput } from '../../common/run';
 import { PERF_TARGET } from '../../common/search-attributes';
 import { temporalConfig, webUiLink } from '../../common/temporal-config';
@@ -28,16 +29,19 @@ export interface RunOptions {
 }
 
 export function buildRunInput(opts: RunOptions): RunInput {
-  const target = loadProfileFile(opts.target);
+  let target = loadProfileFile(opts.target);
   if (opts.baseUrl) {
     // The same profile against another deployment (staging, a container network).
     if (!URL.canParse(opts.baseUrl) || !/^https?:$/.test(new URL(opts.baseUrl).protocol)) {
-      throw new UsageError(`--base-url must be an absolute http(s) URL such as http://shop:3100 (got "${opts.baseUrl}")`);
+      throw new UsageError(`--base-url must be an absolute http(s) URL such as http://shop:3100 (got "${printable(opts.baseUrl)}")`);
     }
     const movedHost = new URL(opts.baseUrl).host !== new URL(target.http.baseUrl).host;
     target.http.baseUrl = opts.baseUrl;
     // The process section (local port, inspector) describes the deployment the profile was written for.
     if (movedHost) target.process = {};
+    // The override is checked like the field it replaces: no credentials (they would enter the workflow
+    // input), no look-alike or dropped characters.
+    target = parseTargetProfile(target, `${opts.target} with --base-url ${JSON.stringify(opts.baseUrl)}`);
   }
   let scope: Layer[] | undefined;
   if (opts.scope) {

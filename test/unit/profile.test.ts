@@ -123,3 +123,80 @@ test('the worker checks a run profile that skipped the CLI before anything is se
     return true;
   });
 });
+
+// Each found by the hostile-profile corpus (test/safety/hostile-profiles-cli.test.ts), accepted before.
+test('what the fuzz corpus found: dropped URL characters, look-alike hosts, credentials, SQL names, huge numbers', () => {
+  const http = (over: Record<string, unknown>) => ({ ...valid, http: { ...valid.http, ...over } });
+  const endpoint = (over: Record<string, unknown>) => http({ endpoints: [{ name: 'x', path: '/', ...over }] });
+  const refused: [Record<string, unknown>, RegExp][] = [
+    // The URL parser drops a tab, CR or LF, and maps full-width and zero-width characters in a host.
+    [http({ baseUrl: 'http://127.0.0.1:3100\r\n' }), /http\.baseUrl: contains CR, which the URL parser would silently drop/],
+    [http({ baseUrl: 'http://127.0.0.1:31\t00' }), /http\.baseUrl: contains a tab/],
+    [http({ baseUrl: 'http://１２７.0.0.1:3100' }), /http\.baseUrl: contains U\+FF11 \("１"\), which is not ASCII \(a look-alike\?\)/],
+    [http({ baseUrl: 'http://127.0.0.1\u200b:3100' }), /http\.baseUrl: contains a zero-width space \(U\+200B\)/],
+    [http({ baseUrl: 'http://l\u043ecalhost:3100' }), /http\.baseUrl: contains U\+043E/],
+    [{ ...valid, process: { inspectorUrl: 'http://127.0.0.1:92\n29' } }, /process\.inspectorUrl: contains LF/],
+    [{ ...valid, process: { inspectorUrl: 'ws://user:secret@127.0.0.1:9229' } }, /process\.inspectorUrl: must not carry credentials/],
+    // A broken base URL used to crash the check ("Invalid URL", exit 1) instead of naming the field.
+    [
+      { ...http({ baseUrl: 'http://127.0.0.1\u0000:3100' }), process: { inspectorUrl: 'http://127.0.0.1:9229' } },
+      /http\.baseUrl: contains NUL/,
+    ],
+    // Inside a placeholder's braces too (found with other seeds: the placeholder's trimmed whitespace was not looked at).
+    [endpoint({ path: '/p?c={{int:1:50\r\n}}' }), /endpoints\.0\.path: contains CR/],
+    [endpoint({ path: '/p?c={{pick:a\nb|c}}' }), /endpoints\.0\.path: contains LF/],
+    [endpoint({ path: '/cat\u202ealog' }), /endpoints\.0\.path: contains a right-to-left override \(U\+202E\)/],
+    [endpoint({ path: '/\u043a\u0430\u0442' }), /endpoints\.0\.path: contains U\+043A .*percent-encode it/],
+    [endpoint({ headers: { 'x-a': 'a\u2066b' } }), /endpoints\.0\.headers\.x-a: contains the invisible character U\+2066/],
+    [endpoint({ headers: { 'x-a': 'a\u0085b' } }), /endpoints\.0\.headers\.x-a: contains control character U\+0085/],
+    [
+      { ...valid, actions: { featureToggles: [{ name: 't', fixes: 'n_plus_one', url: '/admin\r\n/toggles' }] } },
+      /actions\.featureToggles\.0\.url: contains CR/,
+    ],
+    [{ ...valid, database: { urlEnv: 'DB', schemas: ['public\u0000'] } }, /database\.schemas\.0: contains NUL/],
+    [
+      { ...valid, database: { urlEnv: 'DB', advisor: { includeTables: ['orders\u200b'] } } },
+      /database\.advisor\.includeTables\.0: contains a zero-width/,
+    ],
+    [endpoint({ weight: 1e308 }), /endpoints\.0\.weight: 1e\+308 is out of range/],
+    [{ ...valid, targets: { ...valid.targets, throughputRps: 2 ** 53 + 2 } }, /targets\.throughputRps: 9007199254740994 is out of range/],
+  ];
+  for (const [raw, message] of refused) assert.throws(() => parseTargetProfile(raw), message, JSON.stringify(raw));
+  // A field with its own bound reports that, not also the range.
+  assert.throws(
+    () => parseTargetProfile({ ...valid, load: { concurrency: 1e308 } }),
+    (err: Error) => /load\.concurrency: Too big/.test(err.message) && !/out of range/.test(err.message),
+  );
+  // Schema names may hold a space; URLs may be percent-encoded.
+  const ok = parseTargetProfile({
+    ...http({ baseUrl: 'http://127.0.0.1:3100/a%20b' }),
+    database: { urlEnv: 'DB', schemas: ['my schema'] },
+  });
+  assert.deepEqual(ok.database?.schemas, ['my schema']);
+});
+
+test('refusals show what the file holds, escaped: a CR or an escape sequence cannot rewrite the terminal', () => {
+  const raw = { ...valid, http: { ...valid.http, endpoints: [{ name: 'x', path: '/', headers: { 'x-a\r\u001b[2K': 'v' } }] } };
+  assert.throws(
+    () => parseTargetProfile(raw),
+    (err: Error) =>
+      err.message.includes('endpoints.0.headers.x-a\\r\\u001B[2K: "x-a\\r\\u001B[2K" is not a header name') &&
+      !err.message.includes('\r') &&
+      !err.message.includes('\u001b'),
+  );
+});
+
+test('a profile check that throws fails the run for good (BadProfile), never a retried pre-check that sends', async () => {
+  const { precheck } = createPrecheckActivities({} as ActivityDeps);
+  const throwing = Object.defineProperty({ ...parseTargetProfile(valid) }, 'http', {
+    enumerable: true,
+    get: () => {
+      throw new TypeError('Invalid URL');
+    },
+  });
+  await assert.rejects(precheck(throwing as never), (err: unknown) => {
+    assert.ok(err instanceof ApplicationFailure && err.nonRetryable && err.type === 'BadProfile', String(err));
+    assert.match(err.message, /could not be checked: Invalid URL/);
+    return true;
+  });
+});

@@ -1,0 +1,49 @@
+// Field checks of the target profile that are more than a zod type: URLs that must be contacted as
+// they are written, schema and table names, and the range of every number.
+import { z } from 'zod';
+import { unsafeSqlName, unsafeUrlText } from './request-text';
+
+/** `http://host...` or `https://host...` that the URL parser takes as it is written (not `http:/x`, `ftp:`, `file:`). */
+function isAbsoluteUrl(u: string, protocols: RegExp): boolean {
+  return new RegExp(`^${protocols.source}://[^/?#]`, 'i').test(u) && URL.canParse(u);
+}
+
+/**
+ * A URL the worker contacts: plain ASCII, absolute with one of `protocols`, without credentials
+ * (they would be stored in workflow histories and reports). `wrong` says what is expected.
+ */
+export function contactUrl(protocols: RegExp, wrong: string) {
+  return z.string().superRefine((u, ctx) => {
+    const text = unsafeUrlText(u);
+    if (text) return ctx.addIssue({ code: 'custom', message: text });
+    if (!isAbsoluteUrl(u, protocols)) return ctx.addIssue({ code: 'custom', message: wrong });
+    const url = new URL(u);
+    if (url.username || url.password) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must not carry credentials (user:password@): they would be stored in workflow histories and reports; remove them',
+      });
+    }
+  });
+}
+
+/** A schema or table name (or pattern) the database analyzer matches. */
+export const sqlName = z.string().superRefine((name, ctx) => {
+  const problem = unsafeSqlName(name);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** Marks the out-of-range issues, which give way to a field's own issue at the same path. */
+export const OUT_OF_RANGE = 'out_of_range';
+
+/** Every number whose size is past 2^53 - 1 (where integers stop being exact), with its path. */
+export function outOfRangeNumbers(value: unknown, path: (string | number)[] = []): { path: (string | number)[]; message: string }[] {
+  if (typeof value === 'number') {
+    return Math.abs(value) > Number.MAX_SAFE_INTEGER
+      ? [{ path, message: `${value} is out of range: a number in a profile is at most ${Number.MAX_SAFE_INTEGER} in size` }]
+      : [];
+  }
+  if (Array.isArray(value)) return value.flatMap((v, i) => outOfRangeNumbers(v, [...path, i]));
+  if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => outOfRangeNumbers(v, [...path, k]));
+  return [];
+}
