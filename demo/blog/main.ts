@@ -2,8 +2,8 @@
 //   BLOG_DATABASE_URL  optional  default: blog_demo on $PG_ADMIN_URL (created if missing; seed it first)
 //   BLOG_PORT          optional  default 3200
 //   BLOG_HOST          optional  default 127.0.0.1
-import Knex from 'knex';
 import { createBlogApp } from './app';
+import { blogKnex } from './db';
 import { blogDatabaseUrl } from './seed';
 import { redactUrl } from '../seed';
 
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const host = process.env.BLOG_HOST || '127.0.0.1';
   const portRaw = process.env.BLOG_PORT || '3200';
   if (!/^\d+$/.test(portRaw) || Number(portRaw) > 65535) fail(`BLOG_PORT must be a port number (got "${portRaw}")`);
-  const knex = Knex({ client: 'pg', connection: { connectionString: url, application_name: 'blog-demo' }, pool: { min: 0, max: 10 } });
+  const knex = blogKnex(url);
   const { rows } = await knex.raw<{ rows: { ok: boolean }[] }>(`select to_regclass('articles') is not null as ok`).catch((err: Error) => {
     fail(`PostgreSQL does not answer at ${redactUrl(url)}: ${err.message}`);
   });
