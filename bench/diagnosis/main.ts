@@ -1,4 +1,4 @@
-// npm run bench:diagnosis: seeds the demo blog (blog_demo, 100k articles), serves it, counts each
+// npm run bench:diagnosis (after scripts/install-temporal.sh and prepare-services.sh, as npm test): seeds the demo blog (blog_demo, 100k articles), serves it, counts each
 // endpoint's statements per request, runs the tool's profiling and analysis workflows on it, and prints
 // each expected finding of demo/blog/expected-findings.ts as found / partly / missed. A measurement,
 // not a gate: it exits 0 whatever it finds (1 only when it cannot run, with what is missing).

@@ -118,16 +118,22 @@ export function matchIndexes(exp: BlogExpected, tool: ToolOutput): MatchRow[] {
   });
 }
 
+/** The issue's bar for a rewrite: the rewritten form, its measured saving, and proof that it returns the same result. */
+function complete(f: Finding, gist: RegExp | undefined): boolean {
+  const t = text(f);
+  return !!gist?.test(t) && /saving|saves|faster|\d\s*%/i.test(t) && /same result|equal result|identical|same rows/i.test(t);
+}
+
 export function matchRewrites(exp: BlogExpected, tool: ToolOutput): MatchRow[] {
   return exp.rewrites.map((e) => {
     const about = tool.findings.filter((f) => f.rootCause !== 'n_plus_one' && f.action.type !== 'create_index' && quotes(f, e.statement));
     const gist = REWRITE_GIST[e.id];
-    const f = about.find((x) => gist?.test(text(x))) ?? about[0];
+    const f = about.find((x) => complete(x, gist)) ?? about.find((x) => gist?.test(text(x))) ?? about[0];
     const stat = tool.statements.find((s) => new RegExp(e.statement, 'i').test(s.query));
     return {
       kind: 'rewrite',
       id: e.id,
-      status: f ? (gist?.test(text(f)) ? 'found' : 'partly') : 'missed',
+      status: f ? (complete(f, gist) ? 'found' : 'partly') : 'missed',
       expected: e.rewrite,
       tool: f ? `${f.id}: ${f.title}` : stat ? `not proposed; statement in the window, mean ${r1(stat.meanMs)} ms` : 'not proposed',
     };

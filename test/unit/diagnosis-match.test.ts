@@ -66,12 +66,20 @@ test('an index: found on the expected leading columns, partly on other columns o
   assert.equal(other['idx-comments-article_id'], 'partly');
 });
 
-test('a rewrite is found when a finding quotes the statement and proposes the rewritten form', () => {
+test('a rewrite is found when a finding quotes the statement and proposes the rewritten form with its saving and proof of equal results', () => {
   const sql = 'select "id", "slug", "title", "created_at" from "articles" order by "id" asc limit $1 offset $2';
   const quoteOnly = finding('rw', 'seq_scan_large_table', 'deep page', [`statement: ${sql}`], manual);
   assert.equal(statusOf({ findings: [quoteOnly], statements: [], results: {} })['rw-archive-keyset'], 'partly');
   const keyset = finding('rw', 'seq_scan_large_table', 'deep OFFSET: paginate by keyset', [`statement: ${sql}`], manual);
-  assert.equal(statusOf({ findings: [keyset], statements: [], results: {} })['rw-archive-keyset'], 'found');
+  assert.equal(statusOf({ findings: [keyset], statements: [], results: {} })['rw-archive-keyset'], 'partly', 'no saving, no proof');
+  const proven = finding(
+    'rw',
+    'seq_scan_large_table',
+    'deep OFFSET: paginate by keyset',
+    [`statement: ${sql}`, 'EXPLAIN ANALYZE 21.8 ms -> 0.02 ms (saving 99%)', 'same result on the real data (20 rows compared)'],
+    manual,
+  );
+  assert.equal(statusOf({ findings: [proven], statements: [], results: {} })['rw-archive-keyset'], 'found');
 });
 
 test('per-endpoint statements per request: found anywhere in the results within 5%, partly otherwise', () => {
