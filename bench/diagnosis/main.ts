@@ -1,5 +1,6 @@
-// npm run bench:diagnosis (after scripts/install-temporal.sh and prepare-services.sh, as npm test): seeds the demo blog (blog_demo, 100k articles), serves it, counts each
-// endpoint's statements per request, runs the tool's profiling and analysis workflows on it, and prints
+// npm run bench:diagnosis (after scripts/install-temporal.sh and prepare-services.sh, as npm test):
+// seeds the demo blog (blog_demo, 100k articles), serves it, counts each endpoint's statements per
+// request, runs the tool's profiling and analysis workflows on it, and prints
 // each expected finding of demo/blog/expected-findings.ts as found / partly / missed. A measurement,
 // not a gate: it exits 0 whatever it finds (1 only when it cannot run, with what is missing).
 //   PG_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres), BLOG_ARTICLES (default 100000)
