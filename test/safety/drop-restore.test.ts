@@ -19,6 +19,8 @@ import { testDatabase, testPool } from '../helpers/services';
 import { startTemporal, workflowBundle } from '../helpers/temporal';
 import { eventually } from '../helpers/eventually';
 import { recordHistories } from '../helpers/record-histories';
+import { isFailure } from '../helpers/failures';
+import { restoreDroppedIndex } from '../../activities/actions/index-restore';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
@@ -194,4 +196,50 @@ test('an approved drop refused before it started: nothing to restore, and the re
   assert.ok(note, `the result says there was nothing to restore: ${JSON.stringify(result)}`);
   assert.equal(note.ok, true);
   assert.match(note.details, /the drop of dropfix\.dropfix_items_w_idx never started: nothing to restore/);
+});
+
+test('one restore attempt: a valid index left alone; an INVALID remnant retried while the reader lasts, then rebuilt; a missing one rebuilt', async () => {
+  const opts = { lockTimeoutMs: 500, statementTimeoutMs: 30_000 };
+  const name = 'dropfix_items_vw_idx';
+  await pool.query(`CREATE INDEX ${name} ON dropfix.items (v, w)`);
+  const definition = (await indexRow(name))!.def;
+  const failed = { index: { schema: 'dropfix', table: 'items', indexName: name }, definition };
+  assert.deepEqual(await restoreDroppedIndex(pool, failed, opts, 1), {
+    outcome: 'valid',
+    attempts: 1,
+    details: `index dropfix.${name} is valid`,
+  });
+  const other = await restoreDroppedIndex(pool, { ...failed, definition: definition.replace('(v, w)', '(w)') }, opts, 1);
+  assert.equal(other.outcome, 'kept', 'another definition is not the one the run dropped');
+  await assert.rejects(
+    restoreDroppedIndex(pool, { ...failed, definition: definition.replace(name, 'other_idx') }, opts, 1),
+    isFailure('BadPlan', true, /is not CREATE INDEX dropfix_items_vw_idx ON dropfix.items/),
+  );
+
+  // The remnant of a drop that timed out midway: INVALID, still ready.
+  const reader = await openReader();
+  try {
+    const c = await pool.connect();
+    try {
+      await c.query('SET lock_timeout = 500');
+      await assert.rejects(c.query(`DROP INDEX CONCURRENTLY dropfix.${name}`), /lock timeout/);
+    } finally {
+      c.release();
+    }
+    assert.deepEqual(await indexRow(name), { valid: false, ready: true, def: definition });
+    await assert.rejects(restoreDroppedIndex(pool, failed, opts, 1), isFailure('LockTimeout', false, /lock timeout/));
+    assert.equal((await indexRow(name))?.valid, false, 'still INVALID while the reader lasts');
+  } finally {
+    await endReader(reader);
+  }
+  const restored = await restoreDroppedIndex(pool, failed, opts, 2);
+  assert.equal(restored.outcome, 'restored', restored.details);
+  assert.match(restored.details, /^its INVALID remnant dropped and re-built concurrently/);
+  assert.deepEqual(await indexRow(name), { valid: true, ready: true, def: definition });
+
+  await pool.query(`DROP INDEX dropfix.${name}`);
+  const rebuilt = await restoreDroppedIndex(pool, failed, opts, 3);
+  assert.deepEqual([rebuilt.outcome, rebuilt.attempts], ['restored', 3]);
+  assert.match(rebuilt.details, /^re-built concurrently/);
+  assert.deepEqual(await indexRow(name), { valid: true, ready: true, def: definition });
 });
