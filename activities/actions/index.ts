@@ -12,6 +12,7 @@ import type { IndexRef, LeftoverCleanup, LeftoverMode } from '../../common/index
 import { dropIndexForPlan, recreateIndex } from './drop-index';
 import type { FailedDrop, IndexRestore } from '../../common/index-restore';
 import { restoreDroppedIndex } from './index-restore';
+import { checkActionTarget } from '../target-check';
 import { resolveToggleToken, restoreToggle, setToggle, type UndoResult } from './feature-toggle';
 import { dropOwnIndex } from './undo-index';
 
@@ -61,6 +62,11 @@ function withAttemptRecord(err: unknown, recorded: Record<string, unknown>): unk
 const attemptNo = () => activityContext()?.info.attempt ?? 1;
 
 export function createActionActivities({ connections, policy }: ActivityDeps) {
+  /** The target is input too (a workflow may be started directly): checked before anything is sent or changed. */
+  const checked = async <T>(target: TargetProfile, fn: () => Promise<T>): Promise<T> => {
+    checkActionTarget(target, policy);
+    return fn();
+  };
   const tokenFor = (target: TargetProfile, name: string) => resolveToggleToken(connections, target, toggleOf(target, name));
 
   async function apply(target: TargetProfile, item: PlanItem, beat: ActionHeartbeat): Promise<AppliedChange> {
@@ -126,17 +132,23 @@ export function createActionActivities({ connections, policy }: ActivityDeps) {
   return {
     applyAction: (req: { target: TargetProfile; item: PlanItem }): Promise<AppliedChange> =>
       withHeartbeat((beat) =>
-        apply(req.target, req.item, beat).catch((err) => {
+        checked(req.target, () => apply(req.target, req.item, beat)).catch((err) => {
           throw withAttemptRecord(err, beat.recorded);
         }),
       ),
     rollbackChange: (req: { target: TargetProfile; change: AppliedChange; reason: string }): Promise<RolledBackChange> =>
-      withHeartbeat(() => rollback(req.target, req.change, req.reason)),
+      withHeartbeat(() => checked(req.target, () => rollback(req.target, req.change, req.reason))),
     /** One attempt to drop the run's index left behind by a failed build or rollback (see index-leftover.ts). */
     dropIndexLeftover: (req: { target: TargetProfile; index: IndexRef; mode: LeftoverMode }): Promise<LeftoverCleanup> =>
-      withHeartbeat(() => dropIndexLeftover(connections.database(req.target), req.index, req.mode, timeouts(req.target), attemptNo())),
+      withHeartbeat(() =>
+        checked(req.target, () =>
+          dropIndexLeftover(connections.database(req.target), req.index, req.mode, timeouts(req.target), attemptNo()),
+        ),
+      ),
     /** One attempt to make valid again the index a failed approved drop left INVALID (see index-restore.ts). */
     restoreDroppedIndex: (req: { target: TargetProfile; drop: FailedDrop }): Promise<IndexRestore> =>
-      withHeartbeat(() => restoreDroppedIndex(connections.database(req.target), req.drop, timeouts(req.target), attemptNo())),
+      withHeartbeat(() =>
+        checked(req.target, () => restoreDroppedIndex(connections.database(req.target), req.drop, timeouts(req.target), attemptNo())),
+      ),
   };
 }
