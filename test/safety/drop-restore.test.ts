@@ -72,12 +72,11 @@ async function endReader(c: PoolClient): Promise<void> {
   c.release();
 }
 
-/** For `ms`, INSERTs and UPDATEs back to back, each answering within 300 ms (lock_timeout is 500 ms). */
-async function writersProceed(ms: number): Promise<{ writes: number; slowest: number }> {
-  const until = Date.now() + ms;
+/** While `going()`, INSERTs and UPDATEs back to back, each answering within 300 ms (lock_timeout is 500 ms). */
+async function writersProceed(going: () => boolean): Promise<{ writes: number; slowest: number }> {
   let slowest = 0;
   let writes = 0;
-  while (Date.now() < until) {
+  while (going()) {
     const t0 = Date.now();
     await pool.query(`INSERT INTO dropfix.items SELECT max(id) + 1, 1, 1 FROM dropfix.items`);
     await pool.query(`UPDATE dropfix.items SET v = v + 1 WHERE id = 1`);
@@ -156,12 +155,18 @@ test('an approved drop that fails midway while an old reader holds the table: th
     await activityGaveUp(handle, 'applyAction');
     // The report's state: the index that existed before the run, INVALID (unused by the planner, still maintained).
     assert.deepEqual(await indexRow(INDEX), { ...before, valid: false });
-    const w = await writersProceed(3_000);
+    const until = Date.now() + 3_000;
+    const w = await writersProceed(() => Date.now() < until);
     t.diagnostic(`writers while the reader lasted: ${w.writes} writes, slowest ${w.slowest} ms`);
     await endReader(reader);
     readerOpen = false;
 
-    const result = await handle.result();
+    // Writers go on while the restore rebuilds the index.
+    let finished = false;
+    const ended = handle.result().finally(() => (finished = true));
+    const w2 = await writersProceed(() => !finished);
+    t.diagnostic(`writers until the run ended: ${w2.writes} writes, slowest ${w2.slowest} ms`);
+    const result = await ended;
     await recordHistories(env.client, 'drop-restore', [handle.workflowId]);
     assert.equal(result.failed?.itemId, 'drop-unused-dropfix-items-v');
     assert.match(result.failed!.error, /lock timeout/i);
