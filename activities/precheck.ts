@@ -2,7 +2,8 @@
 import { request } from 'undici';
 import type { ActivityDeps } from './deps';
 import { ApplicationFailure } from '@temporalio/common';
-import { parseTargetProfile, ProfileError, type TargetProfile } from '../common/profile';
+import type { TargetProfile } from '../common/profile';
+import { revalidate } from './target-check';
 import { formatPolicyIssues, policyIssues } from '../common/policy-check';
 import type { TargetConnections } from './connections';
 import { round } from '../common/round';
@@ -10,20 +11,6 @@ import { assertAllowedHost } from './http/allowed-host';
 import { networkProbeUrl } from './profiling/network';
 import type { PrecheckResult } from '../common/types';
 import { newYorkTimestamp } from './timestamp';
-
-/**
- * A run may be started without the CLI (temporal workflow start, another client): the worker checks
- * the profile with the same schema before anything is sent anywhere.
- */
-function revalidate(target: TargetProfile): void {
-  try {
-    parseTargetProfile(target, `of the run (target ${String(target?.name)})`);
-  } catch (err) {
-    if (err instanceof ProfileError) throw ApplicationFailure.nonRetryable(err.message, 'BadProfile');
-    // A check that throws is a bug of the check; the profile is still unchecked: nothing may be sent, and a retry would not help.
-    throw ApplicationFailure.nonRetryable(`the target profile of the run could not be checked: ${(err as Error).message}`, 'BadProfile');
-  }
-}
 
 /**
  * The operator's policy, before anything is sent: hosts, the variables the profile names, its limits

@@ -43,9 +43,14 @@ function secretIssues(target: TargetProfile, policy: OperatorPolicy): PolicyIssu
   return issues;
 }
 
+/** The hosts and environment variables the profile names that the operator does not allow (what a single action is checked against). */
+export function targetPolicyIssues(target: TargetProfile, policy: OperatorPolicy): PolicyIssue[] {
+  return [...hostIssues(target, policy), ...secretIssues(target, policy)];
+}
+
 /** All the ways the profile goes beyond what the operator allows (empty: the run may start). */
 export function policyIssues(target: TargetProfile, policy: OperatorPolicy): PolicyIssue[] {
-  return [...hostIssues(target, policy), ...secretIssues(target, policy), ...runBudgetIssues(target, policy)];
+  return [...targetPolicyIssues(target, policy), ...runBudgetIssues(target, policy)];
 }
 
 /** One message for a refused run: each issue on its line, the field first. */

@@ -10,7 +10,8 @@ import { describeCleanup, describeCleanupFailure, type IndexRef, type LeftoverMo
 /** The patch id of the cleanup: histories recorded before it end without it. */
 export const LEFTOVER_CLEANUP_PATCH = 'invalid-leftover-cleanup';
 
-function leftoverActivities(target: TargetProfile, ref: IndexRef, mode: LeftoverMode) {
+/** The cleanup's retry policy: attempts spaced out so they outlast an old transaction on the table. */
+export function cleanupActivities(target: TargetProfile, summary: string) {
   return proxyActivities<Activities>({
     startToCloseTimeout: `${Math.ceil(target.actions.statementTimeoutMs / 1000) + 120} seconds`,
     heartbeatTimeout: '30 seconds',
@@ -18,8 +19,15 @@ function leftoverActivities(target: TargetProfile, ref: IndexRef, mode: Leftover
     // beyond one statement timeout (an attempt may wait that long for another build's advisory lock).
     scheduleToCloseTimeout: `${Math.ceil(target.actions.statementTimeoutMs / 1000) + 1200} seconds`,
     retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 15 },
-    summary: `drop the ${mode === 'invalid_only' ? 'INVALID leftover' : 'index'} ${ref.schema}.${ref.indexName} left behind`,
+    summary,
   });
+}
+
+function leftoverActivities(target: TargetProfile, ref: IndexRef, mode: LeftoverMode) {
+  return cleanupActivities(
+    target,
+    `drop the ${mode === 'invalid_only' ? 'INVALID leftover' : 'index'} ${ref.schema}.${ref.indexName} left behind`,
+  );
 }
 
 /** What the failed attempts of an apply recorded (their heartbeat details), as the failure carries them. */

@@ -9,6 +9,7 @@ import type { AppliedChange, RolledBackChange } from '../common/types';
 import type { TargetProfile } from '../common/profile';
 import { failedBuildOf, rollbackLeftoverOf } from '../common/index-leftover';
 import { LEFTOVER_CLEANUP_PATCH, cleanUpLeftover, recordedByAttempts } from './leftover';
+import { DROP_RESTORE_PATCH, restoreAfterFailedDrop } from './drop-restore';
 
 export function actionActivities(target: TargetProfile, summary: string) {
   return proxyActivities<Activities>({
@@ -73,6 +74,12 @@ export async function optimizationWorkflow({ target, items }: OptimizationInput)
       if (leftover && patched(LEFTOVER_CLEANUP_PATCH)) {
         const c = await CancellationScope.nonCancellable(() => cleanUpLeftover(target, leftover, 'invalid_only'));
         rolledBack.push({ itemId: item.id, reason, ...c });
+      }
+      // An approved drop that failed midway leaves the index that existed before the run INVALID.
+      if (item.action.type === 'drop_index' && patched(DROP_RESTORE_PATCH)) {
+        const action = item.action;
+        const r = await CancellationScope.nonCancellable(() => restoreAfterFailedDrop(target, action, recordedByAttempts(err)));
+        rolledBack.push({ itemId: item.id, reason, ...r });
       }
       return { applied, failed: { itemId: item.id, error }, rolledBack };
     }

@@ -7,6 +7,7 @@
 // failed re-build drops its INVALID leftover.
 import type { Pool } from 'pg';
 import { concurrentDefinition } from '../../common/index-definition';
+import { sameIndexDefinition, type DropRecord } from '../../common/index-restore';
 import type { ActionSpec, AppliedChange } from '../../common/types';
 import { ensureParser, parseIndexDefinition } from '../postgres/sql-parse';
 import { asFailure, badPlan, checkIdentifier, dropLeftover, indexState, withBuildSession, type IndexTimeouts } from './create-index';
@@ -16,12 +17,12 @@ import type { UndoResult } from './feature-toggle';
 export type DropIndexAction = Extract<ActionSpec, { type: 'drop_index' }>;
 export type RecreateIndexUndo = Extract<AppliedChange['undo'], { type: 'recreate_index' }>;
 
-const sameDefinition = (a: string, b: string) => a.replace(/\s+/g, ' ').trim() === b.replace(/\s+/g, ' ').trim();
-
 export async function dropIndexForPlan(
   pool: Pool,
   action: DropIndexAction,
   opts: IndexTimeouts,
+  /** Called just before the DROP starts, with what a restore needs should it fail midway. */
+  onDropStart: (record: DropRecord) => void = () => undefined,
 ): Promise<{ details: string; definition: string | null }> {
   const schema = checkIdentifier('schema', action.schema);
   const table = checkIdentifier('table', action.table);
@@ -48,11 +49,12 @@ export async function dropIndexForPlan(
         `${schema}.${indexName} enforces ${what}; dropping it would change what the table accepts, so the tool does not drop it`,
       );
     }
-    if (action.definition && st.definition && !sameDefinition(action.definition, st.definition)) {
+    if (action.definition && st.definition && !sameIndexDefinition(action.definition, st.definition)) {
       throw badPlan(
         `${schema}.${indexName} changed since the analysis (now: ${st.definition}; then: ${action.definition}); run the analysis again`,
       );
     }
+    if (st.definition) onDropStart({ indexName, definition: st.definition });
     await client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${qualifiedName(schema, indexName)}`);
     return {
       details: `dropped index ${schema}.${indexName} concurrently (its definition, kept for the rollback: ${st.definition})`,
@@ -61,26 +63,37 @@ export async function dropIndexForPlan(
   });
 }
 
-/** The rollback of dropIndexForPlan: the saved definition, built CONCURRENTLY. */
-export async function recreateIndex(pool: Pool, undo: RecreateIndexUndo, opts: IndexTimeouts): Promise<UndoResult> {
-  const schema = checkIdentifier('schema', undo.schema);
-  const table = checkIdentifier('table', undo.table);
-  const indexName = checkIdentifier('indexName', undo.indexName);
+/**
+ * The saved definition as a concurrent build, after the SQL parser checked it is exactly CREATE INDEX
+ * <indexName> ON <schema>.<table>: a BadPlan failure otherwise.
+ */
+export async function checkedRebuild(
+  saved: Pick<RecreateIndexUndo, 'schema' | 'table' | 'indexName' | 'definition'>,
+): Promise<{ schema: string; table: string; indexName: string; ddl: string }> {
+  const schema = checkIdentifier('schema', saved.schema);
+  const table = checkIdentifier('table', saved.table);
+  const indexName = checkIdentifier('indexName', saved.indexName);
   if (!(await ensureParser())) throw badPlan('the SQL parser could not be loaded: the saved index definition cannot be checked');
-  const def = parseIndexDefinition(undo.definition);
+  const def = parseIndexDefinition(saved.definition);
   if (!def || def.concurrent || def.indexName !== indexName || def.table !== table || (def.schema ?? schema) !== schema) {
     throw badPlan(
-      `the saved definition of ${schema}.${indexName} is not CREATE INDEX ${indexName} ON ${schema}.${table}: ${undo.definition}; re-create the index by hand`,
+      `the saved definition of ${schema}.${indexName} is not CREATE INDEX ${indexName} ON ${schema}.${table}: ${saved.definition}; re-create the index by hand`,
     );
   }
-  const ddl = concurrentDefinition(undo.definition, { ifNotExists: true });
+  const ddl = concurrentDefinition(saved.definition, { ifNotExists: true });
   const check = parseIndexDefinition(ddl);
-  if (!check?.concurrent || check.indexName !== indexName) throw badPlan(`could not make a concurrent build of: ${undo.definition}`);
+  if (!check?.concurrent || check.indexName !== indexName) throw badPlan(`could not make a concurrent build of: ${saved.definition}`);
+  return { schema, table, indexName, ddl };
+}
+
+/** The rollback of dropIndexForPlan: the saved definition, built CONCURRENTLY. */
+export async function recreateIndex(pool: Pool, undo: RecreateIndexUndo, opts: IndexTimeouts): Promise<UndoResult> {
+  const { schema, indexName, ddl } = await checkedRebuild(undo);
   return withBuildSession(pool, opts, `re-creating ${schema}.${indexName} failed`, async (client) => {
     const st = await indexState(client, schema, indexName);
     if (st.exists && st.isIndex && st.valid) {
       const skipped =
-        st.definition && !sameDefinition(st.definition, undo.definition)
+        st.definition && !sameIndexDefinition(st.definition, undo.definition)
           ? `left as it is: an index ${schema}.${indexName} with another definition exists now (${st.definition}; the run dropped: ${undo.definition})`
           : `already re-created: index ${schema}.${indexName} exists again`;
       return { details: skipped, skipped };

@@ -10,6 +10,9 @@ import { createIndex } from './create-index';
 import { dropIndexLeftover } from './index-leftover';
 import type { IndexRef, LeftoverCleanup, LeftoverMode } from '../../common/index-leftover';
 import { dropIndexForPlan, recreateIndex } from './drop-index';
+import type { FailedDrop, IndexRestore } from '../../common/index-restore';
+import { restoreDroppedIndex } from './index-restore';
+import { checkActionTarget } from '../target-check';
 import { resolveToggleToken, restoreToggle, setToggle, type UndoResult } from './feature-toggle';
 import { dropOwnIndex } from './undo-index';
 
@@ -35,23 +38,35 @@ async function withHeartbeat<T>(fn: (beat: ActionHeartbeat) => Promise<T>): Prom
 }
 
 /**
- * The failure of an attempt, carrying the index the attempts started to build (`building`) as its
- * details: the workflow learns from them whether an index left behind is the run's to clean up.
+ * The failure of an attempt, carrying as its details what the attempts started: the index they
+ * started to build (`building`), or the drop they started (`dropping`: the index and its definition
+ * before). The workflow learns from them what a failed apply may have left behind.
  */
-function withBuildRecord(err: unknown, recorded: Record<string, unknown>): unknown {
-  if (typeof recorded.building !== 'string') return err;
+function withAttemptRecord(err: unknown, recorded: Record<string, unknown>): unknown {
+  const carried = {
+    ...(typeof recorded.building === 'string' ? { building: recorded.building } : {}),
+    ...(recorded.dropping && typeof recorded.dropping === 'object' ? { dropping: recorded.dropping } : {}),
+  };
+  if (Object.keys(carried).length === 0) return err;
   const e = err as Error;
   const app = err instanceof ApplicationFailure ? err : null;
   return ApplicationFailure.create({
     message: e?.message ?? String(err),
     type: app ? (app.type ?? undefined) : (e?.name ?? 'Error'),
     nonRetryable: app?.nonRetryable ?? false,
-    details: [{ building: recorded.building }],
+    details: [carried],
     cause: app ? (app.cause as Error | undefined) : e,
   });
 }
 
+const attemptNo = () => activityContext()?.info.attempt ?? 1;
+
 export function createActionActivities({ connections, policy }: ActivityDeps) {
+  /** The target is input too (a workflow may be started directly): checked before anything is sent or changed. */
+  const checked = async <T>(target: TargetProfile, fn: () => Promise<T>): Promise<T> => {
+    checkActionTarget(target, policy);
+    return fn();
+  };
   const tokenFor = (target: TargetProfile, name: string) => resolveToggleToken(connections, target, toggleOf(target, name));
 
   async function apply(target: TargetProfile, item: PlanItem, beat: ActionHeartbeat): Promise<AppliedChange> {
@@ -70,7 +85,10 @@ export function createActionActivities({ connections, policy }: ActivityDeps) {
       return { ...base, undo, details: r.details };
     }
     if (a.type === 'drop_index') {
-      const r = await dropIndexForPlan(connections.database(target), a, timeouts(target));
+      // The first attempt's record wins: a retry finds the index already INVALID, with the same definition.
+      const r = await dropIndexForPlan(connections.database(target), a, timeouts(target), (dropping) => {
+        if (!beat.recorded.dropping) beat.record({ dropping });
+      });
       const undo: AppliedChange['undo'] = r.definition
         ? { type: 'recreate_index', schema: a.schema, table: a.table, indexName: a.indexName, definition: r.definition }
         : { type: 'none', why: `index ${a.indexName} did not exist when the drop ran` };
@@ -114,22 +132,23 @@ export function createActionActivities({ connections, policy }: ActivityDeps) {
   return {
     applyAction: (req: { target: TargetProfile; item: PlanItem }): Promise<AppliedChange> =>
       withHeartbeat((beat) =>
-        apply(req.target, req.item, beat).catch((err) => {
-          throw withBuildRecord(err, beat.recorded);
+        checked(req.target, () => apply(req.target, req.item, beat)).catch((err) => {
+          throw withAttemptRecord(err, beat.recorded);
         }),
       ),
     rollbackChange: (req: { target: TargetProfile; change: AppliedChange; reason: string }): Promise<RolledBackChange> =>
-      withHeartbeat(() => rollback(req.target, req.change, req.reason)),
+      withHeartbeat(() => checked(req.target, () => rollback(req.target, req.change, req.reason))),
     /** One attempt to drop the run's index left behind by a failed build or rollback (see index-leftover.ts). */
     dropIndexLeftover: (req: { target: TargetProfile; index: IndexRef; mode: LeftoverMode }): Promise<LeftoverCleanup> =>
       withHeartbeat(() =>
-        dropIndexLeftover(
-          connections.database(req.target),
-          req.index,
-          req.mode,
-          timeouts(req.target),
-          activityContext()?.info.attempt ?? 1,
+        checked(req.target, () =>
+          dropIndexLeftover(connections.database(req.target), req.index, req.mode, timeouts(req.target), attemptNo()),
         ),
+      ),
+    /** One attempt to make valid again the index a failed approved drop left INVALID (see index-restore.ts). */
+    restoreDroppedIndex: (req: { target: TargetProfile; drop: FailedDrop }): Promise<IndexRestore> =>
+      withHeartbeat(() =>
+        checked(req.target, () => restoreDroppedIndex(connections.database(req.target), req.drop, timeouts(req.target), attemptNo())),
       ),
   };
 }
