@@ -1,0 +1,168 @@
+// Per-endpoint attribution (issue 10, item 1) on a real Temporal dev server and worker, against the
+// demo shop (real PostgreSQL with pg_stat_statements, real Redis). The shop's endpoints make a known
+// number of statements per request (demo/server/app.ts): a category page is 1 list + 1 review summary
+// per product listed (20 on a page: the N+1), 2 with batchLoading; /catalog 1 (0 when cached);
+// /products/:id 1. The figures must be those counts exactly, before and after the changes.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { type NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Pool } from 'pg';
+import { createWorkers } from '../../worker/create-worker';
+import { TASK_QUEUE } from '../../common/run';
+import type { ProfilingResult, ValidationResult } from '../../common/stages';
+import type { AttributionResult, EndpointAttribution } from '../../common/endpoint-attribution';
+import { createEndpointAttributionActivities } from '../../activities/profiling/endpoint-attribution';
+import { TargetConnections } from '../../activities/connections';
+import { migrateStore } from '../../activities/store/schema';
+import { PAGE_SIZE, SQL } from '../../demo/server/app';
+import { startDemoTarget, type DemoTarget } from '../helpers/demo-target';
+import { testDatabase } from '../helpers/services';
+import { startTemporal, workflowBundle } from '../helpers/temporal';
+import { profilingWorkflow, validationWorkflow } from '../../workflows';
+
+Runtime.install({ logger: new DefaultLogger('WARN') });
+
+let env: TestWorkflowEnvironment;
+let workers: Awaited<ReturnType<typeof createWorkers>>;
+let workerDone: Promise<void>;
+let shop: DemoTarget;
+let store: Pool;
+
+before(async () => {
+  env = await startTemporal();
+  // 5000 products in 50 categories: every category page is full (PAGE_SIZE products).
+  shop = await startDemoTarget('perf_test_endpoints_shop', { products: 5000, load: { durationSeconds: 1, warmupSeconds: 0.5 } });
+  const storeUrl = await testDatabase('perf_test_endpoints_store');
+  store = new Pool({ connectionString: storeUrl });
+  workers = await createWorkers({
+    connection: env.nativeConnection as NativeConnection,
+    namespace: env.namespace ?? 'default',
+    storeUrl,
+    env: shop.env,
+    workflowBundle: await workflowBundle(),
+  });
+  workerDone = workers.run();
+});
+
+after(async () => {
+  workers?.shutdown();
+  await workerDone;
+  await workers?.close();
+  await store?.end();
+  await shop?.close();
+  await env?.teardown();
+});
+
+const byName = (r: AttributionResult | null | undefined, name: string): EndpointAttribution => {
+  const e = r?.endpoints.find((x) => x.endpoint === name);
+  assert.ok(e, `endpoint ${name} attributed: ${JSON.stringify(r)}`);
+  return e;
+};
+// pg_stat_statements replaces constants (LIMIT 20 -> $3): compare texts with the placeholders numbered away.
+const shape = (q: string) => q.replace(/\$\d+/g, '$').replace(/\b\d+\b/g, '$');
+const statement = (e: EndpointAttribution, sql: string) => e.topStatements.find((s) => shape(s.query) === shape(sql));
+
+let baseline: ProfilingResult;
+
+test('the baseline attributes to each endpoint exactly the statements it makes per request', async () => {
+  baseline = await env.client.workflow.execute(profilingWorkflow, {
+    taskQueue: TASK_QUEUE,
+    workflowId: `endpoints-profiling-${Date.now()}`,
+    args: [{ runId: `endpoints-${Date.now()}`, target: shop.profile }],
+  });
+  const a = baseline.attribution;
+  assert.ok(a, 'profiling returns the attribution');
+  assert.equal(a.requestsPerEndpoint, 30);
+  assert.deepEqual(a.problems, []);
+  assert.equal(a.background?.calls, 0, 'nothing else runs on the shop database');
+  const list = byName(a, 'products-by-category');
+  assert.equal(list.requests, 30);
+  assert.equal(list.statementsPerRequest, 1 + PAGE_SIZE);
+  assert.equal(statement(list, SQL.reviewSummaryOne)?.callsPerRequest, PAGE_SIZE, 'the N+1: one review summary per product');
+  assert.equal(statement(list, SQL.listProducts)?.callsPerRequest, 1);
+  assert.equal(statement(list, SQL.listProducts)?.rowsPerRequest, PAGE_SIZE);
+  assert.ok(list.dbMsPerRequest! > 0);
+  assert.ok(list.latencyMs.p50 > 0 && list.latencyMs.p99 >= list.latencyMs.p95 && list.latencyMs.p95 >= list.latencyMs.p50);
+  assert.deepEqual(list.halves, [21, 21]);
+  assert.equal(list.exact, true, list.flags.join('; '));
+  for (const name of ['catalog', 'product']) {
+    const e = byName(a, name);
+    assert.equal(e.statementsPerRequest, 1, name);
+    assert.equal(e.exact, true, `${name}: ${e.flags.join('; ')}`);
+  }
+  assert.equal(statement(byName(a, 'catalog'), SQL.catalog)?.callsPerRequest, 1);
+  assert.equal(statement(byName(a, 'product'), SQL.productById)?.rowsPerRequest, 1);
+});
+
+test('after batchLoading and the catalog cache, validation attributes the new counts', async () => {
+  assert.ok(baseline, 'the baseline test ran');
+  for (const name of ['batchLoading', 'catalogCache']) {
+    const res = await fetch(`${shop.baseUrl}/admin/toggles/${name}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${shop.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ value: true }),
+    });
+    assert.equal(res.status, 200);
+  }
+  try {
+    const v: ValidationResult = await env.client.workflow.execute(validationWorkflow, {
+      taskQueue: TASK_QUEUE,
+      workflowId: `endpoints-validation-${Date.now()}`,
+      args: [
+        {
+          runId: `endpoints-after-${Date.now()}`,
+          target: shop.profile,
+          tier: 'T1',
+          baseline: baseline.baseline,
+          regressionThresholdPct: 1000,
+        },
+      ],
+    });
+    assert.equal(v.attribution?.phase, 'after');
+    const list = byName(v.attribution, 'products-by-category');
+    assert.equal(list.statementsPerRequest, 2, 'one list, one batched review summary');
+    assert.equal(statement(list, SQL.reviewSummaryBatch)?.callsPerRequest, 1);
+    assert.equal(statement(list, SQL.reviewSummaryOne), undefined);
+    // Served from Redis: at most the one miss of the pass (the after-load filled the cache).
+    assert.ok(byName(v.attribution, 'catalog').statementsPerRequest! <= 1 / 30, JSON.stringify(byName(v.attribution, 'catalog')));
+    assert.equal(byName(v.attribution, 'product').statementsPerRequest, 1);
+  } finally {
+    for (const name of ['batchLoading', 'catalogCache']) {
+      await fetch(`${shop.baseUrl}/admin/toggles/${name}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${shop.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ value: false }),
+      });
+    }
+  }
+});
+
+test('other traffic on the database during a pass is detected and flagged, not passed off as exact', async () => {
+  const connections = new TargetConnections(shop.env);
+  await migrateStore(store);
+  const { attributeEndpoints } = createEndpointAttributionActivities({ store, connections, policy: connections.policy });
+  const target = {
+    ...shop.profile,
+    http: { ...shop.profile.http, endpoints: shop.profile.http.endpoints.filter((e) => e.name === 'product') },
+  };
+  // Another client of the same database, as a cron job or a second app would be.
+  const other = new Pool({ connectionString: shop.env.SHOP_DATABASE_URL, max: 1 });
+  let running = true;
+  const noise = (async () => {
+    while (running) await other.query('SELECT count(*) FROM categories WHERE id > $1', [0]);
+  })();
+  try {
+    const r = await attributeEndpoints({ runId: `endpoints-noise-${Date.now()}`, target, phase: 'baseline' });
+    const e = byName(r, 'product');
+    assert.ok(r.background && r.background.calls > 0, 'the quiet probe saw the other client');
+    assert.equal(e.exact, false);
+    assert.match(e.flags.join('\n'), /other traffic on the database/);
+    assert.ok(e.statementsPerRequest! > 1, 'the contaminated figure is what the diff says; the flag says why');
+  } finally {
+    running = false;
+    await noise;
+    await other.end();
+    await connections.close();
+  }
+});
