@@ -53,7 +53,8 @@ async function requestsLeft(deps: ActivityDeps, req: AttributeEndpointsRequest):
   return limits.maxRunRequests - (await requestsSentByRun(deps.store, req.runId));
 }
 
-function sendHalf(deps: ActivityDeps, target: TargetProfile, ep: EndpointConfig, requests: number, seconds: number, signal?: AbortSignal) {
+function sendHalf(deps: ActivityDeps, target: TargetProfile, ep: EndpointConfig, requests: number, seconds: number) {
+  const ctx = activityContext();
   return runLoad({
     policy: deps.policy,
     target: { ...target, http: { ...target.http, endpoints: [ep] } },
@@ -63,7 +64,9 @@ function sendHalf(deps: ActivityDeps, target: TargetProfile, ep: EndpointConfig,
     durationSeconds: seconds,
     warmupSeconds: 0,
     maxRequests: requests,
-    signal,
+    signal: ctx?.cancellationSignal,
+    // Every second while the endpoint is loaded: a slow one may take up to maxSecondsPerEndpoint.
+    onProgress: (p) => ctx?.heartbeat({ step: 'endpoint', endpoint: ep.name, requests: p.requests }),
   });
 }
 
@@ -89,9 +92,9 @@ async function measureEndpoint(p: PassInput): Promise<{ figures: EndpointAttribu
   const first = Math.ceil(p.requests / 2);
   const s0 = await p.snap();
   const startMs = Date.now();
-  const a = await sendHalf(p.deps, p.target, p.ep, first, p.maxSeconds / 2, p.signal);
+  const a = await sendHalf(p.deps, p.target, p.ep, first, p.maxSeconds / 2);
   const s1 = await p.snap();
-  const b = a.aborted ? a : await sendHalf(p.deps, p.target, p.ep, p.requests - first, p.maxSeconds / 2, p.signal);
+  const b = a.aborted ? a : await sendHalf(p.deps, p.target, p.ep, p.requests - first, p.maxSeconds / 2);
   const s2 = await p.snap();
   if (a.aborted || b.aborted) abortedOut(p.signal);
   const passSeconds = (Date.now() - startMs) / 1000;
