@@ -14,7 +14,8 @@ import type { ProfilingResult, ValidationResult } from '../../common/stages';
 import type { AttributionResult, EndpointAttribution } from '../../common/endpoint-attribution';
 import { createEndpointAttributionActivities } from '../../activities/profiling/endpoint-attribution';
 import { TargetConnections } from '../../activities/connections';
-import { migrateStore } from '../../activities/store/schema';
+import { STORE_SCHEMA, migrateStore } from '../../activities/store/schema';
+import { requestsSentByRun } from '../../activities/loadtest/run-budget';
 import { PAGE_SIZE, SQL } from '../../demo/server/app';
 import { startDemoTarget, type DemoTarget } from '../helpers/demo-target';
 import { testDatabase } from '../helpers/services';
@@ -163,6 +164,35 @@ test('other traffic on the database during a pass is detected and flagged, not p
     running = false;
     await noise;
     await other.end();
+    await connections.close();
+  }
+});
+
+test("the passes count against the run's request budget, and send nothing when it is spent", async () => {
+  const connections = new TargetConnections(shop.env);
+  const { attributeEndpoints } = createEndpointAttributionActivities({ store, connections, policy: connections.policy });
+  try {
+    const runId = `endpoints-budget-${Date.now()}`;
+    // 3 endpoints, 20 requests left: 6 each, not the 30 configured.
+    const small = { ...shop.profile, limits: { ...shop.profile.limits, maxRunRequests: 20 } };
+    const r = await attributeEndpoints({ runId, target: small, phase: 'baseline' });
+    assert.equal(r.requestsPerEndpoint, 6);
+    assert.deepEqual(
+      r.endpoints.map((e) => [e.endpoint, e.requests, e.statementsPerRequest]),
+      [
+        ['products-by-category', 6, 21],
+        ['catalog', 6, 1],
+        ['product', 6, 1],
+      ],
+    );
+    assert.equal(await requestsSentByRun(store, runId), 18);
+    const { rows } = await store.query(`SELECT count(*)::int AS n FROM ${STORE_SCHEMA}.artifacts WHERE run_id = $1`, [runId]);
+    const again = await attributeEndpoints({ runId, target: small, phase: 'after' });
+    assert.deepEqual(again.endpoints, []);
+    assert.match(again.problems.join('\n'), /not measured: the run's request budget has 2 requests left/);
+    const after = await store.query(`SELECT count(*)::int AS n FROM ${STORE_SCHEMA}.artifacts WHERE run_id = $1`, [runId]);
+    assert.equal(after.rows[0].n, rows[0].n, 'nothing stored: nothing was sent');
+  } finally {
     await connections.close();
   }
 });
