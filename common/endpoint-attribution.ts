@@ -52,6 +52,10 @@ export interface AttributionResult {
 
 export const ATTRIBUTION_DEFAULTS = { requests: 30, maxSecondsPerEndpoint: 30, quietSeconds: 1 } as const;
 export const TOP_STATEMENTS = 5;
+/** Statement texts in results (workflow history) are cut here; the stored artifact keeps them whole. */
+export const QUERY_TEXT_MAX = 500;
+
+const cut = (q: string) => (q.length > QUERY_TEXT_MAX ? `${q.slice(0, QUERY_TEXT_MAX - 3)}...` : q);
 
 /** Per-request figures of one pass; statements with no calls are dropped. */
 export function perRequestFigures(deltas: StatementDeltaLike[], requests: number, top = TOP_STATEMENTS) {
@@ -64,7 +68,7 @@ export function perRequestFigures(deltas: StatementDeltaLike[], requests: number
     .slice(0, top)
     .map((d) => ({
       queryid: d.queryid,
-      query: d.query,
+      query: cut(d.query),
       callsPerRequest: per(d.calls),
       msPerRequest: per(d.totalMs, 3),
       rowsPerRequest: per(d.rows),

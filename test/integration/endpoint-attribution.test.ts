@@ -139,6 +139,20 @@ test('after batchLoading and the catalog cache, validation attributes the new co
   }
 });
 
+test('attribution disabled in the profile: no pass, no field', async () => {
+  const target = {
+    ...shop.profile,
+    load: { ...shop.profile.load, attribution: { enabled: false, requests: 30, maxSecondsPerEndpoint: 30 } },
+  };
+  const p: ProfilingResult = await env.client.workflow.execute(profilingWorkflow, {
+    taskQueue: TASK_QUEUE,
+    workflowId: `endpoints-disabled-${Date.now()}`,
+    args: [{ runId: `endpoints-disabled-${Date.now()}`, target }],
+  });
+  assert.ok(p.baseline.requests > 0);
+  assert.equal(p.attribution, undefined);
+});
+
 test('other traffic on the database during a pass is detected and flagged, not passed off as exact', async () => {
   const connections = new TargetConnections(shop.env);
   await migrateStore(store);

@@ -6,6 +6,7 @@ import {
   halvesAgree,
   pairAttributions,
   perRequestFigures,
+  QUERY_TEXT_MAX,
   type AttributionResult,
   type EndpointAttribution,
   type StatementDeltaLike,
@@ -31,6 +32,13 @@ test('per-request figures divide the pass diff by its requests; statements witho
       ['list', 1, 2],
     ],
   );
+});
+
+test('statement texts are cut to QUERY_TEXT_MAX characters in the figures (results go into workflow history)', () => {
+  const long = { ...d('a', 1, 1), query: `SELECT ${'x, '.repeat(1000)}1` };
+  const [s] = perRequestFigures([long], 1).topStatements;
+  assert.equal(s.query.length, QUERY_TEXT_MAX);
+  assert.ok(s.query.endsWith('...'));
 });
 
 test('no requests: zeros, not NaN or Infinity', () => {
