@@ -6,7 +6,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
+import { CancelledFailure } from '@temporalio/common';
 import { Pool } from 'pg';
 import { createWorkers } from '../../worker/create-worker';
 import { TASK_QUEUE } from '../../common/run';
@@ -206,6 +207,38 @@ test("the passes count against the run's request budget, and send nothing when i
     assert.match(again.problems.join('\n'), /not measured: the run's request budget has 2 requests left/);
     const after = await store.query(`SELECT count(*)::int AS n FROM ${STORE_SCHEMA}.artifacts WHERE run_id = $1`, [runId]);
     assert.equal(after.rows[0].n, rows[0].n, 'nothing stored: nothing was sent');
+  } finally {
+    await connections.close();
+  }
+});
+
+test('heartbeats name the endpoint being measured; a cancel stops the pass at once and stores nothing', async () => {
+  const connections = new TargetConnections(shop.env);
+  const { attributeEndpoints } = createEndpointAttributionActivities({ store, connections, policy: connections.policy });
+  const mock = new MockActivityEnvironment();
+  const beats: Array<Record<string, unknown>> = [];
+  mock.on('heartbeat', (d: Record<string, unknown>) => beats.push(d));
+  const runId = `endpoints-cancel-${Date.now()}`;
+  // Enough requests to last far longer than the test waits.
+  const target = {
+    ...shop.profile,
+    load: { ...shop.profile.load, attribution: { enabled: true, requests: 1000, maxSecondsPerEndpoint: 120 } },
+  };
+  try {
+    setTimeout(() => mock.cancel(), 2500);
+    const t = Date.now();
+    await assert.rejects(
+      mock.run(attributeEndpoints, { runId, target, phase: 'baseline' as const }),
+      (err: unknown) => err instanceof CancelledFailure,
+    );
+    assert.ok(Date.now() - t < 4000, `stopped after ${Date.now() - t} ms`);
+    assert.deepEqual(beats[0], { step: 'quiet probe' });
+    assert.ok(
+      beats.some((b) => b.step === 'endpoint' && b.endpoint === 'products-by-category' && Number(b.requests) > 0),
+      JSON.stringify(beats),
+    );
+    const { rows } = await store.query(`SELECT count(*)::int AS n FROM ${STORE_SCHEMA}.artifacts WHERE run_id = $1`, [runId]);
+    assert.equal(rows[0].n, 0);
   } finally {
     await connections.close();
   }
