@@ -108,8 +108,9 @@ async function measureEndpoint(p: PassInput): Promise<{ figures: EndpointAttribu
     const figures: EndpointAttribution = {
       ...base,
       ...{ statementsPerRequest: null, dbMsPerRequest: null, rowsPerRequest: null, topStatements: [], halves: null },
-      exact: false,
-      flags: ['no database figures: pg_stat_statements could not be read'],
+      // Latency alone is exact; without a database there is nothing else to attribute.
+      exact: !p.target.database,
+      flags: p.target.database ? ['no database figures: pg_stat_statements could not be read (see problems)'] : [],
     };
     return { figures, deltas: [], sent };
   }

@@ -243,3 +243,21 @@ test('heartbeats name the endpoint being measured; a cancel stops the pass at on
     await connections.close();
   }
 });
+
+test('a target without a database section: latency per endpoint only, said so', async () => {
+  const connections = new TargetConnections(shop.env);
+  const { attributeEndpoints } = createEndpointAttributionActivities({ store, connections, policy: connections.policy });
+  try {
+    const { database: _none, ...noDb } = shop.profile;
+    const r = await attributeEndpoints({ runId: `endpoints-nodb-${Date.now()}`, target: noDb, phase: 'baseline' });
+    assert.equal(r.background, null);
+    assert.match(r.problems.join('\n'), /has no database section: latency only/);
+    const e = byName(r, 'product');
+    assert.equal(e.requests, 30);
+    assert.ok(e.latencyMs.p50 > 0);
+    assert.equal(e.statementsPerRequest, null);
+    assert.deepEqual(e.flags, []);
+  } finally {
+    await connections.close();
+  }
+});
