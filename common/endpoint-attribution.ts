@@ -95,6 +95,8 @@ export interface ExactnessInput {
   secondHalf: { deltas: StatementDeltaLike[]; requests: number };
   passSeconds: number;
   background: AttributionResult['background'];
+  /** pg_stat_statements evictions during the pass (pg_stat_statements_info.dealloc); null when unknown. */
+  evictions?: number | null;
 }
 
 /** Halves agree when their statements/request differ by at most half a statement or 10%. */
@@ -114,6 +116,12 @@ export function exactnessFlags(x: ExactnessInput): { halves: [number, number]; f
     flags.push(
       `the pass's halves disagree (${halves[0]} vs ${halves[1]} statements/request): other traffic on the database, ` +
         `or the endpoint's work changed during the pass (a cache warming)`,
+    );
+  }
+  if (x.evictions) {
+    flags.push(
+      `pg_stat_statements evicted entries ${x.evictions} times during the pass: an evicted statement counts in full, ` +
+        `not its difference; raise pg_stat_statements.max`,
     );
   }
   const bg = x.background;

@@ -19,7 +19,7 @@ import type { ActivityDeps } from '../deps';
 import { runLoad, type LoadResult } from '../loadtest/load';
 import { mergeLoadResults } from '../loadtest/merge';
 import { requestsSentByRun } from '../loadtest/run-budget';
-import { readPgStatStatements } from '../postgres/stat-views';
+import { readPgStatStatements, readPgssDeallocations } from '../postgres/stat-views';
 import { diffSnapshots, type PgssRow, type StatementDelta } from '../postgres/statistics';
 import { saveArtifact } from '../store/artifacts';
 
@@ -83,6 +83,7 @@ interface PassInput {
   requests: number;
   maxSeconds: number;
   snap: Snap;
+  evictions: () => Promise<number | null>;
   background: AttributionResult['background'];
   signal?: AbortSignal;
 }
@@ -90,12 +91,14 @@ interface PassInput {
 /** One endpoint's pass: its figures, its statements, and the requests it sent. */
 async function measureEndpoint(p: PassInput): Promise<{ figures: EndpointAttribution; deltas: StatementDelta[]; sent: number }> {
   const first = Math.ceil(p.requests / 2);
+  const evictedBefore = await p.evictions();
   const s0 = await p.snap();
   const startMs = Date.now();
   const a = await sendHalf(p.deps, p.target, p.ep, first, p.maxSeconds / 2);
   const s1 = await p.snap();
   const b = a.aborted ? a : await sendHalf(p.deps, p.target, p.ep, p.requests - first, p.maxSeconds / 2);
   const s2 = await p.snap();
+  const evictedAfter = await p.evictions();
   if (a.aborted || b.aborted) abortedOut(p.signal);
   const passSeconds = (Date.now() - startMs) / 1000;
   const all: LoadResult = mergeLoadResults([a, b]);
@@ -123,6 +126,7 @@ async function measureEndpoint(p: PassInput): Promise<{ figures: EndpointAttribu
     secondHalf: { deltas: diffSnapshots(s1, s2), requests: answered(b) },
     passSeconds,
     background: p.background,
+    evictions: evictedBefore === null || evictedAfter === null ? null : evictedAfter - evictedBefore,
   });
   const figures: EndpointAttribution = {
     ...base,
@@ -152,7 +156,9 @@ async function attributeEndpoints(deps: ActivityDeps, req: AttributeEndpointsReq
   const { requests, maxSeconds } = settings(req.target);
   const problems: string[] = [];
   if (!req.target.database) problems.push(`target ${req.target.name} has no database section: latency only`);
-  const snap = snapper(req.target.database ? deps.connections.database(req.target) : null, problems);
+  const pool = req.target.database ? deps.connections.database(req.target) : null;
+  const snap = snapper(pool, problems);
+  const evictions = async () => (pool ? readPgssDeallocations(pool) : null);
   const endpoints = req.target.http.endpoints;
   const left = await requestsLeft(deps, req);
   const perEndpoint = Math.min(requests, Math.floor(left / endpoints.length));
@@ -172,7 +178,17 @@ async function attributeEndpoints(deps: ActivityDeps, req: AttributeEndpointsReq
   let sent = 0;
   for (const [i, ep] of endpoints.entries()) {
     ctx?.heartbeat({ step: 'endpoint', endpoint: ep.name, index: i + 1, of: endpoints.length });
-    const m = await measureEndpoint({ deps, target: req.target, ep, requests: perEndpoint, maxSeconds, snap, background, signal });
+    const m = await measureEndpoint({
+      deps,
+      target: req.target,
+      ep,
+      requests: perEndpoint,
+      maxSeconds,
+      snap,
+      evictions,
+      background,
+      signal,
+    });
     out.push(m.figures);
     statements[ep.name] = m.deltas;
     sent += m.sent;

@@ -17,6 +17,7 @@ import { createEndpointAttributionActivities } from '../../activities/profiling/
 import { TargetConnections } from '../../activities/connections';
 import { STORE_SCHEMA, migrateStore } from '../../activities/store/schema';
 import { requestsSentByRun } from '../../activities/loadtest/run-budget';
+import { readPgssDeallocations } from '../../activities/postgres/stat-views';
 import { PAGE_SIZE, SQL } from '../../demo/server/app';
 import { startDemoTarget, type DemoTarget } from '../helpers/demo-target';
 import { testDatabase } from '../helpers/services';
@@ -87,6 +88,8 @@ test('the baseline attributes to each endpoint exactly the statements it makes p
   assert.ok(list.dbMsPerRequest! > 0);
   assert.ok(list.latencyMs.p50 > 0 && list.latencyMs.p99 >= list.latencyMs.p95 && list.latencyMs.p95 >= list.latencyMs.p50);
   assert.deepEqual(list.halves, [21, 21]);
+  // The eviction check reads a real counter here (PostgreSQL 14+), so an eviction would be flagged.
+  assert.equal(typeof (await readPgssDeallocations(shop.pool)), 'number');
   assert.equal(list.exact, true, list.flags.join('; '));
   for (const name of ['catalog', 'product']) {
     const e = byName(a, name);

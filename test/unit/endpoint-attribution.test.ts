@@ -96,6 +96,15 @@ test('halves that disagree, failed and unanswered requests are each flagged', ()
   assert.match(flags.join('\n'), /halves disagree \(1 vs 3 statements\/request\)/);
 });
 
+test('pg_stat_statements evictions during the pass are flagged; none or unknown is not', () => {
+  assert.match(
+    exactnessFlags({ ...clean, evictions: 2 }).flags.join('\n'),
+    /evicted entries 2 times during the pass.*pg_stat_statements\.max/,
+  );
+  assert.deepEqual(exactnessFlags({ ...clean, evictions: 0 }).flags, []);
+  assert.deepEqual(exactnessFlags({ ...clean, evictions: null }).flags, []);
+});
+
 test('a half with no requests is not compared', () => {
   const { flags } = exactnessFlags({ ...clean, secondHalf: { deltas: [], requests: 0 } });
   assert.deepEqual(flags, []);
