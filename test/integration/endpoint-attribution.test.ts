@@ -22,6 +22,7 @@ import { PAGE_SIZE, SQL } from '../../demo/server/app';
 import { startDemoTarget, type DemoTarget } from '../helpers/demo-target';
 import { testDatabase } from '../helpers/services';
 import { startTemporal, workflowBundle } from '../helpers/temporal';
+import { recordHistories } from '../helpers/record-histories';
 import { profilingWorkflow, validationWorkflow } from '../../workflows';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -69,11 +70,13 @@ const statement = (e: EndpointAttribution, sql: string) => e.topStatements.find(
 let baseline: ProfilingResult;
 
 test('the baseline attributes to each endpoint exactly the statements it makes per request', async () => {
+  const workflowId = `endpoints-profiling-${Date.now()}`;
   baseline = await env.client.workflow.execute(profilingWorkflow, {
     taskQueue: TASK_QUEUE,
-    workflowId: `endpoints-profiling-${Date.now()}`,
+    workflowId,
     args: [{ runId: `endpoints-${Date.now()}`, target: shop.profile }],
   });
+  await recordHistories(env.client, 'endpoint-attribution', [workflowId]);
   const a = baseline.attribution;
   assert.ok(a, 'profiling returns the attribution');
   assert.equal(a.requestsPerEndpoint, 30);
@@ -111,9 +114,10 @@ test('after batchLoading and the catalog cache, validation attributes the new co
     assert.equal(res.status, 200);
   }
   try {
+    const workflowId = `endpoints-validation-${Date.now()}`;
     const v: ValidationResult = await env.client.workflow.execute(validationWorkflow, {
       taskQueue: TASK_QUEUE,
-      workflowId: `endpoints-validation-${Date.now()}`,
+      workflowId,
       args: [
         {
           runId: `endpoints-after-${Date.now()}`,
@@ -124,6 +128,7 @@ test('after batchLoading and the catalog cache, validation attributes the new co
         },
       ],
     });
+    await recordHistories(env.client, 'endpoint-attribution', [workflowId]);
     assert.equal(v.attribution?.phase, 'after');
     const list = byName(v.attribution, 'products-by-category');
     assert.equal(list.statementsPerRequest, 2, 'one list, one batched review summary');
