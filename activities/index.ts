@@ -7,6 +7,7 @@ import { createCacheProfileActivities } from './profiling/cache';
 import { createCpuProfileActivities } from './profiling/cpu-profile';
 import { createDatabaseProfileActivities } from './profiling/database';
 import { createDatabaseActivitySampler } from './profiling/database-activity';
+import { createEndpointAttributionActivities } from './profiling/endpoint-attribution';
 import { createProcessActivities } from './profiling/process';
 import { createSkillActivities } from './skills';
 import { createStoreActivities } from './store/activities';
@@ -19,6 +20,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCpuProfileActivities(deps),
     ...createDatabaseProfileActivities(deps),
     ...createDatabaseActivitySampler(deps),
+    ...createEndpointAttributionActivities(deps),
     ...createCacheProfileActivities(deps),
     ...createSkillActivities(deps),
     ...createActionActivities(deps),

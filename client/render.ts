@@ -6,6 +6,8 @@ import type { RolledBackChange } from '../common/types';
 import { describeAction } from '../common/contract';
 import { needsExplicitApproval } from '../common/plan';
 import { round } from '../common/round';
+import { endpointSection } from './render-endpoints';
+import { table } from './text-table';
 
 /** One decimal is what a before/after table can honestly show. */
 const fmt = (n: number) => String(round(n));
@@ -17,15 +19,7 @@ const LABELS: Record<string, string> = {
   errorRatePct: 'error rate (%)',
 };
 
-export function table(rows: string[][]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows
-    .map((r, n) => {
-      const line = r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-      return n === 0 ? `${line}\n${widths.map((w) => '-'.repeat(w)).join('  ')}` : line;
-    })
-    .join('\n');
-}
+export { table };
 
 export function beforeAfterTable(result: OutputContract): string {
   const rows = result.validation_results.improvement_summary.comparison;
@@ -193,6 +187,8 @@ export function profileSection(result: OutputContract, topFunctions = 8): string
   return lines;
 }
 
+const withBlank = (lines: string[]) => (lines.length ? [...lines, ''] : []);
+
 export function summary(result: OutputContract): string {
   const s = result.validation_results;
   const lines = [
@@ -202,6 +198,7 @@ export function summary(result: OutputContract): string {
     '',
     ...profileSection(result),
     '',
+    ...withBlank(endpointSection(result)),
     `load tests: ${s.load_testing_completed.join(', ')}; targets met: ${s.targets_met ? 'yes' : 'no'}`,
     'optimizations:',
     ...result.optimizations_implemented.map((o) => `  [${o.status}] ${o.id}: ${o.title} (est. ${o.estimated_gain_pct}%)`),

@@ -2,6 +2,7 @@
 // the bottlenecks and the plan with each item's status.
 import type { OutputContract } from '../common/output-contract';
 import { round } from '../common/round';
+import { endpointsHtml } from './report-html-endpoints';
 
 const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const METRIC_LABEL: Record<string, string> = {
@@ -65,6 +66,7 @@ ${charts || '<p>No validation load test ran (nothing was applied).</p>'}
       b.app_cpu_pct ?? '-',
     ],
   ])}</table>
+${endpointsHtml(r)}
 <h2>Bottlenecks</h2>
 <table>${rows([['layer', 'impact', 'description'], ...r.bottlenecks_identified.map((x) => [x.layer, x.impact_score, x.description])])}</table>
 <h2>Optimizations</h2>

@@ -1,4 +1,5 @@
 // Builds the output contract from what a run found and did. Pure: the workflow calls it.
+import { endpointAttribution, endpointsBeforeAfter } from './contract-endpoints';
 import type { OutputContract } from './output-contract';
 import type { Layer } from './profile';
 import type { Decision, RunInput } from './run';
@@ -97,6 +98,7 @@ export function buildOutputContract(r: RunRecord): OutputContract {
       tier: r.plan.tier,
       focus: r.plan.focus,
       ...profileMetrics(r.profiling),
+      ...(r.profiling.attribution ? { endpoint_attribution: endpointAttribution(r.profiling.attribution) } : {}),
     },
     bottlenecks_identified: r.profiling.bottlenecks.map((b) => ({
       layer: b.layer,
@@ -165,6 +167,7 @@ function validationResults(r: RunRecord): OutputContract['validation_results'] {
           }
         : null,
       escalation_workflow_id: r.escalationWorkflowId,
+      ...(r.profiling.attribution || v?.attribution ? { endpoints: endpointsBeforeAfter(r.profiling.attribution, v?.attribution) } : {}),
     },
   };
 }

@@ -66,6 +66,41 @@ export const HttpTimingSchema = z.object({
   total_ms: num,
 });
 
+// Per-endpoint attribution (common/contract-endpoints.ts builds these).
+export const EndpointMetricsSchema = z.object({
+  endpoint: z.string(),
+  requests: num,
+  errors: num,
+  p50_ms: num,
+  p95_ms: num,
+  p99_ms: num,
+  statements_per_request: nullableNum,
+  db_ms_per_request: nullableNum,
+  rows_per_request: nullableNum,
+  top_statements: z.array(
+    z.object({ queryid: z.string(), query: z.string(), calls_per_request: num, ms_per_request: num, rows_per_request: num }),
+  ),
+  // false when something in the pass's window suggests other work (flags say what)
+  exact: z.boolean(),
+  flags: z.array(z.string()),
+});
+
+export const EndpointAttributionSchema = z.object({
+  method: z.string(),
+  requests_per_endpoint: num,
+  // statements the database ran per second while nothing was sent (other traffic); null without a database
+  background_statements_per_s: nullableNum,
+  problems: z.array(z.string()),
+  artifact_id: z.string().nullable(),
+  endpoints: z.array(EndpointMetricsSchema),
+});
+
+export const EndpointBeforeAfterSchema = z.object({
+  endpoint: z.string(),
+  before: EndpointMetricsSchema.nullable(),
+  after: EndpointMetricsSchema.nullable(),
+});
+
 export const OutputContractSchema = z
   .object({
     orchestration_timestamp: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}:\d{2}$/, 'ISO-8601 with offset'),
@@ -101,6 +136,8 @@ export const OutputContractSchema = z
       http_timing: z.array(HttpTimingSchema),
       // Samples that did not cover the baseline's load window (e.g. a sampler retried after its worker died): missing, and why.
       not_measured: z.array(z.object({ what: z.string(), reason: z.string() })).optional(),
+      // Per endpoint, measured alone after the baseline load (absent in runs recorded before it, or disabled).
+      endpoint_attribution: EndpointAttributionSchema.optional(),
     }),
     bottlenecks_identified: z.array(
       z.object({ layer: z.enum(LAYERS), description: z.string(), impact_score: num, evidence: z.array(z.string()) }),
@@ -160,6 +197,8 @@ export const OutputContractSchema = z
           })
           .nullable(),
         escalation_workflow_id: z.string().nullable(),
+        // Per endpoint before (baseline) and after the changes, each measured alone; absent without attribution.
+        endpoints: z.array(EndpointBeforeAfterSchema).optional(),
       }),
     }),
     monitoring_configured: z.array(

@@ -165,6 +165,16 @@ export const LoadSchema = z
     // Split every load test into this many shards, run side by side by the workers serving the
     // perf-loadgen task queue (on one or many machines); their histograms merge exactly.
     shards: z.number().int().min(1).max(64).default(1),
+    // Per-endpoint attribution after the baseline and after the changes: each endpoint alone, one
+    // request at a time, `requests` of them (at most maxSecondsPerEndpoint), between pg_stat_statements
+    // snapshots of its own. Optional: the defaults (30 requests, 30 s) apply when it is absent.
+    attribution: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        requests: z.number().int().min(2).max(1000).default(30),
+        maxSecondsPerEndpoint: z.number().min(1).max(300).default(30),
+      })
+      .optional(),
   })
   .superRefine((l, ctx) => {
     if (l.model === 'open' && l.rateRps === undefined) {

@@ -1,4 +1,5 @@
 // The inputs and observable state of a run, shared by workflows, client and tests.
+import type { AttributionResult } from './endpoint-attribution';
 import type { Layer, TargetProfile } from './profile';
 import type { AppliedChange, Bottleneck, LoadTestSummary, Plan, RolledBackChange, Tier } from './types';
 
@@ -62,6 +63,8 @@ export interface RunStatus {
   decision: Decision | null;
   baseline: LoadTestSummary | null;
   after: LoadTestSummary | null;
+  /** Per-endpoint attribution after the baseline and after the changes; absent before it existed. */
+  endpoints?: { before: AttributionResult | null; after: AttributionResult | null };
   bottlenecks: Bottleneck[];
   applied: AppliedChange[];
   rolledBack: RolledBackChange[];

@@ -18,6 +18,7 @@ import type {
 } from './types';
 import type { TargetProfile, Layer } from './profile';
 import type { NotMeasured } from './load-window';
+import type { AttributionResult } from './endpoint-attribution';
 
 export interface ProfilingInput {
   runId: string;
@@ -34,6 +35,8 @@ export interface ProfilingResult {
   bottlenecks: Bottleneck[];
   /** Samples that did not cover the load's measured window (e.g. retried after a worker restart), and why; absent before. */
   notMeasured?: NotMeasured[];
+  /** Per-endpoint attribution after the baseline (absent in results recorded before it, or when disabled). */
+  attribution?: AttributionResult | null;
 }
 
 export interface AnalysisInput {
@@ -95,6 +98,8 @@ export interface ValidationResult {
   // Breaking point: the highest-rate step still within the SLO (null when the first step missed it).
   stress: { steps: StressStep[]; breakingPoint: StressStep | null; baseRps?: number } | null;
   soak: SoakResult | null;
+  /** Per-endpoint attribution after the changes (absent in results recorded before it, or when disabled). */
+  attribution?: AttributionResult | null;
 }
 
 export interface SoakResult {

@@ -125,7 +125,7 @@ class OrchestrationRun {
       staticSummary: `Profiling: ${what}`,
     });
     this.profiling = profiling;
-    this.state.recordProfiling(profiling.baseline, profiling.bottlenecks);
+    this.state.recordProfiling(profiling.baseline, profiling.bottlenecks, profiling.attribution);
     return profiling;
   }
 
@@ -208,7 +208,7 @@ class OrchestrationRun {
       return null;
     }
     this.validation = await validated;
-    this.state.recordAfter(this.validation.after);
+    this.state.recordAfter(this.validation.after, this.validation.attribution);
     return this.validation;
   }
 

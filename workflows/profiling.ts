@@ -7,6 +7,7 @@ import type { ProfilingInput, ProfilingResult } from '../common/stages';
 import { measureBaseline } from './baseline-round';
 import { loadTestOptions } from './timeouts';
 import { loadTest } from './load-test';
+import { attributeEndpoints } from './attribution';
 
 function shortActivities(summary: string) {
   return proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry: { maximumAttempts: 3 }, summary });
@@ -49,8 +50,20 @@ async function profileInLoadWindow({ runId, target }: ProfilingInput): Promise<P
     shortActivities('connect, TTFB and transfer of each endpoint, 3 fresh connections').measureNetwork({ target }),
   ]);
 
+  // After the window's figures are read, so its own requests never count in them.
+  const attribution = await attributeEndpoints(runId, target, 'baseline');
   const bottlenecks = inventoryBottlenecks({ baseline, database, cache, process, network, cpu }, target.targets);
-  return { baseline, database, cache, process, network, cpu, bottlenecks, ...(notMeasured.length ? { notMeasured } : {}) };
+  return {
+    baseline,
+    database,
+    cache,
+    process,
+    network,
+    cpu,
+    bottlenecks,
+    ...(notMeasured.length ? { notMeasured } : {}),
+    ...(attribution ? { attribution } : {}),
+  };
 }
 
 async function profileBeforeLoadWindow({ runId, target }: ProfilingInput): Promise<ProfilingResult> {

@@ -1,6 +1,7 @@
 // The observable state of one run and the messages that change it: the status query, the approval
 // update (with its validator), the rejection and rollback signals, and the approval wait. One place
 // for the bookkeeping, so the parent workflow reads as its steps (cf. the samples' ClusterManager).
+import type { AttributionResult } from '../common/endpoint-attribution';
 import { condition, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { defaultApprovalIds } from '../common/plan';
 import type { Phase, RunInput, RunStatus } from '../common/run';
@@ -108,9 +109,10 @@ export class RunState {
     this.enter(phase, why);
   }
 
-  recordProfiling(baseline: LoadTestSummary, bottlenecks: Bottleneck[]): void {
+  recordProfiling(baseline: LoadTestSummary, bottlenecks: Bottleneck[], attribution?: AttributionResult | null): void {
     this.status.baseline = baseline;
     this.status.bottlenecks = bottlenecks;
+    if (attribution) this.status.endpoints = { before: attribution, after: null };
   }
 
   recordPlan(plan: Plan): void {
@@ -127,8 +129,9 @@ export class RunState {
     return this.status.decision?.kind === 'approved' ? this.status.decision.itemIds : [];
   }
 
-  recordAfter(after: LoadTestSummary): void {
+  recordAfter(after: LoadTestSummary, attribution?: AttributionResult | null): void {
     this.status.after = after;
+    if (attribution) this.status.endpoints = { before: this.status.endpoints?.before ?? null, after: attribution };
   }
 
   recordRolledBack(done: RolledBackChange[]): void {

@@ -10,6 +10,7 @@ import type { LoadPhase, LoadTestRequest, LoadTestSummary } from '../common/type
 import type { TargetProfile } from '../common/profile';
 import { loadTestOptions } from './timeouts';
 import { loadTest } from './load-test';
+import { attributeEndpoints } from './attribution';
 
 function measured(s: LoadTestSummary) {
   return { p95Ms: s.latencyMs.p95, p99Ms: s.latencyMs.p99, throughputRps: s.throughputRps, errorRatePct: s.errorRatePct };
@@ -51,6 +52,8 @@ export async function validationWorkflow(input: ValidationInput): Promise<Valida
     stress: null,
     soak: null,
   };
+  const attribution = await attributeEndpoints(runId, target, 'after');
+  if (attribution) result.attribution = attribution;
   // A regression is rolled back by the parent; loading a worse system further tells nothing new.
   if (regressed) return result;
 

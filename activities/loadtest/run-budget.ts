@@ -16,7 +16,7 @@ export interface RunBudget {
   allowed: number;
 }
 
-/** Requests sent by the run's finished load tests (each shard once; merged results are not counted again). */
+/** Requests sent by the run's finished load tests (each shard once; merged results are not counted again) and attribution passes. */
 export async function requestsSentByRun(store: Pool, runId: string): Promise<number> {
   const { rows } = await store.query(
     `SELECT coalesce(sum(coalesce((data->'result'->>'requests')::bigint, 0)
@@ -26,7 +26,13 @@ export async function requestsSentByRun(store: Pool, runId: string): Promise<num
       WHERE run_id = $1 AND kind = 'loadtest' AND NOT (data ? 'shardIds')`,
     [runId],
   );
-  return Number(rows[0].sent);
+  // The per-endpoint attribution passes send requests too (activities/profiling/endpoint-attribution.ts).
+  const passes = await store.query(
+    `SELECT coalesce(sum(coalesce((data->>'requestsSent')::bigint, 0)), 0) AS sent
+       FROM ${STORE_SCHEMA}.artifacts WHERE run_id = $1 AND kind = 'endpoint-attribution'`,
+    [runId],
+  );
+  return Number(rows[0].sent) + Number(passes.rows[0].sent);
 }
 
 const refuse = (message: string, type: string): never => {

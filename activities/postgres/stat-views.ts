@@ -89,6 +89,21 @@ export async function readPgStatStatements(pool: Pool): Promise<PgssRead> {
   }
 }
 
+/**
+ * How many times pg_stat_statements has evicted entries (pg_stat_statements_info, PostgreSQL 14+); null
+ * when it cannot tell. An eviction between two snapshots makes a statement's difference its whole count.
+ */
+export async function readPgssDeallocations(pool: Pool): Promise<number | null> {
+  try {
+    const schema = await extensionSchema(pool, 'pg_stat_statements');
+    if (!schema) return null;
+    const { rows } = await pool.query(`SELECT dealloc::float8 AS dealloc FROM ${quoteIdent(schema)}.pg_stat_statements_info`);
+    return rows.length ? Number(rows[0].dealloc) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Cumulative per-table and per-index counters of the schemas analyzed. */
 export async function readTableCounters(pool: Pool, schemas: string[]): Promise<{ tables: TableCounters[]; indexes: IndexCounters[] }> {
   const t = await pool.query(

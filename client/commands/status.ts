@@ -4,6 +4,7 @@ import { temporalConfig, webUiLink } from '../../common/temporal-config';
 import { statusQuery } from '../../workflows/messages';
 import { withClient } from '../connect';
 import { changeLines, planTable, table } from '../render';
+import { statusEndpointSection } from '../render-endpoints';
 import { readLaterRollback } from '../later-rollback';
 import { describeRun } from '../run-handle';
 import { currentLoadProgress, describeProgress } from '../load-progress';
@@ -38,6 +39,8 @@ export function registerStatus(program: Command): void {
           console.log(
             `after:    p95 ${s.after.latencyMs.p95} ms, p99 ${s.after.latencyMs.p99} ms, ${s.after.throughputRps} req/s, errors ${s.after.errorRatePct}%`,
           );
+        const endpoints = statusEndpointSection(s);
+        if (endpoints.length) console.log(`\n${endpoints.join('\n')}`);
         if (s.plan) console.log(`\nplan:\n${planTable(s)}`);
         if (s.plan?.notes?.length) console.log(`\nanalysis notes:\n${s.plan.notes.map((n) => `- ${n}`).join('\n')}`);
         if (s.decision) console.log(`\ndecision: ${JSON.stringify(s.decision)}`);

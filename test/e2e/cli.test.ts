@@ -98,10 +98,24 @@ describe('perf-orch CLI', { concurrency: false }, () => {
     assert.notEqual(report.baseline_metrics.load_test_id, report.regression_prevention.after_load_test_id);
     assert.ok(report.optimizations_implemented.some((o) => o.status === 'applied' && o.root_cause === 'missing_index'));
     assert.equal(report.validation_results.improvement_summary.outcome, 'improved');
+    // Each endpoint measured alone, before and after: the category page's N+1 is 1 + 20 statements per request.
+    const listBefore = report.baseline_metrics.endpoint_attribution?.endpoints.find((e) => e.endpoint === 'products-by-category');
+    assert.equal(listBefore?.statements_per_request, 21, JSON.stringify(report.baseline_metrics.endpoint_attribution));
+    const pairs = report.validation_results.improvement_summary.endpoints ?? [];
+    assert.deepEqual(
+      pairs.map((p) => p.endpoint),
+      ['products-by-category', 'catalog', 'product'],
+    );
+    assert.ok(pairs.every((p) => p.before && p.after));
+    assert.match(r.stdout, /per endpoint \(each endpoint alone, 30 requests one at a time/);
+    assert.match(r.stdout, /products-by-category +[\d.]+ +-> [\d.]+ +21 +-> [\d.]+/);
+    assert.match(readFileSync(join(reports, `${base}.html`), 'utf8'), /<h2>Per endpoint \(before &rarr; after\)<\/h2>/);
 
     const status = await cli(['status', 'perf-shop']);
     assert.equal(status.code, 0, status.stderr);
     assert.match(status.stdout, /perf-shop: COMPLETED, phase completed/);
+    assert.match(status.stdout, /per endpoint \(each endpoint alone/);
+    assert.match(status.stdout, /products-by-category +[\d.]+ +-> [\d.]+ +21 +-> [\d.]+/);
     const json = await cli(['report', 'perf-shop', '--json']);
     assert.equal(json.code, 0, json.stderr);
     assert.deepEqual(JSON.parse(json.stdout), report);

@@ -200,3 +200,15 @@ test('a profile check that throws fails the run for good (BadProfile), never a r
     return true;
   });
 });
+
+test('load.attribution is optional, strict and bounded', () => {
+  assert.equal(parseTargetProfile(valid).load.attribution, undefined, 'absent: the defaults apply in the activity');
+  const a = parseTargetProfile({ ...valid, load: { attribution: {} } }).load.attribution;
+  assert.deepEqual(a, { enabled: true, requests: 30, maxSecondsPerEndpoint: 30 });
+  assert.throws(() => parseTargetProfile({ ...valid, load: { attribution: { requests: 5000 } } }), /load\.attribution\.requests: Too big/);
+  assert.throws(() => parseTargetProfile({ ...valid, load: { attribution: { requests: 1 } } }), /load\.attribution\.requests/);
+  assert.throws(
+    () => parseTargetProfile({ ...valid, load: { attribution: { maxSecs: 3 } } }),
+    /load\.attribution: unknown key "maxSecs" \(known here: enabled, requests, maxSecondsPerEndpoint\)/,
+  );
+});

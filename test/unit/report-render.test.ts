@@ -2,7 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { OutputContract } from '../../common/output-contract';
+import { OutputContractSchema, type OutputContract } from '../../common/output-contract';
+import type { AttributionResult, EndpointAttribution } from '../../common/endpoint-attribution';
+import { endpointAttribution, endpointsBeforeAfter } from '../../common/contract-endpoints';
+import { summary } from '../../client/render';
+import { statusEndpointSection } from '../../client/render-endpoints';
 import { barChart, renderHtmlReport } from '../../client/report-html';
 import { renderPlaybook } from '../../client/playbook';
 
@@ -36,4 +40,82 @@ test('the playbook lists each change in place with its undo, and the one-command
     assert.ok(md.includes(`undo: ${o.rollback}`));
   }
   assert.ok(md.includes('perf-orch rollback perf-shop'));
+});
+
+// Per-endpoint attribution (issue 10, item 1): the demo shop's counts before and after batchLoading.
+const endpoint = (name: string, spr: number, ms: number, query: string, calls: number, flags: string[] = []): EndpointAttribution => ({
+  endpoint: name,
+  requests: 30,
+  errors: 0,
+  latencyMs: { p50: ms, p95: ms * 1.5, p99: ms * 2, mean: ms },
+  statementsPerRequest: spr,
+  dbMsPerRequest: ms / 2,
+  rowsPerRequest: 40,
+  topStatements: [{ queryid: '1', query, callsPerRequest: calls, msPerRequest: ms / 3, rowsPerRequest: calls }],
+  halves: [spr, spr],
+  exact: flags.length === 0,
+  flags,
+});
+const attribution = (phase: AttributionResult['phase'], endpoints: EndpointAttribution[]): AttributionResult => ({
+  phase,
+  requestsPerEndpoint: 30,
+  concurrency: 1,
+  background: { seconds: 1, calls: 0, totalMs: 0, queries: [] },
+  endpoints,
+  problems: [],
+  artifactId: '42',
+});
+const beforeA = attribution('baseline', [
+  endpoint('products-by-category', 21, 12, 'SELECT count(*)::int AS reviews FROM reviews WHERE product_id = $1', 20),
+  endpoint('catalog', 1, 30, 'SELECT c.id, c.name FROM categories c JOIN products p ON p.category_id = c.id', 1),
+]);
+const afterA = attribution('after', [
+  endpoint('products-by-category', 2, 1.5, 'SELECT product_id FROM reviews WHERE product_id = ANY($1)', 1),
+  endpoint('catalog', 0.03, 0.4, 'SELECT c.id, c.name FROM categories c JOIN products p ON p.category_id = c.id', 0.03, [
+    'other traffic on the database: 3 statements in 1 s with nothing sent',
+  ]),
+]);
+const attributed: OutputContract = {
+  ...report,
+  baseline_metrics: { ...report.baseline_metrics, endpoint_attribution: endpointAttribution(beforeA) },
+  validation_results: {
+    ...report.validation_results,
+    improvement_summary: { ...report.validation_results.improvement_summary, endpoints: endpointsBeforeAfter(beforeA, afterA) },
+  },
+};
+
+test('an attributed report is a valid output contract; one recorded before attribution still is, and shows no endpoint section', () => {
+  assert.deepEqual(OutputContractSchema.parse(attributed), attributed);
+  OutputContractSchema.parse(report);
+  assert.doesNotMatch(summary(report), /per endpoint \(each/);
+  assert.doesNotMatch(renderHtmlReport(report), /Per endpoint/);
+});
+
+test('the text report shows each endpoint before -> after: p95, statements and DB time per request, top statements, flags', () => {
+  const text = summary(attributed);
+  assert.match(text, /per endpoint \(each endpoint alone, 30 requests one at a time, between pg_stat_statements snapshots/);
+  assert.match(text, /products-by-category +18 +-> 2\.3 +21 +-> 2 +6 +-> 0\.75 +yes \/ yes/);
+  assert.match(text, /catalog +45 +-> 0\.6 +1 +-> 0\.03 +15 +-> 0\.2 +yes \/ NO/);
+  assert.match(text, /products-by-category \(before\): 20 x SELECT count\(\*\)::int AS reviews FROM reviews WHERE product_id = \$1/);
+  assert.match(text, /! catalog \(after\): other traffic on the database/);
+});
+
+test('the HTML report has the per-endpoint table before -> after, escaped', () => {
+  const html = renderHtmlReport(attributed);
+  assert.match(html, /<h2>Per endpoint \(before &rarr; after\)<\/h2>/);
+  assert.match(
+    html,
+    /<td>products-by-category<\/td><td>12 &rarr; 1\.5<\/td><td>18 &rarr; 2\.3<\/td><td>24 &rarr; 3<\/td><td>21 &rarr; 2<\/td>/,
+  );
+  assert.match(html, /<td>no: other traffic on the database/);
+  assert.match(html, /20 &times; <code>SELECT count\(\*\)::int AS reviews/);
+});
+
+test('status shows the baseline figures while only they exist, then before -> after', () => {
+  const only = statusEndpointSection({ endpoints: { before: beforeA, after: null } }).join('\n');
+  assert.match(only, /endpoint +p50 ms +p95 ms +p99 ms +statements\/req +DB ms\/req +rows\/req +exact/);
+  assert.match(only, /products-by-category +12 +18 +24 +21 +6 +40 +yes/);
+  const both = statusEndpointSection({ endpoints: { before: beforeA, after: afterA } }).join('\n');
+  assert.match(both, /products-by-category +18 +-> 2\.3 +21 +-> 2/);
+  assert.deepEqual(statusEndpointSection({}), []);
 });

@@ -1,0 +1,204 @@
+// The per-endpoint attribution pass: a quiet probe (what the database runs while nothing is sent),
+// then for each endpoint alone, one request at a time, two halves of its requests between three
+// pg_stat_statements snapshots. The whole pass's difference is the endpoint's statements; the halves
+// check each other. Retried from the start; heartbeats name the endpoint being measured.
+import { ApplicationFailure } from '@temporalio/common';
+import type { Pool } from 'pg';
+import {
+  ATTRIBUTION_DEFAULTS,
+  backgroundOf,
+  exactnessFlags,
+  perRequestFigures,
+  type AttributionResult,
+  type EndpointAttribution,
+} from '../../common/endpoint-attribution';
+import type { Endpoint as EndpointConfig, TargetProfile } from '../../common/profile';
+import { effectiveLimits } from '../../common/run-budget';
+import { activityContext, sleep } from '../activity-context';
+import type { ActivityDeps } from '../deps';
+import { runLoad, type LoadResult } from '../loadtest/load';
+import { mergeLoadResults } from '../loadtest/merge';
+import { requestsSentByRun } from '../loadtest/run-budget';
+import { readPgStatStatements, readPgssDeallocations } from '../postgres/stat-views';
+import { diffSnapshots, type PgssRow, type StatementDelta } from '../postgres/statistics';
+import { saveArtifact } from '../store/artifacts';
+
+export const ATTRIBUTION_KIND = 'endpoint-attribution';
+
+export interface AttributeEndpointsRequest {
+  runId: string;
+  target: TargetProfile;
+  phase: AttributionResult['phase'];
+}
+
+/** The stored artifact: every statement of every pass, and the requests sent (counted in the run's budget). */
+export interface AttributionArtifact {
+  result: Omit<AttributionResult, 'artifactId'>;
+  statements: Record<string, StatementDelta[]>;
+  requestsSent: number;
+}
+
+type Snap = () => Promise<PgssRow[] | null>;
+
+function settings(target: TargetProfile) {
+  const a = target.load.attribution;
+  return {
+    requests: a?.requests ?? ATTRIBUTION_DEFAULTS.requests,
+    maxSeconds: a?.maxSecondsPerEndpoint ?? ATTRIBUTION_DEFAULTS.maxSecondsPerEndpoint,
+  };
+}
+
+async function requestsLeft(deps: ActivityDeps, req: AttributeEndpointsRequest): Promise<number> {
+  const { limits } = effectiveLimits(deps.policy, req.target);
+  return limits.maxRunRequests - (await requestsSentByRun(deps.store, req.runId));
+}
+
+function sendHalf(deps: ActivityDeps, target: TargetProfile, ep: EndpointConfig, requests: number, seconds: number) {
+  const ctx = activityContext();
+  return runLoad({
+    policy: deps.policy,
+    target: { ...target, http: { ...target.http, endpoints: [ep] } },
+    model: 'closed',
+    concurrency: 1,
+    thinkTimeMs: 0,
+    durationSeconds: seconds,
+    warmupSeconds: 0,
+    maxRequests: requests,
+    signal: ctx?.cancellationSignal,
+    // Every second while the endpoint is loaded: a slow one may take up to maxSecondsPerEndpoint.
+    onProgress: (p) => ctx?.heartbeat({ step: 'endpoint', endpoint: ep.name, requests: p.requests }),
+  });
+}
+
+function abortedOut(signal: AbortSignal | undefined): never {
+  const reason = signal?.reason;
+  if (reason instanceof Error) throw reason;
+  throw ApplicationFailure.retryable('endpoint attribution aborted', 'AttributionAborted');
+}
+
+interface PassInput {
+  deps: ActivityDeps;
+  target: TargetProfile;
+  ep: EndpointConfig;
+  requests: number;
+  maxSeconds: number;
+  snap: Snap;
+  evictions: () => Promise<number | null>;
+  background: AttributionResult['background'];
+  signal?: AbortSignal;
+}
+
+/** One endpoint's pass: its figures, its statements, and the requests it sent. */
+async function measureEndpoint(p: PassInput): Promise<{ figures: EndpointAttribution; deltas: StatementDelta[]; sent: number }> {
+  const first = Math.ceil(p.requests / 2);
+  const evictedBefore = await p.evictions();
+  const s0 = await p.snap();
+  const startMs = Date.now();
+  const a = await sendHalf(p.deps, p.target, p.ep, first, p.maxSeconds / 2);
+  const s1 = await p.snap();
+  const b = a.aborted ? a : await sendHalf(p.deps, p.target, p.ep, p.requests - first, p.maxSeconds / 2);
+  const s2 = await p.snap();
+  const evictedAfter = await p.evictions();
+  if (a.aborted || b.aborted) abortedOut(p.signal);
+  const passSeconds = (Date.now() - startMs) / 1000;
+  const all: LoadResult = mergeLoadResults([a, b]);
+  const answered = (r: LoadResult) => r.requests;
+  const e = all.endpoints[0];
+  const latencyMs = { p50: e.latencyMs.p50, p95: e.latencyMs.p95, p99: e.latencyMs.p99, mean: e.latencyMs.mean };
+  const base = { endpoint: p.ep.name, requests: all.requests, errors: all.errors, latencyMs };
+  const sent = all.requests + all.unfinished;
+  if (!s0 || !s1 || !s2) {
+    const figures: EndpointAttribution = {
+      ...base,
+      ...{ statementsPerRequest: null, dbMsPerRequest: null, rowsPerRequest: null, topStatements: [], halves: null },
+      // Latency alone is exact; without a database there is nothing else to attribute.
+      exact: !p.target.database,
+      flags: p.target.database ? ['no database figures: pg_stat_statements could not be read (see problems)'] : [],
+    };
+    return { figures, deltas: [], sent };
+  }
+  const deltas = diffSnapshots(s0, s2);
+  const check = exactnessFlags({
+    requests: all.requests,
+    errors: all.errors,
+    unfinished: all.unfinished,
+    firstHalf: { deltas: diffSnapshots(s0, s1), requests: answered(a) },
+    secondHalf: { deltas: diffSnapshots(s1, s2), requests: answered(b) },
+    passSeconds,
+    background: p.background,
+    evictions: evictedBefore === null || evictedAfter === null ? null : evictedAfter - evictedBefore,
+  });
+  const figures: EndpointAttribution = {
+    ...base,
+    ...perRequestFigures(deltas, all.requests),
+    halves: check.halves,
+    exact: check.flags.length === 0,
+    flags: check.flags,
+  };
+  return { figures, deltas, sent };
+}
+
+function snapper(pool: Pool | null, problems: string[]): Snap {
+  return async () => {
+    if (!pool) return null;
+    const read = await readPgStatStatements(pool);
+    if (!read.ok) {
+      if (!problems.length) problems.push(...read.problems);
+      return null;
+    }
+    return read.rows;
+  };
+}
+
+async function attributeEndpoints(deps: ActivityDeps, req: AttributeEndpointsRequest): Promise<AttributionResult> {
+  const ctx = activityContext();
+  const signal = ctx?.cancellationSignal;
+  const { requests, maxSeconds } = settings(req.target);
+  const problems: string[] = [];
+  if (!req.target.database) problems.push(`target ${req.target.name} has no database section: latency only`);
+  const pool = req.target.database ? deps.connections.database(req.target) : null;
+  const snap = snapper(pool, problems);
+  const evictions = async () => (pool ? readPgssDeallocations(pool) : null);
+  const endpoints = req.target.http.endpoints;
+  const left = await requestsLeft(deps, req);
+  const perEndpoint = Math.min(requests, Math.floor(left / endpoints.length));
+  const empty = { phase: req.phase, requestsPerEndpoint: 0, concurrency: 1 as const, background: null, endpoints: [], artifactId: null };
+  if (perEndpoint < 2) return { ...empty, problems: [`not measured: the run's request budget has ${left} requests left`] };
+
+  ctx?.heartbeat({ step: 'quiet probe' });
+  const q0 = await snap();
+  const quietStart = Date.now();
+  await sleep(ATTRIBUTION_DEFAULTS.quietSeconds * 1000, signal);
+  const q1 = await snap();
+  if (signal?.aborted) abortedOut(signal);
+  const background = q0 && q1 ? backgroundOf(diffSnapshots(q0, q1), (Date.now() - quietStart) / 1000) : null;
+
+  const out: EndpointAttribution[] = [];
+  const statements: Record<string, StatementDelta[]> = {};
+  let sent = 0;
+  for (const [i, ep] of endpoints.entries()) {
+    ctx?.heartbeat({ step: 'endpoint', endpoint: ep.name, index: i + 1, of: endpoints.length });
+    const m = await measureEndpoint({
+      deps,
+      target: req.target,
+      ep,
+      requests: perEndpoint,
+      maxSeconds,
+      snap,
+      evictions,
+      background,
+      signal,
+    });
+    out.push(m.figures);
+    statements[ep.name] = m.deltas;
+    sent += m.sent;
+  }
+  const result = { ...empty, requestsPerEndpoint: perEndpoint, background, endpoints: out, problems };
+  const artifact: AttributionArtifact = { result, statements, requestsSent: sent };
+  const artifactId = await saveArtifact(deps.store, req.runId, ATTRIBUTION_KIND, artifact);
+  return { ...result, artifactId };
+}
+
+export function createEndpointAttributionActivities(deps: ActivityDeps) {
+  return { attributeEndpoints: (req: AttributeEndpointsRequest) => attributeEndpoints(deps, req) };
+}
