@@ -4,6 +4,7 @@
 // generator decide with it.
 import type { OperatorPolicy, RunLimits } from './operator-policy';
 import type { TargetProfile } from './profile';
+import { ATTRIBUTION_DEFAULTS } from './endpoint-attribution';
 import { DEFAULT_STRESS_MULTIPLIERS } from './stress';
 
 export interface PolicyIssue {
@@ -16,8 +17,16 @@ export interface PlannedLoad {
   seconds: number;
 }
 
-/** Every load test the run may plan: baseline, after, peak, each stress step, soak (warm-ups included). */
-export function plannedLoad(target: Pick<TargetProfile, 'load'>): PlannedLoad {
+/** The per-endpoint attribution passes at their time limits (each endpoint alone, after the baseline and after the changes). */
+function attributionSeconds(target: Pick<TargetProfile, 'load' | 'http'>): number {
+  const a = target.load.attribution;
+  if (a?.enabled === false) return 0;
+  const perEndpoint = a?.maxSecondsPerEndpoint ?? ATTRIBUTION_DEFAULTS.maxSecondsPerEndpoint;
+  return target.http.endpoints.length * perEndpoint + ATTRIBUTION_DEFAULTS.quietSeconds;
+}
+
+/** Every load the run may plan: baseline, after, peak, each stress step, soak (warm-ups included), the attribution passes. */
+export function plannedLoad(target: Pick<TargetProfile, 'load' | 'http'>): PlannedLoad {
   const l = target.load;
   const test = l.warmupSeconds + l.durationSeconds;
   const steps = (l.stressMultipliers ?? DEFAULT_STRESS_MULTIPLIERS).length;
@@ -29,6 +38,8 @@ export function plannedLoad(target: Pick<TargetProfile, 'load'>): PlannedLoad {
     { phase: `stress (${steps} steps x ${stepSeconds} s)`, seconds: steps * stepSeconds },
     { phase: 'soak', seconds: l.soakSeconds },
   ];
+  const attribution = attributionSeconds(target);
+  if (attribution > 0) phases.push({ phase: 'per-endpoint attribution (2 passes, at most)', seconds: 2 * attribution });
   return { phases, seconds: phases.reduce((a, p) => a + p.seconds, 0) };
 }
 
@@ -66,7 +77,10 @@ function source(target: Pick<TargetProfile, 'limits'>, key: keyof RunLimits, env
 }
 
 /** The profile's limits and the planned load against the effective limits. */
-export function runBudgetIssues(target: Pick<TargetProfile, 'load' | 'limits'>, policy: Pick<OperatorPolicy, 'limits'>): PolicyIssue[] {
+export function runBudgetIssues(
+  target: Pick<TargetProfile, 'load' | 'limits' | 'http'>,
+  policy: Pick<OperatorPolicy, 'limits'>,
+): PolicyIssue[] {
   const { limits, issues } = effectiveLimits(policy, target);
   const plan = plannedLoad(target);
   if (plan.seconds > limits.maxRunSeconds) {
@@ -75,7 +89,7 @@ export function runBudgetIssues(target: Pick<TargetProfile, 'load' | 'limits'>, 
       path: ['load'],
       message:
         `the run may plan ${plan.seconds} s of load (${parts}) but ${source(target, 'maxRunSeconds', 'PERF_MAX_RUN_SECONDS')} ` +
-        `allows ${limits.maxRunSeconds} s; lower load.stressMultipliers, load.stressStepSeconds, load.soakSeconds or load.durationSeconds, ` +
+        `allows ${limits.maxRunSeconds} s; lower load.stressMultipliers, load.stressStepSeconds, load.soakSeconds, load.durationSeconds or load.attribution.maxSecondsPerEndpoint, ` +
         `or ask the worker's operator to raise PERF_MAX_RUN_SECONDS`,
     });
   }

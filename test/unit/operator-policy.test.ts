@@ -122,7 +122,7 @@ test('the worker resolves only what the policy allows, and never sends a URL as 
   refused('PERF_STORE_URL', 'connection', /worker's own settings/);
 });
 
-test('the load a run plans: every phase, worst case (the default profile plans 168 s)', () => {
+test('the load a run plans: every phase, worst case (the default one-endpoint profile plans 230 s)', () => {
   const plan = plannedLoad(profile());
   assert.deepEqual(
     plan.phases.map((p) => [p.phase, p.seconds]),
@@ -132,24 +132,46 @@ test('the load a run plans: every phase, worst case (the default profile plans 1
       ['peak', 12],
       ['stress (12 steps x 6 s)', 72],
       ['soak', 60],
+      ['per-endpoint attribution (2 passes, at most)', 62],
     ],
   );
-  assert.equal(plan.seconds, 168);
+  assert.equal(plan.seconds, 230);
   // A stress step lasts at most durationSeconds, and its warm-up at most 1 s.
   const short = plannedLoad(
-    profile({ load: { durationSeconds: 2, warmupSeconds: 0.5, stressStepSeconds: 600, stressMultipliers: [1, 2], soakSeconds: 1 } }),
+    profile({
+      load: {
+        durationSeconds: 2,
+        warmupSeconds: 0.5,
+        stressStepSeconds: 600,
+        stressMultipliers: [1, 2],
+        soakSeconds: 1,
+        attribution: { maxSecondsPerEndpoint: 2 },
+      },
+    }),
   );
-  assert.equal(short.seconds, 2.5 * 3 + 2 * 2.5 + 1);
+  assert.equal(short.seconds, 2.5 * 3 + 2 * 2.5 + 1 + 2 * (2 + 1));
+  // Attribution turned off plans no pass; each endpoint adds its time limit twice.
+  assert.equal(plannedLoad(profile({ load: { attribution: { enabled: false } } })).seconds, 168);
+  const two = profile({
+    http: {
+      baseUrl: 'http://127.0.0.1:3100',
+      endpoints: [
+        { name: 'a', path: '/a' },
+        { name: 'b', path: '/b' },
+      ],
+    },
+  });
+  assert.equal(plannedLoad(two).seconds, 168 + 2 * (2 * 30 + 1));
 });
 
 test("limits: the plan at the cap passes, one second over is refused; a profile lowers the operator's, never raises", () => {
-  const policy = parseOperatorPolicy({ PERF_MAX_RUN_SECONDS: '168', PERF_MAX_RUN_REQUESTS: '1000' });
+  const policy = parseOperatorPolicy({ PERF_MAX_RUN_SECONDS: '230', PERF_MAX_RUN_REQUESTS: '1000' });
   assert.deepEqual(runBudgetIssues(profile(), policy), []);
   const over = runBudgetIssues(profile({ load: { soakSeconds: 61 } }), policy);
   assert.equal(over.length, 1);
-  assert.match(over[0].message, /plan 169 s of load .* the worker's PERF_MAX_RUN_SECONDS allows 168 s; lower load\.stressMultipliers/);
-  assert.deepEqual(effectiveLimits(policy, profile({ limits: { maxRunRequests: 10 } })).limits, { maxRunSeconds: 168, maxRunRequests: 10 });
-  assert.deepEqual(effectiveLimits(policy, profile({ limits: { maxRunRequests: 1000, maxRunSeconds: 168 } })).issues, []);
+  assert.match(over[0].message, /plan 231 s of load .* the worker's PERF_MAX_RUN_SECONDS allows 230 s; lower load\.stressMultipliers/);
+  assert.deepEqual(effectiveLimits(policy, profile({ limits: { maxRunRequests: 10 } })).limits, { maxRunSeconds: 230, maxRunRequests: 10 });
+  assert.deepEqual(effectiveLimits(policy, profile({ limits: { maxRunRequests: 1000, maxRunSeconds: 230 } })).issues, []);
   const raised = effectiveLimits(policy, profile({ limits: { maxRunRequests: 1001 } }));
   assert.deepEqual(raised.limits.maxRunRequests, 1000);
   assert.deepEqual(raised.issues[0].path, ['limits', 'maxRunRequests']);
