@@ -89,7 +89,8 @@ export function runBudgetIssues(
       path: ['load'],
       message:
         `the run may plan ${plan.seconds} s of load (${parts}) but ${source(target, 'maxRunSeconds', 'PERF_MAX_RUN_SECONDS')} ` +
-        `allows ${limits.maxRunSeconds} s; lower load.stressMultipliers, load.stressStepSeconds, load.soakSeconds, load.durationSeconds or load.attribution.maxSecondsPerEndpoint, ` +
+        `allows ${limits.maxRunSeconds} s; lower load.stressMultipliers, load.stressStepSeconds, load.soakSeconds, ` +
+        `load.durationSeconds or load.attribution.maxSecondsPerEndpoint, ` +
         `or ask the worker's operator to raise PERF_MAX_RUN_SECONDS`,
     });
   }
