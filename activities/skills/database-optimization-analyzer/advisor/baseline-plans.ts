@@ -20,7 +20,7 @@ export async function planBaseline(run: AdvisorRun, sessions: GenericPlanner[], 
   let done = 0;
   await inParallel(stmts, sessions.length, async (s, w) => {
     try {
-      const plan = await sessions[w].explain(s.text, s.nParams, { verbose: true });
+      const plan = await sessions[w].explain(s.text, s.nParams, { verbose: true, paramTypes: s.paramTypes });
       s.beforeModel = costModel(plan);
       s.costBefore = costAt(s.beforeModel, rowsPerCall(s));
       stats.planned++;

@@ -183,7 +183,7 @@ export async function planGroups(ev: Evaluation, c: EvalCandidate, groups: Stmt[
       ev.budget--;
       ev.run.stats.evaluations++;
       try {
-        const plan = await p.explain(rep.text, rep.nParams);
+        const plan = await p.explain(rep.text, rep.nParams, { paramTypes: rep.paramTypes });
         const used = planUsesIndex(plan, h.name);
         const after = costModel(plan);
         for (const m of members) {

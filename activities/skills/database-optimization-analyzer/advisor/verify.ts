@@ -58,7 +58,7 @@ async function plansBefore(ev: Evaluation, chosen: Chosen): Promise<Map<number, 
       if (planBefore.has(idx)) continue;
       const s = ev.byIdx.get(idx)!;
       try {
-        planBefore.set(idx, planExcerpt(await p.explain(s.text, s.nParams, { verbose: true })));
+        planBefore.set(idx, planExcerpt(await p.explain(s.text, s.nParams, { verbose: true, paramTypes: s.paramTypes })));
       } catch {
         planBefore.set(idx, '(could not be planned again)');
       }
@@ -79,7 +79,7 @@ async function planTogether(ev: Evaluation, chosen: Chosen): Promise<Map<number,
   for (const idx of toCheck) {
     const s = ev.byIdx.get(idx)!;
     try {
-      const plan = await p.explain(s.text, s.nParams, { verbose: true });
+      const plan = await p.explain(s.text, s.nParams, { verbose: true, paramTypes: s.paramTypes });
       const cost = effectiveCost(plan, rowsPerCall(s));
       const used = hyps.map((h, i) => (planUsesIndex(plan, h.name) ? i : -1)).filter((i) => i >= 0);
       if (used.length > 0 && cost <= s.costBefore * (1 - opts.minSavingFraction)) {
