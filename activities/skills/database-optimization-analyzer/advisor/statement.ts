@@ -27,8 +27,12 @@ export interface Stmt {
   nParams: number;
   /** PREPARE's parameter types when some are bound, else undefined. */
   paramTypes: string[] | undefined;
-  /** Literal-bearing instances of the statement (sampled), planned as custom plans. */
+  /** Literal-bearing instances of the statement (sampled value sets), planned as custom plans. */
   samples: string[];
+  /** Their custom plans' costs before (aligned with samples once planned). */
+  sampleCosts: number[];
+  /** The statement's own text when `text` has bound LIMITs, else null. */
+  shownText: string | null;
   kind: StatementFacts['kind'];
   calls: number;
   totalMs: number;
@@ -54,6 +58,8 @@ export function newStmt(idx: number, s: WorkloadStatement, f: StatementFacts, ac
     nParams: f.maxParam,
     paramTypes: bound?.paramTypes,
     samples: NO_SAMPLES,
+    sampleCosts: NO_COSTS,
+    shownText: bound ? f.text : null,
     kind: f.kind,
     calls: s.calls,
     totalMs: s.totalMs,
@@ -84,6 +90,7 @@ export function rowsPerCall(s: Pick<Stmt, 'calls' | 'rows' | 'kind'>): number | 
 
 /** Shared by the statements without samples; never mutated. */
 export const NO_SAMPLES: string[] = [];
+export const NO_COSTS: number[] = [];
 
 /** Shared by the statements whose sequential scans are not needed (with hypopg); never mutated. */
 export const NO_SEQ_SCANS: Set<string> = new Set();
