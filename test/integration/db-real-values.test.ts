@@ -11,7 +11,7 @@ import { adviseIndexes, type AdvisorResult } from '../../activities/skills/datab
 import { prepareHypopg } from '../../activities/postgres/hypopg';
 import { ensureParser } from '../../activities/postgres/sql-parse';
 import { harvestValueSamples } from '../../activities/postgres/value-samples';
-import { sampleActivity } from '../../activities/postgres/stat-views';
+import { sampleDatabaseActivity } from '../../activities/profiling/database-activity';
 import { testPool } from '../helpers/services';
 
 const DB = 'perf_test_realvalues_advisor';
@@ -76,10 +76,11 @@ test('harvest: a literal query seen in pg_stat_activity matches its pg_stat_stat
   const busy = await pool.connect();
   try {
     const running = busy.query("SELECT id, title, pg_sleep(0.5) FROM rv.tickets WHERE id = 500 AND status = 'open'");
-    await new Promise((r) => setTimeout(r, 150));
-    const sample = await sampleActivity(pool);
+    // The window's sampler, as the profiler runs it beside the load: 4 samples, the literal text kept once.
+    const { samples } = await sampleDatabaseActivity(pool, 0.4, 100);
     await running;
-    const texts = sample.literals ?? [];
+    const texts = samples.flatMap((x) => x.literals ?? []);
+    assert.equal(texts.filter((t) => t.includes("status = 'open'")).length, 1, 'kept once over the window');
     const matched = harvestValueSamples(texts, [
       { queryid: 'q', query: 'SELECT id, title, pg_sleep($1) FROM rv.tickets WHERE id = $2 AND status = $3' },
       { queryid: 'other', query: QUERY },
@@ -87,7 +88,7 @@ test('harvest: a literal query seen in pg_stat_activity matches its pg_stat_stat
     assert.deepEqual([...matched.keys()], ['q'], JSON.stringify(texts));
     assert.match(matched.get('q')![0], /status = 'open'/);
     assert.ok(
-      sample.sessions.every((x) => !x.query.includes("'open'")),
+      samples.every((x) => x.sessions.every((y) => !y.query.includes("'open'"))),
       'the session list keeps only the normalized text',
     );
   } finally {

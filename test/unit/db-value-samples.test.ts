@@ -4,6 +4,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ensureParser } from '../../activities/postgres/sql-parse';
 import { harvestValueSamples, samplesByFingerprint, VALUE_SAMPLE_MAX_LENGTH } from '../../activities/postgres/value-samples';
+import { keepNewLiterals } from '../../activities/profiling/database-activity';
 import { decisiveSaving, meanRatio } from '../../activities/skills/database-optimization-analyzer/advisor/custom-plans';
 
 before(async () => {
@@ -55,4 +56,13 @@ test('the custom plans decide when there are samples; mean ratio over the sample
     ratio: 1,
     used: false,
   });
+});
+
+test('the sampler keeps each literal text once over the window, and at most 500', () => {
+  const seen = new Set<string>();
+  const sample = (literals: string[]) => ({ at: 0, sessions: [], literals });
+  assert.deepEqual(keepNewLiterals(sample(['a 1', 'b 2']), seen).literals, ['a 1', 'b 2']);
+  assert.deepEqual(keepNewLiterals(sample(['b 2', 'c 3']), seen).literals, ['c 3']);
+  for (let i = 0; i < 600; i++) keepNewLiterals(sample([`q ${i}`]), seen);
+  assert.equal(seen.size, 500);
 });
