@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { ensureParser } from '../../activities/postgres/sql-parse';
 import { harvestValueSamples, samplesByFingerprint, VALUE_SAMPLE_MAX_LENGTH } from '../../activities/postgres/value-samples';
 import { keepNewLiterals } from '../../activities/profiling/database-activity';
+import { planShapesEvidence } from '../../activities/skills/database-optimization-analyzer/index-finding';
 import { decisiveSaving, meanRatio } from '../../activities/skills/database-optimization-analyzer/advisor/custom-plans';
 
 before(async () => {
@@ -65,4 +66,19 @@ test('the sampler keeps each literal text once over the window, and at most 500'
   assert.deepEqual(keepNewLiterals(sample(['b 2', 'c 3']), seen).literals, ['c 3']);
   for (let i = 0; i < 600; i++) keepNewLiterals(sample([`q ${i}`]), seen);
   assert.equal(seen.size, 500);
+});
+
+test('the finding says which plan shapes showed the saving, without the values', () => {
+  const line = planShapesEvidence({
+    generic: { savingPct: 12.5, used: true },
+    custom: { savingPct: 97.1, used: true, samples: 2 },
+  });
+  assert.match(
+    line,
+    /generic plan -12.5%, uses the index; custom plans with 2 real value sets sampled from pg_stat_activity -97.1%, uses the index/,
+  );
+  assert.match(
+    planShapesEvidence({ generic: { savingPct: -3, used: false }, custom: { savingPct: 0, used: false, samples: 1 } }),
+    /generic plan \+3%, does not use the index; custom plans with 1 real value set /,
+  );
 });

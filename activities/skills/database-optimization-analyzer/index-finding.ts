@@ -36,7 +36,7 @@ function headline(r: IndexRecommendation, perRequest: number, opts: AnalyzerOpti
 }
 
 /** Which plan shapes showed the saving: the generic plan, the custom plans of the sampled real values (values not shown). */
-function planShapesEvidence(p: NonNullable<ServedStatement['planShapes']>): string {
+export function planShapesEvidence(p: NonNullable<ServedStatement['planShapes']>): string {
   const c = p.custom!;
   const shape = (x: { savingPct: number; used: boolean }) =>
     `${x.savingPct >= 0 ? '-' : '+'}${Math.abs(x.savingPct)}%, ${x.used ? 'uses' : 'does not use'} the index`;
