@@ -104,7 +104,8 @@ function fromItem(scope: Scope, n: unknown, ctx: Ctx): void {
   } else if (t === 'RangeSubselect') {
     const sub = visitStatement(v.subquery, [...scope.outer, ...(v.lateral ? scope.relations : [])], ctx);
     const alias = (v.alias as Node | undefined)?.aliasname;
-    if (typeof alias === 'string') scope.derived.push({ alias, scope: sub });
+    // A LATERAL subquery runs once per outer row: its LIMIT is per row, not the statement's page.
+    if (typeof alias === 'string' && !v.lateral) scope.derived.push({ alias, scope: sub });
   } else if (t === 'RangeFunction') {
     walkExpr(scope, v.functions, ctx);
   }

@@ -67,6 +67,9 @@ test('a LIMIT inside a subquery or CTE is bound to the rows per call; the top LI
     'SELECT * FROM (SELECT id FROM app.articles WHERE id > $1 LIMIT $1) a',
   ])
     assert.equal(bindNestedLimits(t, parseStatement(t), 20), null, t);
+  const lateral =
+    'SELECT u.id, x.id FROM app.users u LEFT JOIN LATERAL (SELECT id FROM app.articles a WHERE a.author_id = u.id LIMIT $1) x ON true';
+  assert.equal(bindNestedLimits(lateral, parseStatement(lateral), 50), null, 'a LATERAL LIMIT is per outer row');
   // Non-ASCII text before the parameter: locations are bytes.
   const u = "SELECT * FROM (SELECT id FROM app.articles WHERE title = 'é' LIMIT $1) a";
   assert.match(bindNestedLimits(u, parseStatement(u), 3)!.text, /'é' LIMIT 3\) a$/);
