@@ -156,7 +156,7 @@ async function runAdvisor(
         statements,
         schemas: target.database?.schemas ?? ['public'],
         tableWrites: tableWrites(window),
-        samples: [...(window?.valueSamples ?? []), ...opts.sampleQueries],
+        samples: window?.valueSamples,
       },
       { hypopgSchema: hypopg.schema, heartbeat },
       {
