@@ -112,12 +112,15 @@ export class GenericPlanner {
    * The generic plan of one statement. `text` must be a single statement (checked with the parser)
    * with parameters $1..$nParams.
    */
-  async explain(text: string, nParams: number, opts: { verbose?: boolean } = {}): Promise<PlanNode> {
+  async explain(text: string, nParams: number, opts: { verbose?: boolean; paramTypes?: string[] } = {}): Promise<PlanNode> {
     if (this.broken) throw this.broken;
     await this.ensureTx();
     const args = nParams > 0 ? `(${Array.from({ length: nParams }, () => 'NULL').join(', ')})` : '';
+    const types = opts.paramTypes ?? [];
+    if (types.length !== 0 && (types.length !== nParams || !types.every((x) => x === 'unknown' || x === 'int8')))
+      throw new Error(`bad parameter types ${types.join(', ')}: expected ${nParams} of unknown/int8`);
     const sql =
-      `PREPARE ${STATEMENT} AS ${text}\n;` +
+      `PREPARE ${STATEMENT}${types.length ? `(${types.join(', ')})` : ''} AS ${text}\n;` +
       `EXPLAIN (FORMAT JSON${opts.verbose ? ', VERBOSE' : ''}) EXECUTE ${STATEMENT}${args};` +
       `DEALLOCATE ${STATEMENT}`;
     const t0 = performance.now();

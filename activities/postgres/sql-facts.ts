@@ -60,6 +60,16 @@ export interface Scope {
   targetStart: number;
   /** Plain column names in the select list (for N+1 rewriting). */
   selectColumns: ColRef[];
+  /** The block's output columns by name (alias, else column name) when they are plain columns. */
+  outputs: { name: string; col: ColRef }[];
+  /** Subqueries and CTE references in FROM, by alias: their own blocks (null when not a plain SELECT). */
+  derived: { alias: string; scope: Scope | null }[];
+  /** ORDER BY ... LIMIT of an enclosing block whose sort keys are this block's columns (through aliases). */
+  sortFromOuter: boolean;
+  /** Inside another statement block (subquery, CTE, set operation branch), not the statement's top. */
+  nested: boolean;
+  /** LIMIT $k: the parameter and its position in the statement text; null for other LIMITs. */
+  limitParam: { param: number; location: number } | null;
 }
 
 export interface StatementFacts {
@@ -82,4 +92,6 @@ export interface StatementFacts {
   cteNames: string[];
   /** A WITH query that inserts, updates or deletes (planned only as a write). */
   modifiesData: boolean;
+  /** How often each $k occurs in the text. */
+  paramUses: Record<number, number>;
 }

@@ -42,7 +42,7 @@ export function parseStatement(sql: string, opts: { fingerprint?: boolean } = {}
   const start = first.stmt_location ?? 0;
   const text = (first.stmt_len ? sql.slice(start, start + first.stmt_len) : sql.slice(start)).trim().replace(/;\s*$/, '');
   const t = typeOf(first.stmt) ?? 'unknown';
-  const ctx: Ctx = { scopes: [], ctes: new Set(), maxParam: 0, modifiesData: false };
+  const ctx: Ctx = { scopes: [], ctes: new Set(), maxParam: 0, modifiesData: false, depth: 0, cteScopes: new Map(), paramUses: {} };
   visitStatement(first.stmt, [], ctx);
   let writeTarget: RelRef | null = null;
   if (t === 'InsertStmt' || t === 'UpdateStmt' || t === 'DeleteStmt') writeTarget = rangeVar(inner(first.stmt).relation as Node);
@@ -65,6 +65,7 @@ export function parseStatement(sql: string, opts: { fingerprint?: boolean } = {}
     maxParam: ctx.maxParam,
     cteNames: [...ctx.ctes],
     modifiesData: ctx.modifiesData,
+    paramUses: ctx.paramUses,
   };
 }
 

@@ -9,6 +9,11 @@ export interface Ctx {
   ctes: Set<string>;
   maxParam: number;
   modifiesData: boolean;
+  /** Nesting of the statement blocks being walked (1: the statement's top). */
+  depth: number;
+  /** CTE name -> its block. */
+  cteScopes: Map<string, Scope | null>;
+  paramUses: Record<number, number>;
 }
 
 export function newScope(outer: RelRef[]): Scope {
@@ -30,6 +35,11 @@ export function newScope(outer: RelRef[]): Scope {
     windowFunctions: false,
     targetStart: -1,
     selectColumns: [],
+    outputs: [],
+    derived: [],
+    sortFromOuter: false,
+    nested: false,
+    limitParam: null,
   };
 }
 
@@ -72,7 +82,7 @@ function isValue(scope: Scope, n: unknown): boolean {
   }
 }
 
-function paramOf(n: unknown): { param: number | null; location: number } {
+export function paramOf(n: unknown): { param: number | null; location: number } {
   let cur = n;
   while (typeOf(cur) === 'TypeCast') cur = inner(cur).arg;
   if (typeOf(cur) === 'ParamRef') return { param: Number(inner(cur).number), location: Number(inner(cur).location ?? -1) };

@@ -2,7 +2,8 @@
 // HAVING, ORDER BY, LIMIT; subqueries, CTEs and set operations as blocks of their own.
 import { columnRef, inner, opName, rangeVar, sval, typeOf, type Node } from './sql-ast';
 import type { RelRef, Scope, SortKey } from './sql-facts';
-import { conjunct, isOuterColumn, newScope, type Ctx } from './sql-scope';
+import { inheritSort } from './sql-alias';
+import { conjunct, isOuterColumn, newScope, paramOf, type Ctx } from './sql-scope';
 
 const AGGREGATES = new Set([
   'count',
@@ -60,7 +61,9 @@ function walkExpr(scope: Scope, n: unknown, ctx: Ctx): void {
     return;
   }
   if (t === 'ParamRef') {
-    ctx.maxParam = Math.max(ctx.maxParam, Number(inner(n).number ?? 0));
+    const k = Number(inner(n).number ?? 0);
+    ctx.maxParam = Math.max(ctx.maxParam, k);
+    ctx.paramUses[k] = (ctx.paramUses[k] ?? 0) + 1;
     return;
   }
   if (t === 'FuncCall') {
@@ -82,7 +85,10 @@ function fromItem(scope: Scope, n: unknown, ctx: Ctx): void {
   const v = inner(n);
   if (t === 'RangeVar') {
     const rel = rangeVar(v);
-    if (!rel.schema && ctx.ctes.has(rel.name)) return;
+    if (!rel.schema && ctx.ctes.has(rel.name)) {
+      scope.derived.push({ alias: rel.alias, scope: ctx.cteScopes.get(rel.name) ?? null });
+      return;
+    }
     scope.relations.push(rel);
   } else if (t === 'JoinExpr') {
     fromItem(scope, v.larg, ctx);
@@ -96,7 +102,10 @@ function fromItem(scope: Scope, n: unknown, ctx: Ctx): void {
       if (name) scope.columns.push({ qualifier: null, column: name });
     }
   } else if (t === 'RangeSubselect') {
-    visitStatement(v.subquery, [...scope.outer, ...(v.lateral ? scope.relations : [])], ctx);
+    const sub = visitStatement(v.subquery, [...scope.outer, ...(v.lateral ? scope.relations : [])], ctx);
+    const alias = (v.alias as Node | undefined)?.aliasname;
+    // A LATERAL subquery runs once per outer row: its LIMIT is per row, not the statement's page.
+    if (typeof alias === 'string' && !v.lateral) scope.derived.push({ alias, scope: sub });
   } else if (t === 'RangeFunction') {
     walkExpr(scope, v.functions, ctx);
   }
@@ -108,19 +117,20 @@ function whereClause(scope: Scope, where: unknown, ctx: Ctx): void {
   walkExpr(scope, where, ctx);
 }
 
-function visitSelect(v: Node, outer: RelRef[], ctx: Ctx): void {
+function visitSelect(v: Node, outer: RelRef[], ctx: Ctx): Scope | null {
   visitWith(v.withClause, outer, ctx);
   if (v.op && v.op !== 'SETOP_NONE') {
     visitStatement({ SelectStmt: v.larg as Node }, outer, ctx);
     visitStatement({ SelectStmt: v.rarg as Node }, outer, ctx);
-    return;
+    return null;
   }
   if (v.valuesLists) {
     const s = newScope(outer);
     walkExpr(s, v.valuesLists, ctx);
-    return;
+    return null;
   }
   const scope = newScope(outer);
+  scope.nested = ctx.depth > 1;
   ctx.scopes.push(scope);
   for (const f of (v.fromClause as unknown[]) ?? []) fromItem(scope, f, ctx);
   const targets = (v.targetList as unknown[]) ?? [];
@@ -134,7 +144,11 @@ function visitSelect(v: Node, outer: RelRef[], ctx: Ctx): void {
         continue;
       }
       const c = columnRef(val);
-      if (c) scope.selectColumns.push(c);
+      if (c) {
+        scope.selectColumns.push(c);
+        const name = inner(rt).name;
+        scope.outputs.push({ name: typeof name === 'string' ? name : c.column, col: c });
+      }
     }
     walkExpr(scope, val, ctx);
   }
@@ -170,12 +184,16 @@ function visitSelect(v: Node, outer: RelRef[], ctx: Ctx): void {
   }
   if (v.limitCount) {
     scope.hasLimit = true;
+    const p = paramOf(v.limitCount);
+    if (p.param !== null && p.location >= 0) scope.limitParam = { param: p.param, location: p.location };
     walkExpr(scope, v.limitCount, ctx);
   }
   if (v.limitOffset) {
     scope.hasOffset = true;
     walkExpr(scope, v.limitOffset, ctx);
   }
+  inheritSort(scope);
+  return scope;
 }
 
 function visitWith(withClause: unknown, outer: RelRef[], ctx: Ctx): void {
@@ -185,15 +203,25 @@ function visitWith(withClause: unknown, outer: RelRef[], ctx: Ctx): void {
     ctx.ctes.add(String(c.ctename));
     const qt = typeOf(c.ctequery);
     if (qt === 'InsertStmt' || qt === 'UpdateStmt' || qt === 'DeleteStmt' || qt === 'MergeStmt') ctx.modifiesData = true;
-    visitStatement(c.ctequery, outer, ctx);
+    ctx.cteScopes.set(String(c.ctename), visitStatement(c.ctequery, outer, ctx));
   }
 }
 
-export function visitStatement(n: unknown, outer: RelRef[], ctx: Ctx): void {
+/** Visits one statement block; returns its own block when it is a plain SELECT. */
+export function visitStatement(n: unknown, outer: RelRef[], ctx: Ctx): Scope | null {
+  ctx.depth++;
+  try {
+    return visitBlock(n, outer, ctx);
+  } finally {
+    ctx.depth--;
+  }
+}
+
+function visitBlock(n: unknown, outer: RelRef[], ctx: Ctx): Scope | null {
   const t = typeOf(n);
   const v = inner(n);
-  if (t === 'SelectStmt') visitSelect(v, outer, ctx);
-  else if (t === 'UpdateStmt' || t === 'DeleteStmt') {
+  if (t === 'SelectStmt') return visitSelect(v, outer, ctx);
+  if (t === 'UpdateStmt' || t === 'DeleteStmt') {
     visitWith(v.withClause, outer, ctx);
     const scope = newScope(outer);
     ctx.scopes.push(scope);
@@ -207,4 +235,5 @@ export function visitStatement(n: unknown, outer: RelRef[], ctx: Ctx): void {
   } else if (t === 'ExplainStmt') {
     visitStatement(v.query, outer, ctx);
   }
+  return null;
 }

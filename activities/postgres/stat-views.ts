@@ -3,6 +3,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { normalizeForEvidence } from './sql-parse';
 import { quoteIdent } from './sql-ident';
+import { VALUE_SAMPLE_MAX_LENGTH } from './value-samples';
 import { isExcludedStatement, type ActivitySample, type IndexCounters, type PgssRow, type TableCounters } from './statistics';
 
 export type PgssRead = { ok: true; rows: PgssRow[]; problems: string[] } | { ok: false; problems: string[] };
@@ -144,6 +145,16 @@ export async function readTableCounters(pool: Pool, schemas: string[]): Promise<
 }
 
 /** One pg_stat_activity sample of the target database's client sessions (ours excluded). */
+/** Distinct texts of active sessions that may carry literals (checked when harvested), not longer than a sample may be. */
+function literalTexts(rows: { state?: string | null; query?: string | null }[]): string[] {
+  const out = new Set<string>();
+  for (const r of rows) {
+    const q = typeof r.query === 'string' ? r.query.trim() : '';
+    if (r.state === 'active' && q && q.length <= VALUE_SAMPLE_MAX_LENGTH && /['0-9]/.test(q)) out.add(q);
+  }
+  return [...out];
+}
+
 export async function sampleActivity(pool: Pool | PoolClient): Promise<ActivitySample> {
   const { rows } = await pool.query(
     `SELECT a.pid, a.state, a.wait_event_type, a.wait_event,
@@ -157,6 +168,7 @@ export async function sampleActivity(pool: Pool | PoolClient): Promise<ActivityS
   );
   return {
     at: Date.now(),
+    literals: literalTexts(rows),
     sessions: rows.map((r) => ({
       pid: Number(r.pid),
       state: r.state ?? null,

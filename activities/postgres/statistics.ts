@@ -225,6 +225,11 @@ export interface ActivitySession {
 export interface ActivitySample {
   at: number; // ms since epoch
   sessions: ActivitySession[];
+  /**
+   * The active sessions' query texts that carry literal values (value-samples.ts), distinct, for
+   * real-value plans. They may hold personal data: kept in the worker-side samples artifact only.
+   */
+  literals?: string[];
 }
 
 export interface SessionNote {
@@ -335,6 +340,8 @@ export interface DatabaseWindow {
   tables: TableCounters[] | null;
   indexes: IndexCounters[] | null;
   activity: ActivitySummary | null;
+  /** Literal-bearing instances of the statements seen in pg_stat_activity (a few per statement); absent in older windows. */
+  valueSamples?: string[];
 }
 
 /** Buffer hits and reads of the window's statements: the window's cache hit ratio. */

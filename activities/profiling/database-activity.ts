@@ -32,6 +32,19 @@ export interface DatabaseActivitySamples {
 }
 
 const MAX_SAMPLES = 2_000;
+/** Distinct literal-bearing texts kept over the window (each at most 4,000 characters): the artifact stays small. */
+const MAX_LITERAL_TEXTS = 500;
+
+/** The sample with only the literal texts not seen before in the window, while fewer than MAX_LITERAL_TEXTS were kept. */
+export function keepNewLiterals(sample: ActivitySample, seen: Set<string>): ActivitySample {
+  const fresh: string[] = [];
+  for (const t of sample.literals ?? []) {
+    if (seen.has(t) || seen.size >= MAX_LITERAL_TEXTS) continue;
+    seen.add(t);
+    fresh.push(t);
+  }
+  return { ...sample, literals: fresh };
+}
 const SAMPLE_TIMEOUT_MS = 2_000;
 
 /** Samples every `intervalMs` for `durationSeconds` (at most MAX_SAMPLES), until `signal` aborts. */
@@ -63,12 +76,13 @@ async function sampleLoop(
   opts: { signal?: AbortSignal; onSample?: (n: number) => void },
 ): Promise<{ samples: ActivitySample[]; missed: number }> {
   const samples: ActivitySample[] = [];
+  const literals = new Set<string>();
   let missed = 0;
   const end = Date.now() + durationSeconds * 1000;
   while (Date.now() < end && samples.length < MAX_SAMPLES && !opts.signal?.aborted) {
     const started = Date.now();
     try {
-      samples.push(await sampleActivity(client));
+      samples.push(keepNewLiterals(await sampleActivity(client), literals));
     } catch {
       missed++;
     }

@@ -8,6 +8,7 @@ import type { ActivityDeps } from '../deps';
 import { ensureParser } from '../postgres/sql-parse';
 import { extensionStates, installHint, usable } from '../postgres/extensions';
 import { readPgStatStatements, readTableCounters, sampleActivity } from '../postgres/stat-views';
+import { harvestValueSamples } from '../postgres/value-samples';
 import {
   asStatsSnapshot,
   diffIndexCounters,
@@ -138,6 +139,12 @@ async function profileDatabase(deps: ActivityDeps, req: ProfileDatabaseRequest):
     tables: counters && before?.tables ? diffTableCounters(before.tables, counters.tables) : null,
     indexes: counters && before?.indexes ? diffIndexCounters(before.indexes, counters.indexes) : null,
     activity: samples.length ? summarizeActivity(samples) : null,
+    valueSamples: [
+      ...harvestValueSamples(
+        samples.flatMap((x) => x.literals ?? []),
+        deltas,
+      ).values(),
+    ].flat(),
   };
   const windowArtifactId = await saveArtifact(deps.store, req.runId, DB_WINDOW_KIND, window);
   return {

@@ -14,7 +14,8 @@ import { indexColumnList, qualifiedName, quoteIdent } from '../../activities/pos
 import { CASES, type CorpusCase } from '../corpus/db/cases';
 import { testPool } from '../helpers/services';
 
-const DB = 'perf_test_dbcorpus';
+// PERF_TEST_CORPUS_DB: another database name, so that parallel runs of this file do not drop each other's schemas.
+const DB = process.env.PERF_TEST_CORPUS_DB ?? 'perf_test_dbcorpus';
 let pool: Pool;
 let hypopgSchema: string;
 

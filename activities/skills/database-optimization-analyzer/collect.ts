@@ -152,7 +152,12 @@ async function runAdvisor(
   try {
     const advisor = await adviseIndexes(
       pool,
-      { statements, schemas: target.database?.schemas ?? ['public'], tableWrites: tableWrites(window) },
+      {
+        statements,
+        schemas: target.database?.schemas ?? ['public'],
+        tableWrites: tableWrites(window),
+        samples: window?.valueSamples,
+      },
       { hypopgSchema: hypopg.schema, heartbeat },
       {
         minTableRows: opts.minTableRows,

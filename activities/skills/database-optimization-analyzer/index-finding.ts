@@ -35,6 +35,17 @@ function headline(r: IndexRecommendation, perRequest: number, opts: AnalyzerOpti
   );
 }
 
+/** Which plan shapes showed the saving: the generic plan, the custom plans of the sampled real values (values not shown). */
+export function planShapesEvidence(p: NonNullable<ServedStatement['planShapes']>): string {
+  const c = p.custom!;
+  const shape = (x: { savingPct: number; used: boolean }) =>
+    `${x.savingPct >= 0 ? '-' : '+'}${Math.abs(x.savingPct)}%, ${x.used ? 'uses' : 'does not use'} the index`;
+  return (
+    `plan shapes: generic plan ${shape(p.generic)}; custom plans with ${c.samples} real value set${c.samples > 1 ? 's' : ''} ` +
+    `sampled from pg_stat_activity ${shape(c)} (the custom plans decide: the application sends these statements with literals)`
+  );
+}
+
 function statementEvidence(s: ServedStatement, r: IndexRecommendation, e: StatementEvidence): string[] {
   const mean = round(s.totalMs / Math.max(1, s.calls), 3);
   const texts = s.queryids.length > 1 ? `, ${s.queryids.length} texts with one fingerprint` : '';
@@ -49,6 +60,7 @@ function statementEvidence(s: ServedStatement, r: IndexRecommendation, e: Statem
         `verified with hypopg); plan after: ${hypothetical(s.planAfter)}`,
     );
   }
+  if (r.verified && s.planShapes?.custom) lines.push(planShapesEvidence(s.planShapes));
   for (const q of e.qualstats.filter((x) => s.queryids.includes(x.queryid) && x.table === r.table).slice(0, 2))
     lines.push(qualstatEvidence(q));
   const sample = s.queryids.map((id) => e.samplePlans[id]).find((x) => x !== undefined);

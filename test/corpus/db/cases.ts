@@ -23,6 +23,14 @@ export interface CorpusCase {
   expect: ExpectedIndex[];
 }
 
+// Articles inserted in time order (created_at follows the heap), with their authors (many, wide rows:
+// joining 10% of the articles to them costs as much as sorting the articles): ORM pagination shapes.
+const ARTICLES_SETUP = `CREATE TABLE {s}.users (id int PRIMARY KEY, username text NOT NULL, bio text);
+      INSERT INTO {s}.users SELECT g, 'u' || g, repeat('x', 200) FROM generate_series(1, 300000) g;
+      CREATE TABLE {s}.articles (id int PRIMARY KEY, author_id int NOT NULL, title text NOT NULL, body text, created_at timestamptz NOT NULL);
+      INSERT INTO {s}.articles SELECT g, 1 + (g * 7919) % 300000, 't' || g, repeat('b', 60), timestamptz '2024-01-01' + g * interval '1 minute'
+        FROM generate_series(1, 80000) g;`;
+
 const w = (query: string, calls: number, meanMs: number, rowsPerCall = 1) => ({ query, calls, meanMs, rowsPerCall });
 
 export const CASES: CorpusCase[] = [
@@ -340,5 +348,55 @@ export const CASES: CorpusCase[] = [
       w('INSERT INTO {s}.audit (id, actor, action) VALUES ($1, $2, $3)', 5000, 0.05, 1),
     ],
     expect: [],
+  },
+  {
+    name: 'orm_subquery_page',
+    why: 'Sequelize/Objection: ORDER BY created_at DESC LIMIT/OFFSET inside a subquery joined outside (the LIMIT is not at the top)',
+    setup: ARTICLES_SETUP,
+    workload: [
+      w(
+        'SELECT a.*, u.username, u.bio FROM (SELECT id, title, author_id, created_at FROM {s}.articles ORDER BY created_at DESC LIMIT $1 OFFSET $2) AS a ' +
+          'LEFT JOIN {s}.users u ON u.id = a.author_id ORDER BY a.created_at DESC',
+        600,
+        30,
+        10,
+      ),
+    ],
+    expect: [{ table: 'articles', keys: ['created_at DESC'], usedBy: [0] }],
+  },
+  {
+    name: 'orm_distinct_alias_page',
+    why:
+      'TypeORM: an outer ORDER BY ... LIMIT over a DISTINCT subquery; the sort keys reach the table only through column aliases ' +
+      '(both keys: the index gives the DISTINCT its order too)',
+    setup: ARTICLES_SETUP,
+    workload: [
+      w(
+        'SELECT DISTINCT "distinctAlias"."article_id" AS "ids_article_id", "distinctAlias"."article_createdAt" FROM (SELECT "article"."id" AS "article_id", ' +
+          '"article"."title" AS "article_title", "article"."created_at" AS "article_createdAt", ' +
+          '"author"."id" AS "author_id", "author"."username" AS "author_username" ' +
+          'FROM {s}.articles "article" LEFT JOIN {s}.users "author" ON "author"."id" = "article"."author_id") "distinctAlias" ' +
+          'ORDER BY "distinctAlias"."article_createdAt" DESC, "article_id" ASC LIMIT $1',
+        600,
+        30,
+        10,
+      ),
+    ],
+    expect: [{ table: 'articles', keys: ['created_at DESC', 'id'], usedBy: [0] }],
+  },
+  {
+    name: 'cte_page',
+    why: 'a CTE holds the ORDER BY created_at DESC LIMIT/OFFSET page, joined outside',
+    setup: ARTICLES_SETUP,
+    workload: [
+      w(
+        'WITH page AS (SELECT id, title, author_id, created_at FROM {s}.articles ORDER BY created_at DESC LIMIT $1 OFFSET $2) ' +
+          'SELECT p.id, p.title, u.username, u.bio FROM page p JOIN {s}.users u ON u.id = p.author_id ORDER BY p.created_at DESC',
+        600,
+        30,
+        10,
+      ),
+    ],
+    expect: [{ table: 'articles', keys: ['created_at DESC'], usedBy: [0] }],
   },
 ];

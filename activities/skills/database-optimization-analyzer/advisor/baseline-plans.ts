@@ -2,6 +2,7 @@
 // planned once; those that cost at least minPlanCost go on to the evaluation.
 import { GenericPlanner } from '../../../postgres/planner';
 import { costAt, costModel, planExcerpt, seqScannedRelations } from '../../../postgres/plan-walk';
+import { planSamplesBefore } from './custom-plans';
 import { inParallel } from './parallel';
 import type { AdvisorRun } from './run';
 import { rowsPerCall, type Stmt } from './statement';
@@ -20,9 +21,10 @@ export async function planBaseline(run: AdvisorRun, sessions: GenericPlanner[], 
   let done = 0;
   await inParallel(stmts, sessions.length, async (s, w) => {
     try {
-      const plan = await sessions[w].explain(s.text, s.nParams, { verbose: true });
+      const plan = await sessions[w].explain(s.text, s.nParams, { verbose: true, paramTypes: s.paramTypes });
       s.beforeModel = costModel(plan);
       s.costBefore = costAt(s.beforeModel, rowsPerCall(s));
+      await planSamplesBefore(sessions[w], s);
       stats.planned++;
       if (s.costBefore >= opts.minPlanCost) {
         // Plan excerpts are kept only for the statements of a proposal (re-planned in step 6, verify.ts, with

@@ -49,7 +49,7 @@ export async function tryCombinations(ev: Evaluation, selection: Selection): Pro
     const hyps = [];
     try {
       for (const ec of set) hyps.push(await p.createHypothetical(ec.cand));
-      const plan = await p.explain(s.text, s.nParams);
+      const plan = await p.explain(s.text, s.nParams, { paramTypes: s.paramTypes });
       const cost = effectiveCost(plan, rowsPerCall(s));
       const allUsed = hyps.every((h) => planUsesIndex(plan, h.name));
       if (allUsed && cost <= s.costBefore * (1 - opts.minSavingFraction)) {

@@ -7,6 +7,7 @@ import { candidateKey, type Candidate } from '../../../postgres/index-model';
 import type { GenericPlanner } from '../../../postgres/planner';
 import { costAt, costModel, planUsesIndex } from '../../../postgres/plan-walk';
 import type { DetailedWorkload } from './candidates';
+import { customShape, decisiveSaving } from './custom-plans';
 import type { EvalCandidate } from './greedy';
 import { inParallel } from './parallel';
 import type { AdvisorRun } from './run';
@@ -183,13 +184,15 @@ export async function planGroups(ev: Evaluation, c: EvalCandidate, groups: Stmt[
       ev.budget--;
       ev.run.stats.evaluations++;
       try {
-        const plan = await p.explain(rep.text, rep.nParams);
+        const plan = await p.explain(rep.text, rep.nParams, { paramTypes: rep.paramTypes });
         const used = planUsesIndex(plan, h.name);
         const after = costModel(plan);
         for (const m of members) {
           const rpc = rowsPerCall(m);
-          const ratio = costAt(after, rpc) / Math.max(1e-9, costAt(rep.beforeModel!, rpc));
-          c.results.set(m.idx, { cost: m.costBefore * ratio, used });
+          const generic = { ratio: costAt(after, rpc) / Math.max(1e-9, costAt(rep.beforeModel!, rpc)), used };
+          const custom = await customShape(p, m, [h.name]);
+          const d = decisiveSaving({ generic, custom });
+          c.results.set(m.idx, { cost: m.costBefore * d.ratio, used: d.used });
         }
       } catch {
         // planned before, so this is a timeout or a transient fault: the candidate just does not count here

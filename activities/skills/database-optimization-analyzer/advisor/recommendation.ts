@@ -1,19 +1,22 @@
 // A recommendation and its evidence: the statements it serves, their plans before and after.
 import type { Catalog } from '../../../postgres/catalog';
 import type { Candidate } from '../../../postgres/index-model';
+import type { PlanShapes } from './custom-plans';
 import type { Stmt } from './statement';
 import type { IndexRecommendation, ServedStatement, TableWrites } from './types';
 
 /** A statement's line in a recommendation's evidence. */
 export function servedStatement(
-  s: Pick<Stmt, 'queryids' | 'text' | 'calls' | 'totalMs' | 'rows' | 'costBefore'>,
+  s: Pick<Stmt, 'queryids' | 'text' | 'calls' | 'totalMs' | 'rows' | 'costBefore'> & { shownText?: string | null },
   costAfter: number,
   planBefore: string,
   planAfter: string,
+  shapes?: PlanShapes,
 ): ServedStatement {
   return {
+    ...(shapes ? { planShapes: shapesEvidence(shapes) } : {}),
     queryids: s.queryids,
-    query: s.text,
+    query: s.shownText ?? s.text,
     calls: s.calls,
     totalMs: s.totalMs,
     rows: s.rows,
@@ -21,6 +24,16 @@ export function servedStatement(
     costAfter,
     planBefore,
     planAfter,
+  };
+}
+
+const pct = (ratio: number) => Math.round(1000 * (1 - ratio)) / 10;
+
+export function shapesEvidence(shapes: PlanShapes): NonNullable<ServedStatement['planShapes']> {
+  const c = shapes.custom;
+  return {
+    generic: { savingPct: pct(shapes.generic.ratio), used: shapes.generic.used },
+    custom: c ? { savingPct: pct(c.ratio), used: c.used, samples: c.samples } : null,
   };
 }
 

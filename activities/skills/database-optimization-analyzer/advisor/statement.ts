@@ -2,6 +2,7 @@
 // the columns an index could serve (equalities, ranges, joins, ORDER BY).
 import type { Catalog, CatalogTable } from '../../../postgres/catalog';
 import type { IndexColumn } from '../../../postgres/index-model';
+import { bindNestedLimits } from '../../../postgres/limit-binding';
 import type { CostModel } from '../../../postgres/plan-walk';
 import type { ColRef, RelRef, Scope, StatementFacts } from '../../../postgres/sql-parse';
 import type { AdvisorOptions } from './options';
@@ -21,8 +22,17 @@ export interface Access {
 export interface Stmt {
   idx: number;
   queryids: string[];
+  /** The text planned: nested `LIMIT $k` bound to the rows a call returns (limit-binding.ts). */
   text: string;
   nParams: number;
+  /** PREPARE's parameter types when some are bound, else undefined. */
+  paramTypes: string[] | undefined;
+  /** Literal-bearing instances of the statement (sampled value sets), planned as custom plans. */
+  samples: string[];
+  /** Their custom plans' costs before (aligned with samples once planned). */
+  sampleCosts: number[];
+  /** The statement's own text when `text` has bound LIMITs, else null. */
+  shownText: string | null;
   kind: StatementFacts['kind'];
   calls: number;
   totalMs: number;
@@ -38,13 +48,18 @@ export interface Stmt {
 
 /** A statement as the advisor keeps it before it is planned. */
 export function newStmt(idx: number, s: WorkloadStatement, f: StatementFacts, accesses: Access[]): Stmt {
+  const bound = f.kind === 'select' ? bindNestedLimits(s.query, f, rowsPerCall({ calls: s.calls, rows: s.rows, kind: f.kind })) : null;
   // Every field listed in one order (no spread): the objects share one hidden class and stay in
   // fast mode (a spread of this many properties leaves them in dictionary mode, ~4x bigger).
   return {
     idx,
     queryids: [s.queryid],
-    text: f.text,
+    text: bound?.text ?? f.text,
     nParams: f.maxParam,
+    paramTypes: bound?.paramTypes,
+    samples: NO_SAMPLES,
+    sampleCosts: NO_COSTS,
+    shownText: bound ? f.text : null,
     kind: f.kind,
     calls: s.calls,
     totalMs: s.totalMs,
@@ -72,6 +87,10 @@ export function accessSignature(s: Stmt): string {
 export function rowsPerCall(s: Pick<Stmt, 'calls' | 'rows' | 'kind'>): number | null {
   return s.kind === 'select' && s.calls > 0 ? s.rows / s.calls : null;
 }
+
+/** Shared by the statements without samples; never mutated. */
+export const NO_SAMPLES: string[] = [];
+export const NO_COSTS: number[] = [];
 
 /** Shared by the statements whose sequential scans are not needed (with hypopg); never mutated. */
 export const NO_SEQ_SCANS: Set<string> = new Set();
@@ -121,6 +140,7 @@ export function accessesOf(facts: StatementFacts, catalog: Catalog, opts: Pick<A
         }
       }
       let sort: IndexColumn[] | null = null;
+      const limit = scope.hasLimit || scope.sortFromOuter;
       if (scope.sort && !scope.groupBy && !scope.aggregates && !scope.distinct && scope.sort.every((k) => mine(k.col))) {
         // A btree gives ASC NULLS LAST / DESC NULLS FIRST (or both reversed by a backward scan).
         const ok = scope.sort.every((k) => k.nulls === 'default' || k.nulls === (k.desc ? 'first' : 'last'));
@@ -129,14 +149,14 @@ export function accessesOf(facts: StatementFacts, catalog: Catalog, opts: Pick<A
       let used: Set<string> | null = new Set<string>();
       if (scope.stars.some((q) => q === null || q === rel.alias || q === rel.name)) used = null;
       else for (const c of scope.columns) if (mine(c)) used.add(c.column);
-      if (eq.length === 0 && range.length === 0 && join.length === 0 && !(sort && scope.hasLimit)) continue;
+      if (eq.length === 0 && range.length === 0 && join.length === 0 && !(sort && limit)) continue;
       out.push({
         table: t,
         eq,
         range: range.filter((r) => !eq.includes(r)),
         join: join.filter((j) => !eq.includes(j)),
         sort,
-        limit: scope.hasLimit,
+        limit,
         used,
       });
     }

@@ -166,7 +166,7 @@ async function planBatch(tail: TailState, batch: TailStmt[]): Promise<TailStmt[]
   const costly: TailStmt[] = [];
   await inParallel(batch, sessions.length, async (s, w) => {
     try {
-      const plan = await sessions[w].explain(s.text, s.nParams);
+      const plan = await sessions[w].explain(s.text, s.nParams, { paramTypes: s.paramTypes });
       s.beforeModel = costModel(plan);
       s.beforePlan = plan;
       s.costBefore = costAt(s.beforeModel, rowsPerCall(s));
@@ -205,7 +205,7 @@ async function servedByChosen(tail: TailState, costly: TailStmt[], hyps: Hypothe
   await inParallel(tail.chosen.length > 0 ? costly : [], sessions.length, async (s, w) => {
     let plan: PlanNode;
     try {
-      plan = await sessions[w].explain(s.text, s.nParams);
+      plan = await sessions[w].explain(s.text, s.nParams, { paramTypes: s.paramTypes });
     } catch {
       return;
     }
@@ -273,7 +273,7 @@ async function planOwnCandidates(tail: TailState, work: OwnCandidates): Promise<
         const rep = members[0];
         let plan: PlanNode;
         try {
-          plan = await p.explain(rep.text, rep.nParams);
+          plan = await p.explain(rep.text, rep.nParams, { paramTypes: rep.paramTypes });
         } catch {
           continue;
         }

@@ -23,6 +23,12 @@ export interface TableWrites {
 
 export interface AdvisorInput {
   statements: WorkloadStatement[];
+  /**
+   * Literal-bearing instances of the statements (e.g. from pg_stat_activity): matched by fingerprint,
+   * a few value sets per statement are costed with custom plans too. They may hold personal data:
+   * planned only, never copied into the result.
+   */
+  samples?: string[];
   schemas: string[];
   tableWrites?: TableWrites[];
 }
@@ -37,6 +43,11 @@ export interface ServedStatement {
   costAfter: number;
   planBefore: string;
   planAfter: string;
+  /** Which plan shapes showed the saving (saving in %, whether the plans use the index). */
+  planShapes?: {
+    generic: { savingPct: number; used: boolean };
+    custom: { savingPct: number; used: boolean; samples: number } | null;
+  };
 }
 
 export interface IndexRecommendation {

@@ -2,6 +2,7 @@
 // An index no statement uses then, or whose saving no longer outweighs its write cost, is rejected.
 import { round } from '../../../../common/round';
 import { effectiveCost, planExcerpt, planUsesIndex } from '../../../postgres/plan-walk';
+import { customShape, decisiveSaving, type PlanShapes } from './custom-plans';
 import type { Evaluation } from './evaluate';
 import type { EvalCandidate, GreedyChoice } from './greedy';
 import { recommendation, servedStatement } from './recommendation';
@@ -16,6 +17,7 @@ interface Served {
   cost: number;
   plan: string;
   share: number;
+  shapes: PlanShapes;
 }
 
 export async function verifyTogether(ev: Evaluation, choice: GreedyChoice[]): Promise<IndexRecommendation[]> {
@@ -32,7 +34,7 @@ export async function verifyTogether(ev: Evaluation, choice: GreedyChoice[]): Pr
       run.rejected.push({ candidate: ec.key, reason: 'with the other chosen indexes in place no statement uses it' });
       return;
     }
-    const statements = served.map((v) => servedStatement(byIdx.get(v.idx)!, v.cost, planBefore.get(v.idx) ?? '', v.plan));
+    const statements = served.map((v) => servedStatement(byIdx.get(v.idx)!, v.cost, planBefore.get(v.idx) ?? '', v.plan, v.shapes));
     const savedMs = served.reduce((sum, v) => {
       const s = byIdx.get(v.idx)!;
       return sum + (v.share * s.totalMs * (s.costBefore - v.cost)) / s.costBefore;
@@ -58,7 +60,7 @@ async function plansBefore(ev: Evaluation, chosen: Chosen): Promise<Map<number, 
       if (planBefore.has(idx)) continue;
       const s = ev.byIdx.get(idx)!;
       try {
-        planBefore.set(idx, planExcerpt(await p.explain(s.text, s.nParams, { verbose: true })));
+        planBefore.set(idx, planExcerpt(await p.explain(s.text, s.nParams, { verbose: true, paramTypes: s.paramTypes })));
       } catch {
         planBefore.set(idx, '(could not be planned again)');
       }
@@ -79,13 +81,24 @@ async function planTogether(ev: Evaluation, chosen: Chosen): Promise<Map<number,
   for (const idx of toCheck) {
     const s = ev.byIdx.get(idx)!;
     try {
-      const plan = await p.explain(s.text, s.nParams, { verbose: true });
-      const cost = effectiveCost(plan, rowsPerCall(s));
-      const used = hyps.map((h, i) => (planUsesIndex(plan, h.name) ? i : -1)).filter((i) => i >= 0);
+      const plan = await p.explain(s.text, s.nParams, { verbose: true, paramTypes: s.paramTypes });
+      const genericUsed = hyps.map((h) => planUsesIndex(plan, h.name));
+      const custom = await customShape(
+        p,
+        s,
+        hyps.map((h) => h.name),
+      );
+      const shapes = {
+        generic: { ratio: effectiveCost(plan, rowsPerCall(s)) / Math.max(1e-9, s.costBefore), used: genericUsed.some(Boolean) },
+        custom,
+      };
+      const cost = s.costBefore * decisiveSaving(shapes).ratio;
+      const usedBy = custom ? custom.usedBy : genericUsed;
+      const used = usedBy.map((u, i) => (u ? i : -1)).filter((i) => i >= 0);
       if (used.length > 0 && cost <= s.costBefore * (1 - opts.minSavingFraction)) {
         for (const i of used) {
           const list = servedBy.get(i) ?? [];
-          list.push({ idx, cost, plan: planExcerpt(plan), share: 1 / used.length });
+          list.push({ idx, cost, plan: planExcerpt(plan), share: 1 / used.length, shapes });
           servedBy.set(i, list);
         }
       }
