@@ -1,5 +1,5 @@
 // The stress and soak test types of validationWorkflow on a real Temporal dev server, with the
-// real load-test and process-metrics activities against local servers in their own processes:
+// real load-test, process-metrics and attribution activities against local servers in their own processes:
 // the stress ramp finds the breaking point of a server of known capacity, and the soak flags a
 // server that leaks memory on purpose (and not its twin that does not).
 import { after, before, describe, test } from 'node:test';
@@ -14,6 +14,7 @@ import type { ValidationInput, ValidationResult } from '../../common/stages';
 import type { LoadTestSummary } from '../../common/types';
 import { createLoadTestActivities } from '../../activities/loadtest/activity';
 import { createProcessActivities } from '../../activities/profiling/process';
+import { createEndpointAttributionActivities } from '../../activities/profiling/endpoint-attribution';
 import { TargetConnections } from '../../activities/connections';
 import { migrateStore } from '../../activities/store/schema';
 import { testPool } from '../helpers/services';
@@ -102,7 +103,7 @@ before(async () => {
     namespace: env.namespace ?? 'default',
     taskQueue,
     workflowsPath: require.resolve('../../workflows/validation'),
-    activities: { ...createLoadTestActivities(deps), ...createProcessActivities(deps) },
+    activities: { ...createLoadTestActivities(deps), ...createProcessActivities(deps), ...createEndpointAttributionActivities(deps) },
     maxHeartbeatThrottleInterval: '1 second',
   });
   // Load tests run on their own task queue (workflows/load-test.ts).
