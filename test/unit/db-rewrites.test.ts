@@ -1,0 +1,142 @@
+// Query rewrites (issue 10, item 4): each detector at its boundaries, and the rewritten SQL printed
+// from the tree (it parses again, and prints the same).
+import { before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ensureParser } from '../../activities/postgres/sql-parse';
+import { select as deparse, UnsupportedSql } from '../../activities/postgres/sql-deparse';
+import { parseSelectTree } from '../../activities/postgres/sql-tree';
+import { detectRewrite } from '../../activities/skills/database-optimization-analyzer/rewrites/detect';
+import { countOverJoins, unusedJoins } from '../../activities/skills/database-optimization-analyzer/rewrites/joins';
+import { keysetPagination, previousKeyTree } from '../../activities/skills/database-optimization-analyzer/rewrites/keyset';
+import type { KeysOf, TableKeys } from '../../activities/skills/database-optimization-analyzer/rewrites/types';
+
+const TABLES: TableKeys[] = [
+  {
+    schema: 'public',
+    name: 'articles',
+    columns: ['id', 'slug', 'title', 'author_id', 'created_at'],
+    notNull: ['id', 'slug'],
+    uniqueKeys: [['id'], ['slug']],
+  },
+  { schema: 'public', name: 'users', columns: ['id', 'username', 'email'], notNull: ['id'], uniqueKeys: [['id']] },
+  {
+    schema: 'public',
+    name: 'favorites',
+    columns: ['user_id', 'article_id'],
+    notNull: ['user_id', 'article_id'],
+    uniqueKeys: [['user_id', 'article_id']],
+  },
+  { schema: 'public', name: 'tags', columns: ['id', 'name'], notNull: ['id'], uniqueKeys: [] },
+];
+const keysOf: KeysOf = (rel) => TABLES.find((t) => t.name === rel.name && (rel.schema === null || rel.schema === t.schema)) ?? null;
+const OPTS = { minOffset: 1000 };
+
+function tree(sql: string) {
+  const t = parseSelectTree(sql);
+  assert.ok(t, `parses: ${sql}`);
+  return t;
+}
+
+const BLOG_COUNT =
+  'select count(distinct "articles"."id") as "count" from "articles" left join "users" as "author" on "author"."id" = "articles"."author_id" ' +
+  'left join "favorites" as "favoritedBy_join" on "favoritedBy_join"."article_id" = "articles"."id" ' +
+  'left join "users" as "favoritedBy" on "favoritedBy_join"."user_id" = "favoritedBy"."id"';
+
+before(async () => {
+  assert.equal(await ensureParser(), true);
+});
+
+test('deparse: the printed SQL parses to the same tree (round trip), identifiers quoted', () => {
+  for (const sql of [
+    BLOG_COUNT,
+    'SELECT a.id, lower(a.title) AS t FROM articles a JOIN users u ON u.id = a.author_id AND u.email IS NOT NULL ' +
+      'WHERE a.id IN (1, 2) AND a.slug = ANY($1) ORDER BY a.created_at DESC NULLS LAST LIMIT 20 OFFSET $2',
+    "SELECT count(*) FROM articles WHERE NOT (title = 'it''s' OR created_at::date > '2020-01-01') " +
+      'AND EXISTS (SELECT 1 FROM users WHERE users.id = articles.author_id)',
+  ]) {
+    const once = deparse(tree(sql));
+    assert.equal(deparse(tree(once)), once, `stable: ${once}`);
+  }
+  assert.match(
+    deparse(tree(BLOG_COUNT)),
+    /^SELECT count\(DISTINCT "articles"\."id"\) AS "count" FROM "articles" LEFT JOIN "users" AS "author" ON/,
+  );
+  assert.throws(() => deparse(tree('SELECT 1 UNION SELECT 2')), UnsupportedSql);
+  assert.throws(() => deparse(tree('SELECT row_number() OVER () FROM articles')), UnsupportedSql);
+});
+
+test('count(DISTINCT key) over LEFT JOINs -> count(*) on the base table, with the condition', () => {
+  const r = detectRewrite(tree(BLOG_COUNT), keysOf, OPTS);
+  assert.equal(r?.kind, 'count_over_joins');
+  assert.equal(deparse(r.tree), 'SELECT count(*) AS "count" FROM "articles"');
+  assert.deepEqual(r.dropped, ['author', 'favoritedBy_join', 'favoritedBy']);
+  assert.match(r.condition, /LEFT JOIN.*unique and NOT NULL/);
+  const where = countOverJoins(tree(`${BLOG_COUNT} where "articles"."slug" > $1`), keysOf);
+  assert.equal(deparse(where!.tree), 'SELECT count(*) AS "count" FROM "articles" WHERE ("articles"."slug" > $1)');
+});
+
+test('count over joins does not fire when the joins can change the count', () => {
+  const no = (sql: string, why: string) => assert.equal(countOverJoins(tree(sql), keysOf), null, why);
+  no(BLOG_COUNT.replace('left join "favorites"', 'join "favorites"'), 'an inner join filters base rows');
+  no(`${BLOG_COUNT} where "favoritedBy"."id" = 3`, 'WHERE on a joined table filters');
+  no(BLOG_COUNT.replace('distinct "articles"."id"', 'distinct "articles"."author_id"'), 'author_id is not unique');
+  no(BLOG_COUNT.replace('count(distinct "articles"."id")', 'count("articles"."id")'), 'no DISTINCT: the fan-out counts');
+  no(BLOG_COUNT.replace('"articles"."id") as', '"articles"."title") as'), 'not a key');
+  no(`${BLOG_COUNT} group by "articles"."author_id"`, 'grouped');
+});
+
+test('a LEFT JOIN to a unique key nothing reads is dropped; one whose column is read, or to a non-unique key, is kept', () => {
+  const used =
+    'select "articles"."id", "author"."username" from "articles" left join "users" as "author" on "author"."id" = "articles"."author_id"';
+  assert.equal(unusedJoins(tree(used), keysOf), null, 'author.username is selected');
+  const unused =
+    'select "articles"."id", "articles"."title" from "articles" left join "users" as "author" ' +
+    'on "author"."id" = "articles"."author_id" where "articles"."id" > 5';
+  const r = unusedJoins(tree(unused), keysOf);
+  assert.equal(deparse(r!.tree), 'SELECT "articles"."id", "articles"."title" FROM "articles" WHERE ("articles"."id" > 5)');
+  assert.deepEqual(r!.dropped, ['author']);
+  const nonUnique = 'select "articles"."id" from "articles" left join "favorites" as "f" on "f"."article_id" = "articles"."id"';
+  assert.equal(unusedJoins(tree(nonUnique), keysOf), null, 'favorites.article_id is not unique: the join multiplies rows');
+  const noKeys = 'select "articles"."id" from "articles" left join "tags" on "tags"."id" = "articles"."id"';
+  assert.equal(unusedJoins(tree(noKeys), keysOf), null, 'tags.id has no unique index');
+  const star = 'select * from "articles" left join "users" as "author" on "author"."id" = "articles"."author_id"';
+  assert.equal(unusedJoins(tree(star), keysOf), null, '* reads the joined columns');
+  const unqualified = 'select "username" from "articles" left join "users" as "author" on "author"."id" = "articles"."author_id"';
+  assert.equal(unusedJoins(tree(unqualified), keysOf), null, 'an unqualified column of the joined table');
+  const inner = 'select "articles"."id" from "articles" join "users" as "author" on "author"."id" = "articles"."author_id"';
+  assert.equal(unusedJoins(tree(inner), keysOf), null, 'an inner join filters');
+});
+
+test('deep OFFSET on a unique NOT NULL order -> keyset; under the threshold, on a non-unique order, or with an aggregate: nothing', () => {
+  const archive = 'select "id", "slug", "title", "created_at" from "articles" order by "id" asc limit $1 offset $2';
+  const r = keysetPagination(tree(archive), keysOf, OPTS);
+  assert.equal(deparse(r!.tree), 'SELECT "id", "slug", "title", "created_at" FROM "articles" WHERE ("id" > $2) ORDER BY "id" ASC LIMIT $1');
+  assert.deepEqual(r!.keyset, { column: 'id', desc: false, offset: null, lastKeyParam: 2 });
+  const literal = keysetPagination(
+    tree('select id from articles where title is not null order by id desc limit 20 offset 90000'),
+    keysOf,
+    OPTS,
+  );
+  assert.equal(
+    deparse(literal!.tree),
+    'SELECT "id" FROM "articles" WHERE (("title" IS NOT NULL) AND ("id" < $1)) ORDER BY "id" DESC LIMIT 20',
+  );
+  assert.equal(literal!.keyset!.offset, 90000);
+  assert.equal(
+    deparse(previousKeyTree(tree('select id from articles order by id limit 20 offset 90000'), 90000)!),
+    'SELECT "id" AS "last_key" FROM "articles" ORDER BY "id" LIMIT 1 OFFSET 89999',
+  );
+  assert.equal(
+    keysetPagination(tree('select id from articles order by id limit 20 offset 999'), keysOf, OPTS),
+    null,
+    'under the threshold',
+  );
+  assert.equal(
+    keysetPagination(tree('select id from articles order by created_at limit 20 offset 5000'), keysOf, OPTS),
+    null,
+    'not unique',
+  );
+  assert.equal(keysetPagination(tree('select id from articles order by title limit 20 offset 5000'), keysOf, OPTS), null, 'not a key');
+  assert.equal(keysetPagination(tree('select count(*) from articles order by id limit 20 offset 5000'), keysOf, OPTS), null, 'aggregate');
+  assert.equal(keysetPagination(tree('select id from articles order by id limit 20'), keysOf, OPTS), null, 'no offset');
+});
