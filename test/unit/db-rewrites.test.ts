@@ -8,7 +8,8 @@ import { parseSelectTree } from '../../activities/postgres/sql-tree';
 import { detectRewrite } from '../../activities/skills/database-optimization-analyzer/rewrites/detect';
 import { countOverJoins, unusedJoins } from '../../activities/skills/database-optimization-analyzer/rewrites/joins';
 import { keysetPagination, previousKeyTree } from '../../activities/skills/database-optimization-analyzer/rewrites/keyset';
-import type { KeysOf, TableKeys } from '../../activities/skills/database-optimization-analyzer/rewrites/types';
+import { rewriteFinding, rewriteRejected } from '../../activities/skills/database-optimization-analyzer/rewrites/finding';
+import type { KeysOf, RewriteEvidence, TableKeys } from '../../activities/skills/database-optimization-analyzer/rewrites/types';
 
 const TABLES: TableKeys[] = [
   {
@@ -139,4 +140,39 @@ test('deep OFFSET on a unique NOT NULL order -> keyset; under the threshold, on 
   assert.equal(keysetPagination(tree('select id from articles order by title limit 20 offset 5000'), keysOf, OPTS), null, 'not a key');
   assert.equal(keysetPagination(tree('select count(*) from articles order by id limit 20 offset 5000'), keysOf, OPTS), null, 'aggregate');
   assert.equal(keysetPagination(tree('select id from articles order by id limit 20'), keysOf, OPTS), null, 'no offset');
+});
+
+test('a rewrite whose proof shows other rows, or that saves too little, is no finding; a proven one is a manual item', () => {
+  const figures = (executionMs: number) => ({ executionMs, planningMs: 0.1, sharedHit: 10, sharedRead: 0, plan: 'Seq Scan on articles' });
+  const proof = (equal: boolean) => ({ equal, rowsBefore: 1, rowsAfter: 1, method: 'row count and md5' });
+  const base: RewriteEvidence = {
+    queryid: '42',
+    query: BLOG_COUNT,
+    calls: 100,
+    totalMs: 25_000,
+    kind: 'count_over_joins',
+    rewritten: 'SELECT count(*) AS "count" FROM "articles"',
+    condition: 'every join is a LEFT JOIN',
+    table: 'public.articles',
+    dropped: ['author'],
+    keyset: null,
+    sample: null,
+    measured: { before: figures(250), after: figures(10), proof: proof(true), proofProblem: null },
+    problem: null,
+  };
+  const f = rewriteFinding(base, 50, 20)!;
+  assert.equal(f.rootCause, 'query_rewrite');
+  assert.equal(f.action.type, 'manual');
+  assert.equal(f.estimatedLatencyReductionMs, 480); // 240 ms x 100 calls / 50 requests
+  assert.match(f.title, /250 -> 10 ms per call \(-96%\), same result proven/);
+  assert.equal(
+    rewriteRejected({ ...base, measured: { ...base.measured!, proof: proof(false) } }, 20),
+    'it returned other results on the real data',
+  );
+  assert.equal(rewriteFinding({ ...base, measured: { ...base.measured!, proof: proof(false) } }, 50, 20), null);
+  assert.match(rewriteRejected({ ...base, measured: { ...base.measured!, after: figures(220) } }, 20)!, /saves 12% .* under 20%/);
+  const unproven = rewriteFinding({ ...base, measured: null, problem: 'not measured nor proven: no values' }, 50, 20)!;
+  assert.match(unproven.title, /not measured/);
+  assert.equal(unproven.risk, 'medium');
+  assert.equal(unproven.estimatedLatencyReductionMs, 0);
 });

@@ -122,7 +122,7 @@ export function countOverJoins(tree: Node, keysOf: KeysOf): Rewrite | null {
     table: tableName(t),
     dropped,
     condition:
-      `every join is a LEFT JOIN, which keeps every row of ${tableName(t)}; the WHERE clause reads only ${rel.alias}'s columns; ` +
+      `every join is a LEFT JOIN, which keeps every row of ${tableName(t)}; the WHERE clause reads only the columns of ${rel.alias}; ` +
       `${rel.alias}.${key.column} is unique and NOT NULL: count(DISTINCT ${rel.alias}.${key.column}) counts each row of ` +
       `${tableName(t)} once, as count(*) on ${tableName(t)} alone does (${dropped.join(', ')} only multiply rows that DISTINCT folds again)`,
   };

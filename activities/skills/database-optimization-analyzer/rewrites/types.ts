@@ -1,5 +1,6 @@
 // The query rewrites' shared types: the catalog facts they rest on and what a rewrite is.
 import type { Node } from '../../../postgres/sql-ast';
+import type { Measurement } from './measure';
 
 export interface TableKeys {
   schema: string;
@@ -39,4 +40,25 @@ export interface Rewrite {
 export interface RewriteOptions {
   /** OFFSET pagination is flagged from this many skipped rows on. */
   minOffset: number;
+}
+
+/** One proposed rewrite with what was measured (JSON-safe: stored in the skill's evidence). */
+export interface RewriteEvidence {
+  queryid: string;
+  /** The window's statement (normalized by pg_stat_statements). */
+  query: string;
+  calls: number;
+  totalMs: number;
+  kind: RewriteKind;
+  /** The statement rewritten, printed from its parse tree. */
+  rewritten: string;
+  condition: string;
+  table: string;
+  dropped: string[];
+  keyset: Keyset | null;
+  /** The profile's sample query whose values were run, by its number; null when the statement has no parameters. */
+  sample: number | null;
+  measured: Measurement | null;
+  /** Why it was not measured or not proven (no values, a timeout, ...). */
+  problem: string | null;
 }
