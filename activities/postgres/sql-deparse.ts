@@ -111,6 +111,8 @@ export function expr(n: unknown): string {
       return `${expr(x.arg)}::${typeName(x.typeName as Node)}`;
     case 'NullTest':
       return `(${expr(x.arg)} ${x.nulltesttype === 'IS_NULL' ? 'IS NULL' : 'IS NOT NULL'})`;
+    case 'CoalesceExpr':
+      return `coalesce(${list(x.args).map(expr).join(', ')})`;
     case 'RowExpr':
       return `ROW(${list(x.args).map(expr).join(', ')})`;
     case 'SubLink':

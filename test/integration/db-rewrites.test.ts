@@ -23,6 +23,9 @@ const Q_PAGE = 'select "id", "slug", "title", "created_at" from "rw"."articles" 
 const SAMPLE_PAGE = 'select "id", "slug", "title", "created_at" from "rw"."articles" order by "id" asc limit 20 offset 50000';
 const Q_FILTERING = `${Q_COUNT} where "favoritedBy"."username" = 'user 7'`;
 const Q_BY_AUTHOR = `${Q_COUNT} where "articles"."author_id" = $1`;
+const Q_CORRELATED =
+  'select "articles"."id", (select count(*) from "rw"."favorites" as "f" where "f"."article_id" = "articles"."id") as "favorites" ' +
+  'from "rw"."articles" where "articles"."id" <= 20';
 
 const stat = (queryid: string, query: string, calls: number, meanMs: number): StatementStat => ({
   queryid,
@@ -46,6 +49,7 @@ const profile: DatabaseProfile = {
     stat('2', Q_PAGE, 100, 30),
     stat('3', Q_FILTERING, 50, 100),
     stat('4', Q_BY_AUTHOR, 50, 20),
+    stat('5', Q_CORRELATED, 2, 200),
   ],
 };
 
@@ -118,6 +122,17 @@ test('count(DISTINCT) over unused LEFT JOINs and a deep OFFSET page: rewritten, 
   assert.ok(byAuthor, 'a parameterized count is still proposed');
   assert.match(byAuthor.title, /not measured/);
   assert.ok(quotes(byAuthor, 'no sample query gives their values'), byAuthor.evidence.join('\n'));
+});
+
+test('a correlated count per row (no index on the key) becomes one grouped count: measured and proven, though called twice only', async () => {
+  const { findings, notes } = await analyzeDatabase(pool, target, profile, OFF);
+  const f = rewrites(findings).find((x) => quotes(x, Q_CORRELATED));
+  assert.ok(f, notes.join('\n'));
+  assert.match(f.title, /one grouped count of rw\.favorites joined once/);
+  assert.ok(
+    quotes(f, 'LEFT JOIN (SELECT "f"."article_id" AS "k", count(*) AS "n" FROM "rw"."favorites" AS "f" GROUP BY "f"."article_id")'),
+  );
+  assert.ok(quotes(f, 'same result on the real data: both return 20 rows with equal hashes'), f.evidence.join('\n'));
 });
 
 test('rewrites are off by default: nothing is proposed and the statements are not run', async () => {

@@ -7,6 +7,7 @@ import { select as deparse, UnsupportedSql } from '../../activities/postgres/sql
 import { parseSelectTree } from '../../activities/postgres/sql-tree';
 import { detectRewrite } from '../../activities/skills/database-optimization-analyzer/rewrites/detect';
 import { countOverJoins, unusedJoins } from '../../activities/skills/database-optimization-analyzer/rewrites/joins';
+import { correlatedCountToJoin } from '../../activities/skills/database-optimization-analyzer/rewrites/subquery';
 import { keysetPagination, previousKeyTree } from '../../activities/skills/database-optimization-analyzer/rewrites/keyset';
 import { rewriteFinding, rewriteRejected } from '../../activities/skills/database-optimization-analyzer/rewrites/finding';
 import type { KeysOf, RewriteEvidence, TableKeys } from '../../activities/skills/database-optimization-analyzer/rewrites/types';
@@ -175,4 +176,30 @@ test('a rewrite whose proof shows other rows, or that saves too little, is no fi
   assert.match(unproven.title, /not measured/);
   assert.equal(unproven.risk, 'medium');
   assert.equal(unproven.estimatedLatencyReductionMs, 0);
+});
+
+test('a correlated count per row -> one grouped count joined once; not when it is correlated otherwise or reads the outer table', () => {
+  const sql =
+    'select "articles"."id", (select count(*) from "favorites" as "f" where "f"."article_id" = "articles"."id" and "f"."user_id" > 5) as "n" ' +
+    'from "articles" where "articles"."id" < 100';
+  const r = detectRewrite(tree(sql), keysOf, OPTS);
+  assert.equal(r?.kind, 'correlated_count');
+  assert.equal(
+    deparse(r.tree),
+    'SELECT "articles"."id", coalesce("rw_count_1"."n", 0) AS "n" FROM "articles" LEFT JOIN (SELECT "f"."article_id" AS "k", count(*) AS "n" ' +
+      'FROM "favorites" AS "f" WHERE ("f"."user_id" > 5) GROUP BY "f"."article_id") AS "rw_count_1" ON ("rw_count_1"."k" = "articles"."id") ' +
+      'WHERE ("articles"."id" < 100)',
+  );
+  const no = (q: string, why: string) => assert.equal(correlatedCountToJoin(tree(q)), null, why);
+  no('select a.id, (select count(*) from favorites f where f.user_id > a.id) from articles a', 'not an equality');
+  no(
+    'select a.id, (select count(*) from favorites f where f.article_id = a.id and f.user_id = a.author_id) from articles a',
+    'two outer columns',
+  );
+  no('select a.id, (select max(f.user_id) from favorites f where f.article_id = a.id) from articles a', 'not count(*)');
+  no(
+    'select a.author_id, (select count(*) from favorites f where f.article_id = a.id) from articles a group by a.author_id',
+    'grouped outer',
+  );
+  no('select a.id, (select count(*) from favorites f) from articles a', 'not correlated');
 });

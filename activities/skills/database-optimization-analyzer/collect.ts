@@ -226,7 +226,11 @@ export async function collectDatabaseEvidence(
   const statements = filterStatements(window ? window.statements : topStatementsOnly(profile), opts, notes);
   const { hypopg, ext, qualstats } = await readExtensions(pool, statements, opts, notes);
   const { advisor, samplePlans, actual } = await runAdvisor(pool, target, statements, window, hypopg, opts, notes);
-  const rewrites = await readRewrites(pool, target, statements, opts, notes);
+  // Rewrites rank by total time alone: a heavy statement called a few times in a short window still costs its endpoint.
+  const rewriteCandidates = opts.rewrites
+    ? filterStatements(window ? window.statements : topStatementsOnly(profile), { ...opts, minCalls: 1 }, [])
+    : [];
+  const rewrites = await readRewrites(pool, target, rewriteCandidates, opts, notes);
   const health = await readHealth(pool, target, window, opts, notes);
   const extensions =
     opts.reportMissingExtensions && ext

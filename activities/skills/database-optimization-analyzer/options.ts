@@ -45,7 +45,7 @@ export interface AnalyzerOptions {
   sampleQueries: string[];
   /** Query rewrites (rewrites/): proposes them, and runs each with its rewrite (READ ONLY, statement_timeout) to measure and prove it. */
   rewrites: boolean;
-  /** At most this many statements (by window time) are examined for a rewrite. */
+  /** At most this many statements (by window time; the calls filter does not apply) are examined for a rewrite; only those with one are run. */
   rewritesMax: number;
   /** OFFSET pagination is flagged from this many skipped rows on. */
   rewriteMinOffset: number;
@@ -76,7 +76,7 @@ export const DEFAULT_ANALYZER_OPTIONS: AnalyzerOptions = {
   explainAnalyzeMax: 10,
   sampleQueries: [],
   rewrites: false,
-  rewritesMax: 10,
+  rewritesMax: 50,
   rewriteMinOffset: 1000,
   rewriteMinSavingPct: 20,
 };

@@ -4,9 +4,10 @@
 import type { Node } from '../../../postgres/sql-ast';
 import { countOverJoins, unusedJoins } from './joins';
 import { keysetPagination } from './keyset';
+import { correlatedCountToJoin } from './subquery';
 import type { KeysOf, Rewrite, RewriteOptions } from './types';
 
 /** The most complete rewrite of a statement, or null. */
 export function detectRewrite(tree: Node, keysOf: KeysOf, opts: RewriteOptions): Rewrite | null {
-  return countOverJoins(tree, keysOf) ?? keysetPagination(tree, keysOf, opts) ?? unusedJoins(tree, keysOf);
+  return countOverJoins(tree, keysOf) ?? keysetPagination(tree, keysOf, opts) ?? unusedJoins(tree, keysOf) ?? correlatedCountToJoin(tree);
 }

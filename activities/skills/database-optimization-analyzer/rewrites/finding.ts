@@ -19,6 +19,12 @@ const ORM_HINT: Record<RewriteKind, (r: RewriteEvidence) => string[]> = {
     `Objection/Knex: drop the .leftJoinRelated()/.leftJoin() whose columns nothing reads (keep .withGraphFetched() for data that is shown)`,
     'Django: drop select_related() of relations the code does not read; ActiveRecord: drop left_joins/includes/eager_load that nothing reads',
   ],
+  correlated_count: () => [
+    "Objection/Knex: a .select(Model.relatedQuery('...').count().as('n')) per row -> a left join to " +
+      "knex('child').select('fk').count('* as n').groupBy('fk') and coalesce(n, 0)",
+    "Django: annotate(n=Subquery(...count...)) -> annotate(n=Count('children')) on the relation",
+    'ActiveRecord: a select with a counting subquery -> left_joins(:children).group(:id).count, or a counter cache',
+  ],
   keyset_pagination: (r) => [
     `Objection/Knex: .page(n, size) or .offset(n) -> .where('${r.keyset?.column ?? 'id'}', '${r.keyset?.desc ? '<' : '>'}', lastKey)` +
       `.orderBy('${r.keyset?.column ?? 'id'}'${r.keyset?.desc ? ", 'desc'" : ''}).limit(size); the API takes the previous page's last ` +
@@ -40,6 +46,7 @@ const WHAT: Record<RewriteKind, (r: RewriteEvidence) => string> = {
   count_over_joins: (r) =>
     `count(*) on ${r.table} instead of count(DISTINCT) over ${r.dropped.length} LEFT JOIN${r.dropped.length > 1 ? 's' : ''}`,
   unused_join: (r) => `drop the unused LEFT JOIN${r.dropped.length > 1 ? 's' : ''} to ${r.dropped.join(', ')}`,
+  correlated_count: (r) => `one grouped count of ${r.table} joined once instead of a correlated count per row`,
   keyset_pagination: (r) =>
     `keyset pagination on ${r.table}.${r.keyset?.column} instead of OFFSET${r.keyset?.offset !== null ? ` ${r.keyset?.offset}` : ''}`,
 };

@@ -13,7 +13,7 @@ export interface TableKeys {
 
 export type KeysOf = (rel: { schema: string | null; name: string }) => TableKeys | null;
 
-export type RewriteKind = 'count_over_joins' | 'unused_join' | 'keyset_pagination';
+export type RewriteKind = 'count_over_joins' | 'unused_join' | 'keyset_pagination' | 'correlated_count';
 
 export interface Keyset {
   column: string;
