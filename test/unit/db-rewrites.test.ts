@@ -7,6 +7,7 @@ import { select as deparse, UnsupportedSql } from '../../activities/postgres/sql
 import { parseSelectTree } from '../../activities/postgres/sql-tree';
 import { detectRewrite } from '../../activities/skills/database-optimization-analyzer/rewrites/detect';
 import { countOverJoins, unusedJoins } from '../../activities/skills/database-optimization-analyzer/rewrites/joins';
+import { dateOnIndexedColumn } from '../../activities/skills/database-optimization-analyzer/rewrites/date-predicate';
 import { correlatedCountToJoin } from '../../activities/skills/database-optimization-analyzer/rewrites/subquery';
 import { keysetPagination, previousKeyTree } from '../../activities/skills/database-optimization-analyzer/rewrites/keyset';
 import { rewriteFinding, rewriteRejected } from '../../activities/skills/database-optimization-analyzer/rewrites/finding';
@@ -29,6 +30,15 @@ const TABLES: TableKeys[] = [
     uniqueKeys: [['user_id', 'article_id']],
   },
   { schema: 'public', name: 'tags', columns: ['id', 'name'], notNull: ['id'], uniqueKeys: [] },
+  {
+    schema: 'public',
+    name: 'events',
+    columns: ['id', 'at', 'day', 'kind', 'logged_at'],
+    notNull: ['id'],
+    uniqueKeys: [['id']],
+    types: { id: 'integer', at: 'timestamp with time zone', day: 'date', kind: 'text', logged_at: 'timestamp without time zone' },
+    indexLeading: ['id', 'at', 'day'],
+  },
 ];
 const keysOf: KeysOf = (rel) => TABLES.find((t) => t.name === rel.name && (rel.schema === null || rel.schema === t.schema)) ?? null;
 const OPTS = { minOffset: 1000 };
@@ -172,6 +182,9 @@ test('a rewrite whose proof shows other rows, or that saves too little, is no fi
   );
   assert.equal(rewriteFinding({ ...base, measured: { ...base.measured!, proof: proof(false) } }, 50, 20), null);
   assert.match(rewriteRejected({ ...base, measured: { ...base.measured!, after: figures(220) } }, 20)!, /saves 12% .* under 20%/);
+  const tiny = { ...base, measured: { ...base.measured!, before: figures(0.2), after: figures(0.1) } };
+  assert.equal(rewriteRejected(tiny, 20), null, '50% of 0.2 ms passes the percentage alone');
+  assert.match(rewriteRejected(tiny, 20, 1)!, /under 20% or 1 ms per call/);
   const unproven = rewriteFinding({ ...base, measured: null, problem: 'not measured nor proven: no values' }, 50, 20)!;
   assert.match(unproven.title, /not measured/);
   assert.equal(unproven.risk, 'medium');
@@ -202,4 +215,20 @@ test('a correlated count per row -> one grouped count joined once; not when it i
     'grouped outer',
   );
   no('select a.id, (select count(*) from favorites f) from articles a', 'not correlated');
+});
+
+test('date() per row on an indexed timestamp -> a range the index serves; not on an unindexed column, a date column, or against a column', () => {
+  const r = detectRewrite(tree("select id from events where kind = 'x' and date(at) = $1"), keysOf, OPTS);
+  assert.equal(r?.kind, 'function_on_indexed_column');
+  assert.equal(deparse(r.tree), `SELECT "id" FROM "events" WHERE (("kind" = 'x') AND (("at" >= $1::date) AND ("at" < ($1::date + 1))))`);
+  const cast = dateOnIndexedColumn(tree("select e.id from events e where e.at::date = '2026-11-30'"), keysOf);
+  assert.equal(
+    deparse(cast!.tree),
+    `SELECT "e"."id" FROM "events" AS "e" WHERE (("e"."at" >= '2026-11-30'::date) AND ("e"."at" < ('2026-11-30'::date + 1)))`,
+  );
+  const no = (q: string, why: string) => assert.equal(dateOnIndexedColumn(tree(q), keysOf), null, why);
+  no("select id from events where date(logged_at) = '2026-11-30'", 'no index leads with logged_at');
+  no("select id from events where date(day) = '2026-11-30'", 'already a date');
+  no('select id from events e where date(e.at) = e.day', 'compared with a column');
+  no("select id from events where date(at) > '2026-11-30'", 'not an equality');
 });

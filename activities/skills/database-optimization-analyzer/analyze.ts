@@ -37,7 +37,7 @@ function part<T>(what: string, notes: string[], fallback: T, run: () => T): T {
 function rewriteFindingsOf(e: DatabaseEvidence, opts: AnalyzerOptions, notes: string[]): Finding[] {
   const out: Finding[] = [];
   for (const r of e.rewrites ?? []) {
-    const why = rewriteRejected(r, opts.rewriteMinSavingPct);
+    const why = rewriteRejected(r, opts.rewriteMinSavingPct, opts.rewriteMinSavingMs);
     if (why) notes.push(`the ${r.kind} rewrite of statement ${r.queryid} is not proposed: ${why}`);
     else out.push(rewriteFinding(r, e.windowRequests)!);
   }

@@ -51,6 +51,8 @@ export interface AnalyzerOptions {
   rewriteMinOffset: number;
   /** A measured rewrite saving less than this percentage of the statement's time is a note, not a finding. */
   rewriteMinSavingPct: number;
+  /** ...or less than this many ms per call (sub-millisecond differences are noise). */
+  rewriteMinSavingMs: number;
 }
 
 export const DEFAULT_ANALYZER_OPTIONS: AnalyzerOptions = {
@@ -79,6 +81,7 @@ export const DEFAULT_ANALYZER_OPTIONS: AnalyzerOptions = {
   rewritesMax: 50,
   rewriteMinOffset: 1000,
   rewriteMinSavingPct: 20,
+  rewriteMinSavingMs: 1,
 };
 
 /** The options a target profile sets (`database.advisor`), over the defaults; explicit options win. */

@@ -41,6 +41,8 @@ export function keysFromCatalog(catalog: Catalog): KeysOf {
       uniqueKeys: t.indexes
         .filter((i) => i.unique && i.valid && !i.partial && i.columns.every((c) => c !== null))
         .map((i) => i.columns.map((c) => c!.name)),
+      types: Object.fromEntries(cols.map((c) => [c.name, c.type])),
+      indexLeading: t.indexes.filter((i) => i.valid && !i.partial && i.columns[0]).map((i) => i.columns[0]!.name),
     };
     return keys;
   };

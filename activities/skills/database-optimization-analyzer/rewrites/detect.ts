@@ -5,9 +5,16 @@ import type { Node } from '../../../postgres/sql-ast';
 import { countOverJoins, unusedJoins } from './joins';
 import { keysetPagination } from './keyset';
 import { correlatedCountToJoin } from './subquery';
+import { dateOnIndexedColumn } from './date-predicate';
 import type { KeysOf, Rewrite, RewriteOptions } from './types';
 
 /** The most complete rewrite of a statement, or null. */
 export function detectRewrite(tree: Node, keysOf: KeysOf, opts: RewriteOptions): Rewrite | null {
-  return countOverJoins(tree, keysOf) ?? keysetPagination(tree, keysOf, opts) ?? unusedJoins(tree, keysOf) ?? correlatedCountToJoin(tree);
+  return (
+    countOverJoins(tree, keysOf) ??
+    keysetPagination(tree, keysOf, opts) ??
+    unusedJoins(tree, keysOf) ??
+    correlatedCountToJoin(tree) ??
+    dateOnIndexedColumn(tree, keysOf)
+  );
 }

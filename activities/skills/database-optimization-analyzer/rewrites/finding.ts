@@ -19,6 +19,12 @@ const ORM_HINT: Record<RewriteKind, (r: RewriteEvidence) => string[]> = {
     `Objection/Knex: drop the .leftJoinRelated()/.leftJoin() whose columns nothing reads (keep .withGraphFetched() for data that is shown)`,
     'Django: drop select_related() of relations the code does not read; ActiveRecord: drop left_joins/includes/eager_load that nothing reads',
   ],
+  function_on_indexed_column: () => [
+    "Objection/Knex: .where(raw('date(created_at)'), day) or .whereRaw('created_at::date = ?', [day]) -> " +
+      ".where('created_at', '>=', day).where('created_at', '<', nextDay)",
+    'Django: .filter(created_at__date=day) -> .filter(created_at__gte=day, created_at__lt=day + timedelta(days=1))',
+    'ActiveRecord: where("DATE(created_at) = ?", day) -> where(created_at: day.all_day)',
+  ],
   correlated_count: () => [
     "Objection/Knex: a .select(Model.relatedQuery('...').count().as('n')) per row -> a left join to " +
       "knex('child').select('fk').count('* as n').groupBy('fk') and coalesce(n, 0)",
@@ -46,6 +52,7 @@ const WHAT: Record<RewriteKind, (r: RewriteEvidence) => string> = {
   count_over_joins: (r) =>
     `count(*) on ${r.table} instead of count(DISTINCT) over ${r.dropped.length} LEFT JOIN${r.dropped.length > 1 ? 's' : ''}`,
   unused_join: (r) => `drop the unused LEFT JOIN${r.dropped.length > 1 ? 's' : ''} to ${r.dropped.join(', ')}`,
+  function_on_indexed_column: (r) => `a range on the indexed column instead of date() per row on ${r.table}`,
   correlated_count: (r) => `one grouped count of ${r.table} joined once instead of a correlated count per row`,
   keyset_pagination: (r) =>
     `keyset pagination on ${r.table}.${r.keyset?.column} instead of OFFSET${r.keyset?.offset !== null ? ` ${r.keyset?.offset}` : ''}`,
@@ -82,18 +89,20 @@ function measuredEvidence(r: RewriteEvidence, perRequest: number): string[] {
 const ms = (x: number) => round(x, x < 1 ? 3 : 1);
 
 /** Why a rewrite is not a finding (then it is a note): other results on the real data, or too small a saving. */
-export function rewriteRejected(r: RewriteEvidence, minSavingPct: number): string | null {
+export function rewriteRejected(r: RewriteEvidence, minSavingPct: number, minSavingMs = 0): string | null {
   if (r.measured?.proof && !r.measured.proof.equal) return 'it returned other results on the real data';
   const s = savingOf(r);
-  if (!s || s.pct >= minSavingPct) return null;
+  if (!s || (s.pct >= minSavingPct && s.ms >= minSavingMs)) return null;
   const m = r.measured!;
-  return `it saves ${round(s.pct, 1)}% on the real data (${ms(m.before.executionMs)} -> ${ms(m.after.executionMs)} ms), under ${minSavingPct}%`;
-  return null;
+  return (
+    `it saves ${round(s.pct, 1)}% on the real data (${ms(m.before.executionMs)} -> ${ms(m.after.executionMs)} ms), ` +
+    `under ${minSavingPct}% or ${minSavingMs} ms per call`
+  );
 }
 
 /** The finding of one rewrite; null when rewriteRejected says why not. */
-export function rewriteFinding(r: RewriteEvidence, windowRequests: number, minSavingPct = 0): Finding | null {
-  if (rewriteRejected(r, minSavingPct)) return null;
+export function rewriteFinding(r: RewriteEvidence, windowRequests: number, minSavingPct = 0, minSavingMs = 0): Finding | null {
+  if (rewriteRejected(r, minSavingPct, minSavingMs)) return null;
   const s = savingOf(r);
   const perRequest = s && windowRequests > 0 ? Math.max(0, (s.ms * r.calls) / windowRequests) : 0;
   const mean = round(r.totalMs / Math.max(1, r.calls), 3);

@@ -9,11 +9,15 @@ export interface TableKeys {
   notNull: string[];
   /** Valid, non-partial unique indexes (and the primary key) over plain columns. */
   uniqueKeys: string[][];
+  /** Column types (format_type), when known. */
+  types?: Record<string, string>;
+  /** Columns that lead a valid, non-partial index. */
+  indexLeading?: string[];
 }
 
 export type KeysOf = (rel: { schema: string | null; name: string }) => TableKeys | null;
 
-export type RewriteKind = 'count_over_joins' | 'unused_join' | 'keyset_pagination' | 'correlated_count';
+export type RewriteKind = 'count_over_joins' | 'unused_join' | 'keyset_pagination' | 'correlated_count' | 'function_on_indexed_column';
 
 export interface Keyset {
   column: string;
