@@ -209,6 +209,12 @@ export const DatabaseAdvisorSchema = z.strictObject({
   // generic plans in the evidence, before and with the proposed index; with explainAnalyze, a sample
   // of a SELECT is also run with EXPLAIN ANALYZE (READ ONLY). Writes are never run.
   sampleQueries: z.array(z.string().min(1).max(20_000, 'a sample query is at most 20,000 characters')).max(200).default([]),
+  // Query rewrites for what no index fixes (a count over joins that cannot change it, a deep OFFSET page):
+  // each proposal is run with its rewrite on the real data (READ ONLY, statement_timeout) to measure the
+  // saving and prove the same result. Off by default: it executes the heaviest SELECTs.
+  rewrites: z.boolean().default(false),
+  // OFFSET pagination is flagged from this many skipped rows on.
+  rewriteMinOffset: z.number().int().min(1).default(1000),
   // Tables with at least this many rows (reltuples) that dominate the window's sequential-scan reads
   // get an architectural partitioning finding (tier T4).
   partitionMinRows: z.number().int().min(1).default(10_000_000),

@@ -252,7 +252,9 @@ export type RootCause =
   | 'seq_scan_large_table'
   | 'missing_extension'
   // a very large table read whole: partition it (architectural)
-  | 'partitioning';
+  | 'partitioning'
+  // a statement an index cannot serve, rewritten to the same result (a manual step in the application)
+  | 'query_rewrite';
 
 /** A problem found by profiling or a skill, before it becomes a plan item. */
 export interface Finding {

@@ -58,6 +58,11 @@ export async function startBlogTarget(opts: {
     ...e,
     path: pathFor(e.path, seed.counts.articles, seed.counts.users),
   }));
+  // The archive's sample page (offset 90,000 of 100k articles) at the same depth of a smaller blog.
+  const deep = Math.floor((seed.counts.articles / 20) * 0.9) * 20;
+  const advisor = raw.database?.advisor;
+  if (advisor?.sampleQueries)
+    advisor.sampleQueries = advisor.sampleQueries.map((q: string) => q.replace(/offset 90000\b/, `offset ${deep}`));
   return {
     profile: parseTargetProfile(raw, 'blog profile'),
     env: { BLOG_DATABASE_URL: databaseUrl },

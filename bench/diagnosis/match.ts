@@ -118,10 +118,16 @@ export function matchIndexes(exp: BlogExpected, tool: ToolOutput): MatchRow[] {
   });
 }
 
-/** The issue's bar for a rewrite: the rewritten form, its measured saving, and proof that it returns the same result. */
+/**
+ * The issue's bar for a rewrite: a query_rewrite finding with the rewritten form, its measured saving
+ * (before -> after ms with a percentage) and a proof on the real data. The reason a rewrite is equal
+ * ("returns the same result because ...") is a claim, not a proof: alone it is partly.
+ */
 function complete(f: Finding, gist: RegExp | undefined): boolean {
   const t = text(f);
-  return !!gist?.test(t) && /saving|saves|faster|\d\s*%/i.test(t) && /same result|equal result|identical|same rows/i.test(t);
+  const measured = /(before\s+[\d.]+\s*ms|[\d.]+\s*(ms\s*)?->\s*(after\s+)?[\d.]+\s*ms)/i.test(t) && /sav(ing|es)\b[^"]*?\d\s*%/i.test(t);
+  const proven = /same result (on the real data|proven)|equal results? on the real data/i.test(t) && !/NOT the same result/.test(t);
+  return f.rootCause === 'query_rewrite' && !!gist?.test(t) && measured && proven;
 }
 
 export function matchRewrites(exp: BlogExpected, tool: ToolOutput): MatchRow[] {

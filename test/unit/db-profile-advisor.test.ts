@@ -25,6 +25,8 @@ test('database.advisor defaults equal the analyzer defaults', () => {
     excludeTables: [],
     explainAnalyze: false,
     sampleQueries: [],
+    rewrites: false,
+    rewriteMinOffset: 1000,
     partitionMinRows: 10_000_000,
   });
   const o = analyzerOptionsFor(p);
@@ -40,6 +42,8 @@ test('database.advisor defaults equal the analyzer defaults', () => {
     'excludeTables',
     'explainAnalyze',
     'sampleQueries',
+    'rewrites',
+    'rewriteMinOffset',
   ] as const) {
     assert.deepEqual(o[k], DEFAULT_ANALYZER_OPTIONS[k], k);
   }
@@ -80,4 +84,13 @@ test('a bad database.advisor value gets a message naming the field', () => {
   assert.throws(() => parseTargetProfile(input({ minCall: 3 })), /database\.advisor: .*minCall/);
   assert.throws(() => parseTargetProfile(input({ sampleQueries: 'SELECT 1' })), /database\.advisor\.sampleQueries: /);
   assert.throws(() => parseTargetProfile(input({ sampleQueries: [''] })), /database\.advisor\.sampleQueries\.0: /);
+});
+
+test('database.advisor.rewrites turns the query rewrites on (off by default); a bad rewriteMinOffset names the field', () => {
+  const o = analyzerOptionsFor(parseTargetProfile(input({ rewrites: true, rewriteMinOffset: 5000 })));
+  assert.equal(o.rewrites, true);
+  assert.equal(o.rewriteMinOffset, 5000);
+  assert.equal(analyzerOptionsFor(parseTargetProfile(input())).rewrites, false);
+  assert.throws(() => parseTargetProfile(input({ rewriteMinOffset: 0 })), /rewriteMinOffset/);
+  assert.throws(() => parseTargetProfile(input({ rewrites: 'yes' })), /rewrites/);
 });

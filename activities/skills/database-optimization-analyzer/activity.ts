@@ -47,6 +47,6 @@ export async function analyzeDatabase(
   if (!profile.available) return { findings: [], notes: ['database profile not available: nothing to analyze'], advisor: null };
   const opts = analyzerOptionsFor(target, options);
   const { evidence, notes } = await collectDatabaseEvidence(pool, target, profile, opts, ctx.store);
-  const { findings } = analyzeDatabaseEvidence(evidence, opts, target);
-  return { findings, notes, advisor: evidence.advisor };
+  const analysis = analyzeDatabaseEvidence(evidence, opts, target);
+  return { findings: analysis.findings, notes: [...notes, ...analysis.notes], advisor: evidence.advisor };
 }

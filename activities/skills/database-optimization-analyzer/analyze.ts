@@ -9,6 +9,7 @@ import { healthFindings } from './health';
 import { indexFinding } from './index-finding';
 import { nPlusOneFindings } from './n-plus-one';
 import type { AnalyzerOptions } from './options';
+import { rewriteFinding, rewriteRejected } from './rewrites/finding';
 
 function statementStats(e: DatabaseEvidence): StatementStat[] {
   return e.statements.map((s) => ({
@@ -32,7 +33,18 @@ function part<T>(what: string, notes: string[], fallback: T, run: () => T): T {
   }
 }
 
-/** Missing indexes, N+1 lookups (grouped by fingerprint), health checks, extensions; largest gain first. */
+/** The rewrites' findings; a rewrite whose proof shows other results is only a note. */
+function rewriteFindingsOf(e: DatabaseEvidence, opts: AnalyzerOptions, notes: string[]): Finding[] {
+  const out: Finding[] = [];
+  for (const r of e.rewrites ?? []) {
+    const why = rewriteRejected(r, opts.rewriteMinSavingPct, opts.rewriteMinSavingMs);
+    if (why) notes.push(`the ${r.kind} rewrite of statement ${r.queryid} is not proposed: ${why}`);
+    else out.push(rewriteFinding(r, e.windowRequests)!);
+  }
+  return out;
+}
+
+/** Missing indexes, N+1 lookups (grouped by fingerprint), query rewrites, health checks, extensions; largest gain first. */
 export function analyzeDatabaseEvidence(e: DatabaseEvidence, opts: AnalyzerOptions, target: TargetProfile): SkillAnalysis {
   const notes: string[] = [];
   const indexes = part('the index findings', notes, [], () =>
@@ -44,6 +56,7 @@ export function analyzeDatabaseEvidence(e: DatabaseEvidence, opts: AnalyzerOptio
       maxRowsPerCall: opts.nPlusOneMaxRowsPerCall,
     }),
   );
+  const rewrites = part('query rewrites', notes, [], () => rewriteFindingsOf(e, opts, notes));
   const health = e.health
     ? part('health checks', notes, [], () => healthFindings(e.health!.snapshot, e.health!.window, indexes, opts.health))
     : [];
@@ -52,6 +65,6 @@ export function analyzeDatabaseEvidence(e: DatabaseEvidence, opts: AnalyzerOptio
         missingExtensionsFinding(e.extensions!.states, e.extensions!.preload, e.extensions!.database),
       )
     : null;
-  const findings: Finding[] = [...indexes, ...nPlusOne, ...health, ...(extensions ? [extensions] : [])];
+  const findings: Finding[] = [...indexes, ...nPlusOne, ...rewrites, ...health, ...(extensions ? [extensions] : [])];
   return { findings: findings.sort((a, b) => b.estimatedLatencyReductionMs - a.estimatedLatencyReductionMs), notes };
 }

@@ -18,6 +18,7 @@ import { collectHealth, type HealthWindow } from './health';
 import type { AnalyzerOptions } from './options';
 import { readQualstats, type QualStat } from './qualstats';
 import { matchSamples, planSamples, type SamplesByQueryid } from './sample-queries';
+import { collectRewrites } from './rewrites';
 import { filterStatements } from './workload';
 
 function heartbeat(details: unknown): void {
@@ -180,6 +181,20 @@ async function runAdvisor(
   }
 }
 
+/** Query rewrites on request: proposed, then measured and proven with the statement's values (rewrites/). */
+async function readRewrites(pool: Pool, target: TargetProfile, statements: StatementDelta[], opts: AnalyzerOptions, notes: string[]) {
+  if (!opts.rewrites) return undefined;
+  heartbeat({ phase: 'rewrites' });
+  try {
+    const samples = matchSamples(opts.sampleQueries, statements, []);
+    const limits = { statementTimeout: opts.statementTimeout, lockTimeout: '1s', max: opts.rewritesMax, minOffset: opts.rewriteMinOffset };
+    return await collectRewrites(pool, statements, samples, { ...limits, schemas: target.database?.schemas ?? ['public'] }, notes);
+  } catch (err) {
+    notes.push(`query rewrites failed: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
 async function readHealth(pool: Pool, target: TargetProfile, window: DatabaseWindow | null, opts: AnalyzerOptions, notes: string[]) {
   if (!opts.healthChecks) return null;
   heartbeat({ phase: 'health' });
@@ -216,10 +231,28 @@ export async function collectDatabaseEvidence(
   const statements = filterStatements(window ? window.statements : topStatementsOnly(profile), opts, notes);
   const { hypopg, ext, qualstats } = await readExtensions(pool, statements, opts, notes);
   const { advisor, samplePlans, actual } = await runAdvisor(pool, target, statements, window, hypopg, opts, notes);
+  // Rewrites rank by total time alone: a heavy statement called a few times in a short window still costs its endpoint.
+  const rewriteCandidates = opts.rewrites
+    ? filterStatements(window ? window.statements : topStatementsOnly(profile), { ...opts, minCalls: 1 }, [])
+    : [];
+  const rewrites = await readRewrites(pool, target, rewriteCandidates, opts, notes);
   const health = await readHealth(pool, target, window, opts, notes);
   const extensions =
     opts.reportMissingExtensions && ext
       ? { states: ext.states.filter((e) => e.name !== 'pg_stat_statements'), preload: ext.preload, database: ext.database }
       : null;
-  return { evidence: { windowRequests, statements, advisor, qualstats, samplePlans, actual, health, extensions }, notes };
+  return {
+    evidence: {
+      windowRequests,
+      statements,
+      advisor,
+      qualstats,
+      samplePlans,
+      actual,
+      ...(rewrites ? { rewrites } : {}),
+      health,
+      extensions,
+    },
+    notes,
+  };
 }

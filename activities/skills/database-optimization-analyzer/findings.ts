@@ -2,7 +2,8 @@
 // missing_index (with a CREATE INDEX CONCURRENTLY action), n_plus_one, the health checks' root causes
 // (unused_index and duplicate_index with an approvable drop, invalid_index, bloat, stale_statistics,
 // connection_pressure, long_running_query, lock_contention, wraparound_risk, sequence_exhaustion,
-// low_cache_hit_ratio, seq_scan_large_table), partitioning (architectural) and missing_extension.
+// low_cache_hit_ratio, seq_scan_large_table), partitioning (architectural), missing_extension and
+// query_rewrite (a manual item: the statement, its rewrite, measured and proven on the real data).
 import type { StatementDelta } from '../../postgres/statistics';
 import type { AdvisorResult } from './advisor';
 import type { ActualFigures } from './explain-analyze';
@@ -10,6 +11,7 @@ import type { ExtensionState } from '../../postgres/extensions';
 import type { HealthSnapshot, HealthWindow } from './health';
 import type { QualStat } from './qualstats';
 import type { SamplePlan } from './sample-queries';
+import type { RewriteEvidence } from './rewrites';
 
 export const SOURCE = 'database-optimization-analyzer';
 
@@ -29,6 +31,8 @@ export interface DatabaseEvidence {
   actual: Record<string, ActualFigures>;
   /** The catalog's health snapshot and the window's activity; null when health checks are off or failed. */
   health: { snapshot: HealthSnapshot; window: HealthWindow | null } | null;
+  /** Query rewrites with their measurements (opt-in); absent in evidence stored before they existed. */
+  rewrites?: RewriteEvidence[];
   /** Extensions that would deepen the analysis, with the preload list they need; null when not reported. */
   extensions: { states: ExtensionState[]; preload: string[]; database: string } | null;
 }

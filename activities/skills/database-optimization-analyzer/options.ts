@@ -43,6 +43,16 @@ export interface AnalyzerOptions {
   explainAnalyzeMax: number;
   /** Statements with real values, matched to the window's statements by fingerprint (sample-queries.ts). */
   sampleQueries: string[];
+  /** Query rewrites (rewrites/): proposes them, and runs each with its rewrite (READ ONLY, statement_timeout) to measure and prove it. */
+  rewrites: boolean;
+  /** At most this many statements (by window time; the calls filter does not apply) are examined for a rewrite; only those with one are run. */
+  rewritesMax: number;
+  /** OFFSET pagination is flagged from this many skipped rows on. */
+  rewriteMinOffset: number;
+  /** A measured rewrite saving less than this percentage of the statement's time is a note, not a finding. */
+  rewriteMinSavingPct: number;
+  /** ...or less than this many ms per call (sub-millisecond differences are noise). */
+  rewriteMinSavingMs: number;
 }
 
 export const DEFAULT_ANALYZER_OPTIONS: AnalyzerOptions = {
@@ -67,6 +77,11 @@ export const DEFAULT_ANALYZER_OPTIONS: AnalyzerOptions = {
   explainAnalyze: false,
   explainAnalyzeMax: 10,
   sampleQueries: [],
+  rewrites: false,
+  rewritesMax: 50,
+  rewriteMinOffset: 1000,
+  rewriteMinSavingPct: 20,
+  rewriteMinSavingMs: 1,
 };
 
 /** The options a target profile sets (`database.advisor`), over the defaults; explicit options win. */
@@ -85,6 +100,8 @@ export function analyzerOptionsFor(target: TargetProfile, options: Partial<Analy
         excludeTables: a.excludeTables,
         explainAnalyze: a.explainAnalyze,
         sampleQueries: a.sampleQueries,
+        rewrites: a.rewrites,
+        rewriteMinOffset: a.rewriteMinOffset,
       }
     : {};
   const health: Partial<HealthOptions> = { ...(a ? { partitionMinRows: a.partitionMinRows } : {}), ...(options.health ?? {}) };

@@ -1,0 +1,20 @@
+// Query rewrites that no index makes unnecessary, decided over the parse tree and the catalog's unique
+// keys; pure. Each rewrite says the condition under which it returns the same result, and only fires
+// when that condition is proven from the statement and the catalog.
+import type { Node } from '../../../postgres/sql-ast';
+import { countOverJoins, unusedJoins } from './joins';
+import { keysetPagination } from './keyset';
+import { correlatedCountToJoin } from './subquery';
+import { dateOnIndexedColumn } from './date-predicate';
+import type { KeysOf, Rewrite, RewriteOptions } from './types';
+
+/** The most complete rewrite of a statement, or null. */
+export function detectRewrite(tree: Node, keysOf: KeysOf, opts: RewriteOptions): Rewrite | null {
+  return (
+    countOverJoins(tree, keysOf) ??
+    keysetPagination(tree, keysOf, opts) ??
+    unusedJoins(tree, keysOf) ??
+    correlatedCountToJoin(tree) ??
+    dateOnIndexedColumn(tree, keysOf)
+  );
+}

@@ -1,0 +1,145 @@
+// A measured query rewrite as a plan finding (a manual item: the tool never rewrites an application):
+// the statement, the rewritten SQL, why it returns the same result, EXPLAIN ANALYZE before and after
+// with the saving, the proof on the real data (or why there is none), and where an ORM writes such a
+// statement and how to change that call. Pure.
+import { round } from '../../../../common/round';
+import type { Finding } from '../../../../common/types';
+import { SOURCE } from '../findings';
+import { shorten } from '../n-plus-one';
+import type { RewriteEvidence, RewriteKind } from './types';
+
+const ORM_HINT: Record<RewriteKind, (r: RewriteEvidence) => string[]> = {
+  count_over_joins: (r) => [
+    `Objection/Knex: a .resultSize() or .count()/.countDistinct() on a query with .joinRelated()/.leftJoinRelated()/.withGraphJoined() ` +
+      `-> count on the base query without the joins (e.g. ${modelOf(r)}.query().resultSize(), or .count('* as count') before the joins are added)`,
+    'Django: .distinct().count() over select_related()/annotated joins -> Model.objects.filter(...).count() on the base queryset',
+    'ActiveRecord: .left_joins(...).distinct.count(:id) -> Model.where(...).count',
+  ],
+  unused_join: () => [
+    `Objection/Knex: drop the .leftJoinRelated()/.leftJoin() whose columns nothing reads (keep .withGraphFetched() for data that is shown)`,
+    'Django: drop select_related() of relations the code does not read; ActiveRecord: drop left_joins/includes/eager_load that nothing reads',
+  ],
+  function_on_indexed_column: () => [
+    "Objection/Knex: .where(raw('date(created_at)'), day) or .whereRaw('created_at::date = ?', [day]) -> " +
+      ".where('created_at', '>=', day).where('created_at', '<', nextDay)",
+    'Django: .filter(created_at__date=day) -> .filter(created_at__gte=day, created_at__lt=day + timedelta(days=1))',
+    'ActiveRecord: where("DATE(created_at) = ?", day) -> where(created_at: day.all_day)',
+  ],
+  correlated_count: () => [
+    "Objection/Knex: a .select(Model.relatedQuery('...').count().as('n')) per row -> a left join to " +
+      "knex('child').select('fk').count('* as n').groupBy('fk') and coalesce(n, 0)",
+    "Django: annotate(n=Subquery(...count...)) -> annotate(n=Count('children')) on the relation",
+    'ActiveRecord: a select with a counting subquery -> left_joins(:children).group(:id).count, or a counter cache',
+  ],
+  keyset_pagination: (r) => [
+    `Objection/Knex: .page(n, size) or .offset(n) -> .where('${r.keyset?.column ?? 'id'}', '${r.keyset?.desc ? '<' : '>'}', lastKey)` +
+      `.orderBy('${r.keyset?.column ?? 'id'}'${r.keyset?.desc ? ", 'desc'" : ''}).limit(size); the API takes the previous page's last ` +
+      `${r.keyset?.column ?? 'key'} (e.g. ?after=<last ${r.keyset?.column ?? 'key'}>) instead of a page number`,
+    `Django: Paginator or [offset:offset+size] -> .filter(${r.keyset?.column ?? 'id'}__${r.keyset?.desc ? 'lt' : 'gt'}=last)` +
+      `.order_by('${r.keyset?.desc ? '-' : ''}${r.keyset?.column ?? 'id'}')[:size]`,
+    `ActiveRecord: .offset(n) -> .where('${r.keyset?.column ?? 'id'} ${r.keyset?.desc ? '<' : '>'} ?', last).order(${r.keyset?.column ?? 'id'}: ` +
+      `:${r.keyset?.desc ? 'desc' : 'asc'}).limit(size)`,
+  ],
+};
+
+function modelOf(r: RewriteEvidence): string {
+  const t = r.table.split('.').pop() ?? 'Model';
+  const singular = t.endsWith('s') ? t.slice(0, -1) : t;
+  return singular.charAt(0).toUpperCase() + singular.slice(1);
+}
+
+const WHAT: Record<RewriteKind, (r: RewriteEvidence) => string> = {
+  count_over_joins: (r) =>
+    `count(*) on ${r.table} instead of count(DISTINCT) over ${r.dropped.length} LEFT JOIN${r.dropped.length > 1 ? 's' : ''}`,
+  unused_join: (r) => `drop the unused LEFT JOIN${r.dropped.length > 1 ? 's' : ''} to ${r.dropped.join(', ')}`,
+  function_on_indexed_column: (r) => `a range on the indexed column instead of date() per row on ${r.table}`,
+  correlated_count: (r) => `one grouped count of ${r.table} joined once instead of a correlated count per row`,
+  keyset_pagination: (r) =>
+    `keyset pagination on ${r.table}.${r.keyset?.column} instead of OFFSET${r.keyset?.offset !== null ? ` ${r.keyset?.offset}` : ''}`,
+};
+
+function savingOf(r: RewriteEvidence): { ms: number; pct: number } | null {
+  const m = r.measured;
+  if (!m) return null;
+  const ms = m.before.executionMs - m.after.executionMs;
+  return { ms, pct: m.before.executionMs > 0 ? (100 * ms) / m.before.executionMs : 0 };
+}
+
+function measuredEvidence(r: RewriteEvidence, perRequest: number): string[] {
+  const m = r.measured!;
+  const s = savingOf(r)!;
+  const values = r.sample !== null ? `with the values of profile sample ${r.sample}` : 'the statement as it is (no parameters)';
+  const lines = [
+    `EXPLAIN (ANALYZE, BUFFERS) on the real data, ${values}, warm, READ ONLY: before ${round(m.before.executionMs, 3)} ms ` +
+      `(buffers hit ${m.before.sharedHit}, read ${m.before.sharedRead}), after ${round(m.after.executionMs, 3)} ms ` +
+      `(hit ${m.after.sharedHit}, read ${m.after.sharedRead}): saving ${round(s.ms, 3)} ms per call (${round(s.pct, 1)}%), ` +
+      `${round(perRequest, 3)} ms per request over the window (${r.calls} calls)`,
+    `plan before: ${m.before.plan}`,
+    `plan after: ${m.after.plan}`,
+  ];
+  if (m.proof)
+    lines.push(
+      m.proof.equal
+        ? `same result on the real data: both return ${m.proof.rowsBefore} row${m.proof.rowsBefore === 1 ? '' : 's'} with equal hashes (${m.proof.method})`
+        : `NOT the same result: ${m.proof.rowsBefore} rows before, ${m.proof.rowsAfter} after or different rows (${m.proof.method})`,
+    );
+  return lines;
+}
+
+const ms = (x: number) => round(x, x < 1 ? 3 : 1);
+
+/** Why a rewrite is not a finding (then it is a note): other results on the real data, or too small a saving. */
+export function rewriteRejected(r: RewriteEvidence, minSavingPct: number, minSavingMs = 0): string | null {
+  if (r.measured?.proof && !r.measured.proof.equal) return 'it returned other results on the real data';
+  const s = savingOf(r);
+  if (!s || (s.pct >= minSavingPct && s.ms >= minSavingMs)) return null;
+  const m = r.measured!;
+  return (
+    `it saves ${round(s.pct, 1)}% on the real data (${ms(m.before.executionMs)} -> ${ms(m.after.executionMs)} ms), ` +
+    `under ${minSavingPct}% or ${minSavingMs} ms per call`
+  );
+}
+
+/** The finding of one rewrite; null when rewriteRejected says why not. */
+export function rewriteFinding(r: RewriteEvidence, windowRequests: number, minSavingPct = 0, minSavingMs = 0): Finding | null {
+  if (rewriteRejected(r, minSavingPct, minSavingMs)) return null;
+  const s = savingOf(r);
+  const perRequest = s && windowRequests > 0 ? Math.max(0, (s.ms * r.calls) / windowRequests) : 0;
+  const mean = round(r.totalMs / Math.max(1, r.calls), 3);
+  const headline = s
+    ? `${ms(r.measured!.before.executionMs)} -> ${ms(r.measured!.after.executionMs)} ms per call (-${round(s.pct, 1)}%)` +
+      `${r.measured!.proof ? ', same result proven' : ', result NOT compared'}`
+    : 'not measured';
+  const hints = ORM_HINT[r.kind](r);
+  const evidence = [
+    `statement (${r.calls} calls in the window, mean ${mean} ms): ${shorten(r.query, 400)}`,
+    `rewritten (printed from its parse tree): ${shorten(r.rewritten, 400)}`,
+    `returns the same result because ${r.condition}`,
+    ...(r.measured ? measuredEvidence(r, perRequest) : []),
+    ...(r.problem ? [r.problem] : []),
+    `where the ORM writes it: ${hints.join('; ')}`,
+  ];
+  return {
+    id: `rw-${r.kind.replace(/_/g, '-')}-${r.queryid.replace(/[^0-9A-Za-z]/g, '')}`,
+    layer: 'database',
+    rootCause: 'query_rewrite',
+    title: `Query rewrite: ${WHAT[r.kind](r)}: ${headline}`,
+    evidence,
+    estimatedLatencyReductionMs: round(perRequest, 3),
+    effortDays: r.kind === 'keyset_pagination' ? 1 : 0.5,
+    risk: r.kind === 'keyset_pagination' || !r.measured?.proof ? 'medium' : 'low',
+    action: {
+      type: 'manual',
+      steps: [
+        `change the application's query to: ${r.rewritten}`,
+        ...(r.kind === 'keyset_pagination'
+          ? [`the app must pass the previous page's last ${r.keyset?.column} as $${r.keyset?.lastKeyParam} instead of the OFFSET`]
+          : []),
+        `in the ORM: ${hints[0]}`,
+        'then compare the endpoint before/after (the tool never changes the application)',
+      ],
+    },
+    rollback: 'revert the application change (the tool changes nothing itself)',
+    source: SOURCE,
+  };
+}
