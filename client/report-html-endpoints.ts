@@ -28,7 +28,9 @@ export function endpointsHtml(r: OutputContract): string {
   const body = rows.map((x) => {
     const b = x.before;
     const f = x.after;
-    const flags = [...(b?.flags ?? []), ...(f?.flags ?? [])];
+    // With both passes, each flag names its pass: a baseline flag is not a doubt about the after figures.
+    const label = (when: string) => (b && f ? `${when}: ` : '');
+    const flags = [...(b?.flags ?? []).map((m) => label('before') + m), ...(f?.flags ?? []).map((m) => label('after') + m)];
     const exact = [b, f].filter((e) => e !== null).every((e) => e!.exact) ? 'yes' : `no: ${flags.join('; ')}`;
     const tds = [
       esc(x.endpoint),

@@ -107,8 +107,33 @@ test('the HTML report has the per-endpoint table before -> after, escaped', () =
     html,
     /<td>products-by-category<\/td><td>12 &rarr; 1\.5<\/td><td>18 &rarr; 2\.3<\/td><td>24 &rarr; 3<\/td><td>21 &rarr; 2<\/td>/,
   );
-  assert.match(html, /<td>no: other traffic on the database/);
+  assert.match(html, /<td>no: after: other traffic on the database/);
   assert.match(html, /20 &times; <code>SELECT count\(\*\)::int AS reviews/);
+});
+
+test('the HTML exact cell says which pass each flag comes from (field test: a before flag read as the after figures)', () => {
+  const halves = "the pass's halves disagree (23.47 vs 20.67 statements/request)";
+  const flagged = attribution('baseline', [endpoint('catalog', 1, 30, 'SELECT 1', 1, [halves])]);
+  const withBoth: OutputContract = {
+    ...attributed,
+    validation_results: {
+      ...attributed.validation_results,
+      improvement_summary: { ...attributed.validation_results.improvement_summary, endpoints: endpointsBeforeAfter(flagged, afterA) },
+    },
+  };
+  const html = renderHtmlReport(withBoth);
+  assert.match(
+    html,
+    /<td>no: before: the pass&#39;s halves disagree \(23\.47 vs 20\.67 statements\/request\); after: other traffic on the database/,
+  );
+  const beforeOnly: OutputContract = {
+    ...attributed,
+    validation_results: {
+      ...attributed.validation_results,
+      improvement_summary: { ...attributed.validation_results.improvement_summary, endpoints: endpointsBeforeAfter(flagged, null) },
+    },
+  };
+  assert.match(renderHtmlReport(beforeOnly), /<td>no: the pass&#39;s halves disagree/);
 });
 
 test('status shows the baseline figures while only they exist, then before -> after', () => {
