@@ -22,6 +22,7 @@ import { requestsSentByRun } from '../loadtest/run-budget';
 import { readPgStatStatements, readPgssDeallocations } from '../postgres/stat-views';
 import { diffSnapshots, type PgssRow, type StatementDelta } from '../postgres/statistics';
 import { saveArtifact } from '../store/artifacts';
+import { mulberry32 } from '../../common/seeded-random';
 
 export const ATTRIBUTION_KIND = 'endpoint-attribution';
 
@@ -53,7 +54,7 @@ async function requestsLeft(deps: ActivityDeps, req: AttributeEndpointsRequest):
   return limits.maxRunRequests - (await requestsSentByRun(deps.store, req.runId));
 }
 
-function sendHalf(deps: ActivityDeps, target: TargetProfile, ep: EndpointConfig, requests: number, seconds: number) {
+function sendHalf(deps: ActivityDeps, target: TargetProfile, ep: EndpointConfig, requests: number, seconds: number, seed: number) {
   const ctx = activityContext();
   return runLoad({
     policy: deps.policy,
@@ -64,6 +65,7 @@ function sendHalf(deps: ActivityDeps, target: TargetProfile, ep: EndpointConfig,
     durationSeconds: seconds,
     warmupSeconds: 0,
     maxRequests: requests,
+    rng: mulberry32(seed),
     signal: ctx?.cancellationSignal,
     // Every second while the endpoint is loaded: a slow one may take up to maxSecondsPerEndpoint.
     onProgress: (p) => ctx?.heartbeat({ step: 'endpoint', endpoint: ep.name, requests: p.requests }),
@@ -91,12 +93,15 @@ interface PassInput {
 /** One endpoint's pass: its figures, its statements, and the requests it sent. */
 async function measureEndpoint(p: PassInput): Promise<{ figures: EndpointAttribution; deltas: StatementDelta[]; sent: number }> {
   const first = Math.ceil(p.requests / 2);
+  // Both halves draw the same {{...}} values in the same order: an endpoint whose work depends on
+  // them (a page of one author's articles) must not read as "halves disagree".
+  const seed = Math.floor(Math.random() * 2 ** 32);
   const evictedBefore = await p.evictions();
   const s0 = await p.snap();
   const startMs = Date.now();
-  const a = await sendHalf(p.deps, p.target, p.ep, first, p.maxSeconds / 2);
+  const a = await sendHalf(p.deps, p.target, p.ep, first, p.maxSeconds / 2, seed);
   const s1 = await p.snap();
-  const b = a.aborted ? a : await sendHalf(p.deps, p.target, p.ep, p.requests - first, p.maxSeconds / 2);
+  const b = a.aborted ? a : await sendHalf(p.deps, p.target, p.ep, p.requests - first, p.maxSeconds / 2, seed);
   const s2 = await p.snap();
   const evictedAfter = await p.evictions();
   if (a.aborted || b.aborted) abortedOut(p.signal);

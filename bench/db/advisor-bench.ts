@@ -20,6 +20,7 @@ import {
 } from '../../activities/skills/database-optimization-analyzer/advisor';
 import { prepareHypopg } from '../../activities/postgres/hypopg';
 import { ensureParser } from '../../activities/postgres/sql-parse';
+import { mulberry32 } from '../../common/seeded-random';
 
 const ADMIN_URL = process.env.PERF_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB = 'perf_bench_db';
@@ -72,21 +73,9 @@ async function ensureSchema(): Promise<Pool> {
   return pool;
 }
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `n` distinct normalized statements over the 50 tables: lookups, ranges, sorts, joins, IN lists, updates. */
 export function generateWorkload(n: number, seed = 42): WorkloadStatement[] {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)];
   const cols = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8'];
   const selectable = ['id', ...cols, 'ts', 'txt'];

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import YAML from 'yaml';
 import { parseTargetProfile } from '../../common/profile';
 import { printable } from '../../common/printable';
+import { mulberry32, type Rng } from '../../common/seeded-random';
 
 export type Category = 'control' | 'scheme' | 'credentials' | 'number' | 'unknown-key' | 'unicode';
 
@@ -30,19 +31,6 @@ export interface CorpusTarget {
   /** host:port of http.baseUrl and of process.inspectorUrl: mutated URLs keep pointing there. */
   http: string;
   inspector: string;
-}
-
-export type Rng = () => number;
-
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const pick = <T>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)];

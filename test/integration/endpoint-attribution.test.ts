@@ -191,6 +191,30 @@ test('other traffic on the database during a pass is detected and flagged, not p
   }
 });
 
+test('an endpoint whose work depends on its drawn values: both halves send the same values, so they agree', async () => {
+  const connections = new TargetConnections(shop.env);
+  const { attributeEndpoints } = createEndpointAttributionActivities({ store, connections, policy: connections.policy });
+  // Categories 51-100 are empty: 1 statement per request there, 1 + PAGE_SIZE in 1-50. Drawn apart, two
+  // halves of 15 agree on the mix only about one time in seven (a field test flagged such an endpoint).
+  const byCategory = shop.profile.http.endpoints.find((e) => e.name === 'products-by-category')!;
+  const target = {
+    ...shop.profile,
+    http: { ...shop.profile.http, endpoints: [{ ...byCategory, path: '/products?category={{int:1:100}}' }] },
+  };
+  try {
+    for (let pass = 0; pass < 3; pass++) {
+      const r = await attributeEndpoints({ runId: `endpoints-drawn-${Date.now()}-${pass}`, target, phase: 'baseline' });
+      const e = byName(r, 'products-by-category');
+      assert.deepEqual(e.flags, [], `pass ${pass}: ${JSON.stringify(e)}`);
+      assert.equal(e.exact, true);
+      assert.equal(e.halves![0], e.halves![1]);
+      assert.ok(e.statementsPerRequest! >= 1 && e.statementsPerRequest! <= 1 + PAGE_SIZE, JSON.stringify(e));
+    }
+  } finally {
+    await connections.close();
+  }
+});
+
 test("the passes count against the run's request budget, and send nothing when it is spent", async () => {
   const connections = new TargetConnections(shop.env);
   const { attributeEndpoints } = createEndpointAttributionActivities({ store, connections, policy: connections.policy });
