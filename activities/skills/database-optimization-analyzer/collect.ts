@@ -3,6 +3,7 @@
 // opt-in EXPLAIN ANALYZE, and the catalog's health snapshot. It gathers; analyze.ts decides.
 import type { Pool } from 'pg';
 import type { TargetProfile } from '../../../common/profile';
+import type { AttributionResult } from '../../../common/endpoint-attribution';
 import type { DatabaseProfile } from '../../../common/types';
 import { activityContext } from '../../activity-context';
 import { prepareHypopg, type HypopgStatus } from '../../postgres/hypopg';
@@ -19,6 +20,7 @@ import type { AnalyzerOptions } from './options';
 import { readQualstats, type QualStat } from './qualstats';
 import { matchSamples, planSamples, type SamplesByQueryid } from './sample-queries';
 import { filterStatements } from './workload';
+import { loadEndpointStatements } from './orm-n-plus-one/endpoints';
 
 function heartbeat(details: unknown): void {
   activityContext()?.heartbeat(details);
@@ -203,6 +205,7 @@ export async function collectDatabaseEvidence(
   profile: DatabaseProfile,
   opts: AnalyzerOptions,
   store?: Pool,
+  attribution?: AttributionResult | null,
 ): Promise<Collected<DatabaseEvidence>> {
   const notes: string[] = [];
   if (!(await ensureParser())) notes.push(`the SQL parser could not be loaded (${parserProblem()}); N+1 detection falls back on patterns`);
@@ -212,9 +215,10 @@ export async function collectDatabaseEvidence(
   const { hypopg, ext, qualstats } = await readExtensions(pool, statements, opts, notes);
   const { advisor, samplePlans, actual } = await runAdvisor(pool, target, statements, window, hypopg, opts, notes);
   const health = await readHealth(pool, target, window, opts, notes);
+  const endpoints = await loadEndpointStatements(store, attribution, notes);
   const extensions =
     opts.reportMissingExtensions && ext
       ? { states: ext.states.filter((e) => e.name !== 'pg_stat_statements'), preload: ext.preload, database: ext.database }
       : null;
-  return { evidence: { windowRequests, statements, advisor, qualstats, samplePlans, actual, health, extensions }, notes };
+  return { evidence: { windowRequests, statements, advisor, qualstats, samplePlans, actual, health, extensions, endpoints }, notes };
 }
