@@ -1,13 +1,18 @@
 // The N+1 detector's input from the per-endpoint attribution: every statement of each endpoint's pass,
 // with full text, from the stored artifact (the result in the workflow history keeps only the top 5, cut).
 import type { Pool } from 'pg';
-import type { AttributionResult } from '../../../../common/endpoint-attribution';
-import type { AttributionArtifact } from '../../../profiling/endpoint-attribution';
+import type { AttributionResult, EndpointAttribution, StatementDeltaLike } from '../../../../common/endpoint-attribution';
 import { loadArtifact } from '../../../store/artifacts';
 import type { EndpointStatements } from './detect';
 
+/** What this reads of the stored attribution artifact (activities/profiling/endpoint-attribution.ts writes it). */
+export interface AttributionStatements {
+  result: { endpoints: EndpointAttribution[] };
+  statements: Record<string, StatementDeltaLike[]>;
+}
+
 /** The endpoints measured with database figures, from an attribution artifact. */
-export function endpointStatementsOf(artifact: Pick<AttributionArtifact, 'result' | 'statements'>): EndpointStatements[] {
+export function endpointStatementsOf(artifact: AttributionStatements): EndpointStatements[] {
   return artifact.result.endpoints
     .filter((e) => e.statementsPerRequest !== null && e.requests > 0)
     .map((e) => ({
@@ -43,7 +48,7 @@ export async function loadEndpointStatements(
     return null;
   }
   try {
-    const endpoints = endpointStatementsOf(await loadArtifact<AttributionArtifact>(store, attribution.artifactId));
+    const endpoints = endpointStatementsOf(await loadArtifact<AttributionStatements>(store, attribution.artifactId));
     if (endpoints.length === 0) notes.push(`${why}: no endpoint of the attribution has database figures`);
     return endpoints.length ? endpoints : null;
   } catch (err) {
