@@ -171,6 +171,13 @@ test('per endpoint: the five N+1s of the blog, each naming its endpoint; the aut
   );
   assert.ok(author.evidence.some((e) => /withGraphFetched.*a guess from the SQL shape: it reads like Objection\.js\/Knex/.test(e)));
   assert.equal(author.action.type, 'manual');
+  assert.ok(!author.evidence.some((e) => /not exact/.test(e)));
+  const flagged = endpointNPlusOneFindings(
+    [{ ...BLOG[2], flags: ["the pass's halves disagree (7 vs 9 statements/request)"] }],
+    target,
+    opts,
+  );
+  assert.ok(flagged[0].evidence.some((e) => /^the endpoint's pass was not exact.*halves disagree/.test(e)));
 });
 
 test('per endpoint: a statement once per request is no N+1 (the threshold applies per endpoint, with slack just under it)', () => {

@@ -25,6 +25,8 @@ export interface EndpointStatements {
   /** Mean latency of the endpoint's requests in its pass. */
   wallMsPerRequest: number | null;
   statements: EndpointStatement[];
+  /** Why the endpoint's pass may not be its work alone (the attribution's exactness flags). */
+  flags?: string[];
 }
 
 export interface EndpointNPlusOneOptions {
@@ -110,6 +112,7 @@ function evidenceOf(e: EndpointStatements, g: PerRowGroup, batched: string): str
         `for the whole request (a guess: the last parameter)`,
     );
   }
+  if (e.flags?.length) lines.push(`the endpoint's pass was not exact, its figures may include other work: ${e.flags.join('; ')}`);
   lines.push(`batched form: ${batched}`);
   const hint = ormHint(g.stat.query, s);
   if (hint) lines.push(`ORM: ${hint.hint} (a guess from the SQL shape: it reads like ${hint.orm})`);

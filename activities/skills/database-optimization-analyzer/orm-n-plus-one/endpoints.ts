@@ -20,6 +20,7 @@ export function endpointStatementsOf(artifact: AttributionStatements): EndpointS
       requests: e.requests,
       dbMsPerRequest: e.dbMsPerRequest,
       wallMsPerRequest: e.latencyMs.mean,
+      flags: e.flags,
       statements: (artifact.statements[e.endpoint] ?? []).map((s) => ({
         queryid: s.queryid,
         query: s.query,
