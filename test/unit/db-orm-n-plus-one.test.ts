@@ -183,6 +183,12 @@ test('per endpoint: the five N+1s of the blog, each naming its endpoint; the aut
 test('per endpoint: a statement once per request is no N+1 (the threshold applies per endpoint, with slack just under it)', () => {
   const once = endpointNPlusOneFindings([{ ...BLOG[2], statements: [st('7', Q.author, 1)] }], target, opts);
   assert.deepEqual(once, []);
+  const countOnce = endpointNPlusOneFindings(
+    [{ ...BLOG[0], statements: [st('2', Q.favoritesCount, 1), st('9', Q.reviewSummary, 1)] }],
+    target,
+    opts,
+  );
+  assert.deepEqual(countOnce, [], 'a count once per request (a page total) is no N+1');
   // 5 per request but one request of 30 answered from a cache: 4.9 is still the five-row N+1; 4 is not.
   const almost = { ...BLOG[2], statements: [{ ...st('7', Q.author, 5), calls: 147 }] };
   assert.equal(endpointNPlusOneFindings([almost], target, opts).length, 1);
