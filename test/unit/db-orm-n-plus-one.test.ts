@@ -93,6 +93,16 @@ test('batched forms: = ANY with the key selected, GROUP BY per key for counts, t
     'select distinct "f"."a" FROM "f" WHERE "f"."u" = $1 AND "f"."a" = ANY($2)',
   );
   assert.equal(b('SELECT * FROM t WHERE x = $1::int'), 'SELECT * FROM t WHERE x = ANY($1::int[])');
+  // Django: a lazy getter by primary key with get()'s LIMIT 21; an exists() by one key.
+  assert.equal(
+    b('SELECT "users"."id", "users"."name" FROM "users" WHERE "users"."id" = $1 LIMIT 21'),
+    'SELECT "users"."id", "users"."name" FROM "users" WHERE "users"."id" = ANY($1)',
+  );
+  assert.equal(perRowShape('SELECT 1 AS "a" FROM "follows" WHERE "follows"."to_id" = $1 LIMIT 1')?.kind, 'per-row existence check');
+  assert.equal(
+    b('SELECT 1 AS "a" FROM "follows" WHERE "follows"."to_id" = $1 LIMIT 1'),
+    'select distinct "follows"."to_id" FROM "follows" WHERE "follows"."to_id" = ANY($1)',
+  );
   assert.match(
     b('SELECT * FROM c WHERE post_id = $1 ORDER BY id DESC LIMIT $2'),
     /^select k\.key, t\.\* from unnest\(\$1\) as k\(key\) cross join lateral \(SELECT \* FROM c WHERE post_id = k\.key ORDER BY id DESC LIMIT \$2\) as t$/,

@@ -79,6 +79,10 @@ export function batchedSql(s: PerRowShape): string {
       if (s.wrapper === 'count') return `select ${s.key.text}, count(*) as "count" ${any.slice(fromAt)} group by ${s.key.text}`;
       return `${keySelected(s, any)} group by ${s.key.text}`;
     }
+    case 'lazy getter by primary key':
+      // One row per key: a LIMIT (Django's get() adds LIMIT 21) only guards against duplicates.
+      if (s.hasLimit && !s.hasOrderOrOffset) return withoutLimit(keySelected(s, any));
+      return s.perKeyLimit ? lateral(s) : keySelected(s, any);
     default:
       return s.perKeyLimit ? lateral(s) : keySelected(s, any);
   }

@@ -152,7 +152,9 @@ function coreKind(scope: Scope, key: KeyRef, keyQualifier: string | null): { kin
 function kindOf(core: CoreKind, wrapper: PerRowShape['wrapper'], scope: Scope, keys: KeyRef[]): ShapeKind | null {
   if (wrapper === 'exists') return 'per-row EXISTS';
   if (wrapper === 'count' || scope.aggregates) return scope.groupBy ? null : 'per-row count';
-  if (keys.length === 2) return 'per-row existence check';
+  // Two keys, or `SELECT 1 ... LIMIT 1` (nothing of the rows selected): is there such a row?
+  const selectsNothing = scope.stars.length === 0 && scope.selectColumns.length === 0 && scope.hasLimit && !scope.hasOrderBy;
+  if (keys.length === 2 || selectsNothing) return 'per-row existence check';
   if (core === 'link') return 'association loader through a link table';
   if (core === 'join') return 'per-row join by key';
   return keys[0].column.toLowerCase() === 'id' ? 'lazy getter by primary key' : 'lookup by key';
