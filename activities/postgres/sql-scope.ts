@@ -89,6 +89,12 @@ export function paramOf(n: unknown): { param: number | null; location: number } 
   return { param: null, location: -1 };
 }
 
+/** `IN ($k)`: a list of exactly one parameter (how ORMs write a single-key load), else no parameter. */
+function singleParamList(n: unknown): { param: number | null; location: number } {
+  const items = typeOf(n) === 'List' ? ((inner(n).items as unknown[]) ?? []) : [];
+  return items.length === 1 ? paramOf(items[0]) : { param: null, location: -1 };
+}
+
 const COMMUTE: Record<string, string> = { '<': '>', '>': '<', '<=': '>=', '>=': '<=', '=': '=' };
 
 /** Adds the predicates of one top-level conjunct. */
@@ -161,7 +167,7 @@ function operatorConjunct(scope: Scope, v: Node): void {
     return;
   }
   if ((kind === 'AEXPR_OP_ANY' || kind === 'AEXPR_IN') && op === '=' && l && isValue(scope, v.rexpr)) {
-    const p = kind === 'AEXPR_OP_ANY' ? paramOf(v.rexpr) : { param: null, location: -1 };
+    const p = kind === 'AEXPR_OP_ANY' ? paramOf(v.rexpr) : singleParamList(v.rexpr);
     scope.predicates.push({ col: l, op: 'in', param: p.param, paramLocation: p.location });
     return;
   }

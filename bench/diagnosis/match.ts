@@ -83,7 +83,9 @@ export function matchEndpoints(exp: BlogExpected, tool: ToolOutput, measured: Re
 
 export function matchNPlusOne(exp: BlogExpected, tool: ToolOutput): MatchRow[] {
   return exp.nPlusOne.map((e) => {
-    const f = tool.findings.find((x) => x.rootCause === 'n_plus_one' && quotes(x, e.statement));
+    // A statement can be an N+1 on one endpoint and a single load on another: the finding of this endpoint first.
+    const quoting = tool.findings.filter((x) => x.rootCause === 'n_plus_one' && quotes(x, e.statement));
+    const f = quoting.find((x) => namesEndpoint(x, e.endpoint)) ?? quoting[0];
     const stat = tool.statements.find((s) => new RegExp(e.statement, 'i').test(s.query));
     const expected = `${e.callsPerRequest}/request of ${e.endpoint} (${e.shape})`;
     if (!f) {

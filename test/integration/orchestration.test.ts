@@ -137,6 +137,11 @@ describe('performanceOrchestration', { concurrency: false }, () => {
     const n1 = s.plan!.items.find((i) => i.rootCause === 'n_plus_one');
     assert.ok(index, `no missing-index item in ${ids.join(', ')}`);
     assert.ok(n1, `no N+1 item in ${ids.join(', ')}`);
+    // Per endpoint (the attribution pass): the category page's 20 review summaries, named with its endpoint.
+    const n1Title = /^N\+1 on endpoint products-by-category: per-row count on reviews by product_id \(([\d.]+) calls per request\)$/.exec(
+      n1.title,
+    );
+    assert.ok(n1Title && Math.abs(Number(n1Title[1]) - 20) <= 1, n1.title);
     assert.deepEqual(index.action.type === 'create_index' && index.action.columns, [
       { name: 'category_id' },
       { name: 'created_at', desc: true },

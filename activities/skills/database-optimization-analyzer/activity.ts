@@ -5,6 +5,7 @@
 // CONCURRENTLY of an unused or duplicate index, approved by id only; everything else is a manual
 // step) and its rollback.
 import type { Pool } from 'pg';
+import type { AttributionResult } from '../../../common/endpoint-attribution';
 import type { TargetProfile } from '../../../common/profile';
 import type { DatabaseProfile, Finding } from '../../../common/types';
 import type { Skill } from '../skill';
@@ -24,7 +25,7 @@ export const databaseOptimizationAnalyzer: Skill<AnalyzerOptions, DatabaseEviden
         : null,
   options: (target) => analyzerOptionsFor(target),
   collect: (deps, { target, profiling }, options) =>
-    collectDatabaseEvidence(deps.connections.database(target), target, profiling.database!, options, deps.store),
+    collectDatabaseEvidence(deps.connections.database(target), target, profiling.database!, options, deps.store, profiling.attribution),
   analyze: (evidence, options, { target }) => analyzeDatabaseEvidence(evidence, options, target),
   figures: (e) => ({
     statements: e.statements.length,
@@ -42,11 +43,11 @@ export async function analyzeDatabase(
   target: TargetProfile,
   profile: DatabaseProfile,
   options: Partial<AnalyzerOptions> = {},
-  ctx: { store?: Pool } = {},
+  ctx: { store?: Pool; attribution?: AttributionResult | null } = {},
 ): Promise<{ findings: Finding[]; notes: string[]; advisor: AdvisorResult | null }> {
   if (!profile.available) return { findings: [], notes: ['database profile not available: nothing to analyze'], advisor: null };
   const opts = analyzerOptionsFor(target, options);
-  const { evidence, notes } = await collectDatabaseEvidence(pool, target, profile, opts, ctx.store);
+  const { evidence, notes } = await collectDatabaseEvidence(pool, target, profile, opts, ctx.store, ctx.attribution);
   const analysis = analyzeDatabaseEvidence(evidence, opts, target);
   return { findings: analysis.findings, notes: [...notes, ...analysis.notes], advisor: evidence.advisor };
 }

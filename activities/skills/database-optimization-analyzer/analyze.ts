@@ -8,6 +8,8 @@ import type { DatabaseEvidence } from './findings';
 import { healthFindings } from './health';
 import { indexFinding } from './index-finding';
 import { nPlusOneFindings } from './n-plus-one';
+import { endpointNPlusOneFindings, mixOf } from './orm-n-plus-one/detect';
+import { parserReady } from '../../postgres/sql-parse';
 import type { AnalyzerOptions } from './options';
 import { rewriteFinding, rewriteRejected } from './rewrites/finding';
 
@@ -21,6 +23,16 @@ function statementStats(e: DatabaseEvidence): StatementStat[] {
     rows: s.rows,
     callsPerRequest: e.windowRequests > 0 ? s.calls / e.windowRequests : 0,
   }));
+}
+
+/**
+ * N+1 per endpoint from the attribution's statements; without them, over the whole mix (the findings say
+ * the figure is an average); without the SQL parser, the pattern-based single-table lookups.
+ */
+function nPlusOne(e: DatabaseEvidence, opts: AnalyzerOptions, target: TargetProfile): Finding[] {
+  const n1 = { minCallsPerRequest: opts.nPlusOneMinCallsPerRequest, maxRowsPerCall: opts.nPlusOneMaxRowsPerCall };
+  if (!parserReady()) return nPlusOneFindings(statementStats(e), target, n1);
+  return endpointNPlusOneFindings(e.endpoints ?? [mixOf(e)], target, n1);
 }
 
 /** One part of the analysis; a part that throws becomes a note and the others still report. */
@@ -50,12 +62,7 @@ export function analyzeDatabaseEvidence(e: DatabaseEvidence, opts: AnalyzerOptio
   const indexes = part('the index findings', notes, [], () =>
     (e.advisor?.recommendations ?? []).map((r) => indexFinding(r, target, e, opts)),
   );
-  const nPlusOne = part('N+1 detection', notes, [], () =>
-    nPlusOneFindings(statementStats(e), target, {
-      minCallsPerRequest: opts.nPlusOneMinCallsPerRequest,
-      maxRowsPerCall: opts.nPlusOneMaxRowsPerCall,
-    }),
-  );
+  const perRow = part('N+1 detection', notes, [], () => nPlusOne(e, opts, target));
   const rewrites = part('query rewrites', notes, [], () => rewriteFindingsOf(e, opts, notes));
   const health = e.health
     ? part('health checks', notes, [], () => healthFindings(e.health!.snapshot, e.health!.window, indexes, opts.health))
@@ -65,6 +72,6 @@ export function analyzeDatabaseEvidence(e: DatabaseEvidence, opts: AnalyzerOptio
         missingExtensionsFinding(e.extensions!.states, e.extensions!.preload, e.extensions!.database),
       )
     : null;
-  const findings: Finding[] = [...indexes, ...nPlusOne, ...rewrites, ...health, ...(extensions ? [extensions] : [])];
+  const findings: Finding[] = [...indexes, ...perRow, ...rewrites, ...health, ...(extensions ? [extensions] : [])];
   return { findings: findings.sort((a, b) => b.estimatedLatencyReductionMs - a.estimatedLatencyReductionMs), notes };
 }

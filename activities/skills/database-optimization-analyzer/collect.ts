@@ -3,6 +3,7 @@
 // opt-in EXPLAIN ANALYZE, and the catalog's health snapshot. It gathers; analyze.ts decides.
 import type { Pool } from 'pg';
 import type { TargetProfile } from '../../../common/profile';
+import type { AttributionResult } from '../../../common/endpoint-attribution';
 import type { DatabaseProfile } from '../../../common/types';
 import { activityContext } from '../../activity-context';
 import { prepareHypopg, type HypopgStatus } from '../../postgres/hypopg';
@@ -20,6 +21,7 @@ import { readQualstats, type QualStat } from './qualstats';
 import { matchSamples, planSamples, type SamplesByQueryid } from './sample-queries';
 import { collectRewrites } from './rewrites';
 import { filterStatements } from './workload';
+import { loadEndpointStatements } from './orm-n-plus-one/endpoints';
 
 function heartbeat(details: unknown): void {
   activityContext()?.heartbeat(details);
@@ -223,6 +225,7 @@ export async function collectDatabaseEvidence(
   profile: DatabaseProfile,
   opts: AnalyzerOptions,
   store?: Pool,
+  attribution?: AttributionResult | null,
 ): Promise<Collected<DatabaseEvidence>> {
   const notes: string[] = [];
   if (!(await ensureParser())) notes.push(`the SQL parser could not be loaded (${parserProblem()}); N+1 detection falls back on patterns`);
@@ -237,6 +240,7 @@ export async function collectDatabaseEvidence(
     : [];
   const rewrites = await readRewrites(pool, target, rewriteCandidates, opts, notes);
   const health = await readHealth(pool, target, window, opts, notes);
+  const endpoints = await loadEndpointStatements(store, attribution, notes);
   const extensions =
     opts.reportMissingExtensions && ext
       ? { states: ext.states.filter((e) => e.name !== 'pg_stat_statements'), preload: ext.preload, database: ext.database }
@@ -252,6 +256,7 @@ export async function collectDatabaseEvidence(
       ...(rewrites ? { rewrites } : {}),
       health,
       extensions,
+      endpoints,
     },
     notes,
   };

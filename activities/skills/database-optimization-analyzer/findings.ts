@@ -12,6 +12,7 @@ import type { HealthSnapshot, HealthWindow } from './health';
 import type { QualStat } from './qualstats';
 import type { SamplePlan } from './sample-queries';
 import type { RewriteEvidence } from './rewrites';
+import type { EndpointStatements } from './orm-n-plus-one/detect';
 
 export const SOURCE = 'database-optimization-analyzer';
 
@@ -35,4 +36,6 @@ export interface DatabaseEvidence {
   rewrites?: RewriteEvidence[];
   /** Extensions that would deepen the analysis, with the preload list they need; null when not reported. */
   extensions: { states: ExtensionState[]; preload: string[]; database: string } | null;
+  /** Each endpoint's statements measured alone (the attribution pass); null or absent: N+1 over the mix. */
+  endpoints?: EndpointStatements[] | null;
 }
