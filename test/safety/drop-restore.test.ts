@@ -6,31 +6,31 @@
 // Real Temporal, a real worker, real PostgreSQL.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DefaultLogger, type NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowHandle } from '@temporalio/client';
-import type { Pool, PoolClient } from 'pg';
-import { createWorkers } from '../../worker/create-worker';
+import type { Pool } from 'pg';
 import { TASK_QUEUE } from '../../common/run';
-import { parseTargetProfile, type TargetProfile } from '../../common/profile';
+import type { TargetProfile } from '../../common/profile';
 import type { PlanItem } from '../../common/types';
 import { optimizationWorkflow } from '../../workflows';
-import { testDatabase, testPool } from '../helpers/services';
-import { startTemporal, workflowBundle } from '../helpers/temporal';
-import { eventually } from '../helpers/eventually';
+import { activityGaveUp, blockedTableHarness } from '../helpers/blocked-table';
 import { recordHistories } from '../helpers/record-histories';
 import { isFailure } from '../helpers/failures';
 import { restoreDroppedIndex } from '../../activities/actions/index-restore';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
-const DB = 'perf_test_dropfix_idx';
 const INDEX = 'dropfix_items_v_idx';
+const harness = blockedTableHarness('dropfix');
+const { indexRow, openReader, endReader, writersProceed } = harness;
 let env: TestWorkflowEnvironment;
 let pool: Pool;
 let target: TargetProfile;
-let workers: Awaited<ReturnType<typeof createWorkers>>;
-let workerDone: Promise<void>;
+
+before(async () => {
+  ({ env, pool, target } = await harness.start());
+});
+after(() => harness.stop());
 
 const dropItem = (definition: string): PlanItem => ({
   id: 'drop-unused-dropfix-items-v',
@@ -47,97 +47,6 @@ const dropItem = (definition: string): PlanItem => ({
   impactScore: 1,
   estimatedGainPct: 1,
   automatic: true,
-});
-
-async function indexRow(name: string): Promise<{ valid: boolean; ready: boolean; def: string } | null> {
-  const { rows } = await pool.query(
-    `SELECT i.indisvalid AS valid, i.indisready AS ready, pg_get_indexdef(c.oid) AS def FROM pg_index i
-       JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = 'dropfix' AND c.relname = $1`,
-    [name],
-  );
-  return rows[0] ?? null;
-}
-
-/** The blocker: a REPEATABLE READ transaction that read the table and stays open. */
-async function openReader(): Promise<PoolClient> {
-  const c = await pool.connect();
-  await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
-  await c.query('SELECT count(*) FROM dropfix.items');
-  return c;
-}
-
-async function endReader(c: PoolClient): Promise<void> {
-  await c.query('ROLLBACK');
-  c.release();
-}
-
-/** While `going()`, INSERTs and UPDATEs back to back, each answering within 300 ms (lock_timeout is 500 ms). */
-async function writersProceed(going: () => boolean): Promise<{ writes: number; slowest: number }> {
-  let slowest = 0;
-  let writes = 0;
-  while (going()) {
-    const t0 = Date.now();
-    await pool.query(`INSERT INTO dropfix.items SELECT max(id) + 1, 1, 1 FROM dropfix.items`);
-    await pool.query(`UPDATE dropfix.items SET v = v + 1 WHERE id = 1`);
-    slowest = Math.max(slowest, Date.now() - t0);
-    writes += 2;
-  }
-  assert.ok(slowest < 300, `a write took ${slowest} ms (${writes} writes)`);
-  return { writes, slowest };
-}
-
-/** Waits until an activity of the workflow has failed for good (all its attempts spent). */
-async function activityGaveUp(handle: WorkflowHandle, activityType: string): Promise<void> {
-  await eventually(
-    `${activityType} to fail for good`,
-    async () => {
-      const { events } = await handle.fetchHistory();
-      const scheduled = new Map<string, string>();
-      for (const e of events ?? []) {
-        const s = e.activityTaskScheduledEventAttributes;
-        if (s) scheduled.set(String(e.eventId), s.activityType?.name ?? '');
-        const f = e.activityTaskFailedEventAttributes;
-        if (f && scheduled.get(String(f.scheduledEventId)) === activityType) return true;
-      }
-      return undefined;
-    },
-    120_000,
-    500,
-  );
-}
-
-before(async () => {
-  env = await startTemporal();
-  const dbUrl = await testDatabase(DB);
-  pool = await testPool(DB);
-  await pool.query(`DROP SCHEMA IF EXISTS dropfix CASCADE; CREATE SCHEMA dropfix;
-    CREATE TABLE dropfix.items (id int PRIMARY KEY, v int NOT NULL, w int NOT NULL);
-    INSERT INTO dropfix.items SELECT g, g % 1000, g % 77 FROM generate_series(1, 50000) g;`);
-  target = parseTargetProfile({
-    name: 'dropfix',
-    http: { baseUrl: 'http://127.0.0.1:9', endpoints: [{ name: 'home', path: '/' }] },
-    database: { urlEnv: 'DROPFIX_DATABASE_URL', schemas: ['dropfix'] },
-    targets: { p95Ms: 100, p99Ms: 200, throughputRps: 10 },
-    actions: { lockTimeoutMs: 500 },
-  });
-  workers = await createWorkers({
-    connection: env.nativeConnection as NativeConnection,
-    namespace: env.namespace ?? 'default',
-    storeUrl: await testDatabase('perf_test_dropfix_store'),
-    env: { DROPFIX_DATABASE_URL: dbUrl },
-    workflowBundle: await workflowBundle(),
-  });
-  workerDone = workers.run();
-});
-
-after(async () => {
-  workers?.shutdown();
-  await workerDone;
-  await workers?.close();
-  await pool?.query('DROP SCHEMA IF EXISTS dropfix CASCADE').catch(() => undefined);
-  await pool?.end();
-  await env?.teardown();
 });
 
 test('an approved drop that fails midway while an old reader holds the table: the index is valid again once the reader ends', async (t) => {

@@ -6,17 +6,14 @@
 // Real Temporal, a real worker, real PostgreSQL.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DefaultLogger, type NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowHandle } from '@temporalio/client';
-import type { Pool, PoolClient } from 'pg';
-import { createWorkers } from '../../worker/create-worker';
+import type { Pool } from 'pg';
 import { TASK_QUEUE } from '../../common/run';
-import { parseTargetProfile, type TargetProfile } from '../../common/profile';
+import type { TargetProfile } from '../../common/profile';
 import type { PlanItem } from '../../common/types';
 import { optimizationWorkflow, rollbackChangesWorkflow } from '../../workflows';
-import { testDatabase, testPool } from '../helpers/services';
-import { startTemporal, workflowBundle } from '../helpers/temporal';
+import { activityGaveUp, blockedTableHarness, forMs } from '../helpers/blocked-table';
 import { eventually } from '../helpers/eventually';
 import { isFailure } from '../helpers/failures';
 import { dropIndexLeftover } from '../../activities/actions/index-leftover';
@@ -24,12 +21,21 @@ import { recordHistories } from '../helpers/record-histories';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
-const DB = 'perf_test_leftover_idx';
+const harness = blockedTableHarness('leftover');
+const { openReader, endReader, writersProceed } = harness;
+/** Whether the index is valid and ready (null: none of that name). */
+const indexRow = async (name: string) => {
+  const r = await harness.indexRow(name);
+  return r && { valid: r.valid, ready: r.ready };
+};
 let env: TestWorkflowEnvironment;
 let pool: Pool;
 let target: TargetProfile;
-let workers: Awaited<ReturnType<typeof createWorkers>>;
-let workerDone: Promise<void>;
+
+before(async () => {
+  ({ env, pool, target } = await harness.start());
+});
+after(() => harness.stop());
 
 const itemFor = (indexName: string, column: string): PlanItem => ({
   id: `idx-leftover-items-${column}`,
@@ -48,99 +54,6 @@ const itemFor = (indexName: string, column: string): PlanItem => ({
   automatic: true,
 });
 
-async function indexRow(name: string): Promise<{ valid: boolean; ready: boolean } | null> {
-  const { rows } = await pool.query(
-    `SELECT i.indisvalid AS valid, i.indisready AS ready FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-      JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'leftover' AND c.relname = $1`,
-    [name],
-  );
-  return rows[0] ?? null;
-}
-
-/** The blocker of the report: a REPEATABLE READ transaction that read the table and stays open. */
-async function openReader(): Promise<PoolClient> {
-  const c = await pool.connect();
-  await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
-  await c.query('SELECT count(*) FROM leftover.items');
-  return c;
-}
-
-async function endReader(c: PoolClient): Promise<void> {
-  await c.query('ROLLBACK');
-  c.release();
-}
-
-/**
- * Writers are never blocked: for `ms`, INSERTs and UPDATEs on the table back to back, each answering
- * within 300 ms (a DROP waiting on the table's lock would hold them for its lock_timeout, 500 ms).
- */
-async function writersProceed(ms: number): Promise<void> {
-  const until = Date.now() + ms;
-  let slowest = 0;
-  let writes = 0;
-  while (Date.now() < until) {
-    const t0 = Date.now();
-    await pool.query(`INSERT INTO leftover.items SELECT max(id) + 1, 1, 1 FROM leftover.items`);
-    await pool.query(`UPDATE leftover.items SET v = v + 1 WHERE id = 1`);
-    slowest = Math.max(slowest, Date.now() - t0);
-    writes += 2;
-  }
-  assert.ok(slowest < 300, `a write took ${slowest} ms (${writes} writes)`);
-}
-
-/** Waits until an activity of the workflow has failed for good (all its attempts spent). */
-async function activityGaveUp(handle: WorkflowHandle, activityType: string): Promise<void> {
-  await eventually(
-    `${activityType} to fail for good`,
-    async () => {
-      const { events } = await handle.fetchHistory();
-      const scheduled = new Map<string, string>();
-      for (const e of events ?? []) {
-        const s = e.activityTaskScheduledEventAttributes;
-        if (s) scheduled.set(String(e.eventId), s.activityType?.name ?? '');
-        const f = e.activityTaskFailedEventAttributes;
-        if (f && scheduled.get(String(f.scheduledEventId)) === activityType) return true;
-      }
-      return undefined;
-    },
-    120_000,
-    500,
-  );
-}
-
-before(async () => {
-  env = await startTemporal();
-  const dbUrl = await testDatabase(DB);
-  pool = await testPool(DB);
-  await pool.query(`DROP SCHEMA IF EXISTS leftover CASCADE; CREATE SCHEMA leftover;
-    CREATE TABLE leftover.items (id int PRIMARY KEY, v int NOT NULL, w int NOT NULL);
-    INSERT INTO leftover.items SELECT g, g % 1000, g % 77 FROM generate_series(1, 50000) g;`);
-  target = parseTargetProfile({
-    name: 'leftover',
-    http: { baseUrl: 'http://127.0.0.1:9', endpoints: [{ name: 'home', path: '/' }] },
-    database: { urlEnv: 'LEFTOVER_DATABASE_URL', schemas: ['leftover'] },
-    targets: { p95Ms: 100, p99Ms: 200, throughputRps: 10 },
-    actions: { lockTimeoutMs: 500 },
-  });
-  workers = await createWorkers({
-    connection: env.nativeConnection as NativeConnection,
-    namespace: env.namespace ?? 'default',
-    storeUrl: await testDatabase('perf_test_leftover_store'),
-    env: { LEFTOVER_DATABASE_URL: dbUrl },
-    workflowBundle: await workflowBundle(),
-  });
-  workerDone = workers.run();
-});
-
-after(async () => {
-  workers?.shutdown();
-  await workerDone;
-  await workers?.close();
-  await pool?.query('DROP SCHEMA IF EXISTS leftover CASCADE').catch(() => undefined);
-  await pool?.end();
-  await env?.teardown();
-});
-
 test('a build that fails while an old reader holds the table: its INVALID leftover is dropped once the reader ends', async (t) => {
   const name = 'perf_leftover_items_v_idx';
   const reader = await openReader();
@@ -155,7 +68,7 @@ test('a build that fails while an old reader holds the table: its INVALID leftov
     // The report's state: the build's INVALID index, still maintained on every write.
     assert.deepEqual(await indexRow(name), { valid: false, ready: true });
     // The reader outlasts the apply by a while; the cleanup's attempts meanwhile never hold up writers.
-    await writersProceed(3_000);
+    await writersProceed(forMs(3_000));
     await endReader(reader);
     readerOpen = false;
 
@@ -197,7 +110,7 @@ test("a rollback whose DROP INDEX CONCURRENTLY fails midway: the run's index is 
     await activityGaveUp(handle, 'rollbackChange');
     // DROP INDEX CONCURRENTLY marked it INVALID, then timed out waiting for the reader.
     assert.equal((await indexRow(name))?.valid, false);
-    await writersProceed(3_000);
+    await writersProceed(forMs(3_000));
     await endReader(reader);
     readerOpen = false;
 
