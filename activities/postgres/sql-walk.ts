@@ -5,7 +5,8 @@ import type { RelRef, Scope, SortKey } from './sql-facts';
 import { inheritSort } from './sql-alias';
 import { conjunct, isOuterColumn, newScope, paramOf, type Ctx } from './sql-scope';
 
-const AGGREGATES = new Set([
+/** Built-in aggregate functions by name (a statement calling one aggregates). */
+export const AGGREGATES = new Set([
   'count',
   'sum',
   'avg',

@@ -125,7 +125,6 @@ export function nPlusOneFinding(
   if (!lookup) return null;
   if (rowsPerCall > opts.maxRowsPerCall && !lookup.aggregates) return null;
   const batched = lookup.batched;
-  const toggle = (target.actions?.featureToggles ?? []).find((t) => t.fixes === 'n_plus_one');
   const reduction = round(Math.max(0, (stat.callsPerRequest - 1) * (stat.meanMs + 0.05)), 3);
   const evidence = [
     `${round(stat.callsPerRequest, 1)} calls per request of one ${lookup.aggregates ? 'per-key aggregate' : 'single-row lookup'} by key ` +
@@ -143,16 +142,8 @@ export function nPlusOneFinding(
     estimatedLatencyReductionMs: reduction,
     source: 'database-optimization-analyzer',
   };
-  if (toggle) {
-    return {
-      ...base,
-      evidence: [...evidence, `feature toggle "${toggle.name}" fixes n_plus_one: set it to ${JSON.stringify(toggle.enabledValue)}`],
-      effortDays: toggle.effortDays,
-      risk: 'low',
-      action: { type: 'feature_toggle', toggle: toggle.name, value: toggle.enabledValue },
-      rollback: `set feature toggle ${toggle.name} back to its previous value`,
-    };
-  }
+  const byToggle = toggleFinding(base, evidence, target);
+  if (byToggle) return byToggle;
   return {
     ...base,
     evidence,
@@ -220,4 +211,22 @@ export function nPlusOneFindings(
 export function shorten(s: string, max: number): string {
   const t = s.replace(/\s+/g, ' ').trim();
   return t.length <= max ? t : `${t.slice(0, max - 1)}…`;
+}
+
+/** The finding as the target's feature toggle that fixes n_plus_one, when it declares one. */
+export function toggleFinding(
+  base: Omit<Finding, 'evidence' | 'effortDays' | 'risk' | 'action' | 'rollback'>,
+  evidence: string[],
+  target: TargetProfile,
+): Finding | null {
+  const toggle = (target.actions?.featureToggles ?? []).find((t) => t.fixes === 'n_plus_one');
+  if (!toggle) return null;
+  return {
+    ...base,
+    evidence: [...evidence, `feature toggle "${toggle.name}" fixes n_plus_one: set it to ${JSON.stringify(toggle.enabledValue)}`],
+    effortDays: toggle.effortDays,
+    risk: 'low',
+    action: { type: 'feature_toggle', toggle: toggle.name, value: toggle.enabledValue },
+    rollback: `set feature toggle ${toggle.name} back to its previous value`,
+  };
 }

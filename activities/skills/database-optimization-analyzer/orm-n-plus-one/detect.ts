@@ -5,6 +5,7 @@ import type { TargetProfile } from '../../../../common/profile';
 import { round } from '../../../../common/round';
 import type { Finding } from '../../../../common/types';
 import { tryParse } from '../../../postgres/sql-parse';
+import { toggleFinding } from '../n-plus-one';
 import { batchedSql } from './batched';
 import { ormHint } from './orm-hint';
 import { perRowShapeFromFacts, type PerRowShape } from './shape';
@@ -134,17 +135,8 @@ export function endpointNPlusOneFinding(e: EndpointStatements, g: PerRowGroup, t
     estimatedLatencyReductionMs: round(Math.max(0, (g.callsPerRequest - 1) * (meanMs + 0.05)), 3),
     source: 'database-optimization-analyzer',
   };
-  const toggle = (target.actions?.featureToggles ?? []).find((t) => t.fixes === 'n_plus_one');
-  if (toggle) {
-    return {
-      ...base,
-      evidence: [...evidence, `feature toggle "${toggle.name}" fixes n_plus_one: set it to ${JSON.stringify(toggle.enabledValue)}`],
-      effortDays: toggle.effortDays,
-      risk: 'low',
-      action: { type: 'feature_toggle', toggle: toggle.name, value: toggle.enabledValue },
-      rollback: `set feature toggle ${toggle.name} back to its previous value`,
-    };
-  }
+  const byToggle = toggleFinding(base, evidence, target);
+  if (byToggle) return byToggle;
   const mapBack =
     s.kind === 'per-row count' ? ' (keys with no row count 0)' : s.fixedKey || s.wrapper === 'exists' ? ' (a key not returned: false)' : '';
   return {

@@ -6,26 +6,13 @@ import { columnRef, inner, rangeVar, sval, typeOf, type Node } from '../../../po
 import { cloneTree, maxParamOf, nodesOf } from '../../../postgres/sql-tree';
 import { coversUniqueKey, list, plainSelect, tableName } from './joins';
 import type { KeysOf, Rewrite, RewriteOptions } from './types';
-
-const AGGREGATES = new Set([
-  'count',
-  'sum',
-  'avg',
-  'min',
-  'max',
-  'array_agg',
-  'string_agg',
-  'json_agg',
-  'jsonb_agg',
-  'bool_and',
-  'bool_or',
-]);
+import { AGGREGATES } from '../../../postgres/sql-walk';
 
 function hasAggregate(n: unknown): boolean {
   for (const x of nodesOf(n)) {
     if (typeOf(x) !== 'FuncCall') continue;
     const f = inner(x);
-    if (f.over || f.agg_star || AGGREGATES.has(list(f.funcname).map(sval).join('.'))) return true;
+    if (f.over || f.agg_star || AGGREGATES.has(list(f.funcname).map(sval).join('.').toLowerCase())) return true;
   }
   return false;
 }
