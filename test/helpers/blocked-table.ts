@@ -3,14 +3,12 @@
 // it, a real worker and Temporal server; the blocker (a REPEATABLE READ transaction that read the
 // table and stays open), writers that must never wait, and the catalog's view of an index.
 import assert from 'node:assert/strict';
-import type { NativeConnection } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { Pool, PoolClient } from 'pg';
-import { createWorkers } from '../../worker/create-worker';
 import { parseTargetProfile, type TargetProfile } from '../../common/profile';
 import { testDatabase, testPool } from './services';
-import { startTemporal, workflowBundle } from './temporal';
+import { startTemporal, startWorkers, type RunningWorkers } from './temporal';
 import { eventually } from './eventually';
 
 export interface BlockedTable {
@@ -21,7 +19,7 @@ export interface BlockedTable {
 
 export function blockedTableHarness(schema: string) {
   const db = `perf_test_${schema}_idx`;
-  let started: BlockedTable & { workers: Awaited<ReturnType<typeof createWorkers>>; workerDone: Promise<void> };
+  let started: BlockedTable & { workers: RunningWorkers };
   const pool = () => started.pool;
 
   async function start(): Promise<BlockedTable> {
@@ -39,22 +37,14 @@ export function blockedTableHarness(schema: string) {
       targets: { p95Ms: 100, p99Ms: 200, throughputRps: 10 },
       actions: { lockTimeoutMs: 500 },
     });
-    const workers = await createWorkers({
-      connection: env.nativeConnection as NativeConnection,
-      namespace: env.namespace ?? 'default',
-      storeUrl: await testDatabase(`perf_test_${schema}_store`),
-      env: { [urlEnv]: dbUrl },
-      workflowBundle: await workflowBundle(),
-    });
-    started = { env, pool: p, target, workers, workerDone: workers.run() };
+    const workers = await startWorkers(env, { storeUrl: await testDatabase(`perf_test_${schema}_store`), env: { [urlEnv]: dbUrl } });
+    started = { env, pool: p, target, workers };
     return started;
   }
 
   async function stop(): Promise<void> {
     if (!started) return;
-    started.workers.shutdown();
-    await started.workerDone;
-    await started.workers.close();
+    await started.workers.stop();
     await started.pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
     await started.pool.end();
     await started.env.teardown();

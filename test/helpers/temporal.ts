@@ -1,9 +1,9 @@
 // A real Temporal dev server per test file (the Temporal CLI, started by the SDK's test environment).
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { NativeConnection, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { findTemporalCli } from '../../client/dev/temporal-cli';
 import { SEARCH_ATTRIBUTES } from '../../common/search-attributes';
-import { bundleWorkflows } from '../../worker/create-worker';
+import { bundleWorkflows, createWorkers } from '../../worker/create-worker';
 
 export async function startTemporal(): Promise<TestWorkflowEnvironment> {
   let cli: string;
@@ -22,4 +22,33 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   bundle ??= bundleWorkflows();
   return bundle;
+}
+
+export interface RunningWorkers {
+  workers: Awaited<ReturnType<typeof createWorkers>>;
+  /** Shuts the workers down, waits for them and closes their pools. */
+  stop(): Promise<void>;
+}
+
+/** The project's workers (both roles, the shared bundle) on the test server, running. */
+export async function startWorkers(
+  env: TestWorkflowEnvironment,
+  setup: { storeUrl: string; env: NodeJS.ProcessEnv },
+): Promise<RunningWorkers> {
+  const workers = await createWorkers({
+    connection: env.nativeConnection as NativeConnection,
+    namespace: env.namespace ?? 'default',
+    storeUrl: setup.storeUrl,
+    env: setup.env,
+    workflowBundle: await workflowBundle(),
+  });
+  const done = workers.run();
+  return {
+    workers,
+    stop: async () => {
+      workers.shutdown();
+      await done;
+      await workers.close();
+    },
+  };
 }

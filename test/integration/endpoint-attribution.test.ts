@@ -5,11 +5,10 @@
 // /products/:id 1. The figures must be those counts exactly, before and after the changes.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { type NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
+import { Runtime, DefaultLogger } from '@temporalio/worker';
 import { MockActivityEnvironment, type TestWorkflowEnvironment } from '@temporalio/testing';
 import { CancelledFailure } from '@temporalio/common';
 import { Pool } from 'pg';
-import { createWorkers } from '../../worker/create-worker';
 import { TASK_QUEUE } from '../../common/run';
 import type { ProfilingResult, ValidationResult } from '../../common/stages';
 import type { AttributionResult, EndpointAttribution } from '../../common/endpoint-attribution';
@@ -21,15 +20,14 @@ import { readPgssDeallocations } from '../../activities/postgres/stat-views';
 import { PAGE_SIZE, SQL } from '../../demo/server/app';
 import { startDemoTarget, type DemoTarget } from '../helpers/demo-target';
 import { testDatabase } from '../helpers/services';
-import { startTemporal, workflowBundle } from '../helpers/temporal';
+import { startTemporal, startWorkers, type RunningWorkers } from '../helpers/temporal';
 import { recordHistories } from '../helpers/record-histories';
 import { profilingWorkflow, validationWorkflow } from '../../workflows';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
 let env: TestWorkflowEnvironment;
-let workers: Awaited<ReturnType<typeof createWorkers>>;
-let workerDone: Promise<void>;
+let workers: RunningWorkers;
 let shop: DemoTarget;
 let store: Pool;
 
@@ -39,20 +37,14 @@ before(async () => {
   shop = await startDemoTarget('perf_test_endpoints_shop', { products: 5000, load: { durationSeconds: 1, warmupSeconds: 0.5 } });
   const storeUrl = await testDatabase('perf_test_endpoints_store');
   store = new Pool({ connectionString: storeUrl });
-  workers = await createWorkers({
-    connection: env.nativeConnection as NativeConnection,
-    namespace: env.namespace ?? 'default',
+  workers = await startWorkers(env, {
     storeUrl,
     env: shop.env,
-    workflowBundle: await workflowBundle(),
   });
-  workerDone = workers.run();
 });
 
 after(async () => {
-  workers?.shutdown();
-  await workerDone;
-  await workers?.close();
+  await workers?.stop();
   await store?.end();
   await shop?.close();
   await env?.teardown();

@@ -4,10 +4,9 @@
 // that fails after another succeeded (apply_failed_rolled_back, the first one undone).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DefaultLogger, type NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createWorkers } from '../../worker/create-worker';
 import { TASK_QUEUE, workflowIdFor, type RunInput } from '../../common/run';
 import { OutputContractSchema } from '../../common/output-contract';
 import { PERF_TARGET } from '../../common/search-attributes';
@@ -17,7 +16,7 @@ import { startScriptedTarget, type ScriptedTarget } from '../helpers/scripted-ta
 import { REDIS_URL, testDatabase } from '../helpers/services';
 import { recordHistories } from '../helpers/record-histories';
 import { scheduledWithSummaries } from '../helpers/summaries';
-import { startTemporal, workflowBundle } from '../helpers/temporal';
+import { startTemporal, startWorkers, type RunningWorkers } from '../helpers/temporal';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
@@ -25,8 +24,7 @@ Runtime.install({ logger: new DefaultLogger('WARN') });
 const redisOf = (name: string) => ({ redis: { urlEnv: `${name.toUpperCase()}_REDIS_URL` } });
 let env: TestWorkflowEnvironment;
 let client: Client;
-let workers: Awaited<ReturnType<typeof createWorkers>>;
-let workerDone: Promise<void>;
+let workers: RunningWorkers;
 let noOp: ScriptedTarget; // a toggle that changes nothing, targets out of reach
 let farOff: ScriptedTarget; // nothing automatic to apply, 10x from the targets
 let refusing: ScriptedTarget; // two toggles, the second refused by the toggle API
@@ -59,20 +57,14 @@ before(async () => {
     ],
     profile: { ...redisOf('refusing'), scope: ['caching'] },
   });
-  workers = await createWorkers({
-    connection: env.nativeConnection as NativeConnection,
-    namespace: env.namespace ?? 'default',
+  workers = await startWorkers(env, {
     storeUrl: await testDatabase('perf_test_outcomes_store'),
     env: { ...noOp.env, ...farOff.env, ...refusing.env, NOOP_REDIS_URL: REDIS_URL, REFUSING_REDIS_URL: REDIS_URL },
-    workflowBundle: await workflowBundle(),
   });
-  workerDone = workers.run();
 });
 
 after(async () => {
-  workers?.shutdown();
-  await workerDone;
-  await workers?.close();
+  await workers?.stop();
   await Promise.all([noOp?.close(), farOff?.close(), refusing?.close()]);
   await env?.teardown();
 });

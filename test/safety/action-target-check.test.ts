@@ -7,21 +7,19 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo, type Server } from 'node:net';
-import { DefaultLogger, type NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createWorkers } from '../../worker/create-worker';
 import { TASK_QUEUE } from '../../common/run';
 import { parseTargetProfile, type TargetProfile } from '../../common/profile';
 import type { AppliedChange, PlanItem } from '../../common/types';
 import { optimizationWorkflow, rollbackChangesWorkflow } from '../../workflows';
 import { testDatabase } from '../helpers/services';
-import { startTemporal, workflowBundle } from '../helpers/temporal';
+import { startTemporal, startWorkers, type RunningWorkers } from '../helpers/temporal';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
 let env: TestWorkflowEnvironment;
-let workers: Awaited<ReturnType<typeof createWorkers>>;
-let workerDone: Promise<void>;
+let workers: RunningWorkers;
 let listener: Server;
 let port: number;
 let connections = 0;
@@ -86,20 +84,14 @@ before(async () => {
   await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
   port = (listener.address() as AddressInfo).port;
   env = await startTemporal();
-  workers = await createWorkers({
-    connection: env.nativeConnection as NativeConnection,
-    namespace: env.namespace ?? 'default',
+  workers = await startWorkers(env, {
     storeUrl: await testDatabase('perf_test_dropfix_targetcheck_store'),
     env: {}, // the operator allows loopback only
-    workflowBundle: await workflowBundle(),
   });
-  workerDone = workers.run();
 });
 
 after(async () => {
-  workers?.shutdown();
-  await workerDone;
-  await workers?.close();
+  await workers?.stop();
   await env?.teardown();
   await new Promise((resolve) => listener?.close(resolve));
 });

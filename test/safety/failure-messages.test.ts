@@ -5,20 +5,19 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { DefaultLogger, type NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createWorkers } from '../../worker/create-worker';
 import { TASK_QUEUE, workflowIdFor, type RunInput } from '../../common/run';
 import { OutputContractSchema } from '../../common/output-contract';
 import { statusQuery } from '../../workflows/messages';
 import { performanceOrchestration } from '../../workflows';
 import { startScriptedTarget, type ScriptedTarget } from '../helpers/scripted-target';
 import { REDIS_URL, testDatabase } from '../helpers/services';
-import { startTemporal, workflowBundle } from '../helpers/temporal';
+import { startTemporal, startWorkers, type RunningWorkers } from '../helpers/temporal';
 import { eventually } from '../helpers/eventually';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -26,8 +25,7 @@ Runtime.install({ logger: new DefaultLogger('WARN') });
 const CLI = join(__dirname, '../../bin/perf-orch');
 let env: TestWorkflowEnvironment;
 let client: Client;
-let workers: Awaited<ReturnType<typeof createWorkers>>;
-let workerDone: Promise<void>;
+let workers: RunningWorkers;
 let dying: ScriptedTarget; // stops answering during its baseline load test
 let halfway: ScriptedTarget; // three toggles, the second refused
 let cliEnv: NodeJS.ProcessEnv;
@@ -58,21 +56,15 @@ before(async () => {
     ],
     profile: { redis: { urlEnv: 'HALFWAY_REDIS_URL' }, scope: ['caching'] },
   });
-  workers = await createWorkers({
-    connection: env.nativeConnection as NativeConnection,
-    namespace: env.namespace ?? 'default',
+  workers = await startWorkers(env, {
     storeUrl: await testDatabase('perf_test_rollback_failures_store'),
     env: { ...dying.env, ...halfway.env, HALFWAY_REDIS_URL: REDIS_URL },
-    workflowBundle: await workflowBundle(),
   });
-  workerDone = workers.run();
   cliEnv = { ...process.env, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace ?? 'default' };
 });
 
 after(async () => {
-  workers?.shutdown();
-  await workerDone;
-  await workers?.close();
+  await workers?.stop();
   await Promise.all([dying?.close(), halfway?.close()]);
   await env?.teardown();
 });

@@ -6,15 +6,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
-import { DefaultLogger, type NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { ApplicationFailure, WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createWorkers } from '../../worker/create-worker';
 import { TASK_QUEUE, type RunInput } from '../../common/run';
 import type { TargetProfile } from '../../common/profile';
 import { performanceOrchestration } from '../../workflows';
 import { testDatabase } from '../helpers/services';
-import { startTemporal, workflowBundle } from '../helpers/temporal';
+import { startTemporal, startWorkers, type RunningWorkers } from '../helpers/temporal';
 import { eventually } from '../helpers/eventually';
 import { FUZZ_SEED, corpusTarget, hostileCorpus, refusalNamesField, unprintable, type HostileCase } from '../helpers/hostile-profiles';
 
@@ -57,8 +56,7 @@ async function rawListener(reply?: string): Promise<RawListener> {
 
 let env: TestWorkflowEnvironment;
 let client: Client;
-let workers: Awaited<ReturnType<typeof createWorkers>>;
-let workerDone: Promise<void>;
+let workers: RunningWorkers;
 const listeners: Record<'http' | 'inspector' | 'database' | 'redis', RawListener> = {} as never;
 
 before(async () => {
@@ -67,9 +65,7 @@ before(async () => {
   Object.assign(listeners, { http, inspector, database, redis });
   env = await startTemporal();
   client = env.client;
-  workers = await createWorkers({
-    connection: env.nativeConnection as NativeConnection,
-    namespace: env.namespace ?? 'default',
+  workers = await startWorkers(env, {
     storeUrl: await testDatabase('perf_test_fuzz_store'),
     // The secrets the demo profile names, pointing at the raw listeners too.
     env: {
@@ -77,16 +73,12 @@ before(async () => {
       SHOP_REDIS_URL: `redis://127.0.0.1:${redis.port}`,
       SHOP_ADMIN_TOKEN: 'fuzz-token',
     },
-    workflowBundle: await workflowBundle(),
   });
-  workerDone = workers.run();
 });
 
 after(async () => {
   await Promise.all(Object.values(listeners).map((l) => l?.close()));
-  workers?.shutdown();
-  await workerDone;
-  await workers?.close();
+  await workers?.stop();
   await env?.teardown();
 });
 

@@ -8,24 +8,22 @@ import net from 'node:net';
 import { once } from 'node:events';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { DefaultLogger, type NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { createWorkers } from '../../worker/create-worker';
 import { TASK_QUEUE, workflowIdFor, type RunInput } from '../../common/run';
 import { parseTargetProfile, type TargetProfile } from '../../common/profile';
 import type { LoadTestSummary } from '../../common/types';
 import { loadTestWorkflow, performanceOrchestration } from '../../workflows';
 import { testDatabase } from '../helpers/services';
-import { startTemporal, workflowBundle } from '../helpers/temporal';
+import { startTemporal, startWorkers, type RunningWorkers } from '../helpers/temporal';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
 const DB_URL_WITH_PASSWORD = 'postgres://shop:s3cret-password@127.0.0.1:5432/shop';
 let env: TestWorkflowEnvironment;
 let client: Client;
-let workers: Awaited<ReturnType<typeof createWorkers>>;
-let workerDone: Promise<void>;
+let workers: RunningWorkers;
 
 /** A raw TCP listener that never answers and counts the connections it is given. */
 interface Listener {
@@ -52,21 +50,15 @@ async function listen(host: string): Promise<Listener> {
 before(async () => {
   env = await startTemporal();
   client = env.client;
-  workers = await createWorkers({
-    connection: env.nativeConnection as NativeConnection,
-    namespace: env.namespace ?? 'default',
+  workers = await startWorkers(env, {
     storeUrl: await testDatabase('perf_test_policy_store'),
     // The operator sets no policy: the defaults (loopback hosts, each target its own NAME_* variables).
     env: { SHOP_DATABASE_URL: DB_URL_WITH_PASSWORD, SHOP_ADMIN_TOKEN: 'shop-token', BUDGET_IT_TOKEN: 'x' },
-    workflowBundle: await workflowBundle(),
   });
-  workerDone = workers.run();
 });
 
 after(async () => {
-  workers?.shutdown();
-  await workerDone;
-  await workers?.close();
+  await workers?.stop();
   for (const l of listeners) l.server.close();
   await env?.teardown();
 });

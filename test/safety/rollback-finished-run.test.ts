@@ -9,11 +9,10 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DefaultLogger, type NativeConnection, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Pool } from 'pg';
-import { createWorkers } from '../../worker/create-worker';
 import { TASK_QUEUE, workflowIdFor } from '../../common/run';
 import { OutputContractSchema } from '../../common/output-contract';
 import { parseTargetProfile } from '../../common/profile';
@@ -23,7 +22,7 @@ import { optimizationWorkflow, performanceOrchestration, rollbackChangesWorkflow
 import { startScriptedTarget, type ScriptedTarget, type ScriptedToggle } from '../helpers/scripted-target';
 import { recordHistories } from '../helpers/record-histories';
 import { REDIS_URL, testDatabase, testPool } from '../helpers/services';
-import { startTemporal, workflowBundle } from '../helpers/temporal';
+import { startTemporal, startWorkers, type RunningWorkers } from '../helpers/temporal';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
@@ -32,8 +31,7 @@ const CLI = join(ROOT, 'bin/perf-orch');
 const DB = 'perf_test_rollback_indexes';
 let env: TestWorkflowEnvironment;
 let client: Client;
-let workers: Awaited<ReturnType<typeof createWorkers>>;
-let workerDone: Promise<void>;
+let workers: RunningWorkers;
 let shop: ScriptedTarget; // two toggles that each make an endpoint fast
 const alpha: ScriptedToggle = { name: 'alphaCache', endpoint: 'alpha', delayWhenOn: 1 }; // a test may make its API refuse
 let pool: Pool;
@@ -58,21 +56,15 @@ before(async () => {
     toggles: [alpha, { name: 'betaCache', endpoint: 'beta', delayWhenOn: 1 }],
     profile: { redis: { urlEnv: 'RBSHOP_REDIS_URL' }, scope: ['caching'] },
   });
-  workers = await createWorkers({
-    connection: env.nativeConnection as NativeConnection,
-    namespace: env.namespace ?? 'default',
+  workers = await startWorkers(env, {
     storeUrl: await testDatabase('perf_test_rollback_store'),
     env: { ...shop.env, RBSHOP_REDIS_URL: REDIS_URL, RBSHOP_DB_URL: await testDatabase(DB) },
-    workflowBundle: await workflowBundle(),
   });
-  workerDone = workers.run();
   cliEnv = { ...process.env, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace ?? 'default' };
 });
 
 after(async () => {
-  workers?.shutdown();
-  await workerDone;
-  await workers?.close();
+  await workers?.stop();
   await shop?.close();
   await pool?.end();
   await env?.teardown();
