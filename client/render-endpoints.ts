@@ -5,6 +5,7 @@ import { attributionMethod, endpointsBeforeAfter } from '../common/contract-endp
 import type { OutputContract } from '../common/output-contract';
 import type { RunStatus } from '../common/run';
 import { round } from '../common/round';
+import { statementsToShow } from './endpoint-statements';
 import { table } from './text-table';
 
 type Row = { endpoint: string; before: EndpointMetrics | null; after: EndpointMetrics | null };
@@ -58,8 +59,9 @@ function details(rows: Row[], top: number): string[] {
     ] as const) {
       if (!e) continue;
       const label = r.after && r.before ? `${r.endpoint} (${when})` : r.endpoint;
-      for (const s of e.top_statements.slice(0, top)) {
-        lines.push(`    ${label}: ${n(s.calls_per_request, 2)} x ${short(s.query)} (${n(s.ms_per_request, 3)} ms/req)`);
+      for (const s of statementsToShow(e.top_statements, top)) {
+        const why = s.manyCalls ? ', many calls' : '';
+        lines.push(`    ${label}: ${n(s.calls_per_request, 2)} x ${short(s.query)} (${n(s.ms_per_request, 3)} ms/req${why})`);
       }
       for (const f of e.flags) lines.push(`    ! ${label}: ${f}`);
     }
@@ -72,7 +74,8 @@ export function endpointLines(rows: Row[], method: string, problems: string[], t
   if (rows.length === 0 && problems.length === 0) return [];
   const withAfter = rows.some((r) => r.after !== null);
   const lines = [`per endpoint (${method}):`];
-  if (rows.length) lines.push(...rowsTable(rows, withAfter), '  top statements per request:', ...details(rows, top));
+  if (rows.length)
+    lines.push(...rowsTable(rows, withAfter), '  top statements per request (costliest, then most called):', ...details(rows, top));
   for (const p of problems) lines.push(`  ! ${p}`);
   return lines;
 }

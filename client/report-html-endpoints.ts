@@ -2,6 +2,7 @@
 import type { EndpointMetrics } from '../common/contract-endpoints';
 import type { OutputContract } from '../common/output-contract';
 import { round } from '../common/round';
+import { statementsToShow } from './endpoint-statements';
 
 const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const n = (x: number | null | undefined, digits = 1) => (x == null ? '-' : String(round(x, digits)));
@@ -10,12 +11,11 @@ const cell = (b: number | null | undefined, a: number | null | undefined, after:
 
 function statements(e: EndpointMetrics | null): string {
   if (!e || e.top_statements.length === 0) return '';
-  const items = e.top_statements
-    .slice(0, 3)
-    .map(
-      (s) =>
-        `<li>${esc(round(s.calls_per_request, 2))} &times; <code>${esc(s.query.slice(0, 160))}</code> (${esc(round(s.ms_per_request, 3))} ms/req)</li>`,
-    );
+  const items = statementsToShow(e.top_statements, 3).map(
+    (s) =>
+      `<li>${esc(round(s.calls_per_request, 2))} &times; <code>${esc(s.query.slice(0, 160))}</code> ` +
+      `(${esc(round(s.ms_per_request, 3))} ms/req${s.manyCalls ? ', many calls' : ''})</li>`,
+  );
   return `<ul>${items.join('')}</ul>`;
 }
 

@@ -31,6 +31,7 @@ export interface EndpointAttribution {
   statementsPerRequest: number | null;
   dbMsPerRequest: number | null;
   rowsPerRequest: number | null;
+  /** The costliest statements, then the most called ones (>= MANY_CALLS_PER_REQUEST per request) not among them. */
   topStatements: AttributedStatement[];
   /** Statements per request in the first and the second half of the pass (the agreement check). */
   halves: [number, number] | null;
@@ -52,10 +53,26 @@ export interface AttributionResult {
 
 export const ATTRIBUTION_DEFAULTS = { requests: 30, maxSecondsPerEndpoint: 30, quietSeconds: 1 } as const;
 export const TOP_STATEMENTS = 5;
+/** From this many calls per request a statement is listed however cheap it is: an N+1 is many cheap calls
+ * that the costliest statements hide (the N+1 detector's default threshold, nPlusOneMinCallsPerRequest). */
+export const MANY_CALLS_PER_REQUEST = 5;
+/** At most this many such statements are added after the costliest ones, most called first. */
+export const MOST_CALLED = 3;
 /** Statement texts in results (workflow history) are cut here; the stored artifact keeps them whole. */
 export const QUERY_TEXT_MAX = 500;
 
 const cut = (q: string) => (q.length > QUERY_TEXT_MAX ? `${q.slice(0, QUERY_TEXT_MAX - 3)}...` : q);
+
+/** The `top` costliest statements, then the most called ones with >= MANY_CALLS_PER_REQUEST calls per request
+ * that are not among them (at most MOST_CALLED). */
+export function notableStatements<T extends StatementDeltaLike>(live: T[], requests: number, top = TOP_STATEMENTS): T[] {
+  const costliest = [...live].sort((a, b) => b.totalMs - a.totalMs || b.calls - a.calls).slice(0, top);
+  const mostCalled = live
+    .filter((d) => !costliest.includes(d) && d.calls >= MANY_CALLS_PER_REQUEST * requests)
+    .sort((a, b) => b.calls - a.calls || b.totalMs - a.totalMs)
+    .slice(0, MOST_CALLED);
+  return [...costliest, ...mostCalled];
+}
 
 /** Per-request figures of one pass; statements with no calls are dropped. */
 export function perRequestFigures(deltas: StatementDeltaLike[], requests: number, top = TOP_STATEMENTS) {
@@ -63,16 +80,13 @@ export function perRequestFigures(deltas: StatementDeltaLike[], requests: number
   if (requests <= 0) return { statementsPerRequest: 0, dbMsPerRequest: 0, rowsPerRequest: 0, topStatements: [] as AttributedStatement[] };
   const per = (x: number, digits = 2) => round(x / requests, digits);
   const sum = (f: (d: StatementDeltaLike) => number) => live.reduce((s, d) => s + f(d), 0);
-  const topStatements = [...live]
-    .sort((a, b) => b.totalMs - a.totalMs || b.calls - a.calls)
-    .slice(0, top)
-    .map((d) => ({
-      queryid: d.queryid,
-      query: cut(d.query),
-      callsPerRequest: per(d.calls),
-      msPerRequest: per(d.totalMs, 3),
-      rowsPerRequest: per(d.rows),
-    }));
+  const topStatements = notableStatements(live, requests, top).map((d) => ({
+    queryid: d.queryid,
+    query: cut(d.query),
+    callsPerRequest: per(d.calls),
+    msPerRequest: per(d.totalMs, 3),
+    rowsPerRequest: per(d.rows),
+  }));
   return {
     statementsPerRequest: per(sum((d) => d.calls)),
     dbMsPerRequest: per(

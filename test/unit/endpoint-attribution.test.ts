@@ -54,6 +54,33 @@ test('the top statements are the five costliest, ties broken by calls', () => {
   );
 });
 
+test('a cheap statement called >= 5 times per request is kept after the five costliest (an N+1 hides behind them)', () => {
+  // Six costly statements once per request, and a lookup 20 times per request at 0.01 ms each.
+  const costly = ['a', 'b', 'c', 'd', 'e', 'f'].map((id, i) => d(id, 10, 100 - i));
+  const f = perRequestFigures([...costly, d('lookup', 200, 2), d('few', 40, 1)], 10);
+  assert.deepEqual(
+    f.topStatements.map((s) => [s.queryid, s.callsPerRequest]),
+    [
+      ['a', 1],
+      ['b', 1],
+      ['c', 1],
+      ['d', 1],
+      ['e', 1],
+      ['lookup', 20],
+    ],
+    'the 4-calls/request statement and the sixth costliest are left out',
+  );
+});
+
+test('at most three most-called statements are added, most called first', () => {
+  const many = ['m5', 'm9', 'm7', 'm6'].map((id) => d(id, Number(id.slice(1)), 0.1));
+  const f = perRequestFigures([d('cost', 1, 50), ...many], 1, 1);
+  assert.deepEqual(
+    f.topStatements.map((s) => s.queryid),
+    ['cost', 'm9', 'm7', 'm6'],
+  );
+});
+
 test('halves agree within half a statement or 10%, not beyond', () => {
   assert.equal(halvesAgree(21, 21), true);
   assert.equal(halvesAgree(0.07, 0), true); // a cache's one miss in a pass of 30

@@ -144,3 +144,53 @@ test('status shows the baseline figures while only they exist, then before -> af
   assert.match(both, /products-by-category +18 +-> 2\.3 +21 +-> 2/);
   assert.deepEqual(statusEndpointSection({}), []);
 });
+
+// An N+1 is many cheap calls: the costliest statements alone hide it (field test: a 0.25 ms tag loader 20x per
+// request behind a 160 ms page query). Status, text and HTML show it after the costliest, with its calls/request.
+const hidden: EndpointAttribution = {
+  ...endpoint('article-list', 1, 170, 'SELECT a.* FROM articles a ORDER BY created_at DESC LIMIT 20 OFFSET $1', 1),
+  statementsPerRequest: 25,
+  topStatements: [
+    {
+      queryid: '1',
+      query: 'SELECT a.* FROM articles a ORDER BY created_at DESC LIMIT 20 OFFSET $1',
+      callsPerRequest: 1,
+      msPerRequest: 160,
+      rowsPerRequest: 20,
+    },
+    { queryid: '2', query: 'SELECT count(*) FROM articles', callsPerRequest: 1, msPerRequest: 9, rowsPerRequest: 1 },
+    {
+      queryid: '3',
+      query: 'SELECT t.name FROM tags t JOIN article_tags x ON x.tag_id = t.id WHERE x.article_id = $1',
+      callsPerRequest: 20,
+      msPerRequest: 5,
+      rowsPerRequest: 60,
+    },
+    { queryid: '4', query: 'SELECT 1 FROM users WHERE id = $1', callsPerRequest: 3, msPerRequest: 0.1, rowsPerRequest: 3 },
+  ],
+};
+const withHidden = (a: AttributionResult): OutputContract => ({
+  ...attributed,
+  baseline_metrics: { ...attributed.baseline_metrics, endpoint_attribution: endpointAttribution(a) },
+  validation_results: {
+    ...attributed.validation_results,
+    improvement_summary: { ...attributed.validation_results.improvement_summary, endpoints: endpointsBeforeAfter(a, null) },
+  },
+});
+
+test('status, text and HTML reports show a statement with >= 5 calls per request after the costliest, with its calls', () => {
+  const a = attribution('baseline', [hidden]);
+  const status = statusEndpointSection({ endpoints: { before: a, after: null } }).join('\n');
+  assert.match(status, /article-list: 1 x SELECT a\.\* FROM articles a ORDER BY created_at DESC/);
+  assert.match(status, /article-list: 20 x SELECT t\.name FROM tags t JOIN article_tags .*\(5 ms\/req, many calls\)/);
+  assert.doesNotMatch(status, /SELECT count\(\*\) FROM articles/, 'status shows one costliest statement');
+  assert.doesNotMatch(status, /3 x SELECT 1 FROM users/, 'under 5 calls per request: not added');
+  const text = summary(withHidden(a));
+  assert.match(text, /article-list: 1 x SELECT count\(\*\) FROM articles/);
+  assert.match(text, /article-list: 20 x SELECT t\.name FROM tags t .*many calls\)/);
+  const html = renderHtmlReport(withHidden(a));
+  assert.match(
+    html,
+    /20 &times; <code>SELECT t\.name FROM tags t JOIN article_tags x ON x\.tag_id = t\.id WHERE x\.article_id = \$1<\/code> \(5 ms\/req, many calls\)/,
+  );
+});
