@@ -14,6 +14,7 @@ import { startRun } from './run';
 import { PROJECT_ROOT } from '../dev/temporal-cli';
 import { startProcess, stopProcess, waitUntil, type Started } from '../dev/processes';
 import { startDevServer, temporalAnswers } from '../dev/temporal-server';
+import { devServerLines, devServerPorts } from '../dev/dev-server-env';
 
 const DATA_DIR = join(PROJECT_ROOT, '.data');
 const LOG_DIR = join(DATA_DIR, 'logs');
@@ -24,17 +25,13 @@ export function registerDev(program: Command): void {
 
   dev
     .command('server')
-    .description('start the embedded Temporal dev server (Web UI on 8233) and keep it in the foreground')
+    .description('start the embedded Temporal dev server (Web UI on 8233, or --port + 1000) and keep it in the foreground')
     .option('--port <n>', 'gRPC port', '7233')
-    .option('--ui-port <n>', 'Web UI port', '8233')
-    .action(async (opts: { port: string; uiPort: string }) => {
-      const p = await startDevServer({
-        port: Number(opts.port),
-        uiPort: Number(opts.uiPort),
-        dataDir: join(DATA_DIR, 'temporal'),
-        logDir: LOG_DIR,
-      });
-      console.log(`Temporal dev server on 127.0.0.1:${opts.port}, Web UI http://127.0.0.1:${opts.uiPort} (Ctrl-C stops it; log ${p.log})`);
+    .option('--ui-port <n>', 'Web UI port (default: --port + 1000)')
+    .action(async (opts: { port: string; uiPort?: string }) => {
+      const ports = devServerPorts(opts);
+      const p = await startDevServer({ ...ports, dataDir: join(DATA_DIR, 'temporal'), logDir: LOG_DIR });
+      for (const line of devServerLines(ports, p.log)) console.log(line);
       await new Promise<void>((resolve) => {
         const stop = () => void stopProcess(p).then(resolve);
         process.once('SIGINT', stop);
@@ -63,13 +60,15 @@ export function registerDev(program: Command): void {
         process.once(sig, () => void stopAll().then(() => process.exit(code)));
       try {
         const env = demoEnv();
-        const cfg = temporalConfig();
+        let cfg = temporalConfig();
         if (!process.env.TEMPORAL_ADDRESS) {
           if (await temporalAnswers(cfg.address)) {
             console.log(`using the Temporal server already answering on ${cfg.address}`);
           } else {
-            console.log('starting the Temporal dev server (SQLite in .data/temporal, Web UI on http://127.0.0.1:8233)');
-            started.push(await startDevServer({ port: 7233, uiPort: 8233, dataDir: join(DATA_DIR, 'temporal'), logDir: LOG_DIR }));
+            const ports = devServerPorts({ port: '7233' });
+            cfg = { ...cfg, uiUrl: `http://127.0.0.1:${ports.uiPort}` };
+            console.log(`starting the Temporal dev server (SQLite in .data/temporal, Web UI on ${cfg.uiUrl})`);
+            started.push(await startDevServer({ ...ports, dataDir: join(DATA_DIR, 'temporal'), logDir: LOG_DIR }));
           }
         } else if (!(await temporalAnswers(cfg.address))) {
           throw new Error(`TEMPORAL_ADDRESS=${cfg.address} does not answer`);
@@ -121,12 +120,10 @@ export function registerDev(program: Command): void {
             onApprovalTimeout: 'escalate',
             requestedBy: 'npm run demo',
           },
-          { wait: true, reports: opts.reports },
+          { wait: true, reports: opts.reports, temporal: cfg },
         );
         if (keepUp) {
-          console.log(
-            '\nthe stack stays up (--keep-up): Web UI http://127.0.0.1:8233, shop ' + profile.http.baseUrl + '. Ctrl-C stops it.',
-          );
+          console.log(`\nthe stack stays up (--keep-up): Web UI ${cfg.uiUrl}, shop ${profile.http.baseUrl}. Ctrl-C stops it.`);
           await new Promise(() => undefined);
         }
         process.exitCode = result ? 0 : 1;

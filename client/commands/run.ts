@@ -4,7 +4,7 @@ import { LAYERS, parseTargetProfile, type Layer } from '../../common/profile';
 import { printable } from '../../common/printable';
 import { TASK_QUEUE, workflowIdFor, type RunInput } from '../../common/run';
 import { PERF_TARGET } from '../../common/search-attributes';
-import { temporalConfig, webUiLink } from '../../common/temporal-config';
+import { temporalConfig, webUiLink, type TemporalConfig } from '../../common/temporal-config';
 import { connectClient } from '../connect';
 import { loadProfileFile } from '../profile-file';
 import { parseDuration } from '../duration';
@@ -90,8 +90,11 @@ export function registerRun(program: Command): void {
 }
 
 /** Starts a run; with `wait`, follows it, prints the before/after table and writes the report. */
-export async function startRun(input: RunInput, opts: { wait: boolean; reports: string }): Promise<OutputContract | null> {
-  const cfg = temporalConfig();
+export async function startRun(
+  input: RunInput,
+  opts: { wait: boolean; reports: string; temporal?: TemporalConfig },
+): Promise<OutputContract | null> {
+  const cfg = opts.temporal ?? temporalConfig();
   const { client, close } = await connectClient(cfg);
   try {
     const workflowId = workflowIdFor(input.target.name);
