@@ -1,4 +1,6 @@
 // Real services for integration tests. A missing service fails the test with the command to fix it.
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import { Client, Pool } from 'pg';
 import Redis from 'ioredis';
 
@@ -11,8 +13,7 @@ function pgUrl(database: string): string {
   return u.toString();
 }
 
-/** Creates (if needed) and returns the URL of a test database. */
-export async function testDatabase(name: string): Promise<string> {
+async function adminClient(): Promise<Client> {
   const admin = new Client({ connectionString: PG_ADMIN_URL });
   try {
     await admin.connect();
@@ -23,6 +24,65 @@ export async function testDatabase(name: string): Promise<string> {
       { cause: err },
     );
   }
+  return admin;
+}
+
+const CHECKOUT = join(__dirname, '../..');
+const checkoutTag = (checkout: string) => createHash('sha256').update(checkout).digest('hex').slice(0, 8);
+
+/**
+ * `<base>_<checkout hash>_<pid>`: two checkouts, or two runs of one, testing at once never share a
+ * database. `base` is at most 46 characters: with the 8-character hash and a pid of up to 7 digits
+ * (Linux's maximum, 4194304) the name fits PostgreSQL's 63-byte identifiers.
+ */
+export function runDatabaseName(base: string, checkout = CHECKOUT, pid = process.pid): string {
+  if (!/^[a-z_][a-z0-9_]{0,45}$/.test(base)) {
+    throw new Error(`runDatabaseName: "${base}" must be lower-case letters, digits and _, at most 46 characters`);
+  }
+  return `${base}_${checkoutTag(checkout)}_${pid}`;
+}
+
+/** A fresh database of this run (runDatabaseName), after dropping this checkout's ones whose test process is gone. */
+export async function runDatabase(base: string): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
+  const name = runDatabaseName(base);
+  const prefix = `${base}_${checkoutTag(CHECKOUT)}_`;
+  const admin = await adminClient();
+  try {
+    const { rows } = await admin.query<{ datname: string }>('SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [prefix]);
+    for (const { datname } of rows) {
+      const pid = Number(datname.slice(prefix.length));
+      if (Number.isInteger(pid) && pid !== process.pid && !processAlive(pid)) await dropDatabase(admin, datname);
+    }
+  } finally {
+    await admin.end();
+  }
+  return { name, url: await testDatabase(name), drop: () => dropTestDatabase(name) };
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const dropDatabase = (admin: Client, name: string) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+
+/** Drops a test database, ending any session still on it. */
+export async function dropTestDatabase(name: string): Promise<void> {
+  const admin = await adminClient();
+  try {
+    await dropDatabase(admin, name);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** Creates (if needed) and returns the URL of a test database. */
+export async function testDatabase(name: string): Promise<string> {
+  const admin = await adminClient();
   try {
     const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (!rowCount) await admin.query(`CREATE DATABASE "${name}"`);

@@ -12,9 +12,9 @@ import { startBlogTarget, type BlogTarget } from '../../bench/diagnosis/blog-tar
 import { formatRows, matchAll, type MatchRow } from '../../bench/diagnosis/match';
 import { diagnose, type Diagnosis } from '../../bench/diagnosis/run-tool';
 import { statementsPerRequest } from '../../bench/diagnosis/statement-count';
-import { PG_ADMIN_URL, testDatabase } from '../helpers/services';
+import { PG_ADMIN_URL, runDatabase } from '../helpers/services';
 
-const DB = 'perf_test_ormfixture_blog';
+type RunDatabase = Awaited<ReturnType<typeof runDatabase>>;
 /** Found today; a later change that loses one fails here. */
 const FOUND_TODAY = [
   'idx-articles-created_at',
@@ -30,22 +30,27 @@ const FOUND_TODAY = [
 let blog: BlogTarget;
 let measured: Record<string, number>;
 let diagnosis: Diagnosis;
+// Named per checkout and test process (two checkouts testing at once would share fixed names), dropped after.
+let blogDb: RunDatabase | undefined;
+let storeDb: RunDatabase | undefined;
 
 before(async () => {
-  await testDatabase(DB);
+  blogDb = await runDatabase('perf_test_ormfixture_blog');
   blog = await startBlogTarget({
     adminUrl: PG_ADMIN_URL,
-    database: DB,
+    database: blogDb.name,
     articles: 20_000,
     load: { concurrency: 4, durationSeconds: 6, warmupSeconds: 1 },
   });
-  measured = await statementsPerRequest({ target: blog.profile, databaseUrl: blog.databaseUrl, database: DB, requests: 3 });
-  const storeUrl = await testDatabase('perf_test_ormfixture_store');
-  diagnosis = await diagnose({ target: blog.profile, env: blog.env, storeUrl, runId: `blog-fixture-${Date.now()}` });
+  measured = await statementsPerRequest({ target: blog.profile, databaseUrl: blog.databaseUrl, database: blogDb.name, requests: 3 });
+  storeDb = await runDatabase('perf_test_ormfixture_store');
+  diagnosis = await diagnose({ target: blog.profile, env: blog.env, storeUrl: storeDb.url, runId: `blog-fixture-${Date.now()}` });
 });
 
 after(async () => {
   await blog?.close();
+  await blogDb?.drop();
+  await storeDb?.drop();
 });
 
 test('each endpoint sends the statements per request its expected findings count by hand', () => {

@@ -2,7 +2,7 @@
 // PostgreSQL 15 with pg_stat_statements preloaded and hypopg installed.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Pool } from 'pg';
+import { Pool } from 'pg';
 import { TargetConnections } from '../../activities/connections';
 import type { ActivityDeps } from '../../activities/deps';
 import { createDatabaseProfileActivities } from '../../activities/profiling/database';
@@ -20,15 +20,16 @@ import { migrateStore } from '../../activities/store/schema';
 import { parseTargetProfile, type TargetProfile } from '../../common/profile';
 import type { DatabaseProfile, Finding, StatementStat } from '../../common/types';
 import type { DatabaseWindow, StatsSnapshot } from '../../activities/postgres/statistics';
-import { testDatabase, testPool } from '../helpers/services';
+import { runDatabase } from '../helpers/services';
 import { minimalBaseline, skillRequest } from '../helpers/skill-request';
 
-const DB = 'perf_test_dbskill';
 const REQUESTS = 200;
 const LOOKUPS_PER_REQUEST = 20;
 
 let pool: Pool; // the target database, for setup and the workload
 let store: Pool;
+// Named per checkout and test process (two checkouts testing at once would share fixed names), dropped after.
+let databases: Awaited<ReturnType<typeof runDatabase>>[] = [];
 let connections: TargetConnections;
 let deps: ActivityDeps;
 let target: TargetProfile;
@@ -51,10 +52,12 @@ const profileInput = (extra: Record<string, unknown> = {}) => ({
 const find = (p: DatabaseProfile, re: RegExp): StatementStat | undefined => p.topStatements.find((s) => re.test(s.query));
 
 before(async () => {
-  pool = await testPool(DB);
-  store = await testPool(`${DB}_store`);
+  databases = [await runDatabase('perf_test_dbskill'), await runDatabase('perf_test_dbskill_store')];
+  const [targetDb, storeDb] = databases;
+  pool = new Pool({ connectionString: targetDb.url, max: 4 });
+  store = new Pool({ connectionString: storeDb.url, max: 4 });
   await migrateStore(store);
-  connections = new TargetConnections({ DBSKILL_DATABASE_URL: await testDatabase(DB) });
+  connections = new TargetConnections({ DBSKILL_DATABASE_URL: targetDb.url });
   deps = { store, connections, policy: connections.policy };
   target = parseTargetProfile(profileInput());
 
@@ -123,6 +126,7 @@ after(async () => {
   await connections?.close();
   await pool?.end();
   await store?.end();
+  for (const d of databases) await d.drop();
 });
 
 test('captureDatabaseSnapshot created pg_stat_statements (it is preloaded) and stored the snapshot with table counters', async () => {
