@@ -6,3 +6,5 @@ export * from './verdict';
 export * from './stability';
 export * from './saturation';
 export * from './confidence';
+export * from './before-after';
+export * from './outcome';

@@ -8,12 +8,14 @@ export interface HostReading {
   loadAvg1: number; // over the window (the highest reading, or the one at its end)
   hostCpuPct: number; // busy share of all cores over the window
   loadGeneratorCpuPct?: number | null; // the worker's own process, % of one core
+  cpuPressurePct?: number | null; // Linux PSI: share of the window some runnable task waited for a core
 }
 
 export interface SaturationLimits {
   loadPerCore?: number; // default 1: more runnable tasks than cores
   hostCpuPct?: number; // default 90
   loadGeneratorCpuPct?: number; // default 85: the generator (single-threaded) near a full core
+  cpuPressurePct?: number; // default 50
 }
 
 /** Why the host was saturated, one sentence per reason; empty when it was not. */
@@ -27,6 +29,10 @@ export function saturationReasons(h: HostReading, limits: SaturationLimits = {})
   const gen = h.loadGeneratorCpuPct;
   if (gen !== null && gen !== undefined && gen >= (limits.loadGeneratorCpuPct ?? 85)) {
     reasons.push(`the load generator used ${round(gen, 1)}% of a core: it may have limited the load it sent`);
+  }
+  const psi = h.cpuPressurePct;
+  if (psi !== null && psi !== undefined && psi >= (limits.cpuPressurePct ?? 50)) {
+    reasons.push(`tasks waited for a CPU ${round(psi, 1)}% of the window (CPU pressure)`);
   }
   return reasons;
 }
