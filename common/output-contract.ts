@@ -101,6 +101,23 @@ export const EndpointBeforeAfterSchema = z.object({
   after: EndpointMetricsSchema.nullable(),
 });
 
+const VerdictSchema = z.object({
+  verdict: z.enum(['improved', 'worse', 'no detectable change', 'not enough data']),
+  improvement_pct: nullableNum, // positive = better (a lower latency too)
+  ci_low_pct: nullableNum,
+  ci_high_pct: nullableNum,
+  method: z.enum(['interleaved', 'blocks', 'batch-means']).nullable(),
+  n: num,
+  regressed: z.boolean(),
+});
+
+const BeforeAfterSchema = z.object({
+  throughput: VerdictSchema,
+  p95: VerdictSchema,
+  confidence: z.enum(['ok', 'low']),
+  confidence_reasons: z.array(z.string()),
+});
+
 export const OutputContractSchema = z
   .object({
     orchestration_timestamp: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}:\d{2}$/, 'ISO-8601 with offset'),
@@ -199,6 +216,8 @@ export const OutputContractSchema = z
         escalation_workflow_id: z.string().nullable(),
         // Per endpoint before (baseline) and after the changes, each measured alone; absent without attribution.
         endpoints: z.array(EndpointBeforeAfterSchema).optional(),
+        // Throughput and p95 effects with 95% intervals, and how far the windows can be trusted (common/verdict).
+        before_after: BeforeAfterSchema.optional(),
       }),
     }),
     monitoring_configured: z.array(

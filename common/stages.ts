@@ -1,4 +1,5 @@
 // What each child workflow returns to the parent: summaries and ids, never bulk data.
+import type { BeforeAfter } from './verdict/before-after';
 import type { MetricComparison } from './compare';
 import type {
   AppliedChange,
@@ -100,6 +101,8 @@ export interface ValidationResult {
   soak: SoakResult | null;
   /** Per-endpoint attribution after the changes (absent in results recorded before it, or when disabled). */
   attribution?: AttributionResult | null;
+  /** Throughput and p95 effects with 95% intervals and the windows' confidence (absent in results recorded before). */
+  beforeAfter?: BeforeAfter | null;
 }
 
 export interface SoakResult {

@@ -1,5 +1,6 @@
 // Data that crosses the activity/workflow boundary. Everything here is small and JSON-safe:
 // large data (histograms, snapshots, plans' evidence) stays in the store and is referenced by id.
+import type { HostReading } from './verdict';
 import type { Layer, TargetProfile } from './profile';
 import type { LoadWindow, SampleWindow } from './load-window';
 
@@ -74,6 +75,10 @@ export interface LoadTestSummary extends LoadFigures {
   shards?: { count: number; ids: string[]; requests: number[] };
   // The wall-clock window the attempt measured (profiling pairs its samples with it); absent in summaries recorded before.
   window?: LoadWindow;
+  // The measured seconds one by one (warm-up left out), for the before/after intervals; absent in summaries recorded before.
+  perSecond?: { rps: number[]; p95Ms: number[] };
+  // What the host was doing in the measured window (saturation flags); null where it could not be read.
+  host?: HostReading | null;
 }
 
 /** Metrics of the target's process and host over a window. */

@@ -6,6 +6,7 @@ import {
   condition,
   executeChild,
   isCancellation,
+  patched,
   proxyActivities,
   startChild,
   upsertSearchAttributes,
@@ -14,6 +15,7 @@ import {
 import type { Activities } from '../activities';
 import { buildOutputContract, type Outcome } from '../common/contract';
 import { REGRESSION_THRESHOLD_PCT } from '../common/compare';
+import { improvedBeyond } from '../common/verdict/outcome';
 import { rootCauseMessage } from '../common/failure-cause';
 import type { OutputContract } from '../common/output-contract';
 import { automaticIds } from '../common/plan';
@@ -87,7 +89,10 @@ class OrchestrationRun {
     if (validation === null) return this.rollBackOnRequest();
     if (validation.regressed) return this.rollBackRegression(validation);
     if (this.state.rollbackRequested) return this.rollBackOnRequest();
-    const improved = validation.comparison.some((c) => c.changePct > this.threshold);
+    // An improvement is claimed only when its interval excludes zero (histories before the intervals: the estimate).
+    const improved = patched('verdict-intervals')
+      ? improvedBeyond(validation, this.threshold)
+      : validation.comparison.some((c) => c.changePct > this.threshold);
     const esc = validation.targetsMet
       ? null
       : await this.escalate('targets_missed', `targets still missed after tuning (tier ${plan.tier})`);

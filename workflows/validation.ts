@@ -11,6 +11,7 @@ import type { TargetProfile } from '../common/profile';
 import { loadTestOptions } from './timeouts';
 import { loadTest } from './load-test';
 import { attributeEndpoints } from './attribution';
+import { beforeAfter } from '../common/verdict/before-after';
 
 function measured(s: LoadTestSummary) {
   return { p95Ms: s.latencyMs.p95, p99Ms: s.latencyMs.p99, throughputRps: s.throughputRps, errorRatePct: s.errorRatePct };
@@ -51,6 +52,7 @@ export async function validationWorkflow(input: ValidationInput): Promise<Valida
     peak: null,
     stress: null,
     soak: null,
+    beforeAfter: beforeAfter(baseline, after, input.regressionThresholdPct),
   };
   const attribution = await attributeEndpoints(runId, target, 'after');
   if (attribution) result.attribution = attribution;

@@ -12,6 +12,8 @@ import { mergeLoadResults } from './merge';
 import { DEFAULT_MAX_REQUESTS, runLoad, type LoadModel, type LoadProgress, type LoadResult } from './load';
 import { loadTestBudget, type RunBudget } from './run-budget';
 import { activityContext } from '../activity-context';
+import { round } from '../../common/round';
+import { startHostReading } from './host-reading';
 
 /** The stored artifact of kind 'loadtest'. */
 export interface LoadTestArtifact {
@@ -48,7 +50,14 @@ export function toSummary(id: string, req: LoadTestRequest, r: LoadResult, runBu
     bytesIn: r.bytesIn,
     bytesOut: r.bytesOut,
     p95Drift: p95Drift(r.progress),
+    perSecond: perSecondSeries(r.progress),
   };
+}
+
+/** The measured seconds' throughput and p95 (the warm-up's left out). */
+export function perSecondSeries(progress: readonly LoadProgress[]): { rps: number[]; p95Ms: number[] } {
+  const measured = progress.filter((p) => !p.warmup);
+  return { rps: measured.map((p) => round(p.currentRps, 1)), p95Ms: measured.map((p) => round(p.p95Ms, 2)) };
 }
 
 export function createLoadTestActivities(deps: ActivityDeps) {
@@ -60,6 +69,7 @@ export function createLoadTestActivities(deps: ActivityDeps) {
       const budget = await loadTestBudget(deps, req);
       const ownCap = req.maxRequests ?? DEFAULT_MAX_REQUESTS;
       const startMs = Date.now();
+      const hostReading = startHostReading(req.warmupSeconds * 1000);
       const result = await runLoad({
         policy: deps.policy,
         target: req.target,
@@ -77,7 +87,11 @@ export function createLoadTestActivities(deps: ActivityDeps) {
           last = p;
           heartbeat({ ...p, totals });
         },
+      }).catch(async (err: unknown) => {
+        await hostReading.stop();
+        throw err;
       });
+      const host = await hostReading.stop();
       if (result.aborted) {
         // Last heartbeat carries the partial results, then the cancellation goes on.
         heartbeat({ ...(last ?? {}), partial: toSummary('', req, result) });
@@ -101,7 +115,7 @@ export function createLoadTestActivities(deps: ActivityDeps) {
         endMs: Date.now(),
       };
       const id = await saveArtifact(deps.store, req.runId, 'loadtest', artifact);
-      return { ...toSummary(id, req, result, artifact.runBudget!.spent), window };
+      return { ...toSummary(id, req, result, artifact.runBudget!.spent), window, host };
     },
 
     /** Merges the stored results of a distributed test's shards into one result, stored too. */

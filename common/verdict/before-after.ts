@@ -1,0 +1,45 @@
+// The before/after of a validation: throughput and p95 effects with their intervals from the two
+// windows' per-second series (batch means: one run a side), and how far both windows can be
+// trusted (host saturation, drift within the window). Pure.
+import { batchMeansEffect } from './effect';
+import { judgeEffect, type Verdict } from './verdict';
+import { driftOf } from './stability';
+import { saturationReasons, type HostReading } from './saturation';
+import { combineConfidence, confidenceOf, type Confidence } from './confidence';
+
+/** The part of a load test's summary the verdict reads. */
+export interface MeasuredWindow {
+  perSecond?: { rps: number[]; p95Ms: number[] };
+  host?: HostReading | null;
+}
+
+export interface BeforeAfter {
+  throughput: Verdict;
+  p95: Verdict;
+  confidence: Confidence;
+}
+
+/** Fewer measured seconds than this a side: no interval (five batches of two seconds at least). */
+export const MIN_SECONDS = 10;
+
+function windowConfidence(label: string, w: MeasuredWindow): Confidence {
+  const rps = w.perSecond?.rps ?? [];
+  return confidenceOf({
+    label,
+    saturation: w.host ? saturationReasons(w.host) : [],
+    drift: rps.length >= MIN_SECONDS ? driftOf(rps) : null,
+  });
+}
+
+export function beforeAfter(before: MeasuredWindow, after: MeasuredWindow, regressionThresholdPct?: number): BeforeAfter | null {
+  const b = before.perSecond;
+  const a = after.perSecond;
+  if (!b || !a) return null;
+  const enough = b.rps.length >= MIN_SECONDS && a.rps.length >= MIN_SECONDS;
+  const opts = { regressionThresholdPct };
+  return {
+    throughput: judgeEffect(enough ? batchMeansEffect(b.rps, a.rps) : null, 'higher-is-better', opts),
+    p95: judgeEffect(enough ? batchMeansEffect(b.p95Ms, a.p95Ms) : null, 'lower-is-better', opts),
+    confidence: combineConfidence([windowConfidence('baseline', before), windowConfidence('after', after)]),
+  };
+}

@@ -1,0 +1,71 @@
+// The few statistics a before/after verdict needs: means, sample variances and Student's t
+// quantiles for two-sided 95% intervals. Pure.
+
+export function mean(xs: readonly number[]): number {
+  let s = 0;
+  for (const x of xs) s += x;
+  return xs.length > 0 ? s / xs.length : NaN;
+}
+
+/** Unbiased sample variance (n - 1); NaN below two values. */
+export function sampleVariance(xs: readonly number[]): number {
+  if (xs.length < 2) return NaN;
+  const m = mean(xs);
+  let s = 0;
+  for (const x of xs) s += (x - m) ** 2;
+  return s / (xs.length - 1);
+}
+
+// t(0.975, df) for df 1..30, then 40, 60, 120 and infinity (any statistics table).
+const T975 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086,
+  2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
+const T975_TAIL: [number, number][] = [
+  [40, 2.021],
+  [60, 2.0],
+  [120, 1.98],
+];
+
+/**
+ * The 97.5% quantile of Student's t with `df` degrees of freedom (a fractional df, as Welch's,
+ * is rounded down: the wider interval). Between the tabled df above 30 the next smaller df's value
+ * is used, again the wider side.
+ */
+export function tQuantile975(df: number): number {
+  if (!(df >= 1)) return NaN;
+  const d = Math.floor(df);
+  if (d <= 30) return T975[d - 1];
+  let q = T975[29];
+  for (const [at, value] of T975_TAIL) if (d >= at) q = value;
+  return d >= 1000 ? 1.96 : q;
+}
+
+export interface DifferenceInterval {
+  difference: number; // mean(b) - mean(a), or the mean of paired differences
+  low: number;
+  high: number;
+  df: number;
+}
+
+/** 95% interval of the mean of paired differences; null below two pairs. */
+export function pairedInterval(differences: readonly number[]): DifferenceInterval | null {
+  const n = differences.length;
+  if (n < 2) return null;
+  const d = mean(differences);
+  const half = tQuantile975(n - 1) * Math.sqrt(sampleVariance(differences) / n);
+  return { difference: d, low: d - half, high: d + half, df: n - 1 };
+}
+
+/** Welch's 95% interval of mean(b) - mean(a) (unequal variances); null below two values a side. */
+export function welchInterval(a: readonly number[], b: readonly number[]): DifferenceInterval | null {
+  if (a.length < 2 || b.length < 2) return null;
+  const va = sampleVariance(a) / a.length;
+  const vb = sampleVariance(b) / b.length;
+  const d = mean(b) - mean(a);
+  const se2 = va + vb;
+  if (se2 === 0) return { difference: d, low: d, high: d, df: a.length + b.length - 2 };
+  const df = se2 ** 2 / (va ** 2 / (a.length - 1) + vb ** 2 / (b.length - 1));
+  const half = tQuantile975(df) * Math.sqrt(se2);
+  return { difference: d, low: d - half, high: d + half, df };
+}
