@@ -1,0 +1,81 @@
+// The before/after's trust flags, provoked for real: a target that starts slow and warms up makes a
+// drifting baseline, and busy loops on the host make a saturated window; both are flagged and the
+// reasons name the window and what was seen.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import type { Pool } from 'pg';
+import { parseTargetProfile } from '../../common/profile';
+import type { LoadTestRequest, LoadTestSummary } from '../../common/types';
+import { createLoadTestActivities } from '../../activities/loadtest/activity';
+import { TargetConnections } from '../../activities/connections';
+import { migrateStore } from '../../activities/store/schema';
+import { beforeAfter } from '../../common/verdict';
+import { testPool } from '../helpers/services';
+
+const COLD_MS = 40; // the first seconds' delay, falling to WARM_MS over WARMING_S
+const WARM_MS = 2;
+const WARMING_S = 6;
+
+let server: http.Server;
+let coldSince = 0;
+let store: Pool;
+let connections: TargetConnections;
+
+before(async () => {
+  server = http.createServer((_req, res) => {
+    const t = (Date.now() - coldSince) / 1000;
+    const delay = t >= WARMING_S ? WARM_MS : COLD_MS - ((COLD_MS - WARM_MS) * t) / WARMING_S;
+    setTimeout(() => res.end('{"ok":true}'), delay);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  store = await testPool('perf_test_verdict_store');
+  await migrateStore(store);
+  connections = new TargetConnections();
+});
+
+after(async () => {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await connections?.close();
+  await store?.end();
+});
+
+async function measure(phase: LoadTestRequest['phase']): Promise<LoadTestSummary> {
+  const target = parseTargetProfile({
+    name: 'verdict-it',
+    http: { baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, endpoints: [{ name: 'item', path: '/item' }] },
+    targets: { p95Ms: 50, p99Ms: 100, throughputRps: 10 },
+  });
+  const activities = createLoadTestActivities({ store, connections, policy: connections.policy });
+  const req: LoadTestRequest = { runId: `verdict-${Date.now()}`, phase, target, concurrency: 2, durationSeconds: 10, warmupSeconds: 0 };
+  return new MockActivityEnvironment().run(activities.runLoadTest, req);
+}
+
+function busyLoops(n: number): ChildProcess[] {
+  return Array.from({ length: n }, () => spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
+}
+
+test('a cold baseline drifts, a busy host is saturated: both flagged with their reasons', async () => {
+  coldSince = Date.now();
+  const cold = await measure('baseline');
+  const loops = busyLoops(4);
+  let busy: LoadTestSummary;
+  try {
+    busy = await measure('after');
+  } finally {
+    for (const p of loops) p.kill('SIGKILL');
+  }
+  assert.ok(cold.perSecond && cold.perSecond.rps.length >= 10, `measured seconds: ${cold.perSecond?.rps.length}`);
+  assert.ok(busy.host, 'the host was read during the window');
+  assert.ok(busy.host.hostCpuPct >= 90, `host CPU ${busy.host.hostCpuPct}% with 4 busy loops on ${busy.host.cores} cores`);
+
+  const ba = beforeAfter(cold, busy)!;
+  assert.equal(ba.confidence.level, 'low');
+  const reasons = ba.confidence.reasons.join('\n');
+  assert.match(reasons, /^baseline: throughput drifted \+\d/m, reasons);
+  assert.match(reasons, /^after: host CPU \d+(\.\d)?% busy/m, reasons);
+});
