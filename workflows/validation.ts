@@ -1,5 +1,5 @@
 // Step 4: measure again under the same load, then peak, stress and soak as the tier asks.
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, setCurrentDetails } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { allTargetsMet, anyRegression, compareRuns } from '../common/compare';
 import { validationFor } from '../common/decisions';
@@ -11,7 +11,7 @@ import type { TargetProfile } from '../common/profile';
 import { loadTestOptions } from './timeouts';
 import { loadTest } from './load-test';
 import { attributeEndpoints } from './attribution';
-import { beforeAfter } from '../common/verdict/before-after';
+import { beforeAfter, beforeAfterLines } from '../common/verdict/before-after';
 
 function measured(s: LoadTestSummary) {
   return { p95Ms: s.latencyMs.p95, p99Ms: s.latencyMs.p99, throughputRps: s.throughputRps, errorRatePct: s.errorRatePct };
@@ -54,6 +54,7 @@ export async function validationWorkflow(input: ValidationInput): Promise<Valida
     soak: null,
     beforeAfter: beforeAfter(baseline, after, input.regressionThresholdPct),
   };
+  if (result.beforeAfter) setCurrentDetails(`**after vs baseline**\n\n${beforeAfterLines(result.beforeAfter).join('\n\n')}`);
   const attribution = await attributeEndpoints(runId, target, 'after');
   if (attribution) result.attribution = attribution;
   // A regression is rolled back by the parent; loading a worse system further tells nothing new.

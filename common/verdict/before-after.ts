@@ -2,7 +2,7 @@
 // windows' per-second series (batch means: one run a side), and how far both windows can be
 // trusted (host saturation, drift within the window). Pure.
 import { batchMeansEffect } from './effect';
-import { judgeEffect, type Verdict } from './verdict';
+import { describeVerdict, judgeEffect, type Verdict } from './verdict';
 import { driftOf } from './stability';
 import { saturationReasons, type HostReading } from './saturation';
 import { combineConfidence, confidenceOf, type Confidence } from './confidence';
@@ -42,4 +42,11 @@ export function beforeAfter(before: MeasuredWindow, after: MeasuredWindow, regre
     p95: judgeEffect(enough ? batchMeansEffect(b.p95Ms, a.p95Ms) : null, 'lower-is-better', opts),
     confidence: combineConfidence([windowConfidence('baseline', before), windowConfidence('after', after)]),
   };
+}
+
+/** The before/after in a few lines (the Web UI's details, logs): both verdicts, then any trust flags. */
+export function beforeAfterLines(b: BeforeAfter): string[] {
+  const lines = [`throughput ${describeVerdict(b.throughput)}`, `p95 latency ${describeVerdict(b.p95)}`];
+  if (b.confidence.level === 'low') lines.push(`LOW CONFIDENCE: ${b.confidence.reasons.join('; ')}`);
+  return lines;
 }

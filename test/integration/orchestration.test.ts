@@ -165,6 +165,12 @@ describe('performanceOrchestration', { concurrency: false }, () => {
     assert.ok((await indexesOnProducts()).includes(indexName));
     assert.equal((await toggles(shop)).batchLoading, true);
     assert.deepEqual(result.validation_results.load_testing_completed, ['baseline', 'after']);
+    // The before/after with its intervals, in the contract and in the validation step's Web UI details.
+    const ba = result.validation_results.improvement_summary.before_after;
+    assert.ok(ba && ['improved', 'worse', 'no detectable change', 'not enough data'].includes(ba.throughput.verdict), JSON.stringify(ba));
+    const validationChild = client.workflow.getHandle(`${handle.workflowId}:validation:${handle.firstExecutionRunId}`);
+    const meta = await validationChild.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    assert.match(meta.currentDetails ?? '', /^\*\*after vs baseline\*\*[\s\S]*throughput [\s\S]*p95 latency /, meta.currentDetails);
     const { rows } = await store.query(`SELECT status, result FROM ${STORE_SCHEMA}.runs WHERE workflow_id = $1 AND run_id = $2`, [
       handle.workflowId,
       handle.firstExecutionRunId,

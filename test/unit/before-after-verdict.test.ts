@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { beforeAfter, improvedBeyond, MIN_SECONDS } from '../../common/verdict';
+import { beforeAfter, beforeAfterLines, improvedBeyond, MIN_SECONDS } from '../../common/verdict';
 import { parseCpuPressureTotalUs } from '../../activities/loadtest/host-reading';
 import { perSecondSeries } from '../../activities/loadtest/activity';
 import { verdictLines, verdictText } from '../../client/render-verdict';
@@ -28,6 +28,9 @@ test('before/after: a cold baseline and a saturated host are flagged, and the ga
   assert.ok(ba.confidence.reasons.some((r) => /^after: load average 13 on 2 cores/.test(r)));
   assert.ok(ba.confidence.reasons.some((r) => /^after: tasks waited for a CPU 80%/.test(r)));
   assert.equal(ba.throughput.verdict, 'no detectable change', 'the cold start widens the interval past zero');
+  const lines = beforeAfterLines(ba);
+  assert.match(lines[0], /^throughput [+-]\d+\.\d% \(95% CI .* batch-means, 5 batches a side\): no detectable change$/);
+  assert.match(lines[2], /^LOW CONFIDENCE: baseline: throughput drifted .*; after: load average 13 on 2 cores/);
 });
 
 test(`before/after: under ${MIN_SECONDS} measured seconds a side there is no interval; without series, no verdict at all`, () => {
