@@ -106,9 +106,13 @@ export function autoExplainStatement(body: string): LoggedStatement | null {
       const params = paramText === null ? [] : parseParameters(paramText);
       return params ? { text: textLines.join('\n'), params } : null;
     }
-    if (l.startsWith('Query Parameters: ')) paramText = l.slice('Query Parameters: '.length);
-    else if (paramText !== null) paramText += `\n${l}`; // a value with a newline
-    else if (!l.startsWith('Query Identifier: ')) textLines.push(l);
+    if (l.startsWith('Query Parameters: ')) {
+      paramText = l.slice('Query Parameters: '.length);
+    } else if (paramText !== null) {
+      paramText += `\n${l}`; // a value with a newline
+    } else if (!l.startsWith('Query Identifier: ')) {
+      textLines.push(l);
+    }
   }
   return null; // no plan: where the text ends is unknown
 }

@@ -5,12 +5,13 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { autoExplainStatement, loggedStatements, parseParameters } from '../../activities/postgres/log-entries';
 import { logLinePattern, prefixHasDatabase } from '../../activities/postgres/log-prefix';
 import { bindParameters, harvestLogSamples } from '../../activities/postgres/log-samples';
 import { ensureParser } from '../../activities/postgres/sql-parse';
 
-const LOG = readFileSync(new URL('../fixtures/postgresql-15-logparams.log.txt', import.meta.url), 'utf8');
+const LOG = readFileSync(join(__dirname, '../fixtures/postgresql-15-logparams.log.txt'), 'utf8');
 const DEBIAN = '%m [%p] %q%u@%d ';
 const PROBE = 'perf_test_logparams_probe';
 
@@ -51,17 +52,24 @@ test('the real PostgreSQL 15 log: extended protocol with its DETAIL line, simple
   const got = loggedStatements(LOG, { logLinePrefix: DEBIAN, database: PROBE });
   const texts = got.map((s) => `${s.text.replace(/\n/g, '\\n')} | ${s.params.join(', ')}`);
   assert.ok(texts.includes(`SELECT id FROM t WHERE id = $1 AND s = $2 | '42', 'it''s "x"\nnext line'`), texts.join('\n'));
-  assert.ok(texts.includes("SELECT id\\nFROM t\\n\tWHERE s = $1 OR s IS NULL | NULL"), 'a named statement, its text over three lines');
+  assert.ok(texts.includes('SELECT id\\nFROM t\\n\tWHERE s = $1 OR s IS NULL | NULL'), 'a named statement, its text over three lines');
   assert.ok(texts.includes("SELECT id FROM t WHERE s = 'lit' AND id = 7 | "), 'simple protocol: the literal text');
   assert.ok(texts.includes("SELECT id FROM t WHERE id = ANY($1) LIMIT $2 | '{1,2,3}', '10'"));
   assert.ok(texts.includes("SELECT id FROM t WHERE s = $1 AND d > $2 | 'Zoë ünïcode', '2024-01-02'"));
-  assert.equal(texts.filter((t) => t === "SELECT id\\nFROM t WHERE s = 'multi'\\n AND id = 3 | ").length, 2, 'auto_explain text + the statement line');
+  assert.equal(
+    texts.filter((t) => t === "SELECT id\\nFROM t WHERE s = 'multi'\\n AND id = 3 | ").length,
+    2,
+    'auto_explain text + the statement line',
+  );
   assert.ok(texts.includes('SELECT id FROM t WHERE id = $1 | '), 'auto_explain JSON (PostgreSQL 15: no parameters)');
   assert.ok(!texts.some((t) => t.includes('abcd')), 'the truncated value is dropped');
   assert.ok(!texts.some((t) => t.includes('other db')), 'the other database is left out');
   assert.ok(!texts.some((t) => t.startsWith('parse ') || t.includes('checkpoint')));
   const all = loggedStatements(LOG, { logLinePrefix: DEBIAN });
-  assert.ok(all.some((s) => s.params.includes("'other db'")), 'without a database every entry is read');
+  assert.ok(
+    all.some((s) => s.params.includes("'other db'")),
+    'without a database every entry is read',
+  );
   // The default prefix (no %d): the same lines without `user@db `.
   const plain = LOG.replace(/\] postgres@perf_test_logparams_\w+ /g, '] ');
   assert.equal(loggedStatements(plain, { logLinePrefix: '%m [%p] ', database: PROBE }).length, all.length);
@@ -85,7 +93,8 @@ test('interleaved backends: each DETAIL goes to its own backend LOG line; a LOG 
 });
 
 test('auto_explain: text with Query Parameters (PostgreSQL 16+ format), JSON, and a text without a plan', () => {
-  const text = "Query Text: SELECT id FROM t\nWHERE s = $1\nQuery Parameters: $1 = 'a\nb'\nSeq Scan on t  (cost=0.00..25.00 rows=6 width=4)\n  Filter: (s = 'x')";
+  const text =
+    "Query Text: SELECT id FROM t\nWHERE s = $1\nQuery Parameters: $1 = 'a\nb'\nSeq Scan on t  (cost=0.00..25.00 rows=6 width=4)\n  Filter: (s = 'x')";
   assert.deepEqual(autoExplainStatement(text), { text: 'SELECT id FROM t\nWHERE s = $1', params: ["'a\nb'"] });
   const json = JSON.stringify({ 'Query Text': 'SELECT id FROM t WHERE id = $1', 'Query Parameters': "$1 = '6'", Plan: {} });
   assert.deepEqual(autoExplainStatement(json), { text: 'SELECT id FROM t WHERE id = $1', params: ["'6'"] });
@@ -122,5 +131,9 @@ test('harvest from the log: matched by fingerprint to the window statements, val
   const many = Array.from({ length: 6 }, (_, i) => ({ text: 'SELECT id FROM t WHERE id = $1', params: [`'${i}'`] }));
   assert.equal(harvestLogSamples(many, statements).get('d')?.length, 3);
   const noValues = [...Array.from({ length: 5 }, () => ({ text: 'SELECT id FROM t WHERE id = $1', params: [] })), many[0]];
-  assert.deepEqual(harvestLogSamples(noValues, statements).get('d'), ["SELECT id FROM t WHERE id = '0'"], 'entries without values take no place');
+  assert.deepEqual(
+    harvestLogSamples(noValues, statements).get('d'),
+    ["SELECT id FROM t WHERE id = '0'"],
+    'entries without values take no place',
+  );
 });
