@@ -30,10 +30,22 @@ export function bindParameters(text: string, params: string[]): string | null {
   return Buffer.concat(parts).toString('utf8');
 }
 
+/** Distinct statement shapes fingerprinted per log window: past it, new shapes are skipped (bounds the time taken). */
+const MAX_SHAPES = 20_000;
+
+/**
+ * The text with its quoted strings and numbers blanked: simple-protocol calls that differ only in
+ * their literals share it, so each shape is fingerprinted once. A cache key only: the harvest
+ * checks the real fingerprint of what it keeps.
+ */
+export function literalShape(text: string): string {
+  return text.replace(/'(?:[^']|'')*'?/g, "'?'").replace(/(?<![\w$"])-?\d+(\.\d+)?(e[+-]?\d+)?\b/gi, '?');
+}
+
 /**
  * The logged statements that are instances of the window's statements, with their values written in:
- * at most `perStatement` distinct value sets per statement (by queryid). Each distinct logged text
- * is fingerprinted once, so a log of every call stays cheap.
+ * at most `perStatement` distinct value sets per statement (by queryid). Each statement shape is
+ * fingerprinted once, so a log of every call stays cheap.
  */
 export function harvestLogSamples(
   logged: Iterable<LoggedStatement>,
@@ -46,9 +58,10 @@ export function harvestLogSamples(
   for (const e of logged) {
     // No values logged for its $n (auto_explain before PostgreSQL 16, log_parameter_max_length = 0): no sample.
     if (e.text.length > VALUE_SAMPLE_MAX_LENGTH || (e.params.length === 0 && /\$\d/.test(e.text))) continue;
-    let fp = fingerprints.get(e.text);
-    if (fp === undefined) fingerprints.set(e.text, (fp = fingerprintOf(e.text)));
-    if (fp === null || !wanted.has(fp)) continue;
+    const shape = literalShape(e.text);
+    let fp = fingerprints.get(shape);
+    if (fp === undefined && fingerprints.size < MAX_SHAPES) fingerprints.set(shape, (fp = fingerprintOf(e.text)));
+    if (!fp || !wanted.has(fp)) continue;
     const set = kept.get(fp) ?? new Set<string>();
     kept.set(fp, set);
     if (set.size >= perStatement) continue;

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { autoExplainStatement, loggedStatements, parseParameters } from '../../activities/postgres/log-entries';
 import { logLinePattern, prefixHasDatabase } from '../../activities/postgres/log-prefix';
-import { bindParameters, harvestLogSamples } from '../../activities/postgres/log-samples';
+import { bindParameters, harvestLogSamples, literalShape } from '../../activities/postgres/log-samples';
 import { ensureParser } from '../../activities/postgres/sql-parse';
 
 const LOG = readFileSync(join(__dirname, '../fixtures/postgresql-15-logparams.log.txt'), 'utf8');
@@ -130,6 +130,14 @@ test('harvest from the log: matched by fingerprint to the window statements, val
   assert.equal(m.has('e'), false, 'only a truncated value: none');
   const many = Array.from({ length: 6 }, (_, i) => ({ text: 'SELECT id FROM t WHERE id = $1', params: [`'${i}'`] }));
   assert.equal(harvestLogSamples(many, statements).get('d')?.length, 3);
+  // Simple-protocol calls differ only in their literals: one shape, fingerprinted once.
+  assert.equal(literalShape("SELECT a1 FROM t WHERE s = 'it''s' AND n = -4.5e3"), "SELECT a1 FROM t WHERE s = '?' AND n = ?");
+  const simple = Array.from({ length: 5 }, (_, i) => ({ text: `SELECT id FROM t WHERE id = ${i}`, params: [] }));
+  assert.deepEqual(harvestLogSamples(simple, statements).get('d'), [
+    'SELECT id FROM t WHERE id = 0',
+    'SELECT id FROM t WHERE id = 1',
+    'SELECT id FROM t WHERE id = 2',
+  ]);
   const noValues = [...Array.from({ length: 5 }, () => ({ text: 'SELECT id FROM t WHERE id = $1', params: [] })), many[0]];
   assert.deepEqual(
     harvestLogSamples(noValues, statements).get('d'),
