@@ -2,6 +2,7 @@
 // environment variables each target may read, and how much load one run may send. Pure: parsed from
 // the worker's environment (worker/operator-policy.ts reads it), decided here.
 import { normalizeHost } from './profile';
+import { filePathProblem } from './profile-checks';
 
 export interface RunLimits {
   /** Load seconds a run may plan across all its phases (warm-ups included). */
@@ -16,6 +17,8 @@ export interface OperatorPolicy {
   /** Target name -> the variable names (exact, or a prefix ending in `*`) it may read; null: the default rule. */
   secrets: Record<string, string[]> | null;
   limits: RunLimits;
+  /** Directories (absolute, no trailing /) a profile's database.logFile may be in. */
+  logDirs: string[];
 }
 
 export const DEFAULT_TARGET_HOSTS = ['127.0.0.1', 'localhost', '::1'];
@@ -23,10 +26,14 @@ export const DEFAULT_TARGET_HOSTS = ['127.0.0.1', 'localhost', '::1'];
 export const DEFAULT_MAX_RUN_SECONDS = 7_200;
 export const DEFAULT_MAX_RUN_REQUESTS = 10_000_000;
 
+// Where Debian and Ubuntu write the server's log (stderr via pg_ctlcluster).
+export const DEFAULT_LOG_DIRS = ['/var/log/postgresql'];
+
 export const DEFAULT_OPERATOR_POLICY: OperatorPolicy = {
   targetHosts: DEFAULT_TARGET_HOSTS,
   secrets: null,
   limits: { maxRunSeconds: DEFAULT_MAX_RUN_SECONDS, maxRunRequests: DEFAULT_MAX_RUN_REQUESTS },
+  logDirs: DEFAULT_LOG_DIRS,
 };
 
 /** The worker's own settings: no target ever reads them. */
@@ -93,6 +100,26 @@ function parseCap(name: string, raw: string | undefined, fallback: number): numb
   return n;
 }
 
+function parseLogDirs(raw: string | undefined): string[] {
+  if (raw === undefined || raw.trim() === '') return DEFAULT_LOG_DIRS;
+  const dirs = raw.split(',').map((d) => d.trim().replace(/(.)\/+$/, '$1'));
+  for (const d of dirs) {
+    const problem = filePathProblem(d);
+    if (problem) {
+      throw new OperatorPolicyError(
+        `PERF_DB_LOG_DIRS: "${d}" ${problem}. List directories separated by commas (e.g. PERF_DB_LOG_DIRS=/var/log/postgresql,/srv/pg/log), ` +
+          `or unset it for ${DEFAULT_LOG_DIRS.join(', ')}.`,
+      );
+    }
+  }
+  return [...new Set(dirs)];
+}
+
+/** Whether `file` (an absolute path written plainly) is inside one of the operator's log directories. */
+export function logFileAllowed(policy: Pick<OperatorPolicy, 'logDirs'>, file: string): boolean {
+  return policy.logDirs.some((d) => d === '/' || file.startsWith(`${d}/`));
+}
+
 /** The policy from the worker's environment; throws OperatorPolicyError naming the variable and the fix. */
 export function parseOperatorPolicy(env: Record<string, string | undefined>): OperatorPolicy {
   return {
@@ -102,6 +129,7 @@ export function parseOperatorPolicy(env: Record<string, string | undefined>): Op
       maxRunSeconds: parseCap('PERF_MAX_RUN_SECONDS', env.PERF_MAX_RUN_SECONDS, DEFAULT_MAX_RUN_SECONDS),
       maxRunRequests: parseCap('PERF_MAX_RUN_REQUESTS', env.PERF_MAX_RUN_REQUESTS, DEFAULT_MAX_RUN_REQUESTS),
     },
+    logDirs: parseLogDirs(env.PERF_DB_LOG_DIRS),
   };
 }
 

@@ -1,7 +1,7 @@
 // A run's profile against the worker operator's policy: every host it names, every environment
 // variable it names, its limits and the load it plans. Pure: the pre-check refuses a run with any
 // issue before anything is sent.
-import { operatorHostAllowed, secretRefusal, type OperatorPolicy } from './operator-policy';
+import { logFileAllowed, operatorHostAllowed, secretRefusal, type OperatorPolicy } from './operator-policy';
 import { normalizeHost, type TargetProfile } from './profile';
 import { runBudgetIssues, type PolicyIssue } from './run-budget';
 
@@ -43,9 +43,23 @@ function secretIssues(target: TargetProfile, policy: OperatorPolicy): PolicyIssu
   return issues;
 }
 
+/** The database log must be in a directory the operator lets profiles read (a profile names any path it likes). */
+function logFileIssues(target: TargetProfile, policy: OperatorPolicy): PolicyIssue[] {
+  const file = target.database?.logFile;
+  if (!file || logFileAllowed(policy, file)) return [];
+  return [
+    {
+      path: ['database', 'logFile'],
+      message:
+        `${file} is not under this worker's PERF_DB_LOG_DIRS (allowed: ${policy.logDirs.join(', ')}); ` +
+        `the worker's operator adds the directory of PostgreSQL's log to PERF_DB_LOG_DIRS`,
+    },
+  ];
+}
+
 /** The hosts and environment variables the profile names that the operator does not allow (what a single action is checked against). */
 export function targetPolicyIssues(target: TargetProfile, policy: OperatorPolicy): PolicyIssue[] {
-  return [...hostIssues(target, policy), ...secretIssues(target, policy)];
+  return [...hostIssues(target, policy), ...secretIssues(target, policy), ...logFileIssues(target, policy)];
 }
 
 /** All the ways the profile goes beyond what the operator allows (empty: the run may start). */

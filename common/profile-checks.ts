@@ -33,6 +33,27 @@ export const sqlName = z.string().superRefine((name, ctx) => {
   if (problem) ctx.addIssue({ code: 'custom', message: problem });
 });
 
+/** Why `p` is not an absolute file path written plainly (`/var/log/x.log`: no `.`, `..` or empty segment), or null. */
+export function filePathProblem(p: string): string | null {
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(p)) return 'must not contain control characters';
+  if (p.length > 1024) return 'is too long (at most 1,024 characters)';
+  const segments = p.split('/');
+  if (segments[0] !== '' || segments.length < 2) {
+    return "must be an absolute path on the worker's host, e.g. /var/log/postgresql/postgresql-15-main.log";
+  }
+  if (segments.slice(1).some((x) => x === '' || x === '.' || x === '..')) {
+    return 'must name a file plainly: no ".", ".." or empty segment, no trailing "/" (e.g. /var/log/postgresql/postgresql-15-main.log)';
+  }
+  return null;
+}
+
+/** A file on the worker's host (the operator's policy says which directories it may be in). */
+export const filePath = z.string().superRefine((p, ctx) => {
+  const problem = filePathProblem(p);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
 /** Marks the out-of-range issues, which give way to a field's own issue at the same path. */
 export const OUT_OF_RANGE = 'out_of_range';
 

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { closest } from './did-you-mean';
 import { printable } from './printable';
-import { OUT_OF_RANGE, contactUrl, outOfRangeNumbers, sqlName } from './profile-checks';
+import { OUT_OF_RANGE, contactUrl, filePath, outOfRangeNumbers, sqlName } from './profile-checks';
 import { controlInTemplate, invalidHeaderName, unsafeHeaderValue, unsafeRequestPath } from './request-text';
 import { DEFAULT_STRESS_MULTIPLIERS } from './stress';
 
@@ -246,6 +246,10 @@ export const TargetProfileSchema = z
         schemas: z.array(sqlName).default(['public']),
         // The database-optimization-analyzer's thresholds (defaults: Dexter's anchors or stricter).
         advisor: DatabaseAdvisorSchema.default(DatabaseAdvisorSchema.parse({})),
+        // The server's log on the worker's host (stderr format), read for the statements' real values
+        // (log_min_duration_statement / auto_explain entries written during the load window). It must
+        // be under a directory of the worker's PERF_DB_LOG_DIRS (default /var/log/postgresql).
+        logFile: filePath.optional(),
       })
       .optional(),
     redis: z.strictObject({ urlEnv: envName }).optional(),

@@ -20,6 +20,7 @@ export function describePolicy(p: OperatorPolicy): string {
     : 'each target its own NAME_* variables';
   return (
     `operator policy: target hosts ${p.targetHosts.join(', ')}; secrets: ${secrets}; ` +
-    `per run at most ${p.limits.maxRunSeconds} s of load and ${p.limits.maxRunRequests} requests`
+    `per run at most ${p.limits.maxRunSeconds} s of load and ${p.limits.maxRunRequests} requests; ` +
+    `database logs read under ${p.logDirs.join(', ')}`
   );
 }

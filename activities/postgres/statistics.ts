@@ -3,6 +3,7 @@
 import type { StatementStat } from '../../common/types';
 import { STORE_SCHEMA } from '../store/schema';
 import { round } from '../../common/round';
+import type { LogPosition } from './log-file';
 
 /** One pg_stat_statements row of the target database, summed over users and top-level flags. */
 export interface PgssRow {
@@ -152,6 +153,8 @@ export interface StatsSnapshot {
   pgss: PgssRow[];
   tables: TableCounters[];
   indexes: IndexCounters[];
+  /** Where the server's log (database.logFile) ended when the snapshot was taken; absent without one. */
+  logPosition?: LogPosition;
 }
 
 /** Either snapshot format as it was stored. */
@@ -160,10 +163,17 @@ export function asStatsSnapshot(stored: unknown): {
   tables: TableCounters[] | null;
   indexes: IndexCounters[] | null;
   takenAt: string | null;
+  logPosition: LogPosition | null;
 } {
-  if (Array.isArray(stored)) return { pgss: stored as PgssRow[], tables: null, indexes: null, takenAt: null };
+  if (Array.isArray(stored)) return { pgss: stored as PgssRow[], tables: null, indexes: null, takenAt: null, logPosition: null };
   const s = stored as StatsSnapshot;
-  return { pgss: s.pgss ?? [], tables: s.tables ?? null, indexes: s.indexes ?? null, takenAt: s.takenAt ?? null };
+  return {
+    pgss: s.pgss ?? [],
+    tables: s.tables ?? null,
+    indexes: s.indexes ?? null,
+    takenAt: s.takenAt ?? null,
+    logPosition: s.logPosition ?? null,
+  };
 }
 
 const TABLE_FIELDS = [
@@ -342,6 +352,8 @@ export interface DatabaseWindow {
   activity: ActivitySummary | null;
   /** Literal-bearing instances of the statements seen in pg_stat_activity (a few per statement); absent in older windows. */
   valueSamples?: string[];
+  /** The same from the server's log (database.logFile: entries written during the window); absent without one. */
+  logValueSamples?: string[];
 }
 
 /** Buffer hits and reads of the window's statements: the window's cache hit ratio. */

@@ -10,12 +10,27 @@ import { normalizeForEvidence, tryParse } from './sql-parse';
 export const VALUE_SAMPLE_MAX_LENGTH = 4000;
 export const VALUE_SAMPLES_PER_STATEMENT = 3;
 
-/** Distinct literal-bearing texts by fingerprint, at most `perStatement` each: one statement, no $n, some constant. */
-export function samplesByFingerprint(texts: Iterable<string>, perStatement = VALUE_SAMPLES_PER_STATEMENT): Map<string, string[]> {
-  const out = new Map<string, string[]>();
+/** Where a value sample was seen: a running query in pg_stat_activity, or an entry of the server's log. */
+export type ValueSampleSource = 'activity' | 'log';
+
+export interface ValueSample {
+  text: string;
+  source: ValueSampleSource;
+}
+
+/**
+ * Distinct literal-bearing texts by fingerprint, at most `perStatement` each: one statement, no $n,
+ * some constant. A bare text is one from pg_stat_activity; a text seen in both sources counts once.
+ */
+export function sampleSetsByFingerprint(
+  samples: Iterable<string | ValueSample>,
+  perStatement = VALUE_SAMPLES_PER_STATEMENT,
+): Map<string, ValueSample[]> {
+  const out = new Map<string, ValueSample[]>();
   const seen = new Set<string>();
-  for (const raw of texts) {
-    const t = typeof raw === 'string' ? raw.trim() : '';
+  for (const raw of samples) {
+    const sample: ValueSample = typeof raw === 'string' ? { text: raw, source: 'activity' } : raw;
+    const t = typeof sample.text === 'string' ? sample.text.trim() : '';
     if (!t || t.length > VALUE_SAMPLE_MAX_LENGTH || seen.has(t)) continue;
     seen.add(t);
     const parsed = tryParse(t);
@@ -24,10 +39,15 @@ export function samplesByFingerprint(texts: Iterable<string>, perStatement = VAL
     if (f.statementCount !== 1 || f.maxParam > 0 || !f.fingerprint || f.kind === 'other' || f.kind === 'insert') continue;
     if (!/\$\d/.test(normalizeForEvidence(f.text, Infinity))) continue; // no literal: its plan is the generic one
     const list = out.get(f.fingerprint) ?? [];
-    if (list.length < perStatement && !list.includes(f.text)) list.push(f.text);
+    if (list.length < perStatement && !list.some((x) => x.text === f.text)) list.push({ text: f.text, source: sample.source });
     out.set(f.fingerprint, list);
   }
   return out;
+}
+
+/** Distinct literal-bearing texts by fingerprint, at most `perStatement` each (sampleSetsByFingerprint's texts). */
+export function samplesByFingerprint(texts: Iterable<string>, perStatement = VALUE_SAMPLES_PER_STATEMENT): Map<string, string[]> {
+  return new Map([...sampleSetsByFingerprint(texts, perStatement)].map(([fp, list]) => [fp, list.map((x) => x.text)]));
 }
 
 /** The texts that are instances of the window's statements (matched by fingerprint), at most `perStatement` per statement. */

@@ -9,6 +9,8 @@ import { ensureParser } from '../postgres/sql-parse';
 import { extensionStates, installHint, usable } from '../postgres/extensions';
 import { readPgStatStatements, readTableCounters, sampleActivity } from '../postgres/stat-views';
 import { harvestValueSamples } from '../postgres/value-samples';
+import type { LogPosition } from '../postgres/log-file';
+import { captureLogPosition, logValueSamples } from './database-log';
 import {
   asStatsSnapshot,
   diffIndexCounters,
@@ -56,9 +58,21 @@ async function readCounters(pool: Pool, schemas: string[], problems: string[], c
   }
 }
 
-/** A pg_stat_statements snapshot with the table and index counters, stored; its id. */
-function saveSnapshot(store: Pool, runId: string, pgss: PgssRow[], counters: Counters | null): Promise<string> {
-  const snapshot: StatsSnapshot = { version: 2, takenAt: new Date().toISOString(), pgss, ...(counters ?? { tables: [], indexes: [] }) };
+/** A pg_stat_statements snapshot with the table and index counters (and where the log ends), stored; its id. */
+function saveSnapshot(
+  store: Pool,
+  runId: string,
+  pgss: PgssRow[],
+  counters: Counters | null,
+  logPosition?: LogPosition | null,
+): Promise<string> {
+  const snapshot: StatsSnapshot = {
+    version: 2,
+    takenAt: new Date().toISOString(),
+    pgss,
+    ...(counters ?? { tables: [], indexes: [] }),
+    ...(logPosition ? { logPosition } : {}),
+  };
   return saveArtifact(store, runId, PGSS_SNAPSHOT_KIND, snapshot);
 }
 
@@ -146,6 +160,10 @@ async function profileDatabase(deps: ActivityDeps, req: ProfileDatabaseRequest):
       ).values(),
     ].flat(),
   };
+  if (req.target.database.logFile) {
+    await ensureParser();
+    window.logValueSamples = await logValueSamples(pool, req.target, deps.policy.logDirs, before?.logPosition ?? null, deltas, problems);
+  }
   const windowArtifactId = await saveArtifact(deps.store, req.runId, DB_WINDOW_KIND, window);
   return {
     available: true,
@@ -166,7 +184,8 @@ export function createDatabaseProfileActivities(deps: ActivityDeps) {
       if (!read.ok) return { snapshotId: null, problems: read.problems };
       const problems = [...read.problems];
       const counters = await readCounters(pool, req.target.database.schemas, problems, '; write rates and scan counts will be missing');
-      return { snapshotId: await saveSnapshot(deps.store, req.runId, read.rows, counters), problems };
+      const log = await captureLogPosition(req.target, deps.policy.logDirs, problems);
+      return { snapshotId: await saveSnapshot(deps.store, req.runId, read.rows, counters, log), problems };
     },
     profileDatabase: (req: ProfileDatabaseRequest) => profileDatabase(deps, req),
   };

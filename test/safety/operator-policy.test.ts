@@ -142,6 +142,14 @@ test("a host the operator did not allow is refused before a connection, whatever
   assert.equal(l.connections, 0);
 });
 
+test('a database log outside PERF_DB_LOG_DIRS is refused before the run: a profile cannot make the worker read /etc/shadow', async () => {
+  const l = await listen('127.0.0.1');
+  const target = profile('shop', `http://127.0.0.1:${l.port}`, { database: { urlEnv: 'SHOP_DATABASE_URL', logFile: '/etc/shadow' } });
+  const message = await refusal(target, l);
+  assert.match(message, /database\.logFile: \/etc\/shadow is not under this worker's PERF_DB_LOG_DIRS \(allowed: \/var\/log\/postgresql\)/);
+  assert.equal(l.connections, 0);
+});
+
 test('a run whose stress plan exceeds the run cap is refused before sending (5,000 steps of 600 s)', async () => {
   const l = await listen('127.0.0.1');
   const target = profile('stressy', `http://127.0.0.1:${l.port}`, {

@@ -3,7 +3,12 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ensureParser } from '../../activities/postgres/sql-parse';
-import { harvestValueSamples, samplesByFingerprint, VALUE_SAMPLE_MAX_LENGTH } from '../../activities/postgres/value-samples';
+import {
+  harvestValueSamples,
+  sampleSetsByFingerprint,
+  samplesByFingerprint,
+  VALUE_SAMPLE_MAX_LENGTH,
+} from '../../activities/postgres/value-samples';
 import { keepNewLiterals } from '../../activities/profiling/database-activity';
 import { planShapesEvidence } from '../../activities/skills/database-optimization-analyzer/index-finding';
 import { decisiveSaving, meanRatio } from '../../activities/skills/database-optimization-analyzer/advisor/custom-plans';
@@ -47,16 +52,40 @@ test('harvest skips what is no real-value instance: $n (extended protocol), no l
   assert.equal(harvestValueSamples(skipped, PGSS).size, 0);
 });
 
+test('samples from pg_stat_activity and the log together: each keeps its source, a text seen in both counts once (the first)', () => {
+  const m = sampleSetsByFingerprint([
+    "SELECT id FROM app.tickets WHERE status = 'open' AND owner = 7", // bare: pg_stat_activity
+    { text: "SELECT id FROM app.tickets WHERE status = 'open' AND owner = 7", source: 'log' },
+    { text: "SELECT id FROM app.tickets WHERE status = 'x' AND owner = 8", source: 'log' },
+    { text: 'SELECT id FROM app.tickets WHERE status = $1 AND owner = $2', source: 'log' },
+  ]);
+  assert.deepEqual(
+    [...m.values()],
+    [
+      [
+        { text: "SELECT id FROM app.tickets WHERE status = 'open' AND owner = 7", source: 'activity' },
+        { text: "SELECT id FROM app.tickets WHERE status = 'x' AND owner = 8", source: 'log' },
+      ],
+    ],
+  );
+});
+
 test('the custom plans decide when there are samples; mean ratio over the samples planned both ways', () => {
   assert.equal(meanRatio([100, 200, 50], [10, null, 25]), (0.1 + 0.5) / 2);
   assert.equal(meanRatio([100], [null]), null);
   const generic = { ratio: 0.7, used: true };
   assert.deepEqual(decisiveSaving({ generic, custom: null }), generic);
-  assert.deepEqual(decisiveSaving({ generic, custom: { ratio: 0.05, used: true, samples: 2 } }), { ratio: 0.05, used: true });
-  assert.deepEqual(decisiveSaving({ generic: { ratio: 0.1, used: true }, custom: { ratio: 1, used: false, samples: 1 } }), {
-    ratio: 1,
-    used: false,
+  assert.deepEqual(decisiveSaving({ generic, custom: { ratio: 0.05, used: true, samples: 2, sources: ['activity'] } }), {
+    ratio: 0.05,
+    used: true,
   });
+  assert.deepEqual(
+    decisiveSaving({ generic: { ratio: 0.1, used: true }, custom: { ratio: 1, used: false, samples: 1, sources: ['log'] } }),
+    {
+      ratio: 1,
+      used: false,
+    },
+  );
 });
 
 test('the sampler keeps each literal text once over the window, and at most 500', () => {
@@ -79,6 +108,18 @@ test('the finding says which plan shapes showed the saving, without the values',
   );
   assert.match(
     planShapesEvidence({ generic: { savingPct: -3, used: false }, custom: { savingPct: 0, used: false, samples: 1 } }),
-    /generic plan \+3%, does not use the index; custom plans with 1 real value set /,
+    /generic plan \+3%, does not use the index; custom plans with 1 real value set sampled from pg_stat_activity /,
+  );
+  const both = {
+    generic: { savingPct: 1, used: false },
+    custom: { savingPct: 90, used: true, samples: 3, sources: ['activity', 'log'] as const },
+  };
+  assert.match(
+    planShapesEvidence({ ...both, custom: { ...both.custom, sources: ['log'] } }),
+    /3 real value sets sampled from the server's log -90%/,
+  );
+  assert.match(
+    planShapesEvidence({ ...both, custom: { ...both.custom, sources: [...both.custom.sources] } }),
+    /from pg_stat_activity and the server's log/,
   );
 });

@@ -10,6 +10,7 @@ import { prepareHypopg, type HypopgStatus } from '../../postgres/hypopg';
 import { ensureParser, parserProblem } from '../../postgres/sql-parse';
 import { statementCacheFigures, type DatabaseWindow, type StatementDelta } from '../../postgres/statistics';
 import { loadArtifact } from '../../store/artifacts';
+import type { ValueSample } from '../../postgres/value-samples';
 import type { Collected } from '../skill';
 import { adviseIndexes, type AdvisorResult, type TableWrites } from './advisor';
 import { explainAnalyzeTop } from './explain-analyze';
@@ -38,6 +39,14 @@ async function loadWindow(store: Pool | undefined, profile: DatabaseProfile, not
     );
     return null;
   }
+}
+
+/** The window's value samples with where each was seen, pg_stat_activity's first (at most 3 per statement are planned). */
+function windowValueSamples(window: DatabaseWindow | null): ValueSample[] {
+  return [
+    ...(window?.valueSamples ?? []).map((text) => ({ text, source: 'activity' as const })),
+    ...(window?.logValueSamples ?? []).map((text) => ({ text, source: 'log' as const })),
+  ];
 }
 
 function topStatementsOnly(profile: DatabaseProfile): StatementDelta[] {
@@ -159,7 +168,7 @@ async function runAdvisor(
         statements,
         schemas: target.database?.schemas ?? ['public'],
         tableWrites: tableWrites(window),
-        samples: window?.valueSamples,
+        samples: windowValueSamples(window),
       },
       { hypopgSchema: hypopg.schema, heartbeat },
       {

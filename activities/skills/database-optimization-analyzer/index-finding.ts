@@ -35,14 +35,17 @@ function headline(r: IndexRecommendation, perRequest: number, opts: AnalyzerOpti
   );
 }
 
+const SOURCE_NAMES = { activity: 'pg_stat_activity', log: "the server's log" } as const;
+
 /** Which plan shapes showed the saving: the generic plan, the custom plans of the sampled real values (values not shown). */
 export function planShapesEvidence(p: NonNullable<ServedStatement['planShapes']>): string {
   const c = p.custom!;
+  const from = (c.sources ?? ['activity']).map((x) => SOURCE_NAMES[x]).join(' and ');
   const shape = (x: { savingPct: number; used: boolean }) =>
     `${x.savingPct >= 0 ? '-' : '+'}${Math.abs(x.savingPct)}%, ${x.used ? 'uses' : 'does not use'} the index`;
   return (
     `plan shapes: generic plan ${shape(p.generic)}; custom plans with ${c.samples} real value set${c.samples > 1 ? 's' : ''} ` +
-    `sampled from pg_stat_activity ${shape(c)} (the custom plans decide: the application sends these statements with literals)`
+    `sampled from ${from} ${shape(c)} (the custom plans decide: the application sends these statements with literals)`
   );
 }
 

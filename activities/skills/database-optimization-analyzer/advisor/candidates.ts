@@ -3,7 +3,7 @@
 import { Catalog } from '../../../postgres/catalog';
 import { candidateKey, coveredBy, type Candidate, type IndexColumn } from '../../../postgres/index-model';
 import { tryParse } from '../../../postgres/sql-parse';
-import { samplesByFingerprint } from '../../../postgres/value-samples';
+import { sampleSetsByFingerprint } from '../../../postgres/value-samples';
 import type { AdvisorOptions } from './options';
 import type { AdvisorRun } from './run';
 import { accessesOf, newStmt, type Access, type Stmt } from './statement';
@@ -98,7 +98,7 @@ export function collectCandidates(run: AdvisorRun, detailed: Uint32Array, tables
   const collector: Collector = { opts, candidates: new Map(), interned: new Map(), coveredSkips: 0, coveredExamples: [] };
   // Fingerprint -> its statement (null: no access an index could serve); later texts only add figures.
   const groups = new Map<string, Stmt | null>();
-  const samples = samplesByFingerprint(input.samples ?? []);
+  const samples = sampleSetsByFingerprint(input.samples ?? []);
   for (let j = 0; j < detailed.length; j++) {
     const s = input.statements[detailed[j]];
     const parsed = tryParse(s.query);

@@ -4,6 +4,7 @@
 // there are samples, the custom plans decide: they are how the literal-bearing statement runs.
 import type { GenericPlanner } from '../../../postgres/planner';
 import { planCost, planUsesIndex } from '../../../postgres/plan-walk';
+import type { ValueSample, ValueSampleSource } from '../../../postgres/value-samples';
 import type { Stmt } from './statement';
 
 export interface ShapeSaving {
@@ -15,7 +16,7 @@ export interface ShapeSaving {
 /** Which plan shapes showed the saving: the generic plan, and the custom plans of `samples` value sets. */
 export interface PlanShapes {
   generic: ShapeSaving;
-  custom: (ShapeSaving & { samples: number }) | null;
+  custom: (ShapeSaving & { samples: number; sources: ValueSampleSource[] }) | null;
 }
 
 /** The saving that counts: the custom plans' (mean ratio; used when any of them uses the index) when there are samples. */
@@ -36,11 +37,11 @@ export function meanRatio(before: number[], after: (number | null)[]): number | 
 /** The custom plans' costs before (no hypothetical index): samples that cannot be planned are dropped. */
 export async function planSamplesBefore(p: GenericPlanner, s: Stmt): Promise<void> {
   if (s.samples.length === 0) return;
-  const kept: string[] = [];
+  const kept: ValueSample[] = [];
   const costs: number[] = [];
   for (const t of s.samples) {
     try {
-      costs.push(planCost(await p.explain(t, 0)));
+      costs.push(planCost(await p.explain(t.text, 0)));
       kept.push(t);
     } catch {
       // a sample the planner refuses (e.g. a value of the wrong type) is no evidence
@@ -62,15 +63,18 @@ export async function customShape(
   if (s.samples.length === 0) return null;
   const after: (number | null)[] = [];
   const usedBy = names.map(() => false);
+  const sources = new Set<ValueSampleSource>();
   for (const t of s.samples) {
     try {
-      const plan = await p.explain(t, 0);
+      const plan = await p.explain(t.text, 0);
       after.push(planCost(plan));
+      sources.add(t.source);
       names.forEach((n, i) => (usedBy[i] ||= planUsesIndex(plan, n)));
     } catch {
       after.push(null);
     }
   }
   const ratio = meanRatio(s.sampleCosts, after);
-  return ratio === null ? null : { ratio, used: usedBy.some(Boolean), samples: after.filter((a) => a !== null).length, usedBy };
+  if (ratio === null) return null;
+  return { ratio, used: usedBy.some(Boolean), samples: after.filter((a) => a !== null).length, sources: [...sources].sort(), usedBy };
 }

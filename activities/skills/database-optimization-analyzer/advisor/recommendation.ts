@@ -33,7 +33,7 @@ export function shapesEvidence(shapes: PlanShapes): NonNullable<ServedStatement[
   const c = shapes.custom;
   return {
     generic: { savingPct: pct(shapes.generic.ratio), used: shapes.generic.used },
-    custom: c ? { savingPct: pct(c.ratio), used: c.used, samples: c.samples } : null,
+    custom: c ? { savingPct: pct(c.ratio), used: c.used, samples: c.samples, sources: c.sources } : null,
   };
 }
 

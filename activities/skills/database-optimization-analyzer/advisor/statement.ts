@@ -5,6 +5,7 @@ import type { IndexColumn } from '../../../postgres/index-model';
 import { bindNestedLimits } from '../../../postgres/limit-binding';
 import type { CostModel } from '../../../postgres/plan-walk';
 import type { ColRef, RelRef, Scope, StatementFacts } from '../../../postgres/sql-parse';
+import type { ValueSample } from '../../../postgres/value-samples';
 import type { AdvisorOptions } from './options';
 import type { WorkloadStatement } from './types';
 
@@ -28,7 +29,7 @@ export interface Stmt {
   /** PREPARE's parameter types when some are bound, else undefined. */
   paramTypes: string[] | undefined;
   /** Literal-bearing instances of the statement (sampled value sets), planned as custom plans. */
-  samples: string[];
+  samples: ValueSample[];
   /** Their custom plans' costs before (aligned with samples once planned). */
   sampleCosts: number[];
   /** The statement's own text when `text` has bound LIMITs, else null. */
@@ -89,7 +90,7 @@ export function rowsPerCall(s: Pick<Stmt, 'calls' | 'rows' | 'kind'>): number | 
 }
 
 /** Shared by the statements without samples; never mutated. */
-export const NO_SAMPLES: string[] = [];
+export const NO_SAMPLES: ValueSample[] = [];
 export const NO_COSTS: number[] = [];
 
 /** Shared by the statements whose sequential scans are not needed (with hypopg); never mutated. */

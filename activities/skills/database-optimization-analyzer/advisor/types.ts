@@ -2,6 +2,7 @@
 // with their evidence, and the figures of a run.
 import type { IndexColumn } from '../../../postgres/index-model';
 import type { PlannerStats } from '../../../postgres/planner';
+import type { ValueSample, ValueSampleSource } from '../../../postgres/value-samples';
 
 export interface WorkloadStatement {
   queryid: string;
@@ -28,7 +29,7 @@ export interface AdvisorInput {
    * a few value sets per statement are costed with custom plans too. They may hold personal data:
    * planned only, never copied into the result.
    */
-  samples?: string[];
+  samples?: (string | ValueSample)[];
   schemas: string[];
   tableWrites?: TableWrites[];
 }
@@ -46,7 +47,8 @@ export interface ServedStatement {
   /** Which plan shapes showed the saving (saving in %, whether the plans use the index). */
   planShapes?: {
     generic: { savingPct: number; used: boolean };
-    custom: { savingPct: number; used: boolean; samples: number } | null;
+    /** sources: where the planned value sets were seen (absent in results recorded before: pg_stat_activity). */
+    custom: { savingPct: number; used: boolean; samples: number; sources?: ValueSampleSource[] } | null;
   };
 }
 
