@@ -14,7 +14,15 @@ let pool: Pool;
 
 const COUNT = (where: string) =>
   `select count(distinct "t"."id") as "count" from "rws"."t" left join "rws"."u" on "u"."id" = "t"."u_id" where ${where}`;
-const OPTS = { statementTimeout: '500ms', lockTimeout: '200ms', max: 10, minOffset: 1000, schemas: ['rws'] };
+const OPTS = {
+  statementTimeout: '500ms',
+  lockTimeout: '200ms',
+  max: 10,
+  minOffset: 1000,
+  wideMinWidth: 500,
+  wideMinRowsPerCall: 10,
+  schemas: ['rws'],
+};
 
 before(async () => {
   assert.ok(await ensureParser());

@@ -20,6 +20,7 @@ import type { AnalyzerOptions } from './options';
 import { readQualstats, type QualStat } from './qualstats';
 import { matchSamples, planSamples, type SamplesByQueryid } from './sample-queries';
 import { collectRewrites } from './rewrites';
+import { matchRewriteSamples } from './rewrites/samples';
 import { filterStatements } from './workload';
 import { loadEndpointStatements } from './orm-n-plus-one/endpoints';
 
@@ -188,8 +189,15 @@ async function readRewrites(pool: Pool, target: TargetProfile, statements: State
   if (!opts.rewrites) return undefined;
   heartbeat({ phase: 'rewrites' });
   try {
-    const samples = matchSamples(opts.sampleQueries, statements, []);
-    const limits = { statementTimeout: opts.statementTimeout, lockTimeout: '1s', max: opts.rewritesMax, minOffset: opts.rewriteMinOffset };
+    const samples = matchRewriteSamples(opts.sampleQueries, statements);
+    const limits = {
+      statementTimeout: opts.statementTimeout,
+      lockTimeout: '1s',
+      max: opts.rewritesMax,
+      minOffset: opts.rewriteMinOffset,
+      wideMinWidth: opts.rewriteWideMinWidth,
+      wideMinRowsPerCall: opts.rewriteWideMinRowsPerCall,
+    };
     return await collectRewrites(pool, statements, samples, { ...limits, schemas: target.database?.schemas ?? ['public'] }, notes);
   } catch (err) {
     notes.push(`query rewrites failed: ${(err as Error).message}`);
