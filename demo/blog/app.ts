@@ -9,7 +9,7 @@
 //   GET /api/archive?page=N           a deep OFFSET page
 //   GET /api/stats/views?year=Y       the views of a year: extract(year from viewed_at) per row, which
 //                                     keeps the viewed_at index from serving it
-//   GET /api/newsletters              the latest newsletters: the ORM selects every column, the 40 kB
+//   GET /api/newsletters              the latest newsletters: the ORM selects every column, the 80 kB
 //                                     html included, and the list shows subject and date only
 //
 // node:http, Objection.js on Knex (PostgreSQL). `as` stands for the signed-in user (no auth in a demo).

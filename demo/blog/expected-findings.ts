@@ -156,7 +156,7 @@ export const BLOG_EXPECTED = {
       endpoint: 'newsletters',
       statement: String.raw`select "newsletters"\.\* from "newsletters" order by "id" desc limit \$1`,
       rewrite: 'select id, subject, sent_at from newsletters order by id desc limit $1 (if the caller does not use html)',
-      why: 'the list shows subject and date, yet the ORM selects the 40 kB html of each row: detoasted and sent for nothing',
+      why: 'the list shows subject and date, yet the ORM selects the 80 kB html of each row: detoasted and sent for nothing',
     },
   ] satisfies ExpectedRewrite[],
 };

@@ -46,7 +46,7 @@ export const BLOG_TABLES = [
 export const PER_ARTICLE = { tags: 3, favorites: 3, comments: 5 } as const;
 export const FOLLOWS_PER_USER = 10;
 export const TAGS = 100;
-/** Views per article (article_views, over 2019-2026) and newsletters (a fixed count, each about 40 kB of HTML: TOASTed). */
+/** Views per article (article_views, over 2019-2026) and newsletters (a fixed count, each about 80 kB of HTML: TOASTed). */
 export const VIEWS_PER_ARTICLE = 2;
 export const NEWSLETTERS = 400;
 /** Indexes the schema itself declares (the app's migration): the reset keeps them. */
@@ -154,10 +154,10 @@ async function createAndFill(client: PoolClient, articles: number, users: number
        FROM generate_series(1, $1::int) AS a, generate_series(1, ${VIEWS_PER_ARTICLE}) AS k`,
     [articles],
   );
-  // 1,250 md5s of HTML each (40 kB, barely compressible): stored out of line, as long newsletters are.
+  // 2,500 md5s of HTML each (80 kB, barely compressible): stored out of line, as long newsletters are.
   await client.query(
     `INSERT INTO newsletters SELECT n, 'Newsletter ' || n,
-            '<html><body>' || (SELECT string_agg(md5(n || '/' || i), ' ') FROM generate_series(1, 1250) AS i) || '</body></html>',
+            '<html><body>' || (SELECT string_agg(md5(n || '/' || i), ' ') FROM generate_series(1, 2500) AS i) || '</body></html>',
             timestamptz '2019-01-07 09:00:00+00' + n * interval '1 week'
        FROM generate_series(1, ${NEWSLETTERS}) AS n`,
   );

@@ -210,3 +210,9 @@ test('a wide_columns finding says what the caller must not read, the bytes and w
   assert.match(year.title, /a predicate on the indexed column public\.posts\.at instead of extract\(year\) per row/);
   assert.ok(year.evidence.some((e) => /Objection\/Knex: \.whereRaw\('extract\(year from at\) = \?', \[year\]\)/.test(e)));
 });
+
+test("pg_stat_statements' extract($2 from x) = $1 hides the field: no rewrite from the statement, one from its sample's values", () => {
+  assert.equal(rewritten('select id from events where extract($2 from at) = $1'), null);
+  assert.equal(rewritten('select id from events where date_trunc($1, at) = $2'), null);
+  assert.match(rewritten("select id from events where extract(year from at) = 2024 and note = 'a'")!, /make_timestamptz\(2025,/);
+});

@@ -20,7 +20,6 @@ import type { AnalyzerOptions } from './options';
 import { readQualstats, type QualStat } from './qualstats';
 import { matchSamples, planSamples, type SamplesByQueryid } from './sample-queries';
 import { collectRewrites } from './rewrites';
-import { matchRewriteSamples } from './rewrites/samples';
 import { filterStatements } from './workload';
 import { loadEndpointStatements } from './orm-n-plus-one/endpoints';
 
@@ -189,7 +188,7 @@ async function readRewrites(pool: Pool, target: TargetProfile, statements: State
   if (!opts.rewrites) return undefined;
   heartbeat({ phase: 'rewrites' });
   try {
-    const samples = matchRewriteSamples(opts.sampleQueries, statements);
+    const samples = matchSamples(opts.sampleQueries, statements, []);
     const limits = {
       statementTimeout: opts.statementTimeout,
       lockTimeout: '1s',

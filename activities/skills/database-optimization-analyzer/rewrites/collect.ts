@@ -11,7 +11,6 @@ import type { SamplesByQueryid } from '../sample-queries';
 import { detectRewrite } from './detect';
 import { previousKeyTree } from './keyset';
 import { measureRewrite, readOnly, type Limits } from './measure';
-import { parseableText } from './samples';
 import { storedWidths, type StoredWidths } from './stored-widths';
 import { measureWide } from './wide-measure';
 import type { KeysOf, Rewrite, RewriteEvidence, RewriteOptions, TableKeys } from './types';
@@ -104,18 +103,13 @@ async function measure(pool: Pool, run: { sql: string; tree: Node }, rewrite: Re
   }
 }
 
-/** The statement's tree; pg_stat_statements prints extract(year from x) as extract($1 from x), which does not parse. */
-function windowTree(query: string): Node | null {
-  return parseSelectTree(query) ?? parseSelectTree(parseableText(query));
-}
-
 /**
  * One statement: its rewrite (generic form), measured with runnable values; null when no rewrite applies.
  * What pg_stat_statements made a parameter (extract's field, date_trunc's unit) can hide a rewrite that
  * the sample's values show: then the proposal is printed with them.
  */
 async function examine(pool: Pool, s: Statement, keysOf: KeysOf, samples: SamplesByQueryid, opts: RewriteCollectOptions, notes: string[]) {
-  const tree = windowTree(s.query);
+  const tree = parseSelectTree(s.query);
   if (!tree) return null;
   const rowsPerCall = s.rows === undefined ? null : s.rows / Math.max(1, s.calls);
   const run = runnable(s, tree, samples);
@@ -155,9 +149,13 @@ export async function collectRewrites(
   notes: string[],
 ): Promise<RewriteEvidence[]> {
   const heavy = [...statements].sort((a, b) => b.totalMs - a.totalMs).slice(0, opts.max);
-  const trees = heavy.map((s) => windowTree(s.query)).filter((t): t is Node => t !== null);
+  const trees = heavy.map((s) => parseSelectTree(s.query)).filter((t): t is Node => t !== null);
   const catalog = await loadCatalog(pool, opts.schemas, trees.flatMap(relationNames));
-  const keysOf = keysFromCatalog(catalog, await storedWidths(pool, catalog, opts));
+  const stored = await storedWidths(pool, catalog, opts).catch((err: Error) => {
+    notes.push(`the stored sizes of TOASTed columns could not be read (${err.message}): wide columns go by pg_stats.avg_width alone`);
+    return undefined;
+  });
+  const keysOf = keysFromCatalog(catalog, stored);
   const out: RewriteEvidence[] = [];
   for (const s of heavy) {
     try {
