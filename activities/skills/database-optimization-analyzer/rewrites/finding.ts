@@ -17,7 +17,9 @@ const WHAT: Record<RewriteKind, (r: RewriteEvidence) => string> = {
     `count(*) on ${r.table} instead of count(DISTINCT) over ${r.dropped.length} LEFT JOIN${r.dropped.length > 1 ? 's' : ''}`,
   unused_join: (r) => `drop the unused LEFT JOIN${r.dropped.length > 1 ? 's' : ''} to ${r.dropped.join(', ')}`,
   function_on_indexed_column: (r) =>
-    `a predicate on the indexed column ${r.table}.${r.perRow?.column ?? '?'} instead of ${PER_ROW_NAME[r.perRow?.shape ?? 'date']} per row`,
+    // Evidence stored before perRow existed is date()'s.
+    `a predicate on the indexed column ${r.perRow ? `${r.table}.${r.perRow.column}` : `of ${r.table}`} instead of ` +
+    `${PER_ROW_NAME[r.perRow?.shape ?? 'date']} per row`,
   wide_columns: (r) => `if the caller does not use ${wideNames(r)}, select the other columns of ${r.table}`,
   correlated_count: (r) => `one grouped count of ${r.table} joined once instead of a correlated count per row`,
   keyset_pagination: (r) =>

@@ -28,6 +28,7 @@ export interface PerRowMatch {
 const TIMESTAMPTZ = 'timestamp with time zone';
 const TIMESTAMPS = new Set(['timestamp without time zone', TIMESTAMPTZ]);
 const EXACT_NUMBERS = new Set(['smallint', 'integer', 'bigint', 'numeric']);
+const WIDE_NUMBER: Record<string, string> = { bigint: 'int8', numeric: 'numeric' };
 /** date_trunc units that are whole local days or more (a timestamptz's hours repeat or vanish at DST changes). */
 const DAY_UNITS = ['day', 'week', 'month', 'quarter', 'year', 'decade', 'century', 'millennium'];
 const CLOCK_UNITS = ['hour', 'minute', 'second'];
@@ -146,7 +147,8 @@ function arithmeticOf(n: unknown): PerRowMatch | null {
     shape: 'arithmetic',
     column,
     types: EXACT_NUMBERS,
-    replace: (v) => op('=', column, op(undo, v, int(k))),
+    // `$1 - 1` alone would type $1 as integer: a bigint or numeric column keeps its type, as `col + 1 = $1` types $1.
+    replace: (v, type) => op('=', column, op(undo, WIDE_NUMBER[type] ? cast(v, WIDE_NUMBER[type]) : v, int(k))),
     condition: (col) =>
       `${col} ${name} ${k} = v holds exactly when ${col} = v ${undo} ${k} (exact arithmetic: the two differ only where the ` +
       'original fails with an overflow error)',
