@@ -63,13 +63,37 @@ function funcCall(f: Node): string {
     .map((n) => (/^[a-z_][a-z0-9_]*$/.test(n) ? n : quote(n)))
     .join('.');
   if (f.agg_star) return `${fname}(*)`;
+  // extract(field FROM x) has no function-call spelling (the parser reads `extract(` as the keyword).
+  if (fname === 'extract' && f.funcformat === 'COERCE_SQL_SYNTAX' && list(f.args).length === 2) {
+    const field = typeOf(list(f.args)[0]) === 'A_Const' ? inner(list(f.args)[0]).sval : undefined;
+    if (!field) throw new UnsupportedSql('extract() of a computed field');
+    return `EXTRACT(${literal(String((field as Node).sval))} FROM ${expr(list(f.args)[1])})`;
+  }
   return `${fname}(${f.agg_distinct ? 'DISTINCT ' : ''}${list(f.args).map(expr).join(', ')})`;
 }
+
+/** Built-in type names printed bare, as `x::pg_catalog.date` is (so that a printed cast parses and prints the same). */
+const BUILTIN_TYPES = new Set([
+  'date',
+  'timestamp',
+  'timestamptz',
+  'interval',
+  'text',
+  'numeric',
+  'int2',
+  'int4',
+  'int8',
+  'float8',
+  'bool',
+  'jsonb',
+  'uuid',
+]);
 
 function typeName(t: Node): string {
   if (list(t.typmods).length || list(t.arrayBounds).length) throw new UnsupportedSql('a type with modifiers or array bounds');
   const n = names(t.names);
-  return n.length === 2 && n[0] === 'pg_catalog' ? n[1] : n.map(quote).join('.');
+  if (n.length === 2 && n[0] === 'pg_catalog') return n[1];
+  return n.length === 1 && BUILTIN_TYPES.has(n[0]) ? n[0] : n.map(quote).join('.');
 }
 
 function subLink(s: Node): string {

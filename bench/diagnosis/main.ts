@@ -3,7 +3,8 @@
 // request, runs the tool's profiling and analysis workflows on it, and prints
 // each expected finding of demo/blog/expected-findings.ts as found / partly / missed. A measurement,
 // not a gate: it exits 0 whatever it finds (1 only when it cannot run, with what is missing).
-//   PG_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres), BLOG_ARTICLES (default 100000)
+//   PG_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres), BLOG_ARTICLES (default 100000),
+//   BLOG_DATABASE (default blog_demo: another name leaves a blog others may be using alone)
 import { Client } from 'pg';
 import { BLOG_EXPECTED } from '../../demo/blog/expected-findings';
 import { ensureDatabase } from '../../demo/seed';
@@ -13,6 +14,7 @@ import { diagnose } from './run-tool';
 import { statementsPerRequest } from './statement-count';
 
 const ADMIN = process.env.PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const DATABASE = process.env.BLOG_DATABASE ?? 'blog_demo';
 
 async function preflight(): Promise<void> {
   for (const mod of ['knex', 'objection']) {
@@ -37,7 +39,7 @@ async function main(): Promise<void> {
   await preflight();
   const articles = process.env.BLOG_ARTICLES ? Number(process.env.BLOG_ARTICLES) : 100_000;
   const t0 = Date.now();
-  const blog = await startBlogTarget({ adminUrl: ADMIN, database: 'blog_demo', articles });
+  const blog = await startBlogTarget({ adminUrl: ADMIN, database: DATABASE, articles });
   console.log(
     `blog ${blog.seed.reseeded ? 'seeded' : 'kept'} (${blog.seed.seconds} s): ` +
       `${Object.entries(blog.seed.counts)
@@ -45,7 +47,7 @@ async function main(): Promise<void> {
         .join(', ')}; serving ${blog.baseUrl}`,
   );
   try {
-    const measured = await statementsPerRequest({ target: blog.profile, databaseUrl: blog.databaseUrl, database: 'blog_demo' });
+    const measured = await statementsPerRequest({ target: blog.profile, databaseUrl: blog.databaseUrl, database: DATABASE });
     console.log(`statements per request (pg_stat_statements diff, 5 sequential requests each): ${JSON.stringify(measured)}`);
     const storeUrl = await ensureDatabase(ADMIN, 'perf_bench_diagnosis_store');
     const d = await diagnose({ target: blog.profile, env: blog.env, storeUrl, runId: `bench-diagnosis-${Date.now()}` });

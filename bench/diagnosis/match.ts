@@ -25,6 +25,8 @@ export interface ToolOutput {
 const REWRITE_GIST: Record<string, RegExp> = {
   'rw-articles-count': /count\(\*\)/i,
   'rw-archive-keyset': /keyset|"?id"?\s*>\s*\$\d/i,
+  'rw-views-year': /viewed_at\W{0,3}>=\s*make_timestamptz/i,
+  'rw-newsletters-wide': /does not use html.*select the other columns/i,
 };
 
 function text(f: Finding): string {

@@ -7,12 +7,16 @@
 //   GET /api/articles/:slug           eager loading done right (withGraphFetched: one query per relation)
 //   GET /api/articles/:slug/comments  the comments, then each comment's author through a lazy getter
 //   GET /api/archive?page=N           a deep OFFSET page
+//   GET /api/stats/views?year=Y       the views of a year: extract(year from viewed_at) per row, which
+//                                     keeps the viewed_at index from serving it
+//   GET /api/newsletters              the latest newsletters: the ORM selects every column, the 80 kB
+//                                     html included, and the list shows subject and date only
 //
 // node:http, Objection.js on Knex (PostgreSQL). `as` stands for the signed-in user (no auth in a demo).
 import http from 'node:http';
 import type { Knex } from 'knex';
 import { raw } from 'objection';
-import { Article, Comment, Favorite, Follow, type User } from './models';
+import { Article, ArticleView, Comment, Favorite, Follow, Newsletter, type User } from './models';
 
 export const PAGE_SIZE = 20;
 const INT4_MAX = 2_147_483_647;
@@ -46,6 +50,8 @@ export function createBlogApp(knex: Knex): http.Server {
     Comment: Comment.bindKnex(knex),
     Favorite: Favorite.bindKnex(knex),
     Follow: Follow.bindKnex(knex),
+    ArticleView: ArticleView.bindKnex(knex),
+    Newsletter: Newsletter.bindKnex(knex),
   };
 
   /** The feed entry of one article, loaded the way a serializer with lazy relations does: one article at a time. */
@@ -125,6 +131,19 @@ export function createBlogApp(knex: Knex): http.Server {
     return { page, articles: rows.map((r) => ({ id: r.id, slug: r.slug, title: r.title, createdAt: r.created_at })) };
   }
 
+  async function viewsOfYear(url: URL): Promise<unknown> {
+    const year = intParam(url, 'year', 2024, 9999)!;
+    const [{ count }] = (await M.ArticleView.query()
+      .whereRaw('extract(year from viewed_at) = ?', [year])
+      .count('* as count')) as unknown as { count: string }[];
+    return { year, views: Number(count) };
+  }
+
+  async function newsletters(): Promise<unknown> {
+    const rows = await M.Newsletter.query().orderBy('id', 'desc').limit(PAGE_SIZE);
+    return { newsletters: rows.map((n) => ({ id: n.id, subject: n.subject, sentAt: n.sent_at })) };
+  }
+
   async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://blog.local');
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
@@ -133,6 +152,8 @@ export function createBlogApp(knex: Knex): http.Server {
     if (path === '/health') return send(res, 200, { ok: true });
     if (path === '/api/articles') return send(res, 200, await listArticles(url));
     if (path === '/api/archive') return send(res, 200, await archive(url));
+    if (path === '/api/stats/views') return send(res, 200, await viewsOfYear(url));
+    if (path === '/api/newsletters') return send(res, 200, await newsletters());
     const comments = /^\/api\/articles\/([^/]+)\/comments$/.exec(path);
     if (comments) return send(res, 200, await getComments(decodeURIComponent(comments[1])));
     const article = /^\/api\/articles\/([^/]+)$/.exec(path);

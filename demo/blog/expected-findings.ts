@@ -47,6 +47,8 @@ export const BLOG_EXPECTED = {
     { name: 'article', statementsPerRequest: 3, byHand: 'the article by slug + withGraphFetched: 1 for the author, 1 for the tags' },
     { name: 'comments', statementsPerRequest: 7, byHand: 'the article by slug + its comments + 5 comment authors, one lazy getter each' },
     { name: 'archive', statementsPerRequest: 1, byHand: 'one page' },
+    { name: 'views', statementsPerRequest: 1, byHand: 'one count' },
+    { name: 'newsletters', statementsPerRequest: 1, byHand: 'one page of 20 newsletters' },
   ] satisfies ExpectedEndpoint[],
   nPlusOne: [
     {
@@ -139,6 +141,22 @@ export const BLOG_EXPECTED = {
       rewrite:
         'select "id", "slug", "title", "created_at" from "articles" where "id" > $1 order by "id" asc limit $2 (keyset: the last id of the previous page)',
       why: 'a deep OFFSET reads and throws away every row before the page; no index avoids that',
+    },
+    {
+      id: 'rw-views-year',
+      endpoint: 'views',
+      // pg_stat_statements prints extract's field as a parameter too.
+      statement: String.raw`select count\(\*\) as "count" from "article_views" where extract\((?:year|\$\d+) from viewed_at\) = \$\d+`,
+      rewrite:
+        'select count(*) from article_views where viewed_at >= make_timestamptz(Y, 1, 1, 0, 0, 0) and viewed_at < make_timestamptz(Y + 1, 1, 1, 0, 0, 0)',
+      why: 'extract(year from viewed_at) per row keeps the viewed_at index from serving the filter: a seq scan of every view',
+    },
+    {
+      id: 'rw-newsletters-wide',
+      endpoint: 'newsletters',
+      statement: String.raw`select "newsletters"\.\* from "newsletters" order by "id" desc limit \$1`,
+      rewrite: 'select id, subject, sent_at from newsletters order by id desc limit $1 (if the caller does not use html)',
+      why: 'the list shows subject and date, yet the ORM selects the 80 kB html of each row: detoasted and sent for nothing',
     },
   ] satisfies ExpectedRewrite[],
 };

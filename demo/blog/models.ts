@@ -31,6 +31,21 @@ export class Favorite extends Model {
   article_id!: number;
 }
 
+export class ArticleView extends Model {
+  static tableName = 'article_views';
+  id!: number;
+  article_id!: number;
+  viewed_at!: Date;
+}
+
+export class Newsletter extends Model {
+  static tableName = 'newsletters';
+  id!: number;
+  subject!: string;
+  html!: string;
+  sent_at!: Date;
+}
+
 export class Comment extends Model {
   static tableName = 'comments';
   id!: number;

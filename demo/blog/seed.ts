@@ -5,11 +5,13 @@
 // relies on (users.username, articles.slug, tags.name, favorites (user_id, article_id), follows
 // (follower_id, followed_id)), and none of the indexes an expert would add: PostgreSQL does not index
 // foreign keys by itself, so article_tags.article_id, favorites.article_id and comments.article_id
-// have none, and nothing serves articles ORDER BY created_at DESC.
+// have none, and nothing serves articles ORDER BY created_at DESC. article_views.viewed_at has the one
+// plain index the migration declares (a per-row extract() keeps the views-per-year count from it).
 //
 // seedBlog() is idempotent: it keeps rows whose counts already match, else rebuilds every table with
 // generate_series in one transaction (about 10 s for the default 100k articles on 2 cores). Either
-// way it drops every index that backs no constraint (an index a run added disappears) and analyzes.
+// way it drops every index that backs no constraint and the schema does not declare (an index a run
+// added disappears) and analyzes.
 // Data is deterministic (no random()): created_at is distinct per article.
 //
 // CLI: `node --import tsx demo/blog/seed.ts [articles]` seeds $BLOG_DATABASE_URL, or creates and seeds
@@ -29,11 +31,26 @@ export interface BlogSeedResult {
   droppedIndexes: string[];
 }
 
-export const BLOG_TABLES = ['users', 'tags', 'articles', 'article_tags', 'favorites', 'follows', 'comments'] as const;
+export const BLOG_TABLES = [
+  'users',
+  'tags',
+  'articles',
+  'article_tags',
+  'favorites',
+  'follows',
+  'comments',
+  'article_views',
+  'newsletters',
+] as const;
 /** Rows per article (tags, favorites, comments) and followees per user. */
 export const PER_ARTICLE = { tags: 3, favorites: 3, comments: 5 } as const;
 export const FOLLOWS_PER_USER = 10;
 export const TAGS = 100;
+/** Views per article (article_views, over 2019-2026) and newsletters (a fixed count, each about 80 kB of HTML: TOASTed). */
+export const VIEWS_PER_ARTICLE = 2;
+export const NEWSLETTERS = 400;
+/** Indexes the schema itself declares (the app's migration): the reset keeps them. */
+const SCHEMA_INDEXES = ['article_views_viewed_at_idx'];
 const SEED_LOCK_KEY = 727_310_002;
 
 export function expectedCounts(articles: number, users: number): Record<string, number> {
@@ -45,6 +62,8 @@ export function expectedCounts(articles: number, users: number): Record<string, 
     favorites: articles * PER_ARTICLE.favorites,
     follows: users * FOLLOWS_PER_USER,
     comments: articles * PER_ARTICLE.comments,
+    article_views: articles * VIEWS_PER_ARTICLE,
+    newsletters: NEWSLETTERS,
   };
 }
 
@@ -70,7 +89,7 @@ async function currentCounts(client: PoolClient): Promise<Record<string, number>
 }
 
 const SCHEMA = `
-DROP TABLE IF EXISTS comments, follows, favorites, article_tags, articles, tags, users CASCADE;
+DROP TABLE IF EXISTS newsletters, article_views, comments, follows, favorites, article_tags, articles, tags, users CASCADE;
 CREATE TABLE users (id int PRIMARY KEY, username text NOT NULL UNIQUE, email text NOT NULL UNIQUE, bio text, image text,
   created_at timestamptz NOT NULL);
 CREATE TABLE tags (id int PRIMARY KEY, name text NOT NULL UNIQUE);
@@ -82,7 +101,10 @@ CREATE TABLE favorites (id int PRIMARY KEY, user_id int NOT NULL REFERENCES user
 CREATE TABLE follows (id int PRIMARY KEY, follower_id int NOT NULL REFERENCES users (id), followed_id int NOT NULL REFERENCES users (id),
   UNIQUE (follower_id, followed_id));
 CREATE TABLE comments (id int PRIMARY KEY, article_id int NOT NULL REFERENCES articles (id), author_id int NOT NULL REFERENCES users (id),
-  body text NOT NULL, created_at timestamptz NOT NULL);`;
+  body text NOT NULL, created_at timestamptz NOT NULL);
+CREATE TABLE article_views (id int PRIMARY KEY, article_id int NOT NULL REFERENCES articles (id), viewed_at timestamptz NOT NULL);
+CREATE INDEX article_views_viewed_at_idx ON article_views (viewed_at);
+CREATE TABLE newsletters (id int PRIMARY KEY, subject text NOT NULL, html text NOT NULL, sent_at timestamptz NOT NULL);`;
 
 async function createAndFill(client: PoolClient, articles: number, users: number): Promise<void> {
   await client.query(SCHEMA);
@@ -125,9 +147,23 @@ async function createAndFill(client: PoolClient, articles: number, users: number
        FROM generate_series(1, $1::int) AS a, generate_series(1, ${PER_ARTICLE.comments}) AS k`,
     [articles, users],
   );
+  // Views spread over eight years (252,460,800 s from 2019-01-01; 7919 is coprime with it).
+  await client.query(
+    `INSERT INTO article_views SELECT (a - 1) * ${VIEWS_PER_ARTICLE} + k, a,
+            timestamptz '2019-01-01 00:00:00+00' + (((a::bigint * ${VIEWS_PER_ARTICLE} + k) * 7919) % 252460800) * interval '1 second'
+       FROM generate_series(1, $1::int) AS a, generate_series(1, ${VIEWS_PER_ARTICLE}) AS k`,
+    [articles],
+  );
+  // 2,500 md5s of HTML each (80 kB, barely compressible): stored out of line, as long newsletters are.
+  await client.query(
+    `INSERT INTO newsletters SELECT n, 'Newsletter ' || n,
+            '<html><body>' || (SELECT string_agg(md5(n || '/' || i), ' ') FROM generate_series(1, 2500) AS i) || '</body></html>',
+            timestamptz '2019-01-07 09:00:00+00' + n * interval '1 week'
+       FROM generate_series(1, ${NEWSLETTERS}) AS n`,
+  );
 }
 
-/** Drops every index on the blog's tables that backs no constraint (primary and unique keys stay); analyzes. */
+/** Drops every index on the blog's tables that backs no constraint and the schema does not declare; analyzes. */
 async function resetWith(client: PoolClient): Promise<string[]> {
   const { rows } = await client.query<{ schema: string; index: string }>(
     `SELECT n.nspname AS schema, ic.relname AS index
@@ -136,8 +172,9 @@ async function resetWith(client: PoolClient): Promise<string[]> {
        JOIN pg_namespace n ON n.oid = ic.relnamespace
       WHERE i.indrelid IN (SELECT to_regclass(t) FROM unnest($1::text[]) AS t WHERE to_regclass(t) IS NOT NULL)
         AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid)
+        AND ic.relname <> ALL($2::text[])
       ORDER BY ic.relname`,
-    [BLOG_TABLES],
+    [BLOG_TABLES, SCHEMA_INDEXES],
   );
   for (const r of rows) await client.query(`DROP INDEX IF EXISTS ${quoteIdent(r.schema)}.${quoteIdent(r.index)}`);
   await client.query(`ANALYZE ${BLOG_TABLES.map(quoteIdent).join(', ')}`);

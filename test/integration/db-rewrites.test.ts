@@ -2,7 +2,8 @@
 // 180k favorites); the analyzer, with rewrites on, proposes count(*) for a count(DISTINCT) over unused
 // LEFT JOINs and keyset pagination for a deep OFFSET page, each measured with EXPLAIN ANALYZE before and
 // after and proven to return the same rows; it stays silent where a join filters, and runs nothing when
-// rewrites are off (the default).
+// rewrites are off (the default). Then per-row functions whose field pg_stat_statements made a parameter
+// (extract(year), date_trunc) and a list that returns a TOASTed column, with their profile samples.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pool } from 'pg';
@@ -146,6 +147,58 @@ test('date() per row on an indexed timestamp becomes a range the index serves: m
   assert.ok(quotes(f, `WHERE (("created_at" >= '${DAY}'::date) AND ("created_at" < ('${DAY}'::date + 1)))`), f.evidence.join('\n'));
   assert.ok(quotes(f, 'same result on the real data: both return 1440 rows with equal hashes'), f.evidence.join('\n'));
   assert.ok(quotes(f, 'Index Scan using articles_created_at_idx') || quotes(f, 'Bitmap Index Scan'), f.evidence.join('\n'));
+});
+
+const Q_YEAR = 'select count(*) as "count" from "rw"."views" where extract($2 from viewed_at) = $1';
+const Q_TRUNC = 'select count(*) from "rw"."views" where date_trunc($1, "viewed_at") = $2';
+const Q_WIDE = 'select "letters".* from "rw"."letters" order by "id" desc limit $1';
+
+test('extract(year) and date_trunc() per row, and a list returning a TOASTed column: rewritten with the samples, measured, proven', async () => {
+  await pool.query(`
+    CREATE TABLE rw.views (id int PRIMARY KEY, viewed_at timestamptz NOT NULL);
+    INSERT INTO rw.views SELECT g, timestamptz '2019-01-01 00:00:00+00' + ((g::bigint * 7919) % 252460800) * interval '1 second'
+      FROM generate_series(1, 40000) g;
+    CREATE INDEX views_viewed_at_idx ON rw.views (viewed_at);
+    CREATE TABLE rw.letters (id int PRIMARY KEY, subject text NOT NULL, html text NOT NULL);
+    INSERT INTO rw.letters SELECT n, 'letter ' || n, (SELECT string_agg(md5(n || '/' || i), ' ') FROM generate_series(1, 1250) i)
+      FROM generate_series(1, 150) n;
+  `);
+  await pool.query('VACUUM ANALYZE rw.views, rw.letters');
+  const mine: DatabaseProfile = {
+    ...profile,
+    topStatements: [stat('11', Q_YEAR, 20, 10), stat('12', Q_TRUNC, 20, 10), { ...stat('13', Q_WIDE, 20, 2), rows: 20 * 20 }],
+  };
+  const samples = [
+    'select count(*) as "count" from "rw"."views" where extract(year from viewed_at) = 2024',
+    `select count(*) from "rw"."views" where date_trunc('month', "viewed_at") = '2024-03-01'`,
+    'select "letters".* from "rw"."letters" order by "id" desc limit 20',
+  ];
+  const t = parseTargetProfile({ ...target, database: { ...target.database, advisor: { rewrites: true, sampleQueries: samples } } });
+  const { findings, notes } = await analyzeDatabase(pool, t, mine, { ...OFF, rewriteMinSavingMs: 0 });
+  const rw = rewrites(findings);
+  const dump = `${JSON.stringify(rw, null, 2)}\n${notes.join('\n')}`;
+  const year = rw.find((f) => quotes(f, Q_YEAR));
+  assert.ok(year, dump);
+  assert.ok(
+    quotes(year, '("viewed_at" >= make_timestamptz(2024, 1, 1, 0, 0, 0)) AND ("viewed_at" < make_timestamptz(2025, 1, 1, 0, 0, 0))'),
+    dump,
+  );
+  assert.ok(quotes(year, 'with the values of profile sample 1') && quotes(year, 'same result on the real data: both return 1 row'), dump);
+  assert.ok(quotes(year, 'Index Only Scan using views_viewed_at_idx'), dump);
+  const trunc = rw.find((f) => quotes(f, Q_TRUNC));
+  assert.ok(trunc, dump);
+  assert.ok(quotes(trunc, `(date_trunc('month', '2024-03-01'::timestamptz) = '2024-03-01'::timestamptz)`), dump);
+  assert.ok(quotes(trunc, 'same result on the real data: both return 1 row with equal hashes'), dump);
+  const wide = rw.find((f) => quotes(f, Q_WIDE));
+  assert.ok(wide, dump);
+  assert.match(wide.title, /if the caller does not use html \(\d{5} bytes a value\), select the other columns of rw\.letters/);
+  assert.ok(quotes(wide, 'SELECT "letters"."id", "letters"."subject" FROM "rw"."letters" ORDER BY "id" DESC LIMIT $1'), dump);
+  assert.ok(
+    quotes(wide, 'same result on the real data: both return 20 rows with equal hashes (row count and an md5 of the kept columns'),
+    dump,
+  );
+  const bytes = /(\d+) -> (\d+) bytes per call/.exec(wide.evidence.join('\n'));
+  assert.ok(bytes && Number(bytes[1]) > 20 * 40_000 && Number(bytes[2]) < 1_000, dump);
 });
 
 test('rewrites are off by default: nothing is proposed and the statements are not run', async () => {

@@ -7,7 +7,7 @@ import { select as deparse, UnsupportedSql } from '../../activities/postgres/sql
 import { parseSelectTree } from '../../activities/postgres/sql-tree';
 import { detectRewrite } from '../../activities/skills/database-optimization-analyzer/rewrites/detect';
 import { countOverJoins, unusedJoins } from '../../activities/skills/database-optimization-analyzer/rewrites/joins';
-import { dateOnIndexedColumn } from '../../activities/skills/database-optimization-analyzer/rewrites/date-predicate';
+import { functionOnIndexedColumn } from '../../activities/skills/database-optimization-analyzer/rewrites/indexed-column';
 import { correlatedCountToJoin } from '../../activities/skills/database-optimization-analyzer/rewrites/subquery';
 import { keysetPagination, previousKeyTree } from '../../activities/skills/database-optimization-analyzer/rewrites/keyset';
 import { rewriteFinding, rewriteRejected } from '../../activities/skills/database-optimization-analyzer/rewrites/finding';
@@ -41,7 +41,7 @@ const TABLES: TableKeys[] = [
   },
 ];
 const keysOf: KeysOf = (rel) => TABLES.find((t) => t.name === rel.name && (rel.schema === null || rel.schema === t.schema)) ?? null;
-const OPTS = { minOffset: 1000 };
+const OPTS = { minOffset: 1000, wideMinWidth: 500, wideMinRowsPerCall: 10 };
 
 function tree(sql: string) {
   const t = parseSelectTree(sql);
@@ -220,13 +220,13 @@ test('a correlated count per row -> one grouped count joined once; not when it i
 test('date() per row on an indexed timestamp -> a range the index serves; not on an unindexed column, a date column, or against a column', () => {
   const r = detectRewrite(tree("select id from events where kind = 'x' and date(at) = $1"), keysOf, OPTS);
   assert.equal(r?.kind, 'function_on_indexed_column');
-  assert.equal(deparse(r.tree), `SELECT "id" FROM "events" WHERE (("kind" = 'x') AND (("at" >= $1::date) AND ("at" < ($1::date + 1))))`);
-  const cast = dateOnIndexedColumn(tree("select e.id from events e where e.at::date = '2026-11-30'"), keysOf);
+  assert.equal(deparse(r.tree), `SELECT "id" FROM "events" WHERE (("kind" = 'x') AND ("at" >= $1::date) AND ("at" < ($1::date + 1)))`);
+  const cast = functionOnIndexedColumn(tree("select e.id from events e where e.at::date = '2026-11-30'"), keysOf);
   assert.equal(
     deparse(cast!.tree),
     `SELECT "e"."id" FROM "events" AS "e" WHERE (("e"."at" >= '2026-11-30'::date) AND ("e"."at" < ('2026-11-30'::date + 1)))`,
   );
-  const no = (q: string, why: string) => assert.equal(dateOnIndexedColumn(tree(q), keysOf), null, why);
+  const no = (q: string, why: string) => assert.equal(functionOnIndexedColumn(tree(q), keysOf), null, why);
   no("select id from events where date(logged_at) = '2026-11-30'", 'no index leads with logged_at');
   no("select id from events where date(day) = '2026-11-30'", 'already a date');
   no('select id from events e where date(e.at) = e.day', 'compared with a column');

@@ -198,7 +198,14 @@ async function readRewrites(pool: Pool, target: TargetProfile, statements: State
   heartbeat({ phase: 'rewrites' });
   try {
     const samples = matchSamples(opts.sampleQueries, statements, []);
-    const limits = { statementTimeout: opts.statementTimeout, lockTimeout: '1s', max: opts.rewritesMax, minOffset: opts.rewriteMinOffset };
+    const limits = {
+      statementTimeout: opts.statementTimeout,
+      lockTimeout: '1s',
+      max: opts.rewritesMax,
+      minOffset: opts.rewriteMinOffset,
+      wideMinWidth: opts.rewriteWideMinWidth,
+      wideMinRowsPerCall: opts.rewriteWideMinRowsPerCall,
+    };
     return await collectRewrites(pool, statements, samples, { ...limits, schemas: target.database?.schemas ?? ['public'] }, notes);
   } catch (err) {
     notes.push(`query rewrites failed: ${(err as Error).message}`);

@@ -53,6 +53,10 @@ export interface AnalyzerOptions {
   rewriteMinSavingPct: number;
   /** ...or less than this many ms per call (sub-millisecond differences are noise). */
   rewriteMinSavingMs: number;
+  /** wide_columns: a column is wide from this many bytes per value (pg_stats.avg_width, or the stored size when TOASTed)... */
+  rewriteWideMinWidth: number;
+  /** ...in a statement returning at least this many rows per call (a list). */
+  rewriteWideMinRowsPerCall: number;
 }
 
 export const DEFAULT_ANALYZER_OPTIONS: AnalyzerOptions = {
@@ -82,6 +86,8 @@ export const DEFAULT_ANALYZER_OPTIONS: AnalyzerOptions = {
   rewriteMinOffset: 1000,
   rewriteMinSavingPct: 20,
   rewriteMinSavingMs: 1,
+  rewriteWideMinWidth: 500,
+  rewriteWideMinRowsPerCall: 10,
 };
 
 /** The options a target profile sets (`database.advisor`), over the defaults; explicit options win. */

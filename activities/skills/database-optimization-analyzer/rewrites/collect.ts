@@ -11,12 +11,13 @@ import type { SamplesByQueryid } from '../sample-queries';
 import { detectRewrite } from './detect';
 import { previousKeyTree } from './keyset';
 import { measureRewrite, readOnly, type Limits } from './measure';
-import type { KeysOf, Rewrite, RewriteEvidence, TableKeys } from './types';
+import { storedWidths, type StoredWidths } from './stored-widths';
+import { measureWide } from './wide-measure';
+import type { KeysOf, Rewrite, RewriteEvidence, RewriteOptions, TableKeys } from './types';
 
-export interface RewriteCollectOptions extends Limits {
+export interface RewriteCollectOptions extends Limits, RewriteOptions {
   /** At most this many statements (by window time) are examined. */
   max: number;
-  minOffset: number;
   schemas: string[];
 }
 
@@ -25,14 +26,17 @@ interface Statement {
   query: string;
   calls: number;
   totalMs: number;
+  /** Rows returned in the window (pg_stat_statements); wide_columns needs rows per call. */
+  rows?: number;
 }
 
-/** The catalog's facts the detectors need: NOT NULL columns and unique keys over plain columns. */
-export function keysFromCatalog(catalog: Catalog): KeysOf {
+/** The catalog's facts the detectors need: NOT NULL columns, unique keys over plain columns, indexes, widths. */
+export function keysFromCatalog(catalog: Catalog, stored: StoredWidths = new Map()): KeysOf {
   return (rel) => {
     const t = catalog.resolve(rel);
     if (!t) return null;
-    const cols = [...t.columns.values()];
+    const cols = [...t.columns.values()].sort((a, b) => a.attnum - b.attnum);
+    const sampled = stored.get(t.oid) ?? {};
     const keys: TableKeys = {
       schema: t.schema,
       name: t.name,
@@ -43,6 +47,7 @@ export function keysFromCatalog(catalog: Catalog): KeysOf {
         .map((i) => i.columns.map((c) => c!.name)),
       types: Object.fromEntries(cols.map((c) => [c.name, c.type])),
       indexLeading: t.indexes.filter((i) => i.valid && !i.partial && i.columns[0]).map((i) => i.columns[0]!.name),
+      widths: Object.fromEntries(cols.map((c) => [c.name, Math.max(c.avgWidth ?? 0, sampled[c.name] ?? 0)])),
     };
     return keys;
   };
@@ -84,7 +89,12 @@ async function measure(pool: Pool, run: { sql: string; tree: Node }, rewrite: Re
       if (rows.length === 0) return { problem: `the sample's OFFSET ${rewrite.keyset.offset} is past the last row: nothing to compare` };
       values = [rows[0].last_key];
     }
-    return { measured: await measureRewrite(client, opts, { sql: run.sql, values: [] }, { sql: deparse(rewrite.tree), values }) };
+    const [before, after] = [
+      { sql: run.sql, values: [] },
+      { sql: deparse(rewrite.tree), values },
+    ];
+    if (rewrite.wide) return { measured: await measureWide(client, opts, before, after, rewrite.wide) };
+    return { measured: await measureRewrite(client, opts, before, after) };
   } catch (err) {
     broken = /terminat|connection/i.test((err as Error).message) ? (err as Error) : undefined;
     return { problem: `not measured: ${(err as Error).message}` };
@@ -93,22 +103,29 @@ async function measure(pool: Pool, run: { sql: string; tree: Node }, rewrite: Re
   }
 }
 
-/** One statement: its rewrite (generic form), measured with runnable values; null when no rewrite applies. */
+/**
+ * One statement: its rewrite (generic form), measured with runnable values; null when no rewrite applies.
+ * What pg_stat_statements made a parameter (extract's field, date_trunc's unit) can hide a rewrite that
+ * the sample's values show: then the proposal is printed with them.
+ */
 async function examine(pool: Pool, s: Statement, keysOf: KeysOf, samples: SamplesByQueryid, opts: RewriteCollectOptions, notes: string[]) {
   const tree = parseSelectTree(s.query);
   if (!tree) return null;
-  const generic = detectRewrite(tree, keysOf, opts);
-  if (!generic) return null;
+  const rowsPerCall = s.rows === undefined ? null : s.rows / Math.max(1, s.calls);
   const run = runnable(s, tree, samples);
-  const base = { queryid: s.queryid, query: s.query, calls: s.calls, totalMs: s.totalMs };
+  const fromSample = 'problem' in run || run.tree === tree ? null : detectRewrite(run.tree, keysOf, opts, rowsPerCall);
+  const generic = detectRewrite(tree, keysOf, opts, rowsPerCall) ?? (fromSample?.kind === 'function_on_indexed_column' ? fromSample : null);
+  if (!generic) return null;
   const proposal = {
-    ...base,
+    ...{ queryid: s.queryid, query: s.query, calls: s.calls, totalMs: s.totalMs },
     kind: generic.kind,
     rewritten: deparse(generic.tree),
     condition: generic.condition,
     table: generic.table,
     dropped: generic.dropped,
     keyset: generic.keyset ?? null,
+    ...(generic.perRow ? { perRow: generic.perRow } : {}),
+    ...(generic.wide ? { wide: generic.wide } : {}),
   };
   if ('problem' in run) {
     // A generic OFFSET may be shallow: without values there is nothing to say.
@@ -118,7 +135,7 @@ async function examine(pool: Pool, s: Statement, keysOf: KeysOf, samples: Sample
     }
     return { ...proposal, sample: null, measured: null, problem: run.problem };
   }
-  const concrete = run.tree === tree ? generic : detectRewrite(run.tree, keysOf, opts);
+  const concrete = run.tree === tree ? generic : fromSample;
   if (!concrete || concrete.kind !== generic.kind) return null; // e.g. the sample's OFFSET is under the threshold
   const m = await measure(pool, run, concrete, opts);
   return { ...proposal, sample: run.sample, measured: m.measured ?? null, problem: m.problem ?? m.measured?.proofProblem ?? null };
@@ -134,7 +151,11 @@ export async function collectRewrites(
   const heavy = [...statements].sort((a, b) => b.totalMs - a.totalMs).slice(0, opts.max);
   const trees = heavy.map((s) => parseSelectTree(s.query)).filter((t): t is Node => t !== null);
   const catalog = await loadCatalog(pool, opts.schemas, trees.flatMap(relationNames));
-  const keysOf = keysFromCatalog(catalog);
+  const stored = await storedWidths(pool, catalog, opts).catch((err: Error) => {
+    notes.push(`the stored sizes of TOASTed columns could not be read (${err.message}): wide columns go by pg_stats.avg_width alone`);
+    return undefined;
+  });
+  const keysOf = keysFromCatalog(catalog, stored);
   const out: RewriteEvidence[] = [];
   for (const s of heavy) {
     try {

@@ -5,16 +5,18 @@ import type { Node } from '../../../postgres/sql-ast';
 import { countOverJoins, unusedJoins } from './joins';
 import { keysetPagination } from './keyset';
 import { correlatedCountToJoin } from './subquery';
-import { dateOnIndexedColumn } from './date-predicate';
+import { functionOnIndexedColumn } from './indexed-column';
+import { wideColumns } from './wide-columns';
 import type { KeysOf, Rewrite, RewriteOptions } from './types';
 
-/** The most complete rewrite of a statement, or null. */
-export function detectRewrite(tree: Node, keysOf: KeysOf, opts: RewriteOptions): Rewrite | null {
+/** The most complete rewrite of a statement, or null; `rowsPerCall` (pg_stat_statements rows / calls) enables wide_columns. */
+export function detectRewrite(tree: Node, keysOf: KeysOf, opts: RewriteOptions, rowsPerCall: number | null = null): Rewrite | null {
   return (
     countOverJoins(tree, keysOf) ??
     keysetPagination(tree, keysOf, opts) ??
     unusedJoins(tree, keysOf) ??
     correlatedCountToJoin(tree) ??
-    dateOnIndexedColumn(tree, keysOf)
+    functionOnIndexedColumn(tree, keysOf) ??
+    wideColumns(tree, keysOf, opts, rowsPerCall)
   );
 }

@@ -6,53 +6,21 @@ import { round } from '../../../../common/round';
 import type { Finding } from '../../../../common/types';
 import { SOURCE } from '../findings';
 import { shorten } from '../n-plus-one';
+import { ormHints } from './orm-hints';
 import type { RewriteEvidence, RewriteKind } from './types';
 
-const ORM_HINT: Record<RewriteKind, (r: RewriteEvidence) => string[]> = {
-  count_over_joins: (r) => [
-    `Objection/Knex: a .resultSize() or .count()/.countDistinct() on a query with .joinRelated()/.leftJoinRelated()/.withGraphJoined() ` +
-      `-> count on the base query without the joins (e.g. ${modelOf(r)}.query().resultSize(), or .count('* as count') before the joins are added)`,
-    'Django: .distinct().count() over select_related()/annotated joins -> Model.objects.filter(...).count() on the base queryset',
-    'ActiveRecord: .left_joins(...).distinct.count(:id) -> Model.where(...).count',
-  ],
-  unused_join: () => [
-    `Objection/Knex: drop the .leftJoinRelated()/.leftJoin() whose columns nothing reads (keep .withGraphFetched() for data that is shown)`,
-    'Django: drop select_related() of relations the code does not read; ActiveRecord: drop left_joins/includes/eager_load that nothing reads',
-  ],
-  function_on_indexed_column: () => [
-    "Objection/Knex: .where(raw('date(created_at)'), day) or .whereRaw('created_at::date = ?', [day]) -> " +
-      ".where('created_at', '>=', day).where('created_at', '<', nextDay)",
-    'Django: .filter(created_at__date=day) -> .filter(created_at__gte=day, created_at__lt=day + timedelta(days=1))',
-    'ActiveRecord: where("DATE(created_at) = ?", day) -> where(created_at: day.all_day)',
-  ],
-  correlated_count: () => [
-    "Objection/Knex: a .select(Model.relatedQuery('...').count().as('n')) per row -> a left join to " +
-      "knex('child').select('fk').count('* as n').groupBy('fk') and coalesce(n, 0)",
-    "Django: annotate(n=Subquery(...count...)) -> annotate(n=Count('children')) on the relation",
-    'ActiveRecord: a select with a counting subquery -> left_joins(:children).group(:id).count, or a counter cache',
-  ],
-  keyset_pagination: (r) => [
-    `Objection/Knex: .page(n, size) or .offset(n) -> .where('${r.keyset?.column ?? 'id'}', '${r.keyset?.desc ? '<' : '>'}', lastKey)` +
-      `.orderBy('${r.keyset?.column ?? 'id'}'${r.keyset?.desc ? ", 'desc'" : ''}).limit(size); the API takes the previous page's last ` +
-      `${r.keyset?.column ?? 'key'} (e.g. ?after=<last ${r.keyset?.column ?? 'key'}>) instead of a page number`,
-    `Django: Paginator or [offset:offset+size] -> .filter(${r.keyset?.column ?? 'id'}__${r.keyset?.desc ? 'lt' : 'gt'}=last)` +
-      `.order_by('${r.keyset?.desc ? '-' : ''}${r.keyset?.column ?? 'id'}')[:size]`,
-    `ActiveRecord: .offset(n) -> .where('${r.keyset?.column ?? 'id'} ${r.keyset?.desc ? '<' : '>'} ?', last).order(${r.keyset?.column ?? 'id'}: ` +
-      `:${r.keyset?.desc ? 'desc' : 'asc'}).limit(size)`,
-  ],
-};
-
-function modelOf(r: RewriteEvidence): string {
-  const t = r.table.split('.').pop() ?? 'Model';
-  const singular = t.endsWith('s') ? t.slice(0, -1) : t;
-  return singular.charAt(0).toUpperCase() + singular.slice(1);
-}
+const PER_ROW_NAME = { date: 'date()', year: 'extract(year)', date_trunc: 'date_trunc()', arithmetic: 'arithmetic' };
+const wideNames = (r: RewriteEvidence) => (r.wide?.columns ?? []).map((c) => `${c.column} (${c.avgWidth} bytes a value)`).join(', ');
 
 const WHAT: Record<RewriteKind, (r: RewriteEvidence) => string> = {
   count_over_joins: (r) =>
     `count(*) on ${r.table} instead of count(DISTINCT) over ${r.dropped.length} LEFT JOIN${r.dropped.length > 1 ? 's' : ''}`,
   unused_join: (r) => `drop the unused LEFT JOIN${r.dropped.length > 1 ? 's' : ''} to ${r.dropped.join(', ')}`,
-  function_on_indexed_column: (r) => `a range on the indexed column instead of date() per row on ${r.table}`,
+  function_on_indexed_column: (r) =>
+    // Evidence stored before perRow existed is date()'s.
+    `a predicate on the indexed column ${r.perRow ? `${r.table}.${r.perRow.column}` : `of ${r.table}`} instead of ` +
+    `${PER_ROW_NAME[r.perRow?.shape ?? 'date']} per row`,
+  wide_columns: (r) => `if the caller does not use ${wideNames(r)}, select the other columns of ${r.table}`,
   correlated_count: (r) => `one grouped count of ${r.table} joined once instead of a correlated count per row`,
   keyset_pagination: (r) =>
     `keyset pagination on ${r.table}.${r.keyset?.column} instead of OFFSET${r.keyset?.offset !== null ? ` ${r.keyset?.offset}` : ''}`,
@@ -77,6 +45,12 @@ function measuredEvidence(r: RewriteEvidence, perRequest: number): string[] {
     `plan before: ${m.before.plan}`,
     `plan after: ${m.after.plan}`,
   ];
+  if (m.bytes && m.planWidth)
+    lines.push(
+      `the rows as text (what the wire carries; timed above with the rows turned to text on the server, which EXPLAIN ANALYZE alone ` +
+        `skips): ${m.bytes.before} -> ${m.bytes.after} bytes per call; the planner's row width ${m.planWidth.before} -> ${m.planWidth.after} bytes ` +
+        '(it counts a value stored out of line as its TOAST pointer)',
+    );
   if (m.proof)
     lines.push(
       m.proof.equal
@@ -110,7 +84,7 @@ export function rewriteFinding(r: RewriteEvidence, windowRequests: number, minSa
     ? `${ms(r.measured!.before.executionMs)} -> ${ms(r.measured!.after.executionMs)} ms per call (-${round(s.pct, 1)}%)` +
       `${r.measured!.proof ? ', same result proven' : ', result NOT compared'}`
     : 'not measured';
-  const hints = ORM_HINT[r.kind](r);
+  const hints = ormHints(r);
   const evidence = [
     `statement (${r.calls} calls in the window, mean ${mean} ms): ${shorten(r.query, 400)}`,
     `rewritten (printed from its parse tree): ${shorten(r.rewritten, 400)}`,
@@ -131,7 +105,8 @@ export function rewriteFinding(r: RewriteEvidence, windowRequests: number, minSa
     action: {
       type: 'manual',
       steps: [
-        `change the application's query to: ${r.rewritten}`,
+        `${r.kind === 'wide_columns' ? `if the caller does not read ${(r.wide?.columns ?? []).map((c) => c.column).join(', ')}: ` : ''}` +
+          `change the application's query to: ${r.rewritten}`,
         ...(r.kind === 'keyset_pagination'
           ? [`the app must pass the previous page's last ${r.keyset?.column} as $${r.keyset?.lastKeyParam} instead of the OFFSET`]
           : []),

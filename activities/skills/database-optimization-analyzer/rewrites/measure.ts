@@ -25,6 +25,9 @@ export interface Proof {
 export interface Measurement {
   before: RunFigures;
   after: RunFigures;
+  /** wide_columns: the bytes the rows take as text (what the wire carries) and the planner's row width, per call. */
+  bytes?: { before: number; after: number };
+  planWidth?: { before: number; after: number };
   /** null when it could not be computed (the reason is in `proofProblem`). */
   proof: Proof | null;
   proofProblem: string | null;
@@ -62,7 +65,7 @@ function actualExcerpt(root: PlanNode, maxLength = 400): string {
   return text.length <= maxLength ? text : `${text.slice(0, maxLength - 1)}…`;
 }
 
-async function explainAnalyze(client: PoolClient, limits: Limits, sql: string, values: unknown[]): Promise<RunFigures> {
+export async function explainAnalyze(client: PoolClient, limits: Limits, sql: string, values: unknown[]): Promise<RunFigures> {
   let last: RunFigures | null = null;
   for (let i = 0; i < 2; i++) {
     last = await readOnly(client, limits, async () => {
@@ -85,9 +88,16 @@ async function explainAnalyze(client: PoolClient, limits: Limits, sql: string, v
 const HASH = (sql: string) =>
   `SELECT count(*)::int8 AS n, md5(coalesce(string_agg(h, ',' ORDER BY h), '')) AS h FROM (SELECT md5(t::text) AS h FROM (${sql}) t) x`;
 
-async function fingerprintRows(client: PoolClient, limits: Limits, sql: string, values: unknown[]): Promise<{ n: number; h: string }> {
+/** Row count and hash of a statement, as `hash` (a statement over `sql` returning n and h) computes them on the server. */
+export async function fingerprintRows(
+  client: PoolClient,
+  limits: Limits,
+  sql: string,
+  values: unknown[],
+  hash: (sql: string) => string = HASH,
+): Promise<{ n: number; h: string }> {
   return readOnly(client, limits, async () => {
-    const { rows } = await client.query(HASH(sql), values);
+    const { rows } = await client.query(hash(sql), values);
     return { n: Number(rows[0].n), h: String(rows[0].h) };
   });
 }
