@@ -15,6 +15,7 @@ app="${1:?usage: $0 /path/to/express-bookshelf-realworld-example-app [database]}
 db="${2:-field_bookshelf}"
 psql_url="postgres://postgres@127.0.0.1:5432"
 
+[[ "$db" =~ ^[a-z_][a-z0-9_]*$ ]] || { echo "database name must be lower-case letters, digits and _: $db" >&2; exit 2; }
 [ -f "$app/db/migrations/20171225064024_create_articles.js" ] ||
   { echo "$app does not look like the Bookshelf RealWorld app (no db/migrations)" >&2; exit 2; }
 [ -d "$app/node_modules/knex" ] || { echo "run 'npm install' in $app first" >&2; exit 2; }
@@ -62,8 +63,7 @@ FROM (SELECT 1 + (random() * 9999)::int AS u, 1 + (random() * 9999)::int AS f
       FROM generate_series(1, 100200)) x
 WHERE u <> f
 ON CONFLICT DO NOTHING;
-SELECT setval(pg_get_serial_sequence(t, 'id'), (SELECT max(id) FROM users))
-FROM (VALUES ('users')) v(t);
+SELECT setval(pg_get_serial_sequence('users', 'id'), 10000);
 SELECT setval(pg_get_serial_sequence('tags', 'id'), 1000);
 SELECT setval(pg_get_serial_sequence('articles', 'id'), 100000);
 SQL
