@@ -23,6 +23,7 @@ import { readPgStatStatements, readPgssDeallocations } from '../postgres/stat-vi
 import { diffSnapshots, type PgssRow, type StatementDelta } from '../postgres/statistics';
 import { saveArtifact } from '../store/artifacts';
 import { mulberry32 } from '../../common/seeded-random';
+import { Scenario } from '../loadtest/scenario';
 
 export const ATTRIBUTION_KIND = 'endpoint-attribution';
 
@@ -37,6 +38,11 @@ export interface AttributionArtifact {
   result: Omit<AttributionResult, 'artifactId'>;
   statements: Record<string, StatementDelta[]>;
   requestsSent: number;
+  /**
+   * Each endpoint's seed: both halves drew their {{...}} values from mulberry32(seed), so a hand count
+   * can send the same requests (drawnRequestLines). Absent in artifacts stored before it was kept.
+   */
+  seeds?: Record<string, number>;
 }
 
 type Snap = () => Promise<PgssRow[] | null>;
@@ -91,7 +97,9 @@ interface PassInput {
 }
 
 /** One endpoint's pass: its figures, its statements, and the requests it sent. */
-async function measureEndpoint(p: PassInput): Promise<{ figures: EndpointAttribution; deltas: StatementDelta[]; sent: number }> {
+async function measureEndpoint(
+  p: PassInput,
+): Promise<{ figures: EndpointAttribution; deltas: StatementDelta[]; sent: number; seed: number }> {
   const first = Math.ceil(p.requests / 2);
   // Both halves draw the same {{...}} values in the same order: an endpoint whose work depends on
   // them (a page of one author's articles) must not read as "halves disagree".
@@ -120,7 +128,7 @@ async function measureEndpoint(p: PassInput): Promise<{ figures: EndpointAttribu
       exact: !p.target.database,
       flags: p.target.database ? ['no database figures: pg_stat_statements could not be read (see problems)'] : [],
     };
-    return { figures, deltas: [], sent };
+    return { figures, deltas: [], sent, seed };
   }
   const deltas = diffSnapshots(s0, s2);
   const check = exactnessFlags({
@@ -140,7 +148,23 @@ async function measureEndpoint(p: PassInput): Promise<{ figures: EndpointAttribu
     exact: check.flags.length === 0,
     flags: check.flags,
   };
-  return { figures, deltas, sent };
+  return { figures, deltas, sent, seed };
+}
+
+/** The request lines (`GET /path?...`) one half of a pass sent, in order, from the endpoint's stored seed. */
+export function drawnRequestLines(target: TargetProfile, endpointName: string, seed: number, requests: number): string[] {
+  const ep = target.http.endpoints.find((e) => e.name === endpointName);
+  if (!ep) throw new Error(`target ${target.name} has no endpoint ${endpointName}`);
+  const base = new URL(target.http.baseUrl);
+  // As runLoad builds it: the same templates, base path and generator give the same draws.
+  const scenario = new Scenario([ep], base.pathname.replace(/\/+$/, ''), mulberry32(seed), base.host);
+  return Array.from({ length: requests }, () =>
+    scenario
+      .nextWire()
+      .data.toString('latin1')
+      .split('\r\n', 1)[0]
+      .replace(/ HTTP\/1\.1$/, ''),
+  );
 }
 
 function snapper(pool: Pool | null, problems: string[]): Snap {
@@ -180,6 +204,7 @@ async function attributeEndpoints(deps: ActivityDeps, req: AttributeEndpointsReq
 
   const out: EndpointAttribution[] = [];
   const statements: Record<string, StatementDelta[]> = {};
+  const seeds: Record<string, number> = {};
   let sent = 0;
   for (const [i, ep] of endpoints.entries()) {
     ctx?.heartbeat({ step: 'endpoint', endpoint: ep.name, index: i + 1, of: endpoints.length });
@@ -196,10 +221,11 @@ async function attributeEndpoints(deps: ActivityDeps, req: AttributeEndpointsReq
     });
     out.push(m.figures);
     statements[ep.name] = m.deltas;
+    seeds[ep.name] = m.seed;
     sent += m.sent;
   }
   const result = { ...empty, requestsPerEndpoint: perEndpoint, background, endpoints: out, problems };
-  const artifact: AttributionArtifact = { result, statements, requestsSent: sent };
+  const artifact: AttributionArtifact = { result, statements, requestsSent: sent, seeds };
   const artifactId = await saveArtifact(deps.store, req.runId, ATTRIBUTION_KIND, artifact);
   return { ...result, artifactId };
 }

@@ -12,7 +12,12 @@ import { Pool } from 'pg';
 import { TASK_QUEUE } from '../../common/run';
 import type { ProfilingResult, ValidationResult } from '../../common/stages';
 import type { AttributionResult, EndpointAttribution } from '../../common/endpoint-attribution';
-import { createEndpointAttributionActivities } from '../../activities/profiling/endpoint-attribution';
+import {
+  createEndpointAttributionActivities,
+  drawnRequestLines,
+  type AttributionArtifact,
+} from '../../activities/profiling/endpoint-attribution';
+import { loadArtifact } from '../../activities/store/artifacts';
 import { TargetConnections } from '../../activities/connections';
 import { STORE_SCHEMA, migrateStore } from '../../activities/store/schema';
 import { requestsSentByRun } from '../../activities/loadtest/run-budget';
@@ -183,7 +188,7 @@ test('other traffic on the database during a pass is detected and flagged, not p
   }
 });
 
-test('an endpoint whose work depends on its drawn values: both halves send the same values, so they agree', async () => {
+test('an endpoint whose work depends on its drawn values: both halves send the same values, so they agree; the stored seed replays them', async () => {
   const connections = new TargetConnections(shop.env);
   const { attributeEndpoints } = createEndpointAttributionActivities({ store, connections, policy: connections.policy });
   // Categories 51-100 are empty: 1 statement per request there, 1 + PAGE_SIZE in 1-50. Drawn apart, two
@@ -201,6 +206,13 @@ test('an endpoint whose work depends on its drawn values: both halves send the s
       assert.equal(e.exact, true);
       assert.equal(e.halves![0], e.halves![1]);
       assert.ok(e.statementsPerRequest! >= 1 && e.statementsPerRequest! <= 1 + PAGE_SIZE, JSON.stringify(e));
+      // A hand count can send the same requests: the half's lines from the stored seed give the count.
+      const artifact = await loadArtifact<AttributionArtifact>(store, r.artifactId!);
+      const lines = drawnRequestLines(target, 'products-by-category', artifact.seeds!['products-by-category'], e.requests / 2);
+      assert.match(lines[0], /^GET \/products\?category=\d+$/);
+      const perRequest = lines.map((l) => (Number(l.split('=')[1]) <= 50 ? 1 + PAGE_SIZE : 1));
+      const replayed = perRequest.reduce((a, b) => a + b, 0) / perRequest.length;
+      assert.equal(e.statementsPerRequest, Math.round(replayed * 100) / 100, lines.join('\n'));
     }
   } finally {
     await connections.close();

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { ensureParser } from '../../activities/postgres/sql-parse';
 import { perRowShape } from '../../activities/skills/database-optimization-analyzer/orm-n-plus-one/shape';
 import { batchedSql } from '../../activities/skills/database-optimization-analyzer/orm-n-plus-one/batched';
-import { guessOrm } from '../../activities/skills/database-optimization-analyzer/orm-n-plus-one/orm-hint';
+import { guessOrm, ormHint } from '../../activities/skills/database-optimization-analyzer/orm-n-plus-one/orm-hint';
 import {
   endpointNPlusOneFindings,
   type EndpointStatements,
@@ -270,4 +270,64 @@ test('the skill analysis without attribution: over the mix, and the finding says
       f.evidence.join('\n'),
     );
   }
+});
+
+// Bookshelf 1.2 (on Knex) as the field test's RealWorld app sends them (docs/field-tests.md, section 2):
+// every relation load is a `select distinct`, and a link-table loader selects the link's keys as `_pivot_*`.
+const BOOKSHELF = {
+  author: 'select distinct "users".* from "users" where "users"."id" in ($1)',
+  favoritedBy:
+    'select distinct "users".*, "favorites"."article" as "_pivot_article", "favorites"."article" as "_pivot_article", ' +
+    '"favorites"."user" as "_pivot_user" from "users" inner join "favorites" on "favorites"."user" = "users"."id" ' +
+    'where "favorites"."article" in ($1)',
+  tags:
+    'select distinct "tags".*, "articles_tags"."article" as "_pivot_article", "articles_tags"."article" as "_pivot_article", ' +
+    '"articles_tags"."tag" as "_pivot_tag", "articles_tags"."created_at" as "_pivot_created_at" from "tags" ' +
+    'inner join "articles_tags" on "articles_tags"."tag" = "tags"."id" where "articles_tags"."article" in ($1)',
+  comments: 'select distinct "comments".* from "comments" where "comments"."article" in ($1)',
+};
+
+test('Bookshelf: a plain SELECT DISTINCT is still a per-row load; DISTINCT ON is not', () => {
+  assert.equal(perRowShape(BOOKSHELF.author)?.kind, 'lazy getter by primary key');
+  assert.equal(perRowShape(BOOKSHELF.comments)?.kind, 'lookup by key');
+  // The link's two keys as `_pivot_*`: still a loader through the link table.
+  assert.equal(perRowShape(BOOKSHELF.favoritedBy)?.kind, 'association loader through a link table');
+  assert.equal(perRowShape(BOOKSHELF.favoritedBy)?.via, 'favorites');
+  // withPivot(['created_at']) reads a column of the link's own: a join filtered by one key.
+  assert.ok(perRowShape(BOOKSHELF.tags));
+  // One row per DISTINCT ON group across all keys once batched: not the same result, so no shape.
+  assert.equal(perRowShape('select distinct on ("article") "comments".* from "comments" where "comments"."article" = $1'), null);
+  // Batched: the key joins the DISTINCT select list, so rows stay distinct per key.
+  assert.equal(
+    batchedSql(perRowShape(BOOKSHELF.comments)!),
+    'select distinct "comments".* from "comments" where "comments"."article" = ANY($1)',
+  );
+  assert.equal(
+    batchedSql(perRowShape('select distinct "tags"."name" from "tags" where "tags"."group" = $1')!),
+    'select distinct "tags"."group", "tags"."name" from "tags" where "tags"."group" = ANY($1)',
+  );
+});
+
+test('Bookshelf: the ORM guess names it (its _pivot_ aliases, its select distinct loads) and its eager-loading call', () => {
+  assert.equal(guessOrm(BOOKSHELF.favoritedBy), 'Bookshelf');
+  assert.equal(guessOrm(BOOKSHELF.author), 'Bookshelf');
+  assert.equal(guessOrm(Q.tags), 'Objection.js/Knex');
+  const s = perRowShape(BOOKSHELF.tags)!;
+  assert.match(ormHint(BOOKSHELF.tags, s)!.hint, /withRelated/);
+});
+
+test('Bookshelf: the list page of the field test, per endpoint: the three loaders at 20 per request, the comment authors at 150', () => {
+  const eps: EndpointStatements[] = [
+    {
+      endpoint: 'article-list',
+      requests: REQ,
+      dbMsPerRequest: 160,
+      wallMsPerRequest: 250,
+      statements: [st('a', BOOKSHELF.author, 20), st('f', BOOKSHELF.favoritedBy, 20, 2), st('t', BOOKSHELF.tags, 20, 3)],
+    },
+    { endpoint: 'comments', requests: REQ, dbMsPerRequest: 42, wallMsPerRequest: 136, statements: [st('a', BOOKSHELF.author, 150)] },
+  ];
+  const found = endpointNPlusOneFindings(eps, target, opts);
+  assert.deepEqual(found.map((f) => f.id).sort(), ['n1-article-list-a', 'n1-article-list-f', 'n1-article-list-t', 'n1-comments-a']);
+  for (const f of found) assert.match(f.title, f.id.startsWith('n1-comments') ? /\(150 calls per request\)$/ : /\(20 calls per request\)$/);
 });

@@ -2,10 +2,12 @@
 // for the shape. A guess from the text only: the finding says so.
 import type { PerRowShape } from './shape';
 
-export type Orm = 'Objection.js/Knex' | 'Django' | 'Sequelize' | 'ActiveRecord';
+export type Orm = 'Bookshelf' | 'Objection.js/Knex' | 'Django' | 'Sequelize' | 'ActiveRecord';
 
 export function guessOrm(sql: string): Orm | null {
   const t = sql.trim();
+  // Bookshelf (on Knex) loads every relation with `select distinct "t".*` and names a link's keys `_pivot_*`.
+  if (/^select distinct "[^"]+"\.\*/.test(t) || /as "_pivot_[^"]+"/.test(t)) return 'Bookshelf';
   if (/objectiontmpjoin/i.test(t) || (/^select\s/.test(t) && t.includes('"'))) return 'Objection.js/Knex'; // Knex writes lowercase keywords
   if (!/^SELECT\s/.test(t)) return null;
   if (/\bFROM "[^"]+" AS "[A-Z]/.test(t)) return 'Sequelize';
@@ -23,6 +25,13 @@ function family(s: PerRowShape): Family {
 }
 
 const HINTS: Record<Orm, Record<Family, (rel: string) => string>> = {
+  Bookshelf: {
+    load: (rel) =>
+      `load the relation to ${rel} for all rows at once: withRelated: ['<relation>'] on the parent fetchAll/fetchPage ` +
+      `(or collection.load(['<relation>']) once), not model.load() per row`,
+    count: (rel) => `count in the parent query: .query((qb) => qb.select(<a correlated count of ${rel}>)), not a load or count per row`,
+    exists: (rel) => `one query on ${rel} with whereIn on the page's keys, then a Set lookup per row`,
+  },
   'Objection.js/Knex': {
     load: (rel) =>
       `load the relation to ${rel} for all rows at once: .withGraphFetched('<relation>') on the parent query (or .withGraphJoined)`,

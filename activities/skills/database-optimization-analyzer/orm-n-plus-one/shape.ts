@@ -1,7 +1,7 @@
 // The shapes an ORM gives a statement it runs once per row, recognised from PostgreSQL's parser:
 // a one-row lookup or lazy getter by key (= $k, IN ($k), = ANY($k)), an association loader through a
 // link table, a join filtered by one key, a per-key count (also over a subquery), an existence check
-// (EXISTS (...) or a row by two keys). Pure once the parser is loaded.
+// (EXISTS (...) or a row by two keys), each also as a plain SELECT DISTINCT. Pure once the parser is loaded.
 import * as pgQuery from 'libpg-query';
 import { inner, typeOf, type Node } from '../../../postgres/sql-ast';
 import { tryParse, type Predicate, type RelRef, type Scope, type StatementFacts } from '../../../postgres/sql-parse';
@@ -141,8 +141,10 @@ function coreKind(scope: Scope, key: KeyRef, keyQualifier: string | null): { kin
     const j = scope.joins[0];
     const links = [j.left, j.right].map((c) => relationOf(scope, c.qualifier));
     const linksBoth = links.includes(keyRel) && links.includes(far);
-    // A link table: filtered by the key, joined to the far table, and nothing of it selected but the key.
-    if (scope.joins.length === 1 && linksBoth && !selectsOtherThan(scope, far, [key.column]) && scope.stars.length > 0) {
+    // A link table: filtered by the key, joined to the far table, and nothing of it selected but its two keys
+    // (Bookshelf selects both as `_pivot_*`).
+    const linkKeys = [key.column, ...[j.left, j.right].filter((c) => relationOf(scope, c.qualifier) === keyRel).map((c) => c.column)];
+    if (scope.joins.length === 1 && linksBoth && !selectsOtherThan(scope, far, linkKeys) && scope.stars.length > 0) {
       return { kind: 'link', table: far.name, via: keyRel.name };
     }
   }
@@ -158,6 +160,16 @@ function kindOf(core: CoreKind, wrapper: PerRowShape['wrapper'], scope: Scope, k
   if (core === 'link') return 'association loader through a link table';
   if (core === 'join') return 'per-row join by key';
   return keys[0].column.toLowerCase() === 'id' ? 'lazy getter by primary key' : 'lookup by key';
+}
+
+/**
+ * `DISTINCT ON (...)` keeps one row per group across all the keys once batched: not the same rows. A plain
+ * DISTINCT (Bookshelf loads every relation with one) stays distinct per key, since the key is selected.
+ */
+function distinctOn(text: string, scope: Scope): boolean {
+  if (!scope.distinct) return false;
+  const head = text.slice(0, scope.targetStart).toLowerCase();
+  return scope.targetStart < 0 || /^distinct\s+on\b/.test(head.slice(head.lastIndexOf('distinct')));
 }
 
 /** The per-row shape of one statement, or null when it is not one (or does not parse). */
@@ -178,7 +190,7 @@ export function perRowShapeFromFacts(f: StatementFacts): PerRowShape | null {
     if (!w) return null;
     wrapper = w;
   }
-  if (scope.distinct || scope.windowFunctions || scope.having || (scope.groupBy && wrapper !== 'count')) return null;
+  if (distinctOn(f.text, scope) || scope.windowFunctions || scope.having || (scope.groupBy && wrapper !== 'count')) return null;
   const keyPreds = scope.predicates.filter((p) => (p.op === 'eq' || p.op === 'in') && p.param !== null);
   const keys = keyPreds.map((p) => keyOf(f.text, p));
   if (keys.length === 0 || keys.length > 2 || keys.some((k) => k === null)) return null;
