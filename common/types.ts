@@ -135,7 +135,10 @@ export interface HotFunction {
   lineNumber: number; // 1-based
   selfPct: number; // samples where the function is on top of the stack
   totalPct: number; // samples where it is anywhere on the stack (counted once per stack)
-  hot: boolean; // selfPct above the summary's thresholdPct
+  hot: boolean; // selfPct above the summary's thresholdPct; never true for native code (calledFrom)
+  // Native code (a C/C++ function such as writev): its self time is also counted in the self time of
+  // this caller, the nearest JavaScript or Python function on its stacks (the one that got most of it).
+  calledFrom?: string; // "name file:line"
 }
 
 /** Event-loop delay of a Node.js target over the profile window (perf_hooks.monitorEventLoopDelay). */
