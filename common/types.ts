@@ -78,7 +78,8 @@ export interface LoadTestSummary extends LoadFigures {
 
 /** Metrics of the target's process and host over a window. */
 export interface ProcessProfile {
-  pid: number | null; // null when the target does not run on this host
+  pid: number | null; // null when the target does not run on this host; a pre-fork server's master
+  pids?: number[]; // when several processes serve (master and workers): all of them, summed in the figures below
   cpuPctAvg: number | null; // of one core
   cpuPctMax: number | null;
   rssMbMax: number | null;
