@@ -60,7 +60,8 @@ export function pySpyIssues(p: {
   if (p.process.inspectorUrl) {
     issues.push({
       path: ['process', 'pySpy'],
-      message: 'profile a target either through the Node.js inspector (process.inspectorUrl) or with py-spy (process.pySpy), not both: remove one',
+      message:
+        'profile a target either through the Node.js inspector (process.inspectorUrl) or with py-spy (process.pySpy), not both: remove one',
     });
   }
   const local = URL.canParse(p.http.baseUrl) && LOCAL_HOSTS.has(new URL(p.http.baseUrl).hostname.toLowerCase());

@@ -234,7 +234,8 @@ async function sampleProcess(
     let used = 0;
     for (const [pid, prev] of [...p.prevTicks]) {
       const ticks = await readProcessCpuTicks(pid);
-      if (ticks === null) p.prevTicks.delete(pid); // exited: keep what was measured
+      if (ticks === null)
+        p.prevTicks.delete(pid); // exited: keep what was measured
       else {
         used += ticks - prev;
         p.prevTicks.set(pid, ticks);

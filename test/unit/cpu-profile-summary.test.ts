@@ -175,9 +175,10 @@ test('native frames charge their self time to the nearest JavaScript caller and 
   // The native function at the very top of the table still is not hot; at a 75% threshold nothing is.
   assert.equal(d.functions[0].functionName, 'writeResponse');
   assert.deepEqual(
-    summarizeCpuProfile({ nodes: n, startTime: 0, endTime: 10_000, samples: s, timeDeltas: s.map(() => 1000) }, { thresholdPct: 80 }).functions.filter(
-      (f) => f.hot,
-    ),
+    summarizeCpuProfile(
+      { nodes: n, startTime: 0, endTime: 10_000, samples: s, timeDeltas: s.map(() => 1000) },
+      { thresholdPct: 80 },
+    ).functions.filter((f) => f.hot),
     [],
   );
 });

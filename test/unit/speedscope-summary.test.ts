@@ -7,6 +7,7 @@ import {
   mergeSpeedscope,
   pythonFrameKind,
   summarizeSpeedscope,
+  type SampledProfile,
   type SpeedscopeFile,
 } from '../../activities/profiling/speedscope-summary';
 
@@ -24,8 +25,16 @@ const frames = [
   { name: '_SocketWriter.write', file: '/usr/lib/python3.11/socketserver.py', line: 830, col: null }, // 8
 ];
 
-function sampled(name: string, samples: number[][], weight = 0.01) {
-  return { type: 'sampled', name, unit: 'seconds', startValue: 0, endValue: samples.length * weight, samples, weights: samples.map(() => weight) };
+function sampled(name: string, samples: number[][], weight = 0.01): SampledProfile {
+  return {
+    type: 'sampled',
+    name,
+    unit: 'seconds',
+    startValue: 0,
+    endValue: samples.length * weight,
+    samples,
+    weights: samples.map(() => weight),
+  };
 }
 
 const repeat = <T>(n: number, x: T): T[] => Array.from({ length: n }, () => x);
@@ -98,9 +107,15 @@ test('a longer window lowers the shares; threshold and top are options', () => {
 });
 
 test('units, empty and odd profiles', () => {
-  const ms: SpeedscopeFile = { shared: { frames }, profiles: [{ ...sampled('Process 7 Thread 7', [[3, 5]]), unit: 'milliseconds', weights: [500] }] };
+  const ms: SpeedscopeFile = {
+    shared: { frames },
+    profiles: [{ ...sampled('Process 7 Thread 7', [[3, 5]]), unit: 'milliseconds', weights: [500] }],
+  };
   assert.equal(summarizeSpeedscope(ms, { windowSeconds: 1 }).functions[0].selfPct, 50);
-  const counts: SpeedscopeFile = { shared: { frames }, profiles: [{ ...sampled('Process 7 Thread 7', [[3, 5]]), unit: 'none', weights: [25] }] };
+  const counts: SpeedscopeFile = {
+    shared: { frames },
+    profiles: [{ ...sampled('Process 7 Thread 7', [[3, 5]]), unit: 'none', weights: [25] }],
+  };
   assert.equal(summarizeSpeedscope(counts, { windowSeconds: 1, rate: 100 }).functions[0].selfPct, 25);
   const evented: SpeedscopeFile = { shared: { frames }, profiles: [{ type: 'evented', name: 'x' }] };
   assert.deepEqual(summarizeSpeedscope(evented, { windowSeconds: 1 }), {
