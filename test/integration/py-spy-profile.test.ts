@@ -98,8 +98,13 @@ test('py-spy profiles the workers of a pre-fork server: the hot function on top,
   mock.on('heartbeat', (d: { phase?: string }) => beats.push(d));
   const runId = `py-it-${Date.now()}`;
   const target = profile();
-  const cpu = mock.run(createPySpyActivities(deps).profilePython, { runId, target, durationSeconds: 2, startAfterSeconds: 0.5 });
-  const proc = new MockActivityEnvironment().run(createProcessActivities(deps).sampleProcessMetrics, {
+  const cpu: Promise<CpuProfileSummary | null> = mock.run(createPySpyActivities(deps).profilePython, {
+    runId,
+    target,
+    durationSeconds: 2,
+    startAfterSeconds: 0.5,
+  });
+  const proc: Promise<ProcessProfile> = new MockActivityEnvironment().run(createProcessActivities(deps).sampleProcessMetrics, {
     target,
     durationSeconds: 2.5,
     intervalMs: 500,
