@@ -460,7 +460,7 @@ test('a py-spy profile: shares of a core over the workers, native code named wit
   const text = profileSection(c).join('\n');
   assert.match(text, /hot functions \(self \/ total, % of one core over the window, summed over 3 processes;/);
   assert.match(text, /\* render\s+views\.py:12\s+150\s+200/);
-  assert.match(text, /  send\s+\(native, called from _SocketWriter\.write .*socketserver\.py:830\)\s+30/);
+  assert.match(text, / {2}send\s+\(native, called from _SocketWriter\.write .*socketserver\.py:830\)\s+30/);
   assert.match(text, /CPU profile: 2400 samples over 10 s, Python threads busy 240% of a core \(py-spy\); file /);
   assert.match(text, /process: pid 300 \(4 processes: master and workers, summed\), CPU 250% of a core/);
 });
