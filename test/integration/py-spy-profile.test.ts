@@ -144,6 +144,39 @@ test('py-spy profiles the workers of a pre-fork server: the hot function on top,
   assert.ok(p.cpuPctAvg !== null && p.cpuPctAvg > 10, `cpuPctAvg ${p.cpuPctAvg}`);
 });
 
+test('cancellation kills py-spy promptly', async () => {
+  const mock = new MockActivityEnvironment();
+  let t = Date.now();
+  let profiling = false;
+  // Cancelled while py-spy runs (its first heartbeat comes once it is started).
+  mock.on('heartbeat', (d: { phase?: string }) => {
+    if (d.phase !== 'profiling' || profiling) return;
+    profiling = true;
+    setTimeout(() => {
+      t = Date.now();
+      mock.cancel();
+    }, 500);
+  });
+  await assert.rejects(
+    mock.run(createPySpyActivities({ store, connections, policy: connections.policy }).profilePython, {
+      runId: 'py-it-cancel',
+      target: profile(),
+      durationSeconds: 30,
+    }),
+  );
+  assert.ok(profiling && Date.now() - t < 2000, `${Date.now() - t} ms after the cancellation`);
+  await new Promise((r) => setTimeout(r, 200));
+  const ours = readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+  const left = ours.filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('py-spy');
+    } catch {
+      return false;
+    }
+  });
+  assert.deepEqual(left, [], 'no py-spy left running');
+});
+
 test('a missing py-spy: a problem naming the install command, not an error', async () => {
   const saved = process.env.PY_SPY_PATH;
   process.env.PY_SPY_PATH = join(dir, 'no-such-py-spy');
