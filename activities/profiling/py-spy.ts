@@ -106,7 +106,10 @@ export async function profilePython(
   if (!opts) return null;
   const { signal, heartbeat } = hooks;
   const bin = findPySpy();
-  if (!bin) return emptySummary(req, [`no CPU profile: py-spy is not installed; run ${PY_SPY_INSTALL} (or set PY_SPY_PATH)`]);
+  if (!bin) {
+    const where = process.env.PY_SPY_PATH ? `PY_SPY_PATH=${process.env.PY_SPY_PATH} does not exist` : 'py-spy is not installed';
+    return emptySummary(req, [`no CPU profile: ${where}; run ${PY_SPY_INSTALL} (or set PY_SPY_PATH to a py-spy binary)`]);
+  }
   const startAfterMs = Math.max(0, req.startAfterSeconds ?? 0) * 1000;
   for (let waited = 0; waited < startAfterMs; waited += 1000) {
     heartbeat?.({ phase: 'waiting', seconds: waited / 1000 });

@@ -7,7 +7,9 @@
 // --idle), so each share is the CPU a function took as a share of one core, summed over every
 // profiled process and thread, like the process CPU% of /proc: two pre-fork workers each spending
 // 60% of the window in a function show 120%. For a single-threaded process it is the V8 profile's
-// meaning (the main thread's time in the window). busyPct is all sampled time, of one core.
+// meaning (the main thread's time in the window). busyPct is all sampled time, of one core. A thread
+// that is runnable but waiting for a core on a saturated host is sampled as busy too: on this
+// project's overloaded 2-core machine py-spy's busy share read about twice the /proc CPU%.
 //
 // Frames: a Python frame has a .py file (or a "<frozen ...>"-style pseudo file); py-spy's own
 // "process PID:..." and "thread ..." lines are not functions; anything else (a C function of the

@@ -188,7 +188,7 @@ test('a missing py-spy: a problem naming the install command, not an error', asy
     });
     assert.ok(s);
     assert.equal(s.functions.length, 0);
-    assert.match(s.problems.join('\n'), /py-spy is not installed; run bash scripts\/install-py-spy\.sh/);
+    assert.match(s.problems.join('\n'), /PY_SPY_PATH=.*no-such-py-spy does not exist; run bash scripts\/install-py-spy\.sh/);
   } finally {
     if (saved === undefined) delete process.env.PY_SPY_PATH;
     else process.env.PY_SPY_PATH = saved;
