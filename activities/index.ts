@@ -9,6 +9,7 @@ import { createDatabaseProfileActivities } from './profiling/database';
 import { createDatabaseActivitySampler } from './profiling/database-activity';
 import { createEndpointAttributionActivities } from './profiling/endpoint-attribution';
 import { createProcessActivities } from './profiling/process';
+import { createPySpyActivities } from './profiling/py-spy';
 import { createSkillActivities } from './skills';
 import { createStoreActivities } from './store/activities';
 
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createLoadTestActivities(deps),
     ...createProcessActivities(deps),
     ...createCpuProfileActivities(deps),
+    ...createPySpyActivities(deps),
     ...createDatabaseProfileActivities(deps),
     ...createDatabaseActivitySampler(deps),
     ...createEndpointAttributionActivities(deps),

@@ -97,6 +97,10 @@ export function rate(bytesPerSec: number | null | undefined): string {
 }
 
 /** A short name for a function's place: the script's file name and line. */
+function processCount(n: number): string {
+  return n === 1 ? '1 process' : `${n} processes`;
+}
+
 function shortLocation(location: string): string {
   const m = /^(.*):(\d+)$/.exec(location);
   if (!m) return location;
@@ -120,7 +124,11 @@ export function profileSection(result: OutputContract, topFunctions = 8): string
   const fns = b.hot_functions ?? [];
   if (cpu) {
     if (fns.length > 0) {
-      lines.push(`  hot functions (self / total, % of the window on the main thread; * = self over ${cpu.threshold_pct}%):`);
+      const of =
+        cpu.profiler === 'py-spy'
+          ? `% of one core over the window, summed over ${processCount(cpu.pids?.length ?? 0)}`
+          : '% of the window on the main thread';
+      lines.push(`  hot functions (self / total, ${of}; * = self over ${cpu.threshold_pct}%; native code counts in its caller's self):`);
       const shown = fns.slice(0, topFunctions);
       lines.push(
         ...table([
@@ -134,19 +142,22 @@ export function profileSection(result: OutputContract, topFunctions = 8): string
     const where = [cpu.file ? `file ${cpu.file}` : null, cpu.artifact_id ? `store artifact ${cpu.artifact_id}` : null]
       .filter(Boolean)
       .join(', ');
-    lines.push(
-      `  CPU profile: ${cpu.samples} samples over ${fmt(cpu.duration_s)} s, process busy ${fmt(cpu.busy_pct)}%, ` +
-        `GC ${fmt(cpu.gc_pct)}%${where ? `; ${where}` : ''}`,
-    );
+    const busy =
+      cpu.profiler === 'py-spy'
+        ? `Python threads busy ${fmt(cpu.busy_pct)}% of a core (py-spy)`
+        : `process busy ${fmt(cpu.busy_pct)}%, GC ${fmt(cpu.gc_pct)}%`;
+    lines.push(`  CPU profile: ${cpu.samples} samples over ${fmt(cpu.duration_s)} s, ${busy}${where ? `; ${where}` : ''}`);
     for (const p of cpu.problems) lines.push(`  ! ${p}`);
   } else if (!b.not_measured?.some((m) => m.what === 'cpu')) {
-    lines.push('  CPU profile: none (set process.inspectorUrl in the profile for a Node.js target started with --inspect)');
+    lines.push(
+      '  CPU profile: none (set process.inspectorUrl in the profile for a Node.js target started with --inspect, process.pySpy for a Python one)',
+    );
   }
   for (const m of b.not_measured ?? []) lines.push(`  ! ${m.what}: ${m.reason}`);
   const proc = b.process ?? null;
   if (proc) {
     const parts = [
-      `pid ${proc.pid ?? 'not on this host'}`,
+      `pid ${proc.pid ?? 'not on this host'}${proc.processes ? ` (${proc.processes} processes: master and workers, summed)` : ''}`,
       proc.cpu_pct_avg != null ? `CPU ${fmt(proc.cpu_pct_avg)}% of a core (max ${fmt(proc.cpu_pct_max ?? proc.cpu_pct_avg)}%)` : null,
       proc.rss_mb_max != null ? `RSS max ${fmt(proc.rss_mb_max)} MB` : null,
       proc.open_fds_max != null ? `open fds max ${proc.open_fds_max}` : null,

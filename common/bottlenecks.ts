@@ -107,6 +107,7 @@ export function functionLocation(f: Pick<HotFunction, 'url' | 'lineNumber'>): st
  * requests per second) x requests per second, which is selfPct x 10: the ms per second of traffic.
  */
 export function hotFunctionBottlenecks(cpu: CpuProfileSummary, rps: number): Bottleneck[] {
+  const of = cpu.profiler === 'py-spy' ? 'a core (py-spy, summed over the processes)' : 'the main thread';
   return cpu.functions
     .filter((f) => f.hot)
     .map((f) => {
@@ -117,7 +118,7 @@ export function hotFunctionBottlenecks(cpu: CpuProfileSummary, rps: number): Bot
           : `hot function ${f.functionName} (${f.url ? functionLocation(f) : 'native code'})`;
       return {
         layer: 'application' as const,
-        description: `${what}: ${round(f.selfPct)}% of the main thread in itself, ${round(f.totalPct)}% with its callees (rule: > ${cpu.thresholdPct}%)`,
+        description: `${what}: ${round(f.selfPct)}% of ${of} in itself, ${round(f.totalPct)}% with its callees (rule: > ${cpu.thresholdPct}%)`,
         impactScore: round(impactScore(cpuMsPerRequest, rps, 1)),
         evidence: [
           f.url ? `${f.url}:${f.lineNumber}` : 'native code (a V8 or Node.js built-in): its callers are in the .cpuprofile',

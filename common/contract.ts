@@ -225,7 +225,7 @@ export function profileMetrics(p: ProfilingResult): ProfileMetrics {
     ...(p.notMeasured?.length ? { not_measured: p.notMeasured.map((m) => ({ what: m.what, reason: m.reason })) } : {}),
     hot_functions: (cpu?.functions ?? []).map((f) => ({
       function: f.functionName,
-      location: f.url ? `${f.url}:${f.lineNumber}` : '(native)',
+      location: f.calledFrom ? `(native, called from ${f.calledFrom})` : f.url ? `${f.url}:${f.lineNumber}` : '(native)',
       self_pct: f.selfPct,
       total_pct: f.totalPct,
       hot: f.hot,
@@ -240,12 +240,14 @@ export function profileMetrics(p: ProfilingResult): ProfileMetrics {
           gc_pct: cpu.gcPct,
           threshold_pct: cpu.thresholdPct,
           problems: cpu.problems,
+          ...(cpu.profiler === 'py-spy' ? { profiler: cpu.profiler, pids: cpu.pids ?? [] } : {}),
         }
       : null,
     process:
       proc || cpu
         ? {
             pid: proc?.pid ?? cpu?.pid ?? null,
+            ...(proc?.pids && proc.pids.length > 1 ? { processes: proc.pids.length } : {}),
             cpu_pct_avg: proc?.cpuPctAvg ?? null,
             cpu_pct_max: proc?.cpuPctMax ?? null,
             rss_mb_max: proc?.rssMbMax ?? null,
@@ -375,8 +377,10 @@ function sources(r: RunRecord): string[] {
   if (r.profiling.cache?.available) s.push('Redis INFO stats/memory, SLOWLOG');
   if (r.profiling.process?.pid != null) s.push('/proc process and host metrics');
   if (r.profiling.network) s.push('HTTP connect/TTFB/transfer probes per endpoint');
-  if (r.profiling.cpu?.samples) s.push(`CPU profile through the Node.js inspector (${r.profiling.cpu.samples} samples)`);
-  if (r.profiling.cpu?.eventLoopDelayMs) s.push('event-loop delay (perf_hooks.monitorEventLoopDelay)');
+  const cpu = r.profiling.cpu;
+  if (cpu?.samples)
+    s.push(`CPU profile ${cpu.profiler === 'py-spy' ? 'with py-spy' : 'through the Node.js inspector'} (${cpu.samples} samples)`);
+  if (cpu?.eventLoopDelayMs) s.push('event-loop delay (perf_hooks.monitorEventLoopDelay)');
   if (r.validation) s.push(...r.validation.completed.map((p) => `validation load test: ${p}`));
   return s;
 }

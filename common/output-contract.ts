@@ -18,7 +18,7 @@ export const ComparisonRowSchema = z.object({
 
 export const HotFunctionSchema = z.object({
   function: z.string(),
-  location: z.string(), // url:line
+  location: z.string(), // url:line; "(native)" or "(native, called from NAME url:line)": native code is charged to that caller
   self_pct: num,
   total_pct: num,
   hot: z.boolean(), // self_pct above cpu_profile.threshold_pct
@@ -33,10 +33,13 @@ export const CpuProfileRefSchema = z.object({
   gc_pct: num,
   threshold_pct: num,
   problems: z.array(z.string()),
+  profiler: z.enum(['inspector', 'py-spy']).optional(), // py-spy: shares are of one core, summed over processes
+  pids: z.array(num).optional(), // py-spy: the processes sampled busy (a pre-fork server's workers)
 });
 
 export const ProcessMetricsSchema = z.object({
   pid: nullableNum,
+  processes: num.optional(), // when several (master and workers): the figures are their sums
   cpu_pct_avg: nullableNum, // of one core
   cpu_pct_max: nullableNum,
   rss_mb_max: nullableNum,

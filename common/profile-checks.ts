@@ -68,3 +68,31 @@ export function outOfRangeNumbers(value: unknown, path: (string | number)[] = []
   if (value && typeof value === 'object') return Object.entries(value).flatMap(([k, v]) => outOfRangeNumbers(v, [...path, k]));
   return [];
 }
+
+const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
+
+/** What py-spy needs of a profile: a target process on this host, and no Node.js inspector beside it. */
+export function pySpyIssues(p: {
+  http: { baseUrl: string };
+  process?: { port?: number; inspectorUrl?: string; pySpy?: unknown };
+}): { path: (string | number)[]; message: string }[] {
+  if (!p.process?.pySpy) return [];
+  const issues: { path: (string | number)[]; message: string }[] = [];
+  if (p.process.inspectorUrl) {
+    issues.push({
+      path: ['process', 'pySpy'],
+      message:
+        'profile a target either through the Node.js inspector (process.inspectorUrl) or with py-spy (process.pySpy), not both: remove one',
+    });
+  }
+  const local = URL.canParse(p.http.baseUrl) && LOCAL_HOSTS.has(new URL(p.http.baseUrl).hostname.toLowerCase());
+  if (!p.process.port && !local) {
+    issues.push({
+      path: ['process', 'pySpy'],
+      message:
+        "py-spy attaches to the target's processes on the worker's host, found by the port they listen on: " +
+        'set process.port (http.baseUrl is not on this host)',
+    });
+  }
+  return issues;
+}

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { closest } from './did-you-mean';
 import { printable } from './printable';
-import { OUT_OF_RANGE, contactUrl, filePath, outOfRangeNumbers, sqlName } from './profile-checks';
+import { OUT_OF_RANGE, contactUrl, filePath, outOfRangeNumbers, pySpyIssues, sqlName } from './profile-checks';
 import { controlInTemplate, invalidHeaderName, unsafeHeaderValue, unsafeRequestPath } from './request-text';
 import { DEFAULT_STRESS_MULTIPLIERS } from './stress';
 
@@ -264,6 +264,13 @@ export const TargetProfileSchema = z
           /(https?|wss?)/,
           'must be an inspector URL such as http://127.0.0.1:9229 (start the service with node --inspect=127.0.0.1:9229)',
         ).optional(),
+        // Python targets: a CPU profile with py-spy (sampling from outside; needs ptrace: root or
+        // CAP_SYS_PTRACE) of the process listening on process.port and its workers, e.g. {} or { rate: 200 }.
+        pySpy: z
+          .strictObject({
+            rate: z.number().int().min(1).max(1000).default(100), // samples per second per thread
+          })
+          .optional(),
       })
       .default({}),
     load: LoadSchema.default(LoadSchema.parse({})),
@@ -300,6 +307,7 @@ export const TargetProfileSchema = z
         message: `host ${inspector} is neither http.baseUrl's host nor in http.allowedHosts (the inspector runs any code it is sent)`,
       });
     }
+    for (const issue of pySpyIssues(p)) ctx.addIssue({ code: 'custom', ...issue });
     const names = new Set(p.http.endpoints.map((e) => e.name));
     if (names.size !== p.http.endpoints.length) {
       ctx.addIssue({ code: 'custom', path: ['http', 'endpoints'], message: 'endpoint names must be unique' });

@@ -83,7 +83,8 @@ export interface LoadTestSummary extends LoadFigures {
 
 /** Metrics of the target's process and host over a window. */
 export interface ProcessProfile {
-  pid: number | null; // null when the target does not run on this host
+  pid: number | null; // null when the target does not run on this host; a pre-fork server's master
+  pids?: number[]; // when several processes serve (master and workers): all of them, summed in the figures below
   cpuPctAvg: number | null; // of one core
   cpuPctMax: number | null;
   rssMbMax: number | null;
@@ -140,7 +141,10 @@ export interface HotFunction {
   lineNumber: number; // 1-based
   selfPct: number; // samples where the function is on top of the stack
   totalPct: number; // samples where it is anywhere on the stack (counted once per stack)
-  hot: boolean; // selfPct above the summary's thresholdPct
+  hot: boolean; // selfPct above the summary's thresholdPct; never true for native code (calledFrom)
+  // Native code (a C/C++ function such as writev): its self time is also counted in the self time of
+  // this caller, the nearest JavaScript or Python function on its stacks (the one that got most of it).
+  calledFrom?: string; // "name file:line"
 }
 
 /** Event-loop delay of a Node.js target over the profile window (perf_hooks.monitorEventLoopDelay). */
@@ -151,18 +155,23 @@ export interface EventLoopDelay {
   meanMs: number;
 }
 
-/** Summary of a CPU profile taken through the target's inspector; the profile itself is in the store and a file. */
+/**
+ * Summary of a CPU profile taken through a Node.js target's inspector or with py-spy (a Python
+ * target); the profile itself is in the store and a file.
+ */
 export interface CpuProfileSummary {
-  inspectorUrl: string;
-  pid: number | null; // the profiled process, as it reports itself
-  runtime: string | null; // e.g. "node v20.20.2"
-  artifactId: string | null; // store id of the .cpuprofile JSON (kind 'cpuprofile')
-  file: string | null; // the .cpuprofile on the worker's disk (Chrome DevTools, speedscope)
+  profiler?: 'inspector' | 'py-spy'; // absent: the inspector (summaries recorded before py-spy)
+  inspectorUrl?: string; // the inspector's
+  pid: number | null; // the profiled process (py-spy: the master, the root of the tree profiled)
+  pids?: number[]; // py-spy: the processes that were sampled busy (the workers of a pre-fork server)
+  runtime: string | null; // e.g. "node v20.20.2", "python3.11"
+  artifactId: string | null; // store id of the .cpuprofile JSON (kind 'cpuprofile') or speedscope JSON (kind 'speedscope')
+  file: string | null; // the .cpuprofile / .speedscope.json on the worker's disk (Chrome DevTools, speedscope)
   durationMs: number;
   samples: number;
   samplingIntervalUs: number;
   thresholdPct: number; // hot = selfPct above this
-  busyPct: number; // 100 - idle: the process's own CPU use as the profiler saw it
+  busyPct: number; // inspector: 100 - idle, the main thread; py-spy: sampled time, % of one core summed over the processes
   gcPct: number;
   functions: HotFunction[]; // the top functions by self time (at most ~15)
   eventLoopDelayMs: EventLoopDelay | null;

@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-temporal.sh
+bash scripts/install-py-spy.sh
 bash scripts/prepare-services.sh
 files=(test/unit/*.test.ts test/integration/*.test.ts test/replay/*.test.ts test/e2e/*.test.ts test/safety/*.test.ts)
 if [ $# -gt 0 ]; then

@@ -2,7 +2,7 @@
 // attempt. A round whose load attempt is lost (its worker died) is discarded whole and measured again,
 // so the database and cache windows never count a killed attempt's traffic, and samplers are told the
 // round's planned window so that a retried sampler never measures an idle target.
-import { ApplicationFailure, CancellationScope, isCancellation, log, proxyActivities } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, isCancellation, log, patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { PlannedWindow } from '../common/load-window';
 import type { TargetProfile } from '../common/profile';
@@ -29,6 +29,21 @@ function shortActivities(summary: string) {
 
 function windowActivities(seconds: number, summary: string) {
   return proxyActivities<Activities>({ ...loadTestOptions(seconds), summary });
+}
+
+/** The CPU profile of the measured window: Node.js through its inspector, Python with py-spy; null for neither. */
+function profileCpu(runId: string, target: TargetProfile, window: PlannedWindow): Promise<CpuProfileSummary | null> | null {
+  const { load } = target;
+  const windowSeconds = load.warmupSeconds + load.durationSeconds;
+  const req = { runId, target, durationSeconds: load.durationSeconds, startAfterSeconds: load.warmupSeconds, window };
+  if (target.process?.inspectorUrl) {
+    return windowActivities(windowSeconds, `CPU profile through the inspector for ${load.durationSeconds} s`).profileCpu(req);
+  }
+  // Runs recorded before py-spy could not name it (the schema refused process.pySpy): the marker only in new runs.
+  if (target.process?.pySpy && patched('py-spy-profile')) {
+    return windowActivities(windowSeconds, `CPU profile with py-spy for ${load.durationSeconds} s`).profilePython(req);
+  }
+  return null;
 }
 
 /** The baseline's round; a second one when the first one's load attempt was lost. */
@@ -76,15 +91,7 @@ async function measureRound(runId: string, target: TargetProfile): Promise<Basel
         durationSeconds: windowSeconds,
         window,
       }),
-      target.process?.inspectorUrl
-        ? windowActivities(windowSeconds, `CPU profile through the inspector for ${load.durationSeconds} s`).profileCpu({
-            runId,
-            target,
-            durationSeconds: load.durationSeconds,
-            startAfterSeconds: load.warmupSeconds,
-            window,
-          })
-        : null,
+      profileCpu(runId, target, window),
       dbBefore?.snapshotId
         ? windowActivities(windowSeconds, `pg_stat_activity every 500 ms for ${windowSeconds} s`)
             .sampleDatabaseActivity({ runId, target, durationSeconds: windowSeconds, window })

@@ -109,18 +109,19 @@ export function allowedInspectorUrl(target: TargetProfile, inspectorUrl: string,
   return u;
 }
 
-/** A file name for the profile: <target>-<run id>-<UTC time>.cpuprofile, safe on any file system. */
-export function profileFileName(targetName: string, runId: string, at: Date = new Date()): string {
+/** A file name for the profile: <target>-<run id>-<UTC time>.cpuprofile (or `ext`), safe on any file system. */
+export function profileFileName(targetName: string, runId: string, at: Date = new Date(), ext = '.cpuprofile'): string {
   const safe = (s: string): string => s.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80);
   const stamp = at
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d+Z$/, 'Z');
-  return `${safe(targetName)}-${safe(runId)}-${stamp}.cpuprofile`;
+  return `${safe(targetName)}-${safe(runId)}-${stamp}${ext}`;
 }
 
 function emptySummary(inspectorUrl: string, req: ProfileCpuRequest, problems: string[]): CpuProfileSummary {
   return {
+    profiler: 'inspector',
     inspectorUrl,
     pid: null,
     runtime: null,

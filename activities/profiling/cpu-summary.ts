@@ -10,9 +10,12 @@
 // window (close to the process CPU% of /proc, but a native call that blocks, or a thread waiting for
 // a core on a saturated host, is sampled as busy too). "(root)", "(program)" (native code outside JS) and
 // "(idle)" are not functions and are left out of the list; "(garbage collector)" stays in (GC
-// pressure is the application's doing) and is also reported as gcPct.
+// pressure is the application's doing) and is also reported as gcPct. A frame without a script URL
+// (writev, writeBuffer: Node's C++ bindings) is native: charged to its JavaScript caller, never hot
+// (stack-digest.ts).
 import type { HotFunction } from '../../common/types';
 import { round } from '../../common/round';
+import { hotFunctions, type DigestOptions, type StackFrame, type WeightedStack } from './stack-digest';
 
 export interface CallFrame {
   functionName: string;
@@ -48,10 +51,7 @@ export interface CpuDigest {
   functions: HotFunction[]; // top `top` by self share, then total share
 }
 
-export interface SummarizeOptions {
-  thresholdPct?: number; // hot = selfPct above it (default 5)
-  top?: number; // how many functions to keep (default 15)
-}
+export type SummarizeOptions = DigestOptions;
 
 const NOT_FUNCTIONS = new Set(['(root)', '(program)', '(idle)']);
 
@@ -100,13 +100,24 @@ export function nodeSelfWeights(p: CpuProfile): { weights: Map<number, number>; 
   return { weights, samples: hits };
 }
 
-function functionKey(f: CallFrame): string {
-  return `${f.functionName}\u0000${f.url}\u0000${f.lineNumber}\u0000${f.columnNumber}`;
+/** How the digest treats a V8 frame: (root)/(program)/(idle) are not functions; a frame without a script URL is native. */
+export function v8FrameKind(f: CallFrame): StackFrame['kind'] {
+  if (NOT_FUNCTIONS.has(f.functionName)) return 'hidden';
+  if (f.url === '' && !f.functionName.startsWith('(')) return 'native';
+  return 'code';
+}
+
+function stackFrame(f: CallFrame): StackFrame {
+  return {
+    key: `${f.functionName}\u0000${f.url}\u0000${f.lineNumber}\u0000${f.columnNumber}`,
+    name: f.functionName,
+    file: f.url,
+    line: f.lineNumber + 1,
+    kind: v8FrameKind(f),
+  };
 }
 
 export function summarizeCpuProfile(p: CpuProfile, opts: SummarizeOptions = {}): CpuDigest {
-  const thresholdPct = opts.thresholdPct ?? 5;
-  const top = opts.top ?? 15;
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -115,19 +126,8 @@ export function summarizeCpuProfile(p: CpuProfile, opts: SummarizeOptions = {}):
   let totalWeight = 0;
   for (const w of weights.values()) totalWeight += w;
 
-  interface Acc {
-    frame: CallFrame;
-    self: number;
-    total: number;
-  }
-  const acc = new Map<string, Acc>();
-  const get = (f: CallFrame): Acc => {
-    const k = functionKey(f);
-    let a = acc.get(k);
-    if (!a) acc.set(k, (a = { frame: f, self: 0, total: 0 }));
-    return a;
-  };
   const special = { idle: 0, gc: 0, program: 0 };
+  const stacks: WeightedStack[] = [];
   for (const [id, w] of weights) {
     const leaf = byId.get(id);
     if (!leaf || w <= 0) continue;
@@ -135,35 +135,16 @@ export function summarizeCpuProfile(p: CpuProfile, opts: SummarizeOptions = {}):
     if (name === '(idle)') special.idle += w;
     else if (name === '(garbage collector)') special.gc += w;
     else if (name === '(program)') special.program += w;
-    get(leaf.callFrame).self += w;
-    // Walk to the root, counting each function once on this stack.
-    const seen = new Set<string>();
+    const frames: StackFrame[] = [];
     for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
       const node = byId.get(cur);
       if (!node) break;
-      const k = functionKey(node.callFrame);
-      if (seen.has(k)) continue;
-      seen.add(k);
-      get(node.callFrame).total += w;
+      frames.push(stackFrame(node.callFrame));
     }
+    stacks.push({ frames: frames.reverse(), weight: w });
   }
 
   const pct = (w: number): number => (totalWeight > 0 ? round((w / totalWeight) * 100, 2) : 0);
-  const functions: HotFunction[] = [...acc.values()]
-    .filter((a) => !NOT_FUNCTIONS.has(a.frame.functionName) && (a.self > 0 || a.total > 0))
-    .sort((a, b) => b.self - a.self || b.total - a.total)
-    .slice(0, Math.max(0, top))
-    .map((a) => {
-      const selfPct = pct(a.self);
-      return {
-        functionName: a.frame.functionName || '(anonymous)',
-        url: a.frame.url,
-        lineNumber: a.frame.lineNumber + 1,
-        selfPct,
-        totalPct: pct(a.total),
-        hot: selfPct > thresholdPct,
-      };
-    });
   const idlePct = pct(special.idle);
   return {
     samples,
@@ -172,6 +153,6 @@ export function summarizeCpuProfile(p: CpuProfile, opts: SummarizeOptions = {}):
     idlePct,
     gcPct: pct(special.gc),
     programPct: pct(special.program),
-    functions,
+    functions: hotFunctions(stacks, totalWeight, opts),
   };
 }

@@ -1,9 +1,11 @@
-// Metrics of the target's process on this host (found by the TCP port it listens on: CPU, RSS, open
-// file descriptors) and of the host (CPU, memory, load, disk and network throughput), sampled over a
-// window; plus the network timing activity. A target that does not run on
-// this host gives pid null and null process metrics, which is not an error.
+// Metrics of the target's processes on this host (found by the TCP port they listen on: CPU, RSS,
+// open file descriptors) and of the host (CPU, memory, load, disk and network throughput), sampled
+// over a window; plus the network timing activity. A target that does not run on this host gives
+// pid null and null process metrics, which is not an error. A pre-fork server (gunicorn, uwsgi, Node
+// cluster) is its master and workers: CPU, RSS and fds are summed over them (service-processes.ts;
+// RSS counts pages the workers share with the master once per process, so it is an upper bound).
 import { execFileSync } from 'node:child_process';
-import { readdir, readFile, readlink } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { retrySpan, type PlannedWindow } from '../../common/load-window';
 import type { TargetProfile } from '../../common/profile';
@@ -13,6 +15,9 @@ import { hostCpuPct, hostIoRates, readHostCpu, readHostIo, readLoadAvg, readMemU
 import { measureNetworkTiming } from './network';
 import { activityContext, sleep } from '../activity-context';
 import { round } from '../../common/round';
+import { findServiceProcesses, type ServiceProcesses } from './service-processes';
+
+export { findListeningPid } from './service-processes';
 
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 
@@ -23,68 +28,6 @@ export function localPortOf(target: TargetProfile): number | null {
   if (!LOCAL_HOSTS.has(u.hostname.toLowerCase())) return null;
   if (u.port) return Number(u.port);
   return u.protocol === 'https:' ? 443 : 80;
-}
-
-/** Socket inodes in LISTEN state (0A) on `port`, from /proc/net/tcp and /proc/net/tcp6. */
-export async function listeningInodes(port: number): Promise<Set<string>> {
-  const inodes = new Set<string>();
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const inode of parseListeningInodes(text, port)) inodes.add(inode);
-  }
-  return inodes;
-}
-
-export function parseListeningInodes(procNetTcp: string, port: number): string[] {
-  const out: string[] = [];
-  const lines = procNetTcp.split('\n');
-  for (let i = 1; i < lines.length; i++) {
-    const f = lines[i].trim().split(/\s+/);
-    // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode ...
-    if (f.length < 10 || f[3] !== '0A') continue;
-    const colon = f[1].lastIndexOf(':');
-    if (parseInt(f[1].slice(colon + 1), 16) !== port) continue;
-    if (f[9] !== '0') out.push(f[9]);
-  }
-  return out;
-}
-
-/** PID of the process holding a listening socket on `port` (lowest PID if several), else null. */
-export async function findListeningPid(port: number): Promise<number | null> {
-  const inodes = await listeningInodes(port);
-  if (inodes.size === 0) return null;
-  const targets = new Set([...inodes].map((i) => `socket:[${i}]`));
-  let entries: string[];
-  try {
-    entries = await readdir('/proc');
-  } catch {
-    return null;
-  }
-  const pids = entries
-    .filter((e) => /^\d+$/.test(e))
-    .map(Number)
-    .sort((a, b) => a - b);
-  for (const pid of pids) {
-    let fds: string[];
-    try {
-      fds = await readdir(`/proc/${pid}/fd`);
-    } catch {
-      continue; // gone, or not ours to read
-    }
-    for (const fd of fds) {
-      try {
-        if (targets.has(await readlink(`/proc/${pid}/fd/${fd}`))) return pid;
-      } catch {
-        // fd closed meanwhile
-      }
-    }
-  }
-  return null;
 }
 
 let clkTck: number | undefined;
@@ -163,7 +106,7 @@ export async function sampleProcessMetrics(
   const intervalMs = Math.max(50, req.intervalMs ?? 1000);
   const n = Math.max(1, Math.round((Math.max(0, req.durationSeconds) * 1000) / intervalMs));
   const port = localPortOf(req.target);
-  const found = port === null ? null : await findListeningPid(port);
+  const found = port === null ? null : await findServiceProcesses(port);
   const hz = clockTicksPerSecond();
 
   const hostStart = await readHostCpu();
@@ -202,10 +145,11 @@ export async function sampleProcessMetrics(
   const ioEnd = await readHostIo();
   const ioSeconds = (performance.now() - wallStart) / 1000;
   const [load1] = await readLoadAvg();
-  const { pid, procWall, ticksUsed, cpuMax, rssMax, fdsMax } = proc;
+  const { pid, pids, procWall, ticksUsed, cpuMax, rssMax, fdsMax } = proc;
   const cpuAvg = pid !== null && procWall > 0 ? (ticksUsed / hz / procWall) * 100 : null;
   return {
     pid,
+    ...(pids.length > 1 ? { pids } : {}),
     cpuPctAvg: cpuAvg === null ? null : round(cpuAvg, 2),
     cpuPctMax: cpuMax === null ? null : round(cpuMax, 2),
     rssMbMax: rssMax === null ? null : round(rssMax, 2),
@@ -237,31 +181,47 @@ export function notMeasuredProcess(reason: string): ProcessProfile {
   };
 }
 
-/** The target process over the window: the last reading and the running totals and maxima. */
+/** The target's processes over the window: the last readings and the running totals and maxima. */
 interface ProcessObservation {
-  pid: number | null;
-  tracking: boolean;
-  prevTicks: number | null;
+  pid: number | null; // the root (master), null when none was found
+  pids: number[]; // every process summed (those found at the start)
+  prevTicks: Map<number, number>; // processes still alive, and their CPU ticks at the last reading
   prevWall: number;
   ticksUsed: number;
-  procWall: number; // seconds over which the process was observed
+  procWall: number; // seconds over which the processes were observed
   cpuMax: number | null;
   rssMax: number | null;
   fdsMax: number | null;
 }
 
-/** First reading of the process (pid null when there is none, or it is already gone); prevWall is the window's start. */
-async function startObserving(found: number | null): Promise<ProcessObservation> {
-  let pid = found;
-  const prevTicks = pid === null ? null : await readProcessCpuTicks(pid);
-  if (prevTicks === null) pid = null;
+/** First reading of the processes (pid null when there is none, or all are gone); prevWall is the window's start. */
+async function startObserving(found: ServiceProcesses | null): Promise<ProcessObservation> {
+  const prevTicks = new Map<number, number>();
+  for (const p of found?.pids ?? []) {
+    const t = await readProcessCpuTicks(p);
+    if (t !== null) prevTicks.set(p, t);
+  }
+  const pids = [...prevTicks.keys()];
+  const pid = pids.length === 0 ? null : prevTicks.has(found!.root) ? found!.root : pids[0];
   const prevWall = performance.now();
-  const rssMax = pid === null ? null : await readRssMb(pid);
-  const fdsMax = pid === null ? null : await countOpenFds(pid);
-  return { pid, tracking: pid !== null, prevTicks, prevWall, ticksUsed: 0, procWall: 0, cpuMax: null, rssMax, fdsMax };
+  const { rssMb, fds } = await readMemoryAndFds(pids);
+  return { pid, pids, prevTicks, prevWall, ticksUsed: 0, procWall: 0, cpuMax: null, rssMax: rssMb, fdsMax: fds };
 }
 
-/** One sample of the process's CPU share since the previous one, RSS and open files (nulls once it has exited). */
+/** Summed RSS (MB) and open fds of the processes that are still there (null when none is). */
+async function readMemoryAndFds(pids: number[]): Promise<{ rssMb: number | null; fds: number | null }> {
+  let rssMb: number | null = null;
+  let fds: number | null = null;
+  for (const p of pids) {
+    const r = await readRssMb(p);
+    if (r !== null) rssMb = (rssMb ?? 0) + r;
+    const f = await countOpenFds(p);
+    if (f !== null) fds = (fds ?? 0) + f;
+  }
+  return { rssMb, fds };
+}
+
+/** One sample of the processes' CPU share since the previous one, RSS and open files (nulls once all have exited). */
 async function sampleProcess(
   p: ProcessObservation,
   now: number,
@@ -270,20 +230,25 @@ async function sampleProcess(
   let cpuPct: number | null = null;
   let rssMb: number | null = null;
   let fds: number | null = null;
-  if (p.tracking && p.pid !== null) {
-    const ticks = await readProcessCpuTicks(p.pid);
-    if (ticks === null || p.prevTicks === null) {
-      p.tracking = false; // the process exited: keep what was measured
-    } else {
+  if (p.prevTicks.size > 0) {
+    let used = 0;
+    for (const [pid, prev] of [...p.prevTicks]) {
+      const ticks = await readProcessCpuTicks(pid);
+      if (ticks === null)
+        p.prevTicks.delete(pid); // exited: keep what was measured
+      else {
+        used += ticks - prev;
+        p.prevTicks.set(pid, ticks);
+      }
+    }
+    if (p.prevTicks.size > 0) {
       const dt = (now - p.prevWall) / 1000;
-      cpuPct = dt > 0 ? ((ticks - p.prevTicks) / hz / dt) * 100 : 0;
-      p.ticksUsed += ticks - p.prevTicks;
+      cpuPct = dt > 0 ? (used / hz / dt) * 100 : 0;
+      p.ticksUsed += used;
       p.procWall += dt;
-      p.prevTicks = ticks;
       p.cpuMax = Math.max(p.cpuMax ?? 0, cpuPct);
-      rssMb = await readRssMb(p.pid);
+      ({ rssMb, fds } = await readMemoryAndFds([...p.prevTicks.keys()]));
       if (rssMb !== null) p.rssMax = Math.max(p.rssMax ?? 0, rssMb);
-      fds = await countOpenFds(p.pid);
       if (fds !== null) p.fdsMax = Math.max(p.fdsMax ?? 0, fds);
     }
   }

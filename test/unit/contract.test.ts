@@ -393,6 +393,78 @@ test('the profiling step (CPU profile, process and host metrics, HTTP timing) is
   assert.equal(rate(1536), '1.5 KB/s');
 });
 
+test('a py-spy profile: shares of a core over the workers, native code named with its caller, the processes summed', () => {
+  const cpu: CpuProfileSummary = {
+    profiler: 'py-spy',
+    pid: 300,
+    pids: [301, 302, 303],
+    runtime: 'python3.11',
+    artifactId: '18',
+    file: '/srv/reports/profiles/blog-1.speedscope.json',
+    durationMs: 10_000,
+    samples: 2400,
+    samplingIntervalUs: 10_000,
+    thresholdPct: 5,
+    busyPct: 240,
+    gcPct: 0,
+    functions: [
+      { functionName: 'render', url: '/srv/app/views.py', lineNumber: 12, selfPct: 150, totalPct: 200, hot: true },
+      {
+        functionName: 'send',
+        url: '/usr/lib/x86_64-linux-gnu/libc.so.6',
+        lineNumber: 0,
+        selfPct: 30,
+        totalPct: 30,
+        hot: false,
+        calledFrom: '_SocketWriter.write /usr/lib/python3.11/socketserver.py:830',
+      },
+    ],
+    eventLoopDelayMs: null,
+    problems: [],
+  };
+  const process: ProcessProfile = {
+    pid: 300,
+    pids: [300, 301, 302, 303],
+    cpuPctAvg: 250,
+    cpuPctMax: 290,
+    rssMbMax: 400,
+    openFdsMax: 80,
+    hostCpuPctAvg: 90,
+    hostMemUsedPct: 40,
+    loadAvg1: 3,
+    hostIo: null,
+    samples: 10,
+  };
+  const record: RunRecord = {
+    input: { target, tier: 'auto', autoApprove: true, approvalTimeoutMs: 1000, onApprovalTimeout: 'end', requestedBy: 'test' },
+    scope: ['application'],
+    timestamp: '2026-11-28T21:04:05-05:00',
+    workflowId: 'perf-shop',
+    runId: 'r1',
+    profiling: { baseline: summary('1', 40, 200), database: null, cache: null, process, network: null, cpu, bottlenecks: [] },
+    plan: { tier: 'T1', focus: [], items: [] },
+    decision: { kind: 'approved', itemIds: [], by: 'test', auto: true },
+    optimization: null,
+    validation: null,
+    outcome: 'nothing_to_apply',
+    escalationWorkflowId: null,
+  };
+  const c = OutputContractSchema.parse(buildOutputContract(record));
+  const b = c.baseline_metrics;
+  assert.equal(b.hot_functions[1].location, '(native, called from _SocketWriter.write /usr/lib/python3.11/socketserver.py:830)');
+  assert.equal(b.hot_functions[1].hot, false);
+  assert.equal(b.cpu_profile!.profiler, 'py-spy');
+  assert.deepEqual(b.cpu_profile!.pids, [301, 302, 303]);
+  assert.equal(b.process!.processes, 4);
+  assert.ok(c.sources_consulted.includes('CPU profile with py-spy (2400 samples)'));
+  const text = profileSection(c).join('\n');
+  assert.match(text, /hot functions \(self \/ total, % of one core over the window, summed over 3 processes;/);
+  assert.match(text, /\* render\s+views\.py:12\s+150\s+200/);
+  assert.match(text, / {2}send\s+\(native, called from _SocketWriter\.write .*socketserver\.py:830\)\s+30/);
+  assert.match(text, /CPU profile: 2400 samples over 10 s, Python threads busy 240% of a core \(py-spy\); file /);
+  assert.match(text, /process: pid 300 \(4 processes: master and workers, summed\), CPU 250% of a core/);
+});
+
 test('an index action reads as the exact statement, INCLUDE columns too', () => {
   assert.equal(
     describeAction({

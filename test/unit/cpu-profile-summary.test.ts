@@ -120,3 +120,80 @@ test('profiles with hit counts only, empty profiles, and shape checks', () => {
 test('profile file names are safe and dated', () => {
   assert.equal(profileFileName('shop', 'abc/def 1', new Date('2026-01-02T03:04:05.678Z')), 'shop-abc_def_1-20260102T030405Z.cpuprofile');
 });
+
+// Native frames (no script URL) are charged to their JavaScript caller and never flagged hot.
+//  (root)
+//  ├─ handler  app.js:3
+//  │   ├─ writeResponse app.js:20
+//  │   │   └─ writev (native)         6 samples
+//  │   │        └─ writeBuffer (native) 2 samples: nested natives go to the same JS caller
+//  │   └─ parse  app.js:40             1 sample
+//  ├─ writev (native, no JS caller)    1 sample
+//  └─ (garbage collector)              0 samples
+test('native frames charge their self time to the nearest JavaScript caller and are never hot', () => {
+  const n: CpuProfileNode[] = [
+    { id: 1, callFrame: frame('(root)'), children: [2, 6] },
+    { id: 2, callFrame: frame('handler', 'file:///srv/app.js', 2, 0), children: [3, 5] },
+    { id: 3, callFrame: frame('writeResponse', 'file:///srv/app.js', 19, 0), children: [4] },
+    { id: 4, callFrame: frame('writev'), children: [7] },
+    { id: 5, callFrame: frame('parse', 'file:///srv/app.js', 39, 0) },
+    { id: 6, callFrame: frame('writev') },
+    { id: 7, callFrame: frame('writeBuffer') },
+  ];
+  const s = [4, 4, 4, 4, 4, 4, 7, 7, 5, 6];
+  const d = summarizeCpuProfile({ nodes: n, startTime: 0, endTime: 10_000, samples: s, timeDeltas: s.map(() => 1000) });
+  const by = new Map(d.functions.map((f) => [f.functionName, f]));
+  // writeResponse: its own 0 + writev's 6 + writeBuffer's 2 samples.
+  assert.deepEqual(by.get('writeResponse'), {
+    functionName: 'writeResponse',
+    url: 'file:///srv/app.js',
+    lineNumber: 20,
+    selfPct: 80,
+    totalPct: 80,
+    hot: true,
+  });
+  // writev: listed with its own share (both stacks: 6 + 1 samples), never hot, the caller named.
+  assert.deepEqual(by.get('writev'), {
+    functionName: 'writev',
+    url: '',
+    lineNumber: 0,
+    selfPct: 70,
+    totalPct: 90,
+    hot: false,
+    calledFrom: 'writeResponse file:///srv/app.js:20',
+  });
+  assert.equal(by.get('writeBuffer')!.hot, false);
+  assert.equal(by.get('writeBuffer')!.calledFrom, 'writeResponse file:///srv/app.js:20');
+  assert.equal(by.get('handler')!.selfPct, 0);
+  assert.equal(by.get('parse')!.selfPct, 10);
+  assert.equal(by.get('parse')!.hot, true);
+  assert.equal(by.get('parse')!.calledFrom, undefined);
+  assert.deepEqual(
+    d.functions.filter((f) => f.hot).map((f) => f.functionName),
+    ['writeResponse', 'parse'],
+  );
+  // The native function at the very top of the table still is not hot; at a 75% threshold nothing is.
+  assert.equal(d.functions[0].functionName, 'writeResponse');
+  assert.deepEqual(
+    summarizeCpuProfile(
+      { nodes: n, startTime: 0, endTime: 10_000, samples: s, timeDeltas: s.map(() => 1000) },
+      { thresholdPct: 80 },
+    ).functions.filter((f) => f.hot),
+    [],
+  );
+});
+
+test('a native leaf with no JavaScript caller keeps its time, unflagged; GC and specials are not native', () => {
+  const n: CpuProfileNode[] = [
+    { id: 1, callFrame: frame('(root)'), children: [2, 3, 4] },
+    { id: 2, callFrame: frame('writev') },
+    { id: 3, callFrame: frame('(garbage collector)') },
+    { id: 4, callFrame: frame('(program)') },
+  ];
+  const d = summarizeCpuProfile({ nodes: n, startTime: 0, endTime: 4000, samples: [2, 2, 3, 4], timeDeltas: [1000, 1000, 1000, 1000] });
+  const by = new Map(d.functions.map((f) => [f.functionName, f]));
+  assert.deepEqual(by.get('writev'), { functionName: 'writev', url: '', lineNumber: 0, selfPct: 50, totalPct: 50, hot: false });
+  assert.equal(by.get('(garbage collector)')!.hot, true); // GC pressure stays the application's doing
+  assert.equal(by.has('(program)'), false);
+  assert.equal(d.programPct, 25);
+});

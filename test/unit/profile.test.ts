@@ -212,3 +212,29 @@ test('load.attribution is optional, strict and bounded', () => {
     /load\.attribution: unknown key "maxSecs" \(known here: enabled, requests, maxSecondsPerEndpoint\)/,
   );
 });
+
+test('process.pySpy: defaults, bounds, a local process, and not beside an inspector', () => {
+  assert.deepEqual(parseTargetProfile({ ...valid, process: { pySpy: {} } }).process.pySpy, { rate: 100 });
+  assert.deepEqual(parseTargetProfile({ ...valid, process: { port: 8000, pySpy: { rate: 250 } } }).process, {
+    port: 8000,
+    pySpy: { rate: 250 },
+  });
+  // Another host is fine when process.port says where the process listens on this one.
+  const remote = { ...valid, http: { ...valid.http, baseUrl: 'http://shop.internal:8000' } };
+  assert.equal(parseTargetProfile({ ...remote, process: { port: 8000, pySpy: {} } }).process.pySpy?.rate, 100);
+  const refused: [unknown, RegExp][] = [
+    [{ ...valid, process: { pySpy: { rate: 0 } } }, /process\.pySpy\.rate/],
+    [{ ...valid, process: { pySpy: { rate: 5000 } } }, /process\.pySpy\.rate/],
+    [{ ...valid, process: { pySpy: { rate: 100, native: true } } }, /process\.pySpy: unknown key "native"/],
+    [{ ...valid, process: { pySpy: true } }, /process\.pySpy/],
+    [
+      { ...valid, process: { pySpy: {}, inspectorUrl: 'http://127.0.0.1:9229' } },
+      /process\.pySpy: profile a target either through the Node\.js inspector/,
+    ],
+    [
+      { ...remote, process: { pySpy: {} } },
+      /process\.pySpy: py-spy attaches to the target's processes on the worker's host.*set process\.port/,
+    ],
+  ];
+  for (const [raw, message] of refused) assert.throws(() => parseTargetProfile(raw), message, JSON.stringify(raw));
+});
