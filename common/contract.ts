@@ -10,6 +10,7 @@ import { REGRESSION_THRESHOLD_PCT } from './compare';
 import { concurrentDefinition } from './index-definition';
 import { needsExplicitApproval } from './plan';
 import { round } from './round';
+import { firstStepShortfall } from './stress';
 
 export type Outcome = OutputContract['validation_results']['improvement_summary']['outcome'];
 
@@ -339,9 +340,7 @@ function nextSteps(r: RunRecord): string[] {
   }
   for (const f of r.validation?.soak?.flags ?? []) steps.push(`soak: ${f}`);
   if (r.validation?.stress && !r.validation.stress.breakingPoint) {
-    steps.push(
-      `stress: even the first rate step missed the SLO (${r.validation.stress.steps[0]?.reason ?? 'unknown'}); capacity is below the baseline traffic`,
-    );
+    steps.push(firstStepShortfall(r.validation.stress, r.input.target.targets, r.validation.after.latencyMs.p50 ?? null));
   }
   if (r.escalationWorkflowId)
     steps.push(`architecture review opened: ${r.escalationWorkflowId} (acknowledge/resolve it with perf-orch escalation)`);
