@@ -135,7 +135,7 @@ export function profileSection(result: OutputContract, topFunctions = 8): string
       .filter(Boolean)
       .join(', ');
     lines.push(
-      `  CPU profile: ${cpu.samples} samples over ${fmt(cpu.duration_s)} s, process busy ${fmt(cpu.busy_pct)}%, ` +
+      `  CPU profile: ${cpu.samples} samples over ${fmt(cpu.duration_s)} s, main thread busy ${fmt(cpu.busy_pct)}% (samples not idle), ` +
         `GC ${fmt(cpu.gc_pct)}%${where ? `; ${where}` : ''}`,
     );
     for (const p of cpu.problems) lines.push(`  ! ${p}`);
@@ -147,7 +147,7 @@ export function profileSection(result: OutputContract, topFunctions = 8): string
   if (proc) {
     const parts = [
       `pid ${proc.pid ?? 'not on this host'}`,
-      proc.cpu_pct_avg != null ? `CPU ${fmt(proc.cpu_pct_avg)}% of a core (max ${fmt(proc.cpu_pct_max ?? proc.cpu_pct_avg)}%)` : null,
+      proc.cpu_pct_avg != null ? `CPU ${fmt(proc.cpu_pct_avg)}% of a core (/proc, all threads; max ${fmt(proc.cpu_pct_max ?? proc.cpu_pct_avg)}%)` : null,
       proc.rss_mb_max != null ? `RSS max ${fmt(proc.rss_mb_max)} MB` : null,
       proc.open_fds_max != null ? `open fds max ${proc.open_fds_max}` : null,
       proc.event_loop_delay_ms

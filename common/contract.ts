@@ -11,6 +11,7 @@ import { concurrentDefinition } from './index-definition';
 import { needsExplicitApproval } from './plan';
 import { round } from './round';
 import { firstStepShortfall } from './stress';
+import { cpuFiguresNote } from './cpu-figures';
 
 export type Outcome = OutputContract['validation_results']['improvement_summary']['outcome'];
 
@@ -240,7 +241,7 @@ export function profileMetrics(p: ProfilingResult): ProfileMetrics {
           busy_pct: cpu.busyPct,
           gc_pct: cpu.gcPct,
           threshold_pct: cpu.thresholdPct,
-          problems: cpu.problems,
+          problems: [...cpu.problems, ...[cpuFiguresNote(cpu, proc ?? null)].filter((n): n is string => n !== null)],
         }
       : null,
     process:
