@@ -147,7 +147,9 @@ export function profileSection(result: OutputContract, topFunctions = 8): string
   if (proc) {
     const parts = [
       `pid ${proc.pid ?? 'not on this host'}`,
-      proc.cpu_pct_avg != null ? `CPU ${fmt(proc.cpu_pct_avg)}% of a core (/proc, all threads; max ${fmt(proc.cpu_pct_max ?? proc.cpu_pct_avg)}%)` : null,
+      proc.cpu_pct_avg != null
+        ? `CPU ${fmt(proc.cpu_pct_avg)}% of a core (/proc, all threads; max ${fmt(proc.cpu_pct_max ?? proc.cpu_pct_avg)}%)`
+        : null,
       proc.rss_mb_max != null ? `RSS max ${fmt(proc.rss_mb_max)} MB` : null,
       proc.open_fds_max != null ? `open fds max ${proc.open_fds_max}` : null,
       proc.event_loop_delay_ms

@@ -121,7 +121,8 @@ export function firstStepShortfall(
   const latencyOnly = (first.failedPct ?? first.errorRatePct) <= t.errorRatePct;
   const lowRate = !stress.baseRps || rate <= stress.baseRps;
   if (latencyOnly && lowRate) {
-    const median = medianMsUnderBaselineLoad === null ? '' : `; the median request under the baseline load took ${medianMsUnderBaselineLoad} ms`;
+    const median =
+      medianMsUnderBaselineLoad === null ? '' : `; the median request under the baseline load took ${medianMsUnderBaselineLoad} ms`;
     return (
       `stress: ${at}: at a rate this low requests barely queue, so a single request already takes longer than ` +
       `the p99 target of ${t.p99Ms} ms${median}. This is request latency, not capacity: make the slow requests ` +

@@ -14,14 +14,20 @@ test('close figures, or a missing one, need no note', () => {
 
 test('a busy main thread using little CPU waited: blocking calls or a loaded host', () => {
   const note = cpuFiguresNote({ pid: 4242, busyPct: 84.7 }, proc(6.7));
-  assert.match(note!, /^main thread busy 84\.7% \(profiler samples not idle\) but CPU 6\.7% of a core \(\/proc\): the thread mostly waited/);
+  assert.match(
+    note!,
+    /^main thread busy 84\.7% \(profiler samples not idle\) but CPU 6\.7% of a core \(\/proc\): the thread mostly waited/,
+  );
   assert.match(note!, /blocking native call .* or for a core on a loaded host \(load 13\.2\)/);
   assert.equal(cpuFiguresNote({ pid: null, busyPct: 60 }, proc(35)), null, 'exactly 25 points apart is within');
   assert.ok(cpuFiguresNote({ pid: null, busyPct: 60.1 }, proc(35)), 'an unknown profiled pid is taken to be the same process');
 });
 
 test('more CPU than the main thread used: the other threads', () => {
-  assert.match(cpuFiguresNote({ pid: 4242, busyPct: 40 }, proc(150))!, /CPU 150% of a core \(\/proc, all threads\) but main thread busy 40%: other threads/);
+  assert.match(
+    cpuFiguresNote({ pid: 4242, busyPct: 40 }, proc(150))!,
+    /CPU 150% of a core \(\/proc, all threads\) but main thread busy 40%: other threads/,
+  );
 });
 
 test('two processes (a cluster primary and its worker, a wrapper): the figures do not compare', () => {

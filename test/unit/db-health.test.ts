@@ -127,7 +127,7 @@ test('cache hit ratio below 99% over the window, with enough block accesses', ()
   assert.ok(!healthFindings(snapshot(), w(90, 10), []).some((f) => f.id === 'db-health-cache-hit-ratio'), 'too few accesses');
 });
 
-test("settings read as SHOW prints them: sizes in their largest whole unit, times with their unit", () => {
+test('settings read as SHOW prints them: sizes in their largest whole unit, times with their unit', () => {
   // The trial printed "shared_buffers = 16384": pg_settings counts it in 8kB blocks.
   assert.equal(settingWithUnit('16384', '8kB'), '128MB');
   assert.equal(settingWithUnit('524288', '8kB'), '4GB');

@@ -8,7 +8,10 @@ const at: LoadProgressView = { elapsedSeconds: 3.4, totalSeconds: 5, requests: 4
 
 test('the load line names the test that runs, and a stress step its rate', () => {
   assert.equal(describeProgress({ ...at, phase: 'peak' }), 'peak load test: 3/5s, 118.2 req/s, p95 40.3 ms, 0 errors');
-  assert.equal(describeProgress({ ...at, phase: 'stress', rateRps: 120 }), 'stress load test at 120 req/s: 3/5s, 118.2 req/s, p95 40.3 ms, 0 errors');
+  assert.equal(
+    describeProgress({ ...at, phase: 'stress', rateRps: 120 }),
+    'stress load test at 120 req/s: 3/5s, 118.2 req/s, p95 40.3 ms, 0 errors',
+  );
   assert.equal(describeProgress({ ...at, phase: 'soak' }).startsWith('soak load test: '), true);
   assert.equal(describeProgress(at), 'load 3/5s, 118.2 req/s, p95 40.3 ms, 0 errors', 'a worker that sends no phase');
 });

@@ -78,11 +78,20 @@ test('first step missed: latency alone at a low rate is a slow request, not a la
   const slow = judgeStressStep(summary({ p99: 900, throughputRps: 25 }), 25, targets);
   const latency = firstStepShortfall({ steps: [slow], baseRps: 100 }, targets, 700);
   assert.doesNotMatch(latency, /capacity is below/);
-  assert.match(latency, /even the first step, 25 req\/s \(0\.25x the throughput measured under the baseline load\), missed the SLO \(p99 900 ms > 100 ms\)/);
-  assert.match(latency, /a single request already takes longer than the p99 target of 100 ms; the median request under the baseline load took 700 ms/);
+  assert.match(
+    latency,
+    /even the first step, 25 req\/s \(0\.25x the throughput measured under the baseline load\), missed the SLO \(p99 900 ms > 100 ms\)/,
+  );
+  assert.match(
+    latency,
+    /a single request already takes longer than the p99 target of 100 ms; the median request under the baseline load took 700 ms/,
+  );
   assert.match(latency, /request latency, not capacity/);
   const failing = judgeStressStep(summary({ errors: 300, errorRatePct: 30 }), 25, targets);
-  assert.match(firstStepShortfall({ steps: [failing], baseRps: 100 }, targets, 5), /failed 30% > 1%: 300 errors\): capacity is below 25 req\/s$/);
+  assert.match(
+    firstStepShortfall({ steps: [failing], baseRps: 100 }, targets, 5),
+    /failed 30% > 1%: 300 errors\): capacity is below 25 req\/s$/,
+  );
   // A first step above the measured throughput that misses on latency: queueing, so capacity.
   assert.match(firstStepShortfall({ steps: [slow], baseRps: 10 }, targets, null), /capacity is below 25 req\/s$/);
 });
