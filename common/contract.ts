@@ -12,6 +12,7 @@ import { needsExplicitApproval } from './plan';
 import { round } from './round';
 import { firstStepShortfall } from './stress';
 import { cpuFiguresNote } from './cpu-figures';
+import { createdExtensionStep } from './created-extensions';
 
 export type Outcome = OutputContract['validation_results']['improvement_summary']['outcome'];
 
@@ -346,7 +347,8 @@ function nextSteps(r: RunRecord): string[] {
   if (r.escalationWorkflowId)
     steps.push(`architecture review opened: ${r.escalationWorkflowId} (acknowledge/resolve it with perf-orch escalation)`);
   if (steps.length === 0) steps.push('targets met: keep the regression check in CI and re-profile after major releases');
-  return [...steps, ...analysisNotes(r.plan.notes ?? [])];
+  const created = (r.profiling.database?.createdExtensions ?? []).map(createdExtensionStep);
+  return [...steps, ...created, ...analysisNotes(r.plan.notes ?? [])];
 }
 
 /**
