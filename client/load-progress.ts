@@ -3,6 +3,7 @@
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { Phase } from '../common/run';
+import type { LoadPhase } from '../common/types';
 import { round } from '../common/round';
 
 export interface LoadProgressView {
@@ -12,6 +13,10 @@ export interface LoadProgressView {
   errors: number;
   currentRps: number;
   p95Ms: number;
+  /** Which test runs (absent in heartbeats of workers before it): baseline, after, peak, stress, soak. */
+  phase?: LoadPhase;
+  /** Open model: the rate the test asks for (a stress step's). */
+  rateRps?: number;
 }
 
 const CHILD_OF: Partial<Record<Phase, string>> = { profiling: 'profiling', validating: 'validation' };
@@ -37,9 +42,13 @@ export async function currentLoadProgress(
     errors: shards.reduce((n, s) => n + (s.errors ?? 0), 0),
     currentRps: shards.reduce((n, s) => n + (s.currentRps ?? 0), 0),
     p95Ms: Math.max(...shards.map((s) => s.p95Ms ?? 0)),
+    ...(shards[0].phase ? { phase: shards[0].phase } : {}),
+    ...(shards.some((s) => s.rateRps !== undefined) ? { rateRps: shards.reduce((n, s) => n + (s.rateRps ?? 0), 0) } : {}),
   };
 }
 
+/** "stress load test at 120 req/s: 3/5s, 118 req/s, p95 40 ms, 0 errors" ("load 3/5s, ..." when the heartbeat has no phase). */
 export function describeProgress(p: LoadProgressView): string {
-  return `load ${Math.floor(p.elapsedSeconds)}/${Math.ceil(p.totalSeconds)}s, ${round(p.currentRps)} req/s, p95 ${round(p.p95Ms)} ms, ${p.errors} errors`;
+  const which = p.phase ? `${p.phase} load test${p.phase === 'stress' && p.rateRps ? ` at ${round(p.rateRps)} req/s` : ''}: ` : 'load ';
+  return `${which}${Math.floor(p.elapsedSeconds)}/${Math.ceil(p.totalSeconds)}s, ${round(p.currentRps)} req/s, p95 ${round(p.p95Ms)} ms, ${p.errors} errors`;
 }

@@ -145,7 +145,7 @@ export function profileSection(result: OutputContract, topFunctions = 8): string
     const busy =
       cpu.profiler === 'py-spy'
         ? `Python threads busy ${fmt(cpu.busy_pct)}% of a core (py-spy)`
-        : `process busy ${fmt(cpu.busy_pct)}%, GC ${fmt(cpu.gc_pct)}%`;
+        : `main thread busy ${fmt(cpu.busy_pct)}% (samples not idle), GC ${fmt(cpu.gc_pct)}%`;
     lines.push(`  CPU profile: ${cpu.samples} samples over ${fmt(cpu.duration_s)} s, ${busy}${where ? `; ${where}` : ''}`);
     for (const p of cpu.problems) lines.push(`  ! ${p}`);
   } else if (!b.not_measured?.some((m) => m.what === 'cpu')) {
@@ -158,7 +158,9 @@ export function profileSection(result: OutputContract, topFunctions = 8): string
   if (proc) {
     const parts = [
       `pid ${proc.pid ?? 'not on this host'}${proc.processes ? ` (${proc.processes} processes: master and workers, summed)` : ''}`,
-      proc.cpu_pct_avg != null ? `CPU ${fmt(proc.cpu_pct_avg)}% of a core (max ${fmt(proc.cpu_pct_max ?? proc.cpu_pct_avg)}%)` : null,
+      proc.cpu_pct_avg != null
+        ? `CPU ${fmt(proc.cpu_pct_avg)}% of a core (/proc, all threads; max ${fmt(proc.cpu_pct_max ?? proc.cpu_pct_avg)}%)`
+        : null,
       proc.rss_mb_max != null ? `RSS max ${fmt(proc.rss_mb_max)} MB` : null,
       proc.open_fds_max != null ? `open fds max ${proc.open_fds_max}` : null,
       proc.event_loop_delay_ms

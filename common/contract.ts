@@ -10,6 +10,9 @@ import { REGRESSION_THRESHOLD_PCT } from './compare';
 import { concurrentDefinition } from './index-definition';
 import { needsExplicitApproval } from './plan';
 import { round } from './round';
+import { firstStepShortfall } from './stress';
+import { cpuFiguresNote } from './cpu-figures';
+import { createdExtensionStep } from './created-extensions';
 
 export type Outcome = OutputContract['validation_results']['improvement_summary']['outcome'];
 
@@ -239,7 +242,11 @@ export function profileMetrics(p: ProfilingResult): ProfileMetrics {
           busy_pct: cpu.busyPct,
           gc_pct: cpu.gcPct,
           threshold_pct: cpu.thresholdPct,
-          problems: cpu.problems,
+          // py-spy's share sums every Python thread of every process, as /proc does: no main-thread gap to explain.
+          problems: [
+            ...cpu.problems,
+            ...[cpu.profiler === 'py-spy' ? null : cpuFiguresNote(cpu, proc ?? null)].filter((n): n is string => n !== null),
+          ],
           ...(cpu.profiler === 'py-spy' ? { profiler: cpu.profiler, pids: cpu.pids ?? [] } : {}),
         }
       : null,
@@ -341,14 +348,13 @@ function nextSteps(r: RunRecord): string[] {
   }
   for (const f of r.validation?.soak?.flags ?? []) steps.push(`soak: ${f}`);
   if (r.validation?.stress && !r.validation.stress.breakingPoint) {
-    steps.push(
-      `stress: even the first rate step missed the SLO (${r.validation.stress.steps[0]?.reason ?? 'unknown'}); capacity is below the baseline traffic`,
-    );
+    steps.push(firstStepShortfall(r.validation.stress, r.input.target.targets, r.validation.after.latencyMs.p50 ?? null));
   }
   if (r.escalationWorkflowId)
     steps.push(`architecture review opened: ${r.escalationWorkflowId} (acknowledge/resolve it with perf-orch escalation)`);
   if (steps.length === 0) steps.push('targets met: keep the regression check in CI and re-profile after major releases');
-  return [...steps, ...analysisNotes(r.plan.notes ?? [])];
+  const created = (r.profiling.database?.createdExtensions ?? []).map(createdExtensionStep);
+  return [...steps, ...created, ...analysisNotes(r.plan.notes ?? [])];
 }
 
 /**

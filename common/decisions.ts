@@ -78,6 +78,13 @@ export function validationFor(tier: Tier): ValidationPlan {
   return { peak: tier !== 'T1', stress: tier === 'T3' || tier === 'T4', soak: tier === 'T4' };
 }
 
+/** What the validation step runs, for the progress line: "the baseline load again, then 2x peak, stress ramp, soak". */
+export function describeValidation(tier: Tier): string {
+  const plan = validationFor(tier);
+  const more = [plan.peak ? '2x peak' : null, plan.stress ? 'stress ramp' : null, plan.soak ? 'soak' : null].filter(Boolean);
+  return `the baseline load again${more.length ? `, then ${more.join(', ')}` : ''} (tier ${tier})`;
+}
+
 /** The seed's impact score: latency_reduction_ms x requests_per_sec / effort_days. */
 export function impactScore(latencyReductionMs: number, requestsPerSec: number, effortDays: number): number {
   if (effortDays <= 0) throw new Error('effortDays must be positive');

@@ -83,8 +83,9 @@ export interface StressStep {
   withinSlo: boolean;
   // Open-model rate steps (absent in results recorded before them):
   rateRps?: number; // offered rate
-  failedPct?: number; // (errors + dropped + unanswered) / arrivals, what the SLO is checked on
+  failedPct?: number; // (errors + dropped) / arrivals (in results recorded before issue 11, unanswered too)
   dropped?: number;
+  unfinished?: number; // unanswered when the step ended: late, not failed
   reason?: string | null; // why the step missed the SLO
   loadTestId?: string;
 }

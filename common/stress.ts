@@ -2,6 +2,7 @@
 // measured throughput under the baseline load, each judged against the SLO; the breaking point is
 // the highest rate that still met it.
 import type { SloTargets } from './profile';
+import type { StressStep } from './stages';
 import type { LoadTestSummary } from './types';
 import { round } from './round';
 
@@ -18,8 +19,9 @@ export interface StressStepResult {
   throughputRps: number;
   p99Ms: number;
   errorRatePct: number; // errors among the requests sent
-  failedPct: number; // (errors + dropped + unfinished) among the arrivals: what the SLO is checked on
+  failedPct: number; // (errors + dropped) among the arrivals (answered, dropped and unanswered)
   dropped: number;
+  unfinished?: number; // unanswered when the step ended: late, counted against the p99
   withinSlo: boolean;
   reason: string | null; // why the step missed the SLO
   loadTestId: string;
@@ -53,16 +55,39 @@ export function connectionsForRate(rateRps: number, p99TargetMs: number, configu
   return Math.min(MAX_STRESS_CONNECTIONS, Math.max(64, Math.ceil(((rateRps * Math.max(p99TargetMs, 50)) / 1000) * 2)));
 }
 
-/** Judges one step against the SLO: failures (errors, dropped, unanswered) <= errorRatePct and p99 <= p99Ms. */
-export function judgeStressStep(s: LoadTestSummary, rateRps: number, t: SloTargets): StressStepResult {
+/** Share of a step's arrivals beyond its 99th percentile: more of them unanswered and p99 is not measured. */
+const P99_TAIL_PCT = 1;
+
+/**
+ * Judges one step against the SLO: failures (errors, dropped) <= errorRatePct and p99 <= p99Ms.
+ * A request still unanswered when the step ended is late, not failed: it counts against the p99 (more
+ * than 1% of arrivals unanswered and the p99 is beyond what the step measured), never as a failure.
+ * `unfinishedAsFailed`: the rule of results recorded before (workflow replay only).
+ */
+export function judgeStressStep(
+  s: LoadTestSummary,
+  rateRps: number,
+  t: SloTargets,
+  opts: { unfinishedAsFailed?: boolean } = {},
+): StressStepResult {
   const dropped = s.dropped ?? 0;
   const unfinished = s.unfinished ?? 0;
   const arrivals = s.requests + dropped + unfinished;
-  const failedPct = arrivals > 0 ? round(((s.errors + dropped + unfinished) / arrivals) * 100, 3) : 100;
+  const failures = s.errors + dropped + (opts.unfinishedAsFailed ? unfinished : 0);
+  const failedPct = arrivals > 0 ? round((failures / arrivals) * 100, 3) : 100;
+  const unansweredPct = arrivals > 0 ? round((unfinished / arrivals) * 100, 3) : 0;
   const reasons: string[] = [];
   if (arrivals === 0) reasons.push('no request completed');
-  if (failedPct > t.errorRatePct) reasons.push(`failed ${failedPct}% > ${t.errorRatePct}%` + (dropped ? ` (${dropped} dropped)` : ''));
+  if (failedPct > t.errorRatePct) {
+    const what = [`${s.errors} errors`, dropped ? `${dropped} dropped (every connection busy)` : null].filter(Boolean).join(', ');
+    reasons.push(`failed ${failedPct}% > ${t.errorRatePct}%: ${what}`);
+  }
   if (s.latencyMs.p99 > t.p99Ms) reasons.push(`p99 ${s.latencyMs.p99} ms > ${t.p99Ms} ms`);
+  else if (!opts.unfinishedAsFailed && unansweredPct > P99_TAIL_PCT) {
+    reasons.push(
+      `p99 over ${t.p99Ms} ms: ${unfinished} requests (${unansweredPct}%) were still unanswered when the step ended (late, not failed)`,
+    );
+  }
   return {
     rateRps,
     concurrency: s.concurrency,
@@ -71,10 +96,40 @@ export function judgeStressStep(s: LoadTestSummary, rateRps: number, t: SloTarge
     errorRatePct: s.errorRatePct,
     failedPct,
     dropped,
+    ...(unfinished ? { unfinished } : {}),
     withinSlo: reasons.length === 0,
     reason: reasons.length ? reasons.join('; ') : null,
     loadTestId: s.id,
   };
+}
+
+/**
+ * The next step when even the first (lowest) rate missed the SLO. Latency alone (failures within the
+ * target) at a rate below the measured throughput means requests barely queue: a single request already
+ * takes longer than the target, a latency problem that no capacity fixes. Otherwise capacity is short.
+ */
+export function firstStepShortfall(
+  stress: { steps: readonly StressStep[]; baseRps?: number },
+  t: SloTargets,
+  medianMsUnderBaselineLoad: number | null,
+): string {
+  const first = stress.steps[0];
+  if (!first) return 'stress: no rate step ran';
+  const rate = first.rateRps ?? first.throughputRps;
+  const share = stress.baseRps ? ` (${round(rate / stress.baseRps, 2)}x the throughput measured under the baseline load)` : '';
+  const at = `even the first step, ${rate} req/s${share}, missed the SLO (${first.reason ?? 'unknown'})`;
+  const latencyOnly = (first.failedPct ?? first.errorRatePct) <= t.errorRatePct;
+  const lowRate = !stress.baseRps || rate <= stress.baseRps;
+  if (latencyOnly && lowRate) {
+    const median =
+      medianMsUnderBaselineLoad === null ? '' : `; the median request under the baseline load took ${medianMsUnderBaselineLoad} ms`;
+    return (
+      `stress: ${at}: at a rate this low requests barely queue, so a single request already takes longer than ` +
+      `the p99 target of ${t.p99Ms} ms${median}. This is request latency, not capacity: make the slow requests ` +
+      `faster (the hot functions and statements) or revise targets.p99Ms`
+    );
+  }
+  return `stress: ${at}: capacity is below ${rate} req/s`;
 }
 
 /** The highest-rate step within the SLO, or null when even the first one missed it. */

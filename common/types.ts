@@ -190,6 +190,13 @@ export interface StatementStat {
   callsPerRequest: number;
 }
 
+/** An extension a run created (CREATE EXTENSION) in the target's database; it stays after the run. */
+export interface CreatedExtension {
+  name: string;
+  database: string;
+  schema: string;
+}
+
 export interface DatabaseProfile {
   available: boolean;
   problems: string[]; // e.g. "pg_stat_statements is not loaded: ..." with the fix
@@ -198,6 +205,8 @@ export interface DatabaseProfile {
   dbTimeMs: number; // total execution time of the window's statements
   dbShareOfLatencyPct: number; // dbTimeMs / summed request latency
   topStatements: StatementStat[]; // by total time, at most 10
+  /** Extensions this run created in the target's database (absent in profiles recorded before). */
+  createdExtensions?: CreatedExtension[];
   // Store id of the window's full figures (every statement, table counters, pg_stat_activity samples)
   // for the database-optimization-analyzer; absent in profiles recorded before it existed.
   windowArtifactId?: string | null;

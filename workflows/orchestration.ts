@@ -16,6 +16,7 @@ import type { Activities } from '../activities';
 import { buildOutputContract, type Outcome } from '../common/contract';
 import { REGRESSION_THRESHOLD_PCT } from '../common/compare';
 import { improvedBeyond } from '../common/verdict/outcome';
+import { describeValidation } from '../common/decisions';
 import { rootCauseMessage } from '../common/failure-cause';
 import type { OutputContract } from '../common/output-contract';
 import { automaticIds } from '../common/plan';
@@ -183,7 +184,7 @@ class OrchestrationRun {
 
   /** The validation child, abandoned (null) when a rollback is requested meanwhile. */
   private async validate(plan: Plan, profiling: ProfilingResult): Promise<ValidationResult | null> {
-    const what = `re-testing under the baseline load (tier ${plan.tier})`;
+    const what = describeValidation(plan.tier);
     this.state.enter('validating', what);
     const scope = new CancellationScope();
     const validated = scope.run(() =>

@@ -1,5 +1,5 @@
 // Step 4: measure again under the same load, then peak, stress and soak as the tier asks.
-import { proxyActivities, setCurrentDetails } from '@temporalio/workflow';
+import { patched, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { allTargetsMet, anyRegression, compareRuns } from '../common/compare';
 import { validationFor } from '../common/decisions';
@@ -78,13 +78,15 @@ export async function validationWorkflow(input: ValidationInput): Promise<Valida
     const stepSeconds = Math.min(load.durationSeconds, load.stressStepSeconds ?? 5);
     const warmup = Math.min(1, load.warmupSeconds);
     const steps: StressStep[] = [];
+    // Histories recorded before: requests unanswered at a step's end counted as failures.
+    const unfinishedAsFailed = !patched('stress-unfinished-late');
     for (const rateRps of stressRates(baseRps, load.stressMultipliers ?? DEFAULT_STRESS_MULTIPLIERS)) {
       const s = await runTest(runId, target, 'stress', load.concurrency, stepSeconds, warmup, {
         model: 'open',
         rateRps,
         maxConnections: connectionsForRate(rateRps, target.targets.p99Ms, load.maxConnections),
       });
-      const step = judgeStressStep(s, rateRps, target.targets);
+      const step = judgeStressStep(s, rateRps, target.targets, { unfinishedAsFailed });
       steps.push(step);
       if (!step.withinSlo) break;
     }

@@ -85,7 +85,7 @@ export function createLoadTestActivities(deps: ActivityDeps) {
         signal: ctx?.cancellationSignal,
         onProgress: (p, totals) => {
           last = p;
-          heartbeat({ ...p, totals });
+          heartbeat({ ...p, totals, phase: req.phase, ...(req.rateRps !== undefined ? { rateRps: req.rateRps } : {}) });
         },
       }).catch(async (err: unknown) => {
         await hostReading.stop();

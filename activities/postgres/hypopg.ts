@@ -1,6 +1,7 @@
 // hypopg (hypothetical indexes: backend memory only, nothing is built): finding it, creating the
 // extension when it is available. The planner (planner.ts) creates and drops the hypothetical indexes.
 import type { Pool } from 'pg';
+import { createdExtensionStep } from '../../common/created-extensions';
 import { extensionStates, installHint } from './extensions';
 
 export interface HypopgStatus {
@@ -21,5 +22,12 @@ export async function prepareHypopg(pool: Pool, install: boolean): Promise<Hypop
   } catch (err) {
     return { schema: null, note: `CREATE EXTENSION hypopg failed (${(err as Error).message}); run it as the database owner` };
   }
-  return { schema: (await hypopg()).schema, note: 'created extension hypopg (hypothetical indexes only; it builds nothing)' };
+  const after = await hypopg();
+  const database = String((await pool.query('SELECT current_database() AS db')).rows[0].db);
+  return {
+    schema: after.schema,
+    note: after.schema
+      ? `${createdExtensionStep({ name: 'hypopg', database, schema: after.schema })} (hypothetical indexes only; it builds nothing)`
+      : undefined,
+  };
 }

@@ -6,7 +6,10 @@ import { quoteIdent } from './sql-ident';
 import { VALUE_SAMPLE_MAX_LENGTH } from './value-samples';
 import { isExcludedStatement, type ActivitySample, type IndexCounters, type PgssRow, type TableCounters } from './statistics';
 
-export type PgssRead = { ok: true; rows: PgssRow[]; problems: string[] } | { ok: false; problems: string[] };
+/** `created`: this read ran CREATE EXTENSION pg_stat_statements (schema and database named for the report). */
+export type PgssRead =
+  | { ok: true; rows: PgssRow[]; problems: string[]; created?: { database: string; schema: string } }
+  | { ok: false; problems: string[]; created?: { database: string; schema: string } };
 
 function howToEnable(db: string): string {
   return (
@@ -30,6 +33,7 @@ export async function readPgStatStatements(pool: Pool): Promise<PgssRead> {
   const dbName = async () => String((await pool.query('SELECT current_database() AS db')).rows[0].db);
   const problems: string[] = [];
   let schema = await extensionSchema(pool, 'pg_stat_statements');
+  let created: { database: string; schema: string } | undefined;
   if (!schema) {
     try {
       await pool.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
@@ -47,6 +51,7 @@ export async function readPgStatStatements(pool: Pool): Promise<PgssRead> {
       const db = await dbName();
       return { ok: false, problems: [`pg_stat_statements could not be created in "${db}". ${howToEnable(db)}`] };
     }
+    created = { database: await dbName(), schema };
   }
   try {
     const { rows } = await pool.query(
@@ -79,12 +84,16 @@ export async function readPgStatStatements(pool: Pool): Promise<PgssRead> {
           `GRANT pg_read_all_stats TO <the user of the target's database URL>; to see them.`,
       );
     }
-    return { ok: true, rows: out, problems };
+    return { ok: true, rows: out, problems, ...(created ? { created } : {}) };
   } catch (err) {
     const e = err as Error & { code?: string };
     if (e.code === '55000' || /shared_preload_libraries/i.test(e.message)) {
       const db = await dbName();
-      return { ok: false, problems: [`pg_stat_statements is not loaded: ${e.message}. ${howToEnable(db)}`] };
+      return {
+        ok: false,
+        problems: [`pg_stat_statements is not loaded: ${e.message}. ${howToEnable(db)}`],
+        ...(created ? { created } : {}),
+      };
     }
     throw err;
   }

@@ -3,7 +3,7 @@
 // counters, the pg_stat_activity samples taken during it).
 import type { Pool } from 'pg';
 import type { TargetProfile } from '../../common/profile';
-import type { DatabaseProfile } from '../../common/types';
+import type { CreatedExtension, DatabaseProfile } from '../../common/types';
 import type { ActivityDeps } from '../deps';
 import { ensureParser } from '../postgres/sql-parse';
 import { extensionStates, installHint, usable } from '../postgres/extensions';
@@ -26,6 +26,7 @@ import {
   type TableCounters,
 } from '../postgres/statistics';
 import { loadArtifact, saveArtifact } from '../store/artifacts';
+import { createdExtensions, recordCreatedExtension } from '../postgres/created-extensions';
 
 export const PGSS_SNAPSHOT_KIND = 'pgss-snapshot';
 export const DB_WINDOW_KIND = 'db-window';
@@ -113,11 +114,12 @@ async function activitySamples(pool: Pool, store: Pool, req: ProfileDatabaseRequ
   }
 }
 
-function unavailable(req: ProfileDatabaseRequest, problems: string[], hypopg = false): DatabaseProfile {
+function unavailable(req: ProfileDatabaseRequest, problems: string[], hypopg = false, created: CreatedExtension[] = []): DatabaseProfile {
   return {
     available: false,
     problems,
     extensions: { pgStatStatements: false, hypopg },
+    ...(created.length ? { createdExtensions: created } : {}),
     windowRequests: req.windowRequests,
     dbTimeMs: 0,
     dbShareOfLatencyPct: 0,
@@ -134,7 +136,9 @@ async function profileDatabase(deps: ActivityDeps, req: ProfileDatabaseRequest):
   const problems: string[] = [];
   const before = await loadBefore(deps.store, req.beforeSnapshotId, problems);
   const read = await readPgStatStatements(pool);
-  if (!read.ok) return unavailable(req, [...problems, ...read.problems], hypopg);
+  if (read.created) await recordCreatedExtension(deps.store, req.runId, { name: 'pg_stat_statements', ...read.created });
+  const createdExtensionsList = await createdExtensions(deps.store, req.runId);
+  if (!read.ok) return unavailable(req, [...problems, ...read.problems], hypopg, createdExtensionsList);
   problems.push(...read.problems);
   const counters = await readCounters(pool, req.target.database.schemas, problems, '');
   await saveSnapshot(deps.store, req.runId, read.rows, counters);
@@ -169,6 +173,7 @@ async function profileDatabase(deps: ActivityDeps, req: ProfileDatabaseRequest):
     available: true,
     problems,
     extensions: { pgStatStatements: true, hypopg, pgQualstats },
+    ...(createdExtensionsList.length ? { createdExtensions: createdExtensionsList } : {}),
     windowRequests: req.windowRequests,
     ...summarizeWindow(deltas, req.windowRequests, req.totalRequestLatencyMs),
     windowArtifactId,
@@ -181,6 +186,7 @@ export function createDatabaseProfileActivities(deps: ActivityDeps) {
       if (!req.target.database) return { snapshotId: null, problems: [`target ${req.target.name} has no database section`] };
       const pool = deps.connections.database(req.target);
       const read = await readPgStatStatements(pool);
+      if (read.created) await recordCreatedExtension(deps.store, req.runId, { name: 'pg_stat_statements', ...read.created });
       if (!read.ok) return { snapshotId: null, problems: read.problems };
       const problems = [...read.problems];
       const counters = await readCounters(pool, req.target.database.schemas, problems, '; write rates and scan counts will be missing');

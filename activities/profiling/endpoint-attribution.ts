@@ -22,6 +22,8 @@ import { requestsSentByRun } from '../loadtest/run-budget';
 import { readPgStatStatements, readPgssDeallocations } from '../postgres/stat-views';
 import { diffSnapshots, type PgssRow, type StatementDelta } from '../postgres/statistics';
 import { saveArtifact } from '../store/artifacts';
+import { recordCreatedExtension } from '../postgres/created-extensions';
+import type { CreatedExtension } from '../../common/types';
 import { mulberry32 } from '../../common/seeded-random';
 import { Scenario } from '../loadtest/scenario';
 
@@ -167,10 +169,11 @@ export function drawnRequestLines(target: TargetProfile, endpointName: string, s
   );
 }
 
-function snapper(pool: Pool | null, problems: string[]): Snap {
+function snapper(pool: Pool | null, problems: string[], record: (x: CreatedExtension) => Promise<unknown>): Snap {
   return async () => {
     if (!pool) return null;
     const read = await readPgStatStatements(pool);
+    if (read.created) await record({ name: 'pg_stat_statements', ...read.created });
     if (!read.ok) {
       if (!problems.length) problems.push(...read.problems);
       return null;
@@ -186,7 +189,7 @@ async function attributeEndpoints(deps: ActivityDeps, req: AttributeEndpointsReq
   const problems: string[] = [];
   if (!req.target.database) problems.push(`target ${req.target.name} has no database section: latency only`);
   const pool = req.target.database ? deps.connections.database(req.target) : null;
-  const snap = snapper(pool, problems);
+  const snap = snapper(pool, problems, (x) => recordCreatedExtension(deps.store, req.runId, x));
   const evictions = async () => (pool ? readPgssDeallocations(pool) : null);
   const endpoints = req.target.http.endpoints;
   const left = await requestsLeft(deps, req);

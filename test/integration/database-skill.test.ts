@@ -21,6 +21,7 @@ import { parseTargetProfile, type TargetProfile } from '../../common/profile';
 import type { DatabaseProfile, Finding, StatementStat } from '../../common/types';
 import type { DatabaseWindow, StatsSnapshot } from '../../activities/postgres/statistics';
 import { runDatabase } from '../helpers/services';
+import { createdExtensionStep } from '../../common/created-extensions';
 import { minimalBaseline, skillRequest } from '../helpers/skill-request';
 
 const REQUESTS = 200;
@@ -132,6 +133,23 @@ after(async () => {
 test('captureDatabaseSnapshot created pg_stat_statements (it is preloaded) and stored the snapshot with table counters', async () => {
   const { rowCount } = await pool.query(`SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'`);
   assert.equal(rowCount, 1);
+  // Recorded on the run, for the report's next steps; a run that finds it already there records nothing.
+  const created = { name: 'pg_stat_statements', database: databases[0].name, schema: 'public' };
+  assert.deepEqual(profile.createdExtensions, [created]);
+  assert.match(
+    createdExtensionStep(created),
+    /^created extension pg_stat_statements in database "perf_test_dbskill\w*" \(schema public\); .*DROP EXTENSION pg_stat_statements;/,
+  );
+  const { captureDatabaseSnapshot, profileDatabase } = createDatabaseProfileActivities(deps);
+  const again = await captureDatabaseSnapshot({ runId: 'dbskill-test-2', target });
+  const second = await profileDatabase({
+    runId: 'dbskill-test-2',
+    target,
+    beforeSnapshotId: again.snapshotId,
+    windowRequests: 1,
+    totalRequestLatencyMs: 1,
+  });
+  assert.equal(second.createdExtensions, undefined, 'the extension existed before this run');
   const { rows } = await store.query(
     `SELECT data FROM perf_orchestrator.artifacts WHERE run_id = 'dbskill-test' AND kind = 'pgss-snapshot' ORDER BY id DESC LIMIT 2`,
   );
@@ -230,6 +248,7 @@ test('analyzer without hypopg: proposes the index, unverified, risk medium', asy
 
 test('the skill activity stores its evidence, and analyzing the stored evidence gives the same findings', async () => {
   const runSkill = skillActivity(databaseOptimizationAnalyzer, deps);
+  await pool.query('DROP EXTENSION IF EXISTS hypopg'); // an earlier test's analysis created it; this one must
   const result = await runSkill(skillRequest(target, { database: profile }, 'dbskill-test'));
   assert.equal(result.skipped, null);
   assert.ok(result.findings.some((f) => f.rootCause === 'missing_index'));
@@ -281,7 +300,16 @@ test('a skill whose analyze throws keeps its evidence and fails for good (a retr
 
 test('analyzer: the (category_id, created_at DESC) index, the N+1 and the health findings, verified with hypopg', async () => {
   const runSkill = skillActivity(databaseOptimizationAnalyzer, deps);
-  const findings = (await runSkill(skillRequest(target, { database: profile }, 'dbskill-test'))).findings;
+  await pool.query('DROP EXTENSION IF EXISTS hypopg'); // an earlier test's analysis created it; this one must
+  const result = await runSkill(skillRequest(target, { database: profile }, 'dbskill-test'));
+  const findings = result.findings;
+  // The analyzer created hypopg: its note (an analysis note of the report) says where and how to drop it.
+  assert.ok(
+    result.notes.some((n) =>
+      new RegExp(`created extension hypopg in database "${databases[0].name}" \\(schema public\\); .*DROP EXTENSION hypopg;`).test(n),
+    ),
+    result.notes.join('\n'),
+  );
   const byCause = (c: string) => findings.filter((f) => f.rootCause === c);
   assert.equal(byCause('missing_index').length, 1, JSON.stringify(findings, null, 2));
   assert.equal(byCause('n_plus_one').length, 1);

@@ -221,6 +221,7 @@ describe('runLoadTest activity on a Temporal dev server', () => {
     assert.ok(Date.now() - t < 3500, `stopped after ${Date.now() - t} ms`);
     assert.ok(beats.length >= 3, `heartbeats: ${beats.length}`);
     assert.ok(typeof beats[0].elapsedSeconds === 'number' && typeof beats[0].currentRps === 'number');
+    assert.equal(beats[0].phase, 'peak', 'the progress line names the test that runs');
     const last = beats[beats.length - 1] as { partial?: { requests: number; phase: string; errorKinds: Record<string, number> } };
     assert.ok(last.partial, 'last heartbeat carries partial results');
     assert.equal(last.partial.phase, 'peak');

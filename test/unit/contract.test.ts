@@ -376,11 +376,11 @@ test('the profiling step (CPU profile, process and host metrics, HTTP timing) is
   assert.match(text, /\* burnCpuHot\s+app\.ts:42\s+31\.3\s+40\.5/);
   assert.match(
     text,
-    /CPU profile: 9876 samples over 10 s, process busy 43\.5%, GC 2\.3%; file \/srv\/reports\/profiles\/shop-1\.cpuprofile, store artifact 17/,
+    /CPU profile: 9876 samples over 10 s, main thread busy 43\.5% \(samples not idle\), GC 2\.3%; file \/srv\/reports\/profiles\/shop-1\.cpuprofile, store artifact 17/,
   );
   assert.match(
     text,
-    /process: pid 4242, CPU 45\.5% of a core \(max 80%\), RSS max 120\.3 MB, open fds max 40, event-loop delay p99 48\.2 ms \(p50 10\.1, max 61\)/,
+    /process: pid 4242, CPU 45\.5% of a core \(\/proc, all threads; max 80%\), RSS max 120\.3 MB, open fds max 40, event-loop delay p99 48\.2 ms \(p50 10\.1, max 61\)/,
   );
   assert.match(
     text,

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { HealthIndex, HealthSnapshot, HealthTable } from '../../activities/skills/database-optimization-analyzer/health';
 import { expectedTablePages, healthFindings } from '../../activities/skills/database-optimization-analyzer/health';
+import { settingWithUnit } from '../../activities/skills/database-optimization-analyzer/health/readers/settings';
 import { concurrentDefinition } from '../../common/index-definition';
 import { summarizeActivity, diffTableCounters, type TableCounters } from '../../activities/postgres/statistics';
 
@@ -124,6 +125,20 @@ test('cache hit ratio below 99% over the window, with enough block accesses', ()
   assert.ok(healthFindings(s, w(98_000, 2_000), []).some((f) => f.id === 'db-health-cache-hit-ratio'));
   assert.ok(!healthFindings(s, w(99_500, 500), []).some((f) => f.id === 'db-health-cache-hit-ratio'));
   assert.ok(!healthFindings(snapshot(), w(90, 10), []).some((f) => f.id === 'db-health-cache-hit-ratio'), 'too few accesses');
+});
+
+test('settings read as SHOW prints them: sizes in their largest whole unit, times with their unit', () => {
+  // The trial printed "shared_buffers = 16384": pg_settings counts it in 8kB blocks.
+  assert.equal(settingWithUnit('16384', '8kB'), '128MB');
+  assert.equal(settingWithUnit('524288', '8kB'), '4GB');
+  assert.equal(settingWithUnit('100', '8kB'), '800kB');
+  assert.equal(settingWithUnit('4096', 'kB'), '4MB');
+  assert.equal(settingWithUnit('4000', 'kB'), '4000kB');
+  assert.equal(settingWithUnit('64', 'MB'), '64MB');
+  assert.equal(settingWithUnit('0', '8kB'), '0kB');
+  assert.equal(settingWithUnit('-1', '8kB'), '-1', 'auto (-1) stays as it is');
+  assert.equal(settingWithUnit('30000', 'ms'), '30000ms');
+  assert.equal(settingWithUnit('on', null), 'on');
 });
 
 test('bloat estimate: expected pages from the row width', () => {

@@ -21,11 +21,27 @@ const SETTINGS = [
   'effective_cache_size',
 ];
 
-/** A setting with its unit; a count of blocks (unit `8kB`) becomes the size it stands for (16384 x 8kB -> 131072kB). */
+const MEMORY_UNITS: [string, number][] = [
+  ['TB', 1024 ** 4],
+  ['GB', 1024 ** 3],
+  ['MB', 1024 ** 2],
+  ['kB', 1024],
+  ['B', 1],
+];
+
+/**
+ * A setting with its unit, as SHOW prints it (and ALTER SYSTEM takes it): a size in the largest unit
+ * it is a whole number of (16384 x 8kB -> 128MB), a time with its unit (30000 ms -> 30000ms).
+ */
 export function settingWithUnit(setting: string, unit: string | null): string {
   if (!unit) return setting;
-  const blocks = /^(\d+)(\D+)$/.exec(unit);
-  if (blocks && /^\d+$/.test(setting)) return `${Number(setting) * Number(blocks[1])}${blocks[2]}`;
+  const m = /^(\d*)\s*(B|kB|MB|GB|TB)$/.exec(unit);
+  if (m && /^\d+$/.test(setting)) {
+    const bytes = Number(setting) * Number(m[1] || 1) * MEMORY_UNITS.find(([u]) => u === m[2])![1];
+    if (bytes === 0) return `0${m[2]}`;
+    const [name, size] = MEMORY_UNITS.find(([, size]) => bytes % size === 0)!;
+    return `${bytes / size}${name}`;
+  }
   return /^\d/.test(unit) ? setting : `${setting}${unit}`;
 }
 
