@@ -12,6 +12,9 @@ export interface LoadProgressView {
   errors: number;
   currentRps: number;
   p95Ms: number;
+  warmup?: boolean;
+  // A warm-up until steady: its cap, and once it is over, its length and whether it was steady.
+  steadyWarmup?: { maxSeconds: number; endedAfterSeconds?: number; steady?: boolean };
 }
 
 const CHILD_OF: Partial<Record<Phase, string>> = { profiling: 'profiling', validating: 'validation' };
@@ -37,9 +40,21 @@ export async function currentLoadProgress(
     errors: shards.reduce((n, s) => n + (s.errors ?? 0), 0),
     currentRps: shards.reduce((n, s) => n + (s.currentRps ?? 0), 0),
     p95Ms: Math.max(...shards.map((s) => s.p95Ms ?? 0)),
+    warmup: shards.some((s) => s.warmup),
+    ...(shards[0].steadyWarmup ? { steadyWarmup: shards[0].steadyWarmup } : {}),
   };
 }
 
+/** "warming up until steady", "steady after 14 s" or "not steady at the 60 s cap"; "" without a steady warm-up. */
+export function describeSteadyWarmup(p: LoadProgressView): string {
+  const w = p.steadyWarmup;
+  if (!w) return '';
+  if (p.warmup || w.endedAfterSeconds === undefined) return 'warming up until steady';
+  return w.steady === false ? `not steady at the ${w.maxSeconds} s cap` : `steady after ${Math.round(w.endedAfterSeconds)} s`;
+}
+
 export function describeProgress(p: LoadProgressView): string {
-  return `load ${Math.floor(p.elapsedSeconds)}/${Math.ceil(p.totalSeconds)}s, ${round(p.currentRps)} req/s, p95 ${round(p.p95Ms)} ms, ${p.errors} errors`;
+  const warm = describeSteadyWarmup(p);
+  const load = `load ${Math.floor(p.elapsedSeconds)}/${Math.ceil(p.totalSeconds)}s${warm ? ` (${warm})` : ''}`;
+  return `${load}, ${round(p.currentRps)} req/s, p95 ${round(p.p95Ms)} ms, ${p.errors} errors`;
 }
