@@ -43,6 +43,7 @@ class LoadRun extends EngineStatistics {
   private schedule: ArrivalSchedule | null = null;
   private nextArrival: number | null = null; // absolute (performance.now) time of the next arrival
   private steadyCheck: SteadyWarmupCheck | null = null;
+  private scheduleOrigin = 0; // when the arrival schedule started: t0, or the end of a steady warm-up
 
   private timers: Array<ReturnType<typeof setTimeout>> = [];
   private sweepTimer: ReturnType<typeof setInterval> | undefined;
@@ -95,6 +96,7 @@ class LoadRun extends EngineStatistics {
       } else {
         this.schedule = new ArrivalSchedule(o.segments ?? []);
         const first = this.schedule.next();
+        this.scheduleOrigin = this.t0;
         this.nextArrival = first === null ? null : this.t0 + first;
         this.plannedMeasured = 0;
         this.arrivals();
@@ -133,6 +135,7 @@ class LoadRun extends EngineStatistics {
     this.timers.push(setTimeout(() => this.stop('deadline'), o.durationSeconds * 1000));
     if (o.model !== 'open' || !o.measuredSegments) return;
     this.schedule = new ArrivalSchedule(o.measuredSegments);
+    this.scheduleOrigin = now;
     const first = this.schedule.next();
     this.nextArrival = first === null ? null : now + first;
     if (this.arrivalTimer) clearTimeout(this.arrivalTimer);
@@ -281,7 +284,7 @@ class LoadRun extends EngineStatistics {
         this.issue(c, t, now);
       }
       const next = this.schedule!.next();
-      t = next === null ? null : this.t0 + next;
+      t = next === null ? null : this.scheduleOrigin + next;
     }
     this.nextArrival = t;
     if (t === null) {
