@@ -17,6 +17,9 @@ export interface LoadProgressView {
   phase?: LoadPhase;
   /** Open model: the rate the test asks for (a stress step's). */
   rateRps?: number;
+  warmup?: boolean;
+  // A warm-up until steady: its cap, and once it is over, its length and whether it was steady.
+  steadyWarmup?: { maxSeconds: number; endedAfterSeconds?: number; steady?: boolean };
 }
 
 const CHILD_OF: Partial<Record<Phase, string>> = { profiling: 'profiling', validating: 'validation' };
@@ -44,11 +47,23 @@ export async function currentLoadProgress(
     p95Ms: Math.max(...shards.map((s) => s.p95Ms ?? 0)),
     ...(shards[0].phase ? { phase: shards[0].phase } : {}),
     ...(shards.some((s) => s.rateRps !== undefined) ? { rateRps: shards.reduce((n, s) => n + (s.rateRps ?? 0), 0) } : {}),
+    warmup: shards.some((s) => s.warmup),
+    ...(shards[0].steadyWarmup ? { steadyWarmup: shards[0].steadyWarmup } : {}),
   };
 }
 
-/** "stress load test at 120 req/s: 3/5s, 118 req/s, p95 40 ms, 0 errors" ("load 3/5s, ..." when the heartbeat has no phase). */
+/** "warming up until steady", "steady after 14 s" or "not steady at the 60 s cap"; "" without a steady warm-up. */
+export function describeSteadyWarmup(p: LoadProgressView): string {
+  const w = p.steadyWarmup;
+  if (!w) return '';
+  if (p.warmup || w.endedAfterSeconds === undefined) return 'warming up until steady';
+  return w.steady === false ? `not steady at the ${w.maxSeconds} s cap` : `steady after ${Math.round(w.endedAfterSeconds)} s`;
+}
+
+/** "stress load test at 120 req/s: 3/5s (steady after 6 s), 118 req/s, p95 40 ms, 0 errors" ("load 3/5s, ..." when the heartbeat has no phase). */
 export function describeProgress(p: LoadProgressView): string {
   const which = p.phase ? `${p.phase} load test${p.phase === 'stress' && p.rateRps ? ` at ${round(p.rateRps)} req/s` : ''}: ` : 'load ';
-  return `${which}${Math.floor(p.elapsedSeconds)}/${Math.ceil(p.totalSeconds)}s, ${round(p.currentRps)} req/s, p95 ${round(p.p95Ms)} ms, ${p.errors} errors`;
+  const warm = describeSteadyWarmup(p);
+  const load = `${which}${Math.floor(p.elapsedSeconds)}/${Math.ceil(p.totalSeconds)}s${warm ? ` (${warm})` : ''}`;
+  return `${load}, ${round(p.currentRps)} req/s, p95 ${round(p.p95Ms)} ms, ${p.errors} errors`;
 }

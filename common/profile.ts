@@ -6,6 +6,7 @@ import { printable } from './printable';
 import { OUT_OF_RANGE, contactUrl, filePath, outOfRangeNumbers, pySpyIssues, sqlName } from './profile-checks';
 import { controlInTemplate, invalidHeaderName, unsafeHeaderValue, unsafeRequestPath } from './request-text';
 import { DEFAULT_STRESS_MULTIPLIERS } from './stress';
+import { DEFAULT_FIXED_WARMUP_SECONDS, DEFAULT_STEADY_WARMUP, SteadyWarmupSchema } from './profile-warmup';
 
 export const LAYERS = ['application', 'database', 'caching', 'infrastructure', 'network'] as const;
 export type Layer = (typeof LAYERS)[number];
@@ -133,7 +134,12 @@ export const LoadSchema = z
     // Closed model: this many connections send back-to-back requests.
     concurrency: z.number().int().min(1).max(1000).default(16),
     durationSeconds: z.number().min(1).max(3600).default(10),
-    warmupSeconds: z.number().min(0).max(600).default(2),
+    // The fixed warm-up (seconds) of every test. Alone, it is the whole warm-up (as before load.warmup
+    // existed); with load.warmup it is the least the warm-up of the baseline, after and peak tests lasts.
+    warmupSeconds: z.number().min(0).max(600).optional(),
+    // Warm up until the per-second throughput and p95 are steady (the default when neither this nor
+    // warmupSeconds is set), at most maxSeconds: the baseline, after and peak tests.
+    warmup: SteadyWarmupSchema.optional(),
     requestTimeoutMs: z.number().int().min(100).max(120_000).default(10_000),
     soakSeconds: z
       .number()
@@ -180,7 +186,20 @@ export const LoadSchema = z
     if (l.model === 'open' && l.rateRps === undefined) {
       ctx.addIssue({ code: 'custom', path: ['rateRps'], message: 'the open model needs rateRps (requests per second)' });
     }
-  });
+    if (l.warmup && l.warmupSeconds !== undefined && l.warmupSeconds > l.warmup.maxSeconds) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['warmup', 'maxSeconds'],
+        message: `the cap (${l.warmup.maxSeconds} s) is below load.warmupSeconds (${l.warmupSeconds} s, the least warm-up): raise it or lower warmupSeconds`,
+      });
+    }
+  })
+  .transform(({ warmupSeconds, warmup, ...rest }) => ({
+    ...rest,
+    warmupSeconds: warmupSeconds ?? DEFAULT_FIXED_WARMUP_SECONDS,
+    // warmupSeconds alone keeps the fixed warm-up; neither: until steady.
+    ...(warmup || warmupSeconds === undefined ? { warmup: warmup ?? { ...DEFAULT_STEADY_WARMUP } } : {}),
+  }));
 export type LoadConfig = z.infer<typeof LoadSchema>;
 
 export const DatabaseAdvisorSchema = z.strictObject({

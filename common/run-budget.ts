@@ -6,6 +6,7 @@ import type { OperatorPolicy, RunLimits } from './operator-policy';
 import type { TargetProfile } from './profile';
 import { ATTRIBUTION_DEFAULTS } from './endpoint-attribution';
 import { DEFAULT_STRESS_MULTIPLIERS } from './stress';
+import { worstCaseWarmupSeconds } from './warmup';
 
 export interface PolicyIssue {
   path: (string | number)[];
@@ -25,14 +26,19 @@ function attributionSeconds(target: Pick<TargetProfile, 'load' | 'http'>): numbe
   return target.http.endpoints.length * perEndpoint + ATTRIBUTION_DEFAULTS.quietSeconds;
 }
 
-/** Every load the run may plan: baseline, after, peak, each stress step, soak (warm-ups included), the attribution passes. */
+/**
+ * Every load the run may plan: baseline, after, peak, each stress step, soak (warm-ups included, a
+ * steady warm-up at its cap), the attribution passes. The baseline warms up until steady on its own
+ * before its round, and is measured twice when the first one drifted.
+ */
 export function plannedLoad(target: Pick<TargetProfile, 'load' | 'http'>): PlannedLoad {
   const l = target.load;
-  const test = l.warmupSeconds + l.durationSeconds;
+  const test = worstCaseWarmupSeconds(l) + l.durationSeconds;
+  const baselineRound = (l.warmup ? l.warmup.maxSeconds : 0) + l.warmupSeconds + l.durationSeconds;
   const steps = (l.stressMultipliers ?? DEFAULT_STRESS_MULTIPLIERS).length;
   const stepSeconds = Math.min(1, l.warmupSeconds) + Math.min(l.durationSeconds, l.stressStepSeconds ?? 5);
   const phases = [
-    { phase: 'baseline', seconds: test },
+    { phase: 'baseline (twice if the first drifted)', seconds: 2 * baselineRound },
     { phase: 'after', seconds: test },
     { phase: 'peak', seconds: test },
     { phase: `stress (${steps} steps x ${stepSeconds} s)`, seconds: steps * stepSeconds },
@@ -90,7 +96,7 @@ export function runBudgetIssues(
       message:
         `the run may plan ${plan.seconds} s of load (${parts}) but ${source(target, 'maxRunSeconds', 'PERF_MAX_RUN_SECONDS')} ` +
         `allows ${limits.maxRunSeconds} s; lower load.stressMultipliers, load.stressStepSeconds, load.soakSeconds, ` +
-        `load.durationSeconds or load.attribution.maxSecondsPerEndpoint, ` +
+        `load.durationSeconds, load.warmup.maxSeconds or load.attribution.maxSecondsPerEndpoint, ` +
         `or ask the worker's operator to raise PERF_MAX_RUN_SECONDS`,
     });
   }

@@ -3,6 +3,7 @@
 import type { HostReading } from './verdict';
 import type { Layer, TargetProfile } from './profile';
 import type { LoadWindow, SampleWindow } from './load-window';
+import type { SteadyWarmup, WarmupOutcome } from './warmup';
 
 export type Tier = 'T1' | 'T2' | 'T3' | 'T4';
 export type LoadPhase = 'baseline' | 'after' | 'peak' | 'stress' | 'soak';
@@ -30,7 +31,8 @@ export interface LoadTestRequest {
   target: TargetProfile;
   concurrency: number; // closed model: virtual users (ignored by the open model)
   durationSeconds: number;
-  warmupSeconds: number;
+  warmupSeconds: number; // the fixed warm-up; with `warmup`, the least one
+  warmup?: SteadyWarmup; // warm up until steady, at most warmup.maxSeconds (absent: warmupSeconds only)
   // Optional; absent fields fall back to the profile's load section (closed model when it names none).
   model?: 'closed' | 'open';
   rateRps?: number; // open model: arrivals per second (the final rate of a ramp)
@@ -79,6 +81,10 @@ export interface LoadTestSummary extends LoadFigures {
   perSecond?: { rps: number[]; p95Ms: number[] };
   // What the host was doing in the measured window (saturation flags); null where it could not be read.
   host?: HostReading | null;
+  // How long the warm-up lasted and whether the series was steady by then (false: it reached its cap).
+  warmup?: WarmupOutcome;
+  // The baseline was measured twice because the first one drifted; this one replaces it.
+  remeasured?: { firstId: string; firstThroughputRps: number; firstDrift: { changePct: number; firstMean: number; lastMean: number } };
 }
 
 /** Metrics of the target's process and host over a window. */

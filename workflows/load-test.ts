@@ -7,6 +7,7 @@ import { LOADGEN_TASK_QUEUE } from '../common/run';
 import { splitLoad } from '../common/shards';
 import type { LoadTestRequest, LoadTestSummary } from '../common/types';
 import { loadTestOptions } from './timeouts';
+import { describeWarmup, worstCaseWarmupSeconds } from '../common/warmup';
 
 /** "baseline load test, 16 connections, 10 s" / "stress load test at 1200 req/s (open model, at most 64 connections), 5 s". */
 export function describeLoadTest(req: LoadTestRequest): string {
@@ -15,7 +16,9 @@ export function describeLoadTest(req: LoadTestRequest): string {
   const how = open
     ? `at ${rate} req/s (open model${req.maxConnections ? `, at most ${req.maxConnections} connections` : ''})`
     : `${req.concurrency} connections`;
-  return `${req.phase} load test, ${how}, ${req.durationSeconds} s${req.warmupSeconds ? ` after ${req.warmupSeconds} s warm-up` : ''}`;
+  if (req.warmup && req.durationSeconds === 0) return `${req.phase} warm-up until steady, ${how}, at most ${worstCaseWarmupSeconds(req)} s`;
+  const warmup = describeWarmup(req);
+  return `${req.phase} load test, ${how}, ${req.durationSeconds} s${warmup ? ` ${warmup}` : ''}`;
 }
 
 // With no worker serving perf-loadgen, a load test would wait forever: fail it with the fix instead.
@@ -38,7 +41,7 @@ function retryableLoss(err: Error & { cause?: Error }): boolean {
  * activity would measure a window that the caller's snapshots do not bracket).
  */
 export async function loadTest(req: LoadTestRequest, opts: { singleAttempt?: boolean } = {}): Promise<LoadTestSummary> {
-  const options = loadTestOptions(req.durationSeconds + req.warmupSeconds);
+  const options = loadTestOptions(req.durationSeconds + worstCaseWarmupSeconds(req));
   const { runLoadTest } = proxyActivities<Activities>({
     ...options,
     ...(opts.singleAttempt ? { retry: { ...options.retry, maximumAttempts: 1 } } : {}),

@@ -17,7 +17,7 @@ function measured(s: LoadTestSummary) {
   return { p95Ms: s.latencyMs.p95, p99Ms: s.latencyMs.p99, throughputRps: s.throughputRps, errorRatePct: s.errorRatePct };
 }
 
-type LoadExtras = Pick<LoadTestRequest, 'model' | 'rateRps' | 'maxConnections'>;
+type LoadExtras = Pick<LoadTestRequest, 'model' | 'rateRps' | 'maxConnections' | 'warmup'>;
 
 function runTest(
   runId: string,
@@ -38,8 +38,10 @@ export async function validationWorkflow(input: ValidationInput): Promise<Valida
   const completed: LoadPhase[] = [];
   // Profiles recorded before the open model have no `model`: closed.
   const open = load.model === 'open' && load.rateRps !== undefined;
+  // The after and peak tests warm up as the baseline did: until steady when the profile says so.
+  const steady: LoadExtras = load.warmup ? { warmup: load.warmup } : {};
 
-  const after = await runTest(runId, target, 'after', baseline.concurrency, baseline.durationSeconds, load.warmupSeconds);
+  const after = await runTest(runId, target, 'after', baseline.concurrency, baseline.durationSeconds, load.warmupSeconds, steady);
   completed.push('after');
   const comparison = compareRuns(measured(baseline), measured(after), target.targets, input.regressionThresholdPct);
   const regressed = anyRegression(comparison);
@@ -64,11 +66,12 @@ export async function validationWorkflow(input: ValidationInput): Promise<Valida
     // Twice the baseline traffic: twice the arrival rate (open model) or twice the connections (closed).
     result.peak = open
       ? await runTest(runId, target, 'peak', baseline.concurrency * 2, load.durationSeconds, load.warmupSeconds, {
+          ...steady,
           model: 'open',
           rateRps: load.rateRps! * 2,
           maxConnections: connectionsForRate(load.rateRps! * 2, target.targets.p99Ms, load.maxConnections),
         })
-      : await runTest(runId, target, 'peak', baseline.concurrency * 2, load.durationSeconds, load.warmupSeconds);
+      : await runTest(runId, target, 'peak', baseline.concurrency * 2, load.durationSeconds, load.warmupSeconds, steady);
     completed.push('peak');
   }
   if (plan.stress) {

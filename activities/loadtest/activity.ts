@@ -51,6 +51,7 @@ export function toSummary(id: string, req: LoadTestRequest, r: LoadResult, runBu
     bytesOut: r.bytesOut,
     p95Drift: p95Drift(r.progress),
     perSecond: perSecondSeries(r.progress),
+    ...(r.warmup ? { warmup: r.warmup } : {}),
   };
 }
 
@@ -69,7 +70,8 @@ export function createLoadTestActivities(deps: ActivityDeps) {
       const budget = await loadTestBudget(deps, req);
       const ownCap = req.maxRequests ?? DEFAULT_MAX_REQUESTS;
       const startMs = Date.now();
-      const hostReading = startHostReading(req.warmupSeconds * 1000);
+      // A steady warm-up's end is known when it comes: the host is read from the first measured point.
+      const hostReading = startHostReading(req.warmup ? null : req.warmupSeconds * 1000);
       const result = await runLoad({
         policy: deps.policy,
         target: req.target,
@@ -77,6 +79,7 @@ export function createLoadTestActivities(deps: ActivityDeps) {
         concurrency: req.concurrency,
         durationSeconds: req.durationSeconds,
         warmupSeconds: req.warmupSeconds,
+        warmup: req.warmup,
         rateRps: req.rateRps,
         rampFromRps: req.rampFromRps,
         maxConnections: req.maxConnections,
@@ -84,6 +87,7 @@ export function createLoadTestActivities(deps: ActivityDeps) {
         maxRequests: Math.min(ownCap, budget.allowed),
         signal: ctx?.cancellationSignal,
         onProgress: (p, totals) => {
+          if (!p.warmup) hostReading.begin();
           last = p;
           heartbeat({ ...p, totals, phase: req.phase, ...(req.rateRps !== undefined ? { rateRps: req.rateRps } : {}) });
         },
@@ -111,7 +115,7 @@ export function createLoadTestActivities(deps: ActivityDeps) {
       const window: LoadWindow = {
         attempt: ctx?.info.attempt ?? 1,
         startMs,
-        measuredFromMs: startMs + req.warmupSeconds * 1000,
+        measuredFromMs: startMs + (result.warmup?.seconds ?? req.warmupSeconds) * 1000,
         endMs: Date.now(),
       };
       const id = await saveArtifact(deps.store, req.runId, 'loadtest', artifact);

@@ -8,6 +8,7 @@ import { EngineConnections, type Conn } from './engine-connections';
 import type { EngineOptions, EngineResult, LoadProgress, PartialResult } from './engine-types';
 import { createHistogram, encodeHistogram, LatencyCounts, percentileMs, summarize, type Histogram } from './histogram';
 import { round } from '../../common/round';
+import type { WarmupOutcome } from '../../common/warmup';
 
 /** How the run ended, for the result. */
 export interface RunEnd {
@@ -50,7 +51,8 @@ export abstract class EngineStatistics extends EngineConnections {
   private readonly series: LoadProgress[] = [];
 
   protected t0 = 0;
-  protected measureStart = 0;
+  protected measureStart = 0; // infinite while a steady warm-up lasts
+  protected warmupOutcome: WarmupOutcome | undefined;
   protected deadline = 0;
   protected lastTick = 0;
 
@@ -95,7 +97,7 @@ export abstract class EngineStatistics extends EngineConnections {
     const dt = (now - this.lastTick) / 1000;
     this.intCounts.flushInto(this.intHist);
     for (let i = 0; i < this.nEp; i++) this.epCounts[i].flushInto(this.epHist[i], this.overall);
-    const totalSeconds = this.o.warmupSeconds + this.o.durationSeconds;
+    const totalSeconds = this.plannedSeconds();
     const h = this.intHist;
     const p: LoadProgress = {
       elapsedSeconds: round(Math.min(totalSeconds, (now - this.t0) / 1000), 3),
@@ -118,6 +120,13 @@ export abstract class EngineStatistics extends EngineConnections {
       bytesOut: this.intBytesOut,
       connections: this.openSockets,
     };
+    const steady = this.o.steadyWarmup;
+    if (steady) {
+      const w = this.warmupOutcome;
+      p.steadyWarmup = w
+        ? { maxSeconds: steady.maxSeconds, endedAfterSeconds: w.seconds, steady: w.steady }
+        : { maxSeconds: steady.maxSeconds };
+    }
     this.lastTick = now;
     this.intCompleted = 0;
     this.intErrors = 0;
@@ -129,8 +138,16 @@ export abstract class EngineStatistics extends EngineConnections {
     return p;
   }
 
+  /** Warm-up and measured seconds: a steady warm-up counts its cap until it is over. */
+  private plannedSeconds(): number {
+    const o = this.o;
+    if (!o.steadyWarmup) return o.warmupSeconds + o.durationSeconds;
+    const warm = this.warmupOutcome?.seconds ?? Math.max(o.warmupSeconds, o.steadyWarmup.maxSeconds);
+    return round(warm + o.durationSeconds, 3);
+  }
+
   private partial(now: number): PartialResult {
-    const measured = Math.max(0, Math.min(now, this.deadline) - this.measureStart) / 1000;
+    const measured = Number.isFinite(this.measureStart) ? Math.max(0, Math.min(now, this.deadline) - this.measureStart) / 1000 : 0;
     return {
       requests: this.requests,
       errors: this.errors,
@@ -161,8 +178,11 @@ export abstract class EngineStatistics extends EngineConnections {
     for (let i = 0; i < this.nEp; i++) this.epCounts[i].flushInto(this.epHist[i], this.overall);
     this.lagCounts.flushInto(this.lagHist);
 
-    const measuredSeconds =
-      end.aborted || end.capped ? Math.max(0, Math.min(o.durationSeconds, (endTime - this.measureStart) / 1000)) : o.durationSeconds;
+    const measuredSeconds = !Number.isFinite(this.measureStart)
+      ? 0
+      : end.aborted || end.capped
+        ? Math.max(0, Math.min(o.durationSeconds, (endTime - this.measureStart) / 1000))
+        : o.durationSeconds;
     const histograms = { overall: encodeHistogram(this.overall), endpoints: {} as Record<string, string> };
     const endpoints: EndpointSummary[] = o.endpointNames.map((name, i) => {
       histograms.endpoints[name] = encodeHistogram(this.epHist[i]);
@@ -185,6 +205,7 @@ export abstract class EngineStatistics extends EngineConnections {
       progress: this.series,
       warmupRequests: this.warmupRequests,
       measuredSeconds: round(measuredSeconds, 3),
+      ...(o.steadyWarmup ? { warmup: this.warmupOutcome ?? { seconds: round((endTime - this.t0) / 1000, 3), steady: false } } : {}),
       aborted: end.aborted,
       capped: end.capped,
       dropped: this.dropped,

@@ -3,13 +3,14 @@ import type * as tls from 'node:tls';
 import type { LatencySummary, LoadFigures } from '../../common/types';
 import type { RateSegment } from './schedule';
 import type { Scenario } from './scenario';
+import type { SteadyWarmup, WarmupOutcome } from '../../common/warmup';
 
 export type LoadModel = 'closed' | 'open';
 
 /** One point of the per-second time series (also the heartbeat's progress). */
 export interface LoadProgress {
   elapsedSeconds: number; // since the start, warm-up included
-  totalSeconds: number; // warmupSeconds + durationSeconds
+  totalSeconds: number; // warmupSeconds + durationSeconds (a steady warm-up: its cap until it is over)
   requests: number; // counted (post-warm-up) requests so far
   errors: number; // counted errors so far
   currentRps: number; // completions per second over the last interval, warm-up included
@@ -27,6 +28,7 @@ export interface LoadProgress {
   bytesIn: number; // in the interval
   bytesOut: number;
   connections: number; // open sockets at the end of the interval
+  steadyWarmup?: { maxSeconds: number; endedAfterSeconds?: number; steady?: boolean }; // with a steady warm-up
 }
 
 /** Small running totals for heartbeats. */
@@ -46,7 +48,9 @@ export interface EngineOptions {
   scenario: Scenario;
   endpointNames: string[];
   expectStatus: number[][];
-  warmupSeconds: number;
+  warmupSeconds: number; // fixed; with steadyWarmup, the least warm-up
+  /** Warm up until the throughput and p95 are steady (at most its cap); durationSeconds 0: warm up only. */
+  steadyWarmup?: SteadyWarmup;
   durationSeconds: number;
   requestTimeoutMs: number;
   maxRequests: number;
@@ -58,6 +62,8 @@ export interface EngineOptions {
   thinkTimeMs?: number;
   // open model: the whole schedule, warm-up included (starts at t = 0)
   segments?: RateSegment[];
+  /** With steadyWarmup: the schedule of the measured window, started when the warm-up ends. */
+  measuredSegments?: RateSegment[];
   maxConnections?: number;
   /** TLS options for https targets (servername defaults to the host). */
   tls?: tls.ConnectionOptions;
@@ -72,6 +78,8 @@ export interface EngineResult extends LoadFigures {
   warmupRequests: number;
   /** Seconds of the measured window actually run (durationSeconds unless stopped early). */
   measuredSeconds: number;
+  /** With a steady warm-up: how long it lasted, false when it reached its cap first. */
+  warmup?: WarmupOutcome;
   aborted: boolean;
   capped: boolean;
   /** Arrivals (open model) that found every connection busy, in the measured window. */

@@ -20,6 +20,8 @@ import { Conn } from './engine-connections';
 import { EngineStatistics } from './engine-stats';
 import type { EngineOptions, EngineResult } from './engine-types';
 import { ArrivalSchedule } from './schedule';
+import { SteadyWarmupCheck } from './steady-warmup';
+import { round } from '../../common/round';
 import type { WireRequest } from './scenario';
 
 export type { EngineOptions, EngineResult, LoadModel, LoadProgress, PartialResult } from './engine-types';
@@ -40,6 +42,8 @@ class LoadRun extends EngineStatistics {
   private stopAt = Number.POSITIVE_INFINITY;
   private schedule: ArrivalSchedule | null = null;
   private nextArrival: number | null = null; // absolute (performance.now) time of the next arrival
+  private steadyCheck: SteadyWarmupCheck | null = null;
+  private scheduleOrigin = 0; // when the arrival schedule started: t0, or the end of a steady warm-up
 
   private timers: Array<ReturnType<typeof setTimeout>> = [];
   private sweepTimer: ReturnType<typeof setInterval> | undefined;
@@ -65,21 +69,26 @@ class LoadRun extends EngineStatistics {
     const done = new Promise<void>((r) => (this.resolve = r));
     this.t0 = performance.now();
     this.lastTick = this.t0;
-    this.measureStart = this.t0 + o.warmupSeconds * 1000;
-    this.deadline = this.measureStart + o.durationSeconds * 1000;
+    const intervalMs = o.progressIntervalMs ?? 1000;
+    if (o.steadyWarmup) {
+      // Measuring starts when the warm-up is steady (or capped): see endWarmup.
+      this.steadyCheck = new SteadyWarmupCheck(o.steadyWarmup, o.warmupSeconds, intervalMs / 1000);
+      this.measureStart = Number.POSITIVE_INFINITY;
+      this.deadline = Number.POSITIVE_INFINITY;
+    } else {
+      this.measureStart = this.t0 + o.warmupSeconds * 1000;
+      this.deadline = this.measureStart + o.durationSeconds * 1000;
+    }
     const startEpochMs = performance.timeOrigin + this.t0;
 
     if (o.signal?.aborted) this.finish(true);
     else o.signal?.addEventListener('abort', this.onAbort, { once: true });
 
     if (!this.finished) {
-      this.timers.push(setTimeout(() => this.stop('deadline'), Math.max(0, this.deadline - this.t0)));
+      if (!o.steadyWarmup) this.timers.push(setTimeout(() => this.stop('deadline'), Math.max(0, this.deadline - this.t0)));
       const sweepMs = Math.max(10, Math.min(100, Math.floor(o.requestTimeoutMs / 4)));
       this.sweepTimer = setInterval(() => this.sweep(), sweepMs);
-      const intervalMs = o.progressIntervalMs ?? 1000;
-      this.progressTimer = setInterval(() => {
-        if (!this.stopping) this.emit(this.snapshot(performance.now()));
-      }, intervalMs);
+      this.progressTimer = setInterval(() => this.tick(), intervalMs);
       if (o.model === 'closed') {
         const n = o.concurrency ?? 1;
         for (let i = 0; i < n; i++) this.conns.push(new Conn());
@@ -87,6 +96,7 @@ class LoadRun extends EngineStatistics {
       } else {
         this.schedule = new ArrivalSchedule(o.segments ?? []);
         const first = this.schedule.next();
+        this.scheduleOrigin = this.t0;
         this.nextArrival = first === null ? null : this.t0 + first;
         this.plannedMeasured = 0;
         this.arrivals();
@@ -102,6 +112,34 @@ class LoadRun extends EngineStatistics {
       capped: this.capped,
       unfinished: this.inflight,
     });
+  }
+
+  // ---- progress and the steady warm-up ----------------------------------------------------
+
+  private tick(): void {
+    if (this.stopping) return;
+    const now = performance.now();
+    const p = this.snapshot(now);
+    const over = p.warmup ? this.steadyCheck?.add(p, (now - this.t0) / 1000) : null;
+    if (over) this.endWarmup(now, over === 'steady');
+    this.emit(p);
+  }
+
+  /** Measuring starts now: requests sent from now on are counted; an open model's measured schedule starts. */
+  private endWarmup(now: number, steady: boolean): void {
+    const o = this.o;
+    this.measureStart = now;
+    this.deadline = now + o.durationSeconds * 1000;
+    this.warmupOutcome = { seconds: round((now - this.t0) / 1000, 3), steady };
+    if (o.durationSeconds <= 0) return this.stop('deadline');
+    this.timers.push(setTimeout(() => this.stop('deadline'), o.durationSeconds * 1000));
+    if (o.model !== 'open' || !o.measuredSegments) return;
+    this.schedule = new ArrivalSchedule(o.measuredSegments);
+    this.scheduleOrigin = now;
+    const first = this.schedule.next();
+    this.nextArrival = first === null ? null : now + first;
+    if (this.arrivalTimer) clearTimeout(this.arrivalTimer);
+    this.arrivals();
   }
 
   // ---- stopping ----------------------------------------------------------------------------
@@ -246,7 +284,7 @@ class LoadRun extends EngineStatistics {
         this.issue(c, t, now);
       }
       const next = this.schedule!.next();
-      t = next === null ? null : this.t0 + next;
+      t = next === null ? null : this.scheduleOrigin + next;
     }
     this.nextArrival = t;
     if (t === null) {

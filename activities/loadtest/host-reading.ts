@@ -33,8 +33,11 @@ async function readStart(): Promise<Start> {
   return { cpu: await readHostCpu(), pressureUs: await readCpuPressureUs(), usage: process.cpuUsage(), atMs: performance.now() };
 }
 
-/** Starts reading after `delayMs` (the warm-up); stop() returns the reading, null if it never started. */
-export function startHostReading(delayMs: number): { stop(): Promise<HostReading | null> } {
+/**
+ * Starts reading after `delayMs` (the warm-up), or at begin() (null: a warm-up whose end comes when it
+ * comes); stop() returns the reading, null if it never started.
+ */
+export function startHostReading(delayMs: number | null): { begin(): void; stop(): Promise<HostReading | null> } {
   let start: Promise<Start> | null = null;
   let loadMax = 0;
   const sampleLoad = (): void => {
@@ -43,12 +46,15 @@ export function startHostReading(delayMs: number): { stop(): Promise<HostReading
       () => undefined,
     );
   };
-  const startTimer = setTimeout(() => {
+  const begin = (): void => {
+    if (start) return;
     start = readStart();
     sampleLoad();
-  }, delayMs);
+  };
+  const startTimer = delayMs === null ? undefined : setTimeout(begin, delayMs);
   const loadTimer = setInterval(() => start && sampleLoad(), 1000);
   return {
+    begin,
     async stop() {
       clearTimeout(startTimer);
       clearInterval(loadTimer);

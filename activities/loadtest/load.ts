@@ -8,6 +8,7 @@ import { runEngine, type EngineResult, type LoadModel, type LoadProgress, type P
 import { assertAllowedHost } from '../http/allowed-host';
 import { Scenario, type Rng } from './scenario';
 import { expectedArrivals, validateSegments, type RateSegment } from './schedule';
+import type { SteadyWarmup } from '../../common/warmup';
 
 export type { LoadModel, LoadProgress, PartialResult };
 
@@ -18,8 +19,12 @@ export interface LoadOptions {
   target: TargetProfile;
   /** Default: the profile's load.model (closed when it names none). */
   model?: LoadModel;
+  /** 0 with `warmup`: warm up only (until steady or the cap), measure nothing. */
   durationSeconds: number;
+  /** The fixed warm-up; with `warmup`, the least one. */
   warmupSeconds: number;
+  /** Warm up until the per-second throughput and p95 are steady, at most warmup.maxSeconds. */
+  warmup?: SteadyWarmup;
   // closed model
   concurrency?: number;
   thinkTimeMs?: number;
@@ -56,16 +61,35 @@ export interface LoadResult extends EngineResult {
   maxConnections: number | null;
 }
 
+function steadyWarmupIssue(w: SteadyWarmup, minSeconds: number): string | null {
+  if (w.until !== 'steady') return `warmup.until must be "steady", got ${String(w.until)}`;
+  if (!(w.windowSeconds >= 1) || !(w.tolerancePct > 0)) return 'warmup needs windowSeconds >= 1 and tolerancePct > 0';
+  if (!(w.maxSeconds >= 2 * w.windowSeconds) || w.maxSeconds > 3600)
+    return `warmup.maxSeconds must be in [2 x windowSeconds, 3600], got ${w.maxSeconds}`;
+  return minSeconds > w.maxSeconds ? `warmupSeconds (${minSeconds}, the least warm-up) is above warmup.maxSeconds (${w.maxSeconds})` : null;
+}
+
+/** Checks the duration and the warm-up; true when the test only warms up (durationSeconds 0 with a steady warm-up). */
+function checkTiming({ durationSeconds, warmupSeconds, warmup, segments }: LoadOptions): boolean {
+  const warmupOnly = warmup !== undefined && durationSeconds === 0;
+  if (!warmupOnly && (!(durationSeconds > 0) || durationSeconds > 24 * 3600))
+    badInput(`durationSeconds must be in (0, 86400] (0 only to warm up until steady), got ${durationSeconds}`);
+  if (!(warmupSeconds >= 0) || warmupSeconds > 3600) badInput(`warmupSeconds must be in [0, 3600], got ${warmupSeconds}`);
+  const warmupIssue = warmup ? steadyWarmupIssue(warmup, warmupSeconds) : null;
+  if (warmupIssue) badInput(warmupIssue);
+  if (warmup && segments) badInput('a custom arrival schedule (segments) has its own warm-up: drop warmup');
+  return warmupOnly;
+}
+
 function badInput(message: string): never {
   throw ApplicationFailure.nonRetryable(message, 'BadLoadTestInput');
 }
 
 export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
-  const { target, durationSeconds, warmupSeconds } = opts;
+  const { target, durationSeconds, warmupSeconds, warmup } = opts;
   const model: LoadModel = opts.model ?? target.load.model ?? 'closed';
   if (model !== 'closed' && model !== 'open') badInput(`model must be "closed" or "open", got ${String(model)}`);
-  if (!(durationSeconds > 0) || durationSeconds > 24 * 3600) badInput(`durationSeconds must be in (0, 86400], got ${durationSeconds}`);
-  if (!(warmupSeconds >= 0) || warmupSeconds > 3600) badInput(`warmupSeconds must be in [0, 3600], got ${warmupSeconds}`);
+  const warmupOnly = checkTiming(opts);
   const base = assertAllowedHost(target, opts.baseUrl ?? target.http.baseUrl, 'load', opts.policy);
   const endpoints = target.http.endpoints;
   if (endpoints.length === 0) badInput(`target ${target.name} has no endpoints to load`);
@@ -76,6 +100,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
 
   let concurrency = opts.concurrency ?? target.load.concurrency;
   let segments: RateSegment[] | undefined;
+  let measuredSegments: RateSegment[] | undefined;
   let rateRps: number | null = null;
   let rampFromRps: number | null = null;
   let maxConnections: number | null = null;
@@ -95,13 +120,18 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
       rateRps = rate;
       rampFromRps = from === rate ? null : from;
       segments = [];
-      if (warmupSeconds > 0) segments.push({ durationSeconds: warmupSeconds, fromRps: from, toRps: from });
-      segments.push({ durationSeconds, fromRps: from, toRps: rate });
+      const measured = warmupOnly ? [] : [{ durationSeconds, fromRps: from, toRps: rate }];
+      // A steady warm-up runs at the starting rate until it ends (its cap, plus a tick's slack); the
+      // engine then starts the measured schedule.
+      const warmSeconds = warmup ? Math.max(warmupSeconds, warmup.maxSeconds) + 2 : warmupSeconds;
+      if (warmSeconds > 0) segments.push({ durationSeconds: warmSeconds, fromRps: from, toRps: from });
+      if (warmup) measuredSegments = measured;
+      else segments.push(...measured);
     }
     const err = validateSegments(segments);
     if (err) badInput(err);
     if (expectedArrivals(segments) < 1) badInput('the arrival schedule plans less than one request');
-    const peak = Math.max(...segments.map((s) => Math.max(s.fromRps, s.toRps)));
+    const peak = Math.max(...[...segments, ...(measuredSegments ?? [])].map((s) => Math.max(s.fromRps, s.toRps)));
     maxConnections = opts.maxConnections ?? connectionsForRate(peak, target.targets.p99Ms, target.load.maxConnections);
     if (!Number.isInteger(maxConnections) || maxConnections < 1 || maxConnections > MAX_CONNECTIONS)
       badInput(`maxConnections must be an integer in 1..${MAX_CONNECTIONS}, got ${maxConnections}`);
@@ -121,6 +151,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     endpointNames: endpoints.map((e) => e.name),
     expectStatus: endpoints.map((e) => e.expectStatus),
     warmupSeconds,
+    steadyWarmup: warmup,
     durationSeconds,
     requestTimeoutMs: opts.requestTimeoutMs ?? target.load.requestTimeoutMs,
     maxRequests,
@@ -130,6 +161,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     concurrency,
     thinkTimeMs,
     segments,
+    measuredSegments,
     maxConnections: maxConnections ?? undefined,
   });
   if (model === 'open') concurrency = r.peakConnections;

@@ -103,6 +103,7 @@ export function mergeLoadResults(parts: LoadResult[]): LoadResult {
     progress: mergeProgress(parts.map((p) => p.progress)),
     warmupRequests: sum(parts.map((p) => p.warmupRequests)),
     measuredSeconds: Math.max(...parts.map((p) => p.measuredSeconds)),
+    ...mergeWarmup(parts),
     aborted: parts.some((p) => p.aborted),
     capped: parts.some((p) => p.capped),
     dropped: sum(parts.map((p) => p.dropped)),
@@ -124,4 +125,11 @@ export function mergeLoadResults(parts: LoadResult[]): LoadResult {
     rampFromRps: parts[0].rampFromRps === null ? null : sum(parts.map((p) => p.rampFromRps ?? 0)),
     maxConnections: parts[0].maxConnections === null ? null : sum(parts.map((p) => p.maxConnections ?? 0)),
   };
+}
+
+/** Each shard ends its own steady warm-up: the longest one, steady only if all were. */
+function mergeWarmup(parts: LoadResult[]): Pick<LoadResult, 'warmup'> {
+  const ws = parts.map((p) => p.warmup).filter((w) => w !== undefined);
+  if (ws.length === 0) return {};
+  return { warmup: { seconds: Math.max(...ws.map((w) => w.seconds)), steady: ws.every((w) => w.steady) } };
 }

@@ -5,6 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
 import { effectiveLimits } from '../../common/run-budget';
 import type { LoadTestRequest } from '../../common/types';
+import { worstCaseWarmupSeconds } from '../../common/warmup';
 import type { ActivityDeps } from '../deps';
 import { STORE_SCHEMA } from '../store/schema';
 
@@ -44,7 +45,8 @@ export async function loadTestBudget(deps: Pick<ActivityDeps, 'store' | 'policy'
   const { limits, issues } = effectiveLimits(deps.policy, req.target);
   if (issues.length)
     refuse(`target ${req.target.name}: ${issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, 'OperatorPolicy');
-  const seconds = req.warmupSeconds + req.durationSeconds;
+  // A steady warm-up may last until its cap: the worst case counts.
+  const seconds = worstCaseWarmupSeconds(req) + req.durationSeconds;
   if (seconds > limits.maxRunSeconds) {
     refuse(
       `the ${req.phase} load test of target ${req.target.name} would last ${seconds} s, more than a whole run may ` +

@@ -1,9 +1,9 @@
 // The before/after of a validation: throughput and p95 effects with their intervals from the two
 // windows' per-second series (batch means: one run a side), and how far both windows can be
-// trusted (host saturation, drift within the window). Pure.
+// trusted (host saturation, drift within the window, a warm-up that reached its cap). Pure.
 import { batchMeansEffect } from './effect';
 import { describeVerdict, judgeEffect, type Verdict } from './verdict';
-import { driftOf } from './stability';
+import { driftOf, type Drift } from './stability';
 import { saturationReasons, type HostReading } from './saturation';
 import { combineConfidence, confidenceOf, type Confidence } from './confidence';
 
@@ -11,6 +11,7 @@ import { combineConfidence, confidenceOf, type Confidence } from './confidence';
 export interface MeasuredWindow {
   perSecond?: { rps: number[]; p95Ms: number[] };
   host?: HostReading | null;
+  warmup?: { steady: boolean }; // a steady warm-up's outcome (absent: a fixed warm-up)
 }
 
 export interface BeforeAfter {
@@ -22,12 +23,18 @@ export interface BeforeAfter {
 /** Fewer measured seconds than this a side: no interval (five batches of two seconds at least). */
 export const MIN_SECONDS = 10;
 
-function windowConfidence(label: string, w: MeasuredWindow): Confidence {
+/** The drift of a window's per-second throughput; null below MIN_SECONDS measured seconds. */
+export function windowDrift(w: MeasuredWindow): Drift | null {
   const rps = w.perSecond?.rps ?? [];
+  return rps.length >= MIN_SECONDS ? driftOf(rps) : null;
+}
+
+function windowConfidence(label: string, w: MeasuredWindow): Confidence {
   return confidenceOf({
     label,
     saturation: w.host ? saturationReasons(w.host) : [],
-    drift: rps.length >= MIN_SECONDS ? driftOf(rps) : null,
+    drift: windowDrift(w),
+    warmupCapped: w.warmup?.steady === false,
   });
 }
 

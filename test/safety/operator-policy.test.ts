@@ -163,7 +163,7 @@ test('a run whose stress plan exceeds the run cap is refused before sending (5,0
   const message = await refusal(target, l);
   assert.match(
     message,
-    /load: the run may plan 3006925 s of load .*stress \(5000 steps x 601 s\).* the worker's PERF_MAX_RUN_SECONDS allows 7200 s/,
+    /load: the run may plan 3007526 s of load .*stress \(5000 steps x 601 s\).* the worker's PERF_MAX_RUN_SECONDS allows 7200 s/,
   );
   assert.equal(l.connections, 0);
 });

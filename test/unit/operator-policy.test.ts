@@ -122,20 +122,21 @@ test('the worker resolves only what the policy allows, and never sends a URL as 
   refused('PERF_STORE_URL', 'connection', /worker's own settings/);
 });
 
-test('the load a run plans: every phase, worst case (the default one-endpoint profile plans 230 s)', () => {
+test('the load a run plans: every phase, worst case (the default one-endpoint profile plans 478 s)', () => {
   const plan = plannedLoad(profile());
   assert.deepEqual(
     plan.phases.map((p) => [p.phase, p.seconds]),
     [
-      ['baseline', 12],
-      ['after', 12],
-      ['peak', 12],
+      // Steady warm-ups at their 60 s cap; the baseline's own warm-up, then its round (2 + 10 s), twice.
+      ['baseline (twice if the first drifted)', 144],
+      ['after', 70],
+      ['peak', 70],
       ['stress (12 steps x 6 s)', 72],
       ['soak', 60],
       ['per-endpoint attribution (2 passes, at most)', 62],
     ],
   );
-  assert.equal(plan.seconds, 230);
+  assert.equal(plan.seconds, 478);
   // A stress step lasts at most durationSeconds, and its warm-up at most 1 s.
   const short = plannedLoad(
     profile({
@@ -149,9 +150,9 @@ test('the load a run plans: every phase, worst case (the default one-endpoint pr
       },
     }),
   );
-  assert.equal(short.seconds, 2.5 * 3 + 2 * 2.5 + 1 + 2 * (2 + 1));
+  assert.equal(short.seconds, 2.5 * 4 + 2 * 2.5 + 1 + 2 * (2 + 1));
   // Attribution turned off plans no pass; each endpoint adds its time limit twice.
-  assert.equal(plannedLoad(profile({ load: { attribution: { enabled: false } } })).seconds, 168);
+  assert.equal(plannedLoad(profile({ load: { attribution: { enabled: false } } })).seconds, 416);
   const two = profile({
     http: {
       baseUrl: 'http://127.0.0.1:3100',
@@ -161,17 +162,17 @@ test('the load a run plans: every phase, worst case (the default one-endpoint pr
       ],
     },
   });
-  assert.equal(plannedLoad(two).seconds, 168 + 2 * (2 * 30 + 1));
+  assert.equal(plannedLoad(two).seconds, 416 + 2 * (2 * 30 + 1));
 });
 
 test("limits: the plan at the cap passes, one second over is refused; a profile lowers the operator's, never raises", () => {
-  const policy = parseOperatorPolicy({ PERF_MAX_RUN_SECONDS: '230', PERF_MAX_RUN_REQUESTS: '1000' });
+  const policy = parseOperatorPolicy({ PERF_MAX_RUN_SECONDS: '478', PERF_MAX_RUN_REQUESTS: '1000' });
   assert.deepEqual(runBudgetIssues(profile(), policy), []);
   const over = runBudgetIssues(profile({ load: { soakSeconds: 61 } }), policy);
   assert.equal(over.length, 1);
-  assert.match(over[0].message, /plan 231 s of load .* the worker's PERF_MAX_RUN_SECONDS allows 230 s; lower load\.stressMultipliers/);
-  assert.deepEqual(effectiveLimits(policy, profile({ limits: { maxRunRequests: 10 } })).limits, { maxRunSeconds: 230, maxRunRequests: 10 });
-  assert.deepEqual(effectiveLimits(policy, profile({ limits: { maxRunRequests: 1000, maxRunSeconds: 230 } })).issues, []);
+  assert.match(over[0].message, /plan 479 s of load .* the worker's PERF_MAX_RUN_SECONDS allows 478 s; lower load\.stressMultipliers/);
+  assert.deepEqual(effectiveLimits(policy, profile({ limits: { maxRunRequests: 10 } })).limits, { maxRunSeconds: 478, maxRunRequests: 10 });
+  assert.deepEqual(effectiveLimits(policy, profile({ limits: { maxRunRequests: 1000, maxRunSeconds: 478 } })).issues, []);
   const raised = effectiveLimits(policy, profile({ limits: { maxRunRequests: 1001 } }));
   assert.deepEqual(raised.limits.maxRunRequests, 1000);
   assert.deepEqual(raised.issues[0].path, ['limits', 'maxRunRequests']);
