@@ -8,7 +8,7 @@ import { needsExplicitApproval } from '../common/plan';
 import { round } from '../common/round';
 import { endpointSection } from './render-endpoints';
 import { table } from './text-table';
-import { verdictLines } from './render-verdict';
+import { measurementLines } from './render-verdict';
 
 /** One decimal is what a before/after table can honestly show. */
 const fmt = (n: number) => String(round(n));
@@ -210,7 +210,7 @@ export function summary(result: OutputContract): string {
     '',
     beforeAfterTable(result),
     '',
-    ...withBlank(verdictLines(s.improvement_summary)),
+    ...withBlank(measurementLines(result)),
     ...profileSection(result),
     '',
     ...withBlank(endpointSection(result)),

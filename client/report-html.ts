@@ -1,7 +1,7 @@
 // A self-contained HTML report: the before/after table as bar charts (inline SVG, no scripts),
 // the bottlenecks and the plan with each item's status.
 import type { OutputContract } from '../common/output-contract';
-import { verdictLines } from './render-verdict';
+import { measurementLines } from './render-verdict';
 import { round } from '../common/round';
 import { endpointsHtml } from './report-html-endpoints';
 
@@ -32,10 +32,11 @@ function rows(cells: unknown[][]): string {
   return cells.map((r, i) => `<tr>${r.map((c) => (i === 0 ? `<th>${esc(c)}</th>` : `<td>${esc(c)}</td>`)).join('')}</tr>`).join('\n');
 }
 
-function verdictHtml(s: OutputContract['validation_results']['improvement_summary']): string {
-  const lines = verdictLines(s);
+function verdictHtml(r: OutputContract): string {
+  const lines = measurementLines(r);
   if (lines.length === 0) return '';
-  const low = s.before_after?.confidence === 'low';
+  const low =
+    r.validation_results.improvement_summary.before_after?.confidence === 'low' || r.baseline_metrics.measurement?.confidence === 'low';
   return `<ul${low ? ' class="failed"' : ''}>${lines.map((l) => `<li>${esc(l.trim())}</li>`).join('')}</ul>`;
 }
 
@@ -59,7 +60,7 @@ targets met: <b>${r.validation_results.targets_met ? 'yes' : 'no'}</b> &middot; 
 <h2>Before and after</h2>
 ${charts || '<p>No validation load test ran (nothing was applied).</p>'}
 <p>Dashed line: the target. Load tests: ${esc(r.validation_results.load_testing_completed.join(', '))}.</p>
-${verdictHtml(s)}
+${verdictHtml(r)}
 <h2>Baseline</h2>
 <table>${rows([
     ['requests', 'p50 ms', 'p95 ms', 'p99 ms', 'req/s', 'errors %', 'db share %', 'cache hit %', 'app CPU %'],

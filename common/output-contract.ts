@@ -158,6 +158,16 @@ export const OutputContractSchema = z
       not_measured: z.array(z.object({ what: z.string(), reason: z.string() })).optional(),
       // Per endpoint, measured alone after the baseline load (absent in runs recorded before it, or disabled).
       endpoint_attribution: EndpointAttributionSchema.optional(),
+      // How the baseline was measured and whether it can be trusted (absent in runs recorded before it).
+      measurement: z
+        .object({
+          warmup_s: nullableNum, // a steady warm-up's length; null for a fixed warm-up
+          warmup_steady: z.boolean().nullable(),
+          remeasured_first_drift_pct: nullableNum, // measured twice: the first attempt's drift
+          confidence: z.enum(['ok', 'low']),
+          confidence_reasons: z.array(z.string()),
+        })
+        .optional(),
     }),
     bottlenecks_identified: z.array(
       z.object({ layer: z.enum(LAYERS), description: z.string(), impact_score: num, evidence: z.array(z.string()) }),

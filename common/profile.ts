@@ -6,6 +6,7 @@ import { printable } from './printable';
 import { OUT_OF_RANGE, contactUrl, filePath, outOfRangeNumbers, pySpyIssues, sqlName } from './profile-checks';
 import { controlInTemplate, invalidHeaderName, unsafeHeaderValue, unsafeRequestPath } from './request-text';
 import { DEFAULT_STRESS_MULTIPLIERS } from './stress';
+import { DatabaseAdvisorSchema } from './profile-advisor';
 import { DEFAULT_FIXED_WARMUP_SECONDS, DEFAULT_STEADY_WARMUP, SteadyWarmupSchema } from './profile-warmup';
 
 export const LAYERS = ['application', 'database', 'caching', 'infrastructure', 'network'] as const;
@@ -202,43 +203,7 @@ export const LoadSchema = z
   }));
 export type LoadConfig = z.infer<typeof LoadSchema>;
 
-export const DatabaseAdvisorSchema = z.strictObject({
-  // A statement's generic plan must cost at least this for an index to be considered...
-  minPlanCost: z.number().min(0).default(100),
-  // ...and an index must cut that cost by at least this percentage.
-  minSavingPct: z.number().gt(0, 'must be above 0').max(100, 'is a percentage (at most 100)').default(50),
-  // Tables with fewer rows (pg_class.reltuples) get no index.
-  minTableRows: z.number().int().min(0).default(10_000),
-  // Statements called fewer times in the load window are not analyzed...
-  minCalls: z.number().int().min(1).default(5),
-  // ...nor those faster on average, or taking less time in all over the window (ms).
-  minMeanMs: z.number().min(0).default(0),
-  minTotalMs: z.number().min(0).default(0),
-  // N+1: a statement of one fingerprint run at least this many times per request.
-  nPlusOneMinCallsPerRequest: z.number().positive().default(5),
-  // Only statements touching these tables (`table`, `schema.table`, `*` wildcards); empty: all.
-  includeTables: z.array(sqlName.min(1)).default([]),
-  // Statements touching these tables are ignored.
-  excludeTables: z.array(sqlName.min(1)).default([]),
-  // Run EXPLAIN (ANALYZE, BUFFERS) on the top parameterless SELECTs (READ ONLY, statement_timeout) and
-  // add the actual time, rows and buffers to the evidence. Off by default: it executes the statements.
-  explainAnalyze: z.boolean().default(false),
-  // Statements with real values (e.g. from the application's log), each an instance of a statement
-  // of the window (matched by fingerprint). Their custom plans (EXPLAIN, not run) go next to the
-  // generic plans in the evidence, before and with the proposed index; with explainAnalyze, a sample
-  // of a SELECT is also run with EXPLAIN ANALYZE (READ ONLY). Writes are never run.
-  sampleQueries: z.array(z.string().min(1).max(20_000, 'a sample query is at most 20,000 characters')).max(200).default([]),
-  // Query rewrites for what no index fixes (a count over joins that cannot change it, a deep OFFSET page):
-  // each proposal is run with its rewrite on the real data (READ ONLY, statement_timeout) to measure the
-  // saving and prove the same result. Off by default: it executes the heaviest SELECTs.
-  rewrites: z.boolean().default(false),
-  // OFFSET pagination is flagged from this many skipped rows on.
-  rewriteMinOffset: z.number().int().min(1).default(1000),
-  // Tables with at least this many rows (reltuples) that dominate the window's sequential-scan reads
-  // get an architectural partitioning finding (tier T4).
-  partitionMinRows: z.number().int().min(1).default(10_000_000),
-});
-export type DatabaseAdvisorProfile = z.infer<typeof DatabaseAdvisorSchema>;
+export { DatabaseAdvisorSchema, type DatabaseAdvisorProfile } from './profile-advisor';
 
 export const TargetProfileSchema = z
   .strictObject({

@@ -1,5 +1,5 @@
 // Step 1: profile the target under its real traffic, then inventory the bottlenecks.
-import { isCancellation, patched, proxyActivities } from '@temporalio/workflow';
+import { isCancellation, patched, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { inventoryBottlenecks } from '../common/bottlenecks';
 import { keepIfPaired, type NotMeasured } from '../common/load-window';
@@ -8,6 +8,7 @@ import { measureBaseline } from './baseline-round';
 import { loadTestOptions } from './timeouts';
 import { loadTest } from './load-test';
 import { attributeEndpoints } from './attribution';
+import { baselineMeasurement, baselineMeasurementLine } from '../common/verdict/baseline-measurement';
 
 function shortActivities(summary: string) {
   return proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', retry: { maximumAttempts: 3 }, summary });
@@ -26,6 +27,7 @@ export async function profilingWorkflow(input: ProfilingInput): Promise<Profilin
 async function profileInLoadWindow({ runId, target }: ProfilingInput): Promise<ProfilingResult> {
   const round = await measureBaseline(runId, target);
   const { baseline, dbBefore, cacheBefore } = round;
+  setCurrentDetails(`**baseline measured**\n\n${baselineMeasurementLine(baselineMeasurement(baseline))}`);
   const notMeasured: NotMeasured[] = [];
   const process = keepIfPaired('process', round.process, baseline.window, notMeasured);
   const cpu = keepIfPaired('cpu', round.cpu, baseline.window, notMeasured);

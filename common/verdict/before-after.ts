@@ -29,7 +29,7 @@ export function windowDrift(w: MeasuredWindow): Drift | null {
   return rps.length >= MIN_SECONDS ? driftOf(rps) : null;
 }
 
-function windowConfidence(label: string, w: MeasuredWindow): Confidence {
+export function windowConfidence(label: string, w: MeasuredWindow): Confidence {
   return confidenceOf({
     label,
     saturation: w.host ? saturationReasons(w.host) : [],

@@ -171,6 +171,10 @@ describe('performanceOrchestration', { concurrency: false }, () => {
     const validationChild = client.workflow.getHandle(`${handle.workflowId}:validation:${handle.firstExecutionRunId}`);
     const meta = await validationChild.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
     assert.match(meta.currentDetails ?? '', /^\*\*after vs baseline\*\*[\s\S]*throughput [\s\S]*p95 latency /, meta.currentDetails);
+    assert.ok(result.baseline_metrics.measurement, 'the baseline says how it was measured');
+    const profilingChild = client.workflow.getHandle(`${handle.workflowId}:profiling:${handle.firstExecutionRunId}`);
+    const profilingMeta = await profilingChild.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
+    assert.match(profilingMeta.currentDetails ?? '', /^\*\*baseline measured\*\*\s+baseline: /, profilingMeta.currentDetails);
     const { rows } = await store.query(`SELECT status, result FROM ${STORE_SCHEMA}.runs WHERE workflow_id = $1 AND run_id = $2`, [
       handle.workflowId,
       handle.firstExecutionRunId,

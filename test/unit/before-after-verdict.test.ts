@@ -1,6 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { beforeAfter, beforeAfterLines, improvedBeyond, MIN_SECONDS } from '../../common/verdict';
+import {
+  baselineMeasurement,
+  baselineMeasurementLine,
+  beforeAfter,
+  beforeAfterLines,
+  improvedBeyond,
+  MIN_SECONDS,
+} from '../../common/verdict';
 import { parseCpuPressureTotalUs } from '../../activities/loadtest/host-reading';
 import { perSecondSeries } from '../../activities/loadtest/activity';
 import { verdictLines, verdictText } from '../../client/render-verdict';
@@ -99,4 +106,22 @@ test('report lines: estimate, interval, method, verdict; low confidence with its
   } as Parameters<typeof verdictLines>[0]);
   assert.deepEqual(lines.slice(2), ['LOW CONFIDENCE in these figures:', '  - baseline: host CPU 98% busy']);
   assert.deepEqual(verdictLines({} as Parameters<typeof verdictLines>[0]), []);
+});
+
+test('the baseline line: its warm-up, a re-measure and its own confidence', () => {
+  const steady = { perSecond: { rps: series(20, () => 100), p95Ms: series(20, () => 10) }, host: calmHost };
+  const ok = baselineMeasurement({ ...steady, warmup: { seconds: 6.2, steady: true } });
+  assert.equal(baselineMeasurementLine(ok), 'baseline: warm-up steady after 6 s; no saturation or drift seen');
+  const again = baselineMeasurement({
+    ...steady,
+    host: { ...calmHost, hostCpuPct: 97 },
+    warmup: { seconds: 60, steady: false },
+    remeasured: { firstDrift: { changePct: 41.5 } },
+  });
+  assert.equal(
+    baselineMeasurementLine(again),
+    'baseline: warm-up not steady at its 60 s cap; measured again (the first attempt drifted +41.5%); ' +
+      'LOW CONFIDENCE: baseline: host CPU 97% busy; baseline: still not steady when the warm-up reached its cap',
+  );
+  assert.equal(baselineMeasurementLine(baselineMeasurement(steady)), 'baseline: no saturation or drift seen', 'a fixed warm-up');
 });
