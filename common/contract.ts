@@ -1,6 +1,6 @@
 // Builds the output contract from what a run found and did. Pure: the workflow calls it.
 import { endpointAttribution, endpointsBeforeAfter } from './contract-endpoints';
-import type { BeforeAfter, Verdict } from './verdict';
+import { beforeAfterContract, measuredContract } from './contract-verdict';
 import type { OutputContract } from './output-contract';
 import type { Layer } from './profile';
 import type { Decision, RunInput } from './run';
@@ -118,6 +118,7 @@ export function buildOutputContract(r: RunRecord): OutputContract {
       impact_score: i.impactScore,
       rollback: i.rollback,
       evidence: i.evidence,
+      ...measuredContract(r.validation?.items?.find((m) => m.itemId === i.id)),
     })),
     validation_results: validationResults(r),
     monitoring_configured: monitoring(r),
@@ -171,27 +172,6 @@ function validationResults(r: RunRecord): OutputContract['validation_results'] {
       ...(r.profiling.attribution || v?.attribution ? { endpoints: endpointsBeforeAfter(r.profiling.attribution, v?.attribution) } : {}),
       ...(v?.beforeAfter ? { before_after: beforeAfterContract(v.beforeAfter) } : {}),
     },
-  };
-}
-
-function verdictContract(v: Verdict) {
-  return {
-    verdict: v.verdict,
-    improvement_pct: v.improvementPct,
-    ci_low_pct: v.improvementLowPct,
-    ci_high_pct: v.improvementHighPct,
-    method: v.method,
-    n: v.n,
-    regressed: v.regressed,
-  };
-}
-
-function beforeAfterContract(b: BeforeAfter) {
-  return {
-    throughput: verdictContract(b.throughput),
-    p95: verdictContract(b.p95),
-    confidence: b.confidence.level,
-    confidence_reasons: b.confidence.reasons,
   };
 }
 

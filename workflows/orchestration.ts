@@ -30,6 +30,7 @@ import { optimizationWorkflow, rollbackAll } from './optimization';
 import { profilingWorkflow } from './profiling';
 import { RunState } from './run-state';
 import { validationWorkflow } from './validation';
+import { AB_VALIDATION_PATCH } from './ab-validation';
 
 function runActivities(summary: string) {
   return proxyActivities<Activities>({
@@ -185,6 +186,10 @@ class OrchestrationRun {
   private async validate(plan: Plan, profiling: ProfilingResult): Promise<ValidationResult | null> {
     const what = `re-testing under the baseline load (tier ${plan.tier})`;
     this.state.enter('validating', what);
+    // Each applied change is measured on its own too (histories before it: the before/after only).
+    const abItems = patched(AB_VALIDATION_PATCH)
+      ? this.state.status.applied.flatMap((change) => plan.items.filter((i) => i.id === change.itemId).map((item) => ({ item, change })))
+      : undefined;
     const scope = new CancellationScope();
     const validated = scope.run(() =>
       executeChild(validationWorkflow, {
@@ -196,6 +201,7 @@ class OrchestrationRun {
             tier: plan.tier,
             baseline: profiling.baseline,
             regressionThresholdPct: this.threshold,
+            ...(abItems ? { abItems } : {}),
           },
         ],
         staticSummary: `Validation: ${what}`,

@@ -8,3 +8,4 @@ export * from './saturation';
 export * from './confidence';
 export * from './before-after';
 export * from './outcome';
+export * from './item-effect';
