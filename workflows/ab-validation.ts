@@ -2,7 +2,7 @@
 // by interleaved A/B blocks, flipped off and on again through the same audited apply/rollback
 // activities as the optimization (only changes the parent applied, so approved ones), ending on as
 // approved; each index by the before/after. See common/ab-validation.ts.
-import { isCancellation } from '@temporalio/workflow';
+import { CancellationScope, isCancellation } from '@temporalio/workflow';
 import {
   abSchedule,
   abSettings,
@@ -52,6 +52,7 @@ export async function measureItems(input: ValidationInput, result: ValidationRes
  * The blocks and flips of one item. A flip or block that fails stops the item's A/B (its note says
  * why) and the change is set on again; if that fails too, the validation fails and the parent rolls
  * the run back. A toggle someone else changed meanwhile (an "off" the rollback skips) is left as it is.
+ * A cancel (the run's, or a rollback request) stops it between flips, never during one.
  */
 async function interleave(
   input: ValidationInput,
@@ -82,13 +83,14 @@ async function interleave(
       const why = `A/B validation of ${item.id}, pair ${step.pair}/${s.pairs}`;
       if (step.to === 'off') {
         const { rollbackChange } = actionActivities(target, `${why}: turn it off for a block without it`);
-        const r = await rollbackChange({ target, change, reason: `${why}: a block without it` });
+        // A flip is never cut short: a cancel takes effect after it, so the parent's rollback sees where it is.
+        const r = await CancellationScope.nonCancellable(() => rollbackChange({ target, change, reason: `${why}: a block without it` }));
         flips.push({ to: 'off', details: r.details, ...(r.skipped ? { skipped: r.skipped } : {}) });
         if (r.skipped) return { blocks, flips, note: `A/B stopped: ${r.skipped}` };
         on = false;
       } else {
         const { applyAction } = actionActivities(target, `${why}: turn it on again`);
-        const a = await applyAction({ target, item });
+        const a = await CancellationScope.nonCancellable(() => applyAction({ target, item }));
         flips.push({ to: 'on', details: a.details });
         on = true;
       }

@@ -210,7 +210,12 @@ class OrchestrationRun {
     const first = await Promise.race([
       validated.then(() => 'validated' as const),
       condition(() => this.state.rollbackRequested).then(() => 'rollback' as const),
-    ]);
+    ]).catch(async (err) => {
+      // The run cancelled: a validation that flips changes (A/B) is let finish its cancel first, so
+      // that the rollback that follows sees their last state (histories before it: rolled back at once).
+      if (isCancellation(err) && abItems) await validated.catch(() => undefined);
+      throw err;
+    });
     if (first === 'rollback') {
       scope.cancel();
       await validated.catch((err) => {
