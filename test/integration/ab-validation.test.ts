@@ -10,7 +10,7 @@ import { TASK_QUEUE, workflowIdFor } from '../../common/run';
 import { OutputContractSchema } from '../../common/output-contract';
 import { PERF_TARGET } from '../../common/search-attributes';
 import { performanceOrchestration } from '../../workflows';
-import { summary } from '../../client/render';
+import { itemSection, summary } from '../../client/render';
 import { startScriptedTarget, type ScriptedTarget } from '../helpers/scripted-target';
 import { REDIS_URL, testDatabase } from '../helpers/services';
 import { recordHistories } from '../helpers/record-histories';
@@ -78,12 +78,7 @@ test('each toggle measured by interleaved A/B: the one that helps is improved, t
     assert.equal(o.measured?.p95.n, 3);
   }
   const text = summary(result);
-  t.diagnostic(
-    text
-      .split('\n')
-      .filter((l) => /per item|^  /.test(l))
-      .join('\n'),
-  );
+  t.diagnostic(itemSection(result).join('\n'));
   assert.equal(helps.measured!.p95.verdict, 'improved', text);
   assert.ok(helps.measured!.p95.ci_low_pct! > 0);
   assert.equal(helps.measured!.verdict, 'improved');
