@@ -102,7 +102,7 @@ async function interleave(
     const note = `A/B stopped: ${rootCauseMessage(err)}`;
     if (on && !flipping) return { blocks, flips, note };
     const { applyAction } = actionActivities(target, `A/B validation of ${item.id} stopped: turn it on again as approved`);
-    const a = await applyAction({ target, item });
+    const a = await CancellationScope.nonCancellable(() => applyAction({ target, item }));
     flips.push({ to: 'on', details: a.details });
     return { blocks, flips, note };
   }

@@ -34,7 +34,7 @@ before(async () => {
     profile: {
       redis: { urlEnv: 'ABTWO_REDIS_URL' },
       scope: ['caching'],
-      load: { concurrency: 4, durationSeconds: 2, warmupSeconds: 0.5, abPairs: 3, abBlockSeconds: 1, attribution: { enabled: false } },
+      load: { concurrency: 4, durationSeconds: 2, warmupSeconds: 0, abPairs: 3, abBlockSeconds: 1, attribution: { enabled: false } },
     },
   });
   workers = await startWorkers(env, {
