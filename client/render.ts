@@ -9,6 +9,7 @@ import { round } from '../common/round';
 import { endpointSection } from './render-endpoints';
 import { table } from './text-table';
 import { measurementLines } from './render-verdict';
+import { itemRows } from './render-items';
 
 /** One decimal is what a before/after table can honestly show. */
 const fmt = (n: number) => String(round(n));
@@ -203,6 +204,16 @@ export function profileSection(result: OutputContract, topFunctions = 8): string
 
 const withBlank = (lines: string[]) => (lines.length ? [...lines, ''] : []);
 
+/** Each applied change: estimated next to measured (positive = better), with the method and the verdict. */
+export function itemSection(result: OutputContract): string[] {
+  const { rows, notes } = itemRows(result);
+  if (rows.length === 0) return [];
+  const indented = table(rows)
+    .split('\n')
+    .map((l) => `  ${l}`);
+  return ['per item (estimated vs measured gain; positive = better):', ...indented, ...notes.map((n) => `  ! ${n}`)];
+}
+
 export function summary(result: OutputContract): string {
   const s = result.validation_results;
   const lines = [
@@ -211,6 +222,7 @@ export function summary(result: OutputContract): string {
     beforeAfterTable(result),
     '',
     ...withBlank(measurementLines(result)),
+    ...withBlank(itemSection(result)),
     ...profileSection(result),
     '',
     ...withBlank(endpointSection(result)),

@@ -2,6 +2,7 @@
 // the bottlenecks and the plan with each item's status.
 import type { OutputContract } from '../common/output-contract';
 import { measurementLines } from './render-verdict';
+import { itemRows } from './render-items';
 import { round } from '../common/round';
 import { endpointsHtml } from './report-html-endpoints';
 
@@ -40,6 +41,13 @@ function verdictHtml(r: OutputContract): string {
   return `<ul${low ? ' class="failed"' : ''}>${lines.map((l) => `<li>${esc(l.trim())}</li>`).join('')}</ul>`;
 }
 
+function itemsHtml(r: OutputContract): string {
+  const { rows: cells, notes } = itemRows(r);
+  if (cells.length === 0) return '';
+  const list = notes.length ? `<ul>${notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : '';
+  return `<h3>Per item: estimated and measured gain (positive = better)</h3>\n<table>${rows(cells)}</table>${list}`;
+}
+
 export function renderHtmlReport(r: OutputContract): string {
   const s = r.validation_results.improvement_summary;
   const charts = s.comparison.map((c) => barChart(METRIC_LABEL[c.metric], c.before, c.after, c.target)).join('\n');
@@ -61,6 +69,7 @@ targets met: <b>${r.validation_results.targets_met ? 'yes' : 'no'}</b> &middot; 
 ${charts || '<p>No validation load test ran (nothing was applied).</p>'}
 <p>Dashed line: the target. Load tests: ${esc(r.validation_results.load_testing_completed.join(', '))}.</p>
 ${verdictHtml(r)}
+${itemsHtml(r)}
 <h2>Baseline</h2>
 <table>${rows([
     ['requests', 'p50 ms', 'p95 ms', 'p99 ms', 'req/s', 'errors %', 'db share %', 'cache hit %', 'app CPU %'],

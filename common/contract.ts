@@ -1,7 +1,8 @@
 // Builds the output contract from what a run found and did. Pure: the workflow calls it.
 import { endpointAttribution, endpointsBeforeAfter } from './contract-endpoints';
 import { baselineMeasurement } from './verdict';
-import { beforeAfterContract, measurementContract } from './contract-measurement';
+import { measurementContract } from './contract-measurement';
+import { beforeAfterContract, measuredContract } from './contract-verdict';
 import type { OutputContract } from './output-contract';
 import type { Layer } from './profile';
 import type { Decision, RunInput } from './run';
@@ -123,6 +124,7 @@ export function buildOutputContract(r: RunRecord): OutputContract {
       impact_score: i.impactScore,
       rollback: i.rollback,
       evidence: i.evidence,
+      ...measuredContract(r.validation?.items?.find((m) => m.itemId === i.id)),
     })),
     validation_results: validationResults(r),
     monitoring_configured: monitoring(r),

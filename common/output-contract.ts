@@ -114,6 +114,20 @@ const VerdictSchema = z.object({
   regressed: z.boolean(),
 });
 
+// One applied change's measured gain (common/ab-validation.ts): how it was measured, both metrics'
+// verdicts with their 95% intervals, and one word for the item.
+const ItemMeasuredSchema = z.object({
+  method: z.enum(['interleaved', 'before-after', 'not-measured']),
+  verdict: VerdictSchema.shape.verdict,
+  throughput: VerdictSchema,
+  p95: VerdictSchema,
+  ab_blocks: num, // interleaved: load blocks measured (with and without it)
+  ab_flips: num, // interleaved: toggle flips made (each through the audited apply/rollback)
+  together: z.array(z.string()), // before-after: other changes the same figures hold
+  confidence: z.enum(['ok', 'low']).nullable(),
+  note: z.string().nullable(),
+});
+
 const BeforeAfterSchema = z.object({
   throughput: VerdictSchema,
   p95: VerdictSchema,
@@ -185,6 +199,8 @@ export const OutputContractSchema = z
         impact_score: num,
         rollback: z.string(),
         evidence: z.array(z.string()),
+        // Measured on its own during validation (absent when it was not applied, or in runs before the per-item validation).
+        measured: ItemMeasuredSchema.optional(),
       }),
     ),
     validation_results: z.object({

@@ -169,6 +169,17 @@ export const LoadSchema = z
     // p95 drift above this % between the first and last thirds.
     soakLeakMbPerMin: z.number().positive().default(2),
     soakP95DriftPct: z.number().positive().default(25),
+    // Per-item validation of the changes cheap to undo (feature toggles): abPairs pairs of short load
+    // blocks with the change and without it (0: none, each change is judged by the before/after), each
+    // block abBlockSeconds long (default: durationSeconds, at most 5) after at most 1 s of warm-up.
+    abPairs: z
+      .number()
+      .int()
+      .min(0)
+      .max(10)
+      .refine((n) => n !== 1, 'one pair gives no interval: set at least 2, or 0 to measure every change before/after only')
+      .optional(),
+    abBlockSeconds: z.number().min(1).max(60).optional(),
     // Split every load test into this many shards, run side by side by the workers serving the
     // perf-loadgen task queue (on one or many machines); their histograms merge exactly.
     shards: z.number().int().min(1).max(64).default(1),

@@ -1,12 +1,13 @@
 // How much load a run may send: the operator's ceilings, lowered by the profile's own limits, and
 // the load seconds a run plans across its phases (the validation workflow's phases, worst case: the
-// tier is decided after profiling, and `auto` may reach T4). Pure: the pre-check and the load
-// generator decide with it.
+// tier is decided after profiling, and `auto` may reach T4; every declared toggle approved and
+// A/B-tested). Pure: the pre-check and the load generator decide with it.
 import type { OperatorPolicy, RunLimits } from './operator-policy';
 import type { TargetProfile } from './profile';
 import { ATTRIBUTION_DEFAULTS } from './endpoint-attribution';
 import { DEFAULT_STRESS_MULTIPLIERS } from './stress';
 import { worstCaseWarmupSeconds } from './warmup';
+import { abSecondsPerItem, abSettings } from './ab-validation';
 
 export interface PolicyIssue {
   path: (string | number)[];
@@ -27,11 +28,11 @@ function attributionSeconds(target: Pick<TargetProfile, 'load' | 'http'>): numbe
 }
 
 /**
- * Every load the run may plan: baseline, after, peak, each stress step, soak (warm-ups included, a
- * steady warm-up at its cap), the attribution passes. The baseline warms up until steady on its own
- * before its round, and is measured twice when the first one drifted.
+ * Every load the run may plan: baseline, after, peak, each stress step, soak, the A/B blocks (warm-ups
+ * included, a steady warm-up at its cap), the attribution passes. The baseline warms up until steady on
+ * its own before its round, and is measured twice when the first one drifted.
  */
-export function plannedLoad(target: Pick<TargetProfile, 'load' | 'http'>): PlannedLoad {
+export function plannedLoad(target: Pick<TargetProfile, 'load' | 'http'> & Partial<Pick<TargetProfile, 'actions'>>): PlannedLoad {
   const l = target.load;
   const test = worstCaseWarmupSeconds(l) + l.durationSeconds;
   const baselineRound = (l.warmup ? l.warmup.maxSeconds : 0) + l.warmupSeconds + l.durationSeconds;
@@ -44,6 +45,15 @@ export function plannedLoad(target: Pick<TargetProfile, 'load' | 'http'>): Plann
     { phase: `stress (${steps} steps x ${stepSeconds} s)`, seconds: steps * stepSeconds },
     { phase: 'soak', seconds: l.soakSeconds },
   ];
+  // The per-item A/B: worst case, every declared toggle approved and applied.
+  const toggles = target.actions?.featureToggles.length ?? 0;
+  const ab = abSettings(l);
+  if (toggles > 0 && ab.pairs > 0) {
+    phases.push({
+      phase: `A/B blocks (${toggles} toggle(s) x ${ab.pairs} pairs x 2 x ${ab.blockSeconds + ab.warmupSeconds} s)`,
+      seconds: toggles * abSecondsPerItem(ab),
+    });
+  }
   const attribution = attributionSeconds(target);
   if (attribution > 0) phases.push({ phase: 'per-endpoint attribution (2 passes, at most)', seconds: 2 * attribution });
   return { phases, seconds: phases.reduce((a, p) => a + p.seconds, 0) };
@@ -84,7 +94,7 @@ function source(target: Pick<TargetProfile, 'limits'>, key: keyof RunLimits, env
 
 /** The profile's limits and the planned load against the effective limits. */
 export function runBudgetIssues(
-  target: Pick<TargetProfile, 'load' | 'limits' | 'http'>,
+  target: Pick<TargetProfile, 'load' | 'limits' | 'http'> & Partial<Pick<TargetProfile, 'actions'>>,
   policy: Pick<OperatorPolicy, 'limits'>,
 ): PolicyIssue[] {
   const { limits, issues } = effectiveLimits(policy, target);
@@ -96,7 +106,7 @@ export function runBudgetIssues(
       message:
         `the run may plan ${plan.seconds} s of load (${parts}) but ${source(target, 'maxRunSeconds', 'PERF_MAX_RUN_SECONDS')} ` +
         `allows ${limits.maxRunSeconds} s; lower load.stressMultipliers, load.stressStepSeconds, load.soakSeconds, ` +
-        `load.durationSeconds, load.warmup.maxSeconds or load.attribution.maxSecondsPerEndpoint, ` +
+        `load.durationSeconds, load.warmup.maxSeconds, load.abPairs, load.abBlockSeconds or load.attribution.maxSecondsPerEndpoint, ` +
         `or ask the worker's operator to raise PERF_MAX_RUN_SECONDS`,
     });
   }

@@ -1,5 +1,6 @@
 // What each child workflow returns to the parent: summaries and ids, never bulk data.
 import type { BeforeAfter } from './verdict/before-after';
+import type { ItemMeasurement } from './ab-validation';
 import type { MetricComparison } from './compare';
 import type {
   AppliedChange,
@@ -73,6 +74,8 @@ export interface ValidationInput {
   tier: Tier;
   baseline: LoadTestSummary;
   regressionThresholdPct: number;
+  /** The approved changes as applied, measured one by one (absent in runs started before the per-item validation). */
+  abItems?: { item: PlanItem; change: AppliedChange }[];
 }
 
 export interface StressStep {
@@ -95,7 +98,7 @@ export interface ValidationResult {
   comparison: MetricComparison[];
   regressed: boolean;
   targetsMet: boolean;
-  completed: LoadPhase[];
+  completed: Exclude<LoadPhase, 'ab'>[]; // the A/B blocks are in `items`
   peak: LoadTestSummary | null;
   // Breaking point: the highest-rate step still within the SLO (null when the first step missed it).
   stress: { steps: StressStep[]; breakingPoint: StressStep | null; baseRps?: number } | null;
@@ -104,6 +107,8 @@ export interface ValidationResult {
   attribution?: AttributionResult | null;
   /** Throughput and p95 effects with 95% intervals and the windows' confidence (absent in results recorded before). */
   beforeAfter?: BeforeAfter | null;
+  /** Each applied change's estimated and measured gain, and how it was measured (absent in results recorded before). */
+  items?: ItemMeasurement[];
 }
 
 export interface SoakResult {

@@ -6,7 +6,8 @@ import type { LoadWindow, SampleWindow } from './load-window';
 import type { SteadyWarmup, WarmupOutcome } from './warmup';
 
 export type Tier = 'T1' | 'T2' | 'T3' | 'T4';
-export type LoadPhase = 'baseline' | 'after' | 'peak' | 'stress' | 'soak';
+// ab: a block of the per-item A/B validation (common/ab-validation.ts).
+export type LoadPhase = 'baseline' | 'after' | 'peak' | 'stress' | 'soak' | 'ab';
 
 export interface LatencySummary {
   p50: number;

@@ -31,6 +31,7 @@ import { optimizationWorkflow, rollbackAll } from './optimization';
 import { profilingWorkflow } from './profiling';
 import { RunState } from './run-state';
 import { validationWorkflow } from './validation';
+import { AB_VALIDATION_PATCH } from './ab-validation';
 
 function runActivities(summary: string) {
   return proxyActivities<Activities>({
@@ -186,6 +187,10 @@ class OrchestrationRun {
   private async validate(plan: Plan, profiling: ProfilingResult): Promise<ValidationResult | null> {
     const what = describeValidation(plan.tier);
     this.state.enter('validating', what);
+    // Each applied change is measured on its own too (histories before it: the before/after only).
+    const abItems = patched(AB_VALIDATION_PATCH)
+      ? this.state.status.applied.flatMap((change) => plan.items.filter((i) => i.id === change.itemId).map((item) => ({ item, change })))
+      : undefined;
     const scope = new CancellationScope();
     const validated = scope.run(() =>
       executeChild(validationWorkflow, {
@@ -197,6 +202,7 @@ class OrchestrationRun {
             tier: plan.tier,
             baseline: profiling.baseline,
             regressionThresholdPct: this.threshold,
+            ...(abItems ? { abItems } : {}),
           },
         ],
         staticSummary: `Validation: ${what}`,
@@ -205,7 +211,12 @@ class OrchestrationRun {
     const first = await Promise.race([
       validated.then(() => 'validated' as const),
       condition(() => this.state.rollbackRequested).then(() => 'rollback' as const),
-    ]);
+    ]).catch(async (err) => {
+      // The run cancelled: a validation that flips changes (A/B) is let finish its cancel first, so
+      // that the rollback that follows sees their last state (histories before it: rolled back at once).
+      if (isCancellation(err) && abItems) await validated.catch(() => undefined);
+      throw err;
+    });
     if (first === 'rollback') {
       scope.cancel();
       await validated.catch((err) => {

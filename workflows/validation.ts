@@ -12,6 +12,7 @@ import { loadTestOptions } from './timeouts';
 import { loadTest } from './load-test';
 import { attributeEndpoints } from './attribution';
 import { beforeAfter, beforeAfterLines } from '../common/verdict/before-after';
+import { AB_VALIDATION_PATCH, measureItems } from './ab-validation';
 
 function measured(s: LoadTestSummary) {
   return { p95Ms: s.latencyMs.p95, p99Ms: s.latencyMs.p99, throughputRps: s.throughputRps, errorRatePct: s.errorRatePct };
@@ -35,7 +36,7 @@ export async function validationWorkflow(input: ValidationInput): Promise<Valida
   const { runId, target, tier, baseline } = input;
   const { load } = target;
   const plan = validationFor(tier);
-  const completed: LoadPhase[] = [];
+  const completed: ValidationResult['completed'] = [];
   // Profiles recorded before the open model have no `model`: closed.
   const open = load.model === 'open' && load.rateRps !== undefined;
   // The after and peak tests warm up as the baseline did: until steady when the profile says so.
@@ -61,6 +62,8 @@ export async function validationWorkflow(input: ValidationInput): Promise<Valida
   if (attribution) result.attribution = attribution;
   // A regression is rolled back by the parent; loading a worse system further tells nothing new.
   if (regressed) return result;
+  // Each approved change on its own: toggles by interleaved A/B blocks, indexes by the before/after.
+  if (input.abItems?.length && patched(AB_VALIDATION_PATCH)) result.items = await measureItems(input, result);
 
   if (plan.peak) {
     // Twice the baseline traffic: twice the arrival rate (open model) or twice the connections (closed).

@@ -9,3 +9,4 @@ export * from './confidence';
 export * from './before-after';
 export * from './outcome';
 export * from './baseline-measurement';
+export * from './item-effect';

@@ -43,7 +43,8 @@ export async function startDemoTarget(
   // No process.inspectorUrl: this in-process shop has no inspector of its own on shop.yaml's port
   // (CPU profiles are tested against a child process in test/integration/cpu-profile.test.ts).
   raw.process = { port };
-  raw.load = { ...raw.load, concurrency: 4, durationSeconds: 2, warmupSeconds: 0.5, ...opts.load };
+  // Short per-item A/B blocks: the tests check that it runs, test/integration/ab-validation.test.ts what it finds.
+  raw.load = { ...raw.load, concurrency: 4, durationSeconds: 2, warmupSeconds: 0.5, abPairs: 2, abBlockSeconds: 1, ...opts.load };
   raw.http.endpoints = raw.http.endpoints.map((e: { path: string }) => ({
     ...e,
     path: e.path.replace('{{int:1:200000}}', `{{int:1:${opts.products ?? 30_000}}}`),

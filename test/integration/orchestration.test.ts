@@ -175,6 +175,10 @@ describe('performanceOrchestration', { concurrency: false }, () => {
     const profilingChild = client.workflow.getHandle(`${handle.workflowId}:profiling:${handle.firstExecutionRunId}`);
     const profilingMeta = await profilingChild.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
     assert.match(profilingMeta.currentDetails ?? '', /^\*\*baseline measured\*\*\s+baseline: /, profilingMeta.currentDetails);
+    // Each change measured on its own: the toggle by interleaved A/B (ending on), the index by the before/after that holds both.
+    const measured = (id: string) => result.optimizations_implemented.find((o) => o.id === id)?.measured;
+    assert.deepEqual([measured(n1.id)?.method, measured(n1.id)?.ab_blocks, measured(n1.id)?.ab_flips], ['interleaved', 4, 4]);
+    assert.deepEqual([measured(index.id)?.method, measured(index.id)?.together], ['before-after', [n1.id]]);
     const { rows } = await store.query(`SELECT status, result FROM ${STORE_SCHEMA}.runs WHERE workflow_id = $1 AND run_id = $2`, [
       handle.workflowId,
       handle.firstExecutionRunId,

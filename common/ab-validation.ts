@@ -1,0 +1,122 @@
+// Per-item validation of the approved changes (issue 11): which method measures each change, the
+// interleaved A/B schedule for the ones cheap to undo, and the per-item record the report shows
+// next to the plan's estimate. Pure: the validation workflow runs the schedule.
+//   interleaved:  a feature toggle (undo and redo are one quick, audited API call each): short load
+//                 blocks with it, without it, with, without... (abPairs pairs), ending with it on.
+//   before-after: an index (costly to build again): the baseline's and the after-test's seconds in
+//                 batches (the before/after verdict), which holds every change applied with it.
+//   not-measured: the run changed nothing (an index or a toggle value that was already there).
+import type { LoadConfig } from './profile';
+import type { AppliedChange, PlanItem } from './types';
+import type { BeforeAfter } from './verdict/before-after';
+import { interleavedVerdicts, itemVerdict, type AbBlock, type ItemVerdicts } from './verdict/item-effect';
+import { judgeEffect, type VerdictOptions, type VerdictWord, type Verdict } from './verdict/verdict';
+
+export const AB_DEFAULT_PAIRS = 3;
+export const AB_MAX_BLOCK_SECONDS = 5;
+
+export type ItemMethod = 'interleaved' | 'before-after' | 'not-measured';
+
+export interface AbSettings {
+  pairs: number; // 0: no A/B, every change is measured before/after
+  blockSeconds: number;
+  warmupSeconds: number;
+}
+
+/** The profile's A/B settings; defaults: 3 pairs of blocks of min(5 s, durationSeconds) after at most 1 s of warm-up. */
+export function abSettings(load: Pick<LoadConfig, 'durationSeconds' | 'warmupSeconds' | 'abPairs' | 'abBlockSeconds'>): AbSettings {
+  return {
+    pairs: load.abPairs ?? AB_DEFAULT_PAIRS,
+    blockSeconds: load.abBlockSeconds ?? Math.min(AB_MAX_BLOCK_SECONDS, load.durationSeconds),
+    warmupSeconds: Math.min(1, load.warmupSeconds),
+  };
+}
+
+/** Load seconds of one item's A/B (its blocks and their warm-ups). */
+export function abSecondsPerItem(s: AbSettings): number {
+  return s.pairs * 2 * (s.blockSeconds + s.warmupSeconds);
+}
+
+const sameValue = (a: unknown, b: unknown): boolean => Object.is(a, b) || JSON.stringify(a) === JSON.stringify(b);
+
+/** How an applied change is measured, and why when it is not. */
+export function methodOf(change: AppliedChange, pairs: number): { method: ItemMethod; why?: string } {
+  const u = change.undo;
+  const a = change.action;
+  if (u.type === 'none') return { method: 'not-measured', why: `the run changed nothing: ${u.why}` };
+  if (u.type === 'set_toggle') {
+    if (a.type === 'feature_toggle' && sameValue(u.value, a.value)) {
+      return { method: 'not-measured', why: `the run changed nothing: toggle ${u.toggle} was already ${JSON.stringify(a.value)}` };
+    }
+    return { method: pairs >= 2 ? 'interleaved' : 'before-after' };
+  }
+  return { method: 'before-after' };
+}
+
+export type AbStep = { kind: 'block'; with: boolean; pair: number } | { kind: 'flip'; to: 'off' | 'on'; pair: number };
+
+/** With, off, without, on for each pair: blocks alternate, and the change ends on as approved. */
+export function abSchedule(pairs: number): AbStep[] {
+  const steps: AbStep[] = [];
+  for (let pair = 1; pair <= pairs; pair++) {
+    steps.push(
+      { kind: 'block', with: true, pair },
+      { kind: 'flip', to: 'off', pair },
+      { kind: 'block', with: false, pair },
+      { kind: 'flip', to: 'on', pair },
+    );
+  }
+  return steps;
+}
+
+/** One toggle flip of an A/B, as the apply/rollback activity reported it. */
+export interface AbFlip {
+  to: 'off' | 'on';
+  details: string;
+  skipped?: string;
+}
+
+/** One approved item's estimated and measured gain. */
+export interface ItemMeasurement extends ItemVerdicts {
+  itemId: string;
+  estimatedGainPct: number;
+  method: ItemMethod;
+  verdict: VerdictWord;
+  /** interleaved: the blocks in order, and every flip (each a real, audited change). */
+  blocks?: AbBlock[];
+  flips?: AbFlip[];
+  /** before-after: the other applied items whose effect the same figures hold. */
+  together?: string[];
+  confidence?: { level: 'ok' | 'low'; reasons: string[] };
+  /** Why the item was not measured, or why its A/B stopped early. */
+  note?: string;
+}
+
+const NO_DATA: Verdict = judgeEffect(null, 'higher-is-better');
+
+function measurement(item: PlanItem, method: ItemMethod, v: ItemVerdicts, extra: Partial<ItemMeasurement> = {}): ItemMeasurement {
+  return { itemId: item.id, estimatedGainPct: item.estimatedGainPct, method, ...v, verdict: itemVerdict(v), ...extra };
+}
+
+export function notMeasured(item: PlanItem, why: string): ItemMeasurement {
+  return measurement(item, 'not-measured', { throughput: NO_DATA, p95: NO_DATA }, { note: why });
+}
+
+/** A change measured by the before/after of the whole validation, with the others applied with it. */
+export function beforeAfterItem(item: PlanItem, ba: BeforeAfter | null | undefined, together: string[]): ItemMeasurement {
+  const v = ba ? { throughput: ba.throughput, p95: ba.p95 } : { throughput: NO_DATA, p95: NO_DATA };
+  return measurement(item, 'before-after', v, {
+    together,
+    ...(ba ? { confidence: { level: ba.confidence.level, reasons: ba.confidence.reasons } } : {}),
+  });
+}
+
+/** A change measured by interleaved blocks (paired intervals: see interleavedVerdicts). */
+export function interleavedItem(
+  item: PlanItem,
+  run: { blocks: AbBlock[]; flips: AbFlip[]; note?: string },
+  opts: VerdictOptions = {},
+): ItemMeasurement {
+  const { blocks, flips, note } = run;
+  return measurement(item, 'interleaved', interleavedVerdicts(blocks, opts), { blocks, flips, ...(note ? { note } : {}) });
+}

@@ -1,0 +1,42 @@
+// The output contract's verdicts: an effect with its 95% interval, the before/after, and each
+// applied item's measured gain (common/verdict, common/ab-validation.ts). Pure.
+import type { BeforeAfter, Verdict } from './verdict';
+import type { ItemMeasurement } from './ab-validation';
+
+export function verdictContract(v: Verdict) {
+  return {
+    verdict: v.verdict,
+    improvement_pct: v.improvementPct,
+    ci_low_pct: v.improvementLowPct,
+    ci_high_pct: v.improvementHighPct,
+    method: v.method,
+    n: v.n,
+    regressed: v.regressed,
+  };
+}
+
+export function measuredContract(m: ItemMeasurement | undefined) {
+  if (!m) return {};
+  return {
+    measured: {
+      method: m.method,
+      verdict: m.verdict,
+      throughput: verdictContract(m.throughput),
+      p95: verdictContract(m.p95),
+      ab_blocks: m.blocks?.length ?? 0,
+      ab_flips: m.flips?.length ?? 0,
+      together: m.together ?? [],
+      confidence: m.confidence?.level ?? null,
+      note: m.note ?? null,
+    },
+  };
+}
+
+export function beforeAfterContract(b: BeforeAfter) {
+  return {
+    throughput: verdictContract(b.throughput),
+    p95: verdictContract(b.p95),
+    confidence: b.confidence.level,
+    confidence_reasons: b.confidence.reasons,
+  };
+}
