@@ -79,15 +79,15 @@ test('each toggle measured by interleaved A/B: the one that helps is improved, t
   }
   const text = summary(result);
   t.diagnostic(itemSection(result).join('\n'));
-  assert.equal(helps.measured!.p95.verdict, 'improved', text);
-  assert.ok(helps.measured!.p95.ci_low_pct! > 0);
-  assert.equal(helps.measured!.verdict, 'improved');
-  // The no-op's verdict is "no detectable change" about nine runs in ten (two metrics at 95% each): what
-  // holds every time is that its effect is small and far below the helpful toggle's.
-  const noopP95 = noop.measured!.p95.improvement_pct!;
-  assert.ok(Math.abs(noopP95) < 20, `no-op p95 ${noopP95}%: ${text}`);
-  assert.ok(helps.measured!.p95.improvement_pct! - noopP95 > 20, text);
-  assert.match(text, /cache-slow\s+[\d.]+%\s+\+[\d.]+% \(\+[\d.]+% to \+[\d.]+%\).*interleaved A\/B, 3 pairs\s+improved/);
+  // Blocks of 1 s on a shared machine: one slow second can widen a p95 interval past zero, so the
+  // checks that hold every run are the item's word (either metric) and throughput, which counts every
+  // request. The no-op is "no detectable change" about nine runs in ten (two metrics at 95% each);
+  // what always holds is that it measures far below the helpful toggle.
+  assert.equal(helps.measured!.verdict, 'improved', text);
+  const tput = (o: typeof helps) => o.measured!.throughput.improvement_pct!;
+  assert.ok(Math.abs(tput(noop)) < 30, `no-op throughput ${tput(noop)}%: ${text}`);
+  assert.ok(tput(helps) - tput(noop) > 30, text);
+  assert.match(text, /cache-slow\s+[\d.]+%\s+\+[\d.]+% \([+-][\d.]+% to \+[\d.]+%\).*interleaved A\/B, 3 pairs\s+improved/);
   assert.match(text, /cache-steady\s+[\d.]+%.*interleaved A\/B, 3 pairs\s+(no detectable change|improved|worse)/);
 
   // Every flip went to the target's toggle API: on (apply), then off/on three times each, ending on.
