@@ -14,6 +14,7 @@ import { loadTestBudget, type RunBudget } from './run-budget';
 import { activityContext } from '../activity-context';
 import { round } from '../../common/round';
 import { startHostReading } from './host-reading';
+import { prepareOnWorker, sessionsFor } from './setup';
 
 /** The stored artifact of kind 'loadtest'. */
 export interface LoadTestArtifact {
@@ -68,6 +69,13 @@ export function createLoadTestActivities(deps: ActivityDeps) {
       let last: LoadProgress | undefined;
       const budget = await loadTestBudget(deps, req);
       const ownCap = req.maxRequests ?? DEFAULT_MAX_REQUESTS;
+      // Setup (log in) before the window starts: its requests and time are no part of the load.
+      const model = req.model ?? req.target.load.model;
+      const context = await prepareOnWorker(deps, req.target, {
+        sessions: sessionsFor(model, req.concurrency, req.maxConnections),
+        signal: ctx?.cancellationSignal,
+        onSession: (done, total) => heartbeat({ setup: { done, total } }),
+      });
       const startMs = Date.now();
       const hostReading = startHostReading(req.warmupSeconds * 1000);
       const result = await runLoad({
@@ -81,6 +89,7 @@ export function createLoadTestActivities(deps: ActivityDeps) {
         rampFromRps: req.rampFromRps,
         maxConnections: req.maxConnections,
         thinkTimeMs: req.thinkTimeMs,
+        context,
         maxRequests: Math.min(ownCap, budget.allowed),
         signal: ctx?.cancellationSignal,
         onProgress: (p, totals) => {

@@ -82,7 +82,7 @@ class LoadRun extends EngineStatistics {
       }, intervalMs);
       if (o.model === 'closed') {
         const n = o.concurrency ?? 1;
-        for (let i = 0; i < n; i++) this.conns.push(new Conn());
+        for (let i = 0; i < n; i++) this.conns.push(new Conn(i));
         for (const c of this.conns) this.issueClosed(c);
       } else {
         this.schedule = new ArrivalSchedule(o.segments ?? []);
@@ -153,7 +153,7 @@ class LoadRun extends EngineStatistics {
 
   private issue(c: Conn, t0: number, now: number): void {
     this.issued++;
-    const w: WireRequest = this.o.scenario.nextWire();
+    const w: WireRequest = this.o.scenario.nextWire(c.session);
     c.ep = w.endpointIndex;
     c.t0 = t0;
     c.sentAt = now;
@@ -235,7 +235,7 @@ class LoadRun extends EngineStatistics {
       if (measured) this.plannedMeasured++;
       let c = this.idle.pop();
       if (c === undefined && this.conns.length < maxConns) {
-        c = new Conn();
+        c = new Conn(this.conns.length);
         this.conns.push(c);
       }
       if (c === undefined) {

@@ -6,7 +6,8 @@ import type { TargetProfile } from '../../common/profile';
 import { connectionsForRate } from '../../common/stress';
 import { runEngine, type EngineResult, type LoadModel, type LoadProgress, type PartialResult } from './engine';
 import { assertAllowedHost } from '../http/allowed-host';
-import { Scenario, type Rng } from './scenario';
+import { Scenario, type Rng, type TrafficContext } from './scenario';
+import { prepareTraffic, sessionsFor, type PrepareOptions } from './setup';
 import { expectedArrivals, validateSegments, type RateSegment } from './schedule';
 
 export type { LoadModel, LoadProgress, PartialResult };
@@ -43,6 +44,10 @@ export interface LoadOptions {
   baseUrl?: string;
   /** The operator's hosts (default: loopback only). */
   policy?: Pick<OperatorPolicy, 'targetHosts'>;
+  /** The {{env:}} values and setup sessions, made beforehand (prepareTraffic); else made here, before the load. */
+  context?: TrafficContext;
+  /** Reads the {{env:NAME}} variables when the context is made here. */
+  resolveEnv?: PrepareOptions['resolveEnv'];
 }
 
 export interface LoadResult extends EngineResult {
@@ -108,9 +113,19 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   }
 
   const basePath = base.pathname.replace(/\/+$/, '');
+  const requestTimeoutMs = opts.requestTimeoutMs ?? target.load.requestTimeoutMs;
+  const context =
+    opts.context ??
+    (await prepareTraffic(target, {
+      resolveEnv: opts.resolveEnv,
+      base,
+      sessions: sessionsFor(model, concurrency, maxConnections ?? undefined),
+      requestTimeoutMs,
+      signal: opts.signal,
+    }));
   let scenario: Scenario;
   try {
-    scenario = new Scenario(endpoints, basePath, opts.rng, base.host);
+    scenario = new Scenario(endpoints, basePath, opts.rng, base.host, context);
   } catch (err) {
     badInput(`target ${target.name}: ${(err as Error).message}`);
   }
@@ -122,7 +137,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     expectStatus: endpoints.map((e) => e.expectStatus),
     warmupSeconds,
     durationSeconds,
-    requestTimeoutMs: opts.requestTimeoutMs ?? target.load.requestTimeoutMs,
+    requestTimeoutMs,
     maxRequests,
     signal: opts.signal,
     onProgress: opts.onProgress,
