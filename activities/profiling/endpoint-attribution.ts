@@ -18,7 +18,7 @@ import { activityContext, sleep } from '../activity-context';
 import type { ActivityDeps } from '../deps';
 import { runLoad, type LoadResult } from '../loadtest/load';
 import type { TrafficContext } from '../loadtest/scenario';
-import { prepareOnWorker } from '../loadtest/setup';
+import { needsPreparation, prepareOnWorker } from '../loadtest/setup';
 import { mergeLoadResults } from '../loadtest/merge';
 import { requestsSentByRun } from '../loadtest/run-budget';
 import { readPgStatStatements, readPgssDeallocations } from '../postgres/stat-views';
@@ -176,7 +176,7 @@ async function attributeEndpoints(deps: ActivityDeps, req: AttributeEndpointsReq
   const empty = { phase: req.phase, requestsPerEndpoint: 0, concurrency: 1 as const, background: null, endpoints: [], artifactId: null };
   if (perEndpoint < 2) return { ...empty, problems: [`not measured: the run's request budget has ${left} requests left`] };
 
-  ctx?.heartbeat({ step: 'setup' });
+  if (needsPreparation(req.target)) ctx?.heartbeat({ step: 'setup' });
   const context = await prepareOnWorker(deps, req.target, { sessions: 1, signal });
   ctx?.heartbeat({ step: 'quiet probe' });
   const q0 = await snap();

@@ -18,6 +18,7 @@ export interface DemoTarget {
   pool: Pool;
   redis: Redis;
   token: string;
+  server: Server;
   close(): Promise<void>;
 }
 
@@ -57,6 +58,7 @@ export async function startDemoTarget(
     pool,
     redis,
     token,
+    server,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
