@@ -65,6 +65,18 @@ function badInput(message: string): never {
   throw ApplicationFailure.nonRetryable(message, 'BadLoadTestInput');
 }
 
+/** The requests to send: the {{env:}} values and setup sessions (made here unless given), compiled. */
+async function buildScenario(opts: LoadOptions, base: URL, sessions: number, requestTimeoutMs: number): Promise<Scenario> {
+  const { target } = opts;
+  const context =
+    opts.context ?? (await prepareTraffic(target, { resolveEnv: opts.resolveEnv, base, sessions, requestTimeoutMs, signal: opts.signal }));
+  try {
+    return new Scenario(target.http.endpoints, base.pathname.replace(/\/+$/, ''), opts.rng, base.host, context);
+  } catch (err) {
+    return badInput(`target ${target.name}: ${(err as Error).message}`);
+  }
+}
+
 export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   const { target, durationSeconds, warmupSeconds } = opts;
   const model: LoadModel = opts.model ?? target.load.model ?? 'closed';
@@ -112,23 +124,9 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
       badInput(`maxConnections must be an integer in 1..${MAX_CONNECTIONS}, got ${maxConnections}`);
   }
 
-  const basePath = base.pathname.replace(/\/+$/, '');
   const requestTimeoutMs = opts.requestTimeoutMs ?? target.load.requestTimeoutMs;
-  const context =
-    opts.context ??
-    (await prepareTraffic(target, {
-      resolveEnv: opts.resolveEnv,
-      base,
-      sessions: sessionsFor(model, concurrency, maxConnections ?? undefined),
-      requestTimeoutMs,
-      signal: opts.signal,
-    }));
-  let scenario: Scenario;
-  try {
-    scenario = new Scenario(endpoints, basePath, opts.rng, base.host, context);
-  } catch (err) {
-    badInput(`target ${target.name}: ${(err as Error).message}`);
-  }
+  const sessions = sessionsFor(model, concurrency, maxConnections ?? undefined);
+  const scenario = await buildScenario(opts, base, sessions, requestTimeoutMs);
   const r = await runEngine({
     model,
     url: base,
