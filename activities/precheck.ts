@@ -11,11 +11,12 @@ import { assertAllowedHost } from './http/allowed-host';
 import { networkProbeUrl } from './profiling/network';
 import type { PrecheckResult } from '../common/types';
 import { newYorkTimestamp } from './timestamp';
+import { resolveEnvValues, workerEnv } from './loadtest/setup';
 
 /**
  * The operator's policy, before anything is sent: hosts, the variables the profile names, its limits
- * and the load it plans; then the toggles' tokens are read (on the worker) to refuse a connection
- * string named as a token.
+ * and the load it plans; then the toggles' tokens and the {{env:}} values are read (on the worker) to
+ * refuse a missing one, a connection string named as a token, or a value that would break a header.
  */
 function checkPolicy(target: TargetProfile, deps: Pick<ActivityDeps, 'policy'>, connections: TargetConnections): void {
   const issues = policyIssues(target, deps.policy);
@@ -23,6 +24,7 @@ function checkPolicy(target: TargetProfile, deps: Pick<ActivityDeps, 'policy'>, 
   for (const t of target.actions.featureToggles) {
     if (t.tokenEnv) connections.resolveSecret(target, t.tokenEnv, `actions.featureToggles ${t.name}: tokenEnv`, 'token');
   }
+  resolveEnvValues(target, workerEnv({ connections }, target));
 }
 
 export function createPrecheckActivities({ connections, policy }: ActivityDeps) {

@@ -4,6 +4,7 @@
 import { logFileAllowed, operatorHostAllowed, secretRefusal, type OperatorPolicy } from './operator-policy';
 import { normalizeHost, type TargetProfile } from './profile';
 import { runBudgetIssues, type PolicyIssue } from './run-budget';
+import { envReferences } from './template-placeholders';
 
 export type { PolicyIssue };
 
@@ -31,6 +32,7 @@ export function namedSecrets(target: TargetProfile): { path: PolicyIssue['path']
   target.actions.featureToggles.forEach((t, i) => {
     if (t.tokenEnv) out.push({ path: ['actions', 'featureToggles', i, 'tokenEnv'], name: t.tokenEnv });
   });
+  out.push(...envReferences(target));
   return out;
 }
 

@@ -5,6 +5,8 @@ import { closest } from './did-you-mean';
 import { printable } from './printable';
 import { OUT_OF_RANGE, contactUrl, filePath, outOfRangeNumbers, pySpyIssues, sqlName } from './profile-checks';
 import { controlInTemplate, invalidHeaderName, unsafeHeaderValue, unsafeRequestPath } from './request-text';
+import { endpointSetupIssues, setupStepIssues, setupStepShape } from './setup-step';
+import { PLACEHOLDER, placeholderIssues } from './template-placeholders';
 import { DEFAULT_STRESS_MULTIPLIERS } from './stress';
 import { DatabaseAdvisorSchema } from './profile-advisor';
 import { DEFAULT_FIXED_WARMUP_SECONDS, DEFAULT_STEADY_WARMUP, SteadyWarmupSchema } from './profile-warmup';
@@ -22,26 +24,6 @@ export const EndpointVariableSchema = z.union([
   z.strictObject({ list: z.array(z.string()).min(1, 'list at least one value') }), // one item of the list
 ]);
 export type EndpointVariable = z.infer<typeof EndpointVariableSchema>;
-
-const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
-/** Checks `{{...}}` placeholders: {{int:MIN:MAX}}, {{pick:a|b}} or a name from `variables`. */
-function placeholderIssues(template: string, names: string[]): string[] {
-  const issues: string[] = [];
-  for (const m of template.matchAll(PLACEHOLDER)) {
-    const body = m[1];
-    const int = /^int:(-?\d+):(-?\d+)$/.exec(body);
-    if (int && !(Number.isSafeInteger(Number(int[1])) && Number.isSafeInteger(Number(int[2])))) {
-      issues.push(`{{${body}}}: the bounds must be integers between -${Number.MAX_SAFE_INTEGER} and ${Number.MAX_SAFE_INTEGER}`);
-      continue;
-    }
-    if (int || body.startsWith('pick:') || names.includes(body)) continue;
-    issues.push(
-      `unknown placeholder {{${body}}}: use {{int:MIN:MAX}}, {{pick:a|b}} or a name from the endpoint's variables` +
-        (names.length ? ` (${names.join(', ')})` : ''),
-    );
-  }
-  return issues;
-}
 
 /**
  * Where an endpoint would put CR, LF, NUL or (in the path) whitespace on the wire: the path's literal
@@ -75,7 +57,9 @@ export const EndpointSchema = z
     name: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'use lower-case letters, digits, "-" or "_"'),
     method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']).default('GET'),
     // Path relative to http.baseUrl. Templates: `{{int:MIN:MAX}}` (random integer), `{{pick:a|b|c}}`
-    // (random item) and `{{name}}` (a variable below), replaced for each request; also in headers and body.
+    // (random item), `{{name}}` (a variable below), `{{env:NAME}}` (the worker's environment variable
+    // NAME, resolved on the worker) and `{{setup.name}}` (a value http.setup extracted for this virtual
+    // user), replaced for each request; also in headers and body.
     path: z.string().startsWith('/', 'must start with "/" (it is relative to http.baseUrl)'),
     weight: z.number().positive().default(1),
     headers: z.record(z.string(), z.string()).default({}),
@@ -100,6 +84,12 @@ export const EndpointSchema = z
     }
   });
 export type Endpoint = z.infer<typeof EndpointSchema>;
+
+// A request each virtual user sends once before its load (log in), and the values it extracts.
+export const SetupStepSchema = z.strictObject(setupStepShape).superRefine((s, ctx) => {
+  for (const issue of requestTextIssues(s)) ctx.addIssue({ code: 'custom', ...issue });
+});
+export type SetupStep = z.infer<typeof SetupStepSchema>;
 
 export const FeatureToggleSchema = z.strictObject({
   name: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/),
@@ -233,6 +223,8 @@ export const TargetProfileSchema = z
         )
         .default([]),
       endpoints: z.array(EndpointSchema).min(1, 'list at least one endpoint to load'),
+      // Sent by each virtual user, in order, before its load; not counted in the figures.
+      setup: z.array(SetupStepSchema).min(1).max(10, 'at most 10 setup steps').optional(),
     }),
     database: z
       .strictObject({
@@ -303,6 +295,7 @@ export const TargetProfileSchema = z
       });
     }
     for (const issue of pySpyIssues(p)) ctx.addIssue({ code: 'custom', ...issue });
+    for (const issue of [...setupStepIssues(p.http.setup ?? []), ...endpointSetupIssues(p)]) ctx.addIssue({ code: 'custom', ...issue });
     const names = new Set(p.http.endpoints.map((e) => e.name));
     if (names.size !== p.http.endpoints.length) {
       ctx.addIssue({ code: 'custom', path: ['http', 'endpoints'], message: 'endpoint names must be unique' });

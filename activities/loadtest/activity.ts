@@ -14,6 +14,7 @@ import { loadTestBudget, type RunBudget } from './run-budget';
 import { activityContext } from '../activity-context';
 import { round } from '../../common/round';
 import { startHostReading } from './host-reading';
+import { prepareOnWorker, sessionsFor } from './setup';
 
 /** The stored artifact of kind 'loadtest'. */
 export interface LoadTestArtifact {
@@ -61,66 +62,77 @@ export function perSecondSeries(progress: readonly LoadProgress[]): { rps: numbe
   return { rps: measured.map((p) => round(p.currentRps, 1)), p95Ms: measured.map((p) => round(p.p95Ms, 2)) };
 }
 
+/** One load test: setup (log in) first, the load, the host read over the measured window; the full result stored. */
+async function runLoadTest(deps: ActivityDeps, req: LoadTestRequest): Promise<LoadTestSummary> {
+  const ctx = activityContext();
+  const heartbeat = (details: unknown): void => ctx?.heartbeat(details);
+  let last: LoadProgress | undefined;
+  const budget = await loadTestBudget(deps, req);
+  const ownCap = req.maxRequests ?? DEFAULT_MAX_REQUESTS;
+  // Setup (log in) before the window starts: its requests and time are no part of the load.
+  const model = req.model ?? req.target.load.model;
+  const context = await prepareOnWorker(deps, req.target, {
+    sessions: sessionsFor(model, req.concurrency, req.maxConnections),
+    signal: ctx?.cancellationSignal,
+    onSession: (done, total) => heartbeat({ setup: { done, total } }),
+  });
+  const startMs = Date.now();
+  // A steady warm-up's end is known when it comes: the host is read from the first measured point.
+  const hostReading = startHostReading(req.warmup ? null : req.warmupSeconds * 1000);
+  const result = await runLoad({
+    policy: deps.policy,
+    target: req.target,
+    model: req.model,
+    concurrency: req.concurrency,
+    durationSeconds: req.durationSeconds,
+    warmupSeconds: req.warmupSeconds,
+    warmup: req.warmup,
+    rateRps: req.rateRps,
+    rampFromRps: req.rampFromRps,
+    maxConnections: req.maxConnections,
+    thinkTimeMs: req.thinkTimeMs,
+    context,
+    maxRequests: Math.min(ownCap, budget.allowed),
+    signal: ctx?.cancellationSignal,
+    onProgress: (p, totals) => {
+      if (!p.warmup) hostReading.begin();
+      last = p;
+      heartbeat({ ...p, totals, phase: req.phase, ...(req.rateRps !== undefined ? { rateRps: req.rateRps } : {}) });
+    },
+  }).catch(async (err: unknown) => {
+    await hostReading.stop();
+    throw err;
+  });
+  const host = await hostReading.stop();
+  if (result.aborted) {
+    // Last heartbeat carries the partial results, then the cancellation goes on.
+    heartbeat({ ...(last ?? {}), partial: toSummary('', req, result) });
+    const reason = ctx?.cancellationSignal.reason;
+    if (reason instanceof Error) throw reason;
+    throw ApplicationFailure.retryable('load test aborted', 'LoadTestAborted');
+  }
+  const artifact: LoadTestArtifact = {
+    runId: req.runId,
+    phase: req.phase,
+    target: { name: req.target.name, baseUrl: req.target.http.baseUrl },
+    model: result.model,
+    requestTimeoutMs: req.target.load.requestTimeoutMs,
+    result,
+    runBudget: { ...budget, spent: result.capped && budget.allowed < ownCap },
+  };
+  const window: LoadWindow = {
+    attempt: ctx?.info.attempt ?? 1,
+    startMs,
+    measuredFromMs: startMs + (result.warmup?.seconds ?? req.warmupSeconds) * 1000,
+    endMs: Date.now(),
+  };
+  const id = await saveArtifact(deps.store, req.runId, 'loadtest', artifact);
+  return { ...toSummary(id, req, result, artifact.runBudget!.spent), window, host };
+}
+
 export function createLoadTestActivities(deps: ActivityDeps) {
   return {
-    async runLoadTest(req: LoadTestRequest): Promise<LoadTestSummary> {
-      const ctx = activityContext();
-      const heartbeat = (details: unknown): void => ctx?.heartbeat(details);
-      let last: LoadProgress | undefined;
-      const budget = await loadTestBudget(deps, req);
-      const ownCap = req.maxRequests ?? DEFAULT_MAX_REQUESTS;
-      const startMs = Date.now();
-      // A steady warm-up's end is known when it comes: the host is read from the first measured point.
-      const hostReading = startHostReading(req.warmup ? null : req.warmupSeconds * 1000);
-      const result = await runLoad({
-        policy: deps.policy,
-        target: req.target,
-        model: req.model,
-        concurrency: req.concurrency,
-        durationSeconds: req.durationSeconds,
-        warmupSeconds: req.warmupSeconds,
-        warmup: req.warmup,
-        rateRps: req.rateRps,
-        rampFromRps: req.rampFromRps,
-        maxConnections: req.maxConnections,
-        thinkTimeMs: req.thinkTimeMs,
-        maxRequests: Math.min(ownCap, budget.allowed),
-        signal: ctx?.cancellationSignal,
-        onProgress: (p, totals) => {
-          if (!p.warmup) hostReading.begin();
-          last = p;
-          heartbeat({ ...p, totals, phase: req.phase, ...(req.rateRps !== undefined ? { rateRps: req.rateRps } : {}) });
-        },
-      }).catch(async (err: unknown) => {
-        await hostReading.stop();
-        throw err;
-      });
-      const host = await hostReading.stop();
-      if (result.aborted) {
-        // Last heartbeat carries the partial results, then the cancellation goes on.
-        heartbeat({ ...(last ?? {}), partial: toSummary('', req, result) });
-        const reason = ctx?.cancellationSignal.reason;
-        if (reason instanceof Error) throw reason;
-        throw ApplicationFailure.retryable('load test aborted', 'LoadTestAborted');
-      }
-      const artifact: LoadTestArtifact = {
-        runId: req.runId,
-        phase: req.phase,
-        target: { name: req.target.name, baseUrl: req.target.http.baseUrl },
-        model: result.model,
-        requestTimeoutMs: req.target.load.requestTimeoutMs,
-        result,
-        runBudget: { ...budget, spent: result.capped && budget.allowed < ownCap },
-      };
-      const window: LoadWindow = {
-        attempt: ctx?.info.attempt ?? 1,
-        startMs,
-        measuredFromMs: startMs + (result.warmup?.seconds ?? req.warmupSeconds) * 1000,
-        endMs: Date.now(),
-      };
-      const id = await saveArtifact(deps.store, req.runId, 'loadtest', artifact);
-      return { ...toSummary(id, req, result, artifact.runBudget!.spent), window, host };
-    },
+    runLoadTest: (req: LoadTestRequest): Promise<LoadTestSummary> => runLoadTest(deps, req),
 
     /** Merges the stored results of a distributed test's shards into one result, stored too. */
     async mergeLoadTests(req: { request: LoadTestRequest; shardIds: string[] }): Promise<LoadTestSummary> {

@@ -8,6 +8,8 @@ import type { EngineOptions } from './engine-types';
 import { ResponseParser } from './http1';
 
 export class Conn {
+  /** The virtual user (setup session) whose requests this connection sends. */
+  constructor(readonly session = 0) {}
   sock: net.Socket | null = null;
   connected = false;
   busy = false;

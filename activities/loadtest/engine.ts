@@ -91,7 +91,7 @@ class LoadRun extends EngineStatistics {
       this.progressTimer = setInterval(() => this.tick(), intervalMs);
       if (o.model === 'closed') {
         const n = o.concurrency ?? 1;
-        for (let i = 0; i < n; i++) this.conns.push(new Conn());
+        for (let i = 0; i < n; i++) this.conns.push(new Conn(i));
         for (const c of this.conns) this.issueClosed(c);
       } else {
         this.schedule = new ArrivalSchedule(o.segments ?? []);
@@ -191,7 +191,7 @@ class LoadRun extends EngineStatistics {
 
   private issue(c: Conn, t0: number, now: number): void {
     this.issued++;
-    const w: WireRequest = this.o.scenario.nextWire();
+    const w: WireRequest = this.o.scenario.nextWire(c.session);
     c.ep = w.endpointIndex;
     c.t0 = t0;
     c.sentAt = now;
@@ -273,7 +273,7 @@ class LoadRun extends EngineStatistics {
       if (measured) this.plannedMeasured++;
       let c = this.idle.pop();
       if (c === undefined && this.conns.length < maxConns) {
-        c = new Conn();
+        c = new Conn(this.conns.length);
         this.conns.push(c);
       }
       if (c === undefined) {

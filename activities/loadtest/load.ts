@@ -6,7 +6,8 @@ import type { TargetProfile } from '../../common/profile';
 import { connectionsForRate } from '../../common/stress';
 import { runEngine, type EngineResult, type LoadModel, type LoadProgress, type PartialResult } from './engine';
 import { assertAllowedHost } from '../http/allowed-host';
-import { Scenario, type Rng } from './scenario';
+import { Scenario, type Rng, type TrafficContext } from './scenario';
+import { prepareTraffic, sessionsFor, type PrepareOptions } from './setup';
 import { expectedArrivals, validateSegments, type RateSegment } from './schedule';
 import type { SteadyWarmup } from '../../common/warmup';
 
@@ -48,6 +49,10 @@ export interface LoadOptions {
   baseUrl?: string;
   /** The operator's hosts (default: loopback only). */
   policy?: Pick<OperatorPolicy, 'targetHosts'>;
+  /** The {{env:}} values and setup sessions, made beforehand (prepareTraffic); else made here, before the load. */
+  context?: TrafficContext;
+  /** Reads the {{env:NAME}} variables when the context is made here. */
+  resolveEnv?: PrepareOptions['resolveEnv'];
 }
 
 export interface LoadResult extends EngineResult {
@@ -83,6 +88,18 @@ function checkTiming({ durationSeconds, warmupSeconds, warmup, segments }: LoadO
 
 function badInput(message: string): never {
   throw ApplicationFailure.nonRetryable(message, 'BadLoadTestInput');
+}
+
+/** The requests to send: the {{env:}} values and setup sessions (made here unless given), compiled. */
+async function buildScenario(opts: LoadOptions, base: URL, sessions: number, requestTimeoutMs: number): Promise<Scenario> {
+  const { target } = opts;
+  const context =
+    opts.context ?? (await prepareTraffic(target, { resolveEnv: opts.resolveEnv, base, sessions, requestTimeoutMs, signal: opts.signal }));
+  try {
+    return new Scenario(target.http.endpoints, base.pathname.replace(/\/+$/, ''), opts.rng, base.host, context);
+  } catch (err) {
+    return badInput(`target ${target.name}: ${(err as Error).message}`);
+  }
 }
 
 export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
@@ -137,13 +154,9 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
       badInput(`maxConnections must be an integer in 1..${MAX_CONNECTIONS}, got ${maxConnections}`);
   }
 
-  const basePath = base.pathname.replace(/\/+$/, '');
-  let scenario: Scenario;
-  try {
-    scenario = new Scenario(endpoints, basePath, opts.rng, base.host);
-  } catch (err) {
-    badInput(`target ${target.name}: ${(err as Error).message}`);
-  }
+  const requestTimeoutMs = opts.requestTimeoutMs ?? target.load.requestTimeoutMs;
+  const sessions = sessionsFor(model, concurrency, maxConnections ?? undefined);
+  const scenario = await buildScenario(opts, base, sessions, requestTimeoutMs);
   const r = await runEngine({
     model,
     url: base,
@@ -153,7 +166,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     warmupSeconds,
     steadyWarmup: warmup,
     durationSeconds,
-    requestTimeoutMs: opts.requestTimeoutMs ?? target.load.requestTimeoutMs,
+    requestTimeoutMs,
     maxRequests,
     signal: opts.signal,
     onProgress: opts.onProgress,

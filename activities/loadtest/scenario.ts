@@ -4,26 +4,58 @@
 //   {{pick:a|b|c}}    one item of the list, drawn for each occurrence
 //   {{name}}          the endpoint's variable `name` (variables: {name: {int: [MIN, MAX]} | {list: [...]}}),
 //                     drawn once per request: every occurrence in path, headers and body gets the same value
+//   {{env:NAME}}      the worker's environment variable NAME (resolved by the activity, in the context)
+//   {{setup.name}}    what the setup steps extracted for the virtual user sending the request
 // Values put into the path are percent-encoded unless they are plain [A-Za-z0-9._~-].
-// Templates are compiled once; a request whose endpoint has no placeholder is a ready-made buffer.
+// Templates are compiled once; a request whose endpoint has no placeholder is a ready-made buffer
+// (one per virtual user when it only has setup values).
 import { ApplicationFailure } from '@temporalio/common';
 import { requestTextIssues, type Endpoint, type EndpointVariable } from '../../common/profile';
+import { PLACEHOLDER, envPlaceholder, setupPlaceholder } from '../../common/template-placeholders';
+
+/** The secrets a scenario's templates use: never stored, logged or reported. */
+export interface TrafficContext {
+  /** Values of the {{env:NAME}} placeholders, resolved on the worker under its operator's policy. */
+  env: Readonly<Record<string, string>>;
+  /** The names the setup steps extract ({{setup.name}}). */
+  setupNames: readonly string[];
+  /** What the setup steps extracted, one record per virtual user (session); [] without setup. */
+  sessions: ReadonlyArray<Readonly<Record<string, string>>>;
+}
+
+export const NO_TRAFFIC_CONTEXT: TrafficContext = { env: {}, setupNames: [], sessions: [] };
 
 export type Rng = () => number; // uniform in [0, 1)
 
 type Part =
-  string | { kind: 'int'; min: number; span: number } | { kind: 'pick'; items: string[] } | { kind: 'var'; index: number; encode: boolean };
+  | string
+  | { kind: 'int'; min: number; span: number }
+  | { kind: 'pick'; items: string[] }
+  | { kind: 'var'; index: number; encode: boolean }
+  | { kind: 'session'; name: string; encode: boolean };
 
 export interface CompiledTemplate {
   parts: Part[];
   isStatic: boolean;
+  /** Only text and setup values: the same for every request of one virtual user. */
+  perSession: boolean;
 }
 
-const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
+type Session = Readonly<Record<string, string>>;
+const NO_SESSION: Session = {};
 const PLAIN = /^[A-Za-z0-9._~-]*$/;
 const encodePathValue = (s: string): string => (PLAIN.test(s) ? s : encodeURIComponent(s));
 
-function parsePlaceholder(body: string, variableNames: readonly string[], encode: boolean, lenient = false): Part {
+function parsePlaceholder(body: string, variableNames: readonly string[], encode: boolean, lenient: boolean, ctx: TrafficContext): Part {
+  const env = envPlaceholder(body);
+  if (env !== null) {
+    const value = ctx.env[env];
+    if (value !== undefined) return encode ? encodePathValue(value) : value;
+    if (lenient) return `{{${body}}}`;
+    throw new Error(`{{env:${env}}} has no value here: the load test resolves it on the worker (the operator's policy allows it?)`);
+  }
+  const setup = setupPlaceholder(body);
+  if (setup !== null && ctx.setupNames.includes(setup)) return { kind: 'session', name: setup, encode };
   const int = /^int:(-?\d+):(-?\d+)$/.exec(body);
   if (int) {
     let min = Number(int[1]);
@@ -39,6 +71,7 @@ function parsePlaceholder(body: string, variableNames: readonly string[], encode
   const index = variableNames.indexOf(body);
   if (index >= 0) return { kind: 'var', index, encode };
   if (lenient) return `{{${body}}}`;
+  if (setup !== null) throw new Error(`{{setup.${setup}}} is not extracted by http.setup`);
   const known = variableNames.length ? `; variables of this endpoint: ${variableNames.join(', ')}` : '';
   throw new Error(`unknown placeholder {{${body}}}: use {{int:MIN:MAX}}, {{pick:a|b}} or a name from the endpoint's variables${known}`);
 }
@@ -49,26 +82,32 @@ export function compileTemplate(
   variableNames: readonly string[] = [],
   encode = false,
   lenient = false,
+  ctx: TrafficContext = NO_TRAFFIC_CONTEXT,
 ): CompiledTemplate {
   const parts: Part[] = [];
   let last = 0;
   for (const m of template.matchAll(PLACEHOLDER)) {
     if (m.index! > last) parts.push(template.slice(last, m.index));
-    parts.push(parsePlaceholder(m[1], variableNames, encode, lenient));
+    parts.push(parsePlaceholder(m[1], variableNames, encode, lenient, ctx));
     last = m.index! + m[0].length;
   }
   if (last < template.length) parts.push(template.slice(last));
-  return { parts, isStatic: parts.every((p) => typeof p === 'string') };
+  return {
+    parts,
+    isStatic: parts.every((p) => typeof p === 'string'),
+    perSession: parts.every((p) => typeof p === 'string' || p.kind === 'session'),
+  };
 }
 
-function renderParts(t: CompiledTemplate, rng: Rng, vars: readonly string[]): string {
+function renderParts(t: CompiledTemplate, rng: Rng, vars: readonly string[], session: Session = NO_SESSION): string {
   if (t.isStatic) return t.parts.length === 1 ? (t.parts[0] as string) : t.parts.join('');
   let out = '';
   for (const p of t.parts) {
     if (typeof p === 'string') out += p;
     else if (p.kind === 'int') out += String(p.min + Math.floor(rng() * p.span));
     else if (p.kind === 'pick') out += p.items[Math.floor(rng() * p.items.length)];
-    else out += p.encode ? encodePathValue(vars[p.index]) : vars[p.index];
+    else if (p.kind === 'var') out += p.encode ? encodePathValue(vars[p.index]) : vars[p.index];
+    else out += p.encode ? encodePathValue(session[p.name] ?? '') : (session[p.name] ?? '');
   }
   return out;
 }
@@ -139,7 +178,9 @@ interface CompiledEndpoint {
   body: CompiledTemplate | undefined;
   variables: EndpointVariable[];
   isStatic: boolean;
+  perSession: boolean;
   wire: Buffer | undefined; // the whole request when static
+  wires: Array<Buffer | undefined>; // per session, when only setup values vary
 }
 
 /**
@@ -167,6 +208,7 @@ export class Scenario {
     private readonly rng: Rng = Math.random,
     /** Value of the Host header (host[:port] of the base URL). */
     host = 'localhost',
+    private readonly context: TrafficContext = NO_TRAFFIC_CONTEXT,
   ) {
     this.pick = createPicker(
       endpoints.map((e) => e.weight),
@@ -176,13 +218,15 @@ export class Scenario {
     refuseUnsafeRequests(endpoints);
     this.compiled = endpoints.map((e) => {
       const names = Object.keys(e.variables ?? {});
-      const headers: Array<[string, CompiledTemplate]> = Object.entries(e.headers ?? {}).map(([k, v]) => [k, compileTemplate(v, names)]);
+      const compile = (text: string, encode = false): CompiledTemplate => compileTemplate(text, names, encode, false, context);
+      const headers: Array<[string, CompiledTemplate]> = Object.entries(e.headers ?? {}).map(([k, v]) => [k, compile(v)]);
       if (e.body !== undefined && !headers.some(([k]) => k.toLowerCase() === 'content-type')) {
-        headers.push(['content-type', compileTemplate('application/json')]);
+        headers.push(['content-type', compile('application/json')]);
       }
-      const path = compileTemplate(basePath + e.path, names, true);
-      const body = e.body === undefined ? undefined : compileTemplate(e.body, names);
-      const isStatic = path.isStatic && headers.every(([, t]) => t.isStatic) && (body?.isStatic ?? true);
+      const path = compile(basePath + e.path, true);
+      const body = e.body === undefined ? undefined : compile(e.body);
+      const all = [path, ...headers.map(([, t]) => t), ...(body ? [body] : [])];
+      const isStatic = all.every((t) => t.isStatic);
       const c: CompiledEndpoint = {
         method: e.method,
         path,
@@ -190,42 +234,56 @@ export class Scenario {
         body,
         variables: names.map((n) => e.variables![n]),
         isStatic,
+        perSession: all.every((t) => t.perSession),
         wire: undefined,
+        wires: [],
       };
       if (isStatic) c.wire = this.serialize(c, []);
       return c;
     });
   }
 
-  /** The next request as plain fields (for clients that build their own wire format). */
-  next(): PreparedRequest {
+  /** The setup values of virtual user `session` (round robin over the sessions made). */
+  private session(session: number): Session {
+    const all = this.context.sessions;
+    return all.length ? all[session % all.length] : NO_SESSION;
+  }
+
+  /** The next request of virtual user `session`, as plain fields (for clients that build their own wire format). */
+  next(session = 0): PreparedRequest {
     const i = this.pick();
     const c = this.compiled[i];
     const vars = c.variables.length ? drawVariables(c.variables, this.rng) : [];
+    const values = this.session(session);
     const headers: Record<string, string> = {};
-    for (const [k, t] of c.headers) headers[k] = renderParts(t, this.rng, vars);
+    for (const [k, t] of c.headers) headers[k] = renderParts(t, this.rng, vars, values);
     return {
       endpointIndex: i,
       method: c.method,
-      path: renderParts(c.path, this.rng, vars),
+      path: renderParts(c.path, this.rng, vars, values),
       headers,
-      body: c.body === undefined ? undefined : renderParts(c.body, this.rng, vars),
+      body: c.body === undefined ? undefined : renderParts(c.body, this.rng, vars, values),
     };
   }
 
-  /** The next request, serialized. Static endpoints return the same buffer every time. */
-  nextWire(): WireRequest {
+  /** The next request of virtual user `session`, serialized. Static endpoints return the same buffer every time. */
+  nextWire(session = 0): WireRequest {
     const i = this.pick();
     const c = this.compiled[i];
-    const data = c.wire ?? this.serialize(c, c.variables.length ? drawVariables(c.variables, this.rng) : []);
+    let data = c.wire;
+    if (data === undefined && c.perSession) {
+      const k = this.context.sessions.length ? session % this.context.sessions.length : 0;
+      data = c.wires[k] ??= this.serialize(c, [], this.session(k));
+    }
+    data ??= this.serialize(c, c.variables.length ? drawVariables(c.variables, this.rng) : [], this.session(session));
     return { endpointIndex: i, data, head: c.method === ('HEAD' as Endpoint['method']) };
   }
 
-  private serialize(c: CompiledEndpoint, vars: string[]): Buffer {
-    let s = `${c.method} ${renderParts(c.path, this.rng, vars)} HTTP/1.1\r\nhost: ${this.hostHeader}\r\n`;
-    for (const [k, t] of c.headers) s += `${k}: ${renderParts(t, this.rng, vars)}\r\n`;
+  private serialize(c: CompiledEndpoint, vars: string[], values: Session = NO_SESSION): Buffer {
+    let s = `${c.method} ${renderParts(c.path, this.rng, vars, values)} HTTP/1.1\r\nhost: ${this.hostHeader}\r\n`;
+    for (const [k, t] of c.headers) s += `${k}: ${renderParts(t, this.rng, vars, values)}\r\n`;
     if (c.body !== undefined) {
-      const body = renderParts(c.body, this.rng, vars);
+      const body = renderParts(c.body, this.rng, vars, values);
       s += `content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
     } else if (c.method === 'POST' || c.method === 'PUT' || c.method === 'PATCH') {
       s += 'content-length: 0\r\n\r\n';

@@ -17,6 +17,8 @@ import { effectiveLimits } from '../../common/run-budget';
 import { activityContext, sleep } from '../activity-context';
 import type { ActivityDeps } from '../deps';
 import { runLoad, type LoadResult } from '../loadtest/load';
+import type { TrafficContext } from '../loadtest/scenario';
+import { needsPreparation, prepareOnWorker } from '../loadtest/setup';
 import { mergeLoadResults } from '../loadtest/merge';
 import { requestsSentByRun } from '../loadtest/run-budget';
 import { readPgStatStatements, readPgssDeallocations } from '../postgres/stat-views';
@@ -62,10 +64,12 @@ async function requestsLeft(deps: ActivityDeps, req: AttributeEndpointsRequest):
   return limits.maxRunRequests - (await requestsSentByRun(deps.store, req.runId));
 }
 
-function sendHalf(deps: ActivityDeps, target: TargetProfile, ep: EndpointConfig, requests: number, seconds: number, seed: number) {
+function sendHalf(p: PassInput, requests: number, seconds: number, seed: number) {
+  const { deps, target, ep } = p;
   const ctx = activityContext();
   return runLoad({
     policy: deps.policy,
+    context: p.context,
     target: { ...target, http: { ...target.http, endpoints: [ep] } },
     model: 'closed',
     concurrency: 1,
@@ -96,6 +100,8 @@ interface PassInput {
   evictions: () => Promise<number | null>;
   background: AttributionResult['background'];
   signal?: AbortSignal;
+  /** {{env:}} values and one setup session, made before the quiet probe: setup is not the endpoint's work. */
+  context: TrafficContext;
 }
 
 /** One endpoint's pass: its figures, its statements, and the requests it sent. */
@@ -109,9 +115,9 @@ async function measureEndpoint(
   const evictedBefore = await p.evictions();
   const s0 = await p.snap();
   const startMs = Date.now();
-  const a = await sendHalf(p.deps, p.target, p.ep, first, p.maxSeconds / 2, seed);
+  const a = await sendHalf(p, first, p.maxSeconds / 2, seed);
   const s1 = await p.snap();
-  const b = a.aborted ? a : await sendHalf(p.deps, p.target, p.ep, p.requests - first, p.maxSeconds / 2, seed);
+  const b = a.aborted ? a : await sendHalf(p, p.requests - first, p.maxSeconds / 2, seed);
   const s2 = await p.snap();
   const evictedAfter = await p.evictions();
   if (a.aborted || b.aborted) abortedOut(p.signal);
@@ -197,6 +203,8 @@ async function attributeEndpoints(deps: ActivityDeps, req: AttributeEndpointsReq
   const empty = { phase: req.phase, requestsPerEndpoint: 0, concurrency: 1 as const, background: null, endpoints: [], artifactId: null };
   if (perEndpoint < 2) return { ...empty, problems: [`not measured: the run's request budget has ${left} requests left`] };
 
+  if (needsPreparation(req.target)) ctx?.heartbeat({ step: 'setup' });
+  const context = await prepareOnWorker(deps, req.target, { sessions: 1, signal });
   ctx?.heartbeat({ step: 'quiet probe' });
   const q0 = await snap();
   const quietStart = Date.now();
@@ -221,6 +229,7 @@ async function attributeEndpoints(deps: ActivityDeps, req: AttributeEndpointsReq
       evictions,
       background,
       signal,
+      context,
     });
     out.push(m.figures);
     statements[ep.name] = m.deltas;

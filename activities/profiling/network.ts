@@ -11,7 +11,8 @@ import type { Endpoint, TargetProfile } from '../../common/profile';
 import type { EndpointTiming, NetworkProfile } from '../../common/types';
 import { assertAllowedHost } from '../http/allowed-host';
 import type { OperatorPolicy } from '../../common/operator-policy';
-import { Scenario } from '../loadtest/scenario';
+import { Scenario, type TrafficContext } from '../loadtest/scenario';
+import { placeholderBodies, templateFields } from '../../common/template-placeholders';
 import { round } from '../../common/round';
 
 export interface NetworkSample {
@@ -26,6 +27,7 @@ export interface NetworkHooks {
   signal?: AbortSignal;
   onSample?: (i: number, s: (NetworkSample | { error: string }) & { endpoint: string }) => void;
   policy?: Pick<OperatorPolicy, 'targetHosts'>; // the operator's hosts (default: loopback only)
+  context?: TrafficContext; // {{env:}} values and a setup session, when the endpoints use them
 }
 
 export interface ProbeRequest {
@@ -36,16 +38,21 @@ export interface ProbeRequest {
 }
 
 /** A request for one endpoint, rendered as the load generator would (fresh random template values). */
-export function probeRequest(target: TargetProfile, ep: Endpoint): ProbeRequest {
+export function probeRequest(target: TargetProfile, ep: Endpoint, context?: TrafficContext): ProbeRequest {
   const base = new URL(target.http.baseUrl);
   // The load test's own request builder: the same variables, headers and content type.
-  const r = new Scenario([ep], base.pathname.replace(/\/+$/, '')).next();
+  const r = new Scenario([ep], base.pathname.replace(/\/+$/, ''), Math.random, base.host, context).next();
   return { url: new URL(base.origin + r.path), method: ep.method, headers: r.headers, body: r.body };
 }
 
-/** URL of the first GET endpoint (the base URL itself when there is none). */
+/** Whether an endpoint's request needs no secret ({{env:}}) and no setup value. */
+function plainRequest(ep: Endpoint): boolean {
+  return templateFields(ep).every((f) => placeholderBodies(f.text).every((b) => !b.startsWith('env:') && !b.startsWith('setup.')));
+}
+
+/** URL of the first GET endpoint needing no secret (the base URL itself when there is none). */
 export function networkProbeUrl(target: TargetProfile): { url: URL; headers: Record<string, string> } {
-  const ep = target.http.endpoints.find((e) => e.method === 'GET');
+  const ep = target.http.endpoints.find((e) => e.method === 'GET' && plainRequest(e));
   if (ep) {
     const r = probeRequest(target, ep);
     return { url: r.url, headers: r.headers };
@@ -121,12 +128,12 @@ export async function measureNetworkTiming(target: TargetProfile, samples = 3, h
   let firstFailure: string | undefined;
   let i = 0;
   for (const ep of target.http.endpoints) {
-    assertAllowedHost(target, probeRequest(target, ep).url, 'a timing probe', hooks.policy);
+    assertAllowedHost(target, probeRequest(target, ep, hooks.context).url, 'a timing probe', hooks.policy);
     const ok: NetworkSample[] = [];
     const failures: string[] = [];
     for (let k = 0; k < n && !hooks.signal?.aborted; k++, i++) {
       try {
-        const s = await probeOnce(probeRequest(target, ep), timeoutMs, hooks.signal);
+        const s = await probeOnce(probeRequest(target, ep, hooks.context), timeoutMs, hooks.signal);
         ok.push(s);
         hooks.onSample?.(i, { endpoint: ep.name, ...s });
       } catch (err) {

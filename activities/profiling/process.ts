@@ -13,6 +13,7 @@ import type { NetworkProfile, ProcessProfile } from '../../common/types';
 import type { ActivityDeps } from '../deps';
 import { hostCpuPct, hostIoRates, readHostCpu, readHostIo, readLoadAvg, readMemUsedPct } from './host';
 import { measureNetworkTiming } from './network';
+import { prepareOnWorker } from '../loadtest/setup';
 import { activityContext, sleep } from '../activity-context';
 import { round } from '../../common/round';
 import { findServiceProcesses, type ServiceProcesses } from './service-processes';
@@ -268,7 +269,9 @@ export function createProcessActivities(deps: ActivityDeps) {
     },
     async measureNetwork(req: MeasureNetworkRequest): Promise<NetworkProfile> {
       const ctx = activityContext();
+      const context = await prepareOnWorker(deps, req.target, { sessions: 1, signal: ctx?.cancellationSignal });
       return measureNetworkTiming(req.target, req.samples ?? 3, {
+        context,
         signal: ctx?.cancellationSignal,
         onSample: ctx ? (i, s) => ctx.heartbeat({ sample: i + 1, ...s }) : undefined,
         policy: deps.policy,

@@ -133,12 +133,14 @@ export function registerDev(program: Command): void {
     });
 }
 
-/** The demo's secrets live in the environment of the shop and the worker only; a fresh admin token per session. */
+/** The demo's secrets live in the environment of the shop and the worker only; a fresh admin token and login password per session. */
 function demoEnv(): NodeJS.ProcessEnv {
   return {
     ...process.env,
     SHOP_DATABASE_URL: process.env.SHOP_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/shop_demo',
     SHOP_REDIS_URL: process.env.SHOP_REDIS_URL || 'redis://127.0.0.1:6379/0',
     SHOP_ADMIN_TOKEN: process.env.SHOP_ADMIN_TOKEN || randomBytes(16).toString('hex'),
+    // The profile's login step reads it as {{env:SHOP_DEMO_PASSWORD}}.
+    SHOP_DEMO_PASSWORD: process.env.SHOP_DEMO_PASSWORD || randomBytes(12).toString('hex'),
   };
 }

@@ -10,8 +10,13 @@
 // Toggles follow the generic HTTP toggle protocol perf-orchestrator drives (Bearer token required):
 //   GET /admin/toggles            -> {"batchLoading": false, "catalogCache": false}
 //   PUT /admin/toggles/<name>     {"value": true} -> {"name": ..., "value": true, "previous": false}
+//
+// Logged-in traffic (no bottleneck of its own; sessions live in memory):
+//   POST /api/login  {"username": "demo", "password": <demoPassword>} -> {"user": {"name", "token"}}
+//                    and the cookie sid=<token>; 401 on a wrong password, 503 without demoPassword
+//   GET  /api/me     with "Authorization: Bearer <token>" -> {"name", "loggedInAt"}; 401 otherwise
 import http from 'node:http';
-import { timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Pool } from 'pg';
 import type Redis from 'ioredis';
 
@@ -19,6 +24,8 @@ export interface ShopDeps {
   pool: Pool;
   redis: Redis;
   adminToken: string;
+  /** The password of user "demo" at POST /api/login; without it, logging in answers 503. */
+  demoPassword?: string;
 }
 
 export interface ShopToggles {
@@ -109,19 +116,56 @@ function readBody(req: http.IncomingMessage): Promise<string> {
   });
 }
 
-function tokenMatches(header: string | undefined, token: string): boolean {
-  if (!header) return false;
-  const m = /^Bearer\s+(.+)$/i.exec(header.trim());
-  if (!m) return false;
-  const a = Buffer.from(m[1]);
-  const b = Buffer.from(token);
+function bearer(header: string | undefined): string | null {
+  return header ? (/^Bearer\s+(.+)$/i.exec(header.trim())?.[1] ?? null) : null;
+}
+
+function sameText(x: string, y: string): boolean {
+  const a = Buffer.from(x);
+  const b = Buffer.from(y);
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function tokenMatches(header: string | undefined, token: string): boolean {
+  const given = bearer(header);
+  return given !== null && sameText(given, token);
+}
+
+const MAX_SESSIONS = 10_000;
+
+/** Logged-in users by token, in memory; the oldest go first past MAX_SESSIONS. */
+function createSessions(demoPassword: string | undefined) {
+  const sessions = new Map<string, { name: string; loggedInAt: string }>();
+  return {
+    login(body: unknown): { user: { name: string; token: string } } {
+      if (!demoPassword) throw new HttpError(503, 'logging in is disabled: start the shop with SHOP_DEMO_PASSWORD set');
+      const { username, password } = (body ?? {}) as { username?: unknown; password?: unknown };
+      if (username !== 'demo' || typeof password !== 'string' || !sameText(password, demoPassword)) {
+        throw new HttpError(401, 'wrong username or password');
+      }
+      const token = randomBytes(24).toString('base64url');
+      sessions.set(token, { name: 'demo', loggedInAt: new Date().toISOString() });
+      if (sessions.size > MAX_SESSIONS) sessions.delete(sessions.keys().next().value!);
+      return { user: { name: 'demo', token } };
+    },
+    me(authorization: string | undefined): { name: string; loggedInAt: string } {
+      const token = bearer(authorization);
+      const user = token === null ? undefined : sessions.get(token);
+      if (!user) {
+        throw new HttpError(401, 'log in first (POST /api/login) and send "Authorization: Bearer <token>"', {
+          'www-authenticate': 'Bearer realm="shop"',
+        });
+      }
+      return user;
+    },
+  };
 }
 
 /** Builds the shop server (not yet listening). Toggles live in memory and start off. */
 export function createShopApp(deps: ShopDeps): http.Server {
   const { pool, redis, adminToken } = deps;
   if (!adminToken) throw new Error('createShopApp: adminToken must be a non-empty string');
+  const sessions = createSessions(deps.demoPassword);
   const toggles: ShopToggles = { batchLoading: false, catalogCache: false };
   let catalogInFlight: Promise<string> | null = null;
 
@@ -227,6 +271,15 @@ export function createShopApp(deps: ShopDeps): http.Server {
     }
   }
 
+  async function readJson(req: http.IncomingMessage, example: string): Promise<unknown> {
+    try {
+      return JSON.parse(await readBody(req));
+    } catch (err) {
+      if (err instanceof HttpError) throw err;
+      throw new HttpError(400, `body must be JSON such as ${example}`);
+    }
+  }
+
   async function setToggle(req: http.IncomingMessage, name: string): Promise<unknown> {
     if (!Object.prototype.hasOwnProperty.call(toggles, name)) {
       throw new HttpError(400, `unknown toggle "${name}"; known toggles: ${Object.keys(toggles).join(', ')}`);
@@ -285,6 +338,15 @@ export function createShopApp(deps: ShopDeps): http.Server {
     if (path === '/catalog') {
       only('GET');
       return catalog(res);
+    }
+    if (path === '/api/login') {
+      only('POST');
+      const { user } = sessions.login(await readJson(req, '{"username": "demo", "password": "..."}'));
+      return send(res, 200, { user }, { 'set-cookie': `sid=${user.token}; Path=/; HttpOnly; SameSite=Strict` });
+    }
+    if (path === '/api/me') {
+      only('GET');
+      return send(res, 200, sessions.me(req.headers.authorization));
     }
     if (path === '/admin/toggles') {
       only('GET');

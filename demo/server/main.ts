@@ -3,6 +3,7 @@
 // Environment:
 //   SHOP_DATABASE_URL  required  PostgreSQL URL of the seeded shop database
 //   SHOP_ADMIN_TOKEN   required  Bearer token for /admin/toggles
+//   SHOP_DEMO_PASSWORD optional  password of user "demo" at POST /api/login (logging in answers 503 without it)
 //   SHOP_REDIS_URL     optional  default redis://127.0.0.1:6379/0
 //   SHOP_PORT          optional  default 3100
 //   SHOP_HOST          optional  default 127.0.0.1
@@ -54,7 +55,7 @@ async function main(): Promise<void> {
     lastRedisError = Date.now();
   });
 
-  const server = createShopApp({ pool, redis, adminToken });
+  const server = createShopApp({ pool, redis, adminToken, demoPassword: process.env.SHOP_DEMO_PASSWORD || undefined });
   server.keepAliveTimeout = 65_000; // longer than common load balancers and load generators expect
   server.on('error', (err: NodeJS.ErrnoException) => {
     fail(err.code === 'EADDRINUSE' ? `port ${port} on ${host} is already in use (set SHOP_PORT)` : err.message);

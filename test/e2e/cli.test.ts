@@ -104,7 +104,7 @@ describe('perf-orch CLI', { concurrency: false }, () => {
     const pairs = report.validation_results.improvement_summary.endpoints ?? [];
     assert.deepEqual(
       pairs.map((p) => p.endpoint),
-      ['products-by-category', 'catalog', 'product'],
+      ['products-by-category', 'catalog', 'product', 'me'],
     );
     assert.ok(pairs.every((p) => p.before && p.after));
     assert.match(r.stdout, /per endpoint \(each endpoint alone, 30 requests one at a time/);

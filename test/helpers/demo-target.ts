@@ -18,6 +18,7 @@ export interface DemoTarget {
   pool: Pool;
   redis: Redis;
   token: string;
+  server: Server;
   close(): Promise<void>;
 }
 
@@ -34,7 +35,8 @@ export async function startDemoTarget(
   const redis = await testRedis();
   await redis.del('shop:catalog');
   const token = `test-token-${process.pid}`;
-  const server: Server = createShopApp({ pool, redis, adminToken: token });
+  const demoPassword = `test-password-${process.pid}`;
+  const server: Server = createShopApp({ pool, redis, adminToken: token, demoPassword });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -52,11 +54,12 @@ export async function startDemoTarget(
   const profile = parseTargetProfile(raw, 'test demo profile');
   return {
     profile,
-    env: { SHOP_DATABASE_URL: url, SHOP_REDIS_URL: 'redis://127.0.0.1:6379/15', SHOP_ADMIN_TOKEN: token },
+    env: { SHOP_DATABASE_URL: url, SHOP_REDIS_URL: 'redis://127.0.0.1:6379/15', SHOP_ADMIN_TOKEN: token, SHOP_DEMO_PASSWORD: demoPassword },
     baseUrl,
     pool,
     redis,
     token,
+    server,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));

@@ -9,7 +9,7 @@ import { parseTargetProfile } from '../../common/profile';
 import { printable } from '../../common/printable';
 import { mulberry32, type Rng } from '../../common/seeded-random';
 
-export type Category = 'control' | 'scheme' | 'credentials' | 'number' | 'unknown-key' | 'unicode';
+export type Category = 'control' | 'scheme' | 'credentials' | 'number' | 'unknown-key' | 'unicode' | 'template';
 
 export interface HostileCase {
   id: string;
@@ -70,6 +70,9 @@ function stringFields(t: CorpusTarget): { field: (string | number)[]; value: str
     { field: ['http', 'endpoints', 1, 'path'], value: b.http.endpoints[1].path, keep: 1 },
     { field: ['http', 'endpoints', 0, 'headers', 'x-fuzz'], value: 'fuzz-value', keep: 0, tabOk: true },
     { field: ['http', 'endpoints', 0, 'variables', 'v', 'list', 0], value: 'item', keep: 0, tabOk: true },
+    { field: ['http', 'setup', 0, 'path'], value: '/api/login', keep: 1 },
+    { field: ['http', 'setup', 0, 'headers', 'x-fuzz'], value: 'fuzz-value', keep: 0, tabOk: true },
+    { field: ['http', 'setup', 0, 'extract', 'token', 'json'], value: '$.user.token', keep: 1 },
     { field: ['http', 'allowedHosts', 0], value: t.http.split(':')[0], keep: 0 },
     { field: ['process', 'inspectorUrl'], value: `http://${t.inspector}`, keep: 'http://'.length },
     { field: ['actions', 'featureToggles', 0, 'url'], value: '/admin/toggles', keep: 1 },
@@ -113,6 +116,7 @@ const KEY_PLACES: [(string | number)[], string][] = [
   [[], 'targets'],
   [['http'], 'baseUrl'],
   [['http', 'endpoints', 0], 'expectStatus'],
+  [['http', 'setup', 0], 'extract'],
   [['actions', 'featureToggles', 0], 'enabledValue'],
   [['actions'], 'createIndexes'],
   [['load'], 'durationSeconds'],
@@ -157,7 +161,35 @@ export function hostileCorpus(t: CorpusTarget, seed = FUZZ_SEED): HostileCase[] 
     }
   }
   unicodeCases(t, add);
+  templateCases(add);
   return cases;
+}
+
+/** The {{env:NAME}} and {{setup.name}} placeholders and the setup steps' extraction, written wrong. */
+function templateCases(add: Add): void {
+  const header = ['http', 'endpoints', 0, 'headers', 'x-fuzz'];
+  add('template', 'lower-case env name', ['http', 'setup', 0, 'body'], '{"password": "{{env:shop_demo_password}}"}');
+  add('template', 'a value instead of an env name', header, '{{env:postgres://u:p@db/x}}');
+  add('template', 'empty env name', header, 'Bearer {{env:}}');
+  add('template', 'CR LF inside an env placeholder', header, '{{env:SHOP_\r\nX}}');
+  add('template', 'setup value no step extracts', header, 'Bearer {{setup.nope}}');
+  add('template', 'setup value used before it is extracted', ['http', 'setup', 0, 'path'], '/api/login?t={{setup.token}}');
+  add('template', 'setup name with a space', header, '{{setup.to ken}}');
+  for (const p of ['$..token', 'user.token', '$.user[99999999]', '$["token"]', '$.a; DROP TABLE x', '$.*']) {
+    add('template', `JSON path ${p}`, ['http', 'setup', 0, 'extract', 'token', 'json'], p);
+  }
+  for (const c of ['sid=1', 'sid; Path=/', 'sid\r\nx', ''])
+    add('template', `cookie name ${printable(c)}`, ['http', 'setup', 0, 'extract', 'token'], { cookie: c });
+  for (const h of ['x-token\r\nx: y', 'x token', ''])
+    add('template', `extracted header ${printable(h)}`, ['http', 'setup', 0, 'extract', 'token'], { header: h });
+  add('template', 'two sources for one value', ['http', 'setup', 0, 'extract', 'token'], { json: '$.a', header: 'x-a' });
+  add('template', 'CR LF in an extracted value name', ['http', 'setup', 0, 'extract', 'to\r\nken'], { json: '$.a' });
+  add(
+    'template',
+    'eleven setup steps',
+    ['http', 'setup'],
+    Array.from({ length: 11 }, () => ({ path: '/api/login' })),
+  );
 }
 
 type Add = (category: Category, what: string, path: (string | number)[], value: unknown, key?: string) => void;

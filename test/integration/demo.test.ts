@@ -10,6 +10,7 @@ import { seedShop } from '../../demo/seed';
 import { CATALOG_CACHE_KEY, createShopApp } from '../../demo/server/app';
 
 const TOKEN = 'test-token';
+const PASSWORD = 'test-password';
 const SEED = { products: 20_000, reviewsPerProduct: 3, categories: 50 };
 
 let pool: Pool;
@@ -23,6 +24,8 @@ interface ShopAnswer {
   id: number;
   categories: Array<{ id: number; name: string; products: number; avgPrice: number }>;
   error: string;
+  user: { name: string; token: string };
+  name: string;
 }
 
 async function call(
@@ -77,7 +80,7 @@ describe('demo shop', () => {
     const seeded = await seedShop(pool, SEED);
     assert.equal(seeded.products, SEED.products);
     assert.equal(seeded.reviews, SEED.products * SEED.reviewsPerProduct);
-    server = createShopApp({ pool, redis, adminToken: TOKEN });
+    server = createShopApp({ pool, redis, adminToken: TOKEN, demoPassword: PASSWORD });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
@@ -88,6 +91,40 @@ describe('demo shop', () => {
     await redis?.del(CATALOG_CACHE_KEY).catch(() => undefined);
     redis?.disconnect();
     await pool?.end();
+  });
+
+  test('login answers a token (and the cookie sid) that /api/me requires', async () => {
+    const bad = await call('/api/login', { method: 'POST', body: { username: 'demo', password: 'nope' } });
+    assert.equal(bad.status, 401);
+    assert.equal((await call('/api/login', { method: 'POST', body: { username: 'other', password: PASSWORD } })).status, 401);
+    assert.equal((await call('/api/login')).status, 405);
+    const ok = await call('/api/login', { method: 'POST', body: { username: 'demo', password: PASSWORD } });
+    assert.equal(ok.status, 200);
+    const token = ok.body.user.token;
+    assert.match(token, /^[A-Za-z0-9_-]{32}$/);
+    assert.equal(ok.headers.get('set-cookie'), `sid=${token}; Path=/; HttpOnly; SameSite=Strict`);
+    const me = await call('/api/me', { token });
+    assert.equal(me.status, 200);
+    assert.equal(me.body.name, 'demo');
+    assert.equal((await call('/api/me')).status, 401);
+    assert.equal((await call('/api/me', { token: 'forged' })).status, 401);
+    assert.equal((await call('/api/me', { token: TOKEN })).status, 401, 'the admin token is no login');
+  });
+
+  test('without a demo password, logging in is disabled', async () => {
+    const off = createShopApp({ pool, redis, adminToken: TOKEN });
+    await new Promise<void>((resolve) => off.listen(0, '127.0.0.1', resolve));
+    try {
+      const res = await fetch(`http://127.0.0.1:${(off.address() as AddressInfo).port}/api/login`, {
+        method: 'POST',
+        body: JSON.stringify({ username: 'demo', password: '' }),
+      });
+      assert.equal(res.status, 503);
+      assert.match(((await res.json()) as { error: string }).error, /SHOP_DEMO_PASSWORD/);
+    } finally {
+      off.closeAllConnections();
+      await new Promise<void>((resolve) => off.close(() => resolve()));
+    }
   });
 
   test('health', async () => {

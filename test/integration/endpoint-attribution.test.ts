@@ -98,6 +98,9 @@ test('the baseline attributes to each endpoint exactly the statements it makes p
   }
   assert.equal(statement(byName(a, 'catalog'), SQL.catalog)?.callsPerRequest, 1);
   assert.equal(statement(byName(a, 'product'), SQL.productById)?.rowsPerRequest, 1);
+  // The logged-in endpoint: the login (once, before the quiet probe) is no part of its figures.
+  const me = byName(a, 'me');
+  assert.deepEqual([me.requests, me.errors, me.statementsPerRequest], [30, 0, 0]);
 });
 
 test('after batchLoading and the catalog cache, validation attributes the new counts', async () => {
@@ -224,23 +227,24 @@ test("the passes count against the run's request budget, and send nothing when i
   const { attributeEndpoints } = createEndpointAttributionActivities({ store, connections, policy: connections.policy });
   try {
     const runId = `endpoints-budget-${Date.now()}`;
-    // 3 endpoints, 20 requests left: 6 each, not the 30 configured.
+    // 4 endpoints, 20 requests left: 5 each, not the 30 configured.
     const small = { ...shop.profile, limits: { ...shop.profile.limits, maxRunRequests: 20 } };
     const r = await attributeEndpoints({ runId, target: small, phase: 'baseline' });
-    assert.equal(r.requestsPerEndpoint, 6);
+    assert.equal(r.requestsPerEndpoint, 5);
     assert.deepEqual(
       r.endpoints.map((e) => [e.endpoint, e.requests, e.statementsPerRequest]),
       [
-        ['products-by-category', 6, 21],
-        ['catalog', 6, 1],
-        ['product', 6, 1],
+        ['products-by-category', 5, 21],
+        ['catalog', 5, 1],
+        ['product', 5, 1],
+        ['me', 5, 0],
       ],
     );
-    assert.equal(await requestsSentByRun(store, runId), 18);
+    assert.equal(await requestsSentByRun(store, runId), 20, 'the logins are not counted');
     const { rows } = await store.query(`SELECT count(*)::int AS n FROM ${STORE_SCHEMA}.artifacts WHERE run_id = $1`, [runId]);
     const again = await attributeEndpoints({ runId, target: small, phase: 'after' });
     assert.deepEqual(again.endpoints, []);
-    assert.match(again.problems.join('\n'), /not measured: the run's request budget has 2 requests left/);
+    assert.match(again.problems.join('\n'), /not measured: the run's request budget has 0 requests left/);
     const after = await store.query(`SELECT count(*)::int AS n FROM ${STORE_SCHEMA}.artifacts WHERE run_id = $1`, [runId]);
     assert.equal(after.rows[0].n, rows[0].n, 'nothing stored: nothing was sent');
   } finally {
@@ -268,7 +272,7 @@ test('heartbeats name the endpoint being measured; a cancel stops the pass at on
       (err: unknown) => err instanceof CancelledFailure,
     );
     assert.ok(Date.now() - t < 4000, `stopped after ${Date.now() - t} ms`);
-    assert.deepEqual(beats[0], { step: 'quiet probe' });
+    assert.deepEqual(beats.slice(0, 2), [{ step: 'setup' }, { step: 'quiet probe' }], 'the login first, then the quiet probe');
     assert.ok(
       beats.some((b) => b.step === 'endpoint' && b.endpoint === 'products-by-category' && Number(b.requests) > 0),
       JSON.stringify(beats),

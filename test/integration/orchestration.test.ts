@@ -199,6 +199,8 @@ describe('performanceOrchestration', { concurrency: false }, () => {
     assert.ok(payloads.includes('databaseOptimizationAnalyzer'), 'the children are in the scan');
     assert.ok(!payloads.includes(shop.token), 'the token value is in the history');
     assert.ok(!payloads.includes(shop.env.SHOP_DATABASE_URL!), 'the database URL is in the history');
+    assert.ok(payloads.includes('SHOP_DEMO_PASSWORD'), 'the history names the login password variable');
+    assert.ok(!payloads.includes(shop.env.SHOP_DEMO_PASSWORD!), 'the login password is in the history');
 
     // The CLI's rollback of a finished run.
     const undone = await rollBackFinishedRun(handle);

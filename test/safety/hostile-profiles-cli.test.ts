@@ -38,7 +38,7 @@ const show = (c: HostileCase, out: string) => `case ${c.id} (${c.what}, seed ${F
 
 test('the corpus covers every kind of hostile input, and its base profile is valid', () => {
   const kinds = new Set(cases.map((c) => c.category));
-  assert.deepEqual([...kinds].sort(), ['control', 'credentials', 'number', 'scheme', 'unicode', 'unknown-key']);
+  assert.deepEqual([...kinds].sort(), ['control', 'credentials', 'number', 'scheme', 'template', 'unicode', 'unknown-key']);
   assert.ok(cases.length > 250, `${cases.length} cases`);
   assert.deepEqual(
     hostileCorpus(target).map((c) => c.what),

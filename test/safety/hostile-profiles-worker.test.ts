@@ -72,6 +72,7 @@ before(async () => {
       SHOP_DATABASE_URL: `postgres://postgres@127.0.0.1:${database.port}/shop`,
       SHOP_REDIS_URL: `redis://127.0.0.1:${redis.port}`,
       SHOP_ADMIN_TOKEN: 'fuzz-token',
+      SHOP_DEMO_PASSWORD: 'fuzz-password',
     },
   });
 });
