@@ -27,7 +27,9 @@ export function noAccessReason(f: StatementFacts, catalog: Catalog, opts: Pick<A
       else if (t.reltuples < opts.minTableRows)
         why = `${Math.round(t.reltuples)} rows (under ${opts.minTableRows}: a scan is as cheap as an index)`;
       else if (!scope.hasWhere && scope.joins.length === 0)
-        why = scope.sort ? 'no WHERE, and its ORDER BY has no LIMIT: every row is read anyway' : 'no WHERE, join key or ORDER BY ... LIMIT: it reads the whole table';
+        why = scope.sort
+          ? 'no WHERE, and its ORDER BY has no LIMIT: every row is read anyway'
+          : 'no WHERE, join key or ORDER BY ... LIMIT: it reads the whole table';
       else
         why =
           'no filter/sort column the advisor can index (its conditions compare no plain column with a parameter, constant ' +
@@ -51,9 +53,7 @@ export function coveredReason(covering: string[]): string {
  */
 export function noCandidateNote(list: NoCandidate[], fingerprints: number, windowMs: number): string | null {
   if (list.length === 0) return null;
-  const heavy = list
-    .filter((x) => windowMs > 0 && x.totalMs / windowMs >= NO_CANDIDATE_MIN_SHARE)
-    .sort((a, b) => b.totalMs - a.totalMs);
+  const heavy = list.filter((x) => windowMs > 0 && x.totalMs / windowMs >= NO_CANDIDATE_MIN_SHARE).sort((a, b) => b.totalMs - a.totalMs);
   const head = `${list.length} of ${fingerprints} statement shapes got no candidate index`;
   if (heavy.length === 0) return `${head}, none of them ${NO_CANDIDATE_MIN_SHARE * 100}% of the statement time or more`;
   const items = heavy
