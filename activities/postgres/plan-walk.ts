@@ -106,13 +106,19 @@ export interface CostModel {
 }
 
 export function costModel(root: PlanNode): CostModel {
-  const child = root['Node Type'] === 'Limit' ? root.Plans?.[0] : undefined;
+  // A Limit's children: the limited node (Outer), and InitPlans (uncorrelated subqueries, run once
+  // before the first row, e.g. `author = (SELECT id FROM users WHERE ...)`), whose cost comes on top.
+  const children = root['Node Type'] === 'Limit' ? (root.Plans ?? []) : [];
+  const child = children.find((c) => c['Parent Relationship'] === 'Outer') ?? children[0];
+  const initPlans = children
+    .filter((c) => c !== child && c['Parent Relationship'] === 'InitPlan')
+    .reduce((sum, c) => sum + Number(c['Total Cost'] ?? 0), 0);
   return {
     total: planCost(root),
     limited: child
       ? {
-          startup: Number(child['Startup Cost'] ?? 0),
-          total: Number(child['Total Cost'] ?? 0),
+          startup: Number(child['Startup Cost'] ?? 0) + initPlans,
+          total: Number(child['Total Cost'] ?? 0) + initPlans,
           rows: Math.max(1, Number(child['Plan Rows'] ?? 1)),
         }
       : null,

@@ -41,6 +41,8 @@ export interface Scope {
   /** Relations of enclosing blocks, for correlated references. */
   outer: RelRef[];
   predicates: Predicate[];
+  /** The block has a WHERE clause (whether or not the predicates above come from it). */
+  hasWhere: boolean;
   joins: JoinKey[];
   /** ORDER BY as plain columns; null when there is no ORDER BY or some key is an expression. */
   sort: SortKey[] | null;

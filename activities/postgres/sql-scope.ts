@@ -1,6 +1,7 @@
 // One query block's facts (Scope): which column references belong to it, and the predicates and
 // join keys of the conjuncts of its WHERE and JOIN ... ON.
 import { columnRef, inner, opName, typeOf, type Node } from './sql-ast';
+import { refersOutside } from './sql-correlation';
 import type { ColRef, Predicate, RelRef, Scope } from './sql-facts';
 
 /** What the walk of one statement collects besides each block's own facts. */
@@ -21,6 +22,7 @@ export function newScope(outer: RelRef[]): Scope {
     relations: [],
     outer,
     predicates: [],
+    hasWhere: false,
     joins: [],
     sort: null,
     hasOrderBy: false,
@@ -53,7 +55,11 @@ export function isOuterColumn(scope: Scope, c: ColRef): boolean {
   return c.qualifier !== null && !qualifies(scope.relations, c.qualifier) && qualifies(scope.outer, c.qualifier);
 }
 
-/** A value the index can be probed with: parameters, constants, functions of those, outer columns. */
+/**
+ * A value the index can be probed with: parameters, constants, functions of those, outer columns, and
+ * uncorrelated scalar or ARRAY subqueries (`author = (SELECT id FROM users WHERE username = $1)`: one
+ * InitPlan value per execution). A correlated subquery is not one: it is re-run for each row.
+ */
 function isValue(scope: Scope, n: unknown): boolean {
   const t = typeOf(n);
   const v = inner(n);
@@ -77,6 +83,8 @@ function isValue(scope: Scope, n: unknown): boolean {
     }
     case 'List':
       return ((v.items as unknown[]) ?? []).every((a) => isValue(scope, a));
+    case 'SubLink':
+      return (v.subLinkType === 'EXPR_SUBLINK' || v.subLinkType === 'ARRAY_SUBLINK') && !refersOutside(v.subselect);
     default:
       return false;
   }

@@ -114,6 +114,7 @@ function fromItem(scope: Scope, n: unknown, ctx: Ctx): void {
 
 function whereClause(scope: Scope, where: unknown, ctx: Ctx): void {
   if (!where) return;
+  scope.hasWhere = true;
   conjunct(scope, where, ctx);
   walkExpr(scope, where, ctx);
 }

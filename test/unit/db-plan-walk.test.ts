@@ -167,3 +167,24 @@ test('cost of what the statement fetches: the Limit recomputed with the rows per
   );
   assert.ok(planExcerpt(root, 40).length <= 40);
 });
+
+test('cost of a Limit over an InitPlan (an uncorrelated subquery): the limited node plus the InitPlan, not the InitPlan alone', () => {
+  // PostgreSQL 15's generic plan of `WHERE author = (SELECT id FROM users WHERE username = $1) ORDER BY created_at DESC LIMIT $2`.
+  const root = planRoot([
+    {
+      Plan: {
+        'Node Type': 'Limit',
+        'Startup Cost': 16871.47,
+        'Total Cost': 16871.47,
+        'Plan Rows': 1,
+        Plans: [
+          { 'Node Type': 'Index Scan', 'Parent Relationship': 'InitPlan', 'Startup Cost': 0.29, 'Total Cost': 8.3, 'Plan Rows': 1 },
+          { 'Node Type': 'Sort', 'Parent Relationship': 'Outer', 'Startup Cost': 16863.17, 'Total Cost': 16863.19, 'Plan Rows': 10 },
+        ],
+      },
+    },
+  ]);
+  const m = costModel(root);
+  assert.deepEqual(m.limited, { startup: 16863.17 + 8.3, total: 16863.19 + 8.3, rows: 10 });
+  assert.ok(Math.abs(costAt(m, 10) - (16863.19 + 8.3)) < 1e-9);
+});

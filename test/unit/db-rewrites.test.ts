@@ -97,6 +97,38 @@ test('count over joins does not fire when the joins can change the count', () =>
   no(`${BLOG_COUNT} group by "articles"."author_id"`, 'grouped');
 });
 
+test('count(DISTINCT key) over the table alone (Bookshelf fetchPage) -> count(*), any WHERE; not over a non-key or a nullable key', () => {
+  const bookshelf = 'select count(distinct "articles"."id") from "articles"';
+  const r = detectRewrite(tree(bookshelf), keysOf, OPTS);
+  assert.equal(r?.kind, 'count_over_joins');
+  assert.equal(deparse(r.tree), 'SELECT count(*) FROM "articles"');
+  assert.deepEqual(r.dropped, []);
+  assert.match(r.condition, /reads public\.articles alone, and articles\.id is unique and NOT NULL/);
+  // The filters of the author and tag pages: subqueries in the WHERE cannot repeat a row of one table.
+  const tagPage = `${bookshelf} where id IN (SELECT article FROM articles_tags WHERE tag = (SELECT id FROM tags WHERE name = $1))`;
+  assert.equal(
+    deparse(countOverJoins(tree(tagPage), keysOf)!.tree),
+    'SELECT count(*) FROM "articles" WHERE ("id" IN (SELECT "article" FROM "articles_tags" WHERE ("tag" = (SELECT "id" FROM "tags" WHERE ("name" = $1)))))',
+  );
+  assert.equal(
+    deparse(countOverJoins(tree('select count(distinct id) from articles a where a.slug > $1'), keysOf)!.tree),
+    'SELECT count(*) FROM "articles" AS "a" WHERE ("a"."slug" > $1)',
+  );
+  const no = (sql: string, why: string) => assert.equal(countOverJoins(tree(sql), keysOf), null, why);
+  no('select count(distinct author_id) from articles', 'author_id is not unique');
+  no('select count(distinct id) from tags', 'tags.id has no unique index');
+  const emailUnique: KeysOf = (rel) => (rel.name === 'users' ? { ...TABLES[1], uniqueKeys: [['id'], ['email']] } : null);
+  assert.equal(
+    countOverJoins(tree('select count(distinct email) from users'), emailUnique),
+    null,
+    'email is unique but nullable: NULLs are not counted',
+  );
+  assert.ok(countOverJoins(tree('select count(distinct id) from users'), emailUnique), 'id is unique and NOT NULL');
+  no('select count(distinct "x"."id") from "articles"', 'qualified by another name');
+  no('select count(distinct id) from articles group by slug', 'grouped');
+  no('select count(distinct id) from articles limit 1', 'limited');
+});
+
 test('a LEFT JOIN to a unique key nothing reads is dropped; one whose column is read, or to a non-unique key, is kept', () => {
   const used =
     'select "articles"."id", "author"."username" from "articles" left join "users" as "author" on "author"."id" = "articles"."author_id"';
@@ -189,6 +221,13 @@ test('a rewrite whose proof shows other rows, or that saves too little, is no fi
   assert.match(unproven.title, /not measured/);
   assert.equal(unproven.risk, 'medium');
   assert.equal(unproven.estimatedLatencyReductionMs, 0);
+  // Over one table: what it is and where Bookshelf writes it.
+  const alone = rewriteFinding({ ...base, query: 'select count(distinct "articles"."id") from "articles"', dropped: [] }, 50, 20)!;
+  assert.match(alone.title, /count\(\*\) on public\.articles instead of count\(DISTINCT\) of its unique key/);
+  assert.ok(
+    alone.evidence.some((e) => /Bookshelf: Article\.fetchPage\(\).*disableCount: true/.test(e)),
+    alone.evidence.join('\n'),
+  );
 });
 
 test('a correlated count per row -> one grouped count joined once; not when it is correlated otherwise or reads the outer table', () => {

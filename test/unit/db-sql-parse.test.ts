@@ -152,3 +152,38 @@ test('what is planned: SELECT INTO is not a query; a WITH that writes is a write
   assert.equal(parseStatement('SELECT * FROM t WHERE a = $1 FOR UPDATE').locking, true);
   assert.equal(parseStatement(`SELECT "update", ';' FROM t WHERE a = $12`).maxParam, 12);
 });
+
+test('subqueries as values: an uncorrelated scalar or ARRAY subquery is one (an InitPlan), a correlated one is not', () => {
+  const preds = (sql: string) =>
+    parseStatement(sql).scopes.map((s) => s.predicates.map((p) => `${p.col.column} ${p.op}${p.param ? ` $${p.param}` : ''}`));
+  // Knex's whereRaw of the Bookshelf RealWorld app: the subquery runs once, its result probes articles(author).
+  assert.deepEqual(preds('SELECT count(DISTINCT articles.id) FROM articles WHERE author = (SELECT id FROM users WHERE username = $1)'), [
+    ['author eq'],
+    ['username eq $1'],
+  ]);
+  assert.deepEqual(preds('SELECT * FROM articles a WHERE a.author = ANY(ARRAY(SELECT u.id FROM users u WHERE u.bio = $1))'), [
+    ['author in'],
+    ['bio eq $1'],
+  ]);
+  // IN (SELECT ...) stays a semi-join on the column; inside it, tag = (SELECT ...) is an equality.
+  assert.deepEqual(
+    preds('SELECT * FROM articles WHERE id IN (SELECT article FROM articles_tags WHERE tag = (SELECT id FROM tags WHERE name = $1))'),
+    [['id in'], ['tag eq'], ['name eq $1']],
+  );
+  // Correlated: it reads the outer row (a.title), so it is re-run per row and gives no predicate on author.
+  assert.deepEqual(preds('SELECT * FROM articles a WHERE a.author = (SELECT u.id FROM users u WHERE u.bio = a.title)'), [[], []]);
+  // An aliased table is known by its alias only: articles.y names the outer articles.
+  assert.deepEqual(preds('SELECT * FROM articles WHERE author = (SELECT max(a2.author) FROM articles a2 WHERE a2.x = articles.y)'), [
+    [],
+    [],
+  ]);
+  // A deeper subquery that reads the outermost block makes the whole subquery correlated.
+  assert.deepEqual(
+    preds(
+      'SELECT * FROM articles a WHERE a.author = (SELECT u.id FROM users u WHERE u.id IN (SELECT f.user FROM follows f WHERE f.x = a.id))',
+    ),
+    [[], ['id in'], []],
+  );
+  // EXISTS is a test, not a value.
+  assert.deepEqual(preds('SELECT * FROM articles WHERE flag = EXISTS (SELECT 1 FROM users WHERE username = $1)'), [[], ['username eq $1']]);
+});

@@ -399,4 +399,25 @@ export const CASES: CorpusCase[] = [
     ],
     expect: [{ table: 'articles', keys: ['created_at DESC'], usedBy: [0] }],
   },
+  {
+    name: 'subquery_value',
+    why:
+      'Knex whereRaw (the Bookshelf RealWorld app): author_id = (SELECT id FROM users WHERE username = $1), an uncorrelated ' +
+      'subquery run once (InitPlan) whose value probes the index, in a count and in an ORDER BY ... LIMIT page',
+    setup: `CREATE TABLE {s}.users (id int PRIMARY KEY, username text NOT NULL UNIQUE);
+      INSERT INTO {s}.users SELECT g, 'u' || g FROM generate_series(1, 20000) g;
+      CREATE TABLE {s}.articles (id int PRIMARY KEY, author_id int NOT NULL, title text NOT NULL, body text, created_at timestamptz NOT NULL);
+      INSERT INTO {s}.articles SELECT g, 1 + (g * 7919) % 20000, 't' || g, repeat('b', 60), timestamptz '2024-01-01' + g * interval '1 minute'
+        FROM generate_series(1, 50000) g;`,
+    workload: [
+      w('SELECT count(DISTINCT articles.id) FROM {s}.articles WHERE author_id = (SELECT id FROM {s}.users WHERE username = $1)', 300, 6, 1),
+      w(
+        'SELECT articles.* FROM {s}.articles WHERE author_id = (SELECT id FROM {s}.users WHERE username = $1) ORDER BY articles.created_at DESC LIMIT $2',
+        300,
+        7,
+        2.5,
+      ),
+    ],
+    expect: [{ table: 'articles', keys: ['author_id'], usedBy: [0, 1] }],
+  },
 ];

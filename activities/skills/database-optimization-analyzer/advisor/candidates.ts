@@ -4,6 +4,7 @@ import { Catalog } from '../../../postgres/catalog';
 import { candidateKey, coveredBy, type Candidate, type IndexColumn } from '../../../postgres/index-model';
 import { tryParse } from '../../../postgres/sql-parse';
 import { sampleSetsByFingerprint } from '../../../postgres/value-samples';
+import { coveredReason, noAccessReason, noCandidateNote, type NoCandidate } from './no-candidate';
 import type { AdvisorOptions } from './options';
 import type { AdvisorRun } from './run';
 import { accessesOf, newStmt, type Access, type Stmt } from './statement';
@@ -96,8 +97,10 @@ export function collectCandidates(run: AdvisorRun, detailed: Uint32Array, tables
   const { input, opts } = run;
   const stmts: Stmt[] = [];
   const collector: Collector = { opts, candidates: new Map(), interned: new Map(), coveredSkips: 0, coveredExamples: [] };
-  // Fingerprint -> its statement (null: no access an index could serve); later texts only add figures.
+  // Fingerprint -> its statement (null: no candidate); later texts only add figures.
   const groups = new Map<string, Stmt | null>();
+  // Fingerprint -> why it got no candidate, for the note on the heavy ones.
+  const none = new Map<string, NoCandidate>();
   const samples = sampleSetsByFingerprint(input.samples ?? []);
   for (let j = 0; j < detailed.length; j++) {
     const s = input.statements[detailed[j]];
@@ -113,20 +116,22 @@ export function collectCandidates(run: AdvisorRun, detailed: Uint32Array, tables
         seen.totalMs += s.totalMs;
         seen.rows += s.rows;
         if (seen.queryids.length < 10) seen.queryids.push(s.queryid);
-      }
+      } else none.get(key)!.totalMs += s.totalMs;
       continue;
     }
     const idx = groups.size;
     const accesses = accessesOf(f, tables.catalog, opts);
     if (accesses.length === 0) {
       groups.set(key, null);
+      none.set(key, { query: s.query, totalMs: s.totalMs, reason: noAccessReason(f, tables.catalog, opts) });
       continue;
     }
     const stmt = newStmt(idx, s, f, accesses);
     if (f.fingerprint && samples.has(f.fingerprint)) stmt.samples = samples.get(f.fingerprint)!;
-    const any = addCandidates(collector, stmt);
-    groups.set(key, any ? stmt : null);
-    if (any) stmts.push(stmt);
+    const covering = addCandidates(collector, stmt);
+    groups.set(key, covering ? null : stmt);
+    if (covering) none.set(key, { query: s.query, totalMs: s.totalMs, reason: coveredReason(covering) });
+    else stmts.push(stmt);
   }
   run.stats.fingerprints = groups.size;
   groups.clear();
@@ -136,14 +141,18 @@ export function collectCandidates(run: AdvisorRun, detailed: Uint32Array, tables
     run.notes.push(
       `${collector.coveredSkips} candidate indexes are already served by an existing index (e.g. ${collector.coveredExamples.join('; ')})`,
     );
+  const windowMs = input.statements.reduce((sum, x) => sum + x.totalMs, 0);
+  const note = noCandidateNote([...none.values()], run.stats.fingerprints, windowMs);
+  if (note) run.notes.push(note);
   run.stats.analyzable = stmts.length;
   return { stmts, candidates: collector.candidates };
 }
 
-/** The statement's candidates join the collection; false when an existing index serves all of them. */
-function addCandidates(collector: Collector, stmt: Stmt): boolean {
+/** The statement's candidates join the collection; when an existing index serves all of them, the covering indexes. */
+function addCandidates(collector: Collector, stmt: Stmt): string[] | null {
   const { candidates } = collector;
   let any = false;
+  const coveringAll: string[] = [];
   for (const a of stmt.accesses) {
     for (const c of candidatesFor(a, collector.opts)) {
       // An existing index already serves the keys: a covering twin of it is not worth a second index.
@@ -151,6 +160,7 @@ function addCandidates(collector: Collector, stmt: Stmt): boolean {
       const key = candidateKey(c);
       if (covering) {
         collector.coveredSkips++;
+        coveringAll.push(`${key} by ${covering}`);
         if (collector.coveredExamples.length < 5 && !collector.coveredExamples.some((e) => e.startsWith(key)))
           collector.coveredExamples.push(`${key} by ${covering}`);
         continue;
@@ -161,7 +171,7 @@ function addCandidates(collector: Collector, stmt: Stmt): boolean {
       candidates.set(key, e);
     }
   }
-  return any;
+  return any ? null : coveringAll;
 }
 
 /** The candidate with column lists shared with the other candidates that have the same ones. */

@@ -14,7 +14,9 @@ const wideNames = (r: RewriteEvidence) => (r.wide?.columns ?? []).map((c) => `${
 
 const WHAT: Record<RewriteKind, (r: RewriteEvidence) => string> = {
   count_over_joins: (r) =>
-    `count(*) on ${r.table} instead of count(DISTINCT) over ${r.dropped.length} LEFT JOIN${r.dropped.length > 1 ? 's' : ''}`,
+    r.dropped.length === 0
+      ? `count(*) on ${r.table} instead of count(DISTINCT) of its unique key`
+      : `count(*) on ${r.table} instead of count(DISTINCT) over ${r.dropped.length} LEFT JOIN${r.dropped.length > 1 ? 's' : ''}`,
   unused_join: (r) => `drop the unused LEFT JOIN${r.dropped.length > 1 ? 's' : ''} to ${r.dropped.join(', ')}`,
   function_on_indexed_column: (r) =>
     // Evidence stored before perRow existed is date()'s.

@@ -1,5 +1,5 @@
 // Joins that cannot change the result, decided over the parse tree and the catalog's unique keys; pure.
-//   count_over_joins   count(DISTINCT base.key) over LEFT JOINs -> count(*) on the base table
+//   count_over_joins   count(DISTINCT base.key) over LEFT JOINs, or over the table alone -> count(*) on it
 //   unused_join        a LEFT JOIN to a unique key that nothing else reads -> dropped
 import { columnRef, inner, rangeVar, sval, typeOf, type Node } from '../../../postgres/sql-ast';
 import { cloneTree, columnsOf } from '../../../postgres/sql-tree';
@@ -87,14 +87,19 @@ export function tableName(t: TableKeys): string {
   return `${t.schema}.${t.name}`;
 }
 
-/** count(DISTINCT base.key) over LEFT JOINs only, WHERE on the base only -> count(*) FROM base WHERE ... */
+/**
+ * count(DISTINCT base.key) over LEFT JOINs only, WHERE on the base only -> count(*) FROM base WHERE ...;
+ * and over the one table alone (Bookshelf's fetchPage counts so), with any WHERE: each of its rows is
+ * counted once either way.
+ */
 export function countOverJoins(tree: Node, keysOf: KeysOf): Rewrite | null {
   const s = select(tree);
   const targets = list(s.targetList);
   if (!plainSelect(s) || targets.length !== 1 || s.groupClause || s.havingClause || s.sortClause || s.limitCount || s.limitOffset)
     return null;
   const from = list(s.fromClause);
-  if (from.length !== 1 || typeOf(from[0]) !== 'JoinExpr') return null;
+  const single = from.length === 1 && typeOf(from[0]) === 'RangeVar';
+  if (from.length !== 1 || (!single && typeOf(from[0]) !== 'JoinExpr')) return null;
   const base = leftChainBase(from[0]);
   if (!base) return null;
   const rel = rangeVar(base);
@@ -103,8 +108,10 @@ export function countOverJoins(tree: Node, keysOf: KeysOf): Rewrite | null {
   if (!t || typeOf(inner(targets[0]).val) !== 'FuncCall' || !fn.agg_distinct || fn.over || fn.agg_filter) return null;
   if (list(fn.funcname).map(sval).join('.') !== 'count' || list(fn.args).length !== 1) return null;
   const key = columnRef(list(fn.args)[0]);
-  if (!key || key.qualifier !== rel.alias || !t.notNull.includes(key.column) || !coversUniqueKey(t, new Set([key.column]))) return null;
-  if (s.whereClause) {
+  // Over the table alone, an unqualified name is its column (the statement has no other block to name).
+  const ownKey = key && (key.qualifier === rel.alias || (single && key.qualifier === null && t.columns.includes(key.column)));
+  if (!key || !ownKey || !t.notNull.includes(key.column) || !coversUniqueKey(t, new Set([key.column]))) return null;
+  if (s.whereClause && !single) {
     const w = columnsOf(s.whereClause);
     if (w.stars.length || w.columns.some((c) => c.qualifier !== rel.alias) || JSON.stringify(s.whereClause).includes('"SubLink"'))
       return null;
@@ -115,16 +122,19 @@ export function countOverJoins(tree: Node, keysOf: KeysOf): Rewrite | null {
   inner(inner(list(r.targetList)[0]).val).agg_distinct = undefined;
   inner(inner(list(r.targetList)[0]).val).args = undefined;
   inner(inner(list(r.targetList)[0]).val).agg_star = true;
-  const dropped = joinedAliases(from[0]);
+  const dropped = single ? [] : joinedAliases(from[0]);
+  const keyText = `${key.qualifier ? `${key.qualifier}.` : ''}${key.column}`;
   return {
     kind: 'count_over_joins',
     tree: rewritten,
     table: tableName(t),
     dropped,
-    condition:
-      `every join is a LEFT JOIN, which keeps every row of ${tableName(t)}; the WHERE clause reads only the columns of ${rel.alias}; ` +
-      `${rel.alias}.${key.column} is unique and NOT NULL: count(DISTINCT ${rel.alias}.${key.column}) counts each row of ` +
-      `${tableName(t)} once, as count(*) on ${tableName(t)} alone does (${dropped.join(', ')} only multiply rows that DISTINCT folds again)`,
+    condition: single
+      ? `the statement reads ${tableName(t)} alone, and ${keyText} is unique and NOT NULL: the rows the WHERE clause keeps ` +
+        `have distinct, non-null ${key.column} values, so count(DISTINCT ${keyText}) counts each of them once, as count(*) does`
+      : `every join is a LEFT JOIN, which keeps every row of ${tableName(t)}; the WHERE clause reads only the columns of ${rel.alias}; ` +
+        `${keyText} is unique and NOT NULL: count(DISTINCT ${keyText}) counts each row of ` +
+        `${tableName(t)} once, as count(*) on ${tableName(t)} alone does (${dropped.join(', ')} only multiply rows that DISTINCT folds again)`,
   };
 }
 

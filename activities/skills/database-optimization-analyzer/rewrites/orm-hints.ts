@@ -31,12 +31,14 @@ const PER_ROW_HINT: Record<PerRow['shape'], (c: string) => string[]> = {
 };
 
 const ORM_HINT: Record<RewriteKind, (r: RewriteEvidence) => string[]> = {
-  count_over_joins: (r) => [
-    `Objection/Knex: a .resultSize() or .count()/.countDistinct() on a query with .joinRelated()/.leftJoinRelated()/.withGraphJoined() ` +
-      `-> count on the base query without the joins (e.g. ${modelOf(r)}.query().resultSize(), or .count('* as count') before the joins are added)`,
-    'Django: .distinct().count() over select_related()/annotated joins -> Model.objects.filter(...).count() on the base queryset',
-    'ActiveRecord: .left_joins(...).distinct.count(:id) -> Model.where(...).count',
-  ],
+  count_over_joins: (r) =>
+    r.dropped.length === 0
+      ? [
+          `Bookshelf: ${modelOf(r)}.fetchPage() counts the page's rows with count(DISTINCT id) -> fetchPage({ ..., disableCount: true }) ` +
+            `and a count of your own with the same filter (${modelOf(r)}.query(...).count(), a count(*))`,
+          ".countDistinct('id') (Knex/Objection) or .distinct.count(:id) (ActiveRecord) on one table -> .count('* as count') / .count",
+        ]
+      : countOverJoinsHints(r),
   unused_join: () => [
     `Objection/Knex: drop the .leftJoinRelated()/.leftJoin() whose columns nothing reads (keep .withGraphFetched() for data that is shown)`,
     'Django: drop select_related() of relations the code does not read; ActiveRecord: drop left_joins/includes/eager_load that nothing reads',
@@ -69,6 +71,15 @@ const ORM_HINT: Record<RewriteKind, (r: RewriteEvidence) => string[]> = {
       `:${r.keyset?.desc ? 'desc' : 'asc'}).limit(size)`,
   ],
 };
+
+function countOverJoinsHints(r: RewriteEvidence): string[] {
+  return [
+    `Objection/Knex: a .resultSize() or .count()/.countDistinct() on a query with .joinRelated()/.leftJoinRelated()/.withGraphJoined() ` +
+      `-> count on the base query without the joins (e.g. ${modelOf(r)}.query().resultSize(), or .count('* as count') before the joins are added)`,
+    'Django: .distinct().count() over select_related()/annotated joins -> Model.objects.filter(...).count() on the base queryset',
+    'ActiveRecord: .left_joins(...).distinct.count(:id) -> Model.where(...).count',
+  ];
+}
 
 function modelOf(r: RewriteEvidence): string {
   const t = r.table.split('.').pop() ?? 'Model';
