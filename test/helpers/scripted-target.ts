@@ -61,8 +61,9 @@ export async function startScriptedTarget(o: ScriptedTargetOptions): Promise<Scr
       baseUrl: `http://127.0.0.1:${port}`,
       endpoints: Object.keys(o.endpoints).map((name) => ({ name, path: `/${name}`, cacheable: scripted.some((t) => t.endpoint === name) })),
     },
-    // Short per-item A/B blocks (test/integration/ab-validation.test.ts checks what they find).
-    load: { concurrency: 4, durationSeconds: 2, warmupSeconds: 0.5, abPairs: 2, abBlockSeconds: 1 },
+    // No per-item A/B unless a test asks for it (test/integration/ab-validation.test.ts, test/safety/ab-cancel.test.ts):
+    // its blocks would add seconds of load to every test that applies a toggle.
+    load: { concurrency: 4, durationSeconds: 2, warmupSeconds: 0.5, abPairs: 0 },
     targets: { p95Ms: 1000, p99Ms: 2000, throughputRps: 1 },
     actions: {
       featureToggles: scripted.map((t) => ({

@@ -56,7 +56,24 @@ export async function runDatabase(base: string): Promise<{ name: string; url: st
   } finally {
     await admin.end();
   }
-  return { name, url: await testDatabase(name), drop: () => dropTestDatabase(name) };
+  return { name, url: await testDatabase(name), drop: () => dropIfUnused(name) };
+}
+
+/**
+ * The end of a test file: drops its database unless a session is still on it. Never WITH (FORCE): a
+ * connection this process still holds (a pool ending, a client an activity let go late) would be
+ * terminated under it and fail the file with an uncaught "terminating connection"; a database left
+ * behind is dropped by the next run's runDatabase, once this process is gone.
+ */
+async function dropIfUnused(name: string): Promise<void> {
+  const admin = await adminClient();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}"`);
+  } catch (err) {
+    if ((err as { code?: string }).code !== '55006') throw err; // object_in_use: left for the next run
+  } finally {
+    await admin.end();
+  }
 }
 
 function processAlive(pid: number): boolean {
