@@ -9,7 +9,7 @@ import { parseSelectTree } from '../../activities/postgres/sql-tree';
 import { detectRewrite } from '../../activities/skills/database-optimization-analyzer/rewrites/detect';
 import { functionOnIndexedColumn } from '../../activities/skills/database-optimization-analyzer/rewrites/indexed-column';
 import { wideColumns } from '../../activities/skills/database-optimization-analyzer/rewrites/wide-columns';
-import { rewriteFinding } from '../../activities/skills/database-optimization-analyzer/rewrites/finding';
+import { rewriteFinding, rewriteRejected } from '../../activities/skills/database-optimization-analyzer/rewrites/finding';
 import type { KeysOf, RewriteEvidence, TableKeys } from '../../activities/skills/database-optimization-analyzer/rewrites/types';
 
 const EVENTS: TableKeys = {
@@ -208,6 +208,10 @@ test('a wide_columns finding says what the caller must not read, the bytes and w
     20,
   )!;
   assert.match(year.title, /a predicate on the indexed column public\.posts\.at instead of extract\(year\) per row/);
+  // Unmeasured (no values for its parameters): a wide-column rewrite is no finding, only a note saying why.
+  const unmeasured = { ...r, measured: null, problem: 'not measured nor proven: the statement has parameters' };
+  assert.equal(rewriteFinding(unmeasured, 100, 20), null);
+  assert.match(rewriteRejected(unmeasured, 20)!, /^a wide-column rewrite is proposed on a measured saving only \(not measured nor proven/);
   assert.ok(year.evidence.some((e) => /Objection\/Knex: \.whereRaw\('extract\(year from at\) = \?', \[year\]\)/.test(e)));
 });
 

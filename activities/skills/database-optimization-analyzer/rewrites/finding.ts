@@ -67,6 +67,9 @@ const ms = (x: number) => round(x, x < 1 ? 3 : 1);
 /** Why a rewrite is not a finding (then it is a note): other results on the real data, or too small a saving. */
 export function rewriteRejected(r: RewriteEvidence, minSavingPct: number, minSavingMs = 0): string | null {
   if (r.measured?.proof && !r.measured.proof.equal) return 'it returned other results on the real data';
+  // Leaving columns out is worth only what it measurably saves (and only if the caller does not read them): no guess.
+  if (r.kind === 'wide_columns' && !r.measured)
+    return `a wide-column rewrite is proposed on a measured saving only (${r.problem ?? 'not measured'})`;
   const s = savingOf(r);
   if (!s || (s.pct >= minSavingPct && s.ms >= minSavingMs)) return null;
   const m = r.measured!;
