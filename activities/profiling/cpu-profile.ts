@@ -33,6 +33,7 @@ import type { OperatorPolicy } from '../../common/operator-policy';
 import { saveArtifact } from '../store/artifacts';
 import { isCpuProfile, summarizeCpuProfile, type CpuProfile } from './cpu-summary';
 import { InspectorSession, discoverDebuggerUrl } from './inspector';
+import { emptyCpuSummary } from './empty-cpu-summary';
 import { activityContext, sleep } from '../activity-context';
 
 export const DEFAULT_ARTIFACTS_DIR = 'reports/profiles';
@@ -120,23 +121,11 @@ export function profileFileName(targetName: string, runId: string, at: Date = ne
 }
 
 function emptySummary(inspectorUrl: string, req: ProfileCpuRequest, problems: string[]): CpuProfileSummary {
-  return {
-    profiler: 'inspector',
-    inspectorUrl,
-    pid: null,
-    runtime: null,
-    artifactId: null,
-    file: null,
-    durationMs: 0,
-    samples: 0,
-    samplingIntervalUs: req.samplingIntervalUs ?? 1000,
-    thresholdPct: req.thresholdPct ?? 5,
-    busyPct: 0,
-    gcPct: 0,
-    functions: [],
-    eventLoopDelayMs: null,
+  return emptyCpuSummary(
+    { profiler: 'inspector', inspectorUrl, samplingIntervalUs: req.samplingIntervalUs ?? 1000 },
+    req.thresholdPct,
     problems,
-  };
+  );
 }
 
 /**

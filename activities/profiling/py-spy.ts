@@ -28,6 +28,7 @@ import { DEFAULT_ARTIFACTS_DIR, profileFileName, type ProfileCpuHooks, type Prof
 import { localPortOf } from './process';
 import { findServiceProcesses } from './service-processes';
 import { isSpeedscopeFile, mergeSpeedscope, summarizeSpeedscope, type SpeedscopeFile } from './speedscope-summary';
+import { emptyCpuSummary } from './empty-cpu-summary';
 
 export const PY_SPY_INSTALL = 'bash scripts/install-py-spy.sh';
 export const LOCAL_PY_SPY = resolve(__dirname, '../../.tools/py-spy/bin/py-spy');
@@ -72,22 +73,8 @@ export function pySpyError(stderr: string, code: number | null): string {
 }
 
 function emptySummary(req: ProfileCpuRequest, problems: string[]): CpuProfileSummary {
-  return {
-    profiler: 'py-spy',
-    pid: null,
-    runtime: null,
-    artifactId: null,
-    file: null,
-    durationMs: 0,
-    samples: 0,
-    samplingIntervalUs: Math.round(1e6 / (req.target.process?.pySpy?.rate ?? 100)),
-    thresholdPct: req.thresholdPct ?? 5,
-    busyPct: 0,
-    gcPct: 0,
-    functions: [],
-    eventLoopDelayMs: null,
-    problems,
-  };
+  const samplingIntervalUs = Math.round(1e6 / (req.target.process?.pySpy?.rate ?? 100));
+  return emptyCpuSummary({ profiler: 'py-spy', samplingIntervalUs }, req.thresholdPct, problems);
 }
 
 function throwIfCancelled(signal?: AbortSignal): void {
