@@ -20,6 +20,8 @@ export interface LoadProgressView {
   warmup?: boolean;
   // A warm-up until steady: its cap, and once it is over, its length and whether it was steady.
   steadyWarmup?: { maxSeconds: number; endedAfterSeconds?: number; steady?: boolean };
+  // The setup steps (log in) before the load: virtual users done of all; absent once the load runs.
+  setup?: { done: number; total: number };
 }
 
 const CHILD_OF: Partial<Record<Phase, string>> = { profiling: 'profiling', validating: 'validation' };
@@ -49,6 +51,9 @@ export async function currentLoadProgress(
     ...(shards.some((s) => s.rateRps !== undefined) ? { rateRps: shards.reduce((n, s) => n + (s.rateRps ?? 0), 0) } : {}),
     warmup: shards.some((s) => s.warmup),
     ...(shards[0].steadyWarmup ? { steadyWarmup: shards[0].steadyWarmup } : {}),
+    ...(shards.every((s) => s.setup && s.elapsedSeconds === undefined)
+      ? { setup: { done: shards.reduce((n, s) => n + s.setup!.done, 0), total: shards.reduce((n, s) => n + s.setup!.total, 0) } }
+      : {}),
   };
 }
 
@@ -63,6 +68,7 @@ export function describeSteadyWarmup(p: LoadProgressView): string {
 /** "stress load test at 120 req/s: 3/5s (steady after 6 s), 118 req/s, p95 40 ms, 0 errors" ("load 3/5s, ..." when the heartbeat has no phase). */
 export function describeProgress(p: LoadProgressView): string {
   const which = p.phase ? `${p.phase} load test${p.phase === 'stress' && p.rateRps ? ` at ${round(p.rateRps)} req/s` : ''}: ` : 'load ';
+  if (p.setup) return `${p.phase ? which : ''}logging in before the load: ${p.setup.done}/${p.setup.total} virtual users`;
   const warm = describeSteadyWarmup(p);
   const load = `${which}${Math.floor(p.elapsedSeconds)}/${Math.ceil(p.totalSeconds)}s${warm ? ` (${warm})` : ''}`;
   return `${load}, ${round(p.currentRps)} req/s, p95 ${round(p.p95Ms)} ms, ${p.errors} errors`;

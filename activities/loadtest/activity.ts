@@ -74,7 +74,7 @@ async function runLoadTest(deps: ActivityDeps, req: LoadTestRequest): Promise<Lo
   const context = await prepareOnWorker(deps, req.target, {
     sessions: sessionsFor(model, req.concurrency, req.maxConnections),
     signal: ctx?.cancellationSignal,
-    onSession: (done, total) => heartbeat({ setup: { done, total } }),
+    onSession: (done, total) => heartbeat({ setup: { done, total }, phase: req.phase }),
   });
   const startMs = Date.now();
   // A steady warm-up's end is known when it comes: the host is read from the first measured point.
