@@ -83,8 +83,9 @@ describe('perf-orch CLI', { concurrency: false }, () => {
     const r = await cli(['run', '--target', profileFile, '--tier', 'T1', '--auto-approve', '--wait', '--reports', reports]);
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}\n${workerLog.slice(-3000)}`);
     assert.match(r.stdout, /p95 latency \(ms\)/);
-    // Live progress of the load tests, read from their heartbeats.
-    assert.match(r.stderr, /profiling: load \d+\/\d+s, [\d.]+ req\/s, p95 [\d.]+ ms, \d+ errors/);
+    // Live progress of the load tests, read from their heartbeats: the test that runs, and never a load of zeros.
+    assert.match(r.stderr, /profiling: baseline load test: \d+\/\d+s, [\d.]+ req\/s, p95 [\d.]+ ms, \d+ errors/);
+    assert.doesNotMatch(r.stderr, / 0\/0s, 0 req\/s/);
     assert.match(r.stdout, /Web UI: http:\/\/.*\/namespaces\/default\/workflows\/perf-shop\//);
     const files = readdirSync(reports).filter((f) => f.endsWith('.json'));
     assert.equal(files.length, 1);
