@@ -1,6 +1,6 @@
-// The output contract's verdicts: an effect with its 95% interval, the before/after, and each
-// applied item's measured gain (common/verdict, common/ab-validation.ts). Pure.
-import type { BeforeAfter, Verdict } from './verdict';
+// The output contract's verdicts: an effect with its 95% interval, the before/after, the baseline's
+// measurement, and each applied item's measured gain (common/verdict, common/ab-validation.ts). Pure.
+import type { BaselineMeasurement, BeforeAfter, Verdict } from './verdict';
 import type { ItemMeasurement } from './ab-validation';
 
 export function verdictContract(v: Verdict) {
@@ -38,5 +38,16 @@ export function beforeAfterContract(b: BeforeAfter) {
     p95: verdictContract(b.p95),
     confidence: b.confidence.level,
     confidence_reasons: b.confidence.reasons,
+  };
+}
+
+/** How the baseline was measured (common/verdict/baseline-measurement.ts). */
+export function measurementContract(m: BaselineMeasurement) {
+  return {
+    warmup_s: m.warmupSeconds,
+    warmup_steady: m.warmupSteady,
+    remeasured_first_drift_pct: m.remeasuredFirstDriftPct,
+    confidence: m.confidence.level,
+    confidence_reasons: m.confidence.reasons,
   };
 }

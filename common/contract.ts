@@ -1,8 +1,7 @@
 // Builds the output contract from what a run found and did. Pure: the workflow calls it.
 import { endpointAttribution, endpointsBeforeAfter } from './contract-endpoints';
 import { baselineMeasurement } from './verdict';
-import { measurementContract } from './contract-measurement';
-import { beforeAfterContract, measuredContract } from './contract-verdict';
+import { beforeAfterContract, measuredContract, measurementContract } from './contract-verdict';
 import type { OutputContract } from './output-contract';
 import type { Layer } from './profile';
 import type { Decision, RunInput } from './run';

@@ -3,8 +3,6 @@
 // name the window and what was seen.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Pool } from 'pg';
@@ -15,43 +13,44 @@ import { TargetConnections } from '../../activities/connections';
 import { migrateStore } from '../../activities/store/schema';
 import { windowConfidence } from '../../common/verdict';
 import { testPool } from '../helpers/services';
+import { startWarmingTarget, type WarmingTarget } from '../helpers/warming-target';
 
 const COLD_MS = 40; // the first seconds' delay, falling to WARM_MS over WARMING_S
 const WARM_MS = 2;
 const WARMING_S = 6;
 
-let server: http.Server;
-let coldSince = 0;
+let target: WarmingTarget;
 let store: Pool;
 let connections: TargetConnections;
 
 before(async () => {
-  server = http.createServer((_req, res) => {
-    const t = (Date.now() - coldSince) / 1000;
-    const delay = t >= WARMING_S ? WARM_MS : COLD_MS - ((COLD_MS - WARM_MS) * t) / WARMING_S;
-    setTimeout(() => res.end('{"ok":true}'), delay);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  target = await startWarmingTarget((t) => (t >= WARMING_S ? WARM_MS : COLD_MS - ((COLD_MS - WARM_MS) * t) / WARMING_S));
   store = await testPool('perf_test_verdict_store');
   await migrateStore(store);
   connections = new TargetConnections();
 });
 
 after(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await target?.close();
   await connections?.close();
   await store?.end();
 });
 
 async function measure(phase: LoadTestRequest['phase']): Promise<LoadTestSummary> {
-  const target = parseTargetProfile({
+  const profile = parseTargetProfile({
     name: 'verdict-it',
-    http: { baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, endpoints: [{ name: 'item', path: '/item' }] },
+    http: { baseUrl: target.baseUrl, endpoints: [{ name: 'item', path: '/item' }] },
     targets: { p95Ms: 50, p99Ms: 100, throughputRps: 10 },
   });
   const activities = createLoadTestActivities({ store, connections, policy: connections.policy });
-  const req: LoadTestRequest = { runId: `verdict-${Date.now()}`, phase, target, concurrency: 2, durationSeconds: 10, warmupSeconds: 0 };
+  const req: LoadTestRequest = {
+    runId: `verdict-${Date.now()}`,
+    phase,
+    target: profile,
+    concurrency: 2,
+    durationSeconds: 10,
+    warmupSeconds: 0,
+  };
   return new MockActivityEnvironment().run(activities.runLoadTest, req);
 }
 
@@ -60,7 +59,7 @@ function busyLoops(n: number): ChildProcess[] {
 }
 
 test('a cold start on a busy host: the window is flagged as drifting and saturated, with its reasons', async () => {
-  coldSince = Date.now();
+  target.restart();
   const loops = busyLoops(4);
   let window: LoadTestSummary;
   try {

@@ -3,8 +3,6 @@
 // does not drift; a target whose speed never settles reaches the cap, and the figures are flagged.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { Pool } from 'pg';
 import { parseTargetProfile } from '../../common/profile';
@@ -16,46 +14,46 @@ import { migrateStore } from '../../activities/store/schema';
 import { beforeAfter, driftOf } from '../../common/verdict';
 import type { SteadyWarmup } from '../../common/warmup';
 import { testPool } from '../helpers/services';
+import { startWarmingTarget, type WarmingTarget } from '../helpers/warming-target';
 
 const COLD_MS = 60; // the first seconds' delay, falling to WARM_MS over WARMING_S
 const WARM_MS = 10;
 const WARMING_S = 3;
 const RULE: SteadyWarmup = { until: 'steady', maxSeconds: 14, windowSeconds: 2, tolerancePct: 30 };
 
-let server: http.Server;
-let since = 0;
-let delayAt: (t: number) => number = () => WARM_MS;
+let target: WarmingTarget;
 let store: Pool;
 let connections: TargetConnections;
 
 before(async () => {
-  server = http.createServer((_req, res) => {
-    setTimeout(() => res.end('{"ok":true}'), delayAt((Date.now() - since) / 1000));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  target = await startWarmingTarget(() => WARM_MS);
   store = await testPool('perf_test_warmup_store');
   await migrateStore(store);
   connections = new TargetConnections();
 });
 
 after(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await target?.close();
   await connections?.close();
   await store?.end();
 });
 
-async function measure(warmup: SteadyWarmup, durationSeconds: number, beats: LoadProgress[]): Promise<LoadTestSummary> {
-  const target = parseTargetProfile({
+async function measure(
+  delayAt: (seconds: number) => number,
+  warmup: SteadyWarmup,
+  durationSeconds: number,
+  beats: LoadProgress[],
+): Promise<LoadTestSummary> {
+  const profile = parseTargetProfile({
     name: 'warmup-it',
-    http: { baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, endpoints: [{ name: 'item', path: '/item' }] },
+    http: { baseUrl: target.baseUrl, endpoints: [{ name: 'item', path: '/item' }] },
     targets: { p95Ms: 100, p99Ms: 200, throughputRps: 10 },
   });
   const activities = createLoadTestActivities({ store, connections, policy: connections.policy });
   const req: LoadTestRequest = {
     runId: `warmup-${Date.now()}`,
     phase: 'baseline',
-    target,
+    target: profile,
     concurrency: 2,
     durationSeconds,
     warmupSeconds: 0,
@@ -63,14 +61,14 @@ async function measure(warmup: SteadyWarmup, durationSeconds: number, beats: Loa
   };
   const env = new MockActivityEnvironment();
   env.on('heartbeat', (d: LoadProgress) => beats.push(d));
-  since = Date.now();
+  target.restart(delayAt);
   return env.run(activities.runLoadTest, req);
 }
 
 test('a target that warms up: warmed up until steady, not to the cap, and the measured window does not drift', async () => {
-  delayAt = (t) => (t >= WARMING_S ? WARM_MS : COLD_MS - ((COLD_MS - WARM_MS) * t) / WARMING_S);
+  const warming = (t: number) => (t >= WARMING_S ? WARM_MS : COLD_MS - ((COLD_MS - WARM_MS) * t) / WARMING_S);
   const beats: LoadProgress[] = [];
-  const s = await measure(RULE, 6, beats);
+  const s = await measure(warming, RULE, 6, beats);
   assert.ok(s.warmup, 'the summary says how the warm-up went');
   assert.equal(s.warmup.steady, true, `warm-up ${JSON.stringify(s.warmup)}`);
   assert.ok(s.warmup.seconds >= WARMING_S && s.warmup.seconds < RULE.maxSeconds, `the warm-up lasted ${s.warmup.seconds} s`);
@@ -82,9 +80,9 @@ test('a target that warms up: warmed up until steady, not to the cap, and the me
 });
 
 test('a target that never settles: the warm-up reaches its cap and the figures are flagged', async () => {
-  delayAt = (t) => (Math.floor(t) % 2 ? 40 : 5); // a second fast, a second slow
+  const unsettled = (t: number) => (Math.floor(t) % 2 ? 40 : 5); // a second fast, a second slow
   const rule: SteadyWarmup = { ...RULE, maxSeconds: 4 };
-  const s = await measure(rule, 1, []);
+  const s = await measure(unsettled, rule, 1, []);
   assert.equal(s.warmup?.steady, false, `warm-up ${JSON.stringify(s.warmup)}`);
   assert.ok(s.warmup!.seconds >= 4 && s.warmup!.seconds < 6, `capped after ${s.warmup!.seconds} s`);
   const ba = beforeAfter(s, s)!;
