@@ -6,7 +6,9 @@
 //                     drawn once per request: every occurrence in path, headers and body gets the same value
 //   {{env:NAME}}      the worker's environment variable NAME (resolved by the activity, in the context)
 //   {{setup.name}}    what the setup steps extracted for the virtual user sending the request
-// Values put into the path are percent-encoded unless they are plain [A-Za-z0-9._~-].
+// Values put into the path are percent-encoded unless they are plain [A-Za-z0-9._~-]; values put
+// into a JSON body (content-type *json*, the default) are escaped as inside a JSON string, so a
+// password holding `"` or `\` still makes valid JSON.
 // Templates are compiled once; a request whose endpoint has no placeholder is a ready-made buffer
 // (one per virtual user when it only has setup values).
 import { ApplicationFailure } from '@temporalio/common';
@@ -31,8 +33,11 @@ type Part =
   | string
   | { kind: 'int'; min: number; span: number }
   | { kind: 'pick'; items: string[] }
-  | { kind: 'var'; index: number; encode: boolean }
-  | { kind: 'session'; name: string; encode: boolean };
+  | { kind: 'var'; index: number; escape: Escape }
+  | { kind: 'session'; name: string; escape: Escape };
+
+/** How a substituted value is written: percent-encoded (path), JSON-string-escaped (JSON body) or as it is. */
+export type Escape = 'path' | 'json' | 'none';
 
 export interface CompiledTemplate {
   parts: Part[];
@@ -45,17 +50,20 @@ type Session = Readonly<Record<string, string>>;
 const NO_SESSION: Session = {};
 const PLAIN = /^[A-Za-z0-9._~-]*$/;
 const encodePathValue = (s: string): string => (PLAIN.test(s) ? s : encodeURIComponent(s));
+const escapeJsonValue = (s: string): string => JSON.stringify(s).slice(1, -1);
+const escapeValue = (s: string, escape: Escape): string =>
+  escape === 'path' ? encodePathValue(s) : escape === 'json' ? escapeJsonValue(s) : s;
 
-function parsePlaceholder(body: string, variableNames: readonly string[], encode: boolean, lenient: boolean, ctx: TrafficContext): Part {
+function parsePlaceholder(body: string, variableNames: readonly string[], escape: Escape, lenient: boolean, ctx: TrafficContext): Part {
   const env = envPlaceholder(body);
   if (env !== null) {
     const value = ctx.env[env];
-    if (value !== undefined) return encode ? encodePathValue(value) : value;
+    if (value !== undefined) return escapeValue(value, escape);
     if (lenient) return `{{${body}}}`;
     throw new Error(`{{env:${env}}} has no value here: the load test resolves it on the worker (the operator's policy allows it?)`);
   }
   const setup = setupPlaceholder(body);
-  if (setup !== null && ctx.setupNames.includes(setup)) return { kind: 'session', name: setup, encode };
+  if (setup !== null && ctx.setupNames.includes(setup)) return { kind: 'session', name: setup, escape };
   const int = /^int:(-?\d+):(-?\d+)$/.exec(body);
   if (int) {
     let min = Number(int[1]);
@@ -66,21 +74,31 @@ function parsePlaceholder(body: string, variableNames: readonly string[], encode
   }
   if (body.startsWith('pick:')) {
     const items = body.slice(5).split('|');
-    return { kind: 'pick', items: encode ? items.map(encodePathValue) : items };
+    return { kind: 'pick', items: items.map((x) => escapeValue(x, escape)) };
   }
   const index = variableNames.indexOf(body);
-  if (index >= 0) return { kind: 'var', index, encode };
+  if (index >= 0) return { kind: 'var', index, escape };
   if (lenient) return `{{${body}}}`;
   if (setup !== null) throw new Error(`{{setup.${setup}}} is not extracted by http.setup`);
   const known = variableNames.length ? `; variables of this endpoint: ${variableNames.join(', ')}` : '';
   throw new Error(`unknown placeholder {{${body}}}: use {{int:MIN:MAX}}, {{pick:a|b}} or a name from the endpoint's variables${known}`);
 }
 
+/** Whether offset `at` of a JSON text lies inside a string literal (placeholders hold no quotes). */
+export function insideJsonString(text: string, at: number): boolean {
+  let inside = false;
+  for (let i = 0; i < at; i++) {
+    if (text[i] === '\\' && inside) i++;
+    else if (text[i] === '"') inside = !inside;
+  }
+  return inside;
+}
+
 /** Compiles a template; an unknown placeholder throws, or stays as it is when `lenient`. */
 export function compileTemplate(
   template: string,
   variableNames: readonly string[] = [],
-  encode = false,
+  escape: Escape = 'none',
   lenient = false,
   ctx: TrafficContext = NO_TRAFFIC_CONTEXT,
 ): CompiledTemplate {
@@ -88,7 +106,8 @@ export function compileTemplate(
   let last = 0;
   for (const m of template.matchAll(PLACEHOLDER)) {
     if (m.index! > last) parts.push(template.slice(last, m.index));
-    parts.push(parsePlaceholder(m[1], variableNames, encode, lenient, ctx));
+    const here = escape === 'json' && !insideJsonString(template, m.index!) ? 'none' : escape;
+    parts.push(parsePlaceholder(m[1], variableNames, here, lenient, ctx));
     last = m.index! + m[0].length;
   }
   if (last < template.length) parts.push(template.slice(last));
@@ -106,8 +125,8 @@ function renderParts(t: CompiledTemplate, rng: Rng, vars: readonly string[], ses
     if (typeof p === 'string') out += p;
     else if (p.kind === 'int') out += String(p.min + Math.floor(rng() * p.span));
     else if (p.kind === 'pick') out += p.items[Math.floor(rng() * p.items.length)];
-    else if (p.kind === 'var') out += p.encode ? encodePathValue(vars[p.index]) : vars[p.index];
-    else out += p.encode ? encodePathValue(session[p.name] ?? '') : (session[p.name] ?? '');
+    else if (p.kind === 'var') out += escapeValue(vars[p.index], p.escape);
+    else out += escapeValue(session[p.name] ?? '', p.escape);
   }
   return out;
 }
@@ -123,7 +142,7 @@ export function renderTemplate(template: string, rng: Rng = Math.random, variabl
     names.map((n) => variables[n]),
     rng,
   );
-  return renderParts(compileTemplate(template, names, false, true), rng, values);
+  return renderParts(compileTemplate(template, names, 'none', true), rng, values);
 }
 
 function drawVariables(specs: readonly EndpointVariable[], rng: Rng): string[] {
@@ -218,13 +237,13 @@ export class Scenario {
     refuseUnsafeRequests(endpoints);
     this.compiled = endpoints.map((e) => {
       const names = Object.keys(e.variables ?? {});
-      const compile = (text: string, encode = false): CompiledTemplate => compileTemplate(text, names, encode, false, context);
+      const compile = (text: string, escape: Escape = 'none'): CompiledTemplate => compileTemplate(text, names, escape, false, context);
       const headers: Array<[string, CompiledTemplate]> = Object.entries(e.headers ?? {}).map(([k, v]) => [k, compile(v)]);
-      if (e.body !== undefined && !headers.some(([k]) => k.toLowerCase() === 'content-type')) {
-        headers.push(['content-type', compile('application/json')]);
-      }
-      const path = compile(basePath + e.path, true);
-      const body = e.body === undefined ? undefined : compile(e.body);
+      const contentType = Object.entries(e.headers ?? {}).find(([k]) => k.toLowerCase() === 'content-type')?.[1];
+      if (e.body !== undefined && contentType === undefined) headers.push(['content-type', compile('application/json')]);
+      const path = compile(basePath + e.path, 'path');
+      const body =
+        e.body === undefined ? undefined : compile(e.body, contentType === undefined || /json/i.test(contentType) ? 'json' : 'none');
       const all = [path, ...headers.map(([, t]) => t), ...(body ? [body] : [])];
       const isStatic = all.every((t) => t.isStatic);
       const c: CompiledEndpoint = {

@@ -228,6 +228,43 @@ after(async () => {
   await new Promise<void>((r) => server.close(() => r()));
 });
 
+test('scenario: values inside a JSON body string are JSON-escaped; outside quotes, in plain bodies and headers, as they are', () => {
+  const p = parseTargetProfile(
+    profile({
+      endpoints: [
+        {
+          name: 'login',
+          method: 'POST',
+          path: '/l',
+          body: '{"u": "{{setup.token}}", "p": "{{env:PW}}", "n": {{env:NUM}}, "k": "a\\"{{env:PW}}"}',
+        },
+        { name: 'whole', method: 'POST', path: '/w', body: '{{env:BODY}}' },
+        {
+          name: 'form',
+          method: 'POST',
+          path: '/f',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'p={{env:PW}}',
+        },
+      ],
+    }),
+  );
+  const pw = 'a"b\\c\nd';
+  const ctx = { env: { PW: pw, NUM: '7', BODY: '{"x": "y"}' }, setupNames: ['token'], sessions: [{ token: `o"neil` }] };
+  const s = new Scenario(p.http.endpoints, '', Math.random, 'h', ctx);
+  const bodyOf = (name: string): string => {
+    for (let i = 0; i < 500; i++) {
+      const r = s.next(0);
+      if (p.http.endpoints[r.endpointIndex].name === name) return r.body!;
+    }
+    throw new Error(`no ${name} request drawn`);
+  };
+  const login = JSON.parse(bodyOf('login')) as Record<string, unknown>;
+  assert.deepEqual(login, { u: 'o"neil', p: pw, n: 7, k: 'a"' + pw }, 'a valid JSON body holding the exact values');
+  assert.equal(bodyOf('whole'), '{"x": "y"}', 'a whole body from {{env:}} is not escaped');
+  assert.equal(bodyOf('form'), `p=${pw}`, 'a non-JSON body gets the value as it is');
+});
+
 function target(setup?: unknown[]): TargetProfile {
   return parseTargetProfile(profile({ baseUrl, ...(setup ? { setup } : {}) }));
 }
