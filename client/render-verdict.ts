@@ -13,7 +13,7 @@ export function verdictText(name: string, v: ContractVerdict): string {
     return `${name}: not enough measured seconds for an interval`;
   }
   const unit = v.method === 'interleaved' ? 'pairs' : v.method === 'batch-means' ? 'batches a side' : 'blocks a side';
-  const interval = `95% CI ${signed(v.ci_low_pct)} to ${signed(v.ci_high_pct)}`;
+  const interval = `${v.ci_joint ? '95% joint CI' : '95% CI'} ${signed(v.ci_low_pct)} to ${signed(v.ci_high_pct)}`;
   return `${name}: ${signed(v.improvement_pct)} (${interval}; ${v.method}, ${v.n} ${unit}): ${v.verdict}${v.regressed ? ', REGRESSED' : ''}`;
 }
 

@@ -1,6 +1,6 @@
 // The output contract's verdicts: an effect with its 95% interval, the before/after, the baseline's
 // measurement, and each applied item's measured gain (common/verdict, common/ab-validation.ts). Pure.
-import type { BaselineMeasurement, BeforeAfter, Verdict } from './verdict';
+import { JOINT_LEVEL, type BaselineMeasurement, type BeforeAfter, type Verdict } from './verdict';
 import type { ItemMeasurement } from './ab-validation';
 
 export function verdictContract(v: Verdict) {
@@ -12,6 +12,7 @@ export function verdictContract(v: Verdict) {
     method: v.method,
     n: v.n,
     regressed: v.regressed,
+    ci_joint: v.level === JOINT_LEVEL,
   };
 }
 

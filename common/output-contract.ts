@@ -112,6 +112,8 @@ const VerdictSchema = z.object({
   method: z.enum(['interleaved', 'blocks', 'batch-means']).nullable(),
   n: num,
   regressed: z.boolean(),
+  // true: this interval and the other metric's hold together at 95% (each 97.5%: Bonferroni); absent in runs before it.
+  ci_joint: z.boolean().optional(),
 });
 
 // One applied change's measured gain (common/ab-validation.ts): how it was measured, both metrics'

@@ -2,7 +2,7 @@
 // windows' per-second series (batch means: one run a side), and how far both windows can be
 // trusted (host saturation, drift within the window, a warm-up that reached its cap). Pure.
 import { batchMeansEffect } from './effect';
-import { describeVerdict, judgeEffect, type Verdict } from './verdict';
+import { describeVerdict, judgeEffect, JOINT_LEVEL, type Verdict } from './verdict';
 import { driftOf, type Drift } from './stability';
 import { saturationReasons, type HostReading } from './saturation';
 import { combineConfidence, confidenceOf, type Confidence } from './confidence';
@@ -45,8 +45,8 @@ export function beforeAfter(before: MeasuredWindow, after: MeasuredWindow, regre
   const enough = b.rps.length >= MIN_SECONDS && a.rps.length >= MIN_SECONDS;
   const opts = { regressionThresholdPct };
   return {
-    throughput: judgeEffect(enough ? batchMeansEffect(b.rps, a.rps) : null, 'higher-is-better', opts),
-    p95: judgeEffect(enough ? batchMeansEffect(b.p95Ms, a.p95Ms) : null, 'lower-is-better', opts),
+    throughput: judgeEffect(enough ? batchMeansEffect(b.rps, a.rps, undefined, JOINT_LEVEL) : null, 'higher-is-better', opts),
+    p95: judgeEffect(enough ? batchMeansEffect(b.p95Ms, a.p95Ms, undefined, JOINT_LEVEL) : null, 'lower-is-better', opts),
     confidence: combineConfidence([windowConfidence('baseline', before), windowConfidence('after', after)]),
   };
 }

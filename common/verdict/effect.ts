@@ -10,7 +10,7 @@
 //   batch-means: one A run and one B run, each cut into contiguous batches of seconds whose means
 //                are taken as the samples; seconds next to each other are correlated, batches much
 //                less, so this is the honest interval one run per side can give (wide when it drifts).
-import { pairedInterval, welchInterval, type DifferenceInterval } from './stats';
+import { pairedInterval, welchInterval, type DifferenceInterval, type IntervalLevel } from './stats';
 import { round } from '../round';
 
 export type EffectMethod = 'interleaved' | 'blocks' | 'batch-means';
@@ -19,8 +19,10 @@ export interface Effect {
   method: EffectMethod;
   n: number; // pairs (interleaved) or samples per side (the smaller side)
   changePct: number; // (B / A - 1) x 100, the estimate
-  lowPct: number; // 95% interval of changePct
+  lowPct: number; // interval of changePct at `level`
   highPct: number;
+  // 0.975 when this metric is judged together with another (joint 95%: Bonferroni); absent: 0.95.
+  level?: IntervalLevel;
 }
 
 export const DEFAULT_BATCHES = 5;
@@ -29,23 +31,37 @@ function toPct(logRatio: number): number {
   return round((Math.exp(logRatio) - 1) * 100, 2);
 }
 
-function fromInterval(method: EffectMethod, n: number, i: DifferenceInterval | null): Effect | null {
+function fromInterval(method: EffectMethod, n: number, i: DifferenceInterval | null, level: IntervalLevel): Effect | null {
   if (!i || !Number.isFinite(i.low) || !Number.isFinite(i.high)) return null;
-  return { method, n, changePct: toPct(i.difference), lowPct: toPct(i.low), highPct: toPct(i.high) };
+  const e: Effect = { method, n, changePct: toPct(i.difference), lowPct: toPct(i.low), highPct: toPct(i.high) };
+  return level === 0.95 ? e : { ...e, level };
 }
 
 const positive = (xs: readonly number[]): boolean => xs.every((x) => Number.isFinite(x) && x > 0);
 
 /** Pairs measured back to back; null below two pairs or with a non-positive value. */
-export function interleavedEffect(pairs: readonly { a: number; b: number }[]): Effect | null {
+export function interleavedEffect(pairs: readonly { a: number; b: number }[], level: IntervalLevel = 0.95): Effect | null {
   if (!positive(pairs.flatMap((p) => [p.a, p.b]))) return null;
-  return fromInterval('interleaved', pairs.length, pairedInterval(pairs.map((p) => Math.log(p.b / p.a))));
+  return fromInterval(
+    'interleaved',
+    pairs.length,
+    pairedInterval(
+      pairs.map((p) => Math.log(p.b / p.a)),
+      level,
+    ),
+    level,
+  );
 }
 
 /** Repeated blocks per side; null below two a side or with a non-positive value. */
-export function blockEffect(a: readonly number[], b: readonly number[], method: EffectMethod = 'blocks'): Effect | null {
+export function blockEffect(
+  a: readonly number[],
+  b: readonly number[],
+  method: EffectMethod = 'blocks',
+  level: IntervalLevel = 0.95,
+): Effect | null {
   if (!positive(a) || !positive(b)) return null;
-  return fromInterval(method, Math.min(a.length, b.length), welchInterval(a.map(Math.log), b.map(Math.log)));
+  return fromInterval(method, Math.min(a.length, b.length), welchInterval(a.map(Math.log), b.map(Math.log), level), level);
 }
 
 /** Means of `batches` contiguous, equal batches of a series (a remainder goes to the last ones). */
@@ -63,6 +79,11 @@ export function batchMeans(series: readonly number[], batches = DEFAULT_BATCHES)
 }
 
 /** One run per side, per-second values: batch means on each side, then as blocks. */
-export function batchMeansEffect(a: readonly number[], b: readonly number[], batches = DEFAULT_BATCHES): Effect | null {
-  return blockEffect(batchMeans(a, batches), batchMeans(b, batches), 'batch-means');
+export function batchMeansEffect(
+  a: readonly number[],
+  b: readonly number[],
+  batches = DEFAULT_BATCHES,
+  level: IntervalLevel = 0.95,
+): Effect | null {
+  return blockEffect(batchMeans(a, batches), batchMeans(b, batches), 'batch-means', level);
 }

@@ -1,7 +1,7 @@
 // The measured effect of one approved change: from interleaved A/B blocks (with it, without it,
 // with, without...) when it is cheap to undo, and the one word the per-item table shows. Pure.
 import { interleavedEffect } from './effect';
-import { judgeEffect, type Verdict, type VerdictOptions, type VerdictWord } from './verdict';
+import { judgeEffect, JOINT_LEVEL, type Verdict, type VerdictOptions, type VerdictWord } from './verdict';
 
 /** One A/B block: a short load test with the change on (`with`) or off. */
 export interface AbBlock {
@@ -25,16 +25,26 @@ export function abPairs(blocks: readonly AbBlock[]): { with: AbBlock; without: A
   return pairs;
 }
 
-/** Throughput and p95 verdicts of interleaved blocks (paired intervals; drift cancels within each pair). */
+/** Throughput and p95 verdicts of interleaved blocks (paired intervals, joint 95%; drift cancels within each pair). */
 export function interleavedVerdicts(blocks: readonly AbBlock[], opts: VerdictOptions = {}): ItemVerdicts {
   const pairs = abPairs(blocks);
   return {
     throughput: judgeEffect(
-      interleavedEffect(pairs.map((p) => ({ a: p.without.throughputRps, b: p.with.throughputRps }))),
+      interleavedEffect(
+        pairs.map((p) => ({ a: p.without.throughputRps, b: p.with.throughputRps })),
+        JOINT_LEVEL,
+      ),
       'higher-is-better',
       opts,
     ),
-    p95: judgeEffect(interleavedEffect(pairs.map((p) => ({ a: p.without.p95Ms, b: p.with.p95Ms }))), 'lower-is-better', opts),
+    p95: judgeEffect(
+      interleavedEffect(
+        pairs.map((p) => ({ a: p.without.p95Ms, b: p.with.p95Ms })),
+        JOINT_LEVEL,
+      ),
+      'lower-is-better',
+      opts,
+    ),
   };
 }
 

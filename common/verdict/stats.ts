@@ -1,5 +1,6 @@
 // The few statistics a before/after verdict needs: means, sample variances and Student's t
-// quantiles for two-sided 95% intervals. Pure.
+// quantiles for two-sided 95% intervals, and 97.5% ones (two metrics judged together at 95%:
+// Bonferroni). Pure.
 
 export function mean(xs: readonly number[]): number {
   let s = 0;
@@ -27,18 +28,38 @@ const T975_TAIL: [number, number][] = [
   [120, 1.98],
 ];
 
+// t(0.9875, df), the same df (scipy.stats.t.ppf(0.9875, df)).
+const T9875 = [
+  25.452, 6.205, 4.177, 3.495, 3.163, 2.969, 2.841, 2.752, 2.685, 2.634, 2.593, 2.56, 2.533, 2.51, 2.49, 2.473, 2.458, 2.445, 2.433, 2.423,
+  2.414, 2.405, 2.398, 2.391, 2.385, 2.379, 2.373, 2.368, 2.364, 2.36,
+];
+const T9875_TAIL: [number, number][] = [
+  [40, 2.329],
+  [60, 2.299],
+  [120, 2.27],
+];
+
+/** Two-sided confidence of one interval: 95%, or 97.5% when two metrics are judged at 95% together. */
+export type IntervalLevel = 0.95 | 0.975;
+
 /**
- * The 97.5% quantile of Student's t with `df` degrees of freedom (a fractional df, as Welch's,
- * is rounded down: the wider interval). Between the tabled df above 30 the next smaller df's value
- * is used, again the wider side.
+ * The two-sided `level` quantile of Student's t with `df` degrees of freedom (a fractional df, as
+ * Welch's, is rounded down: the wider interval). Between the tabled df above 30 the next smaller
+ * df's value is used, again the wider side.
  */
-export function tQuantile975(df: number): number {
+export function tQuantile(df: number, level: IntervalLevel = 0.95): number {
   if (!(df >= 1)) return NaN;
+  const [table, tail, limit] = level === 0.95 ? [T975, T975_TAIL, 1.96] : [T9875, T9875_TAIL, 2.241];
   const d = Math.floor(df);
-  if (d <= 30) return T975[d - 1];
-  let q = T975[29];
-  for (const [at, value] of T975_TAIL) if (d >= at) q = value;
-  return d >= 1000 ? 1.96 : q;
+  if (d <= 30) return table[d - 1];
+  let q = table[29];
+  for (const [at, value] of tail) if (d >= at) q = value;
+  return d >= 1000 ? limit : q;
+}
+
+/** The 97.5% quantile of Student's t: two-sided 95% intervals. */
+export function tQuantile975(df: number): number {
+  return tQuantile(df, 0.95);
 }
 
 export interface DifferenceInterval {
@@ -48,17 +69,17 @@ export interface DifferenceInterval {
   df: number;
 }
 
-/** 95% interval of the mean of paired differences; null below two pairs. */
-export function pairedInterval(differences: readonly number[]): DifferenceInterval | null {
+/** `level` interval of the mean of paired differences; null below two pairs. */
+export function pairedInterval(differences: readonly number[], level: IntervalLevel = 0.95): DifferenceInterval | null {
   const n = differences.length;
   if (n < 2) return null;
   const d = mean(differences);
-  const half = tQuantile975(n - 1) * Math.sqrt(sampleVariance(differences) / n);
+  const half = tQuantile(n - 1, level) * Math.sqrt(sampleVariance(differences) / n);
   return { difference: d, low: d - half, high: d + half, df: n - 1 };
 }
 
-/** Welch's 95% interval of mean(b) - mean(a) (unequal variances); null below two values a side. */
-export function welchInterval(a: readonly number[], b: readonly number[]): DifferenceInterval | null {
+/** Welch's `level` interval of mean(b) - mean(a) (unequal variances); null below two values a side. */
+export function welchInterval(a: readonly number[], b: readonly number[], level: IntervalLevel = 0.95): DifferenceInterval | null {
   if (a.length < 2 || b.length < 2) return null;
   const va = sampleVariance(a) / a.length;
   const vb = sampleVariance(b) / b.length;
@@ -66,6 +87,6 @@ export function welchInterval(a: readonly number[], b: readonly number[]): Diffe
   const se2 = va + vb;
   if (se2 === 0) return { difference: d, low: d, high: d, df: a.length + b.length - 2 };
   const df = se2 ** 2 / (va ** 2 / (a.length - 1) + vb ** 2 / (b.length - 1));
-  const half = tQuantile975(df) * Math.sqrt(se2);
+  const half = tQuantile(df, level) * Math.sqrt(se2);
   return { difference: d, low: d - half, high: d + half, df };
 }

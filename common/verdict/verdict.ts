@@ -6,7 +6,15 @@
 // data cannot tell). `regressed` (roll back) asks more than `worse`: the interval wholly worse AND
 // the estimate worse than the tolerated threshold, so a real but tiny slowdown inside the tolerance
 // is reported, not rolled back. Without an interval (too few samples) nothing is claimed.
+//
+// Throughput and p95 are judged together: a change is called improved (or worse) when either
+// metric's interval excludes zero, so each interval is a 97.5% one (Bonferroni) and the chance that
+// a change that does nothing gets a word other than "no detectable change" stays at most 5%.
 import type { Effect } from './effect';
+import type { IntervalLevel } from './stats';
+
+/** Per-metric confidence of intervals judged in pairs (throughput and p95): joint 95%. */
+export const JOINT_LEVEL: IntervalLevel = 0.975;
 
 export type Direction = 'higher-is-better' | 'lower-is-better';
 export type VerdictWord = 'improved' | 'worse' | 'no detectable change' | 'not enough data';
@@ -20,6 +28,7 @@ export interface Verdict {
   improvementHighPct: number | null;
   method: Effect['method'] | null;
   n: number;
+  level?: IntervalLevel; // the interval's own confidence (absent: 95%); 0.975 = part of a joint 95%
 }
 
 export interface VerdictOptions {
@@ -57,13 +66,15 @@ export function judgeEffect(effect: Effect | null, direction: Direction, opts: V
     improvementHighPct: high,
     method: effect.method,
     n: effect.n,
+    ...(effect.level ? { level: effect.level } : {}),
   };
 }
 
-/** "+31.2% (95% CI +24.0% to +38.9%, interleaved, 4 pairs)" for reports. */
+/** "+31.2% (95% joint CI +24.0% to +38.9%, interleaved, 4 pairs)" for reports. */
 export function describeVerdict(v: Verdict): string {
   if (v.improvementPct === null || v.improvementLowPct === null || v.improvementHighPct === null) return 'not enough data for an interval';
   const s = (x: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
   const unit = v.method === 'interleaved' ? 'pairs' : v.method === 'batch-means' ? 'batches a side' : 'blocks a side';
-  return `${s(v.improvementPct)} (95% CI ${s(v.improvementLowPct)} to ${s(v.improvementHighPct)}, ${v.method}, ${v.n} ${unit}): ${v.verdict}`;
+  const ci = v.level === JOINT_LEVEL ? '95% joint CI' : '95% CI';
+  return `${s(v.improvementPct)} (${ci} ${s(v.improvementLowPct)} to ${s(v.improvementHighPct)}, ${v.method}, ${v.n} ${unit}): ${v.verdict}`;
 }

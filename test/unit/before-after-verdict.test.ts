@@ -36,7 +36,7 @@ test('before/after: a cold baseline and a saturated host are flagged, and the ga
   assert.ok(ba.confidence.reasons.some((r) => /^after: tasks waited for a CPU 80%/.test(r)));
   assert.equal(ba.throughput.verdict, 'no detectable change', 'the cold start widens the interval past zero');
   const lines = beforeAfterLines(ba);
-  assert.match(lines[0], /^throughput [+-]\d+\.\d% \(95% CI .* batch-means, 5 batches a side\): no detectable change$/);
+  assert.match(lines[0], /^throughput [+-]\d+\.\d% \(95% joint CI .* batch-means, 5 batches a side\): no detectable change$/);
   assert.match(lines[2], /^LOW CONFIDENCE: baseline: throughput drifted .*; after: load average 13 on 2 cores/);
 });
 
