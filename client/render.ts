@@ -77,6 +77,12 @@ export function changeLines(s: RunStatus, later: LaterRollback | null): string[]
     if (skipped.length) lines.push(`skipped (not attempted after ${s.failed.itemId} failed): ${skipped.join(', ')}`);
   }
   if (s.rolledBack.length) lines.push(`rolled back: ${s.rolledBack.map(undo).join(', ')}`);
+  for (const m of s.measuredItems ?? []) {
+    const blocks = m.blocks?.length ?? 0;
+    lines.push(
+      `measured before the end: ${m.itemId}: ${blocks} A/B block(s), ${m.flips?.length ?? 0} flip(s), ${m.verdict}${m.note ? ` (${m.note})` : ''}`,
+    );
+  }
   if (later?.running) lines.push(`rollback after the run under way: ${later.workflowId}`);
   if (later?.changes.length) {
     lines.push(`rolled back after the run (${later.workflowId}, ended ${later.closedAt}): ${later.changes.map(undo).join(', ')}`);

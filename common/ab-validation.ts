@@ -7,7 +7,7 @@
 //                 batches (the before/after verdict), which holds every change applied with it.
 //   not-measured: the run changed nothing (an index or a toggle value that was already there).
 import type { LoadConfig } from './profile';
-import type { AppliedChange, PlanItem } from './types';
+import type { AppliedChange, PlanItem, RolledBackChange } from './types';
 import type { BeforeAfter } from './verdict/before-after';
 import { interleavedVerdicts, itemVerdict, type AbBlock, type ItemVerdicts } from './verdict/item-effect';
 import { judgeEffect, type VerdictOptions, type VerdictWord, type Verdict } from './verdict/verdict';
@@ -90,6 +90,8 @@ export interface ItemMeasurement extends ItemVerdicts {
   confidence?: { level: 'ok' | 'low'; reasons: string[] };
   /** Why the item was not measured, or why its A/B stopped early. */
   note?: string;
+  /** interleaved: the item was worse with it, and was rolled back alone (workflows/ab-validation.ts). */
+  rolledBack?: RolledBackChange;
 }
 
 const NO_DATA: Verdict = judgeEffect(null, 'higher-is-better');

@@ -1,4 +1,5 @@
 // The inputs and observable state of a run, shared by workflows, client and tests.
+import type { ItemMeasurement } from './ab-validation';
 import type { AttributionResult } from './endpoint-attribution';
 import type { Layer, TargetProfile } from './profile';
 import type { AppliedChange, Bottleneck, LoadTestSummary, Plan, RolledBackChange, Tier } from './types';
@@ -73,6 +74,8 @@ export interface RunStatus {
   rollbackRequested: boolean;
   escalationWorkflowId: string | null;
   error: string | null;
+  // A run cancelled mid-A/B: the per-item measurements made until then (absent otherwise and before it).
+  measuredItems?: ItemMeasurement[];
 }
 
 export interface EscalationInput {

@@ -2,7 +2,7 @@
 // by interleaved A/B blocks, flipped off and on again through the same audited apply/rollback
 // activities as the optimization (only changes the parent applied, so approved ones), ending on as
 // approved; each index by the before/after. See common/ab-validation.ts.
-import { CancellationScope, isCancellation } from '@temporalio/workflow';
+import { CancellationScope, getExternalWorkflowHandle, isCancellation, patched, workflowInfo } from '@temporalio/workflow';
 import {
   abSchedule,
   abSettings,
@@ -19,9 +19,16 @@ import type { ValidationInput, ValidationResult } from '../common/stages';
 import type { AppliedChange, PlanItem } from '../common/types';
 import type { AbBlock } from '../common/verdict/item-effect';
 import { loadTest } from './load-test';
+import { itemsMeasuredSignal } from './messages';
 import { actionActivities } from './optimization';
 
 export const AB_VALIDATION_PATCH = 'ab-validation';
+// An item its A/B finds worse is rolled back alone (histories before it: kept, as the verdict said only).
+export const AB_WORSE_ROLLBACK_PATCH = 'ab-worse-rollback';
+// A cancel mid-A/B sends the parent what was measured until then (histories before it: nothing sent).
+export const AB_CANCEL_REPORT_PATCH = 'ab-cancel-report';
+
+type AbRun = { blocks: AbBlock[]; flips: AbFlip[]; note?: string };
 
 export async function measureItems(input: ValidationInput, result: ValidationResult): Promise<ItemMeasurement[]> {
   const settings = abSettings(input.target.load);
@@ -30,8 +37,12 @@ export async function measureItems(input: ValidationInput, result: ValidationRes
   for (const { item, change } of items) {
     const { method, why } = methodOf(change, settings.pairs);
     if (method === 'interleaved') {
-      const run = await interleave(input, item, change, settings);
-      out.push(interleavedItem(item, run, { regressionThresholdPct: input.regressionThresholdPct }));
+      const run: AbRun = { blocks: [], flips: [] };
+      await interleave(input, item, change, settings, run).catch((err: unknown) =>
+        reportCancelled(err, [...out, interleavedItem(item, run)]),
+      );
+      const measured = interleavedItem(item, run, { regressionThresholdPct: input.regressionThresholdPct });
+      out.push(measured.verdict === 'worse' && patched(AB_WORSE_ROLLBACK_PATCH) ? await rollBackWorse(input, change, measured) : measured);
     } else if (method === 'before-after') {
       const others = items.filter((o) => o.item.id !== item.id && methodOf(o.change, settings.pairs).method !== 'not-measured');
       out.push(
@@ -48,21 +59,40 @@ export async function measureItems(input: ValidationInput, result: ValidationRes
   return out;
 }
 
+/** Rethrows; a cancel first sends the parent what was measured (a cancelled run has no result to hold it). */
+async function reportCancelled(err: unknown, measured: ItemMeasurement[]): Promise<never> {
+  const parent = workflowInfo().parent;
+  if (isCancellation(err) && parent && patched(AB_CANCEL_REPORT_PATCH)) {
+    const last = measured.at(-1);
+    if (last) last.note = [last.note, 'A/B stopped: run cancelled'].filter(Boolean).join('; ');
+    const handle = getExternalWorkflowHandle(parent.workflowId, parent.runId);
+    await CancellationScope.nonCancellable(() => handle.signal(itemsMeasuredSignal, measured)).catch(() => undefined);
+  }
+  throw err;
+}
+
+/**
+ * An item whose interval is wholly worse with it is turned off again through the audited rollback,
+ * alone: the other approved changes stay. Not cancellable (the parent must see where it is).
+ */
+async function rollBackWorse(input: ValidationInput, change: AppliedChange, m: ItemMeasurement): Promise<ItemMeasurement> {
+  const { target } = input;
+  const reason = `A/B validation: worse with ${m.itemId} than without it`;
+  const { rollbackChange } = actionActivities(target, `${reason}: roll it back alone`);
+  const rolledBack = await CancellationScope.nonCancellable(() => rollbackChange({ target, change, reason }));
+  const what = rolledBack.ok ? 'rolled back alone; the other changes stay' : `its rollback failed: ${rolledBack.details}`;
+  return { ...m, rolledBack, note: [m.note, `worse with it: ${what}`].filter(Boolean).join('; ') };
+}
+
 /**
  * The blocks and flips of one item. A flip or block that fails stops the item's A/B (its note says
  * why) and the change is set on again; if that fails too, the validation fails and the parent rolls
  * the run back. A toggle someone else changed meanwhile (an "off" the rollback skips) is left as it is.
  * A cancel (the run's, or a rollback request) stops it between flips, never during one.
  */
-async function interleave(
-  input: ValidationInput,
-  item: PlanItem,
-  change: AppliedChange,
-  s: AbSettings,
-): Promise<{ blocks: AbBlock[]; flips: AbFlip[]; note?: string }> {
+async function interleave(input: ValidationInput, item: PlanItem, change: AppliedChange, s: AbSettings, run: AbRun): Promise<void> {
   const { runId, target, baseline } = input;
-  const blocks: AbBlock[] = [];
-  const flips: AbFlip[] = [];
+  const { blocks, flips } = run;
   let on = true;
   let flipping = false;
   try {
@@ -86,7 +116,10 @@ async function interleave(
         // A flip is never cut short: a cancel takes effect after it, so the parent's rollback sees where it is.
         const r = await CancellationScope.nonCancellable(() => rollbackChange({ target, change, reason: `${why}: a block without it` }));
         flips.push({ to: 'off', details: r.details, ...(r.skipped ? { skipped: r.skipped } : {}) });
-        if (r.skipped) return { blocks, flips, note: `A/B stopped: ${r.skipped}` };
+        if (r.skipped) {
+          run.note = `A/B stopped: ${r.skipped}`;
+          return;
+        }
         on = false;
       } else {
         const { applyAction } = actionActivities(target, `${why}: turn it on again`);
@@ -96,14 +129,12 @@ async function interleave(
       }
       flipping = false;
     }
-    return { blocks, flips };
   } catch (err) {
     if (isCancellation(err)) throw err;
-    const note = `A/B stopped: ${rootCauseMessage(err)}`;
-    if (on && !flipping) return { blocks, flips, note };
+    run.note = `A/B stopped: ${rootCauseMessage(err)}`;
+    if (on && !flipping) return;
     const { applyAction } = actionActivities(target, `A/B validation of ${item.id} stopped: turn it on again as approved`);
     const a = await CancellationScope.nonCancellable(() => applyAction({ target, item }));
     flips.push({ to: 'on', details: a.details });
-    return { blocks, flips, note };
   }
 }

@@ -226,7 +226,19 @@ class OrchestrationRun {
     }
     this.validation = await validated;
     this.state.recordAfter(this.validation.after, this.validation.attribution);
+    this.recordItemRollbacks(this.validation);
     return this.validation;
+  }
+
+  /** Items the A/B found worse and rolled back alone: the run's record and the final rollback know. */
+  private recordItemRollbacks(v: ValidationResult): void {
+    const done = (v.items ?? []).flatMap((m) => (m.rolledBack ? [m.rolledBack] : []));
+    if (done.length === 0) return;
+    this.state.recordRolledBack(done);
+    this.optimization = {
+      ...(this.optimization ?? { applied: this.state.status.applied, failed: null }),
+      rolledBack: this.state.status.rolledBack,
+    };
   }
 
   private async rollBackOnRequest(): Promise<OutputContract> {

@@ -8,7 +8,7 @@ import type { Phase, RunInput, RunStatus } from '../common/run';
 import { PERF_PHASE } from '../common/search-attributes';
 import type { OptimizationResult } from '../common/stages';
 import type { AppliedChange, Bottleneck, LoadTestSummary, Plan, RolledBackChange } from '../common/types';
-import { approvePlanUpdate, rejectPlanSignal, rejectPlanUpdate, requestRollbackSignal, statusQuery } from './messages';
+import { approvePlanUpdate, itemsMeasuredSignal, rejectPlanSignal, rejectPlanUpdate, requestRollbackSignal, statusQuery } from './messages';
 
 /** How the approval wait ended. */
 export type ApprovalResult = 'approved' | 'rejected' | 'nothing_approved' | 'rollback_requested' | 'timed_out';
@@ -51,6 +51,9 @@ export class RunState {
   registerHandlers(): void {
     const status = this.status;
     setHandler(statusQuery, () => status);
+    setHandler(itemsMeasuredSignal, (items) => {
+      status.measuredItems = items;
+    });
     setHandler(
       approvePlanUpdate,
       ({ itemIds, by }) => {

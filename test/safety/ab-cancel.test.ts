@@ -1,6 +1,6 @@
 // A run cancelled in the middle of its per-item A/B, with the toggle flipped off for a block
 // without it: the cancel stops the A/B and the saga rolls back what the run applied, so the toggle
-// ends at its value before the run and the rollback is recorded.
+// ends at its value before the run and the rollback is recorded, with what the A/B measured until then.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -10,6 +10,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { TASK_QUEUE, workflowIdFor, type RunStatus } from '../../common/run';
 import { PERF_TARGET } from '../../common/search-attributes';
 import { performanceOrchestration } from '../../workflows';
+import { changeLines } from '../../client/render';
 import { statusQuery } from '../../workflows/messages';
 import { startScriptedTarget, type ScriptedTarget } from '../helpers/scripted-target';
 import { REDIS_URL, testDatabase } from '../helpers/services';
@@ -71,6 +72,26 @@ test('cancelled mid-A/B with the toggle off: the run ends rolled back, the toggl
   assert.deepEqual(
     s.rolledBack.map((r) => [r.itemId, r.ok, r.reason]),
     [['cache-slow', true, 'run cancelled']],
+  );
+  // What the A/B measured before the cancel stays on the run: one block with it, the flip off, no verdict.
+  const [m] = s.measuredItems ?? [];
+  assert.equal(m?.itemId, 'cache-slow', JSON.stringify(s.measuredItems));
+  assert.deepEqual(
+    m.blocks?.map((b) => b.with),
+    [true],
+  );
+  assert.ok(m.blocks![0].throughputRps > 0);
+  assert.deepEqual(
+    m.flips?.map((f) => f.to),
+    ['off'],
+  );
+  assert.equal(m.verdict, 'not enough data');
+  assert.match(m.note ?? '', /A\/B stopped: run cancelled/);
+  assert.ok(
+    changeLines(s, null).includes(
+      'measured before the end: cache-slow: 1 A/B block(s), 1 flip(s), not enough data (A/B stopped: run cancelled)',
+    ),
+    changeLines(s, null).join('\n'),
   );
   const validation = env.client.workflow.getHandle(`${handle.workflowId}:validation:${handle.firstExecutionRunId}`);
   assert.equal((await validation.describe()).status.name, 'CANCELLED');
