@@ -14,6 +14,9 @@ import { round } from './round';
 import { firstStepShortfall } from './stress';
 import { cpuFiguresNote } from './cpu-figures';
 import { createdExtensionStep } from './created-extensions';
+import { attainmentOf } from './rules/attainment';
+import { regressionAnalysis } from './rules/regression-analysis';
+import { attainmentContract, attainmentStep, outcomeSteps } from './contract-outcome';
 
 export type Outcome = OutputContract['validation_results']['improvement_summary']['outcome'];
 
@@ -138,10 +141,14 @@ function validationResults(r: RunRecord): OutputContract['validation_results'] {
   const row = (m: string) => v?.comparison.find((c) => c.metric === m) ?? null;
   return {
     load_testing_completed: ['baseline', ...(v?.completed ?? [])],
-    targets_met: v?.targetsMet ?? false,
+    targets_met: v?.targetsMet ?? r.outcome === 'targets_already_met',
     improvement_summary: {
       outcome: r.outcome,
       comparison: v?.comparison ?? [],
+      target_attainment: v ? attainmentContract(attainmentOf(v.comparison)) : null,
+      ...(r.outcome === 'regressed_rolled_back' && v
+        ? { regression_analysis: regressionAnalysis(v.comparison, endpointsOf(r), r.optimization?.applied ?? []) }
+        : {}),
       p95_improvement_pct: row('p95Ms')?.changePct ?? null,
       throughput_improvement_pct: row('throughputRps')?.changePct ?? null,
       peak: v?.peak
@@ -298,8 +305,18 @@ function monitoring(r: RunRecord): OutputContract['monitoring_configured'] {
   return rows;
 }
 
+function endpointsOf(r: RunRecord) {
+  return { before: r.profiling.attribution ?? null, after: r.validation?.attribution ?? null };
+}
+
 function nextSteps(r: RunRecord): string[] {
-  const steps: string[] = [];
+  const steps: string[] = outcomeSteps(
+    r.outcome,
+    { baseline: r.profiling.baseline, targets: r.input.target.targets },
+    r.validation,
+    endpointsOf(r),
+    r.optimization?.applied ?? [],
+  );
   if (r.outcome === 'rejected' && r.decision.kind === 'rejected')
     steps.push(`plan rejected by ${r.decision.by}: ${r.decision.reason}; revise and run again`);
   if (r.outcome === 'approval_timed_out') steps.push('the plan was not approved in time; review it and start a new run');
@@ -319,7 +336,7 @@ function nextSteps(r: RunRecord): string[] {
   }
   if (r.validation && !r.validation.targetsMet) {
     const missed = r.validation.comparison.filter((c) => !c.metAfter).map((c) => `${c.metric} ${c.after} vs ${c.target}`);
-    steps.push(`targets still missed (${missed.join(', ')})`);
+    steps.push(`targets still missed (${missed.join(', ')})`, attainmentStep(r.validation.comparison));
   }
   const cut = [r.profiling.baseline, r.validation?.after, r.validation?.peak, r.validation?.soak?.summary].filter((t) => t?.runBudgetSpent);
   if (cut.length) {

@@ -218,8 +218,20 @@ export const OutputContractSchema = z
           'approval_timed_out',
           'nothing_to_apply',
           'apply_failed_rolled_back',
+          'targets_already_met',
+          'aborted_no_baseline',
         ]),
         comparison: z.array(ComparisonRowSchema),
+        // met / partial (every missed metric at >= 80% of the improvement it needed) / missed; absent before it.
+        target_attainment: z
+          .object({
+            level: z.enum(['met', 'partial', 'missed']),
+            missed: z.array(z.object({ metric: z.string(), achieved_pct: num })),
+          })
+          .nullable()
+          .optional(),
+        // A regression rolled back: what got worse, where, and what was in place (common/rules/regression-analysis.ts).
+        regression_analysis: z.array(z.string()).optional(),
         p95_improvement_pct: nullableNum,
         throughput_improvement_pct: nullableNum,
         peak: z.object({ concurrency: num, p95_ms: num, throughput_rps: num, error_rate_pct: num }).nullable(),

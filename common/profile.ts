@@ -117,6 +117,9 @@ export const SloTargetsSchema = z.strictObject({
   p99Ms: z.number().positive(),
   throughputRps: z.number().positive(),
   errorRatePct: z.number().min(0).max(100).default(1),
+  // Targets already met by the baseline: the run stops there (the specification's abort condition),
+  // unless `continue` (analyze and tune anyway, e.g. for headroom or cost).
+  whenMetAtBaseline: z.enum(['stop', 'continue']).optional(),
 });
 export type SloTargets = z.infer<typeof SloTargetsSchema>;
 

@@ -19,7 +19,9 @@ import { improvedBeyond } from '../common/verdict/outcome';
 import { describeValidation } from '../common/decisions';
 import { rootCauseMessage } from '../common/failure-cause';
 import type { OutputContract } from '../common/output-contract';
-import { automaticIds } from '../common/plan';
+import { automaticIds, buildPlan } from '../common/plan';
+import { abortAfterProfiling, type AbortReason } from '../common/rules/abort';
+import { attainmentOf } from '../common/rules/attainment';
 import type { Phase, RunInput } from '../common/run';
 import { PERF_TIER } from '../common/search-attributes';
 import type { AnalysisResult, OptimizationResult, ProfilingResult, ValidationResult } from '../common/stages';
@@ -78,6 +80,9 @@ class OrchestrationRun {
   async story(): Promise<OutputContract> {
     await this.precheck();
     const profiling = await this.profile();
+    // The specification's abort conditions (histories before them: the run went on).
+    const abort = patched('abort-conditions') ? abortAfterProfiling(profiling.baseline, this.input.target.targets) : null;
+    if (abort) return this.abortAfterProfiling(abort);
     const plan = await this.analyze(profiling);
     if (automaticIds(plan).length === 0) return this.nothingToApply(plan);
     const approval = await this.state.awaitApproval(this.input, plan);
@@ -95,10 +100,21 @@ class OrchestrationRun {
     const improved = patched('verdict-intervals')
       ? improvedBeyond(validation, this.threshold)
       : validation.comparison.some((c) => c.changePct > this.threshold);
-    const esc = validation.targetsMet
-      ? null
-      : await this.escalate('targets_missed', `targets still missed after tuning (tier ${plan.tier})`);
+    // Every missed target at >= 80% of the improvement it needed: accepted and monitored, no review.
+    const accepted = !validation.targetsMet && patched('partial-targets') && attainmentOf(validation.comparison).level === 'partial';
+    const esc =
+      validation.targetsMet || accepted
+        ? null
+        : await this.escalate('targets_missed', `targets still missed after tuning (tier ${plan.tier})`);
     return this.finish(improved ? 'improved' : 'no_change', esc);
+  }
+
+  /** No baseline, or the targets already met: the run ends after profiling, with an empty plan. */
+  private async abortAfterProfiling(abort: AbortReason): Promise<OutputContract> {
+    const tier = this.input.tier === 'auto' ? 'T1' : this.input.tier;
+    this.analysis = { plan: buildPlan([], tier, []) };
+    this.state.recordPlan(this.analysis.plan);
+    return this.finish(abort.kind === 'no_baseline' ? 'aborted_no_baseline' : 'targets_already_met');
   }
 
   /** A run that ends early (cancelled, or a step failed for good) leaves nothing half-applied. */

@@ -29,6 +29,8 @@ export interface ScriptedTargetOptions {
   toggles?: ScriptedToggle[];
   /** Profile fields over the defaults (targets, scope, load, redis...). */
   profile?: Record<string, unknown>;
+  /** The endpoints answer 500 after this many requests (a service that breaks under load); default never. */
+  failAfter?: number;
 }
 
 export async function startScriptedTarget(o: ScriptedTargetOptions): Promise<ScriptedTarget> {
@@ -45,13 +47,15 @@ export async function startScriptedTarget(o: ScriptedTargetOptions): Promise<Scr
     const on = scripted.find((t) => t.endpoint === endpoint && state.toggles[t.name] === true && t.delayWhenOn !== undefined);
     return on ? on.delayWhenOn! : (o.endpoints[endpoint] ?? 1);
   };
+  let answered = 0;
   const server = http.createServer((req, res) => {
     const send = (code: number, body: unknown) => {
       res.writeHead(code, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
     if (req.url?.startsWith('/admin/toggles')) return toggleApi(req, send, state, scripted, token);
-    setTimeout(() => send(200, { ok: true }), delayOf((req.url ?? '/').slice(1)));
+    const status = o.failAfter !== undefined && ++answered > o.failAfter ? 500 : 200;
+    setTimeout(() => send(status, { ok: status === 200 }), delayOf((req.url ?? '/').slice(1)));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
@@ -64,7 +68,8 @@ export async function startScriptedTarget(o: ScriptedTargetOptions): Promise<Scr
     // No per-item A/B unless a test asks for it (test/integration/ab-validation.test.ts, test/safety/ab-cancel.test.ts):
     // its blocks would add seconds of load to every test that applies a toggle.
     load: { concurrency: 4, durationSeconds: 2, warmupSeconds: 0.5, abPairs: 0 },
-    targets: { p95Ms: 1000, p99Ms: 2000, throughputRps: 1 },
+    // Met at baseline (an easy target): the tests are about what comes after, so the run goes on.
+    targets: { p95Ms: 1000, p99Ms: 2000, throughputRps: 1, whenMetAtBaseline: 'continue' },
     actions: {
       featureToggles: scripted.map((t) => ({
         name: t.name,

@@ -324,6 +324,15 @@ describe('performanceOrchestration', { concurrency: false }, () => {
     assert.ok(result.validation_results.improvement_summary.comparison.some((c) => c.regressed));
     assert.equal(regressing.toggles.reportCache, false);
     assert.ok(regressing.toggleWrites >= 2, 'the toggle was set and then restored');
+    // The second look: what regressed, the endpoint that carried it (per-endpoint passes), what was in place.
+    const analysis = result.validation_results.improvement_summary.regression_analysis ?? [];
+    assert.match(analysis[0] ?? '', /^regressed: p9\d/, analysis.join('\n'));
+    assert.ok(
+      analysis.some((l) => /^slower endpoint: .*report: p95 [\d.]+ -> [\d.]+ ms \(\+[\d.]+%\)/.test(l)),
+      analysis.join('\n'),
+    );
+    assert.ok(analysis.includes('changes in place during the after-test (all rolled back): cache-report'), analysis.join('\n'));
+    assert.ok(result.next_steps.some((n) => n.startsWith('regression analysis: slower endpoint:')));
     await recordHistories(client, 'regressed', [handle.workflowId, `${handle.workflowId}:validation:${handle.firstExecutionRunId}`]);
   });
 });
