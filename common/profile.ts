@@ -108,7 +108,8 @@ export const FeatureToggleSchema = z.strictObject({
     .default('/admin/toggles'),
   tokenEnv: envName.optional(),
   enabledValue: z.union([z.boolean(), z.number(), z.string()]).default(true),
-  effortDays: z.number().positive().default(0.25),
+  // Engineer-days the change takes; default: the effort table's feature_toggle row (common/rules/effort.ts).
+  effortDays: z.number().positive().optional(),
 });
 export type FeatureToggle = z.infer<typeof FeatureToggleSchema>;
 
