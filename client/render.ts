@@ -8,6 +8,7 @@ import { defaultApprovalIds, needsExplicitApproval } from '../common/plan';
 import { round } from '../common/round';
 import { endpointSection } from './render-endpoints';
 import { table } from './text-table';
+import { roiLines } from './render-roi';
 import { measurementLines } from './render-verdict';
 import { itemRows } from './render-items';
 
@@ -232,6 +233,7 @@ export function summary(result: OutputContract): string {
     `load tests: ${s.load_testing_completed.join(', ')}; targets met: ${s.targets_met ? 'yes' : 'no'}`,
     'optimizations:',
     ...result.optimizations_implemented.map((o) => `  [${o.status}] ${o.id}: ${o.title} (est. ${o.estimated_gain_pct}%)`),
+    ...roiLines(result),
     'next steps:',
     ...result.next_steps.map((n) => `  - ${n}`),
   ];

@@ -14,6 +14,7 @@ import { round } from './round';
 import { firstStepShortfall } from './stress';
 import { cpuFiguresNote } from './cpu-figures';
 import { createdExtensionStep } from './created-extensions';
+import { runOptimizationSummary } from './contract-roi';
 
 export type Outcome = OutputContract['validation_results']['improvement_summary']['outcome'];
 
@@ -130,6 +131,7 @@ export function buildOutputContract(r: RunRecord): OutputContract {
     regression_prevention: regressionPrevention(r),
     next_steps: nextSteps(r),
     sources_consulted: sources(r),
+    optimization_summary: runOptimizationSummary(r),
   };
 }
 

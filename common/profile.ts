@@ -9,6 +9,7 @@ import { endpointSetupIssues, setupStepIssues, setupStepShape } from './setup-st
 import { PLACEHOLDER, placeholderIssues } from './template-placeholders';
 import { DEFAULT_STRESS_MULTIPLIERS } from './stress';
 import { DatabaseAdvisorSchema } from './profile-advisor';
+import { CostsSchema } from './profile-costs';
 import { DEFAULT_FIXED_WARMUP_SECONDS, DEFAULT_STEADY_WARMUP, SteadyWarmupSchema } from './profile-warmup';
 
 export const LAYERS = ['application', 'database', 'caching', 'infrastructure', 'network'] as const;
@@ -273,6 +274,8 @@ export const TargetProfileSchema = z
       })
       .optional(),
     targets: SloTargetsSchema,
+    // Optional cost inputs of the cost-performance summary (ROI): engineeringPerDay, infrastructurePerMonth, businessValuePerMonth.
+    costs: CostsSchema.optional(),
     scope: z.array(z.enum(LAYERS)).min(1).default(['application', 'database', 'caching']),
     actions: z
       .strictObject({
