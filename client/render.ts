@@ -4,10 +4,11 @@ import type { RunStatus } from '../common/run';
 import type { LaterRollback } from '../common/later-rollback';
 import type { RolledBackChange } from '../common/types';
 import { describeAction } from '../common/contract';
-import { needsExplicitApproval } from '../common/plan';
+import { defaultApprovalIds, needsExplicitApproval } from '../common/plan';
 import { round } from '../common/round';
 import { endpointSection } from './render-endpoints';
 import { table } from './text-table';
+import { roiLines } from './render-roi';
 import { measurementLines } from './render-verdict';
 import { itemRows } from './render-items';
 
@@ -51,14 +52,17 @@ export function beforeAfterTable(result: OutputContract): string {
 export function planTable(status: RunStatus): string {
   if (!status.plan) return '(no plan yet)';
   if (status.plan.items.length === 0) return '(the plan is empty: nothing to optimize in scope)';
+  const byDefault = new Set(defaultApprovalIds(status.plan));
   return table([
-    ['id', 'layer', 'impact', 'est. gain', 'kind', 'action'],
+    ['id', 'layer', 'priority', 'impact', 'est. gain', 'effort', 'kind', 'action'],
     ...status.plan.items.map((i) => [
       i.id,
       i.layer,
+      i.priority ?? '-',
       String(i.impactScore),
       `${i.estimatedGainPct}%`,
-      i.automatic ? (needsExplicitApproval(i) ? 'by id' : 'auto') : 'manual',
+      `${i.effortDays} d`,
+      i.automatic ? (needsExplicitApproval(i) ? 'by id' : byDefault.has(i.id) ? 'auto' : 'by id (not top 5)') : 'manual',
       describeAction(i.action).slice(0, 90),
     ]),
   ]);
@@ -235,6 +239,7 @@ export function summary(result: OutputContract): string {
     `load tests: ${s.load_testing_completed.join(', ')}; targets met: ${s.targets_met ? 'yes' : 'no'}`,
     'optimizations:',
     ...result.optimizations_implemented.map((o) => `  [${o.status}] ${o.id}: ${o.title} (est. ${o.estimated_gain_pct}%)`),
+    ...roiLines(result),
     'next steps:',
     ...result.next_steps.map((n) => `  - ${n}`),
   ];

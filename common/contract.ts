@@ -17,6 +17,7 @@ import { createdExtensionStep } from './created-extensions';
 import { attainmentOf } from './rules/attainment';
 import { regressionAnalysis } from './rules/regression-analysis';
 import { attainmentContract, attainmentStep, outcomeSteps } from './contract-outcome';
+import { runOptimizationSummary } from './contract-roi';
 
 export type Outcome = OutputContract['validation_results']['improvement_summary']['outcome'];
 
@@ -133,6 +134,7 @@ export function buildOutputContract(r: RunRecord): OutputContract {
     regression_prevention: regressionPrevention(r),
     next_steps: nextSteps(r),
     sources_consulted: sources(r),
+    optimization_summary: runOptimizationSummary(r),
   };
 }
 

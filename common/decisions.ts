@@ -1,7 +1,12 @@
-// The seed's decision rules: which layer to look at first, and how deep a run goes (tier).
+// The decision rules: which layer to look at first, and how deep a run goes (tier). The
+// specification's tier selection, priorities and effort table are in common/rules/.
 import type { Layer, SloTargets } from './profile';
 import type { ProfilingResult } from './stages';
 import type { Finding, LoadTestSummary, Tier } from './types';
+import { tierFromInventory, type InventoryItem } from './rules/tier';
+
+export { isBottleneck, isQuickFix, tierFromInventory, type InventoryItem } from './rules/tier';
+export { TOP_ITEMS, impactSharePct, priorityOf, type Priority } from './rules/priority';
 
 export interface LayerSignals {
   dbShareOfLatencyPct: number | null;
@@ -47,6 +52,7 @@ export function worstGap(m: Measured, t: SloTargets): number {
 }
 
 /**
+ * The tier rule before the specification's (runs whose analysis history has no 'spec-tiers' marker):
  * T1: targets met or within 20%: quick tuning, baseline re-test only.
  * T2: within 2x: tuning (indexes, toggles, config); adds a 2x peak test.
  * T3: within 5x, or several layers at fault: adds a stress test to the breaking point.
@@ -101,18 +107,12 @@ export function layerSignals(p: Pick<ProfilingResult, 'database' | 'process' | '
   };
 }
 
-/**
- * The tier of an `auto` run: the gap of the baseline to the targets and the layers at fault (focus
- * layers and the layers of planned items), raised to T4 by an architectural finding in scope.
- */
-export function autoTier(
-  baseline: LoadTestSummary,
-  targets: SloTargets,
-  faultyLayers: readonly Layer[],
-  findings: Pick<Finding, 'architectural' | 'layer'>[],
-  scope: readonly Layer[],
-): Tier {
-  const gap = worstGap(
+/** Beyond 5x from a target (the worst gap), tuning alone is taken not to reach it: T4. */
+export const OUT_OF_REACH_GAP = 5;
+
+/** How far the baseline is from the targets (worstGap of its figures). */
+export function baselineGap(baseline: LoadTestSummary, targets: SloTargets): number {
+  return worstGap(
     {
       p95Ms: baseline.latencyMs.p95,
       p99Ms: baseline.latencyMs.p99,
@@ -121,5 +121,37 @@ export function autoTier(
     },
     targets,
   );
-  return tierWithArchitecture(selectTier(gap, new Set(faultyLayers).size), findings, scope);
+}
+
+/**
+ * The tier of an `auto` run as the specification selects it: from the inventory (tierFromInventory:
+ * T1 one bottleneck with a quick fix, T2 several in at most two layers or one without a quick fix, T3
+ * three or more layers), T4 when the targets are out of reach by tuning (a gap beyond 5x) or an
+ * architectural finding is in scope.
+ */
+export function specAutoTier(
+  baseline: LoadTestSummary,
+  targets: SloTargets,
+  focus: readonly Layer[],
+  items: readonly InventoryItem[],
+  findings: Pick<Finding, 'architectural' | 'layer'>[],
+  scope: readonly Layer[],
+): Tier {
+  const tier = baselineGap(baseline, targets) > OUT_OF_REACH_GAP ? 'T4' : tierFromInventory(items, focus);
+  return tierWithArchitecture(tier, findings, scope);
+}
+
+/**
+ * The tier of an `auto` run before the specification's rule (histories without 'spec-tiers'): the gap
+ * of the baseline to the targets and the layers at fault (focus layers and the layers of planned
+ * items), raised to T4 by an architectural finding in scope.
+ */
+export function autoTier(
+  baseline: LoadTestSummary,
+  targets: SloTargets,
+  faultyLayers: readonly Layer[],
+  findings: Pick<Finding, 'architectural' | 'layer'>[],
+  scope: readonly Layer[],
+): Tier {
+  return tierWithArchitecture(selectTier(baselineGap(baseline, targets), new Set(faultyLayers).size), findings, scope);
 }

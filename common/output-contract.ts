@@ -1,6 +1,7 @@
 // The output contract: the result of a run, exactly the seed's top-level fields.
 import { z } from 'zod';
 import { LAYERS } from './profile';
+import { OptimizationSummarySchema } from './contract-roi';
 
 const num = z.number();
 const nullableNum = z.number().nullable();
@@ -274,6 +275,8 @@ export const OutputContractSchema = z
     }),
     next_steps: z.array(z.string()),
     sources_consulted: z.array(z.string()),
+    // The cost-performance summary (common/contract-roi.ts); absent in results recorded before it.
+    optimization_summary: OptimizationSummarySchema.optional(),
   })
   .strict();
 

@@ -3,19 +3,25 @@ import type { Layer, TargetProfile } from './profile';
 import type { Finding, LoadTestSummary, Plan, PlanItem, Tier } from './types';
 import { impactScore } from './decisions';
 import { round } from './round';
+import { TOP_ITEMS, impactSharePct, priorityOf } from './rules/priority';
 
 export function rankFindings(findings: Finding[], baseline: LoadTestSummary, target: TargetProfile, scope: Layer[]): PlanItem[] {
   const seen = new Set<string>();
   return findings
     .filter((f) => scope.includes(f.layer))
     .filter((f) => (seen.has(f.id) ? false : (seen.add(f.id), true)))
-    .map((f) => ({
-      ...f,
-      impactScore: round(impactScore(f.estimatedLatencyReductionMs, baseline.throughputRps, f.effortDays), 1),
-      estimatedGainPct:
-        baseline.latencyMs.mean > 0 ? round(Math.min(100, (100 * f.estimatedLatencyReductionMs) / baseline.latencyMs.mean), 1) : 0,
-      automatic: isAutomatic(f, target),
-    }))
+    .map((f) => {
+      const share = impactSharePct(f.estimatedLatencyReductionMs, baseline.latencyMs.mean);
+      return {
+        ...f,
+        impactScore: round(impactScore(f.estimatedLatencyReductionMs, baseline.throughputRps, f.effortDays), 1),
+        estimatedGainPct:
+          baseline.latencyMs.mean > 0 ? round(Math.min(100, (100 * f.estimatedLatencyReductionMs) / baseline.latencyMs.mean), 1) : 0,
+        automatic: isAutomatic(f, target),
+        priority: priorityOf(share, f.effortDays),
+        impactSharePct: round(share, 1),
+      };
+    })
     .sort((a, b) => b.impactScore - a.impactScore || a.id.localeCompare(b.id));
 }
 
@@ -36,9 +42,16 @@ export function automaticIds(plan: Plan): string[] {
   return plan.items.filter((i) => i.automatic).map((i) => i.id);
 }
 
-/** What `approve` without item ids and `--auto-approve` approve: every automatic item but the explicit-only ones. */
-export function defaultApprovalIds(plan: Plan): string[] {
-  return plan.items.filter((i) => i.automatic && !needsExplicitApproval(i)).map((i) => i.id);
+/**
+ * What `approve` without item ids and `--auto-approve` approve: the automatic items but the explicit-only
+ * ones, the top 5 by impact score (the spec's "implement top 5"; the others by id). Plans recorded before
+ * priorities existed (no item has one) keep their rule then: every one.
+ */
+export function defaultApprovalIds(plan: Plan, top = TOP_ITEMS): string[] {
+  const approvable = plan.items.filter((i) => i.automatic && !needsExplicitApproval(i));
+  if (!plan.items.some((i) => i.priority !== undefined)) return approvable.map((i) => i.id);
+  const best = new Set([...approvable].sort((a, b) => b.impactScore - a.impactScore).slice(0, top));
+  return approvable.filter((i) => best.has(i)).map((i) => i.id);
 }
 
 export function buildPlan(items: PlanItem[], tier: Tier, focus: Layer[], notes?: string[]): Plan {

@@ -9,6 +9,7 @@ import { endpointSetupIssues, setupStepIssues, setupStepShape } from './setup-st
 import { PLACEHOLDER, placeholderIssues } from './template-placeholders';
 import { DEFAULT_STRESS_MULTIPLIERS } from './stress';
 import { DatabaseAdvisorSchema } from './profile-advisor';
+import { CostsSchema } from './profile-costs';
 import { DEFAULT_FIXED_WARMUP_SECONDS, DEFAULT_STEADY_WARMUP, SteadyWarmupSchema } from './profile-warmup';
 
 export const LAYERS = ['application', 'database', 'caching', 'infrastructure', 'network'] as const;
@@ -108,7 +109,8 @@ export const FeatureToggleSchema = z.strictObject({
     .default('/admin/toggles'),
   tokenEnv: envName.optional(),
   enabledValue: z.union([z.boolean(), z.number(), z.string()]).default(true),
-  effortDays: z.number().positive().default(0.25),
+  // Engineer-days the change takes; default: the effort table's feature_toggle row (common/rules/effort.ts).
+  effortDays: z.number().positive().optional(),
 });
 export type FeatureToggle = z.infer<typeof FeatureToggleSchema>;
 
@@ -275,6 +277,8 @@ export const TargetProfileSchema = z
       })
       .optional(),
     targets: SloTargetsSchema,
+    // Optional cost inputs of the cost-performance summary (ROI): engineeringPerDay, infrastructurePerMonth, businessValuePerMonth.
+    costs: CostsSchema.optional(),
     scope: z.array(z.enum(LAYERS)).min(1).default(['application', 'database', 'caching']),
     actions: z
       .strictObject({

@@ -315,6 +315,10 @@ export interface PlanItem extends Finding {
   impactScore: number;
   estimatedGainPct: number; // of baseline mean latency
   automatic: boolean; // false for manual steps: never applied by the tool
+  // The spec's priority (common/rules/priority.ts) and the item's share of the total request time it
+  // addresses (0-100, comparable across runs); absent in plans recorded before them.
+  priority?: 'high' | 'medium' | 'low';
+  impactSharePct?: number;
 }
 
 export interface Plan {

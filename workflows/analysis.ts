@@ -2,10 +2,12 @@
 // they found into a plan, choose the tier.
 import { patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { autoTier, chooseFocus, layerSignals } from '../common/decisions';
+import type { Layer } from '../common/profile';
+import { autoTier, chooseFocus, layerSignals, specAutoTier } from '../common/decisions';
 import { buildPlan, rankFindings } from '../common/plan';
 import { skillsInOrder, type SkillActivityName, type SkillEntry } from '../common/skills';
 import type { AnalysisInput, AnalysisResult, SkillRequest, SkillResult } from '../common/stages';
+import type { Finding, PlanItem, Tier } from '../common/types';
 import { analysisBeforeRegistry } from './analysis-before-registry';
 
 function runSkill(skill: SkillEntry, req: SkillRequest): Promise<SkillResult> {
@@ -15,6 +17,15 @@ function runSkill(skill: SkillEntry, req: SkillRequest): Promise<SkillResult> {
     summary: `${skill.name}: ${skill.looksAt}`,
   });
   return activities[skill.activity as SkillActivityName](req);
+}
+
+/**
+ * The `auto` tier: the specification's rule (the nature of the bottlenecks); analyses recorded before
+ * it (no 'spec-tiers' marker) keep the gap rule they ran with.
+ */
+function chooseTier({ profiling, target, scope }: AnalysisInput, focus: Layer[], items: PlanItem[], findings: Finding[]): Tier {
+  if (patched('spec-tiers')) return specAutoTier(profiling.baseline, target.targets, focus, items, findings, scope);
+  return autoTier(profiling.baseline, target.targets, [...focus, ...items.map((i) => i.layer)], findings, scope);
 }
 
 export async function analysisWorkflow(input: AnalysisInput): Promise<AnalysisResult> {
@@ -29,8 +40,7 @@ export async function analysisWorkflow(input: AnalysisInput): Promise<AnalysisRe
   }
   const findings = results.flatMap((r) => r.findings);
   const items = rankFindings(findings, profiling.baseline, target, scope);
-  const chosenTier =
-    tier === 'auto' ? autoTier(profiling.baseline, target.targets, [...focus, ...items.map((i) => i.layer)], findings, scope) : tier;
+  const chosenTier = tier === 'auto' ? chooseTier(input, focus, items, findings) : tier;
   const notes = [
     ...(profiling.database?.problems ?? []).map((n) => `database profile: ${n}`),
     ...(profiling.cache?.problems ?? []).map((n) => `cache profile: ${n}`),

@@ -237,7 +237,14 @@ test('a run record becomes a valid output contract with the item statuses it imp
     'regression_prevention',
     'next_steps',
     'sources_consulted',
+    'optimization_summary',
   ]);
+  // Every change was undone: nothing kept, no one-time cost, no ROI (and no invented improvement).
+  assert.equal(c.optimization_summary?.cost.effort_days, 0);
+  assert.equal(c.optimization_summary?.total_improvement.latency_p95_reduction_percent, null);
+  assert.equal(c.optimization_summary?.roi, null);
+  assert.match(c.optimization_summary?.roi_reason ?? '', /costs\.businessValuePerMonth/);
+  assert.match(renderSummary(c), /cost-performance: one-time cost 0 engineer-days; ROI: none \(no business value/);
 });
 
 test('the contract rejects a timestamp without offset and unknown fields', () => {

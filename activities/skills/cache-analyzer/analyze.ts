@@ -5,6 +5,7 @@ import { round } from '../../../common/round';
 import type { EndpointSummary, Finding } from '../../../common/types';
 import { SOURCE, type CacheEvidence } from './findings';
 import { DEFAULT_CACHE_ANALYZER_OPTIONS, type CacheAnalyzerOptions } from './options';
+import { effortDays } from '../../../common/rules/effort';
 
 export interface CacheAnalyzerInput extends CacheEvidence {
   target: TargetProfile;
@@ -67,7 +68,7 @@ function uncachedEndpointFindings({ target, baseline }: CacheAnalyzerInput, o: C
         title: `Serve ${ep.name} from the cache by setting toggle ${toggle.name} to ${JSON.stringify(toggle.enabledValue)}`,
         evidence,
         estimatedLatencyReductionMs: reduction,
-        effortDays: toggle.effortDays,
+        effortDays: toggle.effortDays ?? effortDays('feature_toggle'),
         risk: 'low',
         action: { type: 'feature_toggle', toggle: toggle.name, value: toggle.enabledValue },
         rollback: `set toggle ${toggle.name} back to its previous value`,
@@ -82,7 +83,7 @@ function uncachedEndpointFindings({ target, baseline }: CacheAnalyzerInput, o: C
         title: `Add a read-through cache to ${ep.name}`,
         evidence,
         estimatedLatencyReductionMs: reduction,
-        effortDays: 2,
+        effortDays: effortDays('cache_aside'),
         risk: 'medium',
         action: {
           type: 'manual',
@@ -119,7 +120,7 @@ function coldCacheFinding({ cache }: CacheAnalyzerInput, o: CacheAnalyzerOptions
       ],
       // Conservative: the profile does not tell which requests missed, so no gain is claimed.
       estimatedLatencyReductionMs: 0,
-      effortDays: 1,
+      effortDays: effortDays('cache_tuning'),
       risk: 'low',
       action: {
         type: 'manual',
@@ -151,7 +152,7 @@ function memoryFindings({ cache }: CacheAnalyzerInput, o: CacheAnalyzerOptions):
       title: `Redis evicted ${cache.evictions} keys because it reached maxmemory`,
       evidence: [`${cache.evictions} keys evicted in the profiling window`, memEvidence],
       estimatedLatencyReductionMs: 0,
-      effortDays: 0.5,
+      effortDays: effortDays('cache_config'),
       risk: 'low',
       action: {
         type: 'manual',
@@ -176,7 +177,7 @@ function memoryFindings({ cache }: CacheAnalyzerInput, o: CacheAnalyzerOptions):
       title: `Redis is ${round(usedPct, 2)}% full with maxmemory-policy noeviction: writes will fail with OOM errors`,
       evidence: [memEvidence, 'with noeviction Redis rejects writes once maxmemory is reached instead of evicting cache keys'],
       estimatedLatencyReductionMs: 0,
-      effortDays: 0.5,
+      effortDays: effortDays('cache_config'),
       risk: 'medium', // allkeys-* would also evict non-cache data (sessions, queues) if Redis holds any
       action: {
         type: 'manual',
@@ -236,7 +237,7 @@ function slowCommandFindings({ cache, baseline }: CacheAnalyzerInput, o: CacheAn
         ...g.examples.map((x) => `slowlog: ${x}`),
       ],
       estimatedLatencyReductionMs: reduction,
-      effortDays: 1,
+      effortDays: effortDays('investigation'),
       risk: 'low',
       action: {
         type: 'manual',

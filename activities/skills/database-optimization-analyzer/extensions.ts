@@ -1,6 +1,7 @@
 // The finding that lists the analysis extensions a database lacks, with the steps to enable them.
 import type { Finding } from '../../../common/types';
 import { enableSteps, usable, type ExtensionState } from '../../postgres/extensions';
+import { effortDays } from '../../../common/rules/effort';
 
 /** One finding listing every optional extension that is missing, with its steps; null when all are usable. */
 export function missingExtensionsFinding(states: ExtensionState[], preloadNow: string[], database: string): Finding | null {
@@ -22,7 +23,7 @@ export function missingExtensionsFinding(states: ExtensionState[], preloadNow: s
       return `${e.name} (${e.purpose}): ${why}; the analysis went on without it`;
     }),
     estimatedLatencyReductionMs: 0,
-    effortDays: needsRestart ? 0.25 : 0.1,
+    effortDays: effortDays(needsRestart ? 'config_restart' : 'extension'),
     risk: 'low',
     action: { type: 'manual', steps },
     rollback: missing

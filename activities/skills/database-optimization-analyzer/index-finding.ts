@@ -11,6 +11,7 @@ import { shorten } from './n-plus-one';
 import type { AnalyzerOptions } from './options';
 import { qualstatEvidence } from './qualstats';
 import { sampleEvidence } from './sample-queries';
+import { indexEffortDays } from '../../../common/rules/effort';
 
 type StatementEvidence = Pick<DatabaseEvidence, 'qualstats' | 'samplePlans' | 'actual'>;
 
@@ -124,7 +125,7 @@ export function indexFinding(r: IndexRecommendation, target: TargetProfile, e: D
     title: `Missing index on ${r.schema}.${r.table} (${describeColumns(r.keys)})${r.include.length ? ` INCLUDE (${r.include.join(', ')})` : ''}`,
     evidence,
     estimatedLatencyReductionMs: round(perRequest, 3),
-    effortDays: 0.5,
+    effortDays: indexEffortDays(r.reltuples),
     risk: r.verified && !heavyWrites && r.reltuples < 10_000_000 ? 'low' : 'medium',
     action: indexAction(r, target, indexName),
     rollback: `DROP INDEX CONCURRENTLY ${qualifiedName(r.schema, indexName)}`,

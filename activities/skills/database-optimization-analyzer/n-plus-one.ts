@@ -4,6 +4,7 @@ import type { Finding, StatementStat } from '../../../common/types';
 import { stripQuotedAndComments } from '../../postgres/generic-plan';
 import { parserReady, tryParse, type StatementFacts } from '../../postgres/sql-parse';
 import { round } from '../../../common/round';
+import { effortDays } from '../../../common/rules/effort';
 
 export interface SingleLookup {
   select: string;
@@ -147,7 +148,7 @@ export function nPlusOneFinding(
   return {
     ...base,
     evidence,
-    effortDays: 1,
+    effortDays: effortDays('batch_loading'),
     risk: 'medium',
     action: {
       type: 'manual',
@@ -224,7 +225,7 @@ export function toggleFinding(
   return {
     ...base,
     evidence: [...evidence, `feature toggle "${toggle.name}" fixes n_plus_one: set it to ${JSON.stringify(toggle.enabledValue)}`],
-    effortDays: toggle.effortDays,
+    effortDays: toggle.effortDays ?? effortDays('feature_toggle'),
     risk: 'low',
     action: { type: 'feature_toggle', toggle: toggle.name, value: toggle.enabledValue },
     rollback: `set feature toggle ${toggle.name} back to its previous value`,

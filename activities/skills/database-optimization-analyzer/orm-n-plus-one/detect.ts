@@ -9,6 +9,7 @@ import { toggleFinding } from '../n-plus-one';
 import { batchedSql } from './batched';
 import { ormHint } from './orm-hint';
 import { perRowShapeFromFacts, type PerRowShape } from './shape';
+import { effortDays } from '../../../../common/rules/effort';
 
 export interface EndpointStatement {
   queryid: string;
@@ -142,7 +143,7 @@ export function endpointNPlusOneFinding(e: EndpointStatements, g: PerRowGroup, t
   return {
     ...base,
     evidence,
-    effortDays: 1,
+    effortDays: effortDays('batch_loading'),
     risk: 'medium',
     action: {
       type: 'manual',

@@ -8,6 +8,7 @@ import { SOURCE } from '../findings';
 import { shorten } from '../n-plus-one';
 import { ormHints } from './orm-hints';
 import type { RewriteEvidence, RewriteKind } from './types';
+import { effortDays } from '../../../../common/rules/effort';
 
 const PER_ROW_NAME = { date: 'date()', year: 'extract(year)', date_trunc: 'date_trunc()', arithmetic: 'arithmetic' };
 const wideNames = (r: RewriteEvidence) => (r.wide?.columns ?? []).map((c) => `${c.column} (${c.avgWidth} bytes a value)`).join(', ');
@@ -105,7 +106,7 @@ export function rewriteFinding(r: RewriteEvidence, windowRequests: number, minSa
     title: `Query rewrite: ${WHAT[r.kind](r)}: ${headline}`,
     evidence,
     estimatedLatencyReductionMs: round(perRequest, 3),
-    effortDays: r.kind === 'keyset_pagination' ? 1 : 0.5,
+    effortDays: effortDays(r.kind === 'keyset_pagination' ? 'api_change' : 'query_rewrite'),
     risk: r.kind === 'keyset_pagination' || !r.measured?.proof ? 'medium' : 'low',
     action: {
       type: 'manual',

@@ -6,6 +6,7 @@ import type { HealthOptions } from '../options';
 import type { HealthIndex, HealthSnapshot } from '../snapshot';
 import { bytes, count, since } from './format';
 import { HEALTH_SOURCE, manualFinding } from './manual-finding';
+import { effortDays } from '../../../../../common/rules/effort';
 
 /**
  * One finding per droppable index (largest first, at most maxItems per kind): an approvable
@@ -31,7 +32,7 @@ function dropFindings(
       'the tool drops it only when this item is approved by its id (never by a plain or automatic approval)',
     ],
     estimatedLatencyReductionMs: 0,
-    effortDays: 0.1,
+    effortDays: effortDays('drop_index'),
     risk: kind === 'unused' ? 'medium' : 'low',
     action: { type: 'drop_index', schema: i.schema, table: i.table, indexName: i.name, definition: i.definition },
     rollback: `${concurrentDefinition(i.definition)};`,
@@ -128,7 +129,7 @@ export function invalidIndexes(s: HealthSnapshot, o: HealthOptions): Finding | n
       ]),
       rollback: 'nothing to undo: an INVALID index serves no query',
       risk: 'low',
-      effortDays: 0.25,
+      effort: 'rebuild_index',
     },
     o.maxItems,
   );

@@ -79,7 +79,7 @@ export function bloat(s: HealthSnapshot, o: HealthOptions): Finding | null {
         'nothing to undo: VACUUM and REINDEX CONCURRENTLY change no data; ' +
         'reset a per-table autovacuum setting with ALTER TABLE <table> RESET (autovacuum_vacuum_scale_factor);',
       risk: 'low',
-      effortDays: 0.5,
+      effort: 'vacuum',
     },
     o.maxItems,
   );
@@ -120,7 +120,7 @@ export function staleStatistics(s: HealthSnapshot, o: HealthOptions): Finding | 
       rollback:
         'nothing to undo (ANALYZE only refreshes statistics); reset a per-table setting with ALTER TABLE <table> RESET (autovacuum_analyze_scale_factor);',
       risk: 'low',
-      effortDays: 0.1,
+      effort: 'statistics',
     },
     o.maxItems,
   );
@@ -165,7 +165,7 @@ export function sequences(s: HealthSnapshot, o: HealthOptions): Finding | null {
       }),
       rollback: 'a widened column or sequence is not narrowed back (the values may no longer fit); take a backup before the change',
       risk: 'high',
-      effortDays: 1,
+      effort: 'column_type',
     },
     o.maxItems,
   );
@@ -213,7 +213,7 @@ export function wraparound(s: HealthSnapshot, o: HealthOptions): Finding | null 
       ],
       rollback: 'nothing to undo: VACUUM FREEZE changes no data',
       risk: 'high',
-      effortDays: 0.5,
+      effort: 'vacuum',
     },
     o.maxItems,
   );

@@ -1,6 +1,7 @@
 // The finding of a check that is not applied by the tool: the affected objects in its evidence, exact
 // SQL steps (action `manual`) and how to undo them; its latency gain is not estimated (0).
 import type { Finding, RootCause } from '../../../../../common/types';
+import { effortDays, type EffortKind } from '../../../../../common/rules/effort';
 
 export const HEALTH_SOURCE = 'database-optimization-analyzer (health checks)';
 
@@ -13,7 +14,7 @@ export interface ManualFindingSpec {
   steps: string[];
   rollback: string;
   risk: Finding['risk'];
-  effortDays: number;
+  effort: EffortKind; // a row of the effort table (common/rules/effort.ts)
 }
 
 /** At most `max` items are listed (the rest is counted) and at most `max + 5` steps. */
@@ -30,7 +31,7 @@ export function manualFinding(s: ManualFindingSpec, max: number): Finding {
     title: s.title,
     evidence: [...s.summary, ...items],
     estimatedLatencyReductionMs: 0,
-    effortDays: s.effortDays,
+    effortDays: effortDays(s.effort),
     risk: s.risk,
     action: { type: 'manual', steps },
     rollback: s.rollback,

@@ -49,7 +49,7 @@ export function cacheHitRatio(s: HealthSnapshot, w: HealthWindow | null, o: Heal
       ],
       rollback: 'ALTER SYSTEM RESET shared_buffers; ALTER SYSTEM RESET effective_cache_size; then restart PostgreSQL',
       risk: 'medium',
-      effortDays: 0.5,
+      effort: 'config_restart',
     },
     o.maxItems,
   );
@@ -113,7 +113,7 @@ export function seqScans(s: HealthSnapshot, w: HealthWindow | null, o: HealthOpt
       ],
       rollback: 'nothing to undo (review only)',
       risk: 'low',
-      effortDays: 0.5,
+      effort: 'investigation',
     },
     o.maxItems,
   );
@@ -163,7 +163,7 @@ export function partitioning(s: HealthSnapshot, w: HealthWindow | null, o: Healt
       ],
       rollback: 'keep the original table until the partitioned one is validated; swap the names back',
       risk: 'high',
-      effortDays: 5,
+      effort: 'partitioning',
     },
     o.maxItems,
   );

@@ -35,7 +35,7 @@ export function connections(s: HealthSnapshot, w: HealthWindow | null, o: Health
       ],
       rollback: 'restore the previous pool sizes / ALTER SYSTEM RESET max_connections; then restart',
       risk: 'medium',
-      effortDays: 1,
+      effort: 'connection_pooling',
     },
     o.maxItems,
   );
@@ -72,7 +72,7 @@ export function idleInTransaction(s: HealthSnapshot, w: HealthWindow | null, o: 
       ],
       rollback: 'ALTER SYSTEM RESET idle_in_transaction_session_timeout; SELECT pg_reload_conf();',
       risk: 'medium',
-      effortDays: 0.5,
+      effort: 'config_reload',
     },
     o.maxItems,
   );
@@ -103,7 +103,7 @@ export function longRunning(s: HealthSnapshot, w: HealthWindow | null, o: Health
       ],
       rollback: 'ALTER ROLE <app role> RESET statement_timeout;',
       risk: 'medium',
-      effortDays: 0.5,
+      effort: 'investigation',
     },
     o.maxItems,
   );
@@ -148,7 +148,7 @@ export function blocked(s: HealthSnapshot, w: HealthWindow | null, o: HealthOpti
       ],
       rollback: 'nothing to undo (application and operational changes)',
       risk: 'medium',
-      effortDays: 1,
+      effort: 'investigation',
     },
     o.maxItems,
   );
