@@ -5,9 +5,10 @@ import type { AttributionResult } from './endpoint-attribution';
 import { attainmentOf, PARTIAL_SHARE_PCT, type AttainmentResult } from './rules/attainment';
 import { regressionAnalysis } from './rules/regression-analysis';
 import type { ValidationResult } from './stages';
-import type { AppliedChange, LoadTestSummary } from './types';
+import type { AppliedChange, LoadTestSummary, Plan } from './types';
 import type { SloTargets } from './profile';
-import { abortAfterProfiling } from './rules/abort';
+import { abortAfterProfiling, costAboveValue } from './rules/abort';
+import type { CostInputs } from './profile-costs';
 
 export function attainmentContract(a: AttainmentResult) {
   return { level: a.level, missed: a.missed.map((m) => ({ metric: m.metric, achieved_pct: m.achievedPct })) };
@@ -25,7 +26,7 @@ export function attainmentStep(comparison: readonly MetricComparison[]): string 
 /** The first next steps: why the run stopped after profiling, or what the regression analysis found. */
 export function outcomeSteps(
   outcome: string,
-  profiling: { baseline: LoadTestSummary; targets: SloTargets },
+  profiling: { baseline: LoadTestSummary; targets: SloTargets; plan: Plan; costs: CostInputs | undefined },
   validation: ValidationResult | null,
   endpoints: { before: AttributionResult | null; after: AttributionResult | null },
   applied: readonly AppliedChange[],
@@ -33,6 +34,10 @@ export function outcomeSteps(
   if (outcome === 'targets_already_met' || outcome === 'aborted_no_baseline') {
     const abort = abortAfterProfiling(profiling.baseline, profiling.targets);
     return abort ? [abort.why] : [];
+  }
+  if (outcome === 'plan_only_cost_above_value') {
+    const why = costAboveValue(profiling.plan, profiling.costs);
+    return why ? [why] : [];
   }
   if (outcome === 'regressed_rolled_back' && validation) {
     return regressionAnalysis(validation.comparison, endpoints, applied).map((l) => `regression analysis: ${l}`);

@@ -314,7 +314,7 @@ function endpointsOf(r: RunRecord) {
 function nextSteps(r: RunRecord): string[] {
   const steps: string[] = outcomeSteps(
     r.outcome,
-    { baseline: r.profiling.baseline, targets: r.input.target.targets },
+    { baseline: r.profiling.baseline, targets: r.input.target.targets, plan: r.plan, costs: r.input.target.costs },
     r.validation,
     endpointsOf(r),
     r.optimization?.applied ?? [],

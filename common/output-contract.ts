@@ -221,6 +221,7 @@ export const OutputContractSchema = z
           'apply_failed_rolled_back',
           'targets_already_met',
           'aborted_no_baseline',
+          'plan_only_cost_above_value',
         ]),
         comparison: z.array(ComparisonRowSchema),
         // met / partial (every missed metric at >= 80% of the improvement it needed) / missed; absent before it.

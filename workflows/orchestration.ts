@@ -20,7 +20,7 @@ import { describeValidation } from '../common/decisions';
 import { rootCauseMessage } from '../common/failure-cause';
 import type { OutputContract } from '../common/output-contract';
 import { automaticIds, buildPlan } from '../common/plan';
-import { abortAfterProfiling, type AbortReason } from '../common/rules/abort';
+import { abortAfterProfiling, costAboveValue, type AbortReason } from '../common/rules/abort';
 import { attainmentOf } from '../common/rules/attainment';
 import type { Phase, RunInput } from '../common/run';
 import { PERF_TIER } from '../common/search-attributes';
@@ -85,6 +85,7 @@ class OrchestrationRun {
     if (abort) return this.abortAfterProfiling(abort);
     const plan = await this.analyze(profiling);
     if (automaticIds(plan).length === 0) return this.nothingToApply(plan);
+    if (patched('cost-abort') && costAboveValue(plan, this.input.target.costs)) return this.planOnly();
     const approval = await this.state.awaitApproval(this.input, plan);
     if (approval === 'nothing_approved') return this.finish('nothing_to_apply');
     if (approval === 'rejected' || approval === 'rollback_requested') return this.finish('rejected');
@@ -107,6 +108,12 @@ class OrchestrationRun {
         ? null
         : await this.escalate('targets_missed', `targets still missed after tuning (tier ${plan.tier})`);
     return this.finish(improved ? 'improved' : 'no_change', esc);
+  }
+
+  /** The changes cost more than a year of the business value: the plan is the result, nothing applied. */
+  private async planOnly(): Promise<OutputContract> {
+    this.state.decideNothingToApprove();
+    return this.finish('plan_only_cost_above_value');
   }
 
   /** No baseline, or the targets already met: the run ends after profiling, with an empty plan. */

@@ -32,6 +32,7 @@ let refusing: ScriptedTarget; // two toggles, the second refused by the toggle A
 let partial: ScriptedTarget; // a toggle that gets p95 most of the way to a target it still misses
 let met: ScriptedTarget; // targets met at baseline
 let failing: ScriptedTarget; // answers the pre-check, then 500 to everything: no baseline
+let pricey: ScriptedTarget; // a fix that costs more than a year of what it is worth
 
 before(async () => {
   env = await startTemporal();
@@ -76,6 +77,17 @@ before(async () => {
     failAfter: 1,
     profile: { scope: ['caching'], targets: easy },
   });
+  pricey = await startScriptedTarget({
+    name: 'pricey',
+    endpoints: { page: 20 },
+    toggles: [{ name: 'pageCache', endpoint: 'page', delayWhenOn: 1 }],
+    profile: {
+      ...redisOf('pricey'),
+      scope: ['caching'],
+      targets: { p95Ms: 5, p99Ms: 10, throughputRps: 1 },
+      costs: { engineeringPerDay: 1000, businessValuePerMonth: 1 },
+    },
+  });
   workers = await startWorkers(env, {
     storeUrl: await testDatabase('perf_test_outcomes_store'),
     env: {
@@ -83,6 +95,8 @@ before(async () => {
       ...farOff.env,
       ...refusing.env,
       ...partial.env,
+      ...pricey.env,
+      PRICEY_REDIS_URL: REDIS_URL,
       NOOP_REDIS_URL: REDIS_URL,
       REFUSING_REDIS_URL: REDIS_URL,
       PARTIAL_REDIS_URL: REDIS_URL,
@@ -92,7 +106,7 @@ before(async () => {
 
 after(async () => {
   await workers?.stop();
-  await Promise.all([noOp, farOff, refusing, partial, met, failing].map((t) => t?.close()));
+  await Promise.all([noOp, farOff, refusing, partial, met, failing, pricey].map((t) => t?.close()));
   await env?.teardown();
 });
 
@@ -235,5 +249,12 @@ describe('outcomes of performanceOrchestration', { concurrency: false }, () => {
     assert.equal(result.validation_results.improvement_summary.outcome, 'aborted_no_baseline');
     assert.equal(result.validation_results.targets_met, false);
     assert.match(result.next_steps[0], /^no baseline: all \d+ requests failed in the baseline load test, so no change could be measured$/);
+  });
+  test('a plan that costs more than a year of its business value: plan only, nothing applied', async () => {
+    const result = OutputContractSchema.parse(await (await start(pricey, { tier: 'T1' })).result());
+    assert.equal(result.validation_results.improvement_summary.outcome, 'plan_only_cost_above_value');
+    assert.deepEqual(pricey.writes, [], 'no toggle was set');
+    assert.ok(result.optimizations_implemented.length > 0 && result.optimizations_implemented.every((o) => o.status !== 'applied'));
+    assert.match(result.next_steps[0], /^plan only: its changes cost [\d.]+ USD .* worth 12 USD a year/);
   });
 });

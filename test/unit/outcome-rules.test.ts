@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compareRuns } from '../../common/compare';
 import { achievedSharePct, attainmentOf } from '../../common/rules/attainment';
-import { abortAfterProfiling } from '../../common/rules/abort';
+import { abortAfterProfiling, costAboveValue } from '../../common/rules/abort';
 import { regressionAnalysis, ENDPOINT_WORSE_PCT } from '../../common/rules/regression-analysis';
 import type { AttributionResult, EndpointAttribution } from '../../common/endpoint-attribution';
 
@@ -85,4 +85,24 @@ test(`regression analysis: endpoints ${ENDPOINT_WORSE_PCT}% and 1 ms slower are 
   const spread = regressionAnalysis(comparison, { before, after: pass('after', before.endpoints) }, []);
   assert.match(spread[1], /spread over the mix/);
   assert.match(regressionAnalysis(comparison, undefined, [])[1], /^no per-endpoint passes after the changes/);
+});
+
+test('cost above value: the default-approved changes cost more than a year of the business value -> plan only', () => {
+  const item = (id: string, effortDays: number) =>
+    ({ id, effortDays, automatic: true, impactScore: 1, action: { type: 'feature_toggle' } }) as never;
+  const plan = { tier: 'T1', focus: [], items: [item('a', 1), item('b', 0.5)] } as never;
+  const costs = (engineeringPerDay?: number, businessValuePerMonth?: number) => ({
+    currency: 'USD',
+    engineeringPerDay,
+    businessValuePerMonth,
+  });
+  // 1.5 days x 800 = 1200 vs 12 x 100 = 1200: not above.
+  assert.equal(costAboveValue(plan, costs(800, 100)), null);
+  assert.match(
+    costAboveValue(plan, costs(800, 99.99))!,
+    /^plan only: its changes cost 1200 USD \(1\.5 engineer-days x 800\) and are worth 1199\.88 USD a year/,
+  );
+  assert.equal(costAboveValue(plan, costs(800, undefined)), null, 'no value given: never');
+  assert.equal(costAboveValue(plan, costs(undefined, 1)), null, 'no cost given: never');
+  assert.equal(costAboveValue(plan, undefined), null);
 });
