@@ -25,6 +25,21 @@ export function rankFindings(findings: Finding[], baseline: LoadTestSummary, tar
     .sort((a, b) => b.impactScore - a.impactScore || a.id.localeCompare(b.id));
 }
 
+/**
+ * The decision rules steer the plan: findings in the focus layers lead (in the focus order: the rule
+ * that fired first leads), the others follow; impact order within each. Stable, pure.
+ */
+export function leadWithFocus(items: PlanItem[], focus: readonly Layer[]): PlanItem[] {
+  const rank = (i: PlanItem) => {
+    const k = focus.indexOf(i.layer);
+    return k < 0 ? focus.length : k;
+  };
+  return items
+    .map((item, index) => ({ item, index }))
+    .sort((a, b) => rank(a.item) - rank(b.item) || a.index - b.index)
+    .map((x) => x.item);
+}
+
 function isAutomatic(f: Finding, target: TargetProfile): boolean {
   if (f.action.type === 'manual') return false;
   // actions.createIndexes governs index DDL: with it off, drops are manual steps too.
@@ -44,14 +59,14 @@ export function automaticIds(plan: Plan): string[] {
 
 /**
  * What `approve` without item ids and `--auto-approve` approve: the automatic items but the explicit-only
- * ones, the top 5 by impact score (the spec's "implement top 5"; the others by id). Plans recorded before
- * priorities existed (no item has one) keep their rule then: every one.
+ * ones, the first 5 in plan order (the spec's "implement top 5": impact order, the focus layers leading;
+ * the others by id). Plans recorded before priorities existed (no item has one) keep their rule then:
+ * every one.
  */
 export function defaultApprovalIds(plan: Plan, top = TOP_ITEMS): string[] {
   const approvable = plan.items.filter((i) => i.automatic && !needsExplicitApproval(i));
   if (!plan.items.some((i) => i.priority !== undefined)) return approvable.map((i) => i.id);
-  const best = new Set([...approvable].sort((a, b) => b.impactScore - a.impactScore).slice(0, top));
-  return approvable.filter((i) => best.has(i)).map((i) => i.id);
+  return approvable.slice(0, top).map((i) => i.id);
 }
 
 export function buildPlan(items: PlanItem[], tier: Tier, focus: Layer[], notes?: string[]): Plan {

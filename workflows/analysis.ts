@@ -4,7 +4,7 @@ import { patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { Layer } from '../common/profile';
 import { autoTier, chooseFocus, layerSignals, specAutoTier } from '../common/decisions';
-import { buildPlan, rankFindings } from '../common/plan';
+import { buildPlan, leadWithFocus, rankFindings } from '../common/plan';
 import { skillsInOrder, type SkillActivityName, type SkillEntry } from '../common/skills';
 import type { AnalysisInput, AnalysisResult, SkillRequest, SkillResult } from '../common/stages';
 import type { Finding, PlanItem, Tier } from '../common/types';
@@ -39,7 +39,9 @@ export async function analysisWorkflow(input: AnalysisInput): Promise<AnalysisRe
     results.push(await runSkill(skill, { runId, target, scope, focus, profiling }));
   }
   const findings = results.flatMap((r) => r.findings);
-  const items = rankFindings(findings, profiling.baseline, target, scope);
+  const ranked = rankFindings(findings, profiling.baseline, target, scope);
+  // The focus layers' findings lead the plan (plans recorded before: impact order alone).
+  const items = patched('focus-leads') ? leadWithFocus(ranked, focus) : ranked;
   const chosenTier = tier === 'auto' ? chooseTier(input, focus, items, findings) : tier;
   const notes = [
     ...(profiling.database?.problems ?? []).map((n) => `database profile: ${n}`),

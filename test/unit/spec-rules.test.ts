@@ -2,11 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isQuickFix, specAutoTier, tierFromInventory, type InventoryItem } from '../../common/decisions';
-import { defaultApprovalIds, rankFindings } from '../../common/plan';
+import { defaultApprovalIds, leadWithFocus, rankFindings } from '../../common/plan';
 import { parseTargetProfile, type Layer } from '../../common/profile';
 import { EFFORT, indexEffortDays, indexEffortKind } from '../../common/rules/effort';
 import { TOP_ITEMS, impactSharePct, priorityOf } from '../../common/rules/priority';
-import type { Finding } from '../../common/types';
+import type { Finding, PlanItem } from '../../common/types';
 import { minimalBaseline } from '../helpers/skill-request';
 
 const item = (layer: Layer, over: Partial<InventoryItem> = {}): InventoryItem => ({
@@ -131,4 +131,31 @@ test('ranked items carry their priority and impact share; the default approval i
   // A plan recorded before priorities existed keeps its rule: every automatic item.
   const old = items.map(({ priority: _p, impactSharePct: _s, ...rest }) => rest);
   assert.equal(defaultApprovalIds({ tier: 'T2', focus: [], items: old }).length, 8);
+});
+
+test('the focus layers lead the plan (in focus order), impact order within; the top 5 follow the plan order', () => {
+  const item = (id: string, layer: 'database' | 'caching' | 'application', impactScore: number) =>
+    ({ id, layer, impactScore, automatic: true, priority: 'medium', action: { type: 'feature_toggle' } }) as unknown as PlanItem;
+  const ranked = [
+    item('c1', 'caching', 90),
+    item('a1', 'application', 80),
+    item('d1', 'database', 50),
+    item('c2', 'caching', 40),
+    item('d2', 'database', 10),
+  ];
+  assert.deepEqual(
+    leadWithFocus(ranked, ['database', 'caching']).map((i) => i.id),
+    ['d1', 'd2', 'c1', 'c2', 'a1'],
+  );
+  assert.deepEqual(
+    leadWithFocus(ranked, []).map((i) => i.id),
+    ranked.map((i) => i.id),
+    'no focus: impact order as ranked',
+  );
+  const plan = {
+    tier: 'T2' as const,
+    focus: ['database' as const],
+    items: [...leadWithFocus(ranked, ['database']), item('x', 'caching', 1)],
+  };
+  assert.deepEqual(defaultApprovalIds(plan), ['d1', 'd2', 'c1', 'a1', 'c2']);
 });
