@@ -68,6 +68,7 @@ function itemStatus(item: PlanItem, r: RunRecord): OutputContract['optimizations
   if (r.optimization?.failed?.itemId === item.id) return 'failed';
   if (r.optimization?.rolledBack.some((x) => x.itemId === item.id && x.ok)) return 'rolled_back';
   if (r.optimization?.applied.some((x) => x.itemId === item.id)) return 'applied';
+  if (r.optimization?.notApplied?.itemIds.includes(item.id)) return 'skipped'; // a stage met the targets first
   // Approved, neither applied nor failed: an earlier item failed and the saga stopped before it.
   return r.optimization?.failed ? 'skipped' : 'not_approved';
 }
@@ -312,12 +313,15 @@ function endpointsOf(r: RunRecord) {
 }
 
 function nextSteps(r: RunRecord): string[] {
-  const steps: string[] = outcomeSteps(
-    r.outcome,
-    { baseline: r.profiling.baseline, targets: r.input.target.targets, plan: r.plan, costs: r.input.target.costs },
-    r.validation,
-    endpointsOf(r),
-    r.optimization?.applied ?? [],
+  const steps: string[] = r.optimization?.notApplied ? [r.optimization.notApplied.why] : [];
+  steps.push(
+    ...outcomeSteps(
+      r.outcome,
+      { baseline: r.profiling.baseline, targets: r.input.target.targets, plan: r.plan, costs: r.input.target.costs },
+      r.validation,
+      endpointsOf(r),
+      r.optimization?.applied ?? [],
+    ),
   );
   if (r.outcome === 'rejected' && r.decision.kind === 'rejected')
     steps.push(`plan rejected by ${r.decision.by}: ${r.decision.reason}; revise and run again`);

@@ -1,4 +1,5 @@
 // What each child workflow returns to the parent: summaries and ids, never bulk data.
+import type { StageCheck } from './rules/stages';
 import type { BeforeAfter } from './verdict/before-after';
 import type { ItemMeasurement } from './ab-validation';
 import type { MetricComparison } from './compare';
@@ -66,6 +67,10 @@ export interface OptimizationResult {
   applied: AppliedChange[];
   failed: { itemId: string; error: string } | null;
   rolledBack: RolledBackChange[];
+  /** Staged runs: approved changes left unapplied because a brief check met the targets first. */
+  notApplied?: { itemIds: string[]; why: string };
+  /** Staged runs with more than one priority group: each group's brief check. */
+  stages?: StageCheck[];
 }
 
 export interface ValidationInput {
@@ -98,7 +103,7 @@ export interface ValidationResult {
   comparison: MetricComparison[];
   regressed: boolean;
   targetsMet: boolean;
-  completed: Exclude<LoadPhase, 'ab'>[]; // the A/B blocks are in `items`
+  completed: Exclude<LoadPhase, 'ab' | 'stage'>[]; // the A/B blocks are in `items`, the stage checks in the optimization
   peak: LoadTestSummary | null;
   // Breaking point: the highest-rate step still within the SLO (null when the first step missed it).
   stress: { steps: StressStep[]; breakingPoint: StressStep | null; baseRps?: number } | null;

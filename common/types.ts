@@ -7,7 +7,7 @@ import type { SteadyWarmup, WarmupOutcome } from './warmup';
 
 export type Tier = 'T1' | 'T2' | 'T3' | 'T4';
 // ab: a block of the per-item A/B validation (common/ab-validation.ts).
-export type LoadPhase = 'baseline' | 'after' | 'peak' | 'stress' | 'soak' | 'ab';
+export type LoadPhase = 'baseline' | 'after' | 'peak' | 'stress' | 'soak' | 'ab' | 'stage';
 
 export interface LatencySummary {
   p50: number;

@@ -34,6 +34,8 @@ import { profilingWorkflow } from './profiling';
 import { RunState } from './run-state';
 import { validationWorkflow } from './validation';
 import { AB_VALIDATION_PATCH } from './ab-validation';
+import { STAGED_PATCH, optimizeInStages } from './staged-optimization';
+import type { StageGroup } from '../common/rules/stages';
 
 function runActivities(summary: string) {
   return proxyActivities<Activities>({
@@ -90,8 +92,12 @@ class OrchestrationRun {
     if (approval === 'nothing_approved') return this.finish('nothing_to_apply');
     if (approval === 'rejected' || approval === 'rollback_requested') return this.finish('rejected');
     if (approval === 'timed_out') return this.approvalTimedOut();
-    const optimization = await this.optimize(plan);
-    if (optimization.failed) return this.finish('apply_failed_rolled_back');
+    const optimization = await this.optimize(plan, profiling);
+    if (optimization.failed) {
+      // A later stage failed: the earlier stages' changes are undone too (one stage: nothing left to undo).
+      await this.rollback(`apply of ${optimization.failed.itemId} failed`);
+      return this.finish('apply_failed_rolled_back');
+    }
     if (this.state.rollbackRequested) return this.rollBackOnRequest();
     const validation = await this.validate(plan, profiling);
     if (validation === null) return this.rollBackOnRequest();
@@ -189,21 +195,43 @@ class OrchestrationRun {
     return this.finish('approval_timed_out', esc);
   }
 
-  private async optimize(plan: Plan): Promise<OptimizationResult> {
-    const approved = new Set(this.state.approvedIds());
-    const what = `applying ${approved.size} approved change(s)`;
-    this.state.enter('optimizing', what);
-    // Not cancellable: the parent must learn what was applied in order to undo it.
-    const optimization = await CancellationScope.nonCancellable(() =>
+  private async optimize(plan: Plan, profiling: ProfilingResult): Promise<OptimizationResult> {
+    const approvedIds = new Set(this.state.approvedIds());
+    const approved = plan.items.filter((i) => approvedIds.has(i.id));
+    this.state.enter('optimizing', `applying ${approved.length} approved change(s)`);
+    // Histories before the stages: one child with every approved change.
+    if (!patched(STAGED_PATCH)) return this.record(await this.optimizeGroup({ priority: 'all', items: approved }, 0, 1));
+    return optimizeInStages(
+      {
+        runId: this.runId,
+        target: this.input.target,
+        profiling,
+        optimizeGroup: (group, k, of) => this.optimizeGroup(group, k, of),
+        record: (total) => void this.record(total),
+        rollbackRequested: () => this.state.rollbackRequested,
+      },
+      approved,
+    );
+  }
+
+  /** One group's optimization child; not cancellable: the parent must learn what was applied in order to undo it. */
+  private optimizeGroup(group: StageGroup, k: number, of: number): Promise<OptimizationResult> {
+    const stage = of > 1 ? ` (stage ${k + 1}/${of}: ${group.priority} priority)` : '';
+    const what = `applying ${group.items.length} approved change(s)${stage}`;
+    if (of > 1) this.state.enter('optimizing', what);
+    return CancellationScope.nonCancellable(() =>
       executeChild(optimizationWorkflow, {
-        workflowId: this.childId('optimization'),
-        args: [{ target: this.input.target, items: plan.items.filter((i) => approved.has(i.id)) }],
+        workflowId: this.childId(k === 0 ? 'optimization' : `optimization-${k + 1}`),
+        args: [{ target: this.input.target, items: group.items }],
         staticSummary: `Optimization: ${what}`,
       }),
     );
-    this.optimization = optimization;
-    this.state.recordApplied(optimization);
-    return optimization;
+  }
+
+  private record(total: OptimizationResult): OptimizationResult {
+    this.optimization = total;
+    this.state.recordApplied(total);
+    return total;
   }
 
   /** The validation child, abandoned (null) when a rollback is requested meanwhile. */

@@ -33,6 +33,7 @@ let partial: ScriptedTarget; // a toggle that gets p95 most of the way to a targ
 let met: ScriptedTarget; // targets met at baseline
 let failing: ScriptedTarget; // answers the pre-check, then 500 to everything: no baseline
 let pricey: ScriptedTarget; // a fix that costs more than a year of what it is worth
+let staged: ScriptedTarget; // a high-priority fix that meets the targets alone, and a low-priority one
 
 before(async () => {
   env = await startTemporal();
@@ -88,6 +89,15 @@ before(async () => {
       costs: { engineeringPerDay: 1000, businessValuePerMonth: 1 },
     },
   });
+  staged = await startScriptedTarget({
+    name: 'staged',
+    endpoints: { big: 100, small: 10 },
+    toggles: [
+      { name: 'bigCache', endpoint: 'big', delayWhenOn: 1 },
+      { name: 'smallCache', endpoint: 'small', delayWhenOn: 9 },
+    ],
+    profile: { ...redisOf('staged'), scope: ['caching'], targets: { p95Ms: 40, p99Ms: 2000, throughputRps: 1 } },
+  });
   workers = await startWorkers(env, {
     storeUrl: await testDatabase('perf_test_outcomes_store'),
     env: {
@@ -96,6 +106,8 @@ before(async () => {
       ...refusing.env,
       ...partial.env,
       ...pricey.env,
+      ...staged.env,
+      STAGED_REDIS_URL: REDIS_URL,
       PRICEY_REDIS_URL: REDIS_URL,
       NOOP_REDIS_URL: REDIS_URL,
       REFUSING_REDIS_URL: REDIS_URL,
@@ -106,7 +118,7 @@ before(async () => {
 
 after(async () => {
   await workers?.stop();
-  await Promise.all([noOp, farOff, refusing, partial, met, failing, pricey].map((t) => t?.close()));
+  await Promise.all([noOp, farOff, refusing, partial, met, failing, pricey, staged].map((t) => t?.close()));
   await env?.teardown();
 });
 
@@ -256,5 +268,18 @@ describe('outcomes of performanceOrchestration', { concurrency: false }, () => {
     assert.deepEqual(pricey.writes, [], 'no toggle was set');
     assert.ok(result.optimizations_implemented.length > 0 && result.optimizations_implemented.every((o) => o.status !== 'applied'));
     assert.match(result.next_steps[0], /^plan only: its changes cost [\d.]+ USD .* worth 12 USD a year/);
+  });
+  test('staged: the high-priority change first, a brief check meets the targets, the low-priority one is not applied', async () => {
+    const handle = await start(staged, { tier: 'T1' });
+    const result = OutputContractSchema.parse(await handle.result());
+    const plan = (await handle.query(statusQuery)).plan!;
+    const priority = Object.fromEntries(plan.items.map((i) => [i.id, i.priority]));
+    const status = Object.fromEntries(result.optimizations_implemented.map((o) => [o.id, [priority[o.id], o.status]]));
+    assert.deepEqual(status, { 'cache-big': ['high', 'applied'], 'cache-small': ['low', 'skipped'] }, JSON.stringify(status));
+    assert.deepEqual(staged.writes, [{ name: 'bigCache', value: true }], 'only the high-priority toggle was set');
+    assert.match(result.next_steps[0], /^targets met after the high-priority changes \(brief check .*: p95 [\d.]+ ms, [\d.]+ req\/s\)/);
+    assert.equal(result.validation_results.improvement_summary.outcome, 'improved');
+    const second = client.workflow.getHandle(`${handle.workflowId}:optimization-2:${handle.firstExecutionRunId}`);
+    await assert.rejects(second.describe(), /not found/i, 'no second stage ran');
   });
 });

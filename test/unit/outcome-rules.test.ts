@@ -8,6 +8,8 @@ import { achievedSharePct, attainmentOf } from '../../common/rules/attainment';
 import { abortAfterProfiling, costAboveValue } from '../../common/rules/abort';
 import { regressionAnalysis, ENDPOINT_WORSE_PCT } from '../../common/rules/regression-analysis';
 import type { AttributionResult, EndpointAttribution } from '../../common/endpoint-attribution';
+import { stageCheck, stageGroups } from '../../common/rules/stages';
+import type { PlanItem } from '../../common/types';
 
 const targets = { p95Ms: 100, p99Ms: 1000, throughputRps: 10, errorRatePct: 1 };
 const m = (p95Ms: number, throughputRps = 50) => ({ p95Ms, p99Ms: 500, throughputRps, errorRatePct: 0 });
@@ -105,4 +107,24 @@ test('cost above value: the default-approved changes cost more than a year of th
   assert.equal(costAboveValue(plan, costs(800, undefined)), null, 'no value given: never');
   assert.equal(costAboveValue(plan, costs(undefined, 1)), null, 'no cost given: never');
   assert.equal(costAboveValue(plan, undefined), null);
+});
+
+test('stages: high, medium, low groups in order, empty ones left out; a plan without priorities is one group', () => {
+  const it = (id: string, priority?: 'high' | 'medium' | 'low') => ({ id, priority }) as never as PlanItem;
+  assert.deepEqual(
+    stageGroups([it('a', 'low'), it('b', 'high'), it('c', 'low')]).map((g) => [g.priority, g.items.map((i) => i.id)]),
+    [
+      ['high', ['b']],
+      ['low', ['a', 'c']],
+    ],
+  );
+  assert.deepEqual(
+    stageGroups([it('a'), it('b', 'high')]).map((g) => g.priority),
+    ['all'],
+  );
+  assert.deepEqual(stageGroups([]), []);
+  const summary = { id: 'lt-1', latencyMs: { p95: 40, p99: 90 }, throughputRps: 20, errorRatePct: 0 } as never;
+  const check = stageCheck({ priority: 'high', items: [it('b', 'high')] }, summary, { ...targets, p95Ms: 40 });
+  assert.equal(check.targetsMet, true, 'p95 at the target meets it');
+  assert.equal(stageCheck({ priority: 'high', items: [] }, summary, { ...targets, p95Ms: 39.9 }).targetsMet, false);
 });
