@@ -29,7 +29,7 @@ function toPct(logRatio: number): number {
   return round((Math.exp(logRatio) - 1) * 100, 2);
 }
 
-function fromInterval(method: EffectMethod, n: number, i: DifferenceInterval | null): Effect | null {
+export function fromInterval(method: EffectMethod, n: number, i: DifferenceInterval | null): Effect | null {
   if (!i || !Number.isFinite(i.low) || !Number.isFinite(i.high)) return null;
   return { method, n, changePct: toPct(i.difference), lowPct: toPct(i.low), highPct: toPct(i.high) };
 }
