@@ -1,12 +1,14 @@
 // The per-item measurement of the approved changes, after the validation's after-test: each toggle
 // by interleaved A/B blocks, flipped off and on again through the same audited apply/rollback
 // activities as the optimization (only changes the parent applied, so approved ones), ending on as
-// approved; each index by the before/after. See common/ab-validation.ts.
-import { CancellationScope, isCancellation } from '@temporalio/workflow';
+// approved; the indexes (costly to redo) by k blocks after the changes against the optimization's k
+// blocks before them, with drift control, or by the before/after without them. See common/ab-validation.ts.
+import { CancellationScope, isCancellation, patched } from '@temporalio/workflow';
 import {
   abSchedule,
   abSettings,
   beforeAfterItem,
+  blocksItem,
   interleavedItem,
   methodOf,
   notMeasured,
@@ -15,23 +17,30 @@ import {
   type ItemMeasurement,
 } from '../common/ab-validation';
 import { rootCauseMessage } from '../common/failure-cause';
-import type { ValidationInput, ValidationResult } from '../common/stages';
+import type { BlocksRun, ValidationInput, ValidationResult } from '../common/stages';
 import type { AppliedChange, PlanItem } from '../common/types';
 import type { AbBlock } from '../common/verdict/item-effect';
 import { loadTest } from './load-test';
 import { actionActivities } from './optimization';
+import { COSTLY_BLOCKS_PATCH, runBlocks } from './costly-blocks';
 
 export const AB_VALIDATION_PATCH = 'ab-validation';
 
 export async function measureItems(input: ValidationInput, result: ValidationResult): Promise<ItemMeasurement[]> {
   const settings = abSettings(input.target.load);
   const items = input.abItems ?? [];
+  const measuredTogether = items.filter((o) => methodOf(o.change, settings.pairs).method === 'before-after');
+  let blocks: BlocksRun | undefined; // before and after, once for every costly change
   const out: ItemMeasurement[] = [];
   for (const { item, change } of items) {
     const { method, why } = methodOf(change, settings.pairs);
+    const together = measuredTogether.filter((o) => o.item.id !== item.id).map((o) => o.item.id);
     if (method === 'interleaved') {
       const run = await interleave(input, item, change, settings);
       out.push(interleavedItem(item, run, { regressionThresholdPct: input.regressionThresholdPct }));
+    } else if (method === 'before-after' && blocksMeasured(input, settings)) {
+      blocks ??= await afterBlocks(input, settings);
+      out.push(blocksItem(item, blocks, together, { regressionThresholdPct: input.regressionThresholdPct }));
     } else if (method === 'before-after') {
       const others = items.filter((o) => o.item.id !== item.id && methodOf(o.change, settings.pairs).method !== 'not-measured');
       out.push(
@@ -46,6 +55,19 @@ export async function measureItems(input: ValidationInput, result: ValidationRes
     }
   }
   return out;
+}
+
+/** The costly changes get blocks when the optimization measured at least two before them (runs before it: the before/after). */
+function blocksMeasured(input: ValidationInput, s: AbSettings): boolean {
+  return s.pairs >= 2 && (input.beforeBlocks?.blocks.length ?? 0) >= 2 && patched(COSTLY_BLOCKS_PATCH);
+}
+
+/** The after blocks under the baseline's load, with the optimization's before blocks. */
+async function afterBlocks(input: ValidationInput, s: AbSettings): Promise<BlocksRun> {
+  const before = input.beforeBlocks!;
+  const after = await runBlocks({ runId: input.runId, target: input.target, concurrency: input.baseline.concurrency, side: 'after' }, s);
+  const note = [before.note, after.note].filter(Boolean).join('; ');
+  return { blocks: [...before.blocks, ...after.blocks], ...(note ? { note } : {}) };
 }
 
 /**

@@ -32,6 +32,7 @@ import { profilingWorkflow } from './profiling';
 import { RunState } from './run-state';
 import { validationWorkflow } from './validation';
 import { AB_VALIDATION_PATCH } from './ab-validation';
+import { COSTLY_BLOCKS_PATCH } from './costly-blocks';
 
 function runActivities(summary: string) {
   return proxyActivities<Activities>({
@@ -170,11 +171,14 @@ class OrchestrationRun {
     const approved = new Set(this.state.approvedIds());
     const what = `applying ${approved.size} approved change(s)`;
     this.state.enter('optimizing', what);
+    // The before blocks of the costly changes run under the baseline's load (histories before them: none).
+    const blocks =
+      patched(COSTLY_BLOCKS_PATCH) && this.profiling ? { runId: this.runId, baselineConcurrency: this.profiling.baseline.concurrency } : {};
     // Not cancellable: the parent must learn what was applied in order to undo it.
     const optimization = await CancellationScope.nonCancellable(() =>
       executeChild(optimizationWorkflow, {
         workflowId: this.childId('optimization'),
-        args: [{ target: this.input.target, items: plan.items.filter((i) => approved.has(i.id)) }],
+        args: [{ target: this.input.target, items: plan.items.filter((i) => approved.has(i.id)), ...blocks }],
         staticSummary: `Optimization: ${what}`,
       }),
     );
@@ -203,6 +207,7 @@ class OrchestrationRun {
             baseline: profiling.baseline,
             regressionThresholdPct: this.threshold,
             ...(abItems ? { abItems } : {}),
+            ...(this.optimization?.beforeBlocks ? { beforeBlocks: this.optimization.beforeBlocks } : {}),
           },
         ],
         staticSummary: `Validation: ${what}`,
