@@ -2,6 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { blockVerdicts, describeBlockDrift, driftControlledEffect, type TimedBlock } from '../../common/verdict/blocks';
 import { pooledTrend, stepAfterTrend } from '../../common/verdict/stats';
+import { blocksItem, blocksLines } from '../../common/ab-validation';
+import { measuredContract } from '../../common/contract-verdict';
+import { methodCell } from '../../client/render-items';
+import { parseTargetProfile } from '../../common/profile';
+import { plannedLoad } from '../../common/run-budget';
+import type { PlanItem } from '../../common/types';
 
 // k blocks a side, `gap` seconds between the sides, 10 s apart within each; value(t, side) gives throughput (p95 = 1000 / throughput).
 function blocks(k: number, gap: number, value: (t: number, after: boolean, i: number) => number): TimedBlock[] {
@@ -128,4 +134,61 @@ test('blocks: too few a side or a non-positive value give not enough data, and t
   assert.equal(s.drift!.pctPerMinute, null);
   assert.equal(s.drift!.detected, false);
   assert.ok(s.effect!.lowPct > 0);
+});
+
+test('a costly change measured by blocks: the item, its contract and its row say blocks, k a side, and the drift', () => {
+  const item = { id: 'idx-orders', estimatedGainPct: 30 } as PlanItem;
+  const calm = blocksItem(item, { blocks: blocks(2, 60, (_t, after, i) => (after ? 130 : 100) * wobble[after ? i + 2 : i]) }, [
+    'idx-users',
+  ]);
+  assert.deepEqual(
+    [calm.method, calm.verdict, calm.timedBlocks!.length, calm.together, calm.note],
+    ['blocks', 'improved', 4, ['idx-users'], undefined],
+  );
+  const c = measuredContract(calm).measured!;
+  assert.deepEqual(
+    [c.method, c.ab_blocks, c.drift],
+    [
+      'blocks',
+      4,
+      {
+        throughput_pct_per_min: c.drift!.throughput_pct_per_min,
+        p95_pct_per_min: c.drift!.p95_pct_per_min,
+        detected: false,
+        corrected: false,
+      },
+    ],
+  );
+  assert.equal(methodCell(c), 'blocks (2 a side, no drift detected), with idx-users');
+  const drifting = blocksItem(
+    item,
+    { blocks: blocks(3, 10, (t, _a, i) => 100 * Math.exp(0.005 * t) * wobble[i]), note: 'after blocks stopped after 3: x' },
+    [],
+  );
+  assert.equal(drifting.confidence!.level, 'low');
+  assert.match(drifting.note!, /^throughput drifted \+\d+\.\d+%\/min .*corrected for it.*; after blocks stopped after 3: x$/);
+  assert.match(
+    methodCell(measuredContract(drifting).measured!),
+    /^blocks \(3 a side, drift corrected: throughput \+3\d\.\d+%\/min, p95 -2\d\.\d+%\/min\)$/,
+  );
+  assert.match(
+    blocksLines([drifting]).join('\n'),
+    /^\*\*idx-orders: before\/after blocks\*\*\nthroughput .*blocks, 3 blocks a side\): no detectable change\n.*\ndrift within the blocks: throughput drift \+3.*corrected, p95 drift -2.*corrected\nLOW CONFIDENCE: throughput drifted/,
+  );
+  assert.deepEqual(blocksLines([]), []);
+});
+
+test('the planned load of a database target holds the before/after blocks once: 2 x k x (block + warm-up)', () => {
+  const base = {
+    name: 'db',
+    http: { baseUrl: 'http://127.0.0.1:1', endpoints: [{ name: 'a', path: '/a' }] },
+    targets: { p95Ms: 1, p99Ms: 2, throughputRps: 1 },
+    load: { attribution: { enabled: false } },
+  };
+  const without = plannedLoad(parseTargetProfile(base));
+  const db = plannedLoad(parseTargetProfile({ ...base, database: { urlEnv: 'DB_URL' } }));
+  assert.equal(db.seconds, without.seconds + 2 * 3 * (5 + 1));
+  assert.ok(db.phases.some((p) => p.phase === 'before/after blocks of the index changes (2 x 3 x 6 s)'));
+  const noAb = plannedLoad(parseTargetProfile({ ...base, database: { urlEnv: 'DB_URL' }, load: { ...base.load, abPairs: 0 } }));
+  assert.equal(noAb.seconds, without.seconds);
 });
