@@ -69,8 +69,20 @@ export async function optimizationWorkflow(input: OptimizationInput): Promise<Op
   let beforeBlocks: BlocksRun | undefined;
   for (const [i, item] of ordered.entries()) {
     if (!item.automatic) throw ApplicationFailure.nonRetryable(`item ${item.id} is manual and cannot be applied`, 'BadPlan');
+    if (i === firstCostly && blocksAsked(input)) {
+      try {
+        beforeBlocks = await measureBefore(input);
+      } catch {
+        // Only a cancel of this workflow reaches here (a failed block ends the blocks with a note): nothing costly is applied.
+        const reason = `cancelled before ${item.id} was applied`;
+        return {
+          applied,
+          failed: { itemId: item.id, error: `${reason}, during the before blocks` },
+          rolledBack: await rollbackAll(target, applied, reason),
+        };
+      }
+    }
     try {
-      if (i === firstCostly && blocksAsked(input)) beforeBlocks = await measureBefore(input);
       const { applyAction } = actionActivities(target, `apply ${item.id}: ${describeAction(item.action)}`);
       applied.push(await applyAction({ target, item }));
     } catch (err) {
@@ -89,7 +101,7 @@ function measureBefore({ runId, target, baselineConcurrency }: OptimizationInput
   return runBlocks({ runId: runId ?? '', target, concurrency: baselineConcurrency!, side: 'before' }, abSettings(target.load));
 }
 
-/** An apply that failed (or a cancel during the before blocks): what was applied is rolled back, and any leftover of the failed one cleaned up. */
+/** An apply that failed: what was applied is rolled back, and any leftover of the failed one cleaned up. */
 async function applyFailed(target: TargetProfile, item: PlanItem, applied: AppliedChange[], err: unknown): Promise<OptimizationResult> {
   const error = rootCauseMessage(err);
   const reason = `apply of ${item.id} failed`;
