@@ -4,8 +4,8 @@
 //   interleaved:  a feature toggle (undo and redo are one quick, audited API call each): short load
 //                 blocks with it, without it, with, without... (abPairs pairs), ending with it on.
 //   blocks:       an index or anything else costly to redo: k blocks just before the first costly
-//                 change and k after the after-test, with drift control (common/verdict/blocks.ts);
-//                 they hold every costly change applied with it.
+//                 change and k once right after the after-test (before the toggles' A/B), with
+//                 drift control (common/verdict/blocks.ts); they hold every costly change applied.
 //   before-after: the same, when there are no blocks (abPairs below 2, a run recorded before them):
 //                 the baseline's and the after-test's seconds in batches (the before/after verdict).
 //   not-measured: the run changed nothing (an index or a toggle value that was already there).

@@ -30,7 +30,8 @@ export async function measureItems(input: ValidationInput, result: ValidationRes
   const settings = abSettings(input.target.load);
   const items = input.abItems ?? [];
   const measuredTogether = items.filter((o) => methodOf(o.change, settings.pairs).method === 'before-after');
-  let blocks: BlocksRun | undefined; // before and after, once for every costly change
+  // The after blocks first, closest to the before blocks (a shorter gap, a narrower drift-corrected interval), once for every costly change.
+  const blocks = measuredTogether.length > 0 && blocksMeasured(input, settings) ? await afterBlocks(input, settings) : undefined;
   const out: ItemMeasurement[] = [];
   for (const { item, change } of items) {
     const { method, why } = methodOf(change, settings.pairs);
@@ -38,8 +39,7 @@ export async function measureItems(input: ValidationInput, result: ValidationRes
     if (method === 'interleaved') {
       const run = await interleave(input, item, change, settings);
       out.push(interleavedItem(item, run, { regressionThresholdPct: input.regressionThresholdPct }));
-    } else if (method === 'before-after' && blocksMeasured(input, settings)) {
-      blocks ??= await afterBlocks(input, settings);
+    } else if (method === 'before-after' && blocks) {
       out.push(blocksItem(item, blocks, together, { regressionThresholdPct: input.regressionThresholdPct }));
     } else if (method === 'before-after') {
       const others = items.filter((o) => o.item.id !== item.id && methodOf(o.change, settings.pairs).method !== 'not-measured');
