@@ -14,13 +14,23 @@ export function measuredCell(v: ContractVerdict): string {
   return `${signed(v.improvement_pct)} (${signed(v.ci_low_pct)} to ${signed(v.ci_high_pct)})`;
 }
 
+/** "no drift detected" / "drift corrected: throughput +3.1%/min" for before/after blocks. */
+export function driftText(d: Measured['drift']): string {
+  if (!d) return 'drift not estimable';
+  if (!d.corrected) return 'no drift detected';
+  const rate = (x: number | null) => (x === null ? '?' : `${x >= 0 ? '+' : ''}${x}%/min`);
+  return `drift corrected: throughput ${rate(d.throughput_pct_per_min)}, p95 ${rate(d.p95_pct_per_min)}`;
+}
+
 export function methodCell(m: Measured): string {
+  const others = m.together.length ? `, with ${m.together.join(', ')}` : '';
   if (m.method === 'interleaved') return `interleaved A/B, ${m.p95.n} pairs`;
-  if (m.method === 'before-after') return `before/after${m.together.length ? `, with ${m.together.join(', ')}` : ''}`;
+  if (m.method === 'blocks') return `blocks (${m.throughput.n || m.p95.n} a side, ${driftText(m.drift)})${others}`;
+  if (m.method === 'before-after') return `before/after${others}`;
   return 'not measured';
 }
 
-export const ITEM_HEADER = ['item', 'estimated', 'p95 measured (95% CI)', 'throughput measured (95% CI)', 'method', 'verdict'];
+export const ITEM_HEADER = ['item', 'estimated', 'p95 measured (95% joint CI)', 'throughput measured (95% joint CI)', 'method', 'verdict'];
 
 export interface ItemRows {
   rows: string[][]; // header first

@@ -3,19 +3,24 @@
 // next to the plan's estimate. Pure: the validation workflow runs the schedule.
 //   interleaved:  a feature toggle (undo and redo are one quick, audited API call each): short load
 //                 blocks with it, without it, with, without... (abPairs pairs), ending with it on.
-//   before-after: an index (costly to build again): the baseline's and the after-test's seconds in
-//                 batches (the before/after verdict), which holds every change applied with it.
+//   blocks:       an index or anything else costly to redo: k blocks just before the first costly
+//                 change and k once right after the after-test (before the toggles' A/B), with
+//                 drift control (common/verdict/blocks.ts); they hold every costly change applied.
+//   before-after: the same, when there are no blocks (abPairs below 2, a run recorded before them):
+//                 the baseline's and the after-test's seconds in batches (the before/after verdict).
 //   not-measured: the run changed nothing (an index or a toggle value that was already there).
 import type { LoadConfig } from './profile';
 import type { AppliedChange, PlanItem, RolledBackChange } from './types';
 import type { BeforeAfter } from './verdict/before-after';
 import { interleavedVerdicts, itemVerdict, type AbBlock, type ItemVerdicts } from './verdict/item-effect';
+import { blockVerdicts, describeBlockDrift, type BlockDrift, type TimedBlock } from './verdict/blocks';
+import { describeVerdict } from './verdict/verdict';
 import { judgeEffect, type VerdictOptions, type VerdictWord, type Verdict } from './verdict/verdict';
 
 export const AB_DEFAULT_PAIRS = 3;
 export const AB_MAX_BLOCK_SECONDS = 5;
 
-export type ItemMethod = 'interleaved' | 'before-after' | 'not-measured';
+export type ItemMethod = 'interleaved' | 'blocks' | 'before-after' | 'not-measured';
 
 export interface AbSettings {
   pairs: number; // 0: no A/B, every change is measured before/after
@@ -85,7 +90,10 @@ export interface ItemMeasurement extends ItemVerdicts {
   /** interleaved: the blocks in order, and every flip (each a real, audited change). */
   blocks?: AbBlock[];
   flips?: AbFlip[];
-  /** before-after: the other applied items whose effect the same figures hold. */
+  /** blocks: the before and after blocks, and the drift the blocks showed, per metric. */
+  timedBlocks?: TimedBlock[];
+  drift?: { throughput: BlockDrift | null; p95: BlockDrift | null };
+  /** before-after and blocks: the other applied items whose effect the same figures hold. */
   together?: string[];
   confidence?: { level: 'ok' | 'low'; reasons: string[] };
   /** Why the item was not measured, or why its A/B stopped early. */
@@ -121,4 +129,36 @@ export function interleavedItem(
 ): ItemMeasurement {
   const { blocks, flips, note } = run;
   return measurement(item, 'interleaved', interleavedVerdicts(blocks, opts), { blocks, flips, ...(note ? { note } : {}) });
+}
+
+/** A change costly to redo measured by before/after blocks with drift control (blockVerdicts), with the other costly ones. */
+export function blocksItem(
+  item: PlanItem,
+  run: { blocks: TimedBlock[]; note?: string },
+  together: string[],
+  opts: VerdictOptions = {},
+): ItemMeasurement {
+  const v = blockVerdicts(run.blocks, opts);
+  const notes = [...v.confidence.reasons, ...(run.note ? [run.note] : [])];
+  return measurement(
+    item,
+    'blocks',
+    { throughput: v.throughput, p95: v.p95 },
+    { timedBlocks: run.blocks, drift: v.drift, together, confidence: v.confidence, ...(notes.length ? { note: notes.join('; ') } : {}) },
+  );
+}
+
+/** The Web UI's lines for the costly changes measured by blocks (none when no item was). */
+export function blocksLines(items: readonly ItemMeasurement[]): string[] {
+  const measured = items.filter((m) => m.method === 'blocks');
+  if (measured.length === 0) return [];
+  const m = measured[0];
+  const lines = [
+    `**${measured.map((x) => x.itemId).join(', ')}: before/after blocks**`,
+    `throughput ${describeVerdict(m.throughput)}`,
+    `p95 latency ${describeVerdict(m.p95)}`,
+    `drift within the blocks: throughput ${describeBlockDrift(m.drift?.throughput ?? null)}, p95 ${describeBlockDrift(m.drift?.p95 ?? null)}`,
+  ];
+  if (m.confidence?.level === 'low') lines.push(`LOW CONFIDENCE: ${m.confidence.reasons.join('; ')}`);
+  return lines;
 }

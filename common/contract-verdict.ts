@@ -24,12 +24,24 @@ export function measuredContract(m: ItemMeasurement | undefined) {
       verdict: m.verdict,
       throughput: verdictContract(m.throughput),
       p95: verdictContract(m.p95),
-      ab_blocks: m.blocks?.length ?? 0,
+      ab_blocks: m.blocks?.length ?? m.timedBlocks?.length ?? 0,
       ab_flips: m.flips?.length ?? 0,
       together: m.together ?? [],
+      drift: m.drift ? driftContract(m.drift) : null,
       confidence: m.confidence?.level ?? null,
       note: m.note ?? null,
     },
+  };
+}
+
+/** Blocks' drift per metric: detected or corrected when either metric's was. */
+function driftContract(d: NonNullable<ItemMeasurement['drift']>) {
+  const both = [d.throughput, d.p95];
+  return {
+    throughput_pct_per_min: d.throughput?.pctPerMinute ?? null,
+    p95_pct_per_min: d.p95?.pctPerMinute ?? null,
+    detected: both.some((x) => x?.detected === true),
+    corrected: both.some((x) => x?.corrected === true),
   };
 }
 

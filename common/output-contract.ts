@@ -120,13 +120,18 @@ const VerdictSchema = z.object({
 // One applied change's measured gain (common/ab-validation.ts): how it was measured, both metrics'
 // verdicts with their 95% intervals, and one word for the item.
 const ItemMeasuredSchema = z.object({
-  method: z.enum(['interleaved', 'before-after', 'not-measured']),
+  method: z.enum(['interleaved', 'blocks', 'before-after', 'not-measured']),
   verdict: VerdictSchema.shape.verdict,
   throughput: VerdictSchema,
   p95: VerdictSchema,
-  ab_blocks: num, // interleaved: load blocks measured (with and without it)
+  ab_blocks: num, // interleaved: load blocks measured (with and without it); blocks: before and after blocks
   ab_flips: num, // interleaved: toggle flips made (each through the audited apply/rollback)
-  together: z.array(z.string()), // before-after: other changes the same figures hold
+  together: z.array(z.string()), // before-after, blocks: other changes the same figures hold
+  // blocks: the trend within the blocks per metric (% a minute), and whether the effect was corrected for it
+  drift: z
+    .object({ throughput_pct_per_min: nullableNum, p95_pct_per_min: nullableNum, detected: z.boolean(), corrected: z.boolean() })
+    .nullable()
+    .optional(),
   confidence: z.enum(['ok', 'low']).nullable(),
   note: z.string().nullable(),
 });

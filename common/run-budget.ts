@@ -32,7 +32,9 @@ function attributionSeconds(target: Pick<TargetProfile, 'load' | 'http'>): numbe
  * included, a steady warm-up at its cap), the attribution passes. The baseline warms up until steady on
  * its own before its round, and is measured twice when the first one drifted.
  */
-export function plannedLoad(target: Pick<TargetProfile, 'load' | 'http'> & Partial<Pick<TargetProfile, 'actions'>>): PlannedLoad {
+export function plannedLoad(
+  target: Pick<TargetProfile, 'load' | 'http'> & Partial<Pick<TargetProfile, 'actions' | 'database'>>,
+): PlannedLoad {
   const l = target.load;
   const test = worstCaseWarmupSeconds(l) + l.durationSeconds;
   const baselineRound = (l.warmup ? l.warmup.maxSeconds : 0) + l.warmupSeconds + l.durationSeconds;
@@ -52,6 +54,13 @@ export function plannedLoad(target: Pick<TargetProfile, 'load' | 'http'> & Parti
     phases.push({
       phase: `A/B blocks (${toggles} toggle(s) x ${ab.pairs} pairs x 2 x ${ab.blockSeconds + ab.warmupSeconds} s)`,
       seconds: toggles * abSecondsPerItem(ab),
+    });
+  }
+  // The before/after blocks of the index changes (a database target): k before, k after, once a run.
+  if (target.database && ab.pairs >= 2) {
+    phases.push({
+      phase: `before/after blocks of the index changes (2 x ${ab.pairs} x ${ab.blockSeconds + ab.warmupSeconds} s)`,
+      seconds: abSecondsPerItem(ab),
     });
   }
   const attribution = attributionSeconds(target);

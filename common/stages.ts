@@ -1,6 +1,7 @@
 // What each child workflow returns to the parent: summaries and ids, never bulk data.
 import type { StageCheck } from './rules/stages';
 import type { BeforeAfter } from './verdict/before-after';
+import type { TimedBlock } from './verdict/blocks';
 import type { ItemMeasurement } from './ab-validation';
 import type { MetricComparison } from './compare';
 import type {
@@ -61,6 +62,15 @@ export interface AnalysisResult {
 export interface OptimizationInput {
   target: TargetProfile;
   items: PlanItem[];
+  /** For the before blocks of the costly changes (absent in runs started before them: no blocks). */
+  runId?: string;
+  baselineConcurrency?: number;
+}
+
+/** Before/after blocks of one side (workflows/costly-blocks.ts), and why they stopped early. */
+export interface BlocksRun {
+  blocks: TimedBlock[];
+  note?: string;
 }
 
 export interface OptimizationResult {
@@ -71,6 +81,8 @@ export interface OptimizationResult {
   notApplied?: { itemIds: string[]; why: string };
   /** Staged runs with more than one priority group: each group's brief check. */
   stages?: StageCheck[];
+  /** The blocks measured just before the first costly change (absent: none were run). */
+  beforeBlocks?: BlocksRun;
 }
 
 export interface ValidationInput {
@@ -81,6 +93,8 @@ export interface ValidationInput {
   regressionThresholdPct: number;
   /** The approved changes as applied, measured one by one (absent in runs started before the per-item validation). */
   abItems?: { item: PlanItem; change: AppliedChange }[];
+  /** The optimization's before blocks: the costly changes are measured by blocks (absent: by the before/after). */
+  beforeBlocks?: BlocksRun;
 }
 
 export interface StressStep {

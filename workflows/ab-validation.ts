@@ -1,12 +1,14 @@
 // The per-item measurement of the approved changes, after the validation's after-test: each toggle
 // by interleaved A/B blocks, flipped off and on again through the same audited apply/rollback
 // activities as the optimization (only changes the parent applied, so approved ones), ending on as
-// approved; each index by the before/after. See common/ab-validation.ts.
+// approved; the indexes (costly to redo) by k blocks after the changes against the optimization's k
+// blocks before them, with drift control, or by the before/after without them. See common/ab-validation.ts.
 import { CancellationScope, getExternalWorkflowHandle, isCancellation, patched, workflowInfo } from '@temporalio/workflow';
 import {
   abSchedule,
   abSettings,
   beforeAfterItem,
+  blocksItem,
   interleavedItem,
   methodOf,
   notMeasured,
@@ -15,11 +17,12 @@ import {
   type ItemMeasurement,
 } from '../common/ab-validation';
 import { rootCauseMessage } from '../common/failure-cause';
-import type { ValidationInput, ValidationResult } from '../common/stages';
+import type { BlocksRun, ValidationInput, ValidationResult } from '../common/stages';
 import type { AppliedChange, PlanItem } from '../common/types';
 import type { AbBlock } from '../common/verdict/item-effect';
 import { loadTest } from './load-test';
 import { itemsMeasuredSignal } from './messages';
+import { COSTLY_BLOCKS_PATCH, runBlocks } from './costly-blocks';
 import { actionActivities } from './optimization';
 
 export const AB_VALIDATION_PATCH = 'ab-validation';
@@ -33,6 +36,9 @@ type AbRun = { blocks: AbBlock[]; flips: AbFlip[]; note?: string };
 export async function measureItems(input: ValidationInput, result: ValidationResult): Promise<ItemMeasurement[]> {
   const settings = abSettings(input.target.load);
   const items = input.abItems ?? [];
+  const measuredTogether = items.filter((o) => methodOf(o.change, settings.pairs).method === 'before-after');
+  // The after blocks first, closest to the before blocks (a shorter gap, a narrower drift-corrected interval), once for every costly change.
+  const blocks = measuredTogether.length > 0 && blocksMeasured(input, settings) ? await afterBlocks(input, settings) : undefined;
   const out: ItemMeasurement[] = [];
   for (const { item, change } of items) {
     const { method, why } = methodOf(change, settings.pairs);
@@ -43,6 +49,8 @@ export async function measureItems(input: ValidationInput, result: ValidationRes
       );
       const measured = interleavedItem(item, run, { regressionThresholdPct: input.regressionThresholdPct });
       out.push(measured.verdict === 'worse' && patched(AB_WORSE_ROLLBACK_PATCH) ? await rollBackWorse(input, change, measured) : measured);
+    } else if (method === 'before-after' && blocks) {
+      out.push(blocksItem(item, blocks, appliedWithin(items, item, blocks), { regressionThresholdPct: input.regressionThresholdPct }));
     } else if (method === 'before-after') {
       const others = items.filter((o) => o.item.id !== item.id && methodOf(o.change, settings.pairs).method !== 'not-measured');
       out.push(
@@ -57,6 +65,28 @@ export async function measureItems(input: ValidationInput, result: ValidationRes
     }
   }
   return out;
+}
+
+/**
+ * The other changes the blocks' figures hold: applied after the first before block started (the
+ * other costly changes, and any change a later stage applied), not the toggles applied before them.
+ */
+function appliedWithin(items: NonNullable<ValidationInput['abItems']>, item: PlanItem, blocks: BlocksRun): string[] {
+  const start = Math.min(...blocks.blocks.filter((b) => b.side === 'before').map((b) => b.startS));
+  return items.filter((o) => o.item.id !== item.id && Date.parse(o.change.appliedAt) / 1000 >= start).map((o) => o.item.id);
+}
+
+/** The costly changes get blocks when the optimization measured at least two before them (runs before it: the before/after). */
+function blocksMeasured(input: ValidationInput, s: AbSettings): boolean {
+  return s.pairs >= 2 && (input.beforeBlocks?.blocks.length ?? 0) >= 2 && patched(COSTLY_BLOCKS_PATCH);
+}
+
+/** The after blocks under the baseline's load, with the optimization's before blocks. */
+async function afterBlocks(input: ValidationInput, s: AbSettings): Promise<BlocksRun> {
+  const before = input.beforeBlocks!;
+  const after = await runBlocks({ runId: input.runId, target: input.target, concurrency: input.baseline.concurrency, side: 'after' }, s);
+  const note = [before.note, after.note].filter(Boolean).join('; ');
+  return { blocks: [...before.blocks, ...after.blocks], ...(note ? { note } : {}) };
 }
 
 /** Rethrows; a cancel first sends the parent what was measured (a cancelled run has no result to hold it). */

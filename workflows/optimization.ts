@@ -4,8 +4,10 @@ import type { Activities } from '../activities';
 import { describeAction, describeUndo } from '../common/contract';
 import { rootCauseMessage } from '../common/failure-cause';
 import { applyOrder } from '../common/plan';
-import type { OptimizationInput, OptimizationResult } from '../common/stages';
-import type { AppliedChange, RolledBackChange } from '../common/types';
+import type { BlocksRun, OptimizationInput, OptimizationResult } from '../common/stages';
+import type { AppliedChange, PlanItem, RolledBackChange } from '../common/types';
+import { abSettings } from '../common/ab-validation';
+import { COSTLY_BLOCKS_PATCH, isCostly, runBlocks, wantsBlocks } from './costly-blocks';
 import type { TargetProfile } from '../common/profile';
 import { failedBuildOf, rollbackLeftoverOf } from '../common/index-leftover';
 import { LEFTOVER_CLEANUP_PATCH, cleanUpLeftover, recordedByAttempts } from './leftover';
@@ -58,31 +60,63 @@ async function cleanUpFailedDrops(target: TargetProfile, changes: AppliedChange[
   return done;
 }
 
-export async function optimizationWorkflow({ target, items }: OptimizationInput): Promise<OptimizationResult> {
+export async function optimizationWorkflow(input: OptimizationInput): Promise<OptimizationResult> {
+  const { target, items } = input;
   const applied: AppliedChange[] = [];
-  for (const item of applyOrder(items)) {
+  const ordered = applyOrder(items);
+  // Toggles come first: the before blocks are measured with them on, right before the first costly change.
+  const firstCostly = ordered.findIndex(isCostly);
+  let beforeBlocks: BlocksRun | undefined;
+  for (const [i, item] of ordered.entries()) {
     if (!item.automatic) throw ApplicationFailure.nonRetryable(`item ${item.id} is manual and cannot be applied`, 'BadPlan');
-    const { applyAction } = actionActivities(target, `apply ${item.id}: ${describeAction(item.action)}`);
+    if (i === firstCostly && blocksAsked(input)) {
+      try {
+        beforeBlocks = await measureBefore(input);
+      } catch {
+        // Only a cancel of this workflow reaches here (a failed block ends the blocks with a note): nothing costly is applied.
+        const reason = `cancelled before ${item.id} was applied`;
+        return {
+          applied,
+          failed: { itemId: item.id, error: `${reason}, during the before blocks` },
+          rolledBack: await rollbackAll(target, applied, reason),
+        };
+      }
+    }
     try {
+      const { applyAction } = actionActivities(target, `apply ${item.id}: ${describeAction(item.action)}`);
       applied.push(await applyAction({ target, item }));
     } catch (err) {
-      const error = rootCauseMessage(err);
-      const reason = `apply of ${item.id} failed`;
-      const rolledBack = await rollbackAll(target, applied, reason);
-      // The build's INVALID leftover, when its own cleanup could not drop it (an old transaction on the table).
-      const leftover = failedBuildOf(item.action, recordedByAttempts(err));
-      if (leftover && patched(LEFTOVER_CLEANUP_PATCH)) {
-        const c = await CancellationScope.nonCancellable(() => cleanUpLeftover(target, leftover, 'invalid_only'));
-        rolledBack.push({ itemId: item.id, reason, ...c });
-      }
-      // An approved drop that failed midway leaves the index that existed before the run INVALID.
-      if (item.action.type === 'drop_index' && patched(DROP_RESTORE_PATCH)) {
-        const action = item.action;
-        const r = await CancellationScope.nonCancellable(() => restoreAfterFailedDrop(target, action, recordedByAttempts(err)));
-        rolledBack.push({ itemId: item.id, reason, ...r });
-      }
-      return { applied, failed: { itemId: item.id, error }, rolledBack };
+      return { ...(await applyFailed(target, item, applied, err)), ...(beforeBlocks ? { beforeBlocks } : {}) };
     }
   }
-  return { applied, failed: null, rolledBack: [] };
+  return { applied, failed: null, rolledBack: [], ...(beforeBlocks ? { beforeBlocks } : {}) };
+}
+
+/** Before blocks when the parent passed the baseline's load (runs before them: never) and the profile asks for at least two. */
+function blocksAsked({ target, items, baselineConcurrency }: OptimizationInput): boolean {
+  return baselineConcurrency !== undefined && wantsBlocks(abSettings(target.load), items) && patched(COSTLY_BLOCKS_PATCH);
+}
+
+function measureBefore({ runId, target, baselineConcurrency }: OptimizationInput): Promise<BlocksRun> {
+  return runBlocks({ runId: runId ?? '', target, concurrency: baselineConcurrency!, side: 'before' }, abSettings(target.load));
+}
+
+/** An apply that failed: what was applied is rolled back, and any leftover of the failed one cleaned up. */
+async function applyFailed(target: TargetProfile, item: PlanItem, applied: AppliedChange[], err: unknown): Promise<OptimizationResult> {
+  const error = rootCauseMessage(err);
+  const reason = `apply of ${item.id} failed`;
+  const rolledBack = await rollbackAll(target, applied, reason);
+  // The build's INVALID leftover, when its own cleanup could not drop it (an old transaction on the table).
+  const leftover = failedBuildOf(item.action, recordedByAttempts(err));
+  if (leftover && patched(LEFTOVER_CLEANUP_PATCH)) {
+    const c = await CancellationScope.nonCancellable(() => cleanUpLeftover(target, leftover, 'invalid_only'));
+    rolledBack.push({ itemId: item.id, reason, ...c });
+  }
+  // An approved drop that failed midway leaves the index that existed before the run INVALID.
+  if (item.action.type === 'drop_index' && patched(DROP_RESTORE_PATCH)) {
+    const action = item.action;
+    const r = await CancellationScope.nonCancellable(() => restoreAfterFailedDrop(target, action, recordedByAttempts(err)));
+    rolledBack.push({ itemId: item.id, reason, ...r });
+  }
+  return { applied, failed: { itemId: item.id, error }, rolledBack };
 }

@@ -36,6 +36,7 @@ import { validationWorkflow } from './validation';
 import { AB_VALIDATION_PATCH } from './ab-validation';
 import { STAGED_PATCH, optimizeInStages } from './staged-optimization';
 import type { StageGroup } from '../common/rules/stages';
+import { COSTLY_BLOCKS_PATCH } from './costly-blocks';
 
 function runActivities(summary: string) {
   return proxyActivities<Activities>({
@@ -200,13 +201,13 @@ class OrchestrationRun {
     const approved = plan.items.filter((i) => approvedIds.has(i.id));
     this.state.enter('optimizing', `applying ${approved.length} approved change(s)`);
     // Histories before the stages: one child with every approved change.
-    if (!patched(STAGED_PATCH)) return this.record(await this.optimizeGroup({ priority: 'all', items: approved }, 0, 1));
+    if (!patched(STAGED_PATCH)) return this.record(await this.optimizeGroup({ priority: 'all', items: approved }, 0, 1, true));
     return optimizeInStages(
       {
         runId: this.runId,
         target: this.input.target,
         profiling,
-        optimizeGroup: (group, k, of) => this.optimizeGroup(group, k, of),
+        optimizeGroup: (group, k, of, blocks) => this.optimizeGroup(group, k, of, blocks),
         record: (total) => void this.record(total),
         rollbackRequested: () => this.state.rollbackRequested,
       },
@@ -215,14 +216,19 @@ class OrchestrationRun {
   }
 
   /** One group's optimization child; not cancellable: the parent must learn what was applied in order to undo it. */
-  private optimizeGroup(group: StageGroup, k: number, of: number): Promise<OptimizationResult> {
+  private optimizeGroup(group: StageGroup, k: number, of: number, wantBlocks: boolean): Promise<OptimizationResult> {
     const stage = of > 1 ? ` (stage ${k + 1}/${of}: ${group.priority} priority)` : '';
     const what = `applying ${group.items.length} approved change(s)${stage}`;
     if (of > 1) this.state.enter('optimizing', what);
+    // The before blocks of the costly changes run under the baseline's load, once a run (histories before them: none).
+    const blocks =
+      wantBlocks && patched(COSTLY_BLOCKS_PATCH) && this.profiling
+        ? { runId: this.runId, baselineConcurrency: this.profiling.baseline.concurrency }
+        : {};
     return CancellationScope.nonCancellable(() =>
       executeChild(optimizationWorkflow, {
         workflowId: this.childId(k === 0 ? 'optimization' : `optimization-${k + 1}`),
-        args: [{ target: this.input.target, items: group.items }],
+        args: [{ target: this.input.target, items: group.items, ...blocks }],
         staticSummary: `Optimization: ${what}`,
       }),
     );
@@ -254,6 +260,7 @@ class OrchestrationRun {
             baseline: profiling.baseline,
             regressionThresholdPct: this.threshold,
             ...(abItems ? { abItems } : {}),
+            ...(this.optimization?.beforeBlocks ? { beforeBlocks: this.optimization.beforeBlocks } : {}),
           },
         ],
         staticSummary: `Validation: ${what}`,

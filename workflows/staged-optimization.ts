@@ -13,15 +13,22 @@ export interface StagedRun {
   runId: string;
   target: TargetProfile;
   profiling: ProfilingResult;
-  /** Runs one group's optimization child (k: 0-based stage); not cancellable, as before stages. */
-  optimizeGroup(group: StageGroup, k: number, of: number): Promise<OptimizationResult>;
+  /** Runs one group's optimization child (k: 0-based stage); `blocks`: it may measure the costly changes' before blocks. */
+  optimizeGroup(group: StageGroup, k: number, of: number, blocks: boolean): Promise<OptimizationResult>;
   /** Called after each group with everything so far (the run's record and rollback see it at once). */
   record(total: OptimizationResult): void;
   rollbackRequested(): boolean;
 }
 
+/** The stages so far: the changes of all, the first before blocks (measured once a run). */
 function merged(a: OptimizationResult, b: OptimizationResult): OptimizationResult {
-  return { ...a, applied: [...a.applied, ...b.applied], failed: b.failed, rolledBack: [...a.rolledBack, ...b.rolledBack] };
+  const beforeBlocks = a.beforeBlocks ?? b.beforeBlocks;
+  return {
+    applied: [...a.applied, ...b.applied],
+    failed: b.failed,
+    rolledBack: [...a.rolledBack, ...b.rolledBack],
+    ...(beforeBlocks ? { beforeBlocks } : {}),
+  };
 }
 
 export async function optimizeInStages(run: StagedRun, approved: PlanItem[]): Promise<OptimizationResult> {
@@ -29,7 +36,7 @@ export async function optimizeInStages(run: StagedRun, approved: PlanItem[]): Pr
   let total: OptimizationResult = { applied: [], failed: null, rolledBack: [] };
   const checks: StageCheck[] = [];
   for (const [k, group] of groups.entries()) {
-    total = merged(total, await run.optimizeGroup(group, k, groups.length));
+    total = merged(total, await run.optimizeGroup(group, k, groups.length, total.beforeBlocks === undefined));
     run.record(total);
     if (total.failed || k === groups.length - 1 || run.rollbackRequested()) break;
     const check = stageCheck(group, await briefCheck(run), run.target.targets);

@@ -13,6 +13,7 @@ import { loadTest } from './load-test';
 import { attributeEndpoints } from './attribution';
 import { beforeAfter, beforeAfterLines } from '../common/verdict/before-after';
 import { AB_VALIDATION_PATCH, measureItems } from './ab-validation';
+import { blocksLines } from '../common/ab-validation';
 
 function measured(s: LoadTestSummary) {
   return { p95Ms: s.latencyMs.p95, p99Ms: s.latencyMs.p99, throughputRps: s.throughputRps, errorRatePct: s.errorRatePct };
@@ -57,13 +58,16 @@ export async function validationWorkflow(input: ValidationInput): Promise<Valida
     soak: null,
     beforeAfter: beforeAfter(baseline, after, input.regressionThresholdPct),
   };
-  if (result.beforeAfter) setCurrentDetails(`**after vs baseline**\n\n${beforeAfterLines(result.beforeAfter).join('\n\n')}`);
+  const details = result.beforeAfter ? `**after vs baseline**\n\n${beforeAfterLines(result.beforeAfter).join('\n\n')}` : '';
+  if (details) setCurrentDetails(details);
   const attribution = await attributeEndpoints(runId, target, 'after');
   if (attribution) result.attribution = attribution;
   // A regression is rolled back by the parent; loading a worse system further tells nothing new.
   if (regressed) return result;
-  // Each approved change on its own: toggles by interleaved A/B blocks, indexes by the before/after.
+  // Each approved change on its own: toggles by interleaved A/B blocks, indexes by before/after blocks (or the before/after).
   if (input.abItems?.length && patched(AB_VALIDATION_PATCH)) result.items = await measureItems(input, result);
+  const blocks = blocksLines(result.items ?? []);
+  if (blocks.length) setCurrentDetails([details, ...blocks].filter(Boolean).join('\n\n'));
 
   if (plan.peak) {
     // Twice the baseline traffic: twice the arrival rate (open model) or twice the connections (closed).

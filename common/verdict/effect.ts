@@ -31,7 +31,7 @@ function toPct(logRatio: number): number {
   return round((Math.exp(logRatio) - 1) * 100, 2);
 }
 
-function fromInterval(method: EffectMethod, n: number, i: DifferenceInterval | null, level: IntervalLevel): Effect | null {
+export function fromInterval(method: EffectMethod, n: number, i: DifferenceInterval | null, level: IntervalLevel = 0.95): Effect | null {
   if (!i || !Number.isFinite(i.low) || !Number.isFinite(i.high)) return null;
   const e: Effect = { method, n, changePct: toPct(i.difference), lowPct: toPct(i.low), highPct: toPct(i.high) };
   return level === 0.95 ? e : { ...e, level };

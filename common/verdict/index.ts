@@ -10,3 +10,4 @@ export * from './before-after';
 export * from './outcome';
 export * from './baseline-measurement';
 export * from './item-effect';
+export * from './blocks';

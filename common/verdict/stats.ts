@@ -1,6 +1,6 @@
-// The few statistics a before/after verdict needs: means, sample variances and Student's t
-// quantiles for two-sided 95% intervals, and 97.5% ones (two metrics judged together at 95%:
-// Bonferroni). Pure.
+// The few statistics a before/after verdict needs: means, sample variances, Student's t quantiles
+// for two-sided 95% intervals and 97.5% ones (two metrics judged together at 95%: Bonferroni), and
+// the pooled within-group trend that drift control takes out. Pure.
 
 export function mean(xs: readonly number[]): number {
   let s = 0;
@@ -89,4 +89,64 @@ export function welchInterval(a: readonly number[], b: readonly number[], level:
   const df = se2 ** 2 / (va ** 2 / (a.length - 1) + vb ** 2 / (b.length - 1));
   const half = tQuantile(df, level) * Math.sqrt(se2);
   return { difference: d, low: d - half, high: d + half, df };
+}
+
+/** Paired times and values, e.g. one side's blocks: start time in seconds and log(value). */
+export interface TimedSeries {
+  t: readonly number[];
+  y: readonly number[];
+}
+
+export interface PooledTrend {
+  slope: number; // change of y per unit of t, common to every group
+  low: number; // 95% interval of the slope
+  high: number;
+  sxx: number; // within-group sum of squares of t
+  residualVariance: number;
+  df: number; // values - groups - 1
+}
+
+/**
+ * The common slope of y on t fitted within each group (each group its own level: the pooled
+ * within-group regression) with its 95% interval; null without a residual degree of freedom or
+ * when t does not vary within any group.
+ */
+export function pooledTrend(groups: readonly TimedSeries[]): PooledTrend | null {
+  let sxx = 0;
+  let sxy = 0;
+  let n = 0;
+  for (const g of groups) {
+    const tm = mean(g.t);
+    const ym = mean(g.y);
+    g.t.forEach((t, i) => {
+      sxx += (t - tm) ** 2;
+      sxy += (t - tm) * (g.y[i] - ym);
+    });
+    n += g.t.length;
+  }
+  const df = n - groups.length - 1;
+  if (df < 1 || !(sxx > 0)) return null;
+  const slope = sxy / sxx;
+  let rss = 0;
+  for (const g of groups) {
+    const tm = mean(g.t);
+    const ym = mean(g.y);
+    g.t.forEach((t, i) => (rss += (g.y[i] - ym - slope * (t - tm)) ** 2));
+  }
+  const residualVariance = rss / df;
+  const half = tQuantile975(df) * Math.sqrt(residualVariance / sxx);
+  return { slope, low: slope - half, high: slope + half, sxx, residualVariance, df };
+}
+
+/**
+ * The step from a to b once a trend is taken out: the difference of the sides' mean values minus
+ * slope x the distance between their mean times, with its `level` interval from the same regression
+ * (the slope's uncertainty, extrapolated over that distance, widens it).
+ */
+export function stepAfterTrend(a: TimedSeries, b: TimedSeries, trend: PooledTrend, level: IntervalLevel = 0.95): DifferenceInterval {
+  const gap = mean(b.t) - mean(a.t);
+  const d = mean(b.y) - mean(a.y) - trend.slope * gap;
+  const se = Math.sqrt(trend.residualVariance * (1 / a.y.length + 1 / b.y.length + gap ** 2 / trend.sxx));
+  const half = tQuantile(trend.df, level) * se;
+  return { difference: d, low: d - half, high: d + half, df: trend.df };
 }

@@ -25,7 +25,7 @@ import {
   statusQuery,
 } from '../../workflows/messages';
 import { startDemoTarget, type DemoTarget } from '../helpers/demo-target';
-import { testDatabase } from '../helpers/services';
+import { runDatabase } from '../helpers/services';
 import { startTemporal, workflowBundle } from '../helpers/temporal';
 import { recordHistories } from '../helpers/record-histories';
 import { STORE_SCHEMA } from '../../activities/store/schema';
@@ -41,13 +41,16 @@ let closeWorker: () => Promise<void>;
 let shop: DemoTarget;
 let regressing: RegressingTarget;
 let store: Pool;
+// This run's own databases: two checkouts running this file at once never share the shop's indexes.
+let databases: Awaited<ReturnType<typeof runDatabase>>[] = [];
 
 before(async () => {
   env = await startTemporal();
   client = env.client;
-  shop = await startDemoTarget('perf_test_wf_shop');
+  databases = [await runDatabase('perf_test_wf_shop'), await runDatabase('perf_test_wf_store')];
+  shop = await startDemoTarget(databases[0].name);
   regressing = await startRegressingTarget();
-  const storeUrl = await testDatabase('perf_test_wf_store');
+  const storeUrl = databases[1].url;
   store = new Pool({ connectionString: storeUrl });
   workers = await createWorkers({
     connection: env.nativeConnection as NativeConnection,
@@ -68,6 +71,7 @@ after(async () => {
   await shop?.close();
   await regressing?.close();
   await env?.teardown();
+  for (const d of databases) await d.drop();
 });
 
 function input(target: TargetProfile, over: Partial<RunInput> = {}): RunInput {
@@ -175,10 +179,17 @@ describe('performanceOrchestration', { concurrency: false }, () => {
     const profilingChild = client.workflow.getHandle(`${handle.workflowId}:profiling:${handle.firstExecutionRunId}`);
     const profilingMeta = await profilingChild.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
     assert.match(profilingMeta.currentDetails ?? '', /^\*\*baseline measured\*\*\s+baseline: /, profilingMeta.currentDetails);
-    // Each change measured on its own: the toggle by interleaved A/B (ending on), the index by the before/after that holds both.
+    // Each change measured on its own: the toggle by interleaved A/B (ending on), the index by 2 blocks before it and 2 after (drift control).
     const measured = (id: string) => result.optimizations_implemented.find((o) => o.id === id)?.measured;
     assert.deepEqual([measured(n1.id)?.method, measured(n1.id)?.ab_blocks, measured(n1.id)?.ab_flips], ['interleaved', 4, 4]);
-    assert.deepEqual([measured(index.id)?.method, measured(index.id)?.together], ['before-after', [n1.id]]);
+    const im = measured(index.id);
+    assert.deepEqual([im?.method, im?.ab_blocks, im?.together, im?.throughput.method, im?.throughput.n], ['blocks', 4, [], 'blocks', 2]);
+    assert.equal(typeof im?.drift?.corrected, 'boolean', JSON.stringify(im));
+    assert.match(
+      meta.currentDetails ?? '',
+      new RegExp(`\\*\\*${index.id}: before/after blocks\\*\\*[\\s\\S]*drift within the blocks: `),
+      meta.currentDetails,
+    );
     const { rows } = await store.query(`SELECT status, result FROM ${STORE_SCHEMA}.runs WHERE workflow_id = $1 AND run_id = $2`, [
       handle.workflowId,
       handle.firstExecutionRunId,

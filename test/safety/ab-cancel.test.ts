@@ -1,6 +1,8 @@
 // A run cancelled in the middle of its per-item A/B, with the toggle flipped off for a block
 // without it: the cancel stops the A/B and the saga rolls back what the run applied, so the toggle
 // ends at its value before the run and the rollback is recorded, with what the A/B measured until then.
+// And the optimization cancelled during the before blocks of a costly change: the blocks stop, the
+// change is never applied.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
@@ -9,8 +11,9 @@ import { CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { TASK_QUEUE, workflowIdFor, type RunStatus } from '../../common/run';
 import { PERF_TARGET } from '../../common/search-attributes';
-import { performanceOrchestration } from '../../workflows';
+import { optimizationWorkflow, performanceOrchestration } from '../../workflows';
 import { changeLines } from '../../client/render';
+import type { ActionSpec, PlanItem } from '../../common/types';
 import { statusQuery } from '../../workflows/messages';
 import { startScriptedTarget, type ScriptedTarget } from '../helpers/scripted-target';
 import { REDIS_URL, testDatabase } from '../helpers/services';
@@ -95,4 +98,62 @@ test('cancelled mid-A/B with the toggle off: the run ends rolled back, the toggl
   );
   const validation = env.client.workflow.getHandle(`${handle.workflowId}:validation:${handle.firstExecutionRunId}`);
   assert.equal((await validation.describe()).status.name, 'CANCELLED');
+});
+
+test('the optimization cancelled during its before blocks: the block is cut short, the costly change never applied, the toggle rolled back', async () => {
+  target.writes.length = 0;
+  const item = (id: string, action: ActionSpec, impactScore: number) =>
+    ({
+      id,
+      layer: 'caching',
+      rootCause: 'uncached_endpoint',
+      title: id,
+      evidence: [],
+      estimatedLatencyReductionMs: 1,
+      effortDays: 0,
+      risk: 'low',
+      action,
+      rollback: '',
+      source: 'test',
+      impactScore,
+      estimatedGainPct: 1,
+      automatic: true,
+    }) as PlanItem;
+  const toggle = item('cache-slow', { type: 'feature_toggle', toggle: 'slowCache', value: true }, 2);
+  // Never built: the cancel lands before it (this target has no database, an apply would fail).
+  const index = item(
+    'idx-never',
+    { type: 'create_index', schema: 'public', table: 't', columns: [{ name: 'a' }], indexName: 'perf_never_idx' },
+    1,
+  );
+  const handle = await env.client.workflow.start(optimizationWorkflow, {
+    taskQueue: TASK_QUEUE,
+    workflowId: `abcancel-before-blocks-${process.pid}`,
+    args: [{ target: target.profile, items: [index, toggle], runId: 'before-blocks', baselineConcurrency: 2 }],
+  });
+  await eventually('the toggle applied', async () => (target.writes.length >= 1 ? true : undefined), 60_000, 50);
+  const blocks = async () =>
+    ((await handle.fetchHistory()).events ?? []).filter(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runLoadTest',
+    );
+  await eventually('the first before block scheduled', async () => ((await blocks()).length >= 1 ? true : undefined), 60_000, 100);
+  await new Promise((r) => setTimeout(r, 1000)); // into the 3 s block
+  await handle.cancel();
+  const r = await handle.result();
+  assert.deepEqual(
+    r.failed,
+    { itemId: 'idx-never', error: 'cancelled before idx-never was applied, during the before blocks' },
+    JSON.stringify(r),
+  );
+  assert.deepEqual(
+    r.rolledBack.map((x) => [x.itemId, x.ok]),
+    [['cache-slow', true]],
+  );
+  assert.equal(target.toggles.slowCache, false);
+  const events = (await handle.fetchHistory()).events ?? [];
+  assert.ok(
+    events.some((e) => e.activityTaskCancelRequestedEventAttributes),
+    'the running block was asked to stop',
+  );
+  assert.equal((await blocks()).length, 1, 'the second block never started');
 });

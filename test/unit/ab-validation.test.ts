@@ -211,7 +211,7 @@ test('the reports show each measured item: estimated | measured (95% CI) | metho
   });
   const text = summary(withMeasures);
   assert.match(text, /per item \(estimated vs measured gain; positive = better\):/);
-  assert.match(text, /item\s+estimated\s+p95 measured \(95% CI\)\s+throughput measured \(95% CI\)\s+method\s+verdict/);
+  assert.match(text, /item\s+estimated\s+p95 measured \(95% joint CI\)\s+throughput measured \(95% joint CI\)\s+method\s+verdict/);
   assert.match(
     text,
     new RegExp(

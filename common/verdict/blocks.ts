@@ -1,0 +1,115 @@
+// Repeated before/after blocks for changes costly to redo (an index on a large table), with drift
+// control. Pure.
+//
+// k short load blocks just before the change, k just after: the effect is Welch's interval of the
+// difference of mean logs (blockEffect). A machine that drifts (a cache warming, a neighbour's
+// build) would pass for the change, so the trend of log(value) over time is fitted within each side
+// (one slope common to both, each side its own level). When its 95% interval excludes zero the
+// effect is corrected for it: the step at the change = difference of the side means minus slope x
+// the distance between the sides' mean times, with the regression's interval (t, n - 3 df: wider),
+// and the figures are marked low confidence. Otherwise the plain Welch interval stands.
+import { blockEffect, fromInterval, type Effect } from './effect';
+import { pooledTrend, stepAfterTrend, type IntervalLevel, type TimedSeries } from './stats';
+import { judgeEffect, JOINT_LEVEL, type Verdict, type VerdictOptions } from './verdict';
+import type { Confidence } from './confidence';
+import { round } from '../round';
+
+/** One block of load: which side of the change, when it started (seconds, one clock for all), what it measured. */
+export interface TimedBlock {
+  side: 'before' | 'after';
+  startS: number;
+  throughputRps: number;
+  p95Ms: number;
+  loadTestId?: string;
+}
+
+export interface BlockDrift {
+  detected: boolean; // the trend's 95% interval excludes zero
+  corrected: boolean; // the effect was corrected for it
+  pctPerMinute: number | null; // the trend as a change per minute, null when it cannot be fitted
+  lowPctPerMinute: number | null;
+  highPctPerMinute: number | null;
+}
+
+export interface DriftControlledEffect {
+  effect: Effect | null;
+  drift: BlockDrift | null; // null: too few blocks or a non-positive value (no effect either)
+}
+
+export type BlockMetric = 'throughputRps' | 'p95Ms';
+
+const perMinute = (slopePerSecond: number): number => round((Math.exp(slopePerSecond * 60) - 1) * 100, 2);
+
+function sideSeries(blocks: readonly TimedBlock[], side: TimedBlock['side'], metric: BlockMetric): TimedSeries & { v: number[] } {
+  const own = blocks.filter((b) => b.side === side);
+  const v = own.map((b) => b[metric]);
+  return { t: own.map((b) => b.startS), y: v.map(Math.log), v };
+}
+
+/**
+ * One metric's before -> after effect from timed blocks, corrected for a drift the blocks show; its
+ * interval at `level` (joint 95% with the other metric by default: see verdict.ts).
+ */
+export function driftControlledEffect(
+  blocks: readonly TimedBlock[],
+  metric: BlockMetric,
+  level: IntervalLevel = JOINT_LEVEL,
+): DriftControlledEffect {
+  const before = sideSeries(blocks, 'before', metric);
+  const after = sideSeries(blocks, 'after', metric);
+  const plain = blockEffect(before.v, after.v, 'blocks', level);
+  if (!plain) return { effect: null, drift: null };
+  const trend = pooledTrend([before, after]);
+  if (!trend)
+    return {
+      effect: plain,
+      drift: { detected: false, corrected: false, pctPerMinute: null, lowPctPerMinute: null, highPctPerMinute: null },
+    };
+  const detected = trend.low > 0 || trend.high < 0;
+  const drift = {
+    detected,
+    corrected: detected,
+    pctPerMinute: perMinute(trend.slope),
+    lowPctPerMinute: perMinute(trend.low),
+    highPctPerMinute: perMinute(trend.high),
+  };
+  if (!detected) return { effect: plain, drift };
+  return { effect: fromInterval('blocks', plain.n, stepAfterTrend(before, after, trend, level), level), drift };
+}
+
+export interface BlockVerdicts {
+  throughput: Verdict;
+  p95: Verdict;
+  drift: { throughput: BlockDrift | null; p95: BlockDrift | null };
+  confidence: Confidence;
+}
+
+const signed = (x: number): string => `${x >= 0 ? '+' : ''}${x}`;
+
+/** "throughput drifted -2.1%/min within the blocks (95% CI -3.0 to -1.2): the effect is corrected for it". */
+export function driftReason(label: string, d: BlockDrift | null): string | null {
+  if (!d?.corrected) return null;
+  return (
+    `${label} drifted ${signed(d.pctPerMinute!)}%/min within the before/after blocks ` +
+    `(95% CI ${signed(d.lowPctPerMinute!)} to ${signed(d.highPctPerMinute!)}): the effect is corrected for it, with a wider interval`
+  );
+}
+
+/** Throughput and p95 verdicts of before/after blocks with drift control, and low confidence when a drift was corrected. */
+export function blockVerdicts(blocks: readonly TimedBlock[], opts: VerdictOptions = {}): BlockVerdicts {
+  const rps = driftControlledEffect(blocks, 'throughputRps');
+  const p95 = driftControlledEffect(blocks, 'p95Ms');
+  const reasons = [driftReason('throughput', rps.drift), driftReason('p95', p95.drift)].filter((r): r is string => r !== null);
+  return {
+    throughput: judgeEffect(rps.effect, 'higher-is-better', opts),
+    p95: judgeEffect(p95.effect, 'lower-is-better', opts),
+    drift: { throughput: rps.drift, p95: p95.drift },
+    confidence: { level: reasons.length ? 'low' : 'ok', reasons },
+  };
+}
+
+/** "drift not detected" / "drift -2.1%/min, corrected" for one metric. */
+export function describeBlockDrift(d: BlockDrift | null): string {
+  if (!d || d.pctPerMinute === null) return 'drift not estimable';
+  return d.corrected ? `drift ${signed(d.pctPerMinute)}%/min, corrected` : 'drift not detected';
+}
