@@ -307,14 +307,23 @@ export interface Finding {
 export interface Bottleneck {
   layer: Layer;
   description: string;
-  impactScore: number;
+  impactScore: number; // latency_ms x requests_per_sec / 1 day (the seed's formula; unbounded)
   evidence: string[];
+  // The specification's inventory fields (absent in bottlenecks recorded before them).
+  component?: string; // the endpoint, statement, function or resource
+  metric?: 'latency' | 'cpu' | 'memory' | 'iops' | 'hit_ratio';
+  currentValue?: string;
+  targetValue?: string | null;
 }
 
 export interface PlanItem extends Finding {
   impactScore: number;
   estimatedGainPct: number; // of baseline mean latency
   automatic: boolean; // false for manual steps: never applied by the tool
+  // 0-100: the item's share of the total request time it addresses (set by the tier/priority rules; the
+  // contract falls back to estimatedGainPct without it).
+  impactSharePct?: number;
+  priority?: 'high' | 'medium' | 'low';
 }
 
 export interface Plan {

@@ -71,7 +71,7 @@ test('each toggle measured by interleaved A/B: the one that helps is improved, t
   const noop = byId['cache-steady'];
   assert.ok(helps && noop, Object.keys(byId).join(', '));
   for (const o of [helps, noop]) {
-    assert.equal(o.status, 'applied');
+    assert.equal(o.state, 'applied');
     assert.equal(o.measured?.method, 'interleaved');
     assert.equal(o.measured?.ab_blocks, 6);
     assert.equal(o.measured?.ab_flips, 6);

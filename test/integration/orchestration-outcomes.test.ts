@@ -96,8 +96,8 @@ describe('outcomes of performanceOrchestration', { concurrency: false }, () => {
     assert.equal(summary.outcome, 'no_change', JSON.stringify(summary.comparison));
     assert.equal(result.validation_results.targets_met, false);
     assert.deepEqual(
-      result.optimizations_implemented.map((o) => [o.id, o.status]),
-      [['cache-report', 'applied']],
+      result.optimizations_implemented.map((o) => [o.id, o.state, o.status]),
+      [['cache-report', 'applied', 'completed']],
     );
     assert.equal(noOp.toggles.reportCache, true, 'the no-op toggle stays applied');
     const escId = summary.escalation_workflow_id!;
@@ -142,7 +142,8 @@ describe('outcomes of performanceOrchestration', { concurrency: false }, () => {
     const result = OutputContractSchema.parse(await handle.result());
     assert.equal(result.validation_results.improvement_summary.outcome, 'nothing_to_apply');
     assert.equal(result.baseline_metrics.tier, 'T4');
-    assert.deepEqual(result.validation_results.load_testing_completed, ['baseline'], 'no validation without a change');
+    assert.deepEqual(result.validation_results.load_tests_run, ['baseline'], 'no validation without a change');
+    assert.equal(result.validation_results.load_testing_completed, false);
     const escId = result.validation_results.improvement_summary.escalation_workflow_id!;
     const review = await client.workflow.getHandle(escId).query(escalationStatusQuery);
     assert.equal(review.state, 'open');
@@ -161,7 +162,7 @@ describe('outcomes of performanceOrchestration', { concurrency: false }, () => {
     const result = OutputContractSchema.parse(await handle.result());
     assert.equal(result.validation_results.improvement_summary.outcome, 'apply_failed_rolled_back');
     const statusOf = Object.fromEntries(result.optimizations_implemented.map((o) => [o.id, o.status]));
-    assert.deepEqual(statusOf, { 'cache-big': 'rolled_back', 'cache-small': 'failed' });
+    assert.deepEqual(statusOf, { 'cache-big': 'rolled_back', 'cache-small': 'failed' }, 'an undone change never reads as completed');
     assert.deepEqual(refusing.writes, [
       { name: 'bigCache', value: true },
       { name: 'bigCache', value: false },
@@ -170,7 +171,7 @@ describe('outcomes of performanceOrchestration', { concurrency: false }, () => {
       result.next_steps.some((n) => /applying cache-small failed \(.*locked during the sale/.test(n)),
       result.next_steps.join('\n'),
     );
-    assert.deepEqual(result.validation_results.load_testing_completed, ['baseline']);
+    assert.deepEqual(result.validation_results.load_tests_run, ['baseline']);
     const optimization = `${handle.workflowId}:optimization:${handle.firstExecutionRunId}`;
     await recordHistories(client, 'outcome-apply-failed', [handle.workflowId, optimization]);
   });
