@@ -18,12 +18,12 @@ function laterRollbackSection(later: LaterRollback | null): string[] {
 }
 
 export function renderPlaybook(r: OutputContract, later: LaterRollback | null = null): string {
-  const id = r.target_system.workflow_id;
+  const id = r.target_system_details.workflow_id;
   const items = r.optimizations_implemented;
-  const applied = items.filter((o) => o.status === 'applied');
-  const manual = items.filter((o) => o.status === 'manual');
+  const applied = items.filter((o) => o.state === 'applied');
+  const manual = items.filter((o) => o.state === 'manual');
   const lines = [
-    `# Playbook: ${r.target_system.name} (${r.orchestration_timestamp})`,
+    `# Playbook: ${r.target_system} (${r.orchestration_timestamp})`,
     '',
     `Outcome: ${r.validation_results.improvement_summary.outcome.replace(/_/g, ' ')}; targets met: ${r.validation_results.targets_met ? 'yes' : 'no'}.`,
     '',
@@ -40,7 +40,7 @@ export function renderPlaybook(r: OutputContract, later: LaterRollback | null = 
     '',
     ...(manual.length
       ? manual.flatMap((o) => [
-          `- **${o.title}** (${o.layer}, est. ${o.estimated_gain_pct}% of mean latency)`,
+          `- **${o.description}** (${o.layer}, ${o.type}, est. ${o.estimated_impact}, ${o.effort_days} day(s))`,
           `  - ${o.action}`,
           ...o.evidence.map((e) => `  - evidence: ${e}`),
         ])
@@ -48,11 +48,11 @@ export function renderPlaybook(r: OutputContract, later: LaterRollback | null = 
     '',
     '## Regression prevention',
     '',
-    ...r.regression_prevention.checks.map((c) => `- ${c}`),
+    ...r.regression_prevention_plan.checks.map((c) => `- ${c}`),
     '',
     '## Alerts to set',
     '',
-    ...r.monitoring_configured.map((m) => `- ${m.metric}: ${m.threshold} (${m.source})`),
+    ...r.monitoring_recommendations.map((m) => `- ${m.metric}: ${m.threshold} (${m.source})`),
     '',
     '## Next steps',
     '',

@@ -30,10 +30,10 @@ export function beforeAfterTable(result: OutputContract): string {
     const b = result.baseline_metrics;
     return table([
       ['metric', 'target', 'baseline'],
-      ['p95 latency (ms)', fmt(result.performance_targets.p95_ms), fmt(b.p95_ms)],
-      ['p99 latency (ms)', fmt(result.performance_targets.p99_ms), fmt(b.p99_ms)],
+      ['p95 latency (ms)', fmt(result.performance_targets.latency_p95_ms), fmt(b.latency_p95_ms)],
+      ['p99 latency (ms)', fmt(result.performance_targets.latency_p99_ms), fmt(b.latency_p99_ms)],
       ['throughput (req/s)', fmt(result.performance_targets.throughput_rps), fmt(b.throughput_rps)],
-      ['error rate (%)', fmt(result.performance_targets.error_rate_pct), fmt(b.error_rate_pct)],
+      ['error rate (%)', fmt(result.performance_targets.error_rate_percent), fmt(b.error_rate_percent)],
     ]);
   }
   return table([
@@ -226,8 +226,9 @@ export function itemSection(result: OutputContract): string[] {
 
 export function summary(result: OutputContract): string {
   const s = result.validation_results;
+  const where = `${result.target_system} (${result.target_system_details.base_url})`;
   const lines = [
-    `target ${result.target_system.name} (${result.target_system.base_url}), tier ${result.baseline_metrics.tier}, outcome: ${s.improvement_summary.outcome}`,
+    `target ${where}, tier ${result.baseline_metrics.tier}, outcome: ${s.improvement_summary.outcome}`,
     '',
     beforeAfterTable(result),
     '',
@@ -236,12 +237,17 @@ export function summary(result: OutputContract): string {
     ...profileSection(result),
     '',
     ...withBlank(endpointSection(result)),
-    `load tests: ${s.load_testing_completed.join(', ')}; targets met: ${s.targets_met ? 'yes' : 'no'}`,
+    `load tests: ${s.load_tests_run.join(', ')}; targets met: ${s.targets_met ? 'yes' : 'no'}`,
     'optimizations:',
-    ...result.optimizations_implemented.map((o) => `  [${o.status}] ${o.id}: ${o.title} (est. ${o.estimated_gain_pct}%)`),
+    ...result.optimizations_implemented.map((o) => `  [${itemLabel(o)}] ${o.id}: ${o.description} (${o.type}, est. ${o.estimated_impact})`),
     ...roiLines(result),
     'next steps:',
     ...result.next_steps.map((n) => `  - ${n}`),
   ];
   return lines.join('\n');
+}
+
+/** The item's status in the specification's words; a planned item says why it was not applied. */
+export function itemLabel(o: Pick<OutputContract['optimizations_implemented'][number], 'status' | 'state'>): string {
+  return o.status === 'planned' ? `planned: ${o.state.replace(/_/g, ' ')}` : o.status;
 }

@@ -12,7 +12,7 @@ import { renderHtmlReport } from './report-html';
  */
 export function writeReport(result: OutputContract, dir: string, later: LaterRollback | null = null): string {
   mkdirSync(dir, { recursive: true });
-  const base = join(dir, `${result.target_system.workflow_id}-${result.target_system.run_id}`);
+  const base = join(dir, `${result.target_system_details.workflow_id}-${result.target_system_details.run_id}`);
   writeFileSync(`${base}.json`, `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(`${base}.html`, renderHtmlReport(result));
   writeFileSync(`${base}.playbook.md`, renderPlaybook(result, later));

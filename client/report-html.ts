@@ -5,6 +5,7 @@ import { measurementLines } from './render-verdict';
 import { itemRows } from './render-items';
 import { round } from '../common/round';
 import { endpointsHtml } from './report-html-endpoints';
+import { itemLabel } from './render';
 
 const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const METRIC_LABEL: Record<string, string> = {
@@ -52,7 +53,7 @@ export function renderHtmlReport(r: OutputContract): string {
   const s = r.validation_results.improvement_summary;
   const charts = s.comparison.map((c) => barChart(METRIC_LABEL[c.metric], c.before, c.after, c.target)).join('\n');
   const b = r.baseline_metrics;
-  const t = r.target_system;
+  const t = r.target_system_details;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>perf-orchestrator: ${esc(t.name)}</title>
 <style>
@@ -67,7 +68,7 @@ rect.before{fill:#c55}rect.after{fill:#3a7}line.target{stroke:#000;stroke-dashar
 targets met: <b>${r.validation_results.targets_met ? 'yes' : 'no'}</b> &middot; workflow ${esc(t.workflow_id)} / ${esc(t.run_id)}</p>
 <h2>Before and after</h2>
 ${charts || '<p>No validation load test ran (nothing was applied).</p>'}
-<p>Dashed line: the target. Load tests: ${esc(r.validation_results.load_testing_completed.join(', '))}.</p>
+<p>Dashed line: the target. Load tests: ${esc(r.validation_results.load_tests_run.join(', '))}.</p>
 ${verdictHtml(r)}
 ${itemsHtml(r)}
 <h2>Baseline</h2>
@@ -75,11 +76,11 @@ ${itemsHtml(r)}
     ['requests', 'p50 ms', 'p95 ms', 'p99 ms', 'req/s', 'errors %', 'db share %', 'cache hit %', 'app CPU %'],
     [
       b.requests,
-      b.p50_ms,
-      b.p95_ms,
-      b.p99_ms,
+      b.latency_p50_ms,
+      b.latency_p95_ms,
+      b.latency_p99_ms,
       b.throughput_rps,
-      b.error_rate_pct,
+      b.error_rate_percent,
       b.db_share_of_latency_pct ?? '-',
       b.cache_hit_ratio_pct ?? '-',
       b.app_cpu_pct ?? '-',
@@ -87,17 +88,33 @@ ${itemsHtml(r)}
   ])}</table>
 ${endpointsHtml(r)}
 <h2>Bottlenecks</h2>
-<table>${rows([['layer', 'impact', 'description'], ...r.bottlenecks_identified.map((x) => [x.layer, x.impact_score, x.description])])}</table>
+<table>${rows([
+    ['layer', 'component', 'metric', 'current', 'impact (0-100)', 'description'],
+    ...r.bottlenecks_identified.map((x) => [x.layer, x.component, x.metric, x.current_value, x.impact_score, x.description]),
+  ])}</table>
 <h2>Optimizations</h2>
 <table>${rows([
-    ['status', 'id', 'layer', 'est. gain %', 'action', 'rollback'],
-    ...r.optimizations_implemented.map((o) => [o.status, o.id, o.layer, o.estimated_gain_pct, o.action, o.rollback]),
+    ['status', 'id', 'type', 'layer', 'priority', 'est. impact', 'effort (days)', 'action', 'rollback'],
+    ...r.optimizations_implemented.map((o) => [
+      itemLabel(o),
+      o.id,
+      o.type,
+      o.layer,
+      o.priority,
+      o.estimated_impact,
+      o.effort_days,
+      o.action,
+      o.rollback,
+    ]),
   ])}</table>
 <h2>Next steps</h2>
 <ul>${r.next_steps.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>
 <h2>Monitoring</h2>
-<table>${rows([['metric', 'alert when', 'source', 'status'], ...r.monitoring_configured.map((m) => [m.metric, m.threshold, m.source, m.status])])}</table>
-<p>Sources: ${esc(r.sources_consulted.join('; '))}</p>
+<table>${rows([['metric', 'alert when', 'source', 'status'], ...r.monitoring_recommendations.map((m) => [m.metric, m.threshold, m.source, m.status])])}</table>
+<p>Monitoring configured by the run: ${r.monitoring_configured ? 'yes' : 'no'}; regression prevention: ${r.regression_prevention ? 'yes' : 'no'}.</p>
+<h2>Sources</h2>
+<ul>${r.sources_consulted.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>
+<p>Data: ${esc(r.data_sources.join('; '))}</p>
 </body></html>
 `;
 }

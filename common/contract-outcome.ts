@@ -1,6 +1,7 @@
 // The output contract's lines for how the run ended (common/rules): an abort after profiling, the
 // target attainment (met / partial >= 80% / missed) and the regression analysis. Pure.
 import type { MetricComparison } from './compare';
+import type { RunRecord } from './contract-record';
 import type { AttributionResult } from './endpoint-attribution';
 import { attainmentOf, PARTIAL_SHARE_PCT, type AttainmentResult } from './rules/attainment';
 import { regressionAnalysis } from './rules/regression-analysis';
@@ -9,6 +10,11 @@ import type { AppliedChange, LoadTestSummary, Plan } from './types';
 import type { SloTargets } from './profile';
 import { abortAfterProfiling, costAboveValue } from './rules/abort';
 import type { CostInputs } from './profile-costs';
+
+/** The per-endpoint passes before and after the changes, for the regression analysis. */
+export function endpointsOf(r: Pick<RunRecord, 'profiling' | 'validation'>) {
+  return { before: r.profiling.attribution ?? null, after: r.validation?.attribution ?? null };
+}
 
 export function attainmentContract(a: AttainmentResult) {
   return { level: a.level, missed: a.missed.map((m) => ({ metric: m.metric, achieved_pct: m.achievedPct })) };

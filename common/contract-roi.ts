@@ -1,7 +1,7 @@
 // The run result's `optimization_summary` (the specification's {total_improvement, cost, roi,
 // targets_met}): the figures come from the run record, the arithmetic from common/rules/roi.ts.
 import { z } from 'zod';
-import type { RunRecord } from './contract';
+import type { RunRecord } from './contract-record';
 import { optimizationSummary, type Improvement, type OptimizationSummary } from './rules/roi';
 
 const pct = z.number().nullable();

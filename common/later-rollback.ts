@@ -53,12 +53,14 @@ export function withLaterRollback(result: OutputContract, later: LaterRollback):
     `rolled back after the run (perf-orch rollback, ${later.workflowId}${when}): ` +
       `${done.size - skipped.length} undone, ${skipped.length} skipped, ${failed.length} failed`,
     ...skipped.map((c) => `${c.itemId}: ${c.skipped}`),
-    ...failed.map((c) => `${c.itemId}: rollback failed (${c.details}); run perf-orch rollback ${result.target_system.workflow_id} again`),
+    ...failed.map(
+      (c) => `${c.itemId}: rollback failed (${c.details}); run perf-orch rollback ${result.target_system_details.workflow_id} again`,
+    ),
   ];
   return {
     ...result,
     optimizations_implemented: result.optimizations_implemented.map((o) =>
-      o.status === 'applied' && done.has(o.id) ? { ...o, status: 'rolled_back' as const } : o,
+      o.state === 'applied' && done.has(o.id) ? { ...o, state: 'rolled_back' as const, status: 'rolled_back' as const } : o,
     ),
     next_steps: [...steps, ...result.next_steps],
   };

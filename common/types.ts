@@ -307,8 +307,13 @@ export interface Finding {
 export interface Bottleneck {
   layer: Layer;
   description: string;
-  impactScore: number;
+  impactScore: number; // latency_ms x requests_per_sec / 1 day (the seed's formula; unbounded)
   evidence: string[];
+  // The specification's inventory fields (absent in bottlenecks recorded before them).
+  component?: string; // the endpoint, statement, function or resource
+  metric?: 'latency' | 'cpu' | 'memory' | 'iops' | 'hit_ratio';
+  currentValue?: string;
+  targetValue?: string | null;
 }
 
 export interface PlanItem extends Finding {

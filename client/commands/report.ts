@@ -32,6 +32,11 @@ export function registerReport(program: Command): void {
         // A rollback after the run is recorded beside it (common/later-rollback.ts).
         const later = await readLaterRollback(client, id, desc.runId);
         const run = (await handle.result()) as OutputContract;
+        // Runs finished before the contract took the specification's shape (target_system an object) print raw.
+        if (typeof run.target_system !== 'string') {
+          if (opts.json) return console.log(JSON.stringify(run, null, 2));
+          throw new UsageError(`${id}: its result is in the output contract's earlier shape; see it with --json`);
+        }
         const result = later ? withLaterRollback(run, later) : run;
         console.log(opts.json ? JSON.stringify(result, null, 2) : summary(result));
         if (opts.out) console.error(`report: ${writeReport(result, opts.out, later)}`);

@@ -96,8 +96,10 @@ describe('perf-orch CLI', { concurrency: false }, () => {
     const row = (m: string) => report.validation_results.improvement_summary.comparison.find((c) => c.metric === m)!;
     assert.ok(row('p95Ms').after < row('p95Ms').before, JSON.stringify(row('p95Ms')));
     assert.ok(row('throughputRps').after > row('throughputRps').before, JSON.stringify(row('throughputRps')));
-    assert.notEqual(report.baseline_metrics.load_test_id, report.regression_prevention.after_load_test_id);
-    assert.ok(report.optimizations_implemented.some((o) => o.status === 'applied' && o.root_cause === 'missing_index'));
+    assert.notEqual(report.baseline_metrics.load_test_id, report.regression_prevention_plan.after_load_test_id);
+    assert.ok(
+      report.optimizations_implemented.some((o) => o.status === 'completed' && o.type === 'index' && o.root_cause === 'missing_index'),
+    );
     assert.equal(report.validation_results.improvement_summary.outcome, 'improved');
     // Each endpoint measured alone, before and after: the category page's N+1 is 1 + 20 statements per request.
     const listBefore = report.baseline_metrics.endpoint_attribution?.endpoints.find((e) => e.endpoint === 'products-by-category');

@@ -81,8 +81,10 @@ test('each toggle measured by interleaved A/B: the one that helps is improved, t
   t.diagnostic(itemSection(result).join('\n'));
   // Blocks of 1 s on a shared machine: the item's word (either metric) is what holds every run.
   assert.equal(helps.measured!.verdict, 'improved', text);
-  assert.equal(helps.status, 'applied');
+  assert.equal(helps.state, 'applied');
+  assert.equal(helps.status, 'completed');
   assert.equal(hurts.measured!.verdict, 'worse', text);
+  assert.equal(hurts.state, 'rolled_back', text);
   assert.equal(hurts.status, 'rolled_back', text);
   assert.match(hurts.measured!.note ?? '', /worse with it: rolled back alone; the other changes stay/);
   assert.match(text, /cache-slow\s+[\d.]+%\s+\+[\d.]+% \([+-][\d.]+% to \+[\d.]+%\).*interleaved A\/B, 3 pairs\s+improved/);

@@ -149,8 +149,8 @@ describe('outcomes of performanceOrchestration', { concurrency: false }, () => {
     assert.equal(summary.outcome, 'no_change', JSON.stringify(summary.comparison));
     assert.equal(result.validation_results.targets_met, false);
     assert.deepEqual(
-      result.optimizations_implemented.map((o) => [o.id, o.status]),
-      [['cache-report', 'applied']],
+      result.optimizations_implemented.map((o) => [o.id, o.state, o.status]),
+      [['cache-report', 'applied', 'completed']],
     );
     assert.equal(noOp.toggles.reportCache, true, 'the no-op toggle stays applied');
     const escId = summary.escalation_workflow_id!;
@@ -195,7 +195,8 @@ describe('outcomes of performanceOrchestration', { concurrency: false }, () => {
     const result = OutputContractSchema.parse(await handle.result());
     assert.equal(result.validation_results.improvement_summary.outcome, 'nothing_to_apply');
     assert.equal(result.baseline_metrics.tier, 'T4');
-    assert.deepEqual(result.validation_results.load_testing_completed, ['baseline'], 'no validation without a change');
+    assert.deepEqual(result.validation_results.load_tests_run, ['baseline'], 'no validation without a change');
+    assert.equal(result.validation_results.load_testing_completed, false);
     const escId = result.validation_results.improvement_summary.escalation_workflow_id!;
     const review = await client.workflow.getHandle(escId).query(escalationStatusQuery);
     assert.equal(review.state, 'open');
@@ -214,7 +215,7 @@ describe('outcomes of performanceOrchestration', { concurrency: false }, () => {
     const result = OutputContractSchema.parse(await handle.result());
     assert.equal(result.validation_results.improvement_summary.outcome, 'apply_failed_rolled_back');
     const statusOf = Object.fromEntries(result.optimizations_implemented.map((o) => [o.id, o.status]));
-    assert.deepEqual(statusOf, { 'cache-big': 'rolled_back', 'cache-small': 'failed' });
+    assert.deepEqual(statusOf, { 'cache-big': 'rolled_back', 'cache-small': 'failed' }, 'an undone change never reads as completed');
     assert.deepEqual(refusing.writes, [
       { name: 'bigCache', value: true },
       { name: 'bigCache', value: false },
@@ -223,7 +224,7 @@ describe('outcomes of performanceOrchestration', { concurrency: false }, () => {
       result.next_steps.some((n) => /applying cache-small failed \(.*locked during the sale/.test(n)),
       result.next_steps.join('\n'),
     );
-    assert.deepEqual(result.validation_results.load_testing_completed, ['baseline']);
+    assert.deepEqual(result.validation_results.load_tests_run, ['baseline']);
     const optimization = `${handle.workflowId}:optimization:${handle.firstExecutionRunId}`;
     await recordHistories(client, 'outcome-apply-failed', [handle.workflowId, optimization]);
   });
@@ -266,16 +267,18 @@ describe('outcomes of performanceOrchestration', { concurrency: false }, () => {
     const result = OutputContractSchema.parse(await (await start(pricey, { tier: 'T1' })).result());
     assert.equal(result.validation_results.improvement_summary.outcome, 'plan_only_cost_above_value');
     assert.deepEqual(pricey.writes, [], 'no toggle was set');
-    assert.ok(result.optimizations_implemented.length > 0 && result.optimizations_implemented.every((o) => o.status !== 'applied'));
+    assert.ok(result.optimizations_implemented.length > 0 && result.optimizations_implemented.every((o) => o.status === 'planned'));
     assert.match(result.next_steps[0], /^plan only: its changes cost [\d.]+ USD .* worth 12 USD a year/);
   });
   test('staged: the high-priority change first, a brief check meets the targets, the low-priority one is not applied', async () => {
     const handle = await start(staged, { tier: 'T1' });
     const result = OutputContractSchema.parse(await handle.result());
-    const plan = (await handle.query(statusQuery)).plan!;
-    const priority = Object.fromEntries(plan.items.map((i) => [i.id, i.priority]));
-    const status = Object.fromEntries(result.optimizations_implemented.map((o) => [o.id, [priority[o.id], o.status]]));
-    assert.deepEqual(status, { 'cache-big': ['high', 'applied'], 'cache-small': ['low', 'skipped'] }, JSON.stringify(status));
+    const status = Object.fromEntries(result.optimizations_implemented.map((o) => [o.id, [o.priority, o.state, o.status]]));
+    assert.deepEqual(
+      status,
+      { 'cache-big': ['high', 'applied', 'completed'], 'cache-small': ['low', 'skipped', 'planned'] },
+      JSON.stringify(status),
+    );
     assert.deepEqual(staged.writes, [{ name: 'bigCache', value: true }], 'only the high-priority toggle was set');
     assert.match(result.next_steps[0], /^targets met after the high-priority changes \(brief check .*: p95 [\d.]+ ms, [\d.]+ req\/s\)/);
     assert.equal(result.validation_results.improvement_summary.outcome, 'improved');

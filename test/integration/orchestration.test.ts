@@ -161,14 +161,16 @@ describe('performanceOrchestration', { concurrency: false }, () => {
     const approved = await handle.executeUpdate(approvePlanUpdate, { args: [{ itemIds: [index.id, n1.id], by: 'tester' }] });
     assert.deepEqual(approved.approved, [index.id, n1.id]);
     const result = OutputContractSchema.parse(await handle.result());
-    const statusOf = (id: string) => result.optimizations_implemented.find((o) => o.id === id)?.status;
+    const statusOf = (id: string) => result.optimizations_implemented.find((o) => o.id === id)?.state;
     assert.equal(statusOf(index.id), 'applied');
     assert.equal(statusOf(n1.id), 'applied');
-    assert.ok(result.optimizations_implemented.filter((o) => o.id !== index.id && o.id !== n1.id).every((o) => o.status !== 'applied'));
+    assert.equal(result.optimizations_implemented.find((o) => o.id === index.id)?.status, 'completed');
+    assert.ok(result.optimizations_implemented.filter((o) => o.id !== index.id && o.id !== n1.id).every((o) => o.state !== 'applied'));
     const indexName = index.action.type === 'create_index' ? index.action.indexName : '';
     assert.ok((await indexesOnProducts()).includes(indexName));
     assert.equal((await toggles(shop)).batchLoading, true);
-    assert.deepEqual(result.validation_results.load_testing_completed, ['baseline', 'after']);
+    assert.deepEqual(result.validation_results.load_tests_run, ['baseline', 'after']);
+    assert.equal(result.validation_results.load_testing_completed, true);
     // The before/after with its intervals, in the contract and in the validation step's Web UI details.
     const ba = result.validation_results.improvement_summary.before_after;
     assert.ok(ba && ['improved', 'worse', 'no detectable change', 'not enough data'].includes(ba.throughput.verdict), JSON.stringify(ba));
@@ -194,7 +196,7 @@ describe('performanceOrchestration', { concurrency: false }, () => {
       handle.workflowId,
       handle.firstExecutionRunId,
     ]);
-    assert.equal(rows[0].result.target_system.run_id, handle.firstExecutionRunId);
+    assert.equal(rows[0].result.target_system_details.run_id, handle.firstExecutionRunId);
 
     // Secrets stay on the worker: neither the admin token nor the database URL is in any payload.
     // ...in the histories of the whole run: the parent and its children (skill requests and results,
@@ -238,7 +240,7 @@ describe('performanceOrchestration', { concurrency: false }, () => {
       await handle.executeUpdate(approvePlanUpdate, { args: [{ itemIds: [index.id, n1.id, drop.id], by: 'tester' }] });
       const result = OutputContractSchema.parse(await handle.result());
       assert.equal(
-        result.optimizations_implemented.find((o) => o.id === drop.id)?.status,
+        result.optimizations_implemented.find((o) => o.id === drop.id)?.state,
         'applied',
         JSON.stringify(result.optimizations_implemented),
       );
@@ -264,7 +266,7 @@ describe('performanceOrchestration', { concurrency: false }, () => {
     await handle.signal(rejectPlanSignal, { reason: 'not during the sale', by: 'tester' });
     const result: OutputContract = await handle.result();
     assert.equal(result.validation_results.improvement_summary.outcome, 'rejected');
-    assert.ok(result.optimizations_implemented.every((o) => o.status === 'rejected' || o.status === 'manual'));
+    assert.ok(result.optimizations_implemented.every((o) => o.state === 'rejected' || o.state === 'manual'));
     assert.ok(result.next_steps.some((n) => /not during the sale/.test(n)));
     assert.deepEqual(await indexesOnProducts(), indexesBefore);
     assert.deepEqual(await toggles(shop), { batchLoading: false, catalogCache: false });
@@ -298,7 +300,7 @@ describe('performanceOrchestration', { concurrency: false }, () => {
     await handle.signal(requestRollbackSignal, { reason: 'pager went off', by: 'oncall' });
     const result: OutputContract = await handle.result();
     assert.equal(result.validation_results.improvement_summary.outcome, 'rolled_back_on_request');
-    const applied = result.optimizations_implemented.filter((o) => o.status !== 'manual' && o.status !== 'not_approved');
+    const applied = result.optimizations_implemented.filter((o) => o.state !== 'manual' && o.state !== 'not_approved');
     assert.ok(applied.length >= 2);
     assert.ok(
       applied.every((o) => o.status === 'rolled_back'),

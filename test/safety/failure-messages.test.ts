@@ -128,7 +128,7 @@ describe('failure messages', { concurrency: false }, () => {
   test('approved items after a failed one are reported skipped, not not_approved', async () => {
     const result = OutputContractSchema.parse(await (await start(halfway)).result());
     assert.equal(result.validation_results.improvement_summary.outcome, 'apply_failed_rolled_back');
-    const statusOf = Object.fromEntries(result.optimizations_implemented.map((o) => [o.id, o.status]));
+    const statusOf = Object.fromEntries(result.optimizations_implemented.map((o) => [o.id, o.state]));
     assert.equal(statusOf['cache-mid'], 'failed');
     // Toggles are applied by impact: big first, then mid (refused); small is never attempted.
     assert.deepEqual(

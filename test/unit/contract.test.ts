@@ -188,11 +188,19 @@ test('a run record becomes a valid output contract with the item statuses it imp
   };
   const c = OutputContractSchema.parse(buildOutputContract(record));
   assert.deepEqual(
-    c.optimizations_implemented.map((o) => o.status),
-    ['failed', 'rolled_back', 'manual'],
+    c.optimizations_implemented.map((o) => [o.state, o.status]),
+    [
+      ['failed', 'failed'],
+      ['rolled_back', 'rolled_back'],
+      ['manual', 'planned'],
+    ],
   );
-  assert.deepEqual(c.validation_results.load_testing_completed, ['baseline', 'after', 'peak']);
-  assert.equal(c.validation_results.improvement_summary.p95_improvement_pct, 75);
+  assert.deepEqual(c.validation_results.load_tests_run, ['baseline', 'after', 'peak']);
+  assert.equal(c.validation_results.load_testing_completed, true);
+  assert.equal(c.validation_results.improvement_summary.latency_p95_reduction_percent, 75);
+  assert.equal(c.validation_results.improvement_summary.latency_p99_reduction_percent, 75);
+  assert.equal(c.validation_results.improvement_summary.throughput_increase_percent, 200);
+  assert.equal(c.validation_results.improvement_summary.error_rate_reduction_percent, 0);
   assert.match(
     c.optimizations_implemented[0].action,
     /^CREATE INDEX CONCURRENTLY "perf_products_idx" ON "public"."products" \("category_id", "created_at" DESC\)$/,
@@ -227,6 +235,7 @@ test('a run record becomes a valid output contract with the item statuses it imp
   assert.deepEqual(Object.keys(c), [
     'orchestration_timestamp',
     'target_system',
+    'target_system_details',
     'optimization_scope',
     'performance_targets',
     'baseline_metrics',
@@ -234,10 +243,13 @@ test('a run record becomes a valid output contract with the item statuses it imp
     'optimizations_implemented',
     'validation_results',
     'monitoring_configured',
+    'monitoring_recommendations',
     'regression_prevention',
+    'regression_prevention_plan',
+    'optimization_summary',
     'next_steps',
     'sources_consulted',
-    'optimization_summary',
+    'data_sources',
   ]);
   // Every change was undone: nothing kept, no one-time cost, no ROI (and no invented improvement).
   assert.equal(c.optimization_summary?.cost.effort_days, 0);
@@ -374,7 +386,8 @@ test('the profiling step (CPU profile, process and host metrics, HTTP timing) is
       ['create', 0.3, 9.75, 0.2],
     ],
   );
-  assert.ok(c.sources_consulted.some((s) => /CPU profile through the Node\.js inspector \(9876 samples\)/.test(s)));
+  assert.ok(c.data_sources.some((s) => /CPU profile through the Node\.js inspector \(9876 samples\)/.test(s)));
+  assert.ok(c.sources_consulted.includes('https://nodejs.org/api/inspector.html (accessed 2026-11-30)'), c.sources_consulted.join('\n'));
   // Unknown nested fields are still refused where the contract is strict, and the new ones are required.
   const { hot_functions: _dropped, ...withoutHot } = b;
   assert.equal(OutputContractSchema.safeParse({ ...c, baseline_metrics: withoutHot }).success, false);
@@ -463,7 +476,8 @@ test('a py-spy profile: shares of a core over the workers, native code named wit
   assert.equal(b.cpu_profile!.profiler, 'py-spy');
   assert.deepEqual(b.cpu_profile!.pids, [301, 302, 303]);
   assert.equal(b.process!.processes, 4);
-  assert.ok(c.sources_consulted.includes('CPU profile with py-spy (2400 samples)'));
+  assert.ok(c.data_sources.includes('CPU profile with py-spy (2400 samples)'));
+  assert.ok(c.sources_consulted.includes('https://github.com/benfred/py-spy (accessed 2026-11-30)'), c.sources_consulted.join('\n'));
   const text = profileSection(c).join('\n');
   assert.match(text, /hot functions \(self \/ total, % of one core over the window, summed over 3 processes;/);
   assert.match(text, /\* render\s+views\.py:12\s+150\s+200/);

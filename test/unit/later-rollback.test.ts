@@ -46,7 +46,7 @@ test('still applied: what no record undid; a skipped undo counts as done, a fail
 
 test("a later rollback in the report: undone items rolled back, skipped and failed ones in the next steps, a retry's success counts", () => {
   const base: OutputContract = OutputContractSchema.parse(report);
-  const applied = base.optimizations_implemented.filter((o) => o.status === 'applied').map((o) => o.id);
+  const applied = base.optimizations_implemented.filter((o) => o.state === 'applied').map((o) => o.id);
   assert.ok(applied.length >= 2, 'the fixture applied two changes or more');
   const [first, second, ...rest] = applied;
   const later = {
@@ -64,7 +64,7 @@ test("a later rollback in the report: undone items rolled back, skipped and fail
   const statusOf = Object.fromEntries(r.optimizations_implemented.map((o) => [o.id, o.status]));
   assert.equal(statusOf[first], 'rolled_back');
   assert.equal(statusOf[second], 'rolled_back');
-  for (const id of rest) assert.equal(statusOf[id], 'applied', 'a failed undo leaves the change applied');
+  for (const id of rest) assert.equal(statusOf[id], 'completed', 'a failed undo leaves the change applied');
   assert.equal(
     r.next_steps[0],
     `rolled back after the run (perf-orch rollback, perf-shop:rollback:r1 at 2026-11-30T10:00:00.000Z): 1 undone, 1 skipped, ${rest.length} failed`,

@@ -33,7 +33,7 @@ test('the HTML report has a chart per compared metric, the plan with statuses, a
 
 test('the playbook lists each change in place with its undo, and the one-command rollback', () => {
   const md = renderPlaybook(report);
-  const applied = report.optimizations_implemented.filter((o) => o.status === 'applied');
+  const applied = report.optimizations_implemented.filter((o) => o.state === 'applied');
   assert.ok(applied.length > 0);
   for (const o of applied) {
     assert.ok(md.includes(`**${o.id}**`));

@@ -128,8 +128,10 @@ test('the output contract takes the stress and soak details, and results recorde
   const base = {
     outcome: 'improved',
     comparison: [],
-    p95_improvement_pct: 10,
-    throughput_improvement_pct: 5,
+    latency_p95_reduction_percent: 10,
+    latency_p99_reduction_percent: 8,
+    throughput_increase_percent: 5,
+    error_rate_reduction_percent: 0,
     peak: null,
     escalation_workflow_id: null,
   };

@@ -1,0 +1,23 @@
+// What the output contract is built from: the run's input and what each stage found and did.
+import type { OUTCOMES } from './output-contract';
+import type { Layer } from './profile';
+import type { Decision, RunInput } from './run';
+import type { OptimizationResult, ProfilingResult, ValidationResult } from './stages';
+import type { Plan } from './types';
+
+export type Outcome = (typeof OUTCOMES)[number];
+
+export interface RunRecord {
+  input: RunInput;
+  scope: Layer[];
+  timestamp: string;
+  workflowId: string;
+  runId: string;
+  profiling: ProfilingResult;
+  plan: Plan;
+  decision: Decision;
+  optimization: OptimizationResult | null;
+  validation: ValidationResult | null;
+  outcome: Outcome;
+  escalationWorkflowId: string | null;
+}

@@ -1,0 +1,28 @@
+// Plan actions and their undo, in words (the plan, the report and the optimization step's details).
+import type { ActionSpec, AppliedChange } from './types';
+import { concurrentDefinition } from './index-definition';
+
+export function describeAction(a: ActionSpec): string {
+  switch (a.type) {
+    case 'create_index': {
+      const cols = a.columns.map((c) => `"${c.name}"${c.desc ? ' DESC' : ''}`).join(', ');
+      const include = a.include?.length ? ` INCLUDE (${a.include.map((c) => `"${c}"`).join(', ')})` : '';
+      return `CREATE INDEX CONCURRENTLY "${a.indexName}" ON "${a.schema}"."${a.table}" (${cols})${include}`;
+    }
+    case 'drop_index':
+      return `DROP INDEX CONCURRENTLY "${a.schema}"."${a.indexName}" (on ${a.table}; approve it by id; rollback: ${concurrentDefinition(a.definition)})`;
+    case 'feature_toggle':
+      return `set feature toggle ${a.toggle} = ${JSON.stringify(a.value)}`;
+    case 'manual':
+      return `manual: ${a.steps.join(' ')}`;
+  }
+}
+
+/** What undoing an applied change does, in words. */
+export function describeUndo(change: AppliedChange): string {
+  const u = change.undo;
+  if (u.type === 'drop_index') return `DROP INDEX CONCURRENTLY ${u.schema}.${u.indexName}`;
+  if (u.type === 'recreate_index') return `re-create ${u.schema}.${u.indexName} concurrently`;
+  if (u.type === 'set_toggle') return `set toggle ${u.toggle} back to ${JSON.stringify(u.value)}`;
+  return `nothing to undo (${u.why})`;
+}

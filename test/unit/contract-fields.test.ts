@@ -1,0 +1,186 @@
+// The contract's fields in the specification's shape, at their boundaries: the item type per kind of
+// change, the status per state, the 0-100 impact scores (with the tier rules' share and priority when a
+// plan has them), the references per run, and why monitoring and regression prevention are false.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildOutputContract, type RunRecord } from '../../common/contract';
+import { bottleneckSharePct, contractBottlenecks, optimizationType, statusOf } from '../../common/contract-items';
+import { NOT_CONFIGURED } from '../../common/contract-next-steps';
+import { referencesFor } from '../../common/contract-sources';
+import { ITEM_STATES, OutputContractSchema } from '../../common/output-contract';
+import { parseTargetProfile } from '../../common/profile';
+import { REFERENCES } from '../../common/references';
+import type { ActionSpec, Bottleneck, LoadTestSummary, PlanItem } from '../../common/types';
+
+const target = parseTargetProfile({
+  name: 'shop',
+  http: { baseUrl: 'http://127.0.0.1:3100', endpoints: [{ name: 'list', path: '/products' }] },
+  database: { urlEnv: 'SHOP_DATABASE_URL' },
+  targets: { p95Ms: 20, p99Ms: 50, throughputRps: 500 },
+  actions: { featureToggles: [{ name: 'batchLoading', fixes: 'n_plus_one' }], createIndexes: true },
+});
+
+const baseline: LoadTestSummary = {
+  id: '1',
+  phase: 'baseline',
+  concurrency: 8,
+  durationSeconds: 10,
+  requests: 1000,
+  errors: 0,
+  errorRatePct: 0,
+  throughputRps: 100,
+  latencyMs: { p50: 15, p90: 30, p95: 40, p99: 80, max: 120, mean: 20 },
+  endpoints: [{ name: 'list', requests: 1000, errors: 0, latencyMs: { p50: 15, p90: 30, p95: 40, p99: 80, max: 120, mean: 20 } }],
+  errorKinds: {},
+  warmupRequests: 0,
+};
+
+const index: ActionSpec = { type: 'create_index', schema: 'public', table: 'products', columns: [{ name: 'category_id' }], indexName: 'i' };
+const toggle: ActionSpec = { type: 'feature_toggle', toggle: 'batchLoading', value: true };
+const manual: ActionSpec = { type: 'manual', steps: ['do it'] };
+
+function item(id: string, over: Partial<PlanItem>): PlanItem {
+  return {
+    id,
+    layer: 'database',
+    rootCause: 'missing_index',
+    title: id,
+    evidence: [],
+    estimatedLatencyReductionMs: 5,
+    effortDays: 0.5,
+    risk: 'low',
+    action: index,
+    rollback: '-',
+    source: 'test',
+    impactScore: 1000,
+    estimatedGainPct: 25,
+    automatic: true,
+    ...over,
+  };
+}
+
+function record(items: PlanItem[], over: Partial<RunRecord> = {}): RunRecord {
+  return {
+    input: { target, tier: 'auto', autoApprove: true, approvalTimeoutMs: 1000, onApprovalTimeout: 'end', requestedBy: 'test' },
+    scope: ['database', 'application', 'caching'],
+    timestamp: '2026-11-30T10:00:00-05:00',
+    workflowId: 'perf-shop',
+    runId: 'r1',
+    profiling: { baseline, database: null, cache: null, process: null, network: null, cpu: null, bottlenecks: [] },
+    plan: { tier: 'T2', focus: ['database'], items },
+    decision: { kind: 'approved', itemIds: items.filter((i) => i.automatic).map((i) => i.id), by: 'test', auto: true },
+    optimization: { applied: [], failed: null, rolledBack: [] },
+    validation: null,
+    outcome: 'no_change',
+    escalationWorkflowId: null,
+    ...over,
+  };
+}
+
+test('type per kind of change: an index action is index whatever its root cause; the extensions cover the rest', () => {
+  assert.equal(optimizationType({ action: index, rootCause: 'seq_scan_large_table', layer: 'database' }), 'index');
+  assert.equal(optimizationType({ action: { ...index, type: 'create_index' }, rootCause: 'n_plus_one', layer: 'database' }), 'index');
+  assert.equal(optimizationType({ action: toggle, rootCause: 'n_plus_one', layer: 'application' }), 'code');
+  assert.equal(optimizationType({ action: toggle, rootCause: 'uncached_endpoint', layer: 'caching' }), 'cache');
+  assert.equal(optimizationType({ action: manual, rootCause: 'hot_function', layer: 'caching' }), 'cache');
+  assert.equal(optimizationType({ action: manual, rootCause: 'hot_function', layer: 'application' }), 'code');
+  assert.equal(optimizationType({ action: manual, rootCause: 'partitioning', layer: 'database' }), 'infrastructure');
+  assert.equal(optimizationType({ action: manual, rootCause: 'network_latency', layer: 'network' }), 'edge');
+  assert.equal(optimizationType({ action: manual, rootCause: 'stale_statistics', layer: 'database' }), 'config');
+  assert.equal(optimizationType({ action: manual, rootCause: 'missing_extension', layer: 'database' }), 'monitoring');
+});
+
+test('status per state: only an applied and kept change is completed; undone and failed are never completed', () => {
+  const expected = {
+    applied: 'completed',
+    rolled_back: 'rolled_back',
+    failed: 'failed',
+    skipped: 'planned',
+    not_approved: 'planned',
+    manual: 'planned',
+    rejected: 'planned',
+  } as const;
+  assert.deepEqual(Object.fromEntries(ITEM_STATES.map((s) => [s, statusOf(s)])), expected);
+});
+
+test("a bottleneck's impact score is its share of the total request time, 0 to 100", () => {
+  // 20 ms mean x 100 req/s = 2000 ms of request time per second.
+  assert.equal(bottleneckSharePct(2000, 20, 100), 100);
+  assert.equal(bottleneckSharePct(500, 20, 100), 25);
+  assert.equal(bottleneckSharePct(0, 20, 100), 0);
+  assert.equal(bottleneckSharePct(11_241.2, 20, 100), 100, 'clamped: overlapping bottlenecks can claim more than the whole');
+  assert.equal(bottleneckSharePct(500, 0, 100), 0, 'no traffic: no share');
+  // Recorded before the inventory named component and metric: inventoried again from the same figures.
+  const old: Bottleneck = {
+    layer: 'application',
+    description: 'endpoint list: p95 40 ms over the 20 ms target',
+    impactScore: 2000,
+    evidence: [],
+  };
+  const [b] = contractBottlenecks(record([], { profiling: { ...record([]).profiling, bottlenecks: [old] } }));
+  assert.deepEqual(
+    [b.component, b.metric, b.current_value, b.target_value, b.impact_score],
+    ['endpoint list', 'latency', 'p95 40 ms', 'p95 <= 20 ms', 100],
+  );
+});
+
+test("an item's impact score and priority: the tier rules' share and priority when the plan has them, else the estimated gain and medium", () => {
+  const items = [
+    item('a', { impactSharePct: 62.5, priority: 'high' }),
+    item('b', { estimatedGainPct: 12 }),
+    item('c', { impactSharePct: 140, priority: 'low' }),
+  ];
+  const applied = { itemId: 'a', action: index, appliedAt: 'x', undo: { type: 'none' as const, why: 'test' }, details: '' };
+  const r = record(items, { optimization: { applied: [applied], failed: null, rolledBack: [] } });
+  const c = OutputContractSchema.parse(buildOutputContract(r));
+  assert.deepEqual(
+    c.optimizations_implemented.map((o) => [o.id, o.impact_score, o.impact_score_raw, o.priority]),
+    [
+      ['a', 62.5, 1000, 'high'],
+      ['b', 12, 1000, 'medium'],
+      ['c', 100, 1000, 'low'],
+    ],
+  );
+  assert.deepEqual(
+    c.optimizations_implemented.map((o) => [o.type, o.estimated_impact, o.effort_days, o.state, o.status]),
+    [
+      ['index', '25% of mean latency', 0.5, 'applied', 'completed'],
+      ['index', '12% of mean latency', 0.5, 'not_approved', 'planned'],
+      ['index', '25% of mean latency', 0.5, 'not_approved', 'planned'],
+    ],
+  );
+});
+
+test('sources_consulted: the documents the run relied on, each a URL with the date it was last checked', () => {
+  const none = referencesFor(record([]));
+  assert.deepEqual(none, ['temporal-message-passing', 'temporal-versioning'], 'the orchestration always relies on Temporal');
+  const drop: ActionSpec = {
+    type: 'drop_index',
+    schema: 'public',
+    table: 'products',
+    indexName: 'old',
+    definition: 'CREATE INDEX old ON p (x)',
+  };
+  const db = { ...record([]).profiling, database: { extensions: { pgStatStatements: true, hypopg: true } } } as RunRecord['profiling'];
+  const ids = referencesFor(record([item('i', {}), item('d', { action: drop })], { profiling: db }));
+  for (const id of ['pg-stat-statements', 'pg-explain', 'hypopg', 'pg-create-index', 'pg-drop-index'] as const)
+    assert.ok(ids.includes(id), id);
+  assert.ok(!ids.includes('py-spy'), 'no profiler ran');
+  const c = buildOutputContract(record([item('i', {})]));
+  assert.ok(
+    c.sources_consulted.includes(`${REFERENCES['pg-create-index'].url} (accessed ${REFERENCES['pg-create-index'].checked})`),
+    c.sources_consulted.join('\n'),
+  );
+  for (const r of Object.values(REFERENCES)) assert.match(r.checked, /^\d{4}-\d{2}-\d{2}$/, r.id);
+});
+
+test('monitoring_configured and regression_prevention are false, the reason in next_steps, the recommendations beside them', () => {
+  const c = OutputContractSchema.parse(buildOutputContract(record([])));
+  assert.equal(c.monitoring_configured, false);
+  assert.equal(c.regression_prevention, false);
+  for (const why of NOT_CONFIGURED) assert.ok(c.next_steps.includes(why), why);
+  assert.ok(c.monitoring_recommendations.length >= 4, JSON.stringify(c.monitoring_recommendations));
+  assert.equal(c.regression_prevention_plan.baseline_load_test_id, '1');
+  assert.equal(c.validation_results.load_testing_completed, false);
+  assert.equal(c.validation_results.improvement_summary.latency_p95_reduction_percent, null, 'nothing validated: no invented number');
+});
