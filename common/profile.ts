@@ -286,6 +286,9 @@ export const TargetProfileSchema = z
         createIndexes: z.boolean().default(true),
         lockTimeoutMs: z.number().int().min(100).max(60_000).default(2_000),
         statementTimeoutMs: z.number().int().min(1_000).max(3_600_000).default(600_000),
+        // by-priority (the default): high, then medium, then low, with a brief check between that stops
+        // when the targets are met; all-at-once: every approved change in one go.
+        stages: z.enum(['by-priority', 'all-at-once']).optional(),
       })
       .default({ featureToggles: [], createIndexes: true, lockTimeoutMs: 2_000, statementTimeoutMs: 600_000 }),
   })

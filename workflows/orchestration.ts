@@ -200,8 +200,9 @@ class OrchestrationRun {
     const approvedIds = new Set(this.state.approvedIds());
     const approved = plan.items.filter((i) => approvedIds.has(i.id));
     this.state.enter('optimizing', `applying ${approved.length} approved change(s)`);
-    // Histories before the stages: one child with every approved change.
-    if (!patched(STAGED_PATCH)) return this.record(await this.optimizeGroup({ priority: 'all', items: approved }, 0, 1, true));
+    // Histories before the stages, and profiles that ask for it: one child with every approved change.
+    const staged = patched(STAGED_PATCH) && this.input.target.actions.stages !== 'all-at-once';
+    if (!staged) return this.record(await this.optimizeGroup({ priority: 'all', items: approved }, 0, 1, true));
     return optimizeInStages(
       {
         runId: this.runId,

@@ -47,6 +47,8 @@ export async function startDemoTarget(
   raw.process = { port };
   // Short per-item A/B blocks: the tests check that it runs, test/integration/ab-validation.test.ts what it finds.
   raw.load = { ...raw.load, concurrency: 4, durationSeconds: 2, warmupSeconds: 0.5, abPairs: 2, abBlockSeconds: 1, ...opts.load };
+  // Every approved change in one go: the tests here are about what follows it (staging: orchestration-outcomes).
+  raw.actions = { ...raw.actions, stages: 'all-at-once' };
   raw.http.endpoints = raw.http.endpoints.map((e: { path: string }) => ({
     ...e,
     path: e.path.replace('{{int:1:200000}}', `{{int:1:${opts.products ?? 30_000}}}`),

@@ -31,6 +31,8 @@ export interface ScriptedTargetOptions {
   profile?: Record<string, unknown>;
   /** The endpoints answer 500 after this many requests (a service that breaks under load); default never. */
   failAfter?: number;
+  /** actions.stages of the profile (default: the profile's default, by priority). */
+  stages?: 'by-priority' | 'all-at-once';
 }
 
 export async function startScriptedTarget(o: ScriptedTargetOptions): Promise<ScriptedTarget> {
@@ -77,6 +79,7 @@ export async function startScriptedTarget(o: ScriptedTargetOptions): Promise<Scr
         endpoints: [t.endpoint],
         tokenEnv: tokenEnv(o.name),
       })),
+      ...(o.stages ? { stages: o.stages } : {}),
     },
     ...o.profile,
   });

@@ -54,6 +54,8 @@ before(async () => {
       { name: 'midCache', endpoint: 'mid', refuse: true },
       { name: 'smallCache', endpoint: 'small', delayWhenOn: 1 },
     ],
+    // All at once: the test is about the apply that fails halfway through one optimization.
+    stages: 'all-at-once',
     profile: { redis: { urlEnv: 'HALFWAY_REDIS_URL' }, scope: ['caching'] },
   });
   workers = await startWorkers(env, {

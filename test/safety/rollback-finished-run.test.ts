@@ -54,6 +54,7 @@ before(async () => {
     name: 'rbshop',
     endpoints: { alpha: 30, beta: 20 },
     toggles: [alpha, { name: 'betaCache', endpoint: 'beta', delayWhenOn: 1 }],
+    stages: 'all-at-once', // both toggles applied: the test rolls a finished run back
     profile: { redis: { urlEnv: 'RBSHOP_REDIS_URL' }, scope: ['caching'] },
   });
   workers = await startWorkers(env, {
