@@ -2,7 +2,7 @@
 // on real PostgreSQL and Redis.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,9 +12,10 @@ import { startDemoTarget, type DemoTarget } from '../helpers/demo-target';
 import { testDatabase } from '../helpers/services';
 import { startTemporal } from '../helpers/temporal';
 import { eventually } from '../helpers/eventually';
+import { CLI_BIN, cliBundle, perfOrch, runCli, type CliResult } from '../helpers/cli';
+import { statusQuery } from '../../workflows/messages';
 
 const ROOT = join(__dirname, '../..');
-const CLI = join(ROOT, 'bin/perf-orch');
 
 let env: TestWorkflowEnvironment;
 let shop: DemoTarget;
@@ -24,19 +25,20 @@ let cliEnv: NodeJS.ProcessEnv;
 const dir = mkdtempSync(join(tmpdir(), 'perf-e2e-'));
 const profileFile = join(dir, 'shop.json');
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(CLI, args, { env: cliEnv, cwd: dir, timeout: 300_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+// perf-orch from the bundle (test/helpers/cli.ts); binCli runs bin/perf-orch, the user's entry point.
+const cli = (args: string[]): Promise<CliResult> => perfOrch(args, { env: cliEnv, cwd: dir, timeoutMs: 300_000 });
+const binCli = (args: string[]): Promise<CliResult> => runCli(CLI_BIN, args, { env: cliEnv, cwd: dir, timeoutMs: 300_000 });
 
 before(async () => {
-  env = await startTemporal();
-  shop = await startDemoTarget('perf_test_e2e_shop', { load: { concurrency: 8, durationSeconds: 3, warmupSeconds: 1 } });
+  let storeUrl: string;
+  [env, shop, storeUrl] = await Promise.all([
+    startTemporal(),
+    // No A/B or blocks: the per-item measurement is covered in test/integration (orchestration, ab-validation).
+    startDemoTarget('perf_test_e2e_shop', { load: { concurrency: 8, durationSeconds: 3, warmupSeconds: 1, abPairs: 0 } }),
+    testDatabase('perf_test_e2e_store'),
+    cliBundle(),
+  ]);
   writeFileSync(profileFile, JSON.stringify(shop.profile, null, 2));
-  const storeUrl = await testDatabase('perf_test_e2e_store');
   cliEnv = { ...process.env, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace ?? 'default' };
   // The worker, like a user's: its own process, the secrets only in its environment.
   worker = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'worker/main.ts')], {
@@ -67,20 +69,20 @@ describe('perf-orch CLI', { concurrency: false }, () => {
   test('an invalid profile exits 2 and names the wrong field', async () => {
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'name: Shop!\nhttp:\n  baseUrl: not-a-url\n  endpoints: []\ntargets: {p95Ms: 10, p99Ms: 20, throughputRps: 5}\n');
-    const r = await cli(['run', '--target', bad]);
+    const [r, tier] = await Promise.all([cli(['run', '--target', bad]), cli(['run', '--target', profileFile, '--tier', 'T9'])]);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /Invalid target profile .*bad\.yaml/);
     assert.match(r.stderr, /- name: use 1-41 lower-case/);
     assert.match(r.stderr, /- http\.baseUrl: must be an absolute URL/);
     assert.match(r.stderr, /- http\.endpoints: list at least one endpoint/);
-    const tier = await cli(['run', '--target', profileFile, '--tier', 'T9']);
     assert.equal(tier.code, 2);
     assert.match(tier.stderr, /--tier must be auto, T1, T2, T3 or T4/);
   });
 
   test('run --auto-approve --wait improves p95 and throughput, measured by real load tests, and writes the report', async () => {
     const reports = join(dir, 'reports');
-    const r = await cli(['run', '--target', profileFile, '--tier', 'T1', '--auto-approve', '--wait', '--reports', reports]);
+    // The user's entry point, bin/perf-orch (the other calls run the same client from the bundle).
+    const r = await binCli(['run', '--target', profileFile, '--tier', 'T1', '--auto-approve', '--wait', '--reports', reports]);
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}\n${workerLog.slice(-3000)}`);
     assert.match(r.stdout, /p95 latency \(ms\)/);
     // Live progress of the load tests, read from their heartbeats: the test that runs, and never a load of zeros.
@@ -114,15 +116,18 @@ describe('perf-orch CLI', { concurrency: false }, () => {
     assert.match(r.stdout, /products-by-category +[\d.]+ +-> [\d.]+ +21 +-> [\d.]+/);
     assert.match(readFileSync(join(reports, `${base}.html`), 'utf8'), /<h2>Per endpoint \(before &rarr; after\)<\/h2>/);
 
-    const status = await cli(['status', 'perf-shop']);
+    // Read-only commands, at once.
+    const [status, json, list] = await Promise.all([
+      cli(['status', 'perf-shop']),
+      cli(['report', 'perf-shop', '--json']),
+      cli(['list', '--target', 'shop']),
+    ]);
     assert.equal(status.code, 0, status.stderr);
     assert.match(status.stdout, /perf-shop: COMPLETED, phase completed/);
     assert.match(status.stdout, /per endpoint \(each endpoint alone/);
     assert.match(status.stdout, /products-by-category +[\d.]+ +-> [\d.]+ +21 +-> [\d.]+/);
-    const json = await cli(['report', 'perf-shop', '--json']);
     assert.equal(json.code, 0, json.stderr);
     assert.deepEqual(JSON.parse(json.stdout), report);
-    const list = await cli(['list', '--target', 'shop']);
     assert.equal(list.code, 0, list.stderr);
     assert.match(list.stdout, /perf-shop .* COMPLETED/);
 
@@ -144,33 +149,41 @@ describe('perf-orch CLI', { concurrency: false }, () => {
     assert.equal(again.code, 2);
     assert.match(again.stderr, /a run for target "shop" is already in progress/);
 
-    await eventually('the plan', async () => {
-      const s = await cli(['status', 'perf-shop', '--json']);
-      return s.code === 0 && JSON.parse(s.stdout).phase === 'awaiting_approval' ? true : undefined;
-    });
-    const approve = await cli(['approve', 'perf-shop', '--items', 'no-such-item']);
+    // Waited for through the client (a status process per poll would load the machine the load test
+    // runs on); `status --json` then says it too.
+    const handle = env.client.workflow.getHandle('perf-shop');
+    await eventually('the plan', async () =>
+      (await handle.query(statusQuery).catch(() => null))?.phase === 'awaiting_approval' ? true : undefined,
+    );
+    // Refusals and reads, which change nothing: at once.
+    const [s, approve, empty, unknown] = await Promise.all([
+      cli(['status', 'perf-shop', '--json']),
+      cli(['approve', 'perf-shop', '--items', 'no-such-item']),
+      cli(['approve', 'perf-shop', '--items', '']),
+      cli(['approve', 'perf-nothing-here']),
+    ]);
+    assert.equal(s.code, 0, s.stderr);
+    assert.equal(JSON.parse(s.stdout).phase, 'awaiting_approval');
     assert.equal(approve.code, 2);
     assert.match(approve.stderr, /approval refused: unknown plan item "no-such-item"/);
-    const empty = await cli(['approve', 'perf-shop', '--items', '']);
     assert.equal(empty.code, 2, 'an empty --items used to approve every automatic item');
     assert.match(empty.stderr, /--items lists no plan item/);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /there is no run perf-nothing-here/);
     const reject = await cli(['reject', 'perf-shop', '--reason', 'freeze week']);
     assert.equal(reject.code, 0, reject.stderr);
     assert.match(reject.stdout, /plan of perf-shop rejected/);
     // One decision per run: an approval or a second rejection after it is refused, saying why.
-    const late = await cli(['approve', 'perf-shop']);
+    const [late, twice] = await Promise.all([cli(['approve', 'perf-shop']), cli(['reject', 'perf-shop', '--reason', 'again'])]);
     assert.equal(late.code, 2);
     // (the rejected run ends at once: usually the approval finds it ended)
     assert.match(
       late.stderr,
       /approval refused: (the plan was already rejected by .*: freeze week|perf-shop is not running \(it ended COMPLETED\))/,
     );
-    const twice = await cli(['reject', 'perf-shop', '--reason', 'again']);
     assert.equal(twice.code, 2);
     assert.match(twice.stderr, /rejection refused: (the plan was already rejected|perf-shop is not running)/);
-    const unknown = await cli(['approve', 'perf-nothing-here']);
-    assert.equal(unknown.code, 2);
-    assert.match(unknown.stderr, /there is no run perf-nothing-here/);
+    await handle.result();
     const report = await eventually('the report', async () => {
       const r = await cli(['report', 'perf-shop', '--json']);
       return r.code === 0 ? JSON.parse(r.stdout) : undefined;

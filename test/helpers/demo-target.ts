@@ -70,3 +70,12 @@ export async function startDemoTarget(
     },
   };
 }
+
+/**
+ * The profile with `requests` requests per endpoint in its attribution passes (the default is 30, one
+ * at a time, before and after): for runs whose test looks at neither pass.
+ */
+export function fewAttributionRequests(profile: TargetProfile, requests = 5): TargetProfile {
+  const attribution = { enabled: true, maxSecondsPerEndpoint: 30, ...profile.load.attribution, requests };
+  return { ...profile, load: { ...profile.load, attribution } };
+}

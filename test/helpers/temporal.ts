@@ -4,6 +4,7 @@ import type { NativeConnection, WorkflowBundleWithSourceMap } from '@temporalio/
 import { findTemporalCli } from '../../client/dev/temporal-cli';
 import { SEARCH_ATTRIBUTES } from '../../common/search-attributes';
 import { bundleWorkflows, createWorkers } from '../../worker/create-worker';
+import { cachedWorkflowBundle } from './workflow-bundle-cache';
 
 export async function startTemporal(): Promise<TestWorkflowEnvironment> {
   let cli: string;
@@ -18,9 +19,9 @@ export async function startTemporal(): Promise<TestWorkflowEnvironment> {
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-/** The workflow bundle, built once per test process. */
+/** The workflow bundle, built once per test process, or once for all while its sources do not change (workflow-bundle-cache.ts). */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflows();
+  bundle ??= cachedWorkflowBundle(bundleWorkflows);
   return bundle;
 }
 

@@ -24,7 +24,7 @@ import {
   resolveSignal,
   statusQuery,
 } from '../../workflows/messages';
-import { startDemoTarget, type DemoTarget } from '../helpers/demo-target';
+import { fewAttributionRequests as few, startDemoTarget, type DemoTarget } from '../helpers/demo-target';
 import { runDatabase } from '../helpers/services';
 import { startTemporal, workflowBundle } from '../helpers/temporal';
 import { recordHistories } from '../helpers/record-histories';
@@ -33,6 +33,11 @@ import { performanceOrchestration, rollbackChangesWorkflow } from '../../workflo
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
+/** For the runs that look at neither the per-endpoint passes nor the per-item measurement: 5 requests per endpoint, no A/B or blocks. */
+const lean = (p: TargetProfile): TargetProfile => {
+  const f = few(p);
+  return { ...f, load: { ...f.load, abPairs: 0 } };
+};
 let env: TestWorkflowEnvironment;
 let client: Client;
 let workers: Awaited<ReturnType<typeof createWorkers>>;
@@ -228,7 +233,7 @@ describe('performanceOrchestration', { concurrency: false }, () => {
   test('an unused index is dropped only when approved by id; rolling the run back re-creates it', async () => {
     await shop.pool.query('CREATE INDEX test_unused_price_idx ON products (price)');
     try {
-      const handle = await start(input(shop.profile));
+      const handle = await start(input(lean(shop.profile)));
       const s = await waitForPhase(handle, 'awaiting_approval');
       const ids = s.plan!.items.map((i) => i.id).join(', ');
       const drop = s.plan!.items.find((i) => i.action.type === 'drop_index' && i.action.indexName === 'test_unused_price_idx');
@@ -260,7 +265,7 @@ describe('performanceOrchestration', { concurrency: false }, () => {
   });
 
   test('a rejected plan changes nothing', async () => {
-    const handle = await start(input(shop.profile));
+    const handle = await start(input(lean(shop.profile)));
     await waitForPhase(handle, 'awaiting_approval');
     const indexesBefore = await indexesOnProducts();
     await handle.signal(rejectPlanSignal, { reason: 'not during the sale', by: 'tester' });
@@ -274,7 +279,7 @@ describe('performanceOrchestration', { concurrency: false }, () => {
   });
 
   test('an approval timeout escalates to an architecture review that outlives the run', async () => {
-    const handle = await start(input(shop.profile, { approvalTimeoutMs: 1500 }));
+    const handle = await start(input(lean(shop.profile), { approvalTimeoutMs: 1500 }));
     const result: OutputContract = await handle.result();
     assert.equal(result.validation_results.improvement_summary.outcome, 'approval_timed_out');
     const escId = result.validation_results.improvement_summary.escalation_workflow_id;
@@ -294,7 +299,7 @@ describe('performanceOrchestration', { concurrency: false }, () => {
   });
 
   test('requestRollback during validation stops it and undoes every applied change', async () => {
-    const handle = await start(input(shop.profile, { autoApprove: true, tier: 'T2' }));
+    const handle = await start(input(lean(shop.profile), { autoApprove: true, tier: 'T2' }));
     await waitForPhase(handle, 'validating');
     assert.ok((await indexesOnProducts()).length > 0, 'the index was built before validation');
     await handle.signal(requestRollbackSignal, { reason: 'pager went off', by: 'oncall' });
@@ -314,7 +319,7 @@ describe('performanceOrchestration', { concurrency: false }, () => {
   });
 
   test('cancelling a run during validation rolls back what it applied before it ends', async () => {
-    const handle = await start(input(shop.profile, { autoApprove: true, tier: 'T2' }));
+    const handle = await start(input(lean(shop.profile), { autoApprove: true, tier: 'T2' }));
     await waitForPhase(handle, 'validating');
     assert.ok((await indexesOnProducts()).length > 0);
     await handle.cancel();

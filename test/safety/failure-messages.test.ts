@@ -4,7 +4,6 @@
 // attempted because an earlier one failed are reported skipped, not not_approved.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -19,24 +18,21 @@ import { startScriptedTarget, type ScriptedTarget } from '../helpers/scripted-ta
 import { REDIS_URL, testDatabase } from '../helpers/services';
 import { startTemporal, startWorkers, type RunningWorkers } from '../helpers/temporal';
 import { eventually } from '../helpers/eventually';
+import { perfOrch, type CliResult } from '../helpers/cli';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
-const CLI = join(__dirname, '../../bin/perf-orch');
 let env: TestWorkflowEnvironment;
 let client: Client;
 let workers: RunningWorkers;
 let dying: ScriptedTarget; // stops answering during its baseline load test
 let halfway: ScriptedTarget; // three toggles, the second refused
 let cliEnv: NodeJS.ProcessEnv;
+let deadRun: Promise<CliResult>;
+let deadOrigin: string;
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(CLI, args, { env: cliEnv, timeout: 120_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+// perf-orch from the bundle (test/helpers/cli.ts).
+const cli = (args: string[]): Promise<CliResult> => perfOrch(args, { env: cliEnv });
 
 before(async () => {
   env = await startTemporal();
@@ -63,6 +59,14 @@ before(async () => {
     env: { ...dying.env, ...halfway.env, HALFWAY_REDIS_URL: REDIS_URL },
   });
   cliEnv = { ...process.env, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace ?? 'default' };
+  // run --wait against a target that stopped answering (its port closed): started now, as its pre-check
+  // retries for half a minute before the run fails; the test below reads the outcome.
+  const dead = await startScriptedTarget({ name: 'dead', endpoints: { home: 5 } });
+  await dead.close();
+  deadOrigin = dead.profile.http.baseUrl;
+  const profile = join(mkdtempSync(join(tmpdir(), 'perf-failures-')), 'dead.json');
+  writeFileSync(profile, JSON.stringify(dead.profile));
+  deadRun = cli(['run', '--target', profile, '--tier', 'T1', '--auto-approve', '--wait']);
 });
 
 after(async () => {
@@ -89,16 +93,18 @@ function start(t: ScriptedTarget) {
 
 describe('failure messages', { concurrency: false }, () => {
   test('status, report and rollback of an unknown workflow id exit 2 and say so', async () => {
-    for (const args of [
+    const calls = [
       ['status', 'perf-nothing-here'],
       ['report', 'perf-nothing-here'],
       ['rollback', 'perf-nothing-here'],
       ['status', 'perf-nothing-here', '--json'],
-    ]) {
-      const r = await cli(args);
+    ];
+    const results = await Promise.all(calls.map(cli));
+    calls.forEach((args, i) => {
+      const r = results[i];
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, /there is no run perf-nothing-here \(perf-orch list shows the runs\)/, args.join(' '));
-    }
+    });
   });
 
   test('a target that dies during the baseline: status shows the root cause', async () => {
@@ -108,23 +114,13 @@ describe('failure messages', { concurrency: false }, () => {
     const origin = dying.profile.http.baseUrl;
     await dying.close();
     await assert.rejects(handle.result());
-    const s = await cli(['status', handle.workflowId]);
+    const [s, report] = await Promise.all([cli(['status', handle.workflowId]), cli(['report', handle.workflowId])]);
     assert.equal(s.code, 0, s.stderr);
     assert.match(s.stdout, /FAILED, phase failed/);
     assert.doesNotMatch(s.stdout, /Child Workflow execution failed/);
     assert.match(s.stdout, new RegExp(`now: run failed: .*${origin.replace(/[.]/g, '\\.')}`));
-    const report = await cli(['report', handle.workflowId]);
     assert.equal(report.code, 2);
     assert.match(report.stderr, new RegExp(`ended FAILED: .*${origin.replace(/[.]/g, '\\.')}`));
-    // run --wait against the dead target: the pre-check's message, not "Workflow execution failed".
-    const profile = join(mkdtempSync(join(tmpdir(), 'perf-failures-')), 'dying.json');
-    writeFileSync(profile, JSON.stringify(dying.profile));
-    const run = await cli(['run', '--target', profile, '--tier', 'T1', '--auto-approve', '--wait']);
-    assert.equal(run.code, 1, run.stderr);
-    assert.match(
-      run.stderr,
-      new RegExp(`error: the run failed: target dying does not answer at ${origin.replace(/[.]/g, '\\.')} .*\\(in activity precheck\\)`),
-    );
   });
 
   test('approved items after a failed one are reported skipped, not not_approved', async () => {
@@ -145,5 +141,14 @@ describe('failure messages', { concurrency: false }, () => {
     const s = await cli(['status', workflowIdFor('halfway')]);
     assert.match(s.stdout, /failed: cache-mid: .*locked during the sale/);
     assert.match(s.stdout, /skipped \(not attempted after cache-mid failed\): cache-small/);
+  });
+
+  test('run --wait against a target that does not answer: the pre-check\'s message, not "Workflow execution failed"', async () => {
+    const run = await deadRun;
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(
+      run.stderr,
+      new RegExp(`error: the run failed: target dead does not answer at ${deadOrigin.replace(/[.]/g, '\\.')} .*\\(in activity precheck\\)`),
+    );
   });
 });

@@ -5,17 +5,15 @@
 // differently).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { ProfileError, parseTargetProfile } from '../../common/profile';
 import { buildRunInput } from '../../client/commands/run';
+import { CLI_BIN, perfOrch, runCli, type CliResult } from '../helpers/cli';
 import { FUZZ_SEED, corpusTarget, hostileCorpus, refusalNamesField, unprintable, type HostileCase } from '../helpers/hostile-profiles';
 
-const ROOT = join(__dirname, '../..');
-const CLI = join(ROOT, 'bin/perf-orch');
 const target = corpusTarget(4100, 4101);
 const cases = hostileCorpus(target);
 const dir = mkdtempSync(join(tmpdir(), 'perf-fuzz-cli-'));
@@ -24,15 +22,11 @@ for (const c of cases) writeFileSync(fileOf(c), c.needsYaml ? YAML.stringify(c.p
 const validFile = join(dir, 'valid.json');
 writeFileSync(validFile, JSON.stringify(target.base, null, 2));
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  // Port 1: nothing listens there, so a profile that got through would fail to connect (exit 1), not hang.
-  const env = { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1' };
-  return new Promise((resolve) => {
-    execFile(CLI, args, { env, cwd: dir, timeout: 120_000, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+// Port 1: nothing listens there, so a profile that got through would fail to connect (exit 1), not hang.
+const opts = { env: { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1' }, cwd: dir, maxBuffer: 64 << 20 };
+// perf-orch from the bundle (test/helpers/cli.ts); binCli runs bin/perf-orch, the user's entry point.
+const cli = (args: string[]): Promise<CliResult> => perfOrch(args, opts);
+const binCli = (args: string[]): Promise<CliResult> => runCli(CLI_BIN, args, opts);
 
 const show = (c: HostileCase, out: string) => `case ${c.id} (${c.what}, seed ${FUZZ_SEED}): ${JSON.stringify(out.slice(0, 600))}`;
 
@@ -65,7 +59,7 @@ test('the schema refuses every hostile profile, naming the field in a printable 
 });
 
 test('perf-orch check: each hostile file is refused (exit 2) naming its field; a valid one passes', async () => {
-  const ok = await cli(['check', validFile]);
+  const ok = await binCli(['check', validFile]);
   assert.equal(ok.code, 0, ok.stderr);
   assert.match(ok.stdout, /ok .*valid\.json: target fuzz|ok .*valid\.json: target shop/);
 

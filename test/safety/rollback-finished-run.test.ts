@@ -5,7 +5,6 @@
 // reported already gone, an index of the same name with another definition is not the run's).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,11 +22,10 @@ import { startScriptedTarget, type ScriptedTarget, type ScriptedToggle } from '.
 import { recordHistories } from '../helpers/record-histories';
 import { REDIS_URL, testDatabase, testPool } from '../helpers/services';
 import { startTemporal, startWorkers, type RunningWorkers } from '../helpers/temporal';
+import { perfOrch, type CliResult } from '../helpers/cli';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
-const ROOT = join(__dirname, '../..');
-const CLI = join(ROOT, 'bin/perf-orch');
 const DB = 'perf_test_rollback_indexes';
 let env: TestWorkflowEnvironment;
 let client: Client;
@@ -38,13 +36,8 @@ let pool: Pool;
 let cliEnv: NodeJS.ProcessEnv;
 const dir = mkdtempSync(join(tmpdir(), 'perf-rollback-'));
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(CLI, args, { env: cliEnv, cwd: dir, timeout: 120_000 }, (err, stdout, stderr) => {
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+// perf-orch from the bundle (test/helpers/cli.ts).
+const cli = (args: string[]): Promise<CliResult> => perfOrch(args, { env: cliEnv, cwd: dir });
 
 before(async () => {
   env = await startTemporal();
@@ -142,7 +135,12 @@ describe('rollback of a finished run', { concurrency: false }, () => {
     assert.equal(shop.writes.length, writes + 1, 'the second rollback changes nothing');
     assert.deepEqual(shop.toggles, { alphaCache: false, betaCache: 'maintenance' });
 
-    const status = await cli(['status', id, '--json']);
+    // Reads, at once.
+    const [status, text, report] = await Promise.all([
+      cli(['status', id, '--json']),
+      cli(['status', id]),
+      cli(['report', id, '--json', '--out', join(dir, 'reports')]),
+    ]);
     assert.equal(status.code, 0, status.stderr);
     const s = JSON.parse(status.stdout);
     assert.deepEqual(
@@ -152,11 +150,9 @@ describe('rollback of a finished run', { concurrency: false }, () => {
         ['cache-beta', true, true],
       ],
     );
-    const text = await cli(['status', id]);
     assert.match(text.stdout, /rolled back after the run .*cache-alpha/);
     assert.match(text.stdout, /cache-beta \(skipped: left as it is: toggle betaCache is now "maintenance"/);
 
-    const report = await cli(['report', id, '--json', '--out', join(dir, 'reports')]);
     assert.equal(report.code, 0, report.stderr);
     const r = OutputContractSchema.parse(JSON.parse(report.stdout));
     assert.deepEqual(r.optimizations_implemented.map((o) => [o.id, o.status]).sort(), [
