@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { attributionPass, endpointRow } from '../helpers/attribution-fixture';
 import assert from 'node:assert/strict';
 import {
   backgroundOf,
@@ -7,7 +8,6 @@ import {
   pairAttributions,
   perRequestFigures,
   QUERY_TEXT_MAX,
-  type AttributionResult,
   type EndpointAttribution,
   type StatementDeltaLike,
 } from '../../common/endpoint-attribution';
@@ -142,28 +142,8 @@ test('the background of the quiet probe: calls, time and a few statement texts',
   assert.deepEqual(bg, { seconds: 1, calls: 6, totalMs: 1.75, queries: ['qa', 'qc'] });
 });
 
-const ep = (endpoint: string, statementsPerRequest: number): EndpointAttribution => ({
-  endpoint,
-  requests: 30,
-  errors: 0,
-  latencyMs: { p50: 1, p95: 2, p99: 3, mean: 1 },
-  statementsPerRequest,
-  dbMsPerRequest: 1,
-  rowsPerRequest: 1,
-  topStatements: [],
-  halves: null,
-  exact: true,
-  flags: [],
-});
-const result = (phase: AttributionResult['phase'], endpoints: EndpointAttribution[]): AttributionResult => ({
-  phase,
-  requestsPerEndpoint: 30,
-  concurrency: 1,
-  background: null,
-  endpoints,
-  problems: [],
-  artifactId: null,
-});
+const ep = (endpoint: string, statementsPerRequest: number): EndpointAttribution => endpointRow(endpoint, { statementsPerRequest });
+const result = attributionPass;
 
 test('before and after pair by endpoint name, in the before order; one side may be missing', () => {
   const rows = pairAttributions(result('baseline', [ep('a', 21), ep('b', 1)]), result('after', [ep('b', 1), ep('c', 2)]));

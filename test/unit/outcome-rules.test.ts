@@ -7,7 +7,7 @@ import { compareRuns } from '../../common/compare';
 import { achievedSharePct, attainmentOf } from '../../common/rules/attainment';
 import { abortAfterProfiling, costAboveValue } from '../../common/rules/abort';
 import { regressionAnalysis, ENDPOINT_WORSE_PCT } from '../../common/rules/regression-analysis';
-import type { AttributionResult, EndpointAttribution } from '../../common/endpoint-attribution';
+import { attributionPass, endpointRow } from '../helpers/attribution-fixture';
 import { stageCheck, stageGroups } from '../../common/rules/stages';
 import type { PlanItem } from '../../common/types';
 
@@ -51,23 +51,8 @@ test('abort: targets all met at baseline stop the run unless the profile says co
   assert.equal(abortAfterProfiling(baseline(100, 0, 50), { ...targets, whenMetAtBaseline: 'continue' }), null);
 });
 
-function endpoint(name: string, p95: number): EndpointAttribution {
-  return {
-    endpoint: name,
-    requests: 30,
-    errors: 0,
-    latencyMs: { p50: p95, p95, p99: p95, mean: p95 },
-    statementsPerRequest: 2,
-    dbMsPerRequest: 1,
-    rowsPerRequest: 1,
-    topStatements: [],
-    halves: null,
-    exact: true,
-    flags: [],
-  };
-}
-const pass = (phase: 'baseline' | 'after', e: EndpointAttribution[]): AttributionResult =>
-  ({ phase, requestsPerEndpoint: 30, concurrency: 1, background: null, endpoints: e, problems: [], artifactId: null }) as AttributionResult;
+const endpoint = (name: string, p95: number) => endpointRow(name, { latencyMs: { p50: p95, p95, p99: p95, mean: p95 } });
+const pass = attributionPass;
 
 test(`regression analysis: endpoints ${ENDPOINT_WORSE_PCT}% and 1 ms slower are named, worst first; spread or unknown otherwise`, () => {
   const comparison = compareRuns(m(100), m(150), targets);
