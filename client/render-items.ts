@@ -14,12 +14,13 @@ export function measuredCell(v: ContractVerdict): string {
   return `${signed(v.improvement_pct)} (${signed(v.ci_low_pct)} to ${signed(v.ci_high_pct)})`;
 }
 
-/** "no drift detected" / "drift corrected: throughput +3.1%/min" for before/after blocks. */
+/** "no drift detected" / "drift corrected: throughput +3.1%/min" / "drift NOT corrected (...)" for before/after blocks. */
 export function driftText(d: Measured['drift']): string {
   if (!d) return 'drift not estimable';
-  if (!d.corrected) return 'no drift detected';
+  if (!d.detected) return 'no drift detected';
   const rate = (x: number | null) => (x === null ? '?' : `${x >= 0 ? '+' : ''}${x}%/min`);
-  return `drift corrected: throughput ${rate(d.throughput_pct_per_min)}, p95 ${rate(d.p95_pct_per_min)}`;
+  const how = d.corrected ? 'drift corrected' : 'drift NOT corrected (the sides too far apart)';
+  return `${how}: throughput ${rate(d.throughput_pct_per_min)}, p95 ${rate(d.p95_pct_per_min)}`;
 }
 
 export function methodCell(m: Measured): string {

@@ -103,9 +103,12 @@ test('a real step on a drifting machine: the corrected effect finds the step, it
   const plainAfter = all.filter((b) => b.side === 'after').map((b) => b.throughputRps);
   const plainPct = (plainAfter.reduce((s, x) => s + x, 0) / 4 / (plainBefore.reduce((s, x) => s + x, 0) / 4) - 1) * 100;
   assert.ok(plainPct > 50, String(plainPct));
-  // The slope's uncertainty is extrapolated over the gap between the sides: a longer change, a wider interval.
+  // Up to as many seconds between the sides as the blocks cover (here 60 and 60), the trend is taken out;
+  // a longer change (600 s) would be an extrapolation of the slope: not corrected, and said so.
+  assert.deepEqual(r.drift!.tooFar, undefined);
   const far = driftControlledEffect(blocks(4, 600, value), 'throughputRps');
-  assert.ok(far.effect!.highPct - far.effect!.lowPct > r.effect!.highPct - r.effect!.lowPct);
+  assert.deepEqual([far.drift!.detected, far.drift!.corrected, far.drift!.tooFar], [true, false, { unobservedS: 600, observedS: 60 }]);
+  assert.ok(far.effect!.changePct > 100, 'the plain effect, drift and all');
   // p95 = 1000 / rps drifts down at the same pace: corrected too, the other way.
   const p95 = driftControlledEffect(all, 'p95Ms');
   assert.ok(p95.drift!.corrected && p95.drift!.pctPerMinute! < 0);
@@ -191,4 +194,30 @@ test('the planned load of a database target holds the before/after blocks once: 
   assert.ok(db.phases.some((p) => p.phase === 'before/after blocks of the index changes (2 x 3 x 6 s)'));
   const noAb = plannedLoad(parseTargetProfile({ ...base, database: { urlEnv: 'DB_URL' }, load: { ...base.load, abPairs: 0 } }));
   assert.equal(noAb.seconds, without.seconds);
+});
+
+test('the field trial (Django, an index on 100k articles): a trend within each side, the sides 70 s apart: not extrapolated', () => {
+  // Throughput of the 3 before and 3 after blocks as measured (each side slows down within itself).
+  const at = [0, 7.5, 15, 85, 92.5, 100];
+  const rps = [15, 13.4, 11.4, 54.8, 45.6, 37];
+  const measured: TimedBlock[] = at.map((t, i) => ({
+    side: i < 3 ? 'before' : 'after',
+    startS: t,
+    throughputRps: rps[i],
+    p95Ms: 15000 / rps[i],
+  }));
+  const r = driftControlledEffect(measured, 'throughputRps');
+  assert.deepEqual([r.drift!.detected, r.drift!.corrected, r.drift!.tooFar], [true, false, { unobservedS: 70, observedS: 30 }]);
+  assert.ok(Math.abs(r.effect!.changePct - 245) < 5, `the plain +245%, not the +2,344% an extrapolation gave: ${r.effect!.changePct}`);
+  const v = blockVerdicts(measured);
+  assert.equal(v.throughput.verdict, 'improved');
+  assert.equal(v.confidence.level, 'low');
+  assert.match(
+    v.confidence.reasons[0],
+    /^throughput drifted -\d+(\.\d+)?%\/min .*, but the sides are 70 s apart and the blocks cover 30 s: too far/,
+  );
+  assert.equal(
+    describeBlockDrift(v.drift.throughput),
+    `drift ${v.drift.throughput!.pctPerMinute}%/min, not corrected (the sides too far apart)`,
+  );
 });
