@@ -1,6 +1,9 @@
-// The playbook: what was changed, how to undo each change by hand, and the manual steps left.
+// The playbook: a runbook for the next optimization of the same target, numbered steps built from the
+// last run's output contract (what to measure, what was found and changed with its undo, the items
+// left in priority order, the checks before and after, when to escalate).
 import type { LaterRollback } from '../common/later-rollback';
 import type { OutputContract } from '../common/output-contract';
+import { changedStep, checksStep, escalateStep, foundStep, leftStep, measureStep } from './playbook-steps';
 
 /** What a rollback after the run did to each change, skipped ones with the reason. */
 function laterRollbackSection(later: LaterRollback | null): string[] {
@@ -18,46 +21,27 @@ function laterRollbackSection(later: LaterRollback | null): string[] {
 }
 
 export function renderPlaybook(r: OutputContract, later: LaterRollback | null = null): string {
-  const id = r.target_system_details.workflow_id;
-  const items = r.optimizations_implemented;
-  const applied = items.filter((o) => o.state === 'applied');
-  const manual = items.filter((o) => o.state === 'manual');
-  const lines = [
-    `# Playbook: ${r.target_system} (${r.orchestration_timestamp})`,
+  const checks = checksStep(r);
+  const steps: [string, string[]][] = [
+    ['Measure first', measureStep(r)],
+    ['What the last run found', foundStep(r)],
+    ['What the last run changed, and how to undo it', changedStep(r)],
+    ['Checks before applying', checks.before],
+    ['Items left, in priority order', leftStep(r)],
+    ['Checks after', checks.after],
+    ['When to escalate', escalateStep(r)],
+  ];
+  return [
+    `# Runbook: the next optimization of ${r.target_system}`,
     '',
-    `Outcome: ${r.validation_results.improvement_summary.outcome.replace(/_/g, ' ')}; targets met: ${r.validation_results.targets_met ? 'yes' : 'no'}.`,
+    `From the run of ${r.orchestration_timestamp} (${r.target_system_details.workflow_id} / ${r.target_system_details.run_id}): ` +
+      `${r.validation_results.improvement_summary.outcome.replace(/_/g, ' ')}; targets met: ${r.validation_results.targets_met ? 'yes' : 'no'}.`,
     '',
-    '## Changes in place',
-    '',
-    ...(applied.length
-      ? applied.flatMap((o) => [`- **${o.id}** (${o.layer}): ${o.action}`, `  - undo: ${o.rollback}`])
-      : ['None: nothing the tool applied is still in place.']),
-    '',
-    `Undo all of them at once: \`perf-orch rollback ${id}\`.`,
-    '',
+    ...steps.flatMap(([title, body], i) => [`## Step ${i + 1}. ${title}`, '', ...body, '']),
     ...laterRollbackSection(later),
-    '## Manual steps',
-    '',
-    ...(manual.length
-      ? manual.flatMap((o) => [
-          `- **${o.description}** (${o.layer}, ${o.type}, est. ${o.estimated_impact}, ${o.effort_days} day(s))`,
-          `  - ${o.action}`,
-          ...o.evidence.map((e) => `  - evidence: ${e}`),
-        ])
-      : ['None.']),
-    '',
-    '## Regression prevention',
-    '',
-    ...r.regression_prevention_plan.checks.map((c) => `- ${c}`),
-    '',
-    '## Alerts to set',
-    '',
-    ...r.monitoring_recommendations.map((m) => `- ${m.metric}: ${m.threshold} (${m.source})`),
-    '',
-    '## Next steps',
+    '## Next steps the run recorded',
     '',
     ...r.next_steps.map((n) => `- ${n}`),
     '',
-  ];
-  return lines.join('\n');
+  ].join('\n');
 }

@@ -3,9 +3,12 @@
 import type { OutputContract } from '../common/output-contract';
 import { measurementLines } from './render-verdict';
 import { itemRows } from './render-items';
-import { round } from '../common/round';
 import { endpointsHtml } from './report-html-endpoints';
 import { itemLabel } from './render';
+import { barChart } from './charts/bar-chart';
+import { loadScenariosHtml } from './report-html-load';
+
+export { barChart };
 
 const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const METRIC_LABEL: Record<string, string> = {
@@ -14,21 +17,6 @@ const METRIC_LABEL: Record<string, string> = {
   throughputRps: 'throughput (req/s)',
   errorRatePct: 'error rate (%)',
 };
-
-/** Two bars (before, after) and a target line, scaled to the largest of the three. */
-export function barChart(label: string, before: number, after: number, target: number): string {
-  const w = 320;
-  const max = Math.max(before, after, target, 1e-9);
-  const x = (v: number) => Math.round((v / max) * (w - 10));
-  const bar = (y: number, v: number, cls: string, name: string) =>
-    `<rect class="${cls}" x="0" y="${y}" width="${x(v)}" height="16"></rect><text x="${x(v) + 4}" y="${y + 12}">${name} ${esc(round(v, 1))}</text>`;
-  return (
-    `<figure><figcaption>${esc(label)}</figcaption><svg width="${w + 120}" height="52" role="img" aria-label="${esc(label)}">` +
-    bar(4, before, 'before', 'before') +
-    bar(26, after, 'after', 'after') +
-    `<line class="target" x1="${x(target)}" x2="${x(target)}" y1="0" y2="46"></line></svg></figure>`
-  );
-}
 
 function rows(cells: unknown[][]): string {
   return cells.map((r, i) => `<tr>${r.map((c) => (i === 0 ? `<th>${esc(c)}</th>` : `<td>${esc(c)}</td>`)).join('')}</tr>`).join('\n');
@@ -62,6 +50,10 @@ table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:
 figure{display:inline-block;margin:0 2em 1em 0}figcaption{font-weight:600}
 rect.before{fill:#c55}rect.after{fill:#3a7}line.target{stroke:#000;stroke-dasharray:4 2}text{font-size:12px}
 .applied{color:#3a7}.rolled_back,.failed{color:#c55}
+polyline{fill:none;stroke-width:2}polyline.offered{stroke:#888;stroke-dasharray:3 3}polyline.achieved,polyline.p95{stroke:#36c}polyline.p99{stroke:#c55}
+circle{fill:currentColor}circle.offered{color:#888}circle.achieved,circle.p95{color:#36c}circle.p99{color:#c55}circle.miss{fill:#fff;stroke:#c55}
+line.slo{stroke:#000;stroke-dasharray:6 3}line.marker{stroke:#e90}text.marker{fill:#e90}line.grid{stroke:#eee}line.axis{stroke:#555}rect.scenario{fill:#69c}
+.legend span{margin-right:1em}.legend .offered{color:#888}.legend .achieved,.legend .p95{color:#36c}.legend .p99{color:#c55}
 </style></head><body>
 <h1>${esc(t.name)}: ${esc(s.outcome.replace(/_/g, ' '))}</h1>
 <p>${esc(r.orchestration_timestamp)} &middot; ${esc(t.base_url)} &middot; tier ${esc(b.tier)} &middot; scope ${esc(r.optimization_scope.join(', '))} &middot;
@@ -71,6 +63,7 @@ ${charts || '<p>No validation load test ran (nothing was applied).</p>'}
 <p>Dashed line: the target. Load tests: ${esc(r.validation_results.load_tests_run.join(', '))}.</p>
 ${verdictHtml(r)}
 ${itemsHtml(r)}
+${loadScenariosHtml(r)}
 <h2>Baseline</h2>
 <table>${rows([
     ['requests', 'p50 ms', 'p95 ms', 'p99 ms', 'req/s', 'errors %', 'db share %', 'cache hit %', 'app CPU %'],

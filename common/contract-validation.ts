@@ -7,6 +7,7 @@ import { beforeAfterContract } from './contract-verdict';
 import { attainmentOf } from './rules/attainment';
 import { regressionAnalysis } from './rules/regression-analysis';
 import { attainmentContract, endpointsOf } from './contract-outcome';
+import { soakSeries, stressStepsContract } from './contract-load';
 
 export function validationResults(r: RunRecord): OutputContract['validation_results'] {
   const v = r.validation;
@@ -49,6 +50,7 @@ export function validationResults(r: RunRecord): OutputContract['validation_resu
             next_step_failure: v.stress.steps.find((s) => !s.withinSlo)?.reason ?? null,
           }
         : null,
+      ...(v?.stress?.steps.length ? { stress_steps: stressStepsContract(v.stress.steps) } : {}),
       soak: v?.soak
         ? {
             duration_s: v.soak.summary.durationSeconds,
@@ -58,6 +60,7 @@ export function validationResults(r: RunRecord): OutputContract['validation_resu
             leak_suspected: v.soak.leakSuspected ?? false,
             p95_drift_pct: v.soak.p95Drift?.changePct ?? null,
             flags: v.soak.flags ?? [],
+            ...soakSeries(v.soak.summary.perSecond?.p95Ms),
           }
         : null,
       escalation_workflow_id: r.escalationWorkflowId,

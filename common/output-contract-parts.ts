@@ -141,3 +141,15 @@ export const BeforeAfterSchema = z.object({
   confidence: z.enum(['ok', 'low']),
   confidence_reasons: z.array(z.string()),
 });
+
+// One stress step as the validation ran it (common/stress.ts judges it), in the order they ran.
+export const StressStepContractSchema = z.object({
+  rate_rps: nullableNum, // offered rate of an open-model step; null in closed steps recorded before
+  concurrency: num, // most connections the step used (closed steps: virtual users)
+  throughput_rps: num, // achieved
+  p99_ms: num,
+  error_rate_pct: num,
+  failed_pct: nullableNum, // (errors + dropped) among the arrivals; null in steps recorded before
+  within_slo: z.boolean(),
+  reason: z.string().nullable(), // why the step missed the SLO
+});

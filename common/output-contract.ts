@@ -14,6 +14,7 @@ import {
   HttpTimingSchema,
   ItemMeasuredSchema,
   ProcessMetricsSchema,
+  StressStepContractSchema,
 } from './output-contract-parts';
 
 export * from './output-contract-parts';
@@ -159,6 +160,12 @@ const ImprovementSummarySchema = z.object({
       next_step_failure: z.string().nullable().optional(),
     })
     .nullable(),
+  stress_steps: z
+    .array(StressStepContractSchema)
+    .optional()
+    .describe(
+      ext('every stress step in the order it ran: offered rate, achieved throughput, p99, failures, SLO met; absent without a stress test'),
+    ),
   soak: z
     .object({
       duration_s: num,
@@ -168,6 +175,11 @@ const ImprovementSummarySchema = z.object({
       leak_suspected: z.boolean().optional(),
       p95_drift_pct: nullableNum.optional(), // last third vs first third
       flags: z.array(z.string()).optional(),
+      p95_series_ms: z
+        .array(num)
+        .optional()
+        .describe(ext("the soak's per-second p95 over time, the worst second of each of at most 120 equal buckets")),
+      series_interval_s: num.optional().describe(ext('seconds between two points of p95_series_ms')),
     })
     .nullable(),
   escalation_workflow_id: z.string().nullable(),
