@@ -50,13 +50,19 @@ before(async () => {
   worker.stderr!.on('data', (d) => (workerLog += d));
   await eventually(
     'the worker to start',
-    async () => (workerLog.includes('worker serving') ? true : worker.exitCode !== null ? Promise.reject(new Error(workerLog)) : undefined),
+    async () =>
+      workerLog.includes('worker serving')
+        ? true
+        : worker.exitCode !== null || worker.signalCode !== null
+          ? Promise.reject(new Error(`the worker exited (${worker.exitCode ?? worker.signalCode}): ${workerLog}`))
+          : undefined,
     120_000,
   );
 });
 
 after(async () => {
-  if (worker && worker.exitCode === null) {
+  // A worker that died (by a signal too) sends no more 'exit': waiting for one would hang the file.
+  if (worker && worker.exitCode === null && worker.signalCode === null) {
     const exited = new Promise((r) => worker.once('exit', r));
     worker.kill('SIGTERM');
     await exited;
