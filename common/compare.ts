@@ -1,6 +1,7 @@
 // Before/after comparison against the SLO targets, and regression detection.
 import type { SloTargets } from './profile';
 import type { Measured } from './decisions';
+import type { LoadTestSummary } from './types';
 import { round } from './round';
 
 export const REGRESSION_THRESHOLD_PCT = 10;
@@ -20,6 +21,21 @@ export interface MetricComparison {
   metBefore: boolean;
   metAfter: boolean;
   regressed: boolean;
+}
+
+/** Whether a lower value of `metric` is the better one (latencies, error rate). */
+export function lowerIsBetter(metric: Metric): boolean {
+  return LOWER_IS_BETTER[metric];
+}
+
+/** A load test's figures as the targets read them. */
+export function measuredOf(s: Pick<LoadTestSummary, 'latencyMs' | 'throughputRps' | 'errorRatePct'>): Measured {
+  return { p95Ms: s.latencyMs.p95, p99Ms: s.latencyMs.p99, throughputRps: s.throughputRps, errorRatePct: s.errorRatePct };
+}
+
+/** Every target met by one set of figures. */
+export function meetsAllTargets(m: Measured, targets: SloTargets): boolean {
+  return (Object.keys(LOWER_IS_BETTER) as Metric[]).every((metric) => meets(metric, m[metric], targetOf(metric, targets)));
 }
 
 function meets(metric: Metric, value: number, target: number): boolean {

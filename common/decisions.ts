@@ -4,6 +4,7 @@ import type { Layer, SloTargets } from './profile';
 import type { ProfilingResult } from './stages';
 import type { Finding, LoadTestSummary, Tier } from './types';
 import { tierFromInventory, type InventoryItem } from './rules/tier';
+import { measuredOf } from './compare';
 
 export { isBottleneck, isQuickFix, tierFromInventory, type InventoryItem } from './rules/tier';
 export { TOP_ITEMS, impactSharePct, priorityOf, type Priority } from './rules/priority';
@@ -112,15 +113,7 @@ export const OUT_OF_REACH_GAP = 5;
 
 /** How far the baseline is from the targets (worstGap of its figures). */
 export function baselineGap(baseline: LoadTestSummary, targets: SloTargets): number {
-  return worstGap(
-    {
-      p95Ms: baseline.latencyMs.p95,
-      p99Ms: baseline.latencyMs.p99,
-      throughputRps: baseline.throughputRps,
-      errorRatePct: baseline.errorRatePct,
-    },
-    targets,
-  );
+  return worstGap(measuredOf(baseline), targets);
 }
 
 /**

@@ -1,12 +1,12 @@
 // Step 4: measure again under the same load, then peak, stress and soak as the tier asks.
 import { patched, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { allTargetsMet, anyRegression, compareRuns } from '../common/compare';
+import { allTargetsMet, anyRegression, compareRuns, measuredOf } from '../common/compare';
 import { validationFor } from '../common/decisions';
 import { assessSoak, soakSampleIntervalMs } from '../common/soak';
 import type { StressStep, ValidationInput, ValidationResult } from '../common/stages';
 import { DEFAULT_STRESS_MULTIPLIERS, breakingPoint, judgeStressStep, connectionsForRate, stressRates } from '../common/stress';
-import type { LoadPhase, LoadTestRequest, LoadTestSummary } from '../common/types';
+import type { LoadPhase, LoadTestRequest } from '../common/types';
 import type { TargetProfile } from '../common/profile';
 import { loadTestOptions } from './timeouts';
 import { loadTest } from './load-test';
@@ -14,10 +14,6 @@ import { attributeEndpoints } from './attribution';
 import { beforeAfter, beforeAfterLines } from '../common/verdict/before-after';
 import { AB_VALIDATION_PATCH, measureItems } from './ab-validation';
 import { blocksLines } from '../common/ab-validation';
-
-function measured(s: LoadTestSummary) {
-  return { p95Ms: s.latencyMs.p95, p99Ms: s.latencyMs.p99, throughputRps: s.throughputRps, errorRatePct: s.errorRatePct };
-}
 
 type LoadExtras = Pick<LoadTestRequest, 'model' | 'rateRps' | 'maxConnections' | 'warmup'>;
 
@@ -45,7 +41,7 @@ export async function validationWorkflow(input: ValidationInput): Promise<Valida
 
   const after = await runTest(runId, target, 'after', baseline.concurrency, baseline.durationSeconds, load.warmupSeconds, steady);
   completed.push('after');
-  const comparison = compareRuns(measured(baseline), measured(after), target.targets, input.regressionThresholdPct);
+  const comparison = compareRuns(measuredOf(baseline), measuredOf(after), target.targets, input.regressionThresholdPct);
   const regressed = anyRegression(comparison);
   const result: ValidationResult = {
     after,

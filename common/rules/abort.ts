@@ -1,7 +1,7 @@
 // The specification's abort conditions: those decided after profiling, and the cost one on the plan. Pure.
 //   no baseline:          the baseline load test got no successful answer: nothing to measure against
 //   targets already met:  no optimization needed (unless the profile says targets.whenMetAtBaseline: continue)
-import { compareRuns } from '../compare';
+import { measuredOf, meetsAllTargets } from '../compare';
 import type { SloTargets } from '../profile';
 import type { LoadTestSummary, Plan } from '../types';
 import type { CostInputs } from '../profile-costs';
@@ -19,13 +19,7 @@ export function abortAfterProfiling(
     return { kind: 'no_baseline', why: `no baseline: ${what} in the baseline load test, so no change could be measured` };
   }
   if ((targets.whenMetAtBaseline ?? 'stop') === 'continue') return null;
-  const m = {
-    p95Ms: baseline.latencyMs.p95,
-    p99Ms: baseline.latencyMs.p99,
-    throughputRps: baseline.throughputRps,
-    errorRatePct: baseline.errorRatePct,
-  };
-  if (!compareRuns(m, m, targets).every((c) => c.metBefore)) return null;
+  if (!meetsAllTargets(measuredOf(baseline), targets)) return null;
   return {
     kind: 'targets_already_met',
     why: 'targets already met at baseline: no optimization needed (set targets.whenMetAtBaseline: continue to analyze and tune anyway)',

@@ -3,17 +3,15 @@
 //   partial: every missed metric achieved at least 80% of the improvement it needed (needed = the
 //            baseline's distance to the target) -> accepted, monitored for regressions
 //   missed:  less -> the T4 escalation (an architecture review)
-import type { MetricComparison } from '../compare';
+import { lowerIsBetter, type MetricComparison } from '../compare';
 import { round } from '../round';
 
 export type Attainment = 'met' | 'partial' | 'missed';
 export const PARTIAL_SHARE_PCT = 80;
 
-const LOWER_IS_BETTER = new Set(['p95Ms', 'p99Ms', 'errorRatePct']);
-
 /** Percent of the needed improvement achieved by a missed metric (0 when it was met before and is missed now). */
 export function achievedSharePct(c: MetricComparison): number {
-  const lower = LOWER_IS_BETTER.has(c.metric);
+  const lower = lowerIsBetter(c.metric);
   const needed = lower ? c.before - c.target : c.target - c.before;
   if (needed <= 0) return 0;
   const achieved = lower ? c.before - c.after : c.after - c.before;

@@ -1,7 +1,7 @@
 // Staged optimization (the specification's Step 3): the approved changes in priority groups, high
 // first, then medium, then low, with a brief check between groups that stops when the targets are
 // met. Pure: the orchestration runs the groups and the checks.
-import { compareRuns } from '../compare';
+import { measuredOf, meetsAllTargets } from '../compare';
 import type { SloTargets } from '../profile';
 import type { LoadTestSummary, PlanItem } from '../types';
 
@@ -32,14 +32,14 @@ export interface StageCheck {
 }
 
 export function stageCheck(group: StageGroup, t: LoadTestSummary, targets: SloTargets): StageCheck {
-  const m = { p95Ms: t.latencyMs.p95, p99Ms: t.latencyMs.p99, throughputRps: t.throughputRps, errorRatePct: t.errorRatePct };
+  const m = measuredOf(t);
   return {
     priority: group.priority,
     itemIds: group.items.map((i) => i.id),
     loadTestId: t.id,
     p95Ms: m.p95Ms,
     throughputRps: m.throughputRps,
-    targetsMet: compareRuns(m, m, targets).every((c) => c.metBefore),
+    targetsMet: meetsAllTargets(m, targets),
   };
 }
 
