@@ -26,7 +26,7 @@ import type { Phase, RunInput } from '../common/run';
 import { PERF_TIER } from '../common/search-attributes';
 import type { AnalysisResult, OptimizationResult, ProfilingResult, ValidationResult } from '../common/stages';
 import type { Layer } from '../common/profile';
-import type { Plan, PrecheckResult } from '../common/types';
+import type { Plan, PrecheckResult, RolledBackChange } from '../common/types';
 import { analysisWorkflow } from './analysis';
 import { architectureEscalation } from './escalation';
 import { optimizationWorkflow, rollbackAll } from './optimization';
@@ -292,7 +292,11 @@ class OrchestrationRun {
   /** Items the A/B found worse and rolled back alone: the run's record and the final rollback know. */
   private recordItemRollbacks(v: ValidationResult): void {
     const done = (v.items ?? []).flatMap((m) => (m.rolledBack ? [m.rolledBack] : []));
-    if (done.length === 0) return;
+    if (done.length > 0) this.recordRolledBack(done);
+  }
+
+  /** Rollbacks on the run's record and on the optimization result the contract reads. */
+  private recordRolledBack(done: RolledBackChange[]): void {
     this.state.recordRolledBack(done);
     this.optimization = {
       ...(this.optimization ?? { applied: this.state.status.applied, failed: null }),
@@ -315,12 +319,7 @@ class OrchestrationRun {
     const toUndo = this.state.pendingUndo();
     if (toUndo.length === 0) return;
     this.state.enter('rolling_back', `rolling back ${toUndo.length} change(s): ${reason}`);
-    const done = await rollbackAll(this.input.target, toUndo, reason);
-    this.state.recordRolledBack(done);
-    this.optimization = {
-      ...(this.optimization ?? { applied: this.state.status.applied, failed: null }),
-      rolledBack: this.state.status.rolledBack,
-    };
+    this.recordRolledBack(await rollbackAll(this.input.target, toUndo, reason));
   }
 
   private async escalate(reason: EscalationReason, summary: string): Promise<string> {
