@@ -1,13 +1,12 @@
 // Plan actions and their undo, in words (the plan, the report and the optimization step's details).
 import type { ActionSpec, AppliedChange } from './types';
 import { concurrentDefinition } from './index-definition';
+import { indexBodyText } from './index-keys';
 
 export function describeAction(a: ActionSpec): string {
   switch (a.type) {
     case 'create_index': {
-      const cols = a.columns.map((c) => `"${c.name}"${c.desc ? ' DESC' : ''}`).join(', ');
-      const include = a.include?.length ? ` INCLUDE (${a.include.map((c) => `"${c}"`).join(', ')})` : '';
-      return `CREATE INDEX CONCURRENTLY "${a.indexName}" ON "${a.schema}"."${a.table}" (${cols})${include}`;
+      return `CREATE INDEX CONCURRENTLY "${a.indexName}" ON "${a.schema}"."${a.table}" ${indexBodyText(a.method, a.columns, a.include)}`;
     }
     case 'drop_index':
       return `DROP INDEX CONCURRENTLY "${a.schema}"."${a.indexName}" (on ${a.table}; approve it by id; rollback: ${concurrentDefinition(a.definition)})`;

@@ -4,6 +4,7 @@ import type { HostReading } from './verdict';
 import type { Layer, TargetProfile } from './profile';
 import type { LoadWindow, SampleWindow } from './load-window';
 import type { SteadyWarmup, WarmupOutcome } from './warmup';
+import type { IndexKeySpec, IndexMethod } from './index-keys';
 
 export type Tier = 'T1' | 'T2' | 'T3' | 'T4';
 // ab: a block of the per-item A/B validation (common/ab-validation.ts).
@@ -238,7 +239,9 @@ export type ActionSpec =
       type: 'create_index';
       schema: string;
       table: string;
-      columns: { name: string; desc?: boolean }[];
+      columns: IndexKeySpec[];
+      /** The access method; absent: btree. */
+      method?: IndexMethod;
       indexName: string;
       // Non-key columns (CREATE INDEX ... INCLUDE), for index-only scans.
       include?: string[];

@@ -1,13 +1,18 @@
-// Action: create (and roll back) one btree index, without blocking writes.
+// Action: create (and roll back) one index (btree, gin or gist; columns or expressions), without blocking writes.
 // CREATE INDEX CONCURRENTLY under lock_timeout/statement_timeout; one build at a time (advisory
 // lock); a failed build leaves an INVALID index, which is dropped here before the error is rethrown.
 import { ApplicationFailure } from '@temporalio/common';
 import type { Pool, PoolClient } from 'pg';
 import type { ActionSpec } from '../../common/types';
-import { MAX_IDENTIFIER_LENGTH, indexColumnList, qualifiedName, quoteIdent } from '../postgres/sql-ident';
+import { indexColumnList, qualifiedName, quoteIdent } from '../postgres/sql-ident';
 import { GenericPlanner } from '../postgres/planner';
 import { planUsesIndex } from '../postgres/plan-walk';
-import { ensureParser, tryParse } from '../postgres/sql-parse';
+import { ensureParser, parserProblem, tryParse } from '../postgres/sql-parse';
+import { badPlan, checkIdentifier } from './bad-plan';
+import { checkKey } from './index-key-check';
+
+export { badPlan, checkIdentifier };
+import { INDEX_METHODS, describeIndexKey, indexBodyText, type IndexMethod } from '../../common/index-keys';
 
 export type CreateIndexAction = Extract<ActionSpec, { type: 'create_index' }>;
 
@@ -21,16 +26,6 @@ export const INDEX_BUILD_LOCK_KEY = 7262002;
 
 interface PgError extends Error {
   code?: string;
-}
-
-export function badPlan(message: string): ApplicationFailure {
-  return ApplicationFailure.nonRetryable(message, 'BadPlan');
-}
-
-export function checkIdentifier(what: string, v: unknown): string {
-  if (typeof v !== 'string' || v.length === 0) throw badPlan(`${what} must be a non-empty string`);
-  if (v.length > MAX_IDENTIFIER_LENGTH) throw badPlan(`${what} "${v}" is longer than ${MAX_IDENTIFIER_LENGTH} characters`);
-  return v;
 }
 
 function millis(what: string, v: number): number {
@@ -184,11 +179,15 @@ export async function createIndex(
   opts: IndexTimeouts,
   ownership: BuildOwnership = NO_OWNERSHIP,
 ): Promise<{ details: string; preExisting?: boolean }> {
+  if (Array.isArray(action.columns) && action.columns.some((c) => c?.expression) && !(await ensureParser()))
+    throw badPlan(`cannot check the index's expressions: the SQL parser could not be loaded (${parserProblem() ?? 'unknown error'})`);
   const idx = checkedIndexAction(action);
   const { schema, table, indexName, include } = idx;
   const target = `${schema}.${table}`;
   const columnText =
-    action.columns.map((c) => `${c.name}${c.desc ? ' DESC' : ''}`).join(', ') + (include.length ? ` INCLUDE ${include.join(', ')}` : '');
+    (idx.method !== 'btree' ? `USING ${idx.method} ` : '') +
+    action.columns.map(describeIndexKey).join(', ') +
+    (include.length ? ` INCLUDE ${include.join(', ')}` : '');
 
   return withBuildSession(pool, opts, `CREATE INDEX CONCURRENTLY ${indexName} ON ${target} failed`, async (client) => {
     await checkTableColumns(client, idx);
@@ -220,21 +219,26 @@ interface IndexToBuild {
   schema: string;
   table: string;
   indexName: string;
+  method: IndexMethod;
   columns: CreateIndexAction['columns'];
   include: string[];
 }
 
-/** The action's identifiers, checked (non-empty, not too long): a BadPlan failure otherwise. */
+/** The action's identifiers, checked (non-empty, not too long), its keys and method too: a BadPlan failure otherwise. */
 function checkedIndexAction(action: CreateIndexAction): IndexToBuild {
   const schema = checkIdentifier('schema', action.schema);
   const table = checkIdentifier('table', action.table);
   const indexName = checkIdentifier('indexName', action.indexName);
+  const method = action.method ?? 'btree';
+  if (!INDEX_METHODS.includes(method))
+    throw badPlan(`index ${indexName}: method must be one of ${INDEX_METHODS.join(', ')}, got ${String(method)}`);
   if (!Array.isArray(action.columns) || action.columns.length === 0) throw badPlan(`index ${indexName}: no columns given`);
-  action.columns.forEach((c, i) => checkIdentifier(`columns[${i}].name`, c?.name));
+  action.columns.forEach((c, i) => checkKey(indexName, method, c, i));
   const include = action.include ?? [];
   if (!Array.isArray(include)) throw badPlan(`index ${indexName}: include must be a list of column names`);
+  if (include.length > 0 && method === 'gin') throw badPlan(`index ${indexName}: a gin index has no INCLUDE columns (remove include)`);
   include.forEach((c, i) => checkIdentifier(`include[${i}]`, c));
-  return { schema, table, indexName, columns: action.columns, include };
+  return { schema, table, indexName, method, columns: action.columns, include };
 }
 
 /** The table and every key and INCLUDE column exist: a BadPlan failure naming what is missing otherwise. */
@@ -248,7 +252,7 @@ async function checkTableColumns(client: PoolClient, idx: IndexToBuild): Promise
     [schema, table],
   );
   const existing = new Set(colRows.map((r) => String(r.column_name)));
-  const missing = [...columns.map((c) => c.name), ...include].filter((n) => !existing.has(n));
+  const missing = [...columns.filter((c) => !c.expression).map((c) => c.name), ...include].filter((n) => !existing.has(n));
   if (missing.length) {
     throw badPlan(
       `cannot create index ${indexName} on ${target}: column(s) ${missing.join(', ')} do not exist; ` +
@@ -302,10 +306,9 @@ async function keepOrDropExisting(
  * and the failure says so.
  */
 async function buildOrCleanUp(client: PoolClient, idx: IndexToBuild, opts: IndexTimeouts, failedPrefix: string): Promise<number> {
-  const { schema, table, indexName, columns, include } = idx;
-  const ddl =
-    `CREATE INDEX CONCURRENTLY IF NOT EXISTS ${quoteIdent(indexName)} ON ${qualifiedName(schema, table)} (${indexColumnList(columns)})` +
-    (include.length ? ` INCLUDE (${include.map(quoteIdent).join(', ')})` : '');
+  const { schema, table, indexName, method, columns, include } = idx;
+  indexColumnList(columns); // the identifier checks
+  const ddl = `CREATE INDEX CONCURRENTLY IF NOT EXISTS ${quoteIdent(indexName)} ON ${qualifiedName(schema, table)} ${indexBodyText(method, columns, include)}`;
   const started = Date.now();
   try {
     await client.query(ddl);

@@ -18,6 +18,8 @@ export interface IndexShape {
   keyCount: number;
   columns: (string | null)[]; // key columns then INCLUDE columns; null for an expression
   descending: boolean[]; // per key column
+  /** Per key column: its non-default operator class, else null (absent: not read). */
+  opclasses?: (string | null)[];
 }
 
 const list = (cols: (string | null)[], desc: boolean[] = []) =>
@@ -30,16 +32,24 @@ export function indexDifference(shape: IndexShape, action: CreateIndexAction): s
   }
   if (shape.unique) return 'it is a unique index, the run built a plain one';
   if (shape.partial) return 'it is a partial index, the run built a full one';
-  if (shape.expressions) return 'it indexes expressions, the run built it on columns';
-  if (shape.method !== 'btree') return `it is a ${shape.method} index, the run built a btree`;
+  const wantExpressions = action.columns.some((c) => c.expression);
+  if (shape.expressions && !wantExpressions) return 'it indexes expressions, the run built it on columns';
+  const method = action.method ?? 'btree';
+  if (shape.method !== method) return `it is a ${shape.method} index, the run built a ${method}`;
   const keys = shape.columns.slice(0, shape.keyCount);
   const include = shape.columns.slice(shape.keyCount);
-  const wantKeys = action.columns.map((c) => c.name);
+  // An expression key is compared by position only (the catalog prints it in its own words).
+  const wantKeys = action.columns.map((c) => (c.expression ? null : c.name));
   const wantDesc = action.columns.map((c) => Boolean(c.desc));
   const wantInclude = action.include ?? [];
   const same = (a: unknown[], b: unknown[]) => a.length === b.length && a.every((x, i) => x === b[i]);
-  if (!same(keys, wantKeys) || !same(shape.descending, wantDesc)) {
+  if (!same(keys, wantKeys) || (method === 'btree' && !same(shape.descending, wantDesc))) {
     return `its key is ${list(keys, shape.descending)}, the run built ${list(wantKeys, wantDesc)}`;
+  }
+  const wantOpclasses = action.columns.map((c) => c.opclass ?? null);
+  if (shape.opclasses && !same(shape.opclasses, wantOpclasses)) {
+    const show = (x: (string | null)[]) => x.map((o) => o ?? 'default').join(', ');
+    return `its operator classes are (${show(shape.opclasses)}), the run built (${show(wantOpclasses)})`;
   }
   if (!same(include, wantInclude)) return `it includes ${list(include)}, the run built INCLUDE ${list(wantInclude)}`;
   return null;
@@ -52,7 +62,9 @@ async function indexShape(client: PoolClient, schema: string, name: string): Pro
             i.indnkeyatts AS key_count,
             ARRAY(SELECT a.attname::text FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)
                     LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum ORDER BY k.n) AS columns,
-            ARRAY(SELECT (o.opt & 1) = 1 FROM unnest(i.indoption::int2[]) WITH ORDINALITY AS o(opt, n) ORDER BY o.n) AS descending
+            ARRAY(SELECT (o.opt & 1) = 1 FROM unnest(i.indoption::int2[]) WITH ORDINALITY AS o(opt, n) ORDER BY o.n) AS descending,
+            ARRAY(SELECT CASE WHEN oc.opcdefault THEN NULL ELSE oc.opcname::text END
+                    FROM unnest(i.indclass::oid[]) WITH ORDINALITY AS u(opc, n) JOIN pg_opclass oc ON oc.oid = u.opc ORDER BY u.n) AS opclasses
        FROM pg_index i
        JOIN pg_class c ON c.oid = i.indexrelid
        JOIN pg_am am ON am.oid = c.relam
@@ -73,6 +85,7 @@ async function indexShape(client: PoolClient, schema: string, name: string): Pro
     keyCount: r.key_count,
     columns: r.columns,
     descending: r.descending,
+    opclasses: r.opclasses,
   };
 }
 

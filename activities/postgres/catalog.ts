@@ -123,12 +123,22 @@ async function queryColumns(db: Db, oids: number[]): Promise<Row[]> {
   return cols.rows;
 }
 
-/** The relations' indexes: key and INCLUDE columns (attnums), options, definition. */
+/**
+ * The relations' indexes: key and INCLUDE columns (attnums), options, definition; per key its text, and
+ * its operator class and collation when they are not the default (the column's collation).
+ */
 async function queryIndexes(db: Db, oids: number[]): Promise<Row[]> {
   const idx = await db.query(
     `SELECT i.indrelid::int8 AS oid, ic.relname AS name, i.indisvalid AS valid, i.indisunique AS unique, i.indisprimary AS primary,
             (i.indpred IS NOT NULL) AS partial, am.amname AS method, i.indnkeyatts AS nkey, i.indnatts AS natts,
-            i.indkey::int2[] AS keys, i.indoption::int2[] AS options, pg_get_indexdef(i.indexrelid) AS definition
+            i.indkey::int2[] AS keys, i.indoption::int2[] AS options, pg_get_indexdef(i.indexrelid) AS definition,
+            ARRAY(SELECT pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(1, i.indnkeyatts) k ORDER BY k) AS key_texts,
+            ARRAY(SELECT CASE WHEN oc.opcdefault THEN NULL ELSE oc.opcname::text END
+                    FROM unnest(i.indclass::oid[]) WITH ORDINALITY AS u(opc, n) JOIN pg_opclass oc ON oc.oid = u.opc ORDER BY u.n) AS opclasses,
+            ARRAY(SELECT CASE WHEN u.coll = 0 OR u.coll = COALESCE((SELECT a.attcollation FROM pg_attribute a
+                                 WHERE a.attrelid = i.indrelid AND a.attnum = i.indkey[u.n - 1] AND a.attnum > 0), 100)
+                              THEN NULL ELSE (SELECT collname::text FROM pg_collation WHERE oid = u.coll) END
+                    FROM unnest(i.indcollation::oid[]) WITH ORDINALITY AS u(coll, n) ORDER BY u.n) AS collations
        FROM pg_index i
        JOIN pg_class ic ON ic.oid = i.indexrelid
        JOIN pg_am am ON am.oid = ic.relam
@@ -193,6 +203,11 @@ function addIndexes(tables: Map<number, CatalogTable>, rows: Row[], attnames: Ma
         .slice(0, nkey)
         .map((attnum, i) => (attnum === 0 ? null : { name: names.get(attnum) ?? `#${attnum}`, desc: (Number(options[i] ?? 0) & 1) === 1 })),
       include: all.slice(nkey).map((attnum) => (attnum === 0 ? `#expr` : (names.get(attnum) ?? `#${attnum}`))),
+      keys: ((r.key_texts as string[] | null) ?? []).map((text, i) => ({
+        text,
+        opclass: (r.opclasses as (string | null)[] | null)?.[i] ?? null,
+        collation: (r.collations as (string | null)[] | null)?.[i] ?? null,
+      })),
     });
   }
 }

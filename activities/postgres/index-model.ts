@@ -1,9 +1,15 @@
 // Index candidates and existing indexes: what an index is, when an existing one already serves a
 // candidate (prefix coverage), when one candidate serves another.
+import { describeIndexKey, type IndexKeySpec, type IndexMethod } from '../../common/index-keys';
 
-export interface IndexColumn {
-  name: string;
-  desc?: boolean;
+/** A key of a candidate: a column or an expression, with its direction, operator class and collation. */
+export type IndexColumn = IndexKeySpec;
+
+/** A key of an existing index as the catalog prints it: pg_get_indexdef's column text, non-default operator class and collation. */
+export interface ExistingKey {
+  text: string;
+  opclass: string | null;
+  collation: string | null;
 }
 
 export interface ExistingIndex {
@@ -19,6 +25,8 @@ export interface ExistingIndex {
   primary?: boolean;
   /** pg_get_indexdef */
   definition?: string;
+  /** Per key column (absent in figures recorded before expression and operator-class keys). */
+  keys?: ExistingKey[];
 }
 
 /**
@@ -29,14 +37,34 @@ export interface ExistingIndex {
 export interface Candidate {
   schema: string;
   table: string;
+  /** Absent: btree. */
+  method?: IndexMethod;
   keys: IndexColumn[];
   eqCount: number;
   include: string[];
 }
 
-export function candidateKey(c: Pick<Candidate, 'schema' | 'table' | 'keys' | 'include'>): string {
-  const keys = c.keys.map((k) => `${k.name}${k.desc ? ' DESC' : ''}`).join(',');
-  return `${c.schema}.${c.table}(${keys})${c.include.length ? ` INCLUDE (${c.include.join(',')})` : ''}`;
+export function candidateKey(c: Pick<Candidate, 'schema' | 'table' | 'keys' | 'include' | 'method'>): string {
+  const keys = c.keys.map(describeIndexKey).join(',');
+  const using = c.method && c.method !== 'btree' ? ` USING ${c.method}` : '';
+  return `${c.schema}.${c.table}${using}(${keys})${c.include.length ? ` INCLUDE (${c.include.join(',')})` : ''}`;
+}
+
+/** A plain column key: no expression, default operator class and collation. */
+export function isPlainKey(k: IndexColumn): boolean {
+  return !k.expression && !k.opclass && !k.collation;
+}
+
+/**
+ * Whether an existing index's key at one position is the candidate's key: a plain column by name; an
+ * expression, operator class or collation only when the catalog's key says the same (expression text
+ * as pg_get_indexdef prints it).
+ */
+function sameKey(k: IndexColumn, col: { name: string } | null, existing: ExistingKey | undefined): boolean {
+  if (isPlainKey(k)) return col !== null && col.name === k.name && (!existing || (!existing.opclass && !existing.collation));
+  if (!existing) return false;
+  const text = k.expression ? existing.text === k.name || existing.text === `(${k.name})` : col !== null && col.name === k.name;
+  return text && (existing.opclass ?? undefined) === k.opclass && (existing.collation ?? undefined) === k.collation;
 }
 
 /**
@@ -47,24 +75,23 @@ export function candidateKey(c: Pick<Candidate, 'schema' | 'table' | 'keys' | 'i
  */
 export function coveredBy(c: Candidate, indexes: ExistingIndex[]): string | null {
   for (const idx of indexes) {
-    if (!idx.valid || idx.partial || idx.method !== 'btree') continue;
+    if (!idx.valid || idx.partial || idx.method !== (c.method ?? 'btree')) continue;
     if (idx.columns.length < c.keys.length) continue;
-    const eq = new Set(c.keys.slice(0, c.eqCount).map((k) => k.name));
+    const eq = c.keys.slice(0, c.eqCount);
     let ok = true;
     for (let i = 0; i < c.eqCount && ok; i++) {
-      const col = idx.columns[i];
-      if (!col || !eq.has(col.name)) ok = false;
+      if (!eq.some((k) => sameKey(k, idx.columns[i], idx.keys?.[i]))) ok = false;
     }
     if (!ok) continue;
     let same = true;
     let reversed = true;
     for (let i = c.eqCount; i < c.keys.length; i++) {
       const col = idx.columns[i];
-      if (!col || col.name !== c.keys[i].name) {
+      if (!sameKey(c.keys[i], col, idx.keys?.[i])) {
         ok = false;
         break;
       }
-      const d = col.desc === Boolean(c.keys[i].desc);
+      const d = Boolean(col?.desc) === Boolean(c.keys[i].desc);
       same &&= d;
       reversed &&= !d;
     }
@@ -85,9 +112,10 @@ export function candidateServedBy(a: Candidate, b: Candidate): boolean {
     name: 'b',
     valid: true,
     partial: false,
-    method: 'btree',
-    columns: b.keys.map((k) => ({ name: k.name, desc: Boolean(k.desc) })),
+    method: b.method ?? 'btree',
+    columns: b.keys.map((k) => (k.expression ? null : { name: k.name, desc: Boolean(k.desc) })),
     include: b.include,
+    keys: b.keys.map((k) => ({ text: k.name, opclass: k.opclass ?? null, collation: k.collation ?? null })),
   };
   return coveredBy(a, [asIndex]) !== null;
 }

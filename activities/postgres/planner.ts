@@ -146,8 +146,9 @@ export class GenericPlanner {
   }
 
   /** Creates a hypothetical btree index in this backend (nothing is built). */
-  async createHypothetical(c: Pick<Candidate, 'schema' | 'table' | 'keys' | 'include'>): Promise<HypotheticalIndex> {
+  async createHypothetical(c: Pick<Candidate, 'schema' | 'table' | 'keys' | 'include' | 'method'>): Promise<HypotheticalIndex> {
     if (!this.hypopgSchema) throw new Error('hypopg is not available');
+    if (c.method && c.method !== 'btree') throw new Error(`hypopg cannot model a ${c.method} index`);
     const ddl =
       `CREATE INDEX ON ${qualifiedName(c.schema, c.table)} (${indexColumnList(c.keys)})` +
       (c.include.length ? ` INCLUDE (${c.include.map(quoteIdent).join(', ')})` : '');

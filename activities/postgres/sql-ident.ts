@@ -1,6 +1,7 @@
 // SQL identifier helpers shared by the database actions and the database analyzer.
 // Identifiers (schema, table, column, index names) always go through quoteIdent: they come from
 // the catalog or from a plan item, and are never interpolated raw into SQL text.
+import { indexKeysText, type IndexKeySpec } from '../../common/index-keys';
 
 /** PostgreSQL's NAMEDATALEN - 1: longer identifiers are silently truncated by the server. */
 export const MAX_IDENTIFIER_LENGTH = 63;
@@ -47,7 +48,8 @@ export function indexNameFor(table: string, columns: string[]): string {
   return full.slice(0, MAX_IDENTIFIER_LENGTH - suffix.length).replace(/_+$/, '') + suffix;
 }
 
-/** Text of a btree index column list: "c1", "c2" DESC */
-export function indexColumnList(columns: { name: string; desc?: boolean }[]): string {
-  return columns.map((c) => `${quoteIdent(c.name)}${c.desc ? ' DESC' : ''}`).join(', ');
+/** Text of an index column list: "c1", "c2" DESC, (lower(email)) "text_pattern_ops" */
+export function indexColumnList(columns: IndexKeySpec[]): string {
+  for (const c of columns) if (!c.expression) quoteIdent(c.name); // the same checks as every identifier
+  return indexKeysText(columns);
 }

@@ -33,3 +33,49 @@ export function parseIndexDefinition(sql: string): IndexDefinition | null {
     concurrent: v.concurrent === true,
   };
 }
+
+/** Node types an index expression may hold: no subqueries, no statements, nothing but an expression over the row. */
+const EXPRESSION_NODES_REFUSED = new Set(['SubLink', 'SelectStmt', 'ParamRef', 'A_Star']);
+
+function refusedNode(n: unknown): string | null {
+  if (Array.isArray(n)) {
+    for (const x of n) {
+      const r = refusedNode(x);
+      if (r) return r;
+    }
+    return null;
+  }
+  if (!n || typeof n !== 'object') return null;
+  for (const [k, v] of Object.entries(n as Record<string, unknown>)) {
+    if (EXPRESSION_NODES_REFUSED.has(k)) return k;
+    const r = refusedNode(v);
+    if (r) return r;
+  }
+  return null;
+}
+
+/**
+ * Why `expr` cannot be an index key expression, or null when it can: it must parse, inside
+ * CREATE INDEX ... ((expr)), as exactly one expression key, with no subquery, parameter or `*`.
+ * (Whether it is immutable is PostgreSQL's to say when the index is built.)
+ */
+export function indexExpressionProblem(expr: string): string | null {
+  assertParserReady();
+  if (typeof expr !== 'string' || expr.trim() === '') return 'it is empty';
+  if (expr.length > 1_000) return 'it is longer than 1,000 characters';
+  let tree: { stmts?: { stmt?: unknown }[] };
+  try {
+    tree = pgQuery.parseSync(`CREATE INDEX x ON t ((${expr}))`);
+  } catch (err) {
+    return `it does not parse as an expression (${(err as Error).message})`;
+  }
+  const stmts = tree.stmts ?? [];
+  if (stmts.length !== 1 || typeOf(stmts[0].stmt) !== 'IndexStmt') return 'it is not one expression';
+  const params = (inner(stmts[0].stmt).indexParams as unknown[]) ?? [];
+  const key = params.length === 1 ? (inner(params[0]) as Record<string, unknown>) : null;
+  if (!key || !key.expr) return 'it is not one expression';
+  if (key.collation || key.opclass || (key.ordering && key.ordering !== 'SORTBY_DEFAULT'))
+    return 'it holds more than the expression (a collation, an operator class or a direction)';
+  const refused = refusedNode(key.expr);
+  return refused ? `it holds a ${refused} (subqueries, parameters and * are not index expressions)` : null;
+}

@@ -23,7 +23,7 @@ export { ensureParser, parserProblem, parserReady, SqlParseError } from './sql-p
 export type { ColRef, JoinKey, Predicate, PredicateOp, RelRef, Scope, SortKey, StatementFacts, StatementKind } from './sql-facts';
 export { columnRef } from './sql-ast';
 export { normalizeForEvidence } from './sql-evidence';
-export { parseIndexDefinition, type IndexDefinition } from './sql-index-definition';
+export { indexExpressionProblem, parseIndexDefinition, type IndexDefinition } from './sql-index-definition';
 
 const KIND: Record<string, StatementKind> = { SelectStmt: 'select', InsertStmt: 'insert', UpdateStmt: 'update', DeleteStmt: 'delete' };
 

@@ -3,7 +3,7 @@
 import { round } from '../../../common/round';
 import type { TargetProfile } from '../../../common/profile';
 import type { ActionSpec, Finding } from '../../../common/types';
-import { indexColumnList, indexNameFor, qualifiedName, quoteIdent, safeToken } from '../../postgres/sql-ident';
+import { indexColumnList, indexNameFor, qualifiedName, safeToken } from '../../postgres/sql-ident';
 import type { IndexRecommendation, ServedStatement } from './advisor';
 import { actualEvidence } from './explain-analyze';
 import { SOURCE, type DatabaseEvidence } from './findings';
@@ -12,11 +12,12 @@ import type { AnalyzerOptions } from './options';
 import { qualstatEvidence } from './qualstats';
 import { sampleEvidence } from './sample-queries';
 import { indexEffortDays } from '../../../common/rules/effort';
+import { describeIndexKey, indexBodyText, type IndexKeySpec } from '../../../common/index-keys';
 
 type StatementEvidence = Pick<DatabaseEvidence, 'qualstats' | 'samplePlans' | 'actual'>;
 
-function describeColumns(cols: { name: string; desc?: boolean }[]): string {
-  return cols.map((c) => `${c.name}${c.desc ? ' DESC' : ''}`).join(', ');
+function describeColumns(cols: IndexKeySpec[]): string {
+  return cols.map(describeIndexKey).join(', ');
 }
 
 const hypothetical = (plan: string) => plan.replace(/<\d+>btree_[A-Za-z0-9_]+/g, '(the proposed index)');
@@ -86,12 +87,12 @@ function writesEvidence(r: IndexRecommendation): string {
 }
 
 function indexAction(r: IndexRecommendation, target: TargetProfile, indexName: string): ActionSpec {
-  const columns = r.keys.map((c) => (c.desc ? { name: c.name, desc: true } : { name: c.name }));
+  const columns = r.keys.map((c) => ({ ...c }));
   if (target.actions?.createIndexes === false) {
-    const include = r.include.length ? ` INCLUDE (${r.include.map(quoteIdent).join(', ')})` : '';
+    indexColumnList(columns); // the identifier checks
     const ddl =
       `CREATE INDEX CONCURRENTLY ${qualifiedName(r.schema, indexName)} ON ${qualifiedName(r.schema, r.table)} ` +
-      `(${indexColumnList(columns)})${include}`;
+      indexBodyText(r.method, columns, r.include);
     return { type: 'manual', steps: [`run: ${ddl}`, `then: ANALYZE ${qualifiedName(r.schema, r.table)}`] };
   }
   const verifyQueries = r.statements
@@ -103,6 +104,7 @@ function indexAction(r: IndexRecommendation, target: TargetProfile, indexName: s
     schema: r.schema,
     table: r.table,
     columns,
+    ...(r.method && r.method !== 'btree' ? { method: r.method } : {}),
     indexName,
     ...(r.include.length ? { include: r.include } : {}),
     ...(verifyQueries.length ? { verifyQueries } : {}),
@@ -118,11 +120,12 @@ export function indexFinding(r: IndexRecommendation, target: TargetProfile, e: D
   if (r.statementCount > 3) evidence.push(`... and ${r.statementCount - 3} more statements`);
   evidence.push(`column order: ${r.columnNotes.join('; ')}`, writesEvidence(r));
   const heavyWrites = r.writeCostMs > 0.25 * r.savedMs;
+  const using = r.method && r.method !== 'btree' ? `USING ${r.method} ` : '';
   return {
     id: `idx-${[r.schema, r.table, ...keyNames, ...suffix].map(safeToken).join('-')}`,
     layer: 'database',
     rootCause: 'missing_index',
-    title: `Missing index on ${r.schema}.${r.table} (${describeColumns(r.keys)})${r.include.length ? ` INCLUDE (${r.include.join(', ')})` : ''}`,
+    title: `Missing index on ${r.schema}.${r.table} ${using}(${describeColumns(r.keys)})${r.include.length ? ` INCLUDE (${r.include.join(', ')})` : ''}`,
     evidence,
     estimatedLatencyReductionMs: round(perRequest, 3),
     effortDays: indexEffortDays(r.reltuples),

@@ -64,6 +64,7 @@ export function recommendation(
     schema: c.schema,
     table: c.table,
     reltuples: tbl.reltuples,
+    ...(c.method && c.method !== 'btree' ? { method: c.method } : {}),
     keys: c.keys,
     eqCount: c.eqCount,
     include: c.include,

@@ -1,6 +1,7 @@
 // The advisor's input and result: the workload's statements and table writes, the recommendations
 // with their evidence, and the figures of a run.
 import type { IndexColumn } from '../../../postgres/index-model';
+import type { IndexMethod } from '../../../../common/index-keys';
 import type { PlannerStats } from '../../../postgres/planner';
 import type { ValueSample, ValueSampleSource } from '../../../postgres/value-samples';
 
@@ -56,6 +57,8 @@ export interface IndexRecommendation {
   schema: string;
   table: string;
   reltuples: number;
+  /** Absent: btree. */
+  method?: IndexMethod;
   keys: IndexColumn[];
   eqCount: number;
   include: string[];
