@@ -30,6 +30,8 @@ const TARGET_SECONDS = 60;
 const TARGET_STATEMENTS = 10_000;
 // Distinct values per column c1..c8: from nearly unique to a handful.
 const DISTINCT = [ROWS, 5000, 2000, 500, 100, 20, 5, 2];
+// Bumped when the schema changes (2: jsonb and array columns for the index kinds beyond plain btree keys).
+const SCHEMA_VERSION = 2;
 
 function urlFor(db: string): string {
   const u = new URL(ADMIN_URL);
@@ -53,27 +55,32 @@ async function ensureSchema(): Promise<Pool> {
   await admin.end();
   const pool = new Pool({ connectionString: urlFor(DB), max: 4, application_name: 'perf-orchestrator' });
   const ready = await pool.query(`SELECT to_regclass('bench.meta') IS NOT NULL AS ok`);
-  const meta = ready.rows[0].ok ? await pool.query(`SELECT tables, rows FROM bench.meta`) : null;
-  if (!meta || meta.rows[0]?.tables !== TABLES || meta.rows[0]?.rows !== ROWS) {
+  const meta = ready.rows[0].ok ? await pool.query(`SELECT to_jsonb(m) AS m FROM bench.meta m`) : null;
+  const m = meta?.rows[0]?.m as { tables?: number; rows?: number; version?: number } | undefined;
+  if (!m || m.tables !== TABLES || m.rows !== ROWS || m.version !== SCHEMA_VERSION) {
     const t0 = Date.now();
     process.stdout.write(`building schema bench: ${TABLES} tables x ${ROWS} rows ... `);
     await pool.query('DROP SCHEMA IF EXISTS bench CASCADE; CREATE SCHEMA bench');
     for (let t = 0; t < TABLES; t++) {
       const cols = DISTINCT.map((d, i) => `(g * ${[7919, 104729, 31, 13, 7, 3, 11, 17][i]}::bigint + ${t}) % ${d} AS c${i + 1}`).join(', ');
       await pool.query(`CREATE TABLE bench.t${t} AS SELECT g AS id, ${cols},
-          timestamptz '2024-01-01' + ((g * 7919) % 500000) * interval '1 minute' AS ts, 'text ' || g AS txt
+          timestamptz '2024-01-01' + ((g * 7919) % 500000) * interval '1 minute' AS ts, 'text ' || g AS txt,
+          jsonb_build_object('k', g % 1000, 'n', g) AS doc, ARRAY[g % 300, 300 + g % 7] AS tags
         FROM generate_series(1, ${ROWS}) g;
         ALTER TABLE bench.t${t} ADD PRIMARY KEY (id)`);
       if (t % 5 === 0) await pool.query(`CREATE INDEX ON bench.t${t} (c2)`); // some candidates are already covered
     }
     await pool.query('VACUUM ANALYZE');
-    await pool.query(`CREATE TABLE bench.meta AS SELECT ${TABLES} AS tables, ${ROWS} AS rows`);
+    await pool.query(`CREATE TABLE bench.meta AS SELECT ${TABLES} AS tables, ${ROWS} AS rows, ${SCHEMA_VERSION} AS version`);
     console.log(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }
   return pool;
 }
 
-/** `n` distinct normalized statements over the 50 tables: lookups, ranges, sorts, joins, IN lists, updates. */
+/**
+ * `n` distinct normalized statements over the 50 tables: lookups, ranges, sorts, joins, IN lists, updates,
+ * and the kinds beyond plain keys: expressions, patterns, ORs, jsonb containment, array overlap.
+ */
 export function generateWorkload(n: number, seed = 42): WorkloadStatement[] {
   const r = mulberry32(seed);
   const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)];
@@ -102,6 +109,8 @@ export function generateWorkload(n: number, seed = 42): WorkloadStatement[] {
         `WHERE ${where.map((w) => `a.${w}`).join(' AND ')}`;
     } else if (kind < 0.24) {
       q = `SELECT ${sel} FROM bench.t${t} WHERE ${pick(cols.slice(1, 4))} = ANY($1)`;
+    } else if (kind < 0.36) {
+      q = otherKind(t, sel, pick, r());
     } else {
       if (r() < 0.3) where.push(`ts >= $${++p}`);
       q = `SELECT ${sel} FROM bench.t${t} WHERE ${where.join(' AND ')}`;
@@ -119,6 +128,16 @@ export function generateWorkload(n: number, seed = 42): WorkloadStatement[] {
     });
   }
   return out;
+}
+
+/** One statement of the kinds beyond plain btree keys (the advisor's expression, pattern, OR and gin candidates). */
+function otherKind(t: number, sel: string, pick: <T>(xs: T[]) => T, x: number): string {
+  const from = `FROM bench.t${t}`;
+  if (x < 0.25) return `SELECT ${sel} ${from} WHERE lower(txt) = $1`;
+  if (x < 0.45) return `SELECT ${sel} ${from} WHERE txt LIKE $1`;
+  if (x < 0.7) return `SELECT ${sel} ${from} WHERE ${pick(['c2', 'c3'])} = $1 OR ${pick(['c1', 'c4'])} = $2`;
+  if (x < 0.85) return `SELECT ${sel} ${from} WHERE doc @> $1`;
+  return `SELECT ${sel} ${from} WHERE tags && $1`;
 }
 
 interface Run {
