@@ -94,6 +94,11 @@ describe('index advisor corpus', { concurrency: false }, () => {
       for (const e of k.expect) {
         const rec = r.recommendations.find((x) => x.table === e.table && describeKeys(x.keys).join() === e.keys.join())!;
         assert.ok(rec.verified && rec.savedMs > 0 && rec.statements.length >= e.usedBy.length);
+        for (const re of e.columnNotes ?? [])
+          assert.ok(
+            rec.columnNotes.some((n) => re.test(n)),
+            `no column note matches ${re}: ${rec.columnNotes.join(' | ')}`,
+          );
         const name = `corpus_idx_${e.table}`;
         const include = rec.include.length ? ` INCLUDE (${rec.include.map(quoteIdent).join(', ')})` : '';
         await pool.query(

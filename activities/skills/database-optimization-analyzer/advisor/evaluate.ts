@@ -13,6 +13,7 @@ import { inParallel } from './parallel';
 import type { AdvisorRun } from './run';
 import { accessSignature, rowsPerCall, tableKey, type Stmt } from './statement';
 import { writeCostMs, type Tables } from './tables';
+import { planTraits } from './tie-break';
 
 /** The detailed part from the baseline plans on: what the evaluation, selection and verification share. */
 export interface Evaluation {
@@ -187,12 +188,13 @@ export async function planGroups(ev: Evaluation, c: EvalCandidate, groups: Stmt[
         const plan = await p.explain(rep.text, rep.nParams, { paramTypes: rep.paramTypes });
         const used = planUsesIndex(plan, h.name);
         const after = costModel(plan);
+        const searched = searchedKeys(c.cand, rep);
         for (const m of members) {
           const rpc = rowsPerCall(m);
           const generic = { ratio: costAt(after, rpc) / Math.max(1e-9, costAt(rep.beforeModel!, rpc)), used };
           const custom = await customShape(p, m, [h.name]);
           const d = decisiveSaving({ generic, custom });
-          c.results.set(m.idx, { cost: m.costBefore * d.ratio, used: d.used });
+          c.results.set(m.idx, { cost: m.costBefore * d.ratio, used: d.used, traits: planTraits(plan, h.name, rpc, searched) });
         }
       } catch {
         // planned before, so this is a timeout or a transient fault: the candidate just does not count here
@@ -202,4 +204,11 @@ export async function planGroups(ev: Evaluation, c: EvalCandidate, groups: Stmt[
   } finally {
     await p.dropHypothetical(h).catch(() => undefined);
   }
+}
+
+/** The candidate's key columns that are not the statement's ORDER BY on its table: an index-only scan must search on them (tie-break.ts). */
+function searchedKeys(c: Candidate, s: Stmt): string[] {
+  const order = new Set<string>();
+  for (const a of s.accesses) if (a.table.schema === c.schema && a.table.name === c.table) for (const k of a.sort ?? []) order.add(k.name);
+  return c.keys.map((k) => k.name).filter((n) => !order.has(n));
 }

@@ -1,10 +1,13 @@
 // The greedy choice of a small set of indexes from the candidates' hypothetical plans (pure).
 import { round } from '../../../../common/round';
 import { candidateKey, candidateServedBy, type Candidate } from '../../../postgres/index-model';
+import { breakTie, DEFAULT_TIE_MARGIN, removedOver, tiedWith, type PlanTraits, type Removal, type TieSide } from './tie-break';
 
 export interface EvalResult {
   cost: number;
   used: boolean;
+  /** What its generic plan does at the statement's real LIMIT (a sort it stops before, an index-only scan). */
+  traits?: PlanTraits;
 }
 
 export interface EvalCandidate {
@@ -31,6 +34,8 @@ export interface GreedyOptions {
   maxNewIndexes: number;
   minNetGainMs: number;
   includeMinExtraGain: number;
+  /** Net gains within this fraction of the best are a tie (tie-break.ts); default DEFAULT_TIE_MARGIN. */
+  tieMargin?: number;
 }
 
 export interface GreedyChoice {
@@ -39,6 +44,8 @@ export interface GreedyChoice {
   writeCostMs: number;
   /** Statements it improves (at the moment it was chosen) and their cost with it. */
   served: Map<number, number>;
+  /** Chosen in a near tie over a smaller index, for what it removes that the smaller one keeps. */
+  tie?: { over: string; removal: Removal };
 }
 
 interface Scored {
@@ -104,7 +111,7 @@ export function greedySelect(
   const byStatement = candidatesByStatement(meta);
   while (choice.chosen.length < opts.maxNewIndexes) {
     const scored = scoreAll(choice, meta, cache);
-    const pick = bestOf(scored, baseOf, opts);
+    const pick = bestOf(scored, baseOf, choice);
     if (!pick || pick.net <= opts.minNetGainMs) {
       for (const x of scored) {
         if (x.net <= opts.minNetGainMs && x.c.writeCostMs > 0) {
@@ -183,8 +190,9 @@ function savedSoFar(tableSaving: Map<number, Map<string, number>>, idx: number):
   return [...(tableSaving.get(idx)?.values() ?? [])].reduce((a, b) => a + b, 0);
 }
 
-/** The candidate with the largest net gain. */
-function bestOf(scored: Scored[], baseOf: Map<string, string | null>, opts: GreedyOptions): Scored | null {
+/** The candidate with the largest net gain; in a near tie, the one that removes a sort or heap fetch, else the smaller (tie-break.ts). */
+function bestOf(scored: Scored[], baseOf: Map<string, string | null>, choice: Choice): (Scored & { tie?: GreedyChoice['tie'] }) | null {
+  const { opts, stmts } = choice;
   // INCLUDE only when it is clearly better than the same keys without it.
   const gains = new Map(scored.map((x) => [x.c.key, x.gain]));
   const eligible = scored.filter((x) => {
@@ -194,25 +202,37 @@ function bestOf(scored: Scored[], baseOf: Map<string, string | null>, opts: Gree
     if (baseGain === undefined) return true; // the keys alone save nothing (or are not a candidate)
     return x.gain >= baseGain * (1 + opts.includeMinExtraGain);
   });
-  let pick: Scored | null = null;
-  for (const x of eligible) {
-    if (!pick || x.net > pick.net || (x.net === pick.net && x.c.key < pick.c.key)) pick = x;
+  const sides = eligible.filter((x) => x.net > opts.minNetGainMs).map((x) => ({ ...tieSide(x), x }));
+  const stmtMs = (idx: number) => stmts.get(idx)?.totalMs ?? 0;
+  const margin = opts.tieMargin ?? DEFAULT_TIE_MARGIN;
+  const pick = breakTie(sides, margin, stmtMs);
+  if (!pick) return eligible.reduce<Scored | null>((a, x) => (!a || x.net > a.net ? x : a), null);
+  // The smaller index it was preferred to, for the evidence.
+  for (const s of tiedWith(sides, margin)) {
+    if (s.size >= pick.size) continue;
+    const removal = removedOver(pick, s, stmtMs);
+    if (removal.ms > 0) return { ...pick.x, tie: { over: s.key, removal } };
   }
-  if (pick) {
-    // Near-equal gains: prefer the smaller index.
-    const size = (c: Candidate) => c.keys.length + c.include.length;
-    for (const x of eligible) {
-      if (x.net >= pick.net * 0.98 && size(x.c.cand) < size(pick.c.cand)) pick = x;
-    }
-  }
-  return pick;
+  return pick.x;
+}
+
+function tieSide(x: Scored): TieSide {
+  const traits = new Map<number, PlanTraits | undefined>();
+  for (const idx of x.served.keys()) traits.set(idx, x.c.results.get(idx)?.traits);
+  return { key: x.c.key, net: x.net, size: x.c.cand.keys.length + x.c.cand.include.length, traits };
 }
 
 /** Adds the pick (on table `pt`) to the choice. */
-function choose(choice: Choice, pick: Scored, pt: string): void {
+function choose(choice: Choice, pick: Scored & { tie?: GreedyChoice['tie'] }, pt: string): void {
   choice.chosenKeys.add(pick.c.key);
   choice.chosenByTable.set(pt, [...(choice.chosenByTable.get(pt) ?? []), pick.c.cand]);
-  choice.chosen.push({ key: pick.c.key, gainMs: pick.gain, writeCostMs: pick.c.writeCostMs, served: pick.served });
+  choice.chosen.push({
+    key: pick.c.key,
+    gainMs: pick.gain,
+    writeCostMs: pick.c.writeCostMs,
+    served: pick.served,
+    ...(pick.tie ? { tie: pick.tie } : {}),
+  });
   choice.perTable.set(pt, (choice.perTable.get(pt) ?? 0) + 1);
   for (const [idx, cost] of pick.served) {
     const m = choice.tableSaving.get(idx) ?? new Map<string, number>();

@@ -14,6 +14,8 @@
 //  5. select.ts, greedy.ts: choose a small set greedily by window time saved (statement time x cost
 //     saving, only where the statement's plan uses the index and saves >= minSavingFraction) minus the
 //     index's write cost (the table's inserted/non-HOT updated rows in the window x a per-row cost);
+//     tie-break.ts: in a near tie (net savings within tieMargin) the candidate whose plan removes a sort
+//     at the statement's real LIMIT or a heap fetch wins, else the smaller index;
 //     combinations.ts: statements only indexes on several tables together serve;
 //  6. verify.ts: verify the chosen set together (every statement re-planned with all of them at once);
 //  7. tail.ts, tail-batches.ts: the tail, streamed in batches against the chosen indexes.

@@ -16,6 +16,11 @@ export interface AdvisorOptions {
   maxIncludeWidth: number;
   /** An INCLUDE variant must save this much more window time than the same keys without INCLUDE. */
   includeMinExtraGain: number;
+  /**
+   * Candidates whose net window savings are within this fraction of the best one are a tie: the one that
+   * removes a sort at the statement's real LIMIT or a heap fetch wins, else the smaller (tie-break.ts).
+   */
+  tieMargin: number;
   /** With other indexes (on other tables) an index counts for a statement if it cuts at least this fraction of its cost. */
   minMarginalSavingFraction: number;
   maxIndexesPerTable: number;
@@ -48,6 +53,7 @@ export const DEFAULT_ADVISOR_OPTIONS: AdvisorOptions = {
   maxIncludeColumns: 3,
   maxIncludeWidth: 64,
   includeMinExtraGain: 0.2,
+  tieMargin: 0.02,
   minMarginalSavingFraction: 0.1,
   maxIndexesPerTable: 3,
   maxNewIndexes: 10,

@@ -45,6 +45,8 @@ export function recommendation(
   writeCost: number,
   statements: ServedStatement[],
   verified: boolean,
+  /** Notes on what the key removes (tie-break.ts), after the column order notes. */
+  orderNotes: string[] = [],
 ): IndexRecommendation {
   const tbl = catalog.get(c.schema, c.table)!;
   const columnNotes: string[] = [];
@@ -59,6 +61,7 @@ export function recommendation(
   const tail = c.keys.slice(c.eqCount);
   if (tail.length > 0)
     columnNotes.push(`then ${tail.map((k) => `${k.name}${k.desc ? ' DESC' : ''}`).join(', ')} (ORDER BY or range after the equalities)`);
+  columnNotes.push(...orderNotes);
   if (c.include.length > 0) columnNotes.push(`INCLUDE (${c.include.join(', ')}) lets the statements read only the index (index-only scan)`);
   return {
     schema: c.schema,

@@ -6,7 +6,8 @@ import { customShape, decisiveSaving, type PlanShapes } from './custom-plans';
 import type { Evaluation } from './evaluate';
 import type { EvalCandidate, GreedyChoice } from './greedy';
 import { recommendation, servedStatement } from './recommendation';
-import { rowsPerCall } from './statement';
+import { rowsPerCall, type Stmt } from './statement';
+import { planTraits, sortNote, tieNote } from './tie-break';
 import type { IndexRecommendation } from './types';
 
 type Chosen = { ch: GreedyChoice; ec: EvalCandidate }[];
@@ -18,6 +19,8 @@ interface Served {
   plan: string;
   share: number;
   shapes: PlanShapes;
+  /** The statement's real LIMIT when its plan reads this index in order and stops there (no sort), else null. */
+  stopsAtLimit: number | null;
 }
 
 export async function verifyTogether(ev: Evaluation, choice: GreedyChoice[]): Promise<IndexRecommendation[]> {
@@ -46,9 +49,40 @@ export async function verifyTogether(ev: Evaluation, choice: GreedyChoice[]): Pr
       });
       return;
     }
-    recs.push(recommendation(ec.cand, tables.catalog, tables.writes.get(k), savedMs, ch.writeCostMs, statements, true));
+    const notes = orderNotes(ec, ch, served, byIdx, run.opts.tieMargin);
+    recs.push(recommendation(ec.cand, tables.catalog, tables.writes.get(k), savedMs, ch.writeCostMs, statements, true, notes));
   });
   return recs;
+}
+
+/**
+ * Notes on what the key columns after the equalities remove: the sort at the statements' real LIMIT (when
+ * they are the statement's ORDER BY and the plan stops there), and why it won a near tie over a smaller index.
+ */
+function orderNotes(ec: EvalCandidate, ch: GreedyChoice, served: Served[], byIdx: Map<number, Stmt>, margin: number): string[] {
+  const c = ec.cand;
+  const eq = new Set(c.keys.slice(0, c.eqCount).map((k) => k.name));
+  const tail = c.keys.slice(c.eqCount);
+  const tailNames = tail.map((k) => k.name).join(',');
+  const sortedBy = (s: Stmt) =>
+    s.accesses.some(
+      (a) =>
+        a.table.schema === c.schema &&
+        a.table.name === c.table &&
+        a.sort
+          ?.filter((k) => !eq.has(k.name))
+          .map((k) => k.name)
+          .join(',') === tailNames,
+    );
+  const limits = served.filter((v) => v.stopsAtLimit !== null && sortedBy(byIdx.get(v.idx)!)).map((v) => v.stopsAtLimit!);
+  const notes: string[] = [];
+  const sort = sortNote(
+    tail.map((k) => `${k.name}${k.desc ? ' DESC' : ''}`),
+    limits,
+  );
+  if (sort) notes.push(sort);
+  if (ch.tie) notes.push(tieNote(ch.tie.over, ch.tie.removal, margin));
+  return notes;
 }
 
 /** The plans before, for the evidence: only the statements the chosen indexes serve. */
@@ -98,7 +132,8 @@ async function planTogether(ev: Evaluation, chosen: Chosen): Promise<Map<number,
       if (used.length > 0 && cost <= s.costBefore * (1 - opts.minSavingFraction)) {
         for (const i of used) {
           const list = servedBy.get(i) ?? [];
-          list.push({ idx, cost, plan: planExcerpt(plan), share: 1 / used.length, shapes });
+          const stopsAtLimit = planTraits(plan, hyps[i].name, rowsPerCall(s), []).stopsAtLimit;
+          list.push({ idx, cost, plan: planExcerpt(plan), share: 1 / used.length, shapes, stopsAtLimit });
           servedBy.set(i, list);
         }
       }
