@@ -38,5 +38,8 @@ export const DatabaseAdvisorSchema = z.strictObject({
   // Tables with at least this many rows (reltuples) that dominate the window's sequential-scan reads
   // get an architectural partitioning finding (tier T4).
   partitionMinRows: z.number().int().min(1).default(10_000_000),
+  // An index that looks unused is proposed for dropping only once the scan counters have run this many days
+  // (since pg_stat_database.stats_reset, or the server's start); before that, advice to re-check. 0: any age.
+  minCounterAgeDays: z.number().min(0, 'is a number of days (0 or more; 0 judges scan counters of any age)').default(7),
 });
 export type DatabaseAdvisorProfile = z.infer<typeof DatabaseAdvisorSchema>;

@@ -235,7 +235,10 @@ describe('performanceOrchestration', { concurrency: false }, () => {
     try {
       // The subject is the drop and its undo: 2 s windows on a shared host must not read as a regression
       // that rolls everything back first (the regression rollback has its own test below).
-      const handle = await start(input(lean(shop.profile), { regressionThresholdPct: 1000 }));
+      // The shop database's scan counters are minutes old: the profile lets the unused check judge them at any age.
+      const p = lean(shop.profile);
+      const profile = { ...p, database: { ...p.database!, advisor: { ...p.database!.advisor, minCounterAgeDays: 0 } } };
+      const handle = await start(input(profile, { regressionThresholdPct: 1000 }));
       const s = await waitForPhase(handle, 'awaiting_approval');
       const ids = s.plan!.items.map((i) => i.id).join(', ');
       const drop = s.plan!.items.find((i) => i.action.type === 'drop_index' && i.action.indexName === 'test_unused_price_idx');

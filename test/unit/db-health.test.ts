@@ -59,7 +59,8 @@ const snapshot = (o: Partial<HealthSnapshot> = {}): HealthSnapshot => ({
     autovacuum_freeze_max_age: '200000000',
   },
   statsReset: null,
-  serverStart: '2024-01-01T00:00:00Z',
+  // The counters have run 31 days: old enough for the unused check's minimum (7 days, db-health-counters.test.ts tests it).
+  serverStart: '2023-12-01T00:00:00Z',
   blockSize: 8192,
   database: { name: 'db', xidAge: 1000, mxidAge: 1, connections: 5 },
   serverConnections: 5,

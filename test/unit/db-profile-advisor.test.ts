@@ -28,6 +28,7 @@ test('database.advisor defaults equal the analyzer defaults', () => {
     rewrites: false,
     rewriteMinOffset: 1000,
     partitionMinRows: 10_000_000,
+    minCounterAgeDays: 7,
   });
   const o = analyzerOptionsFor(p);
   for (const k of [
@@ -48,6 +49,7 @@ test('database.advisor defaults equal the analyzer defaults', () => {
     assert.deepEqual(o[k], DEFAULT_ANALYZER_OPTIONS[k], k);
   }
   assert.equal(o.health.partitionMinRows, 10_000_000);
+  assert.equal(o.health.minCounterAgeDays, 7);
 });
 
 test('database.advisor values reach the analyzer options; explicit options win', () => {
@@ -93,4 +95,14 @@ test('database.advisor.rewrites turns the query rewrites on (off by default); a 
   assert.equal(analyzerOptionsFor(parseTargetProfile(input())).rewrites, false);
   assert.throws(() => parseTargetProfile(input({ rewriteMinOffset: 0 })), /rewriteMinOffset/);
   assert.throws(() => parseTargetProfile(input({ rewrites: 'yes' })), /rewrites/);
+});
+
+test('database.advisor.minCounterAgeDays reaches the health options; a bad value names the field, in the profile or explicit', () => {
+  assert.equal(analyzerOptionsFor(parseTargetProfile(input({ minCounterAgeDays: 0 }))).health.minCounterAgeDays, 0);
+  assert.equal(analyzerOptionsFor(parseTargetProfile(input({ minCounterAgeDays: 0.5 }))).health.minCounterAgeDays, 0.5);
+  assert.throws(() => parseTargetProfile(input({ minCounterAgeDays: -1 })), /database\.advisor\.minCounterAgeDays: is a number of days/);
+  assert.throws(() => parseTargetProfile(input({ minCounterAgeDays: '7' })), /database\.advisor\.minCounterAgeDays: /);
+  const p = parseTargetProfile(input());
+  assert.throws(() => analyzerOptionsFor(p, { health: { minCounterAgeDays: -2 } }), /health option minCounterAgeDays .*\(got -2\)/);
+  assert.throws(() => analyzerOptionsFor(p, { health: { minCounterAgeDays: Number.NaN } }), /minCounterAgeDays must be a finite number/);
 });

@@ -3,7 +3,7 @@
 // starts), then explicit overrides (tests, scripts).
 import type { TargetProfile } from '../../../common/profile';
 import { DEFAULT_ADVISOR_OPTIONS, type AdvisorOptions } from './advisor';
-import type { HealthOptions } from './health';
+import { healthOptionsFrom, type HealthOptions } from './health';
 
 export interface AnalyzerOptions {
   /** A table needs more rows than this (pg_class.reltuples) to get an index. */
@@ -110,6 +110,10 @@ export function analyzerOptionsFor(target: TargetProfile, options: Partial<Analy
         rewriteMinOffset: a.rewriteMinOffset,
       }
     : {};
-  const health: Partial<HealthOptions> = { ...(a ? { partitionMinRows: a.partitionMinRows } : {}), ...(options.health ?? {}) };
+  const health: Partial<HealthOptions> = {
+    ...(a ? { partitionMinRows: a.partitionMinRows, minCounterAgeDays: a.minCounterAgeDays } : {}),
+    ...(options.health ?? {}),
+  };
+  healthOptionsFrom(health); // a bad explicit value fails here, naming the field, not later as a note of the health checks
   return { ...DEFAULT_ANALYZER_OPTIONS, ...fromProfile, ...options, health };
 }

@@ -5,6 +5,8 @@ import type { HealthSnapshot } from './snapshot';
 import { readSettings } from './readers/settings';
 import { readDatabase } from './readers/database';
 import { readIndexes } from './readers/indexes';
+import { readForeignKeys } from './readers/foreign-keys';
+import { withForeignKeys } from './checks/foreign-key-index';
 import { readTables } from './readers/tables';
 import { readSequences } from './readers/sequences';
 import { readSessions } from './readers/sessions';
@@ -40,7 +42,8 @@ export async function collectHealth(pool: Pool, schemas: string[], timeouts = DE
 async function readSnapshot(client: PoolClient, schemas: string[]): Promise<HealthSnapshot> {
   const { settings, blockSize } = await readSettings(client);
   const db = await readDatabase(client);
-  const indexes = await readIndexes(client, schemas);
+  const foreignKeys = await readForeignKeys(client, schemas);
+  const indexes = withForeignKeys(await readIndexes(client, schemas), foreignKeys);
   const tables = await readTables(client, schemas);
   const sequences = await readSequences(client, schemas);
   const sessions = await readSessions(client);
@@ -51,10 +54,12 @@ async function readSnapshot(client: PoolClient, schemas: string[]): Promise<Heal
     settings,
     statsReset: db.statsReset,
     serverStart: db.serverStart,
+    sharedStatsReset: db.sharedStatsReset,
     blockSize,
     database: db.database,
     serverConnections: db.serverConnections,
     indexes,
+    foreignKeys,
     tables,
     sequences,
     sessions,

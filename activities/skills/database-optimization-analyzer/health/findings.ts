@@ -3,10 +3,11 @@
 // applied by the tool (action `manual`), except the approvable drop of an unused or duplicate index;
 // their latency gain is not estimated (0).
 import type { Finding } from '../../../../common/types';
-import { DEFAULT_HEALTH_OPTIONS, type HealthOptions } from './options';
+import { healthOptionsFrom, type HealthOptions } from './options';
 import type { HealthSnapshot } from './snapshot';
 import type { HealthWindow } from './window';
-import { duplicateIndexes, duplicatePairs, invalidIndexes, unusedIndexes } from './checks/indexes';
+import { duplicateIndexes, duplicatePairs, invalidIndexes } from './checks/indexes';
+import { unusedIndexes } from './checks/unused-indexes';
 import { cacheHitRatio, partitioning, seqScans } from './checks/scans';
 import { blocked, connections, idleInTransaction, longRunning } from './checks/sessions';
 import { bloat, sequences, staleStatistics, wraparound } from './checks/maintenance';
@@ -18,7 +19,7 @@ export function healthFindings(
   indexFindings: Finding[],
   options: Partial<HealthOptions> = {},
 ): Finding[] {
-  const o = { ...DEFAULT_HEALTH_OPTIONS, ...options };
+  const o = healthOptionsFrom(options);
   return [
     invalidIndexes(s, o),
     ...duplicateIndexes(s, o),

@@ -2,6 +2,11 @@
 export interface HealthOptions {
   /** PgHero: an index scanned at most this many times since the statistics reset is unused. */
   unusedIndexMaxScans: number;
+  /**
+   * Scan counters younger than this many days (since stats_reset, or the server's start) prove nothing: an index
+   * that looks unused gets no drop, only advice to re-check. 0 judges counters of any age.
+   */
+  minCounterAgeDays: number;
   /** Cache hit ratio below this (%) is low (PgHero: 99). */
   cacheHitRatioMinPct: number;
   /** Buffer accesses the ratio needs to mean something. */
@@ -44,6 +49,7 @@ export interface HealthOptions {
 
 export const DEFAULT_HEALTH_OPTIONS: HealthOptions = {
   unusedIndexMaxScans: 50,
+  minCounterAgeDays: 7,
   cacheHitRatioMinPct: 99,
   cacheMinBlockAccesses: 10_000,
   bloatMinFraction: 0.3,
@@ -66,3 +72,16 @@ export const DEFAULT_HEALTH_OPTIONS: HealthOptions = {
   partitionMinSeqShare: 0.5,
   maxItems: 15,
 };
+
+/** The defaults under `options`; a bad value is an error naming the field and the fix. */
+export function healthOptionsFrom(options: Partial<HealthOptions> = {}): HealthOptions {
+  const o = { ...DEFAULT_HEALTH_OPTIONS, ...options };
+  const days = o.minCounterAgeDays as unknown;
+  if (typeof days !== 'number' || !Number.isFinite(days) || days < 0) {
+    throw new Error(
+      `health option minCounterAgeDays must be a finite number of days >= 0 (got ${JSON.stringify(days) ?? String(days)}): ` +
+        `use ${DEFAULT_HEALTH_OPTIONS.minCounterAgeDays} (the default) or 0 to judge scan counters of any age`,
+    );
+  }
+  return o;
+}

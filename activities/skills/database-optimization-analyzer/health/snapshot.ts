@@ -30,6 +30,23 @@ export interface HealthIndex {
   keyCollations?: string[];
   /** A foreign key whose columns lead this index: deletes and key updates of the referenced rows look it up. */
   foreignKey?: string | null;
+  /** pg_index.indkey of the key columns (0 for an expression). Absent in older snapshots. */
+  keyAttnums?: number[];
+}
+
+/** A foreign key of an analyzed table (the referencing side). */
+export interface HealthForeignKey {
+  schema: string;
+  table: string;
+  name: string;
+  /** The referencing columns (pg_constraint.conkey) and their names, in the constraint's order. */
+  attnums: number[];
+  columns: string[];
+  refSchema: string;
+  refTable: string;
+  /** pg_constraint.confdeltype / confupdtype: a no action, r restrict, c cascade, n set null, d set default. */
+  onDelete: string;
+  onUpdate: string;
 }
 
 export interface HealthTable {
@@ -82,13 +99,21 @@ export interface HealthSession {
 export interface HealthSnapshot {
   takenAt: string;
   settings: Record<string, string>;
+  /** pg_stat_database.stats_reset of this database: NULL until its counters are first reset. */
   statsReset: string | null;
   serverStart: string | null;
+  /**
+   * pg_stat_bgwriter.stats_reset: when the cluster's statistics were last discarded (first start, crash
+   * recovery) or its shared counters reset. Absent in older snapshots.
+   */
+  sharedStatsReset?: string | null;
   blockSize: number;
   database: { name: string; xidAge: number; mxidAge: number; connections: number };
   /** Connections to the whole server by state (every database). */
   serverConnections: number;
   indexes: HealthIndex[];
+  /** Absent in older snapshots. */
+  foreignKeys?: HealthForeignKey[];
   tables: HealthTable[];
   sequences: HealthSequence[];
   sessions: HealthSession[];

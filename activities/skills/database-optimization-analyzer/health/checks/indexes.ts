@@ -1,10 +1,11 @@
-// Index checks: unused and duplicate indexes (one approvable drop per index) and INVALID indexes.
+// Index checks: duplicate indexes (one approvable drop per index; the unused ones are in unused-indexes.ts) and INVALID indexes.
 import type { Finding } from '../../../../../common/types';
 import { concurrentDefinition } from '../../../../../common/index-definition';
 import { qualifiedName, safeToken, shortHash } from '../../../../postgres/sql-ident';
 import type { HealthOptions } from '../options';
 import type { HealthIndex, HealthSnapshot } from '../snapshot';
-import { bytes, count, since } from './format';
+import { bytes, count } from './format';
+import { counterAge, counterAgeEvidence } from './counter-age';
 import { HEALTH_SOURCE, manualFinding } from './manual-finding';
 import { effortDays } from '../../../../../common/rules/effort';
 
@@ -13,7 +14,7 @@ import { effortDays } from '../../../../../common/rules/effort';
  * `drop_index` action, applied only when its item id is approved explicitly, with the CREATE INDEX
  * CONCURRENTLY statement as its rollback.
  */
-function dropFindings(
+export function dropFindings(
   kind: 'unused' | 'duplicate',
   list: { index: HealthIndex; title: string; evidence: string[] }[],
   summary: string[],
@@ -38,30 +39,6 @@ function dropFindings(
     rollback: `${concurrentDefinition(i.definition)};`,
     source: HEALTH_SOURCE,
   }));
-}
-
-export function unusedIndexes(s: HealthSnapshot, o: HealthOptions, except: Set<HealthIndex> = new Set()): Finding[] {
-  const list = s.indexes
-    // An index leading with a foreign key's columns serves deletes and key updates of the referenced rows, which idx_scan
-    // does not always show (a month-end purge): never proposed as unused.
-    .filter(
-      (i) => i.valid && !i.unique && !i.primary && !i.constraint && !i.foreignKey && i.scans <= o.unusedIndexMaxScans && !except.has(i),
-    )
-    .sort((a, b) => b.sizeBytes - a.sizeBytes);
-  return dropFindings(
-    'unused',
-    list.map((i) => ({
-      index: i,
-      title: `unused index ${i.schema}.${i.name} (${bytes(i.sizeBytes)}) slows down every write to ${i.table}`,
-      evidence: [`${i.schema}.${i.name} on ${i.table} (${i.keys.join(', ')}): ${count(i.scans)} scans, ${bytes(i.sizeBytes)}`],
-    })),
-    [
-      `indexes scanned at most ${o.unusedIndexMaxScans} times ${since(s)} (pg_stat_user_indexes.idx_scan); ` +
-        'unique, constraint and foreign-key indexes excluded',
-      'scans on replicas are not counted here: check them before dropping; drop only after a full business cycle (month-end jobs, reports)',
-    ],
-    o,
-  );
 }
 
 /** Same operator class and collation at key position i (unknown in older snapshots: taken as the same). */
@@ -108,6 +85,8 @@ export function duplicateIndexes(s: HealthSnapshot, o: HealthOptions): Finding[]
     })),
     [
       'an index whose key columns are a prefix of another index on the same table (same method and predicate) serves no statement the longer one cannot',
+      // Unlike the unused check, nothing here rests on idx_scan: the minimum counter age (minCounterAgeDays) does not apply.
+      `a duplicate by its definition, not by its scan counts: ${counterAgeEvidence(counterAge(s))}, which does not change this`,
     ],
     o,
   );

@@ -18,11 +18,8 @@ export async function readIndexes(pool: PoolClient, schemas: string[]): Promise<
               WHERE k.ord <= i.indnkeyatts) AS key_width,
             (SELECT count(*) FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) WHERE k.ord <= i.indnkeyatts)::int AS key_count,
             i.indclass::oid[]::text[] AS opclasses, i.indcollation::oid[]::text[] AS collations,
-            (SELECT fk.conname FROM pg_constraint fk
-              WHERE fk.contype = 'f' AND fk.conrelid = i.indrelid AND cardinality(fk.conkey) <= i.indnkeyatts
-                AND fk.conkey <@ (i.indkey::int2[])[0:cardinality(fk.conkey) - 1]
-                AND (i.indkey::int2[])[0:cardinality(fk.conkey) - 1] <@ fk.conkey
-              ORDER BY fk.conname LIMIT 1) AS foreign_key
+            ARRAY(SELECT k.attnum FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+                   WHERE k.ord <= i.indnkeyatts ORDER BY k.ord)::int[] AS key_attnums
        FROM pg_index i
        JOIN pg_class ic ON ic.oid = i.indexrelid
        JOIN pg_class t ON t.oid = i.indrelid
@@ -58,7 +55,9 @@ export async function readIndexes(pool: PoolClient, schemas: string[]): Promise<
       keyWidth: r.key_width === null || Number(r.key_count) === 0 ? null : Number(r.key_width),
       keyOpclasses: ((r.opclasses as string[]) ?? []).slice(0, nkey),
       keyCollations: ((r.collations as string[]) ?? []).slice(0, nkey),
-      foreignKey: r.foreign_key ?? null,
+      // Set by collect.ts from the foreign keys (leadingForeignKey).
+      foreignKey: null,
+      keyAttnums: ((r.key_attnums as number[]) ?? []).map(Number),
     };
   });
 }
