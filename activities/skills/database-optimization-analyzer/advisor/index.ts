@@ -14,7 +14,8 @@
 //  5. select.ts, greedy.ts: choose a small set greedily by window time saved (statement time x cost
 //     saving, only where the statement's plan uses the index and saves >= minSavingFraction) minus the
 //     index's write cost (the table's inserted/non-HOT updated rows in the window x a per-row cost);
-//     combinations.ts: statements only indexes on several tables together serve;
+//     combinations.ts: statements only indexes on several tables together serve; or-sets.ts,
+//     or-set-choice.ts: ORs over different columns, one index per branch (a BitmapOr), chosen as a set;
 //  6. verify.ts: verify the chosen set together (every statement re-planned with all of them at once);
 //  7. tail.ts, tail-batches.ts: the tail, streamed in batches against the chosen indexes.
 // Without hypopg, steps 4-6 fall back on unverified proposals (unverified.ts) for statements whose plan
@@ -27,6 +28,7 @@ import { collectCandidates } from './candidates';
 import { tryCombinations } from './combinations';
 import { evaluateAlone, newEvaluation } from './evaluate';
 import type { AdvisorOptions } from './options';
+import { finishOrSets, tryOrSets } from './or-set-choice';
 import { finishRun, phase, startRun, type AdvisorContext } from './run';
 import { selectIndexes } from './select';
 import { loadTables } from './tables';
@@ -55,6 +57,7 @@ export { inParallel } from './parallel';
 export { recommendation, servedStatement } from './recommendation';
 export { greedySelect, type EvalCandidate, type EvalResult, type EvalStatement, type GreedyChoice, type GreedyOptions } from './greedy';
 export { combinationsToTry } from './combinations';
+export { branchKey, orSetNote, orSetsFor, type OrSet } from './or-sets';
 export { splitByWeight } from './workload';
 
 export async function adviseIndexes(
@@ -87,8 +90,10 @@ export async function adviseIndexes(
       await phase(run, 'evaluate', () => evaluateAlone(ev));
       const selection = await phase(run, 'select', () => selectIndexes(ev));
       await tryCombinations(ev, selection);
+      const orSets = await tryOrSets(ev, selection, workload.orSets);
       recs = await phase(run, 'verify', () => verifyTogether(ev, selection.chosen));
       if (split.tail.length > 0) recs = await phase(run, 'tail', () => streamTail(ev, split, recs));
+      recs = finishOrSets(recs, orSets, run.rejected);
     } else {
       recs = unverifiedProposals(ev, split);
     }

@@ -1,0 +1,163 @@
+// OR over different columns: the set of indexes (one per branch) a BitmapOr needs, its evidence, and
+// that a set is kept whole or not at all (pure parts of or-sets.ts and or-set-choice.ts).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { CatalogTable } from '../../activities/postgres/catalog';
+import type { ExistingIndex } from '../../activities/postgres/index-model';
+import {
+  orSetNote,
+  orSetsFor,
+  type Access,
+  type IndexRecommendation,
+} from '../../activities/skills/database-optimization-analyzer/advisor';
+import { finishOrSets } from '../../activities/skills/database-optimization-analyzer/advisor/or-set-choice';
+
+function table(nd: Record<string, number>, indexes: ExistingIndex[] = []): CatalogTable {
+  return {
+    oid: 1,
+    schema: 's',
+    name: 't',
+    relkind: 'r',
+    reltuples: 100_000,
+    relpages: 1000,
+    columns: new Map(
+      Object.entries(nd).map(([name, n], i) => [
+        name,
+        { name, attnum: i + 1, type: 'integer', notNull: true, nDistinct: n, nullFrac: 0, avgWidth: 4, correlation: 0 },
+      ]),
+    ),
+    indexes,
+  };
+}
+
+const btree = (name: string, cols: string[]): ExistingIndex => ({
+  name,
+  valid: true,
+  partial: false,
+  method: 'btree',
+  columns: cols.map((c) => ({ name: c, desc: false })),
+});
+const access = (t: CatalogTable, or: Access['or']): Access => ({
+  table: t,
+  eq: [],
+  range: [],
+  join: [],
+  sort: null,
+  limit: false,
+  used: null,
+  or,
+});
+const opts = { maxKeyColumns: 3 };
+const cols = { kind: 10, tenant_id: 500, owner_id: 5000, assignee_id: 8000, due_at: 90000 };
+
+test('one index per branch: its equalities most selective first, then one range; branches with one key share an index', () => {
+  const t = table(cols);
+  const sets = orSetsFor(
+    access(t, [
+      [
+        { eq: ['kind', 'tenant_id'], range: [] },
+        { eq: ['assignee_id'], range: [] },
+        { eq: [], range: ['due_at'] },
+        { eq: ['owner_id'], range: ['due_at'] },
+      ],
+      [
+        { eq: ['assignee_id'], range: [] },
+        { eq: ['assignee_id'], range: [] },
+      ],
+    ]),
+    opts,
+  );
+  assert.deepEqual(
+    sets.map((s) => s.key),
+    ['s.t(assignee_id) + s.t(due_at) + s.t(owner_id,due_at) + s.t(tenant_id,kind)', 's.t(assignee_id)'],
+  );
+  assert.deepEqual(sets[0].members.find((m) => m.keys.length === 2 && m.keys[0].name === 'owner_id')?.eqCount, 1);
+  assert.deepEqual(sets[0].existing, []);
+});
+
+test('branches an existing index serves are not proposed again; a fully indexed OR has no member', () => {
+  const t = table(cols, [btree('t_assignee_idx', ['assignee_id', 'due_at']), btree('t_owner_idx', ['owner_id'])]);
+  const [partly, fully] = orSetsFor(
+    access(t, [
+      [
+        { eq: ['assignee_id'], range: [] },
+        { eq: ['tenant_id'], range: [] },
+      ],
+      [
+        { eq: ['assignee_id'], range: [] },
+        { eq: ['owner_id'], range: [] },
+      ],
+    ]),
+    opts,
+  );
+  assert.equal(partly.key, 's.t(tenant_id)');
+  assert.deepEqual(partly.existing, ['t_assignee_idx']);
+  assert.deepEqual(fully.members, []);
+  assert.deepEqual(fully.existing, ['t_assignee_idx', 't_owner_idx']);
+  assert.match(orSetNote(partly, partly.members[0]), /^serves a BitmapOr with the existing index t_assignee_idx for the statements/);
+  assert.deepEqual(orSetsFor(access(t, undefined), opts), [], 'no OR, no set');
+  assert.deepEqual(
+    orSetsFor(
+      access(t, [
+        [
+          { eq: [], range: [] },
+          { eq: ['kind'], range: [] },
+        ],
+      ]),
+      opts,
+    ),
+    [],
+    'a branch without a key',
+  );
+});
+
+test('a set is kept whole: a member whose partner was not kept is dropped, unless it also serves other statements', () => {
+  const t = table(cols);
+  const [set] = orSetsFor(
+    access(t, [
+      [
+        { eq: ['owner_id'], range: [] },
+        { eq: ['assignee_id'], range: [] },
+      ],
+    ]),
+    opts,
+  );
+  const rec = (col: string, queryids: string[][], statementCount = queryids.length): IndexRecommendation => ({
+    schema: 's',
+    table: 't',
+    reltuples: 100_000,
+    keys: [{ name: col }],
+    eqCount: 1,
+    include: [],
+    verified: true,
+    savedMs: 100,
+    writeCostMs: 0,
+    writes: null,
+    statements: queryids.map((q) => ({
+      queryids: q,
+      query: 'q',
+      calls: 1,
+      totalMs: 1,
+      rows: 1,
+      costBefore: 2,
+      costAfter: 1,
+      planBefore: '',
+      planAfter: '',
+    })),
+    statementCount,
+    columnNotes: [],
+  });
+  const chosen = [{ set, stmts: [0], queryids: new Set(['7']) }];
+
+  const whole = finishOrSets([rec('owner_id', [['7']]), rec('assignee_id', [['7']])], chosen, []);
+  assert.equal(whole.length, 2);
+  assert.match(whole[0].columnNotes[0], /BitmapOr with the proposed index s\.t\(assignee_id\)/);
+  assert.match(whole[1].columnNotes[0], /BitmapOr with the proposed index s\.t\(owner_id\)/);
+
+  const rejected: { candidate: string; reason: string }[] = [];
+  assert.deepEqual(finishOrSets([rec('owner_id', [['7']])], chosen, rejected), []);
+  assert.match(rejected[0].reason, /partner s\.t\(assignee_id\) was not kept/);
+  const alsoOwn = finishOrSets([rec('owner_id', [['7'], ['8']])], chosen, []);
+  assert.equal(alsoOwn.length, 1, 'it serves statement 8 on its own');
+  assert.equal(finishOrSets([rec('owner_id', [['7']], 3)], chosen, []).length, 1, 'it serves tail statements too');
+});
