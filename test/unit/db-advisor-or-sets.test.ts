@@ -11,6 +11,8 @@ import {
   type IndexRecommendation,
 } from '../../activities/skills/database-optimization-analyzer/advisor';
 import { finishOrSets } from '../../activities/skills/database-optimization-analyzer/advisor/or-set-choice';
+import { keepLargest, unit } from '../../activities/skills/database-optimization-analyzer/advisor/tail';
+import { DEFAULT_ADVISOR_OPTIONS } from '../../activities/skills/database-optimization-analyzer/advisor';
 
 function table(nd: Record<string, number>, indexes: ExistingIndex[] = []): CatalogTable {
   return {
@@ -111,6 +113,32 @@ test('branches an existing index serves are not proposed again; a fully indexed 
   );
 });
 
+const rec = (col: string, queryids: string[][], statementCount = queryids.length, table = 't'): IndexRecommendation => ({
+  schema: 's',
+  table,
+  reltuples: 100_000,
+  keys: [{ name: col }],
+  eqCount: 1,
+  include: [],
+  verified: true,
+  savedMs: 100,
+  writeCostMs: 0,
+  writes: null,
+  statements: queryids.map((q) => ({
+    queryids: q,
+    query: 'q',
+    calls: 1,
+    totalMs: 1,
+    rows: 1,
+    costBefore: 2,
+    costAfter: 1,
+    planBefore: '',
+    planAfter: '',
+  })),
+  statementCount,
+  columnNotes: [],
+});
+
 test('a set is kept whole: a member whose partner was not kept is dropped, unless it also serves other statements', () => {
   const t = table(cols);
   const [set] = orSetsFor(
@@ -122,31 +150,6 @@ test('a set is kept whole: a member whose partner was not kept is dropped, unles
     ]),
     opts,
   );
-  const rec = (col: string, queryids: string[][], statementCount = queryids.length): IndexRecommendation => ({
-    schema: 's',
-    table: 't',
-    reltuples: 100_000,
-    keys: [{ name: col }],
-    eqCount: 1,
-    include: [],
-    verified: true,
-    savedMs: 100,
-    writeCostMs: 0,
-    writes: null,
-    statements: queryids.map((q) => ({
-      queryids: q,
-      query: 'q',
-      calls: 1,
-      totalMs: 1,
-      rows: 1,
-      costBefore: 2,
-      costAfter: 1,
-      planBefore: '',
-      planAfter: '',
-    })),
-    statementCount,
-    columnNotes: [],
-  });
   const chosen = [{ set, stmts: [0], queryids: new Set(['7']) }];
 
   const whole = finishOrSets([rec('owner_id', [['7']]), rec('assignee_id', [['7']])], chosen, []);
@@ -160,4 +163,25 @@ test('a set is kept whole: a member whose partner was not kept is dropped, unles
   const alsoOwn = finishOrSets([rec('owner_id', [['7'], ['8']])], chosen, []);
   assert.equal(alsoOwn.length, 1, 'it serves statement 8 on its own');
   assert.equal(finishOrSets([rec('owner_id', [['7']], 3)], chosen, []).length, 1, 'it serves tail statements too');
+});
+
+test('after the tail: a set is kept whole within the limits, and a member a kept index serves is not proposed twice', () => {
+  const opts = { ...DEFAULT_ADVISOR_OPTIONS, maxNewIndexes: 3, maxIndexesPerTable: 3, minNetGainMs: 0 };
+  const single = unit([rec('kind', [['1']], 1, 'u')]);
+  const set = unit([rec('owner_id', [['2']]), rec('assignee_id', [['2']])], 'OR set s.t(assignee_id) + s.t(owner_id)');
+  const big = unit([rec('a', [['3']], 1, 'v'), rec('b', [['3']], 1, 'v')], 'OR set s.v(a) + s.v(b)');
+  const rejected: { candidate: string; reason: string }[] = [];
+  const kept = keepLargest([single, set, big], opts, rejected);
+  assert.deepEqual(
+    kept.map((r) => `${r.table}.${r.keys[0].name}`),
+    ['u.kind', 't.owner_id', 't.assignee_id'],
+  );
+  assert.equal(rejected[0].candidate, 'OR set s.v(a) + s.v(b)', 'the whole set, not one of its members');
+
+  const twice = keepLargest([unit([rec('owner_id', [['9']])]), set], opts, []);
+  assert.deepEqual(
+    twice.map((r) => r.keys[0].name),
+    ['owner_id', 'assignee_id'],
+    'the set reuses the kept (owner_id)',
+  );
 });

@@ -13,6 +13,8 @@ export interface OrSet {
   members: Candidate[];
   /** Existing indexes that serve the other branches. */
   existing: string[];
+  /** Indexes proposed already (from the heavier statements) that serve other branches (the tail's sets). */
+  proposed?: string[];
 }
 
 /** A branch's own best key: its equality columns, most selective first, then one range column. */
@@ -54,10 +56,10 @@ export function orSetsFor(a: Access, opts: Pick<AdvisorOptions, 'maxKeyColumns'>
 }
 
 /** The evidence line of a set's member: what it serves the BitmapOr with. */
-export function orSetNote(set: Pick<OrSet, 'members' | 'existing'>, member: Candidate): string {
+export function orSetNote(set: Pick<OrSet, 'members' | 'existing' | 'proposed'>, member: Candidate): string {
   const me = candidateKey(member);
   const partners = [
-    ...set.members.filter((m) => candidateKey(m) !== me).map((m) => `the proposed index ${candidateKey(m)}`),
+    ...[...set.members.map((m) => candidateKey(m)), ...(set.proposed ?? [])].filter((k) => k !== me).map((k) => `the proposed index ${k}`),
     ...set.existing.map((n) => `the existing index ${n}`),
   ];
   const with_ = partners.length > 0 ? partners.join(' and ') : 'itself (its branches share its key)';
