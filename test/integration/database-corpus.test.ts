@@ -148,6 +148,11 @@ describe('index advisor corpus, streamed: all but the heaviest statement in the 
           rec.verified && rec.savedMs > 0 && rec.statementCount >= e.usedBy.length,
           `${rec.statementCount} statements, ${e.usedBy.length} expected`,
         );
+        if (e.note)
+          assert.ok(
+            rec.columnNotes.some((n) => n.includes(e.note!)),
+            `"${e.note}" not in ${JSON.stringify(rec.columnNotes)}`,
+          );
       }
     });
   }

@@ -492,6 +492,23 @@ export const CASES: CorpusCase[] = [
     ],
   },
   {
+    name: 'or_lighter_statement',
+    why: 'the OR is the lighter of two statements (streamed: it is in the tail, whose own sets are costed as sets too)',
+    setup: `CREATE TABLE {s}.orders (id int PRIMARY KEY, customer_id int NOT NULL, total int);
+      INSERT INTO {s}.orders SELECT g, (g * 7919) % 5000, g % 300 FROM generate_series(1, 50000) g;
+      CREATE TABLE {s}.refunds (id int PRIMARY KEY, order_id int NOT NULL, agent_id int NOT NULL, reason text);
+      INSERT INTO {s}.refunds SELECT g, (g * 7919) % 50000, (g * 3581) % 4000, 'r' || g FROM generate_series(1, 40000) g;`,
+    workload: [
+      w('SELECT id, total FROM {s}.orders WHERE customer_id = $1', 800, 5, 10),
+      w('SELECT id, reason FROM {s}.refunds WHERE order_id = $1 OR agent_id = $2', 300, 5, 10),
+    ],
+    expect: [
+      { table: 'orders', keys: ['customer_id'], usedBy: [0] },
+      { table: 'refunds', keys: ['agent_id'], usedBy: [1], note: 'serves a BitmapOr with the proposed index' },
+      { table: 'refunds', keys: ['order_id'], usedBy: [1], note: 'serves a BitmapOr with the proposed index' },
+    ],
+  },
+  {
     name: 'or_unselective_side',
     why: 'no index: one branch tests a two-valued column, so the OR matches half the table whatever the indexes',
     setup: `CREATE TABLE {s}.accounts (id int PRIMARY KEY, owner_id int NOT NULL, active boolean NOT NULL, label text);
