@@ -73,9 +73,11 @@ async function ensureSchema(): Promise<Pool> {
   return pool;
 }
 
-/** `n` distinct normalized statements over the 50 tables: lookups, ranges, sorts, joins, IN lists, updates. */
+/** `n` distinct normalized statements over the 50 tables: lookups, ranges, sorts, joins, IN lists, ORs, updates. */
 export function generateWorkload(n: number, seed = 42): WorkloadStatement[] {
   const r = mulberry32(seed);
+  // Its own sequence, so that the other statements stay as they were before ORs were added.
+  const rOr = mulberry32(seed + 1);
   const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)];
   const cols = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8'];
   const selectable = ['id', ...cols, 'ts', 'txt'];
@@ -103,6 +105,11 @@ export function generateWorkload(n: number, seed = 42): WorkloadStatement[] {
     } else if (kind < 0.24) {
       q = `SELECT ${sel} FROM bench.t${t} WHERE ${pick(cols.slice(1, 4))} = ANY($1)`;
     } else {
+      // An OR over two columns (a BitmapOr needs an index on each: issue 13's OR sets).
+      if (rOr() < 0.06) {
+        const others = cols.slice(1, 4).filter((c) => !eq.includes(c));
+        where[0] = `(${where[0]} OR ${others[Math.floor(rOr() * others.length)]} = $${++p})`;
+      }
       if (r() < 0.3) where.push(`ts >= $${++p}`);
       q = `SELECT ${sel} FROM bench.t${t} WHERE ${where.join(' AND ')}`;
       if (r() < 0.3) q += ` ORDER BY ts DESC LIMIT $${++p}`;
