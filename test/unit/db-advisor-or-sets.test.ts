@@ -1,10 +1,12 @@
 // OR over different columns: the set of indexes (one per branch) a BitmapOr needs, its evidence, and
-// that a set is kept whole or not at all (pure parts of or-sets.ts and or-set-choice.ts).
-import { test } from 'node:test';
+// that a set is kept whole or not at all (pure parts of statement.ts, or-sets.ts, or-set-choice.ts, tail.ts).
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CatalogTable } from '../../activities/postgres/catalog';
+import { Catalog, type CatalogTable } from '../../activities/postgres/catalog';
+import { ensureParser, parseStatement } from '../../activities/postgres/sql-parse';
 import type { ExistingIndex } from '../../activities/postgres/index-model';
 import {
+  accessesOf,
   orSetNote,
   orSetsFor,
   type Access,
@@ -31,6 +33,10 @@ function table(nd: Record<string, number>, indexes: ExistingIndex[] = []): Catal
     indexes,
   };
 }
+
+before(async () => {
+  assert.equal(await ensureParser(), true);
+});
 
 const btree = (name: string, cols: string[]): ExistingIndex => ({
   name,
@@ -183,5 +189,35 @@ test('after the tail: a set is kept whole within the limits, and a member a kept
     twice.map((r) => r.keys[0].name),
     ['owner_id', 'assignee_id'],
     'the set reuses the kept (owner_id)',
+  );
+});
+
+test('from the statement: the OR groups of a table access, only those whose every branch has a column of that table', () => {
+  const t = table(cols);
+  const u = { ...table({ id: 100_000, kind: 10 }), name: 'u' };
+  const catalog = new Catalog(['s'], ['s'], [t, u]);
+  const accesses = (sql: string) => accessesOf(parseStatement(sql), catalog, { minTableRows: 1000 });
+  const [a] = accesses('SELECT id FROM t WHERE kind = $1 AND ((tenant_id = $2 AND owner_id = $3) OR due_at BETWEEN $4 AND $5)');
+  assert.deepEqual(a.eq, ['kind']);
+  assert.deepEqual(a.or, [
+    [
+      { eq: ['tenant_id', 'owner_id'], range: [] },
+      { eq: [], range: ['due_at'] },
+    ],
+  ]);
+  assert.deepEqual(
+    orSetsFor(a, opts).map((x) => x.key),
+    ['s.t(due_at) + s.t(owner_id,tenant_id)'],
+  );
+  const [only] = accesses('SELECT id FROM t WHERE owner_id = $1 OR assignee_id = $2');
+  assert.deepEqual(only.or?.length, 1, 'an OR alone makes a table access');
+  const join = accesses('SELECT t.id FROM t JOIN u ON u.id = t.owner_id WHERE t.assignee_id = $1 OR u.kind = $2');
+  assert.deepEqual(
+    join.map((x) => [x.table.name, x.or ?? null]),
+    [
+      ['t', null],
+      ['u', null],
+    ],
+    'an OR across two tables: no BitmapOr on either (both keep their join keys)',
   );
 });
