@@ -12,7 +12,7 @@ import {
   type Access,
   type IndexRecommendation,
 } from '../../activities/skills/database-optimization-analyzer/advisor';
-import { finishOrSets } from '../../activities/skills/database-optimization-analyzer/advisor/or-set-choice';
+import { finishOrSets, roomFor } from '../../activities/skills/database-optimization-analyzer/advisor/or-set-choice';
 import { keepLargest, unit } from '../../activities/skills/database-optimization-analyzer/advisor/tail';
 import { DEFAULT_ADVISOR_OPTIONS } from '../../activities/skills/database-optimization-analyzer/advisor';
 
@@ -219,5 +219,27 @@ test('from the statement: the OR groups of a table access, only those whose ever
       ['u', null],
     ],
     'an OR across two tables: no BitmapOr on either (both keep their join keys)',
+  );
+});
+
+test('room for a set: the weakest chosen indexes are displaced to stay within maxNewIndexes, never a member of a set', () => {
+  const ch = (key: string, gainMs: number) => ({ key, gainMs, writeCostMs: 0, served: new Map<number, number>() });
+  const m = (col: string, table = 't') => ({ schema: 's', table, keys: [{ name: col }], eqCount: 1, include: [] });
+  const chosen = [ch('s.u(a)', 50), ch('s.u(b)', 10), ch('s.v(c)', 30)];
+  const limits = { maxNewIndexes: 4, maxIndexesPerTable: 3 };
+  assert.deepEqual(roomFor(chosen, [m('x')], limits, new Set()), [], 'room for one');
+  assert.deepEqual(
+    roomFor(chosen, [m('x'), m('y')], limits, new Set())?.map((c) => c.key),
+    ['s.u(b)'],
+  );
+  assert.deepEqual(
+    roomFor(chosen, [m('x'), m('y')], limits, new Set(['s.u(b)']))?.map((c) => c.key),
+    ['s.v(c)'],
+  );
+  assert.equal(roomFor(chosen, [m('x'), m('y')], limits, new Set(['s.u(a)', 's.u(b)', 's.v(c)'])), null, 'nothing may be displaced');
+  assert.equal(
+    roomFor([ch('s.t(a)', 1), ch('s.t(b)', 1)], [m('x'), m('y')], { maxNewIndexes: 10, maxIndexesPerTable: 3 }, new Set()),
+    null,
+    'per table',
   );
 });

@@ -509,6 +509,23 @@ export const CASES: CorpusCase[] = [
     ],
   },
   {
+    name: 'or_displaces_weaker',
+    why: 'with room for two indexes, the OR set (two indexes, one heavy statement) displaces the weaker index the greedy choice had taken',
+    setup: `CREATE TABLE {s}.calls (id int PRIMARY KEY, caller_id int NOT NULL, callee_id int NOT NULL, secs int);
+      INSERT INTO {s}.calls SELECT g, (g * 7919) % 5000, (g * 3581) % 5000, g % 600 FROM generate_series(1, 50000) g;
+      CREATE TABLE {s}.notes (id int PRIMARY KEY, call_id int NOT NULL, body text);
+      INSERT INTO {s}.notes SELECT g, (g * 7919) % 50000, 'n' || g FROM generate_series(1, 30000) g;`,
+    workload: [
+      w('SELECT id, secs FROM {s}.calls WHERE caller_id = $1 OR callee_id = $2', 2000, 5, 20),
+      w('SELECT id, body FROM {s}.notes WHERE call_id = $1', 100, 3, 1),
+    ],
+    options: { maxNewIndexes: 2 },
+    expect: [
+      { table: 'calls', keys: ['callee_id'], usedBy: [0], note: 'serves a BitmapOr with the proposed index' },
+      { table: 'calls', keys: ['caller_id'], usedBy: [0], note: 'serves a BitmapOr with the proposed index' },
+    ],
+  },
+  {
     name: 'or_unselective_side',
     why: 'no index: one branch tests a two-valued column, so the OR matches half the table whatever the indexes',
     setup: `CREATE TABLE {s}.accounts (id int PRIMARY KEY, owner_id int NOT NULL, active boolean NOT NULL, label text);

@@ -2,12 +2,12 @@
 // at once, each statement of the set planned once with them; the set joins the choice only when the
 // plan uses every member (a BitmapOr) and the saving outweighs the members' write costs together.
 import { round } from '../../../../common/round';
-import { candidateKey } from '../../../postgres/index-model';
+import { candidateKey, type Candidate } from '../../../postgres/index-model';
 import { effectiveCost, planUsesIndex } from '../../../postgres/plan-walk';
 import type { HypotheticalIndex } from '../../../postgres/planner';
 import type { DetailedWorkload } from './candidates';
 import type { Evaluation } from './evaluate';
-import type { EvalCandidate } from './greedy';
+import type { EvalCandidate, GreedyChoice, GreedyOptions } from './greedy';
 import { orSetNote, type OrSet } from './or-sets';
 import type { Selection } from './select';
 import { rowsPerCall, type Stmt } from './statement';
@@ -35,24 +35,32 @@ export async function tryOrSets(ev: Evaluation, selection: Selection, orSets: De
   orSets.clear();
   const out: ChosenOrSet[] = [];
   for (const { set, stmts } of todo) {
+    if (ev.budget <= 0) break;
     const chosenKeys = new Set(selection.chosen.map((c) => c.key));
     const fresh = set.members.filter((m) => !chosenKeys.has(candidateKey(m)));
-    if (selection.chosen.length + fresh.length > opts.maxNewIndexes || ev.budget <= 0) continue;
-    const onTable = (t: string) => selection.chosen.filter((c) => c.key.startsWith(`${t}(`)).length;
-    if (fresh.some((m) => onTable(`${m.schema}.${m.table}`) + fresh.length > opts.maxIndexesPerTable)) continue;
+    const keep = new Set([...out.flatMap((o) => o.set.members), ...set.members].map((m) => candidateKey(m)));
+    const displaced = roomFor(selection.chosen, fresh, opts, keep);
+    if (!displaced) continue;
     const result = await planSet(
       ev,
       set,
       stmts.filter((s) => !out.some((o) => o.stmts.includes(s.idx))),
     );
     const members = set.members.map((m) => evalCandidate(ev, m));
-    const writeCost = members.filter((m) => !chosenKeys.has(m.key)).reduce((n, m) => n + m.writeCostMs, 0);
-    const why = result.served.size === 0 ? result.why : null;
-    if (why || result.gainMs - writeCost <= opts.minNetGainMs) {
-      const reason =
-        why ?? `it saves ${round(result.gainMs, 1)} ms, not more than the write cost of its new indexes (${round(writeCost, 1)} ms)`;
-      ev.run.rejected.push({ candidate: `OR set ${set.key}`, reason: `as a set serving a BitmapOr: ${reason}` });
+    const net = result.gainMs - members.filter((m) => !chosenKeys.has(m.key)).reduce((n, m) => n + m.writeCostMs, 0);
+    const displacedNet = displaced.reduce((n, c) => n + c.gainMs - c.writeCostMs, 0);
+    let why = result.served.size === 0 ? result.why : null;
+    if (!why && net <= opts.minNetGainMs)
+      why = `it saves ${round(net, 1)} ms after the write cost of its new indexes, not more than ${opts.minNetGainMs} ms`;
+    if (!why && net <= displacedNet)
+      why = `it saves ${round(net, 1)} ms net, not more than the ${round(displacedNet, 1)} ms of the chosen indexes it would displace (maxNewIndexes)`;
+    if (why) {
+      ev.run.rejected.push({ candidate: `OR set ${set.key}`, reason: `as a set serving a BitmapOr: ${why}` });
       continue;
+    }
+    for (const d of displaced) {
+      selection.chosen.splice(selection.chosen.indexOf(d), 1);
+      ev.run.rejected.push({ candidate: d.key, reason: `displaced by the OR set ${set.key}, which saves more (maxNewIndexes)` });
     }
     for (const m of members) {
       if (!ev.cands.includes(m)) ev.cands.push(m);
@@ -70,6 +78,25 @@ export async function tryOrSets(ev: Evaluation, selection: Selection, orSets: De
     out.push({ set, stmts: served, queryids: new Set(served.flatMap((i) => ev.byIdx.get(i)!.queryids)) });
   }
   return out;
+}
+
+/**
+ * The chosen indexes the set's new members would displace to stay within maxNewIndexes (the weakest,
+ * never a member of a set chosen before), [] when there is room; null when it cannot fit (also per table).
+ */
+export function roomFor(
+  chosen: GreedyChoice[],
+  fresh: Candidate[],
+  opts: Pick<GreedyOptions, 'maxNewIndexes' | 'maxIndexesPerTable'>,
+  keep: Set<string>,
+): GreedyChoice[] | null {
+  const overflow = chosen.length + fresh.length - opts.maxNewIndexes;
+  const weakest = chosen.filter((c) => !keep.has(c.key)).sort((a, b) => a.gainMs - a.writeCostMs - (b.gainMs - b.writeCostMs));
+  if (overflow > weakest.length) return null;
+  const displaced = overflow > 0 ? weakest.slice(0, overflow) : [];
+  const onTable = (t: string) => chosen.filter((c) => c.key.startsWith(`${t}(`) && !displaced.includes(c)).length;
+  if (fresh.some((m) => onTable(`${m.schema}.${m.table}`) + fresh.length > opts.maxIndexesPerTable)) return null;
+  return displaced;
 }
 
 /** The member as an evaluation candidate (the one already known, else a new one with its write cost). */
