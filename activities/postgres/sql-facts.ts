@@ -24,6 +24,14 @@ export interface Predicate {
   paramLocation: number;
 }
 
+/**
+ * An OR over different columns (`a = $1 OR b = $2`, `(a = $1 AND c = $2) OR b IN (...)`): each branch's
+ * predicates (its AND-ed conditions). PostgreSQL serves it with an index per branch (BitmapOr).
+ */
+export interface OrGroup {
+  branches: Predicate[][];
+}
+
 export interface JoinKey {
   left: ColRef;
   right: ColRef;
@@ -41,6 +49,8 @@ export interface Scope {
   /** Relations of enclosing blocks, for correlated references. */
   outer: RelRef[];
   predicates: Predicate[];
+  /** ORs over different columns, top-level conjuncts of WHERE/ON (an OR on one column is an `in` predicate). */
+  orGroups: OrGroup[];
   /** The block has a WHERE clause (whether or not the predicates above come from it). */
   hasWhere: boolean;
   joins: JoinKey[];

@@ -20,7 +20,7 @@ import type { Ctx } from './sql-scope';
 import { visitStatement } from './sql-walk';
 
 export { ensureParser, parserProblem, parserReady, SqlParseError } from './sql-parser';
-export type { ColRef, JoinKey, Predicate, PredicateOp, RelRef, Scope, SortKey, StatementFacts, StatementKind } from './sql-facts';
+export type { ColRef, JoinKey, OrGroup, Predicate, PredicateOp, RelRef, Scope, SortKey, StatementFacts, StatementKind } from './sql-facts';
 export { columnRef } from './sql-ast';
 export { normalizeForEvidence } from './sql-evidence';
 export { indexExpressionProblem, parseIndexDefinition, type IndexDefinition } from './sql-index-definition';

@@ -22,6 +22,7 @@ export function newScope(outer: RelRef[]): Scope {
     relations: [],
     outer,
     predicates: [],
+    orGroups: [],
     hasWhere: false,
     joins: [],
     sort: null,
@@ -117,27 +118,48 @@ export function conjunct(scope: Scope, n: unknown, ctx: Ctx): void {
   }
 }
 
-/** AND: each argument is a conjunct; OR: an IN list when every branch tests the same column. */
+/** AND: each argument is a conjunct; OR: an IN list when every branch tests the same column, else an OR group. */
 function boolConjunct(scope: Scope, v: Node, ctx: Ctx): void {
   const args = (v.args as unknown[]) ?? [];
   if (v.boolop === 'AND_EXPR') {
     for (const a of args) conjunct(scope, a, ctx);
     return;
   }
-  if (v.boolop === 'OR_EXPR') {
-    // a = 1 OR a = 2 OR a IN (3, 4): an IN list on one column.
-    let col: ColRef | null = null;
-    for (const a of args) {
-      const tmp = newScope(scope.outer);
-      tmp.relations = scope.relations;
-      conjunct(tmp, a, { ...ctx, scopes: [] });
-      const p = tmp.predicates;
-      if (p.length !== 1 || (p[0].op !== 'eq' && p[0].op !== 'in') || tmp.joins.length > 0) return;
-      if (col && (col.column !== p[0].col.column || col.qualifier !== p[0].col.qualifier)) return;
-      col = p[0].col;
-    }
-    if (col) scope.predicates.push({ col, op: 'in', param: null, paramLocation: -1 });
+  if (v.boolop !== 'OR_EXPR') return;
+  const branches: Predicate[][] = [];
+  for (const a of orArgs(args)) {
+    const tmp = newScope(scope.outer);
+    tmp.relations = scope.relations;
+    conjunct(tmp, a, { ...ctx, scopes: [] });
+    // A branch an index cannot probe (no predicate, a join, a nested OR) leaves the whole OR to a scan.
+    if (tmp.predicates.length === 0 || tmp.joins.length > 0 || tmp.orGroups.length > 0) return;
+    branches.push(tmp.predicates);
   }
+  if (branches.length < 2) return;
+  // a = 1 OR a = 2 OR a IN (3, 4): an IN list on one column.
+  const col = sameColumnList(branches);
+  if (col) scope.predicates.push({ col, op: 'in', param: null, paramLocation: -1 });
+  else scope.orGroups.push({ branches });
+}
+
+/** The branches of an OR, with `a OR (b OR c)` flattened to `a OR b OR c`. */
+function orArgs(args: unknown[]): unknown[] {
+  return args.flatMap((a) =>
+    typeOf(a) === 'BoolExpr' && inner(a).boolop === 'OR_EXPR' ? orArgs((inner(a).args as unknown[]) ?? []) : [a],
+  );
+}
+
+/** The column when every branch is one equality/IN on that same column, else null. */
+function sameColumnList(branches: Predicate[][]): ColRef | null {
+  const first = branches[0][0].col;
+  const same = branches.every(
+    (b) =>
+      b.length === 1 &&
+      (b[0].op === 'eq' || b[0].op === 'in') &&
+      b[0].col.column === first.column &&
+      b[0].col.qualifier === first.qualifier,
+  );
+  return same ? first : null;
 }
 
 /** A column used as a test: bare boolean column, IS TRUE/FALSE, IS NULL, IN (subquery). */

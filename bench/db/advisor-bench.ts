@@ -83,6 +83,8 @@ async function ensureSchema(): Promise<Pool> {
  */
 export function generateWorkload(n: number, seed = 42): WorkloadStatement[] {
   const r = mulberry32(seed);
+  // Its own sequence, so that the other statements stay as they were before ORs were added.
+  const rOr = mulberry32(seed + 1);
   const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)];
   const cols = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8'];
   const selectable = ['id', ...cols, 'ts', 'txt'];
@@ -112,6 +114,11 @@ export function generateWorkload(n: number, seed = 42): WorkloadStatement[] {
     } else if (kind < 0.36) {
       q = otherKind(t, sel, pick, r());
     } else {
+      // An OR over two columns (a BitmapOr needs an index on each: issue 13's OR sets).
+      if (rOr() < 0.06) {
+        const others = cols.slice(1, 4).filter((c) => !eq.includes(c));
+        where[0] = `(${where[0]} OR ${others[Math.floor(rOr() * others.length)]} = $${++p})`;
+      }
       if (r() < 0.3) where.push(`ts >= $${++p}`);
       q = `SELECT ${sel} FROM bench.t${t} WHERE ${where.join(' AND ')}`;
       if (r() < 0.3) q += ` ORDER BY ts DESC LIMIT $${++p}`;

@@ -187,3 +187,37 @@ test('subqueries as values: an uncorrelated scalar or ARRAY subquery is one (an 
   // EXISTS is a test, not a value.
   assert.deepEqual(preds('SELECT * FROM articles WHERE flag = EXISTS (SELECT 1 FROM users WHERE username = $1)'), [[], ['username eq $1']]);
 });
+
+test('OR over different columns: one group, each branch its own predicates; an OR on one column stays an IN list', () => {
+  const show = (ps: { col: { column: string }; op: string; param: number | null }[]) =>
+    ps.map((p) => `${p.col.column} ${p.op}${p.param ? ` $${p.param}` : ''}`);
+  const f = parseStatement(
+    `SELECT id FROM t WHERE tenant_id = $1 AND ((kind = $2 AND owner_id = $3) OR assignee_id IN ($4, $5) OR due_at BETWEEN $6 AND $7)`,
+  );
+  const s = f.scopes[0];
+  assert.deepEqual(show(s.predicates), ['tenant_id eq $1'], 'the AND-ed conjunct stays a predicate of its own');
+  assert.deepEqual(
+    s.orGroups.map((g) => g.branches.map(show)),
+    [[['kind eq $2', 'owner_id eq $3'], ['assignee_id in'], ['due_at range']]],
+  );
+
+  const same = parseStatement('SELECT id FROM t WHERE a = $1 OR a = $2 OR a IN ($3, $4)').scopes[0];
+  assert.deepEqual(show(same.predicates), ['a in']);
+  assert.deepEqual(same.orGroups, []);
+
+  const two = parseStatement('SELECT id FROM t WHERE a = $1 OR b = ANY($2)').scopes[0];
+  assert.deepEqual(
+    two.orGroups.map((g) => g.branches.map(show)),
+    [[['a eq $1'], ['b in $2']]],
+  );
+  assert.deepEqual(two.predicates, [], 'neither column filters every row: no predicate of its own');
+});
+
+test('OR groups: a branch an index cannot probe leaves the whole OR unindexed', () => {
+  const groups = (sql: string) => parseStatement(sql).scopes[0].orGroups.length;
+  assert.equal(groups('SELECT id FROM t WHERE a = $1 OR lower(b) = $2'), 0, 'an expression branch');
+  assert.equal(groups('SELECT id FROM t WHERE a = $1 OR b <> $2'), 0, 'a branch without an indexable operator');
+  assert.equal(groups('SELECT t.id FROM t JOIN u ON u.id = t.u_id WHERE t.a = $1 OR t.b = u.c'), 0, 'a join branch');
+  assert.equal(groups('SELECT id FROM t WHERE a = $1 OR (b = $2 OR c = $3)'), 1, 'a nested OR is flattened');
+  assert.equal(groups('SELECT id FROM t WHERE NOT (a = $1 OR b = $2)'), 0, 'NOT (... OR ...) is no BitmapOr');
+});

@@ -3,6 +3,7 @@
 // `{s}` in SQL is the case's own schema. Data is deterministic (no random()); sizes are small so the
 // whole corpus runs in well under a minute, but large enough that plans cost more than Dexter's 100.
 import type { AdvisorOptions, TableWrites } from '../../../activities/skills/database-optimization-analyzer/advisor';
+import { OR_CASES } from './or-cases';
 import { TIE_CASES } from './tie-cases';
 
 export interface ExpectedIndex {
@@ -12,8 +13,8 @@ export interface ExpectedIndex {
   include?: string[];
   /** Indexes (into `workload`) of the statements whose generic plan must use the index once it is built. */
   usedBy: number[];
-  /** Patterns the recommendation's column notes must match (each by at least one note). */
-  columnNotes?: RegExp[];
+  /** What the recommendation's column notes must say: each pattern (or text) matched by at least one note. */
+  columnNotes?: (RegExp | string)[];
 }
 
 export interface CorpusCase {
@@ -424,4 +425,5 @@ export const CASES: CorpusCase[] = [
     expect: [{ table: 'articles', keys: ['author_id'], usedBy: [0, 1] }],
   },
   ...TIE_CASES,
+  ...OR_CASES,
 ];

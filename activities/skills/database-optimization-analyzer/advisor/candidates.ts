@@ -7,6 +7,7 @@ import { sampleSetsByFingerprint } from '../../../postgres/value-samples';
 import { coveredReason, noAccessReason, noCandidateNote, type NoCandidate } from './no-candidate';
 import type { AdvisorOptions } from './options';
 import type { AdvisorRun } from './run';
+import { orSetsFor, type OrSet } from './or-sets';
 import { accessesOf, newStmt, type Access, type Stmt } from './statement';
 import type { Tables } from './tables';
 import { isPlannable } from './workload';
@@ -77,12 +78,15 @@ export interface DetailedWorkload {
   stmts: Stmt[];
   /** By candidate key: the candidate and the statements it was derived from. */
   candidates: Map<string, { cand: Candidate; stmts: Set<number> }>;
+  /** By set key: the OR sets (or-sets.ts) and the statements they were derived from. */
+  orSets: Map<string, { set: OrSet; stmts: Set<number> }>;
 }
 
 /** What collecting the candidates keeps along the way. */
 interface Collector {
   opts: AdvisorOptions;
   candidates: DetailedWorkload['candidates'];
+  orSets: DetailedWorkload['orSets'];
   /** Candidates are many (several per statement): their column lists are shared, not copied. */
   interned: Map<string, IndexColumn[] | string[]>;
   coveredSkips: number;
@@ -96,7 +100,14 @@ interface Collector {
 export function collectCandidates(run: AdvisorRun, detailed: Uint32Array, tables: Tables): DetailedWorkload {
   const { input, opts } = run;
   const stmts: Stmt[] = [];
-  const collector: Collector = { opts, candidates: new Map(), interned: new Map(), coveredSkips: 0, coveredExamples: [] };
+  const collector: Collector = {
+    opts,
+    candidates: new Map(),
+    orSets: new Map(),
+    interned: new Map(),
+    coveredSkips: 0,
+    coveredExamples: [],
+  };
   // Fingerprint -> its statement (null: no candidate); later texts only add figures.
   const groups = new Map<string, Stmt | null>();
   // Fingerprint -> why it got no candidate, for the note on the heavy ones.
@@ -145,7 +156,7 @@ export function collectCandidates(run: AdvisorRun, detailed: Uint32Array, tables
   const note = noCandidateNote([...none.values()], run.stats.fingerprints, windowMs);
   if (note) run.notes.push(note);
   run.stats.analyzable = stmts.length;
-  return { stmts, candidates: collector.candidates };
+  return { stmts, candidates: collector.candidates, orSets: collector.orSets };
 }
 
 /** The statement's candidates join the collection; when an existing index serves all of them, the covering indexes. */
@@ -169,6 +180,16 @@ function addCandidates(collector: Collector, stmt: Stmt): string[] | null {
       const e = candidates.get(key) ?? { cand: compact(collector.interned, c), stmts: new Set<number>() };
       e.stmts.add(stmt.idx);
       candidates.set(key, e);
+    }
+    for (const set of orSetsFor(a, collector.opts)) {
+      if (set.members.length === 0) {
+        coveringAll.push(`a BitmapOr of ${set.existing.join(' and ')}`);
+        continue;
+      }
+      any = true;
+      const e = collector.orSets.get(set.key) ?? { set, stmts: new Set<number>() };
+      e.stmts.add(stmt.idx);
+      collector.orSets.set(set.key, e);
     }
   }
   return any ? null : coveringAll;

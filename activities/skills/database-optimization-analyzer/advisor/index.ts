@@ -16,7 +16,8 @@
 //     index's write cost (the table's inserted/non-HOT updated rows in the window x a per-row cost);
 //     tie-break.ts: in a near tie (net savings within tieMargin) the candidate whose plan removes a sort
 //     at the statement's real LIMIT or a heap fetch wins, else the smaller index;
-//     combinations.ts: statements only indexes on several tables together serve;
+//     combinations.ts: statements only indexes on several tables together serve; or-sets.ts,
+//     or-set-choice.ts: ORs over different columns, one index per branch (a BitmapOr), chosen as a set;
 //  6. verify.ts: verify the chosen set together (every statement re-planned with all of them at once);
 //  7. tail.ts, tail-batches.ts: the tail, streamed in batches against the chosen indexes.
 // Without hypopg, steps 4-6 fall back on unverified proposals (unverified.ts) for statements whose plan
@@ -29,6 +30,7 @@ import { collectCandidates } from './candidates';
 import { tryCombinations } from './combinations';
 import { evaluateAlone, newEvaluation } from './evaluate';
 import type { AdvisorOptions } from './options';
+import { finishOrSets, tryOrSets } from './or-set-choice';
 import { finishRun, phase, startRun, type AdvisorContext } from './run';
 import { selectIndexes } from './select';
 import { loadTables } from './tables';
@@ -57,6 +59,7 @@ export { inParallel } from './parallel';
 export { recommendation, servedStatement } from './recommendation';
 export { greedySelect, type EvalCandidate, type EvalResult, type EvalStatement, type GreedyChoice, type GreedyOptions } from './greedy';
 export { combinationsToTry } from './combinations';
+export { branchKey, orSetNote, orSetsFor, type OrSet } from './or-sets';
 export { splitByWeight } from './workload';
 
 export async function adviseIndexes(
@@ -89,8 +92,10 @@ export async function adviseIndexes(
       await phase(run, 'evaluate', () => evaluateAlone(ev));
       const selection = await phase(run, 'select', () => selectIndexes(ev));
       await tryCombinations(ev, selection);
+      const orSets = await tryOrSets(ev, selection, workload.orSets);
       recs = await phase(run, 'verify', () => verifyTogether(ev, selection.chosen));
       if (split.tail.length > 0) recs = await phase(run, 'tail', () => streamTail(ev, split, recs));
+      recs = finishOrSets(recs, orSets, run.rejected);
     } else {
       recs = unverifiedProposals(ev, split);
     }

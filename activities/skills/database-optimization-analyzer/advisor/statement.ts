@@ -18,6 +18,14 @@ export interface Access {
   limit: boolean;
   /** Columns of the table the block references; null when it selects `*`. */
   used: Set<string> | null;
+  /** ORs over different columns of this table (or-sets.ts): per group, each branch's columns. */
+  or?: OrBranch[][];
+}
+
+/** One branch of an OR, as the columns of the table an index could serve. */
+export interface OrBranch {
+  eq: string[];
+  range: string[];
 }
 
 export interface Stmt {
@@ -81,7 +89,7 @@ export function newStmt(idx: number, s: WorkloadStatement, f: StatementFacts, ac
 export function accessSignature(s: Stmt): string {
   if (!s.singleRelation) return `#${s.idx}`;
   const a = s.accesses[0];
-  return JSON.stringify([s.kind, tableKey(a.table), [...a.eq].sort(), [...a.range].sort(), a.sort, a.limit]);
+  return JSON.stringify([s.kind, tableKey(a.table), [...a.eq].sort(), [...a.range].sort(), a.sort, a.limit, a.or ?? null]);
 }
 
 /** Rows each call returned in the window (it scales LIMIT $n plans), null when unknown. */
@@ -111,6 +119,27 @@ function resolveColumn(scope: Scope, c: ColRef, tables: Map<RelRef, CatalogTable
   if (scope.relations.length === 1) return scope.relations[0];
   const owners = scope.relations.filter((r) => tables.get(r)?.columns.has(c.column));
   return owners.length === 1 ? owners[0] : null;
+}
+
+/** The block's OR groups whose every branch has a column of this relation an index could serve. */
+function orBranches(scope: Scope, mine: (c: ColRef) => boolean): OrBranch[][] {
+  const out: OrBranch[][] = [];
+  for (const g of scope.orGroups) {
+    const branches: OrBranch[] = [];
+    for (const preds of g.branches) {
+      const b: OrBranch = { eq: [], range: [] };
+      for (const p of preds) {
+        if (!mine(p.col)) continue;
+        const into = p.op === 'eq' || p.op === 'in' || p.op === 'isnull' ? b.eq : p.op === 'range' ? b.range : null;
+        if (into && !into.includes(p.col.column)) into.push(p.col.column);
+      }
+      b.range = b.range.filter((r) => !b.eq.includes(r));
+      if (b.eq.length === 0 && b.range.length === 0) break;
+      branches.push(b);
+    }
+    if (branches.length === g.branches.length) out.push(branches);
+  }
+  return out;
 }
 
 /** Per relation of each block: the columns that an index could serve. */
@@ -150,8 +179,10 @@ export function accessesOf(facts: StatementFacts, catalog: Catalog, opts: Pick<A
       let used: Set<string> | null = new Set<string>();
       if (scope.stars.some((q) => q === null || q === rel.alias || q === rel.name)) used = null;
       else for (const c of scope.columns) if (mine(c)) used.add(c.column);
-      if (eq.length === 0 && range.length === 0 && join.length === 0 && !(sort && limit)) continue;
+      const or = orBranches(scope, mine);
+      if (eq.length === 0 && range.length === 0 && join.length === 0 && !(sort && limit) && or.length === 0) continue;
       out.push({
+        ...(or.length > 0 ? { or } : {}),
         table: t,
         eq,
         range: range.filter((r) => !eq.includes(r)),

@@ -20,6 +20,8 @@ import { inParallel } from './parallel';
 import { servedStatement } from './recommendation';
 import { accessSignature, accessesOf, newStmt, rowsPerCall, type Stmt } from './statement';
 import { writeCostMs } from './tables';
+import { addExample, wouldEnter } from './tail-examples';
+import { planTailOrSets, pruneTailOrSets, tailOrSetsByNet, type TailOrSet } from './tail-or-sets';
 import type { ServedStatement, TableWrites, TailStats, WorkloadStatement } from './types';
 import { isPlannable } from './workload';
 
@@ -41,6 +43,8 @@ export interface TailResult {
   chosen: Map<string, TailSaving>;
   /** Tail candidates with a net saving, largest first. */
   proposals: TailProposal[];
+  /** OR sets of the tail with a net saving, largest first (tail-or-sets.ts). */
+  orSets: TailOrSet[];
   stats: TailStats;
 }
 
@@ -55,30 +59,18 @@ export interface TailContext {
   heartbeat?: (details: unknown) => void;
 }
 
-const EXAMPLES = 3;
 /** Above this many tail candidates, the half that saves least is dropped (a hard bound on memory). */
 const MAX_TAIL_CANDIDATES = 4000;
 
-interface TailStmt extends Stmt {
+export interface TailStmt extends Stmt {
   signature: string;
   beforePlan: PlanNode | null;
   /** Cost with the chosen indexes in place. */
   costWith: number;
 }
 
-function addExample(into: TailSaving, s: ServedStatement): void {
-  into.examples.push(s);
-  into.examples.sort((a, b) => b.totalMs - a.totalMs);
-  if (into.examples.length > EXAMPLES) into.examples.length = EXAMPLES;
-}
-
-/** Whether a statement would enter a saving's examples (to compute plan excerpts only for those). */
-function wouldEnter(into: TailSaving | undefined, totalMs: number): boolean {
-  return !into || into.examples.length < EXAMPLES || totalMs > into.examples[into.examples.length - 1].totalMs;
-}
-
 /** What the batches share: the figures, the savings summed so far and the evaluation budget. */
-interface TailState {
+export interface TailState {
   ctx: TailContext;
   stats: TailStats;
   /** The indexes chosen from the heavy statements, and their candidate keys (same order). */
@@ -88,6 +80,8 @@ interface TailState {
   chosenSaving: Map<string, TailSaving>;
   /** The tail's own candidates with a saving, by candidate key. */
   tailCands: Map<string, TailProposal>;
+  /** The tail's OR sets with a saving, by set key. */
+  orSets: Map<string, TailOrSet>;
   /** Hypothetical plans the tail may still make. */
   budget: number;
 }
@@ -116,6 +110,7 @@ export async function adviseTail(
     chosenKeys: chosen.map((c) => candidateKey(c)),
     chosenSaving: new Map(),
     tailCands: new Map(),
+    orSets: new Map(),
     budget: ctx.budget,
   };
   const batchSize = Math.max(1, opts.tailBatchStatements);
@@ -124,6 +119,7 @@ export async function adviseTail(
     const costly = await planBatch(tail, parseBatch(tail, statements, order, from, to));
     await adviseBatch(tail, costly);
     pruneTailCandidates(tail);
+    pruneTailOrSets(tail);
     ctx.heartbeat?.({ phase: 'tail', done: to, of: order.length });
   }
   const { stats, tailCands } = tail;
@@ -132,7 +128,7 @@ export async function adviseTail(
   tailCands.clear();
   proposals.length = Math.min(proposals.length, opts.maxNewIndexes * 2);
   await addPlanExcerpts(proposals, sessions[0]);
-  return { chosen: tail.chosenSaving, proposals, stats };
+  return { chosen: tail.chosenSaving, proposals, orSets: tailOrSetsByNet(tail), stats };
 }
 
 /** 1. Parse the batch `order[from..to)`: one statement per fingerprint, with a table access an index could serve. */
@@ -193,6 +189,7 @@ async function adviseBatch(tail: TailState, costly: TailStmt[]): Promise<void> {
     }
     const unserved = await servedByChosen(tail, costly, hyps);
     await planOwnCandidates(tail, ownCandidates(tail, unserved));
+    await planTailOrSets(tail, unserved);
   } finally {
     for (let w = 0; w < hyps.length; w++) for (const h of hyps[w]) await sessions[w].dropHypothetical(h).catch(() => undefined);
   }

@@ -2,12 +2,13 @@
 // chosen indexes (tail-batches.ts); what they add to the recommendations.
 import { round } from '../../../../common/round';
 import type { Catalog } from '../../../postgres/catalog';
-import { candidateKey, candidateServedBy } from '../../../postgres/index-model';
+import { candidateKey, candidateServedBy, type Candidate } from '../../../postgres/index-model';
 import type { Evaluation } from './evaluate';
 import type { AdvisorOptions } from './options';
+import { orSetNote } from './or-sets';
 import { recommendation } from './recommendation';
 import { adviseTail, type TailResult } from './tail-batches';
-import type { AdvisorResult, IndexRecommendation, TableWrites } from './types';
+import type { AdvisorResult, IndexRecommendation, ServedStatement, TableWrites } from './types';
 import type { WorkloadSplit } from './workload';
 
 /** The tail streamed against the chosen indexes; the detailed part's state is let go first. */
@@ -43,7 +44,8 @@ export async function streamTail(ev: Evaluation, split: WorkloadSplit, recs: Ind
 
 /**
  * The recommendations after the tail: the chosen indexes with what they also save over the tail, and
- * the tail's own candidates; the largest net savings are kept (per table and in all, as the limits say).
+ * the tail's own candidates and OR sets; the largest net savings are kept (per table and in all, as the
+ * limits say), a set whole or not at all.
  */
 function mergeTail(
   recs: IndexRecommendation[],
@@ -60,48 +62,69 @@ function mergeTail(
     r.statementCount += e.statements;
     r.statements = [...r.statements, ...e.examples].sort((a, b) => b.totalMs - a.totalMs);
   }
-  const all = [
-    ...recs,
-    ...tr.proposals.map((p) => {
-      const rec = recommendation(
-        p.cand,
-        catalog,
-        writes.get(`${p.cand.schema}.${p.cand.table}`),
-        p.savedMs,
-        p.writeCostMs,
-        p.examples,
-        true,
-      );
-      rec.statementCount = p.statements;
-      return rec;
-    }),
-  ]
-    .map((rec) => ({ rec, net: rec.savedMs - rec.writeCostMs }))
-    .sort((a, b) => b.net - a.net);
+  const rec = (cand: Candidate, savedMs: number, writeCost: number, examples: ServedStatement[], statements: number) => {
+    const r = recommendation(cand, catalog, writes.get(`${cand.schema}.${cand.table}`), savedMs, writeCost, [...examples], true);
+    r.statementCount = statements;
+    return r;
+  };
+  const units: Unit[] = [
+    ...recs.map((r) => unit([r])),
+    ...tr.proposals.map((p) => unit([rec(p.cand, p.savedMs, p.writeCostMs, p.examples, p.statements)])),
+    ...tr.orSets.map((t) =>
+      unit(
+        t.set.members.map((m, i) => {
+          const r = rec(m, t.savedMs / t.set.members.length, t.writeCostMs[i], t.examples, t.statements);
+          r.columnNotes.push(orSetNote(t.set, m));
+          return r;
+        }),
+        `OR set ${t.set.key}`,
+      ),
+    ),
+  ].sort((a, b) => b.net - a.net);
+  return keepLargest(units, opts, rejected);
+}
+
+/** One recommendation, or the members of an OR set (kept together). */
+export interface Unit {
+  recs: IndexRecommendation[];
+  net: number;
+  key: string;
+}
+
+export function unit(recs: IndexRecommendation[], key?: string): Unit {
+  return { recs, net: recs.reduce((n, r) => n + r.savedMs - r.writeCostMs, 0), key: key ?? candidateKey(recs[0]) };
+}
+
+/** The units with the largest net savings, within maxNewIndexes and maxIndexesPerTable. */
+export function keepLargest(units: Unit[], opts: AdvisorOptions, rejected: AdvisorResult['rejected']): IndexRecommendation[] {
   const kept: IndexRecommendation[] = [];
   let reported = 0;
   const reject = (key: string, reason: string) => {
     if (reported++ < 20) rejected.push({ candidate: key, reason });
   };
-  for (const x of all) {
-    const key = candidateKey(x.rec);
-    const sameTable = kept.filter((r) => r.schema === x.rec.schema && r.table === x.rec.table);
+  for (const x of units) {
+    const sameTable = (r: IndexRecommendation) => kept.filter((k) => k.schema === r.schema && k.table === r.table);
+    // A member (or an index) that a kept one already serves adds nothing but a second index.
+    const fresh = x.recs.filter((r) => !sameTable(r).some((k) => candidateServedBy({ ...r, include: [] }, k) || candidateServedBy(k, r)));
     if (x.net <= opts.minNetGainMs) {
       reject(
-        key,
+        x.key,
         `its net saving over the lighter statements, ${round(x.net, 1)} ms after its write cost, is not above ${opts.minNetGainMs} ms`,
       );
       continue;
     }
-    if (sameTable.some((r) => candidateServedBy({ ...x.rec, include: [] }, r) || candidateServedBy(r, x.rec))) continue;
-    if (kept.length >= opts.maxNewIndexes || sameTable.length >= opts.maxIndexesPerTable) {
+    if (fresh.length === 0) continue;
+    if (
+      kept.length + fresh.length > opts.maxNewIndexes ||
+      fresh.some((r) => sameTable(r).length + fresh.length > opts.maxIndexesPerTable)
+    ) {
       reject(
-        key,
+        x.key,
         `saves ${round(x.net, 1)} ms net, less than the ${opts.maxNewIndexes} indexes proposed (maxNewIndexes / maxIndexesPerTable)`,
       );
       continue;
     }
-    kept.push(x.rec);
+    kept.push(...fresh);
   }
   return kept;
 }
