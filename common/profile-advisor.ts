@@ -41,5 +41,8 @@ export const DatabaseAdvisorSchema = z.strictObject({
   // An index that looks unused is proposed for dropping only once the scan counters have run this many days
   // (since pg_stat_database.stats_reset, or the server's start); before that, advice to re-check. 0: any age.
   minCounterAgeDays: z.number().min(0, 'is a number of days (0 or more; 0 judges scan counters of any age)').default(7),
+  // Candidates whose window savings are within this percentage of the best one are a near tie: the one whose plan
+  // removes a sort at the statement's real LIMIT or a heap fetch wins, else the smaller index.
+  tieMarginPct: z.number().min(0).lt(100, 'is a percentage (below 100)').default(2),
 });
 export type DatabaseAdvisorProfile = z.infer<typeof DatabaseAdvisorSchema>;

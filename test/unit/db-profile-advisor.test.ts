@@ -29,6 +29,7 @@ test('database.advisor defaults equal the analyzer defaults', () => {
     rewriteMinOffset: 1000,
     partitionMinRows: 10_000_000,
     minCounterAgeDays: 7,
+    tieMarginPct: 2,
   });
   const o = analyzerOptionsFor(p);
   for (const k of [
@@ -105,4 +106,12 @@ test('database.advisor.minCounterAgeDays reaches the health options; a bad value
   const p = parseTargetProfile(input());
   assert.throws(() => analyzerOptionsFor(p, { health: { minCounterAgeDays: -2 } }), /health option minCounterAgeDays .*\(got -2\)/);
   assert.throws(() => analyzerOptionsFor(p, { health: { minCounterAgeDays: Number.NaN } }), /minCounterAgeDays must be a finite number/);
+});
+
+test('database.advisor.tieMarginPct reaches the advisor as a fraction; explicit advisor options win; a bad value names the field', () => {
+  assert.equal(analyzerOptionsFor(parseTargetProfile(input())).advisor.tieMargin, 0.02);
+  assert.equal(analyzerOptionsFor(parseTargetProfile(input({ tieMarginPct: 5 }))).advisor.tieMargin, 0.05);
+  assert.equal(analyzerOptionsFor(parseTargetProfile(input({ tieMarginPct: 5 })), { advisor: { tieMargin: 0 } }).advisor.tieMargin, 0);
+  assert.throws(() => parseTargetProfile(input({ tieMarginPct: 100 })), /database\.advisor\.tieMarginPct: is a percentage \(below 100\)/);
+  assert.throws(() => parseTargetProfile(input({ tieMarginPct: -1 })), /database\.advisor\.tieMarginPct: /);
 });

@@ -115,5 +115,6 @@ export function analyzerOptionsFor(target: TargetProfile, options: Partial<Analy
     ...(options.health ?? {}),
   };
   healthOptionsFrom(health); // a bad explicit value fails here, naming the field, not later as a note of the health checks
-  return { ...DEFAULT_ANALYZER_OPTIONS, ...fromProfile, ...options, health };
+  const advisor: Partial<AdvisorOptions> = { ...(a ? { tieMargin: a.tieMarginPct / 100 } : {}), ...(options.advisor ?? {}) };
+  return { ...DEFAULT_ANALYZER_OPTIONS, ...fromProfile, ...options, health, advisor };
 }
