@@ -108,8 +108,10 @@ export function analyzerOptionsFor(target: TargetProfile, options: Partial<Analy
         sampleQueries: a.sampleQueries,
         rewrites: a.rewrites,
         rewriteMinOffset: a.rewriteMinOffset,
+        ...(a.sampleVerify ? { advisor: { sampleVerify: a.sampleVerify } } : {}),
       }
     : {};
   const health: Partial<HealthOptions> = { ...(a ? { partitionMinRows: a.partitionMinRows } : {}), ...(options.health ?? {}) };
-  return { ...DEFAULT_ANALYZER_OPTIONS, ...fromProfile, ...options, health };
+  const advisor = { ...(fromProfile.advisor ?? {}), ...(options.advisor ?? {}) };
+  return { ...DEFAULT_ANALYZER_OPTIONS, ...fromProfile, ...options, health, advisor };
 }
