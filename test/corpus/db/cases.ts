@@ -3,11 +3,16 @@
 // `{s}` in SQL is the case's own schema. Data is deterministic (no random()); sizes are small so the
 // whole corpus runs in well under a minute, but large enough that plans cost more than Dexter's 100.
 import type { AdvisorOptions, TableWrites } from '../../../activities/skills/database-optimization-analyzer/advisor';
+import { GIN_CASES } from './gin-cases';
 
 export interface ExpectedIndex {
   table: string;
-  /** Key columns in order, `name` or `name DESC`. */
+  /** Keys in order as describeIndexKey writes them (common/index-keys.ts): `name`, `name DESC`, `payload jsonb_path_ops`. */
   keys: string[];
+  /** Absent: btree. */
+  method?: 'gin' | 'gist';
+  /** Absent: hypopg. */
+  verifiedBy?: 'hypopg' | 'sample';
   include?: string[];
   /** Indexes (into `workload`) of the statements whose generic plan must use the index once it is built. */
   usedBy: number[];
@@ -420,4 +425,5 @@ export const CASES: CorpusCase[] = [
     ],
     expect: [{ table: 'articles', keys: ['author_id'], usedBy: [0, 1] }],
   },
+  ...GIN_CASES,
 ];
