@@ -10,6 +10,10 @@ import { samplePercent, sampleVerifyProblem } from '../../activities/skills/data
 import type { CatalogTable } from '../../activities/postgres/catalog';
 import { startRun } from '../../activities/skills/database-optimization-analyzer/advisor/run';
 import type { Pool } from 'pg';
+import type { IndexRecommendation } from '../../activities/skills/database-optimization-analyzer/advisor';
+import type { DatabaseEvidence } from '../../activities/skills/database-optimization-analyzer/findings';
+import { indexFinding } from '../../activities/skills/database-optimization-analyzer/index-finding';
+import { DEFAULT_ANALYZER_OPTIONS } from '../../activities/skills/database-optimization-analyzer/options';
 import { parseTargetProfile } from '../../common/profile';
 import { analyzerOptionsFor } from '../../activities/skills/database-optimization-analyzer/options';
 
@@ -140,4 +144,55 @@ test('database.advisor.sampleVerify in the profile reaches the advisor options; 
   assert.equal(analyzerOptionsFor(parseTargetProfile(input(undefined))).advisor.sampleVerify, undefined);
   assert.throws(() => parseTargetProfile(input({ enabled: true, maxRows: 5 })), /sampleVerify.*maxRows|maxRows.*at least 100 rows/s);
   assert.throws(() => parseTargetProfile(input({ enabled: true, rows: 5 })), /rows/);
+});
+
+test('a finding verified by sample says so, with the sample size and the plan costs on the sample', () => {
+  const rec: IndexRecommendation = {
+    schema: 's',
+    table: 'notes',
+    reltuples: 30_000,
+    method: 'gin',
+    keys: [{ name: "to_tsvector('english'::regconfig, body)", expression: true }],
+    eqCount: 0,
+    include: [],
+    verified: true,
+    verifiedBy: 'sample',
+    sample: { rows: 30_000, ms: 420 },
+    savedMs: 900,
+    writeCostMs: 0,
+    writes: null,
+    statements: [
+      {
+        queryids: ['1'],
+        query: "SELECT id FROM s.notes WHERE to_tsvector('english', body) @@ plainto_tsquery('english', $1)",
+        calls: 300,
+        totalMs: 1000,
+        rows: 300,
+        costBefore: 8000,
+        costAfter: 800,
+        planBefore: 'Seq Scan on notes',
+        planAfter: 'Bitmap Heap Scan on perf_orch_sample',
+        sampleCosts: { before: 8000, after: 800 },
+      },
+    ],
+    statementCount: 1,
+    columnNotes: [],
+  };
+  const evidence = { windowRequests: 100, qualstats: [], samplePlans: {}, actual: {} } as unknown as DatabaseEvidence;
+  const target = parseTargetProfile({
+    name: 'shop',
+    http: { baseUrl: 'http://127.0.0.1:3999', endpoints: [{ name: 'home', path: '/' }] },
+    database: { urlEnv: 'SHOP_DATABASE_URL' },
+    targets: { p95Ms: 100, p99Ms: 200, throughputRps: 50 },
+  });
+  const f = indexFinding(rec, target, evidence, DEFAULT_ANALYZER_OPTIONS);
+  assert.match(f.evidence[0], /verified on a sample of 30000 rows in 420 ms \(hypopg cannot model gin indexes: .*TEMPORARY table/);
+  assert.ok(
+    f.evidence.includes(
+      'on the sample: generic plan cost 8000 -> 800 with the index (-90%); plan after (sample): Bitmap Heap Scan on perf_orch_sample',
+    ),
+  );
+  assert.equal(f.risk, 'low');
+  assert.equal(f.action.type, 'create_index');
+  assert.match(f.title, /USING gin \(to_tsvector\('english'::regconfig, body\)\)/);
 });
