@@ -18,11 +18,11 @@ function refsTo(node: unknown, schema: string, name: string, out: Ref[]): void {
     return;
   }
   if (!node || typeof node !== 'object') return;
-  const o = node as Record<string, unknown>;
-  const rv = o.RangeVar as Record<string, unknown> | undefined;
-  if (rv && rv.relname === name && (rv.schemaname === undefined || rv.schemaname === schema) && typeof rv.location === 'number')
+  // A RangeVar's fields (relname, schemaname, location), wrapped in { RangeVar } or not (CREATE INDEX's relation).
+  const rv = node as Record<string, unknown>;
+  if (rv.relname === name && (rv.schemaname === undefined || rv.schemaname === schema) && typeof rv.location === 'number')
     out.push({ start: rv.location, parts: 1 + (rv.schemaname ? 1 : 0) + (rv.catalogname ? 1 : 0), alias: rv.alias !== undefined });
-  for (const v of Object.values(o)) refsTo(v, schema, name, out);
+  for (const v of Object.values(rv)) refsTo(v, schema, name, out);
 }
 
 /** Where the dotted name that starts at `start` ends (quoted or plain identifiers, spaces around dots). */
@@ -52,9 +52,9 @@ export function dottedNameEnd(sql: string, start: number, parts: number): number
 /**
  * `sql` with every reference to schema.name replaced by `replacement` (already quoted), or null when the
  * statement does not parse or has no such reference. Unqualified references are taken to name the
- * table (the caller resolved them so).
+ * table (the caller resolved them so). `quotedName` null: no alias is added (CREATE INDEX ... ON has none).
  */
-export function swapRelation(sql: string, schema: string, name: string, replacement: string, quotedName: string): string | null {
+export function swapRelation(sql: string, schema: string, name: string, replacement: string, quotedName: string | null): string | null {
   assertParserReady();
   let tree: unknown;
   try {
@@ -72,7 +72,7 @@ export function swapRelation(sql: string, schema: string, name: string, replacem
   for (const r of refs.sort((a, b) => b.start - a.start)) {
     const end = dottedNameEnd(text, r.start, r.parts);
     if (end < 0) return null;
-    const by = r.alias ? replacement : `${replacement} AS ${quotedName}`;
+    const by = r.alias || quotedName === null ? replacement : `${replacement} AS ${quotedName}`;
     out = out.slice(0, r.start) + Buffer.from(by, 'utf8').toString('latin1') + out.slice(end);
   }
   return Buffer.from(out, 'latin1').toString('utf8');

@@ -7,6 +7,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pool } from 'pg';
 import { adviseIndexes } from '../../activities/skills/database-optimization-analyzer/advisor';
+import { verifyOnSample } from '../../activities/skills/database-optimization-analyzer/advisor/sample-verify';
+import { loadCatalog } from '../../activities/postgres/catalog';
 import { ensureParser } from '../../activities/postgres/sql-parse';
 import { testPool } from '../helpers/services';
 
@@ -71,5 +73,33 @@ test('a verification past its statement_timeout is cut: rejected with the reason
   assert.equal(r.recommendations.length, 0);
   assert.match(JSON.stringify(r.rejected), /the verification on a sample failed: canceling statement due to statement timeout/);
   assert.ok(Date.now() - started < 10_000);
+  assert.deepEqual(await snapshot(), before);
+});
+
+test("the sample has the table's existing indexes: the plan without the new index is the table's own", async () => {
+  const before = await snapshot();
+  const table = (await loadCatalog(pool, ['gs'], ['docs'])).get('gs', 'docs')!;
+  const cand = {
+    schema: 'gs',
+    table: 'docs',
+    method: 'gin' as const,
+    keys: [{ name: 'payload', opclass: 'jsonb_path_ops' }],
+    eqCount: 0,
+    include: [],
+  };
+  const r = await verifyOnSample(
+    pool,
+    table,
+    cand,
+    [{ text: 'SELECT id FROM gs.docs d WHERE d.id = $1 AND d.payload @> $2', nParams: 2 }],
+    {
+      enabled: true,
+      maxRows: 5000,
+      timeoutMs: 20_000,
+    },
+  );
+  assert.equal(r.rows, 5000);
+  assert.match(r.plans[0]!.planBefore, /Index Scan using docs_pkey on perf_orch_sample/);
+  assert.equal(r.plans[0]!.used, false, 'the primary key finds the row: the gin index is not used');
   assert.deepEqual(await snapshot(), before);
 });

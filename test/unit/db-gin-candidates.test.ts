@@ -196,3 +196,10 @@ test('a finding verified by sample says so, with the sample size and the plan co
   assert.equal(f.action.type, 'create_index');
   assert.match(f.title, /USING gin \(to_tsvector\('english'::regconfig, body\)\)/);
 });
+
+test('relation swap in an index definition (its relation is not wrapped in a RangeVar node): no alias', () => {
+  assert.equal(
+    swapRelation('CREATE UNIQUE INDEX docs_pkey ON s.docs USING btree (id)', 's', 'docs', 'pg_temp.sample', null),
+    'CREATE UNIQUE INDEX docs_pkey ON pg_temp.sample USING btree (id)',
+  );
+});

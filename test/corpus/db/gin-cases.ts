@@ -34,8 +34,9 @@ export const GIN_CASES: CorpusCase[] = [
   {
     name: 'gin_array_overlap',
     why: 'array overlap (&&) on a tags column: a gin index (array_ops)',
-    setup: `CREATE TABLE {s}.posts (id int PRIMARY KEY, title text NOT NULL, tags text[] NOT NULL);
-      INSERT INTO {s}.posts SELECT g, 'p' || g, ARRAY['a' || (g % 700), 'b' || (g % 1100)] FROM generate_series(1, 40000) g;`,
+    setup: `CREATE TABLE {s}.posts (id int PRIMARY KEY, title text NOT NULL, tags text[] NOT NULL, body text);
+      INSERT INTO {s}.posts SELECT g, 'p' || g, ARRAY['a' || (g % 700), 'b' || (g % 1100)], repeat('b', 400)
+        FROM generate_series(1, 40000) g;`,
     workload: [w('SELECT id, title FROM {s}.posts WHERE tags && $1', 500, 5, 60)],
     options: sampled,
     expect: [{ table: 'posts', method: 'gin', keys: ['tags'], usedBy: [0], verifiedBy: 'sample' }],
@@ -52,8 +53,8 @@ export const GIN_CASES: CorpusCase[] = [
   {
     name: 'gin_trigram_ilike',
     why: "ILIKE '%x%' (and ILIKE $1: no fixed prefix a btree could use): a gin index with pg_trgm's gin_trgm_ops",
-    setup: `CREATE TABLE {s}.customers (id int PRIMARY KEY, name text NOT NULL, city text);
-      INSERT INTO {s}.customers SELECT g, md5(g::text) || ' ' || g, 'c' || (g % 40) FROM generate_series(1, 40000) g;`,
+    setup: `CREATE TABLE {s}.customers (id int PRIMARY KEY, name text NOT NULL, city text, pad text);
+      INSERT INTO {s}.customers SELECT g, md5(g::text) || ' ' || g, 'c' || (g % 40), repeat('p', 400) FROM generate_series(1, 40000) g;`,
     workload: [
       w("SELECT id, name FROM {s}.customers WHERE name ILIKE '%4a7f3%'", 300, 9, 2),
       w('SELECT id FROM {s}.customers WHERE name ILIKE $1', 200, 9, 2),
@@ -64,9 +65,9 @@ export const GIN_CASES: CorpusCase[] = [
   {
     name: 'gist_range_overlap',
     why: 'range overlap (&&) on a tstzrange column: a gist index',
-    setup: `CREATE TABLE {s}.bookings (id int PRIMARY KEY, room int NOT NULL, during tstzrange NOT NULL);
+    setup: `CREATE TABLE {s}.bookings (id int PRIMARY KEY, room int NOT NULL, during tstzrange NOT NULL, note text);
       INSERT INTO {s}.bookings SELECT g, g % 200, tstzrange(timestamptz '2024-01-01' + g * interval '10 minutes',
-        timestamptz '2024-01-01' + g * interval '10 minutes' + interval '30 minutes') FROM generate_series(1, 40000) g;`,
+        timestamptz '2024-01-01' + g * interval '10 minutes' + interval '30 minutes'), repeat('n', 400) FROM generate_series(1, 40000) g;`,
     workload: [w('SELECT id, room FROM {s}.bookings WHERE during && $1', 400, 6, 3)],
     options: sampled,
     expect: [{ table: 'bookings', method: 'gist', keys: ['during'], usedBy: [0], verifiedBy: 'sample' }],
@@ -86,6 +87,16 @@ export const GIN_CASES: CorpusCase[] = [
     setup: `CREATE TABLE {s}.accounts (id int PRIMARY KEY, payload jsonb NOT NULL, note text);
       INSERT INTO {s}.accounts SELECT g, jsonb_build_object('active', g % 20 <> 0), repeat('n', 30) FROM generate_series(1, 40000) g;`,
     workload: [w(`SELECT id, note FROM {s}.accounts WHERE payload @> '{"active": true}'`, 200, 20, 38000)],
+    options: sampled,
+    expect: [],
+  },
+  {
+    name: 'gin_existing_btree_first',
+    why: 'no index: an existing btree on a selective column already finds the few rows (plan cost under 100 with it)',
+    setup: `CREATE TABLE {s}.events (id int PRIMARY KEY, account_id int NOT NULL, payload jsonb NOT NULL, pad text);
+      INSERT INTO {s}.events SELECT g, g % 5000, jsonb_build_object('kind', g % 7, 'n', g), repeat('p', 300) FROM generate_series(1, 40000) g;
+      CREATE INDEX events_account ON {s}.events (account_id);`,
+    workload: [w('SELECT id FROM {s}.events WHERE account_id = $1 AND payload @> $2', 400, 4, 1)],
     options: sampled,
     expect: [],
   },

@@ -1,8 +1,8 @@
 // Verification by sample, for the index kinds hypopg cannot model (GIN, GiST). In ONE dedicated session
 // and one transaction that is always rolled back: a TEMPORARY table (ON COMMIT DROP) is filled with a
-// sample of the real table (TABLESAMPLE SYSTEM, at most maxRows rows) and analyzed; each statement,
-// rewritten to read it in place of the table (its other tables stay), is planned (generic plan)
-// without the index, then with the index built on the temporary table. Nothing is written to a real
+// sample of the real table (TABLESAMPLE SYSTEM, at most maxRows rows), given the table's existing indexes
+// and analyzed; each statement, rewritten to read it in place of the table (its other tables stay), is
+// planned (generic plan) without the index, then with the index built on the temporary table. Nothing is written to a real
 // table or to the catalog beyond the session's temporary objects, and the rollback drops those.
 import type { Pool, PoolClient } from 'pg';
 import { indexBodyText } from '../../../../common/index-keys';
@@ -89,6 +89,15 @@ async function planAll(c: PoolClient, texts: (string | null)[], nParams: number[
   return out;
 }
 
+/** The table's valid indexes built on the sample too, so that the plans without the new index are the table's. */
+async function copyIndexes(c: PoolClient, table: CatalogTable, sampleRef: string): Promise<void> {
+  for (const idx of table.indexes) {
+    if (!idx.valid || !idx.definition) continue;
+    const ddl = swapRelation(idx.definition, table.schema, table.name, sampleRef, null);
+    if (ddl) await c.query(ddl);
+  }
+}
+
 /**
  * Builds `cand` on a sample of `table` and plans `stmts` against it without and with the index.
  * Throws when the sample or the index cannot be made within the timeout (the caller reports it).
@@ -113,8 +122,9 @@ export async function verifyOnSample(
     const made = await c.query(
       `CREATE TEMPORARY TABLE ${SAMPLE} ON COMMIT DROP AS SELECT * FROM ${from} LIMIT ${Math.floor(opts.maxRows)}`,
     );
-    await c.query(`ANALYZE pg_temp.${SAMPLE}`);
     const sampleRef = `pg_temp.${SAMPLE}`;
+    await copyIndexes(c, table, sampleRef);
+    await c.query(`ANALYZE pg_temp.${SAMPLE}`);
     const texts = stmts.map((s) => swapRelation(s.text, table.schema, table.name, sampleRef, quoteIdent(table.name)));
     const nParams = stmts.map((s) => s.nParams);
     const before = await planAll(c, texts, nParams);
