@@ -44,5 +44,15 @@ export const DatabaseAdvisorSchema = z.strictObject({
   // Candidates whose window savings are within this percentage of the best one are a near tie: the one whose plan
   // removes a sort at the statement's real LIMIT or a heap fetch wins, else the smaller index.
   tieMarginPct: z.number().min(0).lt(100, 'is a percentage (below 100)').default(2),
+  // GIN/GiST index candidates (jsonb @>, arrays &&, full text, trigram ILIKE, ranges): hypopg cannot model
+  // them, so with `enabled` each is verified on a sample of its table (at most maxRows rows copied into
+  // a TEMPORARY table in a transaction that is rolled back, bounded by timeoutMs). Off: proposed unverified.
+  sampleVerify: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      maxRows: z.number().int().min(100, 'at least 100 rows').max(10_000_000, 'at most 10,000,000 rows').default(100_000),
+      timeoutMs: z.number().int().min(100, 'at least 100 ms').max(600_000, 'at most 600,000 ms (10 minutes)').default(10_000),
+    })
+    .optional(),
 });
 export type DatabaseAdvisorProfile = z.infer<typeof DatabaseAdvisorSchema>;

@@ -1,7 +1,7 @@
 // The facts parseStatement() reads from a statement: its query blocks (Scope) with their relations,
 // predicates, join keys and sort keys. Columns are kept as written (qualifier + name).
 export type StatementKind = 'select' | 'insert' | 'update' | 'delete' | 'other';
-export type PredicateOp = 'eq' | 'in' | 'range' | 'isnull' | 'like';
+export type PredicateOp = 'eq' | 'in' | 'range' | 'isnull' | 'like' | 'gin';
 
 export interface RelRef {
   schema: string | null;
@@ -22,6 +22,16 @@ export interface Predicate {
   param: number | null;
   /** Position of that parameter in the statement text (for rewriting), -1 when none. */
   paramLocation: number;
+  /** op 'gin': the operator and the indexed operand (sql-gin-predicate.ts). */
+  gin?: GinOperand;
+}
+
+/** A predicate a GIN/GiST index serves: `col @> v`, `col && v`, `to_tsvector('english', col) @@ q`, `col ILIKE '%x%'`. */
+export interface GinOperand {
+  /** As applied with the column on the left: @> <@ && ? ?| ?& @@ @? % ~~ ~~*. */
+  operator: string;
+  /** The indexed operand when it is an expression over `col` (its SQL text, e.g. to_tsvector('english', body)); null: the column. */
+  expression: string | null;
 }
 
 /**

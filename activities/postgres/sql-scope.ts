@@ -2,6 +2,7 @@
 // join keys of the conjuncts of its WHERE and JOIN ... ON.
 import { columnRef, inner, opName, typeOf, type Node } from './sql-ast';
 import { refersOutside } from './sql-correlation';
+import { ginPredicate } from './sql-gin-predicate';
 import type { ColRef, Predicate, RelRef, Scope } from './sql-facts';
 
 /** What the walk of one statement collects besides each block's own facts. */
@@ -186,7 +187,7 @@ function testPredicate(t: string | null, n: unknown, v: Node): Predicate | null 
   return null;
 }
 
-/** An operator expression (A_Expr): comparison, = ANY/IN, BETWEEN, LIKE. */
+/** An operator expression (A_Expr): comparison, = ANY/IN, BETWEEN, LIKE; GIN/GiST operators (sql-gin-predicate.ts). */
 function operatorConjunct(scope: Scope, v: Node): void {
   const kind = v.kind as string;
   const op = opName(v.name);
@@ -208,6 +209,8 @@ function operatorConjunct(scope: Scope, v: Node): void {
   if (kind === 'AEXPR_LIKE' && op === '~~' && l && isValue(scope, v.rexpr)) {
     scope.predicates.push({ col: l, op: 'like', param: null, paramLocation: -1 });
   }
+  const g = ginPredicate(v, (x) => isValue(scope, x));
+  if (g) scope.predicates.push(g);
 }
 
 /** col op value (either side): a join key between two columns of the block, else an eq/range predicate. */

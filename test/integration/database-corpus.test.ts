@@ -11,7 +11,8 @@ import { prepareHypopg } from '../../activities/postgres/hypopg';
 import { GenericPlanner } from '../../activities/postgres/planner';
 import { planUsesIndex } from '../../activities/postgres/plan-walk';
 import { ensureParser, parseStatement } from '../../activities/postgres/sql-parse';
-import { indexColumnList, qualifiedName, quoteIdent } from '../../activities/postgres/sql-ident';
+import { qualifiedName, quoteIdent } from '../../activities/postgres/sql-ident';
+import { describeIndexKey, indexBodyText, type IndexKeySpec } from '../../common/index-keys';
 import { CASES, type CorpusCase, type ExpectedIndex } from '../corpus/db/cases';
 import { testPool } from '../helpers/services';
 
@@ -22,7 +23,7 @@ let hypopgSchema: string;
 
 const schemaOf = (c: CorpusCase) => `corpus_${c.name}`;
 const sql = (c: CorpusCase, text: string) => text.replaceAll('{s}', schemaOf(c));
-const describeKeys = (keys: { name: string; desc?: boolean }[]) => keys.map((k) => `${k.name}${k.desc ? ' DESC' : ''}`);
+const describeKeys = (keys: IndexKeySpec[]) => keys.map(describeIndexKey);
 
 before(async () => {
   assert.ok(await ensureParser(), 'the SQL parser loads');
@@ -30,6 +31,8 @@ before(async () => {
   const h = await prepareHypopg(pool, true);
   assert.ok(h.schema, `hypopg is required for the corpus: ${h.note} (Debian/Ubuntu: apt-get install postgresql-15-hypopg)`);
   hypopgSchema = h.schema;
+  // The trigram cases need pg_trgm's operator classes (an extension is per database).
+  await pool.query('CREATE EXTENSION IF NOT EXISTS pg_trgm');
   // Build every case's schema; VACUUM ANALYZE sets statistics and the visibility map (index-only scans).
   const c = await pool.connect();
   try {
@@ -71,8 +74,20 @@ async function advise(k: CorpusCase, extra: Partial<AdvisorOptions> = {}): Promi
 
 const sortKey = (x: { table: string; keys: string[] }) => `${x.table}(${x.keys.join(',')})`;
 function assertAdvice(k: CorpusCase, r: AdvisorResult): void {
-  const got = r.recommendations.map((x) => ({ table: x.table, keys: describeKeys(x.keys), include: x.include }));
-  const want = k.expect.map((e) => ({ table: e.table, keys: e.keys, include: e.include ?? [] }));
+  const got = r.recommendations.map((x) => ({
+    table: x.table,
+    method: x.method ?? 'btree',
+    keys: describeKeys(x.keys),
+    include: x.include,
+    verifiedBy: x.verifiedBy,
+  }));
+  const want = k.expect.map((e) => ({
+    table: e.table,
+    method: e.method ?? 'btree',
+    keys: e.keys,
+    include: e.include ?? [],
+    verifiedBy: e.verifiedBy ?? 'hypopg',
+  }));
   assert.deepEqual(
     [...got].sort((a, b) => sortKey(a).localeCompare(sortKey(b))),
     [...want].sort((a, b) => sortKey(a).localeCompare(sortKey(b))),
@@ -108,9 +123,8 @@ describe('index advisor corpus', { concurrency: false }, () => {
           assert.ok(rec.verified && rec.savedMs > 0 && rec.statements.length >= e.usedBy.length);
           assertColumnNotes(e, rec.columnNotes);
           const name = `corpus_idx_${e.table}_${j}`;
-          const include = rec.include.length ? ` INCLUDE (${rec.include.map(quoteIdent).join(', ')})` : '';
           await pool.query(
-            `CREATE INDEX ${quoteIdent(name)} ON ${qualifiedName(schemaOf(k), e.table)} (${indexColumnList(rec.keys)})${include}`,
+            `CREATE INDEX ${quoteIdent(name)} ON ${qualifiedName(schemaOf(k), e.table)} ${indexBodyText(rec.method, rec.keys, rec.include)}`,
           );
           built.push({ e, name });
         }

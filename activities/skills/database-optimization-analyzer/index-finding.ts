@@ -3,7 +3,7 @@
 import { round } from '../../../common/round';
 import type { TargetProfile } from '../../../common/profile';
 import type { ActionSpec, Finding } from '../../../common/types';
-import { indexColumnList, indexNameFor, qualifiedName, safeToken } from '../../postgres/sql-ident';
+import { indexColumnList, indexNameFor, qualifiedName, quoteIdent, safeToken } from '../../postgres/sql-ident';
 import type { IndexRecommendation, ServedStatement } from './advisor';
 import { actualEvidence } from './explain-analyze';
 import { SOURCE, type DatabaseEvidence } from './findings';
@@ -13,6 +13,7 @@ import { qualstatEvidence } from './qualstats';
 import { sampleEvidence } from './sample-queries';
 import { indexEffortDays } from '../../../common/rules/effort';
 import { describeIndexKey, indexBodyText, type IndexKeySpec } from '../../../common/index-keys';
+import { ginUnverifiedHeadline, sampleHeadline } from './gin-finding';
 
 type StatementEvidence = Pick<DatabaseEvidence, 'qualstats' | 'samplePlans' | 'actual'>;
 
@@ -23,6 +24,8 @@ function describeColumns(cols: IndexKeySpec[]): string {
 const hypothetical = (plan: string) => plan.replace(/<\d+>btree_[A-Za-z0-9_]+/g, '(the proposed index)');
 
 function headline(r: IndexRecommendation, perRequest: number, opts: AnalyzerOptions): string {
+  if (r.method && r.method !== 'btree' && r.verifiedBy !== 'sample') return ginUnverifiedHeadline(r, opts);
+  if (r.verifiedBy === 'sample') return sampleHeadline(r, perRequest);
   if (!r.verified) {
     return (
       'NOT verified with hypopg (not available): the plan scans the table sequentially and the index matches its predicates; ' +
@@ -58,7 +61,13 @@ function statementEvidence(s: ServedStatement, r: IndexRecommendation, e: Statem
     `statement (${s.calls} calls in the window, mean ${mean} ms${texts}): ${shorten(s.query, 200)}`,
     `plan before: ${s.planBefore}`,
   ];
-  if (r.verified) {
+  if (r.verifiedBy === 'sample' && s.sampleCosts) {
+    const saving = (100 * (s.sampleCosts.before - s.sampleCosts.after)) / Math.max(1e-9, s.sampleCosts.before);
+    lines.push(
+      `on the sample: generic plan cost ${round(s.sampleCosts.before, 2)} -> ${round(s.sampleCosts.after, 2)} with the index ` +
+        `(-${round(saving, 1)}%); plan after (sample): ${s.planAfter}`,
+    );
+  } else if (r.verified) {
     const saving = s.costBefore > 0 ? (100 * (s.costBefore - s.costAfter)) / s.costBefore : 0;
     lines.push(
       `generic plan cost ${round(s.costBefore, 2)} -> ${round(s.costAfter, 2)} with the index (-${round(saving, 1)}%, ` +
@@ -88,12 +97,14 @@ function writesEvidence(r: IndexRecommendation): string {
 
 function indexAction(r: IndexRecommendation, target: TargetProfile, indexName: string): ActionSpec {
   const columns = r.keys.map((c) => ({ ...c }));
-  if (target.actions?.createIndexes === false) {
+  if (target.actions?.createIndexes === false || r.needsExtension) {
     indexColumnList(columns); // the identifier checks
     const ddl =
       `CREATE INDEX CONCURRENTLY ${qualifiedName(r.schema, indexName)} ON ${qualifiedName(r.schema, r.table)} ` +
       indexBodyText(r.method, columns, r.include);
-    return { type: 'manual', steps: [`run: ${ddl}`, `then: ANALYZE ${qualifiedName(r.schema, r.table)}`] };
+    // The create_index action cannot create an extension: both steps are the operator's.
+    const first = r.needsExtension ? [`run: CREATE EXTENSION IF NOT EXISTS ${quoteIdent(r.needsExtension)}`] : [];
+    return { type: 'manual', steps: [...first, `run: ${ddl}`, `then: ANALYZE ${qualifiedName(r.schema, r.table)}`] };
   }
   const verifyQueries = r.statements
     .map((s) => s.query)

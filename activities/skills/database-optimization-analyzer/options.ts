@@ -108,6 +108,7 @@ export function analyzerOptionsFor(target: TargetProfile, options: Partial<Analy
         sampleQueries: a.sampleQueries,
         rewrites: a.rewrites,
         rewriteMinOffset: a.rewriteMinOffset,
+        ...(a.sampleVerify ? { advisor: { sampleVerify: a.sampleVerify } } : {}),
       }
     : {};
   const health: Partial<HealthOptions> = {
@@ -115,6 +116,10 @@ export function analyzerOptionsFor(target: TargetProfile, options: Partial<Analy
     ...(options.health ?? {}),
   };
   healthOptionsFrom(health); // a bad explicit value fails here, naming the field, not later as a note of the health checks
-  const advisor: Partial<AdvisorOptions> = { ...(a ? { tieMargin: a.tieMarginPct / 100 } : {}), ...(options.advisor ?? {}) };
+  const advisor: Partial<AdvisorOptions> = {
+    ...(a ? { tieMargin: a.tieMarginPct / 100 } : {}),
+    ...(fromProfile.advisor ?? {}),
+    ...(options.advisor ?? {}),
+  };
   return { ...DEFAULT_ANALYZER_OPTIONS, ...fromProfile, ...options, health, advisor };
 }

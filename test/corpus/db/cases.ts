@@ -5,11 +5,16 @@
 import type { AdvisorOptions, TableWrites } from '../../../activities/skills/database-optimization-analyzer/advisor';
 import { OR_CASES } from './or-cases';
 import { TIE_CASES } from './tie-cases';
+import { GIN_CASES } from './gin-cases';
 
 export interface ExpectedIndex {
   table: string;
-  /** Key columns in order, `name` or `name DESC`. */
+  /** Keys in order as describeIndexKey writes them (common/index-keys.ts): `name`, `name DESC`, `payload jsonb_path_ops`. */
   keys: string[];
+  /** Absent: btree. */
+  method?: 'gin' | 'gist';
+  /** Absent: hypopg. */
+  verifiedBy?: 'hypopg' | 'sample';
   include?: string[];
   /** Indexes (into `workload`) of the statements whose generic plan must use the index once it is built. */
   usedBy: number[];
@@ -426,4 +431,5 @@ export const CASES: CorpusCase[] = [
   },
   ...TIE_CASES,
   ...OR_CASES,
+  ...GIN_CASES,
 ];

@@ -19,9 +19,12 @@
 //     combinations.ts: statements only indexes on several tables together serve; or-sets.ts,
 //     or-set-choice.ts: ORs over different columns, one index per branch (a BitmapOr), chosen as a set;
 //  6. verify.ts: verify the chosen set together (every statement re-planned with all of them at once);
-//  7. tail.ts, tail-batches.ts: the tail, streamed in batches against the chosen indexes.
+//  7. tail.ts, tail-batches.ts: the tail, streamed in batches against the chosen indexes;
+//  8. gin-proposals.ts: GIN/GiST candidates for @> ? && @@ % and LIKE '%x%' (hypopg cannot model them),
+//     verified on a sample of the table with the sampleVerify option (sample-verify.ts), else unverified.
 // Without hypopg, steps 4-6 fall back on unverified proposals (unverified.ts) for statements whose plan
-// scans the table sequentially, and the tail is not analyzed. Nothing here writes to the database.
+// scans the table sequentially, and the tail is not analyzed. Nothing here writes to the database
+// (the sample verification's TEMPORARY table and index are the session's own and rolled back).
 import type { Pool } from 'pg';
 import { addPlannerStats, type GenericPlanner } from '../../../postgres/planner';
 import { ensureParser, parserProblem } from '../../../postgres/sql-parse';
@@ -29,6 +32,7 @@ import { openSessions, planBaseline } from './baseline-plans';
 import { collectCandidates } from './candidates';
 import { tryCombinations } from './combinations';
 import { evaluateAlone, newEvaluation } from './evaluate';
+import { ginProposals } from './gin-proposals';
 import type { AdvisorOptions } from './options';
 import { finishOrSets, tryOrSets } from './or-set-choice';
 import { finishRun, phase, startRun, type AdvisorContext } from './run';
@@ -99,6 +103,7 @@ export async function adviseIndexes(
     } else {
       recs = unverifiedProposals(ev, split);
     }
+    recs.push(...(await phase(run, 'gin', () => ginProposals(run, tables, recs))));
     recs.sort((a, b) => b.savedMs - a.savedMs);
     for (const s of sessions) addPlannerStats(run.stats.planner, s.stats);
     return finishRun(run, recs);

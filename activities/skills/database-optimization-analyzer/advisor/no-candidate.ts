@@ -26,6 +26,8 @@ export function noAccessReason(f: StatementFacts, catalog: Catalog, opts: Pick<A
       if (!t) why = 'not a table of the analyzed schemas';
       else if (t.reltuples < opts.minTableRows)
         why = `${Math.round(t.reltuples)} rows (under ${opts.minTableRows}: a scan is as cheap as an index)`;
+      else if (scope.predicates.some((p) => p.op === 'gin'))
+        why = 'no btree candidate: its conditions need a GIN/GiST index (the GIN/GiST candidates are weighed on their own)';
       else if (!scope.hasWhere && scope.joins.length === 0)
         why = scope.sort
           ? 'no WHERE, and its ORDER BY has no LIMIT: every row is read anyway'

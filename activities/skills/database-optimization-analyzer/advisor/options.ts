@@ -1,5 +1,6 @@
 // The advisor's options and their defaults.
 import type { PlannerOptions } from '../../../postgres/planner';
+import { DEFAULT_SAMPLE_VERIFY, type SampleVerifyOptions } from './sample-verify';
 
 export interface AdvisorOptions {
   /** Tables with fewer rows than this (pg_class.reltuples) get no index. */
@@ -42,6 +43,11 @@ export interface AdvisorOptions {
   detailedStatements: number;
   tailBatchStatements: number;
   planner: Partial<PlannerOptions>;
+  /**
+   * GIN/GiST candidates (hypopg cannot model them): verify each on a sample of its table copied into a
+   * TEMPORARY table in a rolled-back transaction (sample-verify.ts). Off: they are proposed unverified.
+   */
+  sampleVerify: SampleVerifyOptions;
 }
 
 export const DEFAULT_ADVISOR_OPTIONS: AdvisorOptions = {
@@ -65,4 +71,5 @@ export const DEFAULT_ADVISOR_OPTIONS: AdvisorOptions = {
   detailedStatements: 2000,
   tailBatchStatements: 500,
   planner: {},
+  sampleVerify: DEFAULT_SAMPLE_VERIFY,
 };

@@ -72,6 +72,7 @@ export function recommendation(
     eqCount: c.eqCount,
     include: c.include,
     verified,
+    verifiedBy: verified ? 'hypopg' : null,
     savedMs,
     writeCostMs: writeCost,
     writes: w ? { inserted: w.inserted, updated: w.updated, hotUpdated: w.hotUpdated, deleted: w.deleted } : null,

@@ -3,6 +3,7 @@
 import type { Pool } from 'pg';
 import { emptyPlannerStats } from '../../../postgres/planner';
 import { DEFAULT_ADVISOR_OPTIONS, type AdvisorOptions } from './options';
+import { sampleVerifyProblem } from './sample-verify';
 import type { AdvisorInput, AdvisorResult, AdvisorStats, IndexRecommendation } from './types';
 
 export interface AdvisorContext {
@@ -30,7 +31,10 @@ export function startRun(pool: Pool, input: AdvisorInput, ctx: AdvisorContext, o
     ...DEFAULT_ADVISOR_OPTIONS,
     ...options,
     planner: { ...DEFAULT_ADVISOR_OPTIONS.planner, ...(options.planner ?? {}) },
+    sampleVerify: { ...DEFAULT_ADVISOR_OPTIONS.sampleVerify, ...(options.sampleVerify ?? {}) },
   };
+  const problem = sampleVerifyProblem(opts.sampleVerify);
+  if (problem) throw new Error(`bad advisor option: ${problem}`);
   const startedAt = performance.now();
   const stats: AdvisorStats = {
     statementsIn: input.statements.length,
@@ -43,7 +47,7 @@ export function startRun(pool: Pool, input: AdvisorInput, ctx: AdvisorContext, o
     candidates: 0,
     evaluations: 0,
     lazyPending: 0,
-    ms: { parse: 0, catalog: 0, plan: 0, evaluate: 0, select: 0, verify: 0, tail: 0, total: 0 },
+    ms: { parse: 0, catalog: 0, plan: 0, evaluate: 0, select: 0, verify: 0, tail: 0, gin: 0, total: 0 },
     planner: emptyPlannerStats(),
     tail: null,
   };

@@ -109,7 +109,7 @@ export function tableKey(t: { schema: string; name: string }): string {
 }
 
 /** The relation of the block a column belongs to, or null when unknown/ambiguous/another block's. */
-function resolveColumn(scope: Scope, c: ColRef, tables: Map<RelRef, CatalogTable | null>): RelRef | null {
+export function resolveColumn(scope: Scope, c: ColRef, tables: Map<RelRef, CatalogTable | null>): RelRef | null {
   if (c.qualifier) {
     const byAlias = scope.relations.filter((r) => r.alias === c.qualifier);
     if (byAlias.length === 1) return byAlias[0];

@@ -45,6 +45,8 @@ export interface ServedStatement {
   costAfter: number;
   planBefore: string;
   planAfter: string;
+  /** Verified by sample: the generic plan's cost on the sampled TEMPORARY table without and with the index. */
+  sampleCosts?: { before: number; after: number };
   /** Which plan shapes showed the saving (saving in %, whether the plans use the index). */
   planShapes?: {
     generic: { savingPct: number; used: boolean };
@@ -63,6 +65,12 @@ export interface IndexRecommendation {
   eqCount: number;
   include: string[];
   verified: boolean;
+  /** How it was verified: hypothetical index (hypopg), built on a sample of the table (GIN/GiST), or not at all. */
+  verifiedBy?: 'hypopg' | 'sample' | null;
+  /** verifiedBy 'sample': rows copied into the TEMPORARY table and the time the verification took. */
+  sample?: { rows: number; ms: number };
+  /** An extension to create in the database before the index can be built (pg_trgm for gin_trgm_ops). */
+  needsExtension?: string;
   /** Window time saved (ms) over the statements that use it. */
   savedMs: number;
   writeCostMs: number;
@@ -87,7 +95,17 @@ export interface AdvisorStats {
   evaluations: number;
   /** Candidates never planned with all their statements because the choice did not need them. */
   lazyPending: number;
-  ms: { parse: number; catalog: number; plan: number; evaluate: number; select: number; verify: number; tail: number; total: number };
+  ms: {
+    parse: number;
+    catalog: number;
+    plan: number;
+    evaluate: number;
+    select: number;
+    verify: number;
+    tail: number;
+    gin: number;
+    total: number;
+  };
   planner: PlannerStats;
   /** The streamed part beyond the detailedStatements heaviest (null when there was none). */
   tail: TailStats | null;
