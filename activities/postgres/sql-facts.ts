@@ -24,6 +24,22 @@ export interface Predicate {
   paramLocation: number;
 }
 
+/**
+ * A predicate an expression index or an operator-class key could serve (sql-expression-predicate.ts):
+ * `lower(email) = $1`, `(payload ->> 'kind') IN (...)`, a range on `date_trunc('day', t)`, and prefix
+ * patterns (`LIKE 'abc%'`, `~ '^abc'`) on a column or an expression.
+ */
+export interface ExpressionPredicate {
+  /** The expression's SQL text (columns unqualified, quoted only when needed); null for a plain column. */
+  expression: string | null;
+  /** The columns it reads (for a plain column, that column). */
+  columns: ColRef[];
+  op: 'eq' | 'in' | 'range' | 'prefix';
+  /** prefix: the literal prefix the pattern fixes ('' for a leading wildcard), null when the pattern is a parameter. */
+  prefix: string | null;
+  param: number | null;
+}
+
 export interface JoinKey {
   left: ColRef;
   right: ColRef;
@@ -41,6 +57,8 @@ export interface Scope {
   /** Relations of enclosing blocks, for correlated references. */
   outer: RelRef[];
   predicates: Predicate[];
+  /** Predicates on expressions and prefix patterns (not in `predicates`). */
+  exprPredicates: ExpressionPredicate[];
   /** The block has a WHERE clause (whether or not the predicates above come from it). */
   hasWhere: boolean;
   joins: JoinKey[];

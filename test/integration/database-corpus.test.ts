@@ -11,6 +11,7 @@ import { GenericPlanner } from '../../activities/postgres/planner';
 import { planUsesIndex } from '../../activities/postgres/plan-walk';
 import { ensureParser, parseStatement } from '../../activities/postgres/sql-parse';
 import { indexColumnList, qualifiedName, quoteIdent } from '../../activities/postgres/sql-ident';
+import { describeIndexKey, type IndexKeySpec } from '../../common/index-keys';
 import { CASES, type CorpusCase } from '../corpus/db/cases';
 import { testPool } from '../helpers/services';
 
@@ -21,7 +22,7 @@ let hypopgSchema: string;
 
 const schemaOf = (c: CorpusCase) => `corpus_${c.name}`;
 const sql = (c: CorpusCase, text: string) => text.replaceAll('{s}', schemaOf(c));
-const describeKeys = (keys: { name: string; desc?: boolean }[]) => keys.map((k) => `${k.name}${k.desc ? ' DESC' : ''}`);
+const describeKeys = (keys: IndexKeySpec[]) => keys.map(describeIndexKey);
 
 before(async () => {
   assert.ok(await ensureParser(), 'the SQL parser loads');
@@ -62,6 +63,7 @@ async function advise(k: CorpusCase, extra: Partial<AdvisorOptions> = {}): Promi
         rows: s.calls * s.rowsPerCall,
       })),
       tableWrites: k.writes?.map((x) => ({ ...x, schema: schemaOf(k) })),
+      samples: k.samples?.map((t) => sql(k, t)),
     },
     { hypopgSchema },
     { ...k.options, ...extra },
@@ -90,6 +92,11 @@ describe('index advisor corpus', { concurrency: false }, () => {
     test(`${k.name}: ${k.why}`, async () => {
       const r = await advise(k);
       assertAdvice(k, r);
+      if (k.note)
+        assert.ok(
+          r.notes.some((n) => n.includes(k.note!)),
+          `no note holds "${k.note}": ${r.notes.join(' | ')}`,
+        );
       // Applying it: each proposed index, built for real, is used by the statements' generic plans.
       for (const e of k.expect) {
         const rec = r.recommendations.find((x) => x.table === e.table && describeKeys(x.keys).join() === e.keys.join())!;
@@ -103,8 +110,14 @@ describe('index advisor corpus', { concurrency: false }, () => {
         try {
           for (const i of e.usedBy) {
             const facts = parseStatement(sql(k, k.workload[i].query));
+            if (e.customOnly) continue;
             const plan = await planner.explain(facts.text, facts.maxParam);
             assert.ok(planUsesIndex(plan, name), `statement ${i} does not use ${name}: ${JSON.stringify(plan).slice(0, 600)}`);
+          }
+          // The sampled values' custom plans (a prefix pattern given as $n is only usable with its value).
+          for (const text of e.usedBySamples ?? []) {
+            const plan = await planner.explain(sql(k, text), 0);
+            assert.ok(planUsesIndex(plan, name), `sample ${text} does not use ${name}: ${JSON.stringify(plan).slice(0, 600)}`);
           }
         } finally {
           await planner.close();

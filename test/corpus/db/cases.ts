@@ -3,14 +3,19 @@
 // `{s}` in SQL is the case's own schema. Data is deterministic (no random()); sizes are small so the
 // whole corpus runs in well under a minute, but large enough that plans cost more than Dexter's 100.
 import type { AdvisorOptions, TableWrites } from '../../../activities/skills/database-optimization-analyzer/advisor';
+import { EXPRESSION_CASES, PATTERN_CASES } from './expression-cases';
 
 export interface ExpectedIndex {
   table: string;
-  /** Key columns in order, `name` or `name DESC`. */
+  /** Key columns in order as describeIndexKey writes them: `name`, `name DESC`, `lower(email)`, `email text_pattern_ops`. */
   keys: string[];
   include?: string[];
   /** Indexes (into `workload`) of the statements whose generic plan must use the index once it is built. */
   usedBy: number[];
+  /** The statements' generic plans cannot use it (a pattern given as $n): only the samples' custom plans are checked. */
+  customOnly?: boolean;
+  /** Sample texts (of `samples`) whose custom plans must use the index once it is built. */
+  usedBySamples?: string[];
 }
 
 export interface CorpusCase {
@@ -20,6 +25,10 @@ export interface CorpusCase {
   workload: { query: string; calls: number; meanMs: number; rowsPerCall: number }[];
   writes?: Omit<TableWrites, 'schema'>[];
   options?: Partial<AdvisorOptions>;
+  /** Literal-bearing instances of the workload's statements (as pg_stat_activity shows them): planned as custom plans. */
+  samples?: string[];
+  /** A text the advisor's notes must hold (why a "no index" case got none). */
+  note?: string;
   expect: ExpectedIndex[];
 }
 
@@ -251,11 +260,11 @@ export const CASES: CorpusCase[] = [
   },
   {
     name: 'expression_predicate',
-    why: 'no plain index: lower(email) = $1 needs an expression index, which the advisor does not propose',
+    why: 'lower(email) = $1 needs an expression index on lower(email) (a plain index on email cannot serve it)',
     setup: `CREATE TABLE {s}.accounts (id int PRIMARY KEY, email text NOT NULL);
       INSERT INTO {s}.accounts SELECT g, 'User' || g || '@Example.com' FROM generate_series(1, 50000) g;`,
     workload: [w('SELECT id FROM {s}.accounts WHERE lower(email) = $1', 500, 8, 1)],
-    expect: [],
+    expect: [{ table: 'accounts', keys: ['lower(email)'], usedBy: [0] }],
   },
   {
     name: 'cheap_plan',
@@ -420,4 +429,6 @@ export const CASES: CorpusCase[] = [
     ],
     expect: [{ table: 'articles', keys: ['author_id'], usedBy: [0, 1] }],
   },
+  ...EXPRESSION_CASES,
+  ...PATTERN_CASES,
 ];

@@ -26,6 +26,7 @@ import { openSessions, planBaseline } from './baseline-plans';
 import { collectCandidates } from './candidates';
 import { tryCombinations } from './combinations';
 import { evaluateAlone, newEvaluation } from './evaluate';
+import { dropRefusedExpressions } from './expression-check';
 import type { AdvisorOptions } from './options';
 import { finishRun, phase, startRun, type AdvisorContext } from './run';
 import { selectIndexes } from './select';
@@ -79,6 +80,7 @@ export async function adviseIndexes(
   try {
     const planned = await phase(run, 'plan', async () => {
       await openSessions(run, sessions);
+      await dropRefusedExpressions(run, sessions[0], workload);
       return planBaseline(run, sessions, workload.stmts);
     });
     const ev = newEvaluation(run, sessions, tables, workload, planned);
