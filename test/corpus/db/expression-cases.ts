@@ -39,6 +39,16 @@ export const EXPRESSION_CASES: CorpusCase[] = [
     expect: [{ table: 'payments', keys: ['(amount_cents / 100)'], usedBy: [0] }],
   },
   {
+    name: 'expr_already_indexed',
+    why: "no index: an existing index on (payload ->> 'kind'::text), as pg_get_indexdef prints it, is the same expression",
+    setup: `CREATE TABLE {s}.events (id int PRIMARY KEY, payload jsonb NOT NULL);
+      INSERT INTO {s}.events SELECT g, jsonb_build_object('kind', 'k' || (g % 4000), 'n', g) FROM generate_series(1, 50000) g;
+      CREATE INDEX events_kind ON {s}.events ((payload->>'kind'));`,
+    workload: [w("SELECT id FROM {s}.events WHERE (payload->>'kind') = $1", 400, 9, 12)],
+    note: 'an existing index already serves it (',
+    expect: [],
+  },
+  {
     name: 'expr_not_immutable',
     why: "no index: date_trunc('day', t) on a timestamptz depends on the time zone (not immutable); PostgreSQL refuses it in an index",
     setup: `CREATE TABLE {s}.logins (id int PRIMARY KEY, at timestamptz NOT NULL, who int NOT NULL);
