@@ -15,6 +15,12 @@ export interface ColumnInfo {
   nullFrac: number | null;
   avgWidth: number | null;
   correlation: number | null;
+  /** The column's collation (pg_collation.collname), null when its type has none; absent in older figures. */
+  collation?: string | null;
+  /** The type's name in pg_type (text, varchar, bpchar, ...): which pattern operator class fits. */
+  typeName?: string;
+  /** The collation compares bytes (C or POSIX, as PostgreSQL 15's lc_collate_is_c): a default btree serves LIKE 'prefix%'. */
+  collationIsC?: boolean;
 }
 
 export interface CatalogTable {
@@ -112,6 +118,12 @@ async function queryRelations(db: Db, schemas: string[], nameList: string[]): Pr
 async function queryColumns(db: Db, oids: number[]): Promise<Row[]> {
   const cols = await db.query(
     `SELECT a.attrelid::int8 AS oid, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull,
+            (SELECT collname::text FROM pg_collation WHERE oid = a.attcollation) AS collation,
+            (SELECT typname::text FROM pg_type WHERE oid = a.atttypid) AS type_name,
+            (SELECT CASE WHEN co.collname = 'default'
+                         THEN (SELECT datcollate IN ('C', 'POSIX') FROM pg_database WHERE datname = current_database())
+                         ELSE co.collprovider = 'c' AND co.collcollate IN ('C', 'POSIX') END
+               FROM pg_collation co WHERE co.oid = a.attcollation) AS collation_is_c,
             s.n_distinct::float8 AS n_distinct, s.null_frac::float8 AS null_frac, s.avg_width, s.correlation::float8 AS correlation
        FROM pg_attribute a
        JOIN pg_class c ON c.oid = a.attrelid
@@ -175,6 +187,9 @@ function addColumns(tables: Map<number, CatalogTable>, rows: Row[]): Map<number,
       nDistinct: nd === null ? null : nd < 0 ? -nd * Math.max(1, t.reltuples) : nd,
       nullFrac: r.null_frac === null ? null : Number(r.null_frac),
       avgWidth: r.avg_width === null ? null : Number(r.avg_width),
+      collation: r.collation === null ? null : String(r.collation),
+      typeName: String(r.type_name),
+      collationIsC: r.collation_is_c === true,
       correlation: r.correlation === null ? null : Number(r.correlation),
     });
     const m = attnames.get(t.oid) ?? new Map<number, string>();

@@ -1,6 +1,7 @@
 // Index candidates and existing indexes: what an index is, when an existing one already serves a
 // candidate (prefix coverage), when one candidate serves another.
 import { describeIndexKey, type IndexKeySpec, type IndexMethod } from '../../common/index-keys';
+import { sameIndexExpression } from './sql-expression-equal';
 
 /** A key of a candidate: a column or an expression, with its direction, operator class and collation. */
 export type IndexColumn = IndexKeySpec;
@@ -58,12 +59,12 @@ export function isPlainKey(k: IndexColumn): boolean {
 /**
  * Whether an existing index's key at one position is the candidate's key: a plain column by name; an
  * expression, operator class or collation only when the catalog's key says the same (expression text
- * as pg_get_indexdef prints it).
+ * compared by parse tree: sql-expression-equal.ts).
  */
 function sameKey(k: IndexColumn, col: { name: string } | null, existing: ExistingKey | undefined): boolean {
   if (isPlainKey(k)) return col !== null && col.name === k.name && (!existing || (!existing.opclass && !existing.collation));
   if (!existing) return false;
-  const text = k.expression ? existing.text === k.name || existing.text === `(${k.name})` : col !== null && col.name === k.name;
+  const text = k.expression ? sameIndexExpression(existing.text, k.name) : col !== null && col.name === k.name;
   return text && (existing.opclass ?? undefined) === k.opclass && (existing.collation ?? undefined) === k.collation;
 }
 

@@ -42,6 +42,22 @@ export interface OrGroup {
   branches: Predicate[][];
 }
 
+/**
+ * A predicate an expression index or an operator-class key could serve (sql-expression-predicate.ts):
+ * `lower(email) = $1`, `(payload ->> 'kind') IN (...)`, a range on `date_trunc('day', t)`, and prefix
+ * patterns (`LIKE 'abc%'`, `~ '^abc'`) on a column or an expression.
+ */
+export interface ExpressionPredicate {
+  /** The expression's SQL text (columns unqualified, quoted only when needed); null for a plain column. */
+  expression: string | null;
+  /** The columns it reads (for a plain column, that column). */
+  columns: ColRef[];
+  op: 'eq' | 'in' | 'range' | 'prefix';
+  /** prefix: the literal prefix the pattern fixes ('' for a leading wildcard), null when the pattern is a parameter. */
+  prefix: string | null;
+  param: number | null;
+}
+
 export interface JoinKey {
   left: ColRef;
   right: ColRef;
@@ -61,6 +77,8 @@ export interface Scope {
   predicates: Predicate[];
   /** ORs over different columns, top-level conjuncts of WHERE/ON (an OR on one column is an `in` predicate). */
   orGroups: OrGroup[];
+  /** Predicates on expressions and prefix patterns (not in `predicates`). */
+  exprPredicates: ExpressionPredicate[];
   /** The block has a WHERE clause (whether or not the predicates above come from it). */
   hasWhere: boolean;
   joins: JoinKey[];

@@ -3,6 +3,7 @@
 import { columnRef, inner, opName, typeOf, type Node } from './sql-ast';
 import { refersOutside } from './sql-correlation';
 import { ginPredicate } from './sql-gin-predicate';
+import { expressionConjunct } from './sql-expression-predicate';
 import type { ColRef, Predicate, RelRef, Scope } from './sql-facts';
 
 /** What the walk of one statement collects besides each block's own facts. */
@@ -24,6 +25,7 @@ export function newScope(outer: RelRef[]): Scope {
     outer,
     predicates: [],
     orGroups: [],
+    exprPredicates: [],
     hasWhere: false,
     joins: [],
     sort: null,
@@ -62,7 +64,7 @@ export function isOuterColumn(scope: Scope, c: ColRef): boolean {
  * uncorrelated scalar or ARRAY subqueries (`author = (SELECT id FROM users WHERE username = $1)`: one
  * InitPlan value per execution). A correlated subquery is not one: it is re-run for each row.
  */
-function isValue(scope: Scope, n: unknown): boolean {
+export function isValue(scope: Scope, n: unknown): boolean {
   const t = typeOf(n);
   const v = inner(n);
   switch (t) {
@@ -191,6 +193,7 @@ function testPredicate(t: string | null, n: unknown, v: Node): Predicate | null 
 function operatorConjunct(scope: Scope, v: Node): void {
   const kind = v.kind as string;
   const op = opName(v.name);
+  expressionConjunct(scope, v, isValue);
   const l = columnRef(v.lexpr);
   const r = columnRef(v.rexpr);
   if (kind === 'AEXPR_OP' && op && op in COMMUTE) {

@@ -6,10 +6,11 @@ import type { AdvisorOptions, TableWrites } from '../../../activities/skills/dat
 import { OR_CASES } from './or-cases';
 import { TIE_CASES } from './tie-cases';
 import { GIN_CASES } from './gin-cases';
+import { EXPRESSION_CASES, PATTERN_CASES } from './expression-cases';
 
 export interface ExpectedIndex {
   table: string;
-  /** Keys in order as describeIndexKey writes them (common/index-keys.ts): `name`, `name DESC`, `payload jsonb_path_ops`. */
+  /** Keys in order as describeIndexKey writes them: `name`, `name DESC`, `lower(email)`, `email text_pattern_ops`, `payload jsonb_path_ops`. */
   keys: string[];
   /** Absent: btree. */
   method?: 'gin' | 'gist';
@@ -20,6 +21,10 @@ export interface ExpectedIndex {
   usedBy: number[];
   /** What the recommendation's column notes must say: each pattern (or text) matched by at least one note. */
   columnNotes?: (RegExp | string)[];
+  /** The statements' generic plans cannot use it (a pattern given as $n): only the samples' custom plans are checked. */
+  customOnly?: boolean;
+  /** Sample texts (of `samples`) whose custom plans must use the index once it is built. */
+  usedBySamples?: string[];
 }
 
 export interface CorpusCase {
@@ -29,6 +34,10 @@ export interface CorpusCase {
   workload: { query: string; calls: number; meanMs: number; rowsPerCall: number }[];
   writes?: Omit<TableWrites, 'schema'>[];
   options?: Partial<AdvisorOptions>;
+  /** Literal-bearing instances of the workload's statements (as pg_stat_activity shows them): planned as custom plans. */
+  samples?: string[];
+  /** A text the advisor's notes must hold (why a "no index" case got none). */
+  note?: string;
   expect: ExpectedIndex[];
 }
 
@@ -260,11 +269,11 @@ export const CASES: CorpusCase[] = [
   },
   {
     name: 'expression_predicate',
-    why: 'no plain index: lower(email) = $1 needs an expression index, which the advisor does not propose',
+    why: 'lower(email) = $1 needs an expression index on lower(email) (a plain index on email cannot serve it)',
     setup: `CREATE TABLE {s}.accounts (id int PRIMARY KEY, email text NOT NULL);
       INSERT INTO {s}.accounts SELECT g, 'User' || g || '@Example.com' FROM generate_series(1, 50000) g;`,
     workload: [w('SELECT id FROM {s}.accounts WHERE lower(email) = $1', 500, 8, 1)],
-    expect: [],
+    expect: [{ table: 'accounts', keys: ['lower(email)'], usedBy: [0] }],
   },
   {
     name: 'cheap_plan',
@@ -432,4 +441,6 @@ export const CASES: CorpusCase[] = [
   ...TIE_CASES,
   ...OR_CASES,
   ...GIN_CASES,
+  ...EXPRESSION_CASES,
+  ...PATTERN_CASES,
 ];

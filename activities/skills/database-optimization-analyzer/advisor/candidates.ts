@@ -1,10 +1,12 @@
 // Candidate indexes: derived from the table accesses of the detailed statements (grouped by
 // fingerprint), without those an existing index already serves, with shared-prefix variants.
+import { describeIndexKey } from '../../../../common/index-keys';
 import { Catalog } from '../../../postgres/catalog';
 import { candidateKey, coveredBy, type Candidate, type IndexColumn } from '../../../postgres/index-model';
 import { tryParse } from '../../../postgres/sql-parse';
 import { sampleSetsByFingerprint } from '../../../postgres/value-samples';
 import { coveredReason, noAccessReason, noCandidateNote, type NoCandidate } from './no-candidate';
+import { EXPRESSION_EQ_SELECTIVITY, EXPRESSION_MAX_SELECTIVITY } from './expression-keys';
 import type { AdvisorOptions } from './options';
 import type { AdvisorRun } from './run';
 import { orSetsFor, type OrSet } from './or-sets';
@@ -18,12 +20,15 @@ export function candidatesFor(
 ): Candidate[] {
   const t = a.table;
   const base = { schema: t.schema, table: t.name, include: [] as string[] };
-  const eq = [...a.eq]
-    .map((name, i) => ({ name, i, sel: Catalog.eqSelectivity(t, name) }))
+  // Expression keys have no pg_stats before their index exists: PostgreSQL's default selectivity orders them.
+  const eqCols: IndexColumn[] = [
+    ...a.eq.map((name, i) => ({ key: { name } as IndexColumn, i, sel: Catalog.eqSelectivity(t, name) })),
+    ...(a.exprEq ?? []).map((key, i) => ({ key, i: a.eq.length + i, sel: EXPRESSION_EQ_SELECTIVITY })),
+  ]
     .sort((x, y) => x.sel - y.sel || x.i - y.i)
-    .map((x) => x.name)
+    .map((x) => x.key)
     .slice(0, opts.maxKeyColumns);
-  const eqCols: IndexColumn[] = eq.map((name) => ({ name }));
+  const eq = eqCols.filter((k) => !k.expression).map((k) => k.name);
   const out: Candidate[] = [];
   const push = (keys: IndexColumn[], eqCount: number, into: Candidate[] = out) => {
     if (keys.length === 0 || keys.length > opts.maxKeyColumns) return;
@@ -32,13 +37,16 @@ export function candidatesFor(
   };
   if (a.sort) {
     const tail = a.sort.filter((s) => !eq.includes(s.name));
-    if (tail.length > 0 && (eq.length > 0 || a.limit)) push([...eqCols, ...tail], eqCols.length);
+    if (tail.length > 0 && (eqCols.length > 0 || a.limit)) push([...eqCols, ...tail], eqCols.length);
   }
-  for (const r of a.range.slice(0, 2)) push([...eqCols, { name: r }], eqCols.length);
+  for (const r of [...a.range.map((name): IndexColumn => ({ name })), ...(a.exprRange ?? [])].slice(0, 2))
+    push([...eqCols, r], eqCols.length);
   if (eqCols.length > 0) push(eqCols, eqCols.length);
   // Covering variants: the block's other columns of this table as INCLUDE, for index-only scans.
   if (a.used) {
     for (const c of [...out]) {
+      // An expression key already stores a value of its columns: with them again as INCLUDE the index is twice as wide.
+      if (c.keys.some((k) => k.expression)) continue;
       const keys = new Set(c.keys.map((k) => k.name));
       const rest = [...a.used].filter((n) => !keys.has(n)).sort();
       if (rest.length === 0 || rest.length > opts.maxIncludeColumns) continue;
@@ -62,10 +70,11 @@ function sharedPrefixVariants(cands: Candidate[], maxKeyColumns: number): Candid
     const smallSet = new Set(small.keys.map((k) => k.name));
     for (const big of eqOnly) {
       if (big === small || big.table !== small.table || big.schema !== small.schema) continue;
-      const bigEq = big.keys.slice(0, big.eqCount).map((k) => k.name);
-      if (bigEq.length <= small.keys.length || !small.keys.every((k) => bigEq.includes(k.name))) continue;
-      if (bigEq[0] === small.keys[0].name && bigEq.slice(0, small.keys.length).every((n) => smallSet.has(n))) continue; // already ordered
-      const keys = [...small.keys, ...bigEq.filter((n) => !smallSet.has(n)).map((name) => ({ name })), ...big.keys.slice(big.eqCount)];
+      const bigEq = big.keys.slice(0, big.eqCount);
+      const bigNames = bigEq.map((k) => k.name);
+      if (bigEq.length <= small.keys.length || !small.keys.every((k) => bigNames.includes(k.name))) continue;
+      if (bigNames[0] === small.keys[0].name && bigNames.slice(0, small.keys.length).every((n) => smallSet.has(n))) continue; // already ordered
+      const keys = [...small.keys, ...bigEq.filter((k) => !smallSet.has(k.name)), ...big.keys.slice(big.eqCount)];
       if (keys.length <= maxKeyColumns) out.push({ ...big, keys });
     }
   }
@@ -113,6 +122,8 @@ export function collectCandidates(run: AdvisorRun, detailed: Uint32Array, tables
   // Fingerprint -> why it got no candidate, for the note on the heavy ones.
   const none = new Map<string, NoCandidate>();
   const samples = sampleSetsByFingerprint(input.samples ?? []);
+  let prefixWithoutValues = 0;
+  const unselective = new Set<string>();
   for (let j = 0; j < detailed.length; j++) {
     const s = input.statements[detailed[j]];
     const parsed = tryParse(s.query);
@@ -139,6 +150,8 @@ export function collectCandidates(run: AdvisorRun, detailed: Uint32Array, tables
     }
     const stmt = newStmt(idx, s, f, accesses);
     if (f.fingerprint && samples.has(f.fingerprint)) stmt.samples = samples.get(f.fingerprint)!;
+    else if (accesses.some((a) => a.prefixParam)) prefixWithoutValues++;
+    for (const a of accesses) for (const u of a.unselective ?? []) unselective.add(u);
     const covering = addCandidates(collector, stmt);
     groups.set(key, covering ? null : stmt);
     if (covering) none.set(key, { query: s.query, totalMs: s.totalMs, reason: coveredReason(covering) });
@@ -146,6 +159,16 @@ export function collectCandidates(run: AdvisorRun, detailed: Uint32Array, tables
   }
   run.stats.fingerprints = groups.size;
   groups.clear();
+  if (unselective.size > 0)
+    run.notes.push(
+      `no expression key for ${[...unselective].slice(0, 5).join('; ')}: the expression has at most that many values, so a value ` +
+        `matches more than ${EXPRESSION_MAX_SELECTIVITY * 100}% of the rows on average, too many for an index to pay`,
+    );
+  if (prefixWithoutValues > 0)
+    run.notes.push(
+      `${prefixWithoutValues} statements match a pattern given as a parameter (LIKE $n, ~ $n) and no sampled values: ` +
+        'a prefix-pattern index needs real values to verify (a generic plan never uses it), so none is proposed for them',
+    );
   addSharedPrefixVariants(collector.candidates, tables.catalog, opts);
   collector.interned.clear();
   if (collector.coveredSkips > 0)
@@ -197,9 +220,9 @@ function addCandidates(collector: Collector, stmt: Stmt): string[] | null {
 
 /** The candidate with column lists shared with the other candidates that have the same ones. */
 function compact(interned: Collector['interned'], c: Candidate): Candidate {
-  const kk = c.keys.map((k) => `${k.name}${k.desc ? ' DESC' : ''}`).join(',');
+  const kk = c.keys.map((k) => `${k.expression ? 'e:' : ''}${describeIndexKey(k)}`).join(',');
   let keys = interned.get(`k:${kk}`) as IndexColumn[] | undefined;
-  if (!keys) interned.set(`k:${kk}`, (keys = c.keys.map((k) => (k.desc ? { name: k.name, desc: true } : { name: k.name }))));
+  if (!keys) interned.set(`k:${kk}`, (keys = c.keys.map((k) => ({ ...k }))));
   const ik = c.include.join(',');
   let include = interned.get(`i:${ik}`) as string[] | undefined;
   if (!include) interned.set(`i:${ik}`, (include = [...c.include]));

@@ -82,7 +82,8 @@ function statementsByLeadingColumn(byIdx: Map<number, Stmt>): Map<string, Stmt[]
   for (const s of byIdx.values()) {
     const seen = new Set<string>();
     for (const a of s.accesses) {
-      for (const col of [...a.eq, ...a.range, ...a.join, ...(a.sort ? [a.sort[0].name] : [])]) {
+      const exprKeys = [...(a.exprEq ?? []), ...(a.exprRange ?? [])].map((k) => k.name);
+      for (const col of [...a.eq, ...a.range, ...a.join, ...exprKeys, ...(a.sort ? [a.sort[0].name] : [])]) {
         const k = `${tableKey(a.table)}\0${col}`;
         if (seen.has(k)) continue;
         seen.add(k);

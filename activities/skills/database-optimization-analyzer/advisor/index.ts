@@ -6,7 +6,10 @@
 //     statements by fingerprint; per table access, derive candidate indexes from equality/IN/IS NULL
 //     predicates (ordered by selectivity from pg_stats), a range, ORDER BY (+LIMIT) keys and join keys,
 //     with covering INCLUDE variants, and shared-prefix variants that one index can serve for several
-//     statements; drop candidates an existing index already serves (prefix coverage);
+//     statements; drop candidates an existing index already serves (prefix coverage); expression keys
+//     (lower(email) = $1) and prefix-pattern keys (LIKE 'abc%': a pattern operator class unless the
+//     collation is C) come from expression-keys.ts, and expression-check.ts drops the expressions
+//     PostgreSQL refuses in an index (not immutable) before planning;
 //  3. baseline-plans.ts: plan every statement that has a candidate (generic plan) and keep those that
 //     cost >= minPlanCost;
 //  4. evaluate.ts: with hypopg, plan each relevant statement again with each candidate as a
@@ -33,6 +36,7 @@ import { collectCandidates } from './candidates';
 import { tryCombinations } from './combinations';
 import { evaluateAlone, newEvaluation } from './evaluate';
 import { ginProposals } from './gin-proposals';
+import { dropRefusedExpressions } from './expression-check';
 import type { AdvisorOptions } from './options';
 import { finishOrSets, tryOrSets } from './or-set-choice';
 import { finishRun, phase, startRun, type AdvisorContext } from './run';
@@ -88,6 +92,7 @@ export async function adviseIndexes(
   try {
     const planned = await phase(run, 'plan', async () => {
       await openSessions(run, sessions);
+      await dropRefusedExpressions(run, sessions[0], workload);
       return planBaseline(run, sessions, workload.stmts);
     });
     const ev = newEvaluation(run, sessions, tables, workload, planned);

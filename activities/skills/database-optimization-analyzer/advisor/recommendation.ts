@@ -2,6 +2,7 @@
 import type { Catalog } from '../../../postgres/catalog';
 import type { Candidate } from '../../../postgres/index-model';
 import type { PlanShapes } from './custom-plans';
+import { keyNotes } from './expression-keys';
 import type { Stmt } from './statement';
 import type { IndexRecommendation, ServedStatement, TableWrites } from './types';
 
@@ -61,6 +62,7 @@ export function recommendation(
   const tail = c.keys.slice(c.eqCount);
   if (tail.length > 0)
     columnNotes.push(`then ${tail.map((k) => `${k.name}${k.desc ? ' DESC' : ''}`).join(', ')} (ORDER BY or range after the equalities)`);
+  columnNotes.push(...keyNotes(c.keys, tbl));
   columnNotes.push(...orderNotes);
   if (c.include.length > 0) columnNotes.push(`INCLUDE (${c.include.join(', ')}) lets the statements read only the index (index-only scan)`);
   return {

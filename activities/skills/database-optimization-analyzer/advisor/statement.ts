@@ -6,6 +6,7 @@ import { bindNestedLimits } from '../../../postgres/limit-binding';
 import type { CostModel } from '../../../postgres/plan-walk';
 import type { ColRef, RelRef, Scope, StatementFacts } from '../../../postgres/sql-parse';
 import type { ValueSample } from '../../../postgres/value-samples';
+import { accessKeys } from './expression-keys';
 import type { AdvisorOptions } from './options';
 import type { WorkloadStatement } from './types';
 
@@ -15,6 +16,14 @@ export interface Access {
   range: string[];
   join: string[];
   sort: IndexColumn[] | null;
+  /** Expression keys compared by equality/IN (expression-keys.ts). */
+  exprEq?: IndexColumn[];
+  /** Expression keys compared by a range, and the keys of prefix patterns (maybe with a pattern operator class). */
+  exprRange?: IndexColumn[];
+  /** A prefix pattern compared with a parameter: a generic plan cannot use its index, only custom plans with samples. */
+  prefixParam?: boolean;
+  /** Expressions left out as unselective, with why (for a note). */
+  unselective?: string[];
   limit: boolean;
   /** Columns of the table the block references; null when it selects `*`. */
   used: Set<string> | null;
@@ -89,7 +98,17 @@ export function newStmt(idx: number, s: WorkloadStatement, f: StatementFacts, ac
 export function accessSignature(s: Stmt): string {
   if (!s.singleRelation) return `#${s.idx}`;
   const a = s.accesses[0];
-  return JSON.stringify([s.kind, tableKey(a.table), [...a.eq].sort(), [...a.range].sort(), a.sort, a.limit, a.or ?? null]);
+  return JSON.stringify([
+    s.kind,
+    tableKey(a.table),
+    [...a.eq].sort(),
+    [...a.range].sort(),
+    a.sort,
+    a.limit,
+    a.or ?? null,
+    a.exprEq,
+    a.exprRange,
+  ]);
 }
 
 /** Rows each call returned in the window (it scales LIMIT $n plans), null when unknown. */
@@ -180,9 +199,15 @@ export function accessesOf(facts: StatementFacts, catalog: Catalog, opts: Pick<A
       if (scope.stars.some((q) => q === null || q === rel.alias || q === rel.name)) used = null;
       else for (const c of scope.columns) if (mine(c)) used.add(c.column);
       const or = orBranches(scope, mine);
-      if (eq.length === 0 && range.length === 0 && join.length === 0 && !(sort && limit) && or.length === 0) continue;
+      const keys = accessKeys(scope.exprPredicates, t, (p) => p.columns.every((c) => resolveColumn(scope, c, tables) === rel));
+      const exprKeys = keys.eq.length + keys.range.length + keys.unselective.length;
+      if (eq.length === 0 && range.length === 0 && join.length === 0 && !(sort && limit) && or.length === 0 && exprKeys === 0) continue;
       out.push({
         ...(or.length > 0 ? { or } : {}),
+        exprEq: keys.eq,
+        exprRange: keys.range,
+        prefixParam: keys.prefixParam,
+        unselective: keys.unselective,
         table: t,
         eq,
         range: range.filter((r) => !eq.includes(r)),

@@ -21,7 +21,8 @@ export function unverifiedProposals(ev: Evaluation, split: WorkloadSplit): Index
     for (const a of s.accesses) {
       if (!s.seqScans.has(tableKey(a.table))) continue;
       const first = candidatesFor(a, opts)
-        .filter((c) => c.include.length === 0)
+        // Without hypopg nothing shows PostgreSQL accepts an expression key (it must be immutable): none is proposed.
+        .filter((c) => c.include.length === 0 && !c.keys.some((k) => k.expression))
         .map((c) => known.get(candidateKey(c)))
         .find((c) => c !== undefined);
       if (!first) continue;
