@@ -111,6 +111,18 @@ describe('index advisor corpus', { concurrency: false }, () => {
     assert.ok(CASES.some((k) => k.expect.some((e) => e.usedBy.length > 1)));
   });
 
+  test('each index kind beyond plain keys has at least 5 cases, with at least one where no index of that kind pays', () => {
+    const kinds: Record<string, RegExp> = { expression: /^expr_/, pattern: /^prefix_/, or: /^or_/, gin: /^gi(n|st)_/, tie: /^tie_/ };
+    for (const [kind, re] of Object.entries(kinds)) {
+      const cases = CASES.filter((k) => re.test(k.name));
+      assert.ok(cases.length >= 5, `${kind}: ${cases.length} cases`);
+      assert.ok(
+        cases.some((k) => k.expect.length === 0 || /no (index|btree|set)|smaller/i.test(k.why)),
+        `${kind}: no negative case`,
+      );
+    }
+  });
+
   for (const k of CASES) {
     test(`${k.name}: ${k.why}`, async () => {
       const r = await advise(k);
