@@ -147,6 +147,22 @@ function otherKind(t: number, sel: string, pick: <T>(xs: T[]) => T, x: number): 
   return `SELECT ${sel} ${from} WHERE tags && $1`;
 }
 
+/** The proposals by kind, and how many statements of each kind beyond plain keys the workload had. */
+function kindsLine(result: AdvisorResult): string {
+  const recs = result.recommendations;
+  const count = (f: (x: (typeof recs)[number]) => boolean) => recs.filter(f).length;
+  const inOrSet = (x: (typeof recs)[number]) => x.columnNotes.some((n) => n.includes('BitmapOr'));
+  const special = (x: (typeof recs)[number]) => x.keys.some((k) => k.expression || k.opclass) || x.method !== undefined || inOrSet(x);
+  const kinds = [
+    `${recs.length - count(special)} plain`,
+    `${count((x) => x.keys.some((k) => k.expression))} expression`,
+    `${count((x) => x.keys.some((k) => k.opclass?.endsWith('_pattern_ops')))} prefix pattern`,
+    `${count(inOrSet)} in OR sets`,
+    `${count((x) => x.method === 'gin' || x.method === 'gist')} gin/gist`,
+  ];
+  return `proposals: ${kinds.join(', ')}; rejected ${result.rejected.length}`;
+}
+
 interface Run {
   n: number;
   seconds: number;
@@ -241,6 +257,7 @@ function report(r: Run): void {
         `${x.include.length ? ` INCLUDE (${x.include.join(', ')})` : ''} saves ${f1(x.savedMs)} ms`,
     );
   console.log(`  top proposals  ${top.join('; ')}`);
+  console.log(`  kinds          ${kindsLine(r.result)}`);
 }
 
 async function main(): Promise<void> {
