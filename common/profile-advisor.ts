@@ -6,6 +6,9 @@ import { sqlName } from './profile-checks';
 export const DatabaseAdvisorSchema = z.strictObject({
   // A statement's generic plan must cost at least this for an index to be considered...
   minPlanCost: z.number().min(0).default(100),
+  // A statement measured at least this slow per call (ms) is analyzed even when its plan costs less than
+  // minPlanCost: the plan can underestimate it (a LIMIT over an expression the planner has no statistics for).
+  slowMeanMs: z.number().min(0).default(5),
   // ...and an index must cut that cost by at least this percentage.
   minSavingPct: z.number().gt(0, 'must be above 0').max(100, 'is a percentage (at most 100)').default(50),
   // Tables with fewer rows (pg_class.reltuples) get no index.

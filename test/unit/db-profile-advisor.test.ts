@@ -30,6 +30,7 @@ test('database.advisor defaults equal the analyzer defaults', () => {
     partitionMinRows: 10_000_000,
     minCounterAgeDays: 7,
     tieMarginPct: 2,
+    slowMeanMs: 5,
   });
   const o = analyzerOptionsFor(p);
   for (const k of [
@@ -110,6 +111,7 @@ test('database.advisor.minCounterAgeDays reaches the health options; a bad value
 
 test('database.advisor.tieMarginPct reaches the advisor as a fraction; explicit advisor options win; a bad value names the field', () => {
   assert.equal(analyzerOptionsFor(parseTargetProfile(input())).advisor.tieMargin, 0.02);
+  assert.equal(analyzerOptionsFor(parseTargetProfile(input({ slowMeanMs: 20 }))).advisor.slowMeanMs, 20);
   assert.equal(analyzerOptionsFor(parseTargetProfile(input({ tieMarginPct: 5 }))).advisor.tieMargin, 0.05);
   assert.equal(analyzerOptionsFor(parseTargetProfile(input({ tieMarginPct: 5 })), { advisor: { tieMargin: 0 } }).advisor.tieMargin, 0);
   assert.throws(() => parseTargetProfile(input({ tieMarginPct: 100 })), /database\.advisor\.tieMarginPct: is a percentage \(below 100\)/);

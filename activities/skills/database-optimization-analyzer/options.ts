@@ -117,7 +117,7 @@ export function analyzerOptionsFor(target: TargetProfile, options: Partial<Analy
   };
   healthOptionsFrom(health); // a bad explicit value fails here, naming the field, not later as a note of the health checks
   const advisor: Partial<AdvisorOptions> = {
-    ...(a ? { tieMargin: a.tieMarginPct / 100 } : {}),
+    ...(a ? { tieMargin: a.tieMarginPct / 100, slowMeanMs: a.slowMeanMs } : {}),
     ...(fromProfile.advisor ?? {}),
     ...(options.advisor ?? {}),
   };

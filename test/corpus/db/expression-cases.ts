@@ -7,6 +7,16 @@ const w = (query: string, calls: number, meanMs: number, rowsPerCall = 1) => ({ 
 
 export const EXPRESSION_CASES: CorpusCase[] = [
   {
+    name: 'expr_limit_underestimated',
+    why:
+      'Django .get(email__iexact=...): UPPER(email) = UPPER($1) LIMIT 21 plans under cost 100 (the planner guesses many matches ' +
+      'and an early stop) while each call scans the table: measured slow (slowMeanMs), analyzed anyway',
+    setup: `CREATE TABLE {s}.auth_user (id int PRIMARY KEY, email varchar(254) NOT NULL, username varchar(150) NOT NULL);
+      INSERT INTO {s}.auth_user SELECT g, 'User' || g || '@Example.com', 'u' || g FROM generate_series(1, 20000) g;`,
+    workload: [w('SELECT id, email, username FROM {s}.auth_user WHERE UPPER({s}.auth_user.email::text) = UPPER($1) LIMIT 21', 500, 11, 1)],
+    expect: [{ table: 'auth_user', keys: ['upper(email::text)'], usedBy: [0] }],
+  },
+  {
     name: 'expr_jsonb_field',
     why: "(payload ->> 'kind') = $1: an expression index on the jsonb field",
     setup: `CREATE TABLE {s}.events (id int PRIMARY KEY, payload jsonb NOT NULL);

@@ -2,6 +2,7 @@
 // planned once; those that cost at least minPlanCost go on to the evaluation.
 import { GenericPlanner } from '../../../postgres/planner';
 import { costAt, costModel, planExcerpt, seqScannedRelations } from '../../../postgres/plan-walk';
+import { passesCostGate, measuredSlow } from './cost-gate';
 import { planSamplesBefore } from './custom-plans';
 import { inParallel } from './parallel';
 import type { AdvisorRun } from './run';
@@ -24,9 +25,14 @@ export async function planBaseline(run: AdvisorRun, sessions: GenericPlanner[], 
       const plan = await sessions[w].explain(s.text, s.nParams, { verbose: true, paramTypes: s.paramTypes });
       s.beforeModel = costModel(plan);
       s.costBefore = costAt(s.beforeModel, rowsPerCall(s));
+      if (measuredSlow(s.costBefore, s, opts)) {
+        s.scansToEnd = true;
+        s.costBefore = costAt(s.beforeModel, rowsPerCall(s));
+      }
       await planSamplesBefore(sessions[w], s);
       stats.planned++;
-      if (s.costBefore >= opts.minPlanCost) {
+      if (s.scansToEnd) stats.slowBelowMinCost++;
+      if (passesCostGate(s.costBefore, s, opts) || s.scansToEnd) {
         // Plan excerpts are kept only for the statements of a proposal (re-planned in step 6, verify.ts, with
         // hypopg); without hypopg the unverified proposals need them and the sequential scans now.
         if (!ctx.hypopgSchema) {
@@ -44,5 +50,10 @@ export async function planBaseline(run: AdvisorRun, sessions: GenericPlanner[], 
   if (stats.planErrors > 0) run.notes.push(`${stats.planErrors} statements could not be planned (${planErrors.join('; ')})`);
   if (stats.belowMinCost > 0)
     run.notes.push(`${stats.belowMinCost} statements cost less than ${opts.minPlanCost} (plan cost): no index needed`);
+  if (stats.slowBelowMinCost > 0)
+    run.notes.push(
+      `${stats.slowBelowMinCost} statements cost less than ${opts.minPlanCost} but took >= ${opts.slowMeanMs} ms per call: ` +
+        'analyzed anyway, costed as reading to the end (a LIMIT in their plans looked like it stopped early; the time says it did not)',
+    );
   return byIdx;
 }

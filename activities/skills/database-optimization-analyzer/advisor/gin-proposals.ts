@@ -8,6 +8,7 @@ import { round } from '../../../../common/round';
 import { coveredBy, type Candidate } from '../../../postgres/index-model';
 import { GenericPlanner } from '../../../postgres/planner';
 import { costAt, costModel, planExcerpt, seqScannedRelations } from '../../../postgres/plan-walk';
+import { passesCostGate } from './cost-gate';
 import { ginWorkload, type GinGroup, type GinStatement } from './gin-workload';
 import { recommendation } from './recommendation';
 import type { AdvisorRun } from './run';
@@ -83,14 +84,20 @@ export async function ginProposals(run: AdvisorRun, tables: Tables, chosen: Inde
   const baselines = await planBaselines(run, open);
   const out: IndexRecommendation[] = [];
   let unverified = 0;
+  const noRoom: string[] = [];
   for (const g of open) {
     const all = [...chosen, ...out];
-    if (all.length >= opts.maxNewIndexes) break;
-    if (all.filter((r) => r.schema === g.cand.schema && r.table === g.cand.table).length >= opts.maxIndexesPerTable) continue;
+    if (
+      all.length >= opts.maxNewIndexes ||
+      all.filter((r) => r.schema === g.cand.schema && r.table === g.cand.table).length >= opts.maxIndexesPerTable
+    ) {
+      noRoom.push(g.key);
+      continue;
+    }
     const planned = g.stmts
       .slice(0, MAX_PLANNED_STATEMENTS)
       .map((s) => ({ s, base: baselines.get(s)! }))
-      .filter((x) => x.base && x.base.cost >= opts.minPlanCost);
+      .filter((x) => x.base && passesCostGate(x.base.cost, x.s, opts));
     if (planned.length === 0) continue;
     if (g.trigram && !trgm.created && !trgm.available) {
       run.notes.push(`${g.key} would need the pg_trgm extension, which this server does not have (e.g. postgresql-contrib)`);
@@ -104,6 +111,12 @@ export async function ginProposals(run: AdvisorRun, tables: Tables, chosen: Inde
     if (rec) out.push(rec);
     if (rec && !rec.verified) unverified++;
   }
+  if (noRoom.length > 0)
+    run.notes.push(
+      `${noRoom.length} GIN/GiST candidate${noRoom.length > 1 ? 's were' : ' was'} not weighed: the btree proposals already take ` +
+        `their table's maxIndexesPerTable (${opts.maxIndexesPerTable}) or the maxNewIndexes (${opts.maxNewIndexes}) slots ` +
+        `(${noRoom.slice(0, 3).join('; ')}); raise those options to weigh them`,
+    );
   if (unverified > 0)
     run.notes.push(
       `hypopg cannot model gin/gist indexes: ${unverified} such proposal${unverified > 1 ? 's are' : ' is'} NOT verified; ` +

@@ -9,6 +9,8 @@ export interface AdvisorOptions {
   minPlanCost: number;
   /** ...and an index must cut it by at least this fraction to count for that statement. */
   minSavingFraction: number;
+  /** A statement measured at least this slow per call (ms) is analyzed whatever its plan costs (cost-gate.ts). */
+  slowMeanMs: number;
   /** Saving assumed for an unverified proposal (no hypopg). */
   unverifiedSavingFraction: number;
   maxKeyColumns: number;
@@ -54,6 +56,7 @@ export const DEFAULT_ADVISOR_OPTIONS: AdvisorOptions = {
   minTableRows: 10_000,
   minPlanCost: 100,
   minSavingFraction: 0.5,
+  slowMeanMs: 5,
   unverifiedSavingFraction: 0.5,
   maxKeyColumns: 3,
   maxIncludeColumns: 3,

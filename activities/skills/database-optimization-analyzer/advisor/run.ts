@@ -44,6 +44,7 @@ export function startRun(pool: Pool, input: AdvisorInput, ctx: AdvisorContext, o
     planned: 0,
     planErrors: 0,
     belowMinCost: 0,
+    slowBelowMinCost: 0,
     candidates: 0,
     evaluations: 0,
     lazyPending: 0,

@@ -62,6 +62,11 @@ export interface Stmt {
   beforeModel: CostModel | null;
   planBefore: string;
   seqScans: Set<string>;
+  /**
+   * Measured at least slowMeanMs per call while its plan's LIMIT looks cheap (cost-gate.ts): the LIMIT did not
+   * stop the scan early, so plans are costed as if it read to the end.
+   */
+  scansToEnd: boolean;
 }
 
 /** A statement as the advisor keeps it before it is planned. */
@@ -88,6 +93,7 @@ export function newStmt(idx: number, s: WorkloadStatement, f: StatementFacts, ac
     beforeModel: null,
     planBefore: '',
     seqScans: NO_SEQ_SCANS,
+    scansToEnd: false,
   };
 }
 
@@ -112,7 +118,8 @@ export function accessSignature(s: Stmt): string {
 }
 
 /** Rows each call returned in the window (it scales LIMIT $n plans), null when unknown. */
-export function rowsPerCall(s: Pick<Stmt, 'calls' | 'rows' | 'kind'>): number | null {
+export function rowsPerCall(s: Pick<Stmt, 'calls' | 'rows' | 'kind'> & { scansToEnd?: boolean }): number | null {
+  if (s.scansToEnd) return Number.MAX_SAFE_INTEGER; // a LIMIT scales the cost by rows / its input's rows: here all of it
   return s.kind === 'select' && s.calls > 0 ? s.rows / s.calls : null;
 }
 

@@ -91,6 +91,8 @@ export interface AdvisorStats {
   planned: number;
   planErrors: number;
   belowMinCost: number;
+  /** Below minPlanCost but measured at least slowMeanMs per call: analyzed anyway. */
+  slowBelowMinCost: number;
   candidates: number;
   evaluations: number;
   /** Candidates never planned with all their statements because the choice did not need them. */
