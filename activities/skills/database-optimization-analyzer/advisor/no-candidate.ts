@@ -34,8 +34,9 @@ export function noAccessReason(f: StatementFacts, catalog: Catalog, opts: Pick<A
           : 'no WHERE, join key or ORDER BY ... LIMIT: it reads the whole table';
       else
         why =
-          'no filter/sort column the advisor can index (its conditions compare no plain column with a parameter, constant ' +
-          'or uncorrelated subquery: expressions, functions of a column, OR of different columns, correlated subqueries)';
+          'no filter/sort key the advisor can index (no condition compares a column, or an immutable expression of its ' +
+          'columns alone, with a parameter, constant or uncorrelated subquery: e.g. an expression that holds a parameter, ' +
+          'an OR with a branch no index serves, a correlated subquery)';
       const part = `${rel.name}: ${why}`;
       if (!parts.includes(part)) parts.push(part);
     }
