@@ -32,6 +32,8 @@ export interface GinOperand {
   operator: string;
   /** The indexed operand when it is an expression over `col` (its SQL text, e.g. to_tsvector('english', body)); null: the column. */
   expression: string | null;
+  /** The expression's type when it is not to_tsvector's tsvector (upper(col) / lower(col): text). */
+  expressionType?: string;
 }
 
 /**

@@ -75,6 +75,21 @@ test('prefix patterns: LIKE and ~ on a column or an expression, their literal pr
   );
 });
 
+test('prefix patterns: upper()/lower() of a literal or parameter (Django i* lookups) count as that pattern, case-folded', () => {
+  const p = exprPreds(
+    'SELECT 1 FROM a.t WHERE UPPER("t"."title"::text) LIKE UPPER($1) AND lower(name) LIKE lower(\'Ab%\'::text) ' +
+      "AND UPPER(body) LIKE UPPER('%ab%') AND code LIKE upper(lower($2)) AND z LIKE concat($3, '%')",
+  );
+  assert.deepEqual(
+    p.map((x) => [x.expression, x.columns[0].column, x.op, x.prefix, x.param]),
+    [
+      ['upper(title::text)', 'title', 'prefix', null, 1],
+      ['lower(name)', 'name', 'prefix', 'ab', null],
+      ['upper(body)', 'body', 'prefix', '', null],
+    ],
+  );
+});
+
 test('likePrefix / regexPrefix: up to the first wildcard or special character; escapes; unanchored regex has none', () => {
   assert.equal(likePrefix('abc%'), 'abc');
   assert.equal(likePrefix('%abc'), '');
