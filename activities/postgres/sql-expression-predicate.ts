@@ -64,7 +64,11 @@ export function regexPrefix(pattern: string): string {
  * parameter) as deparsed SQL text; for a prefix pattern also a plain column (expression null).
  * Null for a plain column of a comparison (sql-scope.ts's predicates have those) and anything else.
  */
-function keyExpression(scope: Scope, n: unknown, plainColumnToo: boolean): Pick<ExpressionPredicate, 'expression' | 'columns'> | null {
+function keyExpression(
+  scope: Scope,
+  n: unknown,
+  plainColumnToo: boolean,
+): Pick<ExpressionPredicate, 'expression' | 'columns' | 'castTo'> | null {
   const t = typeOf(n);
   if (t === 'ColumnRef') {
     const c = columnRef(n);
@@ -74,7 +78,17 @@ function keyExpression(scope: Scope, n: unknown, plainColumnToo: boolean): Pick<
   const columns: ColRef[] = [];
   if (!collectColumns(n, columns) || columns.length === 0 || columns.some((c) => isOuter(scope, c))) return null;
   const expression = expressionText(n);
-  return expression === null ? null : { expression, columns };
+  if (expression === null) return null;
+  const castTo = bareCastType(n);
+  return castTo ? { expression, columns, castTo } : { expression, columns };
+}
+
+/** `col::text`: the type's name when the cast is of a plain column and has no typmod (`::varchar(20)` has one), else null. */
+function bareCastType(n: unknown): string | null {
+  if (typeOf(n) !== 'TypeCast' || typeOf(inner(n).arg) !== 'ColumnRef') return null;
+  const t = inner(n).typeName as Node | undefined;
+  if (!t || t.typmods || t.arrayBounds) return null;
+  return opName(t.names);
 }
 
 /** An expression of columns as index-expression SQL text (`upper(title::text)`), null when it cannot be deparsed. */

@@ -58,6 +58,8 @@ export interface ExpressionPredicate {
   /** prefix: the literal prefix the pattern fixes ('' for a leading wildcard), null when the pattern is a parameter. */
   prefix: string | null;
   param: number | null;
+  /** The expression is a bare cast of its column (`description::text`): the type cast to (pg_type name, no typmod). */
+  castTo?: string;
 }
 
 export interface JoinKey {
