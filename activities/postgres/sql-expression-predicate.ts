@@ -30,8 +30,7 @@ export function expressionConjunct(scope: Scope, v: Node, isValue: IsValue): voi
   } else if ((kind === 'AEXPR_BETWEEN' || kind === 'AEXPR_BETWEEN_SYM') && isValue(scope, v.rexpr)) {
     add(v.lexpr, { op: 'range', prefix: null, param: null });
   } else if (((kind === 'AEXPR_LIKE' && op === '~~') || (kind === 'AEXPR_OP' && op === '~')) && isValue(scope, v.rexpr)) {
-    const pattern = stringConstant(v.rexpr);
-    const param = paramNumber(v.rexpr);
+    const { pattern, param } = patternValue(v.rexpr);
     if (pattern === null && param === null) return;
     const prefix = pattern === null ? null : op === '~' ? regexPrefix(pattern) : likePrefix(pattern);
     add(v.lexpr, { op: 'prefix', prefix, param });
@@ -65,7 +64,11 @@ export function regexPrefix(pattern: string): string {
  * parameter) as deparsed SQL text; for a prefix pattern also a plain column (expression null).
  * Null for a plain column of a comparison (sql-scope.ts's predicates have those) and anything else.
  */
-function keyExpression(scope: Scope, n: unknown, plainColumnToo: boolean): Pick<ExpressionPredicate, 'expression' | 'columns'> | null {
+function keyExpression(
+  scope: Scope,
+  n: unknown,
+  plainColumnToo: boolean,
+): Pick<ExpressionPredicate, 'expression' | 'columns' | 'castTo'> | null {
   const t = typeOf(n);
   if (t === 'ColumnRef') {
     const c = columnRef(n);
@@ -74,8 +77,24 @@ function keyExpression(scope: Scope, n: unknown, plainColumnToo: boolean): Pick<
   if (t !== 'FuncCall' && t !== 'TypeCast' && t !== 'A_Expr' && t !== 'CoalesceExpr') return null;
   const columns: ColRef[] = [];
   if (!collectColumns(n, columns) || columns.length === 0 || columns.some((c) => isOuter(scope, c))) return null;
+  const expression = expressionText(n);
+  if (expression === null) return null;
+  const castTo = bareCastType(n);
+  return castTo ? { expression, columns, castTo } : { expression, columns };
+}
+
+/** `col::text`: the type's name when the cast is of a plain column and has no typmod (`::varchar(20)` has one), else null. */
+function bareCastType(n: unknown): string | null {
+  if (typeOf(n) !== 'TypeCast' || typeOf(inner(n).arg) !== 'ColumnRef') return null;
+  const t = inner(n).typeName as Node | undefined;
+  if (!t || t.typmods || t.arrayBounds) return null;
+  return opName(t.names);
+}
+
+/** An expression of columns as index-expression SQL text (`upper(title::text)`), null when it cannot be deparsed. */
+export function expressionText(n: unknown): string | null {
   try {
-    return { expression: unquoteSimple(expr(unqualified(n))), columns };
+    return unquoteSimple(expr(unqualified(n)));
   } catch (err) {
     if (err instanceof UnsupportedSql) return null;
     throw err;
@@ -158,6 +177,27 @@ export function unquoteSimple(sql: string): string {
     }
   }
   return out;
+}
+
+const CASE_FOLD: Record<string, (s: string) => string> = { upper: (s) => s.toUpperCase(), lower: (s) => s.toLowerCase() };
+
+/**
+ * The pattern of a LIKE / ~: a literal or $n (maybe cast), or upper()/lower() of one, as Django writes its
+ * case-insensitive lookups (`UPPER(col::text) LIKE UPPER($1)`): the planner folds the function of a constant
+ * (or of a custom plan's parameter value) into a constant pattern, so it serves a prefix like the bare value.
+ */
+export function patternValue(n: unknown): { pattern: string | null; param: number | null } {
+  let cur = n;
+  while (typeOf(cur) === 'TypeCast') cur = inner(cur).arg;
+  if (typeOf(cur) === 'FuncCall') {
+    const v = inner(cur);
+    const fold = CASE_FOLD[opName(v.funcname) ?? ''];
+    const args = (v.args as unknown[]) ?? [];
+    if (!fold || args.length !== 1 || v.over || v.agg_star) return { pattern: null, param: null };
+    const pattern = stringConstant(args[0]);
+    return { pattern: pattern === null ? null : fold(pattern), param: paramNumber(args[0]) };
+  }
+  return { pattern: stringConstant(cur), param: paramNumber(cur) };
 }
 
 function stringConstant(n: unknown): string | null {

@@ -32,6 +32,8 @@ export interface GinOperand {
   operator: string;
   /** The indexed operand when it is an expression over `col` (its SQL text, e.g. to_tsvector('english', body)); null: the column. */
   expression: string | null;
+  /** The expression's type when it is not to_tsvector's tsvector (upper(col) / lower(col): text). */
+  expressionType?: string;
 }
 
 /**
@@ -56,6 +58,8 @@ export interface ExpressionPredicate {
   /** prefix: the literal prefix the pattern fixes ('' for a leading wildcard), null when the pattern is a parameter. */
   prefix: string | null;
   param: number | null;
+  /** The expression is a bare cast of its column (`description::text`): the type cast to (pg_type name, no typmod). */
+  castTo?: string;
 }
 
 export interface JoinKey {

@@ -4,7 +4,10 @@
 // to say (advisor/gin-candidates.ts); here only the shape: a column (or `to_tsvector('<config>', col)`,
 // the immutable two-argument form) against a value.
 import { columnRef, inner, opName, typeOf, type Node } from './sql-ast';
+import { expressionText, patternValue } from './sql-expression-predicate';
 import type { ColRef, Predicate } from './sql-facts';
+
+const CASE_FOLD = new Set(['upper', 'lower']);
 
 /** The text of a string constant (A_Const { sval: { sval } }), else null. */
 function stringConst(n: unknown): string | null {
@@ -30,6 +33,19 @@ export function tsvectorOperand(n: unknown): { col: ColRef; expression: string }
   return { col, expression: `to_tsvector('${config}'::regconfig, ${col.column})` };
 }
 
+/** `upper(col)` / `lower(col::text)`, as Django's case-insensitive lookups write them: the column and the expression's text. */
+export function caseFoldOperand(n: unknown): { col: ColRef; expression: string; expressionType: string } | null {
+  if (typeOf(n) !== 'FuncCall') return null;
+  const v = inner(n);
+  const args = (v.args as unknown[]) ?? [];
+  if (!CASE_FOLD.has(opName(v.funcname) ?? '') || args.length !== 1 || v.over || v.agg_star) return null;
+  let arg = args[0];
+  while (typeOf(arg) === 'TypeCast') arg = inner(arg).arg;
+  const col = columnRef(arg);
+  const expression = col ? expressionText(n) : null;
+  return col && expression ? { col, expression, expressionType: 'text' } : null;
+}
+
 function operand(n: unknown): { col: ColRef; expression: string | null } | null {
   const c = columnRef(n);
   return c ? { col: c, expression: null } : tsvectorOperand(n);
@@ -38,9 +54,10 @@ function operand(n: unknown): { col: ColRef; expression: string | null } | null 
 /** A LIKE/ILIKE pattern constant that begins with a wildcard (a btree cannot serve it), or a parameter for ILIKE. */
 function unanchoredPattern(kind: string, rexpr: unknown): boolean {
   const t = typeOf(rexpr);
-  if (t === 'A_Const') {
-    const p = stringConst(rexpr);
-    return p !== null && (p.startsWith('%') || p.startsWith('_'));
+  if (t === 'A_Const' || t === 'FuncCall') {
+    const { pattern: p, param } = patternValue(rexpr);
+    if (p === null) return kind === 'AEXPR_ILIKE' && param !== null;
+    return p.startsWith('%') || p.startsWith('_');
   }
   // LIKE $1 may be a prefix pattern (a btree with text_pattern_ops serves it): left to the prefix candidates.
   return kind === 'AEXPR_ILIKE' && (t === 'ParamRef' || t === 'TypeCast');
@@ -56,8 +73,13 @@ export function ginPredicate(v: Node, isValue: (n: unknown) => boolean): Predica
   if (!op) return null;
   if ((kind === 'AEXPR_LIKE' || kind === 'AEXPR_ILIKE') && (op === '~~' || op === '~~*')) {
     const c = columnRef(v.lexpr);
-    if (!c || !isValue(v.rexpr) || !unanchoredPattern(kind, v.rexpr)) return null;
-    return { col: c, op: 'gin', param: null, paramLocation: -1, gin: { operator: op, expression: null } };
+    const folded = c ? null : caseFoldOperand(v.lexpr);
+    if ((!c && !folded) || !isValue(v.rexpr) || !unanchoredPattern(kind, v.rexpr)) return null;
+    if (folded) {
+      const gin = { operator: op, expression: folded.expression, expressionType: folded.expressionType };
+      return { col: folded.col, op: 'gin', param: null, paramLocation: -1, gin };
+    }
+    return { col: c!, op: 'gin', param: null, paramLocation: -1, gin: { operator: op, expression: null } };
   }
   if (kind !== 'AEXPR_OP' || v.lexpr === undefined) return null;
   const left = LEFT_OPS.has(op) ? operand(v.lexpr) : null;

@@ -14,6 +14,7 @@ import {
   accessKeys,
   expressionSelectivityBound,
   keyNotes,
+  noOpCast,
   patternKey,
 } from '../../activities/skills/database-optimization-analyzer/advisor/expression-keys';
 
@@ -73,6 +74,49 @@ test('prefix patterns: LIKE and ~ on a column or an expression, their literal pr
       [null, 'x', 'prefix', '', null],
     ],
   );
+});
+
+test('prefix patterns: upper()/lower() of a literal or parameter (Django i* lookups) count as that pattern, case-folded', () => {
+  const p = exprPreds(
+    'SELECT 1 FROM a.t WHERE UPPER("t"."title"::text) LIKE UPPER($1) AND lower(name) LIKE lower(\'Ab%\'::text) ' +
+      "AND UPPER(body) LIKE UPPER('%ab%') AND code LIKE upper(lower($2)) AND z LIKE concat($3, '%')",
+  );
+  assert.deepEqual(
+    p.map((x) => [x.expression, x.columns[0].column, x.op, x.prefix, x.param]),
+    [
+      ['upper(title::text)', 'title', 'prefix', null, 1],
+      ['lower(name)', 'name', 'prefix', 'ab', null],
+      ['upper(body)', 'body', 'prefix', '', null],
+    ],
+  );
+});
+
+test('a cast of a column to its own type (description::text on text) is the plain column for a prefix key; varchar::text is not', () => {
+  const p = exprPreds("SELECT 1 FROM t WHERE description::text LIKE 'ab%' AND sku::text LIKE 'cd%' AND note::varchar LIKE 'x%'");
+  assert.deepEqual(
+    p.map((x) => [x.expression, x.castTo]),
+    [
+      ['description::text', 'text'],
+      ['sku::text', 'text'],
+      ['note::varchar', 'varchar'],
+    ],
+  );
+  const t = table([
+    column('description', { typeName: 'text', collation: 'C.UTF-8' }),
+    column('sku', { type: 'character varying(20)', typeName: 'varchar', collation: 'C.UTF-8' }),
+    column('note', { type: 'character varying', typeName: 'varchar', collation: 'C.UTF-8' }),
+  ]);
+  assert.deepEqual(accessKeys(p, t, () => true).range, [
+    { name: 'description', opclass: 'text_pattern_ops' },
+    { name: 'sku::text', expression: true, opclass: 'text_pattern_ops' },
+    { name: 'note', opclass: 'varchar_pattern_ops' },
+  ]);
+  assert.equal(
+    noOpCast({ castTo: 'varchar' }, column('v', { type: 'character varying(20)', typeName: 'varchar' })),
+    false,
+    'the typmod stays',
+  );
+  assert.equal(noOpCast({ castTo: 'varchar' }, column('v', { type: 'character varying', typeName: 'varchar' })), true);
 });
 
 test('likePrefix / regexPrefix: up to the first wildcard or special character; escapes; unanchored regex has none', () => {

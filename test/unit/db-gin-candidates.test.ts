@@ -58,6 +58,20 @@ test('gin predicates: LIKE/ILIKE only when the pattern has no fixed prefix; LIKE
   );
 });
 
+test('gin predicates: upper()/lower() of a column (Django icontains) with a case-folded infix pattern; a prefix or bare $1 makes none', () => {
+  assert.deepEqual(
+    gins(
+      'SELECT 1 FROM a.d WHERE UPPER("d"."title"::text) LIKE UPPER(\'%ab%\') AND lower(name) ILIKE lower($1) ' +
+        "AND upper(city) LIKE upper('ab%') AND upper(sku) LIKE upper($2) AND upper(a || b) LIKE '%x%'",
+    ),
+    ['title ~~ [upper(title::text)]', 'name ~~* [lower(name)]'],
+  );
+  const t = { schema: 's', name: 'd', columns: new Map([['title', { type: 'character varying(255)' }]]) } as unknown as CatalogTable;
+  const c = ginCandidate({ table: t, column: 'title', expression: 'upper(title::text)', expressionType: 'text' }, new Set(['~~']));
+  assert.deepEqual(c?.cand.keys, [{ name: 'upper(title::text)', expression: true, opclass: 'gin_trgm_ops' }]);
+  assert.equal(c?.trigram, true);
+});
+
 test('index per type and operator mix: jsonb_path_ops for containment only, jsonb_ops with key tests, gist for ranges', () => {
   assert.deepEqual(ginIndexFor('jsonb', new Set(['@>'])), { method: 'gin', opclass: 'jsonb_path_ops', trigram: false });
   assert.deepEqual(ginIndexFor('jsonb', new Set(['@>', '?'])), { method: 'gin', trigram: false });

@@ -158,6 +158,33 @@ export const PATTERN_CASES: CorpusCase[] = [
     expect: [],
   },
   {
+    name: 'prefix_upper_param_samples',
+    why: 'UPPER(sku::text) LIKE UPPER($1) (Django istartswith) with sampled values: upper(sku::text) text_pattern_ops, on custom plans',
+    setup: CUSTOMERS_SETUP,
+    workload: [w('SELECT id, email FROM {s}.customers WHERE UPPER(sku::text) LIKE UPPER($1)', 300, 9, 11)],
+    samples: [
+      "SELECT id, email FROM {s}.customers WHERE UPPER(sku::text) LIKE UPPER('sku-4711%')",
+      "SELECT id, email FROM {s}.customers WHERE UPPER(sku::text) LIKE UPPER('Sku-123%')",
+    ],
+    expect: [
+      {
+        table: 'customers',
+        keys: ['upper(sku::text) text_pattern_ops'],
+        usedBy: [0],
+        customOnly: true,
+        usedBySamples: ["SELECT id, email FROM {s}.customers WHERE UPPER(sku::text) LIKE UPPER('sku-4711%')"],
+      },
+    ],
+  },
+  {
+    name: 'prefix_upper_param_no_samples',
+    why: 'no index: UPPER(sku::text) LIKE UPPER($1) without sampled values (prefix or infix: only values can tell)',
+    setup: CUSTOMERS_SETUP,
+    workload: [w('SELECT id, email FROM {s}.customers WHERE UPPER(sku::text) LIKE UPPER($1)', 300, 9, 11)],
+    note: 'a prefix-pattern index needs real values to verify',
+    expect: [],
+  },
+  {
     name: 'prefix_param_no_samples',
     why: 'no index: sku LIKE $1 without sampled values: a prefix index needs real values to verify (a generic plan never uses it)',
     setup: CUSTOMERS_SETUP,

@@ -11,6 +11,9 @@ const DOCS_SETUP = `CREATE TABLE {s}.docs (id int PRIMARY KEY, payload jsonb NOT
       INSERT INTO {s}.docs SELECT g, jsonb_build_object('tenant', g % 3000, 'tag', 't' || (g % 500), 'n', g) ||
         CASE WHEN g % 50 = 0 THEN jsonb_build_object('flagged', true) ELSE '{}'::jsonb END, repeat('n', 600) FROM generate_series(1, 30000) g;`;
 
+const ARTICLES_SETUP = `CREATE TABLE {s}.articles (id int PRIMARY KEY, title varchar(255) NOT NULL, pad text);
+      INSERT INTO {s}.articles SELECT g, md5(g::text) || ' ' || g, repeat('p', 400) FROM generate_series(1, 40000) g;`;
+
 export const GIN_CASES: CorpusCase[] = [
   {
     name: 'gin_jsonb_containment',
@@ -61,6 +64,35 @@ export const GIN_CASES: CorpusCase[] = [
     ],
     options: sampled,
     expect: [{ table: 'customers', method: 'gin', keys: ['name gin_trgm_ops'], usedBy: [0, 1], verifiedBy: 'sample' }],
+  },
+  {
+    name: 'gin_trigram_upper_expression',
+    why: "UPPER(title::text) LIKE UPPER('%x%') (Django icontains): a trigram gin on the expression upper(title::text)",
+    setup: ARTICLES_SETUP,
+    workload: [w("SELECT id, title FROM {s}.articles WHERE UPPER(title::text) LIKE UPPER('%4a7f3%')", 300, 9, 2)],
+    options: sampled,
+    expect: [{ table: 'articles', method: 'gin', keys: ['upper(title::text) gin_trgm_ops'], usedBy: [0], verifiedBy: 'sample' }],
+  },
+  {
+    name: 'gin_trigram_upper_param_samples',
+    why: 'UPPER(title::text) LIKE UPPER($1) whose sampled values all start with a wildcard (Django icontains): the trigram gin',
+    setup: ARTICLES_SETUP,
+    workload: [w('SELECT id, title FROM {s}.articles WHERE UPPER(title::text) LIKE UPPER($1)', 300, 9, 2)],
+    samples: [
+      "SELECT id, title FROM {s}.articles WHERE UPPER(title::text) LIKE UPPER('%4a7f3%')",
+      "SELECT id, title FROM {s}.articles WHERE UPPER(title::text) LIKE UPPER('%b1c9e%')",
+    ],
+    options: sampled,
+    expect: [
+      {
+        table: 'articles',
+        method: 'gin',
+        keys: ['upper(title::text) gin_trgm_ops'],
+        usedBy: [0],
+        verifiedBy: 'sample',
+        usedBySamples: ["SELECT id, title FROM {s}.articles WHERE UPPER(title::text) LIKE UPPER('%4a7f3%')"],
+      },
+    ],
   },
   {
     name: 'gist_range_overlap',

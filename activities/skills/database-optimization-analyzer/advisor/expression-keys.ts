@@ -50,21 +50,32 @@ export function patternKey(name: string, expression: boolean, column: ColumnInfo
   return opclass ? { ...base, opclass } : null;
 }
 
+/**
+ * A cast of a column to its own type (`description::text` on a text column, as Django writes it): PostgreSQL
+ * drops it, and stores an index on it as one on the plain column (`varchar::text` is not one: it stays an expression).
+ */
+export function noOpCast(p: Pick<ExpressionPredicate, 'castTo'>, column: ColumnInfo | undefined): boolean {
+  return !!p.castTo && !!column && column.typeName === p.castTo && !column.type.includes('(');
+}
+
 /** The expression and pattern keys of one relation's predicates (`mine`: all the predicate's columns are of this relation). */
 export function accessKeys(preds: ExpressionPredicate[], t: CatalogTable, mine: (p: ExpressionPredicate) => boolean): AccessKeys {
   const out: AccessKeys = { eq: [], range: [], unselective: [], prefixParam: false };
   const add = (list: IndexColumn[], k: IndexColumn) => {
     if (!list.some((x) => x.name === k.name && x.opclass === k.opclass)) list.push(k);
   };
-  for (const p of preds) {
-    if (!mine(p) || p.columns.some((c) => !t.columns.has(c.column))) continue;
+  for (const given of preds) {
+    if (!mine(given) || given.columns.some((c) => !t.columns.has(c.column))) continue;
+    const plain = given.op === 'prefix' && given.expression !== null && noOpCast(given, t.columns.get(given.columns[0].column));
+    const p = plain ? { ...given, expression: null } : given;
     if (p.op === 'prefix') {
       if (p.prefix === '') continue; // a leading wildcard: no btree serves it
       const k = patternKey(p.expression ?? p.columns[0].column, p.expression !== null, t.columns.get(p.columns[0].column));
       if (!k) continue;
       add(out.range, k);
       if (p.prefix === null) out.prefixParam = true;
-    } else if (p.expression !== null && p.op !== 'range') {
+    } else if (p.expression === null) continue;
+    else if (p.op !== 'range') {
       const cols = [...new Set(p.columns.map((c) => c.column))];
       const bound = expressionSelectivityBound(cols.map((c) => t.columns.get(c)));
       if (bound > EXPRESSION_MAX_SELECTIVITY) {
@@ -73,7 +84,7 @@ export function accessKeys(preds: ExpressionPredicate[], t: CatalogTable, mine: 
           `${p.expression} on ${t.schema}.${t.name} (its columns ${cols.join(', ')} have ~${distinct} distinct values in all)`,
         );
       } else add(out.eq, { name: p.expression, expression: true });
-    } else if (p.expression !== null) add(out.range, { name: p.expression, expression: true });
+    } else add(out.range, { name: p.expression, expression: true });
   }
   return out;
 }

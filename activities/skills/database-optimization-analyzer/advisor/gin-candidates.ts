@@ -43,6 +43,8 @@ export interface GinUse {
   column: string;
   /** The indexed expression's text (to_tsvector('english'::regconfig, body)), null for the column itself. */
   expression: string | null;
+  /** The expression's type (absent: tsvector, to_tsvector's). */
+  expressionType?: string;
   operator: string;
 }
 
@@ -60,7 +62,8 @@ export function ginUsesOf(
       const rel = resolveColumn(scope, p.col, tables);
       const t = rel ? tables.get(rel) : null;
       if (!t || t.reltuples < minTableRows || !t.columns.has(p.col.column)) continue;
-      out.push({ table: t, column: p.col.column, expression: p.gin.expression, operator: p.gin.operator });
+      const { expression, expressionType, operator } = p.gin;
+      out.push({ table: t, column: p.col.column, expression, ...(expressionType ? { expressionType } : {}), operator });
     }
   }
   return out;
@@ -72,15 +75,14 @@ export const operandKey = (u: Pick<GinUse, 'table' | 'column' | 'expression'>) =
 
 /** The candidate for one operand and all the operators the workload applies to it, or null when no index serves them all. */
 export function ginCandidate(
-  u: Pick<GinUse, 'table' | 'column' | 'expression'>,
+  u: Pick<GinUse, 'table' | 'column' | 'expression' | 'expressionType'>,
   ops: Set<string>,
 ): { cand: Candidate; trigram: boolean } | null {
-  const type = u.expression ? 'tsvector' : (u.table.columns.get(u.column)?.type ?? '');
+  const type = u.expression ? (u.expressionType ?? 'tsvector') : (u.table.columns.get(u.column)?.type ?? '');
   const choice = ginIndexFor(type, ops);
   if (!choice) return null;
-  const key: IndexColumn = u.expression
-    ? { name: u.expression, expression: true }
-    : { name: u.column, ...(choice.opclass ? { opclass: choice.opclass } : {}) };
+  const opclass = choice.opclass ? { opclass: choice.opclass } : {};
+  const key: IndexColumn = u.expression ? { name: u.expression, expression: true, ...opclass } : { name: u.column, ...opclass };
   return {
     cand: { schema: u.table.schema, table: u.table.name, method: choice.method, keys: [key], eqCount: 0, include: [] },
     trigram: choice.trigram,

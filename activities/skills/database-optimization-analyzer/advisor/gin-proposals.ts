@@ -72,7 +72,7 @@ async function planBaselines(run: AdvisorRun, groups: GinGroup[]): Promise<Map<G
 /** The GIN/GiST recommendations, within the per-table and overall limits left by `chosen`. */
 export async function ginProposals(run: AdvisorRun, tables: Tables, chosen: IndexRecommendation[]): Promise<IndexRecommendation[]> {
   const { opts } = run;
-  const { groups, unserved } = ginWorkload(run.input.statements, tables.catalog, opts);
+  const { groups, unserved } = ginWorkload(run.input.statements, tables.catalog, opts, run.input.samples);
   if (unserved.length > 0) run.notes.push(`no GIN/GiST index serves these operand and operator mixes: ${unserved.slice(0, 5).join('; ')}`);
   const open = groups.filter((g) => {
     const twin = existingTwin(g.cand, tables);

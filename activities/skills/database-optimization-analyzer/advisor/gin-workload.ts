@@ -4,6 +4,7 @@
 import type { Catalog } from '../../../postgres/catalog';
 import { candidateKey, type Candidate } from '../../../postgres/index-model';
 import { tryParse } from '../../../postgres/sql-parse';
+import { sampleSetsByFingerprint, type ValueSample } from '../../../postgres/value-samples';
 import { ginCandidate, ginUsesOf, operandKey, type GinUse } from './gin-candidates';
 import type { AdvisorOptions } from './options';
 import type { WorkloadStatement } from './types';
@@ -38,11 +39,31 @@ interface Operand {
   stmts: Set<GinStatement>;
 }
 
+/**
+ * The GIN-type predicates a statement's sampled texts show when the statement itself has none that
+ * tells (`UPPER(col) LIKE UPPER($1)` may be a prefix or an infix pattern): only when every sample has
+ * them (each a leading wildcard), their union; else none.
+ */
+function sampledUses(samples: ValueSample[] | undefined, catalog: Catalog, minTableRows: number): GinUse[] {
+  if (!samples || samples.length === 0) return [];
+  const out = new Map<string, GinUse>();
+  for (const t of samples) {
+    const parsed = tryParse(t.text);
+    if ('error' in parsed) return [];
+    const uses = ginUsesOf(parsed.facts, (r) => catalog.resolve(r), minTableRows);
+    if (uses.length === 0) return [];
+    for (const u of uses) out.set(`${operandKey(u)}\0${u.operator}`, u);
+  }
+  return [...out.values()];
+}
+
 export function ginWorkload(
   statements: WorkloadStatement[],
   catalog: Catalog,
   opts: Pick<AdvisorOptions, 'minTableRows' | 'planWrites'>,
+  samples: (string | ValueSample)[] = [],
 ): { groups: GinGroup[]; unserved: string[] } {
+  const sampleSets = sampleSetsByFingerprint(samples);
   const byFingerprint = new Map<string, GinStatement | null>();
   const operands = new Map<string, Operand>();
   for (const s of statements) {
@@ -60,7 +81,9 @@ export function ginWorkload(
       continue;
     }
     if (seen === null) continue;
-    const uses = f.statementCount === 1 && isPlannable(f, opts) ? ginUsesOf(f, (r) => catalog.resolve(r), opts.minTableRows) : [];
+    const plannable = f.statementCount === 1 && isPlannable(f, opts);
+    let uses = plannable ? ginUsesOf(f, (r) => catalog.resolve(r), opts.minTableRows) : [];
+    if (plannable && uses.length === 0 && f.fingerprint) uses = sampledUses(sampleSets.get(f.fingerprint), catalog, opts.minTableRows);
     if (uses.length === 0) {
       byFingerprint.set(fp, null);
       continue;
