@@ -39,11 +39,11 @@ test('no access: the whole table read, a small table, an unknown table, a condit
   assert.equal(why('SELECT * FROM articles ORDER BY id'), 'articles: no WHERE, and its ORDER BY has no LIMIT: every row is read anyway');
   assert.match(why('SELECT * FROM tags'), /^tags: 1000 rows \(under 10000/);
   assert.equal(why('SELECT * FROM other WHERE x = $1'), 'other: not a table of the analyzed schemas');
-  assert.match(why('SELECT * FROM articles WHERE lower(author::text) = $1'), /^articles: no filter\/sort column the advisor can index/);
+  assert.match(why('SELECT * FROM articles WHERE lower(author::text) = $1'), /^articles: no filter\/sort key the advisor can index/);
   // A correlated subquery is no value: the outer block gets no predicate, and says why.
   assert.match(
     why('SELECT * FROM articles a WHERE a.author = (SELECT max(t.id) FROM tags t WHERE t.author = a.id)'),
-    /^articles: no filter\/sort column .*; tags: 1000 rows/,
+    /^articles: no filter\/sort key .*; tags: 1000 rows/,
   );
   assert.equal(
     coveredReason(['public.articles(id) by articles_pkey']),
