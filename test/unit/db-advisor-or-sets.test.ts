@@ -15,24 +15,9 @@ import {
 import { finishOrSets, roomFor } from '../../activities/skills/database-optimization-analyzer/advisor/or-set-choice';
 import { keepLargest, unit } from '../../activities/skills/database-optimization-analyzer/advisor/tail';
 import { DEFAULT_ADVISOR_OPTIONS } from '../../activities/skills/database-optimization-analyzer/advisor';
+import { intTable } from '../helpers/advisor-fixtures';
 
-function table(nd: Record<string, number>, indexes: ExistingIndex[] = []): CatalogTable {
-  return {
-    oid: 1,
-    schema: 's',
-    name: 't',
-    relkind: 'r',
-    reltuples: 100_000,
-    relpages: 1000,
-    columns: new Map(
-      Object.entries(nd).map(([name, n], i) => [
-        name,
-        { name, attnum: i + 1, type: 'integer', notNull: true, nDistinct: n, nullFrac: 0, avgWidth: 4, correlation: 0 },
-      ]),
-    ),
-    indexes,
-  };
-}
+const table = intTable;
 
 before(async () => {
   assert.equal(await ensureParser(), true);

@@ -15,6 +15,7 @@ import {
   type TieSide,
 } from '../../activities/skills/database-optimization-analyzer/advisor/tie-break';
 import type { PlanNode } from '../../activities/postgres/plan-walk';
+import { GREEDY_OPTIONS } from '../helpers/advisor-fixtures';
 
 const scan = (type: string, rows: number, cond = '(tenant_id = $1)'): PlanNode => ({
   'Node Type': type,
@@ -165,14 +166,7 @@ test('notes: the sort removed at LIMIT n, and why a near tie went to the longer 
   );
 });
 
-const gopts = {
-  minSavingFraction: 0.5,
-  minMarginalSavingFraction: 0.1,
-  maxIndexesPerTable: 3,
-  maxNewIndexes: 10,
-  minNetGainMs: 0,
-  includeMinExtraGain: 0.2,
-};
+const gopts = GREEDY_OPTIONS;
 const cand = (keys: string[], cost: number, traits: PlanTraits, writeCostMs = 0): EvalCandidate => ({
   key: `s.t(${keys.join(',')})`,
   cand: { schema: 's', table: 't', keys: keys.map((name) => ({ name })), eqCount: 2, include: [] },

@@ -2,7 +2,6 @@
 // INCLUDE), prefix coverage by existing indexes, the greedy choice with write costs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CatalogTable } from '../../activities/postgres/catalog';
 import {
   candidatesFor,
   combinationsToTry,
@@ -14,24 +13,9 @@ import {
 } from '../../activities/skills/database-optimization-analyzer/advisor';
 import { candidateKey, coveredBy, type Candidate, type ExistingIndex } from '../../activities/postgres/index-model';
 import { effectiveCost, planExcerpt, type PlanNode } from '../../activities/postgres/plan-walk';
+import { GREEDY_OPTIONS, intTable } from '../helpers/advisor-fixtures';
 
-function table(cols: Record<string, { nd: number; width?: number }>, indexes: ExistingIndex[] = []): CatalogTable {
-  return {
-    oid: 1,
-    schema: 's',
-    name: 't',
-    relkind: 'r',
-    reltuples: 100_000,
-    relpages: 1000,
-    columns: new Map(
-      Object.entries(cols).map(([name, c], i) => [
-        name,
-        { name, attnum: i + 1, type: 'integer', notNull: true, nDistinct: c.nd, nullFrac: 0, avgWidth: c.width ?? 4, correlation: 0 },
-      ]),
-    ),
-    indexes,
-  };
-}
+const table = intTable;
 
 const opts = { maxKeyColumns: 3, maxIncludeColumns: 3, maxIncludeWidth: 64 };
 const keys = (c: Candidate) => candidateKey(c).replace(/^s\.t/, '');
@@ -129,14 +113,7 @@ function evalCand(
   };
 }
 
-const gopts = {
-  minSavingFraction: 0.5,
-  minMarginalSavingFraction: 0.1,
-  maxIndexesPerTable: 3,
-  maxNewIndexes: 10,
-  minNetGainMs: 0,
-  includeMinExtraGain: 0.2,
-};
+const gopts = GREEDY_OPTIONS;
 
 test('greedy: one index serving two statements beats two single-statement indexes; prefixes add nothing', () => {
   const stmts = new Map([

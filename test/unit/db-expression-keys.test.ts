@@ -3,7 +3,7 @@
 // the expression equality used for coverage, and the candidates made of them.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CatalogTable, ColumnInfo } from '../../activities/postgres/catalog';
+import type { ColumnInfo } from '../../activities/postgres/catalog';
 import { coveredBy, type Candidate, type ExistingIndex } from '../../activities/postgres/index-model';
 import { ensureParser, parseStatement } from '../../activities/postgres/sql-parse';
 import { likePrefix, regexPrefix, unquoteSimple } from '../../activities/postgres/sql-expression-predicate';
@@ -17,6 +17,7 @@ import {
   noOpCast,
   patternKey,
 } from '../../activities/skills/database-optimization-analyzer/advisor/expression-keys';
+import { catalogTable } from '../helpers/advisor-fixtures';
 
 before(async () => assert.ok(await ensureParser()));
 
@@ -26,18 +27,7 @@ function column(name: string, c: Partial<ColumnInfo> = {}): ColumnInfo {
   return { name, attnum: 1, type: 'text', notNull: true, nDistinct: 50_000, nullFrac: 0, avgWidth: 20, correlation: 0, ...c };
 }
 
-function table(cols: ColumnInfo[], indexes: ExistingIndex[] = []): CatalogTable {
-  return {
-    oid: 1,
-    schema: 's',
-    name: 't',
-    relkind: 'r',
-    reltuples: 100_000,
-    relpages: 1000,
-    columns: new Map(cols.map((c) => [c.name, c])),
-    indexes,
-  };
-}
+const table = catalogTable;
 
 test('expression predicates: function calls, ->> paths, casts, IN and ranges, with their columns; qualifiers dropped', () => {
   const p = exprPreds(

@@ -13,34 +13,13 @@ import {
   leadingForeignKey,
   withForeignKeys,
 } from '../../activities/skills/database-optimization-analyzer/health/checks/foreign-key-index';
+import { healthIndex } from '../helpers/advisor-fixtures';
 
 const DAY = 86_400_000;
 const TAKEN = '2024-03-01T00:00:00.000Z';
 const before = (ms: number) => new Date(Date.parse(TAKEN) - ms).toISOString();
 
-const index = (o: Partial<HealthIndex>): HealthIndex => ({
-  schema: 'public',
-  table: 'child',
-  name: 'i',
-  unique: false,
-  primary: false,
-  constraint: null,
-  valid: true,
-  building: false,
-  method: 'btree',
-  keys: ['a'],
-  include: [],
-  predicate: null,
-  sizeBytes: 8192,
-  scans: 0,
-  definition: 'CREATE INDEX i ON public.child USING btree (a)',
-  relpages: 1,
-  reltuples: 100,
-  keyWidth: 4,
-  keyAttnums: [2],
-  foreignKey: null,
-  ...o,
-});
+const index = (o: Partial<HealthIndex>): HealthIndex => healthIndex({ keyAttnums: [2], foreignKey: null, ...o }, 'child', 0);
 const fk = (o: Partial<HealthForeignKey>): HealthForeignKey => ({
   schema: 'public',
   table: 'child',

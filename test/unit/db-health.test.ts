@@ -6,28 +6,9 @@ import { expectedTablePages, healthFindings } from '../../activities/skills/data
 import { settingWithUnit } from '../../activities/skills/database-optimization-analyzer/health/readers/settings';
 import { concurrentDefinition } from '../../common/index-definition';
 import { summarizeActivity, diffTableCounters, type TableCounters } from '../../activities/postgres/statistics';
+import { healthIndex } from '../helpers/advisor-fixtures';
 
-const index = (o: Partial<HealthIndex>): HealthIndex => ({
-  schema: 'public',
-  table: 't',
-  name: 'i',
-  unique: false,
-  primary: false,
-  constraint: null,
-  valid: true,
-  building: false,
-  method: 'btree',
-  keys: ['a'],
-  include: [],
-  predicate: null,
-  sizeBytes: 8192,
-  scans: 1000,
-  definition: 'CREATE INDEX i ON public.t USING btree (a)',
-  relpages: 1,
-  reltuples: 100,
-  keyWidth: 4,
-  ...o,
-});
+const index = (o: Partial<HealthIndex>): HealthIndex => healthIndex(o);
 const table = (o: Partial<HealthTable>): HealthTable => ({
   schema: 'public',
   name: 't',
