@@ -14,6 +14,7 @@ import {
 import { candidateKey, coveredBy, type Candidate, type ExistingIndex } from '../../activities/postgres/index-model';
 import { effectiveCost, planExcerpt, type PlanNode } from '../../activities/postgres/plan-walk';
 import { GREEDY_OPTIONS, intTable } from '../helpers/advisor-fixtures';
+import { expressionReads } from '../../activities/skills/database-optimization-analyzer/advisor/tables';
 
 const table = intTable;
 
@@ -195,4 +196,14 @@ test('splitByWeight: the heaviest statements (in input order) in detail, the res
   const { detailed, tail } = splitByWeight(st, 3);
   assert.deepEqual([...detailed], [1, 3, 4]);
   assert.deepEqual([...tail], [0, 5, 2]);
+});
+
+test('write cost: an update of a column an expression key reads breaks HOT updates; a string literal that names it does not', () => {
+  const w = { schema: 's', table: 't', inserted: 0, updated: 100, hotUpdated: 100, deleted: 0 };
+  const cand = (name: string): Candidate => ({ schema: 's', table: 't', keys: [{ name, expression: true }], eqCount: 1, include: [] });
+  assert.equal(writeCostMs(cand('lower(email)'), w, new Set(['email']), 0.01), 1);
+  assert.equal(writeCostMs(cand('lower(email)'), w, new Set(['name']), 0.01), 0);
+  assert.equal(writeCostMs(cand('lower(email_verified)'), w, new Set(['email']), 0.01), 0);
+  assert.equal(writeCostMs(cand(`(payload ->> 'email')`), w, new Set(['email']), 0.01), 0);
+  assert.equal(expressionReads('upper("Email"::text)', 'Email'), true);
 });

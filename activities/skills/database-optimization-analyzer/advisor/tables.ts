@@ -67,9 +67,19 @@ function writesOfStatements(
 export function writeCostMs(c: Candidate, w: TableWrites | undefined, updatedColumns: Set<string> | undefined, msPerRow: number): number {
   if (!w) return 0;
   const cols = [...c.keys.map((k) => k.name), ...c.include];
-  // HOT updates stay HOT unless they change an indexed column; without UPDATE texts, assume they do.
-  const hotBroken = updatedColumns === undefined || cols.some((n) => updatedColumns.has(n)) ? w.hotUpdated : 0;
+  // HOT updates stay HOT unless they change an indexed column (one an expression key reads counts); without
+  // UPDATE texts, assume they do.
+  const reads = (k: Candidate['keys'][number], col: string) => (k.expression ? expressionReads(k.name, col) : k.name === col);
+  const indexed = (col: string) => c.keys.some((k) => reads(k, col)) || c.include.includes(col);
+  const hotBroken = updatedColumns === undefined || [...updatedColumns].some(indexed) ? w.hotUpdated : 0;
   const rows = w.inserted + Math.max(0, w.updated - w.hotUpdated) + hotBroken;
   const width = 1 + 0.15 * (cols.length - 1);
   return rows * msPerRow * width;
+}
+
+/** Whether an expression's text names the column (as a whole word, quoted or not; string literals aside). */
+export function expressionReads(expression: string, column: string): boolean {
+  const code = expression.replace(/'(?:[^']|'')*'/g, "''");
+  const escaped = column.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(^|[^A-Za-z0-9_$"])"?${escaped}"?($|[^A-Za-z0-9_$"])`).test(code);
 }
