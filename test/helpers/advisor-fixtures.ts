@@ -2,7 +2,7 @@
 // its columns, the greedy choice's options, and a health snapshot's index.
 import type { CatalogTable, ColumnInfo } from '../../activities/postgres/catalog';
 import type { ExistingIndex } from '../../activities/postgres/index-model';
-import type { HealthIndex } from '../../activities/skills/database-optimization-analyzer/health';
+import type { HealthIndex, HealthSnapshot } from '../../activities/skills/database-optimization-analyzer/health';
 
 export function catalogTable(cols: ColumnInfo[], indexes: ExistingIndex[] = []): CatalogTable {
   return {
@@ -63,4 +63,24 @@ export function healthIndex(o: Partial<HealthIndex>, table = 't', scans = 1000):
     keyWidth: 4,
     ...o,
   } as HealthIndex;
+}
+
+/** A health snapshot with nothing in it: counters 31 days old, one connection. */
+export function healthSnapshot(o: Partial<HealthSnapshot> = {}): HealthSnapshot {
+  return {
+    takenAt: '2024-01-01T00:00:00Z',
+    settings: {},
+    statsReset: null,
+    serverStart: '2023-12-01T00:00:00Z',
+    blockSize: 8192,
+    database: { name: 'db', xidAge: 1000, mxidAge: 1, connections: 1 },
+    serverConnections: 1,
+    indexes: [],
+    tables: [],
+    sequences: [],
+    sessions: [],
+    preparedXacts: [],
+    replicationSlots: [],
+    ...o,
+  };
 }

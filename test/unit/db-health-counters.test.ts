@@ -13,7 +13,7 @@ import {
   leadingForeignKey,
   withForeignKeys,
 } from '../../activities/skills/database-optimization-analyzer/health/checks/foreign-key-index';
-import { healthIndex } from '../helpers/advisor-fixtures';
+import { healthIndex, healthSnapshot } from '../helpers/advisor-fixtures';
 
 const DAY = 86_400_000;
 const TAKEN = '2024-03-01T00:00:00.000Z';
@@ -32,24 +32,8 @@ const fk = (o: Partial<HealthForeignKey>): HealthForeignKey => ({
   onUpdate: 'a',
   ...o,
 });
-const snapshot = (o: Partial<HealthSnapshot>): HealthSnapshot => ({
-  takenAt: TAKEN,
-  settings: {},
-  statsReset: null,
-  serverStart: before(30 * DAY),
-  sharedStatsReset: null,
-  blockSize: 8192,
-  database: { name: 'db', xidAge: 1000, mxidAge: 1, connections: 1 },
-  serverConnections: 1,
-  indexes: [],
-  foreignKeys: [],
-  tables: [],
-  sequences: [],
-  sessions: [],
-  preparedXacts: [],
-  replicationSlots: [],
-  ...o,
-});
+const snapshot = (o: Partial<HealthSnapshot>): HealthSnapshot =>
+  healthSnapshot({ takenAt: TAKEN, serverStart: before(30 * DAY), sharedStatsReset: null, foreignKeys: [], ...o });
 const unused = (s: HealthSnapshot, o = {}) => healthFindings(s, null, [], o).filter((f) => f.rootCause === 'unused_index');
 
 test('counter age: stats_reset when set; otherwise the later of the server start and the cluster discard; unknown without either', () => {

@@ -6,7 +6,7 @@ import { expectedTablePages, healthFindings } from '../../activities/skills/data
 import { settingWithUnit } from '../../activities/skills/database-optimization-analyzer/health/readers/settings';
 import { concurrentDefinition } from '../../common/index-definition';
 import { summarizeActivity, diffTableCounters, type TableCounters } from '../../activities/postgres/statistics';
-import { healthIndex } from '../helpers/advisor-fixtures';
+import { healthIndex, healthSnapshot } from '../helpers/advisor-fixtures';
 
 const index = (o: Partial<HealthIndex>): HealthIndex => healthIndex(o);
 const table = (o: Partial<HealthTable>): HealthTable => ({
@@ -31,28 +31,20 @@ const table = (o: Partial<HealthTable>): HealthTable => ({
   idxBlksRead: 0,
   ...o,
 });
-const snapshot = (o: Partial<HealthSnapshot> = {}): HealthSnapshot => ({
-  takenAt: '2024-01-01T00:00:00Z',
-  settings: {
-    max_connections: '100',
-    superuser_reserved_connections: '3',
-    shared_buffers: '128MB',
-    autovacuum_freeze_max_age: '200000000',
-  },
-  statsReset: null,
-  // The counters have run 31 days: old enough for the unused check's minimum (7 days, db-health-counters.test.ts tests it).
-  serverStart: '2023-12-01T00:00:00Z',
-  blockSize: 8192,
-  database: { name: 'db', xidAge: 1000, mxidAge: 1, connections: 5 },
-  serverConnections: 5,
-  indexes: [],
-  tables: [],
-  sequences: [],
-  sessions: [],
-  preparedXacts: [],
-  replicationSlots: [],
-  ...o,
-});
+// The counters have run 31 days (healthSnapshot's default): old enough for the unused check's minimum (7 days,
+// db-health-counters.test.ts tests it).
+const snapshot = (o: Partial<HealthSnapshot> = {}): HealthSnapshot =>
+  healthSnapshot({
+    settings: {
+      max_connections: '100',
+      superuser_reserved_connections: '3',
+      shared_buffers: '128MB',
+      autovacuum_freeze_max_age: '200000000',
+    },
+    database: { name: 'db', xidAge: 1000, mxidAge: 1, connections: 5 },
+    serverConnections: 5,
+    ...o,
+  });
 const ids = (s: HealthSnapshot) => healthFindings(s, null, []).map((f) => f.id);
 
 test('a healthy database has no findings', () => {
