@@ -39,3 +39,8 @@ export function indexBodyText(method: IndexMethod | undefined, keys: IndexKeySpe
 export function describeIndexKey(k: IndexKeySpec): string {
   return `${k.name}${k.collation ? ` COLLATE "${k.collation}"` : ''}${k.opclass ? ` ${k.opclass}` : ''}${k.desc ? ' DESC' : ''}`;
 }
+
+/** Keys for people, comma-separated. */
+export function describeIndexKeys(keys: IndexKeySpec[]): string {
+  return keys.map(describeIndexKey).join(', ');
+}

@@ -4,15 +4,14 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Pool, PoolClient } from 'pg';
 import type { ActionSpec } from '../../common/types';
-import { indexColumnList, qualifiedName, quoteIdent } from '../postgres/sql-ident';
+import { indexBody, qualifiedName, quoteIdent } from '../postgres/sql-ident';
 import { GenericPlanner } from '../postgres/planner';
 import { planUsesIndex } from '../postgres/plan-walk';
 import { ensureParser, parserProblem, tryParse } from '../postgres/sql-parse';
 import { badPlan, checkIdentifier } from './bad-plan';
 import { checkKey } from './index-key-check';
 
-export { badPlan, checkIdentifier };
-import { INDEX_METHODS, describeIndexKey, indexBodyText, type IndexMethod } from '../../common/index-keys';
+import { INDEX_METHODS, describeIndexKeys, type IndexMethod } from '../../common/index-keys';
 
 export type CreateIndexAction = Extract<ActionSpec, { type: 'create_index' }>;
 
@@ -186,7 +185,7 @@ export async function createIndex(
   const target = `${schema}.${table}`;
   const columnText =
     (idx.method !== 'btree' ? `USING ${idx.method} ` : '') +
-    action.columns.map(describeIndexKey).join(', ') +
+    describeIndexKeys(action.columns) +
     (include.length ? ` INCLUDE ${include.join(', ')}` : '');
 
   return withBuildSession(pool, opts, `CREATE INDEX CONCURRENTLY ${indexName} ON ${target} failed`, async (client) => {
@@ -307,8 +306,7 @@ async function keepOrDropExisting(
  */
 async function buildOrCleanUp(client: PoolClient, idx: IndexToBuild, opts: IndexTimeouts, failedPrefix: string): Promise<number> {
   const { schema, table, indexName, method, columns, include } = idx;
-  indexColumnList(columns); // the identifier checks
-  const ddl = `CREATE INDEX CONCURRENTLY IF NOT EXISTS ${quoteIdent(indexName)} ON ${qualifiedName(schema, table)} ${indexBodyText(method, columns, include)}`;
+  const ddl = `CREATE INDEX CONCURRENTLY IF NOT EXISTS ${quoteIdent(indexName)} ON ${qualifiedName(schema, table)} ${indexBody(method, columns, include)}`;
   const started = Date.now();
   try {
     await client.query(ddl);

@@ -10,7 +10,8 @@ import { concurrentDefinition } from '../../common/index-definition';
 import { sameIndexDefinition, type DropRecord } from '../../common/index-restore';
 import type { ActionSpec, AppliedChange } from '../../common/types';
 import { ensureParser, parseIndexDefinition } from '../postgres/sql-parse';
-import { asFailure, badPlan, checkIdentifier, dropLeftover, indexState, withBuildSession, type IndexTimeouts } from './create-index';
+import { badPlan, checkIdentifier } from './bad-plan';
+import { asFailure, dropLeftover, indexState, withBuildSession, type IndexTimeouts } from './create-index';
 import { qualifiedName } from '../postgres/sql-ident';
 import type { UndoResult } from './feature-toggle';
 

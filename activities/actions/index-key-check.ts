@@ -1,15 +1,14 @@
 // The keys of a create_index action, checked before any SQL is written: a column name, or an
 // expression that parses as one; an operator class and a collation that are plain names; no order
 // on a gin index.
-import type { IndexMethod } from '../../common/index-keys';
+import type { IndexKeySpec, IndexMethod } from '../../common/index-keys';
 import { indexExpressionProblem } from '../postgres/sql-parse';
 import { badPlan, checkIdentifier } from './bad-plan';
-import type { CreateIndexAction } from './create-index';
 
 const OPERATOR_CLASS = /^[a-z_][a-z0-9_]*$/;
 
 /** One key: a column name, or an expression that parses as one (no subquery); an operator class and collation that are plain names. */
-export function checkKey(indexName: string, method: IndexMethod, c: CreateIndexAction['columns'][number], i: number): void {
+export function checkKey(indexName: string, method: IndexMethod, c: IndexKeySpec, i: number): void {
   if (c?.expression) {
     const problem = indexExpressionProblem(c.name);
     if (problem) throw badPlan(`index ${indexName}: columns[${i}].name is not an index expression: ${problem}`);

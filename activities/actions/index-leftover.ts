@@ -8,7 +8,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
 import { leftoverVerdict, type IndexRef, type LeftoverCleanup, type LeftoverMode } from '../../common/index-leftover';
 import { qualifiedName } from '../postgres/sql-ident';
-import { checkIdentifier, indexState, withBuildSession, type IndexTimeouts } from './create-index';
+import { checkIdentifier } from './bad-plan';
+import { indexState, withBuildSession, type IndexTimeouts } from './create-index';
 
 export async function dropIndexLeftover(
   pool: Pool,

@@ -3,7 +3,8 @@
 // a unique, partial or expression index, another access method) or a relation that is not an index is
 // left as it is; only the run's own index is dropped, CONCURRENTLY, under the build lock and timeouts.
 import type { Pool, PoolClient } from 'pg';
-import { checkIdentifier, indexState, withBuildSession, type CreateIndexAction, type IndexTimeouts } from './create-index';
+import { checkIdentifier } from './bad-plan';
+import { indexState, withBuildSession, type CreateIndexAction, type IndexTimeouts } from './create-index';
 import type { UndoResult } from './feature-toggle';
 import { qualifiedName } from '../postgres/sql-ident';
 

@@ -118,14 +118,15 @@ async function queryRelations(db: Db, schemas: string[], nameList: string[]): Pr
 async function queryColumns(db: Db, oids: number[]): Promise<Row[]> {
   const cols = await db.query(
     `SELECT a.attrelid::int8 AS oid, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull,
-            (SELECT collname::text FROM pg_collation WHERE oid = a.attcollation) AS collation,
-            (SELECT typname::text FROM pg_type WHERE oid = a.atttypid) AS type_name,
-            (SELECT CASE WHEN co.collname = 'default'
-                         THEN (SELECT datcollate IN ('C', 'POSIX') FROM pg_database WHERE datname = current_database())
-                         ELSE co.collprovider = 'c' AND co.collcollate IN ('C', 'POSIX') END
-               FROM pg_collation co WHERE co.oid = a.attcollation) AS collation_is_c,
+            co.collname::text AS collation, ty.typname::text AS type_name,
+            CASE WHEN co.oid IS NULL THEN NULL
+                 WHEN co.collname = 'default' THEN d.datcollate IN ('C', 'POSIX')
+                 ELSE co.collprovider = 'c' AND co.collcollate IN ('C', 'POSIX') END AS collation_is_c,
             s.n_distinct::float8 AS n_distinct, s.null_frac::float8 AS null_frac, s.avg_width, s.correlation::float8 AS correlation
        FROM pg_attribute a
+       JOIN pg_type ty ON ty.oid = a.atttypid
+       LEFT JOIN pg_collation co ON co.oid = a.attcollation
+       CROSS JOIN (SELECT datcollate FROM pg_database WHERE datname = current_database()) d
        JOIN pg_class c ON c.oid = a.attrelid
        JOIN pg_namespace n ON n.oid = c.relnamespace
        LEFT JOIN pg_stats s ON s.schemaname = n.nspname AND s.tablename = c.relname AND s.attname = a.attname AND NOT s.inherited

@@ -6,7 +6,7 @@
 // cannot run anything else. Nothing is executed, only planned. Hypothetical indexes (hypopg) live in
 // this backend only and are reset when the planner closes.
 import type { Pool, PoolClient } from 'pg';
-import { indexColumnList, qualifiedName, quoteIdent } from './sql-ident';
+import { indexBody, qualifiedName, quoteIdent } from './sql-ident';
 import type { Candidate } from './index-model';
 import { planRoot, type PlanNode } from './plan-walk';
 
@@ -149,9 +149,7 @@ export class GenericPlanner {
   async createHypothetical(c: Pick<Candidate, 'schema' | 'table' | 'keys' | 'include' | 'method'>): Promise<HypotheticalIndex> {
     if (!this.hypopgSchema) throw new Error('hypopg is not available');
     if (c.method && c.method !== 'btree') throw new Error(`hypopg cannot model a ${c.method} index`);
-    const ddl =
-      `CREATE INDEX ON ${qualifiedName(c.schema, c.table)} (${indexColumnList(c.keys)})` +
-      (c.include.length ? ` INCLUDE (${c.include.map(quoteIdent).join(', ')})` : '');
+    const ddl = `CREATE INDEX ON ${qualifiedName(c.schema, c.table)} ${indexBody(c.method, c.keys, c.include)}`;
     const schema = this.hypopgSchema;
     return this.hypopgCall(async () => {
       const { rows } = await this.client.query(

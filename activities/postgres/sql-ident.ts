@@ -1,7 +1,7 @@
 // SQL identifier helpers shared by the database actions and the database analyzer.
 // Identifiers (schema, table, column, index names) always go through quoteIdent: they come from
 // the catalog or from a plan item, and are never interpolated raw into SQL text.
-import { indexKeysText, type IndexKeySpec } from '../../common/index-keys';
+import { indexBodyText, indexKeysText, type IndexKeySpec, type IndexMethod } from '../../common/index-keys';
 
 /** PostgreSQL's NAMEDATALEN - 1: longer identifiers are silently truncated by the server. */
 export const MAX_IDENTIFIER_LENGTH = 63;
@@ -52,4 +52,11 @@ export function indexNameFor(table: string, columns: string[]): string {
 export function indexColumnList(columns: IndexKeySpec[]): string {
   for (const c of columns) if (!c.expression) quoteIdent(c.name); // the same checks as every identifier
   return indexKeysText(columns);
+}
+
+/** What follows ON table in CREATE INDEX ([USING m ](keys)[ INCLUDE (cols)]), every column name checked as an identifier. */
+export function indexBody(method: IndexMethod | undefined, keys: IndexKeySpec[], include: string[] = []): string {
+  indexColumnList(keys);
+  include.forEach(quoteIdent);
+  return indexBodyText(method, keys, include);
 }

@@ -21,6 +21,7 @@ import {
 import { prepareHypopg } from '../../activities/postgres/hypopg';
 import { ensureParser } from '../../activities/postgres/sql-parse';
 import { mulberry32 } from '../../common/seeded-random';
+import { describeIndexKeys } from '../../common/index-keys';
 
 const ADMIN_URL = process.env.PERF_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB = 'perf_bench_db';
@@ -83,7 +84,7 @@ async function ensureSchema(): Promise<Pool> {
  */
 export function generateWorkload(n: number, seed = 42): WorkloadStatement[] {
   const r = mulberry32(seed);
-  // Its own sequence, so that the other statements stay as they were before ORs were added.
+  // Its own sequence for the ORs added to plain lookups (otherKind makes ORs of its own too).
   const rOr = mulberry32(seed + 1);
   const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)];
   const cols = ['c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8'];
@@ -253,7 +254,7 @@ function report(r: Run): void {
     .slice(0, 3)
     .map(
       (x) =>
-        `${x.table}(${x.keys.map((k) => k.name + (k.desc ? ' DESC' : '')).join(', ')})` +
+        `${x.table}${x.method ? ` USING ${x.method} ` : ''}(${describeIndexKeys(x.keys)})` +
         `${x.include.length ? ` INCLUDE (${x.include.join(', ')})` : ''} saves ${f1(x.savedMs)} ms`,
     );
   console.log(`  top proposals  ${top.join('; ')}`);

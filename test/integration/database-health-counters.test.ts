@@ -51,9 +51,12 @@ test('counter age: a new database has no stats_reset (the server start bounds it
   assert.equal(fresh.statsReset, null);
   const started = (await pool.query('SELECT pg_postmaster_start_time() AS t')).rows[0].t as Date;
   assert.equal(fresh.serverStart, started.toISOString());
+  const discarded = (await pool.query('SELECT stats_reset AS t FROM pg_stat_bgwriter')).rows[0].t as Date | null;
+  assert.equal(fresh.sharedStatsReset, discarded?.toISOString() ?? null, 'the reader reads the cluster-wide discard time');
   const age = counterAge(fresh)!;
-  assert.ok(['server_start', 'stats_discard'].includes(age.source), age.source);
-  assert.ok(Date.parse(age.since) >= started.getTime());
+  const later = Math.max(started.getTime(), discarded?.getTime() ?? 0);
+  assert.equal(Date.parse(age.since), later, 'the later of the server start and the discard');
+  assert.equal(age.source, later === started.getTime() ? 'server_start' : 'stats_discard');
 
   assert.ok(reset.statsReset, 'pg_stat_reset() sets pg_stat_database.stats_reset');
   const since = Date.parse(reset.takenAt) - Date.parse(reset.statsReset!);

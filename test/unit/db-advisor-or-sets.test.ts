@@ -15,9 +15,7 @@ import {
 import { finishOrSets, roomFor } from '../../activities/skills/database-optimization-analyzer/advisor/or-set-choice';
 import { keepLargest, unit } from '../../activities/skills/database-optimization-analyzer/advisor/tail';
 import { DEFAULT_ADVISOR_OPTIONS } from '../../activities/skills/database-optimization-analyzer/advisor';
-import { intTable } from '../helpers/advisor-fixtures';
-
-const table = intTable;
+import { intTable as table } from '../helpers/advisor-fixtures';
 
 before(async () => {
   assert.equal(await ensureParser(), true);

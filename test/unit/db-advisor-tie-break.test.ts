@@ -15,7 +15,7 @@ import {
   type TieSide,
 } from '../../activities/skills/database-optimization-analyzer/advisor/tie-break';
 import type { PlanNode } from '../../activities/postgres/plan-walk';
-import { GREEDY_OPTIONS } from '../helpers/advisor-fixtures';
+import { GREEDY_OPTIONS as gopts } from '../helpers/advisor-fixtures';
 
 const scan = (type: string, rows: number, cond = '(tenant_id = $1)'): PlanNode => ({
   'Node Type': type,
@@ -166,7 +166,6 @@ test('notes: the sort removed at LIMIT n, and why a near tie went to the longer 
   );
 });
 
-const gopts = GREEDY_OPTIONS;
 const cand = (keys: string[], cost: number, traits: PlanTraits, writeCostMs = 0): EvalCandidate => ({
   key: `s.t(${keys.join(',')})`,
   cand: { schema: 's', table: 't', keys: keys.map((name) => ({ name })), eqCount: 2, include: [] },

@@ -13,10 +13,8 @@ import {
 } from '../../activities/skills/database-optimization-analyzer/advisor';
 import { candidateKey, coveredBy, type Candidate, type ExistingIndex } from '../../activities/postgres/index-model';
 import { effectiveCost, planExcerpt, type PlanNode } from '../../activities/postgres/plan-walk';
-import { GREEDY_OPTIONS, intTable } from '../helpers/advisor-fixtures';
+import { GREEDY_OPTIONS as gopts, intTable as table } from '../helpers/advisor-fixtures';
 import { expressionReads } from '../../activities/skills/database-optimization-analyzer/advisor/tables';
-
-const table = intTable;
 
 const opts = { maxKeyColumns: 3, maxIncludeColumns: 3, maxIncludeWidth: 64 };
 const keys = (c: Candidate) => candidateKey(c).replace(/^s\.t/, '');
@@ -113,8 +111,6 @@ function evalCand(
     writeCostMs: writeCost,
   };
 }
-
-const gopts = GREEDY_OPTIONS;
 
 test('greedy: one index serving two statements beats two single-statement indexes; prefixes add nothing', () => {
   const stmts = new Map([

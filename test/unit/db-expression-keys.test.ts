@@ -17,7 +17,7 @@ import {
   noOpCast,
   patternKey,
 } from '../../activities/skills/database-optimization-analyzer/advisor/expression-keys';
-import { catalogTable } from '../helpers/advisor-fixtures';
+import { catalogTable as table } from '../helpers/advisor-fixtures';
 
 before(async () => assert.ok(await ensureParser()));
 
@@ -26,8 +26,6 @@ const exprPreds = (sql: string) => parseStatement(sql).scopes[0].exprPredicates;
 function column(name: string, c: Partial<ColumnInfo> = {}): ColumnInfo {
   return { name, attnum: 1, type: 'text', notNull: true, nDistinct: 50_000, nullFrac: 0, avgWidth: 20, correlation: 0, ...c };
 }
-
-const table = catalogTable;
 
 test('expression predicates: function calls, ->> paths, casts, IN and ranges, with their columns; qualifiers dropped', () => {
   const p = exprPreds(

@@ -1,14 +1,13 @@
 // Health checks on synthetic snapshots: thresholds, figures and steps.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { HealthIndex, HealthSnapshot, HealthTable } from '../../activities/skills/database-optimization-analyzer/health';
+import type { HealthSnapshot, HealthTable } from '../../activities/skills/database-optimization-analyzer/health';
 import { expectedTablePages, healthFindings } from '../../activities/skills/database-optimization-analyzer/health';
 import { settingWithUnit } from '../../activities/skills/database-optimization-analyzer/health/readers/settings';
 import { concurrentDefinition } from '../../common/index-definition';
 import { summarizeActivity, diffTableCounters, type TableCounters } from '../../activities/postgres/statistics';
-import { healthIndex, healthSnapshot } from '../helpers/advisor-fixtures';
+import { healthIndex as index, healthSnapshot } from '../helpers/advisor-fixtures';
 
-const index = (o: Partial<HealthIndex>): HealthIndex => healthIndex(o);
 const table = (o: Partial<HealthTable>): HealthTable => ({
   schema: 'public',
   name: 't',

@@ -3,7 +3,7 @@
 import { round } from '../../../common/round';
 import type { TargetProfile } from '../../../common/profile';
 import type { ActionSpec, Finding } from '../../../common/types';
-import { indexColumnList, indexNameFor, qualifiedName, quoteIdent, safeToken } from '../../postgres/sql-ident';
+import { indexBody, indexNameFor, qualifiedName, quoteIdent, safeToken } from '../../postgres/sql-ident';
 import type { IndexRecommendation, ServedStatement } from './advisor';
 import { actualEvidence } from './explain-analyze';
 import { SOURCE, type DatabaseEvidence } from './findings';
@@ -12,14 +12,10 @@ import type { AnalyzerOptions } from './options';
 import { qualstatEvidence } from './qualstats';
 import { sampleEvidence } from './sample-queries';
 import { indexEffortDays } from '../../../common/rules/effort';
-import { describeIndexKey, indexBodyText, type IndexKeySpec } from '../../../common/index-keys';
+import { describeIndexKeys } from '../../../common/index-keys';
 import { ginUnverifiedHeadline, sampleHeadline } from './gin-finding';
 
 type StatementEvidence = Pick<DatabaseEvidence, 'qualstats' | 'samplePlans' | 'actual'>;
-
-function describeColumns(cols: IndexKeySpec[]): string {
-  return cols.map(describeIndexKey).join(', ');
-}
 
 const hypothetical = (plan: string) => plan.replace(/<\d+>btree_[A-Za-z0-9_]+/g, '(the proposed index)');
 
@@ -98,10 +94,9 @@ function writesEvidence(r: IndexRecommendation): string {
 function indexAction(r: IndexRecommendation, target: TargetProfile, indexName: string): ActionSpec {
   const columns = r.keys.map((c) => ({ ...c }));
   if (target.actions?.createIndexes === false || r.needsExtension) {
-    indexColumnList(columns); // the identifier checks
     const ddl =
       `CREATE INDEX CONCURRENTLY ${qualifiedName(r.schema, indexName)} ON ${qualifiedName(r.schema, r.table)} ` +
-      indexBodyText(r.method, columns, r.include);
+      indexBody(r.method, columns, r.include);
     // The create_index action cannot create an extension: both steps are the operator's.
     const first = r.needsExtension ? [`run: CREATE EXTENSION IF NOT EXISTS ${quoteIdent(r.needsExtension)}`] : [];
     return { type: 'manual', steps: [...first, `run: ${ddl}`, `then: ANALYZE ${qualifiedName(r.schema, r.table)}`] };
@@ -136,7 +131,7 @@ export function indexFinding(r: IndexRecommendation, target: TargetProfile, e: D
     id: `idx-${[r.schema, r.table, ...keyNames, ...suffix].map(safeToken).join('-')}`,
     layer: 'database',
     rootCause: 'missing_index',
-    title: `Missing index on ${r.schema}.${r.table} ${using}(${describeColumns(r.keys)})${r.include.length ? ` INCLUDE (${r.include.join(', ')})` : ''}`,
+    title: `Missing index on ${r.schema}.${r.table} ${using}(${describeIndexKeys(r.keys)})${r.include.length ? ` INCLUDE (${r.include.join(', ')})` : ''}`,
     evidence,
     estimatedLatencyReductionMs: round(perRequest, 3),
     effortDays: indexEffortDays(r.reltuples),

@@ -108,7 +108,6 @@ export function analyzerOptionsFor(target: TargetProfile, options: Partial<Analy
         sampleQueries: a.sampleQueries,
         rewrites: a.rewrites,
         rewriteMinOffset: a.rewriteMinOffset,
-        ...(a.sampleVerify ? { advisor: { sampleVerify: a.sampleVerify } } : {}),
       }
     : {};
   const health: Partial<HealthOptions> = {
@@ -118,7 +117,7 @@ export function analyzerOptionsFor(target: TargetProfile, options: Partial<Analy
   healthOptionsFrom(health); // a bad explicit value fails here, naming the field, not later as a note of the health checks
   const advisor: Partial<AdvisorOptions> = {
     ...(a ? { tieMargin: a.tieMarginPct / 100, slowMeanMs: a.slowMeanMs } : {}),
-    ...(fromProfile.advisor ?? {}),
+    ...(a?.sampleVerify ? { sampleVerify: a.sampleVerify } : {}),
     ...(options.advisor ?? {}),
   };
   return { ...DEFAULT_ANALYZER_OPTIONS, ...fromProfile, ...options, health, advisor };

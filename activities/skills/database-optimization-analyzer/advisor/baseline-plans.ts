@@ -2,7 +2,7 @@
 // planned once; those that cost at least minPlanCost go on to the evaluation.
 import { GenericPlanner } from '../../../postgres/planner';
 import { costAt, costModel, planExcerpt, seqScannedRelations } from '../../../postgres/plan-walk';
-import { passesCostGate, measuredSlow } from './cost-gate';
+import { gatePlanned } from './cost-gate';
 import { planSamplesBefore } from './custom-plans';
 import { inParallel } from './parallel';
 import type { AdvisorRun } from './run';
@@ -25,14 +25,11 @@ export async function planBaseline(run: AdvisorRun, sessions: GenericPlanner[], 
       const plan = await sessions[w].explain(s.text, s.nParams, { verbose: true, paramTypes: s.paramTypes });
       s.beforeModel = costModel(plan);
       s.costBefore = costAt(s.beforeModel, rowsPerCall(s));
-      if (measuredSlow(s.costBefore, s, opts)) {
-        s.scansToEnd = true;
-        s.costBefore = costAt(s.beforeModel, rowsPerCall(s));
-      }
+      const passes = gatePlanned(s, opts);
       await planSamplesBefore(sessions[w], s);
       stats.planned++;
       if (s.scansToEnd) stats.slowBelowMinCost++;
-      if (passesCostGate(s.costBefore, s, opts) || s.scansToEnd) {
+      if (passes) {
         // Plan excerpts are kept only for the statements of a proposal (re-planned in step 6, verify.ts, with
         // hypopg); without hypopg the unverified proposals need them and the sequential scans now.
         if (!ctx.hypopgSchema) {

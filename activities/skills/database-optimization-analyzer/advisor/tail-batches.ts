@@ -15,7 +15,7 @@ import type { GenericPlanner, HypotheticalIndex } from '../../../postgres/planne
 import { costAt, costModel, effectiveCost, planExcerpt, planUsesIndex, type PlanNode } from '../../../postgres/plan-walk';
 import { tryParse, type StatementFacts } from '../../../postgres/sql-parse';
 import { candidatesFor } from './candidates';
-import { measuredSlow, passesCostGate } from './cost-gate';
+import { gatePlanned } from './cost-gate';
 import type { AdvisorOptions } from './options';
 import { inParallel } from './parallel';
 import { servedStatement } from './recommendation';
@@ -167,13 +167,10 @@ async function planBatch(tail: TailState, batch: TailStmt[]): Promise<TailStmt[]
       s.beforeModel = costModel(plan);
       s.beforePlan = plan;
       s.costBefore = costAt(s.beforeModel, rowsPerCall(s));
-      if (measuredSlow(s.costBefore, s, opts)) {
-        s.scansToEnd = true;
-        s.costBefore = costAt(s.beforeModel, rowsPerCall(s));
-      }
+      const passes = gatePlanned(s, opts);
       s.costWith = s.costBefore;
       stats.planned++;
-      if (passesCostGate(s.costBefore, s, opts) || s.scansToEnd) costly.push(s);
+      if (passes) costly.push(s);
       else stats.belowMinCost++;
     } catch {
       // a statement that cannot be planned gets no advice (the detailed part notes why, for its statements)

@@ -40,20 +40,28 @@ function hasSort(node: PlanNode): boolean {
  * searches only covers the select list, an INCLUDE column in effect, held to includeMinExtraGain like one.
  */
 export function planTraits(root: PlanNode, indexName: string, rowsPerCall: number | null, searched: string[]): PlanTraits {
-  let stopsAtLimit: number | null = null;
   let indexOnly = false;
   walkPlan(root, (node) => {
     if (node['Index Name'] === indexName && node['Node Type'] === 'Index Only Scan') indexOnly ||= searchesAll(node, searched);
-    if (node['Node Type'] !== 'Limit' || stopsAtLimit !== null) return;
+  });
+  const stops = stopsAtLimit(root, rowsPerCall);
+  if (stops === null) return indexOnly ? INDEX_ONLY : PLAIN; // shared: one per candidate and statement adds up
+  return { stopsAtLimit: stops, indexOnly };
+}
+
+/** The real LIMIT at which the plan's first Limit without a Sort under it stops before its input's rows, else null. */
+export function stopsAtLimit(root: PlanNode, rowsPerCall: number | null): number | null {
+  let stops: number | null = null;
+  walkPlan(root, (node) => {
+    if (node['Node Type'] !== 'Limit' || stops !== null) return;
     const input = (node.Plans ?? []).find((c) => c['Parent Relationship'] === 'Outer') ?? node.Plans?.[0];
     if (!input || hasSort(input)) return;
     const limit = node === root ? rowsPerCall : Number(node['Plan Rows']);
     if (limit === null || !Number.isFinite(limit)) return;
     const n = Math.max(1, Math.ceil(limit));
-    if (n < Number(input['Plan Rows'])) stopsAtLimit = n;
+    if (n < Number(input['Plan Rows'])) stops = n;
   });
-  if (stopsAtLimit === null) return indexOnly ? INDEX_ONLY : PLAIN; // shared: one per candidate and statement adds up
-  return { stopsAtLimit, indexOnly };
+  return stops;
 }
 
 /** Every key column appears in the scan's Index Cond (as a whole identifier, qualified or quoted or not). */

@@ -7,7 +7,7 @@ import type { Evaluation } from './evaluate';
 import type { EvalCandidate, GreedyChoice } from './greedy';
 import { recommendation, servedStatement } from './recommendation';
 import { rowsPerCall, type Stmt } from './statement';
-import { planTraits, sortNote, tieNote } from './tie-break';
+import { sortNote, stopsAtLimit, tieNote } from './tie-break';
 import type { IndexRecommendation } from './types';
 
 type Chosen = { ch: GreedyChoice; ec: EvalCandidate }[];
@@ -130,10 +130,10 @@ async function planTogether(ev: Evaluation, chosen: Chosen): Promise<Map<number,
       const usedBy = custom ? custom.usedBy : genericUsed;
       const used = usedBy.map((u, i) => (u ? i : -1)).filter((i) => i >= 0);
       if (used.length > 0 && cost <= s.costBefore * (1 - opts.minSavingFraction)) {
+        const stops = stopsAtLimit(plan, rowsPerCall(s));
         for (const i of used) {
           const list = servedBy.get(i) ?? [];
-          const stopsAtLimit = planTraits(plan, hyps[i].name, rowsPerCall(s), []).stopsAtLimit;
-          list.push({ idx, cost, plan: planExcerpt(plan), share: 1 / used.length, shapes, stopsAtLimit });
+          list.push({ idx, cost, plan: planExcerpt(plan), share: 1 / used.length, shapes, stopsAtLimit: stops });
           servedBy.set(i, list);
         }
       }

@@ -9,7 +9,7 @@ export function fkLeadsIndex(keyAttnums: number[], fkAttnums: number[]): boolean
   const n = fkAttnums.length;
   if (n === 0 || keyAttnums.length < n) return false;
   const lead = new Set(keyAttnums.slice(0, n));
-  return lead.size === n && !lead.has(0) && fkAttnums.every((a) => lead.has(a));
+  return lead.size === n && fkAttnums.every((a) => lead.has(a));
 }
 
 /** The foreign key (first by name) whose referencing columns lead the index, or null. */
