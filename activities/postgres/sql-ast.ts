@@ -40,3 +40,11 @@ export function rangeVar(n: Node): RelRef {
   const name = String(n.relname);
   return { schema: (n.schemaname as string | undefined) ?? null, name, alias: alias ?? name };
 }
+
+/** The $n of a parameter (maybe cast: `$1::int`) and where it is, else { param: null, location: -1 }. */
+export function paramOf(n: unknown): { param: number | null; location: number } {
+  let cur = n;
+  while (typeOf(cur) === 'TypeCast') cur = inner(cur).arg;
+  if (typeOf(cur) === 'ParamRef') return { param: Number(inner(cur).number), location: Number(inner(cur).location ?? -1) };
+  return { param: null, location: -1 };
+}

@@ -1,8 +1,8 @@
 // Whether two index expressions are the same: the advisor writes `lower(email)` or `(payload ->> 'kind')`
 // or `code::int4`, pg_get_indexdef prints `lower(email)`, `(payload ->> 'kind'::text)`, `(code)::integer`.
-// Both are parsed as the key of `CREATE INDEX ON t ((expr))` and their trees compared without source
+// Both are parsed as the key of `CREATE INDEX x ON t ((expr))` and their trees compared without source
 // locations, with the spellings PostgreSQL adds (pg_catalog. qualifiers, `'literal'::text` casts) undone.
-import * as pgQuery from 'libpg-query';
+import { parseIndexKey } from './sql-index-definition';
 import { parserReady } from './sql-parser';
 
 const cache = new Map<string, string | null>();
@@ -21,16 +21,8 @@ export function normalizedExpression(expr: string): string | null {
   if (!parserReady()) return null;
   const hit = cache.get(expr);
   if (hit !== undefined) return hit;
-  let out: string | null;
-  try {
-    const tree = pgQuery.parseSync(`CREATE INDEX ON t ((${expr}))`) as { stmts?: { stmt?: Record<string, Record<string, unknown>> }[] };
-    const params =
-      tree.stmts?.length === 1 ? (tree.stmts[0].stmt?.IndexStmt?.indexParams as Record<string, Record<string, unknown>>[]) : null;
-    const e = params?.length === 1 ? params[0].IndexElem?.expr : undefined;
-    out = e === undefined ? null : JSON.stringify(normalize(e));
-  } catch {
-    out = null;
-  }
+  const parsed = parseIndexKey(expr);
+  const out = 'key' in parsed ? JSON.stringify(normalize(parsed.key.expr)) : null;
   if (cache.size >= CACHE_MAX) cache.clear();
   cache.set(expr, out);
   return out;

@@ -2,16 +2,16 @@
 // whose indexed side is an expression over the block's columns (`lower(email) = $1`, `(code::int) = $1`,
 // `(payload ->> 'kind') IN (...)`), and prefix patterns (`LIKE 'abc%'`, `~ '^abc'`) on a column or an
 // expression. The expression is kept as SQL text for CREATE INDEX: columns unqualified, deparsed.
-import { columnRef, inner, opName, typeOf, type Node } from './sql-ast';
+import { columnRef, inner, opName, paramOf, typeOf, type Node } from './sql-ast';
 import { expr, UnsupportedSql } from './sql-deparse';
 import type { ColRef, ExpressionPredicate, Scope } from './sql-facts';
+import { refusedNode } from './sql-index-definition';
+import { nodesOf } from './sql-tree';
 
-/** The block's tests sql-scope.ts already has (passed in: that module calls this one). */
-export type IsValue = (scope: Scope, n: unknown) => boolean;
+/** Whether `n` is a value the index can be probed with: sql-scope.ts's test for the block (passed in: that module calls this one). */
+export type IsValue = (n: unknown) => boolean;
 
 const COMPARISONS = new Set(['=', '<', '>', '<=', '>=']);
-/** Node types an index expression cannot hold (or that make it not one expression over the row). */
-const REFUSED = new Set(['SubLink', 'ParamRef', 'A_Star', 'SelectStmt']);
 
 /** Adds the expression and prefix-pattern predicates of one operator expression (A_Expr) to the block. */
 export function expressionConjunct(scope: Scope, v: Node, isValue: IsValue): void {
@@ -23,13 +23,13 @@ export function expressionConjunct(scope: Scope, v: Node, isValue: IsValue): voi
   };
   if (kind === 'AEXPR_OP' && op && COMPARISONS.has(op)) {
     const eqOrRange = op === '=' ? 'eq' : 'range';
-    if (isValue(scope, v.rexpr)) add(v.lexpr, { op: eqOrRange, prefix: null, param: paramNumber(v.rexpr) });
-    else if (isValue(scope, v.lexpr)) add(v.rexpr, { op: eqOrRange, prefix: null, param: paramNumber(v.lexpr) });
-  } else if ((kind === 'AEXPR_OP_ANY' || kind === 'AEXPR_IN') && op === '=' && isValue(scope, v.rexpr)) {
+    if (isValue(v.rexpr)) add(v.lexpr, { op: eqOrRange, prefix: null, param: paramOf(v.rexpr).param });
+    else if (isValue(v.lexpr)) add(v.rexpr, { op: eqOrRange, prefix: null, param: paramOf(v.lexpr).param });
+  } else if ((kind === 'AEXPR_OP_ANY' || kind === 'AEXPR_IN') && op === '=' && isValue(v.rexpr)) {
     add(v.lexpr, { op: 'in', prefix: null, param: null });
-  } else if ((kind === 'AEXPR_BETWEEN' || kind === 'AEXPR_BETWEEN_SYM') && isValue(scope, v.rexpr)) {
+  } else if ((kind === 'AEXPR_BETWEEN' || kind === 'AEXPR_BETWEEN_SYM') && isValue(v.rexpr)) {
     add(v.lexpr, { op: 'range', prefix: null, param: null });
-  } else if (((kind === 'AEXPR_LIKE' && op === '~~') || (kind === 'AEXPR_OP' && op === '~')) && isValue(scope, v.rexpr)) {
+  } else if (((kind === 'AEXPR_LIKE' && op === '~~') || (kind === 'AEXPR_OP' && op === '~')) && isValue(v.rexpr)) {
     const { pattern, param } = patternValue(v.rexpr);
     if (pattern === null && param === null) return;
     const prefix = pattern === null ? null : op === '~' ? regexPrefix(pattern) : likePrefix(pattern);
@@ -75,8 +75,8 @@ function keyExpression(
     return plainColumnToo && c && !isOuter(scope, c) ? { expression: null, columns: [c] } : null;
   }
   if (t !== 'FuncCall' && t !== 'TypeCast' && t !== 'A_Expr' && t !== 'CoalesceExpr') return null;
-  const columns: ColRef[] = [];
-  if (!collectColumns(n, columns) || columns.length === 0 || columns.some((c) => isOuter(scope, c))) return null;
+  const columns = expressionColumns(n);
+  if (!columns || columns.length === 0 || columns.some((c) => isOuter(scope, c))) return null;
   const expression = expressionText(n);
   if (expression === null) return null;
   const castTo = bareCastType(n);
@@ -106,22 +106,19 @@ function isOuter(scope: Scope, c: ColRef): boolean {
   return c.qualifier !== null && !own(c.qualifier);
 }
 
-/** The column references of the tree into `out`; false when it holds something an index expression cannot. */
-function collectColumns(n: unknown, out: ColRef[]): boolean {
-  if (Array.isArray(n)) return n.every((x) => collectColumns(x, out));
-  if (!n || typeof n !== 'object') return true;
-  for (const [k, v] of Object.entries(n as Node)) {
-    if (REFUSED.has(k)) return false;
-    if (k === 'FuncCall' && ((v as Node).over || (v as Node).agg_star)) return false;
-    if (k === 'ColumnRef') {
-      const c = columnRef(n);
-      if (!c) return false;
-      out.push(c);
-      continue;
-    }
-    if (!collectColumns(v, out)) return false;
+/** The column references of the tree, or null when it holds something an index expression cannot. */
+function expressionColumns(n: unknown): ColRef[] | null {
+  if (refusedNode(n)) return null;
+  const out: ColRef[] = [];
+  for (const x of nodesOf(n)) {
+    const t = typeOf(x);
+    if (t === 'FuncCall' && (inner(x).over || inner(x).agg_star)) return null;
+    if (t !== 'ColumnRef') continue;
+    const c = columnRef(x);
+    if (!c) return null;
+    out.push(c);
   }
-  return true;
+  return out;
 }
 
 /** A copy of the tree whose column references are bare column names (an index expression has no qualifiers). */
@@ -195,9 +192,9 @@ export function patternValue(n: unknown): { pattern: string | null; param: numbe
     const args = (v.args as unknown[]) ?? [];
     if (!fold || args.length !== 1 || v.over || v.agg_star) return { pattern: null, param: null };
     const pattern = stringConstant(args[0]);
-    return { pattern: pattern === null ? null : fold(pattern), param: paramNumber(args[0]) };
+    return { pattern: pattern === null ? null : fold(pattern), param: paramOf(args[0]).param };
   }
-  return { pattern: stringConstant(cur), param: paramNumber(cur) };
+  return { pattern: stringConstant(cur), param: paramOf(cur).param };
 }
 
 function stringConstant(n: unknown): string | null {
@@ -206,10 +203,4 @@ function stringConstant(n: unknown): string | null {
   if (typeOf(cur) !== 'A_Const') return null;
   const s = inner(cur).sval as Node | undefined;
   return s && typeof s.sval === 'string' ? s.sval : s ? '' : null;
-}
-
-function paramNumber(n: unknown): number | null {
-  let cur = n;
-  while (typeOf(cur) === 'TypeCast') cur = inner(cur).arg;
-  return typeOf(cur) === 'ParamRef' ? Number(inner(cur).number) : null;
 }

@@ -1,7 +1,8 @@
 // CREATE INDEX texts (e.g. pg_get_indexdef's) read back through PostgreSQL's parser.
 import * as pgQuery from 'libpg-query';
-import { inner, typeOf } from './sql-ast';
+import { inner, typeOf, type Node } from './sql-ast';
 import { assertParserReady } from './sql-parser';
+import { nodesOf } from './sql-tree';
 
 export interface IndexDefinition {
   schema: string | null;
@@ -37,21 +38,28 @@ export function parseIndexDefinition(sql: string): IndexDefinition | null {
 /** Node types an index expression may hold: no subqueries, no statements, nothing but an expression over the row. */
 const EXPRESSION_NODES_REFUSED = new Set(['SubLink', 'SelectStmt', 'ParamRef', 'A_Star']);
 
-function refusedNode(n: unknown): string | null {
-  if (Array.isArray(n)) {
-    for (const x of n) {
-      const r = refusedNode(x);
-      if (r) return r;
-    }
-    return null;
-  }
-  if (!n || typeof n !== 'object') return null;
-  for (const [k, v] of Object.entries(n as Record<string, unknown>)) {
-    if (EXPRESSION_NODES_REFUSED.has(k)) return k;
-    const r = refusedNode(v);
-    if (r) return r;
+/** The first node below `n` (depth first) an index expression cannot hold: its type, else null. */
+export function refusedNode(n: unknown): string | null {
+  for (const x of nodesOf(n)) {
+    const t = typeOf(x)!;
+    if (EXPRESSION_NODES_REFUSED.has(t)) return t;
   }
   return null;
+}
+
+/** The key of `CREATE INDEX x ON t ((expr))` as parsed (the IndexElem's fields), or why `expr` is not exactly one expression key. */
+export function parseIndexKey(expr: string): { key: Node } | { problem: string } {
+  let tree: { stmts?: { stmt?: unknown }[] };
+  try {
+    tree = pgQuery.parseSync(`CREATE INDEX x ON t ((${expr}))`);
+  } catch (err) {
+    return { problem: `it does not parse as an expression (${(err as Error).message})` };
+  }
+  const stmts = tree.stmts ?? [];
+  if (stmts.length !== 1 || typeOf(stmts[0].stmt) !== 'IndexStmt') return { problem: 'it is not one expression' };
+  const params = (inner(stmts[0].stmt).indexParams as unknown[]) ?? [];
+  const key = params.length === 1 ? inner(params[0]) : null;
+  return key?.expr ? { key } : { problem: 'it is not one expression' };
 }
 
 /**
@@ -63,17 +71,9 @@ export function indexExpressionProblem(expr: string): string | null {
   assertParserReady();
   if (typeof expr !== 'string' || expr.trim() === '') return 'it is empty';
   if (expr.length > 1_000) return 'it is longer than 1,000 characters';
-  let tree: { stmts?: { stmt?: unknown }[] };
-  try {
-    tree = pgQuery.parseSync(`CREATE INDEX x ON t ((${expr}))`);
-  } catch (err) {
-    return `it does not parse as an expression (${(err as Error).message})`;
-  }
-  const stmts = tree.stmts ?? [];
-  if (stmts.length !== 1 || typeOf(stmts[0].stmt) !== 'IndexStmt') return 'it is not one expression';
-  const params = (inner(stmts[0].stmt).indexParams as unknown[]) ?? [];
-  const key = params.length === 1 ? (inner(params[0]) as Record<string, unknown>) : null;
-  if (!key || !key.expr) return 'it is not one expression';
+  const parsed = parseIndexKey(expr);
+  if ('problem' in parsed) return parsed.problem;
+  const { key } = parsed;
   if (key.collation || key.opclass || (key.ordering && key.ordering !== 'SORTBY_DEFAULT'))
     return 'it holds more than the expression (a collation, an operator class or a direction)';
   const refused = refusedNode(key.expr);

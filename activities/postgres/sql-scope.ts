@@ -1,6 +1,6 @@
 // One query block's facts (Scope): which column references belong to it, and the predicates and
 // join keys of the conjuncts of its WHERE and JOIN ... ON.
-import { columnRef, inner, opName, typeOf, type Node } from './sql-ast';
+import { columnRef, inner, opName, paramOf, typeOf, type Node } from './sql-ast';
 import { refersOutside } from './sql-correlation';
 import { ginPredicate } from './sql-gin-predicate';
 import { expressionConjunct } from './sql-expression-predicate';
@@ -92,13 +92,6 @@ export function isValue(scope: Scope, n: unknown): boolean {
     default:
       return false;
   }
-}
-
-export function paramOf(n: unknown): { param: number | null; location: number } {
-  let cur = n;
-  while (typeOf(cur) === 'TypeCast') cur = inner(cur).arg;
-  if (typeOf(cur) === 'ParamRef') return { param: Number(inner(cur).number), location: Number(inner(cur).location ?? -1) };
-  return { param: null, location: -1 };
 }
 
 /** `IN ($k)`: a list of exactly one parameter (how ORMs write a single-key load), else no parameter. */
@@ -193,7 +186,8 @@ function testPredicate(t: string | null, n: unknown, v: Node): Predicate | null 
 function operatorConjunct(scope: Scope, v: Node): void {
   const kind = v.kind as string;
   const op = opName(v.name);
-  expressionConjunct(scope, v, isValue);
+  const value = (x: unknown) => isValue(scope, x);
+  expressionConjunct(scope, v, value);
   const l = columnRef(v.lexpr);
   const r = columnRef(v.rexpr);
   if (kind === 'AEXPR_OP' && op && op in COMMUTE) {
@@ -212,7 +206,7 @@ function operatorConjunct(scope: Scope, v: Node): void {
   if (kind === 'AEXPR_LIKE' && op === '~~' && l && isValue(scope, v.rexpr)) {
     scope.predicates.push({ col: l, op: 'like', param: null, paramLocation: -1 });
   }
-  const g = ginPredicate(v, (x) => isValue(scope, x));
+  const g = ginPredicate(v, value);
   if (g) scope.predicates.push(g);
 }
 

@@ -1,9 +1,9 @@
 // Walks a statement into its query blocks (Scopes): FROM items, select list, WHERE, GROUP BY,
 // HAVING, ORDER BY, LIMIT; subqueries, CTEs and set operations as blocks of their own.
-import { columnRef, inner, opName, rangeVar, sval, typeOf, type Node } from './sql-ast';
+import { columnRef, inner, opName, paramOf, rangeVar, sval, typeOf, type Node } from './sql-ast';
 import type { RelRef, Scope, SortKey } from './sql-facts';
 import { inheritSort } from './sql-alias';
-import { conjunct, isOuterColumn, newScope, paramOf, type Ctx } from './sql-scope';
+import { conjunct, isOuterColumn, newScope, type Ctx } from './sql-scope';
 
 /** Built-in aggregate functions by name (a statement calling one aggregates). */
 export const AGGREGATES = new Set([

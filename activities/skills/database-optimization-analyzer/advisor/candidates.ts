@@ -1,7 +1,7 @@
 // Candidate indexes: derived from the table accesses of the detailed statements (grouped by
 // fingerprint), without those an existing index already serves, with shared-prefix variants.
 import { describeIndexKey } from '../../../../common/index-keys';
-import { Catalog } from '../../../postgres/catalog';
+import { Catalog, type CatalogTable } from '../../../postgres/catalog';
 import { candidateKey, coveredBy, type Candidate, type IndexColumn } from '../../../postgres/index-model';
 import { tryParse } from '../../../postgres/sql-parse';
 import { sampleSetsByFingerprint } from '../../../postgres/value-samples';
@@ -14,20 +14,26 @@ import { accessesOf, newStmt, type Access, type Stmt } from './statement';
 import type { Tables } from './tables';
 import { isPlannable } from './workload';
 
+/**
+ * Equality keys, most selective first (ties in their order): the columns by pg_stats, then the expression
+ * keys, which have no pg_stats before their index exists (PostgreSQL's default selectivity orders them).
+ */
+export function eqKeysBySelectivity(t: CatalogTable, names: string[], exprs: IndexColumn[] = []): IndexColumn[] {
+  return [
+    ...names.map((name, i) => ({ key: { name } as IndexColumn, i, sel: Catalog.eqSelectivity(t, name) })),
+    ...exprs.map((key, i) => ({ key, i: names.length + i, sel: EXPRESSION_EQ_SELECTIVITY })),
+  ]
+    .sort((x, y) => x.sel - y.sel || x.i - y.i)
+    .map((x) => x.key);
+}
+
 export function candidatesFor(
   a: Access,
   opts: Pick<AdvisorOptions, 'maxKeyColumns' | 'maxIncludeColumns' | 'maxIncludeWidth'>,
 ): Candidate[] {
   const t = a.table;
   const base = { schema: t.schema, table: t.name, include: [] as string[] };
-  // Expression keys have no pg_stats before their index exists: PostgreSQL's default selectivity orders them.
-  const eqCols: IndexColumn[] = [
-    ...a.eq.map((name, i) => ({ key: { name } as IndexColumn, i, sel: Catalog.eqSelectivity(t, name) })),
-    ...(a.exprEq ?? []).map((key, i) => ({ key, i: a.eq.length + i, sel: EXPRESSION_EQ_SELECTIVITY })),
-  ]
-    .sort((x, y) => x.sel - y.sel || x.i - y.i)
-    .map((x) => x.key)
-    .slice(0, opts.maxKeyColumns);
+  const eqCols = eqKeysBySelectivity(t, a.eq, a.exprEq).slice(0, opts.maxKeyColumns);
   const eq = eqCols.filter((k) => !k.expression).map((k) => k.name);
   const out: Candidate[] = [];
   const push = (keys: IndexColumn[], eqCount: number, into: Candidate[] = out) => {

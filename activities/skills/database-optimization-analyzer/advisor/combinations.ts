@@ -1,8 +1,9 @@
 // Statements that only indexes on several tables together serve (joins, unions): the candidates to
 // try together, as Dexter does per query.
-import { effectiveCost, planUsesIndex } from '../../../postgres/plan-walk';
+import { effectiveCost } from '../../../postgres/plan-walk';
 import type { Evaluation } from './evaluate';
 import type { EvalCandidate, EvalStatement, GreedyChoice, GreedyOptions } from './greedy';
+import { planTogether, savedMs } from './plan-together';
 import type { Selection } from './select';
 import { rowsPerCall } from './statement';
 
@@ -44,16 +45,17 @@ export async function tryCombinations(ev: Evaluation, selection: Selection): Pro
   for (const combo of combos.slice(0, 50)) {
     if (chosen.length >= opts.maxNewIndexes) break;
     const s = ev.byIdx.get(combo.idx)!;
-    const p = ev.sessions[0];
     const set = combo.keys.map((k) => ev.cands.find((c) => c.key === k)!);
-    const hyps = [];
-    try {
-      for (const ec of set) hyps.push(await p.createHypothetical(ec.cand));
-      const plan = await p.explain(s.text, s.nParams, { paramTypes: s.paramTypes });
-      const cost = effectiveCost(plan, rowsPerCall(s));
-      const allUsed = hyps.every((h) => planUsesIndex(plan, h.name));
-      if (allUsed && cost <= s.costBefore * (1 - opts.minSavingFraction)) {
-        const gain = (s.totalMs * (s.costBefore - cost)) / s.costBefore;
+    // a combination that cannot be planned is not proposed
+    await planTogether(
+      ev.sessions[0],
+      set.map((ec) => ec.cand),
+      async (planWith) => {
+        const r = await planWith(s);
+        if (!r) return;
+        const cost = effectiveCost(r.plan, rowsPerCall(s));
+        const gain = r.allUsed ? savedMs(s, cost, opts.minSavingFraction) : null;
+        if (gain === null) return;
         for (const ec of set) {
           if (chosenKeys.has(ec.key)) continue;
           const share = gain / set.length;
@@ -62,11 +64,7 @@ export async function tryCombinations(ev: Evaluation, selection: Selection): Pro
           chosen.push({ key: ec.key, gainMs: share, writeCostMs: ec.writeCostMs, served: new Map([[s.idx, cost]]) });
         }
         for (const ch of chosen) if (combo.keys.includes(ch.key)) ch.served.set(s.idx, cost);
-      }
-    } catch {
-      // a combination that cannot be planned is not proposed
-    } finally {
-      for (const h of hyps) await p.dropHypothetical(h).catch(() => undefined);
-    }
+      },
+    );
   }
 }

@@ -67,7 +67,7 @@ export { inParallel } from './parallel';
 export { recommendation, servedStatement } from './recommendation';
 export { greedySelect, type EvalCandidate, type EvalResult, type EvalStatement, type GreedyChoice, type GreedyOptions } from './greedy';
 export { combinationsToTry } from './combinations';
-export { branchKey, orSetNote, orSetsFor, type OrSet } from './or-sets';
+export { orSetNote, orSetsFor, type OrSet } from './or-sets';
 export { splitByWeight } from './workload';
 
 export async function adviseIndexes(

@@ -3,12 +3,12 @@
 // plan uses every member (a BitmapOr) and the saving outweighs the members' write costs together.
 import { round } from '../../../../common/round';
 import { candidateKey, type Candidate } from '../../../postgres/index-model';
-import { effectiveCost, planUsesIndex } from '../../../postgres/plan-walk';
-import type { HypotheticalIndex } from '../../../postgres/planner';
+import { effectiveCost } from '../../../postgres/plan-walk';
 import type { DetailedWorkload } from './candidates';
 import type { Evaluation } from './evaluate';
 import type { EvalCandidate, GreedyChoice, GreedyOptions } from './greedy';
 import { orSetNote, type OrSet } from './or-sets';
+import { planTogether, savedMs } from './plan-together';
 import type { Selection } from './select';
 import { rowsPerCall, type Stmt } from './statement';
 import { writeCostMs } from './tables';
@@ -117,33 +117,27 @@ function evalCandidate(ev: Evaluation, m: OrSet['members'][number]): EvalCandida
 /** The set's members created at once, each statement planned once: the statements every member serves, and the window time saved. */
 async function planSet(ev: Evaluation, set: OrSet, stmts: Stmt[]): Promise<{ served: Map<number, number>; gainMs: number; why: string }> {
   const { opts } = ev.run;
-  const p = ev.sessions[0];
-  const hyps: HypotheticalIndex[] = [];
   const served = new Map<number, number>();
   let gainMs = 0;
   let why = 'no statement was planned with it';
-  try {
-    for (const m of set.members) hyps.push(await p.createHypothetical(m));
+  const created = await planTogether(ev.sessions[0], set.members, async (planWith) => {
     for (const s of stmts) {
       if (ev.budget <= 0) break;
       ev.budget--;
       ev.run.stats.evaluations++;
-      const plan = await p.explain(s.text, s.nParams, { paramTypes: s.paramTypes }).catch(() => null);
-      if (!plan) continue;
-      const cost = effectiveCost(plan, rowsPerCall(s));
-      if (!hyps.every((h) => planUsesIndex(plan, h.name))) why = 'the plan with all its indexes in place does not use every one of them';
-      else if (cost > s.costBefore * (1 - opts.minSavingFraction))
-        why = `the plan with all its indexes costs ${round(cost, 1)}, not enough below ${round(s.costBefore, 1)}`;
+      const r = await planWith(s);
+      if (!r) continue;
+      const cost = effectiveCost(r.plan, rowsPerCall(s));
+      const gain = savedMs(s, cost, opts.minSavingFraction);
+      if (!r.allUsed) why = 'the plan with all its indexes in place does not use every one of them';
+      else if (gain === null) why = `the plan with all its indexes costs ${round(cost, 1)}, not enough below ${round(s.costBefore, 1)}`;
       else {
         served.set(s.idx, cost);
-        gainMs += (s.totalMs * (s.costBefore - cost)) / s.costBefore;
+        gainMs += gain;
       }
     }
-  } catch {
-    why = 'its hypothetical indexes could not be created';
-  } finally {
-    for (const h of hyps) await p.dropHypothetical(h).catch(() => undefined);
-  }
+  });
+  if (!created) why = 'its hypothetical indexes could not be created';
   return { served, gainMs, why };
 }
 

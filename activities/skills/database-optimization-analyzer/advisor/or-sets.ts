@@ -1,8 +1,8 @@
 // OR over different columns (`a = $1 OR b = $2`): PostgreSQL serves it through a BitmapOr only when
 // every branch has an index; one index alone gives nothing. The candidates for such a group are a
 // set (one index per branch, each branch's own best key), costed and chosen as a set (or-set-choice.ts).
-import { Catalog } from '../../../postgres/catalog';
-import { candidateKey, coveredBy, type Candidate, type IndexColumn } from '../../../postgres/index-model';
+import { candidateKey, coveredBy, type Candidate } from '../../../postgres/index-model';
+import { eqKeysBySelectivity } from './candidates';
 import type { AdvisorOptions } from './options';
 import type { Access, OrBranch } from './statement';
 
@@ -18,13 +18,9 @@ export interface OrSet {
 }
 
 /** A branch's own best key: its equality columns, most selective first, then one range column. */
-export function branchKey(a: Access, b: OrBranch, maxKeyColumns: number): Candidate | null {
+function branchKey(a: Access, b: OrBranch, maxKeyColumns: number): Candidate | null {
   const t = a.table;
-  const eq = [...b.eq]
-    .map((name, i) => ({ name, i, sel: Catalog.eqSelectivity(t, name) }))
-    .sort((x, y) => x.sel - y.sel || x.i - y.i)
-    .map((x): IndexColumn => ({ name: x.name }))
-    .slice(0, maxKeyColumns);
+  const eq = eqKeysBySelectivity(t, b.eq).slice(0, maxKeyColumns);
   const keys = eq.length < maxKeyColumns && b.range.length > 0 ? [...eq, { name: b.range[0] }] : eq;
   if (keys.length === 0) return null;
   return { schema: t.schema, table: t.name, keys, eqCount: eq.length, include: [] };

@@ -2,10 +2,10 @@
 // OR over different columns, is planned once per access pattern with all the members of its set at
 // once (the chosen indexes still in place); the set sums what it saves over the tail, as a set.
 import { candidateKey, candidateServedBy } from '../../../postgres/index-model';
-import type { HypotheticalIndex } from '../../../postgres/planner';
-import { costAt, costModel, planExcerpt, planUsesIndex, type PlanNode } from '../../../postgres/plan-walk';
+import { costAt, costModel, planExcerpt, type PlanNode } from '../../../postgres/plan-walk';
 import { orSetsFor, type OrSet } from './or-sets';
 import { inParallel } from './parallel';
+import { planTogether } from './plan-together';
 import { servedStatement } from './recommendation';
 import { rowsPerCall } from './statement';
 import { writeCostMs } from './tables';
@@ -43,23 +43,17 @@ export async function planTailOrSets(tail: TailState, unserved: TailStmt[]): Pro
   }
   const { sessions } = tail.ctx;
   await inParallel([...work.values()], sessions.length, async ({ set, groups }, w) => {
-    const p = sessions[w];
-    const hyps: HypotheticalIndex[] = [];
-    try {
-      for (const m of set.members) hyps.push(await p.createHypothetical(m));
+    // a set whose hypothetical indexes cannot be created is not proposed
+    await planTogether(sessions[w], set.members, async (planWith) => {
       for (const members of groups.values()) {
         if (tail.budget <= 0) break;
         tail.budget--;
         tail.stats.evaluations++;
         const rep = members[0];
-        const plan = await p.explain(rep.text, rep.nParams, { paramTypes: rep.paramTypes }).catch(() => null);
-        if (plan && hyps.every((h) => planUsesIndex(plan, h.name))) for (const m of members) addSetSaving(tail, set, m, rep, plan);
+        const r = await planWith(rep);
+        if (r?.allUsed) for (const m of members) addSetSaving(tail, set, m, rep, r.plan);
       }
-    } catch {
-      // a set whose hypothetical indexes cannot be created is not proposed
-    } finally {
-      for (const h of hyps) await p.dropHypothetical(h).catch(() => undefined);
-    }
+    });
   });
 }
 
