@@ -1,31 +1,19 @@
 // Candidate indexes: derived from the table accesses of the detailed statements (grouped by
 // fingerprint), without those an existing index already serves, with shared-prefix variants.
 import { describeIndexKey } from '../../../../common/index-keys';
-import { Catalog, type CatalogTable } from '../../../postgres/catalog';
+import type { Catalog } from '../../../postgres/catalog';
 import { candidateKey, coveredBy, type Candidate, type IndexColumn } from '../../../postgres/index-model';
 import { tryParse } from '../../../postgres/sql-parse';
 import { sampleSetsByFingerprint } from '../../../postgres/value-samples';
 import { coveredReason, noAccessReason, noCandidateNote, type NoCandidate } from './no-candidate';
-import { EXPRESSION_EQ_SELECTIVITY, EXPRESSION_MAX_SELECTIVITY } from './expression-keys';
+import { EXPRESSION_MAX_SELECTIVITY } from './expression-keys';
 import type { AdvisorOptions } from './options';
 import type { AdvisorRun } from './run';
+import { eqKeysBySelectivity } from './eq-keys';
 import { orSetsFor, type OrSet } from './or-sets';
 import { accessesOf, newStmt, type Access, type Stmt } from './statement';
 import type { Tables } from './tables';
 import { isPlannable } from './workload';
-
-/**
- * Equality keys, most selective first (ties in their order): the columns by pg_stats, then the expression
- * keys, which have no pg_stats before their index exists (PostgreSQL's default selectivity orders them).
- */
-export function eqKeysBySelectivity(t: CatalogTable, names: string[], exprs: IndexColumn[] = []): IndexColumn[] {
-  return [
-    ...names.map((name, i) => ({ key: { name } as IndexColumn, i, sel: Catalog.eqSelectivity(t, name) })),
-    ...exprs.map((key, i) => ({ key, i: names.length + i, sel: EXPRESSION_EQ_SELECTIVITY })),
-  ]
-    .sort((x, y) => x.sel - y.sel || x.i - y.i)
-    .map((x) => x.key);
-}
 
 export function candidatesFor(
   a: Access,

@@ -2,7 +2,7 @@
 // every branch has an index; one index alone gives nothing. The candidates for such a group are a
 // set (one index per branch, each branch's own best key), costed and chosen as a set (or-set-choice.ts).
 import { candidateKey, coveredBy, type Candidate } from '../../../postgres/index-model';
-import { eqKeysBySelectivity } from './candidates';
+import { eqKeysBySelectivity } from './eq-keys';
 import type { AdvisorOptions } from './options';
 import type { Access, OrBranch } from './statement';
 
