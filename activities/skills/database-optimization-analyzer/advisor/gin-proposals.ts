@@ -9,7 +9,7 @@ import { coveredBy, type Candidate } from '../../../postgres/index-model';
 import { GenericPlanner } from '../../../postgres/planner';
 import { costAt, costModel, planExcerpt, seqScannedRelations } from '../../../postgres/plan-walk';
 import { passesCostGate } from './cost-gate';
-import { ginWorkload, type GinGroup, type GinStatement } from './gin-workload';
+import { ginWorkload, type GinGroup, type GinScan, type GinStatement } from './gin-workload';
 import { recommendation } from './recommendation';
 import type { AdvisorRun } from './run';
 import { verifyOnSample } from './sample-verify';
@@ -69,10 +69,15 @@ async function planBaselines(run: AdvisorRun, groups: GinGroup[]): Promise<Map<G
   return out;
 }
 
-/** The GIN/GiST recommendations, within the per-table and overall limits left by `chosen`. */
-export async function ginProposals(run: AdvisorRun, tables: Tables, chosen: IndexRecommendation[]): Promise<IndexRecommendation[]> {
+/** The GIN/GiST recommendations, within the per-table and overall limits left by `chosen`; `scan`: scanWorkload's. */
+export async function ginProposals(
+  run: AdvisorRun,
+  tables: Tables,
+  scan: GinScan,
+  chosen: IndexRecommendation[],
+): Promise<IndexRecommendation[]> {
   const { opts } = run;
-  const { groups, unserved } = ginWorkload(run.input.statements, tables.catalog, opts, run.input.samples);
+  const { groups, unserved } = ginWorkload(run.input.statements, scan, tables.catalog, opts.minTableRows);
   if (unserved.length > 0) run.notes.push(`no GIN/GiST index serves these operand and operator mixes: ${unserved.slice(0, 5).join('; ')}`);
   const open = groups.filter((g) => {
     const twin = existingTwin(g.cand, tables);
