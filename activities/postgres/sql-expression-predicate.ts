@@ -176,7 +176,8 @@ export function unquoteSimple(sql: string): string {
   return out;
 }
 
-const CASE_FOLD: Record<string, (s: string) => string> = { upper: (s) => s.toUpperCase(), lower: (s) => s.toLowerCase() };
+/** The case-folding functions (Django's case-insensitive lookups), by name. */
+export const CASE_FOLD: Record<string, (s: string) => string> = { upper: (s) => s.toUpperCase(), lower: (s) => s.toLowerCase() };
 
 /**
  * The pattern of a LIKE / ~: a literal or $n (maybe cast), or upper()/lower() of one, as Django writes its
@@ -197,7 +198,8 @@ export function patternValue(n: unknown): { pattern: string | null; param: numbe
   return { pattern: stringConstant(cur), param: paramOf(cur).param };
 }
 
-function stringConstant(n: unknown): string | null {
+/** The text of a string constant (maybe cast; '' for the empty string), else null. */
+export function stringConstant(n: unknown): string | null {
   let cur = n;
   while (typeOf(cur) === 'TypeCast') cur = inner(cur).arg;
   if (typeOf(cur) !== 'A_Const') return null;

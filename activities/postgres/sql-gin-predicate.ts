@@ -4,17 +4,8 @@
 // to say (advisor/gin-candidates.ts); here only the shape: a column (or `to_tsvector('<config>', col)`,
 // the immutable two-argument form) against a value.
 import { columnRef, inner, opName, typeOf, type Node } from './sql-ast';
-import { expressionText, patternValue } from './sql-expression-predicate';
+import { CASE_FOLD, expressionText, patternValue, stringConstant } from './sql-expression-predicate';
 import type { ColRef, Predicate } from './sql-facts';
-
-const CASE_FOLD = new Set(['upper', 'lower']);
-
-/** The text of a string constant (A_Const { sval: { sval } }), else null. */
-function stringConst(n: unknown): string | null {
-  if (typeOf(n) !== 'A_Const') return null;
-  const s = (inner(n).sval as { sval?: unknown } | undefined)?.sval;
-  return typeof s === 'string' ? s : null;
-}
 
 /** Operators with the indexed operand on the left, and their commutators for the operand on the right. */
 const LEFT_OPS = new Set(['@>', '<@', '&&', '?', '?|', '?&', '@@', '@?', '%']);
@@ -27,7 +18,8 @@ export function tsvectorOperand(n: unknown): { col: ColRef; expression: string }
   const fn = opName(v.funcname);
   const args = (v.args as unknown[]) ?? [];
   if (fn !== 'to_tsvector' || args.length !== 2 || v.over || v.agg_star) return null;
-  const config = stringConst(args[0]);
+  // A bare constant only (stringConstant alone would also take a cast one, 'english'::regconfig).
+  const config = typeOf(args[0]) === 'A_Const' ? stringConstant(args[0]) : null;
   const col = columnRef(args[1]);
   if (config === null || !/^[a-z_][a-z0-9_]*$/.test(config) || !col || !/^[a-z_][a-z0-9_]*$/.test(col.column)) return null;
   return { col, expression: `to_tsvector('${config}'::regconfig, ${col.column})` };
@@ -38,7 +30,7 @@ export function caseFoldOperand(n: unknown): { col: ColRef; expression: string; 
   if (typeOf(n) !== 'FuncCall') return null;
   const v = inner(n);
   const args = (v.args as unknown[]) ?? [];
-  if (!CASE_FOLD.has(opName(v.funcname) ?? '') || args.length !== 1 || v.over || v.agg_star) return null;
+  if (!Object.hasOwn(CASE_FOLD, opName(v.funcname) ?? '') || args.length !== 1 || v.over || v.agg_star) return null;
   let arg = args[0];
   while (typeOf(arg) === 'TypeCast') arg = inner(arg).arg;
   const col = columnRef(arg);

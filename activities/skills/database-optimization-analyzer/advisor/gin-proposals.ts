@@ -1,15 +1,16 @@
 // GIN/GiST proposals (hypopg cannot model these methods): per candidate (gin-workload.ts), its
-// statements' generic plans on the real table; then, with the sampleVerify option, the plans without
-// and with the index built on a sample (sample-verify.ts): it is proposed when the sample's plans use
-// it and save at least minSavingFraction, the saving scaled to the window as for hypopg (statement
-// time x cost saving). Without the option, proposed NOT verified for statements whose plan scans the
-// table sequentially, with the assumed saving (unverifiedSavingFraction).
+// statements' generic plans on the real table (in the planning sessions); then, with the sampleVerify
+// option, the plans without and with the index built on a sample (sample-verify.ts): it is proposed
+// when the sample's plans use it and save at least minSavingFraction, the saving scaled to the window
+// as for hypopg (statement time x cost saving). Without the option, proposed NOT verified for
+// statements whose plan scans the table sequentially, with the assumed saving (unverifiedSavingFraction).
 import { round } from '../../../../common/round';
 import { coveredBy, type Candidate } from '../../../postgres/index-model';
-import { GenericPlanner } from '../../../postgres/planner';
+import type { GenericPlanner } from '../../../postgres/planner';
 import { costAt, costModel, planExcerpt, seqScannedRelations } from '../../../postgres/plan-walk';
 import { passesCostGate } from './cost-gate';
-import { ginWorkload, type GinGroup, type GinStatement } from './gin-workload';
+import { ginWorkload, type GinGroup, type GinScan, type GinStatement } from './gin-workload';
+import { inParallel } from './parallel';
 import { recommendation } from './recommendation';
 import type { AdvisorRun } from './run';
 import { verifyOnSample } from './sample-verify';
@@ -50,29 +51,34 @@ async function trigramState(run: AdvisorRun): Promise<{ created: boolean; availa
   return { created: rows[0].created === true, available: rows[0].available === true };
 }
 
-async function planBaselines(run: AdvisorRun, groups: GinGroup[]): Promise<Map<GinStatement, Baseline>> {
+async function planBaselines(run: AdvisorRun, sessions: GenericPlanner[], groups: GinGroup[]): Promise<Map<GinStatement, Baseline>> {
   const out = new Map<GinStatement, Baseline>();
-  const planner = await GenericPlanner.open(run.pool, null, run.opts.planner);
-  try {
-    for (const s of new Set(groups.flatMap((g) => g.stmts.slice(0, MAX_PLANNED_STATEMENTS)))) {
-      try {
-        const plan = await planner.explain(s.text, s.nParams, { verbose: true }); // VERBOSE: the scans name their schema
-        const cost = costAt(costModel(plan), rowsPerCall({ calls: s.calls, rows: s.rows, kind: 'select' }));
-        out.set(s, { cost, plan: planExcerpt(plan), seqScans: seqScannedRelations(plan) });
-      } catch {
-        run.stats.planErrors++;
-      }
+  const stmts = [...new Set(groups.flatMap((g) => g.stmts.slice(0, MAX_PLANNED_STATEMENTS)))];
+  await inParallel(stmts, sessions.length, async (s, w) => {
+    try {
+      const plan = await sessions[w].explain(s.text, s.nParams, { verbose: true }); // VERBOSE: the scans name their schema
+      const cost = costAt(costModel(plan), rowsPerCall({ calls: s.calls, rows: s.rows, kind: 'select' }));
+      out.set(s, { cost, plan: planExcerpt(plan), seqScans: seqScannedRelations(plan) });
+    } catch {
+      run.stats.planErrors++;
     }
-  } finally {
-    await planner.close();
-  }
+  });
   return out;
 }
 
-/** The GIN/GiST recommendations, within the per-table and overall limits left by `chosen`. */
-export async function ginProposals(run: AdvisorRun, tables: Tables, chosen: IndexRecommendation[]): Promise<IndexRecommendation[]> {
+/**
+ * The GIN/GiST recommendations, within the per-table and overall limits left by `chosen`; `sessions`:
+ * the planning sessions (their hypothetical indexes dropped), `scan`: scanWorkload's.
+ */
+export async function ginProposals(
+  run: AdvisorRun,
+  sessions: GenericPlanner[],
+  tables: Tables,
+  scan: GinScan,
+  chosen: IndexRecommendation[],
+): Promise<IndexRecommendation[]> {
   const { opts } = run;
-  const { groups, unserved } = ginWorkload(run.input.statements, tables.catalog, opts, run.input.samples);
+  const { groups, unserved } = ginWorkload(run.input.statements, scan, tables.catalog, opts.minTableRows);
   if (unserved.length > 0) run.notes.push(`no GIN/GiST index serves these operand and operator mixes: ${unserved.slice(0, 5).join('; ')}`);
   const open = groups.filter((g) => {
     const twin = existingTwin(g.cand, tables);
@@ -81,7 +87,7 @@ export async function ginProposals(run: AdvisorRun, tables: Tables, chosen: Inde
   });
   if (open.length === 0) return [];
   const trgm = open.some((g) => g.trigram) ? await trigramState(run) : { created: true, available: true };
-  const baselines = await planBaselines(run, open);
+  const baselines = await planBaselines(run, sessions, open);
   const out: IndexRecommendation[] = [];
   let unverified = 0;
   const noRoom: string[] = [];

@@ -1,14 +1,13 @@
 // The statements of the workload with GIN-type predicates (all of them, heavy and tail: a cheap text
-// test skips the others before they are parsed), grouped by fingerprint, and one GIN/GiST candidate
-// per operand (table + column or expression) with every operator the workload applies to it.
+// test skips the others; scanWorkload's parse notes the rest in a GinScan), grouped by fingerprint, and
+// one GIN/GiST candidate per operand (table + column or expression) with every operator the workload
+// applies to it.
 import type { Catalog } from '../../../postgres/catalog';
 import { candidateKey, type Candidate } from '../../../postgres/index-model';
-import { tryParse } from '../../../postgres/sql-parse';
+import { tryParse, type StatementFacts } from '../../../postgres/sql-parse';
 import { sampleSetsByFingerprint, type ValueSample } from '../../../postgres/value-samples';
 import { ginCandidate, ginUsesOf, operandKey, type GinUse } from './gin-candidates';
-import type { AdvisorOptions } from './options';
 import type { WorkloadStatement } from './types';
-import { isPlannable } from './workload';
 
 export interface GinStatement {
   queryids: string[];
@@ -31,7 +30,44 @@ export interface GinGroup {
 }
 
 /** Operators and keywords without which a statement has no GIN-type predicate. */
-const MAY_HAVE_GIN = /@>|<@|&&|\?|@@|%|like/i;
+export const MAY_HAVE_GIN = /@>|<@|&&|\?|@@|%|like/i;
+
+/** A statement whose text passed MAY_HAVE_GIN, as scanWorkload's parse saw it. */
+interface GinSeen {
+  /** Index into the input statements. */
+  idx: number;
+  /** Its fingerprint (q:queryid when it has none): the first statement of a fingerprint decides for the others. */
+  fp: string;
+  /** Kept only for the first of its fingerprint, when it is plannable and has GIN-type predicates or value samples. */
+  facts: StatementFacts | null;
+}
+
+/**
+ * What ginWorkload needs of the workload, noted during scanWorkload's parse so that no statement is
+ * parsed twice; the facts of only the few statements that may give a candidate are kept.
+ */
+export class GinScan {
+  readonly seen: GinSeen[] = [];
+  private readonly fps = new Set<string>();
+  private sets: Map<string, ValueSample[]> | undefined;
+
+  constructor(private readonly samples: (string | ValueSample)[] = []) {}
+
+  /** The value samples by fingerprint (parsed when first needed). */
+  sampleSets(): Map<string, ValueSample[]> {
+    return (this.sets ??= sampleSetsByFingerprint(this.samples));
+  }
+
+  /** Statement `idx`, whose text passed MAY_HAVE_GIN, parsed with its fingerprint; `plannable`: one statement, planned. */
+  add(idx: number, queryid: string, f: StatementFacts, plannable: boolean): void {
+    const fp = f.fingerprint ?? `q:${queryid}`;
+    const first = !this.fps.has(fp);
+    this.fps.add(fp);
+    const gin = f.scopes.some((sc) => sc.predicates.some((p) => p.op === 'gin'));
+    const keep = first && plannable && (gin || (f.fingerprint !== null && this.sampleSets().has(f.fingerprint)));
+    this.seen.push({ idx, fp, facts: keep ? f : null });
+  }
+}
 
 interface Operand {
   use: GinUse;
@@ -59,19 +95,14 @@ function sampledUses(samples: ValueSample[] | undefined, catalog: Catalog, minTa
 
 export function ginWorkload(
   statements: WorkloadStatement[],
+  scan: GinScan,
   catalog: Catalog,
-  opts: Pick<AdvisorOptions, 'minTableRows' | 'planWrites'>,
-  samples: (string | ValueSample)[] = [],
+  minTableRows: number,
 ): { groups: GinGroup[]; unserved: string[] } {
-  const sampleSets = sampleSetsByFingerprint(samples);
   const byFingerprint = new Map<string, GinStatement | null>();
   const operands = new Map<string, Operand>();
-  for (const s of statements) {
-    if (!MAY_HAVE_GIN.test(s.query)) continue;
-    const parsed = tryParse(s.query);
-    if ('error' in parsed) continue;
-    const f = parsed.facts;
-    const fp = f.fingerprint ?? `q:${s.queryid}`;
+  for (const { idx, fp, facts: f } of scan.seen) {
+    const s = statements[idx];
     const seen = byFingerprint.get(fp);
     if (seen) {
       seen.calls += s.calls;
@@ -81,10 +112,9 @@ export function ginWorkload(
       continue;
     }
     if (seen === null) continue;
-    const plannable = f.statementCount === 1 && isPlannable(f, opts);
-    let uses = plannable ? ginUsesOf(f, (r) => catalog.resolve(r), opts.minTableRows) : [];
-    if (plannable && uses.length === 0 && f.fingerprint) uses = sampledUses(sampleSets.get(f.fingerprint), catalog, opts.minTableRows);
-    if (uses.length === 0) {
+    let uses = f ? ginUsesOf(f, (r) => catalog.resolve(r), minTableRows) : [];
+    if (f && uses.length === 0 && f.fingerprint) uses = sampledUses(scan.sampleSets().get(f.fingerprint), catalog, minTableRows);
+    if (!f || uses.length === 0) {
       byFingerprint.set(fp, null);
       continue;
     }

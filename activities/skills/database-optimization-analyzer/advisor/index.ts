@@ -108,7 +108,7 @@ export async function adviseIndexes(
     } else {
       recs = unverifiedProposals(ev, split);
     }
-    recs.push(...(await phase(run, 'gin', () => ginProposals(run, tables, recs))));
+    recs.push(...(await phase(run, 'gin', () => ginProposals(run, sessions, tables, scan.gin, recs))));
     recs.sort((a, b) => b.savedMs - a.savedMs);
     for (const s of sessions) addPlannerStats(run.stats.planner, s.stats);
     return finishRun(run, recs);

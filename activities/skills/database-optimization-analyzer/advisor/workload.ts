@@ -1,6 +1,8 @@
 // The workload: which statements are analyzed together and which are streamed (the tail), which ones
-// are planned, and a first pass over all of them for the tables to load and the rows they write.
+// are planned, and a first pass over all of them for the tables to load, the rows they write and
+// the statements that may have GIN-type predicates.
 import { tryParse, type RelRef, type StatementFacts } from '../../../postgres/sql-parse';
+import { GinScan, MAY_HAVE_GIN } from './gin-workload';
 import type { AdvisorOptions } from './options';
 import type { AdvisorRun } from './run';
 
@@ -41,25 +43,31 @@ export interface WorkloadScan {
   names: Set<string>;
   /** By target relation as the statements name it. */
   writes: Map<string, StatementWrites>;
+  /** What the GIN/GiST proposals need (gin-workload.ts). */
+  gin: GinScan;
 }
 
 /**
- * The first parse pass over every statement: the relations to load from the catalog and the writes.
- * Nothing of the parse trees is kept: memory stays flat in the number of statements.
+ * The only parse pass over every statement: the relations to load from the catalog, the writes and the
+ * GinScan. Of the parse trees only the facts of statements that may give a GIN/GiST candidate are kept:
+ * memory stays flat in the number of statements.
  */
 export function scanWorkload(run: AdvisorRun): WorkloadScan {
   const { input, opts, stats } = run;
   const parseErrorExamples: string[] = [];
   const writes = new Map<string, StatementWrites>();
   const names = new Set<string>();
-  for (const s of input.statements) {
-    const parsed = tryParse(s.query, { fingerprint: false });
+  const gin = new GinScan(input.samples);
+  for (const [idx, s] of input.statements.entries()) {
+    const mayHaveGin = MAY_HAVE_GIN.test(s.query);
+    const parsed = tryParse(s.query, { fingerprint: mayHaveGin });
     if ('error' in parsed) {
       stats.parseErrors++;
       if (parseErrorExamples.length < 3) parseErrorExamples.push(`${s.queryid}: ${parsed.error}`);
       continue;
     }
     const f = parsed.facts;
+    if (mayHaveGin) gin.add(idx, s.queryid, f, f.statementCount === 1 && isPlannable(f, opts));
     if (f.statementCount !== 1) continue;
     if (f.writeTarget) {
       const k = `${f.writeTarget.schema ?? ''}\0${f.writeTarget.name}`;
@@ -82,5 +90,5 @@ export function scanWorkload(run: AdvisorRun): WorkloadScan {
   }
   if (stats.parseErrors > 0)
     run.notes.push(`${stats.parseErrors} statements could not be parsed and were skipped (${parseErrorExamples.join('; ')})`);
-  return { names, writes };
+  return { names, writes, gin };
 }
