@@ -35,6 +35,33 @@ CREATE TABLE IF NOT EXISTS ${STORE_SCHEMA}.escalations (
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now()
 );
+-- A target's reference measurement for the CI gate (perf-orch check): the load test's summary with
+-- its per-second series and the full result (histograms), copied so that it outlives its artifact.
+CREATE TABLE IF NOT EXISTS ${STORE_SCHEMA}.baselines (
+  id bigserial PRIMARY KEY,
+  target text NOT NULL,
+  source text NOT NULL,
+  summary jsonb NOT NULL,
+  histograms jsonb,
+  pinned boolean NOT NULL DEFAULT true,
+  note text,
+  created_by text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS baselines_target_idx ON ${STORE_SCHEMA}.baselines (target, created_at);
+-- Each perf-orch check (CLI, CI or a scheduled watch) with its verdict: the trend and the
+-- "last N passing checks" comparison read them back.
+CREATE TABLE IF NOT EXISTS ${STORE_SCHEMA}.checks (
+  workflow_id text NOT NULL,
+  run_id text NOT NULL,
+  target text NOT NULL,
+  verdict text NOT NULL,
+  result jsonb NOT NULL,
+  started_at timestamptz NOT NULL,
+  finished_at timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (workflow_id, run_id)
+);
+CREATE INDEX IF NOT EXISTS checks_target_idx ON ${STORE_SCHEMA}.checks (target, finished_at);
 `;
 
 export async function migrateStore(pool: Pool): Promise<void> {
