@@ -34,7 +34,12 @@ export async function currentLoadProgress(
 ): Promise<LoadProgressView | null> {
   const step = CHILD_OF[phase];
   if (!step) return null;
-  const desc = await client.workflow.getHandle(`${workflowId}:${step}:${runId}`).describe();
+  return loadProgressOf(client, `${workflowId}:${step}:${runId}`);
+}
+
+/** The load test running in this workflow now (its shards' heartbeats summed), or null. */
+export async function loadProgressOf(client: Client, workflowId: string): Promise<LoadProgressView | null> {
+  const desc = await client.workflow.getHandle(workflowId).describe();
   const shards = (desc.raw.pendingActivities ?? [])
     .filter((a) => a.activityType?.name === 'runLoadTest' && a.heartbeatDetails?.payloads?.length)
     .map((a) => defaultPayloadConverter.fromPayload<Partial<LoadProgressView>>(a.heartbeatDetails!.payloads![0]));

@@ -11,6 +11,7 @@ import { registerReport } from './commands/report';
 import { registerRollback } from './commands/rollback';
 import { registerRun } from './commands/run';
 import { registerStatus } from './commands/status';
+import { registerWatch } from './commands/watch-schedule';
 import { UsageError } from './errors';
 
 const program = new Command('perf-orch')
@@ -26,6 +27,7 @@ registerDecide(program);
 registerRollback(program);
 registerReport(program);
 registerEscalation(program);
+registerWatch(program);
 registerDev(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -3,7 +3,7 @@
 // why), and the next steps. Pure.
 import type { OutputContract } from './output-contract';
 import { attainmentStep, endpointsOf, outcomeSteps } from './contract-outcome';
-import type { RunRecord } from './contract-record';
+import { regressionPreventionInPlace, type RunRecord } from './contract-record';
 import { REGRESSION_THRESHOLD_PCT } from './compare';
 import { itemState } from './contract-items';
 import { createdExtensionStep } from './created-extensions';
@@ -23,6 +23,15 @@ export function regressionPreventionPlan(r: RunRecord): OutputContract['regressi
         .filter((i) => i.action.type === 'create_index')
         .map((i) => `keep index ${(i.action as { indexName: string }).indexName}: alert if it becomes unused or invalid`),
     ],
+    ...(r.regressionPrevention
+      ? {
+          in_place: {
+            pinned_baseline_id: r.regressionPrevention.pinnedBaselineId,
+            watch_schedule_id: r.regressionPrevention.watchScheduleId,
+            ci_file: r.regressionPrevention.ciFile,
+          },
+        }
+      : {}),
   };
 }
 
@@ -95,14 +104,24 @@ export function nextSteps(r: RunRecord): string[] {
     steps.push(`architecture review opened: ${r.escalationWorkflowId} (acknowledge/resolve it with perf-orch escalation)`);
   if (steps.length === 0) steps.push('targets met: keep the regression check in CI and re-profile after major releases');
   const created = (r.profiling.database?.createdExtensions ?? []).map(createdExtensionStep);
-  return [...steps, ...NOT_CONFIGURED, ...created, ...analysisNotes(r.plan.notes ?? [])];
+  return [...steps, MONITORING_NOT_CONFIGURED, ...regressionPreventionSteps(r), ...created, ...analysisNotes(r.plan.notes ?? [])];
 }
 
-/** Why monitoring_configured and regression_prevention are false: nothing in a run configures them yet. */
-export const NOT_CONFIGURED = [
-  'monitoring not configured: the run sets up no alerts; configure the ones in monitoring_recommendations in your monitoring system',
-  'regression prevention not configured: the run adds no check to CI; add the checks in regression_prevention_plan to your pipeline',
-];
+/** Why monitoring_configured is false: nothing in a run configures monitoring yet. */
+export const MONITORING_NOT_CONFIGURED =
+  'monitoring not configured: the run sets up no alerts; configure the ones in monitoring_recommendations in your monitoring system';
+
+/** What regression prevention lacks, when anything: a pinned baseline, and a watch or a CI file that checks against it. */
+function regressionPreventionSteps(r: RunRecord): string[] {
+  const s = r.regressionPrevention;
+  if (regressionPreventionInPlace(s)) return [];
+  const name = r.input.target.name;
+  const missing: string[] = [];
+  if (!s?.pinnedBaselineId) missing.push(`no pinned baseline (run with --pin-baseline, or: perf-orch baseline pin --target ${name})`);
+  if (!s?.watchScheduleId && !s?.ciFile)
+    missing.push(`no check against it (run with --watch-every 1w, or: perf-orch watch create / perf-orch ci init --target <profile>)`);
+  return [`regression prevention not configured: ${missing.join('; ')}`];
+}
 
 /**
  * What became of a failed apply's INVALID leftover, and every rollback that failed (with what to run

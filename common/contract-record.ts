@@ -20,4 +20,17 @@ export interface RunRecord {
   validation: ValidationResult | null;
   outcome: Outcome;
   escalationWorkflowId: string | null;
+  // What the run left in place against regressions (absent: nothing asked or runs before it).
+  regressionPrevention?: RegressionPreventionState | null;
+}
+
+export interface RegressionPreventionState {
+  pinnedBaselineId: string | null;
+  watchScheduleId: string | null;
+  ciFile: string | null;
+}
+
+/** True only when a pinned baseline and something that checks against it (a watch or a CI file) are in place. */
+export function regressionPreventionInPlace(s: RegressionPreventionState | null | undefined): boolean {
+  return Boolean(s?.pinnedBaselineId && (s.watchScheduleId || s.ciFile));
 }

@@ -5,7 +5,7 @@ import { endpointAttribution } from './contract-endpoints';
 import { baselineMeasurement } from './verdict';
 import { measurementContract } from './contract-verdict';
 import type { OutputContract } from './output-contract';
-import type { RunRecord } from './contract-record';
+import { regressionPreventionInPlace, type RunRecord } from './contract-record';
 import { contractBottlenecks, contractItems } from './contract-items';
 import { monitoringRecommendations, nextSteps, regressionPreventionPlan } from './contract-next-steps';
 import { profileMetrics } from './contract-profile';
@@ -63,7 +63,7 @@ export function buildOutputContract(r: RunRecord): OutputContract {
     // Nothing in a run configures monitoring or a regression check yet: false, with the reason in next_steps.
     monitoring_configured: false,
     monitoring_recommendations: monitoringRecommendations(r),
-    regression_prevention: false,
+    regression_prevention: regressionPreventionInPlace(r.regressionPrevention),
     regression_prevention_plan: regressionPreventionPlan(r),
     next_steps: nextSteps(r),
     sources_consulted: sourcesConsulted(r),

@@ -235,6 +235,14 @@ export const OutputContractSchema = z
         baseline_load_test_id: z.string(),
         after_load_test_id: z.string().nullable(),
         checks: z.array(z.string()),
+        in_place: z
+          .object({
+            pinned_baseline_id: z.string().nullable(),
+            watch_schedule_id: z.string().nullable(),
+            ci_file: z.string().nullable(),
+          })
+          .optional()
+          .describe(ext('what the run left in place: a pinned baseline, a scheduled watch, a CI file; absent before it existed')),
       })
       .describe(ext('the regression checks the run recommends')),
     optimization_summary: OptimizationSummarySchema.optional().describe(

@@ -114,6 +114,8 @@ export const FeatureToggleSchema = z.strictObject({
 });
 export type FeatureToggle = z.infer<typeof FeatureToggleSchema>;
 
+import { GateSchema, gateIssues } from './profile-gate';
+
 export const SloTargetsSchema = z.strictObject({
   p95Ms: z.number().positive(),
   p99Ms: z.number().positive(),
@@ -279,6 +281,8 @@ export const TargetProfileSchema = z
     targets: SloTargetsSchema,
     // Optional cost inputs of the cost-performance summary (ROI): engineeringPerDay, infrastructurePerMonth, businessValuePerMonth.
     costs: CostsSchema.optional(),
+    // The CI gate (perf-orch check): k6-style thresholds, the p95 ratio that fails, what to compare with.
+    gate: GateSchema.optional(),
     scope: z.array(z.enum(LAYERS)).min(1).default(['application', 'database', 'caching']),
     actions: z
       .strictObject({
@@ -293,6 +297,7 @@ export const TargetProfileSchema = z
       .default({ featureToggles: [], createIndexes: true, lockTimeoutMs: 2_000, statementTimeoutMs: 600_000 }),
   })
   .superRefine((p, ctx) => {
+    for (const issue of gateIssues(p)) ctx.addIssue({ code: 'custom', ...issue });
     for (const issue of outOfRangeNumbers(p)) ctx.addIssue({ code: 'custom', ...issue, params: { kind: OUT_OF_RANGE } });
     // Every field is checked, the broken ones too: parse only what parses.
     const inspectorUrl = p.process?.inspectorUrl;

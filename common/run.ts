@@ -19,6 +19,9 @@ export interface RunInput {
   regressionThresholdPct?: number;
   // How long an escalation waits for acknowledge/resolve before it closes as expired.
   escalationTimeoutMs?: number;
+  // Leave regression prevention in place when the run keeps its changes: pin the last measured window
+  // as the target's baseline, and/or watch the target with a scheduled check.
+  regressionPrevention?: { pinBaseline: boolean; watchEveryMs: number | null };
 }
 
 export const DEFAULT_APPROVAL_TIMEOUT_MS = 24 * 3600 * 1000;
@@ -81,7 +84,7 @@ export interface RunStatus {
 export interface EscalationInput {
   target: string;
   parentWorkflowId: string;
-  reason: 'targets_missed' | 'approval_timeout' | 'tier_t4';
+  reason: 'targets_missed' | 'approval_timeout' | 'tier_t4' | 'check_failed';
   summary: string;
   details: Record<string, unknown>;
   timeoutMs: number;

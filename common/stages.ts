@@ -117,7 +117,7 @@ export interface ValidationResult {
   comparison: MetricComparison[];
   regressed: boolean;
   targetsMet: boolean;
-  completed: Exclude<LoadPhase, 'ab' | 'stage'>[]; // the A/B blocks are in `items`, the stage checks in the optimization
+  completed: Exclude<LoadPhase, 'ab' | 'stage' | 'check'>[]; // the A/B blocks are in `items`, the stage checks in the optimization
   peak: LoadTestSummary | null;
   // Breaking point: the highest-rate step still within the SLO (null when the first step missed it).
   stress: { steps: StressStep[]; breakingPoint: StressStep | null; baseRps?: number } | null;

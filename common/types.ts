@@ -8,7 +8,7 @@ import type { IndexKeySpec, IndexMethod } from './index-keys';
 
 export type Tier = 'T1' | 'T2' | 'T3' | 'T4';
 // ab: a block of the per-item A/B validation (common/ab-validation.ts).
-export type LoadPhase = 'baseline' | 'after' | 'peak' | 'stress' | 'soak' | 'ab' | 'stage';
+export type LoadPhase = 'baseline' | 'after' | 'peak' | 'stress' | 'soak' | 'ab' | 'stage' | 'check';
 
 export interface LatencySummary {
   p50: number;

@@ -6,3 +6,4 @@ export { validationWorkflow } from './validation';
 export { architectureEscalation } from './escalation';
 export { rollbackChangesWorkflow } from './rollback';
 export { loadTestWorkflow } from './load-test';
+export { performanceCheck } from './check';

@@ -15,3 +15,6 @@ export const itemsMeasuredSignal = defineSignal<[ItemMeasurement[]]>('itemsMeasu
 export const escalationStatusQuery = defineQuery<EscalationStatus>('escalationStatus');
 export const acknowledgeSignal = defineSignal<[{ by: string; note?: string }]>('acknowledge');
 export const resolveSignal = defineSignal<[{ by: string; resolution: string }]>('resolve');
+
+/** A check's current step in words (perf-orch check --wait prints it). */
+export const checkStepQuery = defineQuery<string>('checkStep');

@@ -37,6 +37,7 @@ import { AB_VALIDATION_PATCH } from './ab-validation';
 import { STAGED_PATCH, optimizeInStages } from './staged-optimization';
 import type { StageGroup } from '../common/rules/stages';
 import { COSTLY_BLOCKS_PATCH } from './costly-blocks';
+import { leaveRegressionPrevention } from './regression-prevention';
 
 function runActivities(summary: string) {
   return proxyActivities<Activities>({
@@ -353,6 +354,12 @@ class OrchestrationRun {
   ): Promise<OutputContract> {
     const status = this.state.status;
     status.escalationWorkflowId = escalationWorkflowId;
+    const regressionPrevention = await leaveRegressionPrevention(this.input, outcome, {
+      workflowId: this.workflowId,
+      runId: this.runId,
+      pinFrom: this.validation?.after ?? this.profiling?.baseline ?? null,
+      enter: (step) => this.state.enter('completed', step),
+    });
     const result = buildOutputContract({
       input: this.input,
       scope: this.scope,
@@ -366,6 +373,7 @@ class OrchestrationRun {
       validation: this.validation,
       outcome,
       escalationWorkflowId,
+      regressionPrevention,
     });
     await runActivities(`record the result in the store: ${outcome}`).recordRunResult({
       workflowId: this.workflowId,

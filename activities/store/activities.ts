@@ -4,6 +4,8 @@ import type { OutputContract } from '../../common/output-contract';
 import { OutputContractSchema } from '../../common/output-contract';
 import type { EscalationInput, RunInput } from '../../common/run';
 import { STORE_SCHEMA } from './schema';
+import type { CheckResult } from '../../common/gate/types';
+import { recordCheck } from './checks';
 
 export function createStoreActivities({ store }: ActivityDeps) {
   return {
@@ -22,6 +24,11 @@ export function createStoreActivities({ store }: ActivityDeps) {
         `UPDATE ${STORE_SCHEMA}.runs SET status = $3, result = $4, finished_at = now() WHERE workflow_id = $1 AND run_id = $2`,
         [req.workflowId, req.runId, req.status, JSON.stringify(parsed)],
       );
+    },
+
+    /** A check's result (idempotent: a retried record writes nothing twice). */
+    async recordCheck(req: { workflowId: string; runId: string; result: CheckResult }): Promise<void> {
+      await recordCheck(store, req);
     },
 
     async recordEscalation(req: { workflowId: string; input: EscalationInput }): Promise<string> {

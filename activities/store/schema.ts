@@ -61,6 +61,14 @@ CREATE TABLE IF NOT EXISTS ${STORE_SCHEMA}.checks (
   finished_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (workflow_id, run_id)
 );
+-- CI files perf-orch ci init wrote for a target (the path as the user's repository names it).
+CREATE TABLE IF NOT EXISTS ${STORE_SCHEMA}.ci_files (
+  id bigserial PRIMARY KEY,
+  target text NOT NULL,
+  provider text NOT NULL,
+  path text NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
 CREATE INDEX IF NOT EXISTS checks_target_idx ON ${STORE_SCHEMA}.checks (target, finished_at);
 `;
 

@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { LAYERS, parseTargetProfile, type Layer } from '../../common/profile';
+import { LAYERS, parseTargetProfile, type Layer, type TargetProfile } from '../../common/profile';
 import { printable } from '../../common/printable';
 import { TASK_QUEUE, workflowIdFor, type RunInput } from '../../common/run';
 import { PERF_TARGET } from '../../common/search-attributes';
@@ -13,6 +13,7 @@ import { writeReport } from '../report-files';
 import { watchRun } from '../watch';
 import { UsageError } from '../errors';
 import type { OutputContract } from '../../common/output-contract';
+import { runExitCode } from '../../common/run-exit';
 import { performanceOrchestration } from '../../workflows/orchestration';
 
 export interface RunOptions {
@@ -26,23 +27,27 @@ export interface RunOptions {
   regressionThreshold?: string;
   reports: string;
   baseUrl?: string;
+  pinBaseline?: boolean;
+  watchEvery?: string;
+}
+
+/** The same profile against another deployment (staging, a container network), checked like the field it replaces. */
+export function overrideBaseUrl(profile: TargetProfile, baseUrl: string, file: string): TargetProfile {
+  if (!URL.canParse(baseUrl) || !/^https?:$/.test(new URL(baseUrl).protocol)) {
+    throw new UsageError(`--base-url must be an absolute http(s) URL such as http://shop:3100 (got "${printable(baseUrl)}")`);
+  }
+  const target = structuredClone(profile);
+  const movedHost = new URL(baseUrl).host !== new URL(target.http.baseUrl).host;
+  target.http.baseUrl = baseUrl;
+  // The process section (local port, inspector) describes the deployment the profile was written for.
+  if (movedHost) target.process = {};
+  // No credentials (they would enter the workflow input), no look-alike or dropped characters.
+  return parseTargetProfile(target, `${file} with --base-url ${JSON.stringify(baseUrl)}`);
 }
 
 export function buildRunInput(opts: RunOptions): RunInput {
   let target = loadProfileFile(opts.target);
-  if (opts.baseUrl) {
-    // The same profile against another deployment (staging, a container network).
-    if (!URL.canParse(opts.baseUrl) || !/^https?:$/.test(new URL(opts.baseUrl).protocol)) {
-      throw new UsageError(`--base-url must be an absolute http(s) URL such as http://shop:3100 (got "${printable(opts.baseUrl)}")`);
-    }
-    const movedHost = new URL(opts.baseUrl).host !== new URL(target.http.baseUrl).host;
-    target.http.baseUrl = opts.baseUrl;
-    // The process section (local port, inspector) describes the deployment the profile was written for.
-    if (movedHost) target.process = {};
-    // The override is checked like the field it replaces: no credentials (they would enter the workflow
-    // input), no look-alike or dropped characters.
-    target = parseTargetProfile(target, `${opts.target} with --base-url ${JSON.stringify(opts.baseUrl)}`);
-  }
+  if (opts.baseUrl) target = overrideBaseUrl(target, opts.baseUrl, opts.target);
   let scope: Layer[] | undefined;
   if (opts.scope) {
     scope = opts.scope.split(',').map((s) => s.trim()) as Layer[];
@@ -54,6 +59,8 @@ export function buildRunInput(opts: RunOptions): RunInput {
   const threshold = opts.regressionThreshold === undefined ? undefined : Number(opts.regressionThreshold);
   if (threshold !== undefined && !(threshold > 0 && threshold < 100))
     throw new UsageError('--regression-threshold must be a percentage between 0 and 100');
+  const watchEveryMs = opts.watchEvery ? parseDuration(opts.watchEvery, '--watch-every') : null;
+  if (watchEveryMs !== null && watchEveryMs < 60_000) throw new UsageError('--watch-every must be at least 1m (a check takes tens of seconds)');
   return {
     target,
     scope,
@@ -63,6 +70,14 @@ export function buildRunInput(opts: RunOptions): RunInput {
     onApprovalTimeout: opts.onApprovalTimeout,
     requestedBy: process.env.USER || 'cli',
     regressionThresholdPct: threshold,
+    ...(opts.pinBaseline || opts.watchEvery
+      ? {
+          regressionPrevention: {
+            pinBaseline: Boolean(opts.pinBaseline),
+            watchEveryMs,
+          },
+        }
+      : {}),
   };
 }
 
@@ -84,8 +99,14 @@ export function registerRun(program: Command): void {
     )
     .option('--regression-threshold <pct>', 'roll back when a target metric gets worse by more than this', '10')
     .option('--reports <dir>', 'where --wait writes the report files', 'reports')
+    .option('--pin-baseline', "when the run keeps its changes: pin its last measured window as the target's baseline (perf-orch check compares with it)")
+    .option('--watch-every <duration>', 'when the run keeps its changes: run perf-orch check on a schedule, e.g. 1w')
     .action(async (opts: RunOptions) => {
-      await startRun(buildRunInput(opts), { wait: Boolean(opts.wait), reports: opts.reports });
+      const result = await startRun(buildRunInput(opts), { wait: Boolean(opts.wait), reports: opts.reports });
+      if (result && runExitCode(result) !== 0) {
+        console.error(`the run ended ${result.validation_results.improvement_summary.outcome}: exit 1`);
+        process.exitCode = 1;
+      }
     });
 }
 

@@ -30,6 +30,7 @@ export interface Threshold {
 export type BaselineChoice =
   | { kind: 'pinned'; id?: string } // the target's latest pinned baseline (or this one)
   | { kind: 'recent'; n: number } // the last n passing checks of the target, pooled
+  | { kind: 'interleaved'; baseUrl: string; pairs: number; blockSeconds: number } // a live baseline deployment, blocks alternating
   | { kind: 'none' }; // thresholds only
 
 export interface CheckInput {
@@ -51,13 +52,15 @@ export interface ThresholdResult {
 
 /** The p95 comparison with the baseline: the ratio with its 95% interval and the verdict it gives. */
 export interface BaselineComparison {
-  baselineIds: string[];
+  kind: BaselineChoice['kind'];
+  baselineIds: string[]; // stored baselines or checks compared with ([] for interleaved)
   method: string; // e.g. "batch means of per-second p95, 5 batches a side"
   p95Ratio: number | null;
   p95RatioLow: number | null;
   p95RatioHigh: number | null;
   verdict: GateVerdict;
   why: string;
+  pairs?: { baselineP95Ms: number; candidateP95Ms: number }[]; // interleaved: each pair's block p95
 }
 
 export interface CheckResult {

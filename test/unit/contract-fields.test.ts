@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildOutputContract, type RunRecord } from '../../common/contract';
 import { bottleneckSharePct, contractBottlenecks, optimizationType, statusOf } from '../../common/contract-items';
-import { NOT_CONFIGURED } from '../../common/contract-next-steps';
+import { MONITORING_NOT_CONFIGURED } from '../../common/contract-next-steps';
 import { referencesFor } from '../../common/contract-sources';
 import { ITEM_STATES, OutputContractSchema } from '../../common/output-contract';
 import { parseTargetProfile } from '../../common/profile';
@@ -178,9 +178,30 @@ test('monitoring_configured and regression_prevention are false, the reason in n
   const c = OutputContractSchema.parse(buildOutputContract(record([])));
   assert.equal(c.monitoring_configured, false);
   assert.equal(c.regression_prevention, false);
-  for (const why of NOT_CONFIGURED) assert.ok(c.next_steps.includes(why), why);
+  assert.ok(c.next_steps.includes(MONITORING_NOT_CONFIGURED), c.next_steps.join('\n'));
+  const why = c.next_steps.find((s) => s.startsWith('regression prevention not configured'));
+  assert.match(why ?? '', /no pinned baseline .*--pin-baseline.*; no check against it .*--watch-every/);
   assert.ok(c.monitoring_recommendations.length >= 4, JSON.stringify(c.monitoring_recommendations));
   assert.equal(c.regression_prevention_plan.baseline_load_test_id, '1');
+  assert.equal(c.regression_prevention_plan.in_place, undefined);
   assert.equal(c.validation_results.load_testing_completed, false);
   assert.equal(c.validation_results.improvement_summary.latency_p95_reduction_percent, null, 'nothing validated: no invented number');
+});
+
+test('regression_prevention is true only with a pinned baseline and a watch or a CI file in place', () => {
+  const state = (pinnedBaselineId: string | null, watchScheduleId: string | null, ciFile: string | null) =>
+    OutputContractSchema.parse(buildOutputContract({ ...record([]), regressionPrevention: { pinnedBaselineId, watchScheduleId, ciFile } }));
+  assert.equal(state('4', 'perf-watch-shop', null).regression_prevention, true);
+  assert.equal(state('4', null, '.github/workflows/perf-check.yml').regression_prevention, true);
+  const onlyBaseline = state('4', null, null);
+  assert.equal(onlyBaseline.regression_prevention, false);
+  assert.match(onlyBaseline.next_steps.join('\n'), /regression prevention not configured: no check against it/);
+  assert.doesNotMatch(onlyBaseline.next_steps.join('\n'), /no pinned baseline/);
+  assert.equal(state(null, 'perf-watch-shop', null).regression_prevention, false);
+  assert.deepEqual(state('4', 'perf-watch-shop', null).regression_prevention_plan.in_place, {
+    pinned_baseline_id: '4',
+    watch_schedule_id: 'perf-watch-shop',
+    ci_file: null,
+  });
+  assert.ok(!state('4', 'perf-watch-shop', null).next_steps.some((s) => s.startsWith('regression prevention not configured')));
 });

@@ -1,0 +1,53 @@
+// A check's result as text (the terminal) and as Markdown (a CI job's summary). Pure.
+import type { CheckResult } from '../../common/gate/types';
+import { table } from '../text-table';
+
+const fmt = (x: number | null): string => (x === null ? 'not measured' : String(Math.round(x * 100) / 100));
+const WORD = { pass: 'PASS', warn: 'WARN', fail: 'FAIL' } as const;
+
+function figureRows(r: CheckResult): string[][] {
+  const m = r.measured;
+  return [
+    ['metric', 'measured'],
+    ['throughput (req/s)', fmt(m.throughputRps)],
+    ['p50 (ms)', fmt(m.latencyMs.p50)],
+    ['p95 (ms)', fmt(m.latencyMs.p95)],
+    ['p99 (ms)', fmt(m.latencyMs.p99)],
+    ['error rate (%)', fmt(m.errorRatePct)],
+    ['requests', String(m.requests)],
+  ];
+}
+
+function thresholdRows(r: CheckResult): string[][] {
+  return [['threshold', 'measured', 'result'], ...r.thresholds.map((t) => [t.threshold.text, fmt(t.actual), t.passed ? 'ok' : 'BROKEN'])];
+}
+
+export function checkText(r: CheckResult): string {
+  const parts = [`${WORD[r.verdict]}: perf-orch check of ${r.target}`, table(figureRows(r))];
+  if (r.thresholds.length) parts.push(table(thresholdRows(r)));
+  if (r.baseline) parts.push(`baseline (${r.baseline.kind}): ${r.baseline.verdict}: ${r.baseline.why}`);
+  for (const reason of r.reasons) parts.push(`- ${reason}`);
+  if (r.lowConfidence.length) parts.push(`LOW CONFIDENCE: ${r.lowConfidence.join('; ')}`);
+  if (r.escalationWorkflowId) parts.push(`escalation opened: ${r.escalationWorkflowId}`);
+  return parts.join('\n\n');
+}
+
+const mdRow = (cells: string[]): string => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
+
+function mdTable(rows: string[][]): string {
+  return [mdRow(rows[0]), mdRow(rows[0].map(() => '---')), ...rows.slice(1).map(mdRow)].join('\n');
+}
+
+export function checkMarkdown(r: CheckResult): string {
+  const icon = { pass: '✅', warn: '⚠️', fail: '❌' }[r.verdict];
+  const parts = [`## ${icon} perf-orch check: ${WORD[r.verdict]} (${r.target})`, mdTable(figureRows(r))];
+  if (r.thresholds.length) parts.push(mdTable(thresholdRows(r)));
+  if (r.baseline) {
+    const b = r.baseline;
+    parts.push(`**Baseline** (${b.kind}${b.baselineIds.length ? `: ${b.baselineIds.join(', ')}` : ''}): **${b.verdict}**: ${b.why}`);
+  }
+  if (r.reasons.length) parts.push(r.reasons.map((x) => `- ${x}`).join('\n'));
+  if (r.lowConfidence.length) parts.push(`> **Low confidence:** ${r.lowConfidence.join('; ')}`);
+  parts.push(`<sub>measured ${r.startedAt} to ${r.finishedAt}</sub>`);
+  return `${parts.join('\n\n')}\n`;
+}
