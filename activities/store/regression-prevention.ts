@@ -2,16 +2,15 @@
 // baseline, and the check on a Temporal Schedule (through the worker's client); then what is in
 // place for the target, whoever put it there (the contract's regression_prevention reads it).
 import { Context } from '@temporalio/activity';
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client } from '@temporalio/client';
+import { watchScheduleId, watchScheduleOptions } from '../../common/gate/watch-schedule';
 import type { Pool } from 'pg';
 import type { RegressionPreventionState } from '../../common/contract-record';
 import { defaultCheckInput } from '../../common/gate/default-check';
 import type { TargetProfile } from '../../common/profile';
-import { TASK_QUEUE } from '../../common/run';
-import { PERF_TARGET } from '../../common/search-attributes';
 import type { LoadTestSummary } from '../../common/types';
 import { loadArtifact } from './artifacts';
-import { latestCiFile } from './ci-files';
+import { latestCiFile } from './queries/ci-files';
 import { latestPinned, pinBaseline } from './queries/baselines';
 import { STORE_SCHEMA } from './schema';
 
@@ -23,8 +22,6 @@ export interface RegressionPreventionRequest {
   watchEveryMs: number | null;
 }
 
-export const watchScheduleIdOf = (target: string): string => `perf-watch-${target}`;
-
 /** Pins once per run: a retried activity finds its own pin by source. */
 async function pinOnce(store: Pool, req: RegressionPreventionRequest, summary: LoadTestSummary): Promise<void> {
   const source = `run:${req.workflowId}/${req.runId}`;
@@ -35,29 +32,16 @@ async function pinOnce(store: Pool, req: RegressionPreventionRequest, summary: L
 }
 
 async function ensureWatch(client: Client, target: TargetProfile, everyMs: number): Promise<void> {
-  const scheduleId = watchScheduleIdOf(target.name);
+  const input = defaultCheckInput(target, 'perf-orchestrator');
   try {
-    await client.schedule.create({
-      scheduleId,
-      spec: { intervals: [{ every: everyMs }] },
-      action: {
-        type: 'startWorkflow',
-        workflowType: 'performanceCheck',
-        workflowId: scheduleId,
-        taskQueue: TASK_QUEUE,
-        args: [{ ...defaultCheckInput(target, 'perf-orchestrator'), watch: { scheduleId } }],
-        typedSearchAttributes: [{ key: PERF_TARGET, value: target.name }],
-      },
-      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
-      state: { note: `perf-orch check of ${target.name}, set up by a run` },
-    });
+    await client.schedule.create(watchScheduleOptions(input, everyMs, `perf-orch check of ${target.name}, set up by a run`));
   } catch (err) {
     if (!(err instanceof ScheduleAlreadyRunning)) throw err; // one already watches it (a retry, or perf-orch watch create)
   }
 }
 
 async function activeWatch(client: Client, target: string): Promise<string | null> {
-  const id = watchScheduleIdOf(target);
+  const id = watchScheduleId(target);
   try {
     const d = await client.schedule.getHandle(id).describe();
     return d.state.paused ? null : id;

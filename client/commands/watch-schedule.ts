@@ -1,17 +1,14 @@
 // perf-orch watch: the check on a Temporal Schedule (the Web UI's Schedules page shows it). A failed
 // scheduled check opens an architecture review and notifies the profile's notifiers.
 import type { Command } from 'commander';
-import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
-import { TASK_QUEUE } from '../../common/run';
-import { PERF_TARGET } from '../../common/search-attributes';
-import { performanceCheck } from '../../workflows/check';
+import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client } from '@temporalio/client';
+import { watchScheduleId, watchScheduleOptions } from '../../common/gate/watch-schedule';
 import { withClient } from '../connect';
 import { parseDuration } from '../duration';
 import { UsageError } from '../errors';
 import { buildCheckInput, type CheckOptions } from '../gate/check-input';
 import { loadProfileFile } from '../profile-file';
 
-export const watchScheduleId = (target: string): string => `perf-watch-${target}`;
 
 interface CreateOptions extends CheckOptions {
   target: string;
@@ -26,22 +23,14 @@ async function createWatch(client: Client, opts: CreateOptions): Promise<void> {
   if (everyMs < 60_000) throw new UsageError('--every must be at least 1m (a check takes tens of seconds)');
   const target = loadProfileFile(opts.target);
   const scheduleId = watchScheduleId(target.name);
-  const input = { ...buildCheckInput(target, opts), watch: { scheduleId } };
-  await client.schedule.create({
-    scheduleId,
-    spec: { intervals: [{ every: everyMs }] },
-    action: {
-      type: 'startWorkflow',
-      workflowType: performanceCheck,
-      workflowId: scheduleId,
-      taskQueue: TASK_QUEUE,
-      args: [input],
-      typedSearchAttributes: [{ key: PERF_TARGET, value: target.name }],
-    },
-    // A check still running when the next is due: skip the next (two at once would load the target twice).
-    policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 hour' },
-    state: { note: opts.note ?? `perf-orch check of ${target.name} every ${opts.every}` },
-  });
+  const input = buildCheckInput(target, opts);
+  try {
+    await client.schedule.create(watchScheduleOptions(input, everyMs, opts.note ?? `perf-orch check of ${target.name} every ${opts.every}`));
+  } catch (err) {
+    if (err instanceof ScheduleAlreadyRunning)
+      throw new UsageError(`${scheduleId} already exists: see it with perf-orch watch show ${target.name}, or delete it first`);
+    throw err;
+  }
   console.log(`created schedule ${scheduleId}: a check of ${target.name} every ${opts.every} (baseline ${input.baseline.kind})`);
 }
 

@@ -1,7 +1,7 @@
 // CI files that `perf-orch ci init` wrote for a target (perf_orchestrator.ci_files): a run counts
 // one as regression prevention in place.
 import type { Pool } from 'pg';
-import { STORE_SCHEMA } from './schema';
+import { STORE_SCHEMA } from '../schema';
 
 export async function recordCiFile(store: Pool, req: { target: string; provider: string; path: string }): Promise<void> {
   await store.query(`INSERT INTO ${STORE_SCHEMA}.ci_files (target, provider, path) VALUES ($1, $2, $3)`, [req.target, req.provider, req.path]);
