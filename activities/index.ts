@@ -12,6 +12,7 @@ import { createProcessActivities } from './profiling/process';
 import { createPySpyActivities } from './profiling/py-spy';
 import { createSkillActivities } from './skills';
 import { createStoreActivities } from './store/activities';
+import { createBaselineActivities } from './store/baselines';
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -27,6 +28,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createSkillActivities(deps),
     ...createActionActivities(deps),
     ...createStoreActivities(deps),
+    ...createBaselineActivities(deps),
   };
 }
 
