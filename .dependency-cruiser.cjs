@@ -67,7 +67,7 @@ module.exports = {
       comment:
         'The CLI talks to workflows through Temporal. Named exceptions: ' +
         'the dev-stack launcher (creates the store database, seeds the demo) ' +
-        'and read-only store queries for reports and baselines.',
+        'and the store queries of activities/store/queries (baselines, trend: the CLI opens its own pool).',
       severity: 'error',
       from: { path: '^client/', pathNot: '^client/(commands/dev\\.ts|dev/)' },
       to: { path: '^(activities|worker|demo)/', pathNot: '^activities/store/queries' },

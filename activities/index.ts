@@ -13,6 +13,7 @@ import { createPySpyActivities } from './profiling/py-spy';
 import { createSkillActivities } from './skills';
 import { createStoreActivities } from './store/activities';
 import { createRegressionPreventionActivities } from './store/regression-prevention';
+import { createBaselineActivities } from './store/baselines';
 
 export function createActivities(deps: ActivityDeps) {
   return {
@@ -29,6 +30,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createActionActivities(deps),
     ...createStoreActivities(deps),
     ...createRegressionPreventionActivities(deps),
+    ...createBaselineActivities(deps),
   };
 }
 

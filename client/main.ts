@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { WorkflowFailedError } from '@temporalio/client';
 import { rootCauseMessage } from '../common/failure-cause';
 import { ProfileError } from '../common/profile';
+import { registerBaseline } from './commands/baseline';
 import { registerCheck } from './commands/check';
 import { registerDecide } from './commands/decide';
 import { registerDev } from './commands/dev';
@@ -12,6 +13,7 @@ import { registerRollback } from './commands/rollback';
 import { registerRun } from './commands/run';
 import { registerStatus } from './commands/status';
 import { registerWatch } from './commands/watch-schedule';
+import { registerTrend } from './commands/trend';
 import { UsageError } from './errors';
 
 const program = new Command('perf-orch')
@@ -28,6 +30,8 @@ registerRollback(program);
 registerReport(program);
 registerEscalation(program);
 registerWatch(program);
+registerBaseline(program);
+registerTrend(program);
 registerDev(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {

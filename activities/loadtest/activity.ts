@@ -4,17 +4,18 @@
 // and returns a small summary.
 import { ApplicationFailure } from '@temporalio/common';
 import type { LoadWindow } from '../../common/load-window';
-import { p95Drift } from '../../common/soak';
 import type { LoadTestRequest, LoadTestSummary } from '../../common/types';
 import type { ActivityDeps } from '../deps';
 import { loadArtifact, saveArtifact } from '../store/artifacts';
 import { mergeLoadResults } from './merge';
+import { toSummary } from './summary';
 import { DEFAULT_MAX_REQUESTS, runLoad, type LoadModel, type LoadProgress, type LoadResult } from './load';
 import { loadTestBudget, type RunBudget } from './run-budget';
 import { activityContext } from '../activity-context';
-import { round } from '../../common/round';
 import { startHostReading } from './host-reading';
 import { prepareOnWorker, sessionsFor } from './setup';
+
+export { perSecondSeries, toSummary } from './summary';
 
 /** The stored artifact of kind 'loadtest'. */
 export interface LoadTestArtifact {
@@ -26,40 +27,6 @@ export interface LoadTestArtifact {
   result: LoadResult;
   /** The run's request budget when the test started, and whether the test stopped because it was spent. */
   runBudget?: RunBudget & { spent: boolean };
-}
-
-export function toSummary(id: string, req: LoadTestRequest, r: LoadResult, runBudgetSpent = false): LoadTestSummary {
-  return {
-    ...(runBudgetSpent ? { runBudgetSpent: true } : {}),
-    id,
-    phase: req.phase,
-    concurrency: r.concurrency,
-    durationSeconds: req.durationSeconds,
-    requests: r.requests,
-    errors: r.errors,
-    errorRatePct: r.errorRatePct,
-    throughputRps: r.throughputRps,
-    latencyMs: r.latencyMs,
-    endpoints: r.endpoints,
-    errorKinds: r.errorKinds,
-    warmupRequests: r.warmupRequests,
-    model: r.model,
-    rateRps: r.rateRps,
-    offeredRps: r.offeredRps,
-    dropped: r.dropped,
-    unfinished: r.unfinished,
-    bytesIn: r.bytesIn,
-    bytesOut: r.bytesOut,
-    p95Drift: p95Drift(r.progress),
-    perSecond: perSecondSeries(r.progress),
-    ...(r.warmup ? { warmup: r.warmup } : {}),
-  };
-}
-
-/** The measured seconds' throughput and p95 (the warm-up's left out). */
-export function perSecondSeries(progress: readonly LoadProgress[]): { rps: number[]; p95Ms: number[] } {
-  const measured = progress.filter((p) => !p.warmup);
-  return { rps: measured.map((p) => round(p.currentRps, 1)), p95Ms: measured.map((p) => round(p.p95Ms, 2)) };
 }
 
 /** One load test: setup (log in) first, the load, the host read over the measured window; the full result stored. */

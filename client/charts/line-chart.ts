@@ -22,6 +22,7 @@ export interface LineChartOptions {
   series: ChartSeries[];
   hLines?: { y: number; label: string; cls: string }[];
   marker?: { x: number; label: string };
+  markers?: { x: number; label: string }[]; // several vertical markers (e.g. the runs that changed something)
   width?: number;
   height?: number;
 }
@@ -67,7 +68,8 @@ export function lineChart(o: LineChartOptions): string {
   const w = o.width ?? 520;
   const h = o.height ?? 240;
   const all = o.series.flatMap((s) => s.points);
-  const xs = all.map((p) => p.x).concat(o.marker ? [o.marker.x] : []);
+  const markers = [...(o.marker ? [o.marker] : []), ...(o.markers ?? [])];
+  const xs = all.map((p) => p.x).concat(markers.map((m) => m.x));
   const yTicks = ticks(Math.max(1e-9, ...all.map((p) => p.y), ...(o.hLines ?? []).map((l) => l.y)) * 1.05);
   const xTicks = ticks(Math.max(1e-9, ...xs));
   const x = scale(0, xTicks[xTicks.length - 1], PAD.left, w - PAD.right);
@@ -92,13 +94,16 @@ export function lineChart(o: LineChartOptions): string {
       `<line class="${l.cls}" x1="${PAD.left}" x2="${w - PAD.right}" y1="${y(l.y)}" y2="${y(l.y)}"></line>` +
       `<text x="${w - PAD.right - 2}" y="${y(l.y) - 3}" text-anchor="end">${esc(l.label)}</text>`,
   );
-  const marker = o.marker
-    ? `<line class="marker" x1="${x(o.marker.x)}" x2="${x(o.marker.x)}" y1="${PAD.top}" y2="${h - PAD.bottom}"></line>` +
-      // The label on the side with more room.
-      (x(o.marker.x) > w / 2
-        ? `<text class="marker" x="${x(o.marker.x) - 3}" y="${PAD.top + 10}" text-anchor="end">${esc(o.marker.label)}</text>`
-        : `<text class="marker" x="${x(o.marker.x) + 3}" y="${PAD.top + 10}">${esc(o.marker.label)}</text>`)
-    : '';
+  const marker = markers
+    .map(
+      (m) =>
+        `<line class="marker" x1="${x(m.x)}" x2="${x(m.x)}" y1="${PAD.top}" y2="${h - PAD.bottom}"></line>` +
+        // The label on the side with more room.
+        (x(m.x) > w / 2
+          ? `<text class="marker" x="${x(m.x) - 3}" y="${PAD.top + 10}" text-anchor="end">${esc(m.label)}</text>`
+          : `<text class="marker" x="${x(m.x) + 3}" y="${PAD.top + 10}">${esc(m.label)}</text>`),
+    )
+    .join('');
   const legend = o.series.map((s) => `<span class="${s.cls}">&#9632; ${esc(s.name)}</span>`).join(' ');
   return (
     `<figure class="chart"><figcaption>${esc(o.title)}</figcaption>` +
