@@ -4,6 +4,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { rootCauseMessage } from '../common/failure-cause';
 import { ProfileError } from '../common/profile';
 import { registerCheck } from './commands/check';
+import { registerCi } from './commands/ci-init';
 import { registerDecide } from './commands/decide';
 import { registerDev } from './commands/dev';
 import { registerEscalation } from './commands/escalation';
@@ -27,6 +28,7 @@ registerRollback(program);
 registerReport(program);
 registerEscalation(program);
 registerDev(program);
+registerCi(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ProfileError || err instanceof UsageError) {
