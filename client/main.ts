@@ -5,6 +5,7 @@ import { rootCauseMessage } from '../common/failure-cause';
 import { ProfileError } from '../common/profile';
 import { registerBaseline } from './commands/baseline';
 import { registerCheck } from './commands/check';
+import { registerCi } from './commands/ci-init';
 import { registerDecide } from './commands/decide';
 import { registerDev } from './commands/dev';
 import { registerEscalation } from './commands/escalation';
@@ -33,6 +34,7 @@ registerWatch(program);
 registerBaseline(program);
 registerTrend(program);
 registerDev(program);
+registerCi(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ProfileError || err instanceof UsageError) {

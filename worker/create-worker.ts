@@ -8,6 +8,7 @@ import { migrateStore } from '../activities/store/schema';
 import { LOADGEN_TASK_QUEUE, TASK_QUEUE } from '../common/run';
 import type { OperatorPolicy } from '../common/operator-policy';
 import { readOperatorPolicy } from './operator-policy';
+import { compileOurWorkflows } from './workflow-bundle-config';
 
 export interface WorkerSetup {
   connection: NativeConnection;
@@ -29,6 +30,7 @@ export function workflowsPath(): string {
 export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
   return bundleWorkflowCode({
     workflowsPath: workflowsPath(),
+    webpackConfigHook: compileOurWorkflows(),
     logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never,
   });
 }
@@ -67,7 +69,9 @@ export async function createWorkers(setup: WorkerSetup & { roles?: WorkerRole[] 
       await Worker.create({
         ...common,
         taskQueue: setup.taskQueue ?? TASK_QUEUE,
-        ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath: workflowsPath() }),
+        ...(setup.workflowBundle
+          ? { workflowBundle: setup.workflowBundle }
+          : { workflowsPath: workflowsPath(), bundlerOptions: { webpackConfigHook: compileOurWorkflows() } }),
         activities,
         // Samplers and the CPU profiler run side by side with the analyzers.
         maxConcurrentActivityTaskExecutions: 20,
