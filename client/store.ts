@@ -10,3 +10,10 @@ export function storeUrl(): string {
 export function withStore<T>(fn: (pool: Pool) => Promise<T>): Promise<T> {
   return withStorePool(storeUrl(), fn);
 }
+
+/** The store URL without its password, for messages. */
+export function redactedStoreUrl(): string {
+  const u = new URL(storeUrl());
+  if (u.password) u.password = '***';
+  return u.toString();
+}

@@ -2,6 +2,8 @@
 // `perf-orch check` against the committed, pinned baseline on every pull/merge request.
 import { Option, type Command } from 'commander';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { recordCiFile } from '../../activities/store/queries/ci-files';
+import { redactedStoreUrl, withStore } from '../store';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { printable } from '../../common/printable';
 import { ciInput, DEFAULT_BASELINE_FILE, DEFAULT_OUT, PROVIDERS, type CiInput, type Provider } from '../ci/ci-input';
@@ -34,7 +36,7 @@ export function registerCi(program: Command): void {
     .option('--force', 'overwrite an existing file')
     // A missing or unknown option is a usage error like the others: exit 2, not commander's 1 (help stays 0).
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
-    .action((opts: CiInitOptions) => {
+    .action(async (opts: CiInitOptions) => {
       const { provider, out, input } = ciInitPlan(opts, process.cwd());
       if (existsSync(out) && !opts.force)
         throw new UsageError(`${relative(process.cwd(), out) || out} already exists; pass --force to overwrite it`);
@@ -53,7 +55,21 @@ export function registerCi(program: Command): void {
         console.log(
           `the profile names ${input.secrets.join(', ')}: add them as ${provider === 'github' ? 'repository secrets' : 'masked CI/CD variables'}`,
         );
+      await recordInStore(input.targetName, provider, relative(process.cwd(), out));
     });
+}
+
+/** Records the file in the store, so that a run counts it as regression prevention in place; a store that does not answer is said, not fatal. */
+async function recordInStore(target: string, provider: Provider, path: string): Promise<void> {
+  try {
+    await withStore((pool) => recordCiFile(pool, { target, provider, path }));
+    console.log(`recorded in the store (${redactedStoreUrl()}): runs of ${target} count this file as regression prevention in place`);
+  } catch (err) {
+    console.log(
+      `note: the store at ${redactedStoreUrl()} did not answer (${(err as Error).message}); the file is written, but runs of ${target} ` +
+        'will not count it as regression prevention until ci init runs again with PERF_STORE_URL pointing at the store',
+    );
+  }
 }
 
 /** Checks the options (exit 2 naming the flag) and reads the profile; what to write, and where. */
