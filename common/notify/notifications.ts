@@ -1,0 +1,45 @@
+// The notifications the workflows send, built from what they know (pure: the time is passed in).
+import type { EscalationInput } from '../run';
+import type { Notification } from './types';
+
+const REASONS: Record<EscalationInput['reason'], string> = {
+  targets_missed: 'targets still missed after tuning',
+  approval_timeout: 'plan not approved in time',
+  tier_t4: 'no automatic optimization reaches the targets (T4)',
+};
+
+export function escalationNotification(input: EscalationInput, escalationWorkflowId: string, ticketId: string, at: Date): Notification {
+  return {
+    id: `${escalationWorkflowId}:escalation`,
+    event: 'escalation',
+    target: input.target,
+    title: `Architecture review opened for ${input.target}: ${REASONS[input.reason]}`,
+    text: input.summary,
+    severity: 'warning',
+    details: { reason: input.reason, ticket: ticketId, run: input.parentWorkflowId },
+    at: at.toISOString(),
+  };
+}
+
+export interface RollbackFacts {
+  workflowId: string;
+  runId: string;
+  target: string;
+  /** The metrics that regressed, e.g. `p95Ms 12 -> 30`. */
+  worse: string[];
+  thresholdPct: number;
+  rolledBack: number;
+}
+
+export function rollbackNotification(f: RollbackFacts, at: Date): Notification {
+  return {
+    id: `${f.workflowId}:${f.runId}:rollback`,
+    event: 'rollback',
+    target: f.target,
+    title: `Changes rolled back on ${f.target}: regression over ${f.thresholdPct}%`,
+    text: `The applied changes made ${f.worse.join(', ') || 'the measurements'} worse; ${f.rolledBack} change(s) were rolled back.`,
+    severity: 'critical',
+    details: { outcome: 'regressed_rolled_back', regressed: f.worse.join('; ') || '-', rolled_back: f.rolledBack, run: f.workflowId },
+    at: at.toISOString(),
+  };
+}
