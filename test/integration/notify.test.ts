@@ -2,7 +2,7 @@
 // its notification to a signed webhook (a node:http receiver here that verifies the HMAC) and to a
 // real Alertmanager (Debian's prometheus-alertmanager, started by scripts/prepare-services.sh); a
 // receiver that answers 500 twice is retried, a 4xx and a missing secret are recorded as failed, and
-// the escalation goes on either way.
+// the escalation goes on either way. A run whose change makes things worse notifies its rollback.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -21,6 +21,12 @@ import { eventually } from '../helpers/eventually';
 import { recordHistories } from '../helpers/record-histories';
 import { runDatabase } from '../helpers/services';
 import { startTemporal, startWorkers, type RunningWorkers } from '../helpers/temporal';
+import { REDIS_URL } from '../helpers/services';
+import { startScriptedTarget, type ScriptedTarget } from '../helpers/scripted-target';
+import { OutputContractSchema } from '../../common/output-contract';
+import { workflowIdFor } from '../../common/run';
+import { PERF_TARGET } from '../../common/search-attributes';
+import { performanceOrchestration } from '../../workflows';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
@@ -42,6 +48,7 @@ let receiver: http.Server;
 let port: number;
 const received: Received[] = [];
 let flakyCalls = 0;
+let regressing: ScriptedTarget; // a cache toggle that makes its endpoint slower: the run rolls it back
 
 /** /ok answers 204, /flaky 500 twice then 200, /gone 410; every request's signature is checked and kept. */
 function handle(req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -64,16 +71,31 @@ before(async () => {
   receiver = http.createServer(handle);
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   port = (receiver.address() as AddressInfo).port;
+  regressing = await startScriptedTarget({
+    name: 'notify-rb',
+    endpoints: { page: 20 },
+    toggles: [{ name: 'pageCache', endpoint: 'page', delayWhenOn: 80 }],
+    profile: {
+      redis: { urlEnv: 'NOTIFY_RB_REDIS_URL' },
+      scope: ['caching'],
+      targets: { p95Ms: 5, p99Ms: 10, throughputRps: 1 },
+      notifiers: [{ kind: 'webhook', url: `http://127.0.0.1:${port}/ok`, secretEnv: 'NOTIFY_RB_SECRET', events: ['rollback'] }],
+    },
+  });
   env = await startTemporal();
   database = await runDatabase('perf_test_notify_store');
   store = new Pool({ connectionString: database.url });
   // The default policy: loopback hosts only, and target notify-test reads NOTIFY_TEST_* only.
-  workers = await startWorkers(env, { storeUrl: database.url, env: { NOTIFY_TEST_SECRET: SECRET } });
+  workers = await startWorkers(env, {
+    storeUrl: database.url,
+    env: { NOTIFY_TEST_SECRET: SECRET, NOTIFY_RB_SECRET: SECRET, NOTIFY_RB_REDIS_URL: REDIS_URL, ...regressing.env },
+  });
 });
 
 after(async () => {
   await workers?.stop();
   await store?.end();
+  await regressing?.close();
   await env?.teardown();
   await database?.drop();
   receiver?.close();
@@ -208,4 +230,34 @@ test('a receiver down for two attempts is retried; a 4xx and a missing secret ar
   assert.match(rows[4].error, /NOTIFY_TEST_UNSET/);
   assert.equal(received.filter((r) => r.path === '/ok' && r.body.includes(workflowId)).length, 0, 'nothing sent unsigned');
   await recordHistories(env.client, 'notify-escalation', [workflowId]);
+});
+
+test('a regression rolled back by the orchestration is notified (event rollback)', async () => {
+  const handle = await env.client.workflow.start(performanceOrchestration, {
+    taskQueue: TASK_QUEUE,
+    workflowId: workflowIdFor(regressing.profile.name),
+    args: [
+      {
+        target: regressing.profile,
+        tier: 'T1',
+        autoApprove: true,
+        approvalTimeoutMs: 60_000,
+        onApprovalTimeout: 'end',
+        requestedBy: 'test',
+      },
+    ],
+    typedSearchAttributes: [{ key: PERF_TARGET, value: regressing.profile.name }],
+  });
+  const result = OutputContractSchema.parse(await handle.result());
+  assert.equal(result.validation_results.improvement_summary.outcome, 'regressed_rolled_back');
+  assert.equal(regressing.toggles.pageCache, false, 'rolled back');
+  const hook = received.filter((r) => r.body.includes('Changes rolled back on notify-rb'));
+  assert.equal(hook.length, 1);
+  assert.equal(hook[0].verified, null);
+  const rows = await attempts(handle.workflowId);
+  assert.deepEqual(
+    rows.map((r) => [r.event, r.status, r.attempt]),
+    [['rollback', 'sent', 1]],
+  );
+  await recordHistories(env.client, 'notify-rollback', [handle.workflowId]);
 });
