@@ -20,17 +20,16 @@ export const NOTIFY_RETRY: RetryPolicy = {
 export const NOTIFY_ESCALATION_PATCH = 'notify-escalation';
 export const NOTIFY_ROLLBACK_PATCH = 'notify-rollback';
 
-const { notify } = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: NOTIFY_RETRY,
-  summary: 'notify',
-});
+function notifyActivity(summary: string) {
+  return proxyActivities<Activities>({ startToCloseTimeout: '30 seconds', retry: NOTIFY_RETRY, summary }).notify;
+}
 
 /** Sends `notification` to each notifier of `profile` that wants its event, side by side; never throws but for cancellation. */
 export async function sendNotifications(profile: TargetProfile, notification: Notification): Promise<NotifyOutcome[]> {
   return Promise.all(
     notifiersFor(profile.notifiers, notification.event).map(async ({ notifier, index }): Promise<NotifyOutcome> => {
       try {
+        const notify = notifyActivity(`notify ${notifier.kind} (notifiers[${index}]): ${notification.event}`);
         return { index, ...(await notify({ notification, notifier, target: profile })) };
       } catch (err) {
         if (isCancellation(err)) throw err;

@@ -52,7 +52,7 @@ export function createNotifyActivities({ store, connections, policy }: ActivityD
       try {
         assertAllowedHost(target, deliveryUrl(notifier), `a notification (${notifier.kind})`, policy);
         if (notifier.kind === 'webhook' && notifier.secretEnv) {
-          const secret = connections.resolveSecret(target, notifier.secretEnv, `secretEnv of ${what}`, 'token');
+          const secret = connections.resolveSecret(target, notifier.secretEnv, `secretEnv of ${what}`);
           headers = signatureHeaders(secret, body, now);
         }
       } catch (err) {

@@ -4,7 +4,9 @@ import type { NotifyEvent } from './types';
 
 /** The notifiers of a profile that want `event`, with their index in the list. */
 export function notifiersFor(notifiers: readonly Notifier[] | undefined, event: NotifyEvent): { notifier: Notifier; index: number }[] {
-  return (notifiers ?? []).flatMap((notifier, index) => (notifier.events.includes(event) ? [{ notifier, index }] : []));
+  // A profile that did not go through the schema (built in code) has no default: all events.
+  const wants = (n: Notifier) => (n.events as readonly NotifyEvent[] | undefined)?.includes(event) ?? true;
+  return (notifiers ?? []).flatMap((notifier, index) => (wants(notifier) ? [{ notifier, index }] : []));
 }
 
 /** The URL as it may be stored and shown: no credentials, query or fragment (a token may hide there). */
