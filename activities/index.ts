@@ -2,6 +2,7 @@
 import type { ActivityDeps } from './deps';
 import { createActionActivities } from './actions';
 import { createLoadTestActivities } from './loadtest/activity';
+import { createNotifyActivities } from './notify/activity';
 import { createPrecheckActivities } from './precheck';
 import { createCacheProfileActivities } from './profiling/cache';
 import { createCpuProfileActivities } from './profiling/cpu-profile';
@@ -31,6 +32,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createStoreActivities(deps),
     ...createRegressionPreventionActivities(deps),
     ...createBaselineActivities(deps),
+    ...createNotifyActivities(deps),
   };
 }
 

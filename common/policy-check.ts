@@ -14,6 +14,7 @@ function hostIssues(target: TargetProfile, policy: OperatorPolicy): PolicyIssue[
     ...target.http.allowedHosts.map((h, i): [PolicyIssue['path'], string] => [['http', 'allowedHosts', i], h]),
   ];
   if (target.process?.inspectorUrl) hosts.push([['process', 'inspectorUrl'], new URL(target.process.inspectorUrl).hostname]);
+  (target.notifiers ?? []).forEach((n, i) => hosts.push([['notifiers', i, 'url'], new URL(n.url).hostname]));
   return hosts
     .filter(([, h]) => !operatorHostAllowed(policy, h))
     .map(([path, h]) => ({
@@ -31,6 +32,9 @@ export function namedSecrets(target: TargetProfile): { path: PolicyIssue['path']
   if (target.redis) out.push({ path: ['redis', 'urlEnv'], name: target.redis.urlEnv });
   target.actions.featureToggles.forEach((t, i) => {
     if (t.tokenEnv) out.push({ path: ['actions', 'featureToggles', i, 'tokenEnv'], name: t.tokenEnv });
+  });
+  (target.notifiers ?? []).forEach((n, i) => {
+    if (n.kind === 'webhook' && n.secretEnv) out.push({ path: ['notifiers', i, 'secretEnv'], name: n.secretEnv });
   });
   out.push(...envReferences(target));
   return out;

@@ -10,6 +10,7 @@ import { PLACEHOLDER, placeholderIssues } from './template-placeholders';
 import { DEFAULT_STRESS_MULTIPLIERS } from './stress';
 import { DatabaseAdvisorSchema } from './profile-advisor';
 import { CostsSchema } from './profile-costs';
+import { NotifiersSchema, notifierHostIssues } from './notify/notifier-schema';
 import { DEFAULT_FIXED_WARMUP_SECONDS, DEFAULT_STEADY_WARMUP, SteadyWarmupSchema } from './profile-warmup';
 
 export const LAYERS = ['application', 'database', 'caching', 'infrastructure', 'network'] as const;
@@ -283,6 +284,8 @@ export const TargetProfileSchema = z
     costs: CostsSchema.optional(),
     // The CI gate (perf-orch check): k6-style thresholds, the p95 ratio that fails, what to compare with.
     gate: GateSchema.optional(),
+    // Where escalations, failed checks and rollbacks are sent (common/notify/notifier-schema.ts).
+    notifiers: NotifiersSchema.optional(),
     scope: z.array(z.enum(LAYERS)).min(1).default(['application', 'database', 'caching']),
     actions: z
       .strictObject({
@@ -310,6 +313,8 @@ export const TargetProfileSchema = z
       });
     }
     for (const issue of pySpyIssues(p)) ctx.addIssue({ code: 'custom', ...issue });
+    const notify = URL.canParse(p.http.baseUrl) ? notifierHostIssues(p.notifiers, (h) => hostAllowed(p, h)) : [];
+    for (const issue of notify) ctx.addIssue({ code: 'custom', ...issue });
     for (const issue of [...setupStepIssues(p.http.setup ?? []), ...endpointSetupIssues(p)]) ctx.addIssue({ code: 'custom', ...issue });
     const names = new Set(p.http.endpoints.map((e) => e.name));
     if (names.size !== p.http.endpoints.length) {

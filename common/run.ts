@@ -1,6 +1,7 @@
 // The inputs and observable state of a run, shared by workflows, client and tests.
 import type { ItemMeasurement } from './ab-validation';
 import type { AttributionResult } from './endpoint-attribution';
+import type { NotifyOutcome } from './notify/types';
 import type { Layer, TargetProfile } from './profile';
 import type { AppliedChange, Bottleneck, LoadTestSummary, Plan, RolledBackChange, Tier } from './types';
 
@@ -88,10 +89,14 @@ export interface EscalationInput {
   summary: string;
   details: Record<string, unknown>;
   timeoutMs: number;
+  // The target's profile when it has notifiers for escalations (absent otherwise and before notifications).
+  profile?: TargetProfile;
 }
 
 export interface EscalationStatus {
   ticketId: string | null;
   state: 'open' | 'acknowledged' | 'resolved' | 'expired';
   notes: { at: string; by: string; text: string }[];
+  // The deliveries of the escalation's notification (absent without notifiers and before notifications).
+  notifications?: NotifyOutcome[];
 }

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Makes this machine's PostgreSQL and Redis ready for perf-orchestrator:
 #  - checks both answer (starts them when --start is given, as CI does);
-#  - loads pg_stat_statements (shared_preload_libraries needs a restart), installs hypopg and pg_qualstats.
+#  - loads pg_stat_statements (shared_preload_libraries needs a restart), installs hypopg and pg_qualstats;
+#  - Prometheus Alertmanager (Debian's prometheus-alertmanager) on 127.0.0.1:9093 for the notifications:
+#    installed when missing, and started when it does not answer (it is the project's own throwaway
+#    daemon: config and data in $ALERTMANAGER_DIR, no cluster port, nothing routed anywhere).
 # Safe to run again: it changes nothing that is already in place.
 set -euo pipefail
 START=0; [ "${1:-}" = "--start" ] && START=1
@@ -50,4 +53,24 @@ if ! psqlc "SHOW shared_preload_libraries" | grep -q pg_stat_statements; then
     exit 1
   fi
 fi
-echo "services ready: PostgreSQL (pg_stat_statements loaded$( [ -n "$(ls /usr/share/postgresql/*/extension/hypopg.control 2>/dev/null)" ] && echo ', hypopg available')), Redis"
+AM_DIR=${ALERTMANAGER_DIR:-/tmp/perf-orchestrator-alertmanager}
+AM_START="prometheus-alertmanager --config.file=$AM_DIR/alertmanager.yml --storage.path=$AM_DIR/data --web.listen-address=127.0.0.1:9093 --cluster.listen-address="
+am_up() { curl -sf -o /dev/null http://127.0.0.1:9093/-/ready; }
+if ! am_up; then
+  if ! command -v prometheus-alertmanager >/dev/null; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      echo "installing Alertmanager (Debian package prometheus-alertmanager)"
+      (apt-get install -y -qq prometheus-alertmanager >/dev/null 2>&1) || (apt-get update -qq && apt-get install -y -qq prometheus-alertmanager >/dev/null)
+    else
+      echo "warning: Alertmanager is not installed (the notification tests need it). Install it with: sudo apt-get install prometheus-alertmanager" >&2
+    fi
+  fi
+  if command -v prometheus-alertmanager >/dev/null; then
+    echo "starting Alertmanager on 127.0.0.1:9093 (config and data in $AM_DIR)"
+    mkdir -p "$AM_DIR/data"
+    [ -f "$AM_DIR/alertmanager.yml" ] || printf 'route:\n  receiver: none\nreceivers:\n  - name: none\n' >"$AM_DIR/alertmanager.yml"
+    (setsid $AM_START >"$AM_DIR/alertmanager.log" 2>&1 </dev/null &)
+    wait_for am_up || { echo "Alertmanager did not start; see $AM_DIR/alertmanager.log" >&2; exit 1; }
+  fi
+fi
+echo "services ready: PostgreSQL (pg_stat_statements loaded$( [ -n "$(ls /usr/share/postgresql/*/extension/hypopg.control 2>/dev/null)" ] && echo ', hypopg available')), Redis$(am_up && echo ', Alertmanager')"

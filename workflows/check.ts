@@ -20,6 +20,8 @@ import type { LoadTestSummary } from '../common/types';
 import { measureCandidate, measureInterleaved, medianCandidate } from './check-load';
 import { architectureEscalation } from './escalation';
 import { checkStepQuery } from './messages';
+import { sendNotifications, wantsNotification } from './notify';
+import { checkFailedNotification } from '../common/notify/notifications';
 
 function storeActivities(summary: string) {
   return proxyActivities<Activities>({
@@ -57,7 +59,12 @@ export async function performanceCheck(input: CheckInput): Promise<CheckResult> 
     lowConfidence: v.lowConfidence,
   };
   step(`verdict: ${result.verdict}${result.reasons.length ? ` (${result.reasons.join('; ')})` : ''}`);
-  if (result.verdict === 'fail' && input.watch) result.escalationWorkflowId = await escalate(input, result, workflowId);
+  if (result.verdict === 'fail') {
+    if (input.watch) result.escalationWorkflowId = await escalate(input, result, workflowId);
+    if (wantsNotification(input.target, 'check_failed')) {
+      result.notifications = await sendNotifications(input.target, checkFailedNotification(result, workflowId, runId, new Date()));
+    }
+  }
   await storeActivities(`record the check: ${result.verdict}`).recordCheck({ workflowId, runId, result });
   return result;
 }
@@ -118,6 +125,7 @@ async function escalate(input: CheckInput, result: CheckResult, workflowId: stri
         reason: 'check_failed',
         summary,
         details: { scheduleId: input.watch?.scheduleId, baseline: result.baseline, thresholds: result.thresholds },
+        ...(wantsNotification(input.target, 'escalation') ? { profile: input.target } : {}),
         timeoutMs: ESCALATION_TIMEOUT_MS,
       },
     ],

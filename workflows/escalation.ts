@@ -1,8 +1,10 @@
 // T4: an architecture review ticket that outlives the run (parent close policy ABANDON).
-import { condition, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { escalationNotification } from '../common/notify/notifications';
 import type { EscalationInput, EscalationStatus } from '../common/run';
 import { acknowledgeSignal, escalationStatusQuery, resolveSignal } from './messages';
+import { NOTIFY_ESCALATION_PATCH, sendNotifications, wantsNotification } from './notify';
 
 function ticketActivities(summary: string) {
   return proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: { maximumAttempts: 5 }, summary });
@@ -23,6 +25,10 @@ export async function architectureEscalation(input: EscalationInput): Promise<Es
     workflowId: workflowInfo().workflowId,
     input,
   });
+  if (wantsNotification(input.profile, 'escalation') && patched(NOTIFY_ESCALATION_PATCH)) {
+    const notification = escalationNotification(input, workflowInfo().workflowId, status.ticketId, new Date());
+    status.notifications = await sendNotifications(input.profile, notification);
+  }
   while (status.state !== 'resolved') {
     const arrived = await condition(() => pending.length > 0, input.timeoutMs);
     if (!arrived) {

@@ -38,6 +38,8 @@ import { STAGED_PATCH, optimizeInStages } from './staged-optimization';
 import type { StageGroup } from '../common/rules/stages';
 import { COSTLY_BLOCKS_PATCH } from './costly-blocks';
 import { leaveRegressionPrevention } from './regression-prevention';
+import { NOTIFY_ROLLBACK_PATCH, sendNotifications, wantsNotification } from './notify';
+import { rollbackNotification } from '../common/notify/notifications';
 
 function runActivities(summary: string) {
   return proxyActivities<Activities>({
@@ -313,6 +315,13 @@ class OrchestrationRun {
   private async rollBackRegression(v: ValidationResult): Promise<OutputContract> {
     const worse = v.comparison.filter((c) => c.regressed).map((c) => `${c.metric} ${c.before} -> ${c.after}`);
     await this.rollback(`regression over ${this.threshold}%: ${worse.join(', ')}`);
+    if (wantsNotification(this.input.target, 'rollback') && patched(NOTIFY_ROLLBACK_PATCH)) {
+      const facts = { workflowId: this.workflowId, runId: this.runId, target: this.input.target.name, worse, thresholdPct: this.threshold };
+      await sendNotifications(
+        this.input.target,
+        rollbackNotification({ ...facts, rolledBack: this.state.status.rolledBack.length }, new Date()),
+      );
+    }
     return this.finish('regressed_rolled_back');
   }
 
@@ -342,6 +351,7 @@ class OrchestrationRun {
             comparison: this.validation?.comparison ?? null,
           },
           timeoutMs: this.input.escalationTimeoutMs ?? ESCALATION_TIMEOUT_MS,
+          ...(wantsNotification(this.input.target, 'escalation') ? { profile: this.input.target } : {}),
         },
       ],
     });

@@ -70,6 +70,24 @@ CREATE TABLE IF NOT EXISTS ${STORE_SCHEMA}.ci_files (
   created_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX IF NOT EXISTS checks_target_idx ON ${STORE_SCHEMA}.checks (target, finished_at);
+-- Each delivery attempt of a notification (escalation, failed check, rollback) to a notifier of the
+-- profile: the JSON sent, where (the URL without credentials, query or fragment) and the answer.
+CREATE TABLE IF NOT EXISTS ${STORE_SCHEMA}.notifications (
+  id bigserial PRIMARY KEY,
+  notification_id text NOT NULL,
+  workflow_id text NOT NULL,
+  target text NOT NULL,
+  event text NOT NULL,
+  notifier_kind text NOT NULL,
+  url text NOT NULL,
+  status text NOT NULL,
+  http_status integer,
+  error text,
+  body jsonb,
+  attempt integer NOT NULL,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS notifications_target_idx ON ${STORE_SCHEMA}.notifications (target, created_at);
 `;
 
 export async function migrateStore(pool: Pool): Promise<void> {

@@ -1,5 +1,6 @@
 // The CI gate's shared shapes: a stored baseline, a check's input and result. Pure types.
 import type { TargetProfile } from '../profile';
+import type { NotifyOutcome } from '../notify/types';
 import type { LoadTestSummary } from '../types';
 
 /** A target's reference measurement (perf_orchestrator.baselines), without its histograms. */
@@ -74,4 +75,5 @@ export interface CheckResult {
   baseline: BaselineComparison | null;
   lowConfidence: string[]; // saturation, drift: figures to read with care
   escalationWorkflowId?: string | null;
+  notifications?: NotifyOutcome[]; // a failed check: what was sent to the profile's notifiers
 }
