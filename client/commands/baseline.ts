@@ -122,7 +122,7 @@ export function registerBaseline(program: Command): void {
     .option('--target <name>', "the target profile's name")
     .option('--from-run [wfid]', 'WFID[/RUNID]: this run; without a value (the default): the latest finished run of the target')
     .option('--from-check [wfid]', 'WFID[/RUNID]: what this check measured; without a value: the latest passing check')
-    .option('--note <text>', 'why this baseline (shown by list and show)')
+    .option('--note <text>', 'why this baseline (shown by baseline show)')
     .action(pin);
   cmd
     .command('list')

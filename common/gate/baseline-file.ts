@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { closest } from '../did-you-mean';
 import { printable } from '../printable';
+import { TargetProfileSchema } from '../profile';
 import type { StoredBaseline } from './types';
 import { LoadTestSummarySchema } from './summary-schema';
 
@@ -21,7 +22,7 @@ const HistogramsSchema = z.looseObject({
 export const BaselineFileSchema = z.strictObject({
   format: z.literal(BASELINE_FILE_FORMAT),
   version: z.literal(BASELINE_FILE_VERSION),
-  target: z.string().min(1),
+  target: TargetProfileSchema.shape.name, // a profile's name, as the gate looks it up
   source: z.string().min(1),
   note: z.string().nullable(),
   createdAt: z.iso.datetime({ offset: true }),

@@ -201,9 +201,8 @@ describe('the CLI', () => {
     assert.equal(pinned.code, 0, pinned.stderr);
     const id = /pinned baseline (\d+) for target shop: the after window/.exec(pinned.stdout)?.[1];
     assert.ok(id, pinned.stdout);
-    const list = await cli('baseline', 'list', '--target', 'shop');
+    const [list, show] = await Promise.all([cli('baseline', 'list', '--target', 'shop'), cli('baseline', 'show', id)]);
     assert.match(list.stdout, new RegExp(`^${id} +shop +pinned .* run:perf-shop-1/`, 'm'));
-    const show = await cli('baseline', 'show', id);
     const l = measured[1].latencyMs;
     assert.match(show.stdout, new RegExp(`latency: +p50 ${Math.round(l.p50 * 10) / 10} ms, p95 ${Math.round(l.p95 * 10) / 10} ms`));
     assert.match(show.stdout, /measured: +\d+ s \(per-second series kept\)/);
@@ -231,7 +230,10 @@ describe('the CLI', () => {
 
   test('trend: the runs and checks in a table, the changes listed, and an HTML page of SVG charts', async () => {
     const html = join(dir, 'trend.html');
-    const r = await cli('trend', '--target', 'shop', '--html', html);
+    const [r, last] = await Promise.all([
+      cli('trend', '--target', 'shop', '--html', html),
+      cli('trend', '--target', 'shop', '--last', '2', '--json'),
+    ]);
     assert.equal(r.code, 0, r.stderr);
     // Two runs of two points each and three shop checks.
     assert.match(r.stdout, /trend of shop: 7 point\(s\)/);
@@ -240,7 +242,6 @@ describe('the CLI', () => {
     const page = readFileSync(html, 'utf8');
     assert.equal((page.match(/<svg /g) ?? []).length, 3);
     assert.equal((page.match(/<line class="marker"/g) ?? []).length, 2 * 3);
-    const last = await cli('trend', '--target', 'shop', '--last', '2', '--json');
     assert.equal((JSON.parse(last.stdout) as { points: unknown[] }).points.length, 2);
   });
 });

@@ -63,6 +63,7 @@ test('missing and wrong-typed fields are named', () => {
   (f.summary as Record<string, unknown>).throughputRps = '400';
   refused(f, /summary\.throughputRps: .*number/);
   refused({ ...file(), createdAt: 'yesterday' }, /createdAt: /);
+  refused({ ...file(), target: 'Shop\r' }, /target: use 1-41 lower-case letters/);
   refused({ ...file(), histograms: { result: {} } }, /histograms\.result\.histograms: /);
   const g = file();
   (g.summary as Record<string, unknown>).errorRatePct = 140;

@@ -4,7 +4,6 @@
 import type { Pool } from 'pg';
 import type { CheckResult } from '../../../common/gate/types';
 import type { OutputContract } from '../../../common/output-contract';
-import type { LoadTestSummary } from '../../../common/types';
 import type { LoadTestArtifact } from '../../loadtest/activity';
 import { toSummary } from '../../loadtest/summary';
 import { STORE_SCHEMA } from '../schema';
@@ -31,22 +30,14 @@ interface IdRow {
   target: string;
 }
 
-/** The row of `table` the request names (latest of the target when no ids, `extra` filtering that case). */
-async function findRow<T extends IdRow>(
-  pool: Pool,
-  table: string,
-  columns: string,
-  req: SourceRequest,
-  extra: string,
-  order: string,
-): Promise<T | null> {
+/** The row of `table` the request names: by its ids, else the target's latest one that passes `latestFilter`. */
+async function findRow<T extends IdRow>(pool: Pool, table: 'runs' | 'checks', req: SourceRequest, latestFilter: string): Promise<T | null> {
   const byIds = req.workflowId !== undefined;
   const { rows } = await pool.query<T>(
     byIds
-      ? `SELECT workflow_id, run_id, target, ${columns} FROM ${STORE_SCHEMA}.${table}
-         WHERE workflow_id = $1 AND ($2::text IS NULL OR run_id = $2) ORDER BY ${order} DESC NULLS LAST LIMIT 1`
-      : `SELECT workflow_id, run_id, target, ${columns} FROM ${STORE_SCHEMA}.${table} WHERE target = $1 AND ${extra}
-         ORDER BY ${order} DESC LIMIT 1`,
+      ? `SELECT * FROM ${STORE_SCHEMA}.${table}
+         WHERE workflow_id = $1 AND ($2::text IS NULL OR run_id = $2) ORDER BY finished_at DESC NULLS LAST LIMIT 1`
+      : `SELECT * FROM ${STORE_SCHEMA}.${table} WHERE target = $1 AND ${latestFilter} ORDER BY finished_at DESC LIMIT 1`,
     byIds ? [req.workflowId, req.runId ?? null] : [req.target],
   );
   const row = rows[0] ?? null;
@@ -68,14 +59,7 @@ const named = (req: SourceRequest) => (req.workflowId ? `${req.workflowId}${req.
 
 /** A finished run's after window (its baseline window when no after window ran or its changes were undone). */
 export async function baselineFromRun(pool: Pool, req: SourceRequest): Promise<BaselineCandidate> {
-  const row = await findRow<IdRow & { status: string; result: OutputContract | null }>(
-    pool,
-    'runs',
-    'status, result',
-    req,
-    'result IS NOT NULL',
-    'finished_at',
-  );
+  const row = await findRow<IdRow & { status: string; result: OutputContract | null }>(pool, 'runs', req, 'result IS NOT NULL');
   const ref = row ? `${row.workflow_id}/${row.run_id}` : '';
   if (!row) {
     throw new BaselineSourceError(
@@ -85,6 +69,9 @@ export async function baselineFromRun(pool: Pool, req: SourceRequest): Promise<B
     );
   }
   if (!row.result) throw new BaselineSourceError(`run ${ref} has not finished (status ${row.status}): pin it once it has a result`);
+  if (!row.result.regression_prevention_plan) {
+    throw new BaselineSourceError(`run ${ref} was recorded in an earlier shape of the output contract: pin a newer run or a check`);
+  }
   const plan = row.result.regression_prevention_plan;
   const outcome = row.result.validation_results.improvement_summary.outcome;
   const useAfter = plan.after_load_test_id !== null && !UNDONE.has(outcome);
@@ -94,22 +81,13 @@ export async function baselineFromRun(pool: Pool, req: SourceRequest): Promise<B
     : `the baseline window of run ${ref}: ${plan.after_load_test_id === null ? 'no after window ran' : `its changes were undone (${outcome})`}`;
   const artifact = await storedResult(pool, id, `run ${ref}`);
   const spent = artifact.runBudget?.spent ?? false;
-  const summary: LoadTestSummary = {
-    ...toSummary(id, { phase: artifact.phase, durationSeconds: artifact.result.durationSeconds }, artifact.result, spent),
-  };
+  const summary = toSummary(id, { phase: artifact.phase, durationSeconds: artifact.result.durationSeconds }, artifact.result, spent);
   return { target: req.target, source: `run:${ref}`, summary, histograms: artifact, why };
 }
 
 /** What a check measured; the latest passing check of the target when no ids are given. */
 export async function baselineFromCheck(pool: Pool, req: SourceRequest): Promise<BaselineCandidate> {
-  const row = await findRow<IdRow & { verdict: string; result: CheckResult }>(
-    pool,
-    'checks',
-    'verdict, result',
-    req,
-    "verdict = 'pass'",
-    'finished_at',
-  );
+  const row = await findRow<IdRow & { verdict: string; result: CheckResult }>(pool, 'checks', req, "verdict = 'pass'");
   if (!row) {
     throw new BaselineSourceError(
       named(req)

@@ -75,7 +75,10 @@ export async function getBaseline(pool: Pool, id: string): Promise<StoredBaselin
   return rows.length ? toStored(rows[0]) : null;
 }
 
-/** The full load-test result stored with a baseline (null when it was pinned without one). */
+/**
+ * The full load-test result stored with a baseline (null when it was pinned without one). Read it here,
+ * never through summary.id: an imported baseline's summary.id names an artifact of the exporting store.
+ */
 export async function getBaselineHistograms(pool: Pool, id: string): Promise<unknown> {
   if (!isId(id)) return null;
   const { rows } = await pool.query(`SELECT histograms FROM ${STORE_SCHEMA}.baselines WHERE id = $1`, [id]);
