@@ -24,6 +24,7 @@ let workerLog = '';
 let cliEnv: NodeJS.ProcessEnv;
 const dir = mkdtempSync(join(tmpdir(), 'perf-e2e-'));
 const profileFile = join(dir, 'shop.json');
+const checkProfileFile = join(dir, 'shop-check.json');
 
 // perf-orch from the bundle (test/helpers/cli.ts); binCli runs bin/perf-orch, the user's entry point.
 const cli = (args: string[]): Promise<CliResult> => perfOrch(args, { env: cliEnv, cwd: dir, timeoutMs: 300_000 });
@@ -39,7 +40,9 @@ before(async () => {
     cliBundle(),
   ]);
   writeFileSync(profileFile, JSON.stringify(shop.profile, null, 2));
-  cliEnv = { ...process.env, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace ?? 'default' };
+  cliEnv = { ...process.env, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: env.namespace ?? 'default', PERF_STORE_URL: storeUrl };
+  // The gate compares per-second p95 series: at least 10 measured seconds a side.
+  writeFileSync(checkProfileFile, JSON.stringify({ ...shop.profile, load: { ...shop.profile.load, durationSeconds: 10 } }, null, 2));
   // The worker, like a user's: its own process, the secrets only in its environment.
   worker = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'worker/main.ts')], {
     cwd: ROOT,
@@ -195,5 +198,81 @@ describe('perf-orch CLI', { concurrency: false }, () => {
       return r.code === 0 ? JSON.parse(r.stdout) : undefined;
     });
     assert.equal(report.validation_results.improvement_summary.outcome, 'rejected');
+  });
+
+  test('check: usage errors exit 2 at once, naming the flag', async () => {
+    const [threshold, noWait, nothing, baseline] = await Promise.all([
+      cli(['check', '--target', checkProfileFile, '--threshold', 'p97<3', '--wait']),
+      cli(['check', '--target', checkProfileFile, '--junit', join(dir, 'x.xml')]),
+      cli(['check']),
+      cli(['check', '--target', checkProfileFile, '--baseline', 'latest', '--wait']),
+    ]);
+    assert.equal(threshold.code, 2);
+    assert.match(threshold.stderr, /--threshold: threshold "p97<3": unknown metric "p97"/);
+    assert.equal(noWait.code, 2);
+    assert.match(noWait.stderr, /--junit and --markdown need --wait/);
+    assert.equal(nothing.code, 2);
+    assert.match(nothing.stderr, /give --target <profile> to run the gate, or profile files to check them/);
+    assert.equal(baseline.code, 2);
+    assert.match(baseline.stderr, /--baseline must be pinned, pinned:ID, recent:N or none/);
+  });
+
+  test('check: pass (exit 0) with a JUnit report a parser reads; pin it; a broken threshold against the pinned baseline fails (exit 1)', async () => {
+    const { parse } = await import('junit2json');
+    const junit = join(dir, 'reports/junit.xml');
+    const markdown = join(dir, 'reports/summary.md');
+    const base = ['check', '--target', checkProfileFile, '--wait'];
+    const pass = await cli([
+      ...base,
+      '--baseline',
+      'none',
+      '--threshold',
+      'p95<60000',
+      '--threshold',
+      'error_rate<50%',
+      '--junit',
+      junit,
+      '--markdown',
+      markdown,
+    ]);
+    assert.equal(pass.code, 0, pass.stdout + pass.stderr + workerLog.slice(-2000));
+    assert.match(pass.stdout, /^PASS: perf-orch check of shop/m);
+    const parsed = (await parse(readFileSync(junit, 'utf8'))) as {
+      tests?: number;
+      failures?: number;
+      testsuite?: { testcase?: { name?: string }[] }[];
+    };
+    assert.equal(parsed.tests, 2);
+    assert.equal(parsed.failures, 0);
+    assert.deepEqual(
+      parsed.testsuite?.[0].testcase?.map((c) => c.name),
+      ['p95<60000', 'error_rate<50%'],
+    );
+    assert.match(readFileSync(markdown, 'utf8'), /^## ✅ perf-orch check: PASS \(shop\)/);
+
+    const checkId = /started (perf-check-shop-\S+)/.exec(pass.stdout)?.[1];
+    assert.ok(checkId, pass.stdout);
+    const pin = await cli(['baseline', 'pin', '--target', 'shop', '--from-check', checkId]);
+    assert.equal(pin.code, 0, pin.stderr);
+
+    const junit2 = join(dir, 'reports/junit-fail.xml');
+    const fail = await cli([...base, '--baseline', 'pinned', '--threshold', 'p95<0.001', '--junit', junit2]);
+    assert.equal(fail.code, 1, fail.stdout + fail.stderr);
+    assert.match(fail.stdout, /^FAIL: perf-orch check of shop/m);
+    assert.match(fail.stdout, /baseline \(pinned\): (pass|warn|fail): p95 ratio \d\.\d{3} \(95% CI/);
+    const failed = (await parse(readFileSync(junit2, 'utf8'))) as {
+      failures?: number;
+      testsuite?: { testcase?: { name?: string; failure?: unknown[] }[] }[];
+    };
+    assert.ok((failed.failures ?? 0) >= 1);
+    const cases = failed.testsuite?.[0].testcase ?? [];
+    assert.ok(cases.find((c) => c.name === 'p95<0.001')?.failure, JSON.stringify(cases));
+    assert.ok(
+      cases.some((c) => c.name === 'p95 ratio vs pinned baseline'),
+      JSON.stringify(cases),
+    );
+    const trend = await cli(['trend', '--target', 'shop', '--json']);
+    assert.equal(trend.code, 0, trend.stderr);
+    assert.ok(JSON.stringify(JSON.parse(trend.stdout)).includes(checkId), 'the trend lists the check');
   });
 });
