@@ -7,6 +7,14 @@ export async function recordCheck(store: Pool, req: { workflowId: string; runId:
   await store.query(
     `INSERT INTO ${STORE_SCHEMA}.checks (workflow_id, run_id, target, verdict, result, started_at, finished_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (workflow_id, run_id) DO NOTHING`,
-    [req.workflowId, req.runId, req.result.target, req.result.verdict, JSON.stringify(req.result), req.result.startedAt, req.result.finishedAt],
+    [
+      req.workflowId,
+      req.runId,
+      req.result.target,
+      req.result.verdict,
+      JSON.stringify(req.result),
+      req.result.startedAt,
+      req.result.finishedAt,
+    ],
   );
 }

@@ -28,7 +28,14 @@ async function pinOnce(store: Pool, req: RegressionPreventionRequest, summary: L
   const { rowCount } = await store.query(`SELECT 1 FROM ${STORE_SCHEMA}.baselines WHERE source = $1 AND pinned`, [source]);
   if (rowCount) return;
   const histograms = await loadArtifact(store, summary.id).catch(() => null);
-  await pinBaseline(store, { target: req.target.name, source, summary, histograms, note: 'pinned by the run', createdBy: 'perf-orchestrator' });
+  await pinBaseline(store, {
+    target: req.target.name,
+    source,
+    summary,
+    histograms,
+    note: 'pinned by the run',
+    createdBy: 'perf-orchestrator',
+  });
 }
 
 async function ensureWatch(client: Client, target: TargetProfile, everyMs: number): Promise<void> {

@@ -60,7 +60,8 @@ export function buildRunInput(opts: RunOptions): RunInput {
   if (threshold !== undefined && !(threshold > 0 && threshold < 100))
     throw new UsageError('--regression-threshold must be a percentage between 0 and 100');
   const watchEveryMs = opts.watchEvery ? parseDuration(opts.watchEvery, '--watch-every') : null;
-  if (watchEveryMs !== null && watchEveryMs < 60_000) throw new UsageError('--watch-every must be at least 1m (a check takes tens of seconds)');
+  if (watchEveryMs !== null && watchEveryMs < 60_000)
+    throw new UsageError('--watch-every must be at least 1m (a check takes tens of seconds)');
   return {
     target,
     scope,
@@ -99,7 +100,10 @@ export function registerRun(program: Command): void {
     )
     .option('--regression-threshold <pct>', 'roll back when a target metric gets worse by more than this', '10')
     .option('--reports <dir>', 'where --wait writes the report files', 'reports')
-    .option('--pin-baseline', "when the run keeps its changes: pin its last measured window as the target's baseline (perf-orch check compares with it)")
+    .option(
+      '--pin-baseline',
+      "when the run keeps its changes: pin its last measured window as the target's baseline (perf-orch check compares with it)",
+    )
     .option('--watch-every <duration>', 'when the run keeps its changes: run perf-orch check on a schedule, e.g. 1w')
     .action(async (opts: RunOptions) => {
       const result = await startRun(buildRunInput(opts), { wait: Boolean(opts.wait), reports: opts.reports });

@@ -9,7 +9,6 @@ import { UsageError } from '../errors';
 import { buildCheckInput, type CheckOptions } from '../gate/check-input';
 import { loadProfileFile } from '../profile-file';
 
-
 interface CreateOptions extends CheckOptions {
   target: string;
   every: string;
@@ -25,7 +24,9 @@ async function createWatch(client: Client, opts: CreateOptions): Promise<void> {
   const scheduleId = watchScheduleId(target.name);
   const input = buildCheckInput(target, opts);
   try {
-    await client.schedule.create(watchScheduleOptions(input, everyMs, opts.note ?? `perf-orch check of ${target.name} every ${opts.every}`));
+    await client.schedule.create(
+      watchScheduleOptions(input, everyMs, opts.note ?? `perf-orch check of ${target.name} every ${opts.every}`),
+    );
   } catch (err) {
     if (err instanceof ScheduleAlreadyRunning)
       throw new UsageError(`${scheduleId} already exists: see it with perf-orch watch show ${target.name}, or delete it first`);
