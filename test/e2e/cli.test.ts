@@ -91,7 +91,20 @@ describe('perf-orch CLI', { concurrency: false }, () => {
   test('run --auto-approve --wait improves p95 and throughput, measured by real load tests, and writes the report', async () => {
     const reports = join(dir, 'reports');
     // The user's entry point, bin/perf-orch (the other calls run the same client from the bundle).
-    const r = await binCli(['run', '--target', profileFile, '--tier', 'T1', '--auto-approve', '--wait', '--reports', reports]);
+    const r = await binCli([
+      'run',
+      '--target',
+      profileFile,
+      '--tier',
+      'T1',
+      '--auto-approve',
+      '--wait',
+      '--reports',
+      reports,
+      '--pin-baseline',
+      '--watch-every',
+      '1w',
+    ]);
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}\n${workerLog.slice(-3000)}`);
     assert.match(r.stdout, /p95 latency \(ms\)/);
     // Live progress of the load tests, read from their heartbeats: the test that runs, and never a load of zeros.
@@ -112,6 +125,12 @@ describe('perf-orch CLI', { concurrency: false }, () => {
       report.optimizations_implemented.some((o) => o.status === 'completed' && o.type === 'index' && o.root_cause === 'missing_index'),
     );
     assert.equal(report.validation_results.improvement_summary.outcome, 'improved');
+    // Left in place: the after window pinned as the baseline, and the check on a weekly schedule.
+    assert.equal(report.regression_prevention, true, JSON.stringify(report.regression_prevention_plan));
+    assert.equal(report.regression_prevention_plan.in_place?.watch_schedule_id, 'perf-watch-shop');
+    assert.match(report.regression_prevention_plan.in_place?.pinned_baseline_id ?? '', /^\d+$/);
+    const watch = await env.client.schedule.getHandle('perf-watch-shop').describe();
+    assert.equal((watch.action as { workflowType: string }).workflowType, 'performanceCheck');
     // Each endpoint measured alone, before and after: the category page's N+1 is 1 + 20 statements per request.
     const listBefore = report.baseline_metrics.endpoint_attribution?.endpoints.find((e) => e.endpoint === 'products-by-category');
     assert.equal(listBefore?.statements_per_request, 21, JSON.stringify(report.baseline_metrics.endpoint_attribution));
