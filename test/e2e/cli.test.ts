@@ -294,4 +294,25 @@ describe('perf-orch CLI', { concurrency: false }, () => {
     assert.equal(trend.code, 0, trend.stderr);
     assert.ok(JSON.stringify(JSON.parse(trend.stdout)).includes(checkId), 'the trend lists the check');
   });
+
+  test('watch: the schedule the run left is shown, paused, listed and deleted; a second one is refused', async () => {
+    const again = await cli(['watch', 'create', '--target', checkProfileFile, '--every', '1w']);
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /perf-watch-shop already exists/);
+    const [tooOften, show] = await Promise.all([
+      cli(['watch', 'create', '--target', checkProfileFile, '--every', '10s']),
+      cli(['watch', 'show', 'shop']),
+    ]);
+    assert.equal(tooOften.code, 2);
+    assert.match(tooOften.stderr, /--every must be at least 1m/);
+    assert.equal(show.code, 0, show.stderr);
+    assert.match(show.stdout, /schedule perf-watch-shop: active/);
+    assert.equal((await cli(['watch', 'pause', 'shop'])).code, 0);
+    const list = await cli(['watch', 'list']);
+    assert.match(list.stdout, /perf-watch-shop {2}paused/);
+    assert.equal((await cli(['watch', 'delete', 'shop'])).code, 0);
+    const gone = await cli(['watch', 'show', 'shop']);
+    assert.equal(gone.code, 2);
+    assert.match(gone.stderr, /no schedule perf-watch-shop/);
+  });
 });
