@@ -279,7 +279,10 @@ describe('perf-orch CLI', { concurrency: false }, () => {
     const fail = await cli([...base, '--baseline', 'pinned', '--threshold', 'p95<0.001', '--junit', junit2]);
     assert.equal(fail.code, 1, fail.stdout + fail.stderr);
     assert.match(fail.stdout, /^FAIL: perf-orch check of shop/m);
-    assert.match(fail.stdout, /baseline \(pinned\): warn: not enough data for an interval of the p95 ratio \(at least 10 measured seconds a side/);
+    assert.match(
+      fail.stdout,
+      /baseline \(pinned\): warn: not enough data for an interval of the p95 ratio \(at least 10 measured seconds a side/,
+    );
     const failed = (await parse(readFileSync(junit2, 'utf8'))) as {
       failures?: number;
       testsuite?: { testcase?: { name?: string; failure?: unknown[] }[] }[];
