@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowFailedError } from '@temporalio/client';
 import { ProfileError } from '../../common/profile';
 import { exitCodeOf } from '../../common/gate/check-verdict';
 import type { CheckInput, CheckResult } from '../../common/gate/types';
@@ -90,6 +92,14 @@ export function registerCheck(program: Command): void {
     });
 }
 
+/** The message of a missing or wrong baseline somewhere in a failed check's causes, or null. */
+function baselineMissing(err: WorkflowFailedError): string | null {
+  for (let c: Error | undefined = err.cause; c; c = (c as { cause?: Error }).cause) {
+    if (c instanceof ApplicationFailure && (c.type === 'BaselineMissing' || c.type === 'BaselineNotFound')) return c.message;
+  }
+  return null;
+}
+
 /** Starts a check; with `wait`, follows it and returns its result. */
 export async function startCheck(input: CheckInput, opts: { wait: boolean; temporal?: TemporalConfig }): Promise<CheckResult | null> {
   const cfg = opts.temporal ?? temporalConfig();
@@ -107,7 +117,11 @@ export async function startCheck(input: CheckInput, opts: { wait: boolean; tempo
       `started ${workflowId} (run ${handle.firstExecutionRunId})\nWeb UI: ${webUiLink(cfg, workflowId, handle.firstExecutionRunId)}`,
     );
     if (!opts.wait) return null;
-    return await followCheck(client, handle);
+    return await followCheck(client, handle).catch((err: unknown) => {
+      // Nothing to compare with is the caller's setup, not the target's fault: a usage error (exit 2) with the fix.
+      const missing = err instanceof WorkflowFailedError ? baselineMissing(err) : null;
+      throw missing ? new UsageError(missing) : err;
+    });
   } finally {
     await close();
   }

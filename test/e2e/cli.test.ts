@@ -242,6 +242,15 @@ describe('perf-orch CLI', { concurrency: false }, () => {
     const junit = join(dir, 'reports/junit.xml');
     const markdown = join(dir, 'reports/summary.md');
     const base = ['check', '--target', checkProfileFile, '--wait'];
+    // Nothing to compare with yet (no passing check), or an unknown baseline: the setup is wrong, not the target (exit 2 with the fix).
+    const [noChecks, unknownId] = await Promise.all([
+      cli([...base, '--baseline', 'recent:3']),
+      cli([...base, '--baseline', 'pinned:999999']),
+    ]);
+    assert.equal(noChecks.code, 2, noChecks.stdout + noChecks.stderr);
+    assert.match(noChecks.stderr, /error: no passing check of target shop on record yet: run one with --baseline none first/);
+    assert.equal(unknownId.code, 2, unknownId.stdout + unknownId.stderr);
+    assert.match(unknownId.stderr, /error: baseline 999999 is not in the store \(see perf-orch baseline list\)/);
     const pass = await cli([
       ...base,
       '--baseline',
