@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { OutputContractSchema } from '../../common/output-contract';
 import { startDemoTarget, type DemoTarget } from '../helpers/demo-target';
-import { testDatabase } from '../helpers/services';
+import { runDatabase } from '../helpers/services';
 import { startTemporal } from '../helpers/temporal';
 import { eventually } from '../helpers/eventually';
 import { CLI_BIN, cliBundle, perfOrch, runCli, type CliResult } from '../helpers/cli';
@@ -22,6 +22,7 @@ let shop: DemoTarget;
 let worker: ChildProcess;
 let workerLog = '';
 let cliEnv: NodeJS.ProcessEnv;
+let storeDb: Awaited<ReturnType<typeof runDatabase>> | undefined;
 const dir = mkdtempSync(join(tmpdir(), 'perf-e2e-'));
 const profileFile = join(dir, 'shop.json');
 const checkProfileFile = join(dir, 'shop-check.json');
@@ -36,7 +37,8 @@ before(async () => {
     startTemporal(),
     // No A/B or blocks: the per-item measurement is covered in test/integration (orchestration, ab-validation).
     startDemoTarget('perf_test_e2e_shop', { load: { concurrency: 8, durationSeconds: 3, warmupSeconds: 1, abPairs: 0 } }),
-    testDatabase('perf_test_e2e_store'),
+    // A store of its own per test process: checks and baselines of earlier runs would answer --baseline recent.
+    runDatabase('perf_test_e2e_store').then((d) => ((storeDb = d), d.url)),
     cliBundle(),
   ]);
   writeFileSync(profileFile, JSON.stringify(shop.profile, null, 2));
@@ -73,6 +75,7 @@ after(async () => {
   }
   await shop?.close();
   await env?.teardown();
+  await storeDb?.drop();
 });
 
 describe('perf-orch CLI', { concurrency: false }, () => {
