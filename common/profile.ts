@@ -1,7 +1,7 @@
 // The target profile: what a user writes (YAML or JSON) to point perf-orchestrator at a service.
 // It names secrets by environment variable only; activities resolve them on the worker.
 import { z } from 'zod';
-import { closest } from './did-you-mean';
+import { issueText } from './zod-issue-text';
 import { printable } from './printable';
 import { OUT_OF_RANGE, contactUrl, filePath, outOfRangeNumbers, pySpyIssues, sqlName } from './profile-checks';
 import { controlInTemplate, invalidHeaderName, unsafeHeaderValue, unsafeRequestPath } from './request-text';
@@ -345,37 +345,8 @@ export function parseTargetProfile(raw: unknown, source = 'profile'): TargetProf
     (i) => !(i.code === 'custom' && i.params?.kind === OUT_OF_RANGE && result.error.issues.some((o) => o !== i && at(o) === at(i))),
   );
   // Keys and values come from the file: shown escaped, a CR or an escape sequence cannot rewrite the terminal.
-  const lines = issues.map((i) => `  - ${printable(at(i))}: ${printable(issueMessage(i))}`);
+  const lines = issues.map((i) => `  - ${printable(at(i))}: ${printable(issueText(TargetProfileSchema, i))}`);
   throw new ProfileError(`Invalid target profile ${printable(source)}:\n${lines.join('\n')}`);
-}
-
-/** An unknown key names the keys that are known there, and the closest one. */
-function issueMessage(i: z.core.$ZodIssue): string {
-  if (i.code !== 'unrecognized_keys') return i.message;
-  const known = knownKeysAt(TargetProfileSchema, i.path);
-  return i.keys
-    .map((k) => {
-      const guess = closest(k, known);
-      return `unknown key "${k}"${guess ? `: did you mean "${guess}"?` : ''} (known here: ${known.join(', ')})`;
-    })
-    .join('; ');
-}
-
-/** The keys of the object schema at `path` (array indexes and record keys walk into their elements). */
-function knownKeysAt(schema: z.core.$ZodType, path: PropertyKey[]): string[] {
-  const def = schema._zod.def as unknown as Record<string, unknown> & { type: string };
-  const inner = (def.innerType ?? def.element ?? def.valueType ?? def.in) as z.core.$ZodType | undefined;
-  if (def.type === 'object') {
-    const shape = def.shape as Record<string, z.core.$ZodType>;
-    if (path.length === 0) return Object.keys(shape);
-    const next = shape[String(path[0])];
-    return next ? knownKeysAt(next, path.slice(1)) : [];
-  }
-  if (def.type === 'array' || def.type === 'record') return inner ? knownKeysAt(inner, path.slice(1)) : [];
-  if (def.type === 'union') {
-    return [...new Set((def.options as z.core.$ZodType[]).flatMap((o) => knownKeysAt(o, path)))];
-  }
-  return inner ? knownKeysAt(inner, path) : [];
 }
 
 /** Hosts the load generator may contact: the base URL's host plus http.allowedHosts. */

@@ -2,7 +2,7 @@
 // a baseline committed to the user's repository. The file is checked strictly before it is stored:
 // a wrong format or version, a missing field or an unknown key is refused, named with its path.
 import { z } from 'zod';
-import { closest } from '../did-you-mean';
+import { issueText } from '../zod-issue-text';
 import { printable } from '../printable';
 import { TargetProfileSchema } from '../profile';
 import type { StoredBaseline } from './types';
@@ -71,31 +71,8 @@ export function parseBaselineFile(raw: unknown, source: string): BaselineFile {
   }
   const result = BaselineFileSchema.safeParse(raw);
   if (result.success) return result.data;
-  const lines = result.error.issues.map((i) => `  - ${printable(i.path.length ? i.path.join('.') : '(root)')}: ${printable(issueText(i))}`);
+  const lines = result.error.issues.map(
+    (i) => `  - ${printable(i.path.length ? i.path.join('.') : '(root)')}: ${printable(issueText(BaselineFileSchema, i))}`,
+  );
   throw new BaselineFileError(`Invalid baseline file ${name}:\n${lines.join('\n')}`);
-}
-
-function issueText(i: z.core.$ZodIssue): string {
-  if (i.code !== 'unrecognized_keys') return i.message;
-  const known = keysAt(BaselineFileSchema, i.path);
-  return i.keys
-    .map((k) => {
-      const guess = closest(k, known);
-      return `unknown key "${k}"${guess ? `: did you mean "${guess}"?` : ''} (known here: ${known.join(', ')})`;
-    })
-    .join('; ');
-}
-
-/** The keys of the object schema at `path` (array indexes and record keys step into their elements). */
-function keysAt(schema: z.core.$ZodType, path: PropertyKey[]): string[] {
-  const def = schema._zod.def as unknown as Record<string, unknown> & { type: string };
-  const inner = (def.innerType ?? def.element ?? def.valueType) as z.core.$ZodType | undefined;
-  if (def.type === 'object') {
-    const shape = def.shape as Record<string, z.core.$ZodType>;
-    if (path.length === 0) return Object.keys(shape);
-    const next = shape[String(path[0])];
-    return next ? keysAt(next, path.slice(1)) : [];
-  }
-  if (def.type === 'array' || def.type === 'record') return inner ? keysAt(inner, path.slice(1)) : [];
-  return inner ? keysAt(inner, path) : [];
 }
