@@ -7,8 +7,8 @@ cd "$(dirname "$0")/.."
 bash scripts/install-temporal.sh
 bash scripts/install-py-spy.sh
 bash scripts/prepare-services.sh
-# The unit files in one process (test/unit-suite.ts): one tsx start instead of ~80.
-files=(test/unit-suite.ts test/integration/*.test.ts test/replay/*.test.ts test/e2e/*.test.ts test/safety/*.test.ts)
+# The unit files in one process (test/unit-suite.ts): one tsx start instead of ~80; the timing one alone.
+files=(test/unit-suite.ts test/unit/loadtest-schedule.test.ts test/integration/*.test.ts test/replay/*.test.ts test/e2e/*.test.ts test/safety/*.test.ts)
 
 # `npm run lint`'s steps (package.json, joined by &&) at once: each is one process, so two cores
 # halve the wait. Each step's output is shown when it ends; any failure stops here, before the tests.
