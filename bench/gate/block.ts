@@ -22,7 +22,9 @@ export async function runBlock(opts: {
     target: opts.profile,
     durationSeconds: opts.seconds,
     warmupSeconds: opts.warmupSeconds ?? 0,
-    ...(opts.rateRps ? { model: 'open', rateRps: opts.rateRps, maxConnections: opts.concurrency } : { model: 'closed', concurrency: opts.concurrency }),
+    ...(opts.rateRps
+      ? { model: 'open', rateRps: opts.rateRps, maxConnections: opts.concurrency }
+      : { model: 'closed', concurrency: opts.concurrency }),
     signal: opts.signal,
     progressIntervalMs: 1000,
   });

@@ -36,14 +36,18 @@ async function preflight(): Promise<void> {
     await c.connect();
     await c.end();
   } catch (err) {
-    throw new Error(`PostgreSQL does not answer at ${ADMIN} (${(err as Error).message}); start it with: npm run setup:services`, { cause: err });
+    throw new Error(`PostgreSQL does not answer at ${ADMIN} (${(err as Error).message}); start it with: npm run setup:services`, {
+      cause: err,
+    });
   }
   const redis = new Redis('redis://127.0.0.1:6379/14', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   try {
     await redis.connect();
     await redis.ping();
   } catch (err) {
-    throw new Error(`Redis does not answer at 127.0.0.1:6379 (${(err as Error).message}); start it with: npm run setup:services`, { cause: err });
+    throw new Error(`Redis does not answer at 127.0.0.1:6379 (${(err as Error).message}); start it with: npm run setup:services`, {
+      cause: err,
+    });
   } finally {
     redis.disconnect();
   }
@@ -51,7 +55,8 @@ async function preflight(): Promise<void> {
 
 function printResults(m: Measured, o: GateBenchOptions, hostAtStart: string): void {
   const planted: Partial<Record<Condition, number | null>> = {};
-  for (const c of CONDITIONS) planted[c] = median(m.blocks.filter((b) => b.arm === c && b.addedPct !== null).map((b) => b.addedPct as number));
+  for (const c of CONDITIONS)
+    planted[c] = median(m.blocks.filter((b) => b.arm === c && b.addedPct !== null).map((b) => b.addedPct as number));
   const tallies = CONDITIONS.map((c) => tallyCondition(m.trials, c));
   const stored = storedTrials(m.blocks);
   const storedTallies = CONDITIONS.map((c) => tallyCondition(stored, c));
@@ -62,10 +67,14 @@ function printResults(m: Measured, o: GateBenchOptions, hostAtStart: string): vo
       `== The gate, measured: ${m.sets} trial sets (stopped by ${m.stoppedBy}), ${o.rounds} pairs a trial, ${o.blockSeconds} s blocks, ` +
         `closed model, ${o.concurrency} connections; ${m.blocks.length} blocks, ${m.blocks.reduce((s, b) => s + b.requests, 0)} requests, ` +
         `${m.errors} errors; median baseline block p95 ${blockP95 === null ? '-' : blockP95.toFixed(2)} ms`,
-      formatTallies('Interleaved design (what `perf-orch check --baseline-url` does), rule: fail when CI low > 1 and ratio > 1.05:', tallies, planted),
+      formatTallies(
+        'Interleaved design (what `perf-orch check --baseline-url` does), rule: fail when CI low > 1 and ratio > 1.05:',
+        tallies,
+        planted,
+      ),
       formatTargets(tallies),
       formatTallies(
-        'Stored-baseline design, for comparison only (no target): per-second p95 of each set against set 1\'s A blocks (quiet), batch means + Welch:',
+        "Stored-baseline design, for comparison only (no target): per-second p95 of each set against set 1's A blocks (quiet), batch means + Welch:",
         storedTallies,
       ),
       `Host: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average at start ${hostAtStart}, at end ${load()}`,
@@ -91,10 +100,17 @@ async function main(): Promise<number> {
   process.on('SIGTERM', onSignal);
   const shop = await startBenchShop({ adminUrl: ADMIN, database: DATABASE, products: options.products });
   try {
-    console.log(`shop on ${shop.baseUrl} (database ${DATABASE}, ${options.products} products, seeded in ${shop.seedSeconds} s); load ${hostAtStart}`);
+    console.log(
+      `shop on ${shop.baseUrl} (database ${DATABASE}, ${options.products} products, seeded in ${shop.seedSeconds} s); load ${hostAtStart}`,
+    );
     const deadlineMs = Date.now() + options.minutes * 60_000;
     if (options.warmupSeconds > 0) {
-      const w = await runBlock({ profile: shop.profile, seconds: options.warmupSeconds, concurrency: options.concurrency, signal: controller.signal });
+      const w = await runBlock({
+        profile: shop.profile,
+        seconds: options.warmupSeconds,
+        concurrency: options.concurrency,
+        signal: controller.signal,
+      });
       console.log(`warm-up ${options.warmupSeconds} s: ${w.requests} requests, p95 ${w.p95Ms.toFixed(2)} ms`);
     }
     const m = await measure({ shop, options, signal: controller.signal, deadlineMs, log: (l) => console.log(l) });

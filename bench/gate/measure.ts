@@ -24,9 +24,20 @@ export interface MeasureContext {
   log(line: string): void;
 }
 
-async function measureBlock(ctx: MeasureContext, arm: Arm, set: number, round: number, busy: boolean): Promise<BlockRecord & { errors: number }> {
+async function measureBlock(
+  ctx: MeasureContext,
+  arm: Arm,
+  set: number,
+  round: number,
+  busy: boolean,
+): Promise<BlockRecord & { errors: number }> {
   await ctx.shop.setPlantedDelay(PLANTED_PCT[arm]);
-  const f = await runBlock({ profile: ctx.shop.profile, seconds: ctx.options.blockSeconds, concurrency: ctx.options.concurrency, signal: ctx.signal });
+  const f = await runBlock({
+    profile: ctx.shop.profile,
+    seconds: ctx.options.blockSeconds,
+    concurrency: ctx.options.concurrency,
+    signal: ctx.signal,
+  });
   const stats = await ctx.shop.setPlantedDelay(0);
   const addedPct = PLANTED_PCT[arm] > 0 && stats.requests > 0 ? stats.addedPct : null;
   return { set, round, arm, busy, p95Ms: f.p95Ms, perSecondP95Ms: f.perSecondP95Ms, requests: f.requests, addedPct, errors: f.errors };

@@ -6,7 +6,11 @@ import { checkTargets, type ConditionTally } from './tally';
 const prop = (p: Proportion | null): string => (p ? describeProportion(p) : '-');
 const short = (p: Proportion | null): string => (p ? `${p.k}/${p.n}` : '-');
 
-export function formatTallies(title: string, tallies: readonly ConditionTally[], planted?: Partial<Record<Condition, number | null>>): string {
+export function formatTallies(
+  title: string,
+  tallies: readonly ConditionTally[],
+  planted?: Partial<Record<Condition, number | null>>,
+): string {
   const lines = [title];
   for (const t of tallies) {
     const added = planted?.[t.condition];
@@ -25,6 +29,7 @@ export function formatTallies(title: string, tallies: readonly ConditionTally[],
 
 export function formatTargets(tallies: readonly ConditionTally[]): string {
   const lines = ['Targets (interleaved design):'];
-  for (const c of checkTargets(tallies)) lines.push(`  ${c.met === null ? 'NO DATA' : c.met ? 'MET    ' : 'MISSED '} ${c.text}: ${c.measured}`);
+  for (const c of checkTargets(tallies))
+    lines.push(`  ${c.met === null ? 'NO DATA' : c.met ? 'MET    ' : 'MISSED '} ${c.text}: ${c.measured}`);
   return lines.join('\n');
 }

@@ -36,7 +36,6 @@ export interface BlockRecord {
   addedPct: number | null; // the delay the shop says it added, in % of handling time (null: none planted)
 }
 
-
 /** Will another trial set (k rounds of blocks taking ~secondsPerRound each) end before the deadline? */
 export function anotherSetFits(opts: { nowMs: number; deadlineMs: number; secondsPerRound: number; roundsPerSet: number }): boolean {
   return opts.nowMs + opts.secondsPerRound * opts.roundsPerSet * 1000 <= opts.deadlineMs;

@@ -81,7 +81,13 @@ async function admin(baseUrl: string, token: string, method: string, path: strin
 export async function startBenchShop(opts: { adminUrl: string; database: string; products: number }): Promise<BenchShop> {
   const { url, seconds } = await seed(opts.adminUrl, opts.database, opts.products);
   const token = `bench-gate-${process.pid}`;
-  const env = { ...process.env, SHOP_DATABASE_URL: url, SHOP_ADMIN_TOKEN: token, SHOP_PORT: '0', SHOP_REDIS_URL: 'redis://127.0.0.1:6379/14' };
+  const env = {
+    ...process.env,
+    SHOP_DATABASE_URL: url,
+    SHOP_ADMIN_TOKEN: token,
+    SHOP_PORT: '0',
+    SHOP_REDIS_URL: 'redis://127.0.0.1:6379/14',
+  };
   const { child, baseUrl } = await startChild(env);
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null) return;

@@ -75,7 +75,11 @@ export function checkTargets(tallies: readonly ConditionTally[]): TargetCheck[] 
   const out: TargetCheck[] = [];
   for (const c of ['p10', 'p20'] as const) {
     const f = of(c)?.flagged ?? null;
-    out.push({ text: `fail-or-warn >= 95% at ${c.slice(1)}% planted`, met: f ? f.rate >= 0.95 : null, measured: f ? pct(f.rate) : 'no trials' });
+    out.push({
+      text: `fail-or-warn >= 95% at ${c.slice(1)}% planted`,
+      met: f ? f.rate >= 0.95 : null,
+      measured: f ? pct(f.rate) : 'no trials',
+    });
   }
   const n = of('none')?.failed ?? null;
   out.push({ text: 'fail <= 5% with nothing planted', met: n ? n.rate <= 0.05 : null, measured: n ? pct(n.rate) : 'no trials' });
