@@ -15,10 +15,12 @@
 //   POST /api/login  {"username": "demo", "password": <demoPassword>} -> {"user": {"name", "token"}}
 //                    and the cookie sid=<token>; 401 on a wrong password, 503 without demoPassword
 //   GET  /api/me     with "Authorization: Bearer <token>" -> {"name", "loggedInAt"}; 401 otherwise
+// GET/PUT /admin/planted-delay: a planted regression for npm run bench:gate (planted-delay.ts).
 import http from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Pool } from 'pg';
 import type Redis from 'ioredis';
+import { createPlantedDelay, parsePlantedDelayBody } from './planted-delay';
 
 export interface ShopDeps {
   pool: Pool;
@@ -168,6 +170,7 @@ export function createShopApp(deps: ShopDeps): http.Server {
   const sessions = createSessions(deps.demoPassword);
   const toggles: ShopToggles = { batchLoading: false, catalogCache: false };
   let catalogInFlight: Promise<string> | null = null;
+  const planted = createPlantedDelay();
 
   async function reviewSummaries(ids: string[]): Promise<Map<string, { reviews: number; rating: number }>> {
     const out = new Map<string, { reviews: number; rating: number }>();
@@ -285,13 +288,7 @@ export function createShopApp(deps: ShopDeps): http.Server {
       throw new HttpError(400, `unknown toggle "${name}"; known toggles: ${Object.keys(toggles).join(', ')}`);
     }
     const key = name as keyof ShopToggles;
-    const raw = await readBody(req);
-    let body: unknown;
-    try {
-      body = JSON.parse(raw);
-    } catch {
-      throw new HttpError(400, 'body must be JSON such as {"value": true}');
-    }
+    const body = await readJson(req, '{"value": true}');
     if (typeof body !== 'object' || body === null || !('value' in body)) {
       throw new HttpError(400, 'body must be JSON such as {"value": true}');
     }
@@ -359,10 +356,19 @@ export function createShopApp(deps: ShopDeps): http.Server {
       requireAdmin(req);
       return send(res, 200, await setToggle(req, decodeURIComponent(toggleMatch[1])));
     }
+    if (path === '/admin/planted-delay') {
+      only('GET', 'PUT');
+      requireAdmin(req);
+      const parsed = method === 'GET' ? null : parsePlantedDelayBody(await readJson(req, '{"pct": 10}'));
+      if (!parsed) return send(res, 200, planted.state());
+      if ('error' in parsed) throw new HttpError(400, `planted delay: ${parsed.error}`);
+      return send(res, 200, planted.set(parsed.pct));
+    }
     throw new HttpError(404, `no route for ${method} ${path}`);
   }
 
   const server = http.createServer((req, res) => {
+    planted.hold(res);
     route(req, res).catch((err: unknown) => {
       if (res.headersSent) {
         res.destroy();

@@ -1,0 +1,65 @@
+// The bench's command line (pure): npm run bench:gate -- [--trials 40] [--minutes 45] [--rounds 7]
+// [--block-seconds 1.5] [--concurrency 4] [--warmup-seconds 10] [--products 30000]
+export interface GateBenchOptions {
+  trials: number; // trial sets (each gives one trial per condition)
+  minutes: number; // the cap on the measuring
+  rounds: number; // k: rounds (pairs) per trial
+  blockSeconds: number;
+  concurrency: number;
+  warmupSeconds: number;
+  products: number;
+}
+
+export const DEFAULT_OPTIONS: GateBenchOptions = {
+  trials: 40,
+  minutes: 45,
+  rounds: 7,
+  blockSeconds: 1.5,
+  concurrency: 4,
+  warmupSeconds: 10,
+  products: 30_000,
+};
+
+const BOUNDS: Record<keyof GateBenchOptions, [number, number]> = {
+  trials: [2, 1000],
+  minutes: [0.5, 600],
+  rounds: [2, 50],
+  blockSeconds: [1, 60],
+  concurrency: [1, 256],
+  warmupSeconds: [0, 300],
+  products: [1000, 1_000_000],
+};
+
+const FLAGS: Record<string, keyof GateBenchOptions> = {
+  '--trials': 'trials',
+  '--minutes': 'minutes',
+  '--rounds': 'rounds',
+  '--block-seconds': 'blockSeconds',
+  '--concurrency': 'concurrency',
+  '--warmup-seconds': 'warmupSeconds',
+  '--products': 'products',
+};
+
+export const USAGE = `usage: npm run bench:gate -- ${Object.entries(FLAGS)
+  .map(([f, k]) => `[${f} ${DEFAULT_OPTIONS[k]}]`)
+  .join(' ')}`;
+
+/** The options, or an Error naming the flag and its bounds; null for --help. */
+export function parseGateBenchArgs(argv: readonly string[]): GateBenchOptions | null {
+  const o = { ...DEFAULT_OPTIONS };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    if (flag === '--help' || flag === '-h') return null;
+    const key = FLAGS[flag];
+    if (!key) throw new Error(`unknown argument ${JSON.stringify(flag)}; ${USAGE}`);
+    const raw = argv[++i];
+    const v = Number(raw);
+    const [lo, hi] = BOUNDS[key];
+    const integer = key !== 'minutes' && key !== 'blockSeconds' && key !== 'warmupSeconds';
+    if (raw === undefined || !Number.isFinite(v) || v < lo || v > hi || (integer && !Number.isInteger(v))) {
+      throw new Error(`${flag} must be ${integer ? 'an integer' : 'a number'} from ${lo} to ${hi} (got ${JSON.stringify(raw ?? null)})`);
+    }
+    o[key] = v;
+  }
+  return o;
+}

@@ -1,0 +1,35 @@
+// The bench's printed tables (pure text).
+import { describeProportion, type Proportion } from '../../common/gate/wilson';
+import { CONDITION_LABEL, type Condition } from './schedule';
+import { checkTargets, type ConditionTally } from './tally';
+
+const prop = (p: Proportion | null): string => (p ? describeProportion(p) : '-');
+const short = (p: Proportion | null): string => (p ? `${p.k}/${p.n}` : '-');
+
+export function formatTallies(
+  title: string,
+  tallies: readonly ConditionTally[],
+  planted?: Partial<Record<Condition, number | null>>,
+): string {
+  const lines = [title];
+  for (const t of tallies) {
+    const added = planted?.[t.condition];
+    lines.push(
+      `  ${CONDITION_LABEL[t.condition].padEnd(10)} trials ${t.trials}: fail ${t.fail}, warn ${t.warn}, pass ${t.pass}; ` +
+        `median measured p95 ratio ${t.medianRatio === null ? '-' : t.medianRatio.toFixed(3)}` +
+        (added === undefined ? '' : `; delay the shop added: ${added === null ? '-' : `${added.toFixed(1)}% of handling time`}`),
+      `    fail-or-warn ${prop(t.flagged)}`,
+      `    fail         ${prop(t.failed)}`,
+      `    quiet: fail-or-warn ${short(t.quiet.flagged)}, fail ${short(t.quiet.failed)}; ` +
+        `busy: fail-or-warn ${short(t.busy.flagged)}, fail ${short(t.busy.failed)}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+export function formatTargets(tallies: readonly ConditionTally[]): string {
+  const lines = ['Targets (interleaved design):'];
+  for (const c of checkTargets(tallies))
+    lines.push(`  ${c.met === null ? 'NO DATA' : c.met ? 'MET    ' : 'MISSED '} ${c.text}: ${c.measured}`);
+  return lines.join('\n');
+}
