@@ -13,7 +13,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { checkVerdict, comparisonOf, storedComparison } from '../common/gate/check-verdict';
-import { interleavedP95Ratio } from '../common/gate/ratio';
+import { interleavedP95Ratio, pairP95s } from '../common/gate/ratio';
 import { evaluateThresholds } from '../common/gate/thresholds';
 import type { BaselineComparison, CheckInput, CheckResult } from '../common/gate/types';
 import type { LoadTestSummary } from '../common/types';
@@ -79,7 +79,8 @@ async function measureAndCompare(
     step(`interleaved blocks against ${choice.baseUrl}`);
     const run = await measureInterleaved(runId, input.target, choice);
     const pairs = run.pairs.map((p) => ({ baselineP95Ms: p.baseline.latencyMs.p95, candidateP95Ms: p.candidate.latencyMs.p95 }));
-    const estimate = interleavedP95Ratio(pairs.map((p) => ({ a: p.baselineP95Ms, b: p.candidateP95Ms })));
+    const usable = run.pairs.map((p) => pairP95s(p.baseline, p.candidate)).filter((x): x is { a: number; b: number } => x !== null);
+    const estimate = interleavedP95Ratio(usable);
     return { measured: medianCandidate(run), baseline: { ...comparisonOf('interleaved', [], estimate, input.maxP95Ratio), pairs } };
   }
   const stored = await storedBaselines(input);

@@ -30,6 +30,28 @@ export function ratioOf(effect: Effect | null, method: string): RatioEstimate | 
   return { ratio: toRatio(effect.changePct), low: toRatio(effect.lowPct), high: toRatio(effect.highPct), method, n: effect.n };
 }
 
+/** What a block's p95 is read from. */
+export interface BlockFigures {
+  requests: number;
+  latencyMs: { p95: number };
+  durationSeconds: number;
+  unfinished?: number;
+  model?: 'closed' | 'open';
+}
+
+/**
+ * A pair's p95s for the ratio. A closed-model block in which no request finished while some were still
+ * unanswered held every connection for its whole measured window (a closed model sends only after an
+ * answer), so its p95 is at least that window: the candidate gets that lower bound (it can only
+ * understate a regression). A baseline block without a finished request gives no pair.
+ */
+export function pairP95s(baseline: BlockFigures, candidate: BlockFigures): { a: number; b: number } | null {
+  if (baseline.requests === 0 || baseline.latencyMs.p95 <= 0) return null;
+  if (candidate.requests > 0) return { a: baseline.latencyMs.p95, b: candidate.latencyMs.p95 };
+  const stalled = (candidate.unfinished ?? 0) > 0 && candidate.model !== 'open';
+  return stalled ? { a: baseline.latencyMs.p95, b: candidate.durationSeconds * 1000 } : null;
+}
+
 /** Interleaved blocks: each pair's p95 of the baseline block (a) and the candidate block (b). */
 export function interleavedP95Ratio(pairs: readonly { a: number; b: number }[]): RatioEstimate | null {
   return ratioOf(interleavedEffect(pairs, 0.95), `interleaved blocks, ${pairs.length} pairs, paired t on log p95`);

@@ -156,6 +156,33 @@ describe('pinning from the store', () => {
     const activities = createBaselineActivities({ store });
     assert.deepEqual(await activities.recentPassingChecks({ target: 'shop', n: 2 }), recent);
   });
+
+  test('an interleaved check (one short candidate block) is no baseline: skipped by recent and the latest, refused by name', async () => {
+    const block = { ...measured[1], latencyMs: { ...measured[1].latencyMs, p95: 14 } };
+    const interleaved: CheckResult = {
+      ...sampleCheck('pass', block),
+      baseline: {
+        kind: 'interleaved',
+        baselineIds: [],
+        method: 'interleaved blocks, 2 pairs, paired t on log p95',
+        p95Ratio: 1,
+        p95RatioLow: 0.9,
+        p95RatioHigh: 1.1,
+        verdict: 'pass',
+        why: 'no regression beyond noise',
+      },
+    };
+    await recordCheck('check-d', interleaved, '2026-11-30T13:00:00Z');
+    assert.deepEqual(
+      (await recentPassingChecks(store, 'shop', 5)).map((r) => r.latencyMs.p95),
+      [12, 11],
+    );
+    assert.equal((await baselineFromCheck(store, { target: 'shop' })).source, `check:check-c/${RUN(9)}`);
+    await assert.rejects(
+      baselineFromCheck(store, { target: 'shop', workflowId: 'check-d' }),
+      (e: Error) => e instanceof BaselineSourceError && /check-d.*interleaved blocks.*--baseline pinned, recent:N or none/.test(e.message),
+    );
+  });
 });
 
 describe('export and import', () => {
@@ -235,8 +262,8 @@ describe('the CLI', () => {
       cli('trend', '--target', 'shop', '--last', '2', '--json'),
     ]);
     assert.equal(r.code, 0, r.stderr);
-    // Two runs of two points each and three shop checks.
-    assert.match(r.stdout, /trend of shop: 7 point\(s\)/);
+    // Two runs of two points each and four shop checks (one interleaved).
+    assert.match(r.stdout, /trend of shop: 8 point\(s\)/);
     assert.match(r.stdout, /#1 .* perf-shop-1\/\S+ \(improved\)/);
     assert.match(r.stdout, /rolled back: cache-catalog/);
     const page = readFileSync(html, 'utf8');

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { gateVerdictOf, interleavedP95Ratio, storedP95Ratio, worstVerdict } from '../../common/gate/ratio';
+import { gateVerdictOf, interleavedP95Ratio, pairP95s, storedP95Ratio, worstVerdict } from '../../common/gate/ratio';
 import { evaluateThresholds, parseThreshold, ThresholdError } from '../../common/gate/thresholds';
 import { wilsonInterval } from '../../common/gate/wilson';
 import type { LoadTestSummary } from '../../common/types';
@@ -25,6 +25,28 @@ test('interleaved ratio: a steady 10% slower candidate gives an interval above 1
   assert.ok(r.low > 1 && r.ratio > 1.08 && r.ratio < 1.12, JSON.stringify(r));
   assert.equal(gateVerdictOf(r).verdict, 'fail');
   assert.equal(interleavedP95Ratio([{ a: 10, b: 10 }]), null, 'one pair gives no interval');
+});
+
+test('interleaved pairs: a candidate block where nothing finished counts as at least its window, not as no data', () => {
+  // Field test 4 (Knex pool of 2): the fourth candidate block answered nothing in its 4 s.
+  const block = (p95: number, requests = 20, unfinished = 0) => ({ requests, latencyMs: { p95 }, durationSeconds: 4, unfinished });
+  const raw = [
+    [1649.7, 1678.3],
+    [2181.1, 3016.7],
+    [1157.1, 2814.0],
+    [2273.3, 0],
+    [1469.4, 2758.7],
+  ];
+  assert.equal(interleavedP95Ratio(raw.map(([a, b]) => ({ a, b }))), null, 'the raw p95 of 0 voids the interval');
+  const pairs = raw.map(([a, b]) => pairP95s(block(a), b ? block(b) : block(0, 0, 8)));
+  assert.deepEqual(pairs[3], { a: 2273.3, b: 4000 });
+  const r = interleavedP95Ratio(pairs.filter((p) => p !== null))!;
+  assert.ok(r.low > 1 && r.ratio > 1.5, JSON.stringify(r));
+  assert.equal(gateVerdictOf(r).verdict, 'fail');
+  // Nothing unanswered, an open model, or a baseline block without answers: no lower bound, no pair.
+  assert.equal(pairP95s(block(100), block(0, 0, 0)), null);
+  assert.equal(pairP95s(block(100), { ...block(0, 0, 8), model: 'open' }), null);
+  assert.equal(pairP95s(block(0, 0, 8), block(100)), null);
 });
 
 test('stored ratio needs 10 seconds a side and reads per-second p95 series', () => {

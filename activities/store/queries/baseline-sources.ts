@@ -7,7 +7,7 @@ import type { OutputContract } from '../../../common/output-contract';
 import type { LoadTestArtifact } from '../../loadtest/activity';
 import { toSummary } from '../../loadtest/summary';
 import { STORE_SCHEMA } from '../schema';
-import type { PinRequest } from './baselines';
+import { NOT_INTERLEAVED, type PinRequest } from './baselines';
 
 /** A baseline's source is missing or unfit: the message says which and what to do. */
 export class BaselineSourceError extends Error {}
@@ -85,17 +85,28 @@ export async function baselineFromRun(pool: Pool, req: SourceRequest): Promise<B
   return { target: req.target, source: `run:${ref}`, summary, histograms: artifact, why };
 }
 
-/** What a check measured; the latest passing check of the target when no ids are given. */
+/** What a check measured; the latest passing check of the target (not interleaved) when no ids are given. */
 export async function baselineFromCheck(pool: Pool, req: SourceRequest): Promise<BaselineCandidate> {
-  const row = await findRow<IdRow & { verdict: string; result: CheckResult }>(pool, 'checks', req, "verdict = 'pass'");
+  const row = await findRow<IdRow & { verdict: string; result: CheckResult }>(
+    pool,
+    'checks',
+    req,
+    `verdict = 'pass' AND ${NOT_INTERLEAVED}`,
+  );
   if (!row) {
     throw new BaselineSourceError(
       named(req)
         ? `no check ${named(req)} in the store`
-        : `no passing check of target "${req.target}" in the store (name one with --from-check WFID)`,
+        : `no passing check of target "${req.target}" with a measured window in the store (interleaved checks do not count; name one with --from-check WFID)`,
     );
   }
   const ref = `${row.workflow_id}/${row.run_id}`;
+  if (row.result.baseline?.kind === 'interleaved') {
+    throw new BaselineSourceError(
+      `check ${ref} compared interleaved blocks (--baseline-url): it recorded one ${row.result.measured.durationSeconds} s candidate block, ` +
+        'too short to compare later checks with; pin a check run with --baseline pinned, recent:N or none, or a run',
+    );
+  }
   const summary = row.result.measured;
   const artifact = await storedResult(pool, summary.id, `check ${ref}`);
   const why = `what check ${ref} measured (verdict ${row.verdict})`;

@@ -103,11 +103,15 @@ export async function unpin(pool: Pool, id: string): Promise<StoredBaseline | nu
   return rows.length ? toStored(rows[0]) : null;
 }
 
-/** The measured summaries of the target's last `n` passing checks, newest first. */
+// An interleaved check records one short candidate block (the median of its pairs), not a window
+// a later check can be compared with: fewer per-second points than the stored comparison needs.
+export const NOT_INTERLEAVED = "coalesce(result->'baseline'->>'kind', '') <> 'interleaved'";
+
+/** The measured summaries of the target's last `n` passing checks (not interleaved: see NOT_INTERLEAVED), newest first. */
 export async function recentPassingChecks(pool: Pool, target: string, n: number): Promise<LoadTestSummary[]> {
   const { rows } = await pool.query<{ measured: LoadTestSummary }>(
     `SELECT result->'measured' AS measured FROM ${STORE_SCHEMA}.checks
-     WHERE target = $1 AND verdict = 'pass' ORDER BY finished_at DESC LIMIT $2`,
+     WHERE target = $1 AND verdict = 'pass' AND ${NOT_INTERLEAVED} ORDER BY finished_at DESC LIMIT $2`,
     [target, Math.max(0, Math.floor(n))],
   );
   return rows.map((r) => r.measured);
