@@ -22,11 +22,30 @@ function thresholdRows(r: CheckResult): string[][] {
   return [['threshold', 'measured', 'result'], ...r.thresholds.map((t) => [t.threshold.text, fmt(t.actual), t.passed ? 'ok' : 'BROKEN'])];
 }
 
+/** "baseline (pinned 12): warn: ..." and, for interleaved blocks, each pair's p95s. */
+function baselineLines(r: CheckResult): string[] {
+  const b = r.baseline;
+  if (!b) return [];
+  const ids = b.baselineIds.length ? ` ${b.baselineIds.join(', ')}` : '';
+  const lines = [`baseline (${b.kind}${ids}): ${b.verdict}: ${b.why}`];
+  if (b.pairs?.length) {
+    lines.push(
+      `pairs, p95 ms baseline -> candidate: ${b.pairs.map((p) => `${fmt(p.baselineP95Ms)} -> ${fmt(p.candidateP95Ms)}`).join(', ')}`,
+    );
+  }
+  return lines;
+}
+
+/** The reasons that are not already on the baseline line (the thresholds'). */
+const otherReasons = (r: CheckResult): string[] => r.reasons.filter((x) => !x.startsWith('baseline: '));
+
 export function checkText(r: CheckResult): string {
-  const parts = [`${WORD[r.verdict]}: perf-orch check of ${r.target}`, table(figureRows(r))];
+  const interleaved = r.baseline?.kind === 'interleaved';
+  const which = interleaved ? ` (measured: the candidate block with the median p95 of ${r.baseline?.pairs?.length ?? 0})` : '';
+  const parts = [`${WORD[r.verdict]}: perf-orch check of ${r.target}${which}`, table(figureRows(r))];
   if (r.thresholds.length) parts.push(table(thresholdRows(r)));
-  if (r.baseline) parts.push(`baseline (${r.baseline.kind}): ${r.baseline.verdict}: ${r.baseline.why}`);
-  for (const reason of r.reasons) parts.push(`- ${reason}`);
+  parts.push(...baselineLines(r));
+  for (const reason of otherReasons(r)) parts.push(`- ${reason}`);
   if (r.lowConfidence.length) parts.push(`LOW CONFIDENCE: ${r.lowConfidence.join('; ')}`);
   if (r.escalationWorkflowId) parts.push(`escalation opened: ${r.escalationWorkflowId}`);
   return parts.join('\n\n');
@@ -45,8 +64,17 @@ export function checkMarkdown(r: CheckResult): string {
   if (r.baseline) {
     const b = r.baseline;
     parts.push(`**Baseline** (${b.kind}${b.baselineIds.length ? `: ${b.baselineIds.join(', ')}` : ''}): **${b.verdict}**: ${b.why}`);
+    if (b.pairs?.length)
+      parts.push(
+        `Pairs, p95 ms baseline → candidate: ${b.pairs.map((p) => `${fmt(p.baselineP95Ms)} → ${fmt(p.candidateP95Ms)}`).join(', ')}`,
+      );
   }
-  if (r.reasons.length) parts.push(r.reasons.map((x) => `- ${x}`).join('\n'));
+  if (otherReasons(r).length)
+    parts.push(
+      otherReasons(r)
+        .map((x) => `- ${x}`)
+        .join('\n'),
+    );
   if (r.lowConfidence.length) parts.push(`> **Low confidence:** ${r.lowConfidence.join('; ')}`);
   parts.push(`<sub>measured ${r.startedAt} to ${r.finishedAt}</sub>`);
   return `${parts.join('\n\n')}\n`;

@@ -51,8 +51,17 @@ test('JUnit XML: one case per threshold and one for the baseline, failures count
 });
 
 test('text and Markdown name the verdict, the broken threshold and the low confidence', () => {
-  const text = checkText(result());
-  assert.match(text, /^FAIL: perf-orch check of shop/);
+  const text = checkText(result({ reasons: ['threshold p95<5 broken: measured 10', 'baseline: p95 ratio 1.080 <above> & "quoted"'] }));
+  assert.match(text, /^FAIL: perf-orch check of shop\n/);
+  assert.match(text, /baseline \(pinned 7\): warn: p95 ratio 1.080/);
+  assert.equal(text.match(/p95 ratio 1.080/g)?.length, 1, 'the baseline reason is said once');
+  const interleaved = checkText(
+    result({
+      baseline: { ...result().baseline!, kind: 'interleaved', baselineIds: [], pairs: [{ baselineP95Ms: 10, candidateP95Ms: 12.5 }] },
+    }),
+  );
+  assert.match(interleaved, /^FAIL: perf-orch check of shop \(measured: the candidate block with the median p95 of 1\)/);
+  assert.match(interleaved, /pairs, p95 ms baseline -> candidate: 10 -> 12.5/);
   assert.match(text, /p95<5\s+10\s+BROKEN/);
   assert.match(text, /LOW CONFIDENCE: host saturated/);
   const md = checkMarkdown(result({ verdict: 'pass', reasons: [], lowConfidence: [] }));
