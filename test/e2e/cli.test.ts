@@ -293,7 +293,7 @@ describe('perf-orch CLI', { concurrency: false }, () => {
     assert.match(fail.stdout, /^FAIL: perf-orch check of shop/m);
     assert.match(
       fail.stdout,
-      /baseline \(pinned\): warn: not enough data for an interval of the p95 ratio \(at least 10 measured seconds a side/,
+      /baseline \(pinned \d+\): warn: not enough data for an interval of the p95 ratio \(at least 10 measured seconds a side/,
     );
     const failed = (await parse(readFileSync(junit2, 'utf8'))) as {
       failures?: number;
