@@ -1,6 +1,6 @@
 // npm run bench:gate [-- --trials 40 --minutes 45 ...]: measures the CI gate's own statistics on this
-// host. --design simultaneous (the default; run-sim.ts): two shops side by side, see measure-sim.ts.
-// --design interleaved: The demo shop (own database perf_bench_gate, fast state) runs as a child process; blocks of the
+// host. --design simultaneous (run-sim.ts): two shops side by side, see measure-sim.ts.
+// --design interleaved (the default): The demo shop (own database perf_bench_gate, fast state) runs as a child process; blocks of the
 // project's load engine alternate between the baseline (A), the same shop again (none: an A/A
 // comparison) and planted delays of 5, 10 and 20% (PUT /admin/planted-delay), in rounds whose order
 // rotates; k rounds make one trial of each condition, judged by the gate's rule on the interleaved p95

@@ -4,11 +4,11 @@ import { DEFAULT_OPTIONS, parseGateBenchArgs } from '../../bench/gate/args';
 import { alignSeconds, simultaneousTrial, windowOrder, type SecondPoint, type WindowRecord } from '../../bench/gate/sim-evaluate';
 import { CONDITIONS } from '../../bench/gate/schedule';
 
-test('bench args: --design picks simultaneous (default) or interleaved; --window-seconds has bounds', () => {
-  assert.equal(DEFAULT_OPTIONS.design, 'simultaneous');
-  assert.equal(parseGateBenchArgs(['--design', 'interleaved'])!.design, 'interleaved');
+test('bench args: --design picks interleaved (default) or simultaneous; --window-seconds has bounds', () => {
+  assert.equal(DEFAULT_OPTIONS.design, 'interleaved');
+  assert.equal(parseGateBenchArgs(['--design', 'simultaneous'])!.design, 'simultaneous');
   assert.deepEqual(parseGateBenchArgs(['--window-seconds', '12']), { ...DEFAULT_OPTIONS, windowSeconds: 12 });
-  assert.throws(() => parseGateBenchArgs(['--design', 'stored']), /--design must be one of simultaneous, interleaved \(got "stored"\)/);
+  assert.throws(() => parseGateBenchArgs(['--design', 'stored']), /--design must be one of interleaved, simultaneous \(got "stored"\)/);
   assert.throws(() => parseGateBenchArgs(['--design']), /--design must be one of .* \(got null\)/);
   assert.throws(() => parseGateBenchArgs(['--window-seconds', '2']), /--window-seconds must be a number from 5 to 300/);
 });
