@@ -27,9 +27,9 @@ function printSim(m: MeasuredSim, o: GateBenchOptions, hostAtStart: string): voi
       `== The gate, measured (simultaneous design): ${m.sets} trial sets (stopped by ${m.stoppedBy}), one ${o.windowSeconds} s window ` +
         `a condition, baseline and candidate shops under load at the same time, closed model, ${Math.max(1, Math.floor(o.concurrency / 2))} ` +
         `connections each; ${m.windows.length} windows, ${m.windows.reduce((s, w) => s + w.requests, 0)} requests, ${m.errors} errors; ` +
-        `median paired seconds a window ${seconds ?? '-'}; median baseline window p95 ${baseP95 === null ? '-' : baseP95.toFixed(2)} ms`,
+        `median paired half-second points a window ${seconds ?? '-'}; median baseline window p95 ${baseP95 === null ? '-' : baseP95.toFixed(2)} ms`,
       formatTallies(
-        'Simultaneous design, per-second log p95 ratios in 5 batches, t on the batch means; rule: fail when CI low > 1 and ratio > 1.05:',
+        'Simultaneous design, per-half-second log p95 ratios in 5 batches, t on the batch means; rule: fail when CI low > 1 and ratio > 1.05:',
         tallies,
         planted,
       ),
