@@ -1,5 +1,6 @@
 // npm run bench:gate [-- --trials 40 --minutes 45 ...]: measures the CI gate's own statistics on this
-// host. The demo shop (own database perf_bench_gate, fast state) runs as a child process; blocks of the
+// host. --design simultaneous (run-sim.ts): two shops side by side, see measure-sim.ts.
+// --design interleaved (the default): The demo shop (own database perf_bench_gate, fast state) runs as a child process; blocks of the
 // project's load engine alternate between the baseline (A), the same shop again (none: an A/A
 // comparison) and planted delays of 5, 10 and 20% (PUT /admin/planted-delay), in rounds whose order
 // rotates; k rounds make one trial of each condition, judged by the gate's rule on the interleaved p95
@@ -8,7 +9,7 @@
 // same blocks judged against a stored baseline. A measurement: exits 0 whatever the figures (1 only
 // when it cannot run, with what is missing); Ctrl-C stops cleanly and prints what was measured.
 //   PG_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres), BENCH_GATE_DATABASE (default perf_bench_gate),
-//   BENCH_GATE_BLOCKS (a file to write every block and trial to, as JSON)
+//   BENCH_GATE_BLOCKS (a file to write every block (or window) and trial to, as JSON)
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { Client } from 'pg';
@@ -19,6 +20,7 @@ import { storedTrials } from './evaluate';
 import { measure, type Measured } from './measure';
 import { formatTallies, formatTargets } from './report';
 import { CONDITIONS, type Condition } from './schedule';
+import { runSimultaneousBench } from './run-sim';
 import { startBenchShop } from './shop';
 import { median, tallyCondition } from './tally';
 
@@ -98,6 +100,10 @@ async function main(): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  if (options.design === 'simultaneous') {
+    await runSimultaneousBench({ options, adminUrl: ADMIN, database: DATABASE, signal: controller.signal, windowsFile: BLOCKS_FILE });
+    return controller.signal.aborted ? 130 : 0;
+  }
   const shop = await startBenchShop({ adminUrl: ADMIN, database: DATABASE, products: options.products });
   try {
     console.log(

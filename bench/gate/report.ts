@@ -27,8 +27,8 @@ export function formatTallies(
   return lines.join('\n');
 }
 
-export function formatTargets(tallies: readonly ConditionTally[]): string {
-  const lines = ['Targets (interleaved design):'];
+export function formatTargets(tallies: readonly ConditionTally[], design = 'interleaved'): string {
+  const lines = [`Targets (${design} design):`];
   for (const c of checkTargets(tallies))
     lines.push(`  ${c.met === null ? 'NO DATA' : c.met ? 'MET    ' : 'MISSED '} ${c.text}: ${c.measured}`);
   return lines.join('\n');

@@ -134,5 +134,8 @@ test('command line: defaults, bounds naming the flag, unknown flags refused', ()
   assert.throws(() => parseGateBenchArgs(['--trials', '1']), /--trials must be an integer from 2 to 1000 \(got "1"\)/);
   assert.throws(() => parseGateBenchArgs(['--rounds', '2.5']), /--rounds must be an integer/);
   assert.throws(() => parseGateBenchArgs(['--minutes']), /--minutes must be a number from 0.5 to 600 \(got null\)/);
-  assert.throws(() => parseGateBenchArgs(['--seconds', '3']), /unknown argument "--seconds"; usage: npm run bench:gate -- \[--trials 40\]/);
+  assert.throws(
+    () => parseGateBenchArgs(['--seconds', '3']),
+    /unknown argument "--seconds"; usage: npm run bench:gate -- \[--design interleaved\|simultaneous\] \[--trials 40\]/,
+  );
 });

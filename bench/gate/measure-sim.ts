@@ -1,0 +1,125 @@
+// The simultaneous design's measuring loop: two shops (same database; the baseline never delayed, the
+// candidate with the condition's planted delay) each get half the connections of the project's load
+// engine AT THE SAME TIME for a window; one window per condition in a trial set, in rotated order; the
+// busy loop beside every other set. Each side's p95 is taken per half second (SERIES_INTERVAL_MS).
+// Stops after the trials asked for, at the time cap, or when told to.
+import { runLoad } from '../../activities/loadtest/load';
+import { startBusyLoop, type BusyLoop } from './busy';
+import type { GateBenchOptions } from './args';
+import { busyTrialSet, PLANTED_PCT, type Condition } from './schedule';
+import type { BenchShop } from './shop';
+import { alignSeconds, simultaneousTrial, windowOrder, type WindowRecord } from './sim-evaluate';
+import type { Trial } from './tally';
+
+// Half-second points: a short window still gives the estimator its 10 paired points (5 batches of 2+),
+// and at a few hundred requests a second a side each half second still holds ~100+ latencies for its p95.
+export const SERIES_INTERVAL_MS = 500;
+
+export interface MeasuredSim {
+  windows: WindowRecord[];
+  trials: Trial[];
+  sets: number;
+  stoppedBy: 'trials' | 'time cap' | 'interrupt';
+  errors: number;
+}
+
+export interface SimContext {
+  baseline: BenchShop;
+  candidate: BenchShop;
+  options: GateBenchOptions;
+  signal: AbortSignal;
+  deadlineMs: number;
+  log(line: string): void;
+}
+
+/** Both shops under load at once, half the connections each (at least one). */
+export async function runPair(
+  ctx: SimContext,
+  seconds: number,
+): Promise<{ a: Awaited<ReturnType<typeof runLoad>>; b: Awaited<ReturnType<typeof runLoad>> }> {
+  const half = Math.max(1, Math.floor(ctx.options.concurrency / 2));
+  const one = (shop: BenchShop) =>
+    runLoad({
+      target: shop.profile,
+      durationSeconds: seconds,
+      warmupSeconds: 0,
+      model: 'closed',
+      concurrency: half,
+      signal: ctx.signal,
+      progressIntervalMs: SERIES_INTERVAL_MS,
+    });
+  const [a, b] = await Promise.all([one(ctx.baseline), one(ctx.candidate)]);
+  return { a, b };
+}
+
+async function measureWindow(
+  ctx: SimContext,
+  condition: Condition,
+  set: number,
+  busy: boolean,
+): Promise<WindowRecord & { errors: number }> {
+  await ctx.candidate.setPlantedDelay(PLANTED_PCT[condition]);
+  const { a, b } = await runPair(ctx, ctx.options.windowSeconds);
+  const stats = await ctx.candidate.setPlantedDelay(0);
+  const s = alignSeconds(a.progress, b.progress, SERIES_INTERVAL_MS / 1000);
+  return {
+    set,
+    condition,
+    busy,
+    baseline: s.a,
+    candidate: s.b,
+    baselineP95Ms: a.latencyMs.p95,
+    candidateP95Ms: b.latencyMs.p95,
+    requests: a.requests + b.requests,
+    addedPct: PLANTED_PCT[condition] > 0 && stats.requests > 0 ? stats.addedPct : null,
+    errors: a.errors + b.errors,
+  };
+}
+
+function progressLine(set: number, busy: boolean, trials: Trial[], startedMs: number, sets: number): string {
+  const mins = ((Date.now() - startedMs) / 60_000).toFixed(1);
+  const each = trials.map((t) => `${t.condition} ${t.ratio === null ? '-' : t.ratio.toFixed(3)} ${t.verdict}`).join(', ');
+  return `[${mins} min] set ${set + 1}/${sets} (${busy ? 'busy' : 'quiet'}): ${each}`;
+}
+
+export async function measureSimultaneous(ctx: SimContext): Promise<MeasuredSim> {
+  const { options, signal } = ctx;
+  const out: MeasuredSim = { windows: [], trials: [], sets: 0, stoppedBy: 'trials', errors: 0 };
+  const started = Date.now();
+  let secondsPerSet = (options.windowSeconds + 1) * 4 + 1;
+  for (let set = 0; set < options.trials; set++) {
+    if (Date.now() + secondsPerSet * 1000 > ctx.deadlineMs) {
+      out.stoppedBy = 'time cap';
+      break;
+    }
+    const busy = busyTrialSet(set);
+    const loop: BusyLoop | null = busy ? startBusyLoop() : null;
+    const setStart = Date.now();
+    const windows: (WindowRecord & { errors: number })[] = [];
+    try {
+      if (loop) await new Promise((r) => setTimeout(r, 1000));
+      for (const c of windowOrder(set)) {
+        if (signal.aborted) break;
+        windows.push(await measureWindow(ctx, c, set, busy));
+      }
+    } catch (err) {
+      if (!signal.aborted) throw err; // an interrupted window: the set is dropped below
+    } finally {
+      await loop?.stop();
+    }
+    if (signal.aborted) {
+      out.stoppedBy = 'interrupt';
+      break;
+    }
+    secondsPerSet = (Date.now() - setStart) / 1000;
+    const trials = windows.map((w) => simultaneousTrial(w));
+    for (const { errors, ...w } of windows) {
+      out.errors += errors;
+      out.windows.push(w);
+    }
+    out.trials.push(...trials);
+    out.sets = set + 1;
+    ctx.log(progressLine(set, busy, trials, started, options.trials));
+  }
+  return out;
+}
