@@ -20,7 +20,6 @@ let server: http.Server;
 let raw: net.Server;
 let baseUrl: string;
 let rawUrl: string;
-let refusedUrl: string;
 const bodies = new Map<string, number>();
 
 before(async () => {
@@ -56,12 +55,16 @@ before(async () => {
   raw = net.createServer((s) => s.on('data', () => s.write('NOT HTTP AT ALL\r\n\r\n')));
   await new Promise<void>((r) => raw.listen(0, '127.0.0.1', r));
   rawUrl = `http://127.0.0.1:${(raw.address() as AddressInfo).port}`;
-  // A port nobody listens on.
+});
+
+/** A port nobody listens on (listened on and closed at once). */
+async function freePortUrl(): Promise<string> {
   const tmp = net.createServer();
   await new Promise<void>((r) => tmp.listen(0, '127.0.0.1', r));
-  refusedUrl = `http://127.0.0.1:${(tmp.address() as AddressInfo).port}`;
+  const url = `http://127.0.0.1:${(tmp.address() as AddressInfo).port}`;
   await new Promise<void>((r) => tmp.close(() => r()));
-});
+  return url;
+}
 
 after(async () => {
   server.closeAllConnections();
@@ -135,6 +138,7 @@ test('request bodies and headers reach the server intact', async () => {
 });
 
 test('network failures: refused, reset, timeout, protocol garbage', async () => {
+  const refusedUrl = await freePortUrl(); // picked now: a port closed long ago may have been taken by another test since
   const refused = await runLoad({
     target: profile(refusedUrl, [{ name: 'x', path: '/' }]),
     model: 'closed',
