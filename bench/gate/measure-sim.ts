@@ -9,6 +9,7 @@ import type { GateBenchOptions } from './args';
 import { busyTrialSet, PLANTED_PCT, type Condition } from './schedule';
 import type { BenchShop } from './shop';
 import { alignSeconds, simultaneousTrial, windowOrder, type WindowRecord } from './sim-evaluate';
+import { progressLine } from './measure';
 import type { Trial } from './tally';
 
 // Half-second points: a short window still gives the estimator its 10 paired points (5 batches of 2+),
@@ -74,12 +75,6 @@ async function measureWindow(
     addedPct: PLANTED_PCT[condition] > 0 && stats.requests > 0 ? stats.addedPct : null,
     errors: a.errors + b.errors,
   };
-}
-
-function progressLine(set: number, busy: boolean, trials: Trial[], startedMs: number, sets: number): string {
-  const mins = ((Date.now() - startedMs) / 60_000).toFixed(1);
-  const each = trials.map((t) => `${t.condition} ${t.ratio === null ? '-' : t.ratio.toFixed(3)} ${t.verdict}`).join(', ');
-  return `[${mins} min] set ${set + 1}/${sets} (${busy ? 'busy' : 'quiet'}): ${each}`;
 }
 
 export async function measureSimultaneous(ctx: SimContext): Promise<MeasuredSim> {

@@ -43,7 +43,7 @@ async function measureBlock(
   return { set, round, arm, busy, p95Ms: f.p95Ms, perSecondP95Ms: f.perSecondP95Ms, requests: f.requests, addedPct, errors: f.errors };
 }
 
-function progressLine(set: number, busy: boolean, trials: Trial[], startedMs: number, sets: number): string {
+export function progressLine(set: number, busy: boolean, trials: Trial[], startedMs: number, sets: number): string {
   const mins = ((Date.now() - startedMs) / 60_000).toFixed(1);
   const each = trials.map((t) => `${t.condition} ${t.ratio === null ? '-' : t.ratio.toFixed(3)} ${t.verdict}`).join(', ');
   return `[${mins} min] set ${set + 1}/${sets} (${busy ? 'busy' : 'quiet'}): ${each}`;

@@ -10,7 +10,7 @@ import { temporalConfig, webUiLink, type TemporalConfig } from '../../common/tem
 import { performanceCheck } from '../../workflows/check';
 import { connectClient } from '../connect';
 import { UsageError } from '../errors';
-import { buildCheckInput, type CheckOptions } from '../gate/check-input';
+import { buildCheckInput, collect, type CheckOptions } from '../gate/check-input';
 import { writeCheckReports } from '../gate/check-reports';
 import { checkText } from '../gate/check-text';
 import { followCheck } from '../gate/follow-check';
@@ -41,8 +41,6 @@ function checkProfiles(files: string[]): void {
   }
   if (refused) process.exitCode = 2;
 }
-
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 export function registerCheck(program: Command): void {
   program

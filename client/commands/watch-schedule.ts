@@ -6,7 +6,7 @@ import { watchScheduleId, watchScheduleOptions } from '../../common/gate/watch-s
 import { withClient } from '../connect';
 import { parseDuration } from '../duration';
 import { UsageError } from '../errors';
-import { buildCheckInput, type CheckOptions } from '../gate/check-input';
+import { buildCheckInput, collect, type CheckOptions } from '../gate/check-input';
 import { loadProfileFile } from '../profile-file';
 
 interface CreateOptions extends CheckOptions {
@@ -14,8 +14,6 @@ interface CreateOptions extends CheckOptions {
   every: string;
   note?: string;
 }
-
-const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 async function createWatch(client: Client, opts: CreateOptions): Promise<void> {
   const everyMs = parseDuration(opts.every, '--every');

@@ -67,3 +67,6 @@ export function buildCheckInput(target: TargetProfile, opts: CheckOptions): Chec
     requestedBy: process.env.USER || 'cli',
   };
 }
+
+/** Commander's collector for a repeatable option (--threshold). */
+export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];

@@ -1,8 +1,9 @@
 // A check's result as text (the terminal) and as Markdown (a CI job's summary). Pure.
 import type { CheckResult } from '../../common/gate/types';
+import { figureText } from '../../common/gate/check-verdict';
 import { table } from '../text-table';
 
-const fmt = (x: number | null): string => (x === null ? 'not measured' : String(Math.round(x * 100) / 100));
+const fmt = figureText;
 const WORD = { pass: 'PASS', warn: 'WARN', fail: 'FAIL' } as const;
 
 function figureRows(r: CheckResult): string[][] {

@@ -2,11 +2,12 @@
 // for the baseline comparison. JUnit has no "warning": a warn is a passing case whose system-out
 // says WARN (or a failure with --fail-on-warn). Pure.
 import type { CheckResult, ThresholdResult } from '../../common/gate/types';
+import { figureText } from '../../common/gate/check-verdict';
 
 const esc = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 
-const fmt = (x: number | null): string => (x === null ? 'not measured' : String(Math.round(x * 100) / 100));
+const fmt = figureText;
 
 interface Case {
   classname: string;

@@ -4,10 +4,11 @@ import { windowConfidence, type MeasuredWindow } from '../verdict/before-after';
 import { gateVerdictOf, storedP95Ratio, worstVerdict, type RatioEstimate } from './ratio';
 import type { BaselineChoice, BaselineComparison, GateVerdict, ThresholdResult } from './types';
 
-const num = (x: number | null): string => (x === null ? 'not measured' : String(Math.round(x * 100) / 100));
+/** A measured figure for reports: two decimals at most, or "not measured". */
+export const figureText = (x: number | null): string => (x === null ? 'not measured' : String(Math.round(x * 100) / 100));
 
 export function thresholdReasons(results: readonly ThresholdResult[]): string[] {
-  return results.filter((r) => !r.passed).map((r) => `threshold ${r.threshold.text} broken: measured ${num(r.actual)}`);
+  return results.filter((r) => !r.passed).map((r) => `threshold ${r.threshold.text} broken: measured ${figureText(r.actual)}`);
 }
 
 /** The comparison's record from a ratio estimate (null estimate: not enough data, a warning). */
