@@ -6,7 +6,7 @@
 import { runLoad } from '../../activities/loadtest/load';
 import { startBusyLoop, type BusyLoop } from './busy';
 import type { GateBenchOptions } from './args';
-import { busyTrialSet, PLANTED_PCT, type Condition } from './schedule';
+import { busyTrialSet, plantedCostUs, referenceUsPerRequest, usPerRequest, type Condition, type CostSample } from './schedule';
 import type { BenchShop } from './shop';
 import { alignSeconds, simultaneousTrial, windowOrder, type WindowRecord } from './sim-evaluate';
 import { progressLine } from './measure';
@@ -58,10 +58,14 @@ async function measureWindow(
   condition: Condition,
   set: number,
   busy: boolean,
+  refUs: number,
+  samples: CostSample[],
 ): Promise<WindowRecord & { errors: number }> {
-  await ctx.candidate.setPlantedDelay(PLANTED_PCT[condition]);
+  const planted = plantedCostUs(condition, refUs);
+  await ctx.candidate.setPlantedDelay(planted);
   const { a, b } = await runPair(ctx, ctx.options.windowSeconds);
   const stats = await ctx.candidate.setPlantedDelay(0);
+  samples.push({ busy, usPerRequest: usPerRequest(ctx.options.windowSeconds, a.requests) });
   const s = alignSeconds(a.progress, b.progress, SERIES_INTERVAL_MS / 1000);
   return {
     set,
@@ -72,16 +76,28 @@ async function measureWindow(
     baselineP95Ms: a.latencyMs.p95,
     candidateP95Ms: b.latencyMs.p95,
     requests: a.requests + b.requests,
-    addedPct: PLANTED_PCT[condition] > 0 && stats.requests > 0 ? stats.addedPct : null,
+    addedPct: planted > 0 && stats.requests > 0 ? (100 * stats.meanAddedUs) / refUs : null,
     errors: a.errors + b.errors,
   };
+}
+
+const CALIBRATION_SECONDS = 2;
+
+/** Both shops for a moment before each set; with the baseline's windows so far in the same state, what the set's plants are sized on. */
+async function calibrate(ctx: SimContext, samples: CostSample[], busy: boolean): Promise<number> {
+  const { a } = await runPair(ctx, CALIBRATION_SECONDS);
+  samples.push({ busy, usPerRequest: usPerRequest(CALIBRATION_SECONDS, a.requests) });
+  const ref = referenceUsPerRequest(samples, busy);
+  if (ref === null) throw new Error('the calibration window of the baseline shop got no response: is it up?');
+  return ref;
 }
 
 export async function measureSimultaneous(ctx: SimContext): Promise<MeasuredSim> {
   const { options, signal } = ctx;
   const out: MeasuredSim = { windows: [], trials: [], sets: 0, stoppedBy: 'trials', errors: 0 };
+  const samples: CostSample[] = [];
   const started = Date.now();
-  let secondsPerSet = (options.windowSeconds + 1) * 4 + 1;
+  let secondsPerSet = (options.windowSeconds + 1) * 4 + CALIBRATION_SECONDS + 2;
   for (let set = 0; set < options.trials; set++) {
     if (Date.now() + secondsPerSet * 1000 > ctx.deadlineMs) {
       out.stoppedBy = 'time cap';
@@ -93,9 +109,10 @@ export async function measureSimultaneous(ctx: SimContext): Promise<MeasuredSim>
     const windows: (WindowRecord & { errors: number })[] = [];
     try {
       if (loop) await new Promise((r) => setTimeout(r, 1000));
+      const refUs = await calibrate(ctx, samples, busy);
       for (const c of windowOrder(set)) {
         if (signal.aborted) break;
-        windows.push(await measureWindow(ctx, c, set, busy));
+        windows.push(await measureWindow(ctx, c, set, busy, refUs, samples));
       }
     } catch (err) {
       if (!signal.aborted) throw err; // an interrupted window: the set is dropped below

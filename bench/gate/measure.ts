@@ -4,7 +4,17 @@ import { runBlock } from './block';
 import { startBusyLoop, type BusyLoop } from './busy';
 import { interleavedTrials } from './evaluate';
 import type { GateBenchOptions } from './args';
-import { anotherSetFits, busyTrialSet, PLANTED_PCT, roundOrder, type Arm, type BlockRecord } from './schedule';
+import {
+  anotherSetFits,
+  busyTrialSet,
+  plantedCostUs,
+  referenceUsPerRequest,
+  roundOrder,
+  usPerRequest,
+  type Arm,
+  type BlockRecord,
+  type CostSample,
+} from './schedule';
 import type { BenchShop } from './shop';
 import type { Trial } from './tally';
 
@@ -30,17 +40,29 @@ async function measureBlock(
   set: number,
   round: number,
   busy: boolean,
+  refUs: number,
 ): Promise<BlockRecord & { errors: number }> {
-  await ctx.shop.setPlantedDelay(PLANTED_PCT[arm]);
-  const f = await runBlock({
-    profile: ctx.shop.profile,
-    seconds: ctx.options.blockSeconds,
-    concurrency: ctx.options.concurrency,
-    signal: ctx.signal,
-  });
+  const planted = plantedCostUs(arm, refUs);
+  await ctx.shop.setPlantedDelay(planted);
+  const f = await baselineBlock(ctx);
   const stats = await ctx.shop.setPlantedDelay(0);
-  const addedPct = PLANTED_PCT[arm] > 0 && stats.requests > 0 ? stats.addedPct : null;
+  const addedPct = planted > 0 && stats.requests > 0 ? (100 * stats.meanAddedUs) / refUs : null;
   return { set, round, arm, busy, p95Ms: f.p95Ms, perSecondP95Ms: f.perSecondP95Ms, requests: f.requests, addedPct, errors: f.errors };
+}
+
+const baselineBlock = (ctx: MeasureContext) =>
+  runBlock({ profile: ctx.shop.profile, seconds: ctx.options.blockSeconds, concurrency: ctx.options.concurrency, signal: ctx.signal });
+
+/** A block of the baseline before each set, with the A blocks so far in the same state: what the set's plants are sized on. */
+async function calibrate(ctx: MeasureContext, samples: CostSample[], blocks: readonly BlockRecord[], busy: boolean): Promise<number> {
+  const f = await baselineBlock(ctx);
+  samples.push({ busy, usPerRequest: usPerRequest(ctx.options.blockSeconds, f.requests) });
+  const fromBlocks = blocks
+    .filter((b) => b.arm === 'A')
+    .map((b) => ({ busy: b.busy, usPerRequest: usPerRequest(ctx.options.blockSeconds, b.requests) }));
+  const ref = referenceUsPerRequest([...samples, ...fromBlocks], busy);
+  if (ref === null) throw new Error('the calibration block of the baseline got no response: is the shop up?');
+  return ref;
 }
 
 export function progressLine(set: number, busy: boolean, trials: Trial[], startedMs: number, sets: number): string {
@@ -52,6 +74,7 @@ export function progressLine(set: number, busy: boolean, trials: Trial[], starte
 export async function measure(ctx: MeasureContext): Promise<Measured> {
   const { options, signal } = ctx;
   const out: Measured = { blocks: [], trials: [], sets: 0, stoppedBy: 'trials', errors: 0 };
+  const samples: CostSample[] = [];
   const started = Date.now();
   let secondsPerRound = options.blockSeconds * 5 * 1.2;
   for (let set = 0; set < options.trials; set++) {
@@ -65,10 +88,11 @@ export async function measure(ctx: MeasureContext): Promise<Measured> {
     const blocks: BlockRecord[] = [];
     try {
       if (loop) await new Promise((r) => setTimeout(r, 1000));
+      const refUs = await calibrate(ctx, samples, out.blocks, busy);
       for (let r = 0; r < options.rounds && !signal.aborted; r++) {
         for (const arm of roundOrder(set * options.rounds + r)) {
           if (signal.aborted) break;
-          const b = await measureBlock(ctx, arm, set, r, busy);
+          const b = await measureBlock(ctx, arm, set, r, busy, refUs);
           out.errors += b.errors;
           blocks.push(b);
         }

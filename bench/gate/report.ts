@@ -17,7 +17,9 @@ export function formatTallies(
     lines.push(
       `  ${CONDITION_LABEL[t.condition].padEnd(10)} trials ${t.trials}: fail ${t.fail}, warn ${t.warn}, pass ${t.pass}; ` +
         `median measured p95 ratio ${t.medianRatio === null ? '-' : t.medianRatio.toFixed(3)}` +
-        (added === undefined ? '' : `; delay the shop added: ${added === null ? '-' : `${added.toFixed(1)}% of handling time`}`),
+        (added === undefined
+          ? ''
+          : `; cost the shop added: ${added === null ? '-' : `${added.toFixed(1)}% of the baseline's time per request`}`),
       `    fail-or-warn ${prop(t.flagged)}`,
       `    fail         ${prop(t.failed)}`,
       `    quiet: fail-or-warn ${short(t.quiet.flagged)}, fail ${short(t.quiet.failed)}; ` +

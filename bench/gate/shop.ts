@@ -17,7 +17,7 @@ export interface BenchShop {
   baseUrl: string;
   profile: TargetProfile;
   seedSeconds: number;
-  setPlantedDelay(pct: number): Promise<PlantedDelayStats>; // the stats of the period that ended
+  setPlantedDelay(us: number): Promise<PlantedDelayStats>; // the stats of the period that ended
   close(): Promise<void>;
 }
 
@@ -106,8 +106,8 @@ export async function startBenchShop(opts: { adminUrl: string; database: string;
     baseUrl,
     profile: profileFor(baseUrl, opts.products),
     seedSeconds: seconds,
-    async setPlantedDelay(pct) {
-      const r = (await admin(baseUrl, token, 'PUT', '/admin/planted-delay', { pct })) as { since: PlantedDelayStats };
+    async setPlantedDelay(us) {
+      const r = (await admin(baseUrl, token, 'PUT', '/admin/planted-delay', { us })) as { since: PlantedDelayStats };
       return r.since;
     },
     close: stop,

@@ -15,7 +15,7 @@ export interface WindowRecord {
   baselineP95Ms: number; // the whole window's p95 a side
   candidateP95Ms: number;
   requests: number; // both sides
-  addedPct: number | null; // the delay the candidate shop says it added (null: none planted)
+  addedPct: number | null; // the cost the candidate shop says it added, in % of the baseline's time per request (null: none planted)
 }
 
 /** Trial set s's windows: the conditions rotated left by s, so none always runs first or last. */

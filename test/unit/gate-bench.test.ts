@@ -5,18 +5,36 @@ import assert from 'node:assert/strict';
 import { parseGateBenchArgs, DEFAULT_OPTIONS } from '../../bench/gate/args';
 import { interleavedTrials, storedBaseline, storedTrials } from '../../bench/gate/evaluate';
 import { formatTallies, formatTargets } from '../../bench/gate/report';
-import { anotherSetFits, ARMS, busyTrialSet, roundOrder, type Arm, type BlockRecord } from '../../bench/gate/schedule';
+import {
+  anotherSetFits,
+  ARMS,
+  busyTrialSet,
+  plantedCostUs,
+  referenceUsPerRequest,
+  roundOrder,
+  usPerRequest,
+  williamsSequences,
+  type Arm,
+  type BlockRecord,
+} from '../../bench/gate/schedule';
 import { checkTargets, median, tallyCondition, type Trial } from '../../bench/gate/tally';
 
-test('schedule: each round is the arms rotated by one, so over 5 rounds every arm takes every position once', () => {
-  assert.deepEqual(roundOrder(0), ['A', 'none', 'p5', 'p10', 'p20']);
-  assert.deepEqual(roundOrder(1), ['none', 'p5', 'p10', 'p20', 'A']);
-  assert.deepEqual(roundOrder(7), roundOrder(2));
+test('schedule: a Williams design: over 10 rounds every arm takes every position twice and follows every other arm twice', () => {
+  assert.deepEqual(williamsSequences(5)[0], [0, 1, 4, 2, 3]);
+  assert.deepEqual(roundOrder(0), ['A', 'none', 'p20', 'p5', 'p10']);
+  assert.deepEqual(roundOrder(12), roundOrder(2));
+  const rounds = Array.from({ length: 10 }, (_, r) => roundOrder(r));
   for (const arm of ARMS) {
-    const positions = [0, 1, 2, 3, 4].map((r) => roundOrder(r).indexOf(arm)).sort();
-    assert.deepEqual(positions, [0, 1, 2, 3, 4], arm);
+    const positions = rounds.map((o) => o.indexOf(arm)).sort();
+    assert.deepEqual(positions, [0, 0, 1, 1, 2, 2, 3, 3, 4, 4], arm);
   }
+  const follows = new Map<string, number>();
+  for (const o of rounds)
+    for (let i = 1; i < o.length; i++) follows.set(`${o[i - 1]}>${o[i]}`, (follows.get(`${o[i - 1]}>${o[i]}`) ?? 0) + 1);
+  assert.equal(follows.size, 20, 'every ordered pair of different arms');
+  assert.deepEqual([...new Set(follows.values())], [2]);
   assert.throws(() => roundOrder(-1), /non-negative integer/);
+  assert.throws(() => williamsSequences(4), /odd integer/);
   assert.deepEqual([0, 1, 2, 3].map(busyTrialSet), [false, true, false, true]);
   const fits = (nowMs: number) => anotherSetFits({ nowMs, deadlineMs: 100_000, secondsPerRound: 8, roundsPerSet: 5 });
   assert.equal(fits(60_000), true); // 60 + 40 = 100 s: just fits
@@ -122,7 +140,7 @@ test('targets: >= 95% fail-or-warn at 10% and 20%, <= 5% fail with nothing plant
   const table = formatTallies('T', tallies, { p10: 9.8 });
   assert.match(
     table,
-    /10% {8}trials 40: fail 0, warn 38, pass 2; median measured p95 ratio 1\.000; delay the shop added: 9\.8% of handling time/,
+    /10% {8}trials 40: fail 0, warn 38, pass 2; median measured p95 ratio 1\.000; cost the shop added: 9\.8% of the baseline's time per request/,
   );
   assert.match(table, /fail-or-warn 38\/40 = 95\.0% \(95% CI 83\.5% to 98\.6%\)/);
 });
@@ -138,4 +156,23 @@ test('command line: defaults, bounds naming the flag, unknown flags refused', ()
     () => parseGateBenchArgs(['--seconds', '3']),
     /unknown argument "--seconds"; usage: npm run bench:gate -- \[--design interleaved\|simultaneous\] \[--trials 40\]/,
   );
+});
+
+test('planted cost: each arm its percent of the reference; the reference is the median of the same state, null with none', () => {
+  assert.equal(plantedCostUs('p10', 250), 25);
+  assert.equal(plantedCostUs('p20', 250), 50);
+  assert.equal(plantedCostUs('none', 250), 0);
+  assert.equal(plantedCostUs('A', 250), 0);
+  assert.equal(usPerRequest(1.5, 6000), 250);
+  assert.ok(Number.isNaN(usPerRequest(1.5, 0)), 'no request: no figure (left out of the median)');
+  const samples = [
+    { busy: false, usPerRequest: 200 },
+    { busy: false, usPerRequest: 300 },
+    { busy: false, usPerRequest: NaN },
+    { busy: false, usPerRequest: 260 },
+    { busy: true, usPerRequest: 900 },
+  ];
+  assert.equal(referenceUsPerRequest(samples, false), 260);
+  assert.equal(referenceUsPerRequest(samples, true), 900);
+  assert.equal(referenceUsPerRequest(samples.slice(0, 3), true), null);
 });
