@@ -5,6 +5,7 @@ import { logFileAllowed, operatorHostAllowed, secretRefusal, type OperatorPolicy
 import { normalizeHost, type TargetProfile } from './profile';
 import { runBudgetIssues, type PolicyIssue } from './run-budget';
 import { envReferences } from './template-placeholders';
+import { urlEnvNames } from './notify/url-secret';
 
 export type { PolicyIssue };
 
@@ -15,6 +16,7 @@ function hostIssues(target: TargetProfile, policy: OperatorPolicy): PolicyIssue[
   ];
   if (target.process?.inspectorUrl) hosts.push([['process', 'inspectorUrl'], new URL(target.process.inspectorUrl).hostname]);
   (target.notifiers ?? []).forEach((n, i) => hosts.push([['notifiers', i, 'url'], new URL(n.url).hostname]));
+  if (target.observability) hosts.push([['observability', 'prometheusUrl'], new URL(target.observability.prometheusUrl).hostname]);
   return hosts
     .filter(([, h]) => !operatorHostAllowed(policy, h))
     .map(([path, h]) => ({
@@ -35,7 +37,9 @@ export function namedSecrets(target: TargetProfile): { path: PolicyIssue['path']
   });
   (target.notifiers ?? []).forEach((n, i) => {
     if (n.kind === 'webhook' && n.secretEnv) out.push({ path: ['notifiers', i, 'secretEnv'], name: n.secretEnv });
+    for (const name of urlEnvNames(n.url)) out.push({ path: ['notifiers', i, 'url'], name });
   });
+  if (target.observability?.tokenEnv) out.push({ path: ['observability', 'tokenEnv'], name: target.observability.tokenEnv });
   out.push(...envReferences(target));
   return out;
 }

@@ -10,6 +10,7 @@ import type { Notifier } from '../../common/notify/notifier-schema';
 import { deliveryUrl, redactedUrl } from '../../common/notify/select';
 import type { DeliveryRecord, Notification } from '../../common/notify/types';
 import type { TargetProfile } from '../../common/profile';
+import { resolveUrlSecrets } from '../../common/notify/url-secret';
 import { postJson } from './post';
 import { recordAttempt, type AttemptRow } from './record';
 import { signatureHeaders } from './signature';
@@ -49,8 +50,10 @@ export function createNotifyActivities({ store, connections, policy }: ActivityD
       });
       const what = `the ${notifier.kind} notifier of target ${target.name}`;
       let headers: Record<string, string> = {};
+      let url: string;
       try {
         assertAllowedHost(target, deliveryUrl(notifier), `a notification (${notifier.kind})`, policy);
+        url = resolveUrlSecrets(deliveryUrl(notifier), (name) => connections.resolveSecret(target, name, `url of ${what}`, 'token'));
         if (notifier.kind === 'webhook' && notifier.secretEnv) {
           const secret = connections.resolveSecret(target, notifier.secretEnv, `secretEnv of ${what}`);
           headers = signatureHeaders(secret, body, now);
@@ -59,7 +62,7 @@ export function createNotifyActivities({ store, connections, policy }: ActivityD
         await recordAttempt(store, row({ status: 'failed', httpStatus: null, error: (err as Error).message }));
         throw err;
       }
-      const res = await postJson(deliveryUrl(notifier), body, headers);
+      const res = await postJson(url, body, headers);
       if (res.outcome === 'sent') return recordAttempt(store, row({ status: 'sent', httpStatus: res.httpStatus, error: null }));
       await recordAttempt(store, row({ status: 'failed', httpStatus: res.httpStatus, error: res.error }));
       const message = `delivery to ${what} (${redactedUrl(notifier.url)}) failed: ${res.error}`;

@@ -4,8 +4,17 @@
 import { z } from 'zod';
 import { contactUrl } from '../profile-checks';
 import { NOTIFY_EVENTS } from './types';
+import { urlPlaceholderIssue } from './url-secret';
 
 const url = contactUrl(/https?/, 'must be an absolute http(s) URL such as http://127.0.0.1:9093');
+// A webhook's path or query may name its secret part as {{env:NAME}} (a Slack webhook's path is its token).
+const webhookUrl = url.superRefine((u, ctx) => {
+  const issue = urlPlaceholderIssue(u);
+  if (issue) ctx.addIssue({ code: 'custom', message: issue });
+});
+const alertmanagerUrl = url.superRefine((u, ctx) => {
+  if (u.includes('{{')) ctx.addIssue({ code: 'custom', message: "Alertmanager's base URL takes no {{...}}: write it plainly" });
+});
 const events = z
   .array(z.enum(NOTIFY_EVENTS))
   .min(1, `list at least one event (${NOTIFY_EVENTS.join(', ')}), or leave events out for all of them`)
@@ -13,8 +22,8 @@ const events = z
 
 export const WebhookNotifierSchema = z.strictObject({
   kind: z.literal('webhook'),
-  // Receives Slack-compatible JSON (text + blocks) by POST.
-  url,
+  // Receives Slack-compatible JSON (text + blocks) by POST. A secret part of its path or query as {{env:NAME}}.
+  url: webhookUrl,
   // The HMAC-SHA256 key of the X-Perf-Orch-Signature header: the NAME of the worker's environment variable holding it.
   secretEnv: z
     .string()
@@ -26,7 +35,7 @@ export const WebhookNotifierSchema = z.strictObject({
 export const AlertmanagerNotifierSchema = z.strictObject({
   kind: z.literal('alertmanager'),
   // Alertmanager's base URL (e.g. http://127.0.0.1:9093); alerts go to <url>/api/v2/alerts.
-  url,
+  url: alertmanagerUrl,
   // Named here so that the mistake gets its own message (the union's keys would call it known).
   secretEnv: z.never({ error: 'Alertmanager alerts are not signed: remove secretEnv (only a webhook notifier takes one)' }).optional(),
   events,

@@ -9,14 +9,14 @@ export function notifiersFor(notifiers: readonly Notifier[] | undefined, event: 
   return (notifiers ?? []).flatMap((notifier, index) => (wants(notifier) ? [{ notifier, index }] : []));
 }
 
-/** The URL as it may be stored and shown: no credentials, query or fragment (a token may hide there). */
+/** The URL as it may be stored and shown: no credentials, query or fragment (a token may hide there); {{env:NAME}} as written. */
 export function redactedUrl(raw: string): string {
   if (!URL.canParse(raw)) return '(not a URL)';
   const u = new URL(raw);
-  return `${u.origin}${u.pathname}`;
+  return `${u.origin}${u.pathname.replace(/%7B%7B/gi, '{{').replace(/%7D%7D/gi, '}}')}`;
 }
 
-/** Where a notifier's request goes: a webhook's URL itself, Alertmanager's v2 alerts API under its base URL. */
+/** Where a notifier's request goes: a webhook's URL itself ({{env:NAME}} not yet resolved), Alertmanager's v2 alerts API under its base URL. */
 export function deliveryUrl(n: Notifier): string {
   return n.kind === 'alertmanager' ? `${n.url.replace(/\/+$/, '')}/api/v2/alerts` : n.url;
 }

@@ -32,6 +32,7 @@ Runtime.install({ logger: new DefaultLogger('WARN') });
 
 const ALERTMANAGER = 'http://127.0.0.1:9093';
 const SECRET = 'notify-test-signing-key';
+const HOOK_PATH = 'ok-s3cr3t-token'; // the secret part of the webhook URL (a Slack webhook's path is its token)
 const TARGET = 'notify-test';
 
 interface Received {
@@ -50,7 +51,7 @@ const received: Received[] = [];
 let flakyCalls = 0;
 let regressing: ScriptedTarget; // a cache toggle that makes its endpoint slower: the run rolls it back
 
-/** /ok answers 204, /flaky 500 twice then 200, /gone 410; every request's signature is checked and kept. */
+/** /ok... answers 204, /flaky 500 twice then 200, /gone 410; every request's signature is checked and kept. */
 function handle(req: http.IncomingMessage, res: http.ServerResponse): void {
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
@@ -58,7 +59,7 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     const body = Buffer.concat(chunks).toString('utf8');
     received.push({ path: req.url ?? '', body, verified: verifySignature(SECRET, req.headers, body, new Date()) });
     const path = (req.url ?? '').replace(/\?.*/, '');
-    const status = path === '/ok' ? 204 : path === '/gone' ? 410 : ++flakyCalls <= 2 ? 500 : 200;
+    const status = path.startsWith('/ok') ? 204 : path === '/gone' ? 410 : ++flakyCalls <= 2 ? 500 : 200;
     res.writeHead(status).end(status >= 400 ? 'receiver says no' : '');
   });
 }
@@ -88,7 +89,13 @@ before(async () => {
   // The default policy: loopback hosts only, and target notify-test reads NOTIFY_TEST_* only.
   workers = await startWorkers(env, {
     storeUrl: database.url,
-    env: { NOTIFY_TEST_SECRET: SECRET, NOTIFY_RB_SECRET: SECRET, NOTIFY_RB_REDIS_URL: REDIS_URL, ...regressing.env },
+    env: {
+      NOTIFY_TEST_SECRET: SECRET,
+      NOTIFY_TEST_HOOK_PATH: HOOK_PATH,
+      NOTIFY_RB_SECRET: SECRET,
+      NOTIFY_RB_REDIS_URL: REDIS_URL,
+      ...regressing.env,
+    },
   });
 });
 
@@ -143,7 +150,7 @@ async function attempts(workflowId: string) {
 
 test('an escalation reaches a signed webhook and Alertmanager, and each delivery is recorded', async () => {
   const p = profile([
-    { kind: 'webhook', url: `http://127.0.0.1:${port}/ok?token=not-stored`, secretEnv: 'NOTIFY_TEST_SECRET' },
+    { kind: 'webhook', url: `http://127.0.0.1:${port}/{{env:NOTIFY_TEST_HOOK_PATH}}?token=not-stored`, secretEnv: 'NOTIFY_TEST_SECRET' },
     { kind: 'alertmanager', url: ALERTMANAGER },
     { kind: 'webhook', url: `http://127.0.0.1:${port}/gone`, events: ['rollback'] },
   ]);
@@ -159,6 +166,7 @@ test('an escalation reaches a signed webhook and Alertmanager, and each delivery
 
   const hook = received.filter((r) => r.path.startsWith('/ok'));
   assert.equal(hook.length, 1);
+  assert.equal(hook[0].path, `/${HOOK_PATH}?token=not-stored`, 'the worker resolved {{env:}} in the URL');
   assert.equal(hook[0].verified, null, 'the receiver verifies the HMAC signature');
   const body = JSON.parse(hook[0].body) as SlackBody;
   assert.match(body.text, /\[notify-test\] Architecture review opened for notify-test: plan not approved in time/);
@@ -186,11 +194,13 @@ test('an escalation reaches a signed webhook and Alertmanager, and each delivery
     rows.map((r) => [r.notifier_kind, r.url, r.status, r.http_status, r.attempt, r.event, r.target]),
     [
       ['alertmanager', 'http://127.0.0.1:9093/', 'sent', 200, 1, 'escalation', TARGET],
-      ['webhook', `http://127.0.0.1:${port}/ok`, 'sent', 204, 1, 'escalation', TARGET],
+      ['webhook', `http://127.0.0.1:${port}/{{env:NOTIFY_TEST_HOOK_PATH}}`, 'sent', 204, 1, 'escalation', TARGET],
     ],
-    'the stored URL drops the query',
+    'the stored URL drops the query and keeps the variable name',
   );
   assert.deepEqual(rows[1].body, body, 'the body sent is on record');
+  const history = JSON.stringify(await env.client.workflow.getHandle(workflowId).fetchHistory());
+  assert.ok(!history.includes('s3cr3t'), 'the resolved URL is not in the workflow history');
 });
 
 test('a receiver down for two attempts is retried; a 4xx and a missing secret are recorded as failed; the escalation goes on', async () => {

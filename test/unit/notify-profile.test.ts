@@ -5,6 +5,7 @@ import { ProfileError, parseTargetProfile } from '../../common/profile';
 import { DEFAULT_OPERATOR_POLICY, parseOperatorPolicy } from '../../common/operator-policy';
 import { policyIssues } from '../../common/policy-check';
 import { deliveryUrl, notifiersFor, redactedUrl } from '../../common/notify/select';
+import { resolveUrlSecrets, urlEnvNames } from '../../common/notify/url-secret';
 
 const base = {
   name: 'shop',
@@ -113,4 +114,34 @@ test("the operator's policy: notifier hosts must be in PERF_TARGET_HOSTS, secret
 test('the stored URL keeps no credentials, query or fragment', () => {
   assert.equal(redactedUrl('https://u:p@hooks.example.com/a/b?token=x#f'), 'https://hooks.example.com/a/b');
   assert.equal(redactedUrl('nope'), '(not a URL)');
+});
+
+test('a webhook URL may name its secret part {{env:NAME}} after the host; the policy judges the name; the worker resolves it', () => {
+  const slack = 'http://127.0.0.1:4000/services/{{env:SHOP_SLACK_PATH}}?x={{env:SHOP_Q}}';
+  const p = parseTargetProfile(withNotifiers([{ kind: 'webhook', url: slack }]));
+  assert.equal(p.notifiers?.[0].url, slack, 'kept as written: the name, never the value');
+  assert.deepEqual(urlEnvNames(slack), ['SHOP_SLACK_PATH', 'SHOP_Q']);
+  assert.equal(redactedUrl(slack), 'http://127.0.0.1:4000/services/{{env:SHOP_SLACK_PATH}}');
+  const env: Record<string, string> = { SHOP_SLACK_PATH: 'T0/B0/tok', SHOP_Q: '1' };
+  assert.equal(
+    resolveUrlSecrets(slack, (n) => env[n]),
+    'http://127.0.0.1:4000/services/T0/B0/tok?x=1',
+  );
+  for (const [url, why] of [
+    ['http://{{env:SHOP_HOST}}/hook', /only in its path or query, after the host/],
+    ['http://127.0.0.1:4000{{env:SHOP_P}}', /only in its path or query, after the host/],
+    ['http://127.0.0.1:4000/{{env:hunter2}}', /write the NAME of an environment variable/],
+    ['http://127.0.0.1:4000/{{int:1:9}}', /\{\{int:1:9\}\} is not allowed here: a notifier URL takes only \{\{env:NAME\}\}/],
+  ] as const) {
+    assert.match(refusal(withNotifiers([{ kind: 'webhook', url }])), why, url);
+  }
+  assert.match(
+    refusal(withNotifiers([{ kind: 'alertmanager', url: 'http://127.0.0.1:9093/{{env:SHOP_A}}' }])),
+    /notifiers\.0\.url: Alertmanager's base URL takes no/,
+  );
+  const named = policyIssues(
+    parseTargetProfile(withNotifiers([{ kind: 'webhook', url: 'http://127.0.0.1:4000/{{env:BILLING_PATH}}' }])),
+    DEFAULT_OPERATOR_POLICY,
+  );
+  assert.match(named.find((i) => i.path.join('.') === 'notifiers.0.url')?.message ?? '', /BILLING_PATH: target shop may read only SHOP_\*/);
 });
