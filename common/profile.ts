@@ -116,6 +116,7 @@ export const FeatureToggleSchema = z.strictObject({
 export type FeatureToggle = z.infer<typeof FeatureToggleSchema>;
 
 import { GateSchema, gateIssues } from './profile-gate';
+import { ObservabilitySchema, observabilityHostIssues } from './profile-observability';
 
 export const SloTargetsSchema = z.strictObject({
   p95Ms: z.number().positive(),
@@ -286,6 +287,8 @@ export const TargetProfileSchema = z
     gate: GateSchema.optional(),
     // Where escalations, failed checks and rollbacks are sent (common/notify/notifier-schema.ts).
     notifiers: NotifiersSchema.optional(),
+    // The monitoring the target already has (common/profile-observability.ts).
+    observability: ObservabilitySchema.optional(),
     scope: z.array(z.enum(LAYERS)).min(1).default(['application', 'database', 'caching']),
     actions: z
       .strictObject({
@@ -315,6 +318,8 @@ export const TargetProfileSchema = z
     for (const issue of pySpyIssues(p)) ctx.addIssue({ code: 'custom', ...issue });
     const notify = URL.canParse(p.http.baseUrl) ? notifierHostIssues(p.notifiers, (h) => hostAllowed(p, h)) : [];
     for (const issue of notify) ctx.addIssue({ code: 'custom', ...issue });
+    const monitoring = URL.canParse(p.http.baseUrl) ? observabilityHostIssues(p.observability, (h) => hostAllowed(p, h)) : [];
+    for (const issue of monitoring) ctx.addIssue({ code: 'custom', ...issue });
     for (const issue of [...setupStepIssues(p.http.setup ?? []), ...endpointSetupIssues(p)]) ctx.addIssue({ code: 'custom', ...issue });
     const names = new Set(p.http.endpoints.map((e) => e.name));
     if (names.size !== p.http.endpoints.length) {

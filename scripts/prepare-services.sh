@@ -2,9 +2,10 @@
 # Makes this machine's PostgreSQL and Redis ready for perf-orchestrator:
 #  - checks both answer (starts them when --start is given, as CI does);
 #  - loads pg_stat_statements (shared_preload_libraries needs a restart), installs hypopg and pg_qualstats;
-#  - Prometheus Alertmanager (Debian's prometheus-alertmanager) on 127.0.0.1:9093 for the notifications:
-#    installed when missing, and started when it does not answer (it is the project's own throwaway
-#    daemon: config and data in $ALERTMANAGER_DIR, no cluster port, nothing routed anywhere).
+#  - Prometheus Alertmanager (Debian's prometheus-alertmanager) on 127.0.0.1:9093 for the notifications
+#    (no cluster port, nothing routed anywhere), prometheus-node-exporter on 127.0.0.1:9100 and
+#    Prometheus on 127.0.0.1:9090 (scraping the demo shop, the node exporter and itself): installed when
+#    missing, started when they do not answer (the project's own throwaway daemons, config and data under /tmp).
 # Safe to run again: it changes nothing that is already in place.
 set -euo pipefail
 START=0; [ "${1:-}" = "--start" ] && START=1
@@ -53,24 +54,62 @@ if ! psqlc "SHOW shared_preload_libraries" | grep -q pg_stat_statements; then
     exit 1
   fi
 fi
+# The project's own throwaway monitoring daemons (Debian packages), installed when missing and started
+# when they do not answer: config and data under /tmp, loopback only.
+install_pkg() { # PACKAGE WHY
+  command -v "$1" >/dev/null && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing $1 (Debian package $1)"
+    (apt-get install -y -qq "$1" >/dev/null 2>&1) || (apt-get update -qq && apt-get install -y -qq "$1" >/dev/null)
+  else
+    echo "$1 is not installed ($2). Install it with: sudo apt-get install $1" >&2; exit 1
+  fi
+}
+start_daemon() { # NAME UP-FUNCTION LOG COMMAND...
+  local name=$1 up=$2 log=$3; shift 3
+  "$up" && return 0
+  echo "starting $name (log: $log)"
+  (setsid "$@" >"$log" 2>&1 </dev/null &)
+  wait_for "$up" || { echo "$name did not start; see $log" >&2; exit 1; }
+}
+
 AM_DIR=${ALERTMANAGER_DIR:-/tmp/perf-orchestrator-alertmanager}
-AM_START="prometheus-alertmanager --config.file=$AM_DIR/alertmanager.yml --storage.path=$AM_DIR/data --web.listen-address=127.0.0.1:9093 --cluster.listen-address="
 am_up() { curl -sf -o /dev/null http://127.0.0.1:9093/-/ready; }
 if ! am_up; then
-  if ! command -v prometheus-alertmanager >/dev/null; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-      echo "installing Alertmanager (Debian package prometheus-alertmanager)"
-      (apt-get install -y -qq prometheus-alertmanager >/dev/null 2>&1) || (apt-get update -qq && apt-get install -y -qq prometheus-alertmanager >/dev/null)
-    else
-      echo "warning: Alertmanager is not installed (the notification tests need it). Install it with: sudo apt-get install prometheus-alertmanager" >&2
-    fi
-  fi
-  if command -v prometheus-alertmanager >/dev/null; then
-    echo "starting Alertmanager on 127.0.0.1:9093 (config and data in $AM_DIR)"
-    mkdir -p "$AM_DIR/data"
-    [ -f "$AM_DIR/alertmanager.yml" ] || printf 'route:\n  receiver: none\nreceivers:\n  - name: none\n' >"$AM_DIR/alertmanager.yml"
-    (setsid $AM_START >"$AM_DIR/alertmanager.log" 2>&1 </dev/null &)
-    wait_for am_up || { echo "Alertmanager did not start; see $AM_DIR/alertmanager.log" >&2; exit 1; }
-  fi
+  install_pkg prometheus-alertmanager "the notification tests need it"
+  mkdir -p "$AM_DIR/data"
+  [ -f "$AM_DIR/alertmanager.yml" ] || printf 'route:\n  receiver: none\nreceivers:\n  - name: none\n' >"$AM_DIR/alertmanager.yml"
+  start_daemon "Alertmanager on 127.0.0.1:9093" am_up "$AM_DIR/alertmanager.log" prometheus-alertmanager \
+    --config.file="$AM_DIR/alertmanager.yml" --storage.path="$AM_DIR/data" --web.listen-address=127.0.0.1:9093 --cluster.listen-address=
 fi
-echo "services ready: PostgreSQL (pg_stat_statements loaded$( [ -n "$(ls /usr/share/postgresql/*/extension/hypopg.control 2>/dev/null)" ] && echo ', hypopg available')), Redis$(am_up && echo ', Alertmanager')"
+
+# node_exporter (host CPU, memory, disk) on 127.0.0.1:9100, and Prometheus on 127.0.0.1:9090 scraping it,
+# the demo shop's /metrics (127.0.0.1:3100) and itself, sending alerts to the Alertmanager above;
+# /-/reload enabled; alert rules are read from $PROM_DIR/rules/*.yml.
+NE_DIR=${NODE_EXPORTER_DIR:-/tmp/perf-orchestrator-node-exporter}
+ne_up() { curl -sf -o /dev/null http://127.0.0.1:9100/metrics; }
+if ! ne_up; then
+  install_pkg prometheus-node-exporter "Prometheus reads the host's CPU and memory from it"
+  mkdir -p "$NE_DIR"
+  start_daemon "node_exporter on 127.0.0.1:9100" ne_up "$NE_DIR/node-exporter.log" prometheus-node-exporter --web.listen-address=127.0.0.1:9100
+fi
+PROM_DIR=${PROMETHEUS_DIR:-/tmp/perf-orchestrator-prometheus}
+prom_up() { curl -sf -o /dev/null http://127.0.0.1:9090/-/ready; }
+if ! prom_up; then
+  install_pkg prometheus "the observability tests and the demo read the shop's metrics from it"
+  mkdir -p "$PROM_DIR/data" "$PROM_DIR/rules"
+  [ -f "$PROM_DIR/prometheus.yml" ] || cat >"$PROM_DIR/prometheus.yml" <<YAML
+global: { scrape_interval: 5s, evaluation_interval: 5s }
+rule_files: ['$PROM_DIR/rules/*.yml']
+alerting:
+  alertmanagers: [{ static_configs: [{ targets: ['127.0.0.1:9093'] }] }]
+scrape_configs:
+  - { job_name: shop, static_configs: [{ targets: ['127.0.0.1:3100'] }] }
+  - { job_name: node, static_configs: [{ targets: ['127.0.0.1:9100'] }] }
+  - { job_name: prometheus, static_configs: [{ targets: ['127.0.0.1:9090'] }] }
+YAML
+  start_daemon "Prometheus on 127.0.0.1:9090 (config and data in $PROM_DIR)" prom_up "$PROM_DIR/prometheus.log" prometheus \
+    --config.file="$PROM_DIR/prometheus.yml" --storage.tsdb.path="$PROM_DIR/data" --storage.tsdb.retention.time=2d \
+    --web.listen-address=127.0.0.1:9090 --web.enable-lifecycle
+fi
+echo "services ready: PostgreSQL (pg_stat_statements loaded$( [ -n "$(ls /usr/share/postgresql/*/extension/hypopg.control 2>/dev/null)" ] && echo ', hypopg available')), Redis, Alertmanager, node_exporter, Prometheus"

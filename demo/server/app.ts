@@ -16,10 +16,12 @@
 //                    and the cookie sid=<token>; 401 on a wrong password, 503 without demoPassword
 //   GET  /api/me     with "Authorization: Bearer <token>" -> {"name", "loggedInAt"}; 401 otherwise
 // GET/PUT /admin/planted-delay: a planted regression for npm run bench:gate (planted-delay.ts).
+// GET /metrics: Prometheus metrics, no token (scraped from the private network; metrics.ts).
 import http from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Pool } from 'pg';
 import type Redis from 'ioredis';
+import { createShopMetrics } from './metrics';
 import { createPlantedDelay, parsePlantedDelayBody } from './planted-delay';
 
 export interface ShopDeps {
@@ -171,6 +173,7 @@ export function createShopApp(deps: ShopDeps): http.Server {
   const toggles: ShopToggles = { batchLoading: false, catalogCache: false };
   let catalogInFlight: Promise<string> | null = null;
   const planted = createPlantedDelay();
+  const metrics = createShopMetrics(pool);
 
   async function reviewSummaries(ids: string[]): Promise<Map<string, { reviews: number; rating: number }>> {
     const out = new Map<string, { reviews: number; rating: number }>();
@@ -323,6 +326,13 @@ export function createShopApp(deps: ShopDeps): http.Server {
       only('GET', 'HEAD');
       return send(res, 200, { ok: true });
     }
+    if (path === '/metrics') {
+      only('GET');
+      const text = await metrics.text();
+      res.writeHead(200, { 'content-type': metrics.contentType, 'content-length': Buffer.byteLength(text) });
+      res.end(text);
+      return;
+    }
     if (path === '/products') {
       only('GET');
       return send(res, 200, await listProducts(url));
@@ -359,15 +369,16 @@ export function createShopApp(deps: ShopDeps): http.Server {
     if (path === '/admin/planted-delay') {
       only('GET', 'PUT');
       requireAdmin(req);
-      const parsed = method === 'GET' ? null : parsePlantedDelayBody(await readJson(req, '{"pct": 10}'));
+      const parsed = method === 'GET' ? null : parsePlantedDelayBody(await readJson(req, '{"us": 25}'));
       if (!parsed) return send(res, 200, planted.state());
       if ('error' in parsed) throw new HttpError(400, `planted delay: ${parsed.error}`);
-      return send(res, 200, planted.set(parsed.pct));
+      return send(res, 200, planted.set(parsed.us));
     }
     throw new HttpError(404, `no route for ${method} ${path}`);
   }
 
   const server = http.createServer((req, res) => {
+    metrics.track(req.method ?? 'GET', req.url ?? '/', res);
     planted.hold(res);
     route(req, res).catch((err: unknown) => {
       if (res.headersSent) {
