@@ -1,0 +1,126 @@
+// Prometheus's HTTP API (v1), as the observability skill reads it: instant and range queries, the
+// scrape targets, the metric names and label names of a job. Every request passes the one allowed-host
+// check; the bearer token (observability.tokenEnv) is resolved here, on the worker, and sent only to
+// that host. Answers that say the query is wrong are final; network errors and 5xx are worth a retry.
+import { ApplicationFailure } from '@temporalio/common';
+import { request } from 'undici';
+import type { TargetProfile } from '../../common/profile';
+import type { ActivityDeps } from '../deps';
+import { assertAllowedHost } from '../http/allowed-host';
+
+export const PROMETHEUS_TIMEOUT_MS = 15_000;
+
+export interface ScrapeTarget {
+  job: string;
+  instance: string;
+  scrapeUrl: string;
+  health: 'up' | 'down' | 'unknown';
+  lastError: string;
+}
+
+export interface Sample {
+  labels: Record<string, string>;
+  value: number; // NaN when Prometheus answers NaN (e.g. a quantile of no requests)
+}
+
+export interface Series {
+  labels: Record<string, string>;
+  points: [number, number][]; // [unix seconds, value]
+}
+
+export interface PrometheusApi {
+  baseUrl: string;
+  query(expr: string, atSeconds?: number): Promise<Sample[]>;
+  queryRange(expr: string, startSeconds: number, endSeconds: number, stepSeconds: number): Promise<Series[]>;
+  targets(): Promise<ScrapeTarget[]>;
+  /** Metric names with at least one series matching `selector` (e.g. {job="shop"}) in the last hours. */
+  metricNames(selector: string): Promise<string[]>;
+  /** Label names of the series matching `selector`. */
+  labelNames(selector: string): Promise<string[]>;
+}
+
+type Json = { status: 'success' | 'error'; data?: unknown; error?: string; errorType?: string };
+
+const num = (v: string): number => (v === 'NaN' ? NaN : Number(v));
+
+/** The profile's Prometheus, or an error naming the profile field when it has none. */
+export function prometheusFor(target: TargetProfile, deps: Pick<ActivityDeps, 'connections' | 'policy'>): PrometheusApi {
+  const o = target.observability;
+  if (!o) throw ApplicationFailure.nonRetryable(`target ${target.name} names no Prometheus (observability.prometheusUrl)`, 'BadProfile');
+  const base = assertAllowedHost(target, o.prometheusUrl, 'a Prometheus query', deps.policy).href.replace(/\/+$/, '');
+  const token = o.tokenEnv
+    ? deps.connections.resolveSecret(target, o.tokenEnv, `observability.tokenEnv of target ${target.name}`, 'token')
+    : null;
+  return prometheusApi(base, token);
+}
+
+export function prometheusApi(baseUrl: string, token: string | null = null): PrometheusApi {
+  const get = async (path: string, params: Record<string, string | string[]>): Promise<unknown> => {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(params)) for (const x of Array.isArray(v) ? v : [v]) q.append(k, x);
+    const url = `${baseUrl}${path}?${q}`;
+    let status: number;
+    let body: Json;
+    try {
+      const res = await request(url, {
+        method: 'GET',
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+        headersTimeout: PROMETHEUS_TIMEOUT_MS,
+        bodyTimeout: PROMETHEUS_TIMEOUT_MS,
+      });
+      status = res.statusCode;
+      const text = await res.body.text();
+      body = (text.startsWith('{') ? JSON.parse(text) : { status: 'error', error: text.slice(0, 200) }) as Json;
+    } catch (err) {
+      throw ApplicationFailure.retryable(
+        `Prometheus at ${baseUrl} did not answer ${path}: ${(err as Error).message}`,
+        'PrometheusUnavailable',
+      );
+    }
+    if (status === 200 && body.status === 'success') return body.data;
+    const why = `Prometheus at ${baseUrl} answered ${status} to ${path}: ${body.errorType ?? ''} ${body.error ?? ''}`.trim();
+    if (status >= 500 || status === 429) throw ApplicationFailure.retryable(why, 'PrometheusUnavailable');
+    if (status === 401 || status === 403) {
+      throw ApplicationFailure.nonRetryable(`${why}; check the token named by observability.tokenEnv`, 'PrometheusRefused');
+    }
+    throw ApplicationFailure.nonRetryable(why, 'PrometheusRefused');
+  };
+  return {
+    baseUrl,
+    async query(expr, atSeconds) {
+      const data = (await get('/api/v1/query', { query: expr, ...(atSeconds ? { time: String(atSeconds) } : {}) })) as {
+        resultType: string;
+        result: { metric: Record<string, string>; value: [number, string] }[] | [number, string];
+      };
+      if (data.resultType === 'scalar') return [{ labels: {}, value: num((data.result as [number, string])[1]) }];
+      return (data.result as { metric: Record<string, string>; value: [number, string] }[]).map((r) => ({
+        labels: r.metric,
+        value: num(r.value[1]),
+      }));
+    },
+    async queryRange(expr, start, end, step) {
+      const data = (await get('/api/v1/query_range', { query: expr, start: String(start), end: String(end), step: String(step) })) as {
+        result: { metric: Record<string, string>; values: [number, string][] }[];
+      };
+      return data.result.map((r) => ({ labels: r.metric, points: r.values.map(([t, v]): [number, number] => [t, num(v)]) }));
+    },
+    async targets() {
+      const data = (await get('/api/v1/targets', { state: 'active' })) as {
+        activeTargets: { labels: Record<string, string>; scrapeUrl: string; health: ScrapeTarget['health']; lastError: string }[];
+      };
+      return data.activeTargets.map((t) => ({
+        job: t.labels.job ?? '',
+        instance: t.labels.instance ?? '',
+        scrapeUrl: t.scrapeUrl,
+        health: t.health,
+        lastError: t.lastError,
+      }));
+    },
+    async metricNames(selector) {
+      return (await get('/api/v1/label/__name__/values', { 'match[]': selector })) as string[];
+    },
+    async labelNames(selector) {
+      return (await get('/api/v1/labels', { 'match[]': selector })) as string[];
+    },
+  };
+}

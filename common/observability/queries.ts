@@ -1,0 +1,42 @@
+// The PromQL of the baseline read from an existing Prometheus (pure): over a window of the load test,
+// the latency percentiles from the histogram's buckets, the request rate, the error ratio (5xx), and
+// the request mix by route. Windows are whole seconds; label values are escaped for PromQL strings.
+import type { LatencyHistogram } from './detect';
+
+const quote = (v: string): string => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+
+export interface BaselineQueryInput {
+  histogram: LatencyHistogram;
+  job: string;
+  instance?: string;
+  status: string | null; // the status label
+  route: string | null; // the route label
+  windowSeconds: number;
+}
+
+export interface BaselineQueries {
+  p50Ms: string;
+  p95Ms: string;
+  p99Ms: string;
+  rps: string;
+  errorRatio: string | null;
+  rpsByRoute: string | null;
+}
+
+export function baselineQueries(q: BaselineQueryInput): BaselineQueries {
+  if (!Number.isInteger(q.windowSeconds) || q.windowSeconds < 1)
+    throw new RangeError(`windowSeconds must be a whole number of seconds >= 1 (got ${q.windowSeconds})`);
+  const sel = `job=${quote(q.job)}${q.instance ? `,instance=${quote(q.instance)}` : ''}`;
+  const w = `${q.windowSeconds}s`;
+  const ms = 1000 * q.histogram.secondsPerUnit;
+  const quantile = (p: number): string => `histogram_quantile(${p}, sum by (le) (rate(${q.histogram.base}_bucket{${sel}}[${w}]))) * ${ms}`;
+  const count = `${q.histogram.base}_count`;
+  return {
+    p50Ms: quantile(0.5),
+    p95Ms: quantile(0.95),
+    p99Ms: quantile(0.99),
+    rps: `sum(rate(${count}{${sel}}[${w}]))`,
+    errorRatio: q.status ? `sum(rate(${count}{${sel},${q.status}=~"5.."}[${w}])) / sum(rate(${count}{${sel}}[${w}]))` : null,
+    rpsByRoute: q.route ? `sum by (${q.route}) (rate(${count}{${sel}}[${w}]))` : null,
+  };
+}
