@@ -1,7 +1,8 @@
 // The profile's notifiers: syntax, what is refused statically, and the worker operator's policy (hosts, secret variables).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ProfileError, parseTargetProfile } from '../../common/profile';
+import { parseTargetProfile } from '../../common/profile';
+import { profileRefusal } from '../helpers/profile-refusal';
 import { DEFAULT_OPERATOR_POLICY, parseOperatorPolicy } from '../../common/operator-policy';
 import { policyIssues } from '../../common/policy-check';
 import { deliveryUrl, notifiersFor, redactedUrl } from '../../common/notify/select';
@@ -15,15 +16,7 @@ const base = {
 
 const withNotifiers = (notifiers: unknown[]) => ({ ...base, notifiers });
 
-function refusal(raw: unknown): string {
-  try {
-    parseTargetProfile(raw, 'shop.yaml');
-  } catch (err) {
-    assert.ok(err instanceof ProfileError);
-    return err.message;
-  }
-  assert.fail('the profile parsed');
-}
+const refusal = profileRefusal;
 
 test('notifiers parse; events default to all three', () => {
   const p = parseTargetProfile(

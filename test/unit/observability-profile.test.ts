@@ -2,7 +2,8 @@
 // environment variable name under the worker's secret policy.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ProfileError, parseTargetProfile } from '../../common/profile';
+import { parseTargetProfile } from '../../common/profile';
+import { profileRefusal } from '../helpers/profile-refusal';
 import { DEFAULT_OPERATOR_POLICY } from '../../common/operator-policy';
 import { policyIssues } from '../../common/policy-check';
 
@@ -12,15 +13,7 @@ const base = {
   targets: { p95Ms: 50, p99Ms: 100, throughputRps: 100 },
 };
 
-function refusal(raw: unknown): string {
-  try {
-    parseTargetProfile(raw, 'shop.yaml');
-  } catch (err) {
-    assert.ok(err instanceof ProfileError);
-    return err.message;
-  }
-  assert.fail('the profile parsed');
-}
+const refusal = profileRefusal;
 
 test('observability: prometheusUrl and tokenEnv parse; bad URLs, values for names, other hosts and unknown keys are refused', () => {
   const p = parseTargetProfile({ ...base, observability: { prometheusUrl: 'http://127.0.0.1:9090', tokenEnv: 'SHOP_PROM_TOKEN' } });
