@@ -136,7 +136,8 @@ test('open model, warm-up until steady: the measured schedule starts when the wa
   arrivals = [];
   const warmup = { until: 'steady' as const, maxSeconds: 2, windowSeconds: 1, tolerancePct: 100 };
   const r = await runOpenLoad({ target: target(), rateRps: 100, durationSeconds: 1, warmupSeconds: 0, warmup, maxConnections: 50 });
-  assert.ok(r.warmup && r.warmup.seconds >= 2 && r.warmup.seconds < 3, `warm-up ${JSON.stringify(r.warmup)}`);
+  // The steady check runs on the 1 s progress timer, which Node may fire a millisecond early (a CI run read 1.999).
+  assert.ok(r.warmup && r.warmup.seconds >= 1.98 && r.warmup.seconds < 3, `warm-up ${JSON.stringify(r.warmup)}`);
   assert.ok(Math.abs(r.requests - 100) <= 5, `measured requests ${r.requests}`);
   assert.ok(r.offeredRps > 95 && r.offeredRps < 105, `offered ${r.offeredRps}`);
   assert.ok(Math.abs(r.warmupRequests - 100 * r.warmup.seconds) <= 20, `warm-up requests ${r.warmupRequests}`);
