@@ -7,6 +7,7 @@ import { describeAction } from '../common/contract';
 import { defaultApprovalIds, needsExplicitApproval } from '../common/plan';
 import { round } from '../common/round';
 import { endpointSection } from './render-endpoints';
+import { observabilitySection } from './render-observability';
 import { table } from './text-table';
 import { roiLines } from './render-roi';
 import { measurementLines } from './render-verdict';
@@ -236,6 +237,7 @@ export function summary(result: OutputContract): string {
     ...withBlank(itemSection(result)),
     ...profileSection(result),
     '',
+    ...withBlank(observabilitySection(result)),
     ...withBlank(endpointSection(result)),
     `load tests: ${s.load_tests_run.join(', ')}; targets met: ${s.targets_met ? 'yes' : 'no'}`,
     'optimizations:',

@@ -4,6 +4,7 @@ import type { OutputContract } from '../common/output-contract';
 import { measurementLines } from './render-verdict';
 import { itemRows } from './render-items';
 import { endpointsHtml } from './report-html-endpoints';
+import { observabilityRows } from './render-observability';
 import { itemLabel } from './render';
 import { barChart } from './charts/bar-chart';
 import { loadScenariosHtml } from './report-html-load';
@@ -35,6 +36,13 @@ function itemsHtml(r: OutputContract): string {
   if (cells.length === 0) return '';
   const list = notes.length ? `<ul>${notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : '';
   return `<h3>Per item: estimated and measured gain (positive = better)</h3>\n<table>${rows(cells)}</table>${list}`;
+}
+
+function observabilityHtml(r: OutputContract): string {
+  const o = r.baseline_metrics.observability;
+  if (!o) return '';
+  const { caption, rows: cells } = observabilityRows(o);
+  return `<p>${esc(caption.replace(/:$/, ''))}</p>\n<table>${rows(cells)}</table>`;
 }
 
 export function renderHtmlReport(r: OutputContract): string {
@@ -79,6 +87,7 @@ ${loadScenariosHtml(r)}
       b.app_cpu_pct ?? '-',
     ],
   ])}</table>
+${observabilityHtml(r)}
 ${endpointsHtml(r)}
 <h2>Bottlenecks</h2>
 <table>${rows([

@@ -71,10 +71,13 @@ const TYPE_BY_ROOT_CAUSE: Record<RootCause, OptimizationType> = {
   sequence_exhaustion: 'config',
   low_cache_hit_ratio: 'config',
   missing_extension: 'monitoring',
+  monitoring_gap: 'monitoring',
 };
 
 export function optimizationType(item: Pick<PlanItem, 'action' | 'rootCause' | 'layer'>): OptimizationType {
   if (item.action.type === 'create_index' || item.action.type === 'drop_index') return 'index';
+  // Monitoring of any layer is monitoring (a missing Redis exporter is not a cache change).
+  if (item.rootCause === 'monitoring_gap') return 'monitoring';
   // A cache-analyzer finding (e.g. a hot function behind a cacheable endpoint) is served by the cache.
   if (item.layer === 'caching') return 'cache';
   return TYPE_BY_ROOT_CAUSE[item.rootCause] ?? 'config';

@@ -2,7 +2,7 @@
 import type { OUTCOMES } from './output-contract';
 import type { Layer } from './profile';
 import type { Decision, RunInput } from './run';
-import type { OptimizationResult, ProfilingResult, ValidationResult } from './stages';
+import type { AnalysisResult, OptimizationResult, ProfilingResult, ValidationResult } from './stages';
 import type { Plan } from './types';
 
 export type Outcome = (typeof OUTCOMES)[number];
@@ -15,6 +15,8 @@ export interface RunRecord {
   runId: string;
   profiling: ProfilingResult;
   plan: Plan;
+  // Each skill's figures (absent in runs recorded before them, and in runs that skipped the analysis).
+  skills?: AnalysisResult['skills'];
   decision: Decision;
   optimization: OptimizationResult | null;
   validation: ValidationResult | null;

@@ -9,6 +9,7 @@ import { regressionPreventionInPlace, type RunRecord } from './contract-record';
 import { contractBottlenecks, contractItems } from './contract-items';
 import { monitoringRecommendations, nextSteps, regressionPreventionPlan } from './contract-next-steps';
 import { profileMetrics } from './contract-profile';
+import { observabilityBaseline } from './contract-observability';
 import { dataSources, sourcesConsulted } from './contract-sources';
 import { validationResults } from './contract-validation';
 import { runOptimizationSummary } from './contract-roi';
@@ -54,6 +55,7 @@ export function buildOutputContract(r: RunRecord): OutputContract {
       focus: r.plan.focus,
       ...profileMetrics(r.profiling),
       ...(r.profiling.attribution ? { endpoint_attribution: endpointAttribution(r.profiling.attribution) } : {}),
+      ...observabilityBaseline(r),
       ...(base.perSecond ? { measurement: measurementContract(baselineMeasurement(base)) } : {}),
     },
     bottlenecks_identified: contractBottlenecks(r),

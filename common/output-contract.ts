@@ -58,6 +58,22 @@ export const OUTCOMES = [
 
 const ext = (what: string) => `extension (not in the specification): ${what}`;
 
+// The baseline as the service's own Prometheus recorded it, beside the load test (observability skill).
+const ObservabilityBaselineSchema = z.object({
+  prometheus_url: z.string(),
+  job: z.string().nullable().describe('the scrape job whose address is the target; null when none is'),
+  latency_histogram: z.string().nullable(),
+  window_s: nullableNum.describe('the PromQL range read (the measured window, widened when it held too few scrapes)'),
+  rates_compared: z.boolean().describe('false when the window held too few scrapes for a rate'),
+  figures: z.array(
+    z.object({
+      metric: z.enum(['latency_p95_ms', 'latency_p99_ms', 'throughput_rps', 'error_rate_percent']),
+      load_test: nullableNum,
+      prometheus: nullableNum,
+    }),
+  ),
+});
+
 const BaselineMetricsSchema = z.object({
   ...SloMetrics,
   load_test_id: z.string().describe(ext('store id of the baseline load test')),
@@ -79,6 +95,8 @@ const BaselineMetricsSchema = z.object({
   not_measured: z.array(z.object({ what: z.string(), reason: z.string() })).optional(),
   // Per endpoint, measured alone after the baseline load (absent in runs recorded before it, or disabled).
   endpoint_attribution: EndpointAttributionSchema.optional(),
+  // The same window from the service's own Prometheus (absent: the profile names none, or runs before it).
+  observability: ObservabilityBaselineSchema.optional(),
   // How the baseline was measured and whether it can be trusted (absent in runs recorded before it).
   measurement: z
     .object({

@@ -32,6 +32,13 @@ export const SKILLS = [
     layers: ['caching'],
     looksAt: 'uncached endpoints, hit ratio, evictions, slow commands',
   },
+  {
+    name: 'observability-stack-configurator',
+    activity: 'observabilityStackConfigurator',
+    layers: ['application', 'database', 'caching', 'infrastructure', 'network'],
+    looksAt: "the target's own Prometheus: scrape job, latency histogram, exporters, baseline and traffic beside the load test",
+    since: 'skill-observability-stack-configurator',
+  },
 ] as const satisfies readonly SkillEntry[];
 
 export type SkillName = (typeof SKILLS)[number]['name'];

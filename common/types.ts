@@ -282,6 +282,8 @@ export type RootCause =
   | 'wraparound_risk'
   | 'sequence_exhaustion'
   | 'low_cache_hit_ratio'
+  // observability-stack-configurator: the target is not (fully) monitored
+  | 'monitoring_gap'
   | 'seq_scan_large_table'
   | 'missing_extension'
   // a very large table read whole: partition it (architectural)

@@ -378,6 +378,7 @@ class OrchestrationRun {
       runId: this.runId,
       profiling: this.profiling!,
       plan: this.analysis!.plan,
+      skills: this.analysis!.skills,
       decision: status.decision ?? { kind: 'timed_out' },
       optimization: this.optimization,
       validation: this.validation,

@@ -16,6 +16,8 @@ export interface ScrapeTarget {
   scrapeUrl: string;
   health: 'up' | 'down' | 'unknown';
   lastError: string;
+  /** The job's scrape interval; null when this Prometheus does not say (before 2.35). */
+  scrapeIntervalSeconds: number | null;
 }
 
 export interface Sample {
@@ -106,7 +108,13 @@ export function prometheusApi(baseUrl: string, token: string | null = null): Pro
     },
     async targets() {
       const data = (await get('/api/v1/targets', { state: 'active' })) as {
-        activeTargets: { labels: Record<string, string>; scrapeUrl: string; health: ScrapeTarget['health']; lastError: string }[];
+        activeTargets: {
+          labels: Record<string, string>;
+          scrapeUrl: string;
+          health: ScrapeTarget['health'];
+          lastError: string;
+          scrapeInterval?: string;
+        }[];
       };
       return data.activeTargets.map((t) => ({
         job: t.labels.job ?? '',
@@ -114,6 +122,7 @@ export function prometheusApi(baseUrl: string, token: string | null = null): Pro
         scrapeUrl: t.scrapeUrl,
         health: t.health,
         lastError: t.lastError,
+        scrapeIntervalSeconds: t.scrapeInterval ? durationSeconds(t.scrapeInterval) : null,
       }));
     },
     async metricNames(selector) {
@@ -123,4 +132,12 @@ export function prometheusApi(baseUrl: string, token: string | null = null): Pro
       return (await get('/api/v1/labels', { 'match[]': selector })) as string[];
     },
   };
+}
+
+/** Seconds of a Prometheus duration such as 15s, 1m30s or 500ms; null when it is not one. */
+export function durationSeconds(text: string): number | null {
+  const units: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86_400, w: 604_800, y: 31_536_000 };
+  const parts = [...text.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text) return null;
+  return parts.reduce((sum, [, n, u]) => sum + Number(n) * units[u], 0);
 }

@@ -27,6 +27,7 @@ export interface RunOptions {
   regressionThreshold?: string;
   reports: string;
   baseUrl?: string;
+  prometheusUrl?: string;
   pinBaseline?: boolean;
   watchEvery?: string;
 }
@@ -39,15 +40,34 @@ export function overrideBaseUrl(profile: TargetProfile, baseUrl: string, file: s
   const target = structuredClone(profile);
   const movedHost = new URL(baseUrl).host !== new URL(target.http.baseUrl).host;
   target.http.baseUrl = baseUrl;
-  // The process section (local port, inspector) describes the deployment the profile was written for.
-  if (movedHost) target.process = {};
+  // The process section (local port, inspector) and the Prometheus describe the deployment the profile
+  // was written for (--prometheus-url names the other one's).
+  if (movedHost) {
+    target.process = {};
+    delete target.observability;
+  }
   // No credentials (they would enter the workflow input), no look-alike or dropped characters.
   return parseTargetProfile(target, `${file} with --base-url ${JSON.stringify(baseUrl)}`);
+}
+
+/** The Prometheus of the deployment under test; its host joins http.allowedHosts (the worker's PERF_TARGET_HOSTS still decides). */
+export function overridePrometheusUrl(profile: TargetProfile, prometheusUrl: string, file: string): TargetProfile {
+  if (!URL.canParse(prometheusUrl) || !/^https?:$/.test(new URL(prometheusUrl).protocol)) {
+    throw new UsageError(
+      `--prometheus-url must be an absolute http(s) URL such as http://prometheus:9090 (got "${printable(prometheusUrl)}")`,
+    );
+  }
+  const target = structuredClone(profile);
+  const host = new URL(prometheusUrl).hostname;
+  if (host !== new URL(target.http.baseUrl).hostname && !target.http.allowedHosts.includes(host)) target.http.allowedHosts.push(host);
+  target.observability = { ...target.observability, prometheusUrl };
+  return parseTargetProfile(target, `${file} with --prometheus-url ${JSON.stringify(prometheusUrl)}`);
 }
 
 export function buildRunInput(opts: RunOptions): RunInput {
   let target = loadProfileFile(opts.target);
   if (opts.baseUrl) target = overrideBaseUrl(target, opts.baseUrl, opts.target);
+  if (opts.prometheusUrl) target = overridePrometheusUrl(target, opts.prometheusUrl, opts.target);
   let scope: Layer[] | undefined;
   if (opts.scope) {
     scope = opts.scope.split(',').map((s) => s.trim()) as Layer[];
@@ -88,6 +108,7 @@ export function registerRun(program: Command): void {
     .description('start an orchestration run against a target profile')
     .requiredOption('-t, --target <file>', 'target profile (YAML or JSON), e.g. demo/targets/shop.yaml')
     .option('--base-url <url>', "override the profile's http.baseUrl (same service, another deployment)")
+    .option('--prometheus-url <url>', "the Prometheus of that deployment (overrides the profile's observability.prometheusUrl)")
     .option('--scope <layers>', `comma list overriding the profile's scope (${LAYERS.join(', ')})`)
     .option('--tier <tier>', 'auto, or force T1..T4', 'auto')
     .option('--auto-approve', 'approve the plan without a human (demos and CI; recorded in the result)')

@@ -71,3 +71,28 @@ export function statusLabel(labels: readonly string[]): string | null {
 export function routeLabel(labels: readonly string[]): string | null {
   return ['route', 'handler', 'path', 'uri', 'endpoint', 'http_route'].find((l) => labels.includes(l)) ?? null;
 }
+
+/** The label holding the HTTP method, or null. */
+export function methodLabel(labels: readonly string[]): string | null {
+  return ['method', 'http_method', 'http_request_method'].find((l) => labels.includes(l)) ?? null;
+}
+
+/** A metric each common exporter always exports: its presence anywhere says the exporter is scraped. */
+export const EXPORTER_METRICS = {
+  node: 'node_cpu_seconds_total',
+  postgres: 'pg_up',
+  redis: 'redis_up',
+  mysql: 'mysql_up',
+} as const;
+export type Exporter = keyof typeof EXPORTER_METRICS;
+
+/** The exporters whose metric is among `names`. */
+export function exportersIn(names: readonly string[]): Exporter[] {
+  return (Object.keys(EXPORTER_METRICS) as Exporter[]).filter((e) => names.includes(EXPORTER_METRICS[e]));
+}
+
+/** The process CPU counter and resident memory gauge of a client library's default metrics (any prefix), or null. */
+export function processMetrics(names: readonly string[]): { cpu: string | null; rss: string | null } {
+  const pick = (suffix: string): string | null => names.filter((n) => n.endsWith(suffix)).sort((a, b) => a.length - b.length)[0] ?? null;
+  return { cpu: pick('process_cpu_seconds_total'), rss: pick('process_resident_memory_bytes') };
+}

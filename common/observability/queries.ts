@@ -3,7 +3,7 @@
 // the request mix by route. Windows are whole seconds; label values are escaped for PromQL strings.
 import type { LatencyHistogram } from './detect';
 
-const quote = (v: string): string => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+export const promString = (v: string): string => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
 
 export interface BaselineQueryInput {
   histogram: LatencyHistogram;
@@ -12,7 +12,19 @@ export interface BaselineQueryInput {
   status: string | null; // the status label
   route: string | null; // the route label
   windowSeconds: number;
+  /** Routes left out of every figure (the scrape endpoint: Prometheus's own requests are not the load). */
+  excludeRoutes?: readonly string[];
 }
+
+/** The label matchers of the target's series: its job, its instance, and its routes less the excluded ones. */
+export function seriesSelector(q: Pick<BaselineQueryInput, 'job' | 'instance' | 'route' | 'excludeRoutes'>): string {
+  const parts = [`job=${promString(q.job)}`];
+  if (q.instance) parts.push(`instance=${promString(q.instance)}`);
+  if (q.route && q.excludeRoutes?.length) parts.push(`${q.route}!~${promString(q.excludeRoutes.map(regexLiteral).join('|'))}`);
+  return parts.join(',');
+}
+
+const regexLiteral = (v: string): string => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export interface BaselineQueries {
   p50Ms: string;
@@ -26,7 +38,7 @@ export interface BaselineQueries {
 export function baselineQueries(q: BaselineQueryInput): BaselineQueries {
   if (!Number.isInteger(q.windowSeconds) || q.windowSeconds < 1)
     throw new RangeError(`windowSeconds must be a whole number of seconds >= 1 (got ${q.windowSeconds})`);
-  const sel = `job=${quote(q.job)}${q.instance ? `,instance=${quote(q.instance)}` : ''}`;
+  const sel = seriesSelector(q);
   const w = `${q.windowSeconds}s`;
   const ms = 1000 * q.histogram.secondsPerUnit;
   const quantile = (p: number): string => `histogram_quantile(${p}, sum by (le) (rate(${q.histogram.base}_bucket{${sel}}[${w}]))) * ${ms}`;
@@ -36,7 +48,8 @@ export function baselineQueries(q: BaselineQueryInput): BaselineQueries {
     p95Ms: quantile(0.95),
     p99Ms: quantile(0.99),
     rps: `sum(rate(${count}{${sel}}[${w}]))`,
-    errorRatio: q.status ? `sum(rate(${count}{${sel},${q.status}=~"5.."}[${w}])) / sum(rate(${count}{${sel}}[${w}]))` : null,
+    // "or vector(0)": a service that never answered 5xx has no such series, and its ratio is 0, not missing.
+    errorRatio: q.status ? `(sum(rate(${count}{${sel},${q.status}=~"5.."}[${w}])) or vector(0)) / sum(rate(${count}{${sel}}[${w}]))` : null,
     rpsByRoute: q.route ? `sum by (${q.route}) (rate(${count}{${sel}}[${w}]))` : null,
   };
 }

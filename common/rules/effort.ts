@@ -54,6 +54,10 @@ export const EFFORT = {
   column_type: { days: 1, why: 'a column to bigint: a table rewrite under a lock, planned and rehearsed' },
   // A refactor of a hot path of the application (spec: application optimizations 2-5 days).
   code_hot_path: { days: 3, why: 'a refactor of a hot code path: design, change, profile again' },
+  // A scrape job (or an exporter beside a layer) in Prometheus's configuration: one block and a reload.
+  scrape_config: { days: 0.25, why: "a scrape job or an exporter in Prometheus's configuration: one block and a reload" },
+  // A request-duration histogram in the service: a client library's middleware, labels chosen, deployed.
+  instrumentation: { days: 1, why: 'a request-latency histogram in the service: a middleware, its labels and buckets, a deploy' },
   // Rightsizing or scaling the infrastructure (spec: infrastructure optimizations 1-3 days).
   infrastructure: { days: 2, why: 'rightsizing or scaling out: change, roll out, watch' },
   // Partitioning a very large table: schema change, data migration, application checks (spec: advanced, 5+ days).

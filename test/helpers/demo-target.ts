@@ -45,6 +45,9 @@ export async function startDemoTarget(
   // No process.inspectorUrl: this in-process shop has no inspector of its own on shop.yaml's port
   // (CPU profiles are tested against a child process in test/integration/cpu-profile.test.ts).
   raw.process = { port };
+  // Nor is it scraped by the machine's Prometheus: a test that wants the observability skill starts a
+  // Prometheus of its own (test/helpers/prometheus.ts) and names it.
+  delete raw.observability;
   // Short per-item A/B blocks: the tests check that it runs, test/integration/ab-validation.test.ts what it finds.
   raw.load = { ...raw.load, concurrency: 4, durationSeconds: 2, warmupSeconds: 0.5, abPairs: 2, abBlockSeconds: 1, ...opts.load };
   // Every approved change in one go: the tests here are about what follows it (staging: orchestration-outcomes).

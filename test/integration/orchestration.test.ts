@@ -25,6 +25,7 @@ import {
   statusQuery,
 } from '../../workflows/messages';
 import { fewAttributionRequests as few, startDemoTarget, type DemoTarget } from '../helpers/demo-target';
+import { startPrometheus, type TestPrometheus } from '../helpers/prometheus';
 import { runDatabase } from '../helpers/services';
 import { startTemporal, workflowBundle } from '../helpers/temporal';
 import { recordHistories } from '../helpers/record-histories';
@@ -44,6 +45,7 @@ let workers: Awaited<ReturnType<typeof createWorkers>>;
 let workerDone: Promise<void>;
 let closeWorker: () => Promise<void>;
 let shop: DemoTarget;
+let prom: TestPrometheus;
 let regressing: RegressingTarget;
 let store: Pool;
 // This run's own databases: two checkouts running this file at once never share the shop's indexes.
@@ -54,6 +56,7 @@ before(async () => {
   client = env.client;
   databases = [await runDatabase('perf_test_wf_shop'), await runDatabase('perf_test_wf_store')];
   shop = await startDemoTarget(databases[0].name);
+  prom = await startPrometheus({ shop: [new URL(shop.baseUrl).host] });
   regressing = await startRegressingTarget();
   const storeUrl = databases[1].url;
   store = new Pool({ connectionString: storeUrl });
@@ -74,6 +77,7 @@ after(async () => {
   await closeWorker?.();
   await store?.end();
   await shop?.close();
+  await prom?.stop();
   await regressing?.close();
   await env?.teardown();
   for (const d of databases) await d.drop();
@@ -139,7 +143,8 @@ async function toggles(t: { baseUrl: string; token: string }): Promise<Record<st
 
 describe('performanceOrchestration', { concurrency: false }, () => {
   test('finds the demo bottlenecks, refuses a second run and unknown items, applies what is approved, then rolls back a finished run', async () => {
-    const handle = await start(input(shop.profile));
+    // The shop's own Prometheus, read by the observability skill.
+    const handle = await start(input({ ...shop.profile, observability: { prometheusUrl: prom.url } }));
     const s = await waitForPhase(handle, 'awaiting_approval');
     const ids = s.plan!.items.map((i) => i.id);
     const index = s.plan!.items.find((i) => i.rootCause === 'missing_index');
@@ -183,6 +188,10 @@ describe('performanceOrchestration', { concurrency: false }, () => {
     const meta = await validationChild.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
     assert.match(meta.currentDetails ?? '', /^\*\*after vs baseline\*\*[\s\S]*throughput [\s\S]*p95 latency /, meta.currentDetails);
     assert.ok(result.baseline_metrics.measurement, 'the baseline says how it was measured');
+    const fromPrometheus = result.baseline_metrics.observability;
+    assert.equal(fromPrometheus?.job, 'shop', JSON.stringify(fromPrometheus));
+    assert.ok(Number(fromPrometheus.figures.find((f) => f.metric === 'latency_p95_ms')?.prometheus) > 0, JSON.stringify(fromPrometheus));
+    assert.ok(ids.includes('observability-no-postgres-exporter'), 'the monitoring it lacks is in the plan');
     const profilingChild = client.workflow.getHandle(`${handle.workflowId}:profiling:${handle.firstExecutionRunId}`);
     const profilingMeta = await profilingChild.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
     assert.match(profilingMeta.currentDetails ?? '', /^\*\*baseline measured\*\*\s+baseline: /, profilingMeta.currentDetails);

@@ -10,6 +10,8 @@ import { referencesFor } from '../../common/contract-sources';
 import { ITEM_STATES, OutputContractSchema } from '../../common/output-contract';
 import { parseTargetProfile } from '../../common/profile';
 import { REFERENCES } from '../../common/references';
+import { summary } from '../../client/render';
+import { renderHtmlReport } from '../../client/report-html';
 import type { ActionSpec, Bottleneck, LoadTestSummary, PlanItem } from '../../common/types';
 
 const target = parseTargetProfile({
@@ -81,6 +83,11 @@ test('type per kind of change: an index action is index whatever its root cause;
   assert.equal(optimizationType({ action: index, rootCause: 'seq_scan_large_table', layer: 'database' }), 'index');
   assert.equal(optimizationType({ action: { ...index, type: 'create_index' }, rootCause: 'n_plus_one', layer: 'database' }), 'index');
   assert.equal(optimizationType({ action: toggle, rootCause: 'n_plus_one', layer: 'application' }), 'code');
+  assert.equal(
+    optimizationType({ action: manual, rootCause: 'monitoring_gap', layer: 'caching' }),
+    'monitoring',
+    'a missing Redis exporter is monitoring',
+  );
   assert.equal(optimizationType({ action: toggle, rootCause: 'uncached_endpoint', layer: 'caching' }), 'cache');
   assert.equal(optimizationType({ action: manual, rootCause: 'hot_function', layer: 'caching' }), 'cache');
   assert.equal(optimizationType({ action: manual, rootCause: 'hot_function', layer: 'application' }), 'code');
@@ -204,4 +211,49 @@ test('regression_prevention is true only with a pinned baseline and a watch or a
     ci_file: null,
   });
   assert.ok(!state('4', 'perf-watch-shop', null).next_steps.some((s) => s.startsWith('regression prevention not configured')));
+});
+
+test("baseline_metrics.observability: the service's Prometheus beside the load test, rendered in the summary and the HTML report", () => {
+  const figures = {
+    prometheusUrl: 'http://127.0.0.1:9090',
+    job: 'shop',
+    histogram: 'shop_http_request_duration_seconds',
+    windowSeconds: 10,
+    ratesCompared: true,
+    loadP95Ms: 40,
+    prometheusP95Ms: 47.5,
+    loadP99Ms: 80,
+    prometheusP99Ms: null,
+    loadRps: 100,
+    prometheusRps: 98.2,
+    loadErrorPct: 0,
+    prometheusErrorPct: 0,
+  };
+  const skills = [{ skill: 'observability-stack-configurator', evidence: { artifactId: 'a1', figures }, skipped: null }];
+  const c = buildOutputContract(record([], { skills }));
+  assert.deepEqual(c.baseline_metrics.observability, {
+    prometheus_url: 'http://127.0.0.1:9090',
+    job: 'shop',
+    latency_histogram: 'shop_http_request_duration_seconds',
+    window_s: 10,
+    rates_compared: true,
+    figures: [
+      { metric: 'latency_p95_ms', load_test: 40, prometheus: 47.5 },
+      { metric: 'latency_p99_ms', load_test: 80, prometheus: null },
+      { metric: 'throughput_rps', load_test: 100, prometheus: 98.2 },
+      { metric: 'error_rate_percent', load_test: 0, prometheus: 0 },
+    ],
+  });
+  assert.equal(OutputContractSchema.safeParse(c).success, true);
+  const text = summary(c);
+  assert.match(
+    text,
+    /baseline from the service's Prometheus \(http:\/\/127\.0\.0\.1:9090, job shop, shop_http_request_duration_seconds\) over 10 s:/,
+  );
+  assert.match(text, /p95 ms\s+40\s+47\.5/);
+  assert.match(text, /p99 ms\s+80\s+-/);
+  assert.match(renderHtmlReport(c), /<td>req\/s<\/td><td>100<\/td><td>98\.2<\/td>/);
+  const skipped = buildOutputContract(record([], { skills: [{ ...skills[0], skipped: 'no Prometheus' }] }));
+  assert.equal(skipped.baseline_metrics.observability, undefined, 'a skipped skill read nothing');
+  assert.doesNotMatch(summary(skipped), /service's Prometheus/);
 });

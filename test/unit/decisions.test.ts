@@ -66,11 +66,13 @@ test('an architectural finding in scope makes the tier T4; out of scope or absen
 test('skills run in the order of the decision rules: the focus layers first, then the registry order', () => {
   const names = (scope: Parameters<typeof skillsInOrder>[0], focus: Parameters<typeof skillsInOrder>[1]) =>
     skillsInOrder(scope, focus).map((s) => s.name);
-  assert.deepEqual(names([...all], []), ['database-optimization-analyzer', 'cache-analyzer']);
-  assert.deepEqual(names([...all], ['caching', 'database']), ['cache-analyzer', 'database-optimization-analyzer']);
+  const obs = 'observability-stack-configurator';
+  assert.deepEqual(names([...all], []), ['database-optimization-analyzer', 'cache-analyzer', obs]);
+  // The observability skill serves every layer: it ranks with the first focus layer, after the skills before it in the registry.
+  assert.deepEqual(names([...all], ['caching', 'database']), ['cache-analyzer', obs, 'database-optimization-analyzer']);
   // The database skill also serves the application layer (N+1 lookups are the application's).
-  assert.deepEqual(names(['application'], []), ['database-optimization-analyzer']);
-  assert.deepEqual(names(['network', 'infrastructure'], ['network']), []);
+  assert.deepEqual(names(['application'], []), ['database-optimization-analyzer', obs]);
+  assert.deepEqual(names(['network', 'infrastructure'], ['network']), [obs]);
   assert.equal(new Set(SKILLS.map((s) => s.activity)).size, SKILLS.length, 'one activity per skill');
 });
 

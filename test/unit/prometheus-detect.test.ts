@@ -67,7 +67,7 @@ test('baselineQueries: percentiles in ms from the buckets, rate, 5xx ratio and m
     'histogram_quantile(0.95, sum by (le) (rate(shop_http_request_duration_seconds_bucket{job="shop \\"a\\""}[30s]))) * 1000',
   );
   assert.equal(q.rps, 'sum(rate(shop_http_request_duration_seconds_count{job="shop \\"a\\""}[30s]))');
-  assert.match(q.errorRatio ?? '', /status=~"5\.\."\}\[30s\]\)\) \/ sum\(rate/);
+  assert.match(q.errorRatio ?? '', /status=~"5\.\."\}\[30s\]\)\) or vector\(0\)\) \/ sum\(rate/);
   assert.equal(q.rpsByRoute, 'sum by (route) (rate(shop_http_request_duration_seconds_count{job="shop \\"a\\""}[30s]))');
   const noLabels = baselineQueries({
     histogram: { base: 'x_ms', secondsPerUnit: 0.001 },

@@ -1,0 +1,35 @@
+// The observability-stack-configurator skill: reads the monitoring the target already has (its own
+// Prometheus, observability.prometheusUrl) beside what the run measured, and finds what it lacks.
+import { round } from '../../../common/round';
+import type { Skill } from '../skill';
+import { analyzeObservability } from './analyze';
+import { collectObservability } from './collect';
+import { SOURCE, type ObservabilityEvidence } from './findings';
+import { observabilityOptionsFor, type ObservabilityOptions } from './options';
+
+const r2 = (v: number | null | undefined): number | null => (v === null || v === undefined ? null : round(v, 2));
+
+export const observabilityStackConfigurator: Skill<ObservabilityOptions, ObservabilityEvidence> = {
+  name: SOURCE,
+  skip: ({ target }) => (target.observability ? null : `target ${target.name} names no Prometheus (observability.prometheusUrl)`),
+  options: observabilityOptionsFor,
+  collect: (deps, req, options) => collectObservability(deps, req, options),
+  analyze: (evidence, options, { target }) => analyzeObservability(evidence, options, target),
+  figures: ({ prometheusUrl, scraped, metrics, window, traffic }) => ({
+    prometheusUrl,
+    job: metrics?.job ?? null,
+    scrapedUp: scraped.some((t) => t.health === 'up'),
+    histogram: metrics?.histogram?.base ?? null,
+    windowSeconds: window?.rangeSeconds ?? null,
+    ratesCompared: window?.rateComparable ?? false,
+    loadP95Ms: r2(window?.loadTest.p95Ms),
+    prometheusP95Ms: r2(window?.prometheus.p95Ms),
+    loadP99Ms: r2(window?.loadTest.p99Ms),
+    prometheusP99Ms: r2(window?.prometheus.p99Ms),
+    loadRps: r2(window?.loadTest.rps),
+    prometheusRps: r2(window?.prometheus.rps),
+    loadErrorPct: r2(window?.loadTest.errorRatePct),
+    prometheusErrorPct: r2(window?.prometheus.errorRatePct),
+    productionRps: traffic ? r2(traffic.routes.reduce((s, r) => s + r.rps, 0)) : null,
+  }),
+};

@@ -1,0 +1,177 @@
+// The observability skill's decision rules (pure): the monitoring the target lacks (findings), where
+// its own Prometheus and the load test disagree about the baseline, and the traffic it saw before the
+// run as a load profile (notes). Unit-tested in test/unit/observability-skill.test.ts.
+import type { Layer, TargetProfile } from '../../../common/profile';
+import { round } from '../../../common/round';
+import { effortDays, type EffortKind } from '../../../common/rules/effort';
+import { compareSources, bucketOf } from '../../../common/observability/compare';
+import type { Exporter } from '../../../common/observability/detect';
+import { trafficMix } from '../../../common/observability/traffic';
+import type { Finding } from '../../../common/types';
+import type { SkillAnalysis } from '../skill';
+import { SOURCE, type ObservabilityEvidence, type TrafficReading, type WindowReading } from './findings';
+import type { ObservabilityOptions } from './options';
+
+function gap(id: string, layer: Layer, title: string, evidence: string[], steps: string[], effort: EffortKind, rollback: string): Finding {
+  return {
+    id: `observability-${id}`,
+    layer,
+    rootCause: 'monitoring_gap',
+    title,
+    evidence,
+    // Monitoring makes nothing faster; it is what keeps the gains.
+    estimatedLatencyReductionMs: 0,
+    effortDays: effortDays(effort),
+    risk: 'low',
+    action: { type: 'manual', steps },
+    rollback,
+    source: SOURCE,
+  };
+}
+
+function targetFindings(e: ObservabilityEvidence, target: TargetProfile): Finding[] {
+  const where = `Prometheus at ${e.prometheusUrl}`;
+  if (e.unreachable) {
+    return [
+      gap(
+        'unreachable',
+        'application',
+        `${where} did not answer: ${target.name}'s monitoring could not be read`,
+        [e.unreachable],
+        [`Check that Prometheus runs and that the worker reaches ${e.prometheusUrl} (GET /-/ready answers 200)`],
+        'scrape_config',
+        'nothing to undo',
+      ),
+    ];
+  }
+  if (e.scraped.length === 0) {
+    return [
+      gap(
+        'not-scraped',
+        'application',
+        `${where} does not scrape ${target.name} (${e.targetAddress})`,
+        [`none of the scrape targets of ${where} has the address ${e.targetAddress} of http.baseUrl`],
+        [
+          `Add a scrape job to prometheus.yml: - { job_name: ${target.name}, static_configs: [{ targets: ['${e.targetAddress}'] }] }`,
+          'Reload Prometheus (POST /-/reload with --web.enable-lifecycle, or SIGHUP) and check the target is up under Status > Targets',
+          'If the service serves no /metrics, instrument it first (see the latency histogram finding of a scraped target)',
+        ],
+        'scrape_config',
+        'remove the scrape job and reload Prometheus',
+      ),
+    ];
+  }
+  const up = e.scraped.filter((t) => t.health === 'up');
+  if (up.length === 0) {
+    return [
+      gap(
+        'scrape-down',
+        'application',
+        `${where} cannot scrape ${target.name}`,
+        e.scraped.map((t) => `job ${t.job}, instance ${t.instance}: ${t.health}${t.lastError ? ` (${t.lastError})` : ''}`),
+        ['Fix what the scrape error names (path, port, TLS, authentication), then check the target is up under Status > Targets'],
+        'scrape_config',
+        'revert the scrape configuration change',
+      ),
+    ];
+  }
+  if (e.metrics && !e.metrics.histogram) {
+    return [
+      gap(
+        'no-latency-histogram',
+        'application',
+        `${target.name} exports no request-latency histogram (job ${e.metrics.job})`,
+        [`no metric of job ${e.metrics.job} is a histogram named *_duration_*, *_latency_* or *_response_time_* with a unit suffix`],
+        [
+          'Time every request in a histogram labelled by route pattern (never the raw path), method and status: ' +
+            'prom-client (Node.js), prometheus_client (Python), Micrometer (Java), promhttp (Go)',
+          'Choose bucket edges around the SLO targets (e.g. both sides of the p95 target) so their quantiles are precise',
+          'Deploy, then check <name>_bucket series appear in Prometheus',
+        ],
+        'instrumentation',
+        'remove the instrumentation middleware',
+      ),
+    ];
+  }
+  return [];
+}
+
+const EXPORTER_FOR: { exporter: Exporter; layer: Layer; needed: (t: TargetProfile) => boolean; project: string }[] = [
+  { exporter: 'postgres', layer: 'database', needed: (t) => !!t.database, project: 'prometheus-community/postgres_exporter' },
+  { exporter: 'redis', layer: 'caching', needed: (t) => !!t.redis, project: 'oliver006/redis_exporter' },
+  { exporter: 'node', layer: 'infrastructure', needed: () => true, project: 'prometheus/node_exporter' },
+];
+
+function exporterFindings(e: ObservabilityEvidence, target: TargetProfile): Finding[] {
+  return EXPORTER_FOR.filter((x) => x.needed(target) && !e.exporters.includes(x.exporter)).map((x) =>
+    gap(
+      `no-${x.exporter}-exporter`,
+      x.layer,
+      `Prometheus scrapes no ${x.exporter} exporter: the ${x.layer} layer of ${target.name} is not monitored`,
+      [`no series of ${x.exporter === 'node' ? 'node_cpu_seconds_total' : `${x.exporter}_up`} in Prometheus at ${e.prometheusUrl}`],
+      [`Run ${x.project} beside the ${x.layer} layer and add it as a scrape job; reload Prometheus`],
+      'scrape_config',
+      `stop the exporter and remove its scrape job`,
+    ),
+  );
+}
+
+const fmt = (figure: string, v: number): string =>
+  figure === 'rps' ? `${round(v, 1)} req/s` : figure === 'errorRatePct' ? `${round(v, 2)}%` : `${round(v, 1)} ms`;
+
+function sourceNotes(w: WindowReading, edgesMs: number[], o: ObservabilityOptions): string[] {
+  const disagreements = compareSources(w.loadTest, w.prometheus, edgesMs, o);
+  const notes = disagreements.map((d) => {
+    const bucket = d.bucketMs ? ` (its bucket ${d.bucketMs[0]}-${Number.isFinite(d.bucketMs[1]) ? d.bucketMs[1] : '+Inf'} ms)` : '';
+    return `${d.figure}: load test ${fmt(d.figure, d.loadTest)}, the service's Prometheus ${fmt(d.figure, d.prometheus)}${bucket}: ${d.meaning}`;
+  });
+  if (disagreements.length === 0 && w.prometheus.p95Ms !== null && w.loadTest.p95Ms !== null) {
+    const [lo, hi] = bucketOf(w.prometheus.p95Ms, edgesMs);
+    notes.push(
+      `the service's Prometheus agrees with the load test on the baseline: p95 ${fmt('p95Ms', w.loadTest.p95Ms)} ` +
+        `in its bucket ${lo}-${Number.isFinite(hi) ? hi : '+Inf'} ms` +
+        (w.rateComparable && w.prometheus.rps !== null ? `, ${fmt('rps', w.prometheus.rps)} within ${o.rateTolerance * 100}%` : ''),
+    );
+  }
+  return notes;
+}
+
+const span = (s: number): string => (s >= 3600 ? `${round(s / 3600, 1)} h` : s >= 60 ? `${round(s / 60, 0)} min` : `${round(s, 0)} s`);
+
+function trafficNotes(t: TrafficReading, target: TargetProfile, o: ObservabilityOptions): string[] {
+  const mix = trafficMix(t.routes, target.http.endpoints);
+  const held = `${span(t.coveredSeconds)} of data in the ${t.lookbackHours} h before the run`;
+  if (mix.totalRps < o.minTrafficRps) {
+    return [`the service's Prometheus saw ${round(mix.totalRps, 3)} req/s (${held}): too little traffic to propose a load profile`];
+  }
+  const seen = mix.endpoints.filter((e) => e.rps > 0);
+  const shares = mix.endpoints.map((e) => `${e.name} ${e.sharePct}% (profile ${e.profileSharePct}%)`).join(', ');
+  const notes = [`production traffic (${held}): ${round(mix.totalRps, 2)} req/s; by endpoint: ${shares}`];
+  const off = mix.endpoints.filter((e) => Math.abs(e.sharePct - e.profileSharePct) > 10);
+  if (off.length > 0 && seen.length > 0) {
+    const weights = seen.map((e) => `${e.name}: ${Math.max(1, Math.round(e.sharePct))}`).join(', ');
+    const unseen = mix.endpoints.filter((e) => e.rps === 0).map((e) => e.name);
+    notes.push(
+      `the profile's mix differs from production by more than 10 points for ${off.map((e) => e.name).join(', ')}: ` +
+        `to load as production does, set the weights to ${weights}` +
+        (unseen.length ? ` (${unseen.join(', ')} had no production traffic)` : '') +
+        ` and load.rateRps to ${round(mix.totalRps, 1)} with the open model`,
+    );
+  }
+  if (mix.unmatched.length > 0) {
+    const top = mix.unmatched.slice(0, 5).map((r) => `${r.method ? `${r.method} ` : ''}${r.route} ${round(r.rps, 2)} req/s`);
+    notes.push(`routes with production traffic that no endpoint of the profile loads: ${top.join(', ')}`);
+  }
+  return notes;
+}
+
+export function analyzeObservability(e: ObservabilityEvidence, o: ObservabilityOptions, target: TargetProfile): SkillAnalysis {
+  if (e.unreachable) return { findings: targetFindings(e, target), notes: [] };
+  const findings = [...targetFindings(e, target), ...exporterFindings(e, target)];
+  const notes: string[] = [];
+  if (e.metrics?.histogram && !e.metrics.labels.status)
+    notes.push(`${e.metrics.histogram.base} has no status label: the service's error ratio cannot be read`);
+  if (e.window) notes.push(...sourceNotes(e.window, e.metrics?.bucketEdgesMs ?? [], o));
+  if (e.traffic) notes.push(...trafficNotes(e.traffic, target, o));
+  return { findings, notes };
+}

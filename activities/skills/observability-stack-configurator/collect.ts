@@ -1,0 +1,205 @@
+// All the observability skill's I/O: the target's own Prometheus (observability.prometheusUrl, its
+// token resolved on the worker), asked which scrape job is the target, what that job exports, what it
+// recorded over the baseline's measured window and what traffic it saw before the run.
+import { ApplicationFailure } from '@temporalio/common';
+import { activityContext, sleep } from '../../activity-context';
+import { prometheusFor, type PrometheusApi, type ScrapeTarget } from '../../prometheus/client';
+import { round } from '../../../common/round';
+import {
+  EXPORTER_METRICS,
+  exportersIn,
+  latencyHistograms,
+  methodLabel,
+  processMetrics,
+  routeLabel,
+  scrapeTargetsOf,
+  statusLabel,
+} from '../../../common/observability/detect';
+import { baselineQueries, promString, seriesSelector } from '../../../common/observability/queries';
+import type { SkillRequest } from '../../../common/stages';
+import type { ActivityDeps } from '../../deps';
+import type { Collected } from '../skill';
+import type { ObservabilityEvidence, TargetMetrics, TrafficReading, WindowReading } from './findings';
+import type { ObservabilityOptions } from './options';
+
+/** Assumed when Prometheus does not say (its default scrape interval). */
+const DEFAULT_SCRAPE_INTERVAL_S = 15;
+
+/** The attempt after which a Prometheus that does not answer is reported instead of retried (analysis.ts allows 3). */
+export const LAST_ATTEMPT = 3;
+
+export async function collectObservability(
+  deps: ActivityDeps,
+  req: SkillRequest,
+  o: ObservabilityOptions,
+  attempt = activityContext()?.info.attempt ?? LAST_ATTEMPT,
+): Promise<Collected<ObservabilityEvidence>> {
+  const api = prometheusFor(req.target, deps);
+  try {
+    return await readPrometheus(api, req, o);
+  } catch (err) {
+    // A monitoring system that is down must not cost the run its other findings: said, not thrown, at the last attempt.
+    if (!(err instanceof ApplicationFailure && err.type === 'PrometheusUnavailable') || attempt < LAST_ATTEMPT) throw err;
+    const evidence = emptyEvidence(api.baseUrl, req);
+    return { evidence: { ...evidence, unreachable: err.message }, notes: [] };
+  }
+}
+
+/** The host and port of http.baseUrl, as scrape targets name them. */
+function addressOf({ target }: SkillRequest): { host: string; port: number } {
+  const base = new URL(target.http.baseUrl);
+  return { host: base.hostname, port: Number(base.port || (base.protocol === 'https:' ? 443 : 80)) };
+}
+
+function emptyEvidence(prometheusUrl: string, req: SkillRequest): ObservabilityEvidence {
+  const { host, port } = addressOf(req);
+  return { prometheusUrl, targetAddress: `${host}:${port}`, scraped: [], exporters: [], metrics: null, window: null, traffic: null };
+}
+
+async function readPrometheus(api: PrometheusApi, req: SkillRequest, o: ObservabilityOptions): Promise<Collected<ObservabilityEvidence>> {
+  const { host, port } = addressOf(req);
+  const notes: string[] = [];
+  const mine = scrapeTargetsOf(await api.targets(), host, port) as ScrapeTarget[];
+  const exporterNames = await api.metricNames(`{__name__=~${promString(Object.values(EXPORTER_METRICS).join('|'))}}`);
+  const evidence: ObservabilityEvidence = {
+    ...emptyEvidence(api.baseUrl, req),
+    scraped: mine.map(({ job, instance, health, lastError }) => ({ job, instance, health, lastError })),
+    exporters: exportersIn(exporterNames),
+  };
+  const up = mine.find((t) => t.health === 'up');
+  if (!up) return { evidence, notes };
+  if (up.scrapeIntervalSeconds === null)
+    notes.push(`Prometheus does not report the scrape interval of job ${up.job}; ${DEFAULT_SCRAPE_INTERVAL_S} s assumed`);
+  evidence.metrics = await readTargetMetrics(api, up);
+  if (!evidence.metrics.histogram) return { evidence, notes };
+  evidence.window = await readWindow(api, req, evidence.metrics, up.instance, o, notes);
+  evidence.traffic = await readTraffic(api, req, evidence.metrics, up.instance, o, notes);
+  return { evidence, notes };
+}
+
+async function readTargetMetrics(api: PrometheusApi, up: ScrapeTarget): Promise<TargetMetrics> {
+  const jobSel = `{${seriesSelector({ job: up.job, instance: up.instance, route: null })}}`;
+  const names = await api.metricNames(jobSel);
+  const [histogram = null] = latencyHistograms(names);
+  const { cpu, rss } = processMetrics(names);
+  const metrics: TargetMetrics = {
+    job: up.job,
+    scrapeIntervalSeconds: up.scrapeIntervalSeconds ?? DEFAULT_SCRAPE_INTERVAL_S,
+    histogram,
+    labels: { status: null, route: null, method: null },
+    bucketEdgesMs: [],
+    processCpuMetric: cpu,
+    processRssMetric: rss,
+  };
+  if (!histogram) return metrics;
+  const labels = await api.labelNames(`${histogram.base}_count${jobSel}`);
+  metrics.labels = { status: statusLabel(labels), route: routeLabel(labels), method: methodLabel(labels) };
+  const les = await api.query(`count by (le) (${histogram.base}_bucket${jobSel})`);
+  metrics.bucketEdgesMs = les
+    .map((s) => Number(s.labels.le) * 1000 * histogram.secondsPerUnit)
+    .filter((e) => Number.isFinite(e))
+    .sort((a, b) => a - b);
+  return metrics;
+}
+
+const valueOf = async (api: PrometheusApi, expr: string | null, atS: number): Promise<number | null> => {
+  if (!expr) return null;
+  const [s] = await api.query(expr, atS);
+  return s && Number.isFinite(s.value) ? s.value : null;
+};
+
+async function readWindow(
+  api: PrometheusApi,
+  { profiling }: SkillRequest,
+  m: TargetMetrics,
+  instance: string,
+  o: ObservabilityOptions,
+  notes: string[],
+): Promise<WindowReading | null> {
+  const b = profiling.baseline;
+  if (!b.window) {
+    notes.push('the baseline recorded no wall-clock window (recorded before windows existed): Prometheus not read for it');
+    return null;
+  }
+  const fromS = b.window.measuredFromMs / 1000;
+  const toS = b.window.endMs / 1000;
+  const seconds = toS - fromS;
+  const needed = o.minScrapesInWindow * m.scrapeIntervalSeconds;
+  const rateComparable = seconds >= needed;
+  const rangeSeconds = Math.ceil(Math.max(seconds, needed));
+  // A widened range is centred on the window; the newest scrape it needs may not have happened yet.
+  const atS = Math.ceil(toS + (rangeSeconds - seconds) / 2);
+  const waitMs = (atS + m.scrapeIntervalSeconds + 1) * 1000 - Date.now();
+  if (waitMs > 0) await sleep(Math.min(waitMs, o.maxWaitForScrapeSeconds * 1000), activityContext()?.cancellationSignal);
+  if (!rateComparable)
+    notes.push(
+      `the baseline's ${round(seconds, 1)} s hold fewer than ${o.minScrapesInWindow} scrapes of job ${m.job} (every ${m.scrapeIntervalSeconds} s): ` +
+        `latencies read over ${rangeSeconds} s around it, rates not compared (a longer load.durationSeconds compares them)`,
+    );
+  const queries = baselineQueries({
+    histogram: m.histogram!,
+    job: m.job,
+    instance,
+    status: m.labels.status,
+    route: m.labels.route,
+    windowSeconds: rangeSeconds,
+    excludeRoutes: o.excludeRoutes,
+  });
+  const jobSel = `{${seriesSelector({ job: m.job, instance, route: null })}}`;
+  const r = `${rangeSeconds}s`;
+  const [p95Ms, p99Ms, rps, errorRatio, cpu, rss] = await Promise.all([
+    valueOf(api, queries.p95Ms, atS),
+    valueOf(api, queries.p99Ms, atS),
+    valueOf(api, rateComparable ? queries.rps : null, atS),
+    valueOf(api, rateComparable ? queries.errorRatio : null, atS),
+    valueOf(api, m.processCpuMetric && `sum(rate(${m.processCpuMetric}${jobSel}[${r}])) * 100`, atS),
+    valueOf(api, m.processRssMetric && `max(max_over_time(${m.processRssMetric}${jobSel}[${r}])) / 1048576`, atS),
+  ]);
+  const p = profiling.process;
+  return {
+    fromS,
+    toS,
+    rangeSeconds,
+    rateComparable,
+    prometheus: { p95Ms, p99Ms, rps, errorRatePct: errorRatio === null ? null : 100 * errorRatio, cpuPct: cpu, rssMb: rss },
+    loadTest: { p95Ms: b.latencyMs.p95, p99Ms: b.latencyMs.p99, rps: b.throughputRps, errorRatePct: b.errorRatePct },
+    profiler: { cpuPct: p?.cpuPctAvg ?? null, rssMb: p?.rssMbMax ?? null },
+    queries,
+  };
+}
+
+async function readTraffic(
+  api: PrometheusApi,
+  { profiling }: SkillRequest,
+  m: TargetMetrics,
+  instance: string,
+  o: ObservabilityOptions,
+  notes: string[],
+): Promise<TrafficReading | null> {
+  if (!m.labels.route) {
+    notes.push(`${m.histogram!.base} has no route label: the traffic before the run cannot be told apart by endpoint`);
+    return null;
+  }
+  // Just before the run's first load (its warm-up), so the run's own requests are not counted.
+  const atS = Math.floor((profiling.baseline.window?.startMs ?? Date.now()) / 1000) - 1;
+  const r = `${Math.round(o.trafficLookbackHours * 3600)}s`;
+  const sel = `{${seriesSelector({ job: m.job, instance, route: m.labels.route, excludeRoutes: o.excludeRoutes })}}`;
+  const by = [m.labels.route, ...(m.labels.method ? [m.labels.method] : [])].join(', ');
+  const [increases, scrapes] = await Promise.all([
+    api.query(`sum by (${by}) (increase(${m.histogram!.base}_count${sel}[${r}]))`, atS),
+    valueOf(api, `max(count_over_time(up{${seriesSelector({ job: m.job, instance, route: null })}}[${r}]))`, atS),
+  ]);
+  const coveredSeconds = (scrapes ?? 0) * m.scrapeIntervalSeconds;
+  return {
+    lookbackHours: o.trafficLookbackHours,
+    coveredSeconds,
+    atS,
+    routes: increases
+      .filter((s) => Number.isFinite(s.value) && s.value > 0 && coveredSeconds > 0)
+      .map((s) => ({
+        route: s.labels[m.labels.route!] ?? '',
+        method: m.labels.method ? (s.labels[m.labels.method] ?? null) : null,
+        rps: s.value / coveredSeconds,
+      })),
+  };
+}

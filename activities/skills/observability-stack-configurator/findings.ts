@@ -1,0 +1,70 @@
+// What the observability skill looks at and what it finds. It reads the target's own Prometheus: the
+// scrape job whose address is the target's, its request-latency histogram, the exporters beside it;
+// the baseline's window by PromQL beside the load test's figures; the traffic before the run. It finds
+// monitoring_gap: the target not scraped (or down), no latency histogram, an exporter missing for a
+// layer of the profile. Where the two sources disagree, and the production mix, are notes.
+import type { Exporter, LatencyHistogram } from '../../../common/observability/detect';
+import type { BaselineQueries } from '../../../common/observability/queries';
+import type { SourceFigures } from '../../../common/observability/compare';
+import type { RouteRate } from '../../../common/observability/traffic';
+
+export const SOURCE = 'observability-stack-configurator';
+
+export interface ScrapedTarget {
+  job: string;
+  instance: string;
+  health: string;
+  lastError: string;
+}
+
+/** What the target's scrape job exports that the skill uses. */
+export interface TargetMetrics {
+  job: string;
+  scrapeIntervalSeconds: number;
+  histogram: LatencyHistogram | null;
+  labels: { status: string | null; route: string | null; method: string | null };
+  /** The latency histogram's bucket upper edges, in ms (+Inf included). */
+  bucketEdgesMs: number[];
+  processCpuMetric: string | null;
+  processRssMetric: string | null;
+}
+
+export interface ResourceFigures {
+  cpuPct: number | null; // of one core
+  rssMb: number | null; // highest in the window
+}
+
+/** The baseline's measured window, read from both sources. */
+export interface WindowReading {
+  fromS: number;
+  toS: number;
+  /** The PromQL range: the window, or longer when it holds too few scrapes (then rates are not compared). */
+  rangeSeconds: number;
+  rateComparable: boolean;
+  prometheus: SourceFigures & ResourceFigures;
+  loadTest: SourceFigures;
+  /** What the profiler sampled from /proc over the same window (null: not sampled). */
+  profiler: ResourceFigures;
+  queries: BaselineQueries;
+}
+
+export interface TrafficReading {
+  lookbackHours: number;
+  /** Seconds of the lookback that Prometheus holds samples of the job for. */
+  coveredSeconds: number;
+  atS: number;
+  routes: RouteRate[];
+}
+
+export interface ObservabilityEvidence {
+  prometheusUrl: string;
+  /** host:port of the target's http.baseUrl, as the scrape targets are matched. */
+  targetAddress: string;
+  scraped: ScrapedTarget[];
+  exporters: Exporter[];
+  metrics: TargetMetrics | null;
+  window: WindowReading | null;
+  traffic: TrafficReading | null;
+  /** Why Prometheus could not be read (it did not answer at the last attempt); absent when it was. */
+  unreachable?: string;
+}

@@ -1,0 +1,33 @@
+// The output contract's baseline_metrics.observability: the baseline's window as the service's own
+// Prometheus recorded it, beside the load test, from the observability skill's figures. Pure.
+import type { OutputContract } from './output-contract';
+import type { RunRecord } from './contract-record';
+
+type ObservabilityBaseline = NonNullable<OutputContract['baseline_metrics']['observability']>;
+
+const SKILL = 'observability-stack-configurator';
+
+const ROWS: [ObservabilityBaseline['figures'][number]['metric'], string, string][] = [
+  ['latency_p95_ms', 'loadP95Ms', 'prometheusP95Ms'],
+  ['latency_p99_ms', 'loadP99Ms', 'prometheusP99Ms'],
+  ['throughput_rps', 'loadRps', 'prometheusRps'],
+  ['error_rate_percent', 'loadErrorPct', 'prometheusErrorPct'],
+];
+
+const numberOrNull = (v: unknown): number | null => (typeof v === 'number' ? v : null);
+
+export function observabilityBaseline(r: RunRecord): { observability: ObservabilityBaseline } | Record<string, never> {
+  const ran = r.skills?.find((s) => s.skill === SKILL && !s.skipped);
+  if (!ran) return {};
+  const f = ran.evidence.figures;
+  return {
+    observability: {
+      prometheus_url: String(f.prometheusUrl ?? ''),
+      job: typeof f.job === 'string' ? f.job : null,
+      latency_histogram: typeof f.histogram === 'string' ? f.histogram : null,
+      window_s: numberOrNull(f.windowSeconds),
+      rates_compared: f.ratesCompared === true,
+      figures: ROWS.map(([metric, load, prom]) => ({ metric, load_test: numberOrNull(f[load]), prometheus: numberOrNull(f[prom]) })),
+    },
+  };
+}

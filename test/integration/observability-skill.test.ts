@@ -1,0 +1,189 @@
+// The observability skill against a real Prometheus (a process of this test's own, scraping a demo
+// shop every second): traffic sent before the "run" read back as a load mix, a load window read by
+// PromQL beside the figures the test measured itself, the missing node exporter found, the token
+// resolved on the worker and kept out of the evidence; a target nobody scrapes is a finding.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import { ApplicationFailure } from '@temporalio/common';
+import { Pool } from 'pg';
+import Redis from 'ioredis';
+import { TargetConnections } from '../../activities/connections';
+import type { ActivityDeps } from '../../activities/deps';
+import {
+  DEFAULT_OBSERVABILITY_OPTIONS,
+  observabilityStackConfigurator,
+  type ObservabilityEvidence,
+} from '../../activities/skills/observability-stack-configurator';
+import { collectObservability } from '../../activities/skills/observability-stack-configurator/collect';
+import { skillActivity } from '../../activities/skills/skill';
+import { loadArtifact } from '../../activities/store/artifacts';
+import { migrateStore } from '../../activities/store/schema';
+import { parseTargetProfile, type TargetProfile } from '../../common/profile';
+import { createShopApp } from '../../demo/server/app';
+import { prometheusApi } from '../../activities/prometheus/client';
+import { eventually } from '../helpers/eventually';
+import { startPrometheus, type TestPrometheus } from '../helpers/prometheus';
+import { PG_ADMIN_URL, runDatabase } from '../helpers/services';
+import { minimalBaseline, skillRequest } from '../helpers/skill-request';
+
+const TOKEN = 'web-prometheus-token-not-for-the-history';
+let prom: TestPrometheus;
+let shop: http.Server;
+let shopPort: number;
+let pool: Pool;
+let redis: Redis;
+let storeDb: Awaited<ReturnType<typeof runDatabase>>;
+let store: Pool;
+let deps: ActivityDeps;
+
+const profile = (port: number, prometheusUrl: string): TargetProfile =>
+  parseTargetProfile({
+    name: 'web',
+    http: {
+      baseUrl: `http://127.0.0.1:${port}`,
+      endpoints: [
+        { name: 'health', path: '/health' },
+        { name: 'me', path: '/api/me', expectStatus: [401] },
+      ],
+    },
+    targets: { p95Ms: 50, p99Ms: 100, throughputRps: 10 },
+    observability: { prometheusUrl, tokenEnv: 'WEB_PROMETHEUS_TOKEN' },
+  });
+
+before(async () => {
+  pool = new Pool({ connectionString: PG_ADMIN_URL, max: 1 }); // the requests below never reach the database
+  redis = new Redis({ lazyConnect: true });
+  shop = createShopApp({ pool, redis, adminToken: 'tok' });
+  await new Promise<void>((r) => shop.listen(0, '127.0.0.1', r));
+  shopPort = (shop.address() as AddressInfo).port;
+  prom = await startPrometheus({ web: [`127.0.0.1:${shopPort}`] });
+  storeDb = await runDatabase('perf_test_observability_store');
+  store = new Pool({ connectionString: storeDb.url, max: 2 });
+  await migrateStore(store);
+  const connections = new TargetConnections({ WEB_PROMETHEUS_TOKEN: TOKEN });
+  deps = { store, connections, policy: connections.policy };
+});
+
+after(async () => {
+  await prom?.stop();
+  shop?.close();
+  await pool?.end();
+  await store?.end();
+  await storeDb?.drop();
+  redis?.disconnect();
+});
+
+const get = async (path: string): Promise<number> => {
+  const started = performance.now();
+  await (await fetch(`http://127.0.0.1:${shopPort}${path}`)).text();
+  return performance.now() - started;
+};
+
+test("the skill reads the target's Prometheus: the traffic before the run, the baseline window beside the load test", async () => {
+  const api = prometheusApi(prom.url);
+  // "Production" before the run: 4 health checks to 1 profile page (401: not logged in). A counter's first scrape is its
+  // starting point (increase() counts from there), so both series are scraped once before it.
+  const counted = (n: number) => async () => {
+    const [s] = await api.query(`sum(shop_http_request_duration_seconds_count{job="web",route!="/metrics"})`);
+    return s && s.value >= n ? true : undefined;
+  };
+  await get('/health');
+  await get('/api/me');
+  await eventually('the first requests scraped', counted(2), 20_000);
+  for (let i = 0; i < 40; i++) await get(i % 5 === 4 ? '/api/me' : '/health');
+  await eventually('the traffic before the run scraped', counted(42), 20_000);
+  await new Promise((r) => setTimeout(r, 1500));
+
+  // The baseline: 5 s of requests one after another, timed by the test.
+  const startMs = Date.now();
+  const latencies: number[] = [];
+  while (Date.now() - startMs < 5000) latencies.push(await get('/health'));
+  const endMs = Date.now();
+  latencies.sort((a, b) => a - b);
+  const seconds = (endMs - startMs) / 1000;
+  const baseline = minimalBaseline({
+    durationSeconds: 5,
+    requests: latencies.length,
+    throughputRps: latencies.length / seconds,
+    latencyMs: {
+      ...minimalBaseline().latencyMs,
+      p95: latencies[Math.floor(latencies.length * 0.95)],
+      p99: latencies[Math.floor(latencies.length * 0.99)],
+    },
+    window: { attempt: 1, startMs, measuredFromMs: startMs, endMs },
+  });
+
+  const target = profile(shopPort, prom.url);
+  const result = await skillActivity(observabilityStackConfigurator, deps)(skillRequest(target, { baseline }, 'observability-skill'));
+  assert.equal(result.skipped, null);
+  const f = result.evidence.figures;
+  assert.equal(f.job, 'web', 'the job found by the address it scrapes');
+  assert.equal(f.histogram, 'shop_http_request_duration_seconds');
+  const ratio = Number(f.prometheusRps) / Number(f.loadRps);
+  assert.ok(ratio > 0.85 && ratio < 1.15, `the service counted the requests the test sent: ${f.prometheusRps} vs ${f.loadRps} req/s`);
+  assert.ok(
+    Number(f.prometheusP95Ms) > 0 && Number(f.prometheusP95Ms) <= Number(f.loadP95Ms) + 10,
+    `p95 ${f.prometheusP95Ms} ms, client ${f.loadP95Ms} ms`,
+  );
+  assert.equal(f.prometheusErrorPct, 0, 'no 5xx in the window');
+
+  const mix = result.notes.find((n) => n.startsWith('production traffic'));
+  assert.ok(mix, result.notes.join('\n'));
+  const share = (name: string): number => Number(new RegExp(`${name} ([\\d.]+)%`).exec(mix)?.[1]);
+  assert.ok(Math.abs(share('health') - 80) <= 5 && Math.abs(share('me') - 20) <= 5, mix);
+  assert.match(result.notes.join('\n'), /set the weights to health: \d+, me: \d+/, "the profile's 50/50 is 30 points off");
+
+  assert.deepEqual(
+    result.findings.map((x) => x.id),
+    ['observability-no-node-exporter'],
+    'scraped and instrumented; only the host is unwatched',
+  );
+  const evidence = await loadArtifact<ObservabilityEvidence>(store, result.evidence.artifactId!);
+  assert.equal(evidence.metrics?.scrapeIntervalSeconds, 1);
+  assert.ok(evidence.metrics!.bucketEdgesMs.includes(50), 'bucket edges in ms');
+  assert.match(evidence.window!.queries.rps, /route!~"\/metrics"/, "Prometheus's own scrapes are not the load");
+  assert.ok(!JSON.stringify({ evidence, result }).includes(TOKEN), 'the token stays on the worker');
+});
+
+test('a target its Prometheus does not scrape is a monitoring gap; an unknown Prometheus host is refused', async () => {
+  const target = profile(1, prom.url);
+  const result = await skillActivity(observabilityStackConfigurator, deps)(skillRequest(target, {}, 'observability-unscraped'));
+  assert.deepEqual(
+    result.findings.map((x) => [x.id, x.rootCause]),
+    [
+      ['observability-not-scraped', 'monitoring_gap'],
+      ['observability-no-node-exporter', 'monitoring_gap'],
+    ],
+  );
+  assert.match(result.findings[0].title, /does not scrape web \(127\.0\.0\.1:1\)/);
+
+  const elsewhere = parseTargetProfile({
+    ...target,
+    http: { ...target.http, allowedHosts: ['10.9.8.7'] },
+    observability: { prometheusUrl: 'http://10.9.8.7:9090' },
+  });
+  await assert.rejects(
+    skillActivity(observabilityStackConfigurator, deps)(skillRequest(elsewhere, {}, 'observability-elsewhere')),
+    (err: unknown) => {
+      assert.ok(err instanceof ApplicationFailure && err.nonRetryable, String(err));
+      assert.match(err.message, /10\.9\.8\.7.*PERF_TARGET_HOSTS/);
+      return true;
+    },
+  );
+});
+
+test('a Prometheus that does not answer is retried, then reported as a gap at the last attempt: the run keeps its other findings', async () => {
+  const down = parseTargetProfile({ ...profile(shopPort, 'http://127.0.0.1:1'), observability: { prometheusUrl: 'http://127.0.0.1:1' } });
+  await assert.rejects(
+    collectObservability(deps, skillRequest(down, {}), DEFAULT_OBSERVABILITY_OPTIONS, 1),
+    (err: unknown) => err instanceof ApplicationFailure && err.type === 'PrometheusUnavailable' && !err.nonRetryable,
+  );
+  const result = await skillActivity(observabilityStackConfigurator, deps)(skillRequest(down, {}, 'observability-down'));
+  assert.deepEqual(
+    result.findings.map((x) => x.id),
+    ['observability-unreachable'],
+  );
+  assert.match(result.findings[0].evidence[0], /Prometheus at http:\/\/127\.0\.0\.1:1 did not answer/);
+});

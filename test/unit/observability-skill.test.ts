@@ -1,0 +1,207 @@
+// The observability skill's pure parts: which monitoring the target lacks, where the two sources'
+// figures disagree (and agree), and the traffic before the run as a load profile.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseTargetProfile, type TargetProfile } from '../../common/profile';
+import {
+  analyzeObservability,
+  DEFAULT_OBSERVABILITY_OPTIONS,
+  type ObservabilityEvidence,
+} from '../../activities/skills/observability-stack-configurator';
+import { routeShape, trafficMix } from '../../common/observability/traffic';
+import { durationSeconds } from '../../activities/prometheus/client';
+import type { WindowReading } from '../../activities/skills/observability-stack-configurator/findings';
+
+function profile(extra: Record<string, unknown> = {}): TargetProfile {
+  return parseTargetProfile({
+    name: 'shop',
+    http: {
+      baseUrl: 'http://127.0.0.1:3100',
+      endpoints: [
+        { name: 'list', path: '/products?category={{int:1:5}}', weight: 5 },
+        { name: 'product', path: '/products/{{int:1:99}}', weight: 3 },
+        { name: 'catalog', path: '/catalog', weight: 2 },
+      ],
+    },
+    targets: { p95Ms: 50, p99Ms: 100, throughputRps: 100 },
+    observability: { prometheusUrl: 'http://127.0.0.1:9090' },
+    ...extra,
+  });
+}
+
+const EDGES = [1, 2.5, 5, 10, 25, 50, 100, 200, 300, 500, 800, 1000];
+
+function windowReading(load: Partial<WindowReading['loadTest']>, prom: Partial<WindowReading['prometheus']>): WindowReading {
+  return {
+    fromS: 1000,
+    toS: 1060,
+    rangeSeconds: 60,
+    rateComparable: true,
+    loadTest: { p95Ms: 40, p99Ms: 90, rps: 200, errorRatePct: 0, ...load },
+    prometheus: { p95Ms: 45, p99Ms: 95, rps: 201, errorRatePct: 0, cpuPct: 80, rssMb: 90, ...prom },
+    profiler: { cpuPct: 78, rssMb: 91 },
+    queries: { p50Ms: '', p95Ms: '', p99Ms: '', rps: '', errorRatio: null, rpsByRoute: null },
+  };
+}
+
+function evidence(over: Partial<ObservabilityEvidence> = {}): ObservabilityEvidence {
+  return {
+    prometheusUrl: 'http://127.0.0.1:9090',
+    targetAddress: '127.0.0.1:3100',
+    scraped: [{ job: 'shop', instance: '127.0.0.1:3100', health: 'up', lastError: '' }],
+    exporters: ['node'],
+    metrics: {
+      job: 'shop',
+      scrapeIntervalSeconds: 2,
+      histogram: { base: 'shop_http_request_duration_seconds', secondsPerUnit: 1 },
+      labels: { status: 'status', route: 'route', method: 'method' },
+      bucketEdgesMs: EDGES,
+      processCpuMetric: 'shop_process_cpu_seconds_total',
+      processRssMetric: 'shop_process_resident_memory_bytes',
+    },
+    window: windowReading({}, {}),
+    traffic: null,
+    ...over,
+  };
+}
+
+const analyze = (e: ObservabilityEvidence, t = profile()) => analyzeObservability(e, DEFAULT_OBSERVABILITY_OPTIONS, t);
+
+test('a target its Prometheus does not scrape: one finding with the scrape job to add, at its address', () => {
+  const { findings } = analyze(evidence({ scraped: [], metrics: null, window: null }));
+  const f = findings.find((x) => x.id === 'observability-not-scraped');
+  assert.ok(f, JSON.stringify(findings.map((x) => x.id)));
+  assert.equal(f.rootCause, 'monitoring_gap');
+  assert.equal(f.estimatedLatencyReductionMs, 0, 'monitoring makes nothing faster');
+  assert.equal(f.action.type, 'manual');
+  assert.match(
+    f.action.type === 'manual' ? f.action.steps[0] : '',
+    /job_name: shop, static_configs: \[\{ targets: \['127\.0\.0\.1:3100'\] \}\]/,
+  );
+});
+
+test('a scrape target that is down, and one without a latency histogram, are findings of their own', () => {
+  const down = analyze(
+    evidence({ scraped: [{ job: 'shop', instance: 'x:1', health: 'down', lastError: 'connection refused' }], metrics: null }),
+  );
+  assert.deepEqual(
+    down.findings.filter((f) => f.layer === 'application').map((f) => f.id),
+    ['observability-scrape-down'],
+  );
+  assert.match(down.findings[0].evidence[0], /connection refused/);
+  const e = evidence();
+  e.metrics!.histogram = null;
+  const bare = analyze({ ...e, window: null });
+  assert.deepEqual(
+    bare.findings.filter((f) => f.layer === 'application').map((f) => f.id),
+    ['observability-no-latency-histogram'],
+  );
+  assert.deepEqual(
+    analyze(evidence()).findings.filter((f) => f.layer === 'application'),
+    [],
+    'a scraped, instrumented target lacks nothing',
+  );
+});
+
+test('an exporter is missing only for a layer the profile has', () => {
+  const plain = analyze(evidence({ exporters: [] })).findings.map((f) => f.id);
+  assert.deepEqual(plain, ['observability-no-node-exporter'], 'no database or redis section: only the host');
+  const full = analyze(
+    evidence({ exporters: ['node', 'redis'] }),
+    profile({ database: { urlEnv: 'SHOP_DATABASE_URL' }, redis: { urlEnv: 'SHOP_REDIS_URL' } }),
+  );
+  assert.deepEqual(
+    full.findings.map((f) => [f.id, f.layer]),
+    [['observability-no-postgres-exporter', 'database']],
+  );
+});
+
+test("the sources agree while the load test p95 lies in the bucket of Prometheus's p95; beyond it they disagree, with the meaning", () => {
+  const agree = analyze(evidence({ window: windowReading({ p95Ms: 26 }, { p95Ms: 45 }) })).notes;
+  assert.equal(agree.length, 1, agree.join('\n'));
+  assert.match(agree[0], /agrees with the load test on the baseline: p95 26 ms in its bucket 25-50 ms, 201 req\/s within 10%/);
+  const slower = analyze(evidence({ window: windowReading({ p95Ms: 51 }, { p95Ms: 45 }) })).notes;
+  assert.equal(slower.length, 1);
+  assert.match(slower[0], /^p95Ms: load test 51 ms, the service's Prometheus 45 ms \(its bucket 25-50 ms\): .*outside the handler/);
+  const rates = analyze(evidence({ window: windowReading({ rps: 200 }, { rps: 223 }) })).notes;
+  assert.match(rates.join('\n'), /^rps: load test 200 req\/s, the service's Prometheus 223 req\/s: .*other traffic/m);
+  const fine = analyze(evidence({ window: windowReading({ rps: 200 }, { rps: 219 }) })).notes;
+  assert.match(fine.join('\n'), /agrees/, '9.5% apart is within the 10% tolerance');
+});
+
+test('rates are left out when the window held too few scrapes', () => {
+  const w = windowReading({ rps: 200 }, { rps: null, errorRatePct: null });
+  w.rateComparable = false;
+  const notes = analyze(evidence({ window: w })).notes;
+  assert.equal(notes.length, 1);
+  assert.doesNotMatch(notes[0], /req\/s/);
+});
+
+test('paths and route patterns take one shape: parameters and templates become *, the query goes', () => {
+  assert.equal(routeShape('/products/:id'), '/products/*');
+  assert.equal(routeShape('/products/{id}'), '/products/*');
+  assert.equal(routeShape('/products/<int:id>'), '/products/*');
+  assert.equal(routeShape('/products/{{int:1:99}}'), '/products/*');
+  assert.equal(routeShape('/products?category={{int:1:5}}'), '/products');
+  assert.equal(routeShape('/shop/p-{{int:1:9}}/reviews/'), '/shop/*/reviews');
+  assert.equal(routeShape('/'), '/');
+});
+
+test('the traffic before the run: rates by endpoint, shares beside the profile weights, unmatched routes kept', () => {
+  const mix = trafficMix(
+    [
+      { route: '/products', method: 'GET', rps: 6 },
+      { route: '/products/:id', method: 'GET', rps: 3 },
+      { route: '/products/:id', method: 'DELETE', rps: 0.5 },
+      { route: '/catalog', method: 'GET', rps: 1 },
+      { route: '/health', method: 'GET', rps: 2 },
+    ],
+    profile().http.endpoints,
+  );
+  assert.equal(mix.totalRps, 12.5);
+  assert.deepEqual(
+    mix.endpoints.map((e) => [e.name, e.rps, e.sharePct, e.profileSharePct]),
+    [
+      ['list', 6, 60, 50],
+      ['product', 3, 30, 30],
+      ['catalog', 1, 10, 20],
+    ],
+  );
+  assert.deepEqual(
+    mix.unmatched.map((r) => `${r.method} ${r.route}`),
+    ['GET /health', 'DELETE /products/:id'],
+  );
+});
+
+test("a production mix far from the profile's is proposed as weights and an open-model rate; too little traffic is said", () => {
+  const t = {
+    lookbackHours: 6,
+    coveredSeconds: 3600,
+    atS: 1,
+    routes: [
+      { route: '/products/:id', method: 'GET', rps: 8 },
+      { route: '/products', method: 'GET', rps: 2 },
+    ],
+  };
+  const notes = analyze(evidence({ traffic: t })).notes.join('\n');
+  assert.match(
+    notes,
+    /production traffic \(1 h of data in the 6 h before the run\): 10 req\/s; by endpoint: list 20% \(profile 50%\), product 80% \(profile 30%\), catalog 0% \(profile 20%\)/,
+  );
+  assert.match(
+    notes,
+    /set the weights to list: 20, product: 80 \(catalog had no production traffic\) and load.rateRps to 10 with the open model/,
+  );
+  const quiet = analyze(evidence({ traffic: { ...t, routes: [{ route: '/products', method: 'GET', rps: 0.01 }] } })).notes.join('\n');
+  assert.match(quiet, /saw 0\.01 req\/s .*too little traffic to propose a load profile/);
+  assert.doesNotMatch(quiet, /set the weights/);
+});
+
+test('Prometheus durations: units summed, anything else refused', () => {
+  assert.equal(durationSeconds('15s'), 15);
+  assert.equal(durationSeconds('1m30s'), 90);
+  assert.equal(durationSeconds('500ms'), 0.5);
+  assert.equal(durationSeconds('2h'), 7200);
+  assert.equal(durationSeconds('15'), null);
+  assert.equal(durationSeconds('1m x'), null);
+});
