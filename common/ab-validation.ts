@@ -49,6 +49,7 @@ export function methodOf(change: AppliedChange, pairs: number): { method: ItemMe
   const u = change.undo;
   const a = change.action;
   if (u.type === 'none') return { method: 'not-measured', why: `the run changed nothing: ${u.why}` };
+  if (u.type === 'remove_alert_rules') return { method: 'not-measured', why: 'alert rules change the monitoring, not the service' };
   if (u.type === 'set_toggle') {
     if (a.type === 'feature_toggle' && sameValue(u.value, a.value)) {
       return { method: 'not-measured', why: `the run changed nothing: toggle ${u.toggle} was already ${JSON.stringify(a.value)}` };

@@ -12,6 +12,8 @@ export function describeAction(a: ActionSpec): string {
       return `DROP INDEX CONCURRENTLY "${a.schema}"."${a.indexName}" (on ${a.table}; approve it by id; rollback: ${concurrentDefinition(a.definition)})`;
     case 'feature_toggle':
       return `set feature toggle ${a.toggle} = ${JSON.stringify(a.value)}`;
+    case 'install_alert_rules':
+      return `install ${a.rules} Prometheus rules (SLOs ${a.slos.join(', ')}) as ${a.fileName} in observability.rulesDir, reload, check them healthy`;
     case 'manual':
       return `manual: ${a.steps.join(' ')}`;
   }
@@ -23,5 +25,6 @@ export function describeUndo(change: AppliedChange): string {
   if (u.type === 'drop_index') return `DROP INDEX CONCURRENTLY ${u.schema}.${u.indexName}`;
   if (u.type === 'recreate_index') return `re-create ${u.schema}.${u.indexName} concurrently`;
   if (u.type === 'set_toggle') return `set toggle ${u.toggle} back to ${JSON.stringify(u.value)}`;
+  if (u.type === 'remove_alert_rules') return `${u.previous === null ? 'remove' : 'restore the earlier'} ${u.path} and reload Prometheus`;
   return `nothing to undo (${u.why})`;
 }

@@ -19,6 +19,8 @@ export interface OperatorPolicy {
   limits: RunLimits;
   /** Directories (absolute, no trailing /) a profile's database.logFile may be in. */
   logDirs: string[];
+  /** Directories a profile's observability.rulesDir may be (alert rules are written there); none by default. */
+  rulesDirs: string[];
 }
 
 export const DEFAULT_TARGET_HOSTS = ['127.0.0.1', 'localhost', '::1'];
@@ -34,6 +36,7 @@ export const DEFAULT_OPERATOR_POLICY: OperatorPolicy = {
   secrets: null,
   limits: { maxRunSeconds: DEFAULT_MAX_RUN_SECONDS, maxRunRequests: DEFAULT_MAX_RUN_REQUESTS },
   logDirs: DEFAULT_LOG_DIRS,
+  rulesDirs: [],
 };
 
 /** The worker's own settings: no target ever reads them. */
@@ -100,19 +103,24 @@ function parseCap(name: string, raw: string | undefined, fallback: number): numb
   return n;
 }
 
-function parseLogDirs(raw: string | undefined): string[] {
-  if (raw === undefined || raw.trim() === '') return DEFAULT_LOG_DIRS;
+function parseDirs(name: string, raw: string | undefined, fallback: string[], example: string): string[] {
+  if (raw === undefined || raw.trim() === '') return fallback;
   const dirs = raw.split(',').map((d) => d.trim().replace(/(.)\/+$/, '$1'));
   for (const d of dirs) {
     const problem = filePathProblem(d);
     if (problem) {
       throw new OperatorPolicyError(
-        `PERF_DB_LOG_DIRS: "${d}" ${problem}. List directories separated by commas (e.g. PERF_DB_LOG_DIRS=/var/log/postgresql,/srv/pg/log), ` +
-          `or unset it for ${DEFAULT_LOG_DIRS.join(', ')}.`,
+        `${name}: "${d}" ${problem}. List directories separated by commas (e.g. ${name}=${example}), ` +
+          `or unset it for ${fallback.length ? fallback.join(', ') : 'none'}.`,
       );
     }
   }
   return [...new Set(dirs)];
+}
+
+/** Whether the operator lets alert rules be written into `dir` (one of PERF_PROMETHEUS_RULES_DIRS, exactly). */
+export function rulesDirAllowed(policy: Pick<OperatorPolicy, 'rulesDirs'>, dir: string): boolean {
+  return policy.rulesDirs.includes(dir.replace(/(.)\/+$/, '$1'));
 }
 
 /** Whether `file` (an absolute path written plainly) is inside one of the operator's log directories. */
@@ -129,7 +137,8 @@ export function parseOperatorPolicy(env: Record<string, string | undefined>): Op
       maxRunSeconds: parseCap('PERF_MAX_RUN_SECONDS', env.PERF_MAX_RUN_SECONDS, DEFAULT_MAX_RUN_SECONDS),
       maxRunRequests: parseCap('PERF_MAX_RUN_REQUESTS', env.PERF_MAX_RUN_REQUESTS, DEFAULT_MAX_RUN_REQUESTS),
     },
-    logDirs: parseLogDirs(env.PERF_DB_LOG_DIRS),
+    logDirs: parseDirs('PERF_DB_LOG_DIRS', env.PERF_DB_LOG_DIRS, DEFAULT_LOG_DIRS, '/var/log/postgresql,/srv/pg/log'),
+    rulesDirs: parseDirs('PERF_PROMETHEUS_RULES_DIRS', env.PERF_PROMETHEUS_RULES_DIRS, [], '/etc/prometheus/rules'),
   };
 }
 

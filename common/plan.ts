@@ -60,13 +60,15 @@ export function automaticIds(plan: Plan): string[] {
 /**
  * What `approve` without item ids and `--auto-approve` approve: the automatic items but the explicit-only
  * ones, the first 5 in plan order (the spec's "implement top 5": impact order, the focus layers leading;
- * the others by id). Plans recorded before priorities existed (no item has one) keep their rule then:
+ * the others by id), and the alert rules. Plans recorded before priorities existed (no item has one) keep their rule then:
  * every one.
  */
 export function defaultApprovalIds(plan: Plan, top = TOP_ITEMS): string[] {
   const approvable = plan.items.filter((i) => i.automatic && !needsExplicitApproval(i));
   if (!plan.items.some((i) => i.priority !== undefined)) return approvable.map((i) => i.id);
-  return approvable.slice(0, top).map((i) => i.id);
+  // Alert rules change no performance: they never take the place of one of the top 5.
+  const monitoring = approvable.filter((i) => i.action.type === 'install_alert_rules');
+  return [...approvable.filter((i) => !monitoring.includes(i)).slice(0, top), ...monitoring].map((i) => i.id);
 }
 
 export function buildPlan(items: PlanItem[], tier: Tier, focus: Layer[], notes?: string[]): Plan {

@@ -1,7 +1,7 @@
 // The profile's observability section: the monitoring the target already has, which the observability
 // skill reads (and, after approval, adds its alert rules to). Pure.
 import { z } from 'zod';
-import { contactUrl } from './profile-checks';
+import { contactUrl, filePath } from './profile-checks';
 
 export const ObservabilitySchema = z.strictObject({
   // The Prometheus that scrapes the target, e.g. http://127.0.0.1:9090. Its host is an allowed host
@@ -12,6 +12,11 @@ export const ObservabilitySchema = z.strictObject({
     .string()
     .regex(/^[A-Z_][A-Z0-9_]*$/, 'must be the NAME of an environment variable (e.g. SHOP_PROMETHEUS_TOKEN), never its value')
     .optional(),
+  // The directory on the worker's host that Prometheus reads rule files from (its rule_files glob), e.g.
+  // /etc/prometheus/rules. With it the alert rules are an automatic plan item: written there after
+  // approval, Prometheus reloaded (POST /-/reload: --web.enable-lifecycle) and checked. The worker's
+  // operator must list it in PERF_PROMETHEUS_RULES_DIRS. Without it the rules are a file to install by hand.
+  rulesDir: filePath.optional(),
 });
 export type ObservabilityProfile = z.infer<typeof ObservabilitySchema>;
 

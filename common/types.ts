@@ -259,6 +259,15 @@ export type ActionSpec =
       definition: string;
     }
   | { type: 'feature_toggle'; toggle: string; value: boolean | number | string }
+  | {
+      // The observability skill's SLO alert rules: written into observability.rulesDir as fileName, Prometheus
+      // reloaded and its rules checked healthy. The file's text is a store artifact (artifactId), checked by promtool.
+      type: 'install_alert_rules';
+      fileName: string;
+      artifactId: string;
+      slos: string[];
+      rules: number;
+    }
   | { type: 'manual'; steps: string[] };
 
 export type RootCause =
@@ -348,6 +357,8 @@ export interface AppliedChange {
     | { type: 'drop_index'; schema: string; indexName: string }
     | { type: 'recreate_index'; schema: string; table: string; indexName: string; definition: string }
     | { type: 'set_toggle'; toggle: string; value: unknown }
+    // The rule file the run wrote, and the text it replaced (null: there was none) to put back.
+    | { type: 'remove_alert_rules'; path: string; previous: string | null }
     | { type: 'none'; why: string };
   details: string;
 }

@@ -21,6 +21,7 @@ export function describePolicy(p: OperatorPolicy): string {
   return (
     `operator policy: target hosts ${p.targetHosts.join(', ')}; secrets: ${secrets}; ` +
     `per run at most ${p.limits.maxRunSeconds} s of load and ${p.limits.maxRunRequests} requests; ` +
-    `database logs read under ${p.logDirs.join(', ')}`
+    `database logs read under ${p.logDirs.join(', ')}; ` +
+    `alert rules written ${p.rulesDirs.length ? `into ${p.rulesDirs.join(', ')}` : 'nowhere (PERF_PROMETHEUS_RULES_DIRS is unset)'}`
   );
 }

@@ -14,8 +14,11 @@ import { loadTest } from './load-test';
 
 export const COSTLY_BLOCKS_PATCH = 'costly-blocks';
 
-/** Anything but a feature toggle (an index build or drop) is costly to redo. */
-export const isCostly = (item: PlanItem): boolean => item.action.type !== 'feature_toggle';
+/**
+ * An index build or drop is costly to redo: measured by blocks. A toggle is not (A/B flips), nor are
+ * alert rules (they change the monitoring, not the service: nothing to measure).
+ */
+export const isCostly = (item: PlanItem): boolean => item.action.type === 'create_index' || item.action.type === 'drop_index';
 
 /** Whether a run gets blocks: at least two a side, and a costly change to measure. */
 export const wantsBlocks = (s: AbSettings, items: readonly PlanItem[]): boolean => s.pairs >= 2 && items.some(isCostly);

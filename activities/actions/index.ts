@@ -2,6 +2,7 @@
 // attempt keeps what it has done in its heartbeat details (action-heartbeat.ts) for a retry to read.
 import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityDeps } from '../deps';
+import type { TargetConnections } from '../connections';
 import { activityContext } from '../activity-context';
 import type { TargetProfile } from '../../common/profile';
 import type { AppliedChange, PlanItem, RolledBackChange } from '../../common/types';
@@ -15,6 +16,8 @@ import { restoreDroppedIndex } from './index-restore';
 import { checkActionTarget } from '../target-check';
 import { resolveToggleToken, restoreToggle, setToggle, type UndoResult } from './feature-toggle';
 import { dropOwnIndex } from './undo-index';
+import { installAlertRules, removeAlertRules } from './alert-rules';
+import { prometheusFor } from '../prometheus/client';
 
 function toggleOf(target: TargetProfile, name: string) {
   const t = target.actions.featureToggles.find((x) => x.name === name);
@@ -59,9 +62,40 @@ function withAttemptRecord(err: unknown, recorded: Record<string, unknown>): unk
   });
 }
 
+type IndexAction = Extract<PlanItem['action'], { type: 'create_index' | 'drop_index' }>;
+
+/** An index build or drop, and its undo: the retry of a died attempt learns from the heartbeat what it started. */
+async function applyIndexAction(
+  db: ReturnType<TargetConnections['database']>,
+  target: TargetProfile,
+  a: IndexAction,
+  beat: ActionHeartbeat,
+): Promise<Pick<AppliedChange, 'undo' | 'details'>> {
+  if (a.type === 'create_index') {
+    const r = await createIndex(db, a, timeouts(target), {
+      // A retry whose predecessor started this build (and died) owns the index it finds.
+      earlierAttemptBuilt: beat.recorded.building === a.indexName,
+      onBuildStart: () => beat.record({ building: a.indexName }),
+    });
+    // An index that was already there is not ours to drop: its undo is a no-op.
+    const undo: AppliedChange['undo'] = r.preExisting
+      ? { type: 'none', why: `index ${a.indexName} existed before the run` }
+      : { type: 'drop_index', schema: a.schema, indexName: a.indexName };
+    return { undo, details: r.details };
+  }
+  // The first attempt's record wins: a retry finds the index already INVALID, with the same definition.
+  const r = await dropIndexForPlan(db, a, timeouts(target), (dropping) => {
+    if (!beat.recorded.dropping) beat.record({ dropping });
+  });
+  const undo: AppliedChange['undo'] = r.definition
+    ? { type: 'recreate_index', schema: a.schema, table: a.table, indexName: a.indexName, definition: r.definition }
+    : { type: 'none', why: `index ${a.indexName} did not exist when the drop ran` };
+  return { undo, details: r.details };
+}
+
 const attemptNo = () => activityContext()?.info.attempt ?? 1;
 
-export function createActionActivities({ connections, policy }: ActivityDeps) {
+export function createActionActivities({ store, connections, policy }: ActivityDeps) {
   /** The target is input too (a workflow may be started directly): checked before anything is sent or changed. */
   const checked = async <T>(target: TargetProfile, fn: () => Promise<T>): Promise<T> => {
     checkActionTarget(target, policy);
@@ -72,28 +106,8 @@ export function createActionActivities({ connections, policy }: ActivityDeps) {
   async function apply(target: TargetProfile, item: PlanItem, beat: ActionHeartbeat): Promise<AppliedChange> {
     const a = item.action;
     const base = { itemId: item.id, action: a, appliedAt: new Date().toISOString() };
-    if (a.type === 'create_index') {
-      const r = await createIndex(connections.database(target), a, timeouts(target), {
-        // A retry whose predecessor started this build (and died) owns the index it finds.
-        earlierAttemptBuilt: beat.recorded.building === a.indexName,
-        onBuildStart: () => beat.record({ building: a.indexName }),
-      });
-      // An index that was already there is not ours to drop: its undo is a no-op.
-      const undo: AppliedChange['undo'] = r.preExisting
-        ? { type: 'none', why: `index ${a.indexName} existed before the run` }
-        : { type: 'drop_index', schema: a.schema, indexName: a.indexName };
-      return { ...base, undo, details: r.details };
-    }
-    if (a.type === 'drop_index') {
-      // The first attempt's record wins: a retry finds the index already INVALID, with the same definition.
-      const r = await dropIndexForPlan(connections.database(target), a, timeouts(target), (dropping) => {
-        if (!beat.recorded.dropping) beat.record({ dropping });
-      });
-      const undo: AppliedChange['undo'] = r.definition
-        ? { type: 'recreate_index', schema: a.schema, table: a.table, indexName: a.indexName, definition: r.definition }
-        : { type: 'none', why: `index ${a.indexName} did not exist when the drop ran` };
-      return { ...base, undo, details: r.details };
-    }
+    if (a.type === 'create_index' || a.type === 'drop_index')
+      return { ...base, ...(await applyIndexAction(connections.database(target), target, a, beat)) };
     if (a.type === 'feature_toggle') {
       // A retried attempt sees its own earlier change; the first attempt's heartbeat keeps the true previous value.
       const r = await setToggle(target, toggleOf(target, a.toggle), a.value, tokenFor(target, a.toggle), {
@@ -103,6 +117,10 @@ export function createActionActivities({ connections, policy }: ActivityDeps) {
       });
       const details = `toggle ${a.toggle}: ${JSON.stringify(r.previous)} -> ${JSON.stringify(r.value)}`;
       return { ...base, undo: { type: 'set_toggle', toggle: a.toggle, value: r.previous }, details };
+    }
+    if (a.type === 'install_alert_rules') {
+      const r = await installAlertRules(target, a, { store, policy, api: prometheusFor(target, { connections, policy }) });
+      return { ...base, ...r };
     }
     throw ApplicationFailure.nonRetryable(`item ${item.id} is a manual step; the tool never applies it`, 'BadPlan');
   }
@@ -123,6 +141,7 @@ export function createActionActivities({ connections, policy }: ActivityDeps) {
     }
     if (u.type === 'recreate_index') return done(await recreateIndex(connections.database(target), u, timeouts(target)));
     if (u.type === 'none') return done({ details: `nothing to undo: ${u.why}`, skipped: `nothing to undo: ${u.why}` });
+    if (u.type === 'remove_alert_rules') return done(await removeAlertRules(u, prometheusFor(target, { connections, policy })));
     if (a.type !== 'feature_toggle')
       throw ApplicationFailure.nonRetryable(`change ${change.itemId}: a toggle undo of a ${a.type} action`, 'BadPlan');
     const toggle = toggleOf(target, u.toggle);

@@ -30,6 +30,12 @@ export interface Series {
   points: [number, number][]; // [unix seconds, value]
 }
 
+export interface RuleGroupState {
+  name: string;
+  file: string;
+  rules: { name: string; type: 'alerting' | 'recording'; health: 'ok' | 'err' | 'unknown'; lastError: string }[];
+}
+
 export interface PrometheusApi {
   baseUrl: string;
   query(expr: string, atSeconds?: number): Promise<Sample[]>;
@@ -39,6 +45,10 @@ export interface PrometheusApi {
   metricNames(selector: string): Promise<string[]>;
   /** Label names of the series matching `selector`. */
   labelNames(selector: string): Promise<string[]>;
+  /** The rule groups Prometheus has loaded, with each rule's health. */
+  ruleGroups(): Promise<RuleGroupState[]>;
+  /** Makes Prometheus read its configuration and rule files again (POST /-/reload). */
+  reload(): Promise<void>;
 }
 
 type Json = { status: 'success' | 'error'; data?: unknown; error?: string; errorType?: string };
@@ -131,6 +141,8 @@ export function prometheusApi(baseUrl: string, token: string | null = null): Pro
     async labelNames(selector) {
       return (await get('/api/v1/labels', { 'match[]': selector })) as string[];
     },
+    ruleGroups: async () => ruleGroupsOf((await get('/api/v1/rules', {})) as RulesJson),
+    reload: () => reload(baseUrl, token),
   };
 }
 
@@ -140,4 +152,48 @@ export function durationSeconds(text: string): number | null {
   const parts = [...text.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)];
   if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text) return null;
   return parts.reduce((sum, [, n, u]) => sum + Number(n) * units[u], 0);
+}
+
+type RulesJson = { groups: { name: string; file: string; rules: { name: string; type: string; health: string; lastError?: string }[] }[] };
+
+function ruleGroupsOf(data: RulesJson): RuleGroupState[] {
+  return data.groups.map((g) => ({
+    name: g.name,
+    file: g.file,
+    rules: g.rules.map((r) => ({
+      name: r.name,
+      type: r.type === 'alerting' ? 'alerting' : 'recording',
+      health: r.health === 'ok' || r.health === 'err' ? r.health : 'unknown',
+      lastError: r.lastError ?? '',
+    })),
+  }));
+}
+
+async function reload(baseUrl: string, token: string | null): Promise<void> {
+  let status: number;
+  let text: string;
+  try {
+    const res = await request(`${baseUrl}/-/reload`, {
+      method: 'POST',
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+      headersTimeout: PROMETHEUS_TIMEOUT_MS,
+      bodyTimeout: PROMETHEUS_TIMEOUT_MS,
+    });
+    status = res.statusCode;
+    text = (await res.body.text()).trim().slice(0, 300);
+  } catch (err) {
+    throw ApplicationFailure.retryable(
+      `Prometheus at ${baseUrl} did not answer /-/reload: ${(err as Error).message}`,
+      'PrometheusUnavailable',
+    );
+  }
+  if (status === 200) return;
+  const why = `Prometheus at ${baseUrl} answered ${status} to POST /-/reload: ${text}`;
+  // "failed to reload config": a file it cannot load (ours was checked by promtool; another one of the directory?).
+  if (status >= 500 && !/lifecycle|reload/i.test(text)) throw ApplicationFailure.retryable(why, 'PrometheusUnavailable');
+  // 403 "Lifecycle API is not enabled", or a configuration it cannot load: retrying changes neither.
+  throw ApplicationFailure.nonRetryable(
+    /lifecycle/i.test(text) ? `${why}; start Prometheus with --web.enable-lifecycle so that rule files can be reloaded` : why,
+    'PrometheusRefused',
+  );
 }

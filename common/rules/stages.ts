@@ -16,10 +16,18 @@ export interface StageGroup {
 /** The non-empty priority groups in order; items without a priority (plans before them) form one group. */
 export function stageGroups(items: readonly PlanItem[]): StageGroup[] {
   if (items.some((i) => i.priority === undefined)) return items.length ? [{ priority: 'all', items: [...items] }] : [];
-  return STAGE_ORDER.map((priority) => ({ priority, items: items.filter((i) => i.priority === priority) })).filter(
-    (g) => g.items.length > 0,
-  );
+  // Alert rules are no performance stage: they go with the first group, whatever their priority.
+  const monitoring = items.filter(isMonitoring);
+  const groups = STAGE_ORDER.map((priority) => ({
+    priority,
+    items: items.filter((i) => i.priority === priority && !isMonitoring(i)),
+  })).filter((g) => g.items.length > 0);
+  if (monitoring.length === 0) return groups;
+  if (groups.length === 0) return [{ priority: monitoring[0].priority!, items: monitoring }];
+  return [{ ...groups[0], items: [...groups[0].items, ...monitoring] }, ...groups.slice(1)];
 }
+
+const isMonitoring = (i: PlanItem): boolean => i.action.type === 'install_alert_rules';
 
 /** A stage's brief check: the load test under the baseline load, and whether it met every target. */
 export interface StageCheck {

@@ -1,5 +1,6 @@
 // A Prometheus of the test's own (Debian's prometheus binary, installed by scripts/prepare-services.sh):
-// on a free port, scraping the given addresses every second, its data in a temporary directory.
+// on a free port, scraping the given addresses every second, its data in a temporary directory; with
+// `rulesDir`, reading the rule files *.yml there (reloaded by POST /-/reload, which is enabled).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,13 +12,17 @@ export interface TestPrometheus {
   stop(): Promise<void>;
 }
 
-export async function startPrometheus(jobs: Record<string, string[]>): Promise<TestPrometheus> {
+export async function startPrometheus(jobs: Record<string, string[]>, opts: { rulesDir?: string } = {}): Promise<TestPrometheus> {
   const dir = mkdtempSync(join(tmpdir(), 'perf-test-prometheus-'));
   const port = await freePort();
   const scrape = Object.entries(jobs).map(([job, targets]) => ({ job_name: job, static_configs: [{ targets }] }));
   writeFileSync(
     join(dir, 'prometheus.yml'),
-    JSON.stringify({ global: { scrape_interval: '1s', evaluation_interval: '1s' }, scrape_configs: scrape }),
+    JSON.stringify({
+      global: { scrape_interval: '1s', evaluation_interval: '1s' },
+      ...(opts.rulesDir ? { rule_files: [join(opts.rulesDir, '*.yml')] } : {}),
+      scrape_configs: scrape,
+    }),
   );
   let child: ChildProcess;
   try {
@@ -27,6 +32,7 @@ export async function startPrometheus(jobs: Record<string, string[]>): Promise<T
         `--config.file=${join(dir, 'prometheus.yml')}`,
         `--storage.tsdb.path=${join(dir, 'data')}`,
         `--web.listen-address=127.0.0.1:${port}`,
+        '--web.enable-lifecycle',
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );

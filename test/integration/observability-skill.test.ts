@@ -5,6 +5,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type http from 'node:http';
 import { ApplicationFailure } from '@temporalio/common';
 import { Pool } from 'pg';
@@ -17,6 +20,9 @@ import {
   type ObservabilityEvidence,
 } from '../../activities/skills/observability-stack-configurator';
 import { collectObservability } from '../../activities/skills/observability-stack-configurator/collect';
+import { createActionActivities } from '../../activities/actions';
+import { runLoad } from '../../activities/loadtest/load';
+import { saveArtifact } from '../../activities/store/artifacts';
 import { skillActivity } from '../../activities/skills/skill';
 import { loadArtifact } from '../../activities/store/artifacts';
 import { migrateStore } from '../../activities/store/schema';
@@ -37,6 +43,7 @@ let redis: Redis;
 let storeDb: Awaited<ReturnType<typeof runDatabase>>;
 let store: Pool;
 let deps: ActivityDeps;
+let rulesDir: string;
 
 const profile = (port: number, prometheusUrl: string): TargetProfile =>
   parseTargetProfile({
@@ -58,7 +65,8 @@ before(async () => {
   shop = createShopApp({ pool, redis, adminToken: 'tok' });
   await new Promise<void>((r) => shop.listen(0, '127.0.0.1', r));
   shopPort = (shop.address() as AddressInfo).port;
-  prom = await startPrometheus({ web: [`127.0.0.1:${shopPort}`] });
+  rulesDir = mkdtempSync(join(tmpdir(), 'perf-test-rules-'));
+  prom = await startPrometheus({ web: [`127.0.0.1:${shopPort}`] }, { rulesDir });
   storeDb = await runDatabase('perf_test_observability_store');
   store = new Pool({ connectionString: storeDb.url, max: 2 });
   await migrateStore(store);
@@ -73,6 +81,7 @@ after(async () => {
   await store?.end();
   await storeDb?.drop();
   redis?.disconnect();
+  if (rulesDir) rmSync(rulesDir, { recursive: true, force: true });
 });
 
 const get = async (path: string): Promise<number> => {
@@ -137,12 +146,20 @@ test("the skill reads the target's Prometheus: the traffic before the run, the b
 
   assert.deepEqual(
     result.findings.map((x) => x.id),
-    ['observability-no-node-exporter'],
-    'scraped and instrumented; only the host is unwatched',
+    ['observability-no-node-exporter', 'observability-alert-rules'],
+    'scraped and instrumented; the host is unwatched, and no alert rules are installed',
   );
+  const rules = result.findings[1];
+  assert.equal(rules.action.type, 'manual', 'no observability.rulesDir: a file to install by hand');
+  assert.ok(rules.evidence.includes('promtool check rules passed'), rules.evidence.join('\n'));
+  assert.match(result.notes.join('\n'), /not tested on measured behaviour: the baseline load test lt-test is not in the store/);
   const evidence = await loadArtifact<ObservabilityEvidence>(store, result.evidence.artifactId!);
   assert.equal(evidence.metrics?.scrapeIntervalSeconds, 1);
-  assert.ok(evidence.metrics!.bucketEdgesMs.includes(50), 'bucket edges in ms');
+  assert.deepEqual(
+    evidence.metrics!.buckets.find((b) => b.ms === 50),
+    { le: '0.05', ms: 50 },
+    'bucket edges as exported, and in ms',
+  );
   assert.match(evidence.window!.queries.rps, /route!~"\/metrics"/, "Prometheus's own scrapes are not the load");
   assert.ok(!JSON.stringify({ evidence, result }).includes(TOKEN), 'the token stays on the worker');
 });
@@ -186,4 +203,62 @@ test('a Prometheus that does not answer is retried, then reported as a gap at th
     ['observability-unreachable'],
   );
   assert.match(result.findings[0].evidence[0], /Prometheus at http:\/\/127\.0\.0\.1:1 did not answer/);
+});
+
+test('the alert rules, tested on a measured baseline, installed after approval into the rules directory and rolled back', async () => {
+  // A real load test of the shop, stored as the load test activity stores it.
+  const base = profile(shopPort, prom.url);
+  const measured = await runLoad({ target: base, model: 'closed', concurrency: 2, durationSeconds: 2, warmupSeconds: 0.5 });
+  const loadId = await saveArtifact(store, 'observability-install', 'loadtest', { result: measured });
+  const target = parseTargetProfile({ ...base, observability: { prometheusUrl: prom.url, rulesDir } });
+  const allowed: ActivityDeps = { ...deps, policy: { ...deps.policy, rulesDirs: [rulesDir] } };
+
+  const result = await skillActivity(
+    observabilityStackConfigurator,
+    allowed,
+  )(skillRequest(target, { baseline: minimalBaseline({ id: loadId }) }, 'observability-install'));
+  const finding = result.findings.find((f) => f.id === 'observability-alert-rules');
+  assert.ok(finding, JSON.stringify(result.findings.map((f) => f.id)));
+  assert.equal(finding.action.type, 'install_alert_rules');
+  assert.match(
+    finding.evidence.join('\n'),
+    /promtool test rules on the baseline's measured behaviour passed: no burn alert fires, as its figures say/,
+  );
+  const item = { ...finding, impactScore: 0, estimatedGainPct: 0, automatic: true };
+
+  const { applyAction, rollbackChange } = createActionActivities(allowed);
+  const change = await applyAction({ target, item });
+  assert.equal(change.undo.type, 'remove_alert_rules');
+  const file = join(rulesDir, 'perf-orchestrator-web.yml');
+  assert.ok(existsSync(file));
+  const api = prometheusApi(prom.url);
+  const ours = (await api.ruleGroups()).filter((g) => g.file === file);
+  assert.deepEqual(ours.map((g) => g.name).sort(), [
+    'perf-orchestrator:web:saturation',
+    'perf-orchestrator:web:slo-alerts',
+    'perf-orchestrator:web:slo-recording',
+  ]);
+  assert.ok(
+    ours.every((g) => g.rules.every((r) => r.health === 'ok')),
+    'loaded and evaluated without error',
+  );
+  assert.match(change.details, /loaded by Prometheus and healthy/);
+
+  const again = await applyAction({ target, item });
+  assert.deepEqual(again.undo, { type: 'none', why: `${file} was already installed as it is` }, 'applying twice changes nothing');
+
+  const undone = await rollbackChange({ target, change, reason: 'test' });
+  assert.equal(undone.ok, true);
+  assert.ok(!existsSync(file));
+  assert.deepEqual(
+    (await api.ruleGroups()).filter((g) => g.file === file),
+    [],
+    'reloaded without them',
+  );
+  const twice = await rollbackChange({ target, change, reason: 'test' });
+  assert.match(twice.skipped ?? '', /already gone/);
+
+  // The worker's operator decides where files are written.
+  await assert.rejects(createActionActivities(deps).applyAction({ target, item }), /PERF_PROMETHEUS_RULES_DIRS/);
+  assert.ok(!existsSync(file));
 });

@@ -7,7 +7,13 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_OPERATOR_POLICY, logFileAllowed, OperatorPolicyError, parseOperatorPolicy } from '../../common/operator-policy';
+import {
+  DEFAULT_OPERATOR_POLICY,
+  logFileAllowed,
+  OperatorPolicyError,
+  parseOperatorPolicy,
+  rulesDirAllowed,
+} from '../../common/operator-policy';
 import { policyIssues } from '../../common/policy-check';
 import { parseTargetProfile, ProfileError } from '../../common/profile';
 import { logPosition, readLogSince, windowRange } from '../../activities/postgres/log-file';
@@ -101,4 +107,18 @@ test('server settings that keep the log from being read are named with the fix',
   assert.equal(logSettingsProblem({ destination: 'stderr,csvlog', lcMessages: 'en_US.UTF-8' }), null);
   assert.match(logSettingsProblem({ destination: 'csvlog', lcMessages: 'C' })!, /only the stderr format is read/);
   assert.match(logSettingsProblem({ destination: 'stderr', lcMessages: 'de_DE.UTF-8' })!, /set lc_messages = 'C'/);
+});
+
+test('PERF_PROMETHEUS_RULES_DIRS: none by default; listed directories only, exactly', () => {
+  assert.deepEqual(DEFAULT_OPERATOR_POLICY.rulesDirs, []);
+  const p = parseOperatorPolicy({ PERF_PROMETHEUS_RULES_DIRS: '/etc/prometheus/rules/, /srv/rules' });
+  assert.deepEqual(p.rulesDirs, ['/etc/prometheus/rules', '/srv/rules']);
+  assert.equal(rulesDirAllowed(p, '/etc/prometheus/rules'), true);
+  assert.equal(rulesDirAllowed(p, '/etc/prometheus/rules/'), true);
+  assert.equal(rulesDirAllowed(p, '/etc/prometheus'), false);
+  assert.equal(rulesDirAllowed(p, '/etc/prometheus/rules/sub'), false, 'not below it: Prometheus reads one glob');
+  assert.throws(
+    () => parseOperatorPolicy({ PERF_PROMETHEUS_RULES_DIRS: 'rules' }),
+    /PERF_PROMETHEUS_RULES_DIRS: "rules" must be an absolute path/,
+  );
 });

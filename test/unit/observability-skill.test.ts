@@ -55,7 +55,7 @@ function evidence(over: Partial<ObservabilityEvidence> = {}): ObservabilityEvide
       scrapeIntervalSeconds: 2,
       histogram: { base: 'shop_http_request_duration_seconds', secondsPerUnit: 1 },
       labels: { status: 'status', route: 'route', method: 'method' },
-      bucketEdgesMs: EDGES,
+      buckets: EDGES.map((ms) => ({ le: String(ms / 1000), ms })),
       processCpuMetric: 'shop_process_cpu_seconds_total',
       processRssMetric: 'shop_process_resident_memory_bytes',
     },
@@ -204,4 +204,42 @@ test('Prometheus durations: units summed, anything else refused', () => {
   assert.equal(durationSeconds('2h'), 7200);
   assert.equal(durationSeconds('15'), null);
   assert.equal(durationSeconds('1m x'), null);
+});
+
+const alertRules = (
+  over: Partial<NonNullable<ObservabilityEvidence['alertRules']>> = {},
+): NonNullable<ObservabilityEvidence['alertRules']> => ({
+  fileName: 'perf-orchestrator-shop.yml',
+  artifactId: '42',
+  slos: [{ name: 'latency-p95', description: '95% of requests answered in 50 ms or less' }],
+  rules: 11,
+  groups: ['a', 'b'],
+  notes: [],
+  check: { ok: true, output: 'SUCCESS' },
+  baselineTest: { ok: true, output: 'SUCCESS', firing: ['latency-p95 page 1h/5m'] },
+  ...over,
+});
+
+test('the alert rules: installed by the tool with observability.rulesDir, a file to install by hand without; never when promtool refused them', () => {
+  const withDir = profile({ observability: { prometheusUrl: 'http://127.0.0.1:9090', rulesDir: '/etc/prometheus/rules' } });
+  const [auto] = analyze(evidence({ alertRules: alertRules() }), withDir).findings;
+  assert.equal(auto.id, 'observability-alert-rules');
+  assert.deepEqual(auto.action, {
+    type: 'install_alert_rules',
+    fileName: 'perf-orchestrator-shop.yml',
+    artifactId: '42',
+    slos: ['latency-p95'],
+    rules: 11,
+  });
+  assert.match(auto.evidence.join('\n'), /baseline's measured behaviour passed: latency-p95 page 1h\/5m fire, as its figures say/);
+  const [byHand] = analyze(evidence({ alertRules: alertRules() })).findings;
+  assert.equal(byHand.action.type, 'manual');
+  const refused = analyze(evidence({ alertRules: alertRules({ check: { ok: false, output: 'bad rule' }, artifactId: null }) }), withDir);
+  assert.deepEqual(refused.findings, []);
+  assert.match(refused.notes.join('\n'), /did not pass promtool check rules \(a bug to report\): bad rule/);
+  const failedTest = analyze(evidence({ alertRules: alertRules({ baselineTest: { ok: false, output: 'FAILED', firing: [] } }) }), withDir);
+  assert.deepEqual(failedTest.findings, []);
+  const noSlo = analyze(evidence({ window: null, alertRules: alertRules({ slos: [], notes: ['no bucket edge ...'] }) }), withDir);
+  assert.deepEqual(noSlo.findings, []);
+  assert.deepEqual(noSlo.notes, ['no bucket edge ...']);
 });

@@ -95,7 +95,8 @@ test('cost above value: the default-approved changes cost more than a year of th
 });
 
 test('stages: high, medium, low groups in order, empty ones left out; a plan without priorities is one group', () => {
-  const it = (id: string, priority?: 'high' | 'medium' | 'low') => ({ id, priority }) as never as PlanItem;
+  const it = (id: string, priority?: 'high' | 'medium' | 'low', type = 'feature_toggle') =>
+    ({ id, priority, action: { type } }) as never as PlanItem;
   assert.deepEqual(
     stageGroups([it('a', 'low'), it('b', 'high'), it('c', 'low')]).map((g) => [g.priority, g.items.map((i) => i.id)]),
     [
@@ -108,6 +109,19 @@ test('stages: high, medium, low groups in order, empty ones left out; a plan wit
     ['all'],
   );
   assert.deepEqual(stageGroups([]), []);
+  // Alert rules are no performance stage: with the first group, whatever their priority.
+  const rules = it('r', 'low', 'install_alert_rules');
+  assert.deepEqual(
+    stageGroups([it('a', 'low'), rules, it('b', 'medium')]).map((g) => [g.priority, g.items.map((i) => i.id)]),
+    [
+      ['medium', ['b', 'r']],
+      ['low', ['a']],
+    ],
+  );
+  assert.deepEqual(
+    stageGroups([rules]).map((g) => [g.priority, g.items.map((i) => i.id)]),
+    [['low', ['r']]],
+  );
   const summary = { id: 'lt-1', latencyMs: { p95: 40, p99: 90 }, throughputRps: 20, errorRatePct: 0 } as never;
   const check = stageCheck({ priority: 'high', items: [it('b', 'high')] }, summary, { ...targets, p95Ms: 40 });
   assert.equal(check.targetsMet, true, 'p95 at the target meets it');

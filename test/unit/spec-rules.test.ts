@@ -158,4 +158,7 @@ test('the focus layers lead the plan (in focus order), impact order within; the 
     items: [...leadWithFocus(ranked, ['database']), item('x', 'caching', 1)],
   };
   assert.deepEqual(defaultApprovalIds(plan), ['d1', 'd2', 'c1', 'a1', 'c2']);
+  // Alert rules change no performance: approved beside the top 5, never instead of one.
+  const rules = { ...item('rules', 'application', 0), action: { type: 'install_alert_rules' } } as unknown as PlanItem;
+  assert.deepEqual(defaultApprovalIds({ ...plan, items: [...plan.items, rules] }), ['d1', 'd2', 'c1', 'a1', 'c2', 'rules']);
 });

@@ -9,10 +9,19 @@ import type { Exporter } from '../../../common/observability/detect';
 import { trafficMix } from '../../../common/observability/traffic';
 import type { Finding } from '../../../common/types';
 import type { SkillAnalysis } from '../skill';
-import { SOURCE, type ObservabilityEvidence, type TrafficReading, type WindowReading } from './findings';
+import { SOURCE, type AlertRulesEvidence, type ObservabilityEvidence, type TrafficReading, type WindowReading } from './findings';
 import type { ObservabilityOptions } from './options';
 
-function gap(id: string, layer: Layer, title: string, evidence: string[], steps: string[], effort: EffortKind, rollback: string): Finding {
+function gap(
+  id: string,
+  layer: Layer,
+  title: string,
+  evidence: string[],
+  steps: string[],
+  effort: EffortKind,
+  rollback: string,
+  action: Finding['action'] = { type: 'manual', steps },
+): Finding {
   return {
     id: `observability-${id}`,
     layer,
@@ -23,7 +32,7 @@ function gap(id: string, layer: Layer, title: string, evidence: string[], steps:
     estimatedLatencyReductionMs: 0,
     effortDays: effortDays(effort),
     risk: 'low',
-    action: { type: 'manual', steps },
+    action,
     rollback,
     source: SOURCE,
   };
@@ -165,13 +174,65 @@ function trafficNotes(t: TrafficReading, target: TargetProfile, o: Observability
   return notes;
 }
 
+/** The SLO alert rules as a plan item: installed by the tool when the profile names Prometheus's rule directory. */
+function alertRulesFinding(r: AlertRulesEvidence, target: TargetProfile, notes: string[]): Finding[] {
+  notes.push(...r.notes);
+  if (r.slos.length === 0) return [];
+  if (!r.check?.ok || !r.artifactId) {
+    notes.push(`the generated alert rules did not pass promtool check rules (a bug to report): ${r.check?.output ?? 'not checked'}`);
+    return [];
+  }
+  if (r.baselineTest && !r.baselineTest.ok) {
+    notes.push(`the generated alert rules failed their promtool test on the baseline (a bug to report): ${r.baselineTest.output}`);
+    return [];
+  }
+  const fired = r.baselineTest?.firing.length ? `${r.baselineTest.firing.join(', ')} fire` : 'no burn alert fires';
+  const tested = r.baselineTest
+    ? `promtool test rules on the baseline's measured behaviour passed: ${fired}, as its figures say`
+    : 'not tested on measured behaviour (see the notes)';
+  const dir = target.observability?.rulesDir;
+  const action: Finding['action'] = dir
+    ? { type: 'install_alert_rules', fileName: r.fileName, artifactId: r.artifactId, slos: r.slos.map((s) => s.name), rules: r.rules }
+    : {
+        type: 'manual',
+        steps: [
+          `Copy ${r.fileName} (store artifact ${r.artifactId}, kind alert-rules) into a directory of Prometheus's rule_files, ` +
+            'or set observability.rulesDir and let the tool install it',
+          'Reload Prometheus (POST /-/reload or SIGHUP) and check Status > Rules shows its groups healthy',
+          'Route severity=page to your on-call and severity=ticket to your queue in Alertmanager',
+        ],
+      };
+  return [
+    gap(
+      'alert-rules',
+      'application',
+      `SLO alert rules for ${target.name}: ${r.slos.map((s) => s.name).join(', ')} (${r.rules} rules: multiwindow burn rates, saturation)`,
+      [...r.slos.map((s) => `SLO ${s.name}: ${s.description}`), 'promtool check rules passed', tested],
+      dir ? [] : (action as { steps: string[] }).steps,
+      'scrape_config',
+      dir
+        ? `remove ${r.fileName} from ${dir} (or put back what it replaced) and reload Prometheus`
+        : `delete ${r.fileName} and reload Prometheus`,
+      action,
+    ),
+  ];
+}
+
 export function analyzeObservability(e: ObservabilityEvidence, o: ObservabilityOptions, target: TargetProfile): SkillAnalysis {
   if (e.unreachable) return { findings: targetFindings(e, target), notes: [] };
   const findings = [...targetFindings(e, target), ...exporterFindings(e, target)];
   const notes: string[] = [];
   if (e.metrics?.histogram && !e.metrics.labels.status)
     notes.push(`${e.metrics.histogram.base} has no status label: the service's error ratio cannot be read`);
-  if (e.window) notes.push(...sourceNotes(e.window, e.metrics?.bucketEdgesMs ?? [], o));
+  if (e.window)
+    notes.push(
+      ...sourceNotes(
+        e.window,
+        (e.metrics?.buckets ?? []).map((b) => b.ms),
+        o,
+      ),
+    );
   if (e.traffic) notes.push(...trafficNotes(e.traffic, target, o));
+  if (e.alertRules) findings.push(...alertRulesFinding(e.alertRules, target, notes));
   return { findings, notes };
 }

@@ -21,6 +21,7 @@ import type { ActivityDeps } from '../../deps';
 import type { Collected } from '../skill';
 import type { ObservabilityEvidence, TargetMetrics, TrafficReading, WindowReading } from './findings';
 import type { ObservabilityOptions } from './options';
+import { makeAlertRules, sloSourceOf } from './alert-rules';
 
 /** Assumed when Prometheus does not say (its default scrape interval). */
 const DEFAULT_SCRAPE_INTERVAL_S = 15;
@@ -36,7 +37,7 @@ export async function collectObservability(
 ): Promise<Collected<ObservabilityEvidence>> {
   const api = prometheusFor(req.target, deps);
   try {
-    return await readPrometheus(api, req, o);
+    return await readPrometheus(deps, api, req, o);
   } catch (err) {
     // A monitoring system that is down must not cost the run its other findings: said, not thrown, at the last attempt.
     if (!(err instanceof ApplicationFailure && err.type === 'PrometheusUnavailable') || attempt < LAST_ATTEMPT) throw err;
@@ -56,7 +57,12 @@ function emptyEvidence(prometheusUrl: string, req: SkillRequest): ObservabilityE
   return { prometheusUrl, targetAddress: `${host}:${port}`, scraped: [], exporters: [], metrics: null, window: null, traffic: null };
 }
 
-async function readPrometheus(api: PrometheusApi, req: SkillRequest, o: ObservabilityOptions): Promise<Collected<ObservabilityEvidence>> {
+async function readPrometheus(
+  deps: ActivityDeps,
+  api: PrometheusApi,
+  req: SkillRequest,
+  o: ObservabilityOptions,
+): Promise<Collected<ObservabilityEvidence>> {
   const { host, port } = addressOf(req);
   const notes: string[] = [];
   const mine = scrapeTargetsOf(await api.targets(), host, port) as ScrapeTarget[];
@@ -74,6 +80,7 @@ async function readPrometheus(api: PrometheusApi, req: SkillRequest, o: Observab
   if (!evidence.metrics.histogram) return { evidence, notes };
   evidence.window = await readWindow(api, req, evidence.metrics, up.instance, o, notes);
   evidence.traffic = await readTraffic(api, req, evidence.metrics, up.instance, o, notes);
+  evidence.alertRules = await makeAlertRules(deps, req, sloSourceOf(req, evidence, o)!);
   return { evidence, notes };
 }
 
@@ -87,7 +94,7 @@ async function readTargetMetrics(api: PrometheusApi, up: ScrapeTarget): Promise<
     scrapeIntervalSeconds: up.scrapeIntervalSeconds ?? DEFAULT_SCRAPE_INTERVAL_S,
     histogram,
     labels: { status: null, route: null, method: null },
-    bucketEdgesMs: [],
+    buckets: [],
     processCpuMetric: cpu,
     processRssMetric: rss,
   };
@@ -95,10 +102,10 @@ async function readTargetMetrics(api: PrometheusApi, up: ScrapeTarget): Promise<
   const labels = await api.labelNames(`${histogram.base}_count${jobSel}`);
   metrics.labels = { status: statusLabel(labels), route: routeLabel(labels), method: methodLabel(labels) };
   const les = await api.query(`count by (le) (${histogram.base}_bucket${jobSel})`);
-  metrics.bucketEdgesMs = les
-    .map((s) => Number(s.labels.le) * 1000 * histogram.secondsPerUnit)
-    .filter((e) => Number.isFinite(e))
-    .sort((a, b) => a - b);
+  metrics.buckets = les
+    .map((s) => ({ le: s.labels.le, ms: Number(s.labels.le) * 1000 * histogram.secondsPerUnit }))
+    .filter((b) => Number.isFinite(b.ms))
+    .sort((a, b) => a.ms - b.ms);
   return metrics;
 }
 

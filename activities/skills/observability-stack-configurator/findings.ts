@@ -23,8 +23,8 @@ export interface TargetMetrics {
   scrapeIntervalSeconds: number;
   histogram: LatencyHistogram | null;
   labels: { status: string | null; route: string | null; method: string | null };
-  /** The latency histogram's bucket upper edges, in ms (+Inf included). */
-  bucketEdgesMs: number[];
+  /** The latency histogram's finite bucket upper edges: `le` as exported (e.g. "0.05") and in ms, ascending. */
+  buckets: { le: string; ms: number }[];
   processCpuMetric: string | null;
   processRssMetric: string | null;
 }
@@ -56,6 +56,20 @@ export interface TrafficReading {
   routes: RouteRate[];
 }
 
+/** The SLO alert rules made for the target, and what promtool said of them. */
+export interface AlertRulesEvidence {
+  fileName: string;
+  /** The stored file (kind alert-rules); null when promtool refused it or there was no SLO. */
+  artifactId: string | null;
+  slos: { name: string; description: string }[];
+  rules: number;
+  groups: string[];
+  notes: string[];
+  check: { ok: boolean; output: string } | null;
+  /** promtool test on the baseline's behaviour, and the burn alerts its raw figures say fire; null: not tested. */
+  baselineTest: { ok: boolean; output: string; firing: string[] } | null;
+}
+
 export interface ObservabilityEvidence {
   prometheusUrl: string;
   /** host:port of the target's http.baseUrl, as the scrape targets are matched. */
@@ -65,6 +79,8 @@ export interface ObservabilityEvidence {
   metrics: TargetMetrics | null;
   window: WindowReading | null;
   traffic: TrafficReading | null;
+  /** The SLO alert rules (absent: no latency histogram to build them on). */
+  alertRules?: AlertRulesEvidence | null;
   /** Why Prometheus could not be read (it did not answer at the last attempt); absent when it was. */
   unreachable?: string;
 }

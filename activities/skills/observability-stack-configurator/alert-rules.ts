@@ -1,0 +1,95 @@
+// The SLO alert rules of the target, made and proven in the skill's collect step: generated from the
+// profile's targets and what its Prometheus exports, checked by `promtool check rules`, tested by
+// `promtool test rules` on the baseline's measured behaviour (the burn alerts must do what its raw
+// figures say), and stored for the plan item that installs them.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import YAML from 'yaml';
+import { ruleTestFile } from '../../../common/observability/rule-tests';
+import { slosFor, sloRuleFile, type SloSource } from '../../../common/observability/slo-rules';
+import type { SkillRequest } from '../../../common/stages';
+import type { ActivityDeps } from '../../deps';
+import type { AlertRulesArtifact } from '../../actions/alert-rules';
+import type { EngineResult } from '../../loadtest/engine';
+import { checkRules, testRules } from '../../prometheus/promtool';
+import { loadArtifact, saveArtifact } from '../../store/artifacts';
+import { measuredBehaviour } from './behaviour';
+import type { AlertRulesEvidence, ObservabilityEvidence } from './findings';
+import type { ObservabilityOptions } from './options';
+
+export const ALERT_RULES_KIND = 'alert-rules';
+
+export function sloSourceOf(req: SkillRequest, e: ObservabilityEvidence, o: ObservabilityOptions): SloSource | null {
+  const m = e.metrics;
+  if (!m?.histogram) return null;
+  return {
+    service: req.target.name,
+    job: m.job,
+    histogram: m.histogram,
+    statusLabel: m.labels.status,
+    routeLabel: m.labels.route,
+    excludeRoutes: o.excludeRoutes,
+    buckets: m.buckets,
+    processCpuMetric: m.processCpuMetric,
+    nodeExporter: e.exporters.includes('node'),
+  };
+}
+
+async function baselineResult(deps: ActivityDeps, req: SkillRequest): Promise<EngineResult | string> {
+  const id = req.profiling.baseline.id;
+  try {
+    // The load test activity stores { request, result, ... }; a merged distributed test, the result itself.
+    const stored = await loadArtifact<{ result?: EngineResult } & Partial<EngineResult>>(deps.store, id);
+    const r = (stored.result ?? stored) as Partial<EngineResult>;
+    return r.progress && r.histograms ? (r as EngineResult) : `load test ${id} kept no per-second progress or histogram`;
+  } catch (err) {
+    return `the baseline load test ${id} is not in the store (${(err as Error).message})`;
+  }
+}
+
+export async function makeAlertRules(deps: ActivityDeps, req: SkillRequest, source: SloSource): Promise<AlertRulesEvidence | null> {
+  const { slos, notes } = slosFor(source, req.target.targets);
+  if (slos.length === 0) return { fileName: '', artifactId: null, slos: [], rules: 0, groups: [], notes, check: null, baselineTest: null };
+  const file = sloRuleFile(source, slos);
+  const yaml = YAML.stringify(file, { lineWidth: 0 });
+  const fileName = `perf-orchestrator-${req.target.name}.yml`;
+  const dir = mkdtempSync(join(tmpdir(), 'perf-alert-rules-'));
+  try {
+    const path = join(dir, fileName);
+    writeFileSync(path, yaml);
+    const check = await checkRules(path);
+    const base = await baselineResult(deps, req);
+    let baselineTest: AlertRulesEvidence['baselineTest'] = null;
+    if (typeof base === 'string') notes.push(`the rules were not tested on measured behaviour: ${base}`);
+    else {
+      const name = `baseline (load test ${req.profiling.baseline.id})`;
+      const tests = ruleTestFile(path, source, slos, [{ name, behaviour: measuredBehaviour(name, base, source, slos) }]);
+      const alerts = tests.expectations[0].alerts;
+      if (alerts === null) notes.push('the baseline sits on an alert threshold: too close to call, no alert test on it');
+      const testPath = join(dir, 'baseline.test.yml');
+      writeFileSync(testPath, YAML.stringify(tests.file, { lineWidth: 0 }));
+      const verdict = await testRules(testPath);
+      baselineTest = {
+        ...verdict,
+        firing: (alerts ?? []).filter((a) => a.fires).map((a) => `${a.slo} ${a.severity} ${a.long}/${a.short}`),
+      };
+    }
+    const groups = file.groups.map((g) => g.name);
+    const artifact: AlertRulesArtifact = { fileName, yaml, groups };
+    const artifactId = check.ok ? await saveArtifact(deps.store, req.runId, ALERT_RULES_KIND, artifact) : null;
+    const rules = file.groups.reduce((n, g) => n + g.rules.length, 0);
+    return {
+      fileName,
+      artifactId,
+      slos: slos.map((s) => ({ name: s.name, description: s.description })),
+      rules,
+      groups,
+      notes,
+      check,
+      baselineTest,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
