@@ -38,6 +38,17 @@ function itemsHtml(r: OutputContract): string {
   return `<h3>Per item: estimated and measured gain (positive = better)</h3>\n<table>${rows(cells)}</table>${list}`;
 }
 
+function monitoringRulesHtml(r: OutputContract): string {
+  const m = r.monitoring_rules;
+  if (!m) return '';
+  const health = m.healthy ? 'loaded and healthy' : `not healthy: ${m.health_note ?? ''}`;
+  return `<p>Alert rules installed: ${esc(m.file)} (SLOs ${esc(m.slos.join(', '))}), ${esc(health)}. promtool test rules on the measured behaviour:</p>
+<table>${rows([
+    ['case', 'test', 'burn alerts that fire'],
+    ...m.cases.map((c) => [c.name, c.ok ? 'passed' : 'FAILED', c.firing === null ? 'too close to call' : c.firing.join(', ') || 'none']),
+  ])}</table>`;
+}
+
 function observabilityHtml(r: OutputContract): string {
   const o = r.baseline_metrics.observability;
   if (!o) return '';
@@ -114,6 +125,7 @@ ${endpointsHtml(r)}
 <h2>Monitoring</h2>
 <table>${rows([['metric', 'alert when', 'source', 'status'], ...r.monitoring_recommendations.map((m) => [m.metric, m.threshold, m.source, m.status])])}</table>
 <p>Monitoring configured by the run: ${r.monitoring_configured ? 'yes' : 'no'}; regression prevention: ${r.regression_prevention ? 'yes' : 'no'}.</p>
+${monitoringRulesHtml(r)}
 <h2>Sources</h2>
 <ul>${r.sources_consulted.map((s) => `<li>${esc(s)}</li>`).join('')}</ul>
 <p>Data: ${esc(r.data_sources.join('; '))}</p>

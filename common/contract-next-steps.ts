@@ -9,6 +9,7 @@ import { itemState } from './contract-items';
 import { createdExtensionStep } from './created-extensions';
 import { needsExplicitApproval } from './plan';
 import { firstStepShortfall } from './stress';
+import { monitoringStep } from './contract-monitoring';
 
 export function regressionPreventionPlan(r: RunRecord): OutputContract['regression_prevention_plan'] {
   const threshold = r.input.regressionThresholdPct ?? REGRESSION_THRESHOLD_PCT;
@@ -104,12 +105,19 @@ export function nextSteps(r: RunRecord): string[] {
     steps.push(`architecture review opened: ${r.escalationWorkflowId} (acknowledge/resolve it with perf-orch escalation)`);
   if (steps.length === 0) steps.push('targets met: keep the regression check in CI and re-profile after major releases');
   const created = (r.profiling.database?.createdExtensions ?? []).map(createdExtensionStep);
-  return [...steps, MONITORING_NOT_CONFIGURED, ...regressionPreventionSteps(r), ...created, ...analysisNotes(r.plan.notes ?? [])];
+  return [
+    ...steps,
+    monitoringStep(r, MONITORING_NOT_CONFIGURED),
+    ...regressionPreventionSteps(r),
+    ...created,
+    ...analysisNotes(r.plan.notes ?? []),
+  ];
 }
 
-/** Why monitoring_configured is false: nothing in a run configures monitoring yet. */
+/** Why monitoring_configured is false when the run installed no alert rules. */
 export const MONITORING_NOT_CONFIGURED =
-  'monitoring not configured: the run sets up no alerts; configure the ones in monitoring_recommendations in your monitoring system';
+  'monitoring not configured: the run installed no alert rules (give the profile observability.prometheusUrl and observability.rulesDir, ' +
+  'and approve the alert-rules item); configure the ones in monitoring_recommendations in your monitoring system';
 
 /** What regression prevention lacks, when anything: a pinned baseline, and a watch or a CI file that checks against it. */
 function regressionPreventionSteps(r: RunRecord): string[] {

@@ -2,7 +2,7 @@
 import type { OUTCOMES } from './output-contract';
 import type { Layer } from './profile';
 import type { Decision, RunInput } from './run';
-import type { AnalysisResult, OptimizationResult, ProfilingResult, ValidationResult } from './stages';
+import type { AnalysisResult, MonitoringCheck, OptimizationResult, ProfilingResult, ValidationResult } from './stages';
 import type { Plan } from './types';
 
 export type Outcome = (typeof OUTCOMES)[number];
@@ -24,6 +24,8 @@ export interface RunRecord {
   escalationWorkflowId: string | null;
   // What the run left in place against regressions (absent: nothing asked or runs before it).
   regressionPrevention?: RegressionPreventionState | null;
+  // The alert rules the run installed, checked after its validation (absent: none installed, or runs before it).
+  monitoring?: MonitoringCheck;
 }
 
 export interface RegressionPreventionState {

@@ -10,6 +10,7 @@ import { contractBottlenecks, contractItems } from './contract-items';
 import { monitoringRecommendations, nextSteps, regressionPreventionPlan } from './contract-next-steps';
 import { profileMetrics } from './contract-profile';
 import { observabilityBaseline } from './contract-observability';
+import { monitoringConfigured, monitoringRules, withConfigured } from './contract-monitoring';
 import { dataSources, sourcesConsulted } from './contract-sources';
 import { validationResults } from './contract-validation';
 import { runOptimizationSummary } from './contract-roi';
@@ -62,9 +63,10 @@ export function buildOutputContract(r: RunRecord): OutputContract {
     optimizations_implemented: contractItems(r),
     validation_results: validationResults(r),
     optimization_summary: runOptimizationSummary(r),
-    // Nothing in a run configures monitoring or a regression check yet: false, with the reason in next_steps.
-    monitoring_configured: false,
-    monitoring_recommendations: monitoringRecommendations(r),
+    // True only when the run installed alert rules, loaded and healthy, proven by promtool on what it measured.
+    monitoring_configured: monitoringConfigured(r),
+    monitoring_recommendations: withConfigured(r, monitoringRecommendations(r)),
+    ...monitoringRules(r),
     regression_prevention: regressionPreventionInPlace(r.regressionPrevention),
     regression_prevention_plan: regressionPreventionPlan(r),
     next_steps: nextSteps(r),

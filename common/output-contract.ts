@@ -246,6 +246,18 @@ export const OutputContractSchema = z
     }),
     monitoring_configured: z.boolean().describe('true only when the run configured monitoring; why not: next_steps'),
     monitoring_recommendations: z.array(MonitoringRowSchema).describe(ext('the alerts the run recommends')),
+    // The alert rules the run installed, checked after its validation (absent: none installed).
+    monitoring_rules: z
+      .object({
+        file: z.string(),
+        slos: z.array(z.string()),
+        healthy: z.boolean().describe('loaded by Prometheus, every rule evaluated without error'),
+        health_note: z.string().nullable(),
+        tests_ok: z.boolean().describe('promtool test rules passed on every measured case'),
+        cases: z.array(z.object({ name: z.string(), ok: z.boolean(), firing: z.array(z.string()).nullable() })),
+      })
+      .optional()
+      .describe(ext('the alert rules installed by the run and how they were proven')),
     regression_prevention: z.boolean().describe('true only when the run set up regression prevention; why not: next_steps'),
     regression_prevention_plan: z
       .object({

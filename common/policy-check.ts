@@ -1,7 +1,7 @@
 // A run's profile against the worker operator's policy: every host it names, every environment
 // variable it names, its limits and the load it plans. Pure: the pre-check refuses a run with any
 // issue before anything is sent.
-import { logFileAllowed, rulesDirAllowed, operatorHostAllowed, secretRefusal, type OperatorPolicy } from './operator-policy';
+import { logFileAllowed, operatorHostAllowed, secretRefusal, type OperatorPolicy } from './operator-policy';
 import { normalizeHost, type TargetProfile } from './profile';
 import { runBudgetIssues, type PolicyIssue } from './run-budget';
 import { envReferences } from './template-placeholders';
@@ -67,27 +67,10 @@ function logFileIssues(target: TargetProfile, policy: OperatorPolicy): PolicyIss
   ];
 }
 
-/** Alert rules are written only into a directory the operator names. */
-function rulesDirIssues(target: TargetProfile, policy: OperatorPolicy): PolicyIssue[] {
-  const dir = target.observability?.rulesDir;
-  if (!dir || rulesDirAllowed(policy, dir)) return [];
-  const allowed = policy.rulesDirs.length ? `allowed: ${policy.rulesDirs.join(', ')}` : 'it lists none';
-  return [
-    {
-      path: ['observability', 'rulesDir'],
-      message: `${dir} is not in this worker's PERF_PROMETHEUS_RULES_DIRS (${allowed}); the worker's operator adds Prometheus's rule directory to it`,
-    },
-  ];
-}
-
 /** The hosts and environment variables the profile names that the operator does not allow (what a single action is checked against). */
 export function targetPolicyIssues(target: TargetProfile, policy: OperatorPolicy): PolicyIssue[] {
-  return [
-    ...hostIssues(target, policy),
-    ...secretIssues(target, policy),
-    ...logFileIssues(target, policy),
-    ...rulesDirIssues(target, policy),
-  ];
+  // observability.rulesDir is not refused here: a worker that may not write there makes the alert rules a manual item.
+  return [...hostIssues(target, policy), ...secretIssues(target, policy), ...logFileIssues(target, policy)];
 }
 
 /** All the ways the profile goes beyond what the operator allows (empty: the run may start). */

@@ -144,6 +144,19 @@ export interface SoakResult {
 }
 
 /** What every skill activity receives: the run, its scope and focus, and what profiling measured. */
+/** The alert rules a run installed, checked after its validation (activities/actions/alert-rules-check.ts). */
+export interface MonitoringCheck {
+  file: string;
+  slos: string[];
+  /** Loaded by Prometheus with every rule evaluated without error. */
+  healthy: boolean;
+  healthNote: string | null;
+  /** promtool test rules passed on every measured case. */
+  testsOk: boolean;
+  /** Each case: the burn alerts its raw figures say fire (null: too close to call, not tested), and promtool's output when it failed. */
+  cases: { name: string; ok: boolean; firing: string[] | null; output?: string }[];
+}
+
 export interface SkillRequest {
   runId: string;
   target: TargetProfile;

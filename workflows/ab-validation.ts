@@ -73,7 +73,9 @@ export async function measureItems(input: ValidationInput, result: ValidationRes
  */
 function appliedWithin(items: NonNullable<ValidationInput['abItems']>, item: PlanItem, blocks: BlocksRun): string[] {
   const start = Math.min(...blocks.blocks.filter((b) => b.side === 'before').map((b) => b.startS));
-  return items.filter((o) => o.item.id !== item.id && Date.parse(o.change.appliedAt) / 1000 >= start).map((o) => o.item.id);
+  // Alert rules change the monitoring, not the figures: they are never "measured together".
+  const counts = (o: (typeof items)[number]): boolean => o.change.action.type !== 'install_alert_rules';
+  return items.filter((o) => o.item.id !== item.id && counts(o) && Date.parse(o.change.appliedAt) / 1000 >= start).map((o) => o.item.id);
 }
 
 /** The costly changes get blocks when the optimization measured at least two before them (runs before it: the before/after). */

@@ -38,6 +38,7 @@ import { STAGED_PATCH, optimizeInStages } from './staged-optimization';
 import type { StageGroup } from '../common/rules/stages';
 import { COSTLY_BLOCKS_PATCH } from './costly-blocks';
 import { leaveRegressionPrevention } from './regression-prevention';
+import { checkInstalledMonitoring } from './monitoring-check';
 import { NOTIFY_ROLLBACK_PATCH, sendNotifications, wantsNotification } from './notify';
 import { rollbackNotification } from '../common/notify/notifications';
 
@@ -364,18 +365,16 @@ class OrchestrationRun {
   ): Promise<OutputContract> {
     const status = this.state.status;
     status.escalationWorkflowId = escalationWorkflowId;
-    const regressionPrevention = await leaveRegressionPrevention(this.input, outcome, {
-      workflowId: this.workflowId,
-      runId: this.runId,
-      pinFrom: this.validation?.after ?? this.profiling?.baseline ?? null,
-      enter: (step) => this.state.enter('completed', step),
-    });
+    const enter = (step: string): void => this.state.enter('completed', step);
+    const monitoring = await checkInstalledMonitoring(this.input.target, this.profiling!, this.optimization, this.validation, enter);
+    const pinFrom = this.validation?.after ?? this.profiling?.baseline ?? null;
+    const ids = { workflowId: this.workflowId, runId: this.runId };
+    const regressionPrevention = await leaveRegressionPrevention(this.input, outcome, { ...ids, pinFrom, enter });
     const result = buildOutputContract({
       input: this.input,
       scope: this.scope,
       timestamp: this.pre!.timestamp,
-      workflowId: this.workflowId,
-      runId: this.runId,
+      ...ids,
       profiling: this.profiling!,
       plan: this.analysis!.plan,
       skills: this.analysis!.skills,
@@ -385,13 +384,9 @@ class OrchestrationRun {
       outcome,
       escalationWorkflowId,
       regressionPrevention,
+      ...(monitoring ? { monitoring } : {}),
     });
-    await runActivities(`record the result in the store: ${outcome}`).recordRunResult({
-      workflowId: this.workflowId,
-      runId: this.runId,
-      status: outcome,
-      result,
-    });
+    await runActivities(`record the result in the store: ${outcome}`).recordRunResult({ ...ids, status: outcome, result });
     const end: Phase = outcome === 'rejected' ? 'rejected' : outcome === 'approval_timed_out' ? 'approval_timed_out' : 'completed';
     this.state.enter(end, `finished: ${outcome}`);
     return result;

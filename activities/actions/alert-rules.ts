@@ -15,20 +15,23 @@ import { sleep } from '../activity-context';
 import type { PrometheusApi } from '../prometheus/client';
 import { loadArtifact } from '../store/artifacts';
 import type { UndoResult } from './feature-toggle';
+import type { Slo, SloSource } from '../../common/observability/slo-rules';
 
 type InstallAction = Extract<ActionSpec, { type: 'install_alert_rules' }>;
 type RemoveUndo = Extract<AppliedChange['undo'], { type: 'remove_alert_rules' }>;
 
-/** What the skill stores for the action: the file's text. */
+/** What the skill stores for the action: the file's text, and what its tests are built from. */
 export interface AlertRulesArtifact {
   fileName: string;
   yaml: string;
   groups: string[];
+  source: SloSource;
+  slos: Slo[];
 }
 
 export const RULES_HEALTHY_WITHIN_MS = 60_000;
 
-function rulesDirOf(target: TargetProfile, policy: Pick<OperatorPolicy, 'rulesDirs'>): string {
+export function rulesDirOf(target: TargetProfile, policy: Pick<OperatorPolicy, 'rulesDirs'>): string {
   const dir = target.observability?.rulesDir;
   if (!dir)
     throw ApplicationFailure.nonRetryable(`target ${target.name} names no observability.rulesDir to install alert rules in`, 'BadPlan');
@@ -50,7 +53,7 @@ async function writeAtomically(path: string, text: string): Promise<void> {
 }
 
 /** Waits until every group of `file` is loaded and evaluated without error; the reason when it is not. */
-async function unhealthy(api: PrometheusApi, file: string, groups: readonly string[]): Promise<string | null> {
+export async function unhealthy(api: PrometheusApi, file: string, groups: readonly string[]): Promise<string | null> {
   const deadline = Date.now() + RULES_HEALTHY_WITHIN_MS;
   for (;;) {
     const loaded = (await api.ruleGroups()).filter((g) => g.file === file);

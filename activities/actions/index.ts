@@ -17,6 +17,8 @@ import { checkActionTarget } from '../target-check';
 import { resolveToggleToken, restoreToggle, setToggle, type UndoResult } from './feature-toggle';
 import { dropOwnIndex } from './undo-index';
 import { installAlertRules, removeAlertRules } from './alert-rules';
+import { checkAlertRules, type MonitoringCheckRequest } from './alert-rules-check';
+import type { MonitoringCheck } from '../../common/stages';
 import { prometheusFor } from '../prometheus/client';
 
 function toggleOf(target: TargetProfile, name: string) {
@@ -164,6 +166,9 @@ export function createActionActivities({ store, connections, policy }: ActivityD
           dropIndexLeftover(connections.database(req.target), req.index, req.mode, timeouts(req.target), attemptNo()),
         ),
       ),
+    /** The run's alert rules after its validation: healthy, and proven on what it measured (alert-rules-check.ts). */
+    checkAlertRules: (req: MonitoringCheckRequest): Promise<MonitoringCheck> =>
+      checked(req.target, () => checkAlertRules(req, { store, policy, api: prometheusFor(req.target, { connections, policy }) })),
     /** One attempt to make valid again the index a failed approved drop left INVALID (see index-restore.ts). */
     restoreDroppedIndex: (req: { target: TargetProfile; drop: FailedDrop }): Promise<IndexRestore> =>
       withHeartbeat(() =>

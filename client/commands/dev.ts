@@ -133,6 +133,8 @@ export function registerDev(program: Command): void {
     });
 }
 
+export const DEMO_RULES_DIR = '/tmp/perf-orchestrator-prometheus/rules';
+
 /** The demo's secrets live in the environment of the shop and the worker only; a fresh admin token and login password per session. */
 function demoEnv(): NodeJS.ProcessEnv {
   return {
@@ -142,5 +144,7 @@ function demoEnv(): NodeJS.ProcessEnv {
     SHOP_ADMIN_TOKEN: process.env.SHOP_ADMIN_TOKEN || randomBytes(16).toString('hex'),
     // The profile's login step reads it as {{env:SHOP_DEMO_PASSWORD}}.
     SHOP_DEMO_PASSWORD: process.env.SHOP_DEMO_PASSWORD || randomBytes(12).toString('hex'),
+    // The rule directory of the Prometheus scripts/prepare-services.sh starts: the worker may install the alert rules there.
+    PERF_PROMETHEUS_RULES_DIRS: process.env.PERF_PROMETHEUS_RULES_DIRS || DEMO_RULES_DIR,
   };
 }

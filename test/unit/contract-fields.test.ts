@@ -257,3 +257,46 @@ test("baseline_metrics.observability: the service's Prometheus beside the load t
   assert.equal(skipped.baseline_metrics.observability, undefined, 'a skipped skill read nothing');
   assert.doesNotMatch(summary(skipped), /service's Prometheus/);
 });
+
+test('monitoring_configured is true only when the installed alert rules are healthy and proven by promtool on the measured cases', () => {
+  const monitoring = {
+    file: '/etc/prometheus/rules/perf-orchestrator-shop.yml',
+    slos: ['latency-p95', 'errors'],
+    healthy: true,
+    healthNote: null,
+    testsOk: true,
+    cases: [
+      { name: 'baseline', ok: true, firing: ['latency-p95 page 1h/5m'] },
+      { name: 'after', ok: true, firing: [] },
+    ],
+  };
+  const c = buildOutputContract(record([], { monitoring }));
+  assert.equal(c.monitoring_configured, true);
+  const byMetric = Object.fromEntries(c.monitoring_recommendations.map((m) => [m.metric, m]));
+  assert.equal(byMetric['http p95 latency'].status, 'configured');
+  assert.equal(byMetric['http p95 latency'].source, `Prometheus rules ${monitoring.file}`);
+  assert.equal(byMetric['http error rate'].status, 'configured');
+  assert.equal(byMetric['http p99 latency'].status, 'recommended', 'no p99 SLO among the rules');
+  assert.deepEqual(c.monitoring_rules?.cases[0], { name: 'baseline', ok: true, firing: ['latency-p95 page 1h/5m'] });
+  assert.ok(!c.next_steps.includes(MONITORING_NOT_CONFIGURED));
+  assert.ok(
+    c.next_steps.some((s) => /^monitoring configured: .*perf-orchestrator-shop\.yml .*baseline: 1 alert\(s\) fire; after: silent$/.test(s)),
+    c.next_steps.join('\n'),
+  );
+  assert.equal(OutputContractSchema.safeParse(c).success, true);
+
+  const failing = buildOutputContract(
+    record([], { monitoring: { ...monitoring, testsOk: false, cases: [{ name: 'after', ok: false, firing: [] }] } }),
+  );
+  assert.equal(failing.monitoring_configured, false);
+  assert.ok(failing.monitoring_recommendations.every((m) => m.status === 'recommended'));
+  assert.ok(
+    failing.next_steps.some((s) => /installed but its promtool tests failed.*promtool test FAILED/.test(s)),
+    failing.next_steps.join('\n'),
+  );
+  const sick = buildOutputContract(
+    record([], { monitoring: { ...monitoring, healthy: false, healthNote: 'rules evaluated with errors: x' } }),
+  );
+  assert.equal(sick.monitoring_configured, false);
+  assert.match(sick.next_steps.join('\n'), /not healthy \(rules evaluated with errors: x\)/);
+});

@@ -217,6 +217,7 @@ const alertRules = (
   notes: [],
   check: { ok: true, output: 'SUCCESS' },
   baselineTest: { ok: true, output: 'SUCCESS', firing: ['latency-p95 page 1h/5m'] },
+  notInstallable: null,
   ...over,
 });
 
@@ -232,8 +233,13 @@ test('the alert rules: installed by the tool with observability.rulesDir, a file
     rules: 11,
   });
   assert.match(auto.evidence.join('\n'), /baseline's measured behaviour passed: latency-p95 page 1h\/5m fire, as its figures say/);
-  const [byHand] = analyze(evidence({ alertRules: alertRules() })).findings;
+  const [byHand] = analyze(
+    evidence({ alertRules: alertRules({ notInstallable: 'the profile names no observability.rulesDir' }) }),
+  ).findings;
   assert.equal(byHand.action.type, 'manual');
+  const refusedDir = analyze(evidence({ alertRules: alertRules({ notInstallable: '/x is not in PERF_PROMETHEUS_RULES_DIRS' }) }), withDir);
+  assert.equal(refusedDir.findings[0].action.type, 'manual', "the worker's operator did not allow the directory");
+  assert.match(refusedDir.notes.join('\n'), /the alert rules are a manual item: \/x is not in PERF_PROMETHEUS_RULES_DIRS/);
   const refused = analyze(evidence({ alertRules: alertRules({ check: { ok: false, output: 'bad rule' }, artifactId: null }) }), withDir);
   assert.deepEqual(refused.findings, []);
   assert.match(refused.notes.join('\n'), /did not pass promtool check rules \(a bug to report\): bad rule/);

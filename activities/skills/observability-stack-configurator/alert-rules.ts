@@ -9,6 +9,7 @@ import YAML from 'yaml';
 import { ruleTestFile } from '../../../common/observability/rule-tests';
 import { slosFor, sloRuleFile, type SloSource } from '../../../common/observability/slo-rules';
 import type { SkillRequest } from '../../../common/stages';
+import { rulesDirAllowed } from '../../../common/operator-policy';
 import type { ActivityDeps } from '../../deps';
 import type { AlertRulesArtifact } from '../../actions/alert-rules';
 import type { EngineResult } from '../../loadtest/engine';
@@ -48,9 +49,19 @@ async function baselineResult(deps: ActivityDeps, req: SkillRequest): Promise<En
   }
 }
 
+function installRefusal({ target }: SkillRequest, deps: Pick<ActivityDeps, 'policy'>): string | null {
+  const dir = target.observability?.rulesDir;
+  if (!dir) return 'the profile names no observability.rulesDir';
+  if (!rulesDirAllowed(deps.policy, dir))
+    return `${dir} is not in this worker's PERF_PROMETHEUS_RULES_DIRS (the worker's operator adds Prometheus's rule directory to it)`;
+  return null;
+}
+
 export async function makeAlertRules(deps: ActivityDeps, req: SkillRequest, source: SloSource): Promise<AlertRulesEvidence | null> {
   const { slos, notes } = slosFor(source, req.target.targets);
-  if (slos.length === 0) return { fileName: '', artifactId: null, slos: [], rules: 0, groups: [], notes, check: null, baselineTest: null };
+  const notInstallable = installRefusal(req, deps);
+  if (slos.length === 0)
+    return { fileName: '', artifactId: null, slos: [], rules: 0, groups: [], notes, check: null, baselineTest: null, notInstallable };
   const file = sloRuleFile(source, slos);
   const yaml = YAML.stringify(file, { lineWidth: 0 });
   const fileName = `perf-orchestrator-${req.target.name}.yml`;
@@ -76,7 +87,7 @@ export async function makeAlertRules(deps: ActivityDeps, req: SkillRequest, sour
       };
     }
     const groups = file.groups.map((g) => g.name);
-    const artifact: AlertRulesArtifact = { fileName, yaml, groups };
+    const artifact: AlertRulesArtifact = { fileName, yaml, groups, source, slos };
     const artifactId = check.ok ? await saveArtifact(deps.store, req.runId, ALERT_RULES_KIND, artifact) : null;
     const rules = file.groups.reduce((n, g) => n + g.rules.length, 0);
     return {
@@ -88,6 +99,7 @@ export async function makeAlertRules(deps: ActivityDeps, req: SkillRequest, sour
       notes,
       check,
       baselineTest,
+      notInstallable,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -190,7 +190,8 @@ function alertRulesFinding(r: AlertRulesEvidence, target: TargetProfile, notes: 
   const tested = r.baselineTest
     ? `promtool test rules on the baseline's measured behaviour passed: ${fired}, as its figures say`
     : 'not tested on measured behaviour (see the notes)';
-  const dir = target.observability?.rulesDir;
+  const dir = r.notInstallable === null ? target.observability?.rulesDir : undefined;
+  if (r.notInstallable) notes.push(`the alert rules are a manual item: ${r.notInstallable}`);
   const action: Finding['action'] = dir
     ? { type: 'install_alert_rules', fileName: r.fileName, artifactId: r.artifactId, slos: r.slos.map((s) => s.name), rules: r.rules }
     : {
