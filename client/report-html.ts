@@ -38,15 +38,28 @@ function itemsHtml(r: OutputContract): string {
   return `<h3>Per item: estimated and measured gain (positive = better)</h3>\n<table>${rows(cells)}</table>${list}`;
 }
 
+/** Links to the files written beside the report (client/monitoring-files.ts). */
+function monitoringFilesHtml(r: OutputContract): string {
+  const files = r.monitoring_files ?? [];
+  if (files.length === 0) return '';
+  const base = `${r.target_system_details.workflow_id}-${r.target_system_details.run_id}`;
+  const what = {
+    'alert-rules': 'Prometheus alert rules',
+    'grafana-dashboard': 'Grafana dashboard (import it in Dashboards > New > Import)',
+  };
+  return `<p>Files made for the target: ${files.map((f) => `<a href="${esc(`${base}.${f.file_name}`)}">${esc(what[f.kind])}</a>`).join(', ')}.</p>`;
+}
+
 function monitoringRulesHtml(r: OutputContract): string {
   const m = r.monitoring_rules;
-  if (!m) return '';
+  if (!m) return monitoringFilesHtml(r);
   const health = m.healthy ? 'loaded and healthy' : `not healthy: ${m.health_note ?? ''}`;
   return `<p>Alert rules installed: ${esc(m.file)} (SLOs ${esc(m.slos.join(', '))}), ${esc(health)}. promtool test rules on the measured behaviour:</p>
 <table>${rows([
     ['case', 'test', 'burn alerts that fire'],
     ...m.cases.map((c) => [c.name, c.ok ? 'passed' : 'FAILED', c.firing === null ? 'too close to call' : c.firing.join(', ') || 'none']),
-  ])}</table>`;
+  ])}</table>
+${monitoringFilesHtml(r)}`;
 }
 
 function observabilityHtml(r: OutputContract): string {

@@ -31,3 +31,20 @@ export function observabilityBaseline(r: RunRecord): { observability: Observabil
     },
   };
 }
+
+export const MONITORING_FILE_NAMES = { 'alert-rules': 'alert-rules.yml', 'grafana-dashboard': 'grafana-dashboard.json' } as const;
+
+/** The files the skill stored: the report writes each beside it as <report>.<file_name>. */
+export function monitoringFiles(
+  r: RunRecord,
+): { monitoring_files: NonNullable<OutputContract['monitoring_files']> } | Record<string, never> {
+  const f = r.skills?.find((s) => s.skill === SKILL && !s.skipped)?.evidence.figures;
+  if (!f) return {};
+  const files = (
+    [
+      ['alert-rules', f.alertRulesArtifactId],
+      ['grafana-dashboard', f.dashboardArtifactId],
+    ] as const
+  ).flatMap(([kind, id]) => (typeof id === 'string' ? [{ kind, artifact_id: id, file_name: MONITORING_FILE_NAMES[kind] }] : []));
+  return files.length ? { monitoring_files: files } : {};
+}

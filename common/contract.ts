@@ -9,7 +9,7 @@ import { regressionPreventionInPlace, type RunRecord } from './contract-record';
 import { contractBottlenecks, contractItems } from './contract-items';
 import { monitoringRecommendations, nextSteps, regressionPreventionPlan } from './contract-next-steps';
 import { profileMetrics } from './contract-profile';
-import { observabilityBaseline } from './contract-observability';
+import { monitoringFiles, observabilityBaseline } from './contract-observability';
 import { monitoringConfigured, monitoringRules, withConfigured } from './contract-monitoring';
 import { dataSources, sourcesConsulted } from './contract-sources';
 import { validationResults } from './contract-validation';
@@ -66,6 +66,7 @@ export function buildOutputContract(r: RunRecord): OutputContract {
     // True only when the run installed alert rules, loaded and healthy, proven by promtool on what it measured.
     monitoring_configured: monitoringConfigured(r),
     monitoring_recommendations: withConfigured(r, monitoringRecommendations(r)),
+    ...monitoringFiles(r),
     ...monitoringRules(r),
     regression_prevention: regressionPreventionInPlace(r.regressionPrevention),
     regression_prevention_plan: regressionPreventionPlan(r),

@@ -246,6 +246,11 @@ export const OutputContractSchema = z
     }),
     monitoring_configured: z.boolean().describe('true only when the run configured monitoring; why not: next_steps'),
     monitoring_recommendations: z.array(MonitoringRowSchema).describe(ext('the alerts the run recommends')),
+    // Files the observability skill made, in the store; the CLI writes them beside the report as <report>.<file_name>.
+    monitoring_files: z
+      .array(z.object({ kind: z.enum(['alert-rules', 'grafana-dashboard']), artifact_id: z.string(), file_name: z.string() }))
+      .optional()
+      .describe(ext('the alert rules and the Grafana dashboard made for the target (store artifacts, written beside the report)')),
     // The alert rules the run installed, checked after its validation (absent: none installed).
     monitoring_rules: z
       .object({

@@ -7,6 +7,7 @@ import { UsageError } from '../errors';
 import { readLaterRollback } from '../later-rollback';
 import { summary } from '../render';
 import { writeReport } from '../report-files';
+import { writeMonitoringFiles } from '../monitoring-files';
 import { describeRun } from '../run-handle';
 
 export function registerReport(program: Command): void {
@@ -39,7 +40,11 @@ export function registerReport(program: Command): void {
         }
         const result = later ? withLaterRollback(run, later) : run;
         console.log(opts.json ? JSON.stringify(result, null, 2) : summary(result));
-        if (opts.out) console.error(`report: ${writeReport(result, opts.out, later)}`);
+        if (opts.out) {
+          const report = writeReport(result, opts.out, later);
+          console.error(`report: ${report}`);
+          for (const line of await writeMonitoringFiles(result, report)) console.error(line);
+        }
       });
     });
 }

@@ -10,6 +10,7 @@ import { loadProfileFile } from '../profile-file';
 import { parseDuration } from '../duration';
 import { summary } from '../render';
 import { writeReport } from '../report-files';
+import { writeMonitoringFiles } from '../monitoring-files';
 import { watchRun } from '../watch';
 import { UsageError } from '../errors';
 import type { OutputContract } from '../../common/output-contract';
@@ -166,7 +167,9 @@ export async function startRun(
     if (!opts.wait) return null;
     const result = await watchRun(client, handle, handle.firstExecutionRunId);
     console.log(`\n${summary(result)}\n`);
-    console.log(`report: ${writeReport(result, opts.reports)}`);
+    const report = writeReport(result, opts.reports);
+    console.log(`report: ${report}`);
+    for (const line of await writeMonitoringFiles(result, report)) console.log(line);
     console.log(`Web UI: ${link}`);
     return result;
   } finally {

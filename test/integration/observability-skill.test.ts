@@ -162,6 +162,24 @@ test("the skill reads the target's Prometheus: the traffic before the run, the b
   );
   assert.match(evidence.window!.queries.rps, /route!~"\/metrics"/, "Prometheus's own scrapes are not the load");
   assert.ok(!JSON.stringify({ evidence, result }).includes(TOKEN), 'the token stays on the worker');
+
+  // The Grafana dashboard: every panel's PromQL is answered by this Prometheus (the shop's own series).
+  const dashboard = await loadArtifact<{
+    fileName: string;
+    json: { panels: { type: string; title: string; targets?: { expr: string }[] }[] };
+  }>(store, evidence.dashboard!.artifactId);
+  assert.equal(dashboard.fileName, 'grafana-dashboard-web.json');
+  const panels = dashboard.json.panels.filter((p) => p.type === 'timeseries');
+  assert.deepEqual(
+    panels.map((p) => p.title),
+    ['Latency (p95 target 50 ms)', 'Throughput', 'Errors (5xx share)', evidence.dashboard!.panels[3], 'Saturation'],
+  );
+  for (const p of panels) {
+    for (const t of p.targets ?? []) {
+      const answer = await api.query(t.expr.replaceAll('$__rate_interval', '1m'));
+      if (!p.title.startsWith('SLO')) assert.ok(answer.length > 0, `${p.title}: ${t.expr} answered nothing`);
+    }
+  }
 });
 
 test('a target its Prometheus does not scrape is a monitoring gap; an unknown Prometheus host is refused', async () => {

@@ -228,6 +228,8 @@ test("baseline_metrics.observability: the service's Prometheus beside the load t
     prometheusRps: 98.2,
     loadErrorPct: 0,
     prometheusErrorPct: 0,
+    alertRulesArtifactId: '7',
+    dashboardArtifactId: '8',
   };
   const skills = [{ skill: 'observability-stack-configurator', evidence: { artifactId: 'a1', figures }, skipped: null }];
   const c = buildOutputContract(record([], { skills }));
@@ -253,6 +255,15 @@ test("baseline_metrics.observability: the service's Prometheus beside the load t
   assert.match(text, /p95 ms\s+40\s+47\.5/);
   assert.match(text, /p99 ms\s+80\s+-/);
   assert.match(renderHtmlReport(c), /<td>req\/s<\/td><td>100<\/td><td>98\.2<\/td>/);
+  assert.deepEqual(c.monitoring_files, [
+    { kind: 'alert-rules', artifact_id: '7', file_name: 'alert-rules.yml' },
+    { kind: 'grafana-dashboard', artifact_id: '8', file_name: 'grafana-dashboard.json' },
+  ]);
+  assert.match(
+    renderHtmlReport(c),
+    /<a href="perf-shop-r1\.grafana-dashboard\.json">Grafana dashboard/,
+    'the report links the files written beside it',
+  );
   const skipped = buildOutputContract(record([], { skills: [{ ...skills[0], skipped: 'no Prometheus' }] }));
   assert.equal(skipped.baseline_metrics.observability, undefined, 'a skipped skill read nothing');
   assert.doesNotMatch(summary(skipped), /service's Prometheus/);

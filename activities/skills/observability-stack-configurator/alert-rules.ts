@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import YAML from 'yaml';
 import { ruleTestFile } from '../../../common/observability/rule-tests';
 import { slosFor, sloRuleFile, type SloSource } from '../../../common/observability/slo-rules';
+import { dashboardFor, dashboardQueries } from '../../../common/observability/dashboard';
 import type { SkillRequest } from '../../../common/stages';
 import { rulesDirAllowed } from '../../../common/operator-policy';
 import type { ActivityDeps } from '../../deps';
@@ -16,7 +17,7 @@ import type { EngineResult } from '../../loadtest/engine';
 import { checkRules, testRules } from '../../prometheus/promtool';
 import { loadArtifact, saveArtifact } from '../../store/artifacts';
 import { measuredBehaviour } from './behaviour';
-import type { AlertRulesEvidence, ObservabilityEvidence } from './findings';
+import type { AlertRulesEvidence, DashboardEvidence, ObservabilityEvidence } from './findings';
 import type { ObservabilityOptions } from './options';
 
 export const ALERT_RULES_KIND = 'alert-rules';
@@ -55,6 +56,25 @@ function installRefusal({ target }: SkillRequest, deps: Pick<ActivityDeps, 'poli
   if (!rulesDirAllowed(deps.policy, dir))
     return `${dir} is not in this worker's PERF_PROMETHEUS_RULES_DIRS (the worker's operator adds Prometheus's rule directory to it)`;
   return null;
+}
+
+export const DASHBOARD_KIND = 'grafana-dashboard';
+
+/** The target's Grafana dashboard, stored for the report to write beside it. */
+export async function makeDashboard(
+  deps: ActivityDeps,
+  req: SkillRequest,
+  source: SloSource,
+  exporters: readonly string[],
+): Promise<DashboardEvidence> {
+  const { slos } = slosFor(source, req.target.targets);
+  const model = dashboardFor(source, slos, { p95TargetMs: req.target.targets.p95Ms, redisExporter: exporters.includes('redis') });
+  const fileName = `grafana-dashboard-${req.target.name}.json`;
+  const artifactId = await saveArtifact(deps.store, req.runId, DASHBOARD_KIND, { fileName, json: model });
+  const panels = dashboardQueries(source, slos, { p95TargetMs: req.target.targets.p95Ms, redisExporter: exporters.includes('redis') }).map(
+    (p) => p.title,
+  );
+  return { fileName, artifactId, panels };
 }
 
 export async function makeAlertRules(deps: ActivityDeps, req: SkillRequest, source: SloSource): Promise<AlertRulesEvidence | null> {

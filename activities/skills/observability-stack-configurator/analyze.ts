@@ -168,7 +168,7 @@ function trafficNotes(t: TrafficReading, target: TargetProfile, o: Observability
     );
   }
   if (mix.unmatched.length > 0) {
-    const top = mix.unmatched.slice(0, 5).map((r) => `${r.method ? `${r.method} ` : ''}${r.route} ${round(r.rps, 2)} req/s`);
+    const top = mix.unmatched.slice(0, 5).map((r) => `${r.method ? `${r.method} ` : ''}${r.route} ${round(r.rps, 3)} req/s`);
     notes.push(`routes with production traffic that no endpoint of the profile loads: ${top.join(', ')}`);
   }
   return notes;

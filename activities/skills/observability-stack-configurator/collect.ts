@@ -21,7 +21,7 @@ import type { ActivityDeps } from '../../deps';
 import type { Collected } from '../skill';
 import type { ObservabilityEvidence, TargetMetrics, TrafficReading, WindowReading } from './findings';
 import type { ObservabilityOptions } from './options';
-import { makeAlertRules, sloSourceOf } from './alert-rules';
+import { makeAlertRules, makeDashboard, sloSourceOf } from './alert-rules';
 
 /** Assumed when Prometheus does not say (its default scrape interval). */
 const DEFAULT_SCRAPE_INTERVAL_S = 15;
@@ -80,7 +80,9 @@ async function readPrometheus(
   if (!evidence.metrics.histogram) return { evidence, notes };
   evidence.window = await readWindow(api, req, evidence.metrics, up.instance, o, notes);
   evidence.traffic = await readTraffic(api, req, evidence.metrics, up.instance, o, notes);
-  evidence.alertRules = await makeAlertRules(deps, req, sloSourceOf(req, evidence, o)!);
+  const source = sloSourceOf(req, evidence, o)!;
+  evidence.alertRules = await makeAlertRules(deps, req, source);
+  evidence.dashboard = await makeDashboard(deps, req, source, evidence.exporters);
   return { evidence, notes };
 }
 

@@ -72,6 +72,13 @@ export interface AlertRulesEvidence {
   notInstallable: string | null;
 }
 
+/** The Grafana dashboard made for the target (stored, written beside the report). */
+export interface DashboardEvidence {
+  fileName: string;
+  artifactId: string;
+  panels: string[];
+}
+
 export interface ObservabilityEvidence {
   prometheusUrl: string;
   /** host:port of the target's http.baseUrl, as the scrape targets are matched. */
@@ -83,6 +90,7 @@ export interface ObservabilityEvidence {
   traffic: TrafficReading | null;
   /** The SLO alert rules (absent: no latency histogram to build them on). */
   alertRules?: AlertRulesEvidence | null;
+  dashboard?: DashboardEvidence | null;
   /** Why Prometheus could not be read (it did not answer at the last attempt); absent when it was. */
   unreachable?: string;
 }
