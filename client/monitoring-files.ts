@@ -3,10 +3,8 @@
 // reach is said, with the artifact ids to fetch later; the report itself is written either way.
 import { writeFileSync } from 'node:fs';
 import type { OutputContract } from '../common/output-contract';
-import { loadArtifact } from '../activities/store/artifacts';
+import { monitoringFileText } from '../activities/store/queries/monitoring-files';
 import { redactedStoreUrl, withStore } from './store';
-
-type Stored = { yaml?: string; json?: unknown };
 
 /** The report's base path (without extension) + each file's name; the lines to print. */
 export async function writeMonitoringFiles(result: OutputContract, reportJsonPath: string): Promise<string[]> {
@@ -17,9 +15,7 @@ export async function writeMonitoringFiles(result: OutputContract, reportJsonPat
     return await withStore(async (store) => {
       const lines: string[] = [];
       for (const f of files) {
-        const stored = await loadArtifact<Stored>(store, f.artifact_id);
-        const text = f.kind === 'alert-rules' ? (stored.yaml ?? '') : `${JSON.stringify(stored.json, null, 2)}\n`;
-        writeFileSync(`${base}.${f.file_name}`, text);
+        writeFileSync(`${base}.${f.file_name}`, await monitoringFileText(store, f.kind, f.artifact_id));
         lines.push(`${f.kind}: ${base}.${f.file_name}`);
       }
       return lines;

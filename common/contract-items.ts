@@ -87,7 +87,7 @@ export function itemState(item: PlanItem, r: RunRecord): ItemState {
   if (!item.automatic) return 'manual';
   if (r.decision.kind === 'rejected') return 'rejected';
   if (r.decision.kind !== 'approved' || !r.decision.itemIds.includes(item.id)) return 'not_approved';
-  if (r.optimization?.failed?.itemId === item.id) return 'failed';
+  if (r.optimization?.failed?.itemId === item.id || r.optimization?.monitoringFailed?.itemId === item.id) return 'failed';
   if (r.optimization?.rolledBack.some((x) => x.itemId === item.id && x.ok)) return 'rolled_back';
   if (r.optimization?.applied.some((x) => x.itemId === item.id)) return 'applied';
   if (r.optimization?.notApplied?.itemIds.includes(item.id)) return 'skipped'; // a stage met the targets first

@@ -6,8 +6,10 @@ import type { OutputContract } from './output-contract';
 
 type Row = OutputContract['monitoring_recommendations'][number];
 
+/** Loaded, healthy, every promtool case passed, and at least one of them asserted the alerts (not all too close to call). */
 export function monitoringConfigured(r: RunRecord): boolean {
-  return Boolean(r.monitoring?.healthy && r.monitoring.testsOk);
+  const m = r.monitoring;
+  return Boolean(m?.healthy && m.testsOk && m.cases.some((c) => c.firing !== null));
 }
 
 const ROW_SLO: Record<string, string> = {
@@ -52,6 +54,8 @@ export function monitoringRules(
 /** The next step about monitoring: what is in place and proven, or why monitoring_configured is false. */
 export function monitoringStep(r: RunRecord, notConfigured: string): string {
   const m = r.monitoring;
+  const failed = r.optimization?.monitoringFailed;
+  if (!m && failed) return `monitoring not configured: the alert rules (${failed.itemId}) were not installed: ${failed.error}`;
   if (!m) return notConfigured;
   const fired = (f: string[] | null): string => (f === null ? 'too close to call' : f.length ? `${f.length} alert(s) fire` : 'silent');
   const cases = m.cases.map((c) => `${c.name}: ${fired(c.firing)}${c.ok ? '' : ' (promtool test FAILED)'}`).join('; ');

@@ -77,6 +77,8 @@ export interface OptimizationResult {
   applied: AppliedChange[];
   failed: { itemId: string; error: string } | null;
   rolledBack: RolledBackChange[];
+  /** Alert rules whose install failed: monitoring, so the performance changes stay (absent: none failed). */
+  monitoringFailed?: { itemId: string; error: string };
   /** Staged runs: approved changes left unapplied because a brief check met the targets first. */
   notApplied?: { itemIds: string[]; why: string };
   /** Staged runs with more than one priority group: each group's brief check. */

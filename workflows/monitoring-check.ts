@@ -1,7 +1,8 @@
 // The end of a run that installed alert rules (approved, applied, not rolled back): one activity
 // checks them healthy in Prometheus and proven by promtool on the run's measured baseline and after.
 // Runs recorded before it (no marker) and runs without such a change call nothing here.
-import { patched, proxyActivities } from '@temporalio/workflow';
+import { isCancellation, patched, proxyActivities } from '@temporalio/workflow';
+import { rootCauseMessage } from '../common/failure-cause';
 import type { Activities } from '../activities';
 import type { TargetProfile } from '../common/profile';
 import type { MonitoringCheck, OptimizationResult, ProfilingResult, ValidationResult } from '../common/stages';
@@ -24,10 +25,17 @@ export async function checkInstalledMonitoring(
     retry: { maximumAttempts: 3 },
     summary: `check ${kept.action.fileName}: loaded and healthy, alerts as the measured figures say`,
   });
-  return checkAlertRules({
-    target,
-    artifactId: kept.action.artifactId,
-    baselineId: profiling.baseline.id,
-    afterId: validation?.after.id ?? null,
-  });
+  try {
+    return await checkAlertRules({
+      target,
+      artifactId: kept.action.artifactId,
+      baselineId: profiling.baseline.id,
+      afterId: validation?.after.id ?? null,
+    });
+  } catch (err) {
+    // The run's changes are applied and validated: a check that cannot run is reported, not a failed run.
+    if (isCancellation(err)) throw err;
+    const why = `the check could not run: ${rootCauseMessage(err)}`;
+    return { file: kept.action.fileName, slos: kept.action.slos, healthy: false, healthNote: why, testsOk: false, cases: [] };
+  }
 }

@@ -1,5 +1,5 @@
 // Step 3: apply the approved items in order as a saga; a failure rolls back what was applied.
-import { ApplicationFailure, CancellationScope, patched, proxyActivities } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, isCancellation, patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { describeAction, describeUndo } from '../common/contract';
 import { rootCauseMessage } from '../common/failure-cause';
@@ -67,6 +67,7 @@ export async function optimizationWorkflow(input: OptimizationInput): Promise<Op
   // Toggles come first: the before blocks are measured with them on, right before the first costly change.
   const firstCostly = ordered.findIndex(isCostly);
   let beforeBlocks: BlocksRun | undefined;
+  let monitoringFailed: OptimizationResult['monitoringFailed'];
   for (const [i, item] of ordered.entries()) {
     if (!item.automatic) throw ApplicationFailure.nonRetryable(`item ${item.id} is manual and cannot be applied`, 'BadPlan');
     if (i === firstCostly && blocksAsked(input)) {
@@ -86,10 +87,21 @@ export async function optimizationWorkflow(input: OptimizationInput): Promise<Op
       const { applyAction } = actionActivities(target, `apply ${item.id}: ${describeAction(item.action)}`);
       applied.push(await applyAction({ target, item }));
     } catch (err) {
+      // Alert rules Prometheus did not take (the apply put back what was there) cost the run no performance change.
+      if (item.action.type === 'install_alert_rules' && !isCancellation(err)) {
+        monitoringFailed = { itemId: item.id, error: rootCauseMessage(err) };
+        continue;
+      }
       return { ...(await applyFailed(target, item, applied, err)), ...(beforeBlocks ? { beforeBlocks } : {}) };
     }
   }
-  return { applied, failed: null, rolledBack: [], ...(beforeBlocks ? { beforeBlocks } : {}) };
+  return {
+    applied,
+    failed: null,
+    rolledBack: [],
+    ...(beforeBlocks ? { beforeBlocks } : {}),
+    ...(monitoringFailed ? { monitoringFailed } : {}),
+  };
 }
 
 /** Before blocks when the parent passed the baseline's load (runs before them: never) and the profile asks for at least two. */

@@ -23,11 +23,13 @@ export interface StagedRun {
 /** The stages so far: the changes of all, the first before blocks (measured once a run). */
 function merged(a: OptimizationResult, b: OptimizationResult): OptimizationResult {
   const beforeBlocks = a.beforeBlocks ?? b.beforeBlocks;
+  const monitoringFailed = a.monitoringFailed ?? b.monitoringFailed;
   return {
     applied: [...a.applied, ...b.applied],
     failed: b.failed,
     rolledBack: [...a.rolledBack, ...b.rolledBack],
     ...(beforeBlocks ? { beforeBlocks } : {}),
+    ...(monitoringFailed ? { monitoringFailed } : {}),
   };
 }
 

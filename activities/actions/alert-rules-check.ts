@@ -12,12 +12,12 @@ import type { OperatorPolicy } from '../../common/operator-policy';
 import type { TargetProfile } from '../../common/profile';
 import { ruleTestFile, type RuleTestCase } from '../../common/observability/rule-tests';
 import type { MonitoringCheck } from '../../common/stages';
-import type { EngineResult } from '../loadtest/engine';
 import type { PrometheusApi } from '../prometheus/client';
 import { testRules } from '../prometheus/promtool';
 import { loadArtifact } from '../store/artifacts';
-import { measuredBehaviour } from '../skills/observability-stack-configurator/behaviour';
-import { rulesDirOf, unhealthy, type AlertRulesArtifact } from './alert-rules';
+import { loadEngineResult, measuredBehaviour } from '../store/measured-behaviour';
+import type { AlertRulesArtifact } from '../../common/observability/slo-rules';
+import { rulesDirOf, unhealthy } from './alert-rules';
 
 export interface MonitoringCheckRequest {
   target: TargetProfile;
@@ -28,9 +28,10 @@ export interface MonitoringCheckRequest {
 
 const FIX_DEPLOYED_MINUTES = 120;
 
-async function engineResult(store: Pool, id: string): Promise<EngineResult> {
-  const stored = await loadArtifact<{ result?: EngineResult } & Partial<EngineResult>>(store, id);
-  return (stored.result ?? stored) as EngineResult;
+async function engineResult(store: Pool, id: string) {
+  const r = await loadEngineResult(store, id);
+  if (!r) throw new Error(`load test ${id} kept no per-second progress or histogram`);
+  return r;
 }
 
 export async function checkAlertRules(

@@ -5,7 +5,7 @@
 // puts back what the file replaced (or removes it) and reloads. Both are idempotent: run again, they
 // find the state they leave.
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Pool } from 'pg';
 import { rulesDirAllowed, type OperatorPolicy } from '../../common/operator-policy';
@@ -15,19 +15,10 @@ import { sleep } from '../activity-context';
 import type { PrometheusApi } from '../prometheus/client';
 import { loadArtifact } from '../store/artifacts';
 import type { UndoResult } from './feature-toggle';
-import type { Slo, SloSource } from '../../common/observability/slo-rules';
+import type { AlertRulesArtifact } from '../../common/observability/slo-rules';
 
 type InstallAction = Extract<ActionSpec, { type: 'install_alert_rules' }>;
 type RemoveUndo = Extract<AppliedChange['undo'], { type: 'remove_alert_rules' }>;
-
-/** What the skill stores for the action: the file's text, and what its tests are built from. */
-export interface AlertRulesArtifact {
-  fileName: string;
-  yaml: string;
-  groups: string[];
-  source: SloSource;
-  slos: Slo[];
-}
 
 export const RULES_HEALTHY_WITHIN_MS = 60_000;
 
@@ -76,6 +67,9 @@ export async function installAlertRules(
   a: InstallAction,
   deps: { store: Pool; policy: Pick<OperatorPolicy, 'rulesDirs'>; api: PrometheusApi },
 ): Promise<{ undo: AppliedChange['undo']; details: string }> {
+  // The name comes from the plan: one plain file name, never a path out of the directory.
+  if (basename(a.fileName) !== a.fileName || !/^[A-Za-z0-9._-]+\.ya?ml$/.test(a.fileName))
+    throw ApplicationFailure.nonRetryable(`alert rules file name ${JSON.stringify(a.fileName)} is not a plain *.yml name`, 'BadPlan');
   const path = join(rulesDirOf(target, deps.policy), a.fileName);
   const art = await loadArtifact<AlertRulesArtifact>(deps.store, a.artifactId);
   const previous = await readIfThere(path);

@@ -13,7 +13,7 @@ import {
 } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
 import { PanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
-import { promString } from './queries';
+import { promString, seriesSelector } from './queries';
 import { ERROR_RATIO_RECORD, type Slo, type SloSource } from './slo-rules';
 
 export interface DashboardExtras {
@@ -36,7 +36,7 @@ export function dashboardQueries(
   x: DashboardExtras,
 ): { title: string; unit: string; queries: [string, string][] }[] {
   const job = `job=${promString(s.job)}`;
-  const sel = s.routeLabel && s.excludeRoutes.length ? `{${job},${s.routeLabel}!~${promString(s.excludeRoutes.join('|'))}}` : `{${job}}`;
+  const sel = `{${seriesSelector({ job: s.job, route: s.routeLabel, excludeRoutes: s.excludeRoutes })}}`;
   const ms = 1000 * s.histogram.secondsPerUnit;
   const r = '[$__rate_interval]';
   const q = (p: number): [string, string] => [

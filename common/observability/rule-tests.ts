@@ -6,7 +6,7 @@
 // minutes, not one: promtool evaluates every rule at every step, and a 3-day window of 1-minute
 // samples takes it over a minute; with 4 the 5-minute window still holds two samples. Each request is good or bad as the window's own HDR
 // histogram says: the share of the window's requests at or under a latency SLO's bucket edge is
-// applied to every minute. Errors are the load test's errors, each second's own, as status 500. A case
+// applied to every sample. Errors are the load test's errors, each second's own, as status 500. A case
 // may switch to a second behaviour for its last hours (a fix deployed then): the short windows see
 // only the new behaviour, the long ones both, which is what tells the windows apart.
 //
@@ -15,7 +15,16 @@
 // wrong threshold, window or edge makes `promtool test rules` fail. An alert whose two possible window
 // boundaries (the range's first sample in or out) give different answers, or that sits on its
 // threshold, is too close to call: that case gets no alert test, and the note says so.
-import { BURN_ALERT, BURN_WINDOWS, budgetOf, burnAnnotations, type Slo, type SloSource } from './slo-rules';
+import {
+  BURN_ALERT,
+  BURN_WINDOWS,
+  budgetOf,
+  burnAlertGroupName,
+  burnAnnotations,
+  recordingGroupName,
+  type Slo,
+  type SloSource,
+} from './slo-rules';
 
 export interface MeasuredBehaviour {
   /** What it is, e.g. "baseline (load test lt-1)". */
@@ -63,7 +72,8 @@ interface Cumulative {
 function cumulative(tc: RuleTestCase, les: readonly string[]): Cumulative {
   for (const x of [tc.behaviour, tc.then?.behaviour])
     if (x && x.requests.length === 0) throw new RangeError(`${x.name}: no measured seconds`);
-  const switchAt = tc.then ? SERIES_SAMPLES - Math.round(tc.then.lastMinutes / SAMPLE_MINUTES) : Infinity;
+  // Samples after switchAt carry the new behaviour: lastMinutes / SAMPLE_MINUTES increments up to the last sample.
+  const switchAt = tc.then ? SERIES_SAMPLES - 1 - Math.round(tc.then.lastMinutes / SAMPLE_MINUTES) : Infinity;
   const c: Cumulative = { ok: [0], err: [0], okUnder: {}, errUnder: {} };
   for (const le of les) {
     c.okUnder[le] = [0];
@@ -185,5 +195,8 @@ export function ruleTestFile(rulesPath: string, s: SloSource, slos: readonly Slo
         : [],
     };
   });
-  return { file: { rule_files: [rulesPath], evaluation_interval: `${SAMPLE_MINUTES}m`, tests }, expectations };
+  // The recording rules before the alerts at every step (promtool's default order is a Go map's, random):
+  // otherwise an alert could read the ratios of the step before and the expectations would be a sample off.
+  const group_eval_order = [recordingGroupName(s.service), burnAlertGroupName(s.service)];
+  return { file: { rule_files: [rulesPath], evaluation_interval: `${SAMPLE_MINUTES}m`, group_eval_order, tests }, expectations };
 }

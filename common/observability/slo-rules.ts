@@ -5,7 +5,7 @@
 // there. Latency SLOs count the requests above a bucket edge of the service's own histogram: the
 // target's edge, or the nearest edge below it (stricter), said in a note. Names follow Pyrra's and
 // Sloth's: one alert per window pair, labelled with its severity and windows.
-import { promString } from './queries';
+import { promString, seriesSelector } from './queries';
 import type { LatencyHistogram } from './detect';
 
 export interface SloSource {
@@ -93,10 +93,7 @@ export function slosFor(s: SloSource, t: SloTargets): { slos: Slo[]; notes: stri
 }
 
 function selector(s: SloSource, extra: string[] = []): string {
-  const parts = [`job=${promString(s.job)}`];
-  if (s.routeLabel && s.excludeRoutes.length)
-    parts.push(`${s.routeLabel}!~${promString(s.excludeRoutes.map((r) => r.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'))}`);
-  return `{${[...parts, ...extra].join(',')}}`;
+  return `{${[seriesSelector({ job: s.job, route: s.routeLabel, excludeRoutes: s.excludeRoutes }), ...extra].join(',')}}`;
 }
 
 /** The SLO's error ratio over a window: the share of requests that were not good. */
@@ -113,9 +110,12 @@ export interface RuleGroup {
   rules: Record<string, unknown>[];
 }
 
+export const recordingGroupName = (service: string): string => `perf-orchestrator:${service}:slo-recording`;
+export const burnAlertGroupName = (service: string): string => `perf-orchestrator:${service}:slo-alerts`;
+
 export function recordingGroup(s: SloSource, slos: readonly Slo[]): RuleGroup {
   return {
-    name: `perf-orchestrator:${s.service}:slo-recording`,
+    name: recordingGroupName(s.service),
     rules: slos.flatMap((slo) =>
       SLI_WINDOWS.map((w) => ({
         record: `${ERROR_RATIO_RECORD}${w}`,
@@ -128,7 +128,7 @@ export function recordingGroup(s: SloSource, slos: readonly Slo[]): RuleGroup {
 
 export function burnAlertGroup(s: SloSource, slos: readonly Slo[]): RuleGroup {
   return {
-    name: `perf-orchestrator:${s.service}:slo-alerts`,
+    name: burnAlertGroupName(s.service),
     rules: slos.flatMap((slo) =>
       BURN_WINDOWS.map((w) => {
         const sel = `{service=${promString(s.service)},slo=${promString(slo.name)}}`;
@@ -157,20 +157,20 @@ export function saturationGroup(s: SloSource): RuleGroup | null {
   if (s.processCpuMetric)
     rules.push({
       alert: 'ProcessCpuSaturated',
-      expr: `sum(rate(${s.processCpuMetric}{job=${promString(s.job)}}[5m])) > 0.9`,
+      expr: `max by (instance) (rate(${s.processCpuMetric}{job=${promString(s.job)}}[5m])) > 0.9`,
       for: '10m',
       labels: { severity: 'ticket', service: s.service },
       annotations: {
-        summary: `${s.service}: its processes use more than 90% of a core for 10 minutes (a single-threaded runtime is saturated)`,
+        summary: `${s.service}: a process uses more than 90% of a core for 10 minutes (a single-threaded runtime is saturated)`,
       },
     });
   if (s.nodeExporter)
     rules.push({
       alert: 'HostCpuSaturated',
-      expr: `1 - avg(rate(node_cpu_seconds_total{mode="idle"}[5m])) > 0.9`,
+      expr: `1 - avg by (instance) (rate(node_cpu_seconds_total{mode="idle"}[5m])) > 0.9`,
       for: '15m',
       labels: { severity: 'ticket', service: s.service },
-      annotations: { summary: `${s.service}: the host's CPUs are more than 90% busy for 15 minutes` },
+      annotations: { summary: `a host scraped beside ${s.service} has its CPUs more than 90% busy for 15 minutes` },
     });
   return rules.length ? { name: `perf-orchestrator:${s.service}:saturation`, rules } : null;
 }
@@ -179,4 +179,13 @@ export function saturationGroup(s: SloSource): RuleGroup | null {
 export function sloRuleFile(s: SloSource, slos: readonly Slo[]): { groups: RuleGroup[] } {
   const saturation = saturationGroup(s);
   return { groups: [recordingGroup(s, slos), burnAlertGroup(s, slos), ...(saturation ? [saturation] : [])] };
+}
+
+/** What the observability skill stores for the install: the file's text, and what its tests are built from. */
+export interface AlertRulesArtifact {
+  fileName: string;
+  yaml: string;
+  groups: string[];
+  source: SloSource;
+  slos: Slo[];
 }

@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import YAML from 'yaml';
 import { checkRules, testRules } from '../../activities/prometheus/promtool';
 import { runLoad } from '../../activities/loadtest/load';
-import { measuredBehaviour } from '../../activities/skills/observability-stack-configurator/behaviour';
+import { measuredBehaviour } from '../../activities/store/measured-behaviour';
 import { ruleTestFile, type MeasuredBehaviour, type RuleTestCase } from '../../common/observability/rule-tests';
 import { slosFor, sloRuleFile, type Slo, type SloSource } from '../../common/observability/slo-rules';
 import { parseTargetProfile } from '../../common/profile';

@@ -305,6 +305,26 @@ test('monitoring_configured is true only when the installed alert rules are heal
     failing.next_steps.some((s) => /installed but its promtool tests failed.*promtool test FAILED/.test(s)),
     failing.next_steps.join('\n'),
   );
+  const unasserted = buildOutputContract(
+    record([], { monitoring: { ...monitoring, cases: [{ name: 'baseline', ok: true, firing: null }] } }),
+  );
+  assert.equal(unasserted.monitoring_configured, false, 'a passing test file whose every case was too close to call proves nothing');
+  const notInstalled = buildOutputContract(
+    record([], {
+      optimization: {
+        applied: [],
+        failed: null,
+        rolledBack: [],
+        monitoringFailed: { itemId: 'observability-alert-rules', error: '403 lifecycle' },
+      },
+    }),
+  );
+  assert.equal(notInstalled.monitoring_configured, false);
+  assert.ok(
+    notInstalled.next_steps.includes(
+      'monitoring not configured: the alert rules (observability-alert-rules) were not installed: 403 lifecycle',
+    ),
+  );
   const sick = buildOutputContract(
     record([], { monitoring: { ...monitoring, healthy: false, healthNote: 'rules evaluated with errors: x' } }),
   );

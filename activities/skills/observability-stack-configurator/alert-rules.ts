@@ -7,16 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { ruleTestFile } from '../../../common/observability/rule-tests';
-import { slosFor, sloRuleFile, type SloSource } from '../../../common/observability/slo-rules';
+import { slosFor, sloRuleFile, type AlertRulesArtifact, type SloSource } from '../../../common/observability/slo-rules';
 import { dashboardFor, dashboardQueries } from '../../../common/observability/dashboard';
 import type { SkillRequest } from '../../../common/stages';
 import { rulesDirAllowed } from '../../../common/operator-policy';
 import type { ActivityDeps } from '../../deps';
-import type { AlertRulesArtifact } from '../../actions/alert-rules';
-import type { EngineResult } from '../../loadtest/engine';
 import { checkRules, testRules } from '../../prometheus/promtool';
-import { loadArtifact, saveArtifact } from '../../store/artifacts';
-import { measuredBehaviour } from './behaviour';
+import { saveArtifact } from '../../store/artifacts';
+import { loadEngineResult, measuredBehaviour } from '../../store/measured-behaviour';
 import type { AlertRulesEvidence, DashboardEvidence, ObservabilityEvidence } from './findings';
 import type { ObservabilityOptions } from './options';
 
@@ -38,13 +36,10 @@ export function sloSourceOf(req: SkillRequest, e: ObservabilityEvidence, o: Obse
   };
 }
 
-async function baselineResult(deps: ActivityDeps, req: SkillRequest): Promise<EngineResult | string> {
+async function baselineResult(deps: ActivityDeps, req: SkillRequest) {
   const id = req.profiling.baseline.id;
   try {
-    // The load test activity stores { request, result, ... }; a merged distributed test, the result itself.
-    const stored = await loadArtifact<{ result?: EngineResult } & Partial<EngineResult>>(deps.store, id);
-    const r = (stored.result ?? stored) as Partial<EngineResult>;
-    return r.progress && r.histograms ? (r as EngineResult) : `load test ${id} kept no per-second progress or histogram`;
+    return (await loadEngineResult(deps.store, id)) ?? `load test ${id} kept no per-second progress or histogram`;
   } catch (err) {
     return `the baseline load test ${id} is not in the store (${(err as Error).message})`;
   }
@@ -103,7 +98,7 @@ export async function makeAlertRules(deps: ActivityDeps, req: SkillRequest, sour
       const verdict = await testRules(testPath);
       baselineTest = {
         ...verdict,
-        firing: (alerts ?? []).filter((a) => a.fires).map((a) => `${a.slo} ${a.severity} ${a.long}/${a.short}`),
+        firing: alerts && alerts.filter((a) => a.fires).map((a) => `${a.slo} ${a.severity} ${a.long}/${a.short}`),
       };
     }
     const groups = file.groups.map((g) => g.name);

@@ -45,7 +45,7 @@ function targetFindings(e: ObservabilityEvidence, target: TargetProfile): Findin
       gap(
         'unreachable',
         'application',
-        `${where} did not answer: ${target.name}'s monitoring could not be read`,
+        `${where} could not be read: ${target.name}'s monitoring is unknown`,
         [e.unreachable],
         [`Check that Prometheus runs and that the worker reaches ${e.prometheusUrl} (GET /-/ready answers 200)`],
         'scrape_config',
@@ -186,10 +186,13 @@ function alertRulesFinding(r: AlertRulesEvidence, target: TargetProfile, notes: 
     notes.push(`the generated alert rules failed their promtool test on the baseline (a bug to report): ${r.baselineTest.output}`);
     return [];
   }
-  const fired = r.baselineTest?.firing.length ? `${r.baselineTest.firing.join(', ')} fire` : 'no burn alert fires';
-  const tested = r.baselineTest
-    ? `promtool test rules on the baseline's measured behaviour passed: ${fired}, as its figures say`
-    : 'not tested on measured behaviour (see the notes)';
+  const firing = r.baselineTest?.firing;
+  const fired = firing?.length ? `${firing.join(', ')} fire` : 'no burn alert fires';
+  const tested = !r.baselineTest
+    ? 'not tested on measured behaviour (see the notes)'
+    : firing === null
+      ? 'promtool test rules ran on the baseline without an alert test: it sits on a threshold, too close to call'
+      : `promtool test rules on the baseline's measured behaviour passed: ${fired}, as its figures say`;
   const dir = r.notInstallable === null ? target.observability?.rulesDir : undefined;
   if (r.notInstallable) notes.push(`the alert rules are a manual item: ${r.notInstallable}`);
   const action: Finding['action'] = dir

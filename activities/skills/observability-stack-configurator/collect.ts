@@ -39,8 +39,11 @@ export async function collectObservability(
   try {
     return await readPrometheus(deps, api, req, o);
   } catch (err) {
-    // A monitoring system that is down must not cost the run its other findings: said, not thrown, at the last attempt.
-    if (!(err instanceof ApplicationFailure && err.type === 'PrometheusUnavailable') || attempt < LAST_ATTEMPT) throw err;
+    // A monitoring system that is down (at the last attempt) or refuses the worker (a token, a query: final) must not
+    // cost the run its other findings: said as a finding, not thrown.
+    const down = err instanceof ApplicationFailure && err.type === 'PrometheusUnavailable' && attempt >= LAST_ATTEMPT;
+    const refused = err instanceof ApplicationFailure && err.type === 'PrometheusRefused';
+    if (!down && !refused) throw err;
     const evidence = emptyEvidence(api.baseUrl, req);
     return { evidence: { ...evidence, unreachable: err.message }, notes: [] };
   }
@@ -78,11 +81,15 @@ async function readPrometheus(
     notes.push(`Prometheus does not report the scrape interval of job ${up.job}; ${DEFAULT_SCRAPE_INTERVAL_S} s assumed`);
   evidence.metrics = await readTargetMetrics(api, up);
   if (!evidence.metrics.histogram) return { evidence, notes };
-  evidence.window = await readWindow(api, req, evidence.metrics, up.instance, o, notes);
-  evidence.traffic = await readTraffic(api, req, evidence.metrics, up.instance, o, notes);
+  const job: JobReading = { api, req, m: evidence.metrics, instance: up.instance, o, notes };
+  evidence.window = await readWindow(job);
+  evidence.traffic = await readTraffic(job);
   const source = sloSourceOf(req, evidence, o)!;
-  evidence.alertRules = await makeAlertRules(deps, req, source);
-  evidence.dashboard = await makeDashboard(deps, req, source, evidence.exporters);
+  // What is made for the target is a bonus of the reading: promtool missing or slow is a note, not a failed analysis.
+  const made = async <T>(what: string, make: () => Promise<T>): Promise<T | null> =>
+    make().catch((err: unknown) => (notes.push(`${what} not made: ${(err as Error).message}`), null));
+  evidence.alertRules = await made('the alert rules were', () => makeAlertRules(deps, req, source));
+  evidence.dashboard = await made('the Grafana dashboard was', () => makeDashboard(deps, req, source, evidence.exporters));
   return { evidence, notes };
 }
 
@@ -117,14 +124,18 @@ const valueOf = async (api: PrometheusApi, expr: string | null, atS: number): Pr
   return s && Number.isFinite(s.value) ? s.value : null;
 };
 
-async function readWindow(
-  api: PrometheusApi,
-  { profiling }: SkillRequest,
-  m: TargetMetrics,
-  instance: string,
-  o: ObservabilityOptions,
-  notes: string[],
-): Promise<WindowReading | null> {
+/** What the readings of the target's job share: the API, the request, the job's metrics and instance, the options, the notes. */
+interface JobReading {
+  api: PrometheusApi;
+  req: SkillRequest;
+  m: TargetMetrics;
+  instance: string;
+  o: ObservabilityOptions;
+  notes: string[];
+}
+
+async function readWindow({ api, req, m, instance, o, notes }: JobReading): Promise<WindowReading | null> {
+  const { profiling } = req;
   const b = profiling.baseline;
   if (!b.window) {
     notes.push('the baseline recorded no wall-clock window (recorded before windows existed): Prometheus not read for it');
@@ -177,14 +188,8 @@ async function readWindow(
   };
 }
 
-async function readTraffic(
-  api: PrometheusApi,
-  { profiling }: SkillRequest,
-  m: TargetMetrics,
-  instance: string,
-  o: ObservabilityOptions,
-  notes: string[],
-): Promise<TrafficReading | null> {
+async function readTraffic({ api, req, m, instance, o, notes }: JobReading): Promise<TrafficReading | null> {
+  const { profiling } = req;
   if (!m.labels.route) {
     notes.push(`${m.histogram!.base} has no route label: the traffic before the run cannot be told apart by endpoint`);
     return null;

@@ -67,7 +67,7 @@ export interface AlertRulesEvidence {
   notes: string[];
   check: { ok: boolean; output: string } | null;
   /** promtool test on the baseline's behaviour, and the burn alerts its raw figures say fire; null: not tested. */
-  baselineTest: { ok: boolean; output: string; firing: string[] } | null;
+  baselineTest: { ok: boolean; output: string; firing: string[] | null } | null;
   /** Why the tool may not install them itself (no observability.rulesDir, or the worker does not allow it); null: it may. */
   notInstallable: string | null;
 }
