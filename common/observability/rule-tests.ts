@@ -1,10 +1,10 @@
 // promtool unit tests of the generated SLO alerts, built from what the run measured (pure).
 //
 // How the measured window is stretched to the alerts' windows: each measured second becomes one
-// sample interval of the series (4 minutes: its requests and errors x240, the same rate per second),
-// the seconds cycled in order until the series cover the longest window (3 days) plus 12 minutes. Four
-// minutes, not one: promtool evaluates every rule at every step, and a 3-day window of 1-minute
-// samples takes it over a minute; with 4 the 5-minute window still holds two samples. Each request is good or bad as the window's own HDR
+// sample interval of the series (1 minute: its requests and errors x60, the same rate per second),
+// the seconds cycled in order until the series cover the longest window (3 days) plus 3 minutes.
+// promtool evaluates the rules twice only, at the start and at the end (see ruleTestFile): evaluating
+// them at every sample of 3 days took it over a minute a case. Each request is good or bad as the window's own HDR
 // histogram says: the share of the window's requests at or under a latency SLO's bucket edge is
 // applied to every sample. Errors are the load test's errors, each second's own, as status 500. A case
 // may switch to a second behaviour for its last hours (a fix deployed then): the short windows see
@@ -36,7 +36,7 @@ export interface MeasuredBehaviour {
   shareAtOrUnder: Readonly<Record<string, number>>;
 }
 
-export const SAMPLE_MINUTES = 4;
+export const SAMPLE_MINUTES = 1;
 /** Samples in each series: the 3-day window and three more. */
 export const SERIES_SAMPLES = (3 * 24 * 60) / SAMPLE_MINUTES + 3;
 const ROUTE = '/load';
@@ -198,5 +198,9 @@ export function ruleTestFile(rulesPath: string, s: SloSource, slos: readonly Slo
   // The recording rules before the alerts at every step (promtool's default order is a Go map's, random):
   // otherwise an alert could read the ratios of the step before and the expectations would be a sample off.
   const group_eval_order = [recordingGroupName(s.service), burnAlertGroupName(s.service)];
-  return { file: { rule_files: [rulesPath], evaluation_interval: `${SAMPLE_MINUTES}m`, group_eval_order, tests }, expectations };
+  // One evaluation at the start and one at the end: the burn alerts have no `for`, so their state at
+  // the end depends on that evaluation alone, and promtool does not evaluate every rule at every sample
+  // (with 3-day windows that took it minutes).
+  const evaluation_interval = `${(SERIES_SAMPLES - 1) * SAMPLE_MINUTES}m`;
+  return { file: { rule_files: [rulesPath], evaluation_interval, group_eval_order, tests }, expectations };
 }

@@ -101,7 +101,7 @@ test('a case that switches behaviour for its last hours: the short windows see o
     evaluation_interval: string;
     tests: { interval: string; input_series: { series: string; values: string }[]; alert_rule_test: { eval_time: string }[] }[];
   };
-  assert.equal(file.evaluation_interval, `${SAMPLE_MINUTES}m`);
+  assert.equal(file.evaluation_interval, `${(SERIES_SAMPLES - 1) * SAMPLE_MINUTES}m`, 'evaluated at the start and at the end only');
   const [t] = file.tests;
   assert.equal(t.alert_rule_test[0].eval_time, `${(SERIES_SAMPLES - 1) * SAMPLE_MINUTES}m`);
   assert.equal(t.input_series[0].series, 'http_server_duration_ms_count{job="api"}');
