@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import YAML from 'yaml';
 import { ruleTestFile } from '../../../common/observability/rule-tests';
 import { slosFor, sloRuleFile, type AlertRulesArtifact, type SloSource } from '../../../common/observability/slo-rules';
-import { dashboardFor, dashboardQueries } from '../../../common/observability/dashboard';
+import { dashboardFor } from '../../../common/observability/dashboard';
 import type { SkillRequest } from '../../../common/stages';
 import { rulesDirAllowed } from '../../../common/operator-policy';
 import type { ActivityDeps } from '../../deps';
@@ -66,9 +66,8 @@ export async function makeDashboard(
   const model = dashboardFor(source, slos, { p95TargetMs: req.target.targets.p95Ms, redisExporter: exporters.includes('redis') });
   const fileName = `grafana-dashboard-${req.target.name}.json`;
   const artifactId = await saveArtifact(deps.store, req.runId, DASHBOARD_KIND, { fileName, json: model });
-  const panels = dashboardQueries(source, slos, { p95TargetMs: req.target.targets.p95Ms, redisExporter: exporters.includes('redis') }).map(
-    (p) => p.title,
-  );
+  // The panels' titles from the model itself (its first panel is the row).
+  const panels = (model as { panels: { type: string; title: string }[] }).panels.filter((p) => p.type !== 'row').map((p) => p.title);
   return { fileName, artifactId, panels };
 }
 
