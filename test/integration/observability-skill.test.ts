@@ -103,6 +103,17 @@ test("the skill reads the target's Prometheus: the traffic before the run, the b
   await eventually('the first requests scraped', counted(2), 20_000);
   for (let i = 0; i < 40; i++) await get(i % 5 === 4 ? '/api/me' : '/health');
   await eventually('the traffic before the run scraped', counted(42), 20_000);
+  // What the skill will read: the increase since the first scrape, over scrapes that a busy host may
+  // have spaced out (CI saw a single one once): wait until Prometheus holds both.
+  await eventually(
+    'the traffic before the run in the increase the skill reads',
+    async () => {
+      const [inc] = await api.query('sum(increase(shop_http_request_duration_seconds_count{job="web",route!="/metrics"}[1h]))');
+      const [ups] = await api.query('count_over_time(up{job="web"}[1h])');
+      return inc && inc.value >= 35 && ups && ups.value >= 3 ? true : undefined;
+    },
+    20_000,
+  );
   await new Promise((r) => setTimeout(r, 1500));
 
   // The baseline: 5 s of requests one after another, timed by the test.
