@@ -2,6 +2,7 @@
 import type { ActivityDeps } from './deps';
 import { createActionActivities } from './actions';
 import { createLoadTestActivities } from './loadtest/activity';
+import { createAlternatingLoadTestActivities } from './loadtest/alternating';
 import { createNotifyActivities } from './notify/activity';
 import { createPrecheckActivities } from './precheck';
 import { createCacheProfileActivities } from './profiling/cache';
@@ -20,6 +21,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createPrecheckActivities(deps),
     ...createLoadTestActivities(deps),
+    ...createAlternatingLoadTestActivities(deps),
     ...createProcessActivities(deps),
     ...createCpuProfileActivities(deps),
     ...createPySpyActivities(deps),

@@ -3,6 +3,7 @@ import type { StoredBaseline } from '../common/gate/types';
 import { round } from '../common/round';
 import type { LoadTestSummary } from '../common/types';
 import { saturationReasons } from '../common/verdict/saturation';
+import { WARMING_MIN_SECONDS, warmingOf } from '../common/gate/warming-window';
 import { table } from './text-table';
 
 const n = (v: number | null | undefined, digits = 1) => (v === null || v === undefined ? '-' : String(round(v, digits)));
@@ -50,6 +51,7 @@ export function baselineShowText(b: StoredBaseline, hasHistograms: boolean): str
     `errors:      ${s.errors} of ${s.requests} requests (${n(s.errorRatePct, 3)}%)` + errorKinds(s),
     `measured:    ${measuredSeconds(s)} s${s.perSecond ? ' (per-second series kept)' : ' (no per-second series)'}`,
     `host load:   ${hostLoadFlag(s)}`,
+    `warm-up:     ${warmingLine(s)}`,
     `histograms:  ${hasHistograms ? 'stored (full load-test result)' : 'none'}`,
   ];
   if (s.endpoints.length === 0) return head.join('\n');
@@ -62,6 +64,20 @@ export function baselineShowText(b: StoredBaseline, hasHistograms: boolean): str
     n(e.latencyMs.p99),
   ]);
   return `${head.join('\n')}\n\n${table([['endpoint', 'requests', 'errors %', 'p50 ms', 'p95 ms', 'p99 ms'], ...rows])}`;
+}
+
+/** Whether the window looked warm: a baseline measured warming up makes every later check look fast. */
+function warmingLine(s: LoadTestSummary): string {
+  if (!s.perSecond) return 'not read (no per-second series)';
+  const w = warmingOf(s.perSecond.p95Ms);
+  if (!w)
+    return s.perSecond.p95Ms.length < WARMING_MIN_SECONDS
+      ? `not read (fewer than ${WARMING_MIN_SECONDS} measured seconds)`
+      : 'steady (p95 did not fall within the window)';
+  return (
+    `WARMING: p95 fell ${w.dropPct}% within the window (${w.firstP95Ms} ms in its first third, ${w.lastP95Ms} ms in its last); ` +
+    'checks compared with it will look faster than they are: pin a window measured warm (load.warmup: { until: steady })'
+  );
 }
 
 function errorKinds(s: LoadTestSummary): string {

@@ -83,7 +83,7 @@ export async function createWorkers(setup: WorkerSetup & { roles?: WorkerRole[] 
       await Worker.create({
         ...common,
         taskQueue: LOADGEN_TASK_QUEUE,
-        activities: { runLoadTest: activities.runLoadTest },
+        activities: { runLoadTest: activities.runLoadTest, runAlternatingLoadTest: activities.runAlternatingLoadTest },
         // A generator wants the machine to itself; more shards go to more workers.
         maxConcurrentActivityTaskExecutions: setup.loadgenSlots ?? 4,
       }),

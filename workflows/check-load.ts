@@ -1,6 +1,10 @@
 // The check's measurements: one measured window of the candidate (after a steady warm-up when the
 // profile asks for one), or interleaved blocks of a live baseline deployment and the candidate.
-import { setCurrentDetails } from '@temporalio/workflow';
+import { proxyActivities, setCurrentDetails } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { AlternatingLoadTestResult } from '../common/gate/alternating';
+import { LOADGEN_TASK_QUEUE } from '../common/run';
+import { loadTestOptions } from './timeouts';
 import type { BaselineChoice } from '../common/gate/types';
 import type { TargetProfile } from '../common/profile';
 import type { LoadTestSummary } from '../common/types';
@@ -54,4 +58,40 @@ export async function measureInterleaved(runId: string, target: TargetProfile, c
 export function medianCandidate(run: InterleavedRun): LoadTestSummary {
   const sorted = run.pairs.map((p) => p.candidate).sort((a, b) => a.latencyMs.p95 - b.latencyMs.p95);
   return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
+/**
+ * The baseline deployment and the candidate taking turns every sliceMs over the profile's measured
+ * window (common/gate/alternating.ts); a fixed warm-up (the profile's warmupSeconds, taking turns too).
+ */
+export async function measureAlternating(
+  runId: string,
+  target: TargetProfile,
+  baseUrl: string,
+  sliceMs: number,
+): Promise<AlternatingLoadTestResult> {
+  const { load } = target;
+  const { runAlternatingLoadTest } = proxyActivities<Activities>({
+    ...loadTestOptions(load.durationSeconds + load.warmupSeconds),
+    taskQueue: LOADGEN_TASK_QUEUE,
+    scheduleToStartTimeout: '5 minutes',
+    summary:
+      `baseline ${baseUrl} and candidate ${target.http.baseUrl} taking turns every ${sliceMs} ms, ` +
+      `${load.concurrency} connections, ${load.durationSeconds} s`,
+  });
+  setCurrentDetails(
+    `**taking turns** every ${sliceMs} ms: baseline ${baseUrl} and candidate ${target.http.baseUrl}, ${load.durationSeconds} s`,
+  );
+  const seed = Number.parseInt(runId.replace(/[^0-9a-f]/gi, '').slice(0, 8) || '1', 16);
+  return runAlternatingLoadTest({
+    runId,
+    phase: 'check',
+    target,
+    concurrency: load.concurrency,
+    durationSeconds: load.durationSeconds,
+    warmupSeconds: load.warmupSeconds,
+    baselineUrl: baseUrl,
+    sliceMs,
+    seed,
+  });
 }

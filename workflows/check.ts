@@ -5,6 +5,7 @@
 import {
   ApplicationFailure,
   ParentClosePolicy,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -12,12 +13,12 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { checkVerdict, comparisonOf, storedComparison } from '../common/gate/check-verdict';
-import { interleavedP95Ratio, pairP95s } from '../common/gate/ratio';
+import { checkVerdict, interleavedComparison, storedComparison } from '../common/gate/check-verdict';
 import { evaluateThresholds } from '../common/gate/thresholds';
 import type { BaselineComparison, CheckInput, CheckResult } from '../common/gate/types';
 import type { LoadTestSummary } from '../common/types';
-import { measureCandidate, measureInterleaved, medianCandidate } from './check-load';
+import { measureAlternating, measureCandidate, measureInterleaved, medianCandidate } from './check-load';
+import { alternatingPairs } from '../common/gate/alternating';
 import { architectureEscalation } from './escalation';
 import { checkStepQuery } from './messages';
 import { sendNotifications, wantsNotification } from './notify';
@@ -76,12 +77,17 @@ async function measureAndCompare(
 ): Promise<{ measured: LoadTestSummary; baseline: BaselineComparison | null }> {
   const choice = input.baseline;
   if (choice.kind === 'interleaved') {
+    if (choice.sliceMs !== undefined && patched('check-alternating')) {
+      step(`taking turns with ${choice.baseUrl} every ${choice.sliceMs} ms`);
+      const run = await measureAlternating(runId, input.target, choice.baseUrl, choice.sliceMs);
+      const comparison = interleavedComparison(alternatingPairs(run), input.maxP95Ratio, true, { sliceMs: run.sliceMs });
+      return { measured: run.candidate, baseline: comparison };
+    }
     step(`interleaved blocks against ${choice.baseUrl}`);
     const run = await measureInterleaved(runId, input.target, choice);
-    const pairs = run.pairs.map((p) => ({ baselineP95Ms: p.baseline.latencyMs.p95, candidateP95Ms: p.candidate.latencyMs.p95 }));
-    const usable = run.pairs.map((p) => pairP95s(p.baseline, p.candidate)).filter((x): x is { a: number; b: number } => x !== null);
-    const estimate = interleavedP95Ratio(usable);
-    return { measured: medianCandidate(run), baseline: { ...comparisonOf('interleaved', [], estimate, input.maxP95Ratio), pairs } };
+    // Endpoint by endpoint: a verdict a check started before could not reach (its escalation and notifications follow the verdict).
+    const withEndpoints = patched('check-endpoint-ratios');
+    return { measured: medianCandidate(run), baseline: interleavedComparison(run.pairs, input.maxP95Ratio, withEndpoints) };
   }
   const stored = await storedBaselines(input);
   step(`measuring ${input.target.http.baseUrl}`);

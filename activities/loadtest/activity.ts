@@ -14,6 +14,7 @@ import { loadTestBudget, type RunBudget } from './run-budget';
 import { activityContext } from '../activity-context';
 import { startHostReading } from './host-reading';
 import { prepareOnWorker, sessionsFor } from './setup';
+import type { TurnGate } from './turns';
 
 export { perSecondSeries, toSummary } from './summary';
 
@@ -29,8 +30,26 @@ export interface LoadTestArtifact {
   runBudget?: RunBudget & { spent: boolean };
 }
 
+/** What a caller adds to one load test: taking turns with another engine (alternating.ts). */
+export interface LoadTestExtras {
+  turn?: TurnGate;
+  endpointIntervals?: boolean;
+  /** Awaited after the setup, right before the load starts (two engines start together). */
+  beforeLoad?: () => Promise<void>;
+  /** Added to every heartbeat's details (which engine it is). */
+  tag?: Record<string, unknown>;
+}
+
 /** One load test: setup (log in) first, the load, the host read over the measured window; the full result stored. */
 async function runLoadTest(deps: ActivityDeps, req: LoadTestRequest): Promise<LoadTestSummary> {
+  return (await runOneLoadTest(deps, req)).summary;
+}
+
+export async function runOneLoadTest(
+  deps: ActivityDeps,
+  req: LoadTestRequest,
+  extras: LoadTestExtras = {},
+): Promise<{ summary: LoadTestSummary; result: LoadResult }> {
   const ctx = activityContext();
   const heartbeat = (details: unknown): void => ctx?.heartbeat(details);
   let last: LoadProgress | undefined;
@@ -43,6 +62,7 @@ async function runLoadTest(deps: ActivityDeps, req: LoadTestRequest): Promise<Lo
     signal: ctx?.cancellationSignal,
     onSession: (done, total) => heartbeat({ setup: { done, total }, phase: req.phase }),
   });
+  await extras.beforeLoad?.();
   const startMs = Date.now();
   // A steady warm-up's end is known when it comes: the host is read from the first measured point.
   const hostReading = startHostReading(req.warmup ? null : req.warmupSeconds * 1000);
@@ -61,10 +81,12 @@ async function runLoadTest(deps: ActivityDeps, req: LoadTestRequest): Promise<Lo
     context,
     maxRequests: Math.min(ownCap, budget.allowed),
     signal: ctx?.cancellationSignal,
+    turn: extras.turn,
+    endpointIntervals: extras.endpointIntervals,
     onProgress: (p, totals) => {
       if (!p.warmup) hostReading.begin();
       last = p;
-      heartbeat({ ...p, totals, phase: req.phase, ...(req.rateRps !== undefined ? { rateRps: req.rateRps } : {}) });
+      heartbeat({ ...p, totals, phase: req.phase, ...(req.rateRps !== undefined ? { rateRps: req.rateRps } : {}), ...extras.tag });
     },
   }).catch(async (err: unknown) => {
     await hostReading.stop();
@@ -94,7 +116,7 @@ async function runLoadTest(deps: ActivityDeps, req: LoadTestRequest): Promise<Lo
     endMs: Date.now(),
   };
   const id = await saveArtifact(deps.store, req.runId, 'loadtest', artifact);
-  return { ...toSummary(id, req, result, artifact.runBudget!.spent), window, host };
+  return { summary: { ...toSummary(id, req, result, artifact.runBudget!.spent), window, host }, result };
 }
 
 export function createLoadTestActivities(deps: ActivityDeps) {

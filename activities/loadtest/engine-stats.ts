@@ -44,6 +44,9 @@ export abstract class EngineStatistics extends EngineConnections {
   // interval statistics (warm-up included)
   private readonly intCounts = new LatencyCounts();
   private readonly intHist: Histogram;
+  // with endpointIntervals: each endpoint's interval latencies
+  private readonly epIntCounts: LatencyCounts[] | null;
+  private readonly epIntHist: Histogram | null;
   private intCompleted = 0;
   private intErrors = 0;
   protected intDropped = 0;
@@ -66,13 +69,18 @@ export abstract class EngineStatistics extends EngineConnections {
     this.epKinds = opts.endpointNames.map(() => emptyErrorKinds());
     this.overall = createHistogram();
     this.intHist = createHistogram();
+    this.epIntCounts = opts.endpointIntervals ? opts.endpointNames.map(() => new LatencyCounts()) : null;
+    this.epIntHist = opts.endpointIntervals ? createHistogram() : null;
     this.lagHist = createHistogram();
   }
 
   protected record(c: Conn, now: number, kind: ErrorKind | null, response: boolean): void {
     const latencyMs = now - c.t0;
     this.intCompleted++;
-    if (response) this.intCounts.recordMs(latencyMs);
+    if (response) {
+      this.intCounts.recordMs(latencyMs);
+      this.epIntCounts?.[c.ep].recordMs(latencyMs);
+    }
     if (kind !== null) this.intErrors++;
     if (c.t0 >= this.measureStart) {
       const i = c.ep;
@@ -120,6 +128,7 @@ export abstract class EngineStatistics extends EngineConnections {
       bytesOut: this.intBytesOut,
       connections: this.openSockets,
     };
+    if (this.epIntCounts) p.endpoints = this.endpointIntervals();
     const steady = this.o.steadyWarmup;
     if (steady) {
       const w = this.warmupOutcome;
@@ -136,6 +145,18 @@ export abstract class EngineStatistics extends EngineConnections {
     this.intBytesOut = 0;
     h.reset();
     return p;
+  }
+
+  /** Each endpoint's responses in the interval and their p95 (0 without any); clears the interval's counts. */
+  private endpointIntervals(): { requests: number; p95Ms: number }[] {
+    const h = this.epIntHist!;
+    return this.epIntCounts!.map((counts) => {
+      const requests = counts.total;
+      counts.flushInto(h);
+      const p95Ms = requests > 0 ? percentileMs(h, 95) : 0;
+      h.reset();
+      return { requests, p95Ms };
+    });
   }
 
   /** Warm-up and measured seconds: a steady warm-up counts its cap until it is over. */

@@ -3,6 +3,7 @@ import type * as tls from 'node:tls';
 import type { LatencySummary, LoadFigures } from '../../common/types';
 import type { RateSegment } from './schedule';
 import type { Scenario } from './scenario';
+import type { TurnGate } from './turns';
 import type { SteadyWarmup, WarmupOutcome } from '../../common/warmup';
 
 export type LoadModel = 'closed' | 'open';
@@ -28,6 +29,8 @@ export interface LoadProgress {
   bytesIn: number; // in the interval
   bytesOut: number;
   connections: number; // open sockets at the end of the interval
+  // With endpointIntervals: per endpoint (the profile's order), the interval's completions and their p95.
+  endpoints?: { requests: number; p95Ms: number }[];
   steadyWarmup?: { maxSeconds: number; endedAfterSeconds?: number; steady?: boolean }; // with a steady warm-up
 }
 
@@ -65,6 +68,10 @@ export interface EngineOptions {
   /** With steadyWarmup: the schedule of the measured window, started when the warm-up ends. */
   measuredSegments?: RateSegment[];
   maxConnections?: number;
+  /** Closed model: send only while this gate is open (two engines taking turns, turns.ts). */
+  turn?: TurnGate;
+  /** Each interval's requests and p95 per endpoint too (LoadProgress.endpoints). */
+  endpointIntervals?: boolean;
   /** TLS options for https targets (servername defaults to the host). */
   tls?: tls.ConnectionOptions;
 }

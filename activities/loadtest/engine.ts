@@ -183,6 +183,8 @@ class LoadRun extends EngineStatistics {
 
   private issueClosed(c: Conn): void {
     if (this.stopping) return;
+    const turn = this.o.turn;
+    if (turn && !turn.isOpen()) return turn.wait(() => this.issueClosed(c));
     const now = performance.now();
     if (now >= this.deadline) return this.stop('deadline');
     if (this.issued >= this.o.maxRequests) return this.stop('cap');

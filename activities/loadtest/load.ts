@@ -10,6 +10,7 @@ import { Scenario, type Rng, type TrafficContext } from './scenario';
 import { prepareTraffic, sessionsFor, type PrepareOptions } from './setup';
 import { expectedArrivals, validateSegments, type RateSegment } from './schedule';
 import type { SteadyWarmup } from '../../common/warmup';
+import type { TurnGate } from './turns';
 
 export type { LoadModel, LoadProgress, PartialResult };
 
@@ -53,6 +54,10 @@ export interface LoadOptions {
   context?: TrafficContext;
   /** Reads the {{env:NAME}} variables when the context is made here. */
   resolveEnv?: PrepareOptions['resolveEnv'];
+  /** Closed model only: send while this gate is open (two engines taking turns, turns.ts). */
+  turn?: TurnGate;
+  /** Record each interval's requests and p95 per endpoint (LoadProgress.endpoints). */
+  endpointIntervals?: boolean;
 }
 
 export interface LoadResult extends EngineResult {
@@ -121,6 +126,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   let rateRps: number | null = null;
   let rampFromRps: number | null = null;
   let maxConnections: number | null = null;
+  if (opts.turn && model !== 'closed') badInput('taking turns (turn) needs the closed model');
   if (model === 'closed') {
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONNECTIONS)
       badInput(`concurrency must be an integer in 1..${MAX_CONNECTIONS}, got ${concurrency}`);
@@ -176,6 +182,8 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     segments,
     measuredSegments,
     maxConnections: maxConnections ?? undefined,
+    turn: opts.turn,
+    endpointIntervals: opts.endpointIntervals,
   });
   if (model === 'open') concurrency = r.peakConnections;
   return { ...r, concurrency, durationSeconds, warmupSeconds, thinkTimeMs, rateRps, rampFromRps, maxConnections };

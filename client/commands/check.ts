@@ -60,10 +60,11 @@ export function registerCheck(program: Command): void {
     .option('--baseline <which>', 'compare with: pinned (default), pinned:ID, recent:N (last N passing checks) or none')
     .option(
       '--baseline-url <url>',
-      'compare with a live baseline deployment instead: interleaved blocks of both (the robust choice on a busy host)',
+      'compare with a live baseline deployment instead, both measured in the same window taking turns (the robust choice on a busy host)',
     )
-    .option('--pairs <n>', 'interleaved: pairs of blocks', '5')
-    .option('--block-seconds <s>', 'interleaved: measured seconds per block', '4')
+    .option('--slice-ms <ms>', "with --baseline-url: each side's turn (default 50)")
+    .option('--pairs <n>', 'with --baseline-url: alternate pairs of blocks instead of turns (default 5)')
+    .option('--block-seconds <s>', 'with --pairs: measured seconds per block (default 4)')
     .option('--max-p95-ratio <r>', 'fail above this p95 ratio (candidate / baseline) when its 95% interval is above 1 (default 1.05)')
     .option('--wait', 'follow the check, print its table and exit with its verdict')
     .option('--fail-on-warn', 'exit 1 on a warning too')

@@ -72,7 +72,7 @@ export function registerWatch(program: Command): void {
     .option('--baseline <which>', 'pinned (default), pinned:ID, recent:N or none')
     .option('--max-p95-ratio <r>', 'fail above this p95 ratio (default 1.05)')
     .option('--note <text>', 'shown with the schedule')
-    .action((opts: CreateOptions) => withClient((client) => createWatch(client, { ...opts, pairs: '5', blockSeconds: '4' })));
+    .action((opts: CreateOptions) => withClient((client) => createWatch(client, opts)));
   watch.command('list').action(() =>
     withClient(async (client) => {
       for await (const s of client.schedule.list()) {

@@ -3,6 +3,7 @@
 import { ThresholdError } from '../../common/gate/thresholds';
 import { profileThresholdTexts, thresholdsOf } from '../../common/gate/default-check';
 import { DEFAULT_MAX_P95_RATIO } from '../../common/gate/ratio';
+import { DEFAULT_SLICE_MS } from '../../common/gate/alternating';
 import type { BaselineChoice, CheckInput } from '../../common/gate/types';
 import { BASELINE_CHOICE } from '../../common/profile-gate';
 import type { TargetProfile } from '../../common/profile';
@@ -13,8 +14,9 @@ export interface CheckOptions {
   threshold?: string[];
   baseline?: string;
   baselineUrl?: string;
-  pairs: string;
-  blockSeconds: string;
+  pairs?: string;
+  blockSeconds?: string;
+  sliceMs?: string;
   maxP95Ratio?: string;
 }
 
@@ -27,19 +29,24 @@ function intIn(raw: string, flag: string, min: number, max: number): number {
   return n;
 }
 
-/** pinned | pinned:ID | recent:N | none, or interleaved against --baseline-url. */
+/**
+ * pinned | pinned:ID | recent:N | none, or against --baseline-url: both taking turns every --slice-ms
+ * (the default), or pairs of blocks when --pairs or --block-seconds is given.
+ */
 export function baselineChoice(raw: string, opts: CheckOptions): BaselineChoice {
   if (opts.baselineUrl !== undefined) {
     if (!httpUrl(opts.baselineUrl))
       throw new UsageError(
         `--baseline-url must be an absolute http(s) URL such as http://127.0.0.1:3200 (got "${printable(opts.baselineUrl)}")`,
       );
-    return {
-      kind: 'interleaved',
-      baseUrl: opts.baselineUrl,
-      pairs: intIn(opts.pairs, '--pairs', 2, 50),
-      blockSeconds: intIn(opts.blockSeconds, '--block-seconds', 1, 600),
-    };
+    const blocks = opts.pairs !== undefined || opts.blockSeconds !== undefined;
+    if (blocks && opts.sliceMs !== undefined)
+      throw new UsageError('--slice-ms takes turns; --pairs and --block-seconds alternate blocks: give one or the other');
+    const pairs = intIn(opts.pairs ?? '5', '--pairs', 2, 50);
+    const blockSeconds = intIn(opts.blockSeconds ?? '4', '--block-seconds', 1, 600);
+    if (blocks) return { kind: 'interleaved', baseUrl: opts.baselineUrl, pairs, blockSeconds };
+    const sliceMs = intIn(opts.sliceMs ?? String(DEFAULT_SLICE_MS), '--slice-ms', 10, 60_000);
+    return { kind: 'interleaved', baseUrl: opts.baselineUrl, pairs, blockSeconds, sliceMs };
   }
   if (!BASELINE_CHOICE.test(raw)) throw new UsageError(`--baseline must be pinned, pinned:ID, recent:N or none (got "${printable(raw)}")`);
   if (raw === 'none') return { kind: 'none' };

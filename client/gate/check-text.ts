@@ -37,15 +37,41 @@ function baselineLines(r: CheckResult): string[] {
   return lines;
 }
 
-/** The reasons that are not already on the baseline line (the thresholds'). */
-const otherReasons = (r: CheckResult): string[] => r.reasons.filter((x) => !x.startsWith('baseline: '));
+/** The ratio endpoint by endpoint (pairs: of blocks, or of seconds when taking turns); null when none was compared. */
+function endpointRows(r: CheckResult): string[][] | null {
+  const eps = r.baseline?.endpoints ?? [];
+  if (!eps.length) return null;
+  const pct = `${Math.round(eps[0].level * 1000) / 10}%`;
+  return [
+    ['endpoint', 'pairs', 'p95 ratio', `${pct} CI`, 'result'],
+    ...eps.map((e) => [
+      e.endpoint,
+      String(e.pairs),
+      e.p95Ratio.toFixed(3),
+      `${e.p95RatioLow.toFixed(3)} to ${e.p95RatioHigh.toFixed(3)}`,
+      e.verdict,
+    ]),
+  ];
+}
+
+const ENDPOINTS_NOTE = 'endpoint by endpoint (each interval at 1 - 0.05 / endpoints, so that together they hold at 95%):';
+
+/** The reasons that are not already on the baseline line or in the endpoint table (the thresholds'). */
+const otherReasons = (r: CheckResult): string[] => r.reasons.filter((x) => !x.startsWith('baseline: ') && !x.startsWith('endpoint '));
 
 export function checkText(r: CheckResult): string {
-  const interleaved = r.baseline?.kind === 'interleaved';
-  const which = interleaved ? ` (measured: the candidate block with the median p95 of ${r.baseline?.pairs?.length ?? 0})` : '';
+  const b = r.baseline;
+  const which =
+    b?.kind !== 'interleaved'
+      ? ''
+      : b.sliceMs !== undefined
+        ? ` (measured: the candidate in its turns, taking turns with the baseline every ${b.sliceMs} ms)`
+        : ` (measured: the candidate block with the median p95 of ${b.pairs?.length ?? 0})`;
   const parts = [`${WORD[r.verdict]}: perf-orch check of ${r.target}${which}`, table(figureRows(r))];
   if (r.thresholds.length) parts.push(table(thresholdRows(r)));
   parts.push(...baselineLines(r));
+  const eps = endpointRows(r);
+  if (eps) parts.push(`${ENDPOINTS_NOTE}\n${table(eps)}`);
   for (const reason of otherReasons(r)) parts.push(`- ${reason}`);
   if (r.lowConfidence.length) parts.push(`LOW CONFIDENCE: ${r.lowConfidence.join('; ')}`);
   if (r.escalationWorkflowId) parts.push(`escalation opened: ${r.escalationWorkflowId}`);
@@ -69,6 +95,8 @@ export function checkMarkdown(r: CheckResult): string {
       parts.push(
         `Pairs, p95 ms baseline → candidate: ${b.pairs.map((p) => `${fmt(p.baselineP95Ms)} → ${fmt(p.candidateP95Ms)}`).join(', ')}`,
       );
+    const eps = endpointRows(r);
+    if (eps) parts.push(`${ENDPOINTS_NOTE[0].toUpperCase()}${ENDPOINTS_NOTE.slice(1)}\n\n${mdTable(eps)}`);
   }
   if (otherReasons(r).length)
     parts.push(

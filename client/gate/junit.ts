@@ -1,7 +1,8 @@
-// A check's result as JUnit XML, for CI systems' test reports: one test case per threshold and one
-// for the baseline comparison. JUnit has no "warning": a warn is a passing case whose system-out
+// A check's result as JUnit XML, for CI systems' test reports: one test case per threshold, one
+// for the baseline comparison and one per endpoint compared with it. JUnit has no "warning": a warn is a passing case whose system-out
 // says WARN (or a failure with --fail-on-warn). Pure.
 import type { CheckResult, ThresholdResult } from '../../common/gate/types';
+import type { EndpointComparison } from '../../common/gate/endpoint-ratios';
 import { figureText } from '../../common/gate/check-verdict';
 
 const esc = (s: string): string =>
@@ -21,6 +22,13 @@ function thresholdCase(r: ThresholdResult): Case {
   return { classname: 'thresholds', name: r.threshold.text, ...(r.passed ? { out: what } : { failure: `threshold broken: ${what}` }) };
 }
 
+function endpointCase(e: EndpointComparison, kind: string, failOnWarn: boolean): Case {
+  const name = `p95 ratio of ${e.endpoint} vs ${kind} baseline`;
+  if (e.verdict === 'fail' || (e.verdict === 'warn' && failOnWarn))
+    return { classname: 'baseline.endpoints', name, failure: `${e.verdict}: ${e.why}` };
+  return { classname: 'baseline.endpoints', name, out: `${e.verdict === 'warn' ? 'WARN: ' : ''}${e.why}` };
+}
+
 function cases(r: CheckResult, failOnWarn: boolean): Case[] {
   const out = r.thresholds.map(thresholdCase);
   const b = r.baseline;
@@ -29,6 +37,7 @@ function cases(r: CheckResult, failOnWarn: boolean): Case[] {
     if (b.verdict === 'fail' || (b.verdict === 'warn' && failOnWarn))
       out.push({ classname: 'baseline', name, failure: `${b.verdict}: ${b.why}` });
     else out.push({ classname: 'baseline', name, out: `${b.verdict === 'warn' ? 'WARN: ' : ''}${b.why}` });
+    for (const e of b.endpoints ?? []) out.push(endpointCase(e, b.kind, failOnWarn));
   }
   return out;
 }

@@ -1,7 +1,9 @@
 // A check's verdict from its parts: the thresholds (any broken one fails), the comparison with the
 // baseline (pass / warn / fail by the ratio rule), and the trust flags on the measured window. Pure.
 import { windowConfidence, type MeasuredWindow } from '../verdict/before-after';
-import { gateVerdictOf, storedP95Ratio, worstVerdict, type RatioEstimate } from './ratio';
+import { endpointRatios, type EndpointFigures } from './endpoint-ratios';
+import { warmingReason } from './warming-window';
+import { gateVerdictOf, interleavedP95Ratio, pairP95s, storedP95Ratio, worstVerdict, type BlockFigures, type RatioEstimate } from './ratio';
 import type { BaselineChoice, BaselineComparison, GateVerdict, ThresholdResult } from './types';
 
 /** A measured figure for reports: two decimals at most, or "not measured". */
@@ -39,13 +41,46 @@ export function storedComparison(
   maxRatio: number,
 ): BaselineComparison {
   const pooled = baselines.flatMap((b) => [...b.perSecondP95Ms]);
-  return comparisonOf(
+  const comparison = comparisonOf(
     kind,
     baselines.map((b) => b.id),
     storedP95Ratio(pooled, measuredP95Ms),
     maxRatio,
   );
+  const warming = baselines.flatMap((b) => warmingReason(`baseline ${b.id}`, b.perSecondP95Ms) ?? []);
+  return warming.length ? { ...comparison, lowConfidence: warming } : comparison;
 }
+
+/** An interleaved block: what the whole mix's p95 and the endpoints' are read from. */
+export type InterleavedBlock = BlockFigures & { endpoints: readonly EndpointFigures[] };
+
+/**
+ * Interleaved pairs of blocks (or of seconds of sides taking turns: alternating.ts): the whole mix's
+ * ratio, each pair's p95s (blocks only: seconds are too many to print) and, when asked, the endpoints' ratios.
+ */
+export function interleavedComparison(
+  pairs: readonly { baseline: InterleavedBlock; candidate: InterleavedBlock }[],
+  maxRatio: number,
+  withEndpoints: boolean,
+  alternating?: { sliceMs: number },
+): BaselineComparison {
+  const usable = pairs.map((p) => pairP95s(p.baseline, p.candidate)).filter((x): x is { a: number; b: number } => x !== null);
+  const estimate = interleavedP95Ratio(usable);
+  const method = alternating
+    ? `sides taking turns every ${alternating.sliceMs} ms, ${usable.length} seconds paired, paired t on log p95`
+    : estimate?.method;
+  const comparison: BaselineComparison = {
+    ...comparisonOf('interleaved', [], estimate && method ? { ...estimate, method } : estimate, maxRatio),
+    ...(alternating
+      ? { sliceMs: alternating.sliceMs }
+      : { pairs: pairs.map((p) => ({ baselineP95Ms: p.baseline.latencyMs.p95, candidateP95Ms: p.candidate.latencyMs.p95 })) }),
+  };
+  return withEndpoints ? { ...comparison, endpoints: endpointRatios(pairs, maxRatio) } : comparison;
+}
+
+/** The comparison's own verdict and its endpoints': the worse. */
+export const comparisonVerdict = (c: BaselineComparison): GateVerdict =>
+  worstVerdict([c.verdict, ...(c.endpoints ?? []).map((e) => e.verdict)]);
 
 export interface CheckVerdict {
   verdict: GateVerdict;
@@ -58,11 +93,22 @@ export function checkVerdict(
   baseline: BaselineComparison | null,
   window: MeasuredWindow,
 ): CheckVerdict {
+  const warming = warmingReason('measured', window.perSecond?.p95Ms);
   const broken = thresholdReasons(thresholds);
-  const verdicts: GateVerdict[] = [broken.length ? 'fail' : 'pass', baseline?.verdict ?? 'pass'];
-  const reasons = [...broken, ...(baseline && baseline.verdict !== 'pass' ? [`baseline: ${baseline.why}`] : [])];
+  const endpoints = baseline?.endpoints ?? [];
+  const verdicts: GateVerdict[] = [broken.length ? 'fail' : 'pass', baseline ? comparisonVerdict(baseline) : 'pass'];
+  const reasons = [
+    ...broken,
+    ...(baseline && baseline.verdict !== 'pass' ? [`baseline: ${baseline.why}`] : []),
+    ...endpoints.filter((e) => e.verdict !== 'pass').map((e) => `endpoint ${e.endpoint}: ${e.why}`),
+  ];
   const confidence = windowConfidence('measured', window);
-  return { verdict: worstVerdict(verdicts), reasons, lowConfidence: confidence.level === 'low' ? confidence.reasons : [] };
+  const lowConfidence = [
+    ...(confidence.level === 'low' ? confidence.reasons : []),
+    ...(warming ? [warming] : []),
+    ...(baseline?.lowConfidence ?? []),
+  ];
+  return { verdict: worstVerdict(verdicts), reasons, lowConfidence };
 }
 
 /** The exit code of `perf-orch check`: 0 pass (and warn unless failOnWarn), 1 fail. */

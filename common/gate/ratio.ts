@@ -21,13 +21,15 @@ export interface RatioEstimate {
   high: number;
   method: string; // in words, for reports
   n: number; // pairs, or batches a side
+  level?: number; // the interval's confidence when not 95% (several comparisons judged together)
 }
 
 const toRatio = (pct: number): number => 1 + pct / 100;
 
 export function ratioOf(effect: Effect | null, method: string): RatioEstimate | null {
   if (!effect) return null;
-  return { ratio: toRatio(effect.changePct), low: toRatio(effect.lowPct), high: toRatio(effect.highPct), method, n: effect.n };
+  const r = { ratio: toRatio(effect.changePct), low: toRatio(effect.lowPct), high: toRatio(effect.highPct), method, n: effect.n };
+  return effect.level === undefined || effect.level === 0.95 ? r : { ...r, level: effect.level };
 }
 
 /** What a block's p95 is read from. */
@@ -66,7 +68,8 @@ export function storedP95Ratio(baselineP95s: readonly number[], candidateP95s: r
 const f = (x: number): string => x.toFixed(3);
 
 export function describeRatio(r: RatioEstimate): string {
-  return `p95 ratio ${f(r.ratio)} (95% CI ${f(r.low)} to ${f(r.high)}; ${r.method})`;
+  const pct = Math.round((r.level ?? 0.95) * 1000) / 10;
+  return `p95 ratio ${f(r.ratio)} (${pct}% CI ${f(r.low)} to ${f(r.high)}; ${r.method})`;
 }
 
 /** pass / warn / fail by the rule above, with the reason in words. */

@@ -2,6 +2,7 @@
 import type { TargetProfile } from '../profile';
 import type { NotifyOutcome } from '../notify/types';
 import type { LoadTestSummary } from '../types';
+import type { EndpointComparison } from './endpoint-ratios';
 
 /** A target's reference measurement (perf_orchestrator.baselines), without its histograms. */
 export interface StoredBaseline {
@@ -31,7 +32,9 @@ export interface Threshold {
 export type BaselineChoice =
   | { kind: 'pinned'; id?: string } // the target's latest pinned baseline (or this one)
   | { kind: 'recent'; n: number } // the last n passing checks of the target, pooled
-  | { kind: 'interleaved'; baseUrl: string; pairs: number; blockSeconds: number } // a live baseline deployment, blocks alternating
+  // A live baseline deployment: with sliceMs, both take turns every sliceMs over the profile's window
+  // (common/gate/alternating.ts); without, pairs of blocks of blockSeconds alternate.
+  | { kind: 'interleaved'; baseUrl: string; pairs: number; blockSeconds: number; sliceMs?: number }
   | { kind: 'none' }; // thresholds only
 
 export interface CheckInput {
@@ -61,7 +64,12 @@ export interface BaselineComparison {
   p95RatioHigh: number | null;
   verdict: GateVerdict;
   why: string;
-  pairs?: { baselineP95Ms: number; candidateP95Ms: number }[]; // interleaved: each pair's block p95
+  pairs?: { baselineP95Ms: number; candidateP95Ms: number }[]; // interleaved blocks: each pair's block p95
+  sliceMs?: number; // interleaved, taking turns: each side's turn (the pairs are seconds, not printed)
+  // interleaved: the same ratio endpoint by endpoint (common/gate/endpoint-ratios.ts); absent before it existed
+  endpoints?: EndpointComparison[];
+  // What to read the comparison with care for: a stored baseline that was measured warming up.
+  lowConfidence?: string[];
 }
 
 export interface CheckResult {

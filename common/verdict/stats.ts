@@ -1,6 +1,8 @@
 // The few statistics a before/after verdict needs: means, sample variances, Student's t quantiles
-// for two-sided 95% intervals and 97.5% ones (two metrics judged together at 95%: Bonferroni), and
-// the pooled within-group trend that drift control takes out. Pure.
+// for two-sided 95% intervals and 97.5% ones (two metrics judged together at 95%: Bonferroni), other
+// levels (m comparisons judged together) from jStat, and the pooled within-group trend that drift
+// control takes out. Pure.
+import { jStat } from 'jstat';
 
 export function mean(xs: readonly number[]): number {
   let s = 0;
@@ -39,16 +41,21 @@ const T9875_TAIL: [number, number][] = [
   [120, 2.27],
 ];
 
-/** Two-sided confidence of one interval: 95%, or 97.5% when two metrics are judged at 95% together. */
-export type IntervalLevel = 0.95 | 0.975;
+/**
+ * Two-sided confidence of one interval, between 0 and 1: 95%, 97.5% when two metrics are judged at
+ * 95% together, 1 - 0.05 / m for m comparisons (Bonferroni).
+ */
+export type IntervalLevel = number;
 
 /**
  * The two-sided `level` quantile of Student's t with `df` degrees of freedom (a fractional df, as
- * Welch's, is rounded down: the wider interval). Between the tabled df above 30 the next smaller
- * df's value is used, again the wider side.
+ * Welch's, is rounded down: the wider interval). For 95% and 97.5%, between the tabled df above 30
+ * the next smaller df's value is used, again the wider side; other levels come from jStat.
  */
 export function tQuantile(df: number, level: IntervalLevel = 0.95): number {
   if (!(df >= 1)) return NaN;
+  if (!(level > 0 && level < 1)) throw new RangeError(`tQuantile: level must be between 0 and 1 (got ${level})`);
+  if (level !== 0.95 && level !== 0.975) return jStat.studentt.inv(1 - (1 - level) / 2, Math.floor(df));
   const [table, tail, limit] = level === 0.95 ? [T975, T975_TAIL, 1.96] : [T9875, T9875_TAIL, 2.241];
   const d = Math.floor(df);
   if (d <= 30) return table[d - 1];

@@ -180,7 +180,9 @@ describe('pinning from the store', () => {
     assert.equal((await baselineFromCheck(store, { target: 'shop' })).source, `check:check-c/${RUN(9)}`);
     await assert.rejects(
       baselineFromCheck(store, { target: 'shop', workflowId: 'check-d' }),
-      (e: Error) => e instanceof BaselineSourceError && /check-d.*interleaved blocks.*--baseline pinned, recent:N or none/.test(e.message),
+      (e: Error) =>
+        e instanceof BaselineSourceError &&
+        /check-d\/\S+ compared with a live baseline \(--baseline-url\).*--baseline pinned, recent:N or none/.test(e.message),
     );
   });
 });

@@ -62,6 +62,11 @@ test('text and Markdown name the verdict, the broken threshold and the low confi
   );
   assert.match(interleaved, /^FAIL: perf-orch check of shop \(measured: the candidate block with the median p95 of 1\)/);
   assert.match(interleaved, /pairs, p95 ms baseline -> candidate: 10 -> 12.5/);
+  const turns = checkText(result({ baseline: { ...result().baseline!, kind: 'interleaved', baselineIds: [], sliceMs: 50 } }));
+  assert.match(
+    turns,
+    /^FAIL: perf-orch check of shop \(measured: the candidate in its turns, taking turns with the baseline every 50 ms\)/,
+  );
   assert.match(text, /p95<5\s+10\s+BROKEN/);
   assert.match(text, /LOW CONFIDENCE: host saturated/);
   const md = checkMarkdown(result({ verdict: 'pass', reasons: [], lowConfidence: [] }));
@@ -91,7 +96,7 @@ const profile = (gate?: unknown) =>
   });
 
 test('check input: command line thresholds first, then the profile gate, then the SLO targets', () => {
-  const opts = { pairs: '5', blockSeconds: '4' };
+  const opts = {};
   assert.deepEqual(
     buildCheckInput(profile(), opts).thresholds.map((t) => t.text),
     ['p95<50', 'p99<100', 'error_rate<1%', 'throughput>400'],
@@ -113,16 +118,43 @@ test('check input: command line thresholds first, then the profile gate, then th
 });
 
 test('baseline choice: pinned, pinned:ID, recent:N, none, interleaved against a URL; anything else refused', () => {
-  const o = { pairs: '5', blockSeconds: '4' };
+  const o = {};
   assert.deepEqual(baselineChoice('pinned', o), { kind: 'pinned' });
   assert.deepEqual(baselineChoice('pinned:12', o), { kind: 'pinned', id: '12' });
   assert.deepEqual(baselineChoice('none', o), { kind: 'none' });
-  assert.deepEqual(baselineChoice('pinned', { ...o, baselineUrl: 'http://127.0.0.1:3200' }), {
+  const url = { baselineUrl: 'http://127.0.0.1:3200' };
+  // Against a live baseline: taking turns every 50 ms by default; blocks when --pairs or --block-seconds is given.
+  assert.deepEqual(baselineChoice('pinned', url), {
     kind: 'interleaved',
-    baseUrl: 'http://127.0.0.1:3200',
+    baseUrl: url.baselineUrl,
     pairs: 5,
     blockSeconds: 4,
+    sliceMs: 50,
   });
+  assert.deepEqual(baselineChoice('pinned', { ...url, sliceMs: '250' }), {
+    kind: 'interleaved',
+    baseUrl: url.baselineUrl,
+    pairs: 5,
+    blockSeconds: 4,
+    sliceMs: 250,
+  });
+  assert.deepEqual(baselineChoice('pinned', { ...url, pairs: '7' }), {
+    kind: 'interleaved',
+    baseUrl: url.baselineUrl,
+    pairs: 7,
+    blockSeconds: 4,
+  });
+  assert.deepEqual(baselineChoice('pinned', { ...url, blockSeconds: '2' }), {
+    kind: 'interleaved',
+    baseUrl: url.baselineUrl,
+    pairs: 5,
+    blockSeconds: 2,
+  });
+  assert.throws(
+    () => baselineChoice('pinned', { ...url, pairs: '7', sliceMs: '100' }),
+    /--slice-ms takes turns; --pairs and --block-seconds alternate blocks/,
+  );
+  assert.throws(() => baselineChoice('pinned', { ...url, sliceMs: '5' }), /--slice-ms must be a whole number from 10 to 60000/);
   assert.throws(() => baselineChoice('latest', o), /--baseline must be pinned, pinned:ID, recent:N or none/);
   assert.throws(() => baselineChoice('recent:0', o), /--baseline recent:N must be a whole number from 1 to 100/);
   assert.throws(() => baselineChoice('pinned', { ...o, baselineUrl: 'ftp://x' }), /--baseline-url must be an absolute http/);

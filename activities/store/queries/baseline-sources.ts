@@ -103,8 +103,9 @@ export async function baselineFromCheck(pool: Pool, req: SourceRequest): Promise
   const ref = `${row.workflow_id}/${row.run_id}`;
   if (row.result.baseline?.kind === 'interleaved') {
     throw new BaselineSourceError(
-      `check ${ref} compared interleaved blocks (--baseline-url): it recorded one ${row.result.measured.durationSeconds} s candidate block, ` +
-        'too short to compare later checks with; pin a check run with --baseline pinned, recent:N or none, or a run',
+      `check ${ref} compared with a live baseline (--baseline-url): what it recorded was measured beside that baseline ` +
+        `(taking turns with it, or one ${row.result.measured.durationSeconds} s block of interleaved pairs), not a window of its own ` +
+        'to compare later checks with; pin a check run with --baseline pinned, recent:N or none, or a run',
     );
   }
   const summary = row.result.measured;

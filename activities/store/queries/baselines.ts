@@ -103,8 +103,9 @@ export async function unpin(pool: Pool, id: string): Promise<StoredBaseline | nu
   return rows.length ? toStored(rows[0]) : null;
 }
 
-// An interleaved check records one short candidate block (the median of its pairs), not a window
-// a later check can be compared with: fewer per-second points than the stored comparison needs.
+// A check against a live baseline (--baseline-url) records what it measured beside that baseline: the
+// candidate's turns, or one short block (the median of its pairs), not a window a later check can be
+// compared with.
 export const NOT_INTERLEAVED = "coalesce(result->'baseline'->>'kind', '') <> 'interleaved'";
 
 /** The measured summaries of the target's last `n` passing checks (not interleaved: see NOT_INTERLEAVED), newest first. */
