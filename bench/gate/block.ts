@@ -1,6 +1,7 @@
 // One measured block: the project's own load engine (runLoad, what the load-test activity runs), the
-// closed model for a few seconds; its p95 and its per-second p95 series.
+// closed model for a few seconds; its p95, its per-second p95 series and its endpoints' figures.
 import type { TargetProfile } from '../../common/profile';
+import type { EndpointSummary } from '../../common/types';
 import { runLoad } from '../../activities/loadtest/load';
 
 export interface BlockFigures {
@@ -8,6 +9,7 @@ export interface BlockFigures {
   perSecondP95Ms: number[];
   requests: number;
   errors: number;
+  endpoints: EndpointSummary[];
 }
 
 export async function runBlock(opts: {
@@ -29,5 +31,5 @@ export async function runBlock(opts: {
     progressIntervalMs: 1000,
   });
   const perSecond = r.progress.filter((p) => !p.warmup && p.intervalRequests > 0).map((p) => p.p95Ms);
-  return { p95Ms: r.latencyMs.p95, perSecondP95Ms: perSecond, requests: r.requests, errors: r.errors };
+  return { p95Ms: r.latencyMs.p95, perSecondP95Ms: perSecond, requests: r.requests, errors: r.errors, endpoints: r.endpoints };
 }

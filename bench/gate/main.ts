@@ -1,13 +1,17 @@
 // npm run bench:gate [-- --trials 40 --minutes 45 ...]: measures the CI gate's own statistics on this
-// host. --design simultaneous (run-sim.ts): two shops side by side, see measure-sim.ts.
-// --design interleaved (the default): The demo shop (own database perf_bench_gate, fast state) runs as a child process; blocks of the
-// project's load engine alternate between the baseline (A), the same shop again (none: an A/A
-// comparison) and planted delays of 5, 10 and 20% (PUT /admin/planted-delay), in rounds whose order
-// rotates; k rounds make one trial of each condition, judged by the gate's rule on the interleaved p95
-// ratio; every other trial set runs with a one-core busy loop beside. Prints the detection power and
-// the false-alarm rate with Wilson intervals, the targets as MET / MISSED, and, labelled apart, the
-// same blocks judged against a stored baseline. A measurement: exits 0 whatever the figures (1 only
-// when it cannot run, with what is missing); Ctrl-C stops cleanly and prints what was measured.
+// host: planted regressions of 5, 10 and 20% of the client's p95 (PUT /admin/planted-delay on the demo
+// shop, own database perf_bench_gate, fast state; sized by plant-size.ts) and an A/A condition, judged
+// as `perf-orch check --baseline-url` judges (the whole mix's p95 ratio and each endpoint's); every
+// other trial set runs with a one-core busy loop beside. Three designs:
+//   --design alternating (the default, run-alt.ts): two shops taking turns every --slice-ms in one
+//     window per condition, as the check does by default;
+//   --design interleaved (measure.ts): one shop, blocks of the baseline (A) and the conditions in
+//     rounds of six where each condition sits next to its A (schedule.ts), as `check --pairs` does;
+//   --design simultaneous (run-sim.ts): two shops under load at once, half the connections each.
+// Prints the detection power and the false-alarm rate with Wilson intervals and the targets as MET /
+// MISSED (interleaved: also the same blocks judged against a stored baseline). A measurement: exits 0
+// whatever the figures (1 only when it cannot run, with what is missing); Ctrl-C stops cleanly and
+// prints what was measured.
 //   PG_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres), BENCH_GATE_DATABASE (default perf_bench_gate),
 //   BENCH_GATE_BLOCKS (a file to write every block (or window) and trial to, as JSON)
 import { writeFileSync } from 'node:fs';
@@ -19,8 +23,10 @@ import { runBlock } from './block';
 import { storedTrials } from './evaluate';
 import { measure, type Measured } from './measure';
 import { formatTallies, formatTargets } from './report';
+import { gainLine } from './plant-size';
 import { CONDITIONS, type Condition } from './schedule';
 import { runSimultaneousBench } from './run-sim';
+import { runAlternatingBench } from './run-alt';
 import { startBenchShop } from './shop';
 import { median, tallyCondition } from './tally';
 
@@ -79,6 +85,7 @@ function printResults(m: Measured, o: GateBenchOptions, hostAtStart: string): vo
         "Stored-baseline design, for comparison only (no target): per-second p95 of each set against set 1's A blocks (quiet), batch means + Welch:",
         storedTallies,
       ),
+      gainLine(m.gains),
       `Host: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average at start ${hostAtStart}, at end ${load()}`,
     ].join('\n'),
   );
@@ -100,6 +107,10 @@ async function main(): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  if (options.design === 'alternating') {
+    await runAlternatingBench({ options, adminUrl: ADMIN, database: DATABASE, signal: controller.signal, windowsFile: BLOCKS_FILE });
+    return controller.signal.aborted ? 130 : 0;
+  }
   if (options.design === 'simultaneous') {
     await runSimultaneousBench({ options, adminUrl: ADMIN, database: DATABASE, signal: controller.signal, windowsFile: BLOCKS_FILE });
     return controller.signal.aborted ? 130 : 0;

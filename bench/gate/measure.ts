@@ -2,14 +2,16 @@
 // loop beside every other set; stops after the trials asked for, at the time cap, or when told to.
 import { runBlock } from './block';
 import { startBusyLoop, type BusyLoop } from './busy';
-import { interleavedTrials } from './evaluate';
+import { interleavedTrials, pairedA } from './evaluate';
+import { describeGains, gainSamples, gainsFor, type GainSample, type SetGains } from './plant-size';
 import type { GateBenchOptions } from './args';
 import {
   anotherSetFits,
   busyTrialSet,
+  pairedSlot as pairedSlotOf,
   plantedCostUs,
   referenceUsPerRequest,
-  roundOrder,
+  roundBlocks,
   usPerRequest,
   type Arm,
   type BlockRecord,
@@ -24,6 +26,7 @@ export interface Measured {
   sets: number;
   stoppedBy: 'trials' | 'time cap' | 'interrupt';
   errors: number;
+  gains: SetGains[]; // the gains each set's plants were sized with
 }
 
 export interface MeasureContext {
@@ -34,20 +37,30 @@ export interface MeasureContext {
   log(line: string): void;
 }
 
+/** Where a block sits: its set, round, slot in the round, and the A block's slot it is paired with. */
+interface BlockPlace {
+  set: number;
+  round: number;
+  slot: number;
+  pairedSlot: number | null;
+  busy: boolean;
+}
+
+/** One block of an arm, its plant sized on the baseline's time per request and the state's gain. */
 async function measureBlock(
   ctx: MeasureContext,
   arm: Arm,
-  set: number,
-  round: number,
-  busy: boolean,
+  place: BlockPlace,
   refUs: number,
+  gain: number,
 ): Promise<BlockRecord & { errors: number }> {
-  const planted = plantedCostUs(arm, refUs);
+  const planted = plantedCostUs(arm, refUs, gain);
   await ctx.shop.setPlantedDelay(planted);
   const f = await baselineBlock(ctx);
   const stats = await ctx.shop.setPlantedDelay(0);
   const addedPct = planted > 0 && stats.requests > 0 ? (100 * stats.meanAddedUs) / refUs : null;
-  return { set, round, arm, busy, p95Ms: f.p95Ms, perSecondP95Ms: f.perSecondP95Ms, requests: f.requests, addedPct, errors: f.errors };
+  const { p95Ms, perSecondP95Ms, requests, endpoints, errors } = f;
+  return { ...place, arm, p95Ms, perSecondP95Ms, requests, endpoints, addedPct, errors };
 }
 
 const baselineBlock = (ctx: MeasureContext) =>
@@ -71,12 +84,33 @@ export function progressLine(set: number, busy: boolean, trials: Trial[], starte
   return `[${mins} min] set ${set + 1}/${sets} (${busy ? 'busy' : 'quiet'}): ${each}`;
 }
 
+/** The k rounds of one trial set (the busy loop, if any, already beside). */
+async function measureSet(
+  ctx: MeasureContext,
+  set: number,
+  busy: boolean,
+  refUs: number,
+  gain: Record<Arm, number>,
+): Promise<(BlockRecord & { errors: number })[]> {
+  const blocks: (BlockRecord & { errors: number })[] = [];
+  for (let round = 0; round < ctx.options.rounds && !ctx.signal.aborted; round++) {
+    const arms = roundBlocks(set * ctx.options.rounds + round);
+    for (const [slot, arm] of arms.entries()) {
+      if (ctx.signal.aborted) break;
+      const pairedSlot = arm === 'A' ? null : (pairedSlotOf(arms, slot) ?? null);
+      blocks.push(await measureBlock(ctx, arm, { set, round, slot, pairedSlot, busy }, refUs, gain[arm]));
+    }
+  }
+  return blocks;
+}
+
 export async function measure(ctx: MeasureContext): Promise<Measured> {
   const { options, signal } = ctx;
-  const out: Measured = { blocks: [], trials: [], sets: 0, stoppedBy: 'trials', errors: 0 };
+  const out: Measured = { blocks: [], trials: [], sets: 0, stoppedBy: 'trials', errors: 0, gains: [] };
   const samples: CostSample[] = [];
+  const gains: GainSample[] = [];
   const started = Date.now();
-  let secondsPerRound = options.blockSeconds * 5 * 1.2;
+  let secondsPerRound = options.blockSeconds * 6 * 1.2;
   for (let set = 0; set < options.trials; set++) {
     if (!anotherSetFits({ nowMs: Date.now(), deadlineMs: ctx.deadlineMs, secondsPerRound, roundsPerSet: options.rounds })) {
       out.stoppedBy = 'time cap';
@@ -85,18 +119,12 @@ export async function measure(ctx: MeasureContext): Promise<Measured> {
     const busy = busyTrialSet(set);
     const loop: BusyLoop | null = busy ? startBusyLoop() : null;
     const setStart = Date.now();
-    const blocks: BlockRecord[] = [];
+    let blocks: (BlockRecord & { errors: number })[] = [];
+    const gain = gainsFor(gains, busy, options.rounds);
     try {
       if (loop) await new Promise((r) => setTimeout(r, 1000));
       const refUs = await calibrate(ctx, samples, out.blocks, busy);
-      for (let r = 0; r < options.rounds && !signal.aborted; r++) {
-        for (const arm of roundOrder(set * options.rounds + r)) {
-          if (signal.aborted) break;
-          const b = await measureBlock(ctx, arm, set, r, busy, refUs);
-          out.errors += b.errors;
-          blocks.push(b);
-        }
-      }
+      blocks = await measureSet(ctx, set, busy, refUs, gain);
     } catch (err) {
       if (!signal.aborted) throw err; // an interrupted block: the set is dropped below
     } finally {
@@ -107,11 +135,15 @@ export async function measure(ctx: MeasureContext): Promise<Measured> {
       break;
     }
     secondsPerRound = (Date.now() - setStart) / 1000 / options.rounds;
-    out.blocks.push(...blocks);
-    const trials = interleavedTrials(out.blocks, set);
+    out.errors += blocks.reduce((n, b) => n + b.errors, 0);
+    const records: BlockRecord[] = blocks.map(({ errors: _errors, ...b }) => b);
+    out.blocks.push(...records);
+    gains.push(...gainSamples(records, (b) => pairedA(records, b)));
+    out.gains.push({ set, busy, gains: gain });
+    const trials = interleavedTrials(out.blocks, set, options.blockSeconds);
     out.trials.push(...trials);
     out.sets = set + 1;
-    ctx.log(progressLine(set, busy, trials, started, options.trials));
+    ctx.log(`${progressLine(set, busy, trials, started, options.trials)}; ${describeGains(gain)}`);
   }
   return out;
 }

@@ -23,7 +23,8 @@ export function formatTallies(
       `    fail-or-warn ${prop(t.flagged)}`,
       `    fail         ${prop(t.failed)}`,
       `    quiet: fail-or-warn ${short(t.quiet.flagged)}, fail ${short(t.quiet.failed)}; ` +
-        `busy: fail-or-warn ${short(t.busy.flagged)}, fail ${short(t.busy.failed)}`,
+        `busy: fail-or-warn ${short(t.busy.flagged)}, fail ${short(t.busy.failed)}; ` +
+        `whole mix alone: fail-or-warn ${short(t.mixOnly.flagged)}, fail ${short(t.mixOnly.failed)}`,
     );
   }
   return lines.join('\n');

@@ -48,6 +48,7 @@ export function alignSeconds(
 
 export function simultaneousTrial(w: WindowRecord, maxRatio?: number): Trial {
   const est = simultaneousP95Ratio(w.baseline, w.candidate);
+  const verdict = gateVerdictOf(est, maxRatio).verdict;
   return {
     set: w.set,
     condition: w.condition,
@@ -55,6 +56,7 @@ export function simultaneousTrial(w: WindowRecord, maxRatio?: number): Trial {
     ratio: est?.ratio ?? null,
     low: est?.low ?? null,
     high: est?.high ?? null,
-    verdict: gateVerdictOf(est, maxRatio).verdict,
+    verdict,
+    mixVerdict: verdict,
   };
 }

@@ -12,7 +12,9 @@ export interface Trial {
   ratio: number | null; // the estimate (null: no interval could be made)
   low: number | null;
   high: number | null;
-  verdict: GateVerdict;
+  verdict: GateVerdict; // the gate's: the whole mix's and the endpoints', the worse
+  mixVerdict: GateVerdict; // the whole mix's p95 ratio alone
+  endpointsFlagged?: string[]; // endpoints that warned or failed
 }
 
 export interface ConditionTally {
@@ -25,6 +27,7 @@ export interface ConditionTally {
   failed: Proportion | null;
   quiet: { trials: number; flagged: Proportion | null; failed: Proportion | null };
   busy: { trials: number; flagged: Proportion | null; failed: Proportion | null };
+  mixOnly: { flagged: Proportion | null; failed: Proportion | null }; // the whole mix's ratio without the endpoints'
   medianRatio: number | null;
 }
 
@@ -57,6 +60,7 @@ export function tallyCondition(trials: readonly Trial[], condition: Condition): 
     failed: all.failed,
     quiet: rates(mine.filter((t) => !t.busy)),
     busy: rates(mine.filter((t) => t.busy)),
+    mixOnly: rates(mine.map((t) => ({ ...t, verdict: t.mixVerdict }))),
     medianRatio: median(mine.flatMap((t) => (t.ratio === null ? [] : [t.ratio]))),
   };
 }

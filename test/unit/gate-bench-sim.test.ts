@@ -4,11 +4,17 @@ import { DEFAULT_OPTIONS, parseGateBenchArgs } from '../../bench/gate/args';
 import { alignSeconds, simultaneousTrial, windowOrder, type SecondPoint, type WindowRecord } from '../../bench/gate/sim-evaluate';
 import { CONDITIONS } from '../../bench/gate/schedule';
 
-test('bench args: --design picks interleaved (default) or simultaneous; --window-seconds has bounds', () => {
-  assert.equal(DEFAULT_OPTIONS.design, 'interleaved');
+test('bench args: --design picks alternating (default), interleaved or simultaneous; --window-seconds and --slice-ms have bounds', () => {
+  assert.equal(DEFAULT_OPTIONS.design, 'alternating');
   assert.equal(parseGateBenchArgs(['--design', 'simultaneous'])!.design, 'simultaneous');
+  assert.equal(parseGateBenchArgs(['--design', 'interleaved'])!.design, 'interleaved');
+  assert.equal(parseGateBenchArgs(['--slice-ms', '100'])!.sliceMs, 100);
+  assert.throws(() => parseGateBenchArgs(['--slice-ms', '5']), /--slice-ms must be an integer from 10 to 5000/);
   assert.deepEqual(parseGateBenchArgs(['--window-seconds', '12']), { ...DEFAULT_OPTIONS, windowSeconds: 12 });
-  assert.throws(() => parseGateBenchArgs(['--design', 'stored']), /--design must be one of interleaved, simultaneous \(got "stored"\)/);
+  assert.throws(
+    () => parseGateBenchArgs(['--design', 'stored']),
+    /--design must be one of alternating, interleaved, simultaneous \(got "stored"\)/,
+  );
   assert.throws(() => parseGateBenchArgs(['--design']), /--design must be one of .* \(got null\)/);
   assert.throws(() => parseGateBenchArgs(['--window-seconds', '2']), /--window-seconds must be a number from 5 to 300/);
 });

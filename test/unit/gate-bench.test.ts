@@ -3,42 +3,75 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseGateBenchArgs, DEFAULT_OPTIONS } from '../../bench/gate/args';
-import { interleavedTrials, storedBaseline, storedTrials } from '../../bench/gate/evaluate';
+import { interleavedTrials, pairedA, storedBaseline, storedTrials } from '../../bench/gate/evaluate';
+import {
+  describeGains,
+  GAIN_BOUNDS,
+  gainSamples,
+  gainSamplesOfWindows,
+  gainsFor,
+  plantGain,
+  PRIOR_GAIN,
+  type GainSample,
+} from '../../bench/gate/plant-size';
+import { alternatingTrial, type AltWindowRecord } from '../../bench/gate/alt-evaluate';
 import { formatTallies, formatTargets } from '../../bench/gate/report';
 import {
   anotherSetFits,
-  ARMS,
   busyTrialSet,
+  PLANTED_PCT,
   plantedCostUs,
   referenceUsPerRequest,
-  roundOrder,
+  pairedSlot,
+  roundBlocks,
   usPerRequest,
   williamsSequences,
   type Arm,
   type BlockRecord,
+  type Condition,
 } from '../../bench/gate/schedule';
 import { checkTargets, median, tallyCondition, type Trial } from '../../bench/gate/tally';
 
-test('schedule: a Williams design: over 10 rounds every arm takes every position twice and follows every other arm twice', () => {
+test('schedule: Williams designs (odd and even n): every arm in every position and after every other arm equally often', () => {
   assert.deepEqual(williamsSequences(5)[0], [0, 1, 4, 2, 3]);
-  assert.deepEqual(roundOrder(0), ['A', 'none', 'p20', 'p5', 'p10']);
-  assert.deepEqual(roundOrder(12), roundOrder(2));
-  const rounds = Array.from({ length: 10 }, (_, r) => roundOrder(r));
-  for (const arm of ARMS) {
-    const positions = rounds.map((o) => o.indexOf(arm)).sort();
-    assert.deepEqual(positions, [0, 0, 1, 1, 2, 2, 3, 3, 4, 4], arm);
-  }
-  const follows = new Map<string, number>();
-  for (const o of rounds)
-    for (let i = 1; i < o.length; i++) follows.set(`${o[i - 1]}>${o[i]}`, (follows.get(`${o[i - 1]}>${o[i]}`) ?? 0) + 1);
-  assert.equal(follows.size, 20, 'every ordered pair of different arms');
-  assert.deepEqual([...new Set(follows.values())], [2]);
-  assert.throws(() => roundOrder(-1), /non-negative integer/);
-  assert.throws(() => williamsSequences(4), /odd integer/);
+  const balanced = (n: number, times: number) => {
+    const rows = williamsSequences(n);
+    for (let arm = 0; arm < n; arm++)
+      assert.deepEqual([...new Set(rows.map((r) => r.indexOf(arm)).sort())].length, n, `arm ${arm} in every position`);
+    const follows = new Map<string, number>();
+    for (const r of rows) for (let i = 1; i < n; i++) follows.set(`${r[i - 1]}>${r[i]}`, (follows.get(`${r[i - 1]}>${r[i]}`) ?? 0) + 1);
+    assert.equal(follows.size, n * (n - 1), 'every ordered pair of different arms');
+    assert.deepEqual([...new Set(follows.values())], [times]);
+  };
+  balanced(5, 2);
+  balanced(4, 1);
+  assert.equal(williamsSequences(4).length, 4);
+  assert.throws(() => williamsSequences(1), /integer >= 2/);
   assert.deepEqual([0, 1, 2, 3].map(busyTrialSet), [false, true, false, true]);
   const fits = (nowMs: number) => anotherSetFits({ nowMs, deadlineMs: 100_000, secondsPerRound: 8, roundsPerSet: 5 });
   assert.equal(fits(60_000), true); // 60 + 40 = 100 s: just fits
   assert.equal(fits(60_001), false);
+});
+
+test('rounds: c A c c A c, every condition next to the A it is paired with, before it in half the rounds and after it in the other', () => {
+  assert.deepEqual(roundBlocks(0), ['none', 'A', 'p5', 'p20', 'A', 'p10']);
+  assert.deepEqual(roundBlocks(5), roundBlocks(1));
+  const before = new Map<string, number>();
+  for (let r = 0; r < 4; r++) {
+    const arms = roundBlocks(r);
+    assert.equal(arms.filter((a) => a === 'A').length, 2);
+    for (const [slot, arm] of arms.entries()) {
+      if (arm === 'A') {
+        assert.equal(pairedSlot(arms, slot), null, 'an A block has no A next to it');
+        continue;
+      }
+      const a = pairedSlot(arms, slot);
+      assert.ok(a !== null && Math.abs(a - slot) === 1 && arms[a] === 'A', `${arm} in round ${r}`);
+      if (a > slot) before.set(arm, (before.get(arm) ?? 0) + 1);
+    }
+  }
+  assert.deepEqual(Object.fromEntries(before), { none: 2, p5: 2, p20: 2, p10: 2 });
+  assert.throws(() => roundBlocks(-1), /non-negative integer/);
 });
 
 /** k rounds of one set: A at `a` ms p95, each condition at a times its factor (times a per-round wobble). */
@@ -46,9 +79,24 @@ function setBlocks(set: number, a: number, factor: Partial<Record<Arm, number>>,
   const out: BlockRecord[] = [];
   for (let round = 0; round < k; round++) {
     const wobble = 1 + 0.01 * ((round % 3) - 1);
-    for (const arm of roundOrder(round)) {
-      const p95Ms = a * wobble * (factor[arm] ?? 1) * (arm === 'p20' ? 1 + 0.004 * round : 1);
-      out.push({ set, round, arm, busy, p95Ms, perSecondP95Ms: [p95Ms, p95Ms * 1.01], requests: 100, addedPct: null });
+    const arms = roundBlocks(round);
+    for (const [slot, arm] of arms.entries()) {
+      // The second A of a round reads 2% slower: a pair must take its own neighbour, not any A of the round.
+      const p95Ms = a * wobble * (factor[arm] ?? 1) * (arm === 'p20' ? 1 + 0.004 * round : 1) * (slot >= 3 ? 1.02 : 1);
+      const paired = arm === 'A' ? null : pairedSlot(arms, slot);
+      out.push({
+        set,
+        round,
+        slot,
+        pairedSlot: paired,
+        arm,
+        busy,
+        p95Ms,
+        perSecondP95Ms: [p95Ms, p95Ms * 1.01],
+        requests: 100,
+        endpoints: [],
+        addedPct: null,
+      });
     }
   }
   return out;
@@ -56,7 +104,7 @@ function setBlocks(set: number, a: number, factor: Partial<Record<Arm, number>>,
 
 test('interleaved trials: one per condition per set, from the round-by-round (A, candidate) pairs', () => {
   const blocks = setBlocks(0, 10, { none: 1, p5: 1.03, p10: 1.1, p20: 1.2 });
-  const trials = interleavedTrials(blocks, 0);
+  const trials = interleavedTrials(blocks, 0, 1.5);
   assert.deepEqual(
     trials.map((t) => [t.condition, t.verdict]),
     [
@@ -70,12 +118,12 @@ test('interleaved trials: one per condition per set, from the round-by-round (A,
   assert.equal(trials[0].busy, false);
   // A set with a missing block: that round's pair is left out (4 pairs still give an interval).
   const partial = blocks.filter((b) => !(b.round === 4 && b.arm === 'p10'));
-  assert.equal(interleavedTrials(partial, 0)[2].verdict, 'fail');
+  assert.equal(interleavedTrials(partial, 0, 1.5)[2].verdict, 'fail');
 });
 
 test("stored trials: later sets against the first set's A blocks (per-second p95); a busy host reads as a regression", () => {
   const blocks = [...setBlocks(0, 10, {}), ...setBlocks(1, 10, {}, 5, true), ...setBlocks(2, 20, {})];
-  assert.equal(storedBaseline(blocks).length, 10);
+  assert.equal(storedBaseline(blocks).length, 20); // 5 rounds of two A blocks, two seconds each
   const trials = storedTrials(blocks);
   assert.equal(trials.length, 8); // sets 1 and 2, four conditions each
   assert.deepEqual(
@@ -98,6 +146,7 @@ const trial = (condition: Trial['condition'], verdict: Trial['verdict'], busy = 
   low: null,
   high: null,
   verdict,
+  mixVerdict: verdict,
 });
 
 test('tally: fail / warn / pass counts, rates with Wilson intervals, quiet vs busy, the median ratio', () => {
@@ -154,13 +203,13 @@ test('command line: defaults, bounds naming the flag, unknown flags refused', ()
   assert.throws(() => parseGateBenchArgs(['--minutes']), /--minutes must be a number from 0.5 to 600 \(got null\)/);
   assert.throws(
     () => parseGateBenchArgs(['--seconds', '3']),
-    /unknown argument "--seconds"; usage: npm run bench:gate -- \[--design interleaved\|simultaneous\] \[--trials 40\]/,
+    /unknown argument "--seconds"; usage: npm run bench:gate -- \[--design alternating\|interleaved\|simultaneous\] \[--trials 40\]/,
   );
 });
 
-test('planted cost: each arm its percent of the reference; the reference is the median of the same state, null with none', () => {
-  assert.equal(plantedCostUs('p10', 250), 25);
-  assert.equal(plantedCostUs('p20', 250), 50);
+test('planted cost: the share of the reference that moves the p95 by the arm percent at the gain; the reference is the median of the same state', () => {
+  assert.ok(Math.abs(plantedCostUs('p10', 250) - 250 * Math.log(1.1)) < 1e-9);
+  assert.ok(Math.abs(plantedCostUs('p20', 250, 0.5) - 500 * Math.log(1.2)) < 1e-9, 'half the gain: twice the cost');
   assert.equal(plantedCostUs('none', 250), 0);
   assert.equal(plantedCostUs('A', 250), 0);
   assert.equal(usPerRequest(1.5, 6000), 250);
@@ -175,4 +224,68 @@ test('planted cost: each arm its percent of the reference; the reference is the 
   assert.equal(referenceUsPerRequest(samples, false), 260);
   assert.equal(referenceUsPerRequest(samples, true), 900);
   assert.equal(referenceUsPerRequest(samples.slice(0, 3), true), null);
+});
+
+test('plant gain: per arm and state, the prior alone is 1; fitted through the origin; bounded', () => {
+  assert.equal(plantGain([], false, 'p10', 7), PRIOR_GAIN);
+  // Many pairs of the 10% arm at gain 0.7 pull it close to 0.7; the other state and the other arms keep their own.
+  const at = (busy: boolean, gain: number, n: number, arm: GainSample['arm'] = 'p10'): GainSample[] =>
+    Array.from({ length: n }, () => ({ busy, arm, share: PLANTED_PCT[arm] / 100, logRatio: (gain * PLANTED_PCT[arm]) / 100 }));
+  const quiet = plantGain(at(false, 0.7, 100), false, 'p10', 7);
+  assert.ok(Math.abs(quiet - (0.7 * 100 + 7) / 107) < 1e-9, String(quiet)); // the prior weighs 7 pairs
+  assert.equal(plantGain(at(false, 0.7, 100), true, 'p10', 7), PRIOR_GAIN);
+  assert.equal(plantGain(at(false, 0.7, 100), false, 'p20', 7), PRIOR_GAIN);
+  // One set's weight of data at 0.5: halfway between the prior and the data.
+  const oneSet = plantGain(at(true, 0.5, 7), true, 'p10', 7);
+  assert.ok(Math.abs(oneSet - 0.75) < 1e-9, String(oneSet));
+  assert.equal(plantGain(at(true, 10, 300), true, 'p10', 7), GAIN_BOUNDS[1]);
+  assert.equal(plantGain(at(true, -1, 300), true, 'p10', 7), GAIN_BOUNDS[0]);
+  assert.equal(plantGain([{ busy: true, arm: 'p10', share: 0, logRatio: 5 }], true, 'p10', 7), PRIOR_GAIN, 'no share: nothing learned');
+  const g = gainsFor(at(true, 0.5, 7, 'p20'), true, 7);
+  assert.deepEqual([g.A, g.none, g.p5, g.p10], [1, 1, 1, 1]);
+  assert.ok(Math.abs(g.p20 - 0.75) < 1e-9);
+  assert.match(describeGains(g), /^plant gains p5 1\.00, p10 1\.00, p20 0\.75$/);
+});
+
+test('gain samples: each planted block against the A it was paired with; none and A blocks give none', () => {
+  const blocks = setBlocks(0, 10, { p5: 1.05, p10: 1.1, p20: 1.2 }, 1).map((b) => ({ ...b, addedPct: PLANTED_PCT[b.arm] || null }));
+  const samples = gainSamples(blocks, (b) => pairedA(blocks, b));
+  assert.equal(samples.length, 3);
+  const p10 = samples.find((s) => Math.abs(s.share - 0.1) < 1e-9)!;
+  assert.ok(Math.abs(p10.logRatio - Math.log(1.1)) < 1e-9, 'paired with its own neighbour A');
+});
+
+test('alternating trials: a window judged as the check judges it (the mix and each endpoint); its sample for the plant gain', () => {
+  const second = (p95Ms: number, items: number) => ({
+    requests: 200,
+    p95Ms,
+    endpoints: [
+      { name: 'list', requests: 120, p95Ms },
+      { name: 'item', requests: 80, p95Ms: items },
+    ],
+  });
+  const window = (condition: Condition, factor: number, itemFactor = factor): AltWindowRecord => ({
+    set: 0,
+    condition,
+    busy: true,
+    intervals: {
+      baseline: Array.from({ length: 12 }, (_, i) => second(10 * (1 + 0.02 * (i % 3)), 4)),
+      candidate: Array.from({ length: 12 }, (_, i) => second(10 * (1 + 0.02 * (i % 3)) * factor, 4 * itemFactor)),
+    },
+    share: { baseline: 0.5, candidate: 0.5 },
+    baselineP95Ms: 10,
+    candidateP95Ms: 10 * factor,
+    requests: 4800,
+    addedPct: condition === 'none' ? null : 9.5,
+  });
+  const aa = alternatingTrial(window('none', 1), 50);
+  assert.deepEqual([aa.verdict, aa.mixVerdict, aa.ratio], ['pass', 'pass', 1]);
+  const slowItem = alternatingTrial(window('p10', 1, 1.3), 50);
+  assert.deepEqual([slowItem.verdict, slowItem.mixVerdict, slowItem.endpointsFlagged], ['fail', 'pass', ['item']]);
+  const p10 = alternatingTrial(window('p10', 1.1), 50);
+  assert.equal(p10.verdict, 'fail');
+  const samples = gainSamplesOfWindows([window('none', 1), window('p10', 1.1)], [aa, p10]);
+  assert.equal(samples.length, 1, 'the A/A window plants nothing');
+  assert.deepEqual([samples[0].arm, samples[0].busy, samples[0].share], ['p10', true, 0.095]);
+  assert.ok(Math.abs(samples[0].logRatio - Math.log(1.1)) < 1e-9);
 });
