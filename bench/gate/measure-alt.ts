@@ -3,18 +3,17 @@
 // take turns every --slice-ms for a window of --window-seconds, through the check's own takeTurns and
 // load engine; one window per condition in a trial set, in a Williams order; the busy loop beside
 // every other set. Stops after the trials asked for, at the time cap, or when told to.
+import { runTrialSets } from './trial-sets';
+import type { TwoShopContext } from './two-shops';
 import { runLoad } from '../../activities/loadtest/load';
 import { takeTurns } from '../../activities/loadtest/turns';
 import { intervalFigures } from '../../activities/loadtest/alternating';
 import type { IntervalFigures } from '../../common/gate/alternating';
 import { mulberry32 } from '../../common/seeded-random';
 import { runBlock } from './block';
-import { startBusyLoop, type BusyLoop } from './busy';
-import type { GateBenchOptions } from './args';
 import { alternatingTrial, type AltWindowRecord } from './alt-evaluate';
 import { describeGains, gainSamplesOfWindows, gainsFor, type GainSample, type SetGains } from './plant-size';
 import {
-  busyTrialSet,
   CONDITIONS,
   plantedCostUs,
   referenceUsPerRequest,
@@ -23,7 +22,6 @@ import {
   type Condition,
   type CostSample,
 } from './schedule';
-import type { BenchShop } from './shop';
 import { progressLine } from './measure';
 import type { Trial } from './tally';
 
@@ -36,14 +34,7 @@ export interface MeasuredAlt {
   gains: SetGains[];
 }
 
-export interface AltContext {
-  baseline: BenchShop;
-  candidate: BenchShop;
-  options: GateBenchOptions;
-  signal: AbortSignal;
-  deadlineMs: number;
-  log(line: string): void;
-}
+export type AltContext = TwoShopContext;
 
 const WINDOW_WARMUP_SECONDS = 1;
 const CALIBRATION_SECONDS = 2;
@@ -106,48 +97,36 @@ async function calibrate(ctx: AltContext, samples: CostSample[], busy: boolean):
 }
 
 export async function measureAlternating(ctx: AltContext): Promise<MeasuredAlt> {
-  const { options, signal } = ctx;
+  const { options } = ctx;
   const out: MeasuredAlt = { windows: [], trials: [], sets: 0, stoppedBy: 'trials', errors: 0, gains: [] };
   const samples: CostSample[] = [];
   const gains: GainSample[] = [];
   const started = Date.now();
-  let secondsPerSet = (options.windowSeconds + WINDOW_WARMUP_SECONDS + 0.5) * CONDITIONS.length + CALIBRATION_SECONDS + 2;
-  for (let set = 0; set < options.trials; set++) {
-    if (Date.now() + secondsPerSet * 1000 > ctx.deadlineMs) {
-      out.stoppedBy = 'time cap';
-      break;
-    }
-    const busy = busyTrialSet(set);
-    const loop: BusyLoop | null = busy ? startBusyLoop() : null;
-    const setStart = Date.now();
-    const gain = gainsFor(gains, busy, 1);
-    const windows: AltWindowRecord[] = [];
-    try {
-      if (loop) await new Promise((r) => setTimeout(r, 1000));
+  const end = await runTrialSets({
+    trials: options.trials,
+    deadlineMs: ctx.deadlineMs,
+    signal: ctx.signal,
+    firstSetSeconds: (options.windowSeconds + WINDOW_WARMUP_SECONDS + 0.5) * CONDITIONS.length + CALIBRATION_SECONDS + 2,
+    measureSet: async (set, busy) => {
+      const gain = gainsFor(gains, busy, 1);
       const refUs = await calibrate(ctx, samples, busy);
+      const windows: AltWindowRecord[] = [];
       for (const i of ORDERS[set % ORDERS.length]) {
-        if (signal.aborted) break;
+        if (ctx.signal.aborted) break;
         const w = await measureWindow(ctx, CONDITIONS[i], set, busy, refUs, gain[CONDITIONS[i]]);
         out.errors += w.errors;
         windows.push(w.record);
       }
-    } catch (err) {
-      if (!signal.aborted) throw err; // an interrupted window: the set is dropped below
-    } finally {
-      await loop?.stop();
-    }
-    if (signal.aborted) {
-      out.stoppedBy = 'interrupt';
-      break;
-    }
-    secondsPerSet = (Date.now() - setStart) / 1000;
-    const trials = windows.map((w) => alternatingTrial(w, options.sliceMs));
-    out.windows.push(...windows);
-    gains.push(...gainSamplesOfWindows(windows, trials));
-    out.gains.push({ set, busy, gains: gain });
-    out.trials.push(...trials);
-    out.sets = set + 1;
-    ctx.log(`${progressLine(set, busy, trials, started, options.trials)}; ${describeGains(gain)}`);
-  }
-  return out;
+      return { gain, windows };
+    },
+    afterSet: (set, busy, { gain, windows }) => {
+      const trials = windows.map((w) => alternatingTrial(w, options.sliceMs));
+      out.windows.push(...windows);
+      gains.push(...gainSamplesOfWindows(windows, trials));
+      out.gains.push({ set, busy, gains: gain });
+      out.trials.push(...trials);
+      ctx.log(`${progressLine(set, busy, trials, started, options.trials)}; ${describeGains(gain)}`);
+    },
+  });
+  return { ...out, ...end };
 }

@@ -3,11 +3,11 @@
 // engine AT THE SAME TIME for a window; one window per condition in a trial set, in rotated order; the
 // busy loop beside every other set. Each side's p95 is taken per half second (SERIES_INTERVAL_MS).
 // Stops after the trials asked for, at the time cap, or when told to.
-import { runLoad } from '../../activities/loadtest/load';
-import { startBusyLoop, type BusyLoop } from './busy';
-import type { GateBenchOptions } from './args';
-import { busyTrialSet, plantedCostUs, referenceUsPerRequest, usPerRequest, type Condition, type CostSample } from './schedule';
+import { runTrialSets } from './trial-sets';
+import type { TwoShopContext } from './two-shops';
 import type { BenchShop } from './shop';
+import { runLoad } from '../../activities/loadtest/load';
+import { plantedCostUs, referenceUsPerRequest, usPerRequest, type Condition, type CostSample } from './schedule';
 import { alignSeconds, simultaneousTrial, windowOrder, type WindowRecord } from './sim-evaluate';
 import { progressLine } from './measure';
 import type { Trial } from './tally';
@@ -24,14 +24,7 @@ export interface MeasuredSim {
   errors: number;
 }
 
-export interface SimContext {
-  baseline: BenchShop;
-  candidate: BenchShop;
-  options: GateBenchOptions;
-  signal: AbortSignal;
-  deadlineMs: number;
-  log(line: string): void;
-}
+export type SimContext = TwoShopContext;
 
 /** Both shops under load at once, half the connections each (at least one). */
 export async function runPair(
@@ -93,45 +86,33 @@ async function calibrate(ctx: SimContext, samples: CostSample[], busy: boolean):
 }
 
 export async function measureSimultaneous(ctx: SimContext): Promise<MeasuredSim> {
-  const { options, signal } = ctx;
+  const { options } = ctx;
   const out: MeasuredSim = { windows: [], trials: [], sets: 0, stoppedBy: 'trials', errors: 0 };
   const samples: CostSample[] = [];
   const started = Date.now();
-  let secondsPerSet = (options.windowSeconds + 1) * 4 + CALIBRATION_SECONDS + 2;
-  for (let set = 0; set < options.trials; set++) {
-    if (Date.now() + secondsPerSet * 1000 > ctx.deadlineMs) {
-      out.stoppedBy = 'time cap';
-      break;
-    }
-    const busy = busyTrialSet(set);
-    const loop: BusyLoop | null = busy ? startBusyLoop() : null;
-    const setStart = Date.now();
-    const windows: (WindowRecord & { errors: number })[] = [];
-    try {
-      if (loop) await new Promise((r) => setTimeout(r, 1000));
+  const end = await runTrialSets({
+    trials: options.trials,
+    deadlineMs: ctx.deadlineMs,
+    signal: ctx.signal,
+    firstSetSeconds: (options.windowSeconds + 1) * 4 + CALIBRATION_SECONDS + 2,
+    measureSet: async (set, busy) => {
       const refUs = await calibrate(ctx, samples, busy);
+      const windows: (WindowRecord & { errors: number })[] = [];
       for (const c of windowOrder(set)) {
-        if (signal.aborted) break;
+        if (ctx.signal.aborted) break;
         windows.push(await measureWindow(ctx, c, set, busy, refUs, samples));
       }
-    } catch (err) {
-      if (!signal.aborted) throw err; // an interrupted window: the set is dropped below
-    } finally {
-      await loop?.stop();
-    }
-    if (signal.aborted) {
-      out.stoppedBy = 'interrupt';
-      break;
-    }
-    secondsPerSet = (Date.now() - setStart) / 1000;
-    const trials = windows.map((w) => simultaneousTrial(w));
-    for (const { errors, ...w } of windows) {
-      out.errors += errors;
-      out.windows.push(w);
-    }
-    out.trials.push(...trials);
-    out.sets = set + 1;
-    ctx.log(progressLine(set, busy, trials, started, options.trials));
-  }
-  return out;
+      return windows;
+    },
+    afterSet: (set, busy, windows) => {
+      const trials = windows.map((w) => simultaneousTrial(w));
+      for (const { errors, ...w } of windows) {
+        out.errors += errors;
+        out.windows.push(w);
+      }
+      out.trials.push(...trials);
+      ctx.log(progressLine(set, busy, trials, started, options.trials));
+    },
+  });
+  return { ...out, ...end };
 }

@@ -1,13 +1,11 @@
 // The measuring loop: trial sets of k rounds, each round one block per arm in rotated order, the busy
 // loop beside every other set; stops after the trials asked for, at the time cap, or when told to.
+import { runTrialSets } from './trial-sets';
 import { runBlock } from './block';
-import { startBusyLoop, type BusyLoop } from './busy';
 import { interleavedTrials, pairedA } from './evaluate';
 import { describeGains, gainSamples, gainsFor, type GainSample, type SetGains } from './plant-size';
 import type { GateBenchOptions } from './args';
 import {
-  anotherSetFits,
-  busyTrialSet,
   pairedSlot as pairedSlotOf,
   plantedCostUs,
   referenceUsPerRequest,
@@ -105,45 +103,31 @@ async function measureSet(
 }
 
 export async function measure(ctx: MeasureContext): Promise<Measured> {
-  const { options, signal } = ctx;
+  const { options } = ctx;
   const out: Measured = { blocks: [], trials: [], sets: 0, stoppedBy: 'trials', errors: 0, gains: [] };
   const samples: CostSample[] = [];
   const gains: GainSample[] = [];
   const started = Date.now();
-  let secondsPerRound = options.blockSeconds * 6 * 1.2;
-  for (let set = 0; set < options.trials; set++) {
-    if (!anotherSetFits({ nowMs: Date.now(), deadlineMs: ctx.deadlineMs, secondsPerRound, roundsPerSet: options.rounds })) {
-      out.stoppedBy = 'time cap';
-      break;
-    }
-    const busy = busyTrialSet(set);
-    const loop: BusyLoop | null = busy ? startBusyLoop() : null;
-    const setStart = Date.now();
-    let blocks: (BlockRecord & { errors: number })[] = [];
-    const gain = gainsFor(gains, busy, options.rounds);
-    try {
-      if (loop) await new Promise((r) => setTimeout(r, 1000));
+  const end = await runTrialSets({
+    trials: options.trials,
+    deadlineMs: ctx.deadlineMs,
+    signal: ctx.signal,
+    firstSetSeconds: options.blockSeconds * 6 * 1.2 * options.rounds,
+    measureSet: async (set, busy) => {
+      const gain = gainsFor(gains, busy, options.rounds);
       const refUs = await calibrate(ctx, samples, out.blocks, busy);
-      blocks = await measureSet(ctx, set, busy, refUs, gain);
-    } catch (err) {
-      if (!signal.aborted) throw err; // an interrupted block: the set is dropped below
-    } finally {
-      await loop?.stop();
-    }
-    if (signal.aborted) {
-      out.stoppedBy = 'interrupt';
-      break;
-    }
-    secondsPerRound = (Date.now() - setStart) / 1000 / options.rounds;
-    out.errors += blocks.reduce((n, b) => n + b.errors, 0);
-    const records: BlockRecord[] = blocks.map(({ errors: _errors, ...b }) => b);
-    out.blocks.push(...records);
-    gains.push(...gainSamples(records, (b) => pairedA(records, b)));
-    out.gains.push({ set, busy, gains: gain });
-    const trials = interleavedTrials(out.blocks, set, options.blockSeconds);
-    out.trials.push(...trials);
-    out.sets = set + 1;
-    ctx.log(`${progressLine(set, busy, trials, started, options.trials)}; ${describeGains(gain)}`);
-  }
-  return out;
+      return { gain, blocks: await measureSet(ctx, set, busy, refUs, gain) };
+    },
+    afterSet: (set, busy, { gain, blocks }) => {
+      out.errors += blocks.reduce((n, b) => n + b.errors, 0);
+      const records: BlockRecord[] = blocks.map(({ errors: _errors, ...b }) => b);
+      out.blocks.push(...records);
+      gains.push(...gainSamples(records, (b) => pairedA(records, b)));
+      out.gains.push({ set, busy, gains: gain });
+      const trials = interleavedTrials(out.blocks, set, options.blockSeconds);
+      out.trials.push(...trials);
+      ctx.log(`${progressLine(set, busy, trials, started, options.trials)}; ${describeGains(gain)}`);
+    },
+  });
+  return { ...out, ...end };
 }

@@ -1,19 +1,16 @@
 // bench:gate --design alternating (the default): starts the two shops (same database), warms both up
 // taking turns, measures the windows and prints the tables (as the other designs do).
 import { writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { cpus } from 'node:os';
 import type { GateBenchOptions } from './args';
-import { measureAlternating, takeTurnsWindow, type AltContext, type MeasuredAlt } from './measure-alt';
+import { measureAlternating, takeTurnsWindow, type MeasuredAlt } from './measure-alt';
 import { formatTallies, formatTargets } from './report';
 import { gainLine } from './plant-size';
 import { CONDITIONS, type Condition } from './schedule';
-import { startBenchShop, type BenchShop } from './shop';
+import { loadAverage, withTwoShops, type TwoShopBenchOptions } from './two-shops';
 import { median, tallyCondition } from './tally';
 
-const load = (): string =>
-  loadavg()
-    .map((x) => x.toFixed(2))
-    .join(' ');
+const load = loadAverage;
 
 function printAlt(m: MeasuredAlt, o: GateBenchOptions, hostAtStart: string): void {
   const planted: Partial<Record<Condition, number | null>> = {};
@@ -44,31 +41,10 @@ function printAlt(m: MeasuredAlt, o: GateBenchOptions, hostAtStart: string): voi
   );
 }
 
-export async function runAlternatingBench(opts: {
-  options: GateBenchOptions;
-  adminUrl: string;
-  database: string;
-  signal: AbortSignal;
-  windowsFile?: string;
-}): Promise<void> {
+export async function runAlternatingBench(opts: TwoShopBenchOptions): Promise<void> {
   const { options } = opts;
-  const hostAtStart = load();
-  const shops: BenchShop[] = [];
-  try {
-    for (let i = 0; i < 2; i++)
-      shops.push(await startBenchShop({ adminUrl: opts.adminUrl, database: opts.database, products: options.products }));
-    const [baseline, candidate] = shops;
-    console.log(
-      `baseline shop on ${baseline.baseUrl}, candidate shop on ${candidate.baseUrl} (database ${opts.database}); load ${hostAtStart}`,
-    );
-    const ctx: AltContext = {
-      baseline,
-      candidate,
-      options,
-      signal: opts.signal,
-      deadlineMs: Date.now() + options.minutes * 60_000,
-      log: (l) => console.log(l),
-    };
+  const hostAtStart = loadAverage();
+  await withTwoShops(opts, async (ctx) => {
     if (options.warmupSeconds > 0) {
       const w = await takeTurnsWindow(ctx, options.warmupSeconds, 0);
       console.log(
@@ -79,7 +55,5 @@ export async function runAlternatingBench(opts: {
     const m = await measureAlternating(ctx);
     printAlt(m, options, hostAtStart);
     if (opts.windowsFile) writeFileSync(opts.windowsFile, JSON.stringify({ options, windows: m.windows, trials: m.trials }, null, 1));
-  } finally {
-    for (const s of shops) await s.close();
-  }
+  });
 }

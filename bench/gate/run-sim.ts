@@ -1,18 +1,15 @@
 // bench:gate --design simultaneous: starts the two shops (same database), warms both up at once,
 // measures the windows and prints the tables (the same as the interleaved design's).
 import { writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { cpus } from 'node:os';
 import type { GateBenchOptions } from './args';
-import { measureSimultaneous, runPair, type MeasuredSim, type SimContext } from './measure-sim';
+import { measureSimultaneous, runPair, type MeasuredSim } from './measure-sim';
 import { formatTallies, formatTargets } from './report';
 import { CONDITIONS, type Condition } from './schedule';
-import { startBenchShop, type BenchShop } from './shop';
+import { loadAverage, withTwoShops, type TwoShopBenchOptions } from './two-shops';
 import { median, tallyCondition } from './tally';
 
-const load = (): string =>
-  loadavg()
-    .map((x) => x.toFixed(2))
-    .join(' ');
+const load = loadAverage;
 
 function printSim(m: MeasuredSim, o: GateBenchOptions, hostAtStart: string): void {
   const planted: Partial<Record<Condition, number | null>> = {};
@@ -39,31 +36,10 @@ function printSim(m: MeasuredSim, o: GateBenchOptions, hostAtStart: string): voi
   );
 }
 
-export async function runSimultaneousBench(opts: {
-  options: GateBenchOptions;
-  adminUrl: string;
-  database: string;
-  signal: AbortSignal;
-  windowsFile?: string;
-}): Promise<void> {
+export async function runSimultaneousBench(opts: TwoShopBenchOptions): Promise<void> {
   const { options } = opts;
-  const hostAtStart = load();
-  const shops: BenchShop[] = [];
-  try {
-    for (let i = 0; i < 2; i++)
-      shops.push(await startBenchShop({ adminUrl: opts.adminUrl, database: opts.database, products: options.products }));
-    const [baseline, candidate] = shops;
-    console.log(
-      `baseline shop on ${baseline.baseUrl}, candidate shop on ${candidate.baseUrl} (database ${opts.database}); load ${hostAtStart}`,
-    );
-    const ctx: SimContext = {
-      baseline,
-      candidate,
-      options,
-      signal: opts.signal,
-      deadlineMs: Date.now() + options.minutes * 60_000,
-      log: (l) => console.log(l),
-    };
+  const hostAtStart = loadAverage();
+  await withTwoShops(opts, async (ctx) => {
     if (options.warmupSeconds > 0) {
       const w = await runPair(ctx, options.warmupSeconds);
       console.log(
@@ -73,7 +49,5 @@ export async function runSimultaneousBench(opts: {
     const m = await measureSimultaneous(ctx);
     printSim(m, options, hostAtStart);
     if (opts.windowsFile) writeFileSync(opts.windowsFile, JSON.stringify({ options, windows: m.windows, trials: m.trials }, null, 1));
-  } finally {
-    for (const s of shops) await s.close();
-  }
+  });
 }
