@@ -15,6 +15,7 @@ import { alternatingTrial, type AltWindowRecord } from './alt-evaluate';
 import { describeGains, gainSamplesOfWindows, gainsFor, type GainSample, type SetGains } from './plant-size';
 import {
   CONDITIONS,
+  addedPctOf,
   plantedCostUs,
   referenceUsPerRequest,
   usPerRequest,
@@ -77,7 +78,7 @@ async function measureWindow(ctx: AltContext, condition: Condition, set: number,
     baselineP95Ms: r.baseline.latencyMs.p95,
     candidateP95Ms: r.candidate.latencyMs.p95,
     requests: r.baseline.requests + r.candidate.requests,
-    addedPct: planted > 0 && stats.requests > 0 ? (100 * stats.meanAddedUs) / refUs : null,
+    addedPct: addedPctOf(planted, stats, refUs),
   };
   return { record, errors: r.baseline.errors + r.candidate.errors };
 }

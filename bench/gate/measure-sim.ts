@@ -7,7 +7,7 @@ import { runTrialSets } from './trial-sets';
 import type { TwoShopContext } from './two-shops';
 import type { BenchShop } from './shop';
 import { runLoad } from '../../activities/loadtest/load';
-import { plantedCostUs, referenceUsPerRequest, usPerRequest, type Condition, type CostSample } from './schedule';
+import { addedPctOf, plantedCostUs, referenceUsPerRequest, usPerRequest, type Condition, type CostSample } from './schedule';
 import { alignSeconds, simultaneousTrial, windowOrder, type WindowRecord } from './sim-evaluate';
 import { progressLine } from './measure';
 import type { Trial } from './tally';
@@ -69,7 +69,7 @@ async function measureWindow(
     baselineP95Ms: a.latencyMs.p95,
     candidateP95Ms: b.latencyMs.p95,
     requests: a.requests + b.requests,
-    addedPct: planted > 0 && stats.requests > 0 ? (100 * stats.meanAddedUs) / refUs : null,
+    addedPct: addedPctOf(planted, stats, refUs),
     errors: a.errors + b.errors,
   };
 }

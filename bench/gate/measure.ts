@@ -7,6 +7,7 @@ import { describeGains, gainSamples, gainsFor, type GainSample, type SetGains } 
 import type { GateBenchOptions } from './args';
 import {
   pairedSlot as pairedSlotOf,
+  addedPctOf,
   plantedCostUs,
   referenceUsPerRequest,
   roundBlocks,
@@ -54,19 +55,20 @@ async function measureBlock(
 ): Promise<BlockRecord & { errors: number }> {
   const planted = plantedCostUs(arm, refUs, gain);
   await ctx.shop.setPlantedDelay(planted);
-  const f = await baselineBlock(ctx);
+  const f = await oneBlock(ctx);
   const stats = await ctx.shop.setPlantedDelay(0);
-  const addedPct = planted > 0 && stats.requests > 0 ? (100 * stats.meanAddedUs) / refUs : null;
+  const addedPct = addedPctOf(planted, stats, refUs);
   const { p95Ms, perSecondP95Ms, requests, endpoints, errors } = f;
   return { ...place, arm, p95Ms, perSecondP95Ms, requests, endpoints, addedPct, errors };
 }
 
-const baselineBlock = (ctx: MeasureContext) =>
+/** One block of the shop under the load of a trial (whatever is planted at the time). */
+const oneBlock = (ctx: MeasureContext) =>
   runBlock({ profile: ctx.shop.profile, seconds: ctx.options.blockSeconds, concurrency: ctx.options.concurrency, signal: ctx.signal });
 
 /** A block of the baseline before each set, with the A blocks so far in the same state: what the set's plants are sized on. */
 async function calibrate(ctx: MeasureContext, samples: CostSample[], blocks: readonly BlockRecord[], busy: boolean): Promise<number> {
-  const f = await baselineBlock(ctx);
+  const f = await oneBlock(ctx);
   samples.push({ busy, usPerRequest: usPerRequest(ctx.options.blockSeconds, f.requests) });
   const fromBlocks = blocks
     .filter((b) => b.arm === 'A')

@@ -30,6 +30,10 @@ export interface CostSample {
 
 export const usPerRequest = (seconds: number, requests: number): number => (requests > 0 ? (seconds * 1e6) / requests : NaN);
 
+/** The cost the shop says it added, in % of the reference time per request; null when nothing was planted or served. */
+export const addedPctOf = (plantedUs: number, stats: { requests: number; meanAddedUs: number }, refUs: number): number | null =>
+  plantedUs > 0 && stats.requests > 0 ? (100 * stats.meanAddedUs) / refUs : null;
+
 /** The reference for planting: the median of the baseline's samples taken in the same state (busy or quiet). */
 export function referenceUsPerRequest(samples: readonly CostSample[], busy: boolean): number | null {
   return median(samples.filter((s) => s.busy === busy).map((s) => s.usPerRequest));

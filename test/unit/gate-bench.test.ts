@@ -18,6 +18,7 @@ import { alternatingTrial, type AltWindowRecord } from '../../bench/gate/alt-eva
 import { formatTallies, formatTargets } from '../../bench/gate/report';
 import {
   anotherSetFits,
+  addedPctOf,
   busyTrialSet,
   PLANTED_PCT,
   plantedCostUs,
@@ -288,4 +289,10 @@ test('alternating trials: a window judged as the check judges it (the mix and ea
   assert.equal(samples.length, 1, 'the A/A window plants nothing');
   assert.deepEqual([samples[0].arm, samples[0].busy, samples[0].share], ['p10', true, 0.095]);
   assert.ok(Math.abs(samples[0].logRatio - Math.log(1.1)) < 1e-9);
+});
+
+test('added cost: in % of the reference, null when nothing was planted or nothing served', () => {
+  assert.equal(addedPctOf(25, { requests: 100, meanAddedUs: 26 }, 260), 10);
+  assert.equal(addedPctOf(0, { requests: 100, meanAddedUs: 0 }, 260), null);
+  assert.equal(addedPctOf(25, { requests: 0, meanAddedUs: 0 }, 260), null);
 });
