@@ -39,7 +39,7 @@ const BOUNDS: Record<keyof NumericOptions, [number, number]> = {
   rounds: [2, 50],
   blockSeconds: [1, 60],
   windowSeconds: [5, 300],
-  sliceMs: [10, 5000],
+  sliceMs: [10, 250],
   concurrency: [1, 256],
   warmupSeconds: [0, 300],
   products: [1000, 1_000_000],

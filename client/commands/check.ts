@@ -62,7 +62,7 @@ export function registerCheck(program: Command): void {
       '--baseline-url <url>',
       'compare with a live baseline deployment instead, both measured in the same window taking turns (the robust choice on a busy host)',
     )
-    .option('--slice-ms <ms>', "with --baseline-url: each side's turn (default 50)")
+    .option('--slice-ms <ms>', "with --baseline-url: each side's turn, 10 to 250 (default 50)")
     .option('--pairs <n>', 'with --baseline-url: alternate pairs of blocks instead of turns (default 5)')
     .option('--block-seconds <s>', 'with --pairs: measured seconds per block (default 4)')
     .option('--max-p95-ratio <r>', 'fail above this p95 ratio (candidate / baseline) when its 95% interval is above 1 (default 1.05)')

@@ -3,7 +3,7 @@
 import { ThresholdError } from '../../common/gate/thresholds';
 import { profileThresholdTexts, thresholdsOf } from '../../common/gate/default-check';
 import { DEFAULT_MAX_P95_RATIO } from '../../common/gate/ratio';
-import { DEFAULT_SLICE_MS } from '../../common/gate/alternating';
+import { DEFAULT_SLICE_MS, MAX_SLICE_MS } from '../../common/gate/alternating';
 import type { BaselineChoice, CheckInput } from '../../common/gate/types';
 import { BASELINE_CHOICE } from '../../common/profile-gate';
 import type { TargetProfile } from '../../common/profile';
@@ -45,7 +45,8 @@ export function baselineChoice(raw: string, opts: CheckOptions): BaselineChoice 
     const pairs = intIn(opts.pairs ?? '5', '--pairs', 2, 50);
     const blockSeconds = intIn(opts.blockSeconds ?? '4', '--block-seconds', 1, 600);
     if (blocks) return { kind: 'interleaved', baseUrl: opts.baselineUrl, pairs, blockSeconds };
-    const sliceMs = intIn(opts.sliceMs ?? String(DEFAULT_SLICE_MS), '--slice-ms', 10, 60_000);
+    // Each measured second must hold turns of both sides: a turn of at most a quarter second.
+    const sliceMs = intIn(opts.sliceMs ?? String(DEFAULT_SLICE_MS), '--slice-ms', 10, MAX_SLICE_MS);
     return { kind: 'interleaved', baseUrl: opts.baselineUrl, pairs, blockSeconds, sliceMs };
   }
   if (!BASELINE_CHOICE.test(raw)) throw new UsageError(`--baseline must be pinned, pinned:ID, recent:N or none (got "${printable(raw)}")`);

@@ -72,6 +72,7 @@ export function checkText(r: CheckResult): string {
   parts.push(...baselineLines(r));
   const eps = endpointRows(r);
   if (eps) parts.push(`${ENDPOINTS_NOTE}\n${table(eps)}`);
+  else if (r.baseline?.endpointsNote) parts.push(r.baseline.endpointsNote);
   for (const reason of otherReasons(r)) parts.push(`- ${reason}`);
   if (r.lowConfidence.length) parts.push(`LOW CONFIDENCE: ${r.lowConfidence.join('; ')}`);
   if (r.escalationWorkflowId) parts.push(`escalation opened: ${r.escalationWorkflowId}`);
@@ -97,6 +98,7 @@ export function checkMarkdown(r: CheckResult): string {
       );
     const eps = endpointRows(r);
     if (eps) parts.push(`${ENDPOINTS_NOTE[0].toUpperCase()}${ENDPOINTS_NOTE.slice(1)}\n\n${mdTable(eps)}`);
+    else if (b.endpointsNote) parts.push(`_${b.endpointsNote}_`);
   }
   if (otherReasons(r).length)
     parts.push(

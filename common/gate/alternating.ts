@@ -11,6 +11,9 @@ import type { LoadTestRequest, LoadTestSummary } from '../types';
 import type { InterleavedBlock } from './check-verdict';
 
 export const DEFAULT_SLICE_MS = 50;
+// The sides are paired second by second, so every second must hold turns of both: field test 5 ran
+// 2 s turns on a slow app, and whole turns were paired with slivers (an A/A read 0.59-0.91).
+export const MAX_SLICE_MS = 250;
 
 export interface AlternatingLoadTestRequest extends LoadTestRequest {
   baselineUrl: string; // the live baseline deployment (its host allowed like the target's)

@@ -1,7 +1,13 @@
 // A check's verdict from its parts: the thresholds (any broken one fails), the comparison with the
 // baseline (pass / warn / fail by the ratio rule), and the trust flags on the measured window. Pure.
 import { windowConfidence, type MeasuredWindow } from '../verdict/before-after';
-import { endpointRatios, type EndpointFigures } from './endpoint-ratios';
+import { endpointRatios, MIN_ENDPOINT_PAIRS, MIN_ENDPOINT_REQUESTS, type EndpointFigures } from './endpoint-ratios';
+
+/** Why a comparison has no endpoint table (field test 5: a slow app answered 1-18 requests a second). */
+export const ENDPOINTS_NOT_COMPARED =
+  `no endpoint compared one by one: each needs ${MIN_ENDPOINT_PAIRS} pairs or more in which it answered at least ` +
+  `${MIN_ENDPOINT_REQUESTS} requests on both sides (and two such endpoints); a slow or lightly loaded target does not ` +
+  'reach that per second: use --pairs with longer blocks, or per-endpoint thresholds (p95{name}<ms)';
 import { warmingReason } from './warming-window';
 import { gateVerdictOf, interleavedP95Ratio, pairP95s, storedP95Ratio, worstVerdict, type BlockFigures, type RatioEstimate } from './ratio';
 import type { BaselineChoice, BaselineComparison, GateVerdict, ThresholdResult } from './types';
@@ -75,7 +81,9 @@ export function interleavedComparison(
       ? { sliceMs: alternating.sliceMs }
       : { pairs: pairs.map((p) => ({ baselineP95Ms: p.baseline.latencyMs.p95, candidateP95Ms: p.candidate.latencyMs.p95 })) }),
   };
-  return withEndpoints ? { ...comparison, endpoints: endpointRatios(pairs, maxRatio) } : comparison;
+  if (!withEndpoints) return comparison;
+  const endpoints = endpointRatios(pairs, maxRatio);
+  return { ...comparison, endpoints, ...(endpoints.length ? {} : { endpointsNote: ENDPOINTS_NOT_COMPARED }) };
 }
 
 /** The comparison's own verdict and its endpoints': the worse. */

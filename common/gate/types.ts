@@ -68,6 +68,7 @@ export interface BaselineComparison {
   sliceMs?: number; // interleaved, taking turns: each side's turn (the pairs are seconds, not printed)
   // interleaved: the same ratio endpoint by endpoint (common/gate/endpoint-ratios.ts); absent before it existed
   endpoints?: EndpointComparison[];
+  endpointsNote?: string; // why no endpoint was compared (when endpoints is [])
   // What to read the comparison with care for: a stored baseline that was measured warming up.
   lowConfidence?: string[];
 }

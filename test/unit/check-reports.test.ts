@@ -154,7 +154,8 @@ test('baseline choice: pinned, pinned:ID, recent:N, none, interleaved against a 
     () => baselineChoice('pinned', { ...url, pairs: '7', sliceMs: '100' }),
     /--slice-ms takes turns; --pairs and --block-seconds alternate blocks/,
   );
-  assert.throws(() => baselineChoice('pinned', { ...url, sliceMs: '5' }), /--slice-ms must be a whole number from 10 to 60000/);
+  assert.throws(() => baselineChoice('pinned', { ...url, sliceMs: '5' }), /--slice-ms must be a whole number from 10 to 250/);
+  assert.throws(() => baselineChoice('pinned', { ...url, sliceMs: '2000' }), /--slice-ms must be a whole number from 10 to 250/);
   assert.throws(() => baselineChoice('latest', o), /--baseline must be pinned, pinned:ID, recent:N or none/);
   assert.throws(() => baselineChoice('recent:0', o), /--baseline recent:N must be a whole number from 1 to 100/);
   assert.throws(() => baselineChoice('pinned', { ...o, baselineUrl: 'ftp://x' }), /--baseline-url must be an absolute http/);

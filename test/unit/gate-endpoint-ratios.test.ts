@@ -78,14 +78,20 @@ test("interleaved comparison: an endpoint's fail fails the check though the whol
   assert.equal(v.verdict, 'fail');
   assert.equal(v.reasons.length, 1);
   assert.match(v.reasons[0], /^endpoint article: p95 ratio 1\.3/);
+  const tooFew = interleavedComparison(pairs(7, { list: 1, article: 1.3 }, MIN_ENDPOINT_REQUESTS - 1), 1.05, true);
+  assert.deepEqual(tooFew.endpoints, []);
+  assert.match(
+    tooFew.endpointsNote ?? '',
+    /^no endpoint compared one by one: each needs 3 pairs or more in which it answered at least 5 requests/,
+  );
+  assert.match(checkText({ ...reportOf(tooFew) }), /no endpoint compared one by one/);
   const without = interleavedComparison(ps, 1.05, false);
   assert.equal(without.endpoints, undefined);
   assert.equal(checkVerdict([], without, {}).verdict, 'pass');
 });
 
-test('reports: the endpoint table in text and Markdown, a JUnit case per endpoint', () => {
-  const comparison = interleavedComparison(pairs(7, { list: 1, article: 1.3 }), 1.05, true);
-  const r: CheckResult = {
+function reportOf(comparison: CheckResult['baseline'] & object): CheckResult {
+  return {
     target: 'shop',
     verdict: 'fail',
     reasons: checkVerdict([], comparison, {}).reasons,
@@ -102,6 +108,11 @@ test('reports: the endpoint table in text and Markdown, a JUnit case per endpoin
     baseline: comparison,
     lowConfidence: [],
   };
+}
+
+test('reports: the endpoint table in text and Markdown, a JUnit case per endpoint', () => {
+  const comparison = interleavedComparison(pairs(7, { list: 1, article: 1.3 }), 1.05, true);
+  const r = reportOf(comparison);
   const text = checkText(r);
   assert.match(text, /endpoint by endpoint/);
   assert.match(text, /article +7 +1\.30\d +1\.\d{3} to 1\.\d{3} +fail/);
