@@ -2,7 +2,10 @@
 // baseline, then a regression planted in the target (its endpoint twice as slow), then the watch's
 // Temporal Schedule triggered: the scheduled check fails against the pinned baseline, is recorded in
 // the store, opens an architecture review, and its notification reaches a signed webhook (a node:http
-// receiver here) and a real Alertmanager (scripts/prepare-services.sh starts it).
+// receiver here) and a real Alertmanager (scripts/prepare-services.sh starts it). And, on the same
+// server and workers, a check against a live baseline deployment taking turns every 100 ms: one
+// endpoint of the candidate three times as slow while the whole mix's p95, which the slow other
+// endpoint holds, does not move (field test 4's miss): the endpoint's own ratio fails the check.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -35,6 +38,8 @@ let store: Pool;
 let database: Awaited<ReturnType<typeof runDatabase>>;
 let receiver: http.Server;
 let shop: ScriptedTarget;
+let turnsBaseline: ScriptedTarget;
+let turnsCandidate: ScriptedTarget;
 const received: { body: string; verified: string | null }[] = [];
 
 before(async () => {
@@ -66,6 +71,13 @@ before(async () => {
       ],
     },
   });
+  // Equal weights: half the requests are the page at 20 ms, so the mix's p95 is the page's.
+  const turnsProfile = {
+    load: { concurrency: 4, durationSeconds: 6, warmupSeconds: 0.5, abPairs: 0 },
+    gate: { thresholds: ['error_rate<1%'] },
+  };
+  turnsBaseline = await startScriptedTarget({ name: 'interleaved-test', endpoints: { page: 20, article: 4 }, profile: turnsProfile });
+  turnsCandidate = await startScriptedTarget({ name: 'interleaved-test', endpoints: { page: 20, article: 12 }, profile: turnsProfile });
   env = await startTemporal();
   database = await runDatabase('perf_test_watch_store');
   store = new Pool({ connectionString: database.url });
@@ -76,6 +88,8 @@ after(async () => {
   await workers?.stop();
   await store?.end();
   await shop?.close();
+  await turnsBaseline?.close();
+  await turnsCandidate?.close();
   await env?.teardown();
   await database?.drop();
   receiver?.close();
@@ -135,4 +149,37 @@ test('a watch schedule runs the check; a planted regression fails it against the
   } finally {
     await schedule.delete();
   }
+});
+
+test('taking turns: one endpoint three times as slow fails the check by its own ratio while the whole mix passes', async () => {
+  const input = defaultCheckInput(turnsCandidate.profile, 'test');
+  const result = await env.client.workflow.execute(performanceCheck, {
+    taskQueue: TASK_QUEUE,
+    workflowId: `check-interleaved-${Date.now()}`,
+    args: [
+      { ...input, baseline: { kind: 'interleaved', baseUrl: turnsBaseline.profile.http.baseUrl, pairs: 5, blockSeconds: 4, sliceMs: 100 } },
+    ],
+  });
+  const b = result.baseline!;
+  const detail = JSON.stringify({ verdict: result.verdict, reasons: result.reasons, baseline: b });
+  assert.equal(result.verdict, 'fail', detail);
+  assert.notEqual(b.verdict, 'fail', `the whole mix's p95 is the page's, which did not change: ${detail}`);
+  const byName = Object.fromEntries((b.endpoints ?? []).map((e) => [e.endpoint, e]));
+  assert.deepEqual(Object.keys(byName).sort(), ['article', 'page'], detail);
+  assert.equal(byName.article.verdict, 'fail', detail);
+  // Timers of 4 and 12 ms read about 1.4-2.5 apart on this host, by its load: the verdict is the claim, not the size.
+  assert.ok(byName.article.p95RatioLow > 1 && byName.article.p95Ratio > b.p95Ratio!, detail);
+  assert.ok(byName.article.pairs >= 4, 'one pair a measured second');
+  assert.match(b.method, /^sides taking turns every 100 ms, \d seconds paired/);
+  // Each side had about half the window, and its throughput is read over its own turns.
+  assert.ok(
+    result.measured.throughputRps > 150,
+    `the page at 20 ms and the article at 12 ms on 4 connections: ${result.measured.throughputRps}`,
+  );
+  assert.ok(Math.abs(byName.article.level - 0.975) < 1e-12, 'two endpoints: each at 97.5%');
+  assert.notEqual(byName.page.verdict, 'fail', detail);
+  assert.ok(
+    result.reasons.some((r) => r.startsWith('endpoint article: p95 ratio')),
+    detail,
+  );
 });
