@@ -143,8 +143,9 @@ function start(t: ScriptedTarget, over: Partial<RunInput> = {}) {
 
 describe('outcomes of performanceOrchestration', { concurrency: false }, () => {
   test('a change that changes nothing: no_change, and targets still missed open an architecture review', async () => {
-    // A 50% threshold: neither noise nor a no-op reads as a gain or a regression.
-    const handle = await start(noOp, { regressionThresholdPct: 50, tier: 'T1' });
+    // A 100% threshold: neither noise nor a no-op reads as a gain or a regression (at 50% the p99 of a
+    // short window of 60 ms timers once read +53%: 63.8 -> 97.4 ms, a local .ci/run of 2026-12-01).
+    const handle = await start(noOp, { regressionThresholdPct: 100, tier: 'T1' });
     const result = OutputContractSchema.parse(await handle.result());
     const summary = result.validation_results.improvement_summary;
     assert.equal(summary.outcome, 'no_change', JSON.stringify(summary.comparison));
