@@ -13,16 +13,7 @@ import { mulberry32 } from '../../common/seeded-random';
 import { runBlock } from './block';
 import { alternatingTrial, type AltWindowRecord } from './alt-evaluate';
 import { describeGains, gainSamplesOfWindows, gainsFor, type GainSample, type SetGains } from './plant-size';
-import {
-  CONDITIONS,
-  addedPctOf,
-  plantedCostUs,
-  referenceUsPerRequest,
-  usPerRequest,
-  williamsSequences,
-  type Condition,
-  type CostSample,
-} from './schedule';
+import { CONDITIONS, addedPctOf, plantedCostUs, calibratedReference, williamsSequences, type Condition, type CostSample } from './schedule';
 import { progressLine } from './measure';
 import type { Trial } from './tally';
 
@@ -91,10 +82,7 @@ async function calibrate(ctx: AltContext, samples: CostSample[], busy: boolean):
     concurrency: ctx.options.concurrency,
     signal: ctx.signal,
   });
-  samples.push({ busy, usPerRequest: usPerRequest(CALIBRATION_SECONDS, f.requests) });
-  const ref = referenceUsPerRequest(samples, busy);
-  if (ref === null) throw new Error('the calibration block of the baseline shop got no response: is it up?');
-  return ref;
+  return calibratedReference(samples, { busy, seconds: CALIBRATION_SECONDS, requests: f.requests });
 }
 
 export async function measureAlternating(ctx: AltContext): Promise<MeasuredAlt> {

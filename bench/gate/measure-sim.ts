@@ -7,7 +7,7 @@ import { runTrialSets } from './trial-sets';
 import type { TwoShopContext } from './two-shops';
 import type { BenchShop } from './shop';
 import { runLoad } from '../../activities/loadtest/load';
-import { addedPctOf, plantedCostUs, referenceUsPerRequest, usPerRequest, type Condition, type CostSample } from './schedule';
+import { addedPctOf, calibratedReference, plantedCostUs, usPerRequest, type Condition, type CostSample } from './schedule';
 import { alignSeconds, simultaneousTrial, windowOrder, type WindowRecord } from './sim-evaluate';
 import { progressLine } from './measure';
 import type { Trial } from './tally';
@@ -79,10 +79,7 @@ const CALIBRATION_SECONDS = 2;
 /** Both shops for a moment before each set; with the baseline's windows so far in the same state, what the set's plants are sized on. */
 async function calibrate(ctx: SimContext, samples: CostSample[], busy: boolean): Promise<number> {
   const { a } = await runPair(ctx, CALIBRATION_SECONDS);
-  samples.push({ busy, usPerRequest: usPerRequest(CALIBRATION_SECONDS, a.requests) });
-  const ref = referenceUsPerRequest(samples, busy);
-  if (ref === null) throw new Error('the calibration window of the baseline shop got no response: is it up?');
-  return ref;
+  return calibratedReference(samples, { busy, seconds: CALIBRATION_SECONDS, requests: a.requests });
 }
 
 export async function measureSimultaneous(ctx: SimContext): Promise<MeasuredSim> {

@@ -9,7 +9,7 @@ import {
   pairedSlot as pairedSlotOf,
   addedPctOf,
   plantedCostUs,
-  referenceUsPerRequest,
+  calibratedReference,
   roundBlocks,
   usPerRequest,
   type Arm,
@@ -69,13 +69,10 @@ const oneBlock = (ctx: MeasureContext) =>
 /** A block of the baseline before each set, with the A blocks so far in the same state: what the set's plants are sized on. */
 async function calibrate(ctx: MeasureContext, samples: CostSample[], blocks: readonly BlockRecord[], busy: boolean): Promise<number> {
   const f = await oneBlock(ctx);
-  samples.push({ busy, usPerRequest: usPerRequest(ctx.options.blockSeconds, f.requests) });
-  const fromBlocks = blocks
+  const earlier = blocks
     .filter((b) => b.arm === 'A')
     .map((b) => ({ busy: b.busy, usPerRequest: usPerRequest(ctx.options.blockSeconds, b.requests) }));
-  const ref = referenceUsPerRequest([...samples, ...fromBlocks], busy);
-  if (ref === null) throw new Error('the calibration block of the baseline got no response: is the shop up?');
-  return ref;
+  return calibratedReference(samples, { busy, seconds: ctx.options.blockSeconds, requests: f.requests }, earlier);
 }
 
 export function progressLine(set: number, busy: boolean, trials: Trial[], startedMs: number, sets: number): string {

@@ -34,6 +34,21 @@ export const usPerRequest = (seconds: number, requests: number): number => (requ
 export const addedPctOf = (plantedUs: number, stats: { requests: number; meanAddedUs: number }, refUs: number): number | null =>
   plantedUs > 0 && stats.requests > 0 ? (100 * stats.meanAddedUs) / refUs : null;
 
+/**
+ * A calibration of `seconds` that got `requests` joins the samples; the reference for the state,
+ * with `earlier` (baseline blocks already measured) counted too. Throws when nothing ever answered.
+ */
+export function calibratedReference(
+  samples: CostSample[],
+  c: { busy: boolean; seconds: number; requests: number },
+  earlier: readonly CostSample[] = [],
+): number {
+  samples.push({ busy: c.busy, usPerRequest: usPerRequest(c.seconds, c.requests) });
+  const ref = referenceUsPerRequest([...samples, ...earlier], c.busy);
+  if (ref === null) throw new Error('the calibration of the baseline got no response: is the shop up?');
+  return ref;
+}
+
 /** The reference for planting: the median of the baseline's samples taken in the same state (busy or quiet). */
 export function referenceUsPerRequest(samples: readonly CostSample[], busy: boolean): number | null {
   return median(samples.filter((s) => s.busy === busy).map((s) => s.usPerRequest));

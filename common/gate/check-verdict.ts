@@ -3,14 +3,15 @@
 import { windowConfidence, type MeasuredWindow } from '../verdict/before-after';
 import { endpointRatios, MIN_ENDPOINT_PAIRS, MIN_ENDPOINT_REQUESTS, type EndpointFigures } from './endpoint-ratios';
 
+import { warmingReason } from './warming-window';
+import { gateVerdictOf, interleavedP95Ratio, pairP95s, storedP95Ratio, worstVerdict, type BlockFigures, type RatioEstimate } from './ratio';
+import type { BaselineChoice, BaselineComparison, GateVerdict, ThresholdResult } from './types';
+
 /** Why a comparison has no endpoint table (field test 5: a slow app answered 1-18 requests a second). */
 export const ENDPOINTS_NOT_COMPARED =
   `no endpoint compared one by one: each needs ${MIN_ENDPOINT_PAIRS} pairs or more in which it answered at least ` +
   `${MIN_ENDPOINT_REQUESTS} requests on both sides (and two such endpoints); a slow or lightly loaded target does not ` +
   'reach that per second: use --pairs with longer blocks, or per-endpoint thresholds (p95{name}<ms)';
-import { warmingReason } from './warming-window';
-import { gateVerdictOf, interleavedP95Ratio, pairP95s, storedP95Ratio, worstVerdict, type BlockFigures, type RatioEstimate } from './ratio';
-import type { BaselineChoice, BaselineComparison, GateVerdict, ThresholdResult } from './types';
 
 /** A measured figure for reports: two decimals at most, or "not measured". */
 export const figureText = (x: number | null): string => (x === null ? 'not measured' : String(Math.round(x * 100) / 100));

@@ -8,7 +8,7 @@
 // an endpoint warns only when its interval lies above 1; above the threshold with an interval that
 // holds 1 is said in its reason, not raised.
 import { interleavedEffect } from '../verdict/effect';
-import { DEFAULT_MAX_P95_RATIO, describeRatio, ratioOf, type RatioEstimate } from './ratio';
+import { DEFAULT_MAX_P95_RATIO, gateVerdictOf, ratioOf, type RatioEstimate } from './ratio';
 import type { GateVerdict } from './types';
 
 /** A block's p95 of an endpoint is read only from this many of its requests on each side of a pair. */
@@ -52,15 +52,13 @@ function endpointPairs(
   return out;
 }
 
-const f = (x: number): string => x.toFixed(3);
-
-/** One endpoint's verdict: fail above 1 and the threshold, warn above 1 only, otherwise pass. */
+/**
+ * One endpoint's verdict: the gate's rule, except that above the threshold with an interval holding 1
+ * passes (said in its reason): with several endpoints, one lands there by chance in most A/A checks.
+ */
 export function endpointVerdictOf(r: RatioEstimate, maxRatio = DEFAULT_MAX_P95_RATIO): { verdict: GateVerdict; why: string } {
-  const text = describeRatio(r);
-  if (r.low > 1 && r.ratio > maxRatio) return { verdict: 'fail', why: `${text}: slower, beyond the ${f(maxRatio)} threshold` };
-  if (r.low > 1) return { verdict: 'warn', why: `${text}: slower for sure, but within the ${f(maxRatio)} threshold` };
-  if (r.ratio > maxRatio) return { verdict: 'pass', why: `${text}: above the ${f(maxRatio)} threshold, but the interval holds 1` };
-  return { verdict: 'pass', why: `${text}: no regression beyond noise` };
+  const v = gateVerdictOf(r, maxRatio);
+  return v.verdict === 'warn' && !(r.low > 1) ? { ...v, verdict: 'pass' } : v;
 }
 
 /**

@@ -3,19 +3,15 @@
 // read 35% slower than the warm app; pinned as a baseline it made every later check look fast, and as
 // a candidate it failed against a warm baseline. Nothing said so. Pure.
 //
-// Read on the per-second p95: the median of the first third against the median of the last (medians,
-// so that one slow second is not a trend). A host that got quieter reads the same way: the reason says both.
+// Read on the per-second p95 as the soak's drift is (common/soak.ts p95Drift: the median of the first
+// third against the median of the last, so that one slow second is not a trend), the other way round.
+// A host that got quieter reads the same way: the reason says both.
+import { p95Drift } from '../soak';
 
 /** The first third's median p95 above the last third's by more than this: warming. */
 export const WARMING_DROP_PCT = 20;
 /** At least this many measured seconds (three a third). */
 export const WARMING_MIN_SECONDS = 9;
-
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 export interface Warming {
   firstP95Ms: number; // median per-second p95 over the first third
@@ -27,12 +23,11 @@ export interface Warming {
 export function warmingOf(perSecondP95Ms: readonly number[]): Warming | null {
   const xs = perSecondP95Ms.filter((x) => Number.isFinite(x) && x > 0);
   if (xs.length < WARMING_MIN_SECONDS) return null;
-  const third = Math.floor(xs.length / 3);
-  const first = median(xs.slice(0, third));
-  const last = median(xs.slice(-third));
-  const dropPct = ((first - last) / first) * 100;
+  const d = p95Drift(xs.map((p95Ms) => ({ p95Ms })));
+  if (!d || d.firstMs <= 0) return null;
+  const dropPct = ((d.firstMs - d.lastMs) / d.firstMs) * 100;
   if (dropPct <= WARMING_DROP_PCT) return null;
-  return { firstP95Ms: Math.round(first * 100) / 100, lastP95Ms: Math.round(last * 100) / 100, dropPct: Math.round(dropPct) };
+  return { firstP95Ms: Math.round(d.firstMs * 100) / 100, lastP95Ms: Math.round(d.lastMs * 100) / 100, dropPct: Math.round(dropPct) };
 }
 
 /** The warning in words, for a label ("measured", "baseline 12"); null when the window did not warm. */

@@ -19,6 +19,7 @@ import { formatTallies, formatTargets } from '../../bench/gate/report';
 import {
   anotherSetFits,
   addedPctOf,
+  calibratedReference,
   busyTrialSet,
   PLANTED_PCT,
   plantedCostUs,
@@ -295,4 +296,11 @@ test('added cost: in % of the reference, null when nothing was planted or nothin
   assert.equal(addedPctOf(25, { requests: 100, meanAddedUs: 26 }, 260), 10);
   assert.equal(addedPctOf(0, { requests: 100, meanAddedUs: 0 }, 260), null);
   assert.equal(addedPctOf(25, { requests: 0, meanAddedUs: 0 }, 260), null);
+});
+
+test('calibrated reference: the calibration joins the samples, earlier baseline blocks count, nothing answered throws', () => {
+  const samples: { busy: boolean; usPerRequest: number }[] = [{ busy: false, usPerRequest: 200 }];
+  assert.equal(calibratedReference(samples, { busy: false, seconds: 1.5, requests: 5000 }, [{ busy: false, usPerRequest: 400 }]), 300);
+  assert.equal(samples.length, 2, 'the calibration is kept for the next sets');
+  assert.throws(() => calibratedReference([], { busy: true, seconds: 2, requests: 0 }), /the calibration of the baseline got no response/);
 });
