@@ -4,7 +4,7 @@ import type { OutputContract } from '../common/output-contract';
 import { measurementLines } from './render-verdict';
 import { itemRows } from './render-items';
 import { endpointsHtml } from './report-html-endpoints';
-import { observabilityRows } from './render-observability';
+import { exporterRows, observabilityRows } from './render-observability';
 import { itemLabel } from './render';
 import { barChart } from './charts/bar-chart';
 import { loadScenariosHtml } from './report-html-load';
@@ -66,7 +66,9 @@ function observabilityHtml(r: OutputContract): string {
   const o = r.baseline_metrics.observability;
   if (!o) return '';
   const { caption, rows: cells } = observabilityRows(o);
-  return `<p>${esc(caption.replace(/:$/, ''))}</p>\n<table>${rows(cells)}</table>`;
+  const exporters = exporterRows(o);
+  const more = exporters ? `\n<p>${esc(exporters.caption.replace(/:$/, ''))}</p>\n<table>${rows(exporters.rows)}</table>` : '';
+  return `<p>${esc(caption.replace(/:$/, ''))}</p>\n<table>${rows(cells)}</table>${more}`;
 }
 
 export function renderHtmlReport(r: OutputContract): string {

@@ -58,6 +58,18 @@ export const OUTCOMES = [
 
 const ext = (what: string) => `extension (not in the specification): ${what}`;
 
+export const EXPORTER_METRICS = [
+  'db_time_ms_per_second',
+  'db_time_ms_per_request',
+  'db_statements_per_second',
+  'db_buffer_hit_ratio_pct',
+  'db_connections_max',
+  'cache_hit_ratio_pct',
+  'cache_commands_per_second',
+  'cache_clients_max',
+  'cache_memory_mb',
+] as const;
+
 // The baseline as the service's own Prometheus recorded it, beside the load test (observability skill).
 const ObservabilityBaselineSchema = z.object({
   prometheus_url: z.string(),
@@ -72,6 +84,20 @@ const ObservabilityBaselineSchema = z.object({
       prometheus: nullableNum,
     }),
   ),
+  // The database's and the cache's exporters over the same window, beside what the profiler read of the same servers.
+  exporters: z
+    .object({
+      postgres: z.string().nullable().describe('the postgres exporter read (job and instance); null: none watches the profile database'),
+      redis: z.string().nullable().describe('the redis exporter read (job and instance); null: none watches the profile Redis'),
+      figures: z.array(
+        z.object({
+          metric: z.enum(EXPORTER_METRICS),
+          profiler: nullableNum.describe('pg_stat_statements / Redis INFO snapshots around the baseline; null: not read that way'),
+          exporter: nullableNum,
+        }),
+      ),
+    })
+    .optional(),
 });
 
 const BaselineMetricsSchema = z.object({

@@ -3,8 +3,8 @@
 #  - checks both answer (starts them when --start is given, as CI does);
 #  - loads pg_stat_statements (shared_preload_libraries needs a restart), installs hypopg and pg_qualstats;
 #  - Prometheus Alertmanager (Debian's prometheus-alertmanager) on 127.0.0.1:9093 for the notifications
-#    (no cluster port, nothing routed anywhere), prometheus-node-exporter on 127.0.0.1:9100 and
-#    Prometheus on 127.0.0.1:9090 (scraping the demo shop, the node exporter and itself): installed when
+#    (no cluster port, nothing routed anywhere), the node, postgres and redis exporters (9100, 9187, 9121)
+#    and Prometheus on 127.0.0.1:9090 (scraping the demo shop, the exporters and itself): installed when
 #    missing, started when they do not answer (the project's own throwaway daemons, config and data under /tmp).
 # Safe to run again: it changes nothing that is already in place.
 set -euo pipefail
@@ -83,10 +83,13 @@ if ! am_up; then
     --config.file="$AM_DIR/alertmanager.yml" --storage.path="$AM_DIR/data" --web.listen-address=127.0.0.1:9093 --cluster.listen-address=
 fi
 
-# node_exporter (host CPU, memory, disk) on 127.0.0.1:9100, and Prometheus on 127.0.0.1:9090 scraping it,
-# the demo shop's /metrics (127.0.0.1:3100) and itself, sending alerts to the Alertmanager above;
-# /-/reload enabled; alert rules are read from $PROM_DIR/rules/*.yml. Every 2 s: the demo's 10-s baseline
-# holds five scrapes, enough for rates over its window.
+# node_exporter (host CPU, memory, disk) on 127.0.0.1:9100, postgres_exporter on 127.0.0.1:9187 (statement
+# time from pg_stat_statements by docker/postgres-exporter-queries.yaml, which needs the extension in the
+# database it connects to: postgres), redis_exporter on 127.0.0.1:9121, and Prometheus on 127.0.0.1:9090
+# scraping them, the demo shop's /metrics (127.0.0.1:3100) and itself, sending alerts to the Alertmanager
+# above; /-/reload enabled; alert rules are read from $PROM_DIR/rules/*.yml. Every 2 s: the demo's 10-s
+# baseline holds five scrapes, enough for rates over its window. A config written by an older version
+# of this script is replaced (and Prometheus reloaded).
 NE_DIR=${NODE_EXPORTER_DIR:-/tmp/perf-orchestrator-node-exporter}
 ne_up() { curl -sf -o /dev/null http://127.0.0.1:9100/metrics; }
 if ! ne_up; then
@@ -94,23 +97,47 @@ if ! ne_up; then
   mkdir -p "$NE_DIR"
   start_daemon "node_exporter on 127.0.0.1:9100" ne_up "$NE_DIR/node-exporter.log" prometheus-node-exporter --web.listen-address=127.0.0.1:9100
 fi
+psqlc "SET client_min_messages = warning; CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
+PGE_DIR=${POSTGRES_EXPORTER_DIR:-/tmp/perf-orchestrator-postgres-exporter}
+pge_up() { curl -sf http://127.0.0.1:9187/metrics 2>/dev/null | grep -q '^pg_stat_statements_seconds_total'; }
+if ! pge_up; then
+  install_pkg prometheus-postgres-exporter "Prometheus reads the database's statement time and connections from it"
+  mkdir -p "$PGE_DIR"
+  cp "$(dirname "$0")/../docker/postgres-exporter-queries.yaml" "$PGE_DIR/queries.yaml"
+  pkill -f 'prometheus-postgres-exporter.*127.0.0.1:9187' 2>/dev/null || true
+  start_daemon "postgres_exporter on 127.0.0.1:9187" pge_up "$PGE_DIR/postgres-exporter.log" \
+    env DATA_SOURCE_NAME="postgresql://postgres@$PGHOST_ADDR:5432/postgres?sslmode=disable" \
+    prometheus-postgres-exporter --web.listen-address=127.0.0.1:9187 --extend.query-path="$PGE_DIR/queries.yaml"
+fi
+RE_DIR=${REDIS_EXPORTER_DIR:-/tmp/perf-orchestrator-redis-exporter}
+re_up() { curl -sf http://127.0.0.1:9121/metrics 2>/dev/null | grep -q '^redis_up 1'; }
+if ! re_up; then
+  install_pkg prometheus-redis-exporter "Prometheus reads the cache's hits, misses and memory from it"
+  mkdir -p "$RE_DIR"
+  start_daemon "redis_exporter on 127.0.0.1:9121" re_up "$RE_DIR/redis-exporter.log" \
+    prometheus-redis-exporter -web.listen-address 127.0.0.1:9121 -redis.addr redis://127.0.0.1:6379
+fi
 PROM_DIR=${PROMETHEUS_DIR:-/tmp/perf-orchestrator-prometheus}
 prom_up() { curl -sf -o /dev/null http://127.0.0.1:9090/-/ready; }
-if ! prom_up; then
-  install_pkg prometheus "the observability tests and the demo read the shop's metrics from it"
-  mkdir -p "$PROM_DIR/data" "$PROM_DIR/rules"
-  [ -f "$PROM_DIR/prometheus.yml" ] || cat >"$PROM_DIR/prometheus.yml" <<YAML
-global: { scrape_interval: 2s, evaluation_interval: 2s }
+mkdir -p "$PROM_DIR/data" "$PROM_DIR/rules"
+PROM_CONFIG="global: { scrape_interval: 2s, evaluation_interval: 2s }
 rule_files: ['$PROM_DIR/rules/*.yml']
 alerting:
   alertmanagers: [{ static_configs: [{ targets: ['127.0.0.1:9093'] }] }]
 scrape_configs:
   - { job_name: shop, static_configs: [{ targets: ['127.0.0.1:3100'] }] }
   - { job_name: node, static_configs: [{ targets: ['127.0.0.1:9100'] }] }
-  - { job_name: prometheus, static_configs: [{ targets: ['127.0.0.1:9090'] }] }
-YAML
+  - { job_name: postgres, static_configs: [{ targets: ['127.0.0.1:9187'] }] }
+  - { job_name: redis, static_configs: [{ targets: ['127.0.0.1:9121'] }] }
+  - { job_name: prometheus, static_configs: [{ targets: ['127.0.0.1:9090'] }] }"
+if [ "$(cat "$PROM_DIR/prometheus.yml" 2>/dev/null)" != "$PROM_CONFIG" ]; then
+  printf '%s\n' "$PROM_CONFIG" >"$PROM_DIR/prometheus.yml"
+  if prom_up; then echo "Prometheus: configuration updated, reloading"; curl -sf -X POST http://127.0.0.1:9090/-/reload; fi
+fi
+if ! prom_up; then
+  install_pkg prometheus "the observability tests and the demo read the shop's metrics from it"
   start_daemon "Prometheus on 127.0.0.1:9090 (config and data in $PROM_DIR)" prom_up "$PROM_DIR/prometheus.log" prometheus \
     --config.file="$PROM_DIR/prometheus.yml" --storage.tsdb.path="$PROM_DIR/data" --storage.tsdb.retention.time=2d \
     --web.listen-address=127.0.0.1:9090 --web.enable-lifecycle
 fi
-echo "services ready: PostgreSQL (pg_stat_statements loaded$( [ -n "$(ls /usr/share/postgresql/*/extension/hypopg.control 2>/dev/null)" ] && echo ', hypopg available')), Redis, Alertmanager, node_exporter, Prometheus"
+echo "services ready: PostgreSQL (pg_stat_statements loaded$( [ -n "$(ls /usr/share/postgresql/*/extension/hypopg.control 2>/dev/null)" ] && echo ', hypopg available')), Redis, Alertmanager, node_exporter, postgres_exporter, redis_exporter, Prometheus"

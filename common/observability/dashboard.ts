@@ -1,7 +1,8 @@
 // A Grafana dashboard of the target (pure), built with Grafana's typed builders (the Foundation SDK:
 // the JSON model Grafana imports): latency percentiles against the p95 target, throughput, the 5xx
 // ratio, the SLO budgets' burn (the recording rules' ratios), saturation (the process's CPU and
-// memory, the host's CPUs) and the cache hit ratio when a Redis exporter is scraped. Every panel reads
+// memory, the host's CPUs), the DB time per request when a postgres exporter reads the target's
+// database's pg_stat_statements, and the cache hit ratio when a Redis exporter is scraped. Every panel reads
 // a Prometheus chosen on import (the datasource variable); every expression is PromQL the target's
 // own metrics answer (test/integration/dashboard.test.ts asks a real Prometheus each one).
 import {
@@ -19,6 +20,8 @@ import { ERROR_RATIO_RECORD, type Slo, type SloSource } from './slo-rules';
 export interface DashboardExtras {
   p95TargetMs: number;
   redisExporter: boolean;
+  /** The target's database, when a postgres exporter with pg_stat_statements watches it: the DB-time panel. */
+  database?: string | null;
 }
 
 const DS = { type: 'prometheus', uid: '${datasource}' };
@@ -63,6 +66,14 @@ export function dashboardQueries(
   if (s.processCpuMetric) saturation.push([`sum(rate(${s.processCpuMetric}{${job}}${r}))`, 'process CPU (cores)']);
   if (s.nodeExporter) saturation.push([`1 - avg(rate(node_cpu_seconds_total{mode="idle"}${r}))`, 'host CPU busy (share)']);
   if (saturation.length) out.push({ title: 'Saturation', unit: 'none', queries: saturation });
+  if (x.database) {
+    const dbSeconds = `sum(rate(pg_stat_statements_seconds_total{datname=${promString(x.database)}}${r}))`;
+    out.push({
+      title: 'DB time per request (pg_stat_statements)',
+      unit: 'ms',
+      queries: [[`${dbSeconds} / sum(rate(${count}${sel}${r})) * 1000`, x.database]],
+    });
+  }
   if (x.redisExporter) {
     const hits = `sum(rate(redis_keyspace_hits_total${r}))`;
     out.push({
@@ -85,7 +96,7 @@ export function dashboardFor(s: SloSource, slos: readonly Slo[], x: DashboardExt
     .withRow(new RowBuilder(`${s.service} (job ${s.job})`));
   for (const p of dashboardQueries(s, slos, x)) {
     const b = panel(p.title, p.unit, p.queries);
-    if (p.unit === 'ms') {
+    if (p.title.startsWith('Latency')) {
       b.thresholds(
         new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps([
           { value: null, color: 'green' },

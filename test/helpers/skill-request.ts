@@ -2,7 +2,7 @@
 // profiling result the skill reads, and a minimal baseline for the rest.
 import type { TargetProfile } from '../../common/profile';
 import type { ProfilingResult, SkillRequest } from '../../common/stages';
-import type { LoadTestSummary } from '../../common/types';
+import type { CacheProfile, DatabaseProfile, LoadTestSummary } from '../../common/types';
 
 const LATENCY = { p50: 1, p90: 1, p95: 1, p99: 1, max: 1, mean: 1 };
 
@@ -21,6 +21,34 @@ export function minimalBaseline(over: Partial<LoadTestSummary> = {}): LoadTestSu
     endpoints: [],
     errorKinds: {},
     ...over,
+  };
+}
+
+export function minimalDatabase(): DatabaseProfile {
+  return {
+    available: true,
+    problems: [],
+    extensions: { pgStatStatements: true, hypopg: false },
+    windowRequests: 0,
+    dbTimeMs: 0,
+    dbShareOfLatencyPct: 0,
+    topStatements: [],
+  };
+}
+
+export function minimalCache(): CacheProfile {
+  return {
+    available: true,
+    problems: [],
+    hits: 0,
+    misses: 0,
+    hitRatioPct: null,
+    evictions: 0,
+    usedMemoryMb: 0,
+    maxMemoryMb: null,
+    maxMemoryPolicy: 'noeviction',
+    slowlog: [],
+    opsPerSec: 0,
   };
 }
 

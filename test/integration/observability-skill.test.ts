@@ -31,8 +31,8 @@ import { createShopApp } from '../../demo/server/app';
 import { prometheusApi } from '../../activities/prometheus/client';
 import { eventually } from '../helpers/eventually';
 import { startPrometheus, type TestPrometheus } from '../helpers/prometheus';
-import { PG_ADMIN_URL, runDatabase } from '../helpers/services';
-import { minimalBaseline, skillRequest } from '../helpers/skill-request';
+import { PG_ADMIN_URL, REDIS_URL, runDatabase } from '../helpers/services';
+import { minimalBaseline, minimalCache, minimalDatabase, skillRequest } from '../helpers/skill-request';
 
 const TOKEN = 'web-prometheus-token-not-for-the-history';
 let prom: TestPrometheus;
@@ -66,11 +66,12 @@ before(async () => {
   await new Promise<void>((r) => shop.listen(0, '127.0.0.1', r));
   shopPort = (shop.address() as AddressInfo).port;
   rulesDir = mkdtempSync(join(tmpdir(), 'perf-test-rules-'));
-  prom = await startPrometheus({ web: [`127.0.0.1:${shopPort}`] }, { rulesDir });
+  // The machine's postgres and redis exporters (scripts/prepare-services.sh starts them) beside the shop.
+  prom = await startPrometheus({ web: [`127.0.0.1:${shopPort}`], postgres: ['127.0.0.1:9187'], redis: ['127.0.0.1:9121'] }, { rulesDir });
   storeDb = await runDatabase('perf_test_observability_store');
   store = new Pool({ connectionString: storeDb.url, max: 2 });
   await migrateStore(store);
-  const connections = new TargetConnections({ WEB_PROMETHEUS_TOKEN: TOKEN });
+  const connections = new TargetConnections({ WEB_PROMETHEUS_TOKEN: TOKEN, WEB_DATABASE_URL: storeDb.url, WEB_REDIS_URL: REDIS_URL });
   deps = { store, connections, policy: connections.policy };
 });
 
@@ -116,11 +117,37 @@ test("the skill reads the target's Prometheus: the traffic before the run, the b
   );
   await new Promise((r) => setTimeout(r, 1500));
 
-  // The baseline: 5 s of requests one after another, timed by the test.
+  // The baseline: 5 s of requests one after another, timed by the test; beside each, the "service's"
+  // statements in its database and lookups in its cache (3 hits, 1 miss), which the exporters see.
+  const db = new Pool({ connectionString: storeDb.url, max: 1 });
+  const cache = new Redis(REDIS_URL);
+  await cache.set('perf-test:hit', '1');
+  // pg_stat_statements as the profiler reads it (the view, from the postgres database where prepare-services created it).
+  const dbTimeMs = async (): Promise<number> => {
+    const sql =
+      'SELECT coalesce(sum(total_exec_time), 0) AS ms FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = $1)';
+    return Number((await pool.query(sql, [storeDb.name])).rows[0].ms);
+  };
+  const lookups = async (): Promise<[number, number]> => {
+    const info = await cache.info('stats');
+    const n = (k: string) => Number(new RegExp(`${k}:(\\d+)`).exec(info)![1]);
+    return [n('keyspace_hits'), n('keyspace_misses')];
+  };
+  const [dbBefore, [hitsBefore, missesBefore]] = [await dbTimeMs(), await lookups()];
   const startMs = Date.now();
   const latencies: number[] = [];
-  while (Date.now() - startMs < 5000) latencies.push(await get('/health'));
+  let requests = 0;
+  while (Date.now() - startMs < 5000) {
+    latencies.push(await get('/health'));
+    await db.query('SELECT pg_sleep(0.004)');
+    await cache.mget('perf-test:hit', 'perf-test:hit', 'perf-test:hit');
+    await cache.get('perf-test:miss');
+    requests++;
+  }
   const endMs = Date.now();
+  const [dbAfter, [hitsAfter, missesAfter]] = [await dbTimeMs(), await lookups()];
+  await db.end();
+  cache.disconnect();
   latencies.sort((a, b) => a - b);
   const seconds = (endMs - startMs) / 1000;
   const baseline = minimalBaseline({
@@ -135,8 +162,20 @@ test("the skill reads the target's Prometheus: the traffic before the run, the b
     window: { attempt: 1, startMs, measuredFromMs: startMs, endMs },
   });
 
-  const target = profile(shopPort, prom.url);
-  const result = await skillActivity(observabilityStackConfigurator, deps)(skillRequest(target, { baseline }, 'observability-skill'));
+  // What the profiler would have read of the same servers: pg_stat_statements and INFO before and after.
+  const hits = hitsAfter - hitsBefore;
+  const lookupsInWindow = hits + missesAfter - missesBefore;
+  const profiling = {
+    baseline,
+    database: { ...minimalDatabase(), dbTimeMs: dbAfter - dbBefore, windowRequests: requests },
+    cache: { ...minimalCache(), hits, misses: lookupsInWindow - hits, hitRatioPct: (100 * hits) / lookupsInWindow },
+  };
+  const target = parseTargetProfile({
+    ...profile(shopPort, prom.url),
+    database: { urlEnv: 'WEB_DATABASE_URL' },
+    redis: { urlEnv: 'WEB_REDIS_URL' },
+  });
+  const result = await skillActivity(observabilityStackConfigurator, deps)(skillRequest(target, profiling, 'observability-skill'));
   assert.equal(result.skipped, null);
   const f = result.evidence.figures;
   assert.equal(f.job, 'web', 'the job found by the address it scrapes');
@@ -148,6 +187,24 @@ test("the skill reads the target's Prometheus: the traffic before the run, the b
     `p95 ${f.prometheusP95Ms} ms, client ${f.loadP95Ms} ms`,
   );
   assert.equal(f.prometheusErrorPct, 0, 'no 5xx in the window');
+  // The exporters: the database found by its port and name, its statement time as pg_stat_statements counted it; the cache's lookups.
+  assert.equal(f.pgExporter, 'postgres 127.0.0.1:9187');
+  const profiledDbMsPerS = (dbAfter - dbBefore) / seconds;
+  const dbRatio = Number(f.exporterDbTimeMsPerSecond) / profiledDbMsPerS;
+  assert.ok(
+    dbRatio > 0.75 && dbRatio < 1.33,
+    `DB time ${f.exporterDbTimeMsPerSecond} ms/s from the exporter, ${profiledDbMsPerS} from pg_stat_statements`,
+  );
+  assert.ok(Number(f.exporterDbTimeMsPerRequest) >= 3, `at least the 4-ms sleep per request: ${f.exporterDbTimeMsPerRequest} ms`);
+  assert.ok(
+    Math.abs(Number(f.exporterCacheHitPct) - (100 * hits) / lookupsInWindow) <= 5,
+    `hits ${f.exporterCacheHitPct}% vs INFO ${(100 * hits) / lookupsInWindow}%`,
+  );
+  assert.ok(!result.notes.some((n) => /^(dbTimeMsPerSecond|cacheHitRatioPct):/.test(n)), result.notes.join('\n'));
+  assert.match(
+    result.notes.join('\n'),
+    /the database's exporter \(job postgres, 127\.0\.0\.1:9187, database perf_test_observability_store/,
+  );
 
   const mix = result.notes.find((n) => n.startsWith('production traffic'));
   assert.ok(mix, result.notes.join('\n'));
@@ -183,7 +240,15 @@ test("the skill reads the target's Prometheus: the traffic before the run, the b
   const panels = dashboard.json.panels.filter((p) => p.type === 'timeseries');
   assert.deepEqual(
     panels.map((p) => p.title),
-    ['Latency (p95 target 50 ms)', 'Throughput', 'Errors (5xx share)', evidence.dashboard!.panels[3], 'Saturation'],
+    [
+      'Latency (p95 target 50 ms)',
+      'Throughput',
+      'Errors (5xx share)',
+      evidence.dashboard!.panels[3],
+      'Saturation',
+      'DB time per request (pg_stat_statements)',
+      'Cache hit ratio',
+    ],
   );
   for (const p of panels) {
     for (const t of p.targets ?? []) {

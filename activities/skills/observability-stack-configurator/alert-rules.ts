@@ -61,9 +61,10 @@ export async function makeDashboard(
   req: SkillRequest,
   source: SloSource,
   exporters: readonly string[],
+  database: string | null,
 ): Promise<DashboardEvidence> {
   const { slos } = slosFor(source, req.target.targets);
-  const model = dashboardFor(source, slos, { p95TargetMs: req.target.targets.p95Ms, redisExporter: exporters.includes('redis') });
+  const model = dashboardFor(source, slos, { p95TargetMs: req.target.targets.p95Ms, redisExporter: exporters.includes('redis'), database });
   const fileName = `grafana-dashboard-${req.target.name}.json`;
   const artifactId = await saveArtifact(deps.store, req.runId, DASHBOARD_KIND, { fileName, json: model });
   // The panels' titles from the model itself (its first panel is the row).

@@ -7,6 +7,7 @@ import { effortDays, type EffortKind } from '../../../common/rules/effort';
 import { compareSources, bucketOf } from '../../../common/observability/compare';
 import type { Exporter } from '../../../common/observability/detect';
 import { trafficMix } from '../../../common/observability/traffic';
+import { compareExporters, type ExporterReading } from '../../../common/observability/exporters';
 import type { Finding } from '../../../common/types';
 import type { SkillAnalysis } from '../skill';
 import { SOURCE, type AlertRulesEvidence, type ObservabilityEvidence, type TrafficReading, type WindowReading } from './findings';
@@ -145,6 +146,36 @@ function sourceNotes(w: WindowReading, edgesMs: number[], o: ObservabilityOption
   return notes;
 }
 
+const figure = (v: number | null, unit: string): string => (v === null ? '-' : `${round(v, 2)}${unit}`);
+
+/** The exporters' reading of the window beside the profiler's, and where they disagree. */
+function exporterNotes(x: ExporterReading): string[] {
+  const notes: string[] = [];
+  const p = x.profiler;
+  if (x.postgres) {
+    const pg = x.postgres;
+    notes.push(
+      `the database's exporter (job ${pg.job}, ${pg.instance}, database ${pg.datname}): ` +
+        `DB time ${figure(pg.dbTimeMsPerSecond, ' ms/s')}, ${figure(pg.dbTimeMsPerRequest, ' ms')} per request ` +
+        `(the profiler: ${figure(p.dbTimeMsPerSecond, ' ms/s')}, ${figure(p.dbTimeMsPerRequest, ' ms')}), ` +
+        `${figure(pg.statementsPerSecond, ' statements/s')}, buffer hits ${figure(pg.bufferHitRatioPct, '%')}, ` +
+        `up to ${figure(pg.backendsMax, '')} connections`,
+    );
+  }
+  if (x.redis) {
+    const r = x.redis;
+    notes.push(
+      `the cache's exporter (job ${r.job}, ${r.instance}): ` +
+        `hit ratio ${figure(r.hitRatioPct, '%')} (the profiler: ${figure(p.cacheHitRatioPct, '%')}), ` +
+        `${figure(r.opsPerSecond, ' commands/s')} (the profiler: ${figure(p.cacheOpsPerSecond, '')}), ` +
+        `up to ${figure(r.clientsMax, '')} clients, ${figure(r.memoryMbMax, ' MB')}`,
+    );
+  }
+  for (const d of compareExporters(x.postgres, x.redis, p))
+    notes.push(`${d.figure}: the profiler ${round(d.profiler, 2)}, the exporter ${round(d.exporter, 2)}: ${d.meaning}`);
+  return notes;
+}
+
 const span = (s: number): string => (s >= 3600 ? `${round(s / 3600, 1)} h` : s >= 60 ? `${round(s / 60, 0)} min` : `${round(s, 0)} s`);
 
 function trafficNotes(t: TrafficReading, target: TargetProfile, o: ObservabilityOptions): string[] {
@@ -236,6 +267,7 @@ export function analyzeObservability(e: ObservabilityEvidence, o: ObservabilityO
         o,
       ),
     );
+  if (e.window?.exporters) notes.push(...exporterNotes(e.window.exporters));
   if (e.traffic) notes.push(...trafficNotes(e.traffic, target, o));
   if (e.alertRules) findings.push(...alertRulesFinding(e.alertRules, target, notes));
   return { findings, notes };

@@ -22,6 +22,7 @@ import type { Collected } from '../skill';
 import type { ObservabilityEvidence, TargetMetrics, TrafficReading, WindowReading } from './findings';
 import type { ObservabilityOptions } from './options';
 import { makeAlertRules, makeDashboard, sloSourceOf } from './alert-rules';
+import { readExporters } from './read-exporters';
 
 /** Assumed when Prometheus does not say (its default scrape interval). */
 const DEFAULT_SCRAPE_INTERVAL_S = 15;
@@ -81,7 +82,7 @@ async function readPrometheus(
     notes.push(`Prometheus does not report the scrape interval of job ${up.job}; ${DEFAULT_SCRAPE_INTERVAL_S} s assumed`);
   evidence.metrics = await readTargetMetrics(api, up);
   if (!evidence.metrics.histogram) return { evidence, notes };
-  const job: JobReading = { api, req, m: evidence.metrics, instance: up.instance, o, notes };
+  const job: JobReading = { deps, api, req, m: evidence.metrics, instance: up.instance, o, notes };
   evidence.window = await readWindow(job);
   evidence.traffic = await readTraffic(job);
   const source = sloSourceOf(req, evidence, o)!;
@@ -89,7 +90,8 @@ async function readPrometheus(
   const made = async <T>(what: string, make: () => Promise<T>): Promise<T | null> =>
     make().catch((err: unknown) => (notes.push(`${what} not made: ${(err as Error).message}`), null));
   evidence.alertRules = await made('the alert rules were', () => makeAlertRules(deps, req, source));
-  evidence.dashboard = await made('the Grafana dashboard was', () => makeDashboard(deps, req, source, evidence.exporters));
+  const database = evidence.window?.exporters?.postgres?.datname ?? null;
+  evidence.dashboard = await made('the Grafana dashboard was', () => makeDashboard(deps, req, source, evidence.exporters, database));
   return { evidence, notes };
 }
 
@@ -126,6 +128,7 @@ const valueOf = async (api: PrometheusApi, expr: string | null, atS: number): Pr
 
 /** What the readings of the target's job share: the API, the request, the job's metrics and instance, the options, the notes. */
 interface JobReading {
+  deps: ActivityDeps;
   api: PrometheusApi;
   req: SkillRequest;
   m: TargetMetrics;
@@ -134,7 +137,7 @@ interface JobReading {
   notes: string[];
 }
 
-async function readWindow({ api, req, m, instance, o, notes }: JobReading): Promise<WindowReading | null> {
+async function readWindow({ deps, api, req, m, instance, o, notes }: JobReading): Promise<WindowReading | null> {
   const { profiling } = req;
   const b = profiling.baseline;
   if (!b.window) {
@@ -176,6 +179,7 @@ async function readWindow({ api, req, m, instance, o, notes }: JobReading): Prom
     valueOf(api, m.processRssMetric && `max(max_over_time(${m.processRssMetric}${jobSel}[${r}])) / 1048576`, atS),
   ]);
   const p = profiling.process;
+  const exporters = await readExporters(deps, req.target, profiling, { api, rangeSeconds, atS, rps, rateComparable }, notes);
   return {
     fromS,
     toS,
@@ -185,6 +189,7 @@ async function readWindow({ api, req, m, instance, o, notes }: JobReading): Prom
     loadTest: { p95Ms: b.latencyMs.p95, p99Ms: b.latencyMs.p99, rps: b.throughputRps, errorRatePct: b.errorRatePct },
     profiler: { cpuPct: p?.cpuPctAvg ?? null, rssMb: p?.rssMbMax ?? null },
     queries,
+    exporters,
   };
 }
 

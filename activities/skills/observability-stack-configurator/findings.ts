@@ -7,6 +7,7 @@ import type { Exporter, LatencyHistogram } from '../../../common/observability/d
 import type { BaselineQueries } from '../../../common/observability/queries';
 import type { SourceFigures } from '../../../common/observability/compare';
 import type { RouteRate } from '../../../common/observability/traffic';
+import type { ExporterReading } from '../../../common/observability/exporters';
 
 export const SOURCE = 'observability-stack-configurator';
 
@@ -46,6 +47,8 @@ export interface WindowReading {
   /** What the profiler sampled from /proc over the same window (null: not sampled). */
   profiler: ResourceFigures;
   queries: BaselineQueries;
+  /** The database and cache exporters watching the profile's servers, beside the profiler (absent in evidence recorded before). */
+  exporters?: ExporterReading;
 }
 
 export interface TrafficReading {
