@@ -1,4 +1,4 @@
-// The files the observability skill made (alert rules, Grafana dashboard), written beside the report
+// The files the observability skill made (alert rules, Grafana dashboard, Collector config), written beside the report
 // from the store (the worker may run elsewhere: the store is where both meet). A store the CLI cannot
 // reach is said, with the artifact ids to fetch later; the report itself is written either way.
 import { writeFileSync } from 'node:fs';

@@ -46,6 +46,7 @@ function monitoringFilesHtml(r: OutputContract): string {
   const what = {
     'alert-rules': 'Prometheus alert rules',
     'grafana-dashboard': 'Grafana dashboard (import it in Dashboards > New > Import)',
+    'otel-collector-config': 'OpenTelemetry Collector config (otelcol --config=<file>)',
   };
   return `<p>Files made for the target: ${files.map((f) => `<a href="${esc(`${base}.${f.file_name}`)}">${esc(what[f.kind])}</a>`).join(', ')}.</p>`;
 }

@@ -60,7 +60,11 @@ export function observabilityBaseline(r: RunRecord): { observability: Observabil
   };
 }
 
-export const MONITORING_FILE_NAMES = { 'alert-rules': 'alert-rules.yml', 'grafana-dashboard': 'grafana-dashboard.json' } as const;
+export const MONITORING_FILE_NAMES = {
+  'alert-rules': 'alert-rules.yml',
+  'grafana-dashboard': 'grafana-dashboard.json',
+  'otel-collector-config': 'otel-collector.yaml',
+} as const;
 
 /** The files the skill stored: the report writes each beside it as <report>.<file_name>. */
 export function monitoringFiles(
@@ -72,6 +76,7 @@ export function monitoringFiles(
     [
       ['alert-rules', f.alertRulesArtifactId],
       ['grafana-dashboard', f.dashboardArtifactId],
+      ['otel-collector-config', f.otelCollectorArtifactId],
     ] as const
   ).flatMap(([kind, id]) => (typeof id === 'string' ? [{ kind, artifact_id: id, file_name: MONITORING_FILE_NAMES[kind] }] : []));
   return files.length ? { monitoring_files: files } : {};

@@ -274,9 +274,19 @@ export const OutputContractSchema = z
     monitoring_recommendations: z.array(MonitoringRowSchema).describe(ext('the alerts the run recommends')),
     // Files the observability skill made, in the store; the CLI writes them beside the report as <report>.<file_name>.
     monitoring_files: z
-      .array(z.object({ kind: z.enum(['alert-rules', 'grafana-dashboard']), artifact_id: z.string(), file_name: z.string() }))
+      .array(
+        z.object({
+          kind: z.enum(['alert-rules', 'grafana-dashboard', 'otel-collector-config']),
+          artifact_id: z.string(),
+          file_name: z.string(),
+        }),
+      )
       .optional()
-      .describe(ext('the alert rules and the Grafana dashboard made for the target (store artifacts, written beside the report)')),
+      .describe(
+        ext(
+          'the alert rules, the Grafana dashboard and the OpenTelemetry Collector config made for the target (store artifacts, written beside the report)',
+        ),
+      ),
     // The alert rules the run installed, checked after its validation (absent: none installed).
     monitoring_rules: z
       .object({

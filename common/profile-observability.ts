@@ -17,6 +17,16 @@ export const ObservabilitySchema = z.strictObject({
   // approval, Prometheus reloaded (POST /-/reload: --web.enable-lifecycle) and checked. The worker's
   // operator must list it in PERF_PROMETHEUS_RULES_DIRS. Without it the rules are a file to install by hand.
   rulesDir: filePath.optional(),
+  // The trace backend (Jaeger, Tempo, ...) the generated OpenTelemetry Collector config sends traces to,
+  // over OTLP gRPC: host:port, or http://host:port without TLS. Only written into that file: the worker
+  // never contacts it. Without it the file sends traces to the Collector's debug exporter.
+  tracesEndpoint: z
+    .string()
+    .regex(
+      /^(https?:\/\/)?[A-Za-z0-9.-]+:\d{1,5}$/,
+      'must be host:port of an OTLP gRPC trace backend, e.g. tempo:4317 (or http://tempo:4317 without TLS)',
+    )
+    .optional(),
 });
 export type ObservabilityProfile = z.infer<typeof ObservabilitySchema>;
 

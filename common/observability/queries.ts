@@ -26,6 +26,23 @@ export function seriesSelector(q: Pick<BaselineQueryInput, 'job' | 'instance' | 
 
 const regexLiteral = (v: string): string => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/**
+ * The PromQL range (whole seconds) and evaluation time for a window [fromS, toS]: for rates, the whole
+ * seconds inside the window, ending at its last whole second (a range running past its end counts idle
+ * time: a 5.0-s window read over 6 s gave 0.79 of the rate); when those hold fewer than `neededSeconds`
+ * (too few scrapes), a range at least that long centred on the window, for latencies only.
+ */
+export function promRange(
+  fromS: number,
+  toS: number,
+  neededSeconds: number,
+): { rateComparable: boolean; rangeSeconds: number; atS: number } {
+  const inside = Math.floor(toS) - Math.ceil(fromS);
+  if (inside >= neededSeconds) return { rateComparable: true, rangeSeconds: inside, atS: Math.floor(toS) };
+  const rangeSeconds = Math.ceil(Math.max(toS - fromS, neededSeconds));
+  return { rateComparable: false, rangeSeconds, atS: Math.ceil(toS + (rangeSeconds - (toS - fromS)) / 2) };
+}
+
 export interface BaselineQueries {
   p50Ms: string;
   p95Ms: string;

@@ -32,13 +32,15 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('the alert rules and the dashboard are written beside the report from the store; an unreachable store is said', async () => {
+test('the alert rules, the dashboard and the Collector config are written beside the report from the store; an unreachable store is said', async () => {
   const rules = await saveArtifact(store, 'r1', 'alert-rules', { fileName: 'x.yml', yaml: 'groups: []\n', groups: [] });
   const dash = await saveArtifact(store, 'r1', 'grafana-dashboard', { fileName: 'd.json', json: { title: 'shop' } });
+  const otel = await saveArtifact(store, 'r1', 'otel-collector-config', { fileName: 'o.yaml', yaml: '# made\nreceivers: {}\n' });
   const result = {
     monitoring_files: [
       { kind: 'alert-rules', artifact_id: rules, file_name: 'alert-rules.yml' },
       { kind: 'grafana-dashboard', artifact_id: dash, file_name: 'grafana-dashboard.json' },
+      { kind: 'otel-collector-config', artifact_id: otel, file_name: 'otel-collector.yaml' },
     ],
   } as unknown as OutputContract;
   const report = join(dir, 'perf-shop-r1.json');
@@ -47,7 +49,9 @@ test('the alert rules and the dashboard are written beside the report from the s
   assert.deepEqual(lines, [
     `alert-rules: ${join(dir, 'perf-shop-r1.alert-rules.yml')}`,
     `grafana-dashboard: ${join(dir, 'perf-shop-r1.grafana-dashboard.json')}`,
+    `otel-collector-config: ${join(dir, 'perf-shop-r1.otel-collector.yaml')}`,
   ]);
+  assert.equal(readFileSync(join(dir, 'perf-shop-r1.otel-collector.yaml'), 'utf8'), '# made\nreceivers: {}\n');
   assert.equal(readFileSync(join(dir, 'perf-shop-r1.alert-rules.yml'), 'utf8'), 'groups: []\n');
   assert.deepEqual(JSON.parse(readFileSync(join(dir, 'perf-shop-r1.grafana-dashboard.json'), 'utf8')), { title: 'shop' });
 
@@ -56,7 +60,7 @@ test('the alert rules and the dashboard are written beside the report from the s
   assert.match(
     said,
     new RegExp(
-      `not written: the store at postgres://nobody:\\*\\*\\*@127\\.0\\.0\\.1:1/none did not answer .*artifacts alert-rules ${rules}, grafana-dashboard ${dash}`,
+      `not written: the store at postgres://nobody:\\*\\*\\*@127\\.0\\.0\\.1:1/none did not answer .*artifacts alert-rules ${rules}, grafana-dashboard ${dash}, otel-collector-config ${otel}`,
     ),
   );
   assert.ok(!said.includes('secret'), 'the store password stays out');

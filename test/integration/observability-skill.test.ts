@@ -12,6 +12,7 @@ import type http from 'node:http';
 import { ApplicationFailure } from '@temporalio/common';
 import { Pool } from 'pg';
 import Redis from 'ioredis';
+import YAML from 'yaml';
 import { TargetConnections } from '../../activities/connections';
 import type { ActivityDeps } from '../../activities/deps';
 import {
@@ -31,6 +32,7 @@ import { createShopApp } from '../../demo/server/app';
 import { prometheusApi } from '../../activities/prometheus/client';
 import { eventually } from '../helpers/eventually';
 import { startPrometheus, type TestPrometheus } from '../helpers/prometheus';
+import { validateCollectorConfig } from '../helpers/otelcol-config';
 import { PG_ADMIN_URL, REDIS_URL, runDatabase } from '../helpers/services';
 import { minimalBaseline, minimalCache, minimalDatabase, skillRequest } from '../helpers/skill-request';
 
@@ -256,6 +258,12 @@ test("the skill reads the target's Prometheus: the traffic before the run, the b
       if (!p.title.startsWith('SLO')) assert.ok(answer.length > 0, `${p.title}: ${t.expr} answered nothing`);
     }
   }
+
+  // The OpenTelemetry Collector config: stored as the file the report writes, valid against the Collector's published schemas.
+  const otel = await loadArtifact<{ fileName: string; yaml: string }>(store, evidence.collectorConfig!.artifactId);
+  assert.equal(otel.fileName, 'web-otel-collector.yaml');
+  assert.deepEqual(validateCollectorConfig(YAML.parse(otel.yaml)), { errors: [], unresolved: [] });
+  assert.match(otel.yaml, new RegExp(`metrics_endpoint: ${prom.url}/api/v1/otlp/v1/metrics`));
 });
 
 test('a target its Prometheus does not scrape is a monitoring gap; an unknown Prometheus host is refused', async () => {

@@ -230,6 +230,7 @@ test("baseline_metrics.observability: the service's Prometheus beside the load t
     prometheusErrorPct: 0,
     alertRulesArtifactId: '7',
     dashboardArtifactId: '8',
+    otelCollectorArtifactId: '9',
   };
   const skills = [{ skill: 'observability-stack-configurator', evidence: { artifactId: 'a1', figures }, skipped: null }];
   const c = buildOutputContract(record([], { skills }));
@@ -258,7 +259,9 @@ test("baseline_metrics.observability: the service's Prometheus beside the load t
   assert.deepEqual(c.monitoring_files, [
     { kind: 'alert-rules', artifact_id: '7', file_name: 'alert-rules.yml' },
     { kind: 'grafana-dashboard', artifact_id: '8', file_name: 'grafana-dashboard.json' },
+    { kind: 'otel-collector-config', artifact_id: '9', file_name: 'otel-collector.yaml' },
   ]);
+  assert.match(renderHtmlReport(c), /<a href="perf-shop-r1\.otel-collector\.yaml">OpenTelemetry Collector config/);
   assert.match(
     renderHtmlReport(c),
     /<a href="perf-shop-r1\.grafana-dashboard\.json">Grafana dashboard/,

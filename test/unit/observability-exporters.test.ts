@@ -11,6 +11,7 @@ import {
   type PostgresFigures,
   type RedisFigures,
 } from '../../common/observability/exporters';
+import { promRange } from '../../common/observability/queries';
 import { observabilityBaseline } from '../../common/contract-observability';
 import { exporterRows } from '../../client/render-observability';
 import type { RunRecord } from '../../common/contract-record';
@@ -132,4 +133,17 @@ test("the contract's exporter table: only the exporters read, the profiler's fig
   assert.match(rows.caption, /redis: redis 127\.0\.0\.1:9121/);
   assert.deepEqual(rows.rows[1], ['cache hits %', '90', '88.5']);
   assert.deepEqual(rows.rows[4], ['cache memory MB', '-', '-']);
+});
+
+test('promRange: rates over the whole seconds inside the window, ending at its last; too few scrapes: a centred, wider range', () => {
+  assert.deepEqual(promRange(100.2, 105.2, 3), { rateComparable: true, rangeSeconds: 4, atS: 105 });
+  assert.deepEqual(promRange(100, 110, 6), { rateComparable: true, rangeSeconds: 10, atS: 110 }, 'whole seconds: the window itself');
+  assert.deepEqual(
+    promRange(100.5, 104.4, 4),
+    { rateComparable: false, rangeSeconds: 4, atS: 105 },
+    '103 - 101 = 2 s inside: latencies only',
+  );
+  const wide = promRange(100, 102, 30);
+  assert.deepEqual(wide, { rateComparable: false, rangeSeconds: 30, atS: 116 });
+  assert.ok(wide.atS - wide.rangeSeconds <= 100 && wide.atS >= 102, 'the widened range holds the window');
 });

@@ -38,11 +38,12 @@ export const observabilityStackConfigurator: Skill<ObservabilityOptions, Observa
   options: observabilityOptionsFor,
   collect: (deps, req, options) => collectObservability(deps, req, options),
   analyze: (evidence, options, { target }) => analyzeObservability(evidence, options, target),
-  figures: ({ prometheusUrl, scraped, metrics, window, traffic, alertRules, dashboard }) => ({
+  figures: ({ prometheusUrl, scraped, metrics, window, traffic, alertRules, dashboard, collectorConfig }) => ({
     prometheusUrl,
     // The files the report writes beside it (client/monitoring-files.ts), by their store artifacts.
     alertRulesArtifactId: alertRules?.artifactId ?? null,
     dashboardArtifactId: dashboard?.artifactId ?? null,
+    otelCollectorArtifactId: collectorConfig?.artifactId ?? null,
     job: metrics?.job ?? null,
     scrapedUp: scraped.some((t) => t.health === 'up'),
     histogram: metrics?.histogram?.base ?? null,

@@ -270,5 +270,7 @@ export function analyzeObservability(e: ObservabilityEvidence, o: ObservabilityO
   if (e.window?.exporters) notes.push(...exporterNotes(e.window.exporters));
   if (e.traffic) notes.push(...trafficNotes(e.traffic, target, o));
   if (e.alertRules) findings.push(...alertRulesFinding(e.alertRules, target, notes));
+  if (e.collectorConfig)
+    notes.push(...e.collectorConfig.notes.map((n) => `OpenTelemetry Collector config (${e.collectorConfig!.fileName}): ${n}`));
   return { findings, notes };
 }

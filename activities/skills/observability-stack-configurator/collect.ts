@@ -15,7 +15,7 @@ import {
   scrapeTargetsOf,
   statusLabel,
 } from '../../../common/observability/detect';
-import { baselineQueries, promString, seriesSelector } from '../../../common/observability/queries';
+import { baselineQueries, promRange, promString, seriesSelector } from '../../../common/observability/queries';
 import type { SkillRequest } from '../../../common/stages';
 import type { ActivityDeps } from '../../deps';
 import type { Collected } from '../skill';
@@ -23,6 +23,7 @@ import type { ObservabilityEvidence, TargetMetrics, TrafficReading, WindowReadin
 import type { ObservabilityOptions } from './options';
 import { makeAlertRules, makeDashboard, sloSourceOf } from './alert-rules';
 import { readExporters } from './read-exporters';
+import { makeCollectorConfig } from './collector-config';
 
 /** Assumed when Prometheus does not say (its default scrape interval). */
 const DEFAULT_SCRAPE_INTERVAL_S = 15;
@@ -92,6 +93,7 @@ async function readPrometheus(
   evidence.alertRules = await made('the alert rules were', () => makeAlertRules(deps, req, source));
   const database = evidence.window?.exporters?.postgres?.datname ?? null;
   evidence.dashboard = await made('the Grafana dashboard was', () => makeDashboard(deps, req, source, evidence.exporters, database));
+  evidence.collectorConfig = await made('the OpenTelemetry Collector config was', () => makeCollectorConfig(deps, req));
   return { evidence, notes };
 }
 
@@ -147,11 +149,7 @@ async function readWindow({ deps, api, req, m, instance, o, notes }: JobReading)
   const fromS = b.window.measuredFromMs / 1000;
   const toS = b.window.endMs / 1000;
   const seconds = toS - fromS;
-  const needed = o.minScrapesInWindow * m.scrapeIntervalSeconds;
-  const rateComparable = seconds >= needed;
-  const rangeSeconds = Math.ceil(Math.max(seconds, needed));
-  // A widened range is centred on the window; the newest scrape it needs may not have happened yet.
-  const atS = Math.ceil(toS + (rangeSeconds - seconds) / 2);
+  const { rateComparable, rangeSeconds, atS } = promRange(fromS, toS, o.minScrapesInWindow * m.scrapeIntervalSeconds);
   const waitMs = (atS + m.scrapeIntervalSeconds + 1) * 1000 - Date.now();
   if (waitMs > 0) await sleep(Math.min(waitMs, o.maxWaitForScrapeSeconds * 1000), activityContext()?.cancellationSignal);
   if (!rateComparable)

@@ -82,6 +82,13 @@ export interface DashboardEvidence {
   panels: string[];
 }
 
+/** The OpenTelemetry Collector config made for the target (stored, written beside the report). */
+export interface CollectorConfigEvidence {
+  fileName: string;
+  artifactId: string;
+  notes: string[];
+}
+
 export interface ObservabilityEvidence {
   prometheusUrl: string;
   /** host:port of the target's http.baseUrl, as the scrape targets are matched. */
@@ -94,6 +101,8 @@ export interface ObservabilityEvidence {
   /** The SLO alert rules (absent: no latency histogram to build them on). */
   alertRules?: AlertRulesEvidence | null;
   dashboard?: DashboardEvidence | null;
+  /** Absent in evidence recorded before the Collector config was made. */
+  collectorConfig?: CollectorConfigEvidence | null;
   /** Why Prometheus could not be read (it did not answer at the last attempt); absent when it was. */
   unreachable?: string;
 }

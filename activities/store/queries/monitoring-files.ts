@@ -1,9 +1,13 @@
-// The CLI's read of the files the observability skill stored (alert rules, Grafana dashboard), as the
+// The CLI's read of the files the observability skill stored (alert rules, Grafana dashboard, Collector config), as the
 // text to write beside the report.
 import type { Pool } from 'pg';
 import { loadArtifact } from '../artifacts';
 
-export async function monitoringFileText(store: Pool, kind: 'alert-rules' | 'grafana-dashboard', artifactId: string): Promise<string> {
+export async function monitoringFileText(
+  store: Pool,
+  kind: 'alert-rules' | 'grafana-dashboard' | 'otel-collector-config',
+  artifactId: string,
+): Promise<string> {
   const stored = await loadArtifact<{ yaml?: string; json?: unknown }>(store, artifactId);
-  return kind === 'alert-rules' ? (stored.yaml ?? '') : `${JSON.stringify(stored.json, null, 2)}\n`;
+  return kind === 'grafana-dashboard' ? `${JSON.stringify(stored.json, null, 2)}\n` : (stored.yaml ?? '');
 }
