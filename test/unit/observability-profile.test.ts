@@ -33,6 +33,21 @@ test('observability: prometheusUrl and tokenEnv parse; bad URLs, values for name
   assert.match(refusal({ ...base, observability: { prometheusURL: 'x' } }), /observability: unknown key "prometheusURL"/);
 });
 
+test('observability.tracesEndpoint: host:port or http(s)://host:port of a trace backend; a URL path or no port is refused', () => {
+  for (const e of ['tempo:4317', 'http://jaeger.internal:4317', 'https://otlp.example.com:443'])
+    assert.equal(
+      parseTargetProfile({ ...base, observability: { prometheusUrl: 'http://127.0.0.1:9090', tracesEndpoint: e } }).observability
+        ?.tracesEndpoint,
+      e,
+    );
+  for (const e of ['tempo', 'http://tempo:4317/v1/traces', 'tempo:port'])
+    assert.match(
+      refusal({ ...base, observability: { prometheusUrl: 'http://127.0.0.1:9090', tracesEndpoint: e } }),
+      /observability\.tracesEndpoint: must be host:port of an OTLP gRPC trace backend/,
+      e,
+    );
+});
+
 test("observability: the operator's policy judges Prometheus's host and the token's variable", () => {
   const p = parseTargetProfile({
     ...base,
