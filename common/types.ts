@@ -358,7 +358,8 @@ export interface AppliedChange {
     | { type: 'recreate_index'; schema: string; table: string; indexName: string; definition: string }
     | { type: 'set_toggle'; toggle: string; value: unknown }
     // The rule file the run wrote, and the text it replaced (null: there was none) to put back.
-    | { type: 'remove_alert_rules'; path: string; previous: string | null }
+    // installedSha256: of the file the run wrote (absent in changes recorded before it was kept); the undo leaves a file that differs.
+    | { type: 'remove_alert_rules'; path: string; previous: string | null; installedSha256?: string }
     | { type: 'none'; why: string };
   details: string;
 }

@@ -121,7 +121,16 @@ export function createActionActivities({ store, connections, policy }: ActivityD
       return { ...base, undo: { type: 'set_toggle', toggle: a.toggle, value: r.previous }, details };
     }
     if (a.type === 'install_alert_rules') {
-      const r = await installAlertRules(target, a, { store, policy, api: prometheusFor(target, { connections, policy }) });
+      // A retried attempt finds the run's own file there; the first attempt's heartbeat keeps what it replaced.
+      const r = await installAlertRules(
+        target,
+        a,
+        { store, policy, api: prometheusFor(target, { connections, policy }) },
+        {
+          knownPrevious: 'previousRules' in beat.recorded ? { text: beat.recorded.previousRules as string | null } : undefined,
+          onPrevious: (text) => beat.record({ previousRules: text }),
+        },
+      );
       return { ...base, ...r };
     }
     throw ApplicationFailure.nonRetryable(`item ${item.id} is a manual step; the tool never applies it`, 'BadPlan');

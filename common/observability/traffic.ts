@@ -4,6 +4,18 @@
 // service is a pattern (/products/:id, /products/{id}, /products/<id>); an endpoint's path is a
 // template (/products/{{int:1:9}}): both become /products/* before they are compared.
 
+/**
+ * When the traffic read before the run ends (unix seconds): just before the baseline's first load (its
+ * warm-up). A baseline measured again (attempt > 1, after a worker died) started later than the run's
+ * first load: as many of its lengths earlier, and a minute more, so the run's own rounds are not read
+ * as production. Null window: now.
+ */
+export function trafficReadEndS(window: { attempt: number; startMs: number; endMs: number } | undefined, nowMs: number): number {
+  if (!window) return Math.floor(nowMs / 1000) - 1;
+  const earlierS = window.attempt > 1 ? (window.attempt - 1) * ((window.endMs - window.startMs) / 1000) + 60 : 0;
+  return Math.floor(window.startMs / 1000 - earlierS) - 1;
+}
+
 export interface RouteRate {
   route: string;
   method: string | null;

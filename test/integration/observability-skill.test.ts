@@ -5,7 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type http from 'node:http';
@@ -22,6 +22,7 @@ import {
 } from '../../activities/skills/observability-stack-configurator';
 import { collectObservability } from '../../activities/skills/observability-stack-configurator/collect';
 import { createActionActivities } from '../../activities/actions';
+import { installAlertRules } from '../../activities/actions/alert-rules';
 import { runLoad } from '../../activities/loadtest/load';
 import { saveArtifact } from '../../activities/store/artifacts';
 import { skillActivity } from '../../activities/skills/skill';
@@ -359,6 +360,22 @@ test('the alert rules, tested on a measured baseline, installed after approval i
   );
   const twice = await rollbackChange({ target, change, reason: 'test' });
   assert.match(twice.skipped ?? '', /already gone/);
+
+  // A retry after the worker died mid-install finds the run's own file: it undoes to what the first attempt recorded.
+  const install = item.action as Parameters<typeof installAlertRules>[1];
+  const installDeps = { store, policy: { rulesDirs: [rulesDir] }, api };
+  let recorded: string | null | undefined;
+  await installAlertRules(target, install, installDeps, { onPrevious: (t) => (recorded = t) });
+  assert.equal(recorded, null, 'the first attempt recorded that there was no file');
+  const retried = await installAlertRules(target, install, installDeps, { knownPrevious: { text: recorded! } });
+  assert.equal(retried.undo.type, 'remove_alert_rules', 'not "already installed": the file is the run\'s own');
+  // Someone edits the file after the run installed it: the undo leaves their file alone.
+  writeFileSync(file, `${readFileSync(file, 'utf8')}# edited by hand\n`);
+  const kept = await rollbackChange({ target, change: { ...change, undo: retried.undo }, reason: 'test' });
+  assert.match(kept.skipped ?? '', /changed after the run installed it/);
+  assert.ok(existsSync(file), 'their file is still there');
+  rmSync(file);
+  await api.reload();
 
   // The worker's operator decides where files are written.
   await assert.rejects(createActionActivities(deps).applyAction({ target, item }), /PERF_PROMETHEUS_RULES_DIRS/);

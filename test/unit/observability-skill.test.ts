@@ -8,8 +8,9 @@ import {
   DEFAULT_OBSERVABILITY_OPTIONS,
   type ObservabilityEvidence,
 } from '../../activities/skills/observability-stack-configurator';
-import { routeShape, trafficMix } from '../../common/observability/traffic';
+import { routeShape, trafficMix, trafficReadEndS } from '../../common/observability/traffic';
 import { durationSeconds } from '../../activities/prometheus/client';
+import { groupsOfFile } from '../../activities/actions/alert-rules';
 import type { WindowReading } from '../../activities/skills/observability-stack-configurator/findings';
 
 function profile(extra: Record<string, unknown> = {}): TargetProfile {
@@ -248,4 +249,30 @@ test('the alert rules: installed by the tool with observability.rulesDir, a file
   const noSlo = analyze(evidence({ window: null, alertRules: alertRules({ slos: [], notes: ['no bucket edge ...'] }) }), withDir);
   assert.deepEqual(noSlo.findings, []);
   assert.deepEqual(noSlo.notes, ['no bucket edge ...']);
+});
+
+test("the installed file's groups: by its path, or by its name when Prometheus mounts the directory elsewhere", () => {
+  const groups = [
+    { name: 'a', file: '/etc/prometheus/rules/perf-orchestrator-shop.yml' },
+    { name: 'b', file: '/etc/prometheus/rules/other.yml' },
+  ];
+  assert.deepEqual(
+    groupsOfFile(groups, '/srv/prom-rules/perf-orchestrator-shop.yml').map((g) => g.name),
+    ['a'],
+    'the worker writes /srv/prom-rules, Prometheus reads /etc/prometheus/rules',
+  );
+  const both = [...groups, { name: 'c', file: '/srv/prom-rules/perf-orchestrator-shop.yml' }];
+  assert.deepEqual(
+    groupsOfFile(both, '/srv/prom-rules/perf-orchestrator-shop.yml').map((g) => g.name),
+    ['c'],
+    'the exact path first',
+  );
+  assert.deepEqual(groupsOfFile(groups, '/x/none.yml'), []);
+});
+
+test("the traffic read ends before the run's first load: the baseline's start, or, measured again, as many lengths earlier and a minute", () => {
+  const w = { attempt: 1, startMs: 1_000_000, endMs: 1_012_000 };
+  assert.equal(trafficReadEndS(w, 0), 999);
+  assert.equal(trafficReadEndS({ ...w, attempt: 3 }, 0), 1000 - 2 * 12 - 60 - 1);
+  assert.equal(trafficReadEndS(undefined, 5_000_500), 4999);
 });

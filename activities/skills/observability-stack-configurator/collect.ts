@@ -16,6 +16,7 @@ import {
   statusLabel,
 } from '../../../common/observability/detect';
 import { baselineQueries, promRange, promString, seriesSelector } from '../../../common/observability/queries';
+import { trafficReadEndS } from '../../../common/observability/traffic';
 import type { SkillRequest } from '../../../common/stages';
 import type { ActivityDeps } from '../../deps';
 import type { Collected } from '../skill';
@@ -198,7 +199,11 @@ async function readTraffic({ api, req, m, instance, o, notes }: JobReading): Pro
     return null;
   }
   // Just before the run's first load (its warm-up), so the run's own requests are not counted.
-  const atS = Math.floor((profiling.baseline.window?.startMs ?? Date.now()) / 1000) - 1;
+  const atS = trafficReadEndS(profiling.baseline.window, Date.now());
+  if ((profiling.baseline.window?.attempt ?? 1) > 1)
+    notes.push(
+      `the baseline was measured ${profiling.baseline.window!.attempt} times: the traffic before the run is read up to the first attempt's estimated start`,
+    );
   const r = `${Math.round(o.trafficLookbackHours * 3600)}s`;
   const sel = `{${seriesSelector({ job: m.job, instance, route: m.labels.route, excludeRoutes: o.excludeRoutes })}}`;
   const by = [m.labels.route, ...(m.labels.method ? [m.labels.method] : [])].join(', ');
