@@ -1,7 +1,8 @@
 // The monitoring stack as shipped (Docker does not run here, so these files are checked as files): the
 // compose Prometheus's config passes promtool, scrapes services the compose file defines, and scrapes the
 // same jobs as the one scripts/prepare-services.sh writes; every file the compose file mounts exists; the
-// postgres exporter's custom query exports the metric names the observability skill queries.
+// postgres exporter's custom query exports the metric names the observability skill queries; the worker
+// image carries the compose Prometheus's promtool.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -12,7 +13,7 @@ import { postgresQueries } from '../../common/observability/exporters';
 
 const ROOT = join(__dirname, '..', '..');
 const read = (f: string): string => readFileSync(join(ROOT, f), 'utf8');
-const compose = YAML.parse(read('docker-compose.yml')) as { services: Record<string, { volumes?: string[] }> };
+const compose = YAML.parse(read('docker-compose.yml')) as { services: Record<string, { volumes?: string[]; image?: string }> };
 type ScrapeConfig = { job_name: string; static_configs: { targets: string[] }[] };
 const jobsOf = (config: { scrape_configs: ScrapeConfig[] }) => config.scrape_configs.map((c) => c.job_name).sort();
 
@@ -69,4 +70,9 @@ test("the postgres exporter's custom query exports what the skill queries", () =
     const metric = /rate\((\w+)\{/.exec(expr)![1];
     assert.ok(exported.includes(metric), `${metric} is not exported by docker/postgres-exporter-queries.yaml (${exported.join(', ')})`);
   }
+});
+
+test("the worker image's promtool is the compose Prometheus's release", () => {
+  const from = /COPY --from=(\S+) \/bin\/promtool /.exec(read('Dockerfile'))?.[1];
+  assert.equal(from, compose.services.prometheus.image, 'Dockerfile COPY --from=<image> /bin/promtool');
 });
