@@ -96,6 +96,8 @@ export interface ProfiledFigures {
   dbTimeMsPerSecond: number | null;
   dbTimeMsPerRequest: number | null;
   cacheHitRatioPct: number | null;
+  /** Hits and misses the profiler counted: a ratio of a handful of lookups is not compared. */
+  cacheLookups?: number | null;
   cacheOpsPerSecond: number | null;
 }
 
@@ -116,11 +118,13 @@ export interface ExporterDisagreement {
 export interface ExporterCompareOptions {
   /** DB time and ops/s differing by more than this fraction disagree (default 0.25: scrapes and snapshots do not share edges). */
   relativeTolerance: number;
-  /** Hit ratios differing by more than this many points disagree (default 5). */
+  /** Hit ratios differing by more than this many points disagree (default 5)... */
   hitRatioPointsTolerance: number;
+  /** ...when the profiler counted at least this many lookups (default 100). */
+  minLookups: number;
 }
 
-const DEFAULTS: ExporterCompareOptions = { relativeTolerance: 0.25, hitRatioPointsTolerance: 5 };
+const DEFAULTS: ExporterCompareOptions = { relativeTolerance: 0.25, hitRatioPointsTolerance: 5, minLookups: 100 };
 
 const relativelyApart = (a: number, b: number, tol: number): boolean => Math.abs(a - b) > tol * Math.max(Math.abs(a), Math.abs(b));
 
@@ -149,7 +153,8 @@ export function compareExporters(
   }
   const hitE = redis?.hitRatioPct ?? null;
   const hitP = profiled.cacheHitRatioPct;
-  if (hitE !== null && hitP !== null && Math.abs(hitE - hitP) > o.hitRatioPointsTolerance) {
+  const enough = (profiled.cacheLookups ?? Infinity) >= o.minLookups;
+  if (hitE !== null && hitP !== null && enough && Math.abs(hitE - hitP) > o.hitRatioPointsTolerance) {
     out.push({
       figure: 'cacheHitRatioPct',
       profiler: hitP,

@@ -92,6 +92,12 @@ test('compareExporters: within 25% (of the larger) and 5 points they agree; beyo
     'a figure missing on one side is not compared',
   );
   assert.deepEqual(compareExporters(null, null, profiled(100, 90, 10)), []);
+  assert.deepEqual(
+    compareExporters(pg(null), redis(100, null), { ...profiled(null, 94.7, null), cacheLookups: 57 }),
+    [],
+    '57 lookups: a ratio of a handful is not compared',
+  );
+  assert.equal(compareExporters(pg(null), redis(100, null), { ...profiled(null, 94.7, null), cacheLookups: 100 }).length, 1);
 });
 
 const record = (figures: Record<string, unknown>): RunRecord =>

@@ -150,7 +150,8 @@ async function readWindow({ deps, api, req, m, instance, o, notes }: JobReading)
   const fromS = b.window.measuredFromMs / 1000;
   const toS = b.window.endMs / 1000;
   const seconds = toS - fromS;
-  const { rateComparable, rangeSeconds, atS } = promRange(fromS, toS, o.minScrapesInWindow * m.scrapeIntervalSeconds);
+  const needed = o.minScrapesInWindow * m.scrapeIntervalSeconds;
+  const { rateComparable, rangeSeconds, atS } = promRange(fromS, toS, needed);
   const waitMs = (atS + m.scrapeIntervalSeconds + 1) * 1000 - Date.now();
   if (waitMs > 0) await sleep(Math.min(waitMs, o.maxWaitForScrapeSeconds * 1000), activityContext()?.cancellationSignal);
   if (!rateComparable)
@@ -158,15 +159,17 @@ async function readWindow({ deps, api, req, m, instance, o, notes }: JobReading)
       `the baseline's ${round(seconds, 1)} s hold fewer than ${o.minScrapesInWindow} scrapes of job ${m.job} (every ${m.scrapeIntervalSeconds} s): ` +
         `latencies read over ${rangeSeconds} s around it, rates not compared (a longer load.durationSeconds compares them)`,
     );
-  const queries = baselineQueries({
-    histogram: m.histogram!,
-    job: m.job,
-    instance,
-    status: m.labels.status,
-    route: m.labels.route,
-    windowSeconds: rangeSeconds,
-    excludeRoutes: o.excludeRoutes,
-  });
+  const queriesOver = (windowSeconds: number) =>
+    baselineQueries({
+      histogram: m.histogram!,
+      job: m.job,
+      instance,
+      status: m.labels.status,
+      route: m.labels.route,
+      windowSeconds,
+      excludeRoutes: o.excludeRoutes,
+    });
+  const queries = queriesOver(rangeSeconds);
   const jobSel = `{${seriesSelector({ job: m.job, instance, route: null })}}`;
   const r = `${rangeSeconds}s`;
   const [p95Ms, p99Ms, rps, errorRatio, cpu, rss] = await Promise.all([
@@ -178,7 +181,15 @@ async function readWindow({ deps, api, req, m, instance, o, notes }: JobReading)
     valueOf(api, m.processRssMetric && `max(max_over_time(${m.processRssMetric}${jobSel}[${r}])) / 1048576`, atS),
   ]);
   const p = profiling.process;
-  const exporters = await readExporters(deps, req.target, profiling, { api, rangeSeconds, atS, rps, rateComparable }, notes);
+  // The exporters over the window the profiler's snapshots cover, warm-up included (a cold cache misses there).
+  const whole = promRange(b.window.startMs / 1000, toS, needed);
+  const exporters = await readExporters(
+    deps,
+    req.target,
+    profiling,
+    { api, ...whole, rpsExpr: queriesOver(whole.rangeSeconds).rps },
+    notes,
+  );
   return {
     fromS,
     toS,

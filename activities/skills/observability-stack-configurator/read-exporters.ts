@@ -53,17 +53,18 @@ export function profiledFigures(p: ProfilingResult): ProfiledFigures {
     dbTimeMsPerSecond: db && seconds > 0 ? round(db.dbTimeMs / seconds, 2) : null,
     dbTimeMsPerRequest: db && db.windowRequests > 0 ? round(db.dbTimeMs / db.windowRequests, 3) : null,
     cacheHitRatioPct: cache?.hitRatioPct ?? null,
+    cacheLookups: cache ? cache.hits + cache.misses : null,
     cacheOpsPerSecond: cache ? cache.opsPerSec : null,
   };
 }
 
+/** The range the profiler's snapshots cover (warm-up included), with the service's request rate over it (PromQL). */
 export interface ExporterWindow {
   api: PrometheusApi;
   rangeSeconds: number;
   atS: number;
-  /** The service's request rate over the range (from its histogram), or null when rates are not comparable. */
-  rps: number | null;
   rateComparable: boolean;
+  rpsExpr: string;
 }
 
 type Value = (expr: string | null) => Promise<number | null>;
@@ -96,11 +97,12 @@ export async function readExporters(
   if (pgAt && servers.postgres) {
     const q = postgresQueries(pgAt, servers.postgres.datname, w.rangeSeconds);
     const rate = (expr: string) => value(w.rateComparable ? expr : null);
-    const [dbS, calls, hit, backends] = await Promise.all([
+    const [dbS, calls, hit, backends, rps] = await Promise.all([
       rate(q.dbSecondsPerSecond),
       rate(q.statementsPerSecond),
       rate(q.bufferHitRatio),
       value(q.backendsMax),
+      rate(w.rpsExpr),
     ]);
     if (w.rateComparable && dbS === null)
       notes.push(
@@ -111,7 +113,7 @@ export async function readExporters(
       ...pgAt,
       datname: servers.postgres.datname,
       dbTimeMsPerSecond: dbS === null ? null : round(dbS * 1000, 2),
-      dbTimeMsPerRequest: dbS !== null && w.rps ? round((dbS * 1000) / w.rps, 3) : null,
+      dbTimeMsPerRequest: dbS !== null && rps ? round((dbS * 1000) / rps, 3) : null,
       statementsPerSecond: calls === null ? null : round(calls, 2),
       bufferHitRatioPct: hit === null ? null : round(hit * 100, 2),
       backendsMax: backends,
