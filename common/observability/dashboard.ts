@@ -15,7 +15,7 @@ import {
 import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
 import { PanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 import { promString, seriesSelector } from './queries';
-import { ERROR_RATIO_RECORD, type Slo, type SloSource } from './slo-rules';
+import { ERROR_RATIO_RECORD, statusCountOf, type Slo, type SloSource } from './slo-rules';
 
 export interface DashboardExtras {
   p95TargetMs: number;
@@ -51,8 +51,9 @@ export function dashboardQueries(
     { title: `Latency (p95 target ${x.p95TargetMs} ms)`, unit: 'ms', queries: [q(0.5), q(0.95), q(0.99)] },
     { title: 'Throughput', unit: 'reqps', queries: [[`sum(rate(${count}${sel}${r}))`, 'requests/s'] as [string, string]] },
   ];
-  if (s.statusLabel) {
-    const errors = `(sum(rate(${count}${sel.replace(/}$/, `,${s.statusLabel}=~"5.."}`)}${r})) or vector(0)) / sum(rate(${count}${sel}${r}))`;
+  const status = statusCountOf(s);
+  if (status) {
+    const errors = `(sum(rate(${status.metric}${sel.replace(/}$/, `,${status.label}=~"5.."}`)}${r})) or vector(0)) / sum(rate(${status.metric}${sel}${r}))`;
     out.push({ title: 'Errors (5xx share)', unit: 'percentunit', queries: [[errors, '5xx']] });
   }
   if (slos.length) {

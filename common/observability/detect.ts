@@ -35,10 +35,12 @@ export interface LatencyHistogram {
   secondsPerUnit: number;
 }
 
+// The unit is a word of the name, at its end or before a qualifier (django-prometheus:
+// django_http_requests_latency_seconds_by_view_method).
 const UNITS: [RegExp, number][] = [
-  [/_seconds$/, 1],
-  [/_(milliseconds|ms)$/, 0.001],
-  [/_(microseconds|us)$/, 0.000001],
+  [/_seconds(_|$)/, 1],
+  [/_(milliseconds|ms)(_|$)/, 0.001],
+  [/_(microseconds|us)(_|$)/, 0.000001],
 ];
 
 /** Request-latency histograms among metric names, the most specific first (server request duration). */
@@ -59,6 +61,16 @@ export function latencyHistograms(names: readonly string[]): LatencyHistogram[] 
   return out.sort((a, b) => b.score - a.score || a.h.base.localeCompare(b.h.base)).map((x) => x.h);
 }
 
+/**
+ * Request counters that may carry the status a histogram lacks (django-prometheus:
+ * django_http_responses_total_by_status_view_method_total), those naming a status first.
+ */
+export function statusCounterCandidates(names: readonly string[]): string[] {
+  return names
+    .filter((n) => n.endsWith('_total') && /(response|request)/.test(n) && !/(bytes|size|exception|created)/.test(n))
+    .sort((a, b) => Number(/status/.test(b)) - Number(/status/.test(a)) || a.length - b.length || a.localeCompare(b));
+}
+
 /** The label holding the HTTP status code, among a histogram's label names, or null. */
 export function statusLabel(labels: readonly string[]): string | null {
   return (
@@ -67,9 +79,9 @@ export function statusLabel(labels: readonly string[]): string | null {
   );
 }
 
-/** The label holding the route pattern, or null. */
+/** The label holding the route pattern (or, in Django, the view's name), or null. */
 export function routeLabel(labels: readonly string[]): string | null {
-  return ['route', 'handler', 'path', 'uri', 'endpoint', 'http_route'].find((l) => labels.includes(l)) ?? null;
+  return ['route', 'handler', 'path', 'uri', 'endpoint', 'http_route', 'url_rule', 'view'].find((l) => labels.includes(l)) ?? null;
 }
 
 /** The label holding the HTTP method, or null. */

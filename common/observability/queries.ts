@@ -10,6 +10,8 @@ export interface BaselineQueryInput {
   job: string;
   instance?: string;
   status: string | null; // the status label
+  /** A request counter with a status label, when the histogram has none (its 5xx ratio is read from it). */
+  statusCounter?: { metric: string; label: string } | null;
   route: string | null; // the route label
   windowSeconds: number;
   /** Routes left out of every figure (the scrape endpoint: Prometheus's own requests are not the load). */
@@ -52,6 +54,9 @@ export interface BaselineQueries {
   rpsByRoute: string | null;
 }
 
+const errorRatioOf = (c: { metric: string; label: string } | null, sel: string, w: string): string | null =>
+  c ? `(sum(rate(${c.metric}{${sel},${c.label}=~"5.."}[${w}])) or vector(0)) / sum(rate(${c.metric}{${sel}}[${w}]))` : null;
+
 export function baselineQueries(q: BaselineQueryInput): BaselineQueries {
   if (!Number.isInteger(q.windowSeconds) || q.windowSeconds < 1)
     throw new RangeError(`windowSeconds must be a whole number of seconds >= 1 (got ${q.windowSeconds})`);
@@ -66,7 +71,7 @@ export function baselineQueries(q: BaselineQueryInput): BaselineQueries {
     p99Ms: quantile(0.99),
     rps: `sum(rate(${count}{${sel}}[${w}]))`,
     // "or vector(0)": a service that never answered 5xx has no such series, and its ratio is 0, not missing.
-    errorRatio: q.status ? `(sum(rate(${count}{${sel},${q.status}=~"5.."}[${w}])) or vector(0)) / sum(rate(${count}{${sel}}[${w}]))` : null,
+    errorRatio: errorRatioOf(q.status ? { metric: count, label: q.status } : (q.statusCounter ?? null), sel, w),
     rpsByRoute: q.route ? `sum by (${q.route}) (rate(${count}{${sel}}[${w}]))` : null,
   };
 }

@@ -22,6 +22,7 @@ import {
   burnAlertGroupName,
   burnAnnotations,
   recordingGroupName,
+  statusCountOf,
   type Slo,
   type SloSource,
 } from './slo-rules';
@@ -148,15 +149,29 @@ function labels(s: SloSource, extra: Record<string, string>): string {
 }
 
 function inputSeries(s: SloSource, c: Cumulative, les: readonly string[]): { series: string; values: string }[] {
-  const status = (code: string): Record<string, string> => (s.statusLabel ? { [s.statusLabel]: code } : {});
-  const out = [
-    { series: `${s.histogram.base}_count${labels(s, status('200'))}`, values: values(c.ok) },
-    { series: `${s.histogram.base}_count${labels(s, status('500'))}`, values: values(c.err) },
-  ];
-  for (const le of les) {
-    out.push({ series: `${s.histogram.base}_bucket${labels(s, { ...status('200'), le })}`, values: values(c.okUnder[le]) });
-    out.push({ series: `${s.histogram.base}_bucket${labels(s, { ...status('500'), le })}`, values: values(c.errUnder[le]) });
+  const hist = s.histogram.base;
+  if (s.statusLabel) {
+    const status = (code: string): Record<string, string> => ({ [s.statusLabel!]: code });
+    const out = [
+      { series: `${hist}_count${labels(s, status('200'))}`, values: values(c.ok) },
+      { series: `${hist}_count${labels(s, status('500'))}`, values: values(c.err) },
+    ];
+    for (const le of les) {
+      out.push({ series: `${hist}_bucket${labels(s, { ...status('200'), le })}`, values: values(c.okUnder[le]) });
+      out.push({ series: `${hist}_bucket${labels(s, { ...status('500'), le })}`, values: values(c.errUnder[le]) });
+    }
+    return out;
   }
+  // No status label: one series of all requests; a status counter of the service's own (if any) says which failed.
+  const sum = (a: number[], b: number[]): number[] => a.map((x, i) => x + b[i]);
+  const out = [{ series: `${hist}_count${labels(s, {})}`, values: values(sum(c.ok, c.err)) }];
+  for (const le of les) out.push({ series: `${hist}_bucket${labels(s, { le })}`, values: values(sum(c.okUnder[le], c.errUnder[le])) });
+  const counter = statusCountOf(s);
+  if (counter)
+    out.push(
+      { series: `${counter.metric}${labels(s, { [counter.label]: '200' })}`, values: values(c.ok) },
+      { series: `${counter.metric}${labels(s, { [counter.label]: '500' })}`, values: values(c.err) },
+    );
   return out;
 }
 
@@ -173,10 +188,15 @@ export function ruleTestFile(rulesPath: string, s: SloSource, slos: readonly Slo
   const tests = cases.map((tc, k) => {
     const alerts = expectations[k].alerts;
     const firing = (alerts ?? []).filter((a) => a.fires);
+    const input = inputSeries(s, cumulative(tc, les), les);
+    // promtool keeps the last of two series with the same labels, silently: a test on that would prove nothing.
+    const names = input.map((x) => x.series);
+    const twice = names.find((n, i) => names.indexOf(n) !== i);
+    if (twice) throw new Error(`rule test ${tc.name}: input series ${twice} twice`);
     return {
       name: tc.name,
       interval: `${SAMPLE_MINUTES}m`,
-      input_series: inputSeries(s, cumulative(tc, les), les),
+      input_series: input,
       alert_rule_test: alerts
         ? [
             {

@@ -8,12 +8,25 @@
 import { promString, seriesSelector } from './queries';
 import type { LatencyHistogram } from './detect';
 
+export interface StatusCounter {
+  metric: string;
+  label: string;
+}
+
+/** Where requests are counted by status: the histogram's _count with its status label, or a counter of their own. */
+export function statusCountOf(s: Pick<SloSource, 'histogram' | 'statusLabel' | 'statusCounter'>): StatusCounter | null {
+  if (s.statusLabel) return { metric: `${s.histogram.base}_count`, label: s.statusLabel };
+  return s.statusCounter ?? null;
+}
+
 export interface SloSource {
   /** The profile's name: the `service` label of every rule. */
   service: string;
   job: string;
   histogram: LatencyHistogram;
   statusLabel: string | null;
+  /** A request counter labelled by status, when the histogram has no status label (django-prometheus); absent: none. */
+  statusCounter?: StatusCounter | null;
   routeLabel: string | null;
   excludeRoutes: readonly string[];
   /** The histogram's `le` values as the service exports them (e.g. "0.05"), with their value in ms. */
@@ -81,7 +94,10 @@ function latencySlo(quantile: 95 | 99, targetMs: number, s: SloSource, notes: st
 export function slosFor(s: SloSource, t: SloTargets): { slos: Slo[]; notes: string[] } {
   const notes: string[] = [];
   const slos = [latencySlo(95, t.p95Ms, s, notes), latencySlo(99, t.p99Ms, s, notes)].filter((x): x is Slo => x !== null);
-  if (!s.statusLabel) notes.push(`${s.histogram.base} has no status label: no error-rate SLO`);
+  if (!statusCountOf(s))
+    notes.push(
+      `${s.histogram.base} has no status label, nor a request counter with one: the error ratio cannot be read, no error-rate SLO`,
+    );
   else if (t.errorRatePct > 0 && t.errorRatePct < 100)
     slos.push({
       name: 'errors',
@@ -102,7 +118,8 @@ export function errorRatioExpr(s: SloSource, slo: Slo, window: string): string {
   const total = `sum(rate(${count}${selector(s)}[${window}]))`;
   if (slo.le !== null)
     return `1 - (sum(rate(${s.histogram.base}_bucket${selector(s, [`le=${promString(slo.le)}`])}[${window}])) / ${total})`;
-  return `(sum(rate(${count}${selector(s, [`${s.statusLabel}=~"5.."`])}[${window}])) or vector(0)) / ${total}`;
+  const c = statusCountOf(s)!;
+  return `(sum(rate(${c.metric}${selector(s, [`${c.label}=~"5.."`])}[${window}])) or vector(0)) / sum(rate(${c.metric}${selector(s)}[${window}]))`;
 }
 
 export interface RuleGroup {

@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -148,4 +148,55 @@ test('the SLO rules pass promtool check; their tests from measured behaviour pas
     assert.match(verdict.output, /FAILED/);
   });
   await Promise.all([...passing, ...failing]);
+});
+
+test('no status label on the histogram: the errors SLO from a status counter (django-prometheus), proven by promtool; without one, latency alone', async () => {
+  const counted: SloSource = {
+    ...source,
+    histogram: { base: 'django_http_requests_latency_seconds_by_view_method', secondsPerUnit: 1 },
+    statusLabel: null,
+    statusCounter: { metric: 'django_http_responses_total_by_status_view_method_total', label: 'status' },
+    routeLabel: 'view',
+    excludeRoutes: ['prometheus-django-metrics'],
+  };
+  const { slos } = slosFor(counted, { p95Ms: 50, p99Ms: 100, errorRatePct: 1 });
+  assert.deepEqual(
+    slos.map((s) => s.name),
+    ['latency-p95', 'latency-p99', 'errors'],
+  );
+  const rulesFile = write('counted.yml', sloRuleFile(counted, slos));
+  assert.match(readFileSync(rulesFile, 'utf8'), /django_http_responses_total_by_status_view_method_total\{[^}]*status=~"5\.\."/);
+  // Built, not measured: 20 requests a second, fast, 10% of them 5xx (the errors budget burns at 10x), then none.
+  const behaviour = (errorShare: number, name: string): MeasuredBehaviour => ({
+    name,
+    requests: Array(10).fill(20),
+    errors: Array(10).fill(20 * errorShare),
+    shareAtOrUnder: { '0.05': 1, '0.1': 1 },
+  });
+  const failing = behaviour(0.1, '10% 5xx');
+  const clean = behaviour(0, 'no 5xx');
+  const tests = ruleTestFile(rulesFile, counted, slos, [
+    { name: failing.name, behaviour: failing },
+    { name: clean.name, behaviour: clean },
+  ]);
+  const fires = tests.expectations.map((e) => e.alerts!.filter((a) => a.fires).map((a) => `${a.slo} ${a.long}/${a.short}`));
+  assert.deepEqual(fires, [['errors 6h/30m', 'errors 1d/2h', 'errors 3d/6h'], []], '10x burns the 6x, 3x and 1x windows, not 14.4x');
+  const verdict = await testRules(write('counted.test.yml', tests.file));
+  assert.ok(verdict.ok, verdict.output);
+
+  // Neither a status label nor a counter: latency SLOs only, and one series of all requests (two with the same labels
+  // would leave promtool the last, a test that proves nothing).
+  const bare: SloSource = { ...counted, statusCounter: null };
+  const bareSlos = slosFor(bare, { p95Ms: 50, p99Ms: 100, errorRatePct: 1 });
+  assert.deepEqual(
+    bareSlos.slos.map((s) => s.name),
+    ['latency-p95', 'latency-p99'],
+  );
+  assert.match(bareSlos.notes.join('\n'), /nor a request counter with one: the error ratio cannot be read, no error-rate SLO/);
+  const bareFile = write('bare.yml', sloRuleFile(bare, bareSlos.slos));
+  const slow = { name: 'slow', requests: Array(10).fill(20), errors: Array(10).fill(0), shareAtOrUnder: { '0.05': 0, '0.1': 0 } };
+  const bareTests = ruleTestFile(bareFile, bare, bareSlos.slos, [{ name: 'slow', behaviour: slow }]);
+  assert.equal(bareTests.expectations[0].alerts!.filter((a) => a.fires).length, 8, 'both latency budgets burn at every rate');
+  const bareVerdict = await testRules(write('bare.test.yml', bareTests.file));
+  assert.ok(bareVerdict.ok, bareVerdict.output);
 });

@@ -11,6 +11,7 @@ import {
 import { routeShape, trafficMix, trafficReadEndS } from '../../common/observability/traffic';
 import { durationSeconds } from '../../activities/prometheus/client';
 import { groupsOfFile } from '../../activities/actions/alert-rules';
+import { statusCounterCandidates } from '../../common/observability/detect';
 import type { WindowReading } from '../../activities/skills/observability-stack-configurator/findings';
 
 function profile(extra: Record<string, unknown> = {}): TargetProfile {
@@ -275,4 +276,65 @@ test("the traffic read ends before the run's first load: the baseline's start, o
   assert.equal(trafficReadEndS(w, 0), 999);
   assert.equal(trafficReadEndS({ ...w, attempt: 3 }, 0), 1000 - 2 * 12 - 60 - 1);
   assert.equal(trafficReadEndS(undefined, 5_000_500), 4999);
+});
+
+test("Prometheus's window is said untrustworthy when scrapes failed or the request counter went back", () => {
+  const w = (health: WindowReading['health']) => ({ ...windowReading({}, {}), health });
+  assert.doesNotMatch(
+    analyze(evidence({ window: w({ scrapes: 30, failedScrapes: 0, counterResets: 0 }) })).notes.join('\n'),
+    /failed|went back/,
+  );
+  const failed = analyze(evidence({ window: w({ scrapes: 6, failedScrapes: 6, counterResets: 0 }) })).notes.join('\n');
+  assert.match(failed, /6 of 6 scrapes of job shop failed in the window .*here all of them: it has no figures of the window/);
+  const reset = analyze(evidence({ window: w({ scrapes: 30, failedScrapes: 0, counterResets: 14 }) })).notes.join('\n');
+  assert.match(reset, /went back 14 times in the window: several processes answer \/metrics .*not to be trusted/);
+});
+
+test('traffic labelled by handler names, not paths: no mix proposed, the names said', () => {
+  const t = {
+    lookbackHours: 6,
+    coveredSeconds: 3600,
+    atS: 1,
+    routes: [
+      { route: 'dcim-api:device-list', method: 'GET', rps: 0.7 },
+      { route: 'ipam-api:ipaddress-list', method: 'GET', rps: 0.4 },
+    ],
+  };
+  const notes = analyze(evidence({ traffic: t })).notes.join('\n');
+  assert.match(
+    notes,
+    /production traffic by handler name, not path \(dcim-api:device-list 0\.7 req\/s, ipam-api:ipaddress-list 0\.4 req\/s\)/,
+  );
+  assert.doesNotMatch(notes, /list 0%|set the weights/, 'no false 0% shares');
+});
+
+test("no status label: the status counter's 5xx ratio is said; no route label: scrapes counted, said once", () => {
+  const base = evidence().metrics!;
+  const counted = {
+    ...base,
+    labels: { status: null, route: 'view', method: 'method' },
+    statusCounter: { metric: 'responses_total', label: 'status' },
+  };
+  assert.match(
+    analyze(evidence({ metrics: counted })).notes.join('\n'),
+    /has no status label: the 5xx ratio \(and the errors SLO\) are read from responses_total/,
+  );
+  const bare = { ...base, labels: { status: null, route: null, method: null }, statusCounter: null };
+  const notes = analyze(evidence({ metrics: bare })).notes;
+  assert.equal(notes.filter((n) => /no status label/.test(n)).length, 1);
+  assert.equal(notes.filter((n) => /no route label: Prometheus's own scrapes of \/metrics are counted/.test(n)).length, 1);
+});
+
+test('status counters: response/request counters, those naming a status first; sizes and exceptions left out', () => {
+  assert.deepEqual(
+    statusCounterCandidates([
+      'django_http_requests_total_by_method_total',
+      'django_http_responses_total_by_status_view_method_total',
+      'django_http_responses_body_total_bytes_total',
+      'django_http_exceptions_total_by_type_total',
+      'django_http_requests_latency_seconds_by_view_method_count',
+      'process_cpu_seconds_total',
+    ]),
+    ['django_http_responses_total_by_status_view_method_total', 'django_http_requests_total_by_method_total'],
+  );
 });

@@ -54,6 +54,28 @@ test('latencyHistograms: server request histograms first, with their unit; clien
   assert.equal(routeLabel(['le', 'code', 'handler']), 'handler');
 });
 
+test('django-prometheus: the unit before a qualifier, the view as the route', () => {
+  const names = [
+    'django_http_requests_latency_including_middlewares_seconds_bucket',
+    'django_http_requests_latency_including_middlewares_seconds_count',
+    'django_http_requests_latency_seconds_by_view_method_bucket',
+    'django_http_requests_latency_seconds_by_view_method_count',
+    'django_http_requests_body_total_bytes_bucket', // a size, not a latency
+    'django_http_requests_body_total_bytes_count',
+    'job_duration_usage_bucket', // "_us" inside a word is no unit
+    'job_duration_usage_count',
+  ];
+  assert.deepEqual(
+    latencyHistograms(names).map((h) => [h.base, h.secondsPerUnit]),
+    [
+      ['django_http_requests_latency_including_middlewares_seconds', 1],
+      ['django_http_requests_latency_seconds_by_view_method', 1],
+    ],
+    'both found (the skill then prefers the one labelled by route)',
+  );
+  assert.equal(routeLabel(['le', 'method', 'view']), 'view');
+});
+
 test('baselineQueries: percentiles in ms from the buckets, rate, 5xx ratio and mix over the window; label values escaped', () => {
   const q = baselineQueries({
     histogram: { base: 'shop_http_request_duration_seconds', secondsPerUnit: 1 },

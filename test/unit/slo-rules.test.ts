@@ -41,7 +41,7 @@ test("a latency SLO uses the target's edge, or the nearest one below it (stricte
     noStatus.slos.map((s) => s.name),
     ['latency-p95', 'latency-p99'],
   );
-  assert.match(noStatus.notes[0], /no status label: no error-rate SLO/);
+  assert.match(noStatus.notes[0], /no status label, nor a request counter with one: the error ratio cannot be read, no error-rate SLO/);
 });
 
 test('recording rules per SLO and window; burn alerts compare both windows with burn x budget', () => {

@@ -28,6 +28,7 @@ export function sloSourceOf(req: SkillRequest, e: ObservabilityEvidence, o: Obse
     job: m.job,
     histogram: m.histogram,
     statusLabel: m.labels.status,
+    statusCounter: m.statusCounter ?? null,
     routeLabel: m.labels.route,
     excludeRoutes: o.excludeRoutes,
     buckets: m.buckets,

@@ -91,7 +91,10 @@ function targetFindings(e: ObservabilityEvidence, target: TargetProfile): Findin
         'no-latency-histogram',
         'application',
         `${target.name} exports no request-latency histogram (job ${e.metrics.job})`,
-        [`no metric of job ${e.metrics.job} is a histogram named *_duration_*, *_latency_* or *_response_time_* with a unit suffix`],
+        [
+          `no metric of job ${e.metrics.job} is a histogram named *_duration_*, *_latency_* or *_response_time_* ` +
+            'with a unit word (_seconds, _milliseconds, _ms)',
+        ],
         [
           'Time every request in a histogram labelled by route pattern (never the raw path), method and status: ' +
             'prom-client (Node.js), prometheus_client (Python), Micrometer (Java), promhttp (Go)',
@@ -128,6 +131,25 @@ function exporterFindings(e: ObservabilityEvidence, target: TargetProfile): Find
 
 const fmt = (figure: string, v: number): string =>
   figure === 'rps' ? `${round(v, 1)} req/s` : figure === 'errorRatePct' ? `${round(v, 2)}%` : `${round(v, 1)} ms`;
+
+/** What makes Prometheus's reading of the window untrustworthy: failed scrapes, a request counter that went back. */
+function healthNotes(w: WindowReading, job: string): string[] {
+  const h = w.health;
+  const notes: string[] = [];
+  if (h?.failedScrapes)
+    notes.push(
+      `${h.failedScrapes} of ${h.scrapes} scrapes of job ${job} failed in the window (a service too busy to answer /metrics in time?): ` +
+        "Prometheus's figures have gaps there" +
+        (h.failedScrapes === h.scrapes ? ', here all of them: it has no figures of the window' : ''),
+    );
+  if (h?.counterResets)
+    notes.push(
+      `the request counter of job ${job} went back ${h.counterResets} times in the window: several processes answer /metrics with ` +
+        'counters of their own (e.g. gunicorn workers without a shared multiprocess directory) or the service restarted; ' +
+        "Prometheus's rates and percentiles of the window are not to be trusted",
+    );
+  return notes;
+}
 
 function sourceNotes(w: WindowReading, edgesMs: number[], o: ObservabilityOptions): string[] {
   const disagreements = compareSources(w.loadTest, w.prometheus, edgesMs, o);
@@ -179,6 +201,17 @@ function exporterNotes(x: ExporterReading): string[] {
 const span = (s: number): string => (s >= 3600 ? `${round(s / 3600, 1)} h` : s >= 60 ? `${round(s / 60, 0)} min` : `${round(s, 0)} s`);
 
 function trafficNotes(t: TrafficReading, target: TargetProfile, o: ObservabilityOptions): string[] {
+  // Handler names (Django's view names, say) are no paths: matching them to endpoints would say every endpoint saw 0%.
+  if (t.routes.length > 0 && t.routes.every((r) => !r.route.startsWith('/'))) {
+    const top = [...t.routes]
+      .sort((a, b) => b.rps - a.rps)
+      .slice(0, 5)
+      .map((r) => `${r.route} ${round(r.rps, 3)} req/s`);
+    return [
+      `production traffic by handler name, not path (${top.join(', ')}): the names cannot be matched to the profile's ` +
+        'endpoints by path, so no load mix is proposed; compare them with the endpoints by hand',
+    ];
+  }
   const mix = trafficMix(t.routes, target.http.endpoints);
   const held = `${span(t.coveredSeconds)} of data in the ${t.lookbackHours} h before the run`;
   if (mix.totalRps < o.minTrafficRps) {
@@ -241,7 +274,8 @@ function alertRulesFinding(r: AlertRulesEvidence, target: TargetProfile, notes: 
     gap(
       'alert-rules',
       'application',
-      `SLO alert rules for ${target.name}: ${r.slos.map((s) => s.name).join(', ')} (${r.rules} rules: multiwindow burn rates, saturation)`,
+      `SLO alert rules for ${target.name}: ${r.slos.map((s) => s.name).join(', ')} ` +
+        `(${r.rules} rules: multiwindow burn rates${r.groups.some((g) => g.endsWith(':saturation')) ? ', saturation' : ''})`,
       [...r.slos.map((s) => `SLO ${s.name}: ${s.description}`), 'promtool check rules passed', tested],
       dir ? [] : (action as { steps: string[] }).steps,
       'scrape_config',
@@ -257,8 +291,18 @@ export function analyzeObservability(e: ObservabilityEvidence, o: ObservabilityO
   if (e.unreachable) return { findings: targetFindings(e, target), notes: [] };
   const findings = [...targetFindings(e, target), ...exporterFindings(e, target)];
   const notes: string[] = [];
-  if (e.metrics?.histogram && !e.metrics.labels.status)
-    notes.push(`${e.metrics.histogram.base} has no status label: the service's error ratio cannot be read`);
+  const m = e.metrics;
+  if (m?.histogram && !m.labels.status && m.statusCounter)
+    notes.push(`${m.histogram.base} has no status label: the 5xx ratio (and the errors SLO) are read from ${m.statusCounter.metric}`);
+  else if (m?.histogram && !m.labels.status && !e.alertRules)
+    // with rules, their note says it
+    notes.push(`${m.histogram.base} has no status label, nor a request counter with one: the error ratio cannot be read`);
+  if (m?.histogram && !m.labels.route)
+    notes.push(
+      `${m.histogram.base} has no route label: Prometheus's own scrapes of /metrics are counted in its figures, ` +
+        'and the traffic cannot be told apart by endpoint',
+    );
+  if (e.window && m) notes.push(...healthNotes(e.window, m.job));
   if (e.window)
     notes.push(
       ...sourceNotes(

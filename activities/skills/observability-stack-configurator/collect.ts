@@ -13,6 +13,7 @@ import {
   processMetrics,
   routeLabel,
   scrapeTargetsOf,
+  statusCounterCandidates,
   statusLabel,
 } from '../../../common/observability/detect';
 import { baselineQueries, promRange, promString, seriesSelector } from '../../../common/observability/queries';
@@ -98,11 +99,28 @@ async function readPrometheus(
   return { evidence, notes };
 }
 
+/** A request counter with a status label and the histogram's route label (so the same routes are left out), or null. */
+async function findStatusCounter(api: PrometheusApi, names: string[], jobSel: string, route: string | null) {
+  for (const metric of statusCounterCandidates(names).slice(0, 4)) {
+    const labels = await api.labelNames(`${metric}${jobSel}`);
+    const label = statusLabel(labels);
+    if (label && routeLabel(labels) === route) return { metric, label };
+  }
+  return null;
+}
+
 async function readTargetMetrics(api: PrometheusApi, up: ScrapeTarget): Promise<TargetMetrics> {
   const jobSel = `{${seriesSelector({ job: up.job, instance: up.instance, route: null })}}`;
   const names = await api.metricNames(jobSel);
-  const [histogram = null] = latencyHistograms(names);
+  const candidates = latencyHistograms(names);
   const { cpu, rss } = processMetrics(names);
+  // Of the first few candidates, the one labelled by route (a per-route histogram beats an unlabelled total).
+  const labelled = await Promise.all(
+    candidates.slice(0, 4).map(async (h) => ({ h, labels: await api.labelNames(`${h.base}_count${jobSel}`) })),
+  );
+  const chosen = labelled.find((c) => routeLabel(c.labels)) ?? labelled[0];
+  const histogram = chosen?.h ?? null;
+  const labels = chosen?.labels ?? [];
   const metrics: TargetMetrics = {
     job: up.job,
     scrapeIntervalSeconds: up.scrapeIntervalSeconds ?? DEFAULT_SCRAPE_INTERVAL_S,
@@ -113,8 +131,8 @@ async function readTargetMetrics(api: PrometheusApi, up: ScrapeTarget): Promise<
     processRssMetric: rss,
   };
   if (!histogram) return metrics;
-  const labels = await api.labelNames(`${histogram.base}_count${jobSel}`);
   metrics.labels = { status: statusLabel(labels), route: routeLabel(labels), method: methodLabel(labels) };
+  if (!metrics.labels.status) metrics.statusCounter = await findStatusCounter(api, names, jobSel, metrics.labels.route);
   const les = await api.query(`count by (le) (${histogram.base}_bucket${jobSel})`);
   metrics.buckets = les
     .map((s) => ({ le: s.labels.le, ms: Number(s.labels.le) * 1000 * histogram.secondsPerUnit }))
@@ -166,19 +184,24 @@ async function readWindow({ deps, api, req, m, instance, o, notes }: JobReading)
       instance,
       status: m.labels.status,
       route: m.labels.route,
+      statusCounter: m.statusCounter ?? null,
       windowSeconds,
       excludeRoutes: o.excludeRoutes,
     });
   const queries = queriesOver(rangeSeconds);
   const jobSel = `{${seriesSelector({ job: m.job, instance, route: null })}}`;
   const r = `${rangeSeconds}s`;
-  const [p95Ms, p99Ms, rps, errorRatio, cpu, rss] = await Promise.all([
+  const upSel = `up${jobSel}`;
+  const [p95Ms, p99Ms, rps, errorRatio, cpu, rss, scrapes, goodScrapes, resets] = await Promise.all([
     valueOf(api, queries.p95Ms, atS),
     valueOf(api, queries.p99Ms, atS),
     valueOf(api, rateComparable ? queries.rps : null, atS),
     valueOf(api, rateComparable ? queries.errorRatio : null, atS),
     valueOf(api, m.processCpuMetric && `sum(rate(${m.processCpuMetric}${jobSel}[${r}])) * 100`, atS),
     valueOf(api, m.processRssMetric && `max(max_over_time(${m.processRssMetric}${jobSel}[${r}])) / 1048576`, atS),
+    valueOf(api, `sum(count_over_time(${upSel}[${r}]))`, atS),
+    valueOf(api, `sum(sum_over_time(${upSel}[${r}]))`, atS),
+    valueOf(api, `sum(resets(${m.histogram!.base}_count${jobSel}[${r}]))`, atS),
   ]);
   const p = profiling.process;
   // The exporters over the window the profiler's snapshots cover, warm-up included (a cold cache misses there).
@@ -200,15 +223,13 @@ async function readWindow({ deps, api, req, m, instance, o, notes }: JobReading)
     profiler: { cpuPct: p?.cpuPctAvg ?? null, rssMb: p?.rssMbMax ?? null },
     queries,
     exporters,
+    health: { scrapes, failedScrapes: scrapes === null || goodScrapes === null ? null : scrapes - goodScrapes, counterResets: resets },
   };
 }
 
 async function readTraffic({ api, req, m, instance, o, notes }: JobReading): Promise<TrafficReading | null> {
   const { profiling } = req;
-  if (!m.labels.route) {
-    notes.push(`${m.histogram!.base} has no route label: the traffic before the run cannot be told apart by endpoint`);
-    return null;
-  }
+  if (!m.labels.route) return null; // said by the analysis
   // Just before the run's first load (its warm-up), so the run's own requests are not counted.
   const atS = trafficReadEndS(profiling.baseline.window, Date.now());
   if ((profiling.baseline.window?.attempt ?? 1) > 1)

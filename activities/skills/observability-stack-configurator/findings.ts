@@ -24,6 +24,8 @@ export interface TargetMetrics {
   scrapeIntervalSeconds: number;
   histogram: LatencyHistogram | null;
   labels: { status: string | null; route: string | null; method: string | null };
+  /** A request counter with a status label, when the histogram has none (absent in evidence recorded before). */
+  statusCounter?: { metric: string; label: string } | null;
   /** The latency histogram's finite bucket upper edges: `le` as exported (e.g. "0.05") and in ms, ascending. */
   buckets: { le: string; ms: number }[];
   processCpuMetric: string | null;
@@ -49,6 +51,8 @@ export interface WindowReading {
   queries: BaselineQueries;
   /** The database and cache exporters watching the profile's servers, beside the profiler (absent in evidence recorded before). */
   exporters?: ExporterReading;
+  /** The scrapes of the job in the range, how many failed, and how often its request counter went back (absent before). */
+  health?: { scrapes: number | null; failedScrapes: number | null; counterResets: number | null };
 }
 
 export interface TrafficReading {

@@ -12,8 +12,8 @@ export const ObservabilityOptionsSchema = z.object({
     .default(6),
   /** Less traffic than this (req/s) before the run is no production pattern to propose. */
   minTrafficRps: z.number().min(0).default(0.05),
-  /** Routes left out of every figure: Prometheus's own scrapes are not the load. */
-  excludeRoutes: z.array(z.string()).default(['/metrics']),
+  /** Routes left out of every figure: Prometheus's own scrapes are not the load (django-prometheus names its view). */
+  excludeRoutes: z.array(z.string()).default(['/metrics', 'prometheus-django-metrics']),
   /** Request rates differing by more than this fraction disagree. */
   rateTolerance: z.number().positive().default(0.1),
   /** Error rates differing by more than this many percentage points disagree. */
