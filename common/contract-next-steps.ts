@@ -107,7 +107,7 @@ export function nextSteps(r: RunRecord): string[] {
   const created = (r.profiling.database?.createdExtensions ?? []).map(createdExtensionStep);
   return [
     ...steps,
-    monitoringStep(r, MONITORING_NOT_CONFIGURED),
+    monitoringStep(r, monitoringNotConfigured(r)),
     ...regressionPreventionSteps(r),
     ...created,
     ...analysisNotes(r.plan.notes ?? []),
@@ -118,6 +118,18 @@ export function nextSteps(r: RunRecord): string[] {
 export const MONITORING_NOT_CONFIGURED =
   'monitoring not configured: the run installed no alert rules (give the profile observability.prometheusUrl and observability.rulesDir, ' +
   'and approve the alert-rules item); configure the ones in monitoring_recommendations in your monitoring system';
+
+/** Why no alert rules were installed: the profile lacks what it takes, the analysis made no item (its notes say why), or it was not approved. */
+function monitoringNotConfigured(r: RunRecord): string {
+  const o = r.input.target.observability;
+  if (!o?.prometheusUrl || !o.rulesDir) return MONITORING_NOT_CONFIGURED;
+  if (!r.plan.items.some((i) => i.action.type === 'install_alert_rules'))
+    return (
+      'monitoring not configured: the analysis made no alert-rules item to install (the observability-stack-configurator notes ' +
+      'say why); configure the ones in monitoring_recommendations in your monitoring system'
+    );
+  return 'monitoring not configured: the alert-rules item was not approved; approve it in the next run (or install its file by hand)';
+}
 
 /** What regression prevention lacks, when anything: a pinned baseline, and a watch or a CI file that checks against it. */
 function regressionPreventionSteps(r: RunRecord): string[] {

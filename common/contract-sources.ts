@@ -50,6 +50,9 @@ export function dataSources(r: RunRecord): string[] {
   if (cpu?.samples)
     s.push(`CPU profile ${cpu.profiler === 'py-spy' ? 'with py-spy' : 'through the Node.js inspector'} (${cpu.samples} samples)`);
   if (cpu?.eventLoopDelayMs) s.push('event-loop delay (perf_hooks.monitorEventLoopDelay)');
+  const prometheus = r.skills?.find((x) => x.skill === 'observability-stack-configurator' && !x.skipped)?.evidence.figures;
+  if (prometheus && typeof prometheus.job === 'string')
+    s.push(`the service's Prometheus ${String(prometheus.prometheusUrl)} (job ${prometheus.job}, PromQL over the baseline window)`);
   if (r.validation) s.push(...r.validation.completed.map((p) => `validation load test: ${p}`));
   return s;
 }

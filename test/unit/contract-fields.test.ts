@@ -186,6 +186,14 @@ test('monitoring_configured and regression_prevention are false, the reason in n
   assert.equal(c.monitoring_configured, false);
   assert.equal(c.regression_prevention, false);
   assert.ok(c.next_steps.includes(MONITORING_NOT_CONFIGURED), c.next_steps.join('\n'));
+  // A profile with Prometheus and its rule directory: why there was nothing to install is not "add them".
+  const observed = { ...target, observability: { prometheusUrl: 'http://127.0.0.1:9090', rulesDir: '/tmp/rules' } };
+  const withProm = buildOutputContract(record([], { input: { ...record([]).input, target: observed } }));
+  assert.ok(!withProm.next_steps.includes(MONITORING_NOT_CONFIGURED));
+  assert.ok(
+    withProm.next_steps.some((x) => /the analysis made no alert-rules item to install/.test(x)),
+    withProm.next_steps.join('\n'),
+  );
   const why = c.next_steps.find((s) => s.startsWith('regression prevention not configured'));
   assert.match(why ?? '', /no pinned baseline .*--pin-baseline.*; no check against it .*--watch-every/);
   assert.ok(c.monitoring_recommendations.length >= 4, JSON.stringify(c.monitoring_recommendations));
