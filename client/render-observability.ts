@@ -10,6 +10,8 @@ const LABEL: Record<Observability['figures'][number]['metric'], string> = {
   latency_p99_ms: 'p99 ms',
   throughput_rps: 'req/s',
   error_rate_percent: 'errors %',
+  process_cpu_pct: 'CPU % of a core (/proc)',
+  process_rss_mb: 'RSS MB (/proc)',
 };
 
 /** One line saying what was read, then rows: figure, load test, Prometheus. */

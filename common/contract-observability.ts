@@ -12,6 +12,8 @@ const ROWS: [ObservabilityBaseline['figures'][number]['metric'], string, string]
   ['latency_p99_ms', 'loadP99Ms', 'prometheusP99Ms'],
   ['throughput_rps', 'loadRps', 'prometheusRps'],
   ['error_rate_percent', 'loadErrorPct', 'prometheusErrorPct'],
+  ['process_cpu_pct', 'profilerCpuPct', 'prometheusCpuPct'],
+  ['process_rss_mb', 'profilerRssMb', 'prometheusRssMb'],
 ];
 
 const numberOrNull = (v: unknown): number | null => (typeof v === 'number' ? v : null);

@@ -79,8 +79,8 @@ const ObservabilityBaselineSchema = z.object({
   rates_compared: z.boolean().describe('false when the window held too few scrapes for a rate'),
   figures: z.array(
     z.object({
-      metric: z.enum(['latency_p95_ms', 'latency_p99_ms', 'throughput_rps', 'error_rate_percent']),
-      load_test: nullableNum,
+      metric: z.enum(['latency_p95_ms', 'latency_p99_ms', 'throughput_rps', 'error_rate_percent', 'process_cpu_pct', 'process_rss_mb']),
+      load_test: nullableNum.describe("the load test's figure; for the process rows, the /proc profiler's (all the target's processes)"),
       prometheus: nullableNum,
     }),
   ),

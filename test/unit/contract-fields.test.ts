@@ -236,6 +236,10 @@ test("baseline_metrics.observability: the service's Prometheus beside the load t
     prometheusRps: 98.2,
     loadErrorPct: 0,
     prometheusErrorPct: 0,
+    profilerCpuPct: 80.5,
+    prometheusCpuPct: 41.2,
+    profilerRssMb: 503,
+    prometheusRssMb: null,
     alertRulesArtifactId: '7',
     dashboardArtifactId: '8',
     otelCollectorArtifactId: '9',
@@ -253,6 +257,8 @@ test("baseline_metrics.observability: the service's Prometheus beside the load t
       { metric: 'latency_p99_ms', load_test: 80, prometheus: null },
       { metric: 'throughput_rps', load_test: 100, prometheus: 98.2 },
       { metric: 'error_rate_percent', load_test: 0, prometheus: 0 },
+      { metric: 'process_cpu_pct', load_test: 80.5, prometheus: 41.2 },
+      { metric: 'process_rss_mb', load_test: 503, prometheus: null },
     ],
   });
   assert.equal(OutputContractSchema.safeParse(c).success, true);
@@ -263,6 +269,7 @@ test("baseline_metrics.observability: the service's Prometheus beside the load t
   );
   assert.match(text, /p95 ms\s+40\s+47\.5/);
   assert.match(text, /p99 ms\s+80\s+-/);
+  assert.match(text, /CPU % of a core \(\/proc\)\s+80\.5\s+41\.2/);
   assert.match(renderHtmlReport(c), /<td>req\/s<\/td><td>100<\/td><td>98\.2<\/td>/);
   assert.deepEqual(c.monitoring_files, [
     { kind: 'alert-rules', artifact_id: '7', file_name: 'alert-rules.yml' },

@@ -338,3 +338,9 @@ test('status counters: response/request counters, those naming a status first; s
     ['django_http_responses_total_by_status_view_method_total', 'django_http_requests_total_by_method_total'],
   );
 });
+
+test('a job without process metrics is said: CPU and memory from the profiler only', () => {
+  const bare = { ...evidence().metrics!, processCpuMetric: null, processRssMetric: null };
+  assert.match(analyze(evidence({ metrics: bare })).notes.join('\n'), /job shop exports no process_cpu_seconds_total .*multiprocess/);
+  assert.doesNotMatch(analyze(evidence()).notes.join('\n'), /exports no process_cpu_seconds_total/);
+});

@@ -303,6 +303,11 @@ export function analyzeObservability(e: ObservabilityEvidence, o: ObservabilityO
         'and the traffic cannot be told apart by endpoint',
     );
   if (e.window && m) notes.push(...healthNotes(e.window, m.job));
+  if (m?.histogram && !m.processCpuMetric && !m.processRssMetric)
+    notes.push(
+      `job ${m.job} exports no process_cpu_seconds_total or process_resident_memory_bytes (prometheus_client in multiprocess ` +
+        "mode exports none): the service's CPU and memory come from the profiler's /proc samples only",
+    );
   if (e.window)
     notes.push(
       ...sourceNotes(
