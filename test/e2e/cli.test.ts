@@ -188,14 +188,18 @@ describe('perf-orch CLI', { concurrency: false }, () => {
       (await handle.query(statusQuery).catch(() => null))?.phase === 'awaiting_approval' ? true : undefined,
     );
     // Refusals and reads, which change nothing: at once.
-    const [s, approve, empty, unknown] = await Promise.all([
+    const { runId } = await handle.describe();
+    const [s, byRunId, approve, empty, unknown] = await Promise.all([
       cli(['status', 'perf-shop', '--json']),
+      cli(['status', runId, '--json']),
       cli(['approve', 'perf-shop', '--items', 'no-such-item']),
       cli(['approve', 'perf-shop', '--items', '']),
       cli(['approve', 'perf-nothing-here']),
     ]);
     assert.equal(s.code, 0, s.stderr);
     assert.equal(JSON.parse(s.stdout).phase, 'awaiting_approval');
+    assert.equal(byRunId.code, 0, `a run id alone, as perf-orch list prints it: ${byRunId.stderr}`);
+    assert.equal(JSON.parse(byRunId.stdout).phase, 'awaiting_approval');
     assert.equal(approve.code, 2);
     assert.match(approve.stderr, /approval refused: unknown plan item "no-such-item"/);
     assert.equal(empty.code, 2, 'an empty --items used to approve every automatic item');
