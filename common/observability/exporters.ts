@@ -137,40 +137,37 @@ export function compareExporters(
 ): ExporterDisagreement[] {
   const o = { ...DEFAULTS, ...options };
   const out: ExporterDisagreement[] = [];
-  const dbE = pg?.dbTimeMsPerSecond ?? null;
-  const dbP = profiled.dbTimeMsPerSecond;
-  if (dbE !== null && dbP !== null && relativelyApart(dbE, dbP, o.relativeTolerance)) {
-    out.push({
-      figure: 'dbTimeMsPerSecond',
-      profiler: dbP,
-      exporter: dbE,
-      meaning:
-        dbE > dbP
-          ? "the exporter counts more DB time than the run's statements: other clients of the database, or the exporter's own queries"
-          : 'the exporter counts less DB time: it reads only its top statements ' +
-            '(postgres_exporter --collector.stat_statements.limit), or pg_stat_statements was reset in the window',
-    });
-  }
-  const hitE = redis?.hitRatioPct ?? null;
-  const hitP = profiled.cacheHitRatioPct;
+  const check = (
+    figure: ExporterDisagreement['figure'],
+    exporter: number | null | undefined,
+    profiler: number | null,
+    apart: (e: number, p: number) => boolean,
+    meaning: (e: number, p: number) => string,
+  ): void => {
+    if (exporter === null || exporter === undefined || profiler === null || !apart(exporter, profiler)) return;
+    out.push({ figure, profiler, exporter, meaning: meaning(exporter, profiler) });
+  };
+  const relative = (e: number, p: number) => relativelyApart(e, p, o.relativeTolerance);
+  check('dbTimeMsPerSecond', pg?.dbTimeMsPerSecond, profiled.dbTimeMsPerSecond, relative, (e, p) =>
+    e > p
+      ? "the exporter counts more DB time than the run's statements: other clients of the database, or the exporter's own queries"
+      : 'the exporter counts less DB time: it reads only its top statements ' +
+        '(postgres_exporter --collector.stat_statements.limit), or pg_stat_statements was reset in the window',
+  );
   const enough = (profiled.cacheLookups ?? Infinity) >= o.minLookups;
-  if (hitE !== null && hitP !== null && enough && Math.abs(hitE - hitP) > o.hitRatioPointsTolerance) {
-    out.push({
-      figure: 'cacheHitRatioPct',
-      profiler: hitP,
-      exporter: hitE,
-      meaning: "the exporter and the profiler read different lookups: another Redis (check the exporter's address) or other clients",
-    });
-  }
-  const opsE = redis?.opsPerSecond ?? null;
-  const opsP = profiled.cacheOpsPerSecond;
-  if (opsE !== null && opsP !== null && relativelyApart(opsE, opsP, o.relativeTolerance)) {
-    out.push({
-      figure: 'cacheOpsPerSecond',
-      profiler: opsP,
-      exporter: opsE,
-      meaning: 'the exporter and the profiler count different commands: other clients of the Redis, or a different server',
-    });
-  }
+  check(
+    'cacheHitRatioPct',
+    redis?.hitRatioPct,
+    profiled.cacheHitRatioPct,
+    (e, p) => enough && Math.abs(e - p) > o.hitRatioPointsTolerance,
+    () => "the exporter and the profiler read different lookups: another Redis (check the exporter's address) or other clients",
+  );
+  check(
+    'cacheOpsPerSecond',
+    redis?.opsPerSecond,
+    profiled.cacheOpsPerSecond,
+    relative,
+    () => 'the exporter and the profiler count different commands: other clients of the Redis, or a different server',
+  );
   return out;
 }

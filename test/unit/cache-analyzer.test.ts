@@ -4,7 +4,7 @@ import { parseTargetProfile, type TargetProfile } from '../../common/profile';
 import type { CacheProfile, EndpointSummary, LoadTestSummary } from '../../common/types';
 import { analyzeCache, cacheAnalyzer, DEFAULT_CACHE_ANALYZER_OPTIONS } from '../../activities/skills/cache-analyzer';
 import type { ActivityDeps } from '../../activities/deps';
-import { skillRequest } from '../helpers/skill-request';
+import { minimalCache, skillRequest } from '../helpers/skill-request';
 
 function profile(toggles: unknown[] = [], cacheable = ['products']): TargetProfile {
   return parseTargetProfile({
@@ -41,20 +41,7 @@ function baseline(endpoints: EndpointSummary[]): LoadTestSummary {
 }
 
 function cache(over: Partial<CacheProfile> = {}): CacheProfile {
-  return {
-    available: true,
-    problems: [],
-    hits: 0,
-    misses: 0,
-    hitRatioPct: null,
-    evictions: 0,
-    usedMemoryMb: 10,
-    maxMemoryMb: null,
-    maxMemoryPolicy: 'noeviction',
-    slowlog: [],
-    opsPerSec: 10,
-    ...over,
-  };
+  return { ...minimalCache(), usedMemoryMb: 10, opsPerSec: 10, ...over };
 }
 
 // products: 25 ms on 400 of 1000 requests; others: ~2 ms.
