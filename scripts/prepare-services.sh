@@ -100,17 +100,25 @@ fi
 psqlc "SET client_min_messages = warning; CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
 PGE_DIR=${POSTGRES_EXPORTER_DIR:-/tmp/perf-orchestrator-postgres-exporter}
 pge_up() { curl -sf http://127.0.0.1:9187/metrics 2>/dev/null | grep -q '^pg_stat_statements_seconds_total'; }
+if ! pge_up && curl -sf -o /dev/null http://127.0.0.1:9187/metrics && ! wait_for pge_up; then
+  echo "127.0.0.1:9187 answers, but without pg_stat_statements_seconds_total (not this project's postgres_exporter, or one" >&2
+  echo "without docker/postgres-exporter-queries.yaml): stop it (e.g. systemctl stop prometheus-postgres-exporter) and run this again" >&2
+  exit 1
+fi
 if ! pge_up; then
   install_pkg prometheus-postgres-exporter "Prometheus reads the database's statement time and connections from it"
   mkdir -p "$PGE_DIR"
   cp "$(dirname "$0")/../docker/postgres-exporter-queries.yaml" "$PGE_DIR/queries.yaml"
-  pkill -f 'prometheus-postgres-exporter.*127.0.0.1:9187' 2>/dev/null || true
   start_daemon "postgres_exporter on 127.0.0.1:9187" pge_up "$PGE_DIR/postgres-exporter.log" \
     env DATA_SOURCE_NAME="postgresql://postgres@$PGHOST_ADDR:5432/postgres?sslmode=disable" \
     prometheus-postgres-exporter --web.listen-address=127.0.0.1:9187 --extend.query-path="$PGE_DIR/queries.yaml"
 fi
 RE_DIR=${REDIS_EXPORTER_DIR:-/tmp/perf-orchestrator-redis-exporter}
 re_up() { curl -sf http://127.0.0.1:9121/metrics 2>/dev/null | grep -q '^redis_up 1'; }
+if ! re_up && curl -sf -o /dev/null http://127.0.0.1:9121/metrics && ! wait_for re_up; then
+  echo "127.0.0.1:9121 answers, but not as a redis_exporter of 127.0.0.1:6379: stop it and run this again" >&2
+  exit 1
+fi
 if ! re_up; then
   install_pkg prometheus-redis-exporter "Prometheus reads the cache's hits, misses and memory from it"
   mkdir -p "$RE_DIR"
