@@ -51,6 +51,13 @@ export interface PrometheusApi {
   reload(): Promise<void>;
 }
 
+/** The first sample's value of `expr` at `atSeconds`; null for no expression, no sample or NaN. */
+export async function scalarAt(api: PrometheusApi, expr: string | null, atSeconds: number): Promise<number | null> {
+  if (!expr) return null;
+  const [s] = await api.query(expr, atSeconds);
+  return s && Number.isFinite(s.value) ? s.value : null;
+}
+
 type Json = { status: 'success' | 'error'; data?: unknown; error?: string; errorType?: string };
 
 const num = (v: string): number => (v === 'NaN' ? NaN : Number(v));

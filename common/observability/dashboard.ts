@@ -14,7 +14,7 @@ import {
 } from '@grafana/grafana-foundation-sdk/dashboard';
 import { DataqueryBuilder } from '@grafana/grafana-foundation-sdk/prometheus';
 import { PanelBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
-import { promString, seriesSelector } from './queries';
+import { errorRatioOf, promString, seriesSelector } from './queries';
 import { ERROR_RATIO_RECORD, statusCountOf, type Slo, type SloSource } from './slo-rules';
 
 export interface DashboardExtras {
@@ -51,11 +51,8 @@ export function dashboardQueries(
     { title: `Latency (p95 target ${x.p95TargetMs} ms)`, unit: 'ms', queries: [q(0.5), q(0.95), q(0.99)] },
     { title: 'Throughput', unit: 'reqps', queries: [[`sum(rate(${count}${sel}${r}))`, 'requests/s'] as [string, string]] },
   ];
-  const status = statusCountOf(s);
-  if (status) {
-    const errors = `(sum(rate(${status.metric}${sel.replace(/}$/, `,${status.label}=~"5.."}`)}${r})) or vector(0)) / sum(rate(${status.metric}${sel}${r}))`;
-    out.push({ title: 'Errors (5xx share)', unit: 'percentunit', queries: [[errors, '5xx']] });
-  }
+  const errors = errorRatioOf(statusCountOf(s), sel.slice(1, -1), '$__rate_interval');
+  if (errors) out.push({ title: 'Errors (5xx share)', unit: 'percentunit', queries: [[errors, '5xx']] });
   if (slos.length) {
     const burn = slos.map((slo): [string, string] => [
       `${ERROR_RATIO_RECORD}1h{service=${promString(s.service)},slo=${promString(slo.name)}} / ${Number((1 - slo.objective).toFixed(6))}`,

@@ -54,7 +54,8 @@ export interface BaselineQueries {
   rpsByRoute: string | null;
 }
 
-const errorRatioOf = (c: { metric: string; label: string } | null, sel: string, w: string): string | null =>
+/** The 5xx share of requests counted by `c` (metric and status label) over `w`, for the label matchers `sel`. */
+export const errorRatioOf = (c: { metric: string; label: string } | null, sel: string, w: string): string | null =>
   c ? `(sum(rate(${c.metric}{${sel},${c.label}=~"5.."}[${w}])) or vector(0)) / sum(rate(${c.metric}{${sel}}[${w}]))` : null;
 
 export function baselineQueries(q: BaselineQueryInput): BaselineQueries {

@@ -5,7 +5,7 @@
 // there. Latency SLOs count the requests above a bucket edge of the service's own histogram: the
 // target's edge, or the nearest edge below it (stricter), said in a note. Names follow Pyrra's and
 // Sloth's: one alert per window pair, labelled with its severity and windows.
-import { promString, seriesSelector } from './queries';
+import { errorRatioOf, promString, seriesSelector } from './queries';
 import type { LatencyHistogram } from './detect';
 
 export interface StatusCounter {
@@ -118,8 +118,7 @@ export function errorRatioExpr(s: SloSource, slo: Slo, window: string): string {
   const total = `sum(rate(${count}${selector(s)}[${window}]))`;
   if (slo.le !== null)
     return `1 - (sum(rate(${s.histogram.base}_bucket${selector(s, [`le=${promString(slo.le)}`])}[${window}])) / ${total})`;
-  const c = statusCountOf(s)!;
-  return `(sum(rate(${c.metric}${selector(s, [`${c.label}=~"5.."`])}[${window}])) or vector(0)) / sum(rate(${c.metric}${selector(s)}[${window}]))`;
+  return errorRatioOf(statusCountOf(s), seriesSelector({ job: s.job, route: s.routeLabel, excludeRoutes: s.excludeRoutes }), window)!;
 }
 
 export interface RuleGroup {

@@ -3,7 +3,7 @@
 // recorded over the baseline's measured window and what traffic it saw before the run.
 import { ApplicationFailure } from '@temporalio/common';
 import { activityContext, sleep } from '../../activity-context';
-import { prometheusFor, type PrometheusApi, type ScrapeTarget } from '../../prometheus/client';
+import { prometheusFor, scalarAt, type PrometheusApi, type ScrapeTarget } from '../../prometheus/client';
 import { round } from '../../../common/round';
 import {
   EXPORTER_METRICS,
@@ -141,11 +141,7 @@ async function readTargetMetrics(api: PrometheusApi, up: ScrapeTarget): Promise<
   return metrics;
 }
 
-const valueOf = async (api: PrometheusApi, expr: string | null, atS: number): Promise<number | null> => {
-  if (!expr) return null;
-  const [s] = await api.query(expr, atS);
-  return s && Number.isFinite(s.value) ? s.value : null;
-};
+const valueOf = scalarAt;
 
 /** What the readings of the target's job share: the API, the request, the job's metrics and instance, the options, the notes. */
 interface JobReading {

@@ -1,6 +1,6 @@
 // The exporters' side of the baseline window: the postgres_exporter and redis_exporter that watch the
-// profile's own servers (found by the port each server reports), read over the same range as the
-// service's histogram, with the profiler's figures of the same servers beside them. The servers'
+// profile's own servers (found by the port each server reports), read over the window the profiler's
+// snapshots cover, with the profiler's figures of the same servers beside them. The servers'
 // URLs are resolved here, on the worker: only the database name and the ports leave this function.
 import { round } from '../../../common/round';
 import {
@@ -16,7 +16,7 @@ import {
 import type { ProfilingResult } from '../../../common/stages';
 import type { TargetProfile } from '../../../common/profile';
 import type { ActivityDeps } from '../../deps';
-import type { PrometheusApi } from '../../prometheus/client';
+import { scalarAt, type PrometheusApi } from '../../prometheus/client';
 
 interface Servers {
   postgres: { port: number; datname: string } | null;
@@ -67,8 +67,6 @@ export interface ExporterWindow {
   rpsExpr: string;
 }
 
-type Value = (expr: string | null) => Promise<number | null>;
-
 export async function readExporters(
   deps: Pick<ActivityDeps, 'connections'>,
   target: TargetProfile,
@@ -77,11 +75,8 @@ export async function readExporters(
   notes: string[],
 ): Promise<ExporterReading> {
   const servers = serversOf(deps, target, notes);
-  const value: Value = async (expr) => {
-    if (!expr) return null;
-    const [s] = await w.api.query(expr, w.atS);
-    return s && Number.isFinite(s.value) ? s.value : null;
-  };
+  const value = (expr: string | null) => scalarAt(w.api, expr, w.atS);
+  const rate = (expr: string) => value(w.rateComparable ? expr : null);
   const find = async (kind: keyof typeof PORT_METRICS, port: number) => {
     const samples = await w.api.query(PORT_METRICS[kind], w.atS);
     if (samples.length === 0) return null; // no such exporter at all: the skill's finding says so
@@ -96,7 +91,6 @@ export async function readExporters(
   let postgres: PostgresFigures | null = null;
   if (pgAt && servers.postgres) {
     const q = postgresQueries(pgAt, servers.postgres.datname, w.rangeSeconds);
-    const rate = (expr: string) => value(w.rateComparable ? expr : null);
     const [dbS, calls, hit, backends, rps] = await Promise.all([
       rate(q.dbSecondsPerSecond),
       rate(q.statementsPerSecond),
@@ -122,7 +116,6 @@ export async function readExporters(
   let redis: RedisFigures | null = null;
   if (redisAt) {
     const q = redisQueries(redisAt, w.rangeSeconds);
-    const rate = (expr: string) => value(w.rateComparable ? expr : null);
     const [hit, ops, clients, mem] = await Promise.all([rate(q.hitRatio), rate(q.opsPerSecond), value(q.clientsMax), value(q.memoryMbMax)]);
     redis = {
       ...redisAt,
